@@ -1,0 +1,167 @@
+// The demo collector: validates every batch against the schemas, drops duplicate events by id (and
+// counts them), and records each event once, in memory and as NDJSON under its data folder. The
+// e2e tests read its record as the truth of what arrived.
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const schema = (path) => {
+  const json = JSON.parse(readFileSync(join(root, 'schemas', path), 'utf8'));
+  // Iglu's self-describing meta-schema is not a JSON Schema draft that Ajv knows; the rest is draft 4/7.
+  delete json.$schema;
+  delete json.self;
+  return json;
+};
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+
+export const validators = {
+  envelope: ajv.compile(schema('envelope-1.json')),
+  clientSession: ajv.compile(schema('snowplow/client_session-1-0-2.json')),
+  payloadData: ajv.compile(schema('snowplow/payload_data-1-0-4.json')),
+  contexts: ajv.compile(schema('snowplow/contexts-1-0-0.json')),
+  unstructEvent: ajv.compile(schema('snowplow/unstruct_event-1-0-0.json')),
+  stintEvent: ajv.compile(schema('iglu/dev.stint/event/jsonschema/1-0-0')),
+  stintContext: ajv.compile(schema('iglu/dev.stint/context/jsonschema/1-0-0')),
+};
+
+const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 'FLASH_LSO'];
+
+const check = (validate, value, where) =>
+  validate(value) ? [] : validate.errors.map((e) => `${where}${e.instancePath} ${e.message}`);
+
+/** Errors of a native batch: the envelope schema, and each session against client_session 1-0-2. */
+export function nativeErrors(batch) {
+  const errors = check(validators.envelope, batch, 'envelope');
+  for (const [i, event] of (Array.isArray(batch?.events) ? batch.events : []).entries()) {
+    const session = event?.session;
+    if (!session) continue;
+    // The native format also allows INDEXED_DB, MEMORY and custom store names (the envelope schema checks those).
+    const relaxed = SNOWPLOW_MECHANISMS.includes(session.storageMechanism) ? session : { ...session, storageMechanism: 'COOKIE_1' };
+    errors.push(...check(validators.clientSession, relaxed, `events/${i}/session`));
+  }
+  return errors;
+}
+
+/** Errors of a Snowplow tp2 body, and its events in the native shape for the record. */
+export function snowplowErrors(body) {
+  const errors = [];
+  if (body?.schema !== 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4') errors.push('schema is not payload_data 1-0-4');
+  errors.push(...check(validators.payloadData, body?.data, 'payload_data'));
+  const events = [];
+  for (const [i, item] of (Array.isArray(body?.data) ? body.data : []).entries()) {
+    const at = `data/${i}`;
+    let co;
+    let ue;
+    try {
+      co = JSON.parse(item.co);
+      ue = item.ue_pr === undefined ? null : JSON.parse(item.ue_pr);
+    } catch {
+      errors.push(`${at}: co or ue_pr is not JSON`);
+      continue;
+    }
+    if (co?.schema !== 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0') errors.push(`${at}/co: not contexts 1-0-0`);
+    errors.push(...check(validators.contexts, co?.data, `${at}/co`));
+    const entity = (name) => (co?.data || []).find((c) => c.schema?.includes(name))?.data;
+    const session = entity('/client_session/');
+    const context = entity('dev.stint/context/');
+    errors.push(...check(validators.clientSession, session, `${at}/client_session`));
+    errors.push(...check(validators.stintContext, context, `${at}/stint_context`));
+    let name = 'page_view';
+    let properties = context?.properties || {};
+    if (item.e === 'ue') {
+      if (ue?.schema !== 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0') errors.push(`${at}/ue_pr: not unstruct_event 1-0-0`);
+      errors.push(...check(validators.unstructEvent, ue, `${at}/ue_pr`));
+      errors.push(...check(validators.stintEvent, ue?.data?.data, `${at}/ue_pr/data`));
+      name = ue?.data?.data?.name;
+      properties = ue?.data?.data?.properties;
+    } else if (item.e !== 'pv') errors.push(`${at}: e is ${item.e}`);
+    events.push({
+      eventId: item.eid,
+      name,
+      timestamp: new Date(+item.dtm).toISOString(),
+      properties,
+      session: { ...session, storageMechanism: context?.storageMechanism },
+      sessionAttributes: context?.sessionAttributes,
+      user: { id: item.uid ?? null },
+      context: { page: { url: item.url, title: item.page ?? null, referrer: item.refr ?? null }, visibility: context?.visibility },
+      snowplow: item,
+    });
+  }
+  return { errors, events };
+}
+
+/**
+ * Records per run (tests each use their own run, `/collect/<run>`; the demo uses `default`).
+ * Faults can be injected per run: the next `count` requests are answered with `status`.
+ */
+export function createCollector(dataDir) {
+  mkdirSync(dataDir, { recursive: true });
+  const runs = new Map();
+  const run = (id) => {
+    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, requests: [], invalid: [], faults: [] });
+    return runs.get(id);
+  };
+
+  /** Handles one POST; returns [status, headers, body]. */
+  function receive(runId, format, text, meta = {}) {
+    const r = run(runId);
+    const request = { at: Date.now(), bytes: Buffer.byteLength(text), format, ...meta };
+    r.requests.push(request);
+    const fault = r.faults[0];
+    if (fault) {
+      if (--fault.count <= 0) r.faults.shift();
+      request.status = fault.status;
+      return [fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, '{"error":"injected fault"}'];
+    }
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      r.invalid.push({ errors: ['body is not JSON'], text: text.slice(0, 200) });
+      request.status = 400;
+      return [400, {}, '{"error":"body is not JSON"}'];
+    }
+    let errors;
+    let events;
+    if (format === 'snowplow') ({ errors, events } = snowplowErrors(body));
+    else [errors, events] = [nativeErrors(body), body.events || []];
+    request.count = events.length;
+    if (errors.length) {
+      r.invalid.push({ errors, body });
+      request.status = 400;
+      return [400, {}, JSON.stringify({ errors })];
+    }
+    let fresh = 0;
+    const lines = [];
+    for (const event of events) {
+      if (r.ids.has(event.eventId)) {
+        r.duplicates++;
+        continue;
+      }
+      r.ids.add(event.eventId);
+      const recorded = { ...event, appId: body.appId ?? event.snowplow?.aid, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0 };
+      r.events.push(recorded);
+      lines.push(JSON.stringify(recorded));
+      fresh++;
+    }
+    if (lines.length) appendFileSync(join(dataDir, `${runId.replace(/[^\w-]/g, '_')}.ndjson`), lines.join('\n') + '\n');
+    request.status = 200;
+    return [200, {}, JSON.stringify({ received: fresh, duplicates: events.length - fresh })];
+  }
+
+  return {
+    receive,
+    run,
+    fault: (runId, fault) => run(runId).faults.push({ count: 1, ...fault }),
+    clear: (runId) => runs.delete(runId),
+    summary: (runId) => {
+      const r = run(runId);
+      return { events: r.events, duplicates: r.duplicates, requests: r.requests, invalid: r.invalid };
+    },
+  };
+}

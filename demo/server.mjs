@@ -1,0 +1,122 @@
+// The demo: a Node server on 127.0.0.1 that serves the demo pages (using the real dist/stint.js),
+// the e2e test pages, and the collector they send to.
+//
+//   node demo/server.mjs [--port 8787] [--data demo/data]
+//
+// POST /collect[/<run>][/com.snowplowanalytics.snowplow/tp2]  the collector (native or Snowplow format)
+// GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid)
+// POST /api/runs/<run>/fault {status, count, retryAfter}       answer the next requests of a run with an error
+// DELETE /api/runs/<run>                                       forget a run
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCollector } from './collector.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
+
+/** URL prefix -> folder. node_modules is served only for the two runtime dependencies (the ESM build's import map). */
+const STATIC = [
+  ['/dist/', join(root, 'dist')],
+  ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
+  ['/node_modules/uuid/', join(root, 'node_modules/uuid')],
+  ['/e2e/', join(root, 'e2e/pages')],
+  ['/', join(root, 'demo/public')],
+];
+
+const MAX_BODY = 1024 * 1024;
+
+function serveFile(res, url) {
+  for (const [prefix, dir] of STATIC) {
+    if (!url.pathname.startsWith(prefix)) continue;
+    let file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
+    if (!file.startsWith(dir + sep) && file !== dir) break;
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!existsSync(file)) break;
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+    createReadStream(file).pipe(res);
+    return;
+  }
+  res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) reject(Object.assign(new Error('body too large'), { status: 413 }));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Starts the server; resolves with its URL, the collector and a close function. */
+export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data') } = {}) {
+  const collector = createCollector(dataDir);
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, `http://${req.headers.host || host}`);
+    const cors = {
+      'Access-Control-Allow-Origin': req.headers.origin || '*',
+      'Access-Control-Allow-Headers': 'Content-Type',
+      'Access-Control-Expose-Headers': 'Retry-After',
+      Vary: 'Origin',
+    };
+    try {
+      if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+      const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?(\/com\.snowplowanalytics\.snowplow\/tp2)?\/?$/);
+      if (collect && req.method === 'POST') {
+        const text = await readBody(req);
+        const [status, headers, body] = collector.receive(collect[1] || 'default', collect[2] ? 'snowplow' : 'native', text, {
+          contentType: req.headers['content-type'] || null,
+        });
+        return res.writeHead(status, { ...cors, ...headers, 'Content-Type': 'application/json' }).end(body);
+      }
+      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault)?$/);
+      if (api) {
+        const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
+        if (api[2] && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
+        if (req.method === 'DELETE') return json(collector.clear(api[1]));
+        return json(collector.summary(api[1]));
+      }
+      if (req.method === 'GET' || req.method === 'HEAD') return serveFile(res, url);
+      res.writeHead(405).end();
+    } catch (e) {
+      res.writeHead(e.status || 500, cors).end(String(e.message));
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      const { port: actual } = server.address();
+      resolve({
+        url: `http://${host}:${actual}`,
+        collector,
+        close: () => new Promise((done) => server.close(done)),
+      });
+    });
+  });
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv[1])) {
+  const arg = (name) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  if (!existsSync(join(root, 'dist/stint.js'))) {
+    console.error('dist/stint.js is missing: run `npm run build` first (npm run demo does both).');
+    process.exit(1);
+  }
+  const options = { dataDir: arg('--data') ? normalize(arg('--data')) : undefined };
+  const wanted = Number(arg('--port') ?? process.env.PORT ?? 8787);
+  const started = await startServer({ ...options, port: wanted }).catch((e) => {
+    if (e.code !== 'EADDRINUSE') throw e;
+    console.log(`port ${wanted} is busy; taking a free one`);
+    return startServer({ ...options, port: 0 });
+  });
+  console.log(`Stint demo running at ${started.url}/  (events received: ${started.url}/events.html)`);
+}

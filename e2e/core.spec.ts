@@ -1,0 +1,223 @@
+/**
+ * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
+ */
+import { call, consoleOf, expect, openStint, setVisibility, sleep, test } from './fixtures';
+
+const MINUTE = 60_000;
+
+test('events arrive with a valid session context', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  for (const n of [1, 2, 3]) await call(page, 'track', 'clicked', { n });
+  await call(page, 'flush');
+  const events = await collector.waitFor(3, (e) => e.name === 'clicked');
+  await collector.expectValid();
+  const [first] = await collector.events((e) => e.name === 'application_initialized');
+  const sessionIds = new Set(events.map((e) => e.session.sessionId));
+  expect(sessionIds.size).toBe(1);
+  expect(first.session.sessionId).toBe(events[0].session.sessionId);
+  expect(events.map((e) => e.properties.n)).toEqual([1, 2, 3]);
+  // application_initialized is the session's first event; the three clicks follow it.
+  expect(events.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+  expect(events.every((e) => e.session.sessionIndex === 1 && e.session.previousSessionId === null)).toBe(true);
+  expect(events.every((e) => e.session.storageMechanism === 'COOKIE_1')).toBe(true);
+  expect(events[0].session.firstEventId).toBe(first.eventId);
+  expect(events[0].context.page.path).toBe('/e2e/app.html');
+  expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 4 });
+});
+
+test('past the foreground timeout the next event starts session 2', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await openStint(page, build, run);
+  await call(page, 'track', 'before');
+  await page.clock.fastForward(31 * MINUTE);
+  await call(page, 'track', 'after');
+  await call(page, 'flush');
+  const [before] = await collector.waitFor(1, (e) => e.name === 'before');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  expect(after.session.sessionIndex).toBe(2);
+  expect(after.session.previousSessionId).toBe(before.session.sessionId);
+  expect(after.session.sessionId).not.toBe(before.session.sessionId);
+  expect(after.session.eventIndex).toBe(1);
+  expect(after.session.firstEventId).toBe(after.eventId);
+  expect(after.session.userId).toBe(before.session.userId);
+  expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 2 });
+  expect(end.timestamp).toBe(before.timestamp);
+  await collector.expectValid();
+});
+
+test('a hidden page past the background timeout gets a new session; the same gap in the foreground does not', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await page.clock.install();
+  await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE });
+  await call(page, 'track', 'fg1');
+  await page.clock.fastForward(6 * MINUTE);
+  await call(page, 'track', 'fg2');
+  await setVisibility(page, 'hidden');
+  await page.clock.fastForward(6 * MINUTE);
+  await call(page, 'track', 'bg1');
+  await call(page, 'flush');
+  const [fg1] = await collector.waitFor(1, (e) => e.name === 'fg1');
+  const [fg2] = await collector.waitFor(1, (e) => e.name === 'fg2');
+  const [bg1] = await collector.waitFor(1, (e) => e.name === 'bg1');
+  expect(fg2.session.sessionId).toBe(fg1.session.sessionId);
+  expect(bg1.session.sessionIndex).toBe(2);
+  expect(bg1.session.previousSessionId).toBe(fg1.session.sessionId);
+  expect(bg1.context.visibility).toBe('background');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  expect(end.properties.reason).toBe('background_timeout');
+});
+
+test('a reload keeps the session', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'one');
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'track', 'two');
+  await call(page, 'flush');
+  const [one] = await collector.waitFor(1, (e) => e.name === 'one');
+  const [two] = await collector.waitFor(1, (e) => e.name === 'two');
+  expect(two.session.sessionId).toBe(one.session.sessionId);
+  expect(two.session.eventIndex).toBeGreaterThan(one.session.eventIndex);
+  // One tab: application_initialized once, not again after the reload.
+  await collector.exactly(1, (e) => e.name === 'application_initialized', 300);
+});
+
+test('20 events tracked right before navigating away all arrive', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await page.evaluate(() => {
+    for (let i = 0; i < 20; i++) (window as any).stint('track', 'burst', { i });
+    (document.getElementById('away') as HTMLAnchorElement).click();
+  });
+  await page.waitForURL(/other\.html/);
+  const events = await collector.exactly(20, (e) => e.name === 'burst');
+  expect(events.map((e) => e.properties.i).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
+  await collector.waitFor(1, (e) => e.name === 'application_exit');
+  expect((await collector.summary()).duplicates).toBe(0);
+});
+
+test('no event is sent twice in the normal course (tab hidden and shown again)', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'a');
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await call(page, 'track', 'b');
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'a');
+  await collector.exactly(1, (e) => e.name === 'b');
+  const { duplicates, events } = await collector.summary();
+  expect(duplicates).toBe(0);
+  expect(events.map((e) => e.name)).toEqual(['application_initialized', 'a', 'application_background', 'application_foreground', 'b']);
+});
+
+test('bad input: one warning, nothing thrown, later events still work', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run);
+  const results = await page.evaluate(() => {
+    const stint = (window as any).stint;
+    const circular: any = { a: 1 };
+    circular.self = circular;
+    return [
+      stint('track', ''),
+      stint('track', 42),
+      stint('track', 'circular', circular),
+      stint('track', 'bigint', { n: BigInt(1) }),
+      stint('track', 'huge', { blob: 'x'.repeat(40_000) }),
+      stint('track', 'fine', { ok: true }),
+    ];
+  });
+  expect(results.slice(0, 5)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  expect(typeof results[5]).toBe('string');
+  expect(seen.warnings).toHaveLength(5);
+  expect(seen.warnings.every((w) => w.startsWith('[stint] '))).toBe(true);
+  expect(seen.errors).toEqual([]);
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'fine', 300);
+  expect(await collector.events((e) => ['circular', 'bigint', 'huge'].includes(e.name))).toEqual([]);
+});
+
+test('a wrong config is a TypeError naming the field (tag: one console error)', async ({ page, build, run }) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run);
+  if (build === 'esm') {
+    const messages = await page.evaluate(async () => {
+      const { createTracker } = await import('/dist/index.mjs' as string);
+      const attempt = (config: unknown) => {
+        try {
+          createTracker(config);
+          return 'no error';
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      };
+      return [
+        attempt({ appId: 'x' }),
+        attempt({ collector: '/c' }),
+        attempt({ collector: '/c', appId: 'x', foregroundTimeout: -5 }),
+        attempt({ collector: '/c', appId: 'x', backgroundTimeout: '30' }),
+      ];
+    });
+    expect(messages[0]).toMatch(/^TypeError: .*collector/);
+    expect(messages[1]).toMatch(/^TypeError: .*appId/);
+    expect(messages[2]).toMatch(/^TypeError: .*foregroundTimeout/);
+    expect(messages[3]).toMatch(/^TypeError: .*backgroundTimeout/);
+  } else {
+    await page.evaluate(() => {
+      // A second page-level tracker is not how the tag works; a fresh global shows the init error.
+      delete (window as any).stint;
+    });
+    await page.addScriptTag({ content: "window.stint = function () { stint.q.push([arguments, Date.now()]) }; stint.q = []; stint('init', { appId: 'x' });" });
+    await page.addScriptTag({ url: '/dist/stint.js' });
+    await sleep(100);
+    expect(seen.errors.filter((e) => /collector/.test(e))).toHaveLength(1);
+    expect(seen.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+  }
+});
+
+test('the tag replays queued calls in order with the time they were made', async ({ page, build, run, collector }) => {
+  test.skip(build !== 'tag', 'the command queue is the script tag');
+  const seen = consoleOf(page);
+  // Hold the bundle back for a while so that calls queue up.
+  await page.route('**/dist/stint.js', async (route) => {
+    await sleep(700);
+    await route.continue();
+  });
+  await page.goto(`/e2e/app.html?build=tag&run=${run}`.replace(/^/, process.env.STINT_BASE_URL!));
+  const queuedAt = await page.evaluate(async () => {
+    const stint = (window as any).stint;
+    stint('track', 'q1');
+    const t1 = Date.now();
+    await new Promise((r) => setTimeout(r, 150));
+    stint('track', 'q2');
+    stint('nonsense');
+    return t1;
+  });
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  const session = await call(page, 'getSession');
+  expect(session).toMatchObject({ sessionIndex: 1 });
+  await call(page, 'flush');
+  const [q1] = await collector.waitFor(1, (e) => e.name === 'q1');
+  const [q2] = await collector.waitFor(1, (e) => e.name === 'q2');
+  expect(Math.abs(Date.parse(q1.timestamp) - queuedAt)).toBeLessThan(50);
+  expect(Date.parse(q2.timestamp) - Date.parse(q1.timestamp)).toBeGreaterThanOrEqual(140);
+  expect(q2.session.eventIndex).toBe(q1.session.eventIndex + 1);
+  expect(seen.errors.filter((e) => /unknown method "nonsense"/.test(e))).toHaveLength(1);
+  // Once loaded, stint() answers at once and returns the method's result.
+  expect(typeof (await call(page, 'track', 'direct'))).toBe('string');
+});
+
+test('the bundle alone starts from its data attributes and records a page view', async ({ page, build, run, collector }) => {
+  test.skip(build !== 'tag', 'data attributes are the script tag');
+  await page.goto(`${process.env.STINT_BASE_URL}/e2e/app.html?build=data&run=${run}`);
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'flush');
+  const [view] = await collector.waitFor(1, (e) => e.name === 'page_view');
+  expect(view.context.page.path).toBe('/e2e/app.html');
+  const seen = consoleOf(page);
+  await call(page, 'noSuchMethod');
+  expect(seen.errors).toHaveLength(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * Consent signals from outside the page's own banner: Global Privacy Control, and an IAB TCF v2.2
+ * consent management platform through `window.__tcfapi`.
+ */
+import type { ConsentState } from './types';
+
+/** Whether the browser sends Global Privacy Control (https://privacycg.github.io/gpc-spec/). */
+export const globalPrivacyControl = (): boolean =>
+  (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+
+/** The part of the TCF v2.2 TCData that Stint reads. */
+export interface TCData {
+  gdprApplies?: boolean;
+  eventStatus?: 'tcloaded' | 'cmpuishown' | 'useractioncomplete';
+  listenerId?: number;
+  purpose?: { consents?: Record<string, boolean>; legitimateInterests?: Record<string, boolean> };
+}
+
+type TcfApi = (command: string, version: number, callback: (data: TCData, success: boolean) => void, arg?: unknown) => void;
+
+/**
+ * Purpose 1 (store and access information on a device) needs consent; the measurement purposes
+ * Stint serves, 8 (measure content performance) and 9 (understand audiences through statistics),
+ * need consent or legitimate interest. Where the GDPR does not apply, consent is granted.
+ */
+export function tcfConsent(data: TCData): ConsentState {
+  if (data.gdprApplies === false) return 'granted';
+  if (data.eventStatus !== 'tcloaded' && data.eventStatus !== 'useractioncomplete') return 'pending';
+  const consents = data.purpose?.consents || {};
+  const interests = data.purpose?.legitimateInterests || {};
+  const allowed = (p: number) => consents[p] === true || interests[p] === true;
+  return consents[1] === true && allowed(8) && allowed(9) ? 'granted' : 'denied';
+}
+
+/**
+ * Follows a TCF CMP: calls `onChange` with each decision. The CMP stub may be defined after Stint
+ * starts, so `__tcfapi` is looked for a few times before giving up. Returns the stop function.
+ */
+export function watchTcf(onChange: (state: ConsentState) => void, onMissing: () => void): () => void {
+  let listenerId: number | undefined;
+  let tries = 0;
+  let timer: ReturnType<typeof setTimeout>;
+  const api = () => (window as Window & { __tcfapi?: TcfApi }).__tcfapi;
+  const attach = () => {
+    const tcfapi = api();
+    if (typeof tcfapi !== 'function') {
+      if (++tries > 20) return onMissing();
+      timer = setTimeout(attach, 250);
+      return;
+    }
+    tcfapi('addEventListener', 2, (data, success) => {
+      if (!success || !data) return;
+      listenerId = data.listenerId;
+      const state = tcfConsent(data);
+      if (state !== 'pending') onChange(state);
+    });
+  };
+  attach();
+  return () => {
+    clearTimeout(timer);
+    if (listenerId !== undefined) api()?.('removeEventListener', 2, () => {}, listenerId);
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * The context every event carries, in the spirit of Tracardi's session object. What cannot be
+ * known is null, never guessed: frozen user-agent values (macOS 10.15.7, Android 10, Windows NT
+ * 10.0, which is also Windows 11) report no version.
+ */
+import { UTM_KEYS, type Utm } from './session/state';
+
+export interface PageContext {
+  url: string;
+  path: string;
+  referrer: string | null;
+  title: string | null;
+}
+
+/** A page context and its JSON, made once per page (or SPA route), not once per event. */
+export interface PageSnapshot {
+  page: PageContext;
+  json: string;
+  utm: Utm | null;
+}
+
+export function snapshotPage(referrer: string | null): PageSnapshot {
+  const page: PageContext = {
+    url: location.href,
+    path: location.pathname,
+    referrer: referrer || null,
+    title: document.title || null,
+  };
+  return { page, json: JSON.stringify(page), utm: utmOf(location.search) };
+}
+
+/** The UTM parameters of a landing URL, or null when it has none. */
+export function utmOf(search: string): Utm | null {
+  const params = new URLSearchParams(search);
+  let found = false;
+  const utm = {} as Utm;
+  for (const key of UTM_KEYS) {
+    const value = params.get('utm_' + key);
+    // Bounded: the UTM values are kept in the session cookie for the whole session.
+    utm[key] = value ? value.slice(0, 100) : null;
+    found = found || !!value;
+  }
+  return found ? utm : null;
+}
+
+export const NO_UTM: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
+
+const WINDOWS: Record<string, string> = { '6.1': '7', '6.2': '8', '6.3': '8.1' };
+
+/** [name, version] of the operating system from a user-agent string. */
+export function osFromUserAgent(ua: string): [string | null, string | null] {
+  let m: RegExpMatchArray | null;
+  if ((m = ua.match(/Windows NT ([\d.]+)/))) return ['Windows', WINDOWS[m[1]] || null];
+  if ((m = ua.match(/(?:iPhone|iPad|iPod).*? OS ([\d_]+)/))) return ['iOS', m[1].replace(/_/g, '.')];
+  if ((m = ua.match(/Android ([\d.]+)(; K\))?/))) return ['Android', m[2] ? null : m[1]];
+  if ((m = ua.match(/Mac OS X ([\d_.]+)/))) return ['macOS', /^10[._]15[._]7$/.test(m[1]) ? null : m[1].replace(/_/g, '.')];
+  if (/CrOS/.test(ua)) return ['Chrome OS', null];
+  if (/Linux/.test(ua)) return ['Linux', null];
+  return [null, null];
+}
+
+/** [name, major version] of the browser from a user-agent string. */
+export function browserFromUserAgent(ua: string): [string | null, string | null] {
+  const names: [RegExp, string][] = [
+    [/Edg(?:e|A|iOS)?\/(\d+)/, 'Edge'],
+    [/(?:OPR|Opera)\/(\d+)/, 'Opera'],
+    [/SamsungBrowser\/(\d+)/, 'Samsung Internet'],
+    [/(?:Firefox|FxiOS)\/(\d+)/, 'Firefox'],
+    [/HeadlessChrome\/(\d+)/, 'HeadlessChrome'],
+    [/(?:Chrome|CriOS)\/(\d+)/, 'Chrome'],
+    [/Version\/(\d+).*Safari\//, 'Safari'],
+  ];
+  for (const [pattern, name] of names) {
+    const m = ua.match(pattern);
+    if (m) return [name, m[1]];
+  }
+  return [null, null];
+}
+
+interface UserAgentData {
+  brands?: { brand: string; version: string }[];
+  platform?: string;
+  getHighEntropyValues?(hints: string[]): Promise<{ platformVersion?: string }>;
+}
+
+/**
+ * The parts of the context that do not change while the page lives, as a JSON fragment
+ * (`"device":{...},"os":{...},"app":{...}`). `onUpdate` gets a better fragment once the
+ * operating system version arrives from User-Agent Client Hints.
+ */
+export function deviceContext(onUpdate: (fragment: string) => void): string {
+  const nav = navigator as Navigator & { userAgentData?: UserAgentData };
+  const ua = nav.userAgent;
+  const uad = nav.userAgentData;
+  let [os, osVersion] = osFromUserAgent(ua);
+  let [browser, browserVersion] = browserFromUserAgent(ua);
+  const brand = uad?.brands?.find((b) => !/Not.?A.?Brand|^Chromium$/.test(b.brand)) || uad?.brands?.[0];
+  if (brand) [browser, browserVersion] = [brand.brand, brand.version];
+  const screenType = screen.orientation?.type;
+  const fragment = () =>
+    JSON.stringify({
+      device: {
+        screenResolution: `${screen.width}x${screen.height}`,
+        colorDepth: screen.colorDepth || null,
+        orientation: screenType ? screenType.split('-')[0] : null,
+        touch: nav.maxTouchPoints > 0,
+      },
+      os: { name: os, version: osVersion },
+      app: {
+        type: 'browser',
+        name: browser,
+        version: browserVersion,
+        language: nav.language || null,
+        bot: nav.webdriver === true || /bot|crawl|spider|slurp|headless|lighthouse/i.test(ua),
+      },
+    }).slice(1, -1);
+  if (uad?.platform && uad.getHighEntropyValues) {
+    os = uad.platform === 'macOS' || uad.platform === 'Windows' ? uad.platform : os || uad.platform;
+    uad.getHighEntropyValues(['platformVersion']).then(
+      ({ platformVersion: v }) => {
+        if (!v || os === 'Linux') return;
+        // Windows 11 reports platform version 13 and up (learn.microsoft.com, "Detect Windows 11 using UA-CH").
+        osVersion = os === 'Windows' ? (parseInt(v) >= 13 ? '11' : parseInt(v) > 0 ? '10' : null) : v;
+        onUpdate(fragment());
+      },
+      () => {},
+    );
+  }
+  return fragment();
+}
+
+/** The IANA time zone of the device, or null. */
+export function timeZone(): string | null {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+  } catch {
+    return null;
+  }
+}
+
+export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -1,0 +1,282 @@
+/**
+ * Delivery: at-least-once, one sender at a time, nothing unbounded.
+ *
+ * Events are queued in memory and written to the outbox (when storage is allowed) at the end of the
+ * task that tracked them. A short timer sends them in batches that stay under the 64 KB browsers allow
+ * in flight for keepalive requests and beacons together. A batch leaves the outbox only when the
+ * collector answers 2xx; network errors, 5xx, 408 and 429 are retried with exponential backoff and
+ * jitter (Retry-After honoured) for up to a week; other 4xx drop the batch with a warning; 413 halves
+ * it. While offline nothing is tried, and sending resumes on `online`.
+ *
+ * Tabs share the outbox: a Web Lock lets one tab at a time send, and it sends every entry, its own,
+ * other tabs' and those left by closed or crashed pages. When the page is hidden, what is left goes
+ * out by beacon at once.
+ */
+import { warn } from '../log';
+import type { Tabs } from '../session/tabs';
+import type { Format } from './format';
+import { byteLength, type Entry, type OutboxStore } from './outbox';
+import { beacon, post } from './transport';
+
+export const FLUSH_AFTER = 1000;
+/** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
+export const MAX_BODY_BYTES = 60_000;
+/** A single event past this is refused at `track`. */
+export const MAX_EVENT_BYTES = 32_000;
+const MAX_BATCH_EVENTS = 500;
+export const MAX_QUEUE_EVENTS = 5000;
+const MAX_QUEUE_BYTES = 5_000_000;
+const MAX_AGE = 7 * 86_400_000;
+const RETRY_FIRST = 1000;
+const RETRY_MAX = 5 * 60_000;
+const SEND_LOCK = 'stint-send';
+
+const retryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
+
+type Queued = Entry & { seq: number };
+
+export class Sender {
+  /** Entries known to this tab and not yet delivered, oldest first. */
+  _queue: Queued[] = [];
+  _bytes = 0;
+  _known = new Set<string>();
+  /** Queued but not yet written to the outbox. */
+  _unsaved: Entry[] = [];
+  _inflight = new Set<string>();
+  /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
+  _beaconed = new Set<string>();
+  /** Events given up on since the last batch, reported in it so that the loss is visible. */
+  _dropped = 0;
+  _failures = 0;
+  _retryAt = 0;
+  _timer: ReturnType<typeof setTimeout> | 0 = 0;
+  _busy = false;
+  _saving = false;
+  _seq = 0;
+  _waiters: [number, () => void][] = [];
+  _stopped = false;
+  _onOnline = () => this._cycle();
+
+  constructor(
+    readonly _url: string,
+    readonly _format: Format,
+    public _outbox: OutboxStore | null,
+    readonly _tabs: Tabs | null,
+  ) {
+    addEventListener('online', this._onOnline);
+    // Entries left by pages that closed or crashed before delivering them.
+    if (_outbox) this._schedule(0);
+  }
+
+  _add(entry: Entry): void {
+    this._enqueue([entry]);
+    if (this._outbox) {
+      this._unsaved.push(entry);
+      if (!this._saving) {
+        this._saving = true;
+        queueMicrotask(() => this._save());
+      }
+    }
+    this._schedule(FLUSH_AFTER);
+  }
+
+  /** Resolves once every entry queued so far is delivered or given up on. */
+  _flush(): Promise<void> {
+    return new Promise((resolve) => {
+      this._waiters.push([this._seq, resolve]);
+      this._settle();
+      clearTimeout(this._timer);
+      this._timer = 0;
+      this._cycle();
+    });
+  }
+
+  /** Another tab delivered these: forget them, and take it as news that the collector is back. */
+  _sentElsewhere(ids: string[]): void {
+    this._failures = 0;
+    this._retryAt = 0;
+    this._forget(ids);
+  }
+
+  _forget(ids: string[]): void {
+    const gone = new Set(ids);
+    const keep = (e: Entry) => !gone.has(e.id) || ((this._bytes -= e.size), false);
+    this._queue = this._queue.filter(keep);
+    this._unsaved = this._unsaved.filter((e) => !gone.has(e.id));
+    for (const id of ids) this._known.delete(id);
+    this._settle();
+  }
+
+  /** Drops everything (consent withdrawn): nothing more is sent, even what was already queued. */
+  _clear(): void {
+    this._forget(this._queue.map((e) => e.id));
+    this._unsaved = [];
+  }
+
+  _stop(): void {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    removeEventListener('online', this._onOnline);
+  }
+
+  /**
+   * The page is hidden (and may never come back): every entry that is not already in flight goes
+   * out by beacon now. While delivery works, a beacon the browser accepted counts as delivered, so
+   * the normal course sends nothing twice; while it is failing, beaconed entries stay in the outbox
+   * and are sent again once the collector answers (the collector drops the duplicates by eventId).
+   */
+  _hidden(): void {
+    const healthy = navigator.onLine !== false && !this._failures;
+    let rest = this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));
+    while (rest.length) {
+      const [batch, body] = this._pack(rest);
+      if (!beacon(this._url, body)) break;
+      rest = rest.slice(batch.length);
+      this._dropped = 0;
+      if (healthy) this._delivered(batch);
+      else for (const e of batch) this._beaconed.add(e.id);
+    }
+    this._save();
+  }
+
+  /** Adds entries in time order (appending is the common case), then enforces the bounds. */
+  _enqueue(list: Entry[]): void {
+    let sort = false;
+    for (const entry of list) {
+      if (this._known.has(entry.id)) continue;
+      const e = entry as Queued;
+      e.seq = ++this._seq;
+      sort = sort || (this._queue.length > 0 && e.at < this._queue[this._queue.length - 1].at);
+      this._known.add(e.id);
+      this._queue.push(e);
+      this._bytes += e.size;
+    }
+    if (sort) this._queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    // Past the limits the oldest entries go, counted so that the next batch reports the loss.
+    let over = 0;
+    let bytes = this._bytes;
+    while (this._queue.length - over > MAX_QUEUE_EVENTS || bytes > MAX_QUEUE_BYTES) bytes -= this._queue[over++].size;
+    if (over) this._giveUp(this._queue.slice(0, over), `the outbox is full; dropped the ${over} oldest events`);
+  }
+
+  _giveUp(list: Entry[], why: string): void {
+    warn(why);
+    this._dropped += list.length;
+    this._delivered(list, true);
+  }
+
+  _save(): Promise<void> {
+    this._saving = false;
+    const list = this._unsaved;
+    this._unsaved = [];
+    if (!this._outbox || !list.length) return Promise.resolve();
+    return this._outbox.put(list).catch(() => {
+      // Quota or a broken database: the events stay queued in memory and are still sent.
+      warn('the outbox cannot be written; unsent events will not survive this page');
+      this._outbox = null;
+    });
+  }
+
+  _schedule(delay: number): void {
+    if (this._timer || this._stopped) return;
+    this._timer = setTimeout(
+      () => {
+        this._timer = 0;
+        this._cycle();
+      },
+      Math.max(delay, this._retryAt - Date.now()),
+    );
+  }
+
+  async _cycle(): Promise<void> {
+    if (this._busy || this._stopped) return;
+    if (navigator.onLine === false) return; // `online` brings us back
+    if (Date.now() < this._retryAt) return this._schedule(0);
+    this._busy = true;
+    try {
+      const locks = this._outbox && navigator.locks;
+      if (!locks) await this._drain();
+      else
+        await locks.request(SEND_LOCK, { ifAvailable: true }, (lock) =>
+          lock ? this._drain() : this._schedule(FLUSH_AFTER),
+        );
+    } catch {
+      // A lock or database that failed: the next cycle tries again.
+      this._schedule(FLUSH_AFTER);
+    } finally {
+      this._busy = false;
+      this._settle();
+    }
+  }
+
+  /** Sends until the queue is empty or the collector fails. Runs holding the send lock. */
+  async _drain(): Promise<void> {
+    await this._save();
+    if (this._outbox) this._enqueue(await this._outbox.all());
+    let limit = MAX_BATCH_EVENTS;
+    while (!this._stopped) {
+      const now = Date.now();
+      const old = this._queue.filter((e) => now - e.at > MAX_AGE);
+      if (old.length) this._giveUp(old, `${old.length} events could not be delivered for a week; dropped`);
+      const waiting = this._queue.filter((e) => !this._inflight.has(e.id));
+      if (!waiting.length) return;
+      const [batch, body] = this._pack(waiting.slice(0, limit));
+      const dropped = this._dropped;
+      this._dropped = 0;
+      for (const e of batch) this._inflight.add(e.id);
+      const { status, retryAfter } = await post(this._url, body);
+      for (const e of batch) this._inflight.delete(e.id);
+      if (status >= 200 && status < 300) {
+        this._failures = 0;
+        this._retryAt = 0;
+        limit = MAX_BATCH_EVENTS;
+        await this._delivered(batch);
+        continue;
+      }
+      this._dropped += dropped;
+      if (status === 413 && batch.length > 1) {
+        limit = Math.ceil(batch.length / 2);
+      } else if (retryable(status)) {
+        this._failures++;
+        const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (this._failures - 1));
+        // Full jitter on the upper half, so that tabs and devices do not retry in step.
+        this._retryAt = Date.now() + (retryAfter === null ? backoff * (0.5 + Math.random() / 2) : Math.max(retryAfter, 500));
+        this._schedule(0);
+        return;
+      } else {
+        this._giveUp(batch, `the collector refused ${batch.length} events with HTTP ${status}; dropped`);
+      }
+    }
+  }
+
+  /** The first entries of `list` that fit in one request, and that request's body. */
+  _pack(list: Entry[]): [Entry[], string] {
+    const items: string[] = [];
+    let bytes = 200;
+    let n = 0;
+    for (; n < list.length; n++) {
+      const item = this._format.item(list[n]);
+      const size = item === list[n].body ? list[n].size : byteLength(item);
+      // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
+      if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
+      bytes += size + 1;
+      items.push(item);
+    }
+    return [list.slice(0, n), this._format.body(items, list[0].appId, this._dropped)];
+  }
+
+  /** Forgets delivered (or given up) entries here, in the outbox and in the other tabs. */
+  _delivered(list: Entry[], lost?: boolean): Promise<void> {
+    const ids = list.map((e) => e.id);
+    this._forget(ids);
+    if (!lost) this._tabs?._post({ k: 'sent', ids });
+    return this._outbox ? this._outbox.remove(list).catch(() => {}) : Promise.resolve();
+  }
+
+  /** Resolves the flushes whose entries are all gone. */
+  _settle(): void {
+    if (!this._waiters.length) return;
+    const first = this._queue.reduce((min, e) => Math.min(min, e.seq), Infinity);
+    this._waiters = this._waiters.filter(([seq, resolve]) => (first > seq ? void resolve() : true));
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The default storage chain: the first-party cookie, then IndexedDB (where cookies are blocked),
+ * then memory (where both are). Each failure is detected for real: a cookie is written and read
+ * back, IndexedDB is opened and read. Behind a working cookie, IndexedDB keeps a mirror from which
+ * a lost cookie (cleared, capped by the browser, evicted) is restored.
+ */
+import type { UseStore } from 'idb-keyval';
+import type { CookieOptions, SessionStore } from '../types';
+import { cookieStore } from './cookie-store';
+import { idbSessionStore } from './idb-store';
+import { memoryStore } from './memory-store';
+import { decodeState, type SessionState } from './state';
+
+export interface Storage {
+  /** Holds the session; its `name` is the storageMechanism. */
+  primary: SessionStore;
+  /** IndexedDB behind the cookie. */
+  mirror: SessionStore | null;
+  /** What the device held at start. */
+  found: SessionState | null;
+  /** Whether `primary.get()` answers synchronously (the cookie), so it can be re-read before a rollover. */
+  sync: boolean;
+}
+
+type Maybe<T> = T | Promise<T>;
+
+/** `then` for a value that may or may not be a promise: synchronous stores stay synchronous. */
+export function when<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> {
+  return value && typeof (value as Promise<T>).then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
+}
+
+const inMemory = (): Storage => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
+
+/** A custom store replaces the chain; a store that fails to answer leaves the session in memory. */
+export function openCustom(store: SessionStore): Maybe<Storage> {
+  try {
+    const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), sync: false }));
+    return read instanceof Promise ? read.catch(inMemory) : read;
+  } catch {
+    return inMemory();
+  }
+}
+
+export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Maybe<Storage> {
+  const jar = cookieStore(cookie);
+  const idb = db && idbSessionStore(db);
+  if (jar.works()) {
+    const found = decodeState(jar.get());
+    if (found || !idb) return { primary: jar, mirror: idb, found, sync: true };
+    return (idb.get() as Promise<string>).then(
+      (value) => ({ primary: jar, mirror: idb, found: decodeState(value), sync: true }),
+      () => ({ primary: jar, mirror: null, found: null, sync: true }),
+    );
+  }
+  if (!idb) return inMemory();
+  return (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
+}

@@ -1,0 +1,59 @@
+/**
+ * IndexedDB through idb-keyval, in Stint's own database (never the default `keyval-store`, which
+ * belongs to the host page). One object store holds the session under `state` and the outbox
+ * under array keys.
+ */
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import type { SessionStore } from '../types';
+
+export const DB_NAME = 'stint';
+const STORE = 'kv';
+const STATE_KEY = 'state';
+
+/**
+ * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private
+ * modes throw on the mere access). The connection closes itself when another tab deletes the
+ * database (consent withdrawn), and the next call opens a new one.
+ */
+export function stintDb(): UseStore | null {
+  try {
+    if (!indexedDB) return null;
+  } catch {
+    return null;
+  }
+  let store = createStore(DB_NAME, STORE);
+  return (mode, use) =>
+    store(mode, (objects) => {
+      const db = objects.transaction.db;
+      db.onversionchange = () => {
+        db.close();
+        store = createStore(DB_NAME, STORE);
+      };
+      return use(objects);
+    });
+}
+
+/**
+ * Deletes Stint's database; resolves once it is gone, or could not be. Open connections (ours and
+ * other tabs') close on `versionchange`; a connection that does not is given two seconds.
+ */
+export function deleteStintDb(): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 2000);
+    try {
+      const request = indexedDB.deleteDatabase(DB_NAME);
+      request.onsuccess = request.onerror = () => resolve();
+    } catch {
+      resolve();
+    }
+  });
+}
+
+export function idbSessionStore(db: UseStore): SessionStore {
+  return {
+    name: 'INDEXED_DB',
+    get: () => get<string>(STATE_KEY, db),
+    set: (value) => set(STATE_KEY, value, db),
+    delete: () => del(STATE_KEY, db),
+  };
+}

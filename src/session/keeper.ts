@@ -1,0 +1,98 @@
+/**
+ * Keeps the session of this tab: in memory for the hot path, saved to the store and told to the
+ * other tabs once per task (a burst of events costs one cookie write), merged with what other tabs
+ * tell. A store that starts failing hands the session to memory; nothing is lost.
+ */
+import { warn } from '../log';
+import type { Storage } from './chain';
+import { memoryStore } from './memory-store';
+import { merge } from './rules';
+import { decodeState, encodeState, type SessionState } from './state';
+import type { Tabs } from './tabs';
+
+/** The browser drops a cookie over 4 KB silently: past this, the session is kept elsewhere. */
+const MAX_COOKIE_VALUE = 3800;
+/** The IndexedDB mirror trails the cookie by at most this much (and is written on hide). */
+const MIRROR_EVERY = 2000;
+
+export class SessionKeeper {
+  _state: SessionState | null;
+  _pending = false;
+  _mirroredAt = 0;
+
+  constructor(
+    readonly _storage: Storage,
+    readonly _tabs: Tabs | null,
+  ) {
+    this._state = _storage.found;
+  }
+
+  get _mechanism(): string {
+    return this._storage.primary.name || 'CUSTOM';
+  }
+
+  /** Takes a new state; it is saved and broadcast at the end of the current task. */
+  _set(next: SessionState): void {
+    this._state = next;
+    if (!this._pending) {
+      this._pending = true;
+      queueMicrotask(() => this._save());
+    }
+  }
+
+  /** Saves now (and the mirror too when `all`), for the moments the page may not live to the next task. */
+  _save(all?: boolean): void {
+    this._pending = false;
+    const state = this._state;
+    if (!state) return;
+    const value = encodeState(state);
+    const { primary, mirror } = this._storage;
+    if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
+      warn('the session is too large for a cookie; it is kept in IndexedDB or memory');
+      this._fallBack();
+      return this._save(all);
+    }
+    this._guard(() => primary.set(value), () => this._fallBack());
+    this._tabs?._post({ k: 'state', v: value });
+    const now = Date.now();
+    if (mirror && (all || now - this._mirroredAt > MIRROR_EVERY)) {
+      this._mirroredAt = now;
+      this._guard(() => mirror.set(value), () => (this._storage.mirror = null));
+    }
+  }
+
+  /** What another tab saved: merged, never simply taken (both tabs may have moved on). */
+  _receive(value: string): void {
+    const theirs = decodeState(value);
+    if (theirs) this._state = merge(this._state, theirs);
+  }
+
+  /** Before starting a new session: the store's own copy may be fresher than the last broadcast. */
+  _refresh(): void {
+    if (!this._storage.sync) return;
+    try {
+      const stored = decodeState(this._storage.primary.get());
+      if (stored) this._state = merge(this._state, stored);
+    } catch {
+      // A store that cannot be read now is judged by what this tab knows.
+    }
+  }
+
+  /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
+  _fallBack(): void {
+    const { mirror } = this._storage;
+    this._storage.primary = mirror || memoryStore();
+    this._storage.mirror = null;
+    this._storage.sync = !mirror;
+  }
+
+  /** Runs a store call that may throw or reject, calling `failed` either way. */
+  _guard(call: () => void | Promise<void>, failed: () => void): void {
+    try {
+      const done = call();
+      if (done) done.catch(failed);
+    } catch {
+      failed();
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The session rules: pure functions of (previous state, now, visibility, config).
+ * No cookie, clock or window in here; ids come from the `Ids` the caller passes.
+ */
+import type { EndReason, SessionState, Utm } from './state';
+
+export interface Timeouts {
+  foregroundTimeout: number;
+  backgroundTimeout: number;
+  /** 0: no limit */
+  maxSessionDuration: number;
+}
+
+export interface Ids {
+  /** A fresh random UUID. */
+  random(): string;
+  /** A UUID that is a function of `name` alone (name-based, UUID v5). */
+  derive(name: string): string;
+}
+
+/** A session whose end was just found, to be reported by a `session_end` event. */
+export interface Ended {
+  /** The session as it was when it ended, with the attributes it ended with. */
+  session: SessionState;
+  reason: EndReason;
+}
+
+export interface Step {
+  state: SessionState;
+  ended: Ended | null;
+}
+
+/** Why the session is over at `now`, or null while it lives. A clock that went backwards never ends it. */
+export function endReason(s: SessionState, now: number, t: Timeouts): EndReason | null {
+  if (s.ended) return s.ended;
+  // The gap is judged by the timeout of the state the site was in during the gap.
+  if (now - s.lastEventAt > (s.background ? t.backgroundTimeout : t.foregroundTimeout)) {
+    return s.background ? 'background_timeout' : 'foreground_timeout';
+  }
+  if (t.maxSessionDuration > 0 && now - s.startedAt > t.maxSessionDuration) return 'max_duration';
+  return null;
+}
+
+/**
+ * Marks the session over. Its attributes are reset at once: the report carries the old ones,
+ * and attributes set before the next event belong to the next session.
+ */
+function end(s: SessionState, reason: EndReason, now: number): Step {
+  return { state: { ...s, ended: reason, attributes: {}, attributesAt: now }, ended: { session: s, reason } };
+}
+
+/** Ends the session if it is over at `now` and its end was not reported yet. */
+export function expire(s: SessionState, now: number, t: Timeouts): Step {
+  const reason = s.ended ? null : endReason(s, now, t);
+  return reason ? end(s, reason, now) : { state: s, ended: null };
+}
+
+/**
+ * A new session after `prev` (or the device's first). Its id is derived from the session it
+ * follows, so that tabs which find the same session over at the same moment start the same one.
+ */
+function start(
+  prev: SessionState | null,
+  now: number,
+  eventId: string | null,
+  background: boolean,
+  utm: Utm | null,
+  ids: Ids,
+): SessionState {
+  return {
+    userId: prev ? prev.userId : ids.random(),
+    sessionId: prev ? ids.derive(`${prev.sessionId}/${prev.lastEventAt}`) : ids.random(),
+    sessionIndex: prev ? prev.sessionIndex + 1 : 1,
+    previousSessionId: prev ? prev.sessionId : null,
+    firstEventId: eventId,
+    firstEventAt: eventId ? now : null,
+    eventIndex: eventId ? 1 : 0,
+    startedAt: now,
+    lastEventAt: now,
+    background,
+    ended: null,
+    // Attributes set after the previous session ended belong to this one.
+    attributes: prev && prev.ended ? prev.attributes : {},
+    attributesAt: prev ? prev.attributesAt : now,
+    utm,
+    businessUserId: prev ? prev.businessUserId : null,
+    appVersion: prev ? prev.appVersion : null,
+    closed: prev ? prev.closed : false,
+  };
+}
+
+/**
+ * An event at `now`. `background` is the site's state from now on (for a visibility change, the
+ * state that begins); the gap before it is judged by the state stored in `prev`, the one that ended.
+ */
+export function onEvent(
+  prev: SessionState | null,
+  now: number,
+  eventId: string,
+  background: boolean,
+  utm: Utm | null,
+  t: Timeouts,
+  ids: Ids,
+): Step {
+  if (!prev) return { state: start(null, now, eventId, background, utm, ids), ended: null };
+  const { state, ended } = expire(prev, now, t);
+  if (state.ended) return { state: start(state, now, eventId, background, utm, ids), ended };
+  return {
+    state: {
+      ...state,
+      firstEventId: state.firstEventId || eventId,
+      firstEventAt: state.firstEventId ? state.firstEventAt : now,
+      eventIndex: state.eventIndex + 1,
+      lastEventAt: now,
+      background,
+    },
+    ended: null,
+  };
+}
+
+/**
+ * A visibility change that no event reports (lifecycle events off): it is judged like an event,
+ * and restarts the gap so that the next event is judged by the state that begins.
+ */
+export function onVisibility(prev: SessionState | null, now: number, background: boolean, t: Timeouts): Step | null {
+  if (!prev) return null;
+  const step = expire(prev, now, t);
+  step.state = step.state.ended ? { ...step.state, background } : { ...step.state, lastEventAt: now, background };
+  return step;
+}
+
+/** `newSession()`: ends the current session (reported as `explicit`) and starts the next one now. */
+export function restart(
+  prev: SessionState | null,
+  now: number,
+  background: boolean,
+  utm: Utm | null,
+  ids: Ids,
+): Step {
+  const step = prev && !prev.ended ? end(prev, 'explicit', now) : { state: prev, ended: null };
+  return { state: start(step.state, now, null, background, utm, ids), ended: step.ended };
+}
+
+/** `endSession()`: the session is over now; the next event starts a new one. */
+export function stop(prev: SessionState, now: number): Step {
+  return prev.ended ? { state: prev, ended: null } : end(prev, 'explicit', now);
+}
+
+/** Orders two different sessions: the later one (higher index, then later start, then id) wins. */
+function newer(a: SessionState, b: SessionState): SessionState {
+  if (a.sessionIndex !== b.sessionIndex) return a.sessionIndex > b.sessionIndex ? a : b;
+  if (a.startedAt !== b.startedAt) return a.startedAt > b.startedAt ? a : b;
+  return a.sessionId > b.sessionId ? a : b;
+}
+
+/**
+ * Merges what another tab (or the store) holds into what this tab holds. Every tab that merges
+ * the same two states gets the same session; `theirs` is the more recent write, so device-level
+ * fields come from it.
+ */
+export function merge(mine: SessionState | null, theirs: SessionState): SessionState {
+  if (!mine) return theirs;
+  if (mine.sessionId !== theirs.sessionId) return newer(mine, theirs);
+  const first = (mine.firstEventAt ?? Infinity) <= (theirs.firstEventAt ?? Infinity) ? mine : theirs;
+  const attrs = mine.attributesAt > theirs.attributesAt ? mine : theirs;
+  const last = mine.lastEventAt > theirs.lastEventAt ? mine : theirs;
+  return {
+    ...theirs,
+    firstEventId: first.firstEventId,
+    firstEventAt: first.firstEventAt,
+    eventIndex: Math.max(mine.eventIndex, theirs.eventIndex),
+    lastEventAt: last.lastEventAt,
+    background: last.background,
+    utm: mine.utm || theirs.utm,
+    ended: mine.ended || theirs.ended,
+    attributes: attrs.attributes,
+    attributesAt: attrs.attributesAt,
+  };
+}

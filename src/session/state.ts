@@ -1,0 +1,118 @@
+import type { AttributeValue } from '../types';
+
+export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit';
+
+export type Attributes = Record<string, AttributeValue>;
+
+export interface Utm {
+  source: string | null;
+  medium: string | null;
+  campaign: string | null;
+  term: string | null;
+  content: string | null;
+}
+
+/**
+ * Everything Stint keeps on a device, in one record so that one cookie write saves it all.
+ * Times are epoch milliseconds.
+ */
+export interface SessionState {
+  userId: string;
+  sessionId: string;
+  sessionIndex: number;
+  previousSessionId: string | null;
+  firstEventId: string | null;
+  firstEventAt: number | null;
+  /** Events so far in this session. */
+  eventIndex: number;
+  startedAt: number;
+  /** The last event or visibility change: the start of the current gap. */
+  lastEventAt: number;
+  /** Whether no tab of the site has been visible since `lastEventAt`: picks the timeout for the gap. */
+  background: boolean;
+  /** Set once the end of this session has been reported; the next event starts a new one. */
+  ended: EndReason | null;
+  attributes: Attributes;
+  /** When `attributes` last changed, so that tabs merge them last-writer-wins. */
+  attributesAt: number;
+  utm: Utm | null;
+  /** The business user id of `identify`. */
+  businessUserId: string | null;
+  /** The appVersion of the page that last wrote the record, for `is_upgrade`. */
+  appVersion: string | null;
+  /** Whether the last page that wrote the record exited cleanly, for `successfully_closed`. */
+  closed: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit'];
+const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
+
+type Check = (v: unknown) => boolean;
+const isUuid: Check = (v) => typeof v === 'string' && UUID.test(v);
+const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;
+const isTime: Check = (v) => Number.isFinite(v) && (v as number) >= 0;
+const isBool: Check = (v) => typeof v === 'boolean';
+const isText: Check = (v) => typeof v === 'string' && v.length <= 1000;
+const isAttrs: Check = (v) =>
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v as object).every((x) => x === null || ['string', 'number', 'boolean'].includes(typeof x));
+const isUtm: Check = (v) =>
+  !!v && typeof v === 'object' && UTM_KEYS.every((k) => orNull(isText)((v as Record<string, unknown>)[k]));
+const orNull =
+  (check: Check): Check =>
+  (v) =>
+    v == null || check(v);
+
+/** Each stored field: its name in memory, its short key in the stored value, and what a valid value is. */
+const FIELDS: [keyof SessionState, string, Check][] = [
+  ['userId', 'u', isUuid],
+  ['sessionId', 's', isUuid],
+  ['sessionIndex', 'i', (v) => isCount(v) && (v as number) > 0],
+  ['previousSessionId', 'p', orNull(isUuid)],
+  ['firstEventId', 'f', orNull(isUuid)],
+  ['firstEventAt', 'ft', orNull(isTime)],
+  ['eventIndex', 'e', isCount],
+  ['startedAt', 'st', isTime],
+  ['lastEventAt', 'l', isTime],
+  ['background', 'b', isBool],
+  ['ended', 'x', orNull((v) => REASONS.includes(v as string))],
+  ['attributes', 'a', isAttrs],
+  ['attributesAt', 'aa', isTime],
+  ['utm', 'm', orNull(isUtm)],
+  ['businessUserId', 'id', orNull(isText)],
+  ['appVersion', 'av', orNull(isText)],
+  ['closed', 'c', isBool],
+];
+
+/** Bump when a field changes meaning: older values then read as absent, never as something else. */
+const VERSION = '1.';
+
+export function encodeState(state: SessionState): string {
+  const short: Record<string, unknown> = {};
+  for (const [name, key] of FIELDS) short[key] = state[name];
+  return VERSION + JSON.stringify(short);
+}
+
+/** Reads a stored value defensively: anything missing, foreign or tampered with gives null, never a throw. */
+export function decodeState(raw: unknown): SessionState | null {
+  if (typeof raw !== 'string' || raw.slice(0, 2) !== VERSION) return null;
+  let short: Record<string, unknown>;
+  try {
+    short = JSON.parse(raw.slice(2));
+  } catch {
+    return null;
+  }
+  if (!short || typeof short !== 'object') return null;
+  const state: Record<string, unknown> = {};
+  for (const [name, key, valid] of FIELDS) {
+    const value = short[key];
+    if (!valid(value)) return null;
+    state[name] = value === undefined ? null : value;
+  }
+  return state as unknown as SessionState;
+}
+
+export { UUID as UUID_PATTERN, UTM_KEYS };

@@ -1,0 +1,516 @@
+/**
+ * Wires the parts: event -> consent -> session -> envelope -> outbox.
+ *
+ * Every call that changes the session becomes an operation stamped with the time it was made. While
+ * Stint cannot apply it yet (consent pending, an async store still loading) the operation is held;
+ * once it can, held operations run in order with their own times, so the session comes out as if
+ * they had run when they were made.
+ */
+import type { UseStore } from 'idb-keyval';
+import type { Config } from './config';
+import { globalPrivacyControl, watchTcf } from './consent';
+import { deviceContext, snapshotPage, timeZone, type PageSnapshot } from './context';
+import { clientSession, eventJson, type RawEvent, type Surroundings } from './event';
+import { nativeFormat } from './delivery/format';
+import { byteLength, idbOutbox } from './delivery/outbox';
+import { MAX_EVENT_BYTES, Sender } from './delivery/sender';
+import { snowplowFormat } from './delivery/snowplow';
+import { watchPage, type PageSignal } from './lifecycle/page-lifecycle';
+import { debug, error, warn } from './log';
+import { withAttribute, withIncrement } from './session/attributes';
+import { openChain, openCustom, when, type Storage } from './session/chain';
+import { cookieStore } from './session/cookie-store';
+import { deleteStintDb, stintDb } from './session/idb-store';
+import { uuids } from './session/ids';
+import { SessionKeeper } from './session/keeper';
+import { memoryStore } from './session/memory-store';
+import { endReason, expire, onEvent, onVisibility, restart, stop, type Ended, type Step } from './session/rules';
+import type { Attributes, SessionState } from './session/state';
+import { Tabs, type TabMessage } from './session/tabs';
+import type { AttributeValue, ClientSession, ConsentState, Properties, Tracker } from './types';
+
+/** Events held before consent or storage answers; past this the newest are dropped, with a warning. */
+export const MAX_HELD_EVENTS = 500;
+/** Marks a tab that has already reported `application_initialized` (sessionStorage lives per tab). */
+const TAB_MARK = 'stint:tab';
+
+type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
+type Op = (at: number) => void;
+
+const LIFECYCLE = {
+  init: 'application_initialized',
+  background: 'application_background',
+  foreground: 'application_foreground',
+  exit: 'application_exit',
+} as const;
+
+export class StintTracker implements Tracker {
+  _mode: Mode = 'pending';
+  _keeper: SessionKeeper | null = null;
+  _sender: Sender | null = null;
+  /** Operations waiting for consent or storage, with their times. */
+  _held: [number, Op][] = [];
+  _heldEvents = 0;
+  /** Bumped when storage is torn down (consent withdrawn), so a late answer of the old storage is ignored. */
+  _generation = 0;
+  _whenReady: Promise<void> = Promise.resolve();
+  _tabs: Tabs;
+  _page: PageSnapshot;
+  _pageCalled = false;
+  _around: Surroundings;
+  /** This page hidden, by the Page Visibility API or by `setBackground`. */
+  _hidden: boolean;
+  _newTab = true;
+  _user: string | null = null;
+  _url: string;
+  /** The time given to calls replayed from the tag's queue. */
+  _clock: number | null = null;
+  _off = false;
+  /** When this start (or the fresh start after a withdrawal) happened; its `_resume` runs before any held operation. */
+  _resumeAt: number | null = null;
+  /** The site's state as this tab last saw it, for when no session is kept yet. */
+  _siteBg = false;
+  _unwatch: (() => void)[] = [];
+  _warnedHeld = false;
+
+  constructor(readonly _config: Config) {
+    this._url = new URL(_config.collector, location.href).href;
+    this._hidden = document.visibilityState === 'hidden';
+    this._page = snapshotPage(document.referrer);
+    this._around = {
+      mechanism: 'MEMORY',
+      anonymous: false,
+      device: deviceContext((fragment) => (this._around.device = fragment)),
+      timeZone: timeZone(),
+    };
+    try {
+      this._newTab = !sessionStorage.getItem(TAB_MARK);
+    } catch {
+      // No sessionStorage (sandboxed): every page counts as a new tab.
+    }
+    this._tabs = new Tabs(`stint:${_config.cookie.name || '_stint'}`, uuids.random(), !this._hidden, (m) =>
+      this._guard(() => this._onTabMessage(m)),
+    );
+    this._tabs._open();
+    this._unwatch.push(watchPage((signal) => this._guard(() => this._onPage(signal))));
+    this._resumeAt = this._now();
+    this._siteBg = this._hidden;
+
+    let consent = _config.consent;
+    if (_config.respectGlobalPrivacyControl && globalPrivacyControl()) {
+      debug('Global Privacy Control is on: consent is denied');
+      consent = 'denied';
+    } else if (consent === 'tcf') {
+      consent = 'pending';
+      this._unwatch.push(
+        watchTcf(
+          (state) => this._guard(() => this._apply(state, true)),
+          () => warn('consent is "tcf" but no __tcfapi appeared; nothing is stored or sent'),
+        ),
+      );
+    }
+    this._apply(consent, false);
+  }
+
+  // ---- public API -------------------------------------------------------------------------------
+
+  track(name: string, properties?: Properties): string | undefined {
+    return this._guard(() => {
+      if (typeof name !== 'string' || !name) return void warn('track needs an event name (a non-empty string)');
+      return this._event(name, properties);
+    });
+  }
+
+  page(properties?: Properties): string | undefined {
+    return this._guard(() => {
+      // In a single-page app the previous route is the referrer of the next.
+      const previous = this._page.page.url;
+      this._page = snapshotPage(this._pageCalled && previous !== location.href ? previous : document.referrer);
+      this._pageCalled = true;
+      return this._event('page_view', properties);
+    });
+  }
+
+  identify(userId: string | null, traits?: Properties): string | undefined {
+    return this._guard(() => {
+      if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > 255)) {
+        return void warn('identify needs a user id (a string of 1 to 255 characters) or null');
+      }
+      if (this._mode === 'anonymous') return void debug('identify ignored: consent was refused');
+      this._op(this._now(), () => {
+        this._user = userId;
+        const state = this._keeper?._state;
+        if (state) this._keeper!._set({ ...state, businessUserId: userId });
+      });
+      return this._event('identify', traits);
+    });
+  }
+
+  setBackground(isBackground: boolean): void {
+    this._guard(() => {
+      this._hidden = !!isBackground;
+      this._visibilityChanged();
+    });
+  }
+
+  getSession(): ClientSession | null {
+    return (
+      this._guard(() => {
+        const state = this._keeper?._state;
+        if (!state || endReason(state, this._now(), this._config)) return null;
+        return clientSession(state, this._around.mechanism, this._around.anonymous);
+      }) || null
+    );
+  }
+
+  newSession(): void {
+    this._guard(() =>
+      this._op(this._now(), (at) => this._step((prev) => restart(prev, at, this._siteBackground(), this._page.utm, uuids), at)),
+    );
+  }
+
+  endSession(): void {
+    this._guard(() => this._op(this._now(), (at) => this._step((prev) => prev && stop(prev, at), at)));
+  }
+
+  setSessionAttribute(key: string, value: AttributeValue): void {
+    this._guard(() => this._attribute((attrs) => withAttribute(attrs, key, value)));
+  }
+
+  incrementSessionAttribute(key: string, by = 1): void {
+    this._guard(() => this._attribute((attrs) => withIncrement(attrs, key, by)));
+  }
+
+  setConsent(state: ConsentState): void {
+    this._guard(() => {
+      if (!['granted', 'pending', 'denied'].includes(state)) {
+        return warn(`setConsent needs 'granted', 'pending' or 'denied', not ${JSON.stringify(state)}`);
+      }
+      this._apply(state, true);
+    });
+  }
+
+  flush(): Promise<void> {
+    return this._whenReady.then(() => this._sender?._flush()).catch(() => {});
+  }
+
+  shutdown(): Promise<void> {
+    return this.flush().then(() => {
+      this._off = true;
+      for (const unwatch of this._unwatch) unwatch();
+      this._tabs._close();
+      this._sender?._stop();
+      this._keeper?._save(true);
+    });
+  }
+
+  // ---- consent ----------------------------------------------------------------------------------
+
+  /** Moves to a consent state; `tell` the other tabs when the decision was taken in this one. */
+  _apply(consent: ConsentState, tell: boolean): void {
+    if (this._off) return;
+    if (consent === 'granted' && this._config.respectGlobalPrivacyControl && globalPrivacyControl()) {
+      return warn('consent not granted: the browser sends Global Privacy Control');
+    }
+    const mode: Mode = consent === 'denied' && this._config.onDenied === 'anonymous' ? 'anonymous' : consent;
+    if (mode === this._mode) return;
+    const was = this._mode;
+    if (tell) this._tabs._post({ k: 'consent', c: consent });
+    debug(`consent: ${mode}`);
+    if (was === 'granted' || was === 'anonymous') this._erase();
+    this._mode = mode;
+    if (mode === 'pending') return;
+    if (mode === 'denied') {
+      this._held = [];
+      this._heldEvents = 0;
+      return;
+    }
+    this._start(mode === 'anonymous');
+  }
+
+  /** Withdrawal: everything Stint stored goes, at once, and nothing queued is sent. */
+  _erase(): void {
+    this._generation++;
+    this._sender?._clear();
+    this._sender?._stop();
+    this._sender = null;
+    this._keeper = null;
+    this._held = [];
+    this._heldEvents = 0;
+    this._user = null;
+    this._newTab = true;
+    // Every domain variant of the cookie, and the whole database (mirror and outbox, other tabs' too).
+    const custom = this._config.store;
+    if (custom) Promise.resolve().then(() => custom.delete()).catch(() => {});
+    else cookieStore(this._config.cookie).delete();
+    deleteStintDb();
+    try {
+      sessionStorage.removeItem(TAB_MARK);
+    } catch {
+      // nothing was stored there
+    }
+    // A later grant starts afresh: a new device id with no link to this one.
+    this._resumeAt = this._now();
+  }
+
+  /** Opens storage (or memory only, when anonymous) and replays what was held. */
+  _start(anonymous: boolean): void {
+    const generation = this._generation;
+    const db: UseStore | null = anonymous ? null : stintDb();
+    const opened: Storage | Promise<Storage> = anonymous
+      ? { primary: memoryStore(), mirror: null, found: null, sync: true }
+      : this._config.store
+        ? openCustom(this._config.store)
+        : openChain(this._config.cookie, db);
+    this._whenReady = Promise.resolve(
+      when(opened, (storage) => {
+        if (generation !== this._generation || this._off) return;
+        this._keeper = new SessionKeeper(storage, anonymous ? null : this._tabs);
+        this._around = { ...this._around, mechanism: this._keeper._mechanism, anonymous };
+        const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
+        this._sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
+        debug(`storage: ${this._keeper._mechanism}`);
+        if (this._resumeAt !== null) this._guard(() => this._resume(this._resumeAt!));
+        this._resumeAt = null;
+        const held = this._held;
+        this._held = [];
+        this._heldEvents = 0;
+        for (const [at, op] of held) this._guard(() => op(at));
+      }),
+    ).catch(() => {});
+  }
+
+  // ---- operations -------------------------------------------------------------------------------
+
+  _now(): number {
+    return this._clock ?? Date.now();
+  }
+
+  /** Runs `op` now if the session can be kept, holds it if it may be later, drops it if never. */
+  _op(at: number, op: Op, isEvent?: boolean): boolean {
+    if (this._off || this._mode === 'denied') return false;
+    if (this._keeper) {
+      op(at);
+      return true;
+    }
+    if (isEvent && ++this._heldEvents > MAX_HELD_EVENTS) {
+      if (!this._warnedHeld) warn(`more than ${MAX_HELD_EVENTS} events wait for consent or storage; newer ones are dropped`);
+      this._warnedHeld = true;
+      return false;
+    }
+    this._held.push([at, op]);
+    return true;
+  }
+
+  /** Applies a rule step to the session, reporting the end of the session it may have found over. */
+  _step(rule: (prev: SessionState | null) => Step | null, at: number): SessionState | null {
+    const keeper = this._keeper!;
+    let prev = keeper._state;
+    // About to start a new session: another tab may have kept this one alive since we last heard.
+    if (prev && !prev.ended && endReason(prev, at, this._config)) {
+      keeper._refresh();
+      prev = keeper._state;
+    }
+    const step = rule(prev);
+    if (!step) return prev;
+    if (step.ended) this._reportEnd(step.ended);
+    // The device's first state: stamp what this page knows about it.
+    const state = prev ? step.state : { ...step.state, appVersion: this._config.appVersion, businessUserId: this._user };
+    keeper._set(state);
+    return state;
+  }
+
+  /** The start of this page's life, at the time Stint was created: a session found over is reported, the visibility synced. */
+  _resume(at: number): void {
+    const keeper = this._keeper!;
+    const found = keeper._storage.found;
+    this._step((prev) => prev && expire(prev, at, this._config), at);
+    const state = keeper._state;
+    if (state) keeper._set({ ...state, closed: false, appVersion: this._config.appVersion });
+    if (state && state.background !== this._siteBackground()) this._transition(at, this._siteBackground(), true);
+    if (this._newTab && this._mode === 'granted') {
+      try {
+        sessionStorage.setItem(TAB_MARK, '1');
+      } catch {
+        // This tab will report application_initialized again on its next page.
+      }
+    }
+    if (this._newTab && this._config.lifecycleEvents) {
+      this._newTab = false;
+      const install = this._config.installType;
+      this._lifecycle(at, LIFECYCLE.init, {
+        is_first_run: install === 'auto' ? !found : install === 'known_install',
+        is_upgrade:
+          install === 'auto'
+            ? !!found && !!this._config.appVersion && found.appVersion !== this._config.appVersion
+            : install === 'known_upgrade',
+        successfully_closed: found ? found.closed : true,
+      });
+    }
+    this._newTab = false;
+  }
+
+  _event(name: string, properties?: Properties, at = this._now()): string | undefined {
+    if (this._off || this._mode === 'denied') return;
+    let props: string;
+    try {
+      if (properties !== undefined && (typeof properties !== 'object' || properties === null || Array.isArray(properties))) {
+        throw new TypeError('properties must be a plain object');
+      }
+      props = properties === undefined ? '{}' : JSON.stringify(properties);
+    } catch (e) {
+      return void warn(`event "${name}" dropped: its properties cannot be serialised (${(e as Error).message})`);
+    }
+    // The rest of an event takes well under 4 KB; a UTF-8 character takes at most 3 bytes.
+    if (props.length > (MAX_EVENT_BYTES - 4096) / 3 && byteLength(props) > MAX_EVENT_BYTES - 4096) {
+      return void warn(`event "${name}" dropped: its properties are over ${MAX_EVENT_BYTES - 4096} bytes`);
+    }
+    // A single-page app that moved without calling page(): the context follows the URL.
+    if (location.href !== this._page.page.url) this._page = snapshotPage(this._page.page.url);
+    const raw: RawEvent = { id: uuids.random(), name, at, props, page: this._page, hidden: this._hidden };
+    const background = this._siteBackground();
+    return this._op(at, () => this._emit(raw, background), true) ? raw.id : undefined;
+  }
+
+  /** An event meets the session rules and leaves as JSON. `background` is the site's state from now on. */
+  _emit(raw: RawEvent, background: boolean): void {
+    const state = this._step((prev) => onEvent(prev, raw.at, raw.id, background, raw.page.utm, this._config, uuids), raw.at)!;
+    const body = eventJson(raw, state, this._around);
+    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body, size: byteLength(body) });
+  }
+
+  /** `session_end` for a session found over: stamped with its last activity, with a derived id so that tabs that find the same end send one event. */
+  _reportEnd({ session, reason }: Ended): void {
+    const raw: RawEvent = {
+      id: uuids.derive(session.sessionId + '/end'),
+      name: 'session_end',
+      at: session.lastEventAt,
+      props: JSON.stringify({
+        session_id: session.sessionId,
+        reason,
+        duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
+        event_count: session.eventIndex,
+        attributes: session.attributes,
+      }),
+      page: this._page,
+      hidden: this._hidden,
+    };
+    const state = { ...session, eventIndex: session.eventIndex + 1 };
+    const body = eventJson(raw, state, this._around);
+    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body, size: byteLength(body) });
+  }
+
+  _attribute(change: (attrs: Attributes) => Attributes | string): void {
+    this._op(this._now(), (at) =>
+      this._step((prev) => {
+        // Attributes belong to a live session: one that is over is reported first, a missing one started.
+        const step = prev ? expire(prev, at, this._config) : restart(null, at, this._siteBackground(), this._page.utm, uuids);
+        const next = change(step.state.attributes);
+        if (typeof next === 'string') warn(next);
+        else step.state = { ...step.state, attributes: next, attributesAt: at };
+        return step;
+      }, at),
+    );
+  }
+
+  // ---- visibility and lifecycle -----------------------------------------------------------------
+
+  _siteBackground(): boolean {
+    return !this._tabs._siteVisible();
+  }
+
+  /** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
+  _knownBackground(): boolean {
+    return this._keeper?._state?.background ?? this._siteBg;
+  }
+
+  _lifecycle(at: number, name: string, extra?: Properties, background = this._siteBackground()): void {
+    if (!this._config.lifecycleEvents) return;
+    const raw: RawEvent = {
+      id: uuids.random(),
+      name,
+      at,
+      props: JSON.stringify({ transition_type: name, ...extra }),
+      page: this._page,
+      hidden: this._hidden,
+    };
+    this._op(at, () => this._emit(raw, background), true);
+  }
+
+  /** The site went to the background or came back: an event, or a silent step when lifecycle events are off. */
+  _transition(at: number, background: boolean, silent?: boolean): void {
+    this._siteBg = background;
+    if (this._config.lifecycleEvents && !silent) {
+      this._lifecycle(at, background ? LIFECYCLE.background : LIFECYCLE.foreground, undefined, background);
+    } else {
+      this._op(at, (time) => this._step((prev) => onVisibility(prev, time, background, this._config), time));
+    }
+  }
+
+  /** This page's visibility changed: tell the tabs, and report a change of the site's. */
+  _visibilityChanged(): void {
+    const at = this._now();
+    this._tabs._setVisible(!this._hidden);
+    const background = this._siteBackground();
+    if (this._knownBackground() !== background) this._transition(at, background);
+    if (this._hidden) {
+      this._sender?._hidden();
+      this._keeper?._save(true);
+      // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
+      if (!background) {
+        this._tabs._prune().then((forgot) => {
+          if (forgot && this._siteBackground() && this._keeper?._state?.background === false) {
+            this._guard(() => this._transition(this._now(), true));
+          }
+        });
+      }
+    }
+  }
+
+  _onPage(signal: PageSignal): void {
+    if (this._off) return;
+    const at = this._now();
+    if (signal === 'hidden' || signal === 'visible') {
+      this._hidden = signal === 'hidden';
+      return this._visibilityChanged();
+    }
+    if (signal === 'restore') {
+      // Back from the back/forward cache: this page comes back to the foreground, as a fresh page view.
+      this._hidden = false;
+      this._tabs._open();
+      const state = this._keeper?._state;
+      if (state) this._keeper!._set({ ...state, closed: false });
+      if (this._knownBackground()) this._transition(at, false);
+      if (this._pageCalled) this.page();
+      return;
+    }
+    // pagehide: this page leaves the site's tabs; what is left goes out now, with the exit event.
+    this._hidden = true;
+    this._tabs._close();
+    const background = this._siteBackground();
+    if (signal === 'exit' && this._config.lifecycleEvents) this._lifecycle(at, LIFECYCLE.exit, undefined, background);
+    else if (this._knownBackground() !== background) this._transition(at, background);
+    const state = this._keeper?._state;
+    if (state) {
+      this._keeper!._set({ ...state, closed: true });
+      this._keeper!._save(true);
+    }
+    this._sender?._hidden();
+  }
+
+  _onTabMessage(message: TabMessage): void {
+    if (message.k === 'consent') return this._apply(message.c, false);
+    if (message.k === 'sent') return this._sender?._sentElsewhere(message.ids);
+    if (message.k === 'state') this._keeper?._receive(message.v);
+  }
+
+  /** The host page comes first: nothing Stint does may throw into it. */
+  _guard<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      error(`internal error, please report it: ${(e as Error)?.stack || e}`);
+      return undefined;
+    }
+  }
+}

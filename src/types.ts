@@ -1,0 +1,111 @@
+/** Public types of Stint. Everything a page can pass in or get back is declared here. */
+
+/** What the visitor answered: `pending` until a banner or a CMP says otherwise. */
+export type ConsentState = 'granted' | 'pending' | 'denied';
+
+/** What actually holds the session: the three built-in stores, or the `name` a custom store declares. */
+export type StorageMechanism = 'COOKIE_1' | 'INDEXED_DB' | 'MEMORY' | (string & {});
+
+/** A session attribute value: scalars only, so the session stays small enough for a cookie. */
+export type AttributeValue = string | number | boolean | null;
+
+/** Snowplow's `client_session` 1-0-2 entity, as Stint fills it in. */
+export interface ClientSession {
+  /** The device id: a UUID that outlives sessions (not the business user id of `identify`). */
+  userId: string;
+  sessionId: string;
+  /** 1 for the first session of this device. */
+  sessionIndex: number;
+  previousSessionId: string | null;
+  storageMechanism: StorageMechanism;
+  firstEventId: string | null;
+  /** ISO 8601 */
+  firstEventTimestamp: string | null;
+  /** 1 for the first event of a session. */
+  eventIndex: number;
+}
+
+/**
+ * Where the session lives. The value is an opaque, versioned string: store it as it is.
+ * Any method may return a promise; an async store is read once at start and events tracked
+ * before it answers are held, then processed in order with their own timestamps.
+ */
+export interface SessionStore {
+  /** Reported as `storageMechanism` while this store holds the session (default `CUSTOM`). */
+  readonly name?: string;
+  get(): string | null | undefined | Promise<string | null | undefined>;
+  set(value: string): void | Promise<void>;
+  delete(): void | Promise<void>;
+}
+
+export interface CookieOptions {
+  /** default `_stint` */
+  name?: string;
+  /** `auto` finds the highest domain that accepts the cookie, so subdomains share a session. Default: host only. */
+  domain?: string;
+  /** default `/` */
+  path?: string;
+  /** default `Lax` */
+  sameSite?: 'Lax' | 'Strict' | 'None';
+  /** default: true on https */
+  secure?: boolean;
+  /** default 395 (13 months) */
+  maxAgeDays?: number;
+}
+
+export interface StintConfig {
+  /** Absolute URL or same-origin path where batches are POSTed. */
+  collector: string;
+  appId: string;
+  /** Compared with the version stored on the device to report `is_upgrade`. */
+  appVersion?: string;
+  /** Inactivity, in ms, that ends a session while the site is in the foreground. Default 30 min. */
+  foregroundTimeout?: number;
+  /** Inactivity, in ms, that ends a session while no tab of the site is visible. Default 30 min. */
+  backgroundTimeout?: number;
+  /** End a session this many ms after it started, even while active. Default: no limit. */
+  maxSessionDuration?: number;
+  /** Default `granted`. `tcf` follows an IAB TCF v2.2 CMP through `window.__tcfapi`. */
+  consent?: ConsentState | 'tcf';
+  /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
+  onDenied?: 'drop' | 'anonymous';
+  /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
+  respectGlobalPrivacyControl?: boolean;
+  /** A custom store instead of the default chain (cookie, then IndexedDB, then memory). */
+  store?: SessionStore;
+  cookie?: CookieOptions;
+  /** Wire format. Default `native`. */
+  format?: 'native' | 'snowplow';
+  /** application_initialized / _background / _foreground / _exit events. Default true. */
+  lifecycleEvents?: boolean;
+  /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
+  installType?: 'auto' | 'known_install' | 'known_upgrade';
+  /** Log what Stint does to the console. */
+  debug?: boolean;
+}
+
+export type Properties = Record<string, unknown>;
+
+export interface Tracker {
+  /** Tracks an event; returns its id, or undefined when the event was not kept. */
+  track(name: string, properties?: Properties): string | undefined;
+  /** A `page_view` event with the page context of this moment. */
+  page(properties?: Properties): string | undefined;
+  /** Sets the business user id (null to forget it) and tracks an `identify` event. */
+  identify(userId: string | null, traits?: Properties): string | undefined;
+  /** Manual foreground/background, for hosts that know better than the Page Visibility API. */
+  setBackground(isBackground: boolean): void;
+  /** The current session, or null when none is kept. */
+  getSession(): ClientSession | null;
+  /** Ends the current session and starts the next one at once. */
+  newSession(): void;
+  /** Ends the current session; the next event starts a new one. */
+  endSession(): void;
+  setSessionAttribute(key: string, value: AttributeValue): void;
+  incrementSessionAttribute(key: string, by?: number): void;
+  setConsent(state: ConsentState): void;
+  /** Resolves when every event queued so far has been accepted by the collector (or given up on). */
+  flush(): Promise<void>;
+  /** Flushes, then removes every listener; the tracker does nothing afterwards. */
+  shutdown(): Promise<void>;
+}
