@@ -158,6 +158,7 @@ export function createCollector(dataDir) {
     receive,
     run,
     fault: (runId, fault) => run(runId).faults.push({ count: 1, ...fault }),
+    heal: (runId) => (run(runId).faults = []),
     clear: (runId) => runs.delete(runId),
     summary: (runId) => {
       const r = run(runId);

@@ -6,6 +6,7 @@
 // POST /collect[/<run>][/com.snowplowanalytics.snowplow/tp2]  the collector (native or Snowplow format)
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid)
 // POST /api/runs/<run>/fault {status, count, retryAfter}       answer the next requests of a run with an error
+// DELETE /api/runs/<run>/fault                                 answer normally again
 // DELETE /api/runs/<run>                                       forget a run
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -34,7 +35,11 @@ function serveFile(res, url) {
     if (!file.startsWith(dir + sep) && file !== dir) break;
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) break;
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
+    // The benchmark page is cross-origin isolated, so that performance.now() is precise to 5 µs (scripts/bench.mjs).
+    const isolated = url.pathname.startsWith('/e2e/bench')
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+      : {};
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store', ...isolated });
     createReadStream(file).pipe(res);
     return;
   }
@@ -80,6 +85,7 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
         if (api[2] && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
+        if (api[2] && req.method === 'DELETE') return json(collector.heal(api[1]));
         if (req.method === 'DELETE') return json(collector.clear(api[1]));
         return json(collector.summary(api[1]));
       }

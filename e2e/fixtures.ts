@@ -86,6 +86,11 @@ export class Collector {
     await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter }) });
   }
 
+  /** Answers normally again. */
+  async heal(): Promise<void> {
+    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'DELETE' });
+  }
+
   async expectValid(): Promise<void> {
     const { invalid } = await this.summary();
     expect(invalid.map((i) => i.errors), 'every batch validates against the schemas').toEqual([]);

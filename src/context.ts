@@ -94,7 +94,9 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
   const uad = nav.userAgentData;
   let [os, osVersion] = osFromUserAgent(ua);
   let [browser, browserVersion] = browserFromUserAgent(ua);
-  const brand = uad?.brands?.find((b) => !/Not.?A.?Brand|^Chromium$/.test(b.brand)) || uad?.brands?.[0];
+  // Brands: drop the GREASE entry ("Not:A-Brand"), prefer the browser over its Chromium engine.
+  const brands = (uad?.brands || []).filter((b) => !/Not.?A.?Brand/i.test(b.brand));
+  const brand = brands.find((b) => b.brand !== 'Chromium') || brands[0];
   if (brand) [browser, browserVersion] = [brand.brand, brand.version];
   const screenType = screen.orientation?.type;
   const fragment = () =>
@@ -127,15 +129,6 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
     );
   }
   return fragment();
-}
-
-/** The IANA time zone of the device, or null. */
-export function timeZone(): string | null {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
-  } catch {
-    return null;
-  }
 }
 
 export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -1,7 +1,8 @@
 /**
  * The native event envelope. An event is serialised once, when it is tracked, into the JSON the
  * collector receives: an immutable snapshot of its session, cheap to keep in the outbox, to
- * measure in bytes and to join into a batch.
+ * measure in bytes and to join into a batch. This is the `track()` hot path: the parts that rarely
+ * change (attributes, UTM, the session's first event) are serialised once and reused.
  */
 import type { ClientSession } from './types';
 import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
@@ -22,6 +23,8 @@ export interface RawEvent {
 /** Stands in for the device id where nothing identifying may be sent (consent refused, `onDenied: 'anonymous'`). */
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
 export function clientSession(s: SessionState, mechanism: string, anonymous: boolean): ClientSession {
   return {
     userId: anonymous ? NIL_UUID : s.userId,
@@ -30,7 +33,7 @@ export function clientSession(s: SessionState, mechanism: string, anonymous: boo
     previousSessionId: anonymous ? null : s.previousSessionId,
     storageMechanism: mechanism,
     firstEventId: s.firstEventId,
-    firstEventTimestamp: s.firstEventAt === null ? null : new Date(s.firstEventAt).toISOString(),
+    firstEventTimestamp: iso(s.firstEventAt),
     eventIndex: s.eventIndex,
   };
 }
@@ -41,17 +44,47 @@ export interface Surroundings {
   anonymous: boolean;
   /** `"device":{...},"os":{...},"app":{...}` */
   device: string;
-  timeZone: string | null;
+  /** undefined until first needed: the first Intl call of a page can cost 30 ms */
+  timeZone?: string | null;
 }
 
+/** Remembers the last answer of `fn` for the same argument (by identity). */
+function lastOf<T>(fn: (value: T) => string): (value: T) => string {
+  let key: T | undefined;
+  let value = '';
+  return (v) => (v === key ? value : ((key = v), (value = fn(v))));
+}
+
+const attributesJson = lastOf(JSON.stringify);
+const utmJson = lastOf((utm: SessionState['utm']) => JSON.stringify(utm || NO_UTM));
+const json = lastOf(JSON.stringify);
+/** The session object but its eventIndex, per session, first event, mechanism and anonymity. */
+let sessionKey = '';
+let sessionHead = '';
+
 export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): string {
+  const key = s.sessionId + s.firstEventId + around.mechanism + around.anonymous;
+  if (key !== sessionKey) {
+    sessionKey = key;
+    sessionHead = JSON.stringify(clientSession(s, around.mechanism, around.anonymous)).replace(/"eventIndex":\d+}$/, '');
+  }
+  const at = new Date(e.at);
   return (
-    `{"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${new Date(e.at).toISOString()}"` +
-    `,"properties":${e.props},"session":${JSON.stringify(clientSession(s, around.mechanism, around.anonymous))}` +
-    `,"sessionAttributes":${JSON.stringify(s.attributes)}` +
+    `{"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
+    `,"session":${sessionHead}"eventIndex":${s.eventIndex}},"sessionAttributes":${attributesJson(s.attributes)}` +
     `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
-    `,"context":{"page":${e.page.json},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
-    `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${WEEKDAYS[new Date(e.at).getDay()]}"}` +
+    `,"context":{"page":${e.page.json},${around.device},"utm":${utmJson(s.utm)}` +
+    `,"time":{"timeZone":${json((around.timeZone ??= timeZone()))},"weekday":"${WEEKDAYS[at.getDay()]}"}` +
     `,"visibility":"${e.hidden ? 'background' : 'foreground'}"}}`
   );
+}
+
+/** The IANA time zone of the device, or null. Temporal answers at once where Intl first loads its data. */
+export function timeZone(): string | null {
+  try {
+    const temporal = (globalThis as { Temporal?: { Now: { timeZoneId(): string } } }).Temporal;
+    return (temporal ? temporal.Now.timeZoneId() : Intl.DateTimeFormat().resolvedOptions().timeZone) || null;
+  } catch {
+    return null;
+  }
 }

@@ -9,7 +9,7 @@
 import type { UseStore } from 'idb-keyval';
 import type { Config } from './config';
 import { globalPrivacyControl, watchTcf } from './consent';
-import { deviceContext, snapshotPage, timeZone, type PageSnapshot } from './context';
+import { deviceContext, snapshotPage, type PageSnapshot } from './context';
 import { clientSession, eventJson, type RawEvent, type Surroundings } from './event';
 import { nativeFormat } from './delivery/format';
 import { byteLength, idbOutbox } from './delivery/outbox';
@@ -18,12 +18,11 @@ import { snowplowFormat } from './delivery/snowplow';
 import { watchPage, type PageSignal } from './lifecycle/page-lifecycle';
 import { debug, error, warn } from './log';
 import { withAttribute, withIncrement } from './session/attributes';
-import { openChain, openCustom, when, type Storage } from './session/chain';
+import { inMemory, openChain, openCustom, when, type Opening, type Storage } from './session/chain';
 import { cookieStore } from './session/cookie-store';
 import { deleteStintDb, stintDb } from './session/idb-store';
 import { uuids } from './session/ids';
 import { SessionKeeper } from './session/keeper';
-import { memoryStore } from './session/memory-store';
 import { endReason, expire, onEvent, onVisibility, restart, stop, type Ended, type Step } from './session/rules';
 import type { Attributes, SessionState } from './session/state';
 import { Tabs, type TabMessage } from './session/tabs';
@@ -72,6 +71,8 @@ export class StintTracker implements Tracker {
   _siteBg = false;
   _unwatch: (() => void)[] = [];
   _warnedHeld = false;
+  /** While a store is being opened: makes Stint ready at once with a stand-in store. */
+  _early: (() => void) | null = null;
 
   constructor(readonly _config: Config) {
     this._url = new URL(_config.collector, location.href).href;
@@ -81,7 +82,6 @@ export class StintTracker implements Tracker {
       mechanism: 'MEMORY',
       anonymous: false,
       device: deviceContext((fragment) => (this._around.device = fragment)),
-      timeZone: timeZone(),
     };
     try {
       this._newTab = !sessionStorage.getItem(TAB_MARK);
@@ -231,6 +231,7 @@ export class StintTracker implements Tracker {
   /** Withdrawal: everything Stint stored goes, at once, and nothing queued is sent. */
   _erase(): void {
     this._generation++;
+    this._early = null;
     this._sender?._clear();
     this._sender?._stop();
     this._sender = null;
@@ -257,27 +258,41 @@ export class StintTracker implements Tracker {
   _start(anonymous: boolean): void {
     const generation = this._generation;
     const db: UseStore | null = anonymous ? null : stintDb();
-    const opened: Storage | Promise<Storage> = anonymous
-      ? { primary: memoryStore(), mirror: null, found: null, sync: true }
+    const { storage, early }: Opening = anonymous
+      ? { storage: inMemory(), early: inMemory() }
       : this._config.store
         ? openCustom(this._config.store)
         : openChain(this._config.cookie, db);
+    // A page that goes away before a slow store answers sends what it holds with a fresh session.
+    this._early = () => this._ready(early, db, anonymous, ++this._generation, false);
     this._whenReady = Promise.resolve(
-      when(opened, (storage) => {
-        if (generation !== this._generation || this._off) return;
-        this._keeper = new SessionKeeper(storage, anonymous ? null : this._tabs);
-        this._around = { ...this._around, mechanism: this._keeper._mechanism, anonymous };
-        const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
-        this._sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
-        debug(`storage: ${this._keeper._mechanism}`);
-        if (this._resumeAt !== null) this._guard(() => this._resume(this._resumeAt!));
-        this._resumeAt = null;
-        const held = this._held;
-        this._held = [];
-        this._heldEvents = 0;
-        for (const [at, op] of held) this._guard(() => op(at));
+      when(storage, (opened) => {
+        const found = opened.found;
+        // The last page did not exit cleanly: a crash, unless it is another tab that is still open.
+        if (anonymous || !found || found.closed) return this._ready(opened, db, anonymous, generation, false);
+        return this._tabs._alive().then(
+          (alive) => this._ready(opened, db, anonymous, generation, !!alive?.size),
+          () => this._ready(opened, db, anonymous, generation, false),
+        );
       }),
     ).catch(() => {});
+  }
+
+  /** Storage answered: from now on operations run at once, held ones first, in order. */
+  _ready(storage: Storage, db: UseStore | null, anonymous: boolean, generation: number, othersOpen: boolean): void {
+    if (generation !== this._generation || this._off) return;
+    this._early = null;
+    this._keeper = new SessionKeeper(storage, anonymous ? null : this._tabs);
+    this._around = { ...this._around, mechanism: this._keeper._mechanism, anonymous };
+    const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
+    this._sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
+    debug(`storage: ${this._keeper._mechanism}`);
+    if (this._resumeAt !== null) this._guard(() => this._resume(this._resumeAt!, othersOpen));
+    this._resumeAt = null;
+    const held = this._held;
+    this._held = [];
+    this._heldEvents = 0;
+    for (const [at, op] of held) this._guard(() => op(at));
   }
 
   // ---- operations -------------------------------------------------------------------------------
@@ -321,7 +336,7 @@ export class StintTracker implements Tracker {
   }
 
   /** The start of this page's life, at the time Stint was created: a session found over is reported, the visibility synced. */
-  _resume(at: number): void {
+  _resume(at: number, othersOpen: boolean): void {
     const keeper = this._keeper!;
     const found = keeper._storage.found;
     this._step((prev) => prev && expire(prev, at, this._config), at);
@@ -344,7 +359,7 @@ export class StintTracker implements Tracker {
           install === 'auto'
             ? !!found && !!this._config.appVersion && found.appVersion !== this._config.appVersion
             : install === 'known_upgrade',
-        successfully_closed: found ? found.closed : true,
+        successfully_closed: !found || found.closed || othersOpen,
       });
     }
     this._newTab = false;
@@ -375,8 +390,7 @@ export class StintTracker implements Tracker {
   /** An event meets the session rules and leaves as JSON. `background` is the site's state from now on. */
   _emit(raw: RawEvent, background: boolean): void {
     const state = this._step((prev) => onEvent(prev, raw.at, raw.id, background, raw.page.utm, this._config, uuids), raw.at)!;
-    const body = eventJson(raw, state, this._around);
-    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body, size: byteLength(body) });
+    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
   }
 
   /** `session_end` for a session found over: stamped with its last activity, with a derived id so that tabs that find the same end send one event. */
@@ -396,8 +410,7 @@ export class StintTracker implements Tracker {
       hidden: this._hidden,
     };
     const state = { ...session, eventIndex: session.eventIndex + 1 };
-    const body = eventJson(raw, state, this._around);
-    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body, size: byteLength(body) });
+    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
   }
 
   _attribute(change: (attrs: Attributes) => Attributes | string): void {
@@ -470,6 +483,8 @@ export class StintTracker implements Tracker {
   _onPage(signal: PageSignal): void {
     if (this._off) return;
     const at = this._now();
+    // The page may be going away: waiting for a slow store could lose what is held.
+    if (signal !== 'visible' && signal !== 'restore') this._early?.();
     if (signal === 'hidden' || signal === 'visible') {
       this._hidden = signal === 'hidden';
       return this._visibilityChanged();

@@ -25,7 +25,7 @@ export const MAX_BODY_BYTES = 60_000;
 export const MAX_EVENT_BYTES = 32_000;
 const MAX_BATCH_EVENTS = 500;
 export const MAX_QUEUE_EVENTS = 5000;
-const MAX_QUEUE_BYTES = 5_000_000;
+const MAX_QUEUE_CHARS = 5_000_000;
 const MAX_AGE = 7 * 86_400_000;
 const RETRY_FIRST = 1000;
 const RETRY_MAX = 5 * 60_000;
@@ -38,10 +38,13 @@ type Queued = Entry & { seq: number };
 export class Sender {
   /** Entries known to this tab and not yet delivered, oldest first. */
   _queue: Queued[] = [];
-  _bytes = 0;
+  /** Characters queued: the bound on memory (bytes are counted where they matter, per request). */
+  _chars = 0;
   _known = new Set<string>();
   /** Queued but not yet written to the outbox. */
   _unsaved: Entry[] = [];
+  /** Ids known to be in the outbox. */
+  _saved = new Set<string>();
   _inflight = new Set<string>();
   /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
   _beaconed = new Set<string>();
@@ -100,10 +103,13 @@ export class Sender {
 
   _forget(ids: string[]): void {
     const gone = new Set(ids);
-    const keep = (e: Entry) => !gone.has(e.id) || ((this._bytes -= e.size), false);
+    const keep = (e: Entry) => !gone.has(e.id) || ((this._chars -= e.body.length), false);
     this._queue = this._queue.filter(keep);
     this._unsaved = this._unsaved.filter((e) => !gone.has(e.id));
-    for (const id of ids) this._known.delete(id);
+    for (const id of ids) {
+      this._known.delete(id);
+      this._saved.delete(id);
+    }
     this._settle();
   }
 
@@ -126,8 +132,9 @@ export class Sender {
    * and are sent again once the collector answers (the collector drops the duplicates by eventId).
    */
   _hidden(): void {
-    const healthy = navigator.onLine !== false && !this._failures;
-    let rest = this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));
+    // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
+    const healthy = !this._failures;
+    let rest = navigator.onLine === false ? [] : this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));
     while (rest.length) {
       const [batch, body] = this._pack(rest);
       if (!beacon(this._url, body)) break;
@@ -149,13 +156,13 @@ export class Sender {
       sort = sort || (this._queue.length > 0 && e.at < this._queue[this._queue.length - 1].at);
       this._known.add(e.id);
       this._queue.push(e);
-      this._bytes += e.size;
+      this._chars += e.body.length;
     }
     if (sort) this._queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
     // Past the limits the oldest entries go, counted so that the next batch reports the loss.
     let over = 0;
-    let bytes = this._bytes;
-    while (this._queue.length - over > MAX_QUEUE_EVENTS || bytes > MAX_QUEUE_BYTES) bytes -= this._queue[over++].size;
+    let chars = this._chars;
+    while (this._queue.length - over > MAX_QUEUE_EVENTS || chars > MAX_QUEUE_CHARS) chars -= this._queue[over++].body.length;
     if (over) this._giveUp(this._queue.slice(0, over), `the outbox is full; dropped the ${over} oldest events`);
   }
 
@@ -170,7 +177,9 @@ export class Sender {
     const list = this._unsaved;
     this._unsaved = [];
     if (!this._outbox || !list.length) return Promise.resolve();
-    return this._outbox.put(list).catch(() => {
+    return this._outbox.put(list).then(() => {
+      for (const e of list) if (this._known.has(e.id)) this._saved.add(e.id);
+    }, () => {
       // Quota or a broken database: the events stay queued in memory and are still sent.
       warn('the outbox cannot be written; unsent events will not survive this page');
       this._outbox = null;
@@ -212,7 +221,15 @@ export class Sender {
   /** Sends until the queue is empty or the collector fails. Runs holding the send lock. */
   async _drain(): Promise<void> {
     await this._save();
-    if (this._outbox) this._enqueue(await this._outbox.all());
+    if (this._outbox) {
+      const saved = new Set(this._saved);
+      const stored = await this._outbox.all();
+      // An entry that was in the outbox and is gone was delivered by another tab (its message may be late).
+      const ids = new Set(stored.map((e) => e.id));
+      this._forget([...saved].filter((id) => !ids.has(id)));
+      this._enqueue(stored);
+      for (const id of ids) this._saved.add(id);
+    }
     let limit = MAX_BATCH_EVENTS;
     while (!this._stopped) {
       const now = Date.now();
@@ -256,7 +273,7 @@ export class Sender {
     let n = 0;
     for (; n < list.length; n++) {
       const item = this._format.item(list[n]);
-      const size = item === list[n].body ? list[n].size : byteLength(item);
+      const size = byteLength(item);
       // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
       if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
       bytes += size + 1;

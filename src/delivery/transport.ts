@@ -23,6 +23,8 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
 export async function post(url: string, body: string): Promise<Answer> {
   try {
     const response = await fetch(url, { method: 'POST', body, keepalive: true });
+    // Chromium counts a keepalive body against its 64 KB quota until the response is read to the end.
+    await response.text();
     return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()) };
   } catch {
     return { status: 0, retryAfter: null };

@@ -24,34 +24,47 @@ export interface Storage {
 
 type Maybe<T> = T | Promise<T>;
 
+/** A store being opened: `storage` answers now or later; `early` stands in if the page goes away first. */
+export interface Opening {
+  storage: Maybe<Storage>;
+  /** Holds a fresh session without overwriting what the slow store may still hold. */
+  early: Storage;
+}
+
 /** `then` for a value that may or may not be a promise: synchronous stores stay synchronous. */
 export function when<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> {
   return value && typeof (value as Promise<T>).then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
 }
 
-const inMemory = (): Storage => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
+export const inMemory = (): Storage => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
 
 /** A custom store replaces the chain; a store that fails to answer leaves the session in memory. */
-export function openCustom(store: SessionStore): Maybe<Storage> {
+export function openCustom(store: SessionStore): Opening {
+  let storage: Maybe<Storage>;
   try {
     const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), sync: false }));
-    return read instanceof Promise ? read.catch(inMemory) : read;
+    storage = read instanceof Promise ? read.catch(inMemory) : read;
   } catch {
-    return inMemory();
+    storage = inMemory();
   }
+  return { storage, early: inMemory() };
 }
 
-export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Maybe<Storage> {
+export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Opening {
   const jar = cookieStore(cookie);
   const idb = db && idbSessionStore(db);
   if (jar.works()) {
     const found = decodeState(jar.get());
-    if (found || !idb) return { primary: jar, mirror: idb, found, sync: true };
-    return (idb.get() as Promise<string>).then(
-      (value) => ({ primary: jar, mirror: idb, found: decodeState(value), sync: true }),
-      () => ({ primary: jar, mirror: null, found: null, sync: true }),
+    const fresh: Storage = { primary: jar, mirror: idb, found, sync: true };
+    if (found || !idb) return { storage: fresh, early: fresh };
+    // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
+    const storage = (idb.get() as Promise<string>).then(
+      (value) => ({ ...fresh, found: decodeState(value) }),
+      () => ({ ...fresh, mirror: null }),
     );
+    return { storage, early: { ...fresh, mirror: null } };
   }
-  if (!idb) return inMemory();
-  return (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
+  if (!idb) return { storage: inMemory(), early: inMemory() };
+  const storage = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
+  return { storage, early: inMemory() };
 }

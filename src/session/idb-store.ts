@@ -22,15 +22,21 @@ export function stintDb(): UseStore | null {
     return null;
   }
   let store = createStore(DB_NAME, STORE);
-  return (mode, use) =>
-    store(mode, (objects) => {
-      const db = objects.transaction.db;
-      db.onversionchange = () => {
-        db.close();
-        store = createStore(DB_NAME, STORE);
-      };
-      return use(objects);
-    });
+  return (mode, use) => {
+    try {
+      return store(mode, (objects) => {
+        const db = objects.transaction.db;
+        db.onversionchange = () => {
+          db.close();
+          store = createStore(DB_NAME, STORE);
+        };
+        return use(objects);
+      });
+    } catch (e) {
+      // indexedDB.open can throw (SecurityError in some sandboxes): a rejection, like every other failure.
+      return Promise.reject(e);
+    }
+  };
 }
 
 /**

@@ -33,6 +33,7 @@ export class SessionKeeper {
 
   /** Takes a new state; it is saved and broadcast at the end of the current task. */
   _set(next: SessionState): void {
+    next.rev = Math.max(next.rev, this._state?.rev ?? 0) + 1;
     this._state = next;
     if (!this._pending) {
       this._pending = true;

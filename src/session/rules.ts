@@ -86,6 +86,7 @@ function start(
     businessUserId: prev ? prev.businessUserId : null,
     appVersion: prev ? prev.appVersion : null,
     closed: prev ? prev.closed : false,
+    rev: prev ? prev.rev : 0,
   };
 }
 
@@ -163,14 +164,16 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
   if (mine.sessionId !== theirs.sessionId) return newer(mine, theirs);
   const first = (mine.firstEventAt ?? Infinity) <= (theirs.firstEventAt ?? Infinity) ? mine : theirs;
   const attrs = mine.attributesAt > theirs.attributesAt ? mine : theirs;
-  const last = mine.lastEventAt > theirs.lastEventAt ? mine : theirs;
+  // The later write knows the site's current state; ties (concurrent writes) go by activity time.
+  const last = mine.rev !== theirs.rev ? (mine.rev > theirs.rev ? mine : theirs) : mine.lastEventAt > theirs.lastEventAt ? mine : theirs;
   return {
     ...theirs,
     firstEventId: first.firstEventId,
     firstEventAt: first.firstEventAt,
     eventIndex: Math.max(mine.eventIndex, theirs.eventIndex),
-    lastEventAt: last.lastEventAt,
+    lastEventAt: Math.max(mine.lastEventAt, theirs.lastEventAt),
     background: last.background,
+    rev: Math.max(mine.rev, theirs.rev),
     utm: mine.utm || theirs.utm,
     ended: mine.ended || theirs.ended,
     attributes: attrs.attributes,

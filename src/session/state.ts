@@ -42,6 +42,11 @@ export interface SessionState {
   appVersion: string | null;
   /** Whether the last page that wrote the record exited cleanly, for `successfully_closed`. */
   closed: boolean;
+  /**
+   * Bumped by every write, so that tabs merging two versions of a session know which came after
+   * which; timestamps alone cannot, when events are a millisecond apart or clocks disagree.
+   */
+  rev: number;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -85,6 +90,7 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['businessUserId', 'id', orNull(isText)],
   ['appVersion', 'av', orNull(isText)],
   ['closed', 'c', isBool],
+  ['rev', 'r', isCount],
 ];
 
 /** Bump when a field changes meaning: older values then read as absent, never as something else. */

@@ -75,13 +75,23 @@ export class Tabs {
     this._send(message);
   }
 
+  /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing. */
+  async _alive(): Promise<Set<string> | null> {
+    if (!navigator.locks?.query) return null;
+    const tabs = new Set<string>();
+    for (const { name = '' } of (await navigator.locks.query()).held || []) {
+      if (name.startsWith(LOCK_PREFIX) && name !== LOCK_PREFIX + this._id) tabs.add(name.slice(LOCK_PREFIX.length));
+    }
+    return tabs;
+  }
+
   /** Forgets visible tabs whose lock is gone (they crashed); resolves whether one was forgotten. */
   async _prune(): Promise<boolean> {
-    if (!this._visibleOthers.size || !navigator.locks?.query) return false;
-    const held = new Set(((await navigator.locks.query()).held || []).map((lock) => lock.name));
+    if (!this._visibleOthers.size) return false;
+    const alive = await this._alive();
     let forgot = false;
     for (const tab of this._visibleOthers) {
-      if (!held.has(LOCK_PREFIX + tab)) forgot = this._visibleOthers.delete(tab);
+      if (alive && !alive.has(tab)) forgot = this._visibleOthers.delete(tab);
     }
     return forgot;
   }

@@ -1,0 +1,247 @@
+/**
+ * Lifecycle events, session end, session attributes and the session context.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, openStint, pageUrl, setVisibility, sleep, test } from './fixtures';
+
+const MINUTE = 60_000;
+
+async function newTab(context: BrowserContext, build: string, run: string, config = {}, extra = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(pageUrl(build as 'tag', run, config, extra));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  return page;
+}
+
+/** A back/forward-cache round trip, faked as web-vitals' tests do (Playwright disables the bfcache). */
+function fakeBfcacheRestore(page: Page) {
+  return page.evaluate(() => {
+    const visibility = (state: string) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => state });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    visibility('hidden');
+    visibility('visible');
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+  });
+}
+
+test('background and foreground transitions, judged by the state that ended', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE });
+  await setVisibility(page, 'hidden');
+  await page.clock.fastForward(1 * MINUTE);
+  await setVisibility(page, 'visible');
+  await setVisibility(page, 'hidden');
+  await page.clock.fastForward(6 * MINUTE);
+  await setVisibility(page, 'visible');
+  await call(page, 'flush');
+  const events = await collector.waitFor(6);
+  expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([
+    ['application_initialized', 1],
+    ['application_background', 1],
+    ['application_foreground', 1],
+    ['application_background', 1],
+    ['session_end', 1],
+    ['application_foreground', 2],
+  ]);
+  expect(events[1].properties).toEqual({ transition_type: 'application_background' });
+  expect(events[1].context.visibility).toBe('background');
+  expect(events[5].properties).toEqual({ transition_type: 'application_foreground' });
+  expect(events[4].properties.reason).toBe('background_timeout');
+  await collector.expectValid();
+});
+
+test('lifecycleEvents: false sends none, and visibility still drives the timeouts', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE, lifecycleEvents: false });
+  await call(page, 'track', 'one');
+  await setVisibility(page, 'hidden');
+  await page.clock.fastForward(6 * MINUTE);
+  await setVisibility(page, 'visible');
+  await call(page, 'track', 'two');
+  await call(page, 'flush');
+  const events = await collector.waitFor(3);
+  expect(events.map((e) => e.name)).toEqual(['one', 'session_end', 'two']);
+  expect(events[2].session.sessionIndex).toBe(2);
+  expect(events[1].properties.reason).toBe('background_timeout');
+});
+
+test('application_exit on a real navigation away, delivered with the beacon', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'last');
+  await page.click('#away');
+  await page.waitForURL(/other\.html/);
+  const [exit] = await collector.waitFor(1, (e) => e.name === 'application_exit');
+  expect(exit.properties).toEqual({ transition_type: 'application_exit' });
+  await collector.exactly(1, (e) => e.name === 'last', 300);
+});
+
+test('a back/forward-cache restore is a return to the foreground and a fresh page view', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'page');
+  await fakeBfcacheRestore(page);
+  await call(page, 'flush');
+  const names = (await collector.waitFor(5)).map((e) => e.name);
+  // Into the cache the page leaves the site (background, not exit); out of it, it comes back.
+  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view']);
+  expect(names).not.toContain('application_exit');
+  // No unload or beforeunload listener anywhere: they keep pages out of the back/forward cache.
+  const source = await (await fetch(`${baseUrl()}/dist/${build === 'tag' ? 'stint.js' : 'index.mjs'}`)).text();
+  expect(source).not.toMatch(/["'](before)?unload["']/);
+});
+
+test('first run, return visit, upgrade, and installType', async ({ context, build, run, collector }) => {
+  const init = (n: number) => collector.waitFor(n, (e) => e.name === 'application_initialized');
+  await newTab(context, build, run, { appVersion: '1.0.0' });
+  expect((await init(1))[0].properties).toEqual({
+    transition_type: 'application_initialized',
+    is_first_run: true,
+    is_upgrade: false,
+    successfully_closed: true,
+  });
+  await newTab(context, build, run, { appVersion: '1.0.0' });
+  expect((await init(2))[1].properties).toMatchObject({ is_first_run: false, is_upgrade: false });
+  await newTab(context, build, run, { appVersion: '1.1.0' });
+  expect((await init(3))[2].properties).toMatchObject({ is_first_run: false, is_upgrade: true });
+  await newTab(context, build, run, { appVersion: '1.1.0', installType: 'known_install' });
+  expect((await init(4))[3].properties).toMatchObject({ is_first_run: true, is_upgrade: false });
+  await newTab(context, build, run, { appVersion: '1.1.0', installType: 'known_upgrade' });
+  expect((await init(5))[4].properties).toMatchObject({ is_first_run: false, is_upgrade: true });
+});
+
+test('successfully_closed: true after a clean exit or beside an open tab, false after a crash', async ({ context, build, run, collector }) => {
+  const inits = (n: number) => collector.waitFor(n, (e) => e.name === 'application_initialized');
+  const bystander = await context.newPage(); // a page without Stint keeps the context alive through the crash
+  await bystander.goto(`${baseUrl()}/e2e/other.html`);
+  const first = await newTab(context, build, run);
+  await first.close(); // clean: pagehide
+  const second = await newTab(context, build, run);
+  expect((await inits(2))[1].properties.successfully_closed).toBe(true);
+  // A tab that is still open is not a crash.
+  const third = await newTab(context, build, run);
+  expect((await inits(3))[2].properties.successfully_closed).toBe(true);
+  await second.close();
+  await third.close();
+
+  const crashing = await newTab(context, build, run);
+  await call(crashing, 'track', 'before-crash');
+  await call(crashing, 'flush');
+  const cdp = await context.newCDPSession(crashing);
+  cdp.send('Page.crash').catch(() => {}); // the renderer dies: no pagehide
+  await sleep(500);
+  await newTab(context, build, run);
+  expect((await inits(5))[4].properties.successfully_closed).toBe(false);
+});
+
+test('application_initialized once per tab, not on each navigation of the tab', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await page.goto(`${baseUrl()}/e2e/other.html`);
+  await openStint(page, build, run);
+  await call(page, 'track', 'second-page');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'second-page');
+  await collector.exactly(1, (e) => e.name === 'application_initialized', 300);
+  expect(await collector.events((e) => e.name === 'application_exit')).toHaveLength(1);
+});
+
+test('session attributes: on every event, kept across a reload, reset and reported at the end', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await page.clock.install();
+  await openStint(page, build, run);
+  await call(page, 'setSessionAttribute', 'plan', 'pro');
+  await call(page, 'incrementSessionAttribute', 'clicks');
+  await call(page, 'incrementSessionAttribute', 'clicks', 2);
+  await call(page, 'incrementSessionAttribute', 'plan'); // not a number: one warning, nothing changes
+  await call(page, 'track', 'with-attrs');
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'incrementSessionAttribute', 'clicks');
+  await call(page, 'track', 'after-reload');
+  await page.clock.fastForward(31 * MINUTE);
+  await call(page, 'track', 'next-session');
+  await call(page, 'flush');
+  const [withAttrs] = await collector.waitFor(1, (e) => e.name === 'with-attrs');
+  const [afterReload] = await collector.waitFor(1, (e) => e.name === 'after-reload');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const [next] = await collector.waitFor(1, (e) => e.name === 'next-session');
+  expect(withAttrs.sessionAttributes).toEqual({ plan: 'pro', clicks: 3 });
+  expect(afterReload.sessionAttributes).toEqual({ plan: 'pro', clicks: 4 });
+  expect(end.properties).toMatchObject({
+    session_id: withAttrs.session.sessionId,
+    reason: 'foreground_timeout',
+    attributes: { plan: 'pro', clicks: 4 },
+    event_count: afterReload.session.eventIndex,
+  });
+  expect(end.properties.duration_ms).toBe(Date.parse(afterReload.timestamp) - Date.parse(withAttrs.session.firstEventTimestamp!));
+  expect(next.sessionAttributes).toEqual({});
+  expect(seen.warnings.filter((w) => /not a number/.test(w))).toHaveLength(1);
+});
+
+test('endSession() reports the end at once; newSession() starts the next session at once', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'a');
+  await call(page, 'endSession');
+  expect(await call(page, 'getSession')).toBeNull();
+  await call(page, 'track', 'b');
+  const before = await call<{ sessionId: string }>(page, 'getSession');
+  await call(page, 'newSession');
+  const after = await call<{ sessionId: string; sessionIndex: number; previousSessionId: string }>(page, 'getSession');
+  expect(after.sessionIndex).toBe(3);
+  expect(after.previousSessionId).toBe(before.sessionId);
+  await call(page, 'flush');
+  const ends = await collector.waitFor(2, (e) => e.name === 'session_end');
+  expect(ends.map((e) => e.properties.reason)).toEqual(['explicit', 'explicit']);
+  const [b] = await collector.waitFor(1, (e) => e.name === 'b');
+  expect(b.session.sessionIndex).toBe(2);
+});
+
+test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await openStint(page, build, run, { maxSessionDuration: 10 * MINUTE });
+  for (let i = 0; i < 4; i++) {
+    await call(page, 'track', 'busy', { i });
+    await page.clock.fastForward(4 * MINUTE);
+  }
+  await call(page, 'flush');
+  const busy = await collector.waitFor(4, (e) => e.name === 'busy');
+  expect(busy.map((e) => e.session.sessionIndex)).toEqual([1, 1, 1, 2]);
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  expect(end.properties.reason).toBe('max_duration');
+});
+
+test('the context of every event', async ({ page, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, {}, '&utm_source=newsletter&utm_medium=email&utm_campaign=spring'));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'identify', 'user-42', { plan: 'pro' });
+  await call(page, 'page', { section: 'home' });
+  // Same session, a page without UTM parameters: the landing UTM stays for the whole session.
+  await page.goto(pageUrl(build, run));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'track', 'later');
+  await call(page, 'flush');
+  const [view] = await collector.waitFor(1, (e) => e.name === 'page_view');
+  const [later] = await collector.waitFor(1, (e) => e.name === 'later');
+  const [identify] = await collector.waitFor(1, (e) => e.name === 'identify');
+  expect(identify.properties).toEqual({ plan: 'pro' });
+  expect(view.user.id).toBe('user-42');
+  expect(later.user.id).toBe('user-42');
+  expect(view.properties).toEqual({ section: 'home' });
+  expect(view.context.page).toMatchObject({ path: '/e2e/app.html', title: 'Stint e2e', referrer: null });
+  expect(view.context.page.url).toContain('utm_source=newsletter');
+  const utm = { source: 'newsletter', medium: 'email', campaign: 'spring', term: null, content: null };
+  expect(view.context.utm).toEqual(utm);
+  expect(later.context.utm).toEqual(utm);
+  expect(later.context.page.url).not.toContain('utm_source');
+  const viewport = page.viewportSize()!;
+  expect(view.context.device).toEqual({ screenResolution: `${viewport.width}x${viewport.height}`, colorDepth: 24, orientation: 'landscape', touch: false });
+  expect(view.context.os.name).toBe('Linux');
+  expect(view.context.app).toMatchObject({ type: 'browser', language: 'en-US', bot: true });
+  expect(view.context.app.name).toMatch(/Chrom/);
+  expect(view.context.app.version).toMatch(/^\d+$/);
+  expect(view.context.time.timeZone).toBe(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone));
+  expect(view.context.time.weekday).toBe(new Date(view.timestamp).toLocaleDateString('en-US', { weekday: 'long' }));
+  expect(view.context.visibility).toBe('foreground');
+  await collector.expectValid();
+});

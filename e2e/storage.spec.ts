@@ -1,0 +1,204 @@
+/**
+ * The storage chain (cookie, IndexedDB, memory, custom stores) and one session across tabs.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, openStint, pageUrl, setVisibility, stintCookies, test } from './fixtures';
+
+const MINUTE = 60_000;
+
+/** Cookies silently dropped, as a browser that blocks them does: writes vanish, reads find nothing. */
+const blockCookies = (page: Page) =>
+  page.addInitScript(() => {
+    Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} });
+  });
+
+/** IndexedDB that throws on open, as sandboxed frames and some private modes do. */
+const blockIndexedDb = (page: Page) =>
+  page.addInitScript(() => {
+    IDBFactory.prototype.open = () => {
+      throw new DOMException('The operation is insecure.', 'SecurityError');
+    };
+  });
+
+const stintDatabases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+
+test('cookies blocked: the session lives in IndexedDB and survives a reload', async ({ page, build, run, collector }) => {
+  await blockCookies(page);
+  await openStint(page, build, run);
+  await call(page, 'track', 'first');
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'track', 'second');
+  await call(page, 'flush');
+  const [first] = await collector.waitFor(1, (e) => e.name === 'first');
+  const [second] = await collector.waitFor(1, (e) => e.name === 'second');
+  expect(first.session.storageMechanism).toBe('INDEXED_DB');
+  expect(second.session.storageMechanism).toBe('INDEXED_DB');
+  expect(second.session.sessionId).toBe(first.session.sessionId);
+  expect(second.session.userId).toBe(first.session.userId);
+  expect(second.session.eventIndex).toBeGreaterThan(first.session.eventIndex);
+  expect(await stintDatabases(page)).toEqual(['stint']);
+  await collector.expectValid();
+});
+
+test('cookies and IndexedDB both blocked: MEMORY, and events still arrive', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await blockCookies(page);
+  await blockIndexedDb(page);
+  await openStint(page, build, run);
+  await call(page, 'track', 'kept');
+  await call(page, 'flush');
+  const [kept] = await collector.waitFor(1, (e) => e.name === 'kept');
+  expect(kept.session.storageMechanism).toBe('MEMORY');
+  expect(seen.errors).toEqual([]);
+});
+
+test('a cookie lost between two page loads is restored from the IndexedDB mirror', async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'before');
+  await page.goto(`${baseUrl()}/e2e/other.html`); // pagehide writes the mirror
+  await context.clearCookies();
+  await openStint(page, build, run);
+  await call(page, 'track', 'after');
+  await call(page, 'flush');
+  const [before] = await collector.waitFor(1, (e) => e.name === 'before');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after');
+  expect(after.session.sessionId).toBe(before.session.sessionId);
+  expect(after.session.userId).toBe(before.session.userId);
+  expect(after.session.storageMechanism).toBe('COOKIE_1');
+  expect(await stintCookies(context)).toHaveLength(1);
+});
+
+test('a tampered cookie starts a fresh session, with no console error', async ({ page, context, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await context.addCookies([
+    { name: '_stint', value: '1.%7B%22u%22%3A%22not-a-uuid%22%2C%22s%22%3A5%7D', url: baseUrl() },
+    { name: 'other', value: 'x', url: baseUrl() },
+  ]);
+  await openStint(page, build, run);
+  await call(page, 'track', 'fresh');
+  await call(page, 'flush');
+  const [fresh] = await collector.waitFor(1, (e) => e.name === 'fresh');
+  expect(fresh.session.sessionIndex).toBe(1);
+  expect(seen.errors).toEqual([]);
+  const [cookie] = await stintCookies(context);
+  expect(decodeURIComponent(cookie.value)).toContain(fresh.session.sessionId);
+});
+
+async function openTabs(context: BrowserContext, n: number, build: string, run: string, config = {}) {
+  const pages: Page[] = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    await page.goto(pageUrl(build as 'tag', run, config));
+    await page.waitForFunction(() => (window as any).__stintLoaded === true);
+    pages.push(page);
+  }
+  return pages;
+}
+
+test('five tabs share one session, and roll it over together into exactly one new session', async ({ context, build, run, collector }) => {
+  await context.clock.install();
+  const tabs = await openTabs(context, 5, build, run);
+  for (const [i, tab] of tabs.entries()) await call(tab, 'track', 'in-turn', { tab: i });
+  const inTurn = await collector.waitFor(5, (e) => e.name === 'in-turn');
+  expect(new Set(inTurn.map((e) => e.session.sessionId)).size).toBe(1);
+  const first = inTurn[0].session;
+
+  await context.clock.fastForward(31 * MINUTE);
+  await Promise.all(tabs.map((tab, i) => call(tab, 'track', 'at-once', { tab: i })));
+  await Promise.all(tabs.map((tab) => call(tab, 'flush')));
+  const atOnce = await collector.waitFor(5, (e) => e.name === 'at-once');
+  expect(new Set(atOnce.map((e) => e.session.sessionId)).size).toBe(1);
+  expect(atOnce.every((e) => e.session.sessionIndex === first.sessionIndex + 1)).toBe(true);
+  expect(atOnce.every((e) => e.session.previousSessionId === first.sessionId)).toBe(true);
+  // The ended session is reported once (tabs that found it together send the same event id).
+  const ends = await collector.exactly(1, (e) => e.name === 'session_end');
+  expect(ends[0].properties.session_id).toBe(first.sessionId);
+  // ...and the tabs go on in that session.
+  await call(tabs[2], 'track', 'later');
+  await call(tabs[2], 'flush');
+  const [later] = await collector.waitFor(1, (e) => e.name === 'later');
+  expect(later.session.sessionId).toBe(atOnce[0].session.sessionId);
+});
+
+test('one tab hidden while another is visible: the background timeout does not apply', async ({ context, build, run, collector }) => {
+  await context.clock.install();
+  const config = { backgroundTimeout: 5 * MINUTE, foregroundTimeout: 30 * MINUTE };
+  const [hidden, visible] = await openTabs(context, 2, build, run, config);
+  await call(hidden, 'track', 'start');
+  await setVisibility(hidden, 'hidden');
+  await context.clock.fastForward(10 * MINUTE);
+  await call(hidden, 'track', 'while-other-visible');
+  await call(hidden, 'flush');
+  const [start] = await collector.waitFor(1, (e) => e.name === 'start');
+  const [later] = await collector.waitFor(1, (e) => e.name === 'while-other-visible');
+  expect(later.session.sessionId).toBe(start.session.sessionId);
+  expect(later.context.visibility).toBe('background');
+  // The site went to the background only when the last visible tab did.
+  await setVisibility(visible, 'hidden');
+  await context.clock.fastForward(10 * MINUTE);
+  await call(hidden, 'track', 'all-hidden');
+  await call(hidden, 'flush');
+  const [allHidden] = await collector.waitFor(1, (e) => e.name === 'all-hidden');
+  expect(allHidden.session.sessionIndex).toBe(start.session.sessionIndex + 1);
+  expect((await collector.events((e) => e.name === 'application_background')).length).toBe(1);
+});
+
+test('a custom store is used (localStorage)', async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run, { store: 'localStorage' });
+  await call(page, 'track', 'custom');
+  await call(page, 'flush');
+  const [custom] = await collector.waitFor(1, (e) => e.name === 'custom');
+  expect(custom.session.storageMechanism).toBe('LOCAL_STORAGE');
+  const stored = await page.evaluate(() => localStorage.getItem('my-session'));
+  expect(stored).toContain(custom.session.sessionId);
+  expect(await stintCookies(context)).toEqual([]);
+  await collector.expectValid();
+});
+
+test('an async store: events tracked before it answers are held, then sent in order with their own times', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await page.goto(pageUrl(build, run, { store: 'slowAsync' }));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  const times = await page.evaluate(async () => {
+    const t: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      (window as any).stint('track', 'early', { i });
+      t.push(Date.now());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return t;
+  });
+  await call(page, 'flush');
+  const early = await collector.exactly(3, (e) => e.name === 'early', 300);
+  expect(early.map((e) => e.properties.i)).toEqual([0, 1, 2]);
+  expect(early.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]); // after application_initialized
+  early.forEach((e, i) => expect(Math.abs(Date.parse(e.timestamp) - times[i])).toBeLessThan(20));
+  expect(new Set(early.map((e) => e.session.sessionId)).size).toBe(1);
+  expect(early[0].session.storageMechanism).toBe('SLOW_ASYNC');
+});
+
+test('cookie domain "auto": subdomains share one session', async ({ context, build, run, collector }) => {
+  const port = new URL(baseUrl()).port;
+  const at = (host: string) => pageUrl(build, run, { cookie: { domain: 'auto' } }).replace('127.0.0.1', host);
+  expect(port).not.toBe('');
+  const a = await context.newPage();
+  await a.goto(at('a.stint.test'));
+  await a.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(a, 'track', 'on-a');
+  await call(a, 'flush');
+  const b = await context.newPage();
+  await b.goto(at('b.stint.test'));
+  await b.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(b, 'track', 'on-b');
+  await call(b, 'flush');
+  const [onA] = await collector.waitFor(1, (e) => e.name === 'on-a');
+  const [onB] = await collector.waitFor(1, (e) => e.name === 'on-b');
+  expect(onB.session.sessionId).toBe(onA.session.sessionId);
+  const cookies = await stintCookies(context);
+  expect(cookies.map((c) => c.domain)).toEqual(['.stint.test']);
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config';
+import type { StintConfig } from '../src/types';
+
+const ok: StintConfig = { collector: '/collect', appId: 'shop' };
+
+describe('resolveConfig', () => {
+  it('fills in the defaults of DESIGN.md', () => {
+    expect(resolveConfig(ok)).toMatchObject({
+      collector: '/collect',
+      appId: 'shop',
+      appVersion: null,
+      foregroundTimeout: 30 * 60_000,
+      backgroundTimeout: 30 * 60_000,
+      consent: 'granted',
+      format: 'native',
+      lifecycleEvents: true,
+      installType: 'auto',
+      debug: false,
+    });
+  });
+
+  it('drops a trailing slash of the collector', () => {
+    expect(resolveConfig({ ...ok, collector: 'https://c.example.com/e/' }).collector).toBe('https://c.example.com/e');
+  });
+
+  it.each([
+    ['collector', { appId: 'x' }],
+    ['collector', { collector: '', appId: 'x' }],
+    ['collector', { collector: 5, appId: 'x' }],
+    ['appId', { collector: '/c' }],
+    ['appId', { collector: '/c', appId: '  ' }],
+    ['foregroundTimeout', { ...ok, foregroundTimeout: 0 }],
+    ['foregroundTimeout', { ...ok, foregroundTimeout: -1 }],
+    ['backgroundTimeout', { ...ok, backgroundTimeout: '30' }],
+    ['backgroundTimeout', { ...ok, backgroundTimeout: NaN }],
+    ['backgroundTimeout', { ...ok, backgroundTimeout: Infinity }],
+    ['maxSessionDuration', { ...ok, maxSessionDuration: -1 }],
+    ['consent', { ...ok, consent: 'yes' }],
+    ['onDenied', { ...ok, onDenied: 'ignore' }],
+    ['format', { ...ok, format: 'json' }],
+    ['installType', { ...ok, installType: 'new' }],
+    ['store', { ...ok, store: { get() {} } }],
+    ['cookie.sameSite', { ...ok, cookie: { sameSite: 'lax' } }],
+    ['cookie.name', { ...ok, cookie: { name: 'a;b' } }],
+    ['cookie.maxAgeDays', { ...ok, cookie: { maxAgeDays: 0 } }],
+  ])('a wrong %s is a TypeError that names it', (field, config) => {
+    expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
+    expect(() => resolveConfig(config as StintConfig)).toThrow(field);
+  });
+
+  it('no config at all', () => {
+    expect(() => resolveConfig(undefined as unknown as StintConfig)).toThrow(TypeError);
+  });
+});

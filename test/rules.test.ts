@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { endReason, expire, merge, onEvent, onVisibility, restart, stop } from '../src/session/rules';
+import { MIN, T, eventId, fixedIds, state } from './helpers';
+
+const S0 = state(); // one event at t=1000, foreground
+
+describe('onEvent: the table of DESIGN.md "Session rules"', () => {
+  // [case, previous state, now, background after the event, new session?, reason reported]
+  const cases: [string, ReturnType<typeof state> | null, number, boolean, boolean, string | null][] = [
+    ['first event of the device', null, 5000, false, true, null],
+    ['inside the foreground timeout', S0, 1000 + 30 * MIN - 1, false, false, null],
+    ['exactly at the foreground timeout', S0, 1000 + 30 * MIN, false, false, null],
+    ['just past the foreground timeout', S0, 1000 + 30 * MIN + 1, false, true, 'foreground_timeout'],
+    ['background gap inside the background timeout', state({ background: true }), 1000 + 5 * MIN, true, false, null],
+    ['background gap just past the background timeout', state({ background: true }), 1000 + 5 * MIN + 1, true, true, 'background_timeout'],
+    ['a foreground gap is not judged by the shorter background timeout', S0, 1000 + 6 * MIN, true, false, null],
+    ['coming to the foreground is judged by the background that ended', state({ background: true }), 1000 + 6 * MIN, false, true, 'background_timeout'],
+    ['going to the background is judged by the foreground that ended', S0, 1000 + 6 * MIN, true, false, null],
+    ['a clock that went backwards', S0, 1000 - 10 * MIN, false, false, null],
+    ['a clock that went far backwards', S0, 0, false, false, null],
+    ['an ended session is never continued', state({ ended: 'explicit' }), 1001, false, true, null],
+  ];
+
+  it.each(cases)('%s', (_, prev, now, background, isNew, reason) => {
+    const { state: next, ended } = onEvent(prev, now, eventId(9), background, null, T, fixedIds());
+    expect(next.sessionId !== prev?.sessionId).toBe(isNew);
+    expect(ended?.reason ?? null).toBe(reason);
+    expect(next.lastEventAt).toBe(now);
+    expect(next.background).toBe(background);
+    if (isNew) {
+      expect(next.sessionIndex).toBe((prev?.sessionIndex ?? 0) + 1);
+      expect(next.previousSessionId).toBe(prev?.sessionId ?? null);
+      expect(next.eventIndex).toBe(1);
+      expect(next.firstEventId).toBe(eventId(9));
+      expect(next.firstEventAt).toBe(now);
+      expect(next.startedAt).toBe(now);
+      expect(next.userId).toBe(prev?.userId ?? next.userId);
+    } else {
+      expect(next.sessionIndex).toBe(prev!.sessionIndex);
+      expect(next.eventIndex).toBe(prev!.eventIndex + 1);
+      expect(next.firstEventId).toBe(prev!.firstEventId);
+      expect(next.firstEventAt).toBe(prev!.firstEventAt);
+    }
+    expect(next.eventIndex).toBeGreaterThan(0);
+  });
+
+  it('a clock that went backwards never yields a negative gap, a crash, or an expiry later on its own', () => {
+    const back = onEvent(S0, 0, eventId(2), false, null, T, fixedIds()).state;
+    expect(back.lastEventAt).toBe(0);
+    // the gap is measured from the new clock from now on
+    expect(onEvent(back, 30 * MIN, eventId(3), false, null, T, fixedIds()).state.sessionId).toBe(S0.sessionId);
+    expect(onEvent(back, 30 * MIN + 1, eventId(3), false, null, T, fixedIds()).ended?.reason).toBe('foreground_timeout');
+  });
+
+  it('the ids, indexes and first-event fields across three sessions', () => {
+    const ids = fixedIds();
+    let s = onEvent(null, 0, eventId(1), false, null, T, ids).state;
+    const first = s;
+    s = onEvent(s, 1 * MIN, eventId(2), false, null, T, ids).state;
+    s = onEvent(s, 2 * MIN, eventId(3), false, null, T, ids).state;
+    expect([s.sessionIndex, s.eventIndex, s.firstEventId, s.firstEventAt]).toEqual([1, 3, eventId(1), 0]);
+    const second = onEvent(s, 40 * MIN, eventId(4), false, null, T, ids);
+    expect(second.ended?.session.sessionId).toBe(first.sessionId);
+    expect(second.ended?.session.eventIndex).toBe(3);
+    s = onEvent(second.state, 41 * MIN, eventId(5), false, null, T, ids).state;
+    expect(s).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 2, firstEventId: eventId(4), firstEventAt: 40 * MIN });
+    const secondId = s.sessionId;
+    const third = onEvent(s, 80 * MIN, eventId(6), false, null, T, ids).state;
+    expect(third).toMatchObject({ sessionIndex: 3, previousSessionId: secondId, eventIndex: 1, firstEventId: eventId(6), firstEventAt: 80 * MIN });
+    expect(third.userId).toBe(first.userId);
+    expect(new Set([first.sessionId, secondId, third.sessionId]).size).toBe(3);
+  });
+
+  it('two tabs that find the same session over start the same session', () => {
+    const a = onEvent(S0, 40 * MIN, eventId(7), false, null, T, fixedIds());
+    const b = onEvent(S0, 40 * MIN + 5, eventId(8), false, null, T, fixedIds());
+    expect(a.state.sessionId).toBe(b.state.sessionId);
+    expect(a.state.sessionIndex).toBe(2);
+    expect(a.ended).toEqual(b.ended);
+  });
+
+  it('a new session keeps the landing UTM and the device fields', () => {
+    const utm = { source: 'news', medium: 'email', campaign: null, term: null, content: null };
+    const prev = state({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
+    const next = onEvent(prev, 40 * MIN, eventId(2), false, utm, T, fixedIds()).state;
+    expect(next.utm).toEqual(utm);
+    expect(next).toMatchObject({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
+    // ...and a continued session keeps its own landing UTM, not the page's
+    expect(onEvent(next, 41 * MIN, eventId(3), false, null, T, fixedIds()).state.utm).toEqual(utm);
+  });
+
+  it('maxSessionDuration ends an active session', () => {
+    const t = { ...T, maxSessionDuration: 60 * MIN };
+    let s = S0;
+    for (let m = 10; m <= 60; m += 10) s = onEvent(s, 1000 + m * MIN, eventId(m), false, null, t, fixedIds()).state;
+    expect(s.sessionId).toBe(S0.sessionId);
+    const over = onEvent(s, 1000 + 60 * MIN + 1, eventId(99), false, null, t, fixedIds());
+    expect(over.ended?.reason).toBe('max_duration');
+    expect(over.state.sessionIndex).toBe(2);
+  });
+});
+
+describe('session attributes and ends', () => {
+  it('an ended session reports its attributes; the next one starts without them', () => {
+    const prev = state({ attributes: { plan: 'pro' } });
+    const step = onEvent(prev, 40 * MIN, eventId(2), false, null, T, fixedIds());
+    expect(step.ended?.session.attributes).toEqual({ plan: 'pro' });
+    expect(step.state.attributes).toEqual({});
+  });
+
+  it('attributes set after an end belong to the next session', () => {
+    const ended = stop(state({ attributes: { plan: 'pro' } }), 2000);
+    expect(ended.ended?.reason).toBe('explicit');
+    const withNew = { ...ended.state, attributes: { cart: 1 }, attributesAt: 3000 };
+    expect(onEvent(withNew, 4000, eventId(2), false, null, T, fixedIds()).state.attributes).toEqual({ cart: 1 });
+  });
+
+  it('stop twice reports once', () => {
+    const once = stop(S0, 2000);
+    expect(stop(once.state, 3000).ended).toBeNull();
+  });
+
+  it('expire reports a session that is over and leaves a live one alone', () => {
+    expect(expire(S0, 2000, T)).toEqual({ state: S0, ended: null });
+    const over = expire(S0, 1000 + 31 * MIN, T);
+    expect(over.ended?.reason).toBe('foreground_timeout');
+    expect(over.state.ended).toBe('foreground_timeout');
+    expect(endReason(over.state, 0, T)).toBe('foreground_timeout');
+  });
+});
+
+describe('newSession (restart)', () => {
+  it('ends the current session as explicit and starts the next one at once', () => {
+    const { state: next, ended } = restart(S0, 5000, false, null, fixedIds());
+    expect(ended?.reason).toBe('explicit');
+    expect(next).toMatchObject({ sessionIndex: 2, previousSessionId: S0.sessionId, eventIndex: 0, firstEventId: null, firstEventAt: null });
+    const after = onEvent(next, 6000, eventId(5), false, null, T, fixedIds()).state;
+    expect(after).toMatchObject({ sessionId: next.sessionId, eventIndex: 1, firstEventId: eventId(5), firstEventAt: 6000 });
+  });
+
+  it('on a device without a session, starts the first one', () => {
+    const { state: next, ended } = restart(null, 5000, false, null, fixedIds());
+    expect(ended).toBeNull();
+    expect(next.sessionIndex).toBe(1);
+  });
+});
+
+describe('onVisibility (lifecycle events off)', () => {
+  it('is judged by the state that ended and restarts the gap', () => {
+    const hidden = onVisibility(S0, 1000 + 10 * MIN, true, T)!;
+    expect(hidden.ended).toBeNull();
+    expect(hidden.state).toMatchObject({ lastEventAt: 1000 + 10 * MIN, background: true, eventIndex: 1 });
+    const back = onVisibility(hidden.state, 1000 + 16 * MIN, false, T)!;
+    expect(back.ended?.reason).toBe('background_timeout');
+    expect(back.state.ended).toBe('background_timeout');
+    expect(onVisibility(null, 0, true, T)).toBeNull();
+  });
+});
+
+describe('merge', () => {
+  it('the same session: highest index, latest activity, earliest first event, latest attributes', () => {
+    const mine = state({ eventIndex: 5, lastEventAt: 5000, attributes: { a: 1 }, attributesAt: 4000 });
+    const theirs = state({ eventIndex: 7, lastEventAt: 4000, attributes: { b: 2 }, attributesAt: 4500, closed: true });
+    const merged = merge(mine, theirs);
+    expect(merged).toMatchObject({ eventIndex: 7, lastEventAt: 5000, attributes: { b: 2 }, closed: true });
+    expect(merge(theirs, mine)).toMatchObject({ eventIndex: 7, lastEventAt: 5000 });
+  });
+
+  it('the later write (higher rev) knows the site state, even when clocks disagree', () => {
+    const mine = state({ rev: 5, lastEventAt: 5000, background: false, eventIndex: 4 });
+    const theirs = state({ rev: 6, lastEventAt: 4990, background: true, eventIndex: 5 });
+    expect(merge(mine, theirs)).toMatchObject({ background: true, lastEventAt: 5000, rev: 6, eventIndex: 5 });
+    expect(merge(theirs, mine)).toMatchObject({ background: true, lastEventAt: 5000, rev: 6 });
+  });
+
+  it('different sessions: the later one wins, whichever side it is on', () => {
+    const older = state();
+    const newer = state({ sessionId: '33333333-3333-4333-8333-333333333333', sessionIndex: 2, previousSessionId: older.sessionId });
+    expect(merge(older, newer).sessionId).toBe(newer.sessionId);
+    expect(merge(newer, older).sessionId).toBe(newer.sessionId);
+  });
+
+  it('an end found by one tab is kept', () => {
+    expect(merge(S0, { ...S0, ended: 'explicit' }).ended).toBe('explicit');
+    expect(merge({ ...S0, ended: 'explicit' }, S0).ended).toBe('explicit');
+  });
+
+  it('nothing yet: theirs', () => {
+    expect(merge(null, S0)).toBe(S0);
+  });
+});

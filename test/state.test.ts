@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { decodeState, encodeState } from '../src/session/state';
+import { state } from './helpers';
+
+describe('the stored value', () => {
+  it('round-trips, versioned', () => {
+    const s = state({ attributes: { plan: 'pro', n: 2, ok: true, none: null }, utm: { source: 'a', medium: null, campaign: 'c', term: null, content: null } });
+    const value = encodeState(s);
+    expect(value.startsWith('1.')).toBe(true);
+    expect(decodeState(value)).toEqual(s);
+  });
+
+  const tampered: [string, unknown][] = [
+    ['missing', null],
+    ['not a string', 42],
+    ['another version', '2.' + encodeState(state()).slice(2)],
+    ['foreign', 'GA1.2.12345.67890'],
+    ['not JSON', '1.{"u":'],
+    ['JSON but not an object', '1."hello"'],
+    ['a field missing', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), s: undefined })],
+    ['a session id that is not a UUID', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), s: 'abc' })],
+    ['a negative index', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), i: -1 })],
+    ['a zero session index', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), i: 0 })],
+    ['an index that is a string', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), e: '3' })],
+    ['an unknown end reason', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), x: 'bored' })],
+    ['an attribute that is an object', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), a: { x: {} } })],
+    ['a time that is NaN', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), l: 'NaN' })],
+    ['prototype pollution attempt', '1.{"__proto__":{"polluted":true}}'],
+  ];
+  it.each(tampered)('%s reads as no session, without throwing', (_, value) => {
+    expect(decodeState(value)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('optional fields may be absent (an older value)', () => {
+    const short = JSON.parse(encodeState(state()).slice(2));
+    delete short.id;
+    delete short.av;
+    expect(decodeState('1.' + JSON.stringify(short))).toMatchObject({ businessUserId: null, appVersion: null });
+  });
+});
