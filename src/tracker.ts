@@ -235,6 +235,7 @@ export class StintTracker implements Tracker {
     this._sender?._clear();
     this._sender?._stop();
     this._sender = null;
+    if (this._keeper) this._keeper._erased = true;
     this._keeper = null;
     this._held = [];
     this._heldEvents = 0;

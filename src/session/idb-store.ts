@@ -12,8 +12,9 @@ const STATE_KEY = 'state';
 
 /**
  * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private
- * modes throw on the mere access). The connection closes itself when another tab deletes the
- * database (consent withdrawn), and the next call opens a new one.
+ * modes throw on the mere access). Only a consent withdrawal deletes it: then the connection closes
+ * (so the deletion is not blocked) and this handle refuses every later call, so that no late write
+ * of this page creates the database again. A later grant opens a new handle.
  */
 export function stintDb(): UseStore | null {
   try {
@@ -21,14 +22,16 @@ export function stintDb(): UseStore | null {
   } catch {
     return null;
   }
-  let store = createStore(DB_NAME, STORE);
+  const store = createStore(DB_NAME, STORE);
+  let closed = false;
   return (mode, use) => {
     try {
+      if (closed) throw new Error('stint: database deleted');
       return store(mode, (objects) => {
         const db = objects.transaction.db;
         db.onversionchange = () => {
+          closed = true;
           db.close();
-          store = createStore(DB_NAME, STORE);
         };
         return use(objects);
       });

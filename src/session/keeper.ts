@@ -19,6 +19,8 @@ export class SessionKeeper {
   _state: SessionState | null;
   _pending = false;
   _mirroredAt = 0;
+  /** Consent was withdrawn: a save still queued for the end of the task must not write anything back. */
+  _erased = false;
 
   constructor(
     readonly _storage: Storage,
@@ -45,7 +47,7 @@ export class SessionKeeper {
   _save(all?: boolean): void {
     this._pending = false;
     const state = this._state;
-    if (!state) return;
+    if (!state || this._erased) return;
     const value = encodeState(state);
     const { primary, mirror } = this._storage;
     if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {

@@ -1,0 +1,237 @@
+/**
+ * Consent: for each state and transition, the cookie jar, Stint's IndexedDB databases, the page's
+ * web storage and the collector's record hold exactly what the state allows.
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, openStint, pageUrl, sleep, stintCookies, test, type Collector } from './fixtures';
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** Everything Stint could have left on the device. */
+async function deviceOf(page: Page, context: BrowserContext) {
+  return {
+    cookies: (await stintCookies(context)).map((c) => c.name),
+    ...(await page.evaluate(async () => ({
+      databases: (await indexedDB.databases()).map((d) => d.name),
+      localStorage: Object.keys(localStorage),
+      sessionStorage: Object.keys(sessionStorage),
+    }))),
+  };
+}
+
+const NOTHING = { cookies: [], databases: [], localStorage: [], sessionStorage: [] };
+
+async function expectNoRequest(collector: Collector, wait = 1500) {
+  await sleep(wait);
+  expect((await collector.summary()).requests).toEqual([]);
+}
+
+test('pending: nothing stored, nothing sent; then granted: held events go out with their own times', async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  await openStint(page, build, run, { consent: 'pending' });
+  const ids: string[] = [];
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [id, at] = await page.evaluate((n) => [(window as any).stint('track', 'held', { i: n }), Date.now()], i);
+    ids.push(id);
+    times.push(at);
+    await sleep(100);
+  }
+  expect(ids.every((id) => typeof id === 'string')).toBe(true);
+  expect(await call(page, 'getSession')).toBeNull();
+  await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))); // a hide sends nothing either
+  await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+  await expectNoRequest(collector);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+
+  await call(page, 'setConsent', 'granted');
+  await call(page, 'flush');
+  const held = await collector.waitFor(3, (e) => e.name === 'held');
+  expect(held.map((e) => e.eventId)).toEqual(ids);
+  held.forEach((e, i) => expect(Math.abs(Date.parse(e.timestamp) - times[i])).toBeLessThan(50));
+  expect(held.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+  expect(held[0].session.userId).not.toBe(NIL);
+  expect(held[0].session.storageMechanism).toBe('COOKIE_1');
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+  await collector.expectValid();
+});
+
+test('pending holds a bounded number of events, with one warning', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run, { consent: 'pending' });
+  await page.evaluate(() => {
+    for (let i = 0; i < 600; i++) (window as any).stint('track', 'many', { i });
+  });
+  expect(seen.warnings.filter((w) => /wait for consent/.test(w))).toHaveLength(1);
+  await call(page, 'setConsent', 'granted');
+  await call(page, 'flush');
+  const many = await collector.exactly(500, (e) => e.name === 'many', 300);
+  expect(many.at(-1)!.properties.i).toBe(499);
+});
+
+test('denied: held events dropped, nothing stored or sent, track returns undefined', async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run, { consent: 'pending' });
+  await call(page, 'track', 'before-refusal');
+  await call(page, 'setConsent', 'denied');
+  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+  await call(page, 'setSessionAttribute', 'a', 1);
+  await call(page, 'flush');
+  await expectNoRequest(collector);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+});
+
+test('denied with onDenied "anonymous": cookieless events without device id or previous session', async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  await openStint(page, build, run, { consent: 'denied', onDenied: 'anonymous' });
+  await call(page, 'identify', 'user-1');
+  await call(page, 'track', 'anon', { n: 1 });
+  await call(page, 'newSession');
+  await call(page, 'track', 'anon', { n: 2 });
+  await call(page, 'flush');
+  const anon = await collector.waitFor(2, (e) => e.name === 'anon');
+  for (const e of anon) {
+    expect(e.session.userId).toBe(NIL);
+    expect(e.session.previousSessionId).toBeNull();
+    expect(e.session.storageMechanism).toBe('MEMORY');
+    expect(e.user.id).toBeNull();
+  }
+  expect(anon[1].session.sessionIndex).toBe(2);
+  expect(await collector.events((e) => e.name === 'identify')).toEqual([]);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  // The session lives as long as the page.
+  await page.reload();
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'track', 'anon', { n: 3 });
+  await call(page, 'flush');
+  const [third] = await collector.waitFor(1, (e) => e.name === 'anon' && e.properties.n === 3);
+  expect(third.session.sessionIndex).toBe(1);
+  expect(third.session.sessionId).not.toBe(anon[0].session.sessionId);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  await collector.expectValid();
+});
+
+test('withdrawal erases cookie, database and outbox at once; a later grant is a new device', async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'while-granted');
+  await call(page, 'flush');
+  const [granted] = await collector.waitFor(1, (e) => e.name === 'while-granted');
+  await collector.fault(503, 1000); // keep something in the outbox
+  await call(page, 'track', 'queued-then-withdrawn');
+  await sleep(300);
+  expect((await deviceOf(page, context)).databases).toEqual(['stint']);
+
+  await call(page, 'setConsent', 'denied');
+  await sleep(300);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  await collector.heal();
+  expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
+  await sleep(1500);
+  expect(await collector.events((e) => e.name !== 'while-granted' && e.name !== 'application_initialized')).toEqual([]);
+
+  await call(page, 'setConsent', 'granted');
+  await call(page, 'track', 'granted-again');
+  await call(page, 'flush');
+  const [again] = await collector.waitFor(1, (e) => e.name === 'granted-again');
+  expect(again.session.userId).not.toBe(granted.session.userId);
+  expect(again.session.sessionIndex).toBe(1);
+  expect(again.session.previousSessionId).toBeNull();
+  expect(await collector.events((e) => e.name === 'queued-then-withdrawn')).toEqual([]);
+});
+
+test('a withdrawal in one tab applies to the others', async ({ context, build, run, collector }) => {
+  const tabs: Page[] = [];
+  for (let i = 0; i < 2; i++) {
+    const page = await context.newPage();
+    await page.goto(pageUrl(build, run));
+    await page.waitForFunction(() => (window as any).__stintLoaded === true);
+    tabs.push(page);
+  }
+  await call(tabs[0], 'setConsent', 'denied');
+  await sleep(300);
+  expect(await call(tabs[1], 'track', 'other-tab')).toBeUndefined();
+  await sleep(1500);
+  expect(await collector.events((e) => e.name === 'other-tab')).toEqual([]);
+  expect(await deviceOf(tabs[1], context)).toEqual(NOTHING);
+});
+
+test('Global Privacy Control: no request, nothing stored; unless the config opts out', async ({ page, context, build, run, collector }) => {
+  await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  await openStint(page, build, run, { consent: 'granted' });
+  await call(page, 'track', 'gpc');
+  await call(page, 'setConsent', 'granted'); // a banner's grant does not override GPC
+  await call(page, 'track', 'gpc');
+  await call(page, 'flush');
+  await expectNoRequest(collector);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+
+  await page.goto(pageUrl(build, run, { respectGlobalPrivacyControl: false }));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await call(page, 'track', 'gpc-ignored');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'gpc-ignored');
+});
+
+/** A CMP stub that follows the TCF v2.2 API: `__tcfapi('addEventListener', 2, cb)`; `__decide(consents)` plays the user. */
+const tcfStub = (page: Page) =>
+  page.addInitScript(() => {
+    const listeners = new Map<number, (data: unknown, ok: boolean) => void>();
+    let data: Record<string, unknown> = { gdprApplies: true, eventStatus: 'cmpuishown', purpose: { consents: {}, legitimateInterests: {} } };
+    let next = 1;
+    (window as any).__tcfapi = (command: string, version: number, callback: (d: unknown, ok: boolean) => void, arg?: number) => {
+      if (version !== 2) return callback(null, false);
+      if (command === 'addEventListener') {
+        const id = next++;
+        listeners.set(id, callback);
+        setTimeout(() => callback({ ...data, listenerId: id }, true));
+      } else if (command === 'removeEventListener') callback(listeners.delete(arg!), true);
+    };
+    (window as any).__decide = (consents: Record<number, boolean>) => {
+      data = { ...data, eventStatus: 'useractioncomplete', purpose: { consents, legitimateInterests: {} } };
+      for (const [id, callback] of listeners) callback({ ...data, listenerId: id }, true);
+    };
+  });
+
+test('consent "tcf": follows a TCF v2.2 CMP', async ({ page, context, build, run, collector }) => {
+  await tcfStub(page);
+  await openStint(page, build, run, { consent: 'tcf' });
+  await call(page, 'track', 'before-decision');
+  await expectNoRequest(collector, 800);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+
+  await page.evaluate(() => (window as any).__decide({ 1: true, 8: true, 9: true }));
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'before-decision');
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+
+  await page.evaluate(() => (window as any).__decide({ 1: true }));
+  await sleep(300);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+});
+
+test('data-consent on the tag, then stint("setConsent", "granted")', async ({ page, context, build, run, collector }) => {
+  test.skip(build !== 'tag', 'data attributes are the script tag');
+  await page.goto(`${baseUrl()}/e2e/app.html?build=data&run=${run}&config=${encodeURIComponent(JSON.stringify({ consent: 'pending' }))}`);
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await expectNoRequest(collector, 800);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  await call(page, 'setConsent', 'granted');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'page_view');
+});
