@@ -4,7 +4,7 @@
  */
 import { resolveConfig } from './config';
 import { debug, setDebug } from './log';
-import { StintTracker } from './tracker';
+import { METHODS, publicTracker, StintTracker } from './tracker';
 import type { StintConfig, Tracker } from './types';
 
 export type {
@@ -20,39 +20,30 @@ export type {
 } from './types';
 export { VERSION } from './version';
 
-const resolved = Promise.resolve();
-
-/** What `createTracker` returns where there is no browser: every method exists and does nothing. */
-const inert: Tracker = {
-  track: () => undefined,
-  page: () => undefined,
-  identify: () => undefined,
-  setBackground: () => {},
-  getSession: () => null,
-  newSession: () => {},
-  endSession: () => {},
-  setSessionAttribute: () => {},
-  incrementSessionAttribute: () => {},
-  setConsent: () => {},
-  flush: () => resolved,
-  shutdown: () => resolved,
-};
-
-/**
- * Creates a tracker. Throws a TypeError naming the field when the config is wrong; never throws
- * afterwards.
- */
-export function createTracker(config: StintConfig): Tracker {
-  const resolvedConfig = resolveConfig(config);
-  setDebug(resolvedConfig.debug);
+/** The tracker, or throws a TypeError naming the config field that is wrong. Never throws afterwards. */
+export function startTracker(config: StintConfig): StintTracker | null {
+  const resolved = resolveConfig(config);
+  setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
     debug('no browser here (server-side rendering?): this tracker does nothing');
-    return inert;
+    return null;
   }
   try {
-    new URL(resolvedConfig.collector, location.href);
+    new URL(resolved.collector, location.href);
   } catch {
     throw new TypeError('stint: config.collector must be an absolute URL or a path');
   }
-  return new StintTracker(resolvedConfig);
+  return new StintTracker(resolved);
+}
+
+/**
+ * Creates a tracker. Throws a TypeError naming the field when the config is wrong; never throws
+ * afterwards. Outside a browser (server-side rendering) every method exists and does nothing.
+ */
+export function createTracker(config: StintConfig): Tracker {
+  const tracker = startTracker(config);
+  if (tracker) return publicTracker(tracker);
+  const inert: Record<string, unknown> = {};
+  for (const method of METHODS) inert[method] = () => (method === 'getSession' ? null : /^(flush|shutdown)$/.test(method) ? Promise.resolve() : undefined);
+  return inert as unknown as Tracker;
 }

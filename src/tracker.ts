@@ -30,59 +30,65 @@ import type { AttributeValue, ClientSession, ConsentState, Properties, Tracker }
 
 /** Events held before consent or storage answers; past this the newest are dropped, with a warning. */
 export const MAX_HELD_EVENTS = 500;
+/** Properties past this are refused at `track` (the rest of an event takes well under 4 KB). */
+const MAX_PROPERTY_BYTES = MAX_EVENT_BYTES - 4096;
 /** Marks a tab that has already reported `application_initialized` (sessionStorage lives per tab). */
 const TAB_MARK = 'stint:tab';
+
+/** The public methods, each called through `_call`, which keeps every error away from the page. */
+export const METHODS = [
+  'track',
+  'page',
+  'identify',
+  'setBackground',
+  'getSession',
+  'newSession',
+  'endSession',
+  'setSessionAttribute',
+  'incrementSessionAttribute',
+  'setConsent',
+  'flush',
+  'shutdown',
+] as const;
 
 type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
 type Op = (at: number) => void;
 
-const LIFECYCLE = {
-  init: 'application_initialized',
-  background: 'application_background',
-  foreground: 'application_foreground',
-  exit: 'application_exit',
-} as const;
-
-export class StintTracker implements Tracker {
+export class StintTracker {
   _mode: Mode = 'pending';
   _keeper: SessionKeeper | null = null;
   _sender: Sender | null = null;
   /** Operations waiting for consent or storage, with their times. */
   _held: [number, Op][] = [];
   _heldEvents = 0;
-  /** Bumped when storage is torn down (consent withdrawn), so a late answer of the old storage is ignored. */
+  /** Bumped when storage is torn down (consent withdrawn), so that a late answer of the old one is ignored. */
   _generation = 0;
-  _whenReady: Promise<void> = Promise.resolve();
+  _whenReady: Promise<unknown> = Promise.resolve();
+  /** While a store is being opened: makes Stint ready at once with a stand-in store. */
+  _early: (() => void) | null = null;
   _tabs: Tabs;
   _page: PageSnapshot;
   _pageCalled = false;
   _around: Surroundings;
   /** This page hidden, by the Page Visibility API or by `setBackground`. */
   _hidden: boolean;
+  /** The site's state as this tab last saw it, for when no session is kept yet. */
+  _siteBg: boolean;
   _newTab = true;
   _user: string | null = null;
   _url: string;
-  /** The time given to calls replayed from the tag's queue. */
+  /** The time given to the call being replayed from the tag's queue. */
   _clock: number | null = null;
+  /** When this start (or the fresh start after a withdrawal) happened: `_resume` runs first, at that time. */
+  _resumeAt: number | null;
   _off = false;
-  /** When this start (or the fresh start after a withdrawal) happened; its `_resume` runs before any held operation. */
-  _resumeAt: number | null = null;
-  /** The site's state as this tab last saw it, for when no session is kept yet. */
-  _siteBg = false;
-  _unwatch: (() => void)[] = [];
-  _warnedHeld = false;
-  /** While a store is being opened: makes Stint ready at once with a stand-in store. */
-  _early: (() => void) | null = null;
+  _unwatch: (() => void)[];
 
   constructor(readonly _config: Config) {
     this._url = new URL(_config.collector, location.href).href;
-    this._hidden = document.visibilityState === 'hidden';
+    this._siteBg = this._hidden = document.visibilityState === 'hidden';
     this._page = snapshotPage(document.referrer);
-    this._around = {
-      mechanism: 'MEMORY',
-      anonymous: false,
-      device: deviceContext((fragment) => (this._around.device = fragment)),
-    };
+    this._around = { mechanism: 'MEMORY', anonymous: false, device: deviceContext((device) => (this._around.device = device)) };
     try {
       this._newTab = !sessionStorage.getItem(TAB_MARK);
     } catch {
@@ -92,102 +98,103 @@ export class StintTracker implements Tracker {
       this._guard(() => this._onTabMessage(m)),
     );
     this._tabs._open();
-    this._unwatch.push(watchPage((signal) => this._guard(() => this._onPage(signal))));
+    this._unwatch = [watchPage((signal) => this._guard(() => this._onPage(signal)))];
     this._resumeAt = this._now();
-    this._siteBg = this._hidden;
-
     let consent = _config.consent;
     if (_config.respectGlobalPrivacyControl && globalPrivacyControl()) {
-      debug('Global Privacy Control is on: consent is denied');
+      debug('Global Privacy Control: consent denied');
       consent = 'denied';
     } else if (consent === 'tcf') {
       consent = 'pending';
       this._unwatch.push(
         watchTcf(
           (state) => this._guard(() => this._apply(state, true)),
-          () => warn('consent is "tcf" but no __tcfapi appeared; nothing is stored or sent'),
+          () => warn('consent is "tcf" but no __tcfapi appeared: nothing is stored or sent'),
         ),
       );
     }
     this._apply(consent, false);
   }
 
+  /** A public call: `at` is the time a queued tag call was made. Never throws into the page. */
+  _call(method: (typeof METHODS)[number], args: unknown[], at: number | null = null): unknown {
+    this._clock = at;
+    const answer = this._guard(() => (this[method] as (...a: unknown[]) => unknown)(...args), true);
+    this._clock = null;
+    if (answer !== this) return answer;
+    // After an internal error: what the method would have returned, so that the page's code goes on.
+    return method === 'getSession' ? null : method === 'flush' || method === 'shutdown' ? Promise.resolve() : undefined;
+  }
+
+  /** Runs `fn`; an internal error is logged once, never thrown into the page (returns `this` when `mark`). */
+  _guard<T>(fn: () => T, mark?: boolean): T | this | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      error(`internal error, please report it: ${(e as Error)?.stack || e}`);
+      return mark ? this : undefined;
+    }
+  }
+
   // ---- public API -------------------------------------------------------------------------------
 
   track(name: string, properties?: Properties): string | undefined {
-    return this._guard(() => {
-      if (typeof name !== 'string' || !name) return void warn('track needs an event name (a non-empty string)');
-      return this._event(name, properties);
-    });
+    if (typeof name !== 'string' || !name) return void warn('track needs an event name (a non-empty string)');
+    return this._event(name, properties);
   }
 
   page(properties?: Properties): string | undefined {
-    return this._guard(() => {
-      // In a single-page app the previous route is the referrer of the next.
-      const previous = this._page.page.url;
-      this._page = snapshotPage(this._pageCalled && previous !== location.href ? previous : document.referrer);
-      this._pageCalled = true;
-      return this._event('page_view', properties);
-    });
+    // In a single-page app the previous route is the referrer of the next.
+    const previous = this._page.page.url;
+    this._page = snapshotPage(this._pageCalled && previous !== location.href ? previous : document.referrer);
+    this._pageCalled = true;
+    return this._event('page_view', properties);
   }
 
   identify(userId: string | null, traits?: Properties): string | undefined {
-    return this._guard(() => {
-      if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > 255)) {
-        return void warn('identify needs a user id (a string of 1 to 255 characters) or null');
-      }
-      if (this._mode === 'anonymous') return void debug('identify ignored: consent was refused');
-      this._op(this._now(), () => {
-        this._user = userId;
-        const state = this._keeper?._state;
-        if (state) this._keeper!._set({ ...state, businessUserId: userId });
-      });
-      return this._event('identify', traits);
+    if (userId !== null && (typeof userId !== 'string' || !userId || userId.length > 255)) {
+      return void warn('identify needs a user id (1 to 255 characters) or null');
+    }
+    if (this._mode === 'anonymous') return void debug('identify ignored: consent refused');
+    this._op(this._now(), () => {
+      this._user = userId;
+      const state = this._keeper?._state;
+      if (state) this._keeper!._set({ ...state, businessUserId: userId });
     });
+    return this._event('identify', traits);
   }
 
   setBackground(isBackground: boolean): void {
-    this._guard(() => {
-      this._hidden = !!isBackground;
-      this._visibilityChanged();
-    });
+    this._hidden = !!isBackground;
+    this._visibilityChanged();
   }
 
   getSession(): ClientSession | null {
-    return (
-      this._guard(() => {
-        const state = this._keeper?._state;
-        if (!state || endReason(state, this._now(), this._config)) return null;
-        return clientSession(state, this._around.mechanism, this._around.anonymous);
-      }) || null
-    );
+    const state = this._keeper?._state;
+    return state && !endReason(state, this._now(), this._config)
+      ? clientSession(state, this._around.mechanism, this._around.anonymous)
+      : null;
   }
 
   newSession(): void {
-    this._guard(() =>
-      this._op(this._now(), (at) => this._step((prev) => restart(prev, at, this._siteBackground(), this._page.utm, uuids), at)),
-    );
+    this._op(this._now(), (at) => this._step((prev) => restart(prev, at, this._siteBackground(), this._page.utm, uuids), at));
   }
 
   endSession(): void {
-    this._guard(() => this._op(this._now(), (at) => this._step((prev) => prev && stop(prev, at), at)));
+    this._op(this._now(), (at) => this._step((prev) => prev && stop(prev, at), at));
   }
 
   setSessionAttribute(key: string, value: AttributeValue): void {
-    this._guard(() => this._attribute((attrs) => withAttribute(attrs, key, value)));
+    this._attribute((attrs) => withAttribute(attrs, key, value));
   }
 
   incrementSessionAttribute(key: string, by = 1): void {
-    this._guard(() => this._attribute((attrs) => withIncrement(attrs, key, by)));
+    this._attribute((attrs) => withIncrement(attrs, key, by));
   }
 
   setConsent(state: ConsentState): void {
-    this._guard(() => {
-      if (!['granted', 'pending', 'denied'].includes(state)) {
-        return warn(`setConsent needs 'granted', 'pending' or 'denied', not ${JSON.stringify(state)}`);
-      }
-      this._apply(state, true);
-    });
+    if (state === 'granted' || state === 'pending' || state === 'denied') this._apply(state, true);
+    else warn(`setConsent needs 'granted', 'pending' or 'denied', not ${JSON.stringify(state)}`);
   }
 
   flush(): Promise<void> {
@@ -196,17 +203,17 @@ export class StintTracker implements Tracker {
 
   shutdown(): Promise<void> {
     return this.flush().then(() => {
+      this._keeper?._save(true);
       this._off = true;
       for (const unwatch of this._unwatch) unwatch();
       this._tabs._close();
       this._sender?._stop();
-      this._keeper?._save(true);
     });
   }
 
   // ---- consent ----------------------------------------------------------------------------------
 
-  /** Moves to a consent state; `tell` the other tabs when the decision was taken in this one. */
+  /** Moves to a consent state; tells the other tabs when the decision was taken in this one. */
   _apply(consent: ConsentState, tell: boolean): void {
     if (this._off) return;
     if (consent === 'granted' && this._config.respectGlobalPrivacyControl && globalPrivacyControl()) {
@@ -214,35 +221,28 @@ export class StintTracker implements Tracker {
     }
     const mode: Mode = consent === 'denied' && this._config.onDenied === 'anonymous' ? 'anonymous' : consent;
     if (mode === this._mode) return;
-    const was = this._mode;
+    debug('consent: ' + mode);
     if (tell) this._tabs._post({ k: 'consent', c: consent });
-    debug(`consent: ${mode}`);
-    if (was === 'granted' || was === 'anonymous') this._erase();
+    if (this._mode === 'granted' || this._mode === 'anonymous') this._erase();
     this._mode = mode;
-    if (mode === 'pending') return;
-    if (mode === 'denied') {
-      this._held = [];
-      this._heldEvents = 0;
-      return;
-    }
-    this._start(mode === 'anonymous');
+    if (mode === 'denied') this._held = [];
+    else if (mode !== 'pending') this._start(mode === 'anonymous');
   }
 
-  /** Withdrawal: everything Stint stored goes, at once, and nothing queued is sent. */
+  /** Withdrawal: everything Stint stored goes at once, nothing queued is sent, and a later grant starts afresh. */
   _erase(): void {
     this._generation++;
     this._early = null;
-    this._sender?._clear();
-    this._sender?._stop();
+    this._sender?._stop(true);
     this._sender = null;
     if (this._keeper) this._keeper._erased = true;
     this._keeper = null;
     this._held = [];
-    this._heldEvents = 0;
     this._user = null;
     this._newTab = true;
-    // Every domain variant of the cookie, and the whole database (mirror and outbox, other tabs' too).
+    this._resumeAt = this._now();
     const custom = this._config.store;
+    // Every domain variant of the cookie, and the whole database: mirror and outbox, other tabs' too.
     if (custom) Promise.resolve().then(() => custom.delete()).catch(() => {});
     else cookieStore(this._config.cookie).delete();
     deleteStintDb();
@@ -251,11 +251,9 @@ export class StintTracker implements Tracker {
     } catch {
       // nothing was stored there
     }
-    // A later grant starts afresh: a new device id with no link to this one.
-    this._resumeAt = this._now();
   }
 
-  /** Opens storage (or memory only, when anonymous) and replays what was held. */
+  /** Opens storage (memory only when anonymous); operations run once it answers. */
   _start(anonymous: boolean): void {
     const generation = this._generation;
     const db: UseStore | null = anonymous ? null : stintDb();
@@ -269,7 +267,7 @@ export class StintTracker implements Tracker {
     this._whenReady = Promise.resolve(
       when(storage, (opened) => {
         const found = opened.found;
-        // The last page did not exit cleanly: a crash, unless it is another tab that is still open.
+        // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
         if (anonymous || !found || found.closed) return this._ready(opened, db, anonymous, generation, false);
         return this._tabs._alive().then(
           (alive) => this._ready(opened, db, anonymous, generation, !!alive?.size),
@@ -283,17 +281,44 @@ export class StintTracker implements Tracker {
   _ready(storage: Storage, db: UseStore | null, anonymous: boolean, generation: number, othersOpen: boolean): void {
     if (generation !== this._generation || this._off) return;
     this._early = null;
-    this._keeper = new SessionKeeper(storage, anonymous ? null : this._tabs);
-    this._around = { ...this._around, mechanism: this._keeper._mechanism, anonymous };
+    const keeper = (this._keeper = new SessionKeeper(storage, anonymous ? null : this._tabs));
+    this._around = { ...this._around, mechanism: keeper._mechanism, anonymous };
     const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
     this._sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
-    debug(`storage: ${this._keeper._mechanism}`);
+    debug('storage: ' + keeper._mechanism);
     if (this._resumeAt !== null) this._guard(() => this._resume(this._resumeAt!, othersOpen));
     this._resumeAt = null;
     const held = this._held;
     this._held = [];
     this._heldEvents = 0;
     for (const [at, op] of held) this._guard(() => op(at));
+  }
+
+  /** The start of this page's life: a session found over is reported, the visibility synced, the start reported. */
+  _resume(at: number, othersOpen: boolean): void {
+    const keeper = this._keeper!;
+    const found = keeper._storage.found;
+    const state = this._step((prev) => prev && expire(prev, at, this._config), at);
+    if (state) {
+      keeper._set({ ...state, closed: false, appVersion: this._config.appVersion });
+      if (state.background !== this._siteBackground()) this._transition(at, this._siteBackground(), true);
+    }
+    if (!this._newTab) return;
+    this._newTab = false;
+    if (this._mode === 'granted') {
+      try {
+        sessionStorage.setItem(TAB_MARK, '1');
+      } catch {
+        // This tab will report application_initialized again on its next page.
+      }
+    }
+    const install = this._config.installType;
+    const upgraded = !!found && !!this._config.appVersion && found.appVersion !== this._config.appVersion;
+    this._lifecycle(at, 'application_initialized', {
+      is_first_run: install === 'auto' ? !found : install === 'known_install',
+      is_upgrade: install === 'auto' ? upgraded : install === 'known_upgrade',
+      successfully_closed: !found || found.closed || othersOpen,
+    });
   }
 
   // ---- operations -------------------------------------------------------------------------------
@@ -305,20 +330,15 @@ export class StintTracker implements Tracker {
   /** Runs `op` now if the session can be kept, holds it if it may be later, drops it if never. */
   _op(at: number, op: Op, isEvent?: boolean): boolean {
     if (this._off || this._mode === 'denied') return false;
-    if (this._keeper) {
-      op(at);
-      return true;
-    }
-    if (isEvent && ++this._heldEvents > MAX_HELD_EVENTS) {
-      if (!this._warnedHeld) warn(`more than ${MAX_HELD_EVENTS} events wait for consent or storage; newer ones are dropped`);
-      this._warnedHeld = true;
+    if (this._keeper) op(at);
+    else if (isEvent && ++this._heldEvents > MAX_HELD_EVENTS) {
+      if (this._heldEvents === MAX_HELD_EVENTS + 1) warn(`over ${MAX_HELD_EVENTS} events wait for consent or storage: newer ones are dropped`);
       return false;
-    }
-    this._held.push([at, op]);
+    } else this._held.push([at, op]);
     return true;
   }
 
-  /** Applies a rule step to the session, reporting the end of the session it may have found over. */
+  /** Applies a rule step to the session, reporting the end of a session it found over. */
   _step(rule: (prev: SessionState | null) => Step | null, at: number): SessionState | null {
     const keeper = this._keeper!;
     let prev = keeper._state;
@@ -336,82 +356,60 @@ export class StintTracker implements Tracker {
     return state;
   }
 
-  /** The start of this page's life, at the time Stint was created: a session found over is reported, the visibility synced. */
-  _resume(at: number, othersOpen: boolean): void {
-    const keeper = this._keeper!;
-    const found = keeper._storage.found;
-    this._step((prev) => prev && expire(prev, at, this._config), at);
-    const state = keeper._state;
-    if (state) keeper._set({ ...state, closed: false, appVersion: this._config.appVersion });
-    if (state && state.background !== this._siteBackground()) this._transition(at, this._siteBackground(), true);
-    if (this._newTab && this._mode === 'granted') {
-      try {
-        sessionStorage.setItem(TAB_MARK, '1');
-      } catch {
-        // This tab will report application_initialized again on its next page.
-      }
-    }
-    if (this._newTab && this._config.lifecycleEvents) {
-      this._newTab = false;
-      const install = this._config.installType;
-      this._lifecycle(at, LIFECYCLE.init, {
-        is_first_run: install === 'auto' ? !found : install === 'known_install',
-        is_upgrade:
-          install === 'auto'
-            ? !!found && !!this._config.appVersion && found.appVersion !== this._config.appVersion
-            : install === 'known_upgrade',
-        successfully_closed: !found || found.closed || othersOpen,
-      });
-    }
-    this._newTab = false;
-  }
-
-  _event(name: string, properties?: Properties, at = this._now()): string | undefined {
-    if (this._off || this._mode === 'denied') return;
+  /** A page's event: properties checked and serialised now, so that bad input is reported at the call. */
+  _event(name: string, properties?: Properties): string | undefined {
     let props: string;
     try {
-      if (properties !== undefined && (typeof properties !== 'object' || properties === null || Array.isArray(properties))) {
+      if (properties !== undefined && (!properties || typeof properties !== 'object' || Array.isArray(properties))) {
         throw new TypeError('properties must be a plain object');
       }
-      props = properties === undefined ? '{}' : JSON.stringify(properties);
+      props = JSON.stringify(properties || {});
     } catch (e) {
       return void warn(`event "${name}" dropped: its properties cannot be serialised (${(e as Error).message})`);
     }
-    // The rest of an event takes well under 4 KB; a UTF-8 character takes at most 3 bytes.
-    if (props.length > (MAX_EVENT_BYTES - 4096) / 3 && byteLength(props) > MAX_EVENT_BYTES - 4096) {
-      return void warn(`event "${name}" dropped: its properties are over ${MAX_EVENT_BYTES - 4096} bytes`);
+    // A UTF-8 character takes at most 3 bytes: only long properties need counting.
+    if (props.length > MAX_PROPERTY_BYTES / 3 && byteLength(props) > MAX_PROPERTY_BYTES) {
+      return void warn(`event "${name}" dropped: its properties are over ${MAX_PROPERTY_BYTES} bytes`);
     }
+    return this._record(name, props);
+  }
+
+  /** An event enters the pipeline; `background` is the site's state from now on. */
+  _record(name: string, props: string, at = this._now(), background = this._siteBackground()): string | undefined {
+    if (this._off || this._mode === 'denied') return;
     // A single-page app that moved without calling page(): the context follows the URL.
     if (location.href !== this._page.page.url) this._page = snapshotPage(this._page.page.url);
     const raw: RawEvent = { id: uuids.random(), name, at, props, page: this._page, hidden: this._hidden };
-    const background = this._siteBackground();
     return this._op(at, () => this._emit(raw, background), true) ? raw.id : undefined;
   }
 
-  /** An event meets the session rules and leaves as JSON. `background` is the site's state from now on. */
-  _emit(raw: RawEvent, background: boolean): void {
-    const state = this._step((prev) => onEvent(prev, raw.at, raw.id, background, raw.page.utm, this._config, uuids), raw.at)!;
+  /** The event meets the session rules and leaves as JSON. */
+  _emit(raw: RawEvent, background: boolean, state?: SessionState): void {
+    state ||= this._step((prev) => onEvent(prev, raw.at, raw.id, background, raw.page.utm, this._config, uuids), raw.at)!;
     this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
   }
 
-  /** `session_end` for a session found over: stamped with its last activity, with a derived id so that tabs that find the same end send one event. */
+  /**
+   * `session_end` for a session found over, stamped with its last activity, in that session. Its id is
+   * derived from the session's, so that tabs finding the same end send one event (after de-duplication).
+   */
   _reportEnd({ session, reason }: Ended): void {
+    const props = {
+      session_id: session.sessionId,
+      reason,
+      duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
+      event_count: session.eventIndex,
+      attributes: session.attributes,
+    };
     const raw: RawEvent = {
       id: uuids.derive(session.sessionId + '/end'),
       name: 'session_end',
       at: session.lastEventAt,
-      props: JSON.stringify({
-        session_id: session.sessionId,
-        reason,
-        duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
-        event_count: session.eventIndex,
-        attributes: session.attributes,
-      }),
+      props: JSON.stringify(props),
       page: this._page,
       hidden: this._hidden,
     };
-    const state = { ...session, eventIndex: session.eventIndex + 1 };
-    this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
+    this._emit(raw, session.background, { ...session, eventIndex: session.eventIndex + 1 });
   }
 
   _attribute(change: (attrs: Attributes) => Attributes | string): void {
@@ -438,46 +436,36 @@ export class StintTracker implements Tracker {
     return this._keeper?._state?.background ?? this._siteBg;
   }
 
-  _lifecycle(at: number, name: string, extra?: Properties, background = this._siteBackground()): void {
-    if (!this._config.lifecycleEvents) return;
-    const raw: RawEvent = {
-      id: uuids.random(),
-      name,
-      at,
-      props: JSON.stringify({ transition_type: name, ...extra }),
-      page: this._page,
-      hidden: this._hidden,
-    };
-    this._op(at, () => this._emit(raw, background), true);
+  _lifecycle(at: number, name: string, extra?: Properties, background?: boolean): void {
+    if (this._config.lifecycleEvents) this._record(name, JSON.stringify({ transition_type: name, ...extra }), at, background);
   }
 
   /** The site went to the background or came back: an event, or a silent step when lifecycle events are off. */
   _transition(at: number, background: boolean, silent?: boolean): void {
     this._siteBg = background;
     if (this._config.lifecycleEvents && !silent) {
-      this._lifecycle(at, background ? LIFECYCLE.background : LIFECYCLE.foreground, undefined, background);
+      this._lifecycle(at, background ? 'application_background' : 'application_foreground', undefined, background);
     } else {
       this._op(at, (time) => this._step((prev) => onVisibility(prev, time, background, this._config), time));
     }
   }
 
-  /** This page's visibility changed: tell the tabs, and report a change of the site's. */
+  /** This page's visibility changed: tell the tabs, report a change of the site's, send what is left when hidden. */
   _visibilityChanged(): void {
     const at = this._now();
     this._tabs._setVisible(!this._hidden);
     const background = this._siteBackground();
     if (this._knownBackground() !== background) this._transition(at, background);
-    if (this._hidden) {
-      this._sender?._hidden();
-      this._keeper?._save(true);
-      // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
-      if (!background) {
-        this._tabs._prune().then((forgot) => {
-          if (forgot && this._siteBackground() && this._keeper?._state?.background === false) {
-            this._guard(() => this._transition(this._now(), true));
-          }
-        });
-      }
+    if (!this._hidden) return;
+    this._sender?._hidden();
+    this._keeper?._save(true);
+    // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
+    if (!background) {
+      this._tabs._prune().then((forgot) => {
+        if (forgot && this._siteBackground() && this._knownBackground() === false) {
+          this._guard(() => this._transition(this._now(), true));
+        }
+      });
     }
   }
 
@@ -490,43 +478,40 @@ export class StintTracker implements Tracker {
       this._hidden = signal === 'hidden';
       return this._visibilityChanged();
     }
+    const state = this._keeper?._state;
     if (signal === 'restore') {
       // Back from the back/forward cache: this page comes back to the foreground, as a fresh page view.
       this._hidden = false;
       this._tabs._open();
-      const state = this._keeper?._state;
       if (state) this._keeper!._set({ ...state, closed: false });
       if (this._knownBackground()) this._transition(at, false);
       if (this._pageCalled) this.page();
       return;
     }
-    // pagehide: this page leaves the site's tabs; what is left goes out now, with the exit event.
+    // pagehide: this page leaves the site's tabs; what is left goes out now, the exit event with it.
     this._hidden = true;
     this._tabs._close();
     const background = this._siteBackground();
-    if (signal === 'exit' && this._config.lifecycleEvents) this._lifecycle(at, LIFECYCLE.exit, undefined, background);
+    if (signal === 'exit' && this._config.lifecycleEvents) this._lifecycle(at, 'application_exit', undefined, background);
     else if (this._knownBackground() !== background) this._transition(at, background);
-    const state = this._keeper?._state;
-    if (state) {
-      this._keeper!._set({ ...state, closed: true });
+    const last = this._keeper?._state;
+    if (last) {
+      this._keeper!._set({ ...last, closed: true });
       this._keeper!._save(true);
     }
     this._sender?._hidden();
   }
 
   _onTabMessage(message: TabMessage): void {
-    if (message.k === 'consent') return this._apply(message.c, false);
-    if (message.k === 'sent') return this._sender?._sentElsewhere(message.ids);
-    if (message.k === 'state') this._keeper?._receive(message.v);
+    if (message.k === 'consent') this._apply(message.c, false);
+    else if (message.k === 'sent') this._sender?._sentElsewhere(message.ids);
+    else this._keeper?._receive(message.v);
   }
+}
 
-  /** The host page comes first: nothing Stint does may throw into it. */
-  _guard<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (e) {
-      error(`internal error, please report it: ${(e as Error)?.stack || e}`);
-      return undefined;
-    }
-  }
+/** The public face of a tracker: its methods, each guarded. */
+export function publicTracker(tracker: StintTracker): Tracker {
+  const api: Record<string, unknown> = {};
+  for (const method of METHODS) api[method] = (...args: unknown[]) => tracker._call(method, args);
+  return api as unknown as Tracker;
 }

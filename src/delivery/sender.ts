@@ -113,16 +113,12 @@ export class Sender {
     this._settle();
   }
 
-  /** Drops everything (consent withdrawn): nothing more is sent, even what was already queued. */
-  _clear(): void {
-    this._forget(this._queue.map((e) => e.id));
-    this._unsaved = [];
-  }
-
-  _stop(): void {
+  /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
+  _stop(clear?: boolean): void {
     this._stopped = true;
     clearTimeout(this._timer);
     removeEventListener('online', this._onOnline);
+    if (clear) this._forget(this._queue.map((e) => e.id));
   }
 
   /**
