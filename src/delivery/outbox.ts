@@ -1,10 +1,10 @@
 /**
  * The persistent outbox: every event is written to IndexedDB at the end of the task that tracked it,
- * and removed only when the collector has answered 2xx for it. Entries are stored in chunks (one
- * record per ~request's worth of events) because one `put` per event costs ~90 µs of main thread
- * in Chromium: a burst of 1,000 events is one transaction of a few records, not 1,000.
+ * and removed only when the collector has answered 2xx for it. Entries are stored in chunks of about
+ * one request each: one `put` per event costs ~90 µs of main thread in Chromium, so a burst of 1,000
+ * events is one transaction of a few records, and a delivered batch mostly deletes whole chunks.
  */
-import { entries, promisifyRequest, setMany, type UseStore } from 'idb-keyval';
+import { promisifyRequest, type UseStore } from 'idb-keyval';
 
 export interface Entry {
   id: string;
@@ -18,23 +18,29 @@ export interface Entry {
 }
 
 export interface OutboxStore {
+  /** Writes entries (in chunks, one transaction); sets their `chunk`. */
   put(entries: Entry[]): Promise<void>;
-  remove(entries: Entry[]): Promise<void>;
-  all(): Promise<Entry[]>;
+  /** The keys of every chunk, whoever wrote it. */
+  keys(): Promise<IDBValidKey[]>;
+  /** The entries of these chunks. */
+  get(chunks: IDBValidKey[]): Promise<Entry[]>;
+  /** Deletes whole chunks, and these entries from the chunks that keep others. */
+  remove(chunks: IDBValidKey[], entries: Entry[]): Promise<void>;
 }
 
-/** Entries per chunk, and characters: about one request's worth, so a delivered batch mostly deletes whole chunks. */
-const CHUNK_EVENTS = 100;
-const CHUNK_CHARS = 60_000;
+/** Characters per chunk, like bytes per request; and events per chunk. */
+export const CHUNK_CHARS = 59_000;
+export const CHUNK_EVENTS = 500;
+
+/** Names a chunk by the random part of its key (arrays are compared by identity, names by value). */
+export const chunkName = (key: IDBValidKey | undefined): string => (key ? '' + (key as unknown[])[2] : '');
 
 /**
- * Chunk keys are arrays (sorted after the session's string key): oldest first, then random. Never
- * the event id: tabs that find the same session over write the same `session_end` id at the same
- * time, and a shared key would let one tab's chunk overwrite another's.
+ * Chunk keys are arrays (IndexedDB sorts them after the session's string key): oldest first, then
+ * random. Never the event id: tabs that find the same session over write the same `session_end` id
+ * at the same time, and a shared key would let one tab's chunk overwrite another's.
  */
 const chunkKey = (e: Entry): IDBValidKey => ['o', e.at, Math.random()];
-
-const stored = ({ id, at, appId, body }: Entry) => ({ id, at, appId, body });
 
 export function idbOutbox(db: UseStore): OutboxStore {
   return {
@@ -42,29 +48,35 @@ export function idbOutbox(db: UseStore): OutboxStore {
       const chunks: [IDBValidKey, Entry[]][] = [];
       let chars = Infinity;
       for (const e of list) {
-        const last = chunks[chunks.length - 1];
-        if (chars + e.body.length > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
+        if (chars + e.body.length > CHUNK_CHARS || chunks[chunks.length - 1][1].length >= CHUNK_EVENTS) {
           chunks.push([chunkKey(e), []]);
           chars = 0;
         }
-        const chunk = chunks[chunks.length - 1];
-        e.chunk = chunk[0];
-        chunk[1].push(e);
+        const [key, entries] = chunks[chunks.length - 1];
+        e.chunk = key;
+        entries.push(e);
         chars += e.body.length;
       }
-      return setMany(chunks.map(([key, list]) => [key, list.map(stored)]), db);
-    },
-    remove(list) {
-      const byChunk = new Map<string, [IDBValidKey, Set<string>]>();
-      for (const e of list) {
-        if (!e.chunk) continue;
-        const name = JSON.stringify(e.chunk);
-        if (!byChunk.has(name)) byChunk.set(name, [e.chunk, new Set()]);
-        byChunk.get(name)![1].add(e.id);
-      }
-      if (!byChunk.size) return Promise.resolve();
-      // Read, filter and write back in one transaction: tabs removing from the same chunk never undo each other.
       return db('readwrite', (store) => {
+        for (const [key, entries] of chunks) store.put(entries.map(({ id, at, appId, body }) => ({ id, at, appId, body })), key);
+        return promisifyRequest(store.transaction);
+      });
+    },
+    keys: () => db('readonly', (store) => promisifyRequest(store.getAllKeys())).then((keys) => keys.filter(Array.isArray)),
+    get: (chunks) =>
+      db('readonly', (store) => Promise.all(chunks.map((key) => promisifyRequest(store.get(key))))).then((lists) =>
+        lists.flatMap((list, i) => (Array.isArray(list) ? list.filter((e) => e && typeof e.body == 'string').map((e) => ({ ...e, chunk: chunks[i] })) : [])),
+      ),
+    remove: (chunks, list) =>
+      db('readwrite', (store) => {
+        for (const key of chunks) store.delete(key);
+        // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
+        const byChunk = new Map<string, [IDBValidKey, Set<string>]>();
+        for (const e of list) {
+          const name = chunkName(e.chunk);
+          if (!byChunk.has(name)) byChunk.set(name, [e.chunk!, new Set()]);
+          byChunk.get(name)![1].add(e.id);
+        }
         for (const [key, ids] of byChunk.values()) {
           const read = store.get(key);
           read.onsuccess = () => {
@@ -74,16 +86,6 @@ export function idbOutbox(db: UseStore): OutboxStore {
           };
         }
         return promisifyRequest(store.transaction);
-      });
-    },
-    all: () =>
-      entries<IDBValidKey, Entry[]>(db).then((rows) => {
-        const found: Entry[] = [];
-        for (const [key, list] of rows) {
-          if (!Array.isArray(key) || !Array.isArray(list)) continue;
-          for (const e of list) if (e && typeof e.body === 'string') found.push({ ...e, chunk: key });
-        }
-        return found;
       }),
   };
 }

@@ -15,7 +15,7 @@
 import { warn } from '../log';
 import type { Tabs } from '../session/tabs';
 import type { Format } from './format';
-import { byteLength, type Entry, type OutboxStore } from './outbox';
+import { byteLength, chunkName, type Entry, type OutboxStore } from './outbox';
 import { beacon, post } from './transport';
 
 export const FLUSH_AFTER = 1000;
@@ -43,8 +43,8 @@ export class Sender {
   _known = new Set<string>();
   /** Queued but not yet written to the outbox. */
   _unsaved: Entry[] = [];
-  /** Ids known to be in the outbox. */
-  _saved = new Set<string>();
+  /** Names of the outbox chunks this tab knows in full: written by it, or read. */
+  _chunks = new Set<string>();
   _inflight = new Set<string>();
   /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
   _beaconed = new Set<string>();
@@ -106,10 +106,7 @@ export class Sender {
     const keep = (e: Entry) => !gone.has(e.id) || ((this._chars -= e.body.length), false);
     this._queue = this._queue.filter(keep);
     this._unsaved = this._unsaved.filter((e) => !gone.has(e.id));
-    for (const id of ids) {
-      this._known.delete(id);
-      this._saved.delete(id);
-    }
+    for (const id of ids) this._known.delete(id);
     this._settle();
   }
 
@@ -174,7 +171,7 @@ export class Sender {
     this._unsaved = [];
     if (!this._outbox || !list.length) return Promise.resolve();
     return this._outbox.put(list).then(() => {
-      for (const e of list) if (this._known.has(e.id)) this._saved.add(e.id);
+      for (const e of list) this._chunks.add(chunkName(e.chunk));
     }, () => {
       // Quota or a broken database: the events stay queued in memory and are still sent.
       warn('the outbox cannot be written; unsent events will not survive this page');
@@ -218,13 +215,16 @@ export class Sender {
   async _drain(): Promise<void> {
     await this._save();
     if (this._outbox) {
-      const saved = new Set(this._saved);
-      const stored = await this._outbox.all();
-      // An entry that was in the outbox and is gone was delivered by another tab (its message may be late).
-      const ids = new Set(stored.map((e) => e.id));
-      this._forget([...saved].filter((id) => !ids.has(id)));
-      this._enqueue(stored);
-      for (const id of ids) this._saved.add(id);
+      const keys = await this._outbox.keys();
+      const names = new Set(keys.map(chunkName));
+      // A chunk this tab wrote or read and that is gone was delivered by another tab (its message may be late).
+      this._forget(this._queue.filter((e) => this._chunks.has(chunkName(e.chunk)) && !names.has(chunkName(e.chunk))).map((e) => e.id));
+      // Chunks of other tabs, and of pages that closed or crashed: read once.
+      const unknown = keys.filter((key) => !this._chunks.has(chunkName(key)));
+      if (unknown.length) {
+        this._enqueue(await this._outbox.get(unknown));
+        for (const key of unknown) this._chunks.add(chunkName(key));
+      }
     }
     let limit = MAX_BATCH_EVENTS;
     while (!this._stopped) {
@@ -275,7 +275,11 @@ export class Sender {
       bytes += size + 1;
       items.push(item);
     }
-    return [list.slice(0, n), this._format.body(items, list[0].appId, this._dropped)];
+    // End the batch where an outbox chunk ends, when one does, so that delivering it deletes whole chunks.
+    let end = n;
+    while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
+    if (end > 1 && end < n) n = end;
+    return [list.slice(0, n), this._format.body(items.slice(0, n), list[0].appId, this._dropped)];
   }
 
   /** Forgets delivered (or given up) entries here, in the outbox and in the other tabs. */
@@ -283,7 +287,19 @@ export class Sender {
     const ids = list.map((e) => e.id);
     this._forget(ids);
     if (!lost) this._tabs?._post({ k: 'sent', ids });
-    return this._outbox ? this._outbox.remove(list).catch(() => {}) : Promise.resolve();
+    if (!this._outbox) return Promise.resolve();
+    // A chunk of which nothing is left here goes whole, without being read back; the others lose these entries.
+    const left = new Set(this._queue.map((e) => chunkName(e.chunk)));
+    const whole = new Map<string, IDBValidKey>();
+    const partial: Entry[] = [];
+    for (const e of list) {
+      const name = chunkName(e.chunk);
+      if (!name) continue;
+      if (left.has(name) || !this._chunks.has(name)) partial.push(e);
+      else whole.set(name, e.chunk!);
+    }
+    for (const name of whole.keys()) this._chunks.delete(name);
+    return this._outbox.remove([...whole.values()], partial).catch(() => {});
   }
 
   /** Resolves the flushes whose entries are all gone. */
