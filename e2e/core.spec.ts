@@ -205,6 +205,10 @@ test('the tag replays queued calls in order with the time they were made', async
   expect(Math.abs(Date.parse(q1.timestamp) - queuedAt)).toBeLessThan(50);
   expect(Date.parse(q2.timestamp) - Date.parse(q1.timestamp)).toBeGreaterThanOrEqual(140);
   expect(q2.session.eventIndex).toBe(q1.session.eventIndex + 1);
+  // The tracker's life starts at the queued init: application_initialized comes first, in time too.
+  const [init] = await collector.waitFor(1, (e) => e.name === 'application_initialized');
+  expect(init.session.eventIndex).toBe(1);
+  expect(Date.parse(init.timestamp)).toBeLessThanOrEqual(Date.parse(q1.timestamp));
   expect(seen.errors.filter((e) => /unknown method "nonsense"/.test(e))).toHaveLength(1);
   // Once loaded, stint() answers at once and returns the method's result.
   expect(typeof (await call(page, 'track', 'direct'))).toBe('string');

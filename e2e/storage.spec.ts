@@ -53,6 +53,32 @@ test('cookies and IndexedDB both blocked: MEMORY, and events still arrive', asyn
   expect(seen.errors).toEqual([]);
 });
 
+test('IndexedDB out of quota: the session moves to memory, and no event is lost', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await blockCookies(page);
+  await openStint(page, build, run);
+  await call(page, 'track', 'before');
+  await call(page, 'flush');
+  await page.evaluate(() => {
+    IDBObjectStore.prototype.put = () => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  });
+  await call(page, 'track', 'during');
+  await page.waitForTimeout(300);
+  await call(page, 'track', 'after');
+  await call(page, 'flush');
+  const [before] = await collector.waitFor(1, (e) => e.name === 'before');
+  const [during] = await collector.waitFor(1, (e) => e.name === 'during');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after');
+  expect(before.session.storageMechanism).toBe('INDEXED_DB');
+  expect(after.session.storageMechanism).toBe('MEMORY');
+  expect(new Set([before, during, after].map((e) => e.session.sessionId)).size).toBe(1);
+  expect(after.session.eventIndex).toBe(during.session.eventIndex + 1);
+  expect(seen.warnings.filter((w) => /outbox cannot be written/.test(w))).toHaveLength(1);
+  expect(seen.errors).toEqual([]);
+});
+
 test('a cookie lost between two page loads is restored from the IndexedDB mirror', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'before');

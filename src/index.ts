@@ -20,8 +20,11 @@ export type {
 } from './types';
 export { VERSION } from './version';
 
-/** The tracker, or throws a TypeError naming the config field that is wrong. Never throws afterwards. */
-export function startTracker(config: StintConfig): StintTracker | null {
+/**
+ * The tracker, or null outside a browser; throws a TypeError naming the config field that is wrong.
+ * `at`: when the page asked for it (the time of a queued `init`).
+ */
+export function startTracker(config: StintConfig, at?: number): StintTracker | null {
   const resolved = resolveConfig(config);
   setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
@@ -33,7 +36,7 @@ export function startTracker(config: StintConfig): StintTracker | null {
   } catch {
     throw new TypeError('stint: config.collector must be an absolute URL or a path');
   }
-  return new StintTracker(resolved);
+  return new StintTracker(resolved, at);
 }
 
 /**

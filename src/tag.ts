@@ -29,7 +29,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     if (method === 'init') {
       if (tracker) return error('stint("init") was already called');
       try {
-        tracker = startTracker(rest[0] as StintConfig);
+        tracker = startTracker(rest[0] as StintConfig, at);
       } catch (e) {
         error((e as Error).message);
       }

@@ -84,7 +84,11 @@ export class StintTracker {
   _off = false;
   _unwatch: (() => void)[];
 
-  constructor(readonly _config: Config) {
+  /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), which is where its life begins. */
+  constructor(
+    readonly _config: Config,
+    startedAt?: number,
+  ) {
     this._url = new URL(_config.collector, location.href).href;
     this._siteBg = this._hidden = document.visibilityState === 'hidden';
     this._page = snapshotPage(document.referrer);
@@ -99,7 +103,7 @@ export class StintTracker {
     );
     this._tabs._open();
     this._unwatch = [watchPage((signal) => this._guard(() => this._onPage(signal)))];
-    this._resumeAt = this._now();
+    this._resumeAt = startedAt ?? this._now();
     let consent = _config.consent;
     if (_config.respectGlobalPrivacyControl && globalPrivacyControl()) {
       debug('Global Privacy Control: consent denied');
@@ -172,7 +176,7 @@ export class StintTracker {
   getSession(): ClientSession | null {
     const state = this._keeper?._state;
     return state && !endReason(state, this._now(), this._config)
-      ? clientSession(state, this._around.mechanism, this._around.anonymous)
+      ? clientSession(state, this._keeper!._mechanism, this._around.anonymous)
       : null;
   }
 
@@ -386,6 +390,8 @@ export class StintTracker {
   /** The event meets the session rules and leaves as JSON. */
   _emit(raw: RawEvent, background: boolean, state?: SessionState): void {
     state ||= this._step((prev) => onEvent(prev, raw.at, raw.id, background, raw.page.utm, this._config, uuids), raw.at)!;
+    // A store that failed has handed the session on: say where it lives now.
+    this._around.mechanism = this._keeper!._mechanism;
     this._sender!._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
   }
 

@@ -50,6 +50,8 @@ export class Sender {
   _beaconed = new Set<string>();
   /** Events given up on since the last batch, reported in it so that the loss is visible. */
   _dropped = 0;
+  /** The queue overflowed at the last add: one warning per overflow, not one per event. */
+  _full = false;
   _failures = 0;
   _retryAt = 0;
   _timer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -156,11 +158,12 @@ export class Sender {
     let over = 0;
     let chars = this._chars;
     while (this._queue.length - over > MAX_QUEUE_EVENTS || chars > MAX_QUEUE_CHARS) chars -= this._queue[over++].body.length;
-    if (over) this._giveUp(this._queue.slice(0, over), `the outbox is full; dropped the ${over} oldest events`);
+    if (over) this._giveUp(this._queue.slice(0, over), this._full ? '' : `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped`);
+    this._full = over > 0;
   }
 
   _giveUp(list: Entry[], why: string): void {
-    warn(why);
+    if (why) warn(why);
     this._dropped += list.length;
     this._delivered(list, true);
   }
@@ -240,9 +243,9 @@ export class Sender {
       const { status, retryAfter } = await post(this._url, body);
       for (const e of batch) this._inflight.delete(e.id);
       if (status >= 200 && status < 300) {
+        // (a limit learned from a 413 holds for the rest of this drain)
         this._failures = 0;
         this._retryAt = 0;
-        limit = MAX_BATCH_EVENTS;
         await this._delivered(batch);
         continue;
       }

@@ -3,7 +3,7 @@
  * belongs to the host page). One object store holds the session under `state` and the outbox
  * under array keys.
  */
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { SessionStore } from '../types';
 
 export const DB_NAME = 'stint';
@@ -59,10 +59,16 @@ export function deleteStintDb(): Promise<void> {
 }
 
 export function idbSessionStore(db: UseStore): SessionStore {
+  const write = (value?: string) =>
+    db('readwrite', (store) => {
+      if (value === undefined) store.delete(STATE_KEY);
+      else store.put(value, STATE_KEY);
+      return promisifyRequest(store.transaction);
+    });
   return {
     name: 'INDEXED_DB',
-    get: () => get<string>(STATE_KEY, db),
-    set: (value) => set(STATE_KEY, value, db),
-    delete: () => del(STATE_KEY, db),
+    get: () => db('readonly', (store) => promisifyRequest(store.get(STATE_KEY))),
+    set: write,
+    delete: () => write(),
   };
 }
