@@ -3,7 +3,7 @@
  * web storage and the collector's record hold exactly what the state allows.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, openStint, pageUrl, sleep, stintCookies, test, type Collector } from './fixtures';
+import { baseUrl, call, consoleOf, expect, newTab, openStint, pageUrl, sleep, stintCookies, test, type Collector } from './fixtures';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -155,13 +155,7 @@ test('withdrawal erases cookie, database and outbox at once; a later grant is a 
 });
 
 test('a withdrawal in one tab applies to the others', async ({ context, build, run, collector }) => {
-  const tabs: Page[] = [];
-  for (let i = 0; i < 2; i++) {
-    const page = await context.newPage();
-    await page.goto(pageUrl(build, run));
-    await page.waitForFunction(() => (window as any).__stintLoaded === true);
-    tabs.push(page);
-  }
+  const tabs = [await newTab(context, build, run), await newTab(context, build, run)];
   await call(tabs[0], 'setConsent', 'denied');
   await sleep(300);
   expect(await call(tabs[1], 'track', 'other-tab')).toBeUndefined();

@@ -225,3 +225,15 @@ test('the bundle alone starts from its data attributes and records a page view',
   await call(page, 'noSuchMethod');
   expect(seen.errors).toHaveLength(1);
 });
+
+test('shutdown(): what is queued is sent, then the tracker does nothing', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'last-words');
+  await call(page, 'shutdown');
+  await collector.waitFor(1, (e) => e.name === 'last-words');
+  expect(await call(page, 'track', 'after-shutdown')).toBeUndefined();
+  await setVisibility(page, 'hidden');
+  await sleep(1200);
+  const names = (await collector.events()).map((e) => e.name);
+  expect(names).toEqual(['application_initialized', 'last-words']);
+});

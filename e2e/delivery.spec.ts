@@ -1,8 +1,8 @@
 /**
  * Delivery that loses nothing: the outbox, retries, offline, unload, tabs, and the Snowplow protocol.
  */
-import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, openStint, pageUrl, sleep, test } from './fixtures';
+import type { BrowserContext } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, newTab, openStint, sleep, test } from './fixtures';
 
 const KEEPALIVE_LIMIT = 64 * 1024;
 
@@ -15,13 +15,6 @@ async function serveFromNode(context: BrowserContext) {
       await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
     },
   );
-}
-
-async function newTab(context: BrowserContext, build: string, run: string, config = {}): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(pageUrl(build as 'tag', run, config));
-  await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  return page;
 }
 
 test('the collector answers 503 for a while, then 200: every event arrives, none twice', async ({ page, build, run, collector }) => {

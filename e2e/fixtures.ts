@@ -111,6 +111,14 @@ export async function openStint(page: Page, build: Build, run: string, config: R
   return page;
 }
 
+/** Opens the e2e page in a new tab of `context` and waits for Stint; `extra` is appended to the query. */
+export async function newTab(context: BrowserContext, build: Build, run: string, config: Record<string, unknown> = {}, extra = ''): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(pageUrl(build, run, config, extra));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  return page;
+}
+
 /** Calls a tracker method in the page, the same way for both builds: `stint(method, ...args)`. */
 export function call<T = unknown>(page: Page, method: string, ...args: unknown[]): Promise<T> {
   return page.evaluate(([m, a]) => (window as any).stint(m, ...(a as unknown[])), [method, args] as const) as Promise<T>;

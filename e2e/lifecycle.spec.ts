@@ -1,17 +1,10 @@
 /**
  * Lifecycle events, session end, session attributes and the session context.
  */
-import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, openStint, pageUrl, setVisibility, sleep, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, newTab, openStint, pageUrl, setVisibility, sleep, test } from './fixtures';
 
 const MINUTE = 60_000;
-
-async function newTab(context: BrowserContext, build: string, run: string, config = {}, extra = ''): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(pageUrl(build as 'tag', run, config, extra));
-  await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  return page;
-}
 
 /** A back/forward-cache round trip, faked as web-vitals' tests do (Playwright disables the bfcache). */
 function fakeBfcacheRestore(page: Page) {

@@ -2,7 +2,7 @@
  * The storage chain (cookie, IndexedDB, memory, custom stores) and one session across tabs.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, openStint, pageUrl, setVisibility, stintCookies, test } from './fixtures';
+import { baseUrl, call, consoleOf, expect, newTab, openStint, pageUrl, setVisibility, stintCookies, test, type Build } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -82,6 +82,8 @@ test('IndexedDB out of quota: the session moves to memory, and no event is lost'
 test('a cookie lost between two page loads is restored from the IndexedDB mirror', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'before');
+  // Storage has answered (a page that leaves before it does keeps no mirror: see the early-exit test).
+  await call(page, 'flush');
   await page.goto(`${baseUrl()}/e2e/other.html`); // pagehide writes the mirror
   await context.clearCookies();
   await openStint(page, build, run);
@@ -89,8 +91,9 @@ test('a cookie lost between two page loads is restored from the IndexedDB mirror
   await call(page, 'flush');
   const [before] = await collector.waitFor(1, (e) => e.name === 'before');
   const [after] = await collector.waitFor(1, (e) => e.name === 'after');
-  expect(after.session.sessionId).toBe(before.session.sessionId);
-  expect(after.session.userId).toBe(before.session.userId);
+  const names = (await collector.events()).map((e) => `${e.name} ${e.session.sessionIndex}/${e.session.eventIndex}`);
+  expect(after.session.userId, `events: ${names}`).toBe(before.session.userId);
+  expect(after.session.sessionId, `events: ${names}`).toBe(before.session.sessionId);
   expect(after.session.storageMechanism).toBe('COOKIE_1');
   expect(await stintCookies(context)).toHaveLength(1);
 });
@@ -111,14 +114,9 @@ test('a tampered cookie starts a fresh session, with no console error', async ({
   expect(decodeURIComponent(cookie.value)).toContain(fresh.session.sessionId);
 });
 
-async function openTabs(context: BrowserContext, n: number, build: string, run: string, config = {}) {
+async function openTabs(context: BrowserContext, n: number, build: Build, run: string, config = {}) {
   const pages: Page[] = [];
-  for (let i = 0; i < n; i++) {
-    const page = await context.newPage();
-    await page.goto(pageUrl(build as 'tag', run, config));
-    await page.waitForFunction(() => (window as any).__stintLoaded === true);
-    pages.push(page);
-  }
+  for (let i = 0; i < n; i++) pages.push(await newTab(context, build, run, config));
   return pages;
 }
 

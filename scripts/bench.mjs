@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { startServer } from '../demo/server.mjs';
+import { CHROMIUM_ARGS as ARGS, executablePath } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,16 +31,6 @@ const TOTAL_TIMEOUT = 110_000;
 
 const TARGET = { trackMedianUs: 10, burstMainThreadMs: 40, requests: 20, requestBytes: 64 * 1024 };
 
-const executablePath = process.env.STINT_CHROMIUM || (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values) => percentile(values, 50);

@@ -32,6 +32,8 @@ import type { AttributeValue, ClientSession, ConsentState, Properties, Tracker }
 export const MAX_HELD_EVENTS = 500;
 /** Properties past this are refused at `track` (the rest of an event takes well under 4 KB). */
 const MAX_PROPERTY_BYTES = MAX_EVENT_BYTES - 4096;
+/** How long `shutdown()` waits for the collector before it stops anyway. */
+const SHUTDOWN_WAIT = 3000;
 /** Marks a tab that has already reported `application_initialized` (sessionStorage lives per tab). */
 const TAB_MARK = 'stint:tab';
 
@@ -206,7 +208,9 @@ export class StintTracker {
   }
 
   shutdown(): Promise<void> {
-    return this.flush().then(() => {
+    // A collector that is down must not keep the page waiting: what is left stays in the outbox for the next start.
+    const wait = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_WAIT));
+    return Promise.race([this.flush(), wait]).then(() => {
       this._keeper?._save(true);
       this._off = true;
       for (const unwatch of this._unwatch) unwatch();
