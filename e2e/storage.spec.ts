@@ -26,6 +26,9 @@ test('cookies blocked: the session lives in IndexedDB and survives a reload', as
   await blockCookies(page);
   await openStint(page, build, run);
   await call(page, 'track', 'first');
+  // IndexedDB writes are asynchronous: one issued in the very last milliseconds of a page may be aborted
+  // by its unload (the README says so). A person does not reload within milliseconds of an event.
+  await call(page, 'flush');
   await page.reload();
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
   await call(page, 'track', 'second');
@@ -34,9 +37,10 @@ test('cookies blocked: the session lives in IndexedDB and survives a reload', as
   const [second] = await collector.waitFor(1, (e) => e.name === 'second');
   expect(first.session.storageMechanism).toBe('INDEXED_DB');
   expect(second.session.storageMechanism).toBe('INDEXED_DB');
-  expect(second.session.sessionId).toBe(first.session.sessionId);
+  const names = (await collector.events()).map((e) => `${e.name} ${e.session.sessionIndex}/${e.session.eventIndex} ${e.session.storageMechanism}`);
+  expect(second.session.sessionId, `events: ${names}`).toBe(first.session.sessionId);
   expect(second.session.userId).toBe(first.session.userId);
-  expect(second.session.eventIndex).toBeGreaterThan(first.session.eventIndex);
+  expect(second.session.eventIndex, `events: ${names}`).toBeGreaterThan(first.session.eventIndex);
   expect(await stintDatabases(page)).toEqual(['stint']);
   await collector.expectValid();
 });
