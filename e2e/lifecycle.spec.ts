@@ -72,13 +72,22 @@ test('application_exit on a real navigation away, delivered with the beacon', as
 });
 
 test('a back/forward-cache restore is a return to the foreground and a fresh page view', async ({ page, build, run, collector }) => {
-  await openStint(page, build, run);
+  await page.clock.install();
+  await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE });
   await call(page, 'page');
   await fakeBfcacheRestore(page);
+  // Back in the foreground: a gap longer than the background timeout does not end the session.
+  await page.clock.fastForward(6 * MINUTE);
+  await call(page, 'track', 'after-restore');
+  await page.clock.fastForward(6 * MINUTE);
+  await call(page, 'track', 'later');
   await call(page, 'flush');
-  const names = (await collector.waitFor(5)).map((e) => e.name);
+  const events = await collector.waitFor(7);
+  const names = events.map((e) => e.name);
   // Into the cache the page leaves the site (background, not exit); out of it, it comes back.
-  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view']);
+  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore', 'later']);
+  expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+  expect(events[5].context.visibility).toBe('foreground');
   expect(names).not.toContain('application_exit');
   // No unload or beforeunload listener anywhere: they keep pages out of the back/forward cache.
   const source = await (await fetch(`${baseUrl()}/dist/${build === 'tag' ? 'stint.js' : 'index.mjs'}`)).text();

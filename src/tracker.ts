@@ -100,10 +100,8 @@ export class StintTracker {
     } catch {
       // No sessionStorage (sandboxed): every page counts as a new tab.
     }
-    this._tabs = new Tabs(`stint:${_config.cookie.name || '_stint'}`, uuids.random(), !this._hidden, (m) =>
-      this._guard(() => this._onTabMessage(m)),
-    );
-    this._tabs._open();
+    this._tabs = new Tabs(`stint:${_config.cookie.name || '_stint'}`, uuids.random(), (m) => this._guard(() => this._onTabMessage(m)));
+    this._tabs._open(!this._hidden);
     this._unwatch = [watchPage((signal) => this._guard(() => this._onPage(signal)))];
     this._resumeAt = startedAt ?? this._now();
     let consent = _config.consent;
@@ -230,7 +228,7 @@ export class StintTracker {
     const mode: Mode = consent === 'denied' && this._config.onDenied === 'anonymous' ? 'anonymous' : consent;
     if (mode === this._mode) return;
     debug('consent: ' + mode);
-    if (tell) this._tabs._post({ k: 'consent', c: consent });
+    if (tell) this._tabs._send({ k: 'consent', c: consent });
     if (this._mode === 'granted' || this._mode === 'anonymous') this._erase();
     this._mode = mode;
     if (mode === 'denied') this._held = [];
@@ -492,7 +490,7 @@ export class StintTracker {
     if (signal === 'restore') {
       // Back from the back/forward cache: this page comes back to the foreground, as a fresh page view.
       this._hidden = false;
-      this._tabs._open();
+      this._tabs._open(true);
       if (state) this._keeper!._set({ ...state, closed: false });
       if (this._knownBackground()) this._transition(at, false);
       if (this._pageCalled) this.page();

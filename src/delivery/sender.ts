@@ -108,7 +108,10 @@ export class Sender {
     const keep = (e: Entry) => !gone.has(e.id) || ((this._chars -= e.body.length), false);
     this._queue = this._queue.filter(keep);
     this._unsaved = this._unsaved.filter((e) => !gone.has(e.id));
-    for (const id of ids) this._known.delete(id);
+    for (const id of ids) {
+      this._known.delete(id);
+      this._beaconed.delete(id);
+    }
     this._settle();
   }
 
@@ -255,7 +258,7 @@ export class Sender {
       } else if (retryable(status)) {
         this._failures++;
         const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (this._failures - 1));
-        // Full jitter on the upper half, so that tabs and devices do not retry in step.
+        // Jitter (a random wait between half and all of the backoff), so that tabs and devices do not retry in step.
         this._retryAt = Date.now() + (retryAfter === null ? backoff * (0.5 + Math.random() / 2) : Math.max(retryAfter, 500));
         this._schedule(0);
         return;
@@ -289,7 +292,7 @@ export class Sender {
   _delivered(list: Entry[], lost?: boolean): Promise<void> {
     const ids = list.map((e) => e.id);
     this._forget(ids);
-    if (!lost) this._tabs?._post({ k: 'sent', ids });
+    if (!lost) this._tabs?._send({ k: 'sent', ids });
     if (!this._outbox) return Promise.resolve();
     // A chunk of which nothing is left here goes whole, without being read back; the others lose these entries.
     const left = new Set(this._queue.map((e) => chunkName(e.chunk)));

@@ -12,7 +12,7 @@ import type { Tabs } from './tabs';
 
 /** The browser drops a cookie over 4 KB silently: past this, the session is kept elsewhere. */
 const MAX_COOKIE_VALUE = 3800;
-/** The IndexedDB mirror trails the cookie by at most this much (and is written on hide). */
+/** The IndexedDB mirror is written at most this often, and always when the page is hidden or leaves. */
 const MIRROR_EVERY = 2000;
 
 export class SessionKeeper {
@@ -56,7 +56,7 @@ export class SessionKeeper {
       return this._save(all);
     }
     this._guard(() => primary.set(value), () => this._fallBack());
-    this._tabs?._post({ k: 'state', v: value });
+    this._tabs?._send({ k: 'state', v: value });
     const now = Date.now();
     if (mirror && (all || now - this._mirroredAt > MIRROR_EVERY)) {
       this._mirroredAt = now;
@@ -83,7 +83,9 @@ export class SessionKeeper {
 
   /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
   _fallBack(): void {
-    const { mirror } = this._storage;
+    const { primary, mirror } = this._storage;
+    // What the failing store still holds is stale from now on: the next page must not start from it.
+    this._guard(() => primary.delete(), () => {});
     this._storage.primary = mirror || memoryStore();
     this._storage.mirror = null;
     this._storage.sync = !mirror;

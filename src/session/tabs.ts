@@ -32,15 +32,17 @@ export class Tabs {
   _channel: BroadcastChannel | null = null;
   _releaseLock: (() => void) | null = null;
 
+  _visible = false;
+
   constructor(
     readonly _name: string,
     readonly _id: string,
-    public _visible: boolean,
     readonly _onMessage: (message: TabMessage) => void,
   ) {}
 
-  /** Joins the site's tabs (at start, and after a back/forward-cache restore). */
-  _open(): void {
+  /** Joins the site's tabs, visible or not (at start, and after a back/forward-cache restore). */
+  _open(visible: boolean): void {
+    this._visible = visible;
     if (this._channel || typeof BroadcastChannel !== 'function') return;
     this._channel = new BroadcastChannel(this._name);
     this._channel.onmessage = ({ data }) => this._receive(data);
@@ -69,10 +71,6 @@ export class Tabs {
   /** Whether any tab of the site, this one included, is visible. */
   _siteVisible(): boolean {
     return this._visible || this._visibleOthers.size > 0;
-  }
-
-  _post(message: TabMessage): void {
-    this._send(message);
   }
 
   /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing. */
