@@ -29,7 +29,7 @@ import { Tabs, type TabMessage } from './session/tabs';
 import type { AttributeValue, ClientSession, ConsentState, Properties, Tracker } from './types';
 
 /** Events held before consent or storage answers; past this the newest are dropped, with a warning. */
-export const MAX_HELD_EVENTS = 500;
+const MAX_HELD_EVENTS = 500;
 /** Properties past this are refused at `track` (the rest of an event takes well under 4 KB). */
 const MAX_PROPERTY_BYTES = MAX_EVENT_BYTES - 4096;
 /** How long `shutdown()` waits for the collector before it stops anyway. */

@@ -29,8 +29,8 @@ export interface OutboxStore {
 }
 
 /** Characters per chunk, like bytes per request; and events per chunk. */
-export const CHUNK_CHARS = 59_000;
-export const CHUNK_EVENTS = 500;
+const CHUNK_CHARS = 59_000;
+const CHUNK_EVENTS = 500;
 
 /** Names a chunk by the random part of its key (arrays are compared by identity, names by value). */
 export const chunkName = (key: IDBValidKey | undefined): string => (key ? '' + (key as unknown[])[2] : '');

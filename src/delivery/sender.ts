@@ -18,7 +18,7 @@ import type { Format } from './format';
 import { byteLength, chunkName, type Entry, type OutboxStore } from './outbox';
 import { beacon, post } from './transport';
 
-export const FLUSH_AFTER = 1000;
+const FLUSH_AFTER = 1000;
 /** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
 export const MAX_BODY_BYTES = 60_000;
 /** A single event past this is refused at `track`. */

@@ -6,7 +6,7 @@
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { SessionStore } from '../types';
 
-export const DB_NAME = 'stint';
+const DB_NAME = 'stint';
 const STORE = 'kv';
 const STATE_KEY = 'state';
 
