@@ -57,7 +57,9 @@ function lastOf<T>(fn: (value: T) => string): (value: T) => string {
 
 const attributesJson = lastOf(JSON.stringify);
 const utmJson = lastOf((utm: SessionState['utm']) => JSON.stringify(utm || NO_UTM));
-const json = lastOf(JSON.stringify);
+const nameJson = lastOf(JSON.stringify);
+const userJson = lastOf(JSON.stringify);
+const zoneJson = lastOf(JSON.stringify);
 /** The session object but its eventIndex, per session, first event, mechanism and anonymity. */
 let sessionKey = '';
 let sessionHead = '';
@@ -70,11 +72,11 @@ export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): s
   }
   const at = new Date(e.at);
   return (
-    `{"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
+    `{"eventId":"${e.id}","name":${nameJson(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
     `,"session":${sessionHead}"eventIndex":${s.eventIndex}},"sessionAttributes":${attributesJson(s.attributes)}` +
-    `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
+    `,"user":{"id":${around.anonymous ? null : userJson(s.businessUserId)}}` +
     `,"context":{"page":${e.page.json},${around.device},"utm":${utmJson(s.utm)}` +
-    `,"time":{"timeZone":${json((around.timeZone ??= timeZone()))},"weekday":"${WEEKDAYS[at.getDay()]}"}` +
+    `,"time":{"timeZone":${zoneJson((around.timeZone ??= timeZone()))},"weekday":"${WEEKDAYS[at.getDay()]}"}` +
     `,"visibility":"${e.hidden ? 'background' : 'foreground'}"}}`
   );
 }
