@@ -57,6 +57,39 @@ test('cookies and IndexedDB both blocked: MEMORY, and events still arrive', asyn
   expect(seen.errors).toEqual([]);
 });
 
+test('a sandboxed iframe (no cookie, no IndexedDB, no sessionStorage, no Web Locks): MEMORY, events arrive, nothing thrown', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  test.skip(build !== 'tag', 'module scripts in an opaque origin would need CORS on every file');
+  const seen = consoleOf(page);
+  await page.goto(`${baseUrl()}/e2e/other.html`);
+  await page.evaluate((src) => {
+    const frame = document.createElement('iframe');
+    frame.sandbox.add('allow-scripts'); // an opaque origin: storage APIs throw SecurityError
+    frame.src = src;
+    document.body.append(frame);
+  }, `${pageUrl(build, run, { collector: `${baseUrl()}/collect/${run}` })}`);
+  const frame = page.frames()[1] ?? (await page.waitForEvent('frameattached'));
+  await frame.waitForFunction(() => (window as any).__stintLoaded === true);
+  expect(await frame.evaluate(() => origin)).toBe('null');
+  const cookieThrows = await frame.evaluate(() => {
+    try {
+      return !document.cookie && false;
+    } catch {
+      return true;
+    }
+  });
+  expect(cookieThrows, 'document.cookie throws in an opaque origin').toBe(true);
+  await frame.evaluate(() => (window as any).stint('track', 'sandboxed'));
+  await frame.evaluate(() => (window as any).stint('flush'));
+  const [sandboxed] = await collector.waitFor(1, (e) => e.name === 'sandboxed');
+  expect(sandboxed.session.storageMechanism).toBe('MEMORY');
+  expect(seen.errors).toEqual([]);
+});
+
 test('IndexedDB out of quota: the session moves to memory, and no event is lost', async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);
   await blockCookies(page);

@@ -73,14 +73,18 @@ export class Tabs {
     return this._visible || this._visibleOthers.size > 0;
   }
 
-  /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing. */
+  /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing or refused. */
   async _alive(): Promise<Set<string> | null> {
-    if (!navigator.locks?.query) return null;
-    const tabs = new Set<string>();
-    for (const { name = '' } of (await navigator.locks.query()).held || []) {
-      if (name.startsWith(LOCK_PREFIX) && name !== LOCK_PREFIX + this._id) tabs.add(name.slice(LOCK_PREFIX.length));
+    try {
+      const tabs = new Set<string>();
+      for (const { name = '' } of (await navigator.locks.query()).held || []) {
+        if (name.startsWith(LOCK_PREFIX) && name !== LOCK_PREFIX + this._id) tabs.add(name.slice(LOCK_PREFIX.length));
+      }
+      return tabs;
+    } catch {
+      // No Web Locks (old browsers), or refused (opaque origins: sandboxed frames).
+      return null;
     }
-    return tabs;
   }
 
   /** Forgets visible tabs whose lock is gone (they crashed); resolves whether one was forgotten. */
