@@ -382,7 +382,6 @@ export class StintTracker {
 
   /** An event enters the pipeline; `background` is the site's state from now on. */
   _record(name: string, props: string, at = this._now(), background = this._siteBackground()): string | undefined {
-    if (this._off || this._mode === 'denied') return;
     // A single-page app that moved without calling page(): the context follows the URL.
     if (location.href !== this._page.page.url) this._page = snapshotPage(this._page.page.url);
     const raw: RawEvent = { id: uuids.random(), name, at, props, page: this._page, hidden: this._hidden };

@@ -53,8 +53,15 @@ export function openCustom(store: SessionStore): Opening {
 export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Opening {
   const jar = cookieStore(cookie);
   const idb = db && idbSessionStore(db);
-  if (jar.works()) {
-    const found = decodeState(jar.get());
+  let found: SessionState | null = null;
+  try {
+    found = decodeState(jar.get());
+  } catch {
+    // A sandboxed document throws on document.cookie: works() says no below.
+  }
+  // Our own cookie read back proves cookies work; the probe (a read right after a write, ~100 µs) is for
+  // the rest, and for finding the domain when it is 'auto'.
+  if ((found && cookie?.domain !== 'auto') || jar.works()) {
     const fresh: Storage = { primary: jar, mirror: idb, found, sync: true };
     if (found || !idb) return { storage: fresh, early: fresh };
     // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
