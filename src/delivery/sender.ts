@@ -74,15 +74,7 @@ export class Sender {
   }
 
   _add(entry: Entry): void {
-    const last = this._queue[this._queue.length - 1];
-    // The common case, a new event after the last one: appended without the general path's work.
-    if (!last || entry.at >= last.at) {
-      (entry as Queued).seq = ++this._seq;
-      this._known.add(entry.id);
-      this._queue.push(entry as Queued);
-      this._chars += entry.body.length;
-      if (this._queue.length > MAX_QUEUE_EVENTS || this._chars > MAX_QUEUE_CHARS) this._enqueue([]);
-    } else this._enqueue([entry]);
+    this._enqueue([entry]);
     if (this._outbox) {
       this._unsaved.push(entry);
       if (!this._saving) {
