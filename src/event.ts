@@ -17,7 +17,7 @@ export interface RawEvent {
   props: string;
   page: PageSnapshot;
   /** Whether this page was hidden when the event was tracked. */
-  hidden: boolean;
+  pageHidden: boolean;
 }
 
 /** Stands in for the device id where nothing identifying may be sent (consent refused, `onDenied: 'anonymous'`). */
@@ -77,7 +77,7 @@ export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): s
     `,"user":{"id":${around.anonymous ? null : userJson(s.businessUserId)}}` +
     `,"context":{"page":${e.page.json},${around.device},"utm":${utmJson(s.utm)}` +
     `,"time":{"timeZone":${zoneJson((around.timeZone ??= timeZone()))},"weekday":"${WEEKDAYS[at.getDay()]}"}` +
-    `,"visibility":"${e.hidden ? 'background' : 'foreground'}"}}`
+    `,"visibility":"${e.pageHidden ? 'background' : 'foreground'}"}}`
   );
 }
 

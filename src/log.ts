@@ -10,3 +10,21 @@ export const setDebug = (on: boolean): void => void (debugging = on);
 export const debug = (message: string, detail?: unknown): void => {
   if (debugging) console.debug(PREFIX + message, detail ?? '');
 };
+
+/** A value for a message, whatever it is: a Symbol, a Proxy that traps, an object whose toString throws. */
+export function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return `a value of type ${typeof value}`;
+  }
+}
+
+/** What went wrong, from anything thrown: an Error, a string, a Symbol, null, a Proxy that traps. */
+export function describeError(e: unknown): string {
+  try {
+    return String((e as Error).message ?? e);
+  } catch {
+    return describe(e);
+  }
+}

@@ -6,15 +6,16 @@
  * attributes start the tracker (`data-collector`, `data-app-id`, ...) and record a page view.
  * Nothing here throws into the page: misuse gets one console error.
  */
-import { startTracker } from './index';
-import { error } from './log';
-import { METHODS, type StintTracker } from './tracker';
+import { callMethod, internalError, isMethod } from './api';
+import { startTracker } from './create';
+import { describe, describeError, error } from './log';
+import type { Stint } from './tracker';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];
-type Stint = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
+type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-const w = window as unknown as { stint?: Stint };
+const w = window as unknown as { stint?: Queue };
 const existing = w.stint;
 const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
 
@@ -22,7 +23,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
   // Another Stint bundle already runs here, or another library owns the name: leave it alone.
   error('window.stint is taken (not the Stint snippet): this copy of Stint does nothing');
 } else {
-  let tracker: StintTracker | null = null;
+  let tracker: Stint | null = null;
 
   const call = (args: ArrayLike<unknown>, at?: number): unknown => {
     const [method, ...rest] = Array.from(args);
@@ -31,22 +32,31 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
       try {
         tracker = startTracker(rest[0] as StintConfig, at);
       } catch (e) {
-        error((e as Error).message);
+        error(describeError(e));
       }
       return;
     }
-    if (!tracker) return error(`stint("${String(method)}") called before stint("init", {...})`);
-    if (!METHODS.includes(method as (typeof METHODS)[number])) return error(`stint: unknown method ${JSON.stringify(method)}`);
-    return tracker._call(method as (typeof METHODS)[number], rest, at);
+    if (!tracker) return error(`stint(${describe(method)}) called before stint("init", {...})`);
+    if (!isMethod(method)) return error(`stint: unknown method ${describe(method)}`);
+    return callMethod(tracker, method, rest, at);
+  };
+  /** Every call from the page: whatever it passes, nothing is thrown back. */
+  const safeCall = (args: ArrayLike<unknown>, at?: number): unknown => {
+    try {
+      return call(args, at);
+    } catch (e) {
+      internalError(e);
+      return undefined;
+    }
   };
 
-  const stint: Stint = (...args) => call(args);
+  const stint: Queue = (...args) => safeCall(args);
   stint._loaded = true;
   const queue = existing?.q || [];
   w.stint = stint;
 
   if (data?.collector && !queue.some(([args]) => args[0] === 'init')) {
-    call([
+    safeCall([
       'init',
       {
         collector: data.collector,
@@ -58,7 +68,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         debug: data.debug === 'true',
       },
     ]);
-    if ((tracker as StintTracker | null) && data.pageView !== 'false') call(['page']);
+    if ((tracker as Stint | null) && data.pageView !== 'false') safeCall(['page']);
   }
-  for (const [args, at] of queue) call(args, at);
+  for (const [args, at] of queue) safeCall(args, at);
 }

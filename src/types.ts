@@ -95,7 +95,10 @@ export interface Tracker {
   identify(userId: string | null, traits?: Properties): string | undefined;
   /** Manual foreground/background, for hosts that know better than the Page Visibility API. */
   setBackground(isBackground: boolean): void;
-  /** The current session, or null when none is kept. */
+  /**
+   * The current session, or null: none is kept yet (consent pending, or storage has not answered:
+   * see `ready()`), or the last one is over and no event has started the next.
+   */
   getSession(): ClientSession | null;
   /** Ends the current session and starts the next one at once. */
   newSession(): void;
@@ -104,6 +107,12 @@ export interface Tracker {
   setSessionAttribute(key: string, value: AttributeValue): void;
   incrementSessionAttribute(key: string, by?: number): void;
   setConsent(state: ConsentState): void;
+  /**
+   * Resolves when consent and storage have answered and calls run at once (`getSession()` then
+   * answers). Until then calls are held; with consent pending it waits for the decision. Resolves at
+   * once after a refusal or `shutdown()`.
+   */
+  ready(): Promise<void>;
   /** Resolves when every event queued so far has been accepted by the collector (or given up on). */
   flush(): Promise<void>;
   /** Flushes, then removes every listener; the tracker does nothing afterwards. */

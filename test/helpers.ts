@@ -27,7 +27,7 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     eventIndex: 1,
     startedAt: 1000,
     lastEventAt: 1000,
-    background: false,
+    siteBackground: false,
     ended: null,
     attributes: {},
     attributesAt: 1000,

@@ -11,10 +11,10 @@ describe('onEvent: the table of DESIGN.md "Session rules"', () => {
     ['inside the foreground timeout', S0, 1000 + 30 * MIN - 1, false, false, null],
     ['exactly at the foreground timeout', S0, 1000 + 30 * MIN, false, false, null],
     ['just past the foreground timeout', S0, 1000 + 30 * MIN + 1, false, true, 'foreground_timeout'],
-    ['background gap inside the background timeout', state({ background: true }), 1000 + 5 * MIN, true, false, null],
-    ['background gap just past the background timeout', state({ background: true }), 1000 + 5 * MIN + 1, true, true, 'background_timeout'],
+    ['background gap inside the background timeout', state({ siteBackground: true }), 1000 + 5 * MIN, true, false, null],
+    ['background gap just past the background timeout', state({ siteBackground: true }), 1000 + 5 * MIN + 1, true, true, 'background_timeout'],
     ['a foreground gap is not judged by the shorter background timeout', S0, 1000 + 6 * MIN, true, false, null],
-    ['coming to the foreground is judged by the background that ended', state({ background: true }), 1000 + 6 * MIN, false, true, 'background_timeout'],
+    ['coming to the foreground is judged by the background that ended', state({ siteBackground: true }), 1000 + 6 * MIN, false, true, 'background_timeout'],
     ['going to the background is judged by the foreground that ended', S0, 1000 + 6 * MIN, true, false, null],
     ['a clock that went backwards', S0, 1000 - 10 * MIN, false, false, null],
     ['a clock that went far backwards', S0, 0, false, false, null],
@@ -26,7 +26,7 @@ describe('onEvent: the table of DESIGN.md "Session rules"', () => {
     expect(next.sessionId !== prev?.sessionId).toBe(isNew);
     expect(ended?.reason ?? null).toBe(reason);
     expect(next.lastEventAt).toBe(now);
-    expect(next.background).toBe(background);
+    expect(next.siteBackground).toBe(background);
     if (isNew) {
       expect(next.sessionIndex).toBe((prev?.sessionIndex ?? 0) + 1);
       expect(next.previousSessionId).toBe(prev?.sessionId ?? null);
@@ -149,7 +149,7 @@ describe('onVisibility (lifecycle events off)', () => {
   it('is judged by the state that ended and restarts the gap', () => {
     const hidden = onVisibility(S0, 1000 + 10 * MIN, true, T)!;
     expect(hidden.ended).toBeNull();
-    expect(hidden.state).toMatchObject({ lastEventAt: 1000 + 10 * MIN, background: true, eventIndex: 1 });
+    expect(hidden.state).toMatchObject({ lastEventAt: 1000 + 10 * MIN, siteBackground: true, eventIndex: 1 });
     const back = onVisibility(hidden.state, 1000 + 16 * MIN, false, T)!;
     expect(back.ended?.reason).toBe('background_timeout');
     expect(back.state.ended).toBe('background_timeout');
@@ -167,10 +167,10 @@ describe('merge', () => {
   });
 
   it('the later write (higher rev) knows the site state, even when clocks disagree', () => {
-    const mine = state({ rev: 5, lastEventAt: 5000, background: false, eventIndex: 4 });
-    const theirs = state({ rev: 6, lastEventAt: 4990, background: true, eventIndex: 5 });
-    expect(merge(mine, theirs)).toMatchObject({ background: true, lastEventAt: 5000, rev: 6, eventIndex: 5 });
-    expect(merge(theirs, mine)).toMatchObject({ background: true, lastEventAt: 5000, rev: 6 });
+    const mine = state({ rev: 5, lastEventAt: 5000, siteBackground: false, eventIndex: 4 });
+    const theirs = state({ rev: 6, lastEventAt: 4990, siteBackground: true, eventIndex: 5 });
+    expect(merge(mine, theirs)).toMatchObject({ siteBackground: true, lastEventAt: 5000, rev: 6, eventIndex: 5 });
+    expect(merge(theirs, mine)).toMatchObject({ siteBackground: true, lastEventAt: 5000, rev: 6 });
   });
 
   it('different sessions: the later one wins, whichever side it is on', () => {

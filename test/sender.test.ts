@@ -3,7 +3,7 @@
  * Retry-After and backoff. The real browser paths (beacons, IndexedDB, tabs) are in e2e/delivery.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nativeFormat } from '../src/delivery/format';
+import { nativeFormat } from '../src/delivery/formats/native';
 import type { Entry } from '../src/delivery/outbox';
 import { MAX_QUEUE_EVENTS, Sender } from '../src/delivery/sender';
 

@@ -13,8 +13,8 @@
  * out by beacon at once.
  */
 import { warn } from '../log';
-import type { Tabs } from '../session/tabs';
-import type { Format } from './format';
+import type { Tabs } from '../tabs';
+import type { Format } from './formats/format';
 import { byteLength, chunkName, type Entry, type OutboxStore } from './outbox';
 import { beacon, post } from './transport';
 
@@ -129,7 +129,7 @@ export class Sender {
    * the normal course sends nothing twice; while it is failing, beaconed entries stay in the outbox
    * and are sent again once the collector answers (the collector drops the duplicates by eventId).
    */
-  _hidden(): void {
+  _pageHidden(): void {
     // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
     const healthy = !this._failures;
     let rest = navigator.onLine === false ? [] : this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));

@@ -4,11 +4,11 @@
  * tell. A store that starts failing hands the session to memory; nothing is lost.
  */
 import { warn } from '../log';
-import type { Storage } from './chain';
-import { memoryStore } from './memory-store';
+import type { Tabs } from '../tabs';
+import type { Chain } from './stores/chain';
+import { memoryStore } from './stores/memory';
 import { merge } from './rules';
 import { decodeState, encodeState, type SessionState } from './state';
-import type { Tabs } from './tabs';
 
 /** The browser drops a cookie over 4 KB silently: past this, the session is kept elsewhere. */
 const MAX_COOKIE_VALUE = 3800;
@@ -23,14 +23,14 @@ export class SessionKeeper {
   _erased = false;
 
   constructor(
-    readonly _storage: Storage,
+    readonly _chain: Chain,
     readonly _tabs: Tabs | null,
   ) {
-    this._state = _storage.found;
+    this._state = _chain.found;
   }
 
   get _mechanism(): string {
-    return this._storage.primary.name || 'CUSTOM';
+    return this._chain.primary.name || 'CUSTOM';
   }
 
   /** Takes a new state; it is saved and broadcast at the end of the current task. */
@@ -49,32 +49,32 @@ export class SessionKeeper {
     const state = this._state;
     if (!state || this._erased) return;
     const value = encodeState(state);
-    const { primary, mirror } = this._storage;
+    const { primary, mirror } = this._chain;
     if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
       warn('the session is too large for a cookie; it is kept in IndexedDB or memory');
       this._fallBack();
       return this._save(all);
     }
-    this._guard(() => primary.set(value), () => this._fallBack());
+    this._tryStore(() => primary.set(value), () => this._fallBack());
     this._tabs?._send({ k: 'state', v: value });
     const now = Date.now();
     if (mirror && (all || now - this._mirroredAt > MIRROR_EVERY)) {
       this._mirroredAt = now;
-      this._guard(() => mirror.set(value), () => (this._storage.mirror = null));
+      this._tryStore(() => mirror.set(value), () => (this._chain.mirror = null));
     }
   }
 
   /** What another tab saved: merged, never simply taken (both tabs may have moved on). */
-  _receive(value: string): void {
+  _merge(value: string): void {
     const theirs = decodeState(value);
     if (theirs) this._state = merge(this._state, theirs);
   }
 
   /** Before starting a new session: the store's own copy may be fresher than the last broadcast. */
   _refresh(): void {
-    if (!this._storage.sync) return;
+    if (!this._chain.sync) return;
     try {
-      const stored = decodeState(this._storage.primary.get());
+      const stored = decodeState(this._chain.primary.get());
       if (stored) this._state = merge(this._state, stored);
     } catch {
       // A store that cannot be read now is judged by what this tab knows.
@@ -83,16 +83,16 @@ export class SessionKeeper {
 
   /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
   _fallBack(): void {
-    const { primary, mirror } = this._storage;
+    const { primary, mirror } = this._chain;
     // What the failing store still holds is stale from now on: the next page must not start from it.
-    this._guard(() => primary.delete(), () => {});
-    this._storage.primary = mirror || memoryStore();
-    this._storage.mirror = null;
-    this._storage.sync = !mirror;
+    this._tryStore(() => primary.delete(), () => {});
+    this._chain.primary = mirror || memoryStore();
+    this._chain.mirror = null;
+    this._chain.sync = !mirror;
   }
 
   /** Runs a store call that may throw or reject, calling `failed` either way. */
-  _guard(call: () => void | Promise<void>, failed: () => void): void {
+  _tryStore(call: () => void | Promise<void>, failed: () => void): void {
     try {
       const done = call();
       if (done) done.catch(failed);

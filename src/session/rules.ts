@@ -14,7 +14,7 @@ export interface Timeouts {
 export interface Ids {
   /** A fresh random UUID. */
   random(): string;
-  /** A UUID that is a function of `name` alone (name-based, UUID v5). */
+  /** A UUID that is a function of `name` alone (name-based: see `nameUuid`). */
   derive(name: string): string;
 }
 
@@ -34,8 +34,8 @@ export interface Step {
 export function endReason(s: SessionState, now: number, t: Timeouts): EndReason | null {
   if (s.ended) return s.ended;
   // The gap is judged by the timeout of the state the site was in during the gap.
-  if (now - s.lastEventAt > (s.background ? t.backgroundTimeout : t.foregroundTimeout)) {
-    return s.background ? 'background_timeout' : 'foreground_timeout';
+  if (now - s.lastEventAt > (s.siteBackground ? t.backgroundTimeout : t.foregroundTimeout)) {
+    return s.siteBackground ? 'background_timeout' : 'foreground_timeout';
   }
   if (t.maxSessionDuration > 0 && now - s.startedAt > t.maxSessionDuration) return 'max_duration';
   return null;
@@ -63,7 +63,7 @@ function start(
   prev: SessionState | null,
   now: number,
   eventId: string | null,
-  background: boolean,
+  siteBackground: boolean,
   utm: Utm | null,
   ids: Ids,
 ): SessionState {
@@ -77,7 +77,7 @@ function start(
     eventIndex: eventId ? 1 : 0,
     startedAt: now,
     lastEventAt: now,
-    background,
+    siteBackground,
     ended: null,
     // Attributes set after the previous session ended belong to this one.
     attributes: prev && prev.ended ? prev.attributes : {},
@@ -91,21 +91,21 @@ function start(
 }
 
 /**
- * An event at `now`. `background` is the site's state from now on (for a visibility change, the
+ * An event at `now`. `siteBackground` is the site's state from now on (for a visibility change, the
  * state that begins); the gap before it is judged by the state stored in `prev`, the one that ended.
  */
 export function onEvent(
   prev: SessionState | null,
   now: number,
   eventId: string,
-  background: boolean,
+  siteBackground: boolean,
   utm: Utm | null,
   t: Timeouts,
   ids: Ids,
 ): Step {
-  if (!prev) return { state: start(null, now, eventId, background, utm, ids), ended: null };
+  if (!prev) return { state: start(null, now, eventId, siteBackground, utm, ids), ended: null };
   const { state, ended } = expire(prev, now, t);
-  if (state.ended) return { state: start(state, now, eventId, background, utm, ids), ended };
+  if (state.ended) return { state: start(state, now, eventId, siteBackground, utm, ids), ended };
   return {
     state: {
       ...state,
@@ -113,7 +113,7 @@ export function onEvent(
       firstEventAt: state.firstEventId ? state.firstEventAt : now,
       eventIndex: state.eventIndex + 1,
       lastEventAt: now,
-      background,
+      siteBackground,
     },
     ended: null,
   };
@@ -123,10 +123,10 @@ export function onEvent(
  * A visibility change that no event reports (lifecycle events off): it is judged like an event,
  * and restarts the gap so that the next event is judged by the state that begins.
  */
-export function onVisibility(prev: SessionState | null, now: number, background: boolean, t: Timeouts): Step | null {
+export function onVisibility(prev: SessionState | null, now: number, siteBackground: boolean, t: Timeouts): Step | null {
   if (!prev) return null;
   const step = expire(prev, now, t);
-  step.state = step.state.ended ? { ...step.state, background } : { ...step.state, lastEventAt: now, background };
+  step.state = step.state.ended ? { ...step.state, siteBackground } : { ...step.state, lastEventAt: now, siteBackground };
   return step;
 }
 
@@ -134,12 +134,12 @@ export function onVisibility(prev: SessionState | null, now: number, background:
 export function restart(
   prev: SessionState | null,
   now: number,
-  background: boolean,
+  siteBackground: boolean,
   utm: Utm | null,
   ids: Ids,
 ): Step {
   const step = prev && !prev.ended ? end(prev, 'explicit', now) : { state: prev, ended: null };
-  return { state: start(step.state, now, null, background, utm, ids), ended: step.ended };
+  return { state: start(step.state, now, null, siteBackground, utm, ids), ended: step.ended };
 }
 
 /** `endSession()`: the session is over now; the next event starts a new one. */
@@ -172,7 +172,7 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
     firstEventAt: first.firstEventAt,
     eventIndex: Math.max(mine.eventIndex, theirs.eventIndex),
     lastEventAt: Math.max(mine.lastEventAt, theirs.lastEventAt),
-    background: last.background,
+    siteBackground: last.siteBackground,
     rev: Math.max(mine.rev, theirs.rev),
     utm: mine.utm || theirs.utm,
     ended: mine.ended || theirs.ended,

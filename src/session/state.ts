@@ -29,7 +29,7 @@ export interface SessionState {
   /** The last event or visibility change: the start of the current gap. */
   lastEventAt: number;
   /** Whether no tab of the site has been visible since `lastEventAt`: picks the timeout for the gap. */
-  background: boolean;
+  siteBackground: boolean;
   /** Set once the end of this session has been reported; the next event starts a new one. */
   ended: EndReason | null;
   attributes: Attributes;
@@ -82,7 +82,7 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['eventIndex', 'e', isCount],
   ['startedAt', 'st', isTime],
   ['lastEventAt', 'l', isTime],
-  ['background', 'b', isBool],
+  ['siteBackground', 'b', isBool],
   ['ended', 'x', orNull((v) => REASONS.includes(v as string))],
   ['attributes', 'a', isAttrs],
   ['attributesAt', 'aa', isTime],

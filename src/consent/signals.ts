@@ -2,7 +2,7 @@
  * Consent signals from outside the page's own banner: Global Privacy Control, and an IAB TCF v2.2
  * consent management platform through `window.__tcfapi`.
  */
-import type { ConsentState } from './types';
+import type { ConsentState } from '../types';
 
 /** Whether the browser sends Global Privacy Control (https://privacycg.github.io/gpc-spec/). */
 export const globalPrivacyControl = (): boolean =>

@@ -8,7 +8,7 @@
  * IndexedDB, memory and custom stores become LOCAL_STORAGE, which is what Snowplow's own web tracker
  * reports for storage that is not its cookie (and a custom store that declares an enum value keeps it).
  */
-import { VERSION } from '../version';
+import { VERSION } from '../../version';
 import type { Format } from './format';
 
 const IGLU = 'iglu:com.snowplowanalytics.snowplow/';

@@ -4,7 +4,7 @@
  * under array keys.
  */
 import { createStore, promisifyRequest, type UseStore } from 'idb-keyval';
-import type { SessionStore } from '../types';
+import type { SessionStore } from '../../types';
 
 const DB_NAME = 'stint';
 const STORE = 'kv';

@@ -1,11 +1,11 @@
 /**
- * Tab coordination. Every tab keeps the session in memory (reading the cookie after writing it costs
+ * The site's tabs. Every tab keeps the session in memory (reading the cookie after writing it costs
  * ~100 µs in Chromium) and tells the others what changed over a BroadcastChannel (~2 µs). The same
  * channel keeps a register of which tabs are visible: the site is in the background only when none is.
  * A tab that crashes cannot say goodbye, so each tab holds a Web Lock for its life and a crashed tab
  * is recognised by its released lock.
  */
-import type { ConsentState } from '../types';
+import type { ConsentState } from './types';
 
 /** What tabs tell each other besides their visibility. */
 export type TabMessage =
@@ -28,11 +28,11 @@ const LOCK_PREFIX = 'stint-tab:';
 
 export class Tabs {
   /** Other tabs that said they are visible. */
-  _visibleOthers = new Set<string>();
+  _visibleTabs = new Set<string>();
   _channel: BroadcastChannel | null = null;
   _releaseLock: (() => void) | null = null;
-
-  _visible = false;
+  /** This page hidden, as last told to the other tabs. */
+  _pageHidden = true;
 
   constructor(
     readonly _name: string,
@@ -40,13 +40,13 @@ export class Tabs {
     readonly _onMessage: (message: TabMessage) => void,
   ) {}
 
-  /** Joins the site's tabs, visible or not (at start, and after a back/forward-cache restore). */
-  _open(visible: boolean): void {
-    this._visible = visible;
+  /** Joins the site's tabs, hidden or not (at start, and after a back/forward-cache restore). */
+  _open(pageHidden: boolean): void {
+    this._pageHidden = pageHidden;
     if (this._channel || typeof BroadcastChannel !== 'function') return;
     this._channel = new BroadcastChannel(this._name);
     this._channel.onmessage = ({ data }) => this._receive(data);
-    this._send({ k: 'vis', tab: this._id, visible: this._visible, hello: 1 });
+    this._send({ k: 'vis', tab: this._id, visible: !pageHidden, hello: 1 });
     navigator.locks?.request(LOCK_PREFIX + this._id, () => new Promise<void>((r) => (this._releaseLock = r))).catch(() => {});
   }
 
@@ -55,22 +55,22 @@ export class Tabs {
    * keep the page out of the back/forward cache.
    */
   _close(): void {
-    this._setVisible(false);
+    this._setPageHidden(true);
     this._channel?.close();
     this._channel = null;
     this._releaseLock?.();
     this._releaseLock = null;
-    this._visibleOthers.clear();
+    this._visibleTabs.clear();
   }
 
-  _setVisible(visible: boolean): void {
-    this._visible = visible;
-    this._send({ k: 'vis', tab: this._id, visible });
+  _setPageHidden(pageHidden: boolean): void {
+    this._pageHidden = pageHidden;
+    this._send({ k: 'vis', tab: this._id, visible: !pageHidden });
   }
 
-  /** Whether any tab of the site, this one included, is visible. */
-  _siteVisible(): boolean {
-    return this._visible || this._visibleOthers.size > 0;
+  /** The site is in the background: no tab of it, this one included, is visible. */
+  _siteBackground(): boolean {
+    return this._pageHidden && !this._visibleTabs.size;
   }
 
   /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing or refused. */
@@ -89,11 +89,11 @@ export class Tabs {
 
   /** Forgets visible tabs whose lock is gone (they crashed); resolves whether one was forgotten. */
   async _prune(): Promise<boolean> {
-    if (!this._visibleOthers.size) return false;
+    if (!this._visibleTabs.size) return false;
     const alive = await this._alive();
     let forgot = false;
-    for (const tab of this._visibleOthers) {
-      if (alive && !alive.has(tab)) forgot = this._visibleOthers.delete(tab);
+    for (const tab of this._visibleTabs) {
+      if (alive && !alive.has(tab)) forgot = this._visibleTabs.delete(tab);
     }
     return forgot;
   }
@@ -109,8 +109,8 @@ export class Tabs {
   _receive(message: TabMessage | Visibility): void {
     if (!message || typeof message !== 'object') return;
     if (message.k !== 'vis') return this._onMessage(message);
-    if (message.visible) this._visibleOthers.add(message.tab);
-    else this._visibleOthers.delete(message.tab);
-    if (message.hello) this._send({ k: 'vis', tab: this._id, visible: this._visible });
+    if (message.visible) this._visibleTabs.add(message.tab);
+    else this._visibleTabs.delete(message.tab);
+    if (message.hello) this._send({ k: 'vis', tab: this._id, visible: !this._pageHidden });
   }
 }

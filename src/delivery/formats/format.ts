@@ -1,5 +1,5 @@
 /** How a batch of outbox entries becomes a request body. */
-import type { Entry } from './outbox';
+import type { Entry } from '../outbox';
 
 export interface Format {
   /** Appended to the collector URL. */
@@ -9,11 +9,3 @@ export interface Format {
   /** The body of a batch of items; `dropped` counts events the outbox had to give up since the last batch. */
   body(items: string[], appId: string, dropped: number): string;
 }
-
-/** `{"v":1,"appId":...,"sentAt":ISO,"dropped":n,"events":[...]}` */
-export const nativeFormat: Format = {
-  path: '',
-  item: (entry) => entry.body,
-  body: (items, appId, dropped) =>
-    `{"v":1,"appId":${JSON.stringify(appId)},"sentAt":"${new Date().toISOString()}","dropped":${dropped},"events":[${items}]}`,
-};

@@ -5,13 +5,14 @@
  * a lost cookie (cleared, capped by the browser, evicted) is restored.
  */
 import type { UseStore } from 'idb-keyval';
-import type { CookieOptions, SessionStore } from '../types';
-import { cookieStore } from './cookie-store';
-import { idbSessionStore } from './idb-store';
-import { memoryStore } from './memory-store';
-import { decodeState, type SessionState } from './state';
+import type { CookieOptions, SessionStore } from '../../types';
+import { decodeState, type SessionState } from '../state';
+import { cookieStore } from './cookie';
+import { idbSessionStore } from './idb';
+import { memoryStore } from './memory';
 
-export interface Storage {
+/** Where the session lives: the store that holds it, the mirror behind a cookie, and what they held at start. */
+export interface Chain {
   /** Holds the session; its `name` is the storageMechanism. */
   primary: SessionStore;
   /** IndexedDB behind the cookie. */
@@ -24,11 +25,11 @@ export interface Storage {
 
 type Maybe<T> = T | Promise<T>;
 
-/** A store being opened: `storage` answers now or later; `early` stands in if the page goes away first. */
+/** A chain being opened: `chain` answers now or later; `early` stands in if the page goes away first. */
 export interface Opening {
-  storage: Maybe<Storage>;
+  chain: Maybe<Chain>;
   /** Holds a fresh session without overwriting what the slow store may still hold. */
-  early: Storage;
+  early: Chain;
 }
 
 /** `then` for a value that may or may not be a promise: synchronous stores stay synchronous. */
@@ -36,18 +37,18 @@ export function when<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe
   return value && typeof (value as Promise<T>).then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
 }
 
-export const inMemory = (): Storage => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
+export const inMemory = (): Chain => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
 
 /** A custom store replaces the chain; a store that fails to answer leaves the session in memory. */
 export function openCustom(store: SessionStore): Opening {
-  let storage: Maybe<Storage>;
+  let chain: Maybe<Chain>;
   try {
     const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), sync: false }));
-    storage = read instanceof Promise ? read.catch(inMemory) : read;
+    chain = read instanceof Promise ? read.catch(inMemory) : read;
   } catch {
-    storage = inMemory();
+    chain = inMemory();
   }
-  return { storage, early: inMemory() };
+  return { chain, early: inMemory() };
 }
 
 export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Opening {
@@ -62,16 +63,16 @@ export function openChain(cookie: CookieOptions | undefined, db: UseStore | null
   // Our own cookie read back proves cookies work; the probe (a read right after a write, ~100 µs) is for
   // the rest, and for finding the domain when it is 'auto'.
   if ((found && cookie?.domain !== 'auto') || jar.works()) {
-    const fresh: Storage = { primary: jar, mirror: idb, found, sync: true };
-    if (found || !idb) return { storage: fresh, early: fresh };
+    const fresh: Chain = { primary: jar, mirror: idb, found, sync: true };
+    if (found || !idb) return { chain: fresh, early: fresh };
     // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
-    const storage = (idb.get() as Promise<string>).then(
+    const chain = (idb.get() as Promise<string>).then(
       (value) => ({ ...fresh, found: decodeState(value) }),
       () => ({ ...fresh, mirror: null }),
     );
-    return { storage, early: { ...fresh, mirror: null } };
+    return { chain, early: { ...fresh, mirror: null } };
   }
-  if (!idb) return { storage: inMemory(), early: inMemory() };
-  const storage = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
-  return { storage, early: inMemory() };
+  if (!idb) return { chain: inMemory(), early: inMemory() };
+  const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
+  return { chain, early: inMemory() };
 }
