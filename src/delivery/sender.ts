@@ -15,23 +15,15 @@
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import type { Format } from './formats/format';
-import { byteLength, chunkName, type Entry, type OutboxStore } from './outbox';
+import { MAX_BATCH_EVENTS, pack, retryable, retryDelay } from './batch';
+import { chunkName, type Entry, type OutboxStore } from './outbox';
 import { beacon, post } from './transport';
 
 const FLUSH_AFTER = 1000;
-/** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
-export const MAX_BODY_BYTES = 60_000;
-/** A single event past this is refused at `track`. */
-export const MAX_EVENT_BYTES = 32_000;
-const MAX_BATCH_EVENTS = 500;
 export const MAX_QUEUE_EVENTS = 5000;
 const MAX_QUEUE_CHARS = 5_000_000;
 const MAX_AGE = 7 * 86_400_000;
-const RETRY_FIRST = 1000;
-const RETRY_MAX = 5 * 60_000;
 const SEND_LOCK = 'stint-send';
-
-const retryable = (status: number) => status === 0 || status === 408 || status === 429 || status >= 500;
 
 type Queued = Entry & { seq: number };
 
@@ -134,7 +126,7 @@ export class Sender {
     const healthy = !this._failures;
     let rest = navigator.onLine === false ? [] : this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));
     while (rest.length) {
-      const [batch, body] = this._pack(rest);
+      const [batch, body] = pack(rest, this._format, this._dropped);
       if (!beacon(this._url, body)) break;
       rest = rest.slice(batch.length);
       this._dropped = 0;
@@ -239,7 +231,7 @@ export class Sender {
       if (old.length) this._giveUp(old, `${old.length} events could not be delivered for a week; dropped`);
       const waiting = this._queue.filter((e) => !this._inflight.has(e.id));
       if (!waiting.length) return;
-      const [batch, body] = this._pack(waiting.slice(0, limit));
+      const [batch, body] = pack(waiting.slice(0, limit), this._format, this._dropped);
       const dropped = this._dropped;
       this._dropped = 0;
       for (const e of batch) this._inflight.add(e.id);
@@ -256,36 +248,13 @@ export class Sender {
       if (status === 413 && batch.length > 1) {
         limit = Math.ceil(batch.length / 2);
       } else if (retryable(status)) {
-        this._failures++;
-        const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (this._failures - 1));
-        // Jitter (a random wait between half and all of the backoff), so that tabs and devices do not retry in step.
-        this._retryAt = Date.now() + (retryAfter === null ? backoff * (0.5 + Math.random() / 2) : Math.max(retryAfter, 500));
+        this._retryAt = Date.now() + retryDelay(++this._failures, retryAfter);
         this._schedule(0);
         return;
       } else {
         this._giveUp(batch, `the collector refused ${batch.length} events with HTTP ${status}; dropped`);
       }
     }
-  }
-
-  /** The first entries of `list` that fit in one request, and that request's body. */
-  _pack(list: Entry[]): [Entry[], string] {
-    const items: string[] = [];
-    let bytes = 200;
-    let n = 0;
-    for (; n < list.length; n++) {
-      const item = this._format.item(list[n]);
-      const size = byteLength(item);
-      // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
-      if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
-      bytes += size + 1;
-      items.push(item);
-    }
-    // End the batch where an outbox chunk ends, when one does, so that delivering it deletes whole chunks.
-    let end = n;
-    while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
-    if (end > 1 && end < n) n = end;
-    return [list.slice(0, n), this._format.body(items.slice(0, n), list[0].appId, this._dropped)];
   }
 
   /** Forgets delivered (or given up) entries here, in the outbox and in the other tabs. */

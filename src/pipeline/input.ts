@@ -6,7 +6,7 @@
  */
 import type { PageSnapshot } from '../context';
 import { byteLength } from '../delivery/outbox';
-import { MAX_EVENT_BYTES } from '../delivery/sender';
+import { MAX_EVENT_BYTES } from '../delivery/batch';
 import type { RawEvent } from '../event';
 import { describeError, warn } from '../log';
 import { uuids } from '../session/ids';

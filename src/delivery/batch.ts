@@ -1,0 +1,48 @@
+/**
+ * What one request carries, and what to do when it fails: pure rules of delivery, kept apart from the
+ * sender's state so that they read (and are tested) on their own.
+ */
+import type { Format } from './formats/format';
+import { byteLength, type Entry } from './outbox';
+
+/** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
+export const MAX_BODY_BYTES = 60_000;
+/** A single event past this is refused at `track`. */
+export const MAX_EVENT_BYTES = 32_000;
+export const MAX_BATCH_EVENTS = 500;
+
+const RETRY_FIRST = 1000;
+const RETRY_MAX = 5 * 60_000;
+
+/** Network errors (0), timeouts, throttling and server errors are worth another try; other answers are final. */
+export const retryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
+
+/**
+ * How long to wait after the `failures`-th failure in a row: Retry-After when the collector said, else an
+ * exponential backoff with jitter (a random wait between half and all of it), so that tabs and devices do
+ * not retry in step.
+ */
+export function retryDelay(failures: number, retryAfter: number | null): number {
+  const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (failures - 1));
+  return retryAfter === null ? backoff * (0.5 + Math.random() / 2) : Math.max(retryAfter, 500);
+}
+
+/** The first entries of `list` that fit in one request, and that request's body. */
+export function pack(list: Entry[], format: Format, dropped: number): [Entry[], string] {
+  const items: string[] = [];
+  let bytes = 200;
+  let n = 0;
+  for (; n < list.length; n++) {
+    const item = format.item(list[n]);
+    const size = byteLength(item);
+    // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
+    if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
+    bytes += size + 1;
+    items.push(item);
+  }
+  // End the batch where an outbox chunk ends, when one does, so that delivering it deletes whole chunks.
+  let end = n;
+  while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
+  if (end > 1 && end < n) n = end;
+  return [list.slice(0, n), format.body(items.slice(0, n), list[0].appId, dropped)];
+}
