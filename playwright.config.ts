@@ -8,6 +8,7 @@ export default defineConfig<{ build: Build }>({
   fullyParallel: true,
   workers: 2,
   retries: 0,
+  forbidOnly: !!process.env.CI,
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? 'line' : 'list',

@@ -107,7 +107,7 @@ export function createCollector(dataDir) {
     return runs.get(id);
   };
 
-  /** Handles one POST; returns [status, headers, body]. */
+  /** Handles one POST; returns [status, headers, body, request] (the request's record: the server stamps its `end`). */
   function receive(runId, format, text, meta = {}) {
     const r = run(runId);
     const request = { at: Date.now(), bytes: Buffer.byteLength(text), format, ...meta };
@@ -116,7 +116,9 @@ export function createCollector(dataDir) {
     if (fault) {
       if (--fault.count <= 0) r.faults.shift();
       request.status = fault.status;
-      return [fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, '{"error":"injected fault"}'];
+      // `delay`: the answer is held this long (ms), so that a request in flight is seen to be in flight.
+      request.delay = fault.delay || 0;
+      return [fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, '{"error":"injected fault"}', request];
     }
     let body;
     try {
@@ -124,7 +126,7 @@ export function createCollector(dataDir) {
     } catch {
       r.invalid.push({ errors: ['body is not JSON'], text: text.slice(0, 200) });
       request.status = 400;
-      return [400, {}, '{"error":"body is not JSON"}'];
+      return [400, {}, '{"error":"body is not JSON"}', request];
     }
     let errors;
     let events;
@@ -134,7 +136,7 @@ export function createCollector(dataDir) {
     if (errors.length) {
       r.invalid.push({ errors, body });
       request.status = 400;
-      return [400, {}, JSON.stringify({ errors })];
+      return [400, {}, JSON.stringify({ errors }), request];
     }
     let fresh = 0;
     const lines = [];
@@ -151,7 +153,7 @@ export function createCollector(dataDir) {
     }
     if (lines.length) appendFileSync(join(dataDir, `${runId.replace(/[^\w-]/g, '_')}.ndjson`), lines.join('\n') + '\n');
     request.status = 200;
-    return [200, {}, JSON.stringify({ received: fresh, duplicates: events.length - fresh })];
+    return [200, {}, JSON.stringify({ received: fresh, duplicates: events.length - fresh }), request];
   }
 
   return {

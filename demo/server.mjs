@@ -5,7 +5,7 @@
 //
 // POST /collect[/<run>][/com.snowplowanalytics.snowplow/tp2]  the collector (native or Snowplow format)
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid)
-// POST /api/runs/<run>/fault {status, count, retryAfter}       answer the next requests of a run with an error
+// POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next requests of a run with an error (after `delay` ms)
 // DELETE /api/runs/<run>/fault                                 answer normally again
 // DELETE /api/runs/<run>                                       forget a run
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -76,10 +76,14 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
       const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?(\/com\.snowplowanalytics\.snowplow\/tp2)?\/?$/);
       if (collect && req.method === 'POST') {
         const text = await readBody(req);
-        const [status, headers, body] = collector.receive(collect[1] || 'default', collect[2] ? 'snowplow' : 'native', text, {
+        const [status, headers, body, request] = collector.receive(collect[1] || 'default', collect[2] ? 'snowplow' : 'native', text, {
           contentType: req.headers['content-type'] || null,
         });
-        return res.writeHead(status, { ...cors, ...headers, 'Content-Type': 'application/json' }).end(body);
+        if (request.delay) await new Promise((resolve) => setTimeout(resolve, request.delay));
+        // Stamped before the answer leaves, so that the page can only have it later.
+        request.end = Date.now();
+        res.writeHead(status, { ...cors, ...headers, 'Content-Type': 'application/json' }).end(body);
+        return;
       }
       const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault)?$/);
       if (api) {

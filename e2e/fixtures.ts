@@ -28,13 +28,14 @@ export interface StintEvent {
   user: { id: string | null };
   context: Record<string, any>;
   dropped: number;
+  appId: string;
   snowplow?: Record<string, string>;
 }
 
 export interface Summary {
   events: StintEvent[];
   duplicates: number;
-  requests: { at: number; bytes: number; count?: number; status: number; format: string; contentType: string | null }[];
+  requests: { at: number; end?: number; bytes: number; count?: number; status: number; format: string; contentType: string | null }[];
   invalid: { errors: string[] }[];
 }
 
@@ -72,18 +73,58 @@ export class Collector {
     );
   }
 
-  /** Exactly `count` events match, and still do after the page had time to send more (duplicates). */
-  async exactly(count: number, where: (e: StintEvent) => boolean = () => true, settle = 1000): Promise<StintEvent[]> {
+  /**
+   * Exactly `count` events match, and still do once the page had every chance to send more (duplicates):
+   * `count` arrived, then a marker (`proveSent`) arrived after them.
+   */
+  async exactly(count: number, where: (e: StintEvent) => boolean, page: Page | BrowserContext): Promise<StintEvent[]> {
     await this.waitFor(count, where);
-    await sleep(settle);
+    await this.proveSent(page);
     const found = await this.events(where);
     expect(found.map((e) => e.name), 'no more and no fewer events than expected').toHaveLength(count);
     return found;
   }
 
-  /** The next `count` requests of this run are answered with `status`. */
-  async fault(status: number, count = 1, retryAfter?: number): Promise<void> {
-    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter }) });
+  /**
+   * Proves the page had every chance to send: a marker event is tracked after everything else and flushed,
+   * and it arrived. Given a live Stint page, the marker goes through that page's own tracker (its queue is
+   * in order, so everything queued before went first); given a context, a fresh page of a new context
+   * sends it with app id
+   * `marker`, after the browser has had every chance to deliver what the page handed it. A page that
+   * cannot send (consent pending or refused, shut down) is proven by its context.
+   */
+  async proveSent(target: Page | BrowserContext): Promise<void> {
+    const marker = `marker-${++markers}`;
+    if ('goto' in target) {
+      expect(typeof (await call(target, 'track', marker)), 'the page can send its marker').toBe('string');
+      await call(target, 'flush');
+      await this.waitFor(1, (e) => e.name === marker);
+      return;
+    }
+    const context = await target.browser()!.newContext();
+    try {
+      const page = await context.newPage();
+      await openStint(page, 'tag', this.run, { appId: 'marker', consent: 'granted', respectGlobalPrivacyControl: false });
+      await call(page, 'track', marker);
+      await call(page, 'flush');
+      await this.waitFor(1, (e) => e.name === marker);
+    } finally {
+      await context.close();
+    }
+  }
+
+  /** After `proveSent`: no event arrived but the marker pages' and those `allowed`, and no batch was refused. */
+  async expectNothingSent(target: Page | BrowserContext, allowed: (e: StintEvent) => boolean = () => false): Promise<void> {
+    await this.proveSent(target);
+    const { events, invalid } = await this.summary();
+    const sent = events.filter((e) => e.appId !== 'marker' && !/^marker-/.test(e.name) && !allowed(e));
+    expect(sent.map((e) => e.name), 'nothing was sent').toEqual([]);
+    expect(invalid).toEqual([]);
+  }
+
+  /** The next `count` requests of this run are answered with `status` (after `delay` ms). */
+  async fault(status: number, count = 1, retryAfter?: number, delay?: number): Promise<void> {
+    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter, delay }) });
   }
 
   /** Answers normally again. */
@@ -99,24 +140,59 @@ export class Collector {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+let markers = 0;
+
 /** The URL of the e2e page for a build, a run and a config. */
 export function pageUrl(build: Build | 'data', run: string, config: Record<string, unknown> = {}, extra = ''): string {
   return `${baseUrl()}/e2e/app.html?build=${build}&run=${run}&config=${encodeURIComponent(JSON.stringify(config))}${extra}`;
 }
 
-/** Opens the e2e page and waits for Stint to be loaded. */
+/**
+ * Waits until Stint is loaded and, unless consent is still to be given, ready: consent and storage have
+ * answered and calls run at once. No test passes because a call was still held.
+ */
+export async function waitForStint(page: Page, config: Record<string, unknown> = {}): Promise<Page> {
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  if (config.consent !== 'pending' && config.consent !== 'tcf') await call(page, 'ready');
+  return page;
+}
+
+/** Opens the e2e page and waits for Stint (`waitForStint`). */
 export async function openStint(page: Page, build: Build, run: string, config: Record<string, unknown> = {}): Promise<Page> {
   await page.goto(pageUrl(build, run, config));
-  await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  return page;
+  return waitForStint(page, config);
 }
 
 /** Opens the e2e page in a new tab of `context` and waits for Stint; `extra` is appended to the query. */
 export async function newTab(context: BrowserContext, build: Build, run: string, config: Record<string, unknown> = {}, extra = ''): Promise<Page> {
   const page = await context.newPage();
   await page.goto(pageUrl(build, run, config, extra));
-  await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  return page;
+  return waitForStint(page, config);
+}
+
+/** The entries (named `name`, when given) waiting in Stint's IndexedDB outbox, read straight from the database. */
+export function outboxSize(page: Page, name?: string): Promise<number> {
+  return page.evaluate(
+    async (name) =>
+      !(await indexedDB.databases()).some((d) => d.name === 'stint')
+        ? 0
+        : new Promise<number>((resolve) => {
+        const open = indexedDB.open('stint');
+        open.onerror = () => resolve(0);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return db.close(), resolve(0);
+          const all = db.transaction('kv').objectStore('kv').getAll();
+          all.onsuccess = () => {
+            db.close();
+            const entries = all.result.filter(Array.isArray).flat() as { body: string }[];
+            resolve(entries.filter((e) => !name || JSON.parse(e.body).name === name).length);
+          };
+          all.onerror = () => (db.close(), resolve(0));
+        };
+      }),
+    name,
+  );
 }
 
 /** Calls a tracker method in the page, the same way for both builds: `stint(method, ...args)`. */

@@ -5,7 +5,7 @@ import type { StintConfig } from '../src/types';
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
 
 describe('resolveConfig', () => {
-  it('fills in the defaults of DESIGN.md', () => {
+  it('fills in the defaults the README documents', () => {
     expect(resolveConfig(ok)).toMatchObject({
       collector: '/collect',
       appId: 'shop',

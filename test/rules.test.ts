@@ -4,7 +4,7 @@ import { MIN, T, eventId, fixedIds, state } from './helpers';
 
 const S0 = state(); // one event at t=1000, foreground
 
-describe('onEvent: the table of DESIGN.md "Session rules"', () => {
+describe('onEvent: the session rules of the README', () => {
   // [case, previous state, now, background after the event, new session?, reason reported]
   const cases: [string, ReturnType<typeof state> | null, number, boolean, boolean, string | null][] = [
     ['first event of the device', null, 5000, false, true, null],
@@ -34,7 +34,8 @@ describe('onEvent: the table of DESIGN.md "Session rules"', () => {
       expect(next.firstEventId).toBe(eventId(9));
       expect(next.firstEventAt).toBe(now);
       expect(next.startedAt).toBe(now);
-      expect(next.userId).toBe(prev?.userId ?? next.userId);
+      // The device id outlives sessions; the device's first session draws a fresh one (the ids' first random UUID).
+      expect(next.userId).toBe(prev ? prev.userId : '00000000-0000-4000-8000-000000000001');
     } else {
       expect(next.sessionIndex).toBe(prev!.sessionIndex);
       expect(next.eventIndex).toBe(prev!.eventIndex + 1);

@@ -25,10 +25,20 @@ describe('the stored value', () => {
     ['an unknown end reason', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), x: 'bored' })],
     ['an attribute that is an object', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), a: { x: {} } })],
     ['a time that is NaN', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), l: 'NaN' })],
-    ['prototype pollution attempt', '1.{"__proto__":{"polluted":true}}'],
   ];
   it.each(tampered)('%s reads as no session, without throwing', (_, value) => {
     expect(decodeState(value)).toBeNull();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('keeps only its own fields: a "__proto__" key in a stored value reaches neither the state nor any prototype', () => {
+    // JSON.parse makes "__proto__" an own property; copying it with a plain assignment would set the prototype.
+    const short = JSON.parse(encodeState(state()).slice(2));
+    const value = '1.' + JSON.stringify(short).replace(/^{/, '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},');
+    const decoded = decodeState(value) as unknown as Record<string, unknown>;
+    expect(decoded).toEqual(state());
+    expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    expect(decoded.polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
