@@ -5,6 +5,25 @@ import { dts } from 'rollup-plugin-dts';
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 
+/**
+ * The types of the script-tag build: importing it (for its side effect) defines the global `stint`,
+ * the command function of the README's snippet. Written here, since the IIFE has no exports to derive them from.
+ */
+const TAG_TYPES = `import type { StintConfig, Tracker } from './index.cjs';
+
+/** \`stint(method, ...args)\`: the script tag's command function (the README's snippet). */
+export interface StintCommand {
+  (method: 'init', config: StintConfig): void;
+  <M extends keyof Tracker>(method: M, ...args: Parameters<Tracker[M]>): ReturnType<Tracker[M]>;
+}
+
+declare global {
+  /** Defined by the snippet (a queue), then by the script-tag build (the tracker's commands). */
+  var stint: StintCommand | undefined;
+}
+`;
+const tagTypes = { name: 'tag-types', generateBundle() { this.emitFile({ type: 'asset', fileName: 'stint.d.ts', source: TAG_TYPES }); } };
+
 export default [
   // The script tag: one minified IIFE with idb-keyval and uuid inside.
   {
@@ -23,7 +42,7 @@ export default [
         }),
       ],
     },
-    plugins: [resolve({ browser: true }), ts()],
+    plugins: [resolve({ browser: true }), ts(), tagTypes],
   },
   // npm: ESM and CJS, dependencies left to the host's bundler.
   {
@@ -35,9 +54,13 @@ export default [
     ],
     plugins: [ts()],
   },
+  // The types, once for each module system: under node16 a CommonJS consumer needs its own `.d.cts`.
   {
     input: 'src/index.ts',
-    output: { file: 'dist/index.d.ts', format: 'es' },
+    output: [
+      { file: 'dist/index.d.mts', format: 'es' },
+      { file: 'dist/index.d.cts', format: 'es' },
+    ],
     plugins: [dts()],
   },
 ];

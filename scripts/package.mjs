@@ -1,0 +1,74 @@
+// The published package, checked as a user installs it: `npm pack`, then
+//   - publint and @arethetypeswrong/cli on the tarball (any error fails);
+//   - the tarball installed into a scratch project, and its types compiled by consumers that have no DOM:
+//     an ES module and a CommonJS module under `moduleResolution: node16`, `lib: ["ES2022"]`,
+//     `types: ["node"]`, without `skipLibCheck` (a server-side renderer's setup).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (name) => join(root, 'node_modules/.bin', name);
+const run = (command, args, cwd = root) => execFileSync(command, args, { cwd, stdio: 'inherit' });
+
+const scratch = mkdtempSync(join(tmpdir(), 'stint-package-'));
+try {
+  const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const tarball = join(scratch, filename);
+
+  run(bin('publint'), ['run', tarball, '--strict']);
+  // node16 and bundler resolution for every entry; node10 (no `exports`) for the main entry, the only one it can reach.
+  run(bin('attw'), [tarball, '--profile', 'node16']);
+  run(bin('attw'), [tarball, '--entrypoints', '.']);
+
+  const installed = join(scratch, 'node_modules/stint');
+  mkdirSync(installed, { recursive: true });
+  run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+  // Its two dependencies, as npm would install them beside it.
+  for (const dep of ['idb-keyval', 'uuid']) symlinkSync(join(root, 'node_modules', dep), join(scratch, 'node_modules', dep));
+
+  const tsconfig = (files) => ({
+    compilerOptions: {
+      module: 'node16',
+      moduleResolution: 'node16',
+      target: 'ES2022',
+      lib: ['ES2022'],
+      types: ['node'],
+      typeRoots: [join(root, 'node_modules/@types')],
+      strict: true,
+      noEmit: true,
+    },
+    files,
+  });
+  writeFileSync(
+    join(scratch, 'esm.mts'),
+    `import { createTracker, VERSION, type ClientSession, type Tracker } from 'stint';
+import type { StintCommand } from 'stint/stint.js';
+const tracker: Tracker = createTracker({ collector: '/collect', appId: 'ssr' });
+const session: ClientSession | null = tracker.getSession();
+const command: StintCommand | undefined = globalThis.stint;
+const id: string | undefined = command?.('track', 'signup', { plan: 'pro' });
+void tracker.ready().then(() => tracker.flush());
+console.log(VERSION, session, id);
+`,
+  );
+  writeFileSync(
+    join(scratch, 'cjs.cts'),
+    `import { createTracker, type Tracker } from 'stint';
+const tracker: Tracker = createTracker({ collector: '/collect', appId: 'ssr', consent: 'pending' });
+void tracker.ready();
+export = tracker;
+`,
+  );
+  writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+  writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify(tsconfig(['esm.mts', 'cjs.cts'])));
+  run(bin('tsc'), ['-p', scratch]);
+  // And at run time, from both module systems: outside a browser the tracker does nothing.
+  run('node', ['--input-type=module', '-e', "import { createTracker } from 'stint'; if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
+  run('node', ['-e', "const { createTracker } = require('stint'); if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
+  console.log('package: publint, attw, node16 ESM and CommonJS consumers without DOM types: ok');
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
