@@ -25,7 +25,7 @@ declare global {
 const tagTypes = { name: 'tag-types', generateBundle() { this.emitFile({ type: 'asset', fileName: 'stint.d.ts', source: TAG_TYPES }); } };
 
 export default [
-  // The script tag: one minified IIFE with idb-keyval and uuid inside.
+  // The script tag: one minified IIFE with idb-keyval inside.
   {
     input: 'src/tag.ts',
     output: {
@@ -47,7 +47,7 @@ export default [
   // npm: ESM and CJS, dependencies left to the host's bundler.
   {
     input: 'src/index.ts',
-    external: ['idb-keyval', 'uuid'],
+    external: ['idb-keyval'],
     output: [
       { file: 'dist/index.mjs', format: 'es', sourcemap: true },
       { file: 'dist/index.cjs', format: 'cjs', sourcemap: true },

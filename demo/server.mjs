@@ -17,11 +17,10 @@ import { createCollector } from './collector.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
 
-/** URL prefix -> folder. node_modules is served only for the two runtime dependencies (the ESM build's import map). */
+/** URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map). */
 const STATIC = [
   ['/dist/', join(root, 'dist')],
   ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
-  ['/node_modules/uuid/', join(root, 'node_modules/uuid')],
   ['/e2e/', join(root, 'e2e/pages')],
   ['/', join(root, 'demo/public')],
 ];

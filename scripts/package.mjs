@@ -26,8 +26,8 @@ try {
   const installed = join(scratch, 'node_modules/stint');
   mkdirSync(installed, { recursive: true });
   run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
-  // Its two dependencies, as npm would install them beside it.
-  for (const dep of ['idb-keyval', 'uuid']) symlinkSync(join(root, 'node_modules', dep), join(scratch, 'node_modules', dep));
+  // Its dependency, as npm would install them beside it.
+  for (const dep of ['idb-keyval']) symlinkSync(join(root, 'node_modules', dep), join(scratch, 'node_modules', dep));
 
   const tsconfig = (files) => ({
     compilerOptions: {

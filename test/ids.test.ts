@@ -21,3 +21,16 @@ describe('nameUuid', () => {
     expect(seen.size).toBe(20_000);
   });
 });
+
+describe('random ids', () => {
+  it('are version-4 RFC 9562 UUIDs, all different, across refills of the pool', async () => {
+    const { uuids } = await import('../src/session/ids');
+    const seen = new Set<string>();
+    for (let n = 0; n < 1000; n++) {
+      const id = uuids.random();
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      seen.add(id);
+    }
+    expect(seen.size).toBe(1000);
+  });
+});

@@ -1,4 +1,3 @@
-import { v4 } from 'uuid';
 import type { Ids } from './rules';
 
 /**
@@ -21,13 +20,15 @@ export function nameUuid(name: string): string {
 }
 
 /**
- * Random bytes for UUID v4, drawn 4 KB at a time: one `crypto.getRandomValues` call serves 256 ids,
- * where `crypto.randomUUID` costs ~2 µs per id on the `track()` path (and is missing outside secure
- * contexts, on plain-http pages).
+ * Random bytes for UUID v4 (RFC 9562), drawn 4 KB at a time: one `crypto.getRandomValues` call serves
+ * 256 ids, where `crypto.randomUUID` costs ~2 µs per id on the `track()` path (and is missing outside
+ * secure contexts, on plain-http pages).
  */
 const POOL = 4096;
 let pool = new Uint8Array(0);
 let next = POOL;
+/** Two hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
 
 export const uuids: Ids = {
   random: () => {
@@ -35,7 +36,15 @@ export const uuids: Ids = {
       pool = crypto.getRandomValues(new Uint8Array(POOL));
       next = 0;
     }
-    return v4({ random: pool.subarray(next, (next += 16)) });
+    const b = pool;
+    const i = next;
+    next += 16;
+    // version 4 (0100xxxx in byte 6), variant 10xx (byte 8)
+    b[i + 6] = (b[i + 6] & 0x0f) | 0x40;
+    b[i + 8] = (b[i + 8] & 0x3f) | 0x80;
+    let id = '';
+    for (let k = 0; k < 16; k++) id += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + HEX[b[i + k]];
+    return id;
   },
   derive: nameUuid,
 };
