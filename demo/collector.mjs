@@ -103,7 +103,7 @@ export function createCollector(dataDir) {
   mkdirSync(dataDir, { recursive: true });
   const runs = new Map();
   const run = (id) => {
-    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, requests: [], invalid: [], faults: [] });
+    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [] });
     return runs.get(id);
   };
 
@@ -115,6 +115,11 @@ export function createCollector(dataDir) {
     const fault = r.faults[0];
     if (fault) {
       if (--fault.count <= 0) r.faults.shift();
+    }
+    if (fault?.status === 200) {
+      // Not a fault: an answer that takes `delay` ms, so that a request is seen in flight.
+      request.delay = fault.delay || 0;
+    } else if (fault) {
       request.status = fault.status;
       // `delay`: the answer is held this long (ms), so that a request in flight is seen to be in flight.
       request.delay = fault.delay || 0;
@@ -133,6 +138,7 @@ export function createCollector(dataDir) {
     if (format === 'snowplow') ({ errors, events } = snowplowErrors(body));
     else [errors, events] = [nativeErrors(body), body.events || []];
     request.count = events.length;
+    request.dropped = body.dropped ?? 0;
     if (errors.length) {
       r.invalid.push({ errors, body });
       request.status = 400;
@@ -143,6 +149,8 @@ export function createCollector(dataDir) {
     for (const event of events) {
       if (r.ids.has(event.eventId)) {
         r.duplicates++;
+        // Which ones, for a test that fails on duplicates to say (bounded).
+        if (r.duplicated.length < 100) r.duplicated.push(`${event.name} ${JSON.stringify(event.properties)}`);
         continue;
       }
       r.ids.add(event.eventId);
@@ -164,7 +172,7 @@ export function createCollector(dataDir) {
     clear: (runId) => runs.delete(runId),
     summary: (runId) => {
       const r = run(runId);
-      return { events: r.events, duplicates: r.duplicates, requests: r.requests, invalid: r.invalid };
+      return { events: r.events, duplicates: r.duplicates, duplicated: r.duplicated, requests: r.requests, invalid: r.invalid };
     },
   };
 }

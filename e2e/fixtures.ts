@@ -35,7 +35,9 @@ export interface StintEvent {
 export interface Summary {
   events: StintEvent[];
   duplicates: number;
-  requests: { at: number; end?: number; bytes: number; count?: number; status: number; format: string; contentType: string | null }[];
+  /** The first duplicates: `name properties` of each. */
+  duplicated: string[];
+  requests: { at: number; end?: number; delay?: number; bytes: number; count?: number; dropped?: number; status: number; format: string; contentType: string | null }[];
   invalid: { errors: string[] }[];
 }
 

@@ -240,6 +240,7 @@ test('an async store: events tracked before it answers are held, then sent in or
     return { times, held: stint('getSession') === null };
   });
   expect(held).toBe(true);
+  await page.evaluate(() => (window as any).__answerStore());
   await call(page, 'ready');
   await call(page, 'flush');
   const early = await collector.exactly(3, (e) => e.name === 'early', page);

@@ -67,10 +67,27 @@ export function callMethod(core: Core, method: Method, args: unknown[], at: numb
   }
 }
 
-/** The object `createTracker` returns: the public methods of `core`, each guarded, and nothing else. */
-export function publicTracker(core: Core): Tracker {
+/**
+ * A tracker running on this page, as every copy of Stint on it sees it (the tag and npm imports may be
+ * different builds, so only plain names cross: no mangled member, no class).
+ */
+export interface Running {
+  /** The resolved config, as JSON: a second start with another config is told. */
+  config: string;
+  /** A public call, guarded; `at` is the time a queued tag call was made. */
+  call(method: unknown, args: unknown[], at?: number | null): unknown;
+}
+
+/** `core` as the page's other copies of Stint reach it. */
+export const running = (core: Core, config: string): Running => ({
+  config,
+  call: (method, args, at = null) => (isMethod(method) ? callMethod(core, method, args, at) : undefined),
+});
+
+/** The object `createTracker` returns: the public methods of a running tracker, each guarded, and nothing else. */
+export function publicTracker(tracker: Running): Tracker {
   const api = {} as Record<Method, unknown>;
-  for (const method of Object.keys(FAILED) as Method[]) api[method] = (...args: unknown[]) => callMethod(core, method, args);
+  for (const method of Object.keys(FAILED) as Method[]) api[method] = (...args: unknown[]) => tracker.call(method, args);
   return api as Tracker;
 }
 

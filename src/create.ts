@@ -1,14 +1,22 @@
-/** Where a tracker is made, for both entries (npm's `createTracker` and the tag's `init`). */
+/**
+ * Where a tracker is made, for both entries (npm's `createTracker` and the tag's `init`). One tracker per
+ * cookie name per page: a second start with the same name (React Strict Mode creates twice; the tag and an
+ * npm import may share a page) gets the running one, so that the visitor is never split in two.
+ */
+import { running, type Running } from './api';
 import { resolveConfig } from './config';
-import { debug, setDebug } from './log';
+import { debug, setDebug, warn } from './log';
 import { Stint } from './tracker';
 import type { StintConfig } from './types';
 
+/** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
+const TRACKERS = Symbol.for('stint.trackers');
+
 /**
- * A tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
+ * The tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
  * asked for it (the time of a queued `init`), which is where its life begins.
  */
-export function startTracker(config: StintConfig, at?: number): Stint | null {
+export function startTracker(config: StintConfig, at?: number): Running | null {
   const resolved = resolveConfig(config);
   setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
@@ -20,5 +28,23 @@ export function startTracker(config: StintConfig, at?: number): Stint | null {
   } catch {
     throw new TypeError('stint: config.collector must be an absolute URL or a path');
   }
-  return new Stint(resolved, at);
+  const all: Map<string, Running> = ((window as unknown as Record<symbol, Map<string, Running>>)[TRACKERS] ||= new Map());
+  const name = resolved.cookie.name || '_stint';
+  let json = '';
+  try {
+    json = JSON.stringify(resolved);
+  } catch {
+    // A custom store that cannot be serialised: compared as different.
+  }
+  const found = all.get(name);
+  if (found) {
+    if (found.config !== json) warn(`a tracker with cookie "${name}" already runs on this page: it is shared, and this config is ignored`);
+    return found;
+  }
+  const tracker = running(new Stint(resolved, at), json);
+  const call = tracker.call;
+  // A tracker that is shut down makes room for the next one.
+  tracker.call = (method, args, time) => (method === 'shutdown' && all.get(name) === tracker && all.delete(name), call(method, args, time));
+  all.set(name, tracker);
+  return tracker;
 }

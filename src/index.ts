@@ -24,6 +24,6 @@ export { VERSION } from './version';
  * afterwards. Outside a browser (server-side rendering) every method exists and does nothing.
  */
 export function createTracker(config: StintConfig): Tracker {
-  const core = startTracker(config);
-  return core ? publicTracker(core) : inertTracker();
+  const tracker = startTracker(config);
+  return tracker ? publicTracker(tracker) : inertTracker();
 }

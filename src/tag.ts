@@ -6,10 +6,9 @@
  * attributes start the tracker (`data-collector`, `data-app-id`, ...) and record a page view.
  * Nothing here throws into the page: misuse gets one console error.
  */
-import { callMethod, internalError, isMethod } from './api';
+import { internalError, isMethod, type Running } from './api';
 import { startTracker } from './create';
 import { describe, describeError, error } from './log';
-import type { Stint } from './tracker';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];
@@ -23,7 +22,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
   // Another Stint bundle already runs here, or another library owns the name: leave it alone.
   error('window.stint is taken (not the Stint snippet): this copy of Stint does nothing');
 } else {
-  let tracker: Stint | null = null;
+  let tracker: Running | null = null;
 
   const call = (args: ArrayLike<unknown>, at?: number): unknown => {
     const [method, ...rest] = Array.from(args);
@@ -38,7 +37,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     }
     if (!tracker) return error(`stint(${describe(method)}) called before stint("init", {...})`);
     if (!isMethod(method)) return error(`stint: unknown method ${describe(method)}`);
-    return callMethod(tracker, method, rest, at);
+    return tracker.call(method, rest, at);
   };
   /** Every call from the page: whatever it passes, nothing is thrown back. */
   const safeCall = (args: ArrayLike<unknown>, at?: number): unknown => {
@@ -68,7 +67,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         debug: data.debug === 'true',
       },
     ]);
-    if ((tracker as Stint | null) && data.pageView !== 'false') safeCall(['page']);
+    if ((tracker as Running | null) && data.pageView !== 'false') safeCall(['page']);
   }
   for (const [args, at] of queue) safeCall(args, at);
 }

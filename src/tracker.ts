@@ -10,7 +10,7 @@ import { ConsentGate, type Mode } from './consent/gate';
 import { deviceContext, snapshotPage, type PageSnapshot } from './context';
 import { nativeFormat } from './delivery/formats/native';
 import { snowplowFormat } from './delivery/formats/snowplow';
-import { idbOutbox } from './delivery/outbox';
+import { idbOutbox } from './delivery/outbox-store';
 import { Sender } from './delivery/sender';
 import { clientSession, type Surroundings } from './event';
 import { watchPage } from './lifecycle/page';
@@ -159,13 +159,15 @@ export class Stint implements Core, SiteHost, Where {
     // A single-page app that moved without calling page(): the context follows the URL.
     if (location.href !== this._page.page.url) this._page = snapshotPage(this._page.page.url);
     const raw = rawEvent(name, properties, at, this._page, this._site._pageHidden);
-    return raw && this._run(at, () => this._rec!._record(raw, siteBackground), true) ? raw.id : undefined;
+    // (its size while held: its own parts, and about as much again for the session and context)
+    const chars = raw && raw.name.length + raw.props.length + raw.page.json.length + 800;
+    return raw && this._run(at, () => this._rec!._record(raw, siteBackground), chars) ? raw.id : undefined;
   }
 
   /** The consent step, then the hold: `call` runs now or once storage answers, or is dropped (false). */
-  _run(at: number, call: Call, isEvent?: boolean): boolean {
+  _run(at: number, call: Call, chars?: number): boolean {
     if (this._off || this._consent._mode === 'denied') return false;
-    return this._hold._run(at, call, isEvent);
+    return this._hold._run(at, call, chars);
   }
 
   _attribute(change: (attrs: Attributes) => Attributes | string): void {
@@ -212,6 +214,9 @@ export class Stint implements Core, SiteHost, Where {
     this._around = { ...this._around, mechanism: keeper._mechanism, anonymous };
     const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
     const sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
+    // Events the hold had to drop are reported with the first batch.
+    sender._dropped = this._hold._dropped;
+    this._hold._dropped = 0;
     this._rec = new Recorder(this._config, keeper, sender, this._around, this);
     debug('storage: ' + keeper._mechanism);
     const lifeAt = this._lifeAt;
@@ -269,7 +274,7 @@ export class Stint implements Core, SiteHost, Where {
     const state = rec._keeper._state;
     if (closed && state) rec._keeper._set({ ...state, closed: true });
     rec._keeper._save(true);
-    rec._sender._pageHidden();
+    rec._sender._pageHidden(closed);
   }
 
   _restored(): void {

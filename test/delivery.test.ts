@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nativeFormat } from '../src/delivery/formats/native';
-import { byteLength } from '../src/delivery/outbox';
+import { byteLength } from '../src/delivery/batch';
 import { snowplowMechanism } from '../src/delivery/formats/snowplow';
 import { parseRetryAfter } from '../src/delivery/transport';
 import { VERSION } from '../src/version';

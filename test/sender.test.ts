@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/delivery/formats/native';
-import type { Entry } from '../src/delivery/outbox';
+import type { Entry } from '../src/delivery/outbox-store';
 import { MAX_QUEUE_EVENTS, Sender } from '../src/delivery/sender';
 
 type Reply = { status: number; headers?: Record<string, string> };

@@ -10,6 +10,7 @@
  * Leaving `granted` or `anonymous` erases what was stored.
  */
 import type { Config } from '../config';
+import { eraseMarks } from '../delivery/sent-marks';
 import { unmarkTab } from '../lifecycle/initialized';
 import { debug, describe, warn } from '../log';
 import { cookieStore } from '../session/stores/cookie';
@@ -72,11 +73,12 @@ export class ConsentGate {
   }
 }
 
-/** Withdrawal: every domain variant of the cookie, the whole database (mirror and outbox, other tabs' too), the tab mark. */
+/** Withdrawal: every domain variant of the cookie, the whole database (mirror and outbox, other tabs' too), the sent marks, the tab mark. */
 function erase(config: Config): void {
   const custom = config.store;
   if (custom) Promise.resolve().then(() => custom.delete()).catch(() => {});
   else cookieStore(config.cookie).delete();
   deleteStintDb();
+  eraseMarks();
   unmarkTab();
 }

@@ -3,7 +3,7 @@
  * sender's state so that they read (and are tested) on their own.
  */
 import type { Format } from './formats/format';
-import { byteLength, type Entry } from './outbox';
+import type { Entry } from './outbox-store';
 
 /** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
 export const MAX_BODY_BYTES = 60_000;
@@ -27,7 +27,10 @@ export function retryDelay(failures: number, retryAfter: number | null): number 
   return retryAfter === null ? backoff * (0.5 + Math.random() / 2) : Math.max(retryAfter, 500);
 }
 
-/** The first entries of `list` that fit in one request, and that request's body. */
+/**
+ * The first entries of `list` that fit in one request, and that request's body; an empty body when the
+ * first entry alone cannot fit in any request (it must be given up on, not retried forever).
+ */
 export function pack(list: Entry[], format: Format, dropped: number): [Entry[], string] {
   const items: string[] = [];
   let bytes = 200;
@@ -35,6 +38,7 @@ export function pack(list: Entry[], format: Format, dropped: number): [Entry[], 
   for (; n < list.length; n++) {
     const item = format.item(list[n]);
     const size = byteLength(item);
+    if (!n && bytes + size > MAX_BODY_BYTES) return [[list[0]], ''];
     // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
     if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
     bytes += size + 1;
@@ -45,4 +49,10 @@ export function pack(list: Entry[], format: Format, dropped: number): [Entry[], 
   while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
   if (end > 1 && end < n) n = end;
   return [list.slice(0, n), format.body(items.slice(0, n), list[0].appId, dropped)];
+}
+
+/** UTF-8 length without allocating for the common, ASCII-only case. */
+export function byteLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(text) ? new TextEncoder().encode(text).length : text.length;
 }

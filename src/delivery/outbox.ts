@@ -1,97 +1,127 @@
 /**
- * The persistent outbox: every event is written to IndexedDB at the end of the task that tracked it,
- * and removed only when the collector has answered 2xx for it. Entries are stored in chunks of about
- * one request each: one `put` per event costs ~90 µs of main thread in Chromium, so a burst of 1,000
- * events is one transaction of a few records, and a delivered batch mostly deletes whole chunks.
+ * The outbox follows the sender's queue: every entry is written to IndexedDB (`outbox-store.ts`) at
+ * the end of the task that queued it, and removed at the end of the task that delivered it or gave it
+ * up, one transaction each way. A chunk of which nothing is left goes whole, without being read back.
+ *
+ * A page that is leaving cannot count on a transaction to finish: the browser aborts it with the
+ * document, and WebKit's back/forward cache leaves it pending. It marks what left instead,
+ * synchronously (`sent-marks.ts`), and whoever reads those entries next removes them unsent.
  */
-import { promisifyRequest, type UseStore } from 'idb-keyval';
+import { within } from '../bounded';
+import { warn } from '../log';
+import { chunkName, type Entry, type OutboxStore } from './outbox-store';
+import { mark, readMarks, unmark } from './sent-marks';
 
-export interface Entry {
-  id: string;
-  /** tracked at (ms): the outbox is sent oldest first */
-  at: number;
-  appId: string;
-  /** the event in the native JSON envelope */
-  body: string;
-  /** the key of the outbox chunk that holds it, once written */
-  chunk?: IDBValidKey;
-}
+/** How long a read of the outbox may take before sending goes on with what is in memory. */
+const READ_WAIT = 2000;
 
-export interface OutboxStore {
-  /** Writes entries (in chunks, one transaction); sets their `chunk`. */
-  put(entries: Entry[]): Promise<void>;
-  /** The keys of every chunk, whoever wrote it. */
-  keys(): Promise<IDBValidKey[]>;
-  /** The entries of these chunks. */
-  get(chunks: IDBValidKey[]): Promise<Entry[]>;
-  /** Deletes whole chunks, and these entries from the chunks that keep others. */
-  remove(chunks: IDBValidKey[], entries: Entry[]): Promise<void>;
-}
+export class Outbox {
+  _unsaved: Entry[] = [];
+  _removals: Entry[] = [];
+  /** Entries not yet removed, per chunk this tab knows in full (written by it, or read). */
+  _live = new Map<string, number>();
+  /** Removed by a transaction that has not finished yet: a page that leaves now marks them too. */
+  _removing = new Set<string>();
+  /** Read with a sent mark: the mark goes once they are removed. */
+  _marked = new Set<string>();
+  _pending = false;
 
-/** Characters per chunk, like bytes per request; and events per chunk. */
-const CHUNK_CHARS = 59_000;
-const CHUNK_EVENTS = 500;
+  constructor(
+    public _store: OutboxStore | null,
+    /** Whether an entry is still queued (one delivered before it was written is never written). */
+    readonly _queued: (id: string) => boolean,
+  ) {}
 
-/** Names a chunk by the random part of its key (arrays are compared by identity, names by value). */
-export const chunkName = (key: IDBValidKey | undefined): string => (key ? '' + (key as unknown[])[2] : '');
+  _write(entry: Entry): void {
+    if (!this._store) return;
+    this._unsaved.push(entry);
+    this._endOfTask();
+  }
 
-/**
- * Chunk keys are arrays (IndexedDB sorts them after the session's string key): oldest first, then
- * random. Never the event id: tabs that find the same session over write the same `session_end` id
- * at the same time, and a shared key would let one tab's chunk overwrite another's.
- */
-const chunkKey = (e: Entry): IDBValidKey => ['o', e.at, Math.random()];
+  _remove(list: Entry[]): void {
+    if (!this._store || !list.length) return;
+    this._removals.push(...list);
+    this._endOfTask();
+  }
 
-export function idbOutbox(db: UseStore): OutboxStore {
-  return {
-    put(list) {
-      const chunks: [IDBValidKey, Entry[]][] = [];
-      let chars = Infinity;
-      for (const e of list) {
-        if (chars + e.body.length > CHUNK_CHARS || chunks[chunks.length - 1][1].length >= CHUNK_EVENTS) {
-          chunks.push([chunkKey(e), []]);
-          chars = 0;
-        }
-        const [key, entries] = chunks[chunks.length - 1];
-        e.chunk = key;
-        entries.push(e);
-        chars += e.body.length;
-      }
-      return db('readwrite', (store) => {
-        for (const [key, entries] of chunks) store.put(entries.map(({ id, at, appId, body }) => ({ id, at, appId, body })), key);
-        return promisifyRequest(store.transaction);
-      });
-    },
-    keys: () => db('readonly', (store) => promisifyRequest(store.getAllKeys())).then((keys) => keys.filter(Array.isArray)),
-    get: (chunks) =>
-      db('readonly', (store) => Promise.all(chunks.map((key) => promisifyRequest(store.get(key))))).then((lists) =>
-        lists.flatMap((list, i) => (Array.isArray(list) ? list.filter((e) => e && typeof e.body == 'string').map((e) => ({ ...e, chunk: chunks[i] })) : [])),
-      ),
-    remove: (chunks, list) =>
-      db('readwrite', (store) => {
-        for (const key of chunks) store.delete(key);
-        // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
-        const byChunk = new Map<string, [IDBValidKey, Set<string>]>();
-        for (const e of list) {
-          const name = chunkName(e.chunk);
-          if (!byChunk.has(name)) byChunk.set(name, [e.chunk!, new Set()]);
-          byChunk.get(name)![1].add(e.id);
-        }
-        for (const [key, ids] of byChunk.values()) {
-          const read = store.get(key);
-          read.onsuccess = () => {
-            const rest = ((read.result as Entry[]) || []).filter((e) => !ids.has(e.id));
-            if (rest.length) store.put(rest, key);
-            else store.delete(key);
-          };
-        }
-        return promisifyRequest(store.transaction);
-      }),
-  };
-}
+  _endOfTask(): void {
+    if (this._pending) return;
+    this._pending = true;
+    queueMicrotask(() => this._commit(false));
+  }
 
-/** UTF-8 length without allocating for the common, ASCII-only case. */
-export function byteLength(text: string): number {
-  // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(text) ? new TextEncoder().encode(text).length : text.length;
+  /** Writes and removes what this task queued; a `leaving` page marks its removals instead. */
+  _commit(leaving: boolean): void {
+    this._pending = false;
+    const store = this._store;
+    const fresh = this._unsaved.filter((e) => this._queued(e.id));
+    const removals = this._removals.filter((e) => e.chunk);
+    this._unsaved = [];
+    this._removals = [];
+    if (!store) return;
+    if (fresh.length) {
+      store.put(fresh).then(
+        () => {
+          for (const e of fresh) this._count(chunkName(e.chunk), 1);
+        },
+        () => {
+          // Quota or a broken database: the events stay queued in memory and are still sent.
+          warn('the outbox cannot be written; unsent events will not survive this page');
+          this._store = null;
+        },
+      );
+    }
+    if (leaving) return mark([...this._removing, ...removals.map((e) => e.id)]);
+    if (!removals.length) return;
+    const whole = new Map<string, IDBValidKey>();
+    const partial: Entry[] = [];
+    for (const e of removals) {
+      const name = chunkName(e.chunk);
+      if (this._count(name, -1) === 0) whole.set(name, e.chunk!);
+      else partial.push(e);
+    }
+    const marked = new Set(removals.filter((e) => this._marked.delete(e.id)).map((e) => e.id));
+    const ids = removals.map((e) => e.id);
+    for (const id of ids) this._removing.add(id);
+    const done = () => ids.forEach((id) => this._removing.delete(id));
+    store.remove([...whole.values()], partial.filter((e) => !whole.has(chunkName(e.chunk)))).then(() => (done(), unmark(marked)), done);
+  }
+
+  /** Adds `by` to a known chunk's live entries; the count left, or undefined for a chunk not known in full. */
+  _count(name: string, by: number): number | undefined {
+    const live = this._live.get(name);
+    if (live === undefined) {
+      if (by > 0) this._live.set(name, by);
+      return by > 0 ? by : undefined;
+    }
+    if (live + by > 0) return this._live.set(name, live + by), live + by;
+    this._live.delete(name);
+    return 0;
+  }
+
+  /**
+   * What other pages left, each chunk read once (bounded: a stalled database is not waited for): the
+   * entries to send, and the chunks this tab knew that are gone (another tab delivered them). Entries
+   * another page marked as sent are removed instead.
+   */
+  async _read(): Promise<{ entries: Entry[]; gone: Set<string> }> {
+    const store = this._store;
+    if (!store) return { entries: [], gone: new Set() };
+    const keys = await within(store.keys(), READ_WAIT);
+    const names = new Set(keys.map(chunkName));
+    const gone = new Set([...this._live.keys()].filter((name) => !names.has(name)));
+    for (const name of gone) this._live.delete(name);
+    const unknown = keys.filter((key) => !this._live.has(chunkName(key)));
+    if (!unknown.length) return { entries: [], gone };
+    const read = await within(store.get(unknown), READ_WAIT);
+    const marks = readMarks();
+    for (const e of read) this._count(chunkName(e.chunk), 1);
+    // A chunk with nothing readable in it (written by something else, or damaged) goes.
+    const empty = unknown.filter((key) => !this._live.has(chunkName(key)));
+    if (empty.length) store.remove(empty, []).catch(() => {});
+    const sent = read.filter((e) => marks.has(e.id));
+    for (const e of sent) this._marked.add(e.id);
+    this._remove(sent);
+    return { entries: read.filter((e) => !marks.has(e.id)), gone };
+  }
 }

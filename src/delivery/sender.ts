@@ -1,27 +1,30 @@
 /**
- * Delivery: at-least-once, one sender at a time, nothing unbounded.
+ * Delivery: at-least-once, one sender at a time, nothing unbounded, nothing sent twice in the normal course.
  *
  * Events are queued in memory and written to the outbox (when storage is allowed) at the end of the
- * task that tracked them. A short timer sends them in batches that stay under the 64 KB browsers allow
- * in flight for keepalive requests and beacons together. A batch leaves the outbox only when the
- * collector answers 2xx; network errors, 5xx, 408 and 429 are retried with exponential backoff and
- * jitter (Retry-After honoured) for up to a week; other 4xx drop the batch with a warning; 413 halves
- * it. While offline nothing is tried, and sending resumes on `online`.
+ * task that tracked them; delivered and given-up entries leave it the same way, one transaction per
+ * task. A short timer sends them in batches that stay under the 64 KB browsers allow in flight for
+ * keepalive requests and beacons together (`batch.ts`). A batch leaves the outbox only when the
+ * collector answers 2xx; network errors, 5xx, 408 and 429 are retried with backoff for up to a week;
+ * other 4xx drop the batch, counted; 413 halves it. While offline nothing is tried. Sending never waits
+ * for an outbox write, and a read of the outbox has a bound (`bounded.ts`).
  *
  * Tabs share the outbox: a Web Lock lets one tab at a time send, and it sends every entry, its own,
  * other tabs' and those left by closed or crashed pages. When the page is hidden, what is left goes
- * out by beacon at once.
+ * out by beacon at once; a page that leaves marks what it sent (`sent-marks.ts`), since the browser
+ * aborts the outbox transaction that would have removed it.
  */
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
-import type { Format } from './formats/format';
 import { MAX_BATCH_EVENTS, pack, retryable, retryDelay } from './batch';
-import { chunkName, type Entry, type OutboxStore } from './outbox';
+import type { Format } from './formats/format';
+import { Outbox } from './outbox';
+import { chunkName, type Entry, type OutboxStore } from './outbox-store';
 import { beacon, post } from './transport';
 
 const FLUSH_AFTER = 1000;
 export const MAX_QUEUE_EVENTS = 5000;
-const MAX_QUEUE_CHARS = 5_000_000;
+export const MAX_QUEUE_CHARS = 5_000_000;
 const MAX_AGE = 7 * 86_400_000;
 const SEND_LOCK = 'stint-send';
 
@@ -33,10 +36,6 @@ export class Sender {
   /** Characters queued: the bound on memory (bytes are counted where they matter, per request). */
   _chars = 0;
   _known = new Set<string>();
-  /** Queued but not yet written to the outbox. */
-  _unsaved: Entry[] = [];
-  /** Names of the outbox chunks this tab knows in full: written by it, or read. */
-  _chunks = new Set<string>();
   _inflight = new Set<string>();
   /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
   _beaconed = new Set<string>();
@@ -48,32 +47,28 @@ export class Sender {
   _retryAt = 0;
   _timer: ReturnType<typeof setTimeout> | 0 = 0;
   _busy = false;
-  _saving = false;
   _seq = 0;
   _waiters: [number, () => void][] = [];
   _stopped = false;
   _onOnline = () => this._cycle();
 
+  readonly _outbox: Outbox;
+
   constructor(
     readonly _url: string,
     readonly _format: Format,
-    public _outbox: OutboxStore | null,
+    store: OutboxStore | null,
     readonly _tabs: Tabs | null,
   ) {
+    this._outbox = new Outbox(store, (id) => this._known.has(id));
     addEventListener('online', this._onOnline);
     // Entries left by pages that closed or crashed before delivering them.
-    if (_outbox) this._schedule(0);
+    if (store) this._schedule(0);
   }
 
   _add(entry: Entry): void {
     this._enqueue([entry]);
-    if (this._outbox) {
-      this._unsaved.push(entry);
-      if (!this._saving) {
-        this._saving = true;
-        queueMicrotask(() => this._save());
-      }
-    }
+    this._outbox._write(entry);
     this._schedule(FLUSH_AFTER);
   }
 
@@ -92,19 +87,7 @@ export class Sender {
   _sentElsewhere(ids: string[]): void {
     this._failures = 0;
     this._retryAt = 0;
-    this._forget(ids);
-  }
-
-  _forget(ids: string[]): void {
-    const gone = new Set(ids);
-    const keep = (e: Entry) => !gone.has(e.id) || ((this._chars -= e.body.length), false);
-    this._queue = this._queue.filter(keep);
-    this._unsaved = this._unsaved.filter((e) => !gone.has(e.id));
-    for (const id of ids) {
-      this._known.delete(id);
-      this._beaconed.delete(id);
-    }
-    this._settle();
+    this._take(new Set(ids));
   }
 
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
@@ -112,28 +95,39 @@ export class Sender {
     this._stopped = true;
     clearTimeout(this._timer);
     removeEventListener('online', this._onOnline);
-    if (clear) this._forget(this._queue.map((e) => e.id));
+    if (clear) {
+      this._take(new Set(this._known));
+      this._outbox._store = null;
+    }
   }
 
   /**
-   * The page is hidden (and may never come back): every entry that is not already in flight goes
-   * out by beacon now. While delivery works, a beacon the browser accepted counts as delivered, so
-   * the normal course sends nothing twice; while it is failing, beaconed entries stay in the outbox
-   * and are sent again once the collector answers (the collector drops the duplicates by eventId).
+   * The page is hidden (and may never come back): every entry that is not already in flight goes out by
+   * beacon now. While delivery works, a beacon the browser accepted counts as delivered, so the normal
+   * course sends nothing twice; while it is failing, beaconed entries stay in the outbox and are sent
+   * again once the collector answers (the collector drops the duplicates by eventId). A page that is
+   * `leaving` (pagehide) also counts its keepalive requests in flight as delivered: they outlive it.
    */
-  _pageHidden(): void {
+  _pageHidden(leaving: boolean): void {
     // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
-    const healthy = !this._failures;
+    const healthy = !this._failures && navigator.onLine !== false;
     let rest = navigator.onLine === false ? [] : this._queue.filter((e) => !this._inflight.has(e.id) && !this._beaconed.has(e.id));
+    const sent: Entry[] = leaving && healthy ? this._queue.filter((e) => this._inflight.has(e.id)) : [];
     while (rest.length) {
       const [batch, body] = pack(rest, this._format, this._dropped);
-      if (!beacon(this._url, body)) break;
       rest = rest.slice(batch.length);
+      if (!body) {
+        this._giveUp(batch, 'an event too large to send was dropped');
+        continue;
+      }
+      if (!beacon(this._url, body)) break;
       this._dropped = 0;
-      if (healthy) this._delivered(batch);
+      if (healthy) sent.push(...batch);
       else for (const e of batch) this._beaconed.add(e.id);
     }
-    this._save();
+    this._delivered(sent);
+    // Now: the page may not live to the end of the task.
+    this._outbox._commit(leaving);
   }
 
   /** Adds entries in time order (appending is the common case), then enforces the bounds. */
@@ -149,32 +143,50 @@ export class Sender {
       this._chars += e.body.length;
     }
     if (sort) this._queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    // Past the limits the oldest entries go, counted so that the next batch reports the loss.
+    // Past the limits the oldest entries go, counted so that the next batch reports the loss. Cheap: a
+    // splice at the front; their removal from the outbox joins the end-of-task transaction.
     let over = 0;
     let chars = this._chars;
     while (this._queue.length - over > MAX_QUEUE_EVENTS || chars > MAX_QUEUE_CHARS) chars -= this._queue[over++].body.length;
-    if (over) this._giveUp(this._queue.slice(0, over), this._full ? '' : `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped`);
+    if (over) {
+      const gone = this._queue.splice(0, over);
+      this._chars = chars;
+      for (const e of gone) this._known.delete(e.id);
+      this._lost(gone, this._full ? '' : `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped`);
+    }
     this._full = over > 0;
   }
 
+  /** Entries given up on: out of the queue, counted in the next batch's `dropped`. */
   _giveUp(list: Entry[], why: string): void {
-    if (why) warn(why);
-    this._dropped += list.length;
-    this._delivered(list, true);
+    this._take(new Set(list.map((e) => e.id)));
+    this._lost(list, why);
   }
 
-  _save(): Promise<void> {
-    this._saving = false;
-    const list = this._unsaved;
-    this._unsaved = [];
-    if (!this._outbox || !list.length) return Promise.resolve();
-    return this._outbox.put(list).then(() => {
-      for (const e of list) this._chunks.add(chunkName(e.chunk));
-    }, () => {
-      // Quota or a broken database: the events stay queued in memory and are still sent.
-      warn('the outbox cannot be written; unsent events will not survive this page');
-      this._outbox = null;
-    });
+  _lost(list: Entry[], why: string): void {
+    if (why) warn(why);
+    this._dropped += list.length;
+    this._outbox._remove(list);
+    this._settle();
+  }
+
+  /** Delivered: out of the queue here, out of the outbox, and out of the other tabs' queues. */
+  _delivered(list: Entry[]): void {
+    if (!list.length) return;
+    const ids = list.map((e) => e.id);
+    this._take(new Set(ids));
+    this._tabs?._send({ k: 'sent', ids });
+    this._outbox._remove(list);
+  }
+
+  /** Takes entries out of the queue (they are delivered or given up on). */
+  _take(ids: Set<string>): void {
+    this._queue = this._queue.filter((e) => !ids.has(e.id) || ((this._chars -= e.body.length), false));
+    for (const id of ids) {
+      this._known.delete(id);
+      this._beaconed.delete(id);
+    }
+    this._settle();
   }
 
   _schedule(delay: number): void {
@@ -194,12 +206,9 @@ export class Sender {
     if (Date.now() < this._retryAt) return this._schedule(0);
     this._busy = true;
     try {
-      const locks = this._outbox && navigator.locks;
+      const locks = this._outbox._store && navigator.locks;
       if (!locks) await this._drain();
-      else
-        await locks.request(SEND_LOCK, { ifAvailable: true }, (lock) =>
-          lock ? this._drain() : this._schedule(FLUSH_AFTER),
-        );
+      else await locks.request(SEND_LOCK, { ifAvailable: true }, (lock) => (lock ? this._drain() : this._schedule(FLUSH_AFTER)));
     } catch {
       // A lock or database that failed: the next cycle tries again.
       this._schedule(FLUSH_AFTER);
@@ -209,21 +218,17 @@ export class Sender {
     }
   }
 
+  /** What other pages left in the outbox joins the queue; what another tab delivered leaves it. */
+  async _read(): Promise<void> {
+    const { entries, gone } = await this._outbox._read();
+    if (gone.size) this._take(new Set(this._queue.filter((e) => gone.has(chunkName(e.chunk))).map((e) => e.id)));
+    this._enqueue(entries);
+  }
+
   /** Sends until the queue is empty or the collector fails. Runs holding the send lock. */
   async _drain(): Promise<void> {
-    await this._save();
-    if (this._outbox) {
-      const keys = await this._outbox.keys();
-      const names = new Set(keys.map(chunkName));
-      // A chunk this tab wrote or read and that is gone was delivered by another tab (its message may be late).
-      this._forget(this._queue.filter((e) => this._chunks.has(chunkName(e.chunk)) && !names.has(chunkName(e.chunk))).map((e) => e.id));
-      // Chunks of other tabs, and of pages that closed or crashed: read once.
-      const unknown = keys.filter((key) => !this._chunks.has(chunkName(key)));
-      if (unknown.length) {
-        this._enqueue(await this._outbox.get(unknown));
-        for (const key of unknown) this._chunks.add(chunkName(key));
-      }
-    }
+    // A stalled or broken database must not keep this page's own events from leaving.
+    await this._read().catch(() => {});
     let limit = MAX_BATCH_EVENTS;
     while (!this._stopped) {
       const now = Date.now();
@@ -232,6 +237,11 @@ export class Sender {
       const waiting = this._queue.filter((e) => !this._inflight.has(e.id));
       if (!waiting.length) return;
       const [batch, body] = pack(waiting.slice(0, limit), this._format, this._dropped);
+      // One event that no request can carry is given up on, never left to block the others.
+      if (!body) {
+        this._giveUp(batch, 'an event too large to send was dropped');
+        continue;
+      }
       const dropped = this._dropped;
       this._dropped = 0;
       for (const e of batch) this._inflight.add(e.id);
@@ -241,7 +251,7 @@ export class Sender {
         // (a limit learned from a 413 holds for the rest of this drain)
         this._failures = 0;
         this._retryAt = 0;
-        await this._delivered(batch);
+        this._delivered(batch);
         continue;
       }
       this._dropped += dropped;
@@ -255,26 +265,6 @@ export class Sender {
         this._giveUp(batch, `the collector refused ${batch.length} events with HTTP ${status}; dropped`);
       }
     }
-  }
-
-  /** Forgets delivered (or given up) entries here, in the outbox and in the other tabs. */
-  _delivered(list: Entry[], lost?: boolean): Promise<void> {
-    const ids = list.map((e) => e.id);
-    this._forget(ids);
-    if (!lost) this._tabs?._send({ k: 'sent', ids });
-    if (!this._outbox) return Promise.resolve();
-    // A chunk of which nothing is left here goes whole, without being read back; the others lose these entries.
-    const left = new Set(this._queue.map((e) => chunkName(e.chunk)));
-    const whole = new Map<string, IDBValidKey>();
-    const partial: Entry[] = [];
-    for (const e of list) {
-      const name = chunkName(e.chunk);
-      if (!name) continue;
-      if (left.has(name) || !this._chunks.has(name)) partial.push(e);
-      else whole.set(name, e.chunk!);
-    }
-    for (const name of whole.keys()) this._chunks.delete(name);
-    return this._outbox.remove([...whole.values()], partial).catch(() => {});
   }
 
   /** Resolves the flushes whose entries are all gone. */

@@ -5,14 +5,17 @@
  * id, time, page and visibility.
  */
 import type { PageSnapshot } from '../context';
-import { byteLength } from '../delivery/outbox';
-import { MAX_EVENT_BYTES } from '../delivery/batch';
+import { byteLength, MAX_EVENT_BYTES } from '../delivery/batch';
 import type { RawEvent } from '../event';
 import { describeError, warn } from '../log';
 import { uuids } from '../session/ids';
 
-/** Properties past this are refused at `track` (the rest of an event takes well under 4 KB). */
-const MAX_PROPERTY_BYTES = MAX_EVENT_BYTES - 4096;
+/**
+ * What an event carries besides its name, properties and page, at most: the session (~400 B), its
+ * attributes (bounded at 1,536 B), UTM (5 values of at most 100 characters), the user id (255), the
+ * device and time (~400 B) and the JSON around them. The page, the name and the properties are measured.
+ */
+const BOUNDED_PARTS = 4096;
 
 /** An event name: a non-empty string. */
 export function eventName(name: unknown): name is string {
@@ -37,11 +40,13 @@ export function rawEvent(name: string, properties: unknown, at: number, page: Pa
     }
     props = JSON.stringify(properties || {});
   } catch (e) {
-    return void warn(`event "${name}" dropped: its properties cannot be serialised (${describeError(e)})`);
+    return void warn(`event "${name.slice(0, 100)}" dropped: its properties cannot be serialised (${describeError(e)})`);
   }
-  // A UTF-8 character takes at most 3 bytes: only long properties need counting.
-  if (props.length > MAX_PROPERTY_BYTES / 3 && byteLength(props) > MAX_PROPERTY_BYTES) {
-    return void warn(`event "${name}" dropped: its properties are over ${MAX_PROPERTY_BYTES} bytes`);
+  // The whole event, as it will be sent, must fit in a request. The parts are JSON already, and a UTF-8
+  // character takes at most 3 bytes: only long events need counting.
+  const chars = name.length + props.length + page.json.length;
+  if (chars > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.json) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
+    return void warn(`event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`);
   }
   return { id: uuids.random(), name, at, props, page, pageHidden };
 }

@@ -1,5 +1,5 @@
 /** How a batch of outbox entries becomes a request body. */
-import type { Entry } from '../outbox';
+import type { Entry } from '../outbox-store';
 
 export interface Format {
   /** Appended to the collector URL. */

@@ -1,0 +1,229 @@
+/**
+ * The README's delivery guarantees, each against what used to break them: calls held at start, pages
+ * that close or navigate right after a beacon, an event too large to send, two trackers on one page.
+ */
+import type { Page } from '@playwright/test';
+import { call, consoleOf, expect, newTab, outboxSize, pageUrl, test, waitForStint, type Build, type Collector } from './fixtures';
+
+/** Starts Stint in the page (opened with `noinit`) and tracks `n` events in the same task, before storage can answer. */
+function startAndTrack(page: Page, build: Build, config: Record<string, unknown>, n: number): Promise<number> {
+  return page.evaluate(
+    async ({ build, config, n }) => {
+      const w = window as any;
+      const base = { collector: '/collect/' + new URLSearchParams(location.search).get('run'), appId: 'e2e', ...config };
+      let track: (i: number) => unknown;
+      if (build === 'tag') {
+        w.stint('init', base);
+        track = (i) => w.stint('track', 'burst', { i });
+      } else {
+        const { createTracker } = await import('/dist/index.mjs' as string);
+        const tracker = createTracker(base);
+        w.stint = (method: string, ...args: unknown[]) => tracker[method](...args);
+        track = (i) => tracker.track('burst', { i });
+      }
+      let kept = 0;
+      for (let i = 0; i < n; i++) if (typeof track(i) === 'string') kept++;
+      return kept;
+    },
+    { build, config, n },
+  );
+}
+
+async function openBare(page: Page, build: Build, run: string): Promise<void> {
+  await page.goto(pageUrl(build, run, {}, '&noinit'));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+}
+
+const droppedIn = async (collector: Collector) => (await collector.summary()).requests.reduce((n, r) => n + (r.dropped ?? 0), 0);
+
+test('1,000 events tracked before storage answers, on a first visit: every one arrives', async ({ page, build, run, collector }) => {
+  await openBare(page, build, run);
+  expect(await startAndTrack(page, build, {}, 1000)).toBe(1000);
+  await call(page, 'ready');
+  await call(page, 'flush');
+  const burst = await collector.exactly(1000, (e) => e.name === 'burst', page);
+  expect(new Set(burst.map((e) => e.properties.i)).size).toBe(1000);
+  expect(await droppedIn(collector)).toBe(0);
+});
+
+test('1,000 events tracked while another tab of the site is open (the liveness check is pending): every one arrives', async ({
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  await newTab(context, build, run);
+  const page = await context.newPage();
+  await openBare(page, build, run);
+  expect(await startAndTrack(page, build, {}, 1000)).toBe(1000);
+  await call(page, 'ready');
+  await call(page, 'flush');
+  await collector.exactly(1000, (e) => e.name === 'burst', page);
+  expect(await droppedIn(collector)).toBe(0);
+});
+
+test('past the bound, held events are dropped and every loss is counted in a later batch', async ({ page, build, run, collector }) => {
+  test.slow(); // 6,000 events through a real browser and collector
+  const seen = consoleOf(page);
+  await openBare(page, build, run);
+  const kept = await startAndTrack(page, build, {}, 6000);
+  expect(kept).toBeLessThan(6000);
+  await call(page, 'ready');
+  await call(page, 'flush');
+  await collector.proveSent(page);
+  const arrived = await collector.events((e) => e.name === 'burst' || e.name === 'application_initialized');
+  // Whatever the bounds let through arrived once; whatever they did not is in `dropped`: nothing vanished.
+  expect(new Set(arrived.map((e) => e.eventId)).size).toBe(arrived.length);
+  expect(arrived.length + (await droppedIn(collector))).toBe(6000 + 1);
+  expect(seen.warnings.filter((w) => /dropped/.test(w)).length).toBeGreaterThanOrEqual(1);
+});
+
+test('nothing is sent twice when a page closes or navigates right after tracking (20 closes, 20 navigations)', async ({
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  test.slow();
+  const TIMES = 20;
+  const PER_PAGE = 20;
+  for (let n = 0; n < TIMES; n++) {
+    // Navigation: the next page of the site (with Stint) starts while the last one's outbox removal was cut short.
+    const page = await newTab(context, build, run);
+    await page.evaluate(
+      ([n, per, next]) => {
+        for (let i = 0; i < per; i++) (window as any).stint('track', 'navigating', { n, i });
+        location.href = next;
+      },
+      [n, PER_PAGE, pageUrl(build, run)] as const,
+    );
+    await page.waitForURL(/app\.html/);
+    await waitForStint(page);
+    // Close: the tab goes at once, its beacon away.
+    await page.evaluate(([n, per]) => {
+      for (let i = 0; i < per; i++) (window as any).stint('track', 'closing', { n, i });
+    }, [n, PER_PAGE] as const);
+    await page.close();
+  }
+  const last = await newTab(context, build, run);
+  await call(last, 'flush');
+  await collector.exactly(TIMES * PER_PAGE, (e) => e.name === 'navigating', last);
+  await collector.exactly(TIMES * PER_PAGE, (e) => e.name === 'closing', last);
+  expect((await collector.summary()).duplicated, 'events the collector received twice').toEqual([]);
+});
+
+test('a batch in flight when the tab closes is not sent again by the next page', async ({ context, build, run, collector }) => {
+  const page = await newTab(context, build, run);
+  await call(page, 'flush');
+  // The next request is answered after 1.5 s: the tab closes while it is in flight.
+  await collector.fault(200, 1, undefined, 1500);
+  await page.evaluate(() => {
+    for (let i = 0; i < 100; i++) (window as any).stint('track', 'in-flight', { i });
+    (window as any).stint('flush');
+  });
+  await expect.poll(async () => (await collector.summary()).requests.some((r) => r.delay && !r.end)).toBe(true);
+  await page.close();
+  const next = await newTab(context, build, run);
+  await call(next, 'flush');
+  await collector.exactly(100, (e) => e.name === 'in-flight', next);
+  expect((await collector.summary()).duplicated).toEqual([]);
+});
+
+test('an event too large to send is refused at track, whole: name, properties and page', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await openBare(page, build, run);
+  await startAndTrack(page, build, {}, 0);
+  await call(page, 'ready');
+  const ids = await page.evaluate(() => {
+    const stint = (window as any).stint;
+    return [
+      stint('track', 'n'.repeat(70_000)),
+      stint('track', 'n'.repeat(40_000)),
+      stint('track', 'split', { a: 'x'.repeat(16_000), b: 'y'.repeat(14_000) }),
+      stint('track', 'é'.repeat(11_000)), // 22,000 bytes in UTF-8, with properties of 11,000 more
+      stint('track', 'fits', { blob: 'x'.repeat(20_000) }),
+    ];
+  });
+  expect(ids.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+  expect(typeof ids[4]).toBe('string');
+  await expect.poll(() => seen.warnings.filter((w) => /over 32000 bytes/.test(w)).length).toBe(3);
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'fits', page);
+});
+
+test('an entry no request can carry (left in the outbox) is given up on, counted, and blocks nothing', async ({ page, context, build, run, collector }) => {
+  const first = await newTab(context, build, run);
+  await call(first, 'flush');
+  // An entry of 70 KB, as an older version (or a bug) could have left it, ahead of everything else.
+  await first.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('stint');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('kv', 'readwrite');
+          const body = JSON.stringify({ eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', blob: 'x'.repeat(70_000) });
+          tx.objectStore('kv').put([{ id: '00000000-0000-4000-8000-000000000070', at: 1, appId: 'e2e', body }], ['o', 1, 0.5]);
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  await first.close();
+  await page.goto(pageUrl(build, run));
+  await waitForStint(page);
+  await call(page, 'track', 'behind');
+  await call(page, 'flush'); // resolves: the poison is given up on, not retried forever
+  await collector.exactly(1, (e) => e.name === 'behind', page);
+  expect(await collector.events((e) => e.name === 'poison')).toEqual([]);
+  expect(await droppedIn(collector)).toBe(1);
+  await expect.poll(() => outboxSize(page, 'poison')).toBe(0);
+});
+
+test('two createTracker calls with one cookie name give one tracker: one device, one session, one application_initialized', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  test.skip(build !== 'esm', 'createTracker is the npm build');
+  const seen = consoleOf(page);
+  await openBare(page, build, run);
+  const same = await page.evaluate(async (run) => {
+    const { createTracker } = await import('/dist/index.mjs' as string);
+    const config = { collector: '/collect/' + run, appId: 'e2e' };
+    // What React Strict Mode does with `useState(() => createTracker(config))`: it creates twice.
+    const a = createTracker(config);
+    const b = createTracker(config);
+    const c = createTracker({ ...config, appVersion: '2.0.0' }); // another config: shared, with a warning
+    await Promise.all([a.ready(), b.ready()]);
+    a.track('from-a');
+    b.track('from-b');
+    c.track('from-c');
+    (window as any).stint = (method: string, ...args: unknown[]) => a[method](...args);
+    return JSON.stringify(a.getSession()) === JSON.stringify(b.getSession());
+  }, run);
+  expect(same).toBe(true);
+  await call(page, 'flush');
+  const events = await collector.exactly(3, (e) => e.name.startsWith('from-'), page);
+  expect(new Set(events.map((e) => e.session.userId)).size).toBe(1);
+  expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+  expect(events.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+  await collector.exactly(1, (e) => e.name === 'application_initialized', page);
+  expect(seen.warnings.filter((w) => /already runs on this page/.test(w))).toHaveLength(1);
+});
+
+test('the tag and an npm import on one page share the tracker', async ({ page, build, run, collector }) => {
+  test.skip(build !== 'tag', 'the tag first, then the npm build');
+  await page.goto(pageUrl('tag', run));
+  await waitForStint(page);
+  await page.evaluate(async (run) => {
+    const { createTracker } = await import('/dist/index.mjs' as string);
+    const npm = createTracker({ collector: '/collect/' + run, appId: 'e2e' });
+    (window as any).stint('track', 'from-tag');
+    npm.track('from-npm');
+    await npm.flush();
+  }, run);
+  const events = await collector.exactly(2, (e) => e.name.startsWith('from-'), page);
+  expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+  await collector.exactly(1, (e) => e.name === 'application_initialized', page);
+});
