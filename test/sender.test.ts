@@ -124,6 +124,50 @@ describe('Sender', () => {
     expect(bodies[0].dropped).toBe(1);
   });
 
+  it('an entry no request can carry is given up on and counted; the ones behind it are sent', async () => {
+    const sender = new Sender('/c', nativeFormat, null, null);
+    const poison = entry(70_000);
+    const behind = entry();
+    sender._add(poison);
+    sender._add(behind);
+    await drain(sender);
+    expect(sent()).toEqual([behind.id]);
+    expect(bodies[0].dropped).toBe(1);
+    expect(warnings.filter((w) => /too large to send/.test(w))).toHaveLength(1);
+  });
+
+  it('413 for a single event drops it, counted; the next one is sent', async () => {
+    replies = [{ status: 413 }];
+    const sender = new Sender('/c', nativeFormat, null, null);
+    const refused = entry();
+    sender._add(refused);
+    await drain(sender);
+    const next = entry();
+    sender._add(next);
+    await drain(sender);
+    expect(bodies.map((b) => b.events.map((e) => e.eventId))).toEqual([[refused.id], [next.id]]);
+    expect(bodies[1].dropped).toBe(1);
+  });
+
+  it('past the bound, each add costs one splice, and the outbox gets one removal per task', async () => {
+    const removed: number[] = [];
+    const store = {
+      put: async (list: Entry[]) => list.forEach((e, i) => (e.chunk = ['o', e.at, i])),
+      keys: async () => [],
+      get: async () => [],
+      remove: async (_chunks: unknown[], list: Entry[]) => void removed.push(_chunks.length + list.length),
+    };
+    vi.stubGlobal('navigator', { onLine: false }); // nothing leaves: the queue stays full
+    const sender = new Sender('/c', nativeFormat, store, null);
+    for (let i = 0; i < MAX_QUEUE_EVENTS; i++) sender._add(entry(10));
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 0; i < 100; i++) sender._add(entry(10)); // one task: 100 over the bound
+    await vi.advanceTimersByTimeAsync(0);
+    expect(sender._queue).toHaveLength(MAX_QUEUE_EVENTS);
+    expect(sender._dropped).toBe(100);
+    expect(removed).toEqual([100]);
+  });
+
   it('flush resolves once everything queued before it is delivered', async () => {
     replies = [{ status: 503 }];
     const sender = new Sender('/c', nativeFormat, null, null);

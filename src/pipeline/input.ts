@@ -39,6 +39,8 @@ export function rawEvent(name: string, properties: unknown, at: number, page: Pa
       throw new TypeError('properties must be a plain object');
     }
     props = JSON.stringify(properties || {});
+    // A toJSON can turn an object into anything (a Date into a string, or null).
+    if (props[0] !== '{') throw new TypeError('properties must serialise to a JSON object');
   } catch (e) {
     return void warn(`event "${name.slice(0, 100)}" dropped: its properties cannot be serialised (${describeError(e)})`);
   }

@@ -26,8 +26,9 @@ export function withAttribute(attrs: Attributes, key: unknown, value: unknown): 
 
 /** The attributes with `key` increased by `by`, or the reason why they cannot be. */
 export function withIncrement(attrs: Attributes, key: unknown, by: unknown): Attributes | string {
+  if (typeof key !== 'string' || !key) return 'a session attribute key must be a non-empty string';
   if (typeof by !== 'number' || !isFinite(by)) return 'incrementSessionAttribute needs a finite number';
-  const current = attrs[key as string] ?? 0;
+  const current = Object.prototype.hasOwnProperty.call(attrs, key) ? attrs[key] : 0;
   if (typeof current !== 'number') return `session attribute "${key}" is not a number; not incremented`;
   return withAttribute(attrs, key, current + by);
 }
