@@ -54,6 +54,23 @@ export default [
     ],
     plugins: [ts()],
   },
+  // stint/collector: for collectors written in Node (pure: no browser, no dependency).
+  {
+    input: 'src/collector.ts',
+    output: [
+      { file: 'dist/collector.mjs', format: 'es', sourcemap: true },
+      { file: 'dist/collector.cjs', format: 'cjs', sourcemap: true },
+    ],
+    plugins: [ts()],
+  },
+  {
+    input: 'src/collector.ts',
+    output: [
+      { file: 'dist/collector.d.mts', format: 'es' },
+      { file: 'dist/collector.d.cts', format: 'es' },
+    ],
+    plugins: [dts()],
+  },
   // The types, once for each module system: under node16 a CommonJS consumer needs its own `.d.cts`.
   {
     input: 'src/index.ts',

@@ -6,6 +6,8 @@ import addFormats from 'ajv-formats';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The package's own decoder, as a collector written in Node uses it (built by `npm run build`).
+import { expandEnvelope } from '../dist/collector.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schema = (path) => {
@@ -19,8 +21,15 @@ const schema = (path) => {
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 
+// Version 2 refers to version 1's definitions by $id.
+const envelope1 = schema('envelope-1.json');
+envelope1.$id = 'https://stint.dev/schemas/envelope-1.json';
+ajv.addSchema(envelope1);
+
 export const validators = {
-  envelope: ajv.compile(schema('envelope-1.json')),
+  envelope: ajv.getSchema('https://stint.dev/schemas/envelope-1.json'),
+  envelope2: ajv.compile(schema('envelope-2.json')),
+  wholeEvent: ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event'),
   clientSession: ajv.compile(schema('snowplow/client_session-1-0-2.json')),
   payloadData: ajv.compile(schema('snowplow/payload_data-1-0-4.json')),
   contexts: ajv.compile(schema('snowplow/contexts-1-0-0.json')),
@@ -34,17 +43,29 @@ const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 
 const check = (validate, value, where) =>
   validate(value) ? [] : validate.errors.map((e) => `${where}${e.instancePath} ${e.message}`);
 
-/** Errors of a native batch: the envelope schema, and each session against client_session 1-0-2. */
+/**
+ * Errors of a native batch, and its events made whole (the package's own `expandEnvelope`): the envelope
+ * schema of its version, each whole event against version 1's event schema, each session against
+ * client_session 1-0-2.
+ */
 export function nativeErrors(batch) {
-  const errors = check(validators.envelope, batch, 'envelope');
-  for (const [i, event] of (Array.isArray(batch?.events) ? batch.events : []).entries()) {
+  const errors = batch?.v === 2 ? check(validators.envelope2, batch, 'envelope') : check(validators.envelope, batch, 'envelope');
+  if (errors.length) return { errors, events: [] };
+  let events;
+  try {
+    events = expandEnvelope(batch);
+  } catch (e) {
+    return { errors: [`envelope: ${e.message}`], events: [] };
+  }
+  for (const [i, event] of events.entries()) {
+    errors.push(...check(validators.wholeEvent, event, `events/${i} (whole)`));
     const session = event?.session;
     if (!session) continue;
     // The native format also allows INDEXED_DB, MEMORY and custom store names (the envelope schema checks those).
     const relaxed = SNOWPLOW_MECHANISMS.includes(session.storageMechanism) ? session : { ...session, storageMechanism: 'COOKIE_1' };
     errors.push(...check(validators.clientSession, relaxed, `events/${i}/session`));
   }
-  return errors;
+  return { errors, events };
 }
 
 /** Errors of a Snowplow tp2 body, and its events in the native shape for the record. */
@@ -136,7 +157,7 @@ export function createCollector(dataDir) {
     let errors;
     let events;
     if (format === 'snowplow') ({ errors, events } = snowplowErrors(body));
-    else [errors, events] = [nativeErrors(body), body.events || []];
+    else ({ errors, events } = nativeErrors(body));
     request.count = events.length;
     request.dropped = body.dropped ?? 0;
     if (errors.length) {

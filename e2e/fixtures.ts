@@ -187,7 +187,9 @@ export function outboxSize(page: Page, name?: string): Promise<number> {
           const all = db.transaction('kv').objectStore('kv').getAll();
           all.onsuccess = () => {
             db.close();
-            const entries = all.result.filter(Array.isArray).flat() as { body: string }[];
+            // A chunk: { contexts, entries } (or, written by an earlier version, a plain array of entries).
+            const chunks = all.result.filter((v: any) => Array.isArray(v) || Array.isArray(v?.entries));
+            const entries = chunks.flatMap((v: any) => (Array.isArray(v) ? v : v.entries)) as { body: string }[];
             resolve(entries.filter((e) => !name || JSON.parse(e.body).name === name).length);
           };
           all.onerror = () => (db.close(), resolve(0));

@@ -46,17 +46,21 @@ try {
     join(scratch, 'esm.mts'),
     `import { createTracker, VERSION, type ClientSession, type Tracker } from 'stint';
 import type { StintCommand } from 'stint/stint.js';
+import { expandEnvelope, type WholeEvent } from 'stint/collector';
+const whole: WholeEvent[] = expandEnvelope({ v: 1, appId: 'a', sentAt: '', dropped: 0, events: [] });
 const tracker: Tracker = createTracker({ collector: '/collect', appId: 'ssr' });
 const session: ClientSession | null = tracker.getSession();
 const command: StintCommand | undefined = globalThis.stint;
 const id: string | undefined = command?.('track', 'signup', { plan: 'pro' });
 void tracker.ready().then(() => tracker.flush());
-console.log(VERSION, session, id);
+console.log(VERSION, session, id, whole);
 `,
   );
   writeFileSync(
     join(scratch, 'cjs.cts'),
     `import { createTracker, type Tracker } from 'stint';
+import { expandEnvelope } from 'stint/collector';
+void expandEnvelope;
 const tracker: Tracker = createTracker({ collector: '/collect', appId: 'ssr', consent: 'pending' });
 void tracker.ready();
 export = tracker;
@@ -68,6 +72,7 @@ export = tracker;
   // And at run time, from both module systems: outside a browser the tracker does nothing.
   run('node', ['--input-type=module', '-e', "import { createTracker } from 'stint'; if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
   run('node', ['-e', "const { createTracker } = require('stint'); if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
+  run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 2, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
   console.log('package: publint, attw, node16 ESM and CommonJS consumers without DOM types: ok');
 } finally {
   rmSync(scratch, { recursive: true, force: true });

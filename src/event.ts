@@ -4,9 +4,11 @@
  * measure in bytes and to join into a batch. This is the `track()` hot path: the parts that rarely
  * change (attributes, UTM, the session's first event) are serialised once and reused.
  */
-import type { ClientSession } from './types';
+import { wholeEvent, type WholeEvent } from './collector';
 import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
+import type { Entry } from './delivery/outbox-store';
 import type { SessionState } from './session/state';
+import type { ClientSession } from './types';
 
 /** An event as the page tracked it, before the session rules have seen it. */
 export interface RawEvent {
@@ -48,37 +50,42 @@ export interface Surroundings {
   timeZone?: string | null;
 }
 
-/** Remembers the last answer of `fn` for the same argument (by identity). */
-function lastOf<T>(fn: (value: T) => string): (value: T) => string {
-  let key: T | undefined;
-  let value = '';
-  return (v) => (v === key ? value : ((key = v), (value = fn(v))));
+const nameJson = ((key = '', value = '') => (name: string) => (name === key ? value : ((key = name), (value = JSON.stringify(name)))))();
+
+/** What the last shared context was made of (compared by identity), and its JSON. */
+let sharedOf: unknown[] = [];
+let shared = '';
+
+/**
+ * The event as JSON, in two parts: its own fields (`own`), and what it shares with the events around it
+ * (`shared`: the session but its event index, the attributes, the user and the page, device, app, UTM and
+ * time context). Events that share a context get the same string, made once: the hot path only builds
+ * the event's own part. `expandEnvelope` (src/collector.ts) joins them back into a whole event.
+ */
+export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): [own: string, shared: string] {
+  const at = new Date(e.at);
+  const weekday = WEEKDAYS[at.getDay()];
+  const zone = (around.timeZone ??= timeZone());
+  const parts = [e.page, s.sessionId, s.firstEventId, around.mechanism, around.anonymous, s.attributes, s.businessUserId, s.utm, around.device, zone, weekday];
+  if (parts.some((part, i) => part !== sharedOf[i])) {
+    sharedOf = parts;
+    const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
+    shared =
+      `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
+      `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
+      `,"context":{"page":${e.page.json},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
+      `,"time":{"timeZone":${JSON.stringify(zone)},"weekday":"${weekday}"}}}`;
+  }
+  const own =
+    `{"eventId":"${e.id}","name":${nameJson(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
+    `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"}`;
+  return [own, shared];
 }
 
-const attributesJson = lastOf(JSON.stringify);
-const utmJson = lastOf((utm: SessionState['utm']) => JSON.stringify(utm || NO_UTM));
-const nameJson = lastOf(JSON.stringify);
-const userJson = lastOf(JSON.stringify);
-const zoneJson = lastOf(JSON.stringify);
-/** The session object but its eventIndex, per session, first event, mechanism and anonymity. */
-let sessionKey = '';
-let sessionHead = '';
-
-export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): string {
-  const key = s.sessionId + s.firstEventId + around.mechanism + around.anonymous;
-  if (key !== sessionKey) {
-    sessionKey = key;
-    sessionHead = JSON.stringify(clientSession(s, around.mechanism, around.anonymous)).replace(/"eventIndex":\d+}$/, '');
-  }
-  const at = new Date(e.at);
-  return (
-    `{"eventId":"${e.id}","name":${nameJson(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
-    `,"session":${sessionHead}"eventIndex":${s.eventIndex}},"sessionAttributes":${attributesJson(s.attributes)}` +
-    `,"user":{"id":${around.anonymous ? null : userJson(s.businessUserId)}}` +
-    `,"context":{"page":${e.page.json},${around.device},"utm":${utmJson(s.utm)}` +
-    `,"time":{"timeZone":${zoneJson((around.timeZone ??= timeZone()))},"weekday":"${WEEKDAYS[at.getDay()]}"}` +
-    `,"visibility":"${e.pageHidden ? 'background' : 'foreground'}"}}`
-  );
+/** An outbox entry as a whole event (for the formats that send every event whole). */
+export function wholeOf(entry: Entry): WholeEvent {
+  const own = JSON.parse(entry.body);
+  return entry.ctx ? wholeEvent(JSON.parse(entry.ctx), own) : own;
 }
 
 /** The IANA time zone of the device, or null. Temporal answers at once where Intl first loads its data. */

@@ -21,9 +21,13 @@ describe('Retry-After', () => {
 });
 
 describe('formats', () => {
-  it('native: the envelope around the events', () => {
-    const body = JSON.parse(nativeFormat.body(['{"eventId":"a"}', '{"eventId":"b"}'], 'shop', 3));
-    expect(body).toMatchObject({ v: 1, appId: 'shop', dropped: 3, events: [{ eventId: 'a' }, { eventId: 'b' }] });
+  it('native: the envelope around the events, one context for the events that share it', () => {
+    const entries = [
+      { id: 'a', at: 1, appId: 'shop', body: '{"eventId":"a"}', ctx: '{"k":1}' },
+      { id: 'b', at: 2, appId: 'shop', body: '{"eventId":"b"}', ctx: '{"k":1}' },
+    ];
+    const body = JSON.parse(nativeFormat.body(['{"eventId":"a"}', '{"eventId":"b"}'], 'shop', 3, entries));
+    expect(body).toMatchObject({ v: 2, appId: 'shop', dropped: 3, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
     expect(Date.parse(body.sentAt)).not.toBeNaN();
   });
 

@@ -33,22 +33,27 @@ export function retryDelay(failures: number, retryAfter: number | null): number 
  */
 export function pack(list: Entry[], format: Format, dropped: number): [Entry[], string] {
   const items: string[] = [];
+  // Shared contexts go once per batch (in the native format): each counts the first time it is met.
+  const contexts = new Set<string | undefined>([undefined]);
   let bytes = 200;
   let n = 0;
   for (; n < list.length; n++) {
     const item = format.item(list[n]);
-    const size = byteLength(item);
+    const ctx = list[n].ctx;
+    const size = byteLength(item) + 8 + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
     if (!n && bytes + size > MAX_BODY_BYTES) return [[list[0]], ''];
     // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
     if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
     bytes += size + 1;
+    contexts.add(ctx);
     items.push(item);
   }
   // End the batch where an outbox chunk ends, when one does, so that delivering it deletes whole chunks.
   let end = n;
   while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
   if (end > 1 && end < n) n = end;
-  return [list.slice(0, n), format.body(items.slice(0, n), list[0].appId, dropped)];
+  const batch = list.slice(0, n);
+  return [batch, format.body(items.slice(0, n), list[0].appId, dropped, batch)];
 }
 
 /** UTF-8 length without allocating for the common, ASCII-only case. */

@@ -10,8 +10,10 @@ export interface Entry {
   /** tracked at (ms): the outbox is sent oldest first */
   at: number;
   appId: string;
-  /** the event in the native JSON envelope */
+  /** the event's own fields, as JSON (a whole version-1 event, when left by an earlier version) */
   body: string;
+  /** what it shares with the events around it, as JSON (one string for all of them): see `eventJson` */
+  ctx?: string;
   /** the key of the outbox chunk that holds it, once written */
   chunk?: IDBValidKey;
 }
@@ -25,6 +27,25 @@ export interface OutboxStore {
   get(chunks: IDBValidKey[]): Promise<Entry[]>;
   /** Deletes whole chunks, and these entries from the chunks that keep others. */
   remove(chunks: IDBValidKey[], entries: Entry[]): Promise<void>;
+}
+
+/**
+ * A chunk as stored: its entries, with the contexts they share stored once (`c` is an index into
+ * `contexts`). An earlier version stored a plain array of whole entries, which is still read.
+ */
+interface Chunk {
+  contexts: string[];
+  entries: { id: string; at: number; appId: string; body: string; c?: number }[];
+}
+
+/** The entries of a stored chunk, whichever version wrote it; anything unreadable is left out. */
+function entriesOf(value: unknown, key: IDBValidKey): Entry[] {
+  const chunk = value as Chunk;
+  const list: Entry[] = Array.isArray(value) ? value : chunk && Array.isArray(chunk.entries) ? chunk.entries : [];
+  const contexts = Array.isArray(value) ? [] : chunk?.contexts || [];
+  return list
+    .filter((e) => e && typeof e.id == 'string' && typeof e.body == 'string')
+    .map(({ id, at, appId, body, c }: Entry & { c?: number }) => ({ id, at, appId, body, ctx: c === undefined ? undefined : contexts[c], chunk: key }));
 }
 
 /** Characters per chunk, like bytes per request; and events per chunk. */
@@ -44,27 +65,33 @@ const chunkKey = (e: Entry): IDBValidKey => ['o', e.at, Math.random()];
 export function idbOutbox(db: UseStore): OutboxStore {
   return {
     put(list) {
-      const chunks: [IDBValidKey, Entry[]][] = [];
+      const chunks: [IDBValidKey, Chunk, Map<string, number>][] = [];
       let chars = Infinity;
       for (const e of list) {
-        if (chars + e.body.length > CHUNK_CHARS || chunks[chunks.length - 1][1].length >= CHUNK_EVENTS) {
-          chunks.push([chunkKey(e), []]);
+        let last = chunks[chunks.length - 1];
+        if (chars + e.body.length > CHUNK_CHARS || last[1].entries.length >= CHUNK_EVENTS) {
+          chunks.push((last = [chunkKey(e), { contexts: [], entries: [] }, new Map()]));
           chars = 0;
         }
-        const [key, entries] = chunks[chunks.length - 1];
+        const [key, chunk, index] = last;
+        let c = e.ctx === undefined ? undefined : index.get(e.ctx);
+        if (e.ctx !== undefined && c === undefined) {
+          index.set(e.ctx, (c = chunk.contexts.push(e.ctx) - 1));
+          chars += e.ctx.length;
+        }
         e.chunk = key;
-        entries.push(e);
+        chunk.entries.push({ id: e.id, at: e.at, appId: e.appId, body: e.body, c });
         chars += e.body.length;
       }
       return db('readwrite', (store) => {
-        for (const [key, entries] of chunks) store.put(entries.map(({ id, at, appId, body }) => ({ id, at, appId, body })), key);
+        for (const [key, chunk] of chunks) store.put(chunk, key);
         return promisifyRequest(store.transaction);
       });
     },
     keys: () => db('readonly', (store) => promisifyRequest(store.getAllKeys())).then((keys) => keys.filter(Array.isArray)),
     get: (chunks) =>
-      db('readonly', (store) => Promise.all(chunks.map((key) => promisifyRequest(store.get(key))))).then((lists) =>
-        lists.flatMap((list, i) => (Array.isArray(list) ? list.filter((e) => e && typeof e.body == 'string').map((e) => ({ ...e, chunk: chunks[i] })) : [])),
+      db('readonly', (store) => Promise.all(chunks.map((key) => promisifyRequest(store.get(key))))).then((values) =>
+        values.flatMap((value, i) => entriesOf(value, chunks[i])),
       ),
     remove: (chunks, list) =>
       db('readwrite', (store) => {
@@ -79,9 +106,11 @@ export function idbOutbox(db: UseStore): OutboxStore {
         for (const [key, ids] of byChunk.values()) {
           const read = store.get(key);
           read.onsuccess = () => {
-            const rest = ((read.result as Entry[]) || []).filter((e) => !ids.has(e.id));
-            if (rest.length) store.put(rest, key);
-            else store.delete(key);
+            const value = read.result as Chunk | Entry[] | undefined;
+            const all = Array.isArray(value) ? value : value?.entries || [];
+            const rest = all.filter((e) => !ids.has(e.id));
+            if (!rest.length) store.delete(key);
+            else store.put(Array.isArray(value) ? rest : { ...value, entries: rest }, key);
           };
         }
         return promisifyRequest(store.transaction);

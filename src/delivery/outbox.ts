@@ -13,7 +13,7 @@ import { chunkName, type Entry, type OutboxStore } from './outbox-store';
 import { mark, readMarks, unmark } from './sent-marks';
 
 /** How long a read of the outbox may take before sending goes on with what is in memory. */
-const READ_WAIT = 2000;
+const READ_WAIT = 3000;
 
 export class Outbox {
   _unsaved: Entry[] = [];

@@ -227,8 +227,9 @@ export class Sender {
 
   /** Sends until the queue is empty or the collector fails. Runs holding the send lock. */
   async _drain(): Promise<void> {
-    // A stalled or broken database must not keep this page's own events from leaving.
-    await this._read().catch(() => {});
+    // A stalled or broken database must not keep this page's own events from leaving: they go now, and
+    // the outbox is read again at the next cycle.
+    await this._read().catch(() => this._schedule(FLUSH_AFTER));
     let limit = MAX_BATCH_EVENTS;
     while (!this._stopped) {
       const now = Date.now();

@@ -69,7 +69,8 @@ export class Recorder {
   _event(raw: RawEvent, state: SessionState): void {
     // A store that failed has handed the session on: say where it lives now.
     this._around.mechanism = this._keeper._mechanism;
-    this._sender._add({ id: raw.id, at: raw.at, appId: this._config.appId, body: eventJson(raw, state, this._around) });
+    const [body, ctx] = eventJson(raw, state, this._around);
+    this._sender._add({ id: raw.id, at: raw.at, appId: this._config.appId, body, ctx });
   }
 
   /**

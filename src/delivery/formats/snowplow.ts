@@ -9,6 +9,7 @@
  * reports for storage that is not its cookie (and a custom store that declares an enum value keeps it).
  */
 import { VERSION } from '../../version';
+import { wholeOf } from '../../event';
 import type { Format } from './format';
 
 const IGLU = 'iglu:com.snowplowanalytics.snowplow/';
@@ -21,7 +22,7 @@ const selfDescribing = (schema: string, data: unknown) => ({ schema, data });
 export const snowplowFormat: Format = {
   path: '/com.snowplowanalytics.snowplow/tp2',
   item(entry) {
-    const e = JSON.parse(entry.body);
+    const e = wholeOf(entry);
     const { page, device, app, utm, time, visibility } = e.context;
     const session = e.session;
     const pageView = e.name === 'page_view';

@@ -1,0 +1,102 @@
+/**
+ * The wire format: what the page sends (version 2: shared contexts sent once per batch) rebuilds, through
+ * the exported `expandEnvelope`, into exactly the whole events of version 1, valid against the schemas.
+ */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expandEnvelope } from '../src/collector';
+import type { PageSnapshot } from '../src/context';
+import { nativeFormat } from '../src/delivery/formats/native';
+import type { Entry } from '../src/delivery/outbox-store';
+import { eventJson, type RawEvent, type Surroundings } from '../src/event';
+import { state } from './helpers';
+
+const page: PageSnapshot = {
+  page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A' },
+  json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A"}',
+  utm: null,
+};
+const around: Surroundings = {
+  mechanism: 'COOKIE_1',
+  anonymous: false,
+  device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en-US","bot":false}',
+  timeZone: 'Europe/Paris',
+};
+const raw = (n: number, at: number, pageHidden = false): RawEvent => ({
+  id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+  name: n % 2 ? 'odd' : 'even',
+  at,
+  props: JSON.stringify({ n }),
+  page,
+  pageHidden,
+});
+
+const schema = (file: string) => JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8'));
+const ajv = new Ajv({ allErrors: true, strict: false });
+addFormats(ajv);
+ajv.addSchema({ ...schema('envelope-1.json'), $id: 'https://stint.dev/schemas/envelope-1.json' });
+const v2 = ajv.compile(schema('envelope-2.json'));
+const whole = ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event')!;
+
+describe('envelope version 2', () => {
+  const s1 = state({ eventIndex: 1 });
+  const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
+  const at = Date.parse('2026-11-22T10:00:00.000Z');
+  const entries: Entry[] = [raw(1, at), raw(2, at + 1, true)].map((e, i) => {
+    const [body, ctx] = eventJson(e, i ? s2 : s1, around);
+    return { id: e.id, at: e.at, appId: 'shop', body, ctx };
+  });
+  // An entry an earlier version left in the outbox: a whole version-1 event, no shared context.
+  const old = JSON.stringify({ ...expandEnvelope(JSON.parse(nativeFormat.body([entries[0].body], 'shop', 0, [entries[0]])))[0], eventId: '00000000-0000-4000-8000-000000000009' });
+  entries.push({ id: '00000000-0000-4000-8000-000000000009', at: at + 2, appId: 'shop', body: old });
+  const body = JSON.parse(nativeFormat.body(entries.map((e) => e.body), 'shop', 3, entries));
+
+  it('is valid against envelope-2.json, with what the events share sent once per distinct context', () => {
+    expect(v2(body), JSON.stringify(v2.errors)).toBe(true);
+    expect(body.contexts).toHaveLength(2); // the attributes changed between the two events
+    expect(body.events.map((e: { c?: number }) => e.c)).toEqual([0, 1, undefined]);
+    expect(body.dropped).toBe(3);
+  });
+
+  it('expands into whole version-1 events: every field an event carried in version 1', () => {
+    const events = expandEnvelope(body);
+    for (const e of events) expect(whole(e), JSON.stringify(whole.errors)).toBe(true);
+    expect(events[1]).toEqual({
+      eventId: '00000000-0000-4000-8000-000000000002',
+      name: 'even',
+      timestamp: '2026-11-22T10:00:00.001Z',
+      properties: { n: 2 },
+      session: {
+        userId: s2.userId,
+        sessionId: s2.sessionId,
+        sessionIndex: s2.sessionIndex,
+        previousSessionId: s2.previousSessionId,
+        storageMechanism: 'COOKIE_1',
+        firstEventId: s2.firstEventId,
+        firstEventTimestamp: new Date(s2.firstEventAt!).toISOString(),
+        eventIndex: 2,
+      },
+      sessionAttributes: { plan: 'pro' },
+      user: { id: null },
+      context: {
+        page: page.page,
+        device: { screenResolution: '1280x800', colorDepth: 24, orientation: 'landscape', touch: false },
+        os: { name: 'Linux', version: null },
+        app: { type: 'browser', name: 'Chromium', version: '156', language: 'en-US', bot: false },
+        utm: { source: null, medium: null, campaign: null, term: null, content: null },
+        time: { timeZone: 'Europe/Paris', weekday: 'Sunday' },
+        visibility: 'background',
+      },
+    });
+    expect(events[2].eventId).toBe('00000000-0000-4000-8000-000000000009');
+  });
+
+  it('passes version 1 through, and refuses what is not an envelope', () => {
+    expect(expandEnvelope({ v: 1, appId: 'a', sentAt: '', dropped: 0, events: [{ eventId: 'x' }] })).toEqual([{ eventId: 'x' }]);
+    expect(() => expandEnvelope({ v: 3, events: [] })).toThrow(TypeError);
+    expect(() => expandEnvelope(null)).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 2, contexts: [], events: [{ c: 0 }] })).toThrow(TypeError);
+  });
+});
