@@ -55,6 +55,10 @@ const nameJson = ((key = '', value = '') => (name: string) => (name === key ? va
 /** What the last shared context was made of (compared by identity), and its JSON. */
 let sharedOf: unknown[] = [];
 let shared = '';
+/** The local day the last event fell in ([start, end) in ms), and its weekday. */
+let dayStart = 0;
+let dayEnd = 0;
+let weekday = '';
 
 /**
  * The event as JSON, in two parts: its own fields (`own`), and what it shares with the events around it
@@ -64,11 +68,18 @@ let shared = '';
  */
 export function eventJson(e: RawEvent, s: SessionState, around: Surroundings): [own: string, shared: string] {
   const at = new Date(e.at);
-  const weekday = WEEKDAYS[at.getDay()];
+  if (e.at < dayStart || e.at >= dayEnd) {
+    weekday = WEEKDAYS[at.getDay()];
+    dayStart = new Date(at.getFullYear(), at.getMonth(), at.getDate()).getTime();
+    dayEnd = new Date(at.getFullYear(), at.getMonth(), at.getDate() + 1).getTime();
+  }
   const zone = (around.timeZone ??= timeZone());
-  const parts = [e.page, s.sessionId, s.firstEventId, around.mechanism, around.anonymous, s.attributes, s.businessUserId, s.utm, around.device, zone, weekday];
-  if (parts.some((part, i) => part !== sharedOf[i])) {
-    sharedOf = parts;
+  const of = sharedOf;
+  if (
+    of[0] !== e.page || of[1] !== s.sessionId || of[2] !== s.firstEventId || of[3] !== around.mechanism || of[4] !== around.anonymous ||
+    of[5] !== s.attributes || of[6] !== s.businessUserId || of[7] !== s.utm || of[8] !== around.device || of[9] !== zone || of[10] !== weekday
+  ) {
+    sharedOf = [e.page, s.sessionId, s.firstEventId, around.mechanism, around.anonymous, s.attributes, s.businessUserId, s.utm, around.device, zone, weekday];
     const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
     shared =
       `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +

@@ -24,8 +24,9 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
 } else {
   let tracker: Running | null = null;
 
-  const call = (args: ArrayLike<unknown>, at?: number): unknown => {
-    const [method, ...rest] = Array.from(args);
+  const call = (args: unknown[], at?: number): unknown => {
+    const method = args[0];
+    const rest = args.slice(1);
     if (method === 'init') {
       if (tracker) return error('stint("init") was already called');
       try {
@@ -40,7 +41,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     return tracker.call(method, rest, at);
   };
   /** Every call from the page: whatever it passes, nothing is thrown back. */
-  const safeCall = (args: ArrayLike<unknown>, at?: number): unknown => {
+  const safeCall = (args: unknown[], at?: number): unknown => {
     try {
       return call(args, at);
     } catch (e) {
@@ -69,5 +70,5 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     ]);
     if ((tracker as Running | null) && data.pageView !== 'false') safeCall(['page']);
   }
-  for (const [args, at] of queue) safeCall(args, at);
+  for (const [args, at] of queue) safeCall(Array.from(args), at);
 }

@@ -66,10 +66,19 @@ export class Sender {
     if (store) this._schedule(0);
   }
 
+  /** The `track()` path: appended, bounded, written at the end of the task, sent after a short timer. */
   _add(entry: Entry): void {
-    this._enqueue([entry]);
+    // (a session_end another tab found too may be here already: its id is derived from the session's)
+    if (this._known.has(entry.id)) return;
+    const e = entry as Queued;
+    e.seq = ++this._seq;
+    this._known.add(e.id);
+    this._queue.push(e);
+    this._chars += e.body.length;
+    if (this._queue.length > MAX_QUEUE_EVENTS || this._chars > MAX_QUEUE_CHARS) this._bound();
+    else this._full = false;
     this._outbox._write(entry);
-    this._schedule(FLUSH_AFTER);
+    if (!this._timer) this._schedule(FLUSH_AFTER);
   }
 
   /** Resolves once every entry queued so far is delivered or given up on. */
@@ -143,8 +152,14 @@ export class Sender {
       this._chars += e.body.length;
     }
     if (sort) this._queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
-    // Past the limits the oldest entries go, counted so that the next batch reports the loss. Cheap: a
-    // splice at the front; their removal from the outbox joins the end-of-task transaction.
+    this._bound();
+  }
+
+  /**
+   * Past the limits the oldest entries go, counted so that the next batch reports the loss. Cheap: a
+   * splice at the front; their removal from the outbox joins the end-of-task transaction.
+   */
+  _bound(): void {
     let over = 0;
     let chars = this._chars;
     while (this._queue.length - over > MAX_QUEUE_EVENTS || chars > MAX_QUEUE_CHARS) chars -= this._queue[over++].body.length;
