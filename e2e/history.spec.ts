@@ -104,11 +104,14 @@ test("with 'history+hash', a change of the hash alone is a page view too", async
   await go(page, 'Reviews', 'Product 42 reviews · Shop');
   await go(page, 'Specs');
   await push(page, 'here');
+  // A link to a fragment that no router handles: the browser's own same-document navigation.
+  await route(page, () => page.evaluate(() => (location.hash = 'faq')));
   await go(page, 'About', 'About · Shop');
-  const views = await collector.exactly(4, isView);
+  const views = await collector.exactly(5, isView);
   expect(pages(views).map((p) => p.url).slice(1)).toEqual([
     url('/e2e/spa/products/42?tab=reviews'),
     url('/e2e/spa/products/42?tab=reviews#specs'),
+    url('/e2e/spa/products/42?tab=reviews#faq'),
     url('/e2e/spa/about'),
   ]);
   expectChain(views);

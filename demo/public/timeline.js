@@ -147,10 +147,13 @@ export class Timeline {
     /** Per lane, the mark that takes the lane's tab stop (roving tabindex). */
     this.stops = new Map();
     this.hover = null;
+    /** The focused mark whose tip Escape closed: it stays closed while that mark keeps the focus (across redraws). */
+    this.dismissed = null;
     root.addEventListener('pointerover', (e) => {
       const mark = e.target.closest?.('.tl-mark');
       if (!mark) return;
       this.hover = mark.dataset.id;
+      this.dismissed = null;
       this.showTip(mark);
     });
     root.addEventListener('pointerout', (e) => {
@@ -163,7 +166,7 @@ export class Timeline {
       if (!mark) return;
       this.stops.set(mark.dataset.lane, mark.dataset.id);
       for (const other of root.querySelectorAll(`.tl-mark[data-lane="${mark.dataset.lane}"]`)) other.tabIndex = other === mark ? 0 : -1;
-      this.showTip(mark);
+      if (mark.dataset.id !== this.dismissed) this.showTip(mark);
     });
     root.addEventListener('focusout', (e) => {
       if (!e.relatedTarget?.closest?.('.tl-mark') && !this.hover) this.hideTip();
@@ -338,7 +341,10 @@ export class Timeline {
   onKey(e) {
     const mark = e.target.closest?.('.tl-mark');
     if (!mark) return;
-    if (e.key === 'Escape') return this.hideTip();
+    if (e.key === 'Escape') {
+      this.dismissed = mark.dataset.id;
+      return this.hideTip();
+    }
     const lane = [...this.root.querySelectorAll(`.tl-mark[data-lane="${mark.dataset.lane}"]`)];
     const i = lane.indexOf(mark);
     let next = null;

@@ -1,6 +1,7 @@
 /**
  * Route changes of a single-page app, for `autoPageViews`: `history.pushState` and `replaceState`
- * (wrapped), back and forward (`popstate`, `hashchange`). A change is reported once the app has had the
+ * (wrapped), back and forward, and a link to a fragment (`popstate`: the HTML standard fires it for every
+ * same-document navigation, "update document for history step application"). A change is reported once the app has had the
  * chance to render the route and set its title: in a task after the next frame, and at most `SETTLE` ms
  * later, since a hidden page gets no frames (requestAnimationFrame does not run in background tabs).
  * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
@@ -66,12 +67,10 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
   const unwrap = [wrap('pushState'), wrap('replaceState')];
   const onPop = () => guard(changed);
   addEventListener('popstate', onPop);
-  addEventListener('hashchange', onPop);
   return () => {
     on = false;
     clearTimeout(pending);
     removeEventListener('popstate', onPop);
-    removeEventListener('hashchange', onPop);
     for (const undo of unwrap) undo();
   };
 }

@@ -37,7 +37,7 @@ export function pageValues(own: unknown): PageValues | undefined {
     if (typeof own != 'object' || [title, url, referrer].some((v) => v != null && typeof v != 'string')) throw 0;
     return { title, url: url && new URL(url, location.href).href, referrer };
   } catch {
-    return void warn('page(): title, url and referrer must be strings (url a valid URL); ignored');
+    return void warn('page(): title, url and referrer must be strings, url a valid URL; ignored');
   }
 }
 
