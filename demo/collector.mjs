@@ -1,8 +1,10 @@
 // The demo collector: validates every batch against the schemas, drops duplicate events by id (and
 // counts them), and records each event once, in memory and as NDJSON under its data folder. The
-// e2e tests read its record as the truth of what arrived.
+// e2e tests read its record as the truth of what arrived; the demo's timeline follows it live
+// (`subscribe`, served as Server-Sent Events by server.mjs).
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
+import { EventEmitter } from 'node:events';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -116,16 +118,34 @@ export function snowplowErrors(body) {
   return { errors, events };
 }
 
+/** Listeners of one run are few (the demo's tabs); more than this is a leak worth a warning. */
+const MAX_SUBSCRIBERS = 100;
+
 /**
  * Records per run (tests each use their own run, `/collect/<run>`; the demo uses `default`).
- * Faults can be injected per run: the next `count` requests are answered with `status`.
+ * Faults can be injected per run: the next `count` requests are answered with `status`, or, with `ms`,
+ * every request for that long.
  */
 export function createCollector(dataDir) {
   mkdirSync(dataDir, { recursive: true });
   const runs = new Map();
+  const changes = new EventEmitter().setMaxListeners(MAX_SUBSCRIBERS);
   const run = (id) => {
     if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [] });
     return runs.get(id);
+  };
+  /** Tells the run's subscribers: `event` (with its 1-based position in the record), `request`, `fault`, `clear`. */
+  const emit = (runId, type, data, id) => changes.emit(runId, type, data, id);
+
+  /** The fault that answers the next request, if any; faults whose time is up are dropped. */
+  const activeFault = (r) => {
+    while (r.faults[0]?.until && r.faults[0].until <= Date.now()) r.faults.shift();
+    return r.faults[0];
+  };
+  /** What the next requests will get: null, or {status, count} / {status, ms} left. */
+  const faultState = (r) => {
+    const f = activeFault(r);
+    return f ? (f.until ? { status: f.status, ms: f.until - Date.now() } : { status: f.status, count: f.count }) : null;
   };
 
   /** Handles one POST; returns [status, headers, body, request] (the request's record: the server stamps its `end`). */
@@ -133,17 +153,25 @@ export function createCollector(dataDir) {
     const r = run(runId);
     const request = { at: Date.now(), bytes: Buffer.byteLength(text), format, ...meta };
     r.requests.push(request);
-    const fault = r.faults[0];
+    const answer = handle(r, runId, format, text, request);
+    emit(runId, 'request', request);
+    return answer;
+  }
+
+  function handle(r, runId, format, text, request) {
+    const fault = activeFault(r);
     if (fault) {
-      if (--fault.count <= 0) r.faults.shift();
+      if (!fault.until && --fault.count <= 0) r.faults.shift();
     }
     if (fault?.status === 200) {
       // Not a fault: an answer that takes `delay` ms, so that a request is seen in flight.
       request.delay = fault.delay || 0;
     } else if (fault) {
       request.status = fault.status;
+      request.fault = true;
       // `delay`: the answer is held this long (ms), so that a request in flight is seen to be in flight.
       request.delay = fault.delay || 0;
+      emit(runId, 'fault', faultState(r));
       return [fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, '{"error":"injected fault"}', request];
     }
     let body;
@@ -177,6 +205,7 @@ export function createCollector(dataDir) {
       r.ids.add(event.eventId);
       const recorded = { ...event, appId: body.appId ?? event.snowplow?.aid, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0 };
       r.events.push(recorded);
+      emit(runId, 'event', recorded, r.events.length);
       lines.push(JSON.stringify(recorded));
       fresh++;
     }
@@ -188,12 +217,36 @@ export function createCollector(dataDir) {
   return {
     receive,
     run,
-    fault: (runId, fault) => run(runId).faults.push({ count: 1, ...fault }),
-    heal: (runId) => (run(runId).faults = []),
-    clear: (runId) => runs.delete(runId),
+    fault: (runId, { status = 503, count = 1, ms, retryAfter, delay } = {}) => {
+      const r = run(runId);
+      const timed = typeof ms === 'number' && ms > 0;
+      r.faults.push(timed ? { status, until: Date.now() + ms, retryAfter, delay } : { status, count, retryAfter, delay });
+      // Tell the subscribers when a timed fault is over, even if no request comes meanwhile.
+      if (timed) setTimeout(() => emit(runId, 'fault', faultState(r)), ms + 10).unref();
+      const state = faultState(r);
+      emit(runId, 'fault', state);
+      return state;
+    },
+    heal: (runId) => {
+      run(runId).faults = [];
+      emit(runId, 'fault', null);
+      return null;
+    },
+    clear: (runId) => {
+      runs.delete(runId);
+      emit(runId, 'clear', null);
+      return null;
+    },
     summary: (runId) => {
       const r = run(runId);
-      return { events: r.events, duplicates: r.duplicates, duplicated: r.duplicated, requests: r.requests, invalid: r.invalid };
+      return { events: r.events, duplicates: r.duplicates, duplicated: r.duplicated, requests: r.requests, invalid: r.invalid, fault: faultState(r) };
     },
+    /** Calls `listener(type, data, id)` for each change of the run; returns the function that stops. */
+    subscribe: (runId, listener) => {
+      changes.on(runId, listener);
+      return () => changes.off(runId, listener);
+    },
+    /** How many listen to the run (the open streams). */
+    subscribers: (runId) => changes.listenerCount(runId),
   };
 }

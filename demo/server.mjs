@@ -4,10 +4,13 @@
 //   node demo/server.mjs [--port 8787] [--data demo/data]
 //
 // POST /collect[/<run>][/com.snowplowanalytics.snowplow/tp2]  the collector (native or Snowplow format)
-// GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid)
-// POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next requests of a run with an error (after `delay` ms)
+// GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid, fault)
+// POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next `count` requests of a run with an error
+//                                                              (after `delay` ms; status 200: answered normally, after `delay`)
+// POST /api/runs/<run>/fault {status, ms, retryAfter}          answer every request of a run with an error for `ms`
 // DELETE /api/runs/<run>/fault                                 answer normally again
 // DELETE /api/runs/<run>                                       forget a run
+// GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
@@ -26,6 +29,11 @@ const STATIC = [
 ];
 
 const MAX_BODY = 1024 * 1024;
+/** Open event streams at most (each demo tab holds one), and how often an idle one gets a comment. */
+const MAX_STREAMS = 64;
+const HEARTBEAT = 15_000;
+/** The requests a new stream is told of (the events: all of them). */
+const BACKLOG_REQUESTS = 200;
 
 function serveFile(res, url) {
   for (const [prefix, dir] of STATIC) {
@@ -59,9 +67,44 @@ function readBody(req) {
   });
 }
 
+/**
+ * `GET /api/stream?run=<run>` (text/event-stream): the run's backlog (`stint` events, each with its position
+ * in the record as its id, then the last requests and the fault state), `ready`, then every change as it
+ * happens: `stint`, `request`, `fault`, `clear`. A client that reconnects (EventSource sends Last-Event-ID)
+ * gets only the events it missed. A comment every HEARTBEAT keeps proxies from closing an idle stream.
+ */
+function stream(req, res, url, collector, streams) {
+  const runId = url.searchParams.get('run') || 'default';
+  if (!/^[\w-]+$/.test(runId)) return res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad run');
+  if (streams.size >= MAX_STREAMS) return res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '5' }).end('too many streams');
+  res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+  const send = (type, data, id) => res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+  res.write('retry: 2000\n\n');
+  const { events, requests, fault } = collector.summary(runId);
+  const seen = Number(req.headers['last-event-id']);
+  // A Last-Event-ID past the record means the run was cleared since: everything again.
+  const from = Number.isInteger(seen) && seen > 0 && seen <= events.length ? seen : 0;
+  events.slice(from).forEach((event, i) => send('stint', event, from + i + 1));
+  for (const request of requests.slice(-BACKLOG_REQUESTS)) send('request', request);
+  send('fault', fault);
+  send('ready', { events: events.length });
+  const unsubscribe = collector.subscribe(runId, (type, data, id) => send(type === 'event' ? 'stint' : type, data, id));
+  const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT);
+  streams.add(res);
+  const close = () => {
+    clearInterval(beat);
+    unsubscribe();
+    streams.delete(res);
+    res.destroy();
+  };
+  req.on('close', close);
+  res.on('error', close);
+}
+
 /** Starts the server; resolves with its URL, the collector and a close function. */
 export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data') } = {}) {
   const collector = createCollector(dataDir);
+  const streams = new Set();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host || host}`);
     const cors = {
@@ -84,6 +127,7 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         res.writeHead(status, { ...cors, ...headers, 'Content-Type': 'application/json' }).end(body);
         return;
       }
+      if (url.pathname === '/api/stream' && req.method === 'GET') return stream(req, res, url, collector, streams);
       const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault)?$/);
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
@@ -105,7 +149,13 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
       resolve({
         url: `http://${host}:${actual}`,
         collector,
-        close: () => new Promise((done) => server.close(done)),
+        close: () =>
+          new Promise((done) => {
+            // Event streams never end on their own, and a socket its client let go of can linger for seconds.
+            for (const res of streams) res.end();
+            server.close(done);
+            server.closeAllConnections();
+          }),
       });
     });
   });
@@ -127,5 +177,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv
     console.log(`port ${wanted} is busy; taking a free one`);
     return startServer({ ...options, port: 0 });
   });
-  console.log(`Stint demo running at ${started.url}/  (events received: ${started.url}/events.html)`);
+  console.log(`Stint demo running at ${started.url}/  (the live session timeline; the raw events: ${started.url}/events.html)`);
 }

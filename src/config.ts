@@ -18,6 +18,7 @@ const DEFAULTS = {
   format: 'native',
   lifecycleEvents: true,
   installType: 'auto',
+  autoPageViews: false,
   debug: false,
 };
 
@@ -42,6 +43,7 @@ const RULES: [string, Check, string][] = [
   ['onDenied', oneOf('drop', 'anonymous'), "'drop' or 'anonymous'"],
   ['format', oneOf('native', 'snowplow'), "'native' or 'snowplow'"],
   ['installType', oneOf('auto', 'known_install', 'known_upgrade'), "'auto', 'known_install' or 'known_upgrade'"],
+  ['autoPageViews', oneOf(false, 'history', 'history+hash'), "false, 'history' or 'history+hash'"],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
   ['cookie.sameSite', oneOf(undefined, 'Lax', 'Strict', 'None'), "'Lax', 'Strict' or 'None'"],
   ['cookie.maxAgeDays', (v) => v === undefined || positive(v), 'a positive number of days'],

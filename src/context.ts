@@ -4,6 +4,7 @@
  * 10.0, which is also Windows 11) report no version.
  */
 import { UTM_KEYS, type Utm } from './session/state';
+import type { PageValues } from './types';
 
 export interface PageContext {
   url: string;
@@ -17,16 +18,20 @@ export interface PageSnapshot {
   page: PageContext;
   json: string;
   utm: Utm | null;
+  /** `location.href` when it was made (the page's own `url` may differ). */
+  _loc: string;
 }
 
-export function snapshotPage(referrer: string | null): PageSnapshot {
+/** The page as it is now; `own`: the values the app gave `page()` (a checked, absolute `url`). */
+export function snapshotPage(referrer: string | null, own: PageValues = {}): PageSnapshot {
+  const url = own.url ? new URL(own.url) : location;
   const page: PageContext = {
-    url: location.href,
-    path: location.pathname,
+    url: url.href,
+    path: url.pathname,
     referrer: referrer || null,
-    title: document.title || null,
+    title: (own.title ?? document.title) || null,
   };
-  return { page, json: JSON.stringify(page), utm: utmOf(location.search) };
+  return { page, json: JSON.stringify(page), utm: utmOf(url.search), _loc: location.href };
 }
 
 /** The UTM parameters of a landing URL, or null when it has none. */

@@ -11,6 +11,7 @@ export type {
   ClientSession,
   ConsentState,
   CookieOptions,
+  PageValues,
   Properties,
   SessionStore,
   StintConfig,

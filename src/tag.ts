@@ -65,6 +65,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         consent: data.consent,
         format: data.format,
         cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
+        autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
         debug: data.debug === 'true',
       },
     ]);

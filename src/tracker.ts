@@ -13,12 +13,13 @@ import { snowplowFormat } from './delivery/formats/snowplow';
 import { idbOutbox } from './delivery/outbox-store';
 import { Sender } from './delivery/sender';
 import { clientSession, type Surroundings } from './event';
+import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
 import { Site, type SiteHost } from './lifecycle/site';
 import { initialized, isNewTab, markTab } from './lifecycle/initialized';
 import { debug } from './log';
 import { Hold, type Call } from './pipeline/hold';
-import { eventName, rawEvent, userId as checkUserId } from './pipeline/input';
+import { eventName, pageValues, rawEvent, userId as checkUserId } from './pipeline/input';
 import { Recorder, type Where } from './pipeline/record';
 import { withAttribute, withIncrement } from './session/attributes';
 import { uuids } from './session/ids';
@@ -27,7 +28,7 @@ import { openStorage, type Opened, type Opener } from './session/open';
 import { endReason, expire, onVisibility, restart, stop } from './session/rules';
 import type { Attributes } from './session/state';
 import { Tabs, type TabMessage } from './tabs';
-import type { AttributeValue, ClientSession, Properties } from './types';
+import type { AttributeValue, ClientSession, PageValues, Properties } from './types';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
 const SHUTDOWN_WAIT = 3000;
@@ -45,7 +46,8 @@ export class Stint implements Core, SiteHost, Where {
   /** The session stage, once storage has answered. */
   _rec: Recorder | null = null;
   _page: PageSnapshot;
-  _pageCalled = false;
+  /** Where the page was at the last `page()` (null before the first). */
+  _viewed: string | null = null;
   _around: Surroundings;
   _newTab = isNewTab();
   /** When this life began (the start, or the fresh start after a withdrawal): resumed first, at that time. */
@@ -66,6 +68,10 @@ export class Stint implements Core, SiteHost, Where {
     this._unwatch = [watchPage((signal) => guard(() => !this._off && this._site._onPage(signal)))];
     this._consent = new ConsentGate(_config, this._tabs, (mode, was) => this._consentChanged(mode, was));
     this._unwatch.push(this._consent._start(guard));
+    const auto = _config.autoPageViews;
+    // A route change the app already reported with page() is not reported twice.
+    const onRoute = (from: string) => guard(() => location.href !== this._viewed && this.page(undefined, { referrer: from }));
+    if (auto) guard(() => this._unwatch.push(watchHistory(auto !== 'history', onRoute)));
   }
 
   // ---- the public API (called through api.ts) ---------------------------------------------------
@@ -74,11 +80,13 @@ export class Stint implements Core, SiteHost, Where {
     return eventName(name) ? this._track(name, properties) : undefined;
   }
 
-  page(properties?: Properties): string | undefined {
+  page(properties?: Properties, values?: PageValues): string | undefined {
+    const own = pageValues(values) || {};
     // In a single-page app the previous route is the referrer of the next.
     const previous = this._page.page.url;
-    this._page = snapshotPage(this._pageCalled && previous !== location.href ? previous : document.referrer);
-    this._pageCalled = true;
+    const referrer = this._viewed !== null && previous !== (own.url || location.href) ? previous : document.referrer;
+    this._page = snapshotPage(own.referrer ?? referrer, own);
+    this._viewed = location.href;
     return this._track('page_view', properties);
   }
 
@@ -157,7 +165,7 @@ export class Stint implements Core, SiteHost, Where {
   /** An event enters the pipeline; `siteBackground` is the site's state from now on. */
   _track(name: string, properties: unknown, at = this._now(), siteBackground = this._site._siteBackground()): string | undefined {
     // A single-page app that moved without calling page(): the context follows the URL.
-    if (location.href !== this._page.page.url) this._page = snapshotPage(this._page.page.url);
+    if (location.href !== this._page._loc) this._page = snapshotPage(this._page.page.url);
     const raw = rawEvent(name, properties, at, this._page, this._site._pageHidden);
     // (its size while held: its own parts, and about as much again for the session and context)
     const chars = raw && raw.name.length + raw.props.length + raw.page.json.length + 800;
@@ -280,7 +288,7 @@ export class Stint implements Core, SiteHost, Where {
   _restored(): void {
     const state = this._rec?._keeper._state;
     if (state) this._rec!._keeper._set({ ...state, closed: false });
-    if (this._pageCalled) this.page();
+    if (this._viewed !== null) this.page();
   }
 }
 

@@ -80,17 +80,41 @@ export interface StintConfig {
   lifecycleEvents?: boolean;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
   installType?: 'auto' | 'known_install' | 'known_upgrade';
+  /**
+   * A `page_view` for each route change of a single-page app: `history.pushState`, `history.replaceState`,
+   * back and forward. `'history'`: when the path or the query changes; `'history+hash'`: when only the hash
+   * changes, too (hash routers). None for the same URL; the previous URL is the referrer; the title is read
+   * after the next frame. The first page view is still `page()` (or the tag's). Default false.
+   */
+  autoPageViews?: false | 'history' | 'history+hash';
   /** Log what Stint does to the console. */
   debug?: boolean;
 }
 
 export type Properties = Record<string, unknown>;
 
+/**
+ * What the app knows better than Stint about the page it shows, for `page(properties, values)`. A value
+ * left out (or null) is read from the page as usual.
+ */
+export interface PageValues {
+  /** Default: `document.title` at the call (a router may not have set it yet). */
+  title?: string | null;
+  /** Absolute, or relative to the current URL; the `path` and the UTM parameters follow it. Default: `location.href`. */
+  url?: string | null;
+  /** Default: the previous page view's URL in a single-page app, else `document.referrer`. */
+  referrer?: string | null;
+}
+
 export interface Tracker {
   /** Tracks an event; returns its id, or undefined when the event was not kept. */
   track(name: string, properties?: Properties): string | undefined;
-  /** A `page_view` event with the page context of this moment. */
-  page(properties?: Properties): string | undefined;
+  /**
+   * A `page_view` event with the page context of this moment (in a single-page app the previous page
+   * view's URL is the referrer); `values` replace what Stint would read (a title the router has not set
+   * yet). Returns the event's id, or undefined when it was not kept.
+   */
+  page(properties?: Properties, values?: PageValues): string | undefined;
   /** Sets the business user id (null to forget it) and tracks an `identify` event. */
   identify(userId: string | null, traits?: Properties): string | undefined;
   /** Manual foreground/background, for hosts that know better than the Page Visibility API. */

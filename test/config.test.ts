@@ -16,6 +16,7 @@ describe('resolveConfig', () => {
       format: 'native',
       lifecycleEvents: true,
       installType: 'auto',
+      autoPageViews: false,
       debug: false,
     });
   });
@@ -44,9 +45,15 @@ describe('resolveConfig', () => {
     ['cookie.sameSite', { ...ok, cookie: { sameSite: 'lax' } }],
     ['cookie.name', { ...ok, cookie: { name: 'a;b' } }],
     ['cookie.maxAgeDays', { ...ok, cookie: { maxAgeDays: 0 } }],
+    ['autoPageViews', { ...ok, autoPageViews: true }],
+    ['autoPageViews', { ...ok, autoPageViews: 'hash' }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);
+  });
+
+  it.each([false, 'history', 'history+hash'] as const)('autoPageViews %s is accepted', (autoPageViews) => {
+    expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
   it('no config at all', () => {

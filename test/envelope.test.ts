@@ -17,6 +17,7 @@ const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A' },
   json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A"}',
   utm: null,
+  _loc: 'https://shop.example/a?b=1',
 };
 const around: Surroundings = {
   mechanism: 'COOKIE_1',

@@ -9,6 +9,7 @@ import { byteLength, MAX_EVENT_BYTES } from '../delivery/batch';
 import type { RawEvent } from '../event';
 import { describeError, warn } from '../log';
 import { uuids } from '../session/ids';
+import type { PageValues } from '../types';
 
 /**
  * What an event carries besides its name, properties and page, at most: the session (~400 B), its
@@ -29,6 +30,18 @@ export function userId(id: unknown): id is string | null {
   if (id === null || (typeof id === 'string' && id && id.length <= 255)) return true;
   warn('identify needs a user id (1 to 255 characters) or null');
   return false;
+}
+
+/** The page's own values for `page()`: strings or null, the URL made absolute; a bad one gets a warning and none is used. */
+export function pageValues(own: unknown): PageValues | undefined {
+  if (own == null) return;
+  try {
+    const { title, url, referrer } = own as PageValues;
+    if (typeof own != 'object' || [title, url, referrer].some((v) => v != null && typeof v != 'string')) throw 0;
+    return { title, url: url && new URL(url, location.href).href, referrer };
+  } catch {
+    return void warn('page(): title, url and referrer must be strings, url a valid URL; ignored');
+  }
 }
 
 /** An event with its properties serialised now, so that bad input is reported at the call; undefined when refused. */

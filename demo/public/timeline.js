@@ -1,0 +1,391 @@
+// The live session timeline: what the collector received, drawn as one lane per device (the
+// client_session userId), each session a bar along a shared time axis, its foreground and background
+// as bands, each event a mark (name and properties on hover or keyboard focus), each end labelled with
+// its reason and duration. `buildModel` is a pure function of the events; `Timeline` draws it.
+
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+const LIFECYCLE = /^application_/;
+const time = (e) => Date.parse(e.timestamp);
+
+/**
+ * Devices, their sessions and each session's bands, from the collector's events (each once). A session is
+ * `ended` once its session_end arrived, `open` while its last event is within its timeout, and `idle` past it:
+ * Stint reports that end with the next event (or the next start), so the collector does not know it yet.
+ */
+export function buildModel(events, { now, foregroundTimeout, backgroundTimeout }) {
+  const devices = new Map();
+  const sorted = events.slice().sort((a, b) => time(a) - time(b) || (a.session?.eventIndex ?? 0) - (b.session?.eventIndex ?? 0));
+  for (const event of sorted) {
+    const session = event.session;
+    if (!session?.userId) continue;
+    const t = time(event);
+    let device = devices.get(session.userId);
+    if (!device) {
+      const app = event.context?.app || {};
+      const os = event.context?.os || {};
+      device = {
+        id: session.userId,
+        anonymous: session.userId === NIL_UUID,
+        agent: [app.name && `${app.name} ${app.version || ''}`.trim(), os.name].filter(Boolean).join(' · '),
+        first: t,
+        sessions: new Map(),
+      };
+      devices.set(device.id, device);
+    }
+    const id = event.name === 'session_end' ? event.properties?.session_id || session.sessionId : session.sessionId;
+    let s = device.sessions.get(id);
+    if (!s) {
+      s = { id, index: session.sessionIndex, mechanism: session.storageMechanism, start: t, last: t, events: [], end: null };
+      device.sessions.set(id, s);
+    }
+    s.events.push({ event, t });
+    if (event.name === 'session_end') {
+      const p = event.properties || {};
+      s.end = { reason: p.reason, duration: p.duration_ms, count: p.event_count, at: t };
+    } else {
+      s.start = Math.min(s.start, t);
+      s.last = Math.max(s.last, t);
+      s.mechanism = session.storageMechanism;
+    }
+  }
+  const lanes = [...devices.values()].sort((a, b) => a.first - b.first);
+  for (const device of lanes) {
+    device.sessions = [...device.sessions.values()].sort((a, b) => a.start - b.start);
+    for (const s of device.sessions) describeSession(s, now, foregroundTimeout, backgroundTimeout);
+  }
+  return lanes;
+}
+
+/**
+ * Bands and state of one session. The site is in the background from an application_background to the next
+ * application_foreground; before the first of those, an event's own `context.visibility` says it.
+ */
+function describeSession(s, now, foregroundTimeout, backgroundTimeout) {
+  let background = false;
+  let decided = false;
+  s.bands = [];
+  for (const mark of s.events) {
+    const { name, context } = mark.event;
+    if (name === 'application_background' || name === 'application_foreground') {
+      background = name === 'application_background';
+      decided = true;
+    } else if (name !== 'session_end' && !decided) background = context?.visibility === 'background';
+    mark.background = background;
+    const band = s.bands.at(-1);
+    if (!band || band.background !== background) s.bands.push({ from: Math.max(mark.t, s.start), background });
+  }
+  s.background = background;
+  if (s.end) {
+    s.state = 'ended';
+    s.until = Math.max(s.last, s.end.at);
+  } else {
+    s.expiresAt = s.last + (background ? backgroundTimeout : foregroundTimeout);
+    s.state = now < s.expiresAt ? 'open' : 'idle';
+    s.until = s.state === 'open' ? now : s.last;
+  }
+  s.bands.forEach((band, i) => (band.to = s.bands[i + 1]?.from ?? s.until));
+}
+
+// ---- formatting -------------------------------------------------------------------------------------
+
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+export const clock = (t, ms) => {
+  const d = new Date(t);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${ms ? '.' + pad(d.getMilliseconds(), 3) : ''}`;
+};
+export function duration(ms) {
+  if (!(ms >= 0)) return '?';
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${pad(s % 60)} s` : `${Math.floor(m / 60)} h ${pad(m % 60)} min`;
+}
+const short = (id) => id.slice(0, 8);
+/** An event's page: its path and query. */
+const where = (page) => {
+  try {
+    const url = new URL(page.url);
+    return url.pathname + url.search;
+  } catch {
+    return page.path || '';
+  }
+};
+const kind = (name) =>
+  name === 'page_view' ? 'page' : name === 'session_end' ? 'end' : name === 'identify' ? 'identify' : LIFECYCLE.test(name) ? 'life' : 'custom';
+
+const STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600].map((s) => s * 1000);
+
+// ---- drawing ----------------------------------------------------------------------------------------
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'style') Object.assign(node.style, value);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
+  return node;
+};
+
+/** Width of the lane labels, in px (the tracks take the rest). */
+const LABEL = 190;
+/** Rough width of a caption character (11.5 px system-ui), to keep captions apart and inside the track. */
+const CHAR = 6.2;
+/** Marks closer than this (px) are moved apart, so that each can be pointed at. */
+const GAP = 10;
+
+export class Timeline {
+  /** `root`: the timeline's element; `tip`: the tooltip element (role=tooltip); `eventOf(id)`: an event by its id. */
+  constructor(root, tip, eventOf) {
+    this.root = root;
+    this.tip = tip;
+    this.eventOf = eventOf;
+    /** Per lane, the mark that takes the lane's tab stop (roving tabindex). */
+    this.stops = new Map();
+    this.hover = null;
+    /** The focused mark whose tip Escape closed: it stays closed while that mark keeps the focus (across redraws). */
+    this.dismissed = null;
+    root.addEventListener('pointerover', (e) => {
+      const mark = e.target.closest?.('.tl-mark');
+      if (!mark) return;
+      this.hover = mark.dataset.id;
+      this.dismissed = null;
+      this.showTip(mark);
+    });
+    root.addEventListener('pointerout', (e) => {
+      if (!e.target.closest?.('.tl-mark') || e.relatedTarget?.closest?.('.tl-mark')) return;
+      this.hover = null;
+      if (!root.contains(document.activeElement) || !document.activeElement.matches('.tl-mark')) this.hideTip();
+    });
+    root.addEventListener('focusin', (e) => {
+      const mark = e.target.closest?.('.tl-mark');
+      if (!mark) return;
+      this.stops.set(mark.dataset.lane, mark.dataset.id);
+      for (const other of root.querySelectorAll(`.tl-mark[data-lane="${mark.dataset.lane}"]`)) other.tabIndex = other === mark ? 0 : -1;
+      if (mark.dataset.id !== this.dismissed) this.showTip(mark);
+    });
+    root.addEventListener('focusout', (e) => {
+      if (!e.relatedTarget?.closest?.('.tl-mark') && !this.hover) this.hideTip();
+    });
+    root.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /**
+   * Draws `lanes` (buildModel) up to `now`: this browser's device id and consent state, the collector's
+   * requests and outages, this browser's consent changes; `window`: only the last so many ms.
+   */
+  render(lanes, { now, thisDevice, consent, requests = [], outages = [], consentMarks = [], window: span = null }) {
+    const focused = this.root.contains(document.activeElement) ? document.activeElement.dataset?.id : null;
+    const visible = lanes.map((lane) => ({ ...lane, sessions: lane.sessions.filter((s) => !span || s.until >= now - span) })).filter((l) => l.sessions.length);
+    // The axis: from the first thing shown to now, a little margin on both sides.
+    let from = Math.min(now - 30_000, ...visible.flatMap((l) => l.sessions.map((s) => s.start)));
+    if (span) from = Math.max(from, now - span);
+    const last = Math.max(now, ...visible.flatMap((l) => l.sessions.map((s) => s.until)));
+    const margin = Math.max(last - from, 30_000) * 0.03;
+    from -= margin;
+    const to = last + margin;
+    const x = (t) => `${(((Math.min(Math.max(t, from), to) - from) / (to - from)) * 100).toFixed(3)}%`;
+    const width = (a, b) => `${Math.max(((Math.min(b, to) - Math.max(a, from)) / (to - from)) * 100, 0.15).toFixed(3)}%`;
+    const px = (t) => ((Math.min(Math.max(t, from), to) - from) / (to - from)) * trackPx;
+    const trackPx = this.root.querySelector('.tl-track')?.clientWidth || Math.max(this.root.clientWidth - LABEL, 200);
+
+    const rows = [this.axis(from, to, x, now, consentMarks), this.collectorRow(requests, outages, x, width, now, from)];
+    if (!visible.length) rows.push(el('p', { class: 'tl-empty' }, 'No events yet. Act on the right (or open this page in another tab or browser) and watch them arrive.'));
+    for (const lane of visible) rows.push(this.lane(lane, { x, px, width, trackPx, thisDevice, consent }));
+    this.root.replaceChildren(...rows);
+    this.root.dataset.from = String(from);
+    this.root.dataset.to = String(to);
+
+    if (focused) this.root.querySelector(`.tl-mark[data-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+    const hovered = this.hover && this.root.querySelector(`.tl-mark[data-id="${CSS.escape(this.hover)}"]`);
+    if (hovered) this.showTip(hovered);
+    else if (!focused) this.hideTip();
+  }
+
+  axis(from, to, x, now, consentMarks) {
+    const step = STEPS.find((s) => (to - from) / s <= 8) || STEPS.at(-1);
+    const ticks = [];
+    // (no tick label so close to an end that it would be cut)
+    const inside = (t) => (t - from) / (to - from) > 0.03 && (t - from) / (to - from) < 0.97;
+    for (let t = Math.ceil(from / step) * step; t <= to; t += step) if (inside(t)) ticks.push(el('span', { class: 'tl-tick', style: { left: x(t) } }, clock(t)));
+    // A flag in the right half reads leftwards, so that it stays inside the track.
+    const flags = consentMarks
+      .filter((m) => m.at >= from)
+      .map((m) =>
+        el(
+          'span',
+          { class: `tl-flag consent-${m.state}${(m.at - from) / (to - from) > 0.5 ? ' leftwards' : ''}`, style: { left: x(m.at) }, title: `consent: ${m.state} at ${clock(m.at)}` },
+          `consent: ${m.state}`,
+        ),
+      );
+    return el(
+      'div',
+      { class: 'tl-row tl-axis-row', 'aria-hidden': 'true' },
+      el('div', { class: 'tl-label' }, el('span', { class: 'tl-now' }, `now ${clock(now)}`)),
+      el('div', { class: 'tl-track tl-axis' }, ...ticks, ...flags, el('span', { class: 'tl-nowline', style: { left: x(now) } })),
+    );
+  }
+
+  collectorRow(requests, outages, x, width, now, from) {
+    const failed = requests.filter((r) => !(r.status >= 200 && r.status < 300)).length;
+    const shown = requests.filter((r) => r.at >= from);
+    return el(
+      'div',
+      { class: 'tl-row tl-collector', role: 'group', 'aria-label': `Collector: ${requests.length} requests, ${failed} failed` },
+      el('div', { class: 'tl-label' }, el('b', {}, 'Collector'), el('small', {}, `${requests.length} requests · ${failed} failed`)),
+      el(
+        'div',
+        { class: 'tl-track' },
+        ...outages.map((o) =>
+          el('span', { class: 'tl-outage', style: { left: x(o.from), width: width(o.from, o.to ?? now) }, title: `failing with HTTP ${o.status}` }, o.to ? '' : `failing: HTTP ${o.status}`),
+        ),
+        ...shown.map((r) =>
+          el('span', {
+            class: `tl-request ${r.status >= 200 && r.status < 300 ? 'ok' : 'failed'}`,
+            style: { left: x(r.at) },
+            title: `${clock(r.at)} · ${r.count ?? '?'} events · HTTP ${r.status}${r.fault ? ' (injected fault)' : ''}`,
+          }),
+        ),
+      ),
+    );
+  }
+
+  lane(lane, { x, px, width, trackPx, thisDevice, consent }) {
+    const mine = lane.id === thisDevice;
+    const name = lane.anonymous ? 'Anonymous' : `Device ${short(lane.id)}`;
+    const label = el(
+      'div',
+      { class: 'tl-label' },
+      el('b', {}, name),
+      el('small', {}, lane.anonymous ? 'consent refused: no device id' : lane.agent || ''),
+      mine ? el('span', { class: 'badge mine' }, 'this browser') : null,
+      mine && consent ? el('span', { class: `badge consent-${consent}` }, `consent ${consent}`) : null,
+    );
+    const track = el('div', { class: 'tl-track' });
+    // Captions go below their bar, on the first line where they do not overlap another.
+    const lines = [];
+    const marks = [];
+    for (const s of lane.sessions) {
+      const bar = el('div', {
+        class: `tl-bar ${s.state}`,
+        style: { left: x(s.start), width: width(s.start, s.until) },
+        dataset: { session: s.id },
+      });
+      const span = Math.max(s.until - s.start, 1);
+      for (const band of s.bands) {
+        bar.append(
+          el('span', {
+            class: `tl-band ${band.background ? 'background' : 'foreground'}`,
+            style: { left: `${(((band.from - s.start) / span) * 100).toFixed(3)}%`, width: `${(((band.to - band.from) / span) * 100).toFixed(3)}%` },
+          }),
+        );
+      }
+      if (s.state === 'ended') bar.append(el('span', { class: 'tl-stop', 'aria-hidden': 'true' }));
+      track.append(bar);
+      const events = s.events.length - (s.end ? 1 : 0);
+      const status =
+        s.state === 'ended'
+          ? `ended: ${s.end.reason}, ${duration(s.end.duration)}`
+          : s.state === 'open'
+            ? `open, ${s.background ? 'background' : 'foreground'}`
+            : `idle past its ${s.background ? 'background' : 'foreground'} timeout: the next event ends it`;
+      const text = `Session ${s.index} · ${s.mechanism} · ${events} event${events === 1 ? '' : 's'} · ${status}`;
+      // Under the bar's start, moved left as far as needed to stay inside the track.
+      const left = Math.max(0, Math.min(px(s.start), trackPx - text.length * CHAR));
+      let line = lines.findIndex((end) => end + 8 <= left);
+      if (line < 0) line = lines.push(0) - 1;
+      lines[line] = left + text.length * CHAR;
+      track.append(
+        el('div', { class: `tl-caption ${s.state}`, style: { left: `${left}px`, top: `${34 + line * 17}px` }, dataset: { session: s.id }, title: text }, text),
+      );
+      for (const mark of s.events) marks.push({ ...mark, session: s });
+    }
+    // One tab stop per lane: the mark focused last, else the newest.
+    const stop = marks.some((m) => m.event.eventId === this.stops.get(lane.id)) ? this.stops.get(lane.id) : marks.at(-1)?.event.eventId;
+    // Events at (nearly) the same time are spread GAP px apart, inside the track; their tip tells the exact time.
+    marks.sort((a, b) => a.t - b.t);
+    const at = marks.map((m) => px(m.t));
+    for (let i = 1; i < at.length; i++) at[i] = Math.max(at[i], at[i - 1] + GAP);
+    for (let i = at.length - 1; i >= 0; i--) at[i] = Math.max(0, Math.min(at[i], (at[i + 1] ?? trackPx + GAP - 6) - GAP));
+    for (const [i, { event, t, background, session }] of marks.entries()) {
+      track.append(
+        el('button', {
+          type: 'button',
+          class: `tl-mark k-${kind(event.name)}${background ? ' in-background' : ''}`,
+          style: { left: `${at[i].toFixed(1)}px` },
+          tabindex: event.eventId === stop ? '0' : '-1',
+          'aria-label': `${event.name} at ${clock(t)}, session ${session.index}, event ${event.session.eventIndex}`,
+          dataset: { id: event.eventId, lane: lane.id, name: event.name, t: String(t) },
+        }),
+      );
+    }
+    track.style.height = `${34 + Math.max(lines.length, 1) * 17 + 4}px`;
+    return el(
+      'div',
+      {
+        class: `tl-row tl-lane${mine ? ' mine' : ''}${lane.anonymous ? ' anonymous' : ''}`,
+        role: 'group',
+        'aria-label': `${name}${mine ? ' (this browser)' : ''}: ${lane.sessions.length} session${lane.sessions.length === 1 ? '' : 's'}`,
+        dataset: { device: lane.id },
+      },
+      label,
+      track,
+    );
+  }
+
+  /** Arrow keys move along a lane (left, right, Home, End) and between lanes (up, down); Escape hides the tip. */
+  onKey(e) {
+    const mark = e.target.closest?.('.tl-mark');
+    if (!mark) return;
+    if (e.key === 'Escape') {
+      this.dismissed = mark.dataset.id;
+      return this.hideTip();
+    }
+    const lane = [...this.root.querySelectorAll(`.tl-mark[data-lane="${mark.dataset.lane}"]`)];
+    const i = lane.indexOf(mark);
+    let next = null;
+    if (e.key === 'ArrowRight') next = lane[i + 1];
+    else if (e.key === 'ArrowLeft') next = lane[i - 1];
+    else if (e.key === 'Home') next = lane[0];
+    else if (e.key === 'End') next = lane.at(-1);
+    else if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
+      const lanes = [...this.root.querySelectorAll('.tl-lane')];
+      const at = lanes.findIndex((l) => l.contains(mark)) + (e.key === 'ArrowUp' ? -1 : 1);
+      const t = Number(mark.dataset.t);
+      const candidates = lanes[at] ? [...lanes[at].querySelectorAll('.tl-mark')] : [];
+      next = candidates.sort((a, b) => Math.abs(a.dataset.t - t) - Math.abs(b.dataset.t - t))[0];
+    } else return;
+    e.preventDefault();
+    next?.focus();
+  }
+
+  showTip(mark) {
+    const event = this.eventOf(mark.dataset.id);
+    if (!event) return;
+    const props = JSON.stringify(event.properties ?? {}, null, 1);
+    const page = event.context?.page;
+    this.tip.replaceChildren(
+      el('b', {}, event.name),
+      el('span', {}, ` ${clock(Date.parse(event.timestamp), true)}`),
+      el('div', { class: 'tip-meta' }, `session ${event.session.sessionIndex} · event ${event.session.eventIndex} · ${event.context?.visibility ?? '?'} · ${event.session.storageMechanism}`),
+      page ? el('div', { class: 'tip-meta' }, `${where(page)}${page.title ? ` · ${page.title}` : ''}`) : null,
+      el('pre', {}, props.length > 600 ? props.slice(0, 600) + '…' : props),
+    );
+    this.tip.hidden = false;
+    mark.setAttribute('aria-describedby', this.tip.id);
+    const box = mark.getBoundingClientRect();
+    const tipBox = this.tip.getBoundingClientRect();
+    const left = Math.min(Math.max(box.left + box.width / 2 - tipBox.width / 2, 8), document.documentElement.clientWidth - tipBox.width - 8);
+    const below = box.bottom + 8 + tipBox.height < document.documentElement.clientHeight;
+    this.tip.style.left = `${left + scrollX}px`;
+    this.tip.style.top = `${(below ? box.bottom + 8 : box.top - tipBox.height - 8) + scrollY}px`;
+  }
+
+  hideTip() {
+    this.tip.hidden = true;
+  }
+}

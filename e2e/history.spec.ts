@@ -1,0 +1,264 @@
+/**
+ * Page views that follow a single-page app's routes (`autoPageViews`), driven by small routers that touch
+ * `history` the way React Router, Next.js's App Router and Vue Router do (e2e/pages/routers.js), and the
+ * page's own values given to `page()`. The collector's record is the truth.
+ */
+import type { Page } from '@playwright/test';
+import { baseUrl, call, consoleOf, expect, openStint, test, type Build, type StintEvent } from './fixtures';
+
+interface SpaOptions {
+  router: 'react' | 'next' | 'vue';
+  patch?: 'before' | 'after';
+  config?: Record<string, unknown>;
+  noframes?: boolean;
+}
+
+/** Opens the single-page shop (e2e/pages/spa.html) with its router, and waits for Stint. */
+async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes }: SpaOptions) {
+  const query = new URLSearchParams({ build, run, router, patch, config: JSON.stringify(config) });
+  if (noframes) query.set('noframes', '');
+  await page.goto(`${baseUrl()}/e2e/spa.html?${query}`);
+  // Polled by timer: a page with `noframes` never runs requestAnimationFrame callbacks.
+  await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
+  await call(page, 'ready');
+  return `${baseUrl()}/e2e/spa.html?${query}`;
+}
+
+const url = (path: string) => `${baseUrl()}${path}`;
+const isView = (e: StintEvent) => e.name === 'page_view';
+const pages = (views: StintEvent[]) => views.map((e) => e.context.page as { url: string; path: string; referrer: string | null; title: string | null });
+
+/** The index of the session's last event: it grows when Stint has recorded a page view. */
+const eventIndex = (page: Page) => page.evaluate(() => (window as any).stint('getSession')?.eventIndex ?? 0);
+
+/**
+ * Changes the route with `action` and waits until the router has rendered it (`title`) and, when `view`,
+ * until Stint has recorded a page view: changes made within one frame are one route change (a redirect).
+ */
+async function route(page: Page, action: () => Promise<unknown>, title?: string, view = true) {
+  const before = await eventIndex(page);
+  await action();
+  if (title) await expect(page).toHaveTitle(title);
+  if (view) await page.waitForFunction((n) => (window as any).stint('getSession')?.eventIndex > n, before, { polling: 50 });
+}
+
+/** Clicks a route link (the router's <Link>). */
+const go = (page: Page, link: string, title?: string, view = true) =>
+  route(page, () => page.getByRole('link', { name: link, exact: true }).click(), title, view);
+
+/** Back (popstate). */
+const back = (page: Page, title?: string, view = true) => route(page, () => page.goBack(), title, view);
+/** The router navigates to `to` (a router.push from the app's code). */
+const push = (page: Page, to: string) => page.evaluate((u) => (window as any).router.navigate(u === 'here' ? location.href : u), to);
+
+/** Each page view's referrer is the URL of the one before it. */
+function expectChain(views: StintEvent[]) {
+  const list = pages(views);
+  for (let i = 1; i < list.length; i++) expect(list[i].referrer, `page view ${i + 1}`).toBe(list[i - 1].url);
+}
+
+test('React Router: one page view per route change, the previous URL as referrer; a hash-only change and the same URL are not one', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  const start = await openSpa(page, build, run, { router: 'react' });
+  await go(page, 'Products', 'Products · Shop');
+  await go(page, 'Product 42', 'Product 42 · Shop');
+  // A change of the query is a route change.
+  await go(page, 'Reviews', 'Product 42 reviews · Shop');
+  // A change of the hash alone is not; a push or a replace of the same URL is not.
+  await go(page, 'Specs', undefined, false);
+  await expect(page).toHaveURL(/#specs$/);
+  await push(page, 'here');
+  await page.evaluate(() => history.replaceState(history.state, ''));
+  await go(page, 'About', 'About · Shop');
+  // Back (popstate): to the same-URL entry, its twin, the entry before the hash, and the product page.
+  await back(page, 'Product 42 reviews · Shop');
+  await back(page, undefined, false);
+  await back(page, undefined, false);
+  await expect(page).toHaveURL(/\/42\?tab=reviews$/);
+  await back(page, 'Product 42 · Shop');
+
+  // The last page view arrived after the hash and same-URL changes: they had every chance to send one.
+  const views = await collector.exactly(7, isView, page);
+  expect(pages(views).map((p) => [p.url, p.title])).toEqual([
+    [start, 'Home · Shop'],
+    [url('/e2e/spa/products'), 'Products · Shop'],
+    [url('/e2e/spa/products/42'), 'Product 42 · Shop'],
+    [url('/e2e/spa/products/42?tab=reviews'), 'Product 42 reviews · Shop'],
+    [url('/e2e/spa/about'), 'About · Shop'],
+    [url('/e2e/spa/products/42?tab=reviews#specs'), 'Product 42 reviews · Shop'],
+    [url('/e2e/spa/products/42'), 'Product 42 · Shop'],
+  ]);
+  expect(pages(views)[0].referrer).toBeNull();
+  expectChain(views);
+  expect(pages(views)[1].path).toBe('/e2e/spa/products');
+  expect(new Set(views.map((e) => e.session.sessionId)).size).toBe(1);
+  await collector.expectValid();
+});
+
+test("with 'history+hash', a change of the hash alone is a page view too", async ({ page, build, run, collector }) => {
+  await openSpa(page, build, run, { router: 'react', config: { autoPageViews: 'history+hash' } });
+  await go(page, 'Reviews', 'Product 42 reviews · Shop');
+  await go(page, 'Specs');
+  await push(page, 'here');
+  // A link to a fragment that no router handles: the browser's own same-document navigation.
+  await route(page, () => page.evaluate(() => (location.hash = 'faq')));
+  await go(page, 'About', 'About · Shop');
+  const views = await collector.exactly(5, isView, page);
+  expect(pages(views).map((p) => p.url).slice(1)).toEqual([
+    url('/e2e/spa/products/42?tab=reviews'),
+    url('/e2e/spa/products/42?tab=reviews#specs'),
+    url('/e2e/spa/products/42?tab=reviews#faq'),
+    url('/e2e/spa/about'),
+  ]);
+  expectChain(views);
+});
+
+for (const patch of ['before', 'after'] as const) {
+  test(`Next.js App Router, history patched ${patch} Stint loaded: the title its metadata sets in a later task`, async ({
+    page,
+    build,
+    run,
+    collector,
+  }) => {
+    await openSpa(page, build, run, { router: 'next', patch });
+    await go(page, 'Products', 'Products · Shop');
+    await go(page, 'Product 42', 'Product 42 · Shop');
+    // router.push to the page it is on: Next.js pushes the same URL.
+    await push(page, 'here');
+    await back(page, undefined, false);
+    await back(page, 'Products · Shop');
+    await expect(page).toHaveURL(url('/e2e/spa/products'));
+    const views = await collector.exactly(4, isView, page);
+    expect(pages(views).map((p) => [p.path, p.title])).toEqual([
+      ['/e2e/spa.html', 'Home · Shop'],
+      ['/e2e/spa/products', 'Products · Shop'],
+      ['/e2e/spa/products/42', 'Product 42 · Shop'],
+      ['/e2e/spa/products', 'Products · Shop'],
+    ]);
+    expectChain(views);
+    // Next's own patch ran for every change and its state is in the entries: Stint broke nothing of it.
+    const next = await page.evaluate(() => ({ calls: (window as any).__next.calls, na: history.state?.__NA }));
+    expect(next).toEqual({ calls: 4, na: true });
+  });
+}
+
+test('Vue Router: its replaceState calls with state objects are no page view, and its state survives', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await openSpa(page, build, run, { router: 'vue' });
+  await go(page, 'Products', 'Products · Shop');
+  await go(page, 'Product 42', 'Product 42 · Shop');
+  await back(page, 'Products · Shop');
+  const views = await collector.exactly(4, isView, page);
+  expect(pages(views).map((p) => p.path)).toEqual(['/e2e/spa.html', '/e2e/spa/products', '/e2e/spa/products/42', '/e2e/spa/products']);
+  expectChain(views);
+  // What Vue Router reads back on popstate is what it wrote.
+  const state = await page.evaluate(() => history.state);
+  const first = new URL(pages(views)[0].url);
+  expect(state).toMatchObject({ back: first.pathname + first.search, current: '/e2e/spa/products', forward: '/e2e/spa/products/42' });
+  expect(state.scroll).toEqual({ left: 0, top: 0 });
+});
+
+test('a page that gets no animation frames (hidden) still reports the route change, after a bounded wait', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await openSpa(page, build, run, { router: 'vue', noframes: true });
+  await go(page, 'Products', 'Products · Shop');
+  const views = await collector.waitFor(2, isView);
+  expect(pages(views)[1]).toMatchObject({ path: '/e2e/spa/products', title: 'Products · Shop' });
+});
+
+for (const patch of ['before', 'after'] as const) {
+  test(`shutdown() stops route page views and leaves the router's patch (made ${patch} Stint loaded) working`, async ({
+    page,
+    build,
+    run,
+    collector,
+  }) => {
+    await openSpa(page, build, run, { router: 'next', patch });
+    await go(page, 'Products', 'Products · Shop');
+    await collector.waitFor(2, isView);
+    await call(page, 'shutdown');
+    const after = await page.evaluate(() => {
+      const native = (f: unknown) => /\[native code\]/.test(Function.prototype.toString.call(f));
+      return {
+        // The functions the page calls: Next's own again (patched before), or Next's wrapping Stint's (after).
+        next: history.pushState === (window as any).__next.pushState && history.replaceState === (window as any).__next.replaceState,
+        prototype: native(History.prototype.pushState) && native(History.prototype.replaceState),
+      };
+    });
+    expect(after).toEqual({ next: true, prototype: true });
+    await go(page, 'Product 42', 'Product 42 · Shop', false);
+    await back(page, 'Products · Shop', false);
+    expect(await page.evaluate(() => [(window as any).__next.calls, history.state?.__NA])).toEqual([3, true]);
+    // Stint is off: its record ends with the two page views it made before shutdown.
+    expect(pages(await collector.events(isView)).map((p) => p.path)).toEqual(['/e2e/spa.html', '/e2e/spa/products']);
+  });
+}
+
+test('a route change the app reports itself with page() is not reported twice', async ({ page, build, run, collector }) => {
+  await openSpa(page, build, run, { router: 'react' });
+  // An app that still calls page() in its route effect, with the title it is about to set.
+  await route(page, () =>
+    page.evaluate(() => {
+      (window as any).router.navigate('/e2e/spa/products');
+      (window as any).stint('page', { from: 'app' }, { title: 'Products · Shop' });
+    }),
+  );
+  await go(page, 'About', 'About · Shop');
+  const views = await collector.exactly(3, isView, page);
+  expect(views.map((e) => [e.context.page.path, e.properties])).toEqual([
+    ['/e2e/spa.html', {}],
+    ['/e2e/spa/products', { from: 'app' }],
+    ['/e2e/spa/about', {}],
+  ]);
+  expect(pages(views)[1].title).toBe('Products · Shop');
+  expectChain(views);
+});
+
+test('data-auto-page-views="history" on the tag', async ({ page, build, run, collector }) => {
+  test.skip(build === 'esm', 'data attributes belong to the script tag');
+  await openSpa(page, 'data', run, { router: 'react' });
+  await go(page, 'Products', 'Products · Shop');
+  const views = await collector.exactly(2, isView, page);
+  expect(pages(views).map((p) => p.path)).toEqual(['/e2e/spa.html', '/e2e/spa/products']);
+  expectChain(views);
+});
+
+test("page(properties, { title, url, referrer }): the page's own values, kept by the events that follow", async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run);
+  await call(page, 'page', { step: 1 }, { title: 'Checkout', url: '/shop/checkout?utm_source=mail', referrer: 'https://news.example/' });
+  await call(page, 'track', 'paid');
+  // A value of the wrong type: one warning, and the page view is read from the page as usual.
+  await call(page, 'page', { step: 2 }, { title: 42 });
+  await call(page, 'page', { step: 3 }, { url: 'http://[' });
+  await call(page, 'track', 'marker');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'marker');
+  const [own, paid, second, third] = await collector.events((e) => e.name === 'page_view' || e.name === 'paid');
+  expect(own.context.page).toEqual({ url: url('/shop/checkout?utm_source=mail'), path: '/shop/checkout', referrer: 'https://news.example/', title: 'Checkout' });
+  expect(paid.context.page).toEqual(own.context.page);
+  expect(second.properties).toEqual({ step: 2 });
+  expect(second.context.page).toMatchObject({ path: '/e2e/app.html', title: 'Stint e2e' });
+  // The previous page view's URL is the referrer of the next.
+  expect(second.context.page.referrer).toBe(url('/shop/checkout?utm_source=mail'));
+  expect(third.context.page.path).toBe('/e2e/app.html');
+  expect(seen.warnings.filter((w) => w.includes('page()'))).toHaveLength(2);
+  await collector.expectValid();
+});

@@ -1,0 +1,76 @@
+/**
+ * Route changes of a single-page app, for `autoPageViews`: `history.pushState` and `replaceState`
+ * (wrapped), back and forward, and a link to a fragment (`popstate`: the HTML standard fires it for every
+ * same-document navigation, "update document for history step application"). A change is reported once the app has had the
+ * chance to render the route and set its title: in a task after the next frame, and at most `SETTLE` ms
+ * later, since a hidden page gets no frames (requestAnimationFrame does not run in background tabs).
+ * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
+ * push, then a replace). Only a change of path or query counts, or of the hash as well when `hash`.
+ *
+ * Routers patch `history` too (Next.js's app router replaces `history.pushState` and `replaceState` with
+ * its own functions that call the ones it found). Stint wraps the function where it is found, calls it and
+ * returns its answer: a patch made before Stint is called by Stint's wrapper, a patch made after calls
+ * it. On stop the wrapper is taken out if nothing wrapped it since; otherwise it stays in that chain and
+ * only passes the call on.
+ */
+import { guard } from '../api';
+
+/** How long a route change waits for the next frame at most (a hidden page has none). */
+const SETTLE = 100;
+
+/** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */
+export function watchHistory(hash: boolean, onRoute: (from: string) => void): () => void {
+  const key = (url: string) => (hash ? url : url.split('#')[0]);
+  /** The URL of the last route reported, and the URL at the latest change. */
+  let last = location.href;
+  let seen = last;
+  let on = true;
+  let pending = 0;
+
+  const settle = () => {
+    clearTimeout(pending);
+    const from = last;
+    if (!on || key(from) === key(location.href)) return;
+    last = location.href;
+    onRoute(from);
+  };
+  const changed = () => {
+    // A replace of the same URL (a router saving its state, the scroll position) changes nothing.
+    if (!on || location.href === seen) return;
+    seen = location.href;
+    // The wait starts again at each new URL, so the route reported is the one the app rendered last.
+    clearTimeout(pending);
+    const wait = (pending = setTimeout(settle, SETTLE));
+    requestAnimationFrame(() => setTimeout(() => pending === wait && settle()));
+  };
+
+  const wrap = (name: 'pushState' | 'replaceState') => {
+    // Where the function is found: History.prototype, or the history object itself once a router replaced it there.
+    let holder: History = history;
+    while (!Object.prototype.hasOwnProperty.call(holder, name)) holder = Object.getPrototypeOf(holder);
+    const inner = holder[name];
+    const ours = function (this: History, ...args: Parameters<History['pushState']>) {
+      const answer = inner.apply(this, args);
+      guard(changed);
+      return answer;
+    };
+    try {
+      holder[name] = ours;
+    } catch {
+      // A frozen history: back and forward are still seen.
+    }
+    return () => {
+      if (holder[name] === ours) holder[name] = inner;
+    };
+  };
+
+  const unwrap = [wrap('pushState'), wrap('replaceState')];
+  const onPop = () => guard(changed);
+  addEventListener('popstate', onPop);
+  return () => {
+    on = false;
+    clearTimeout(pending);
+    removeEventListener('popstate', onPop);
+    for (const undo of unwrap) undo();
+  };
+}
