@@ -187,10 +187,14 @@ export function outboxSize(page: Page, name?: string): Promise<number> {
           const all = db.transaction('kv').objectStore('kv').getAll();
           all.onsuccess = () => {
             db.close();
-            // A chunk: { contexts, entries } (or, written by an earlier version, a plain array of entries).
-            const chunks = all.result.filter((v: any) => Array.isArray(v) || Array.isArray(v?.entries));
-            const entries = chunks.flatMap((v: any) => (Array.isArray(v) ? v : v.entries)) as { body: string }[];
-            resolve(entries.filter((e) => !name || JSON.parse(e.body).name === name).length);
+            // A chunk: { contexts, list: JSON text of [{ id, e: its own fields }] } (or, written by an
+            // earlier version, a plain array of entries with their body as a string).
+            const entries: { name?: string }[] = [];
+            for (const v of all.result as any[]) {
+              if (Array.isArray(v)) entries.push(...v.map((x) => JSON.parse(x.body)));
+              else if (typeof v?.list === 'string') entries.push(...JSON.parse(v.list).map((x: any) => x.e));
+            }
+            resolve(entries.filter((e) => !name || e.name === name).length);
           };
           all.onerror = () => (db.close(), resolve(0));
         };

@@ -10,6 +10,8 @@ export const MAX_BODY_BYTES = 60_000;
 /** A single event past this is refused at `track`. */
 export const MAX_EVENT_BYTES = 32_000;
 export const MAX_BATCH_EVENTS = 500;
+/** What a request adds around each event: a comma, and the native format's `"c":n,` (a generous 9). */
+export const ITEM_BYTES = 9;
 
 const RETRY_FIRST = 1000;
 const RETRY_MAX = 5 * 60_000;
@@ -40,11 +42,11 @@ export function pack(list: Entry[], format: Format, dropped: number): [Entry[], 
   for (; n < list.length; n++) {
     const item = format.item(list[n]);
     const ctx = list[n].ctx;
-    const size = byteLength(item) + 8 + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
+    const size = byteLength(item) + ITEM_BYTES + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
     if (!n && bytes + size > MAX_BODY_BYTES) return [[list[0]], ''];
     // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
     if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
-    bytes += size + 1;
+    bytes += size;
     contexts.add(ctx);
     items.push(item);
   }

@@ -4,6 +4,7 @@
  * events is one transaction of a few records, and a delivered batch mostly deletes whole chunks.
  */
 import { promisifyRequest, type UseStore } from 'idb-keyval';
+import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from './batch';
 
 export interface Entry {
   id: string;
@@ -30,27 +31,70 @@ export interface OutboxStore {
 }
 
 /**
- * A chunk as stored: its entries, with the contexts they share stored once (`c` is an index into
- * `contexts`). An earlier version stored a plain array of whole entries, which is still read.
+ * A chunk as stored: its entries as one JSON text (cloning one string into IndexedDB costs a fraction of
+ * cloning hundreds of small objects), each entry's own JSON embedded as it is, and the contexts they
+ * share stored once (`c` indexes `contexts`). An earlier version stored a plain array of whole entries,
+ * which is still read.
  */
 interface Chunk {
   contexts: string[];
-  entries: { id: string; at: number; appId: string; body: string; c?: number }[];
+  /** `[{"id":…,"at":…,"appId":…,"c":…,"e":<the entry's body>},…]` */
+  list: string;
 }
+
+interface Stored {
+  id: string;
+  at: number;
+  appId: string;
+  c?: number;
+  e?: unknown;
+  /** (an earlier version's entry: its body as a string) */
+  body?: string;
+}
+
+const line = (e: Entry, c: number | undefined) =>
+  `{"id":"${e.id}","at":${e.at},"appId":${JSON.stringify(e.appId)}${c === undefined ? '' : `,"c":${c}`},"e":${e.body}}`;
 
 /** The entries of a stored chunk, whichever version wrote it; anything unreadable is left out. */
 function entriesOf(value: unknown, key: IDBValidKey): Entry[] {
-  const chunk = value as Chunk;
-  const list: Entry[] = Array.isArray(value) ? value : chunk && Array.isArray(chunk.entries) ? chunk.entries : [];
-  const contexts = Array.isArray(value) ? [] : chunk?.contexts || [];
-  return list
-    .filter((e) => e && typeof e.id == 'string' && typeof e.body == 'string')
-    .map(({ id, at, appId, body, c }: Entry & { c?: number }) => ({ id, at, appId, body, ctx: c === undefined ? undefined : contexts[c], chunk: key }));
+  let list: Stored[] = [];
+  let contexts: string[] = [];
+  try {
+    if (Array.isArray(value)) list = value;
+    else if (value && typeof (value as Chunk).list == 'string') {
+      list = JSON.parse((value as Chunk).list);
+      contexts = (value as Chunk).contexts || [];
+    }
+  } catch {
+    // A damaged chunk reads as empty, and goes.
+  }
+  const entries: Entry[] = [];
+  for (const s of Array.isArray(list) ? list : []) {
+    const body = s && (s.body ?? (s.e === undefined ? undefined : JSON.stringify(s.e)));
+    if (typeof s?.id == 'string' && typeof body == 'string') entries.push({ id: s.id, at: s.at, appId: s.appId, body, ctx: s.c === undefined ? undefined : contexts[s.c], chunk: key });
+  }
+  return entries;
 }
 
-/** Characters per chunk, like bytes per request; and events per chunk. */
-const CHUNK_CHARS = 59_000;
-const CHUNK_EVENTS = 500;
+/** Writes `entries` (with their shared contexts) as a chunk's value. */
+function chunkOf(entries: Entry[]): Chunk {
+  const index = new Map<string, number>();
+  const contexts: string[] = [];
+  const lines = entries.map((e) => {
+    let c = e.ctx === undefined ? undefined : index.get(e.ctx);
+    if (e.ctx !== undefined && c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
+    return line(e, c);
+  });
+  return { contexts, list: `[${lines}]` };
+}
+
+/**
+ * Characters per chunk, counted as `pack` counts a request's bytes (each event, plus what its request
+ * adds around it, plus each context once), so that a chunk fits in one request: delivering it deletes it
+ * whole, without reading it back. And events per chunk, as per request.
+ */
+const CHUNK_CHARS = MAX_BODY_BYTES - 1000;
+const CHUNK_EVENTS = MAX_BATCH_EVENTS;
 
 /** Names a chunk by the random part of its key (arrays are compared by identity, names by value). */
 export const chunkName = (key: IDBValidKey | undefined): string => (key ? '' + (key as unknown[])[2] : '');
@@ -65,26 +109,22 @@ const chunkKey = (e: Entry): IDBValidKey => ['o', e.at, Math.random()];
 export function idbOutbox(db: UseStore): OutboxStore {
   return {
     put(list) {
-      const chunks: [IDBValidKey, Chunk, Map<string, number>][] = [];
+      const chunks: [IDBValidKey, Entry[], Set<string | undefined>][] = [];
       let chars = Infinity;
       for (const e of list) {
         let last = chunks[chunks.length - 1];
-        if (chars + e.body.length > CHUNK_CHARS || last[1].entries.length >= CHUNK_EVENTS) {
-          chunks.push((last = [chunkKey(e), { contexts: [], entries: [] }, new Map()]));
-          chars = 0;
+        const size = e.body.length + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : (e.ctx?.length ?? 0) + 1);
+        if (chars + size > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
+          chunks.push((last = [chunkKey(e), [], new Set()]));
+          chars = 200;
         }
-        const [key, chunk, index] = last;
-        let c = e.ctx === undefined ? undefined : index.get(e.ctx);
-        if (e.ctx !== undefined && c === undefined) {
-          index.set(e.ctx, (c = chunk.contexts.push(e.ctx) - 1));
-          chars += e.ctx.length;
-        }
-        e.chunk = key;
-        chunk.entries.push({ id: e.id, at: e.at, appId: e.appId, body: e.body, c });
-        chars += e.body.length;
+        e.chunk = last[0];
+        last[1].push(e);
+        last[2].add(e.ctx);
+        chars += size;
       }
       return db('readwrite', (store) => {
-        for (const [key, chunk] of chunks) store.put(chunk, key);
+        for (const [key, entries] of chunks) store.put(chunkOf(entries), key);
         return promisifyRequest(store.transaction);
       });
     },
@@ -106,11 +146,9 @@ export function idbOutbox(db: UseStore): OutboxStore {
         for (const [key, ids] of byChunk.values()) {
           const read = store.get(key);
           read.onsuccess = () => {
-            const value = read.result as Chunk | Entry[] | undefined;
-            const all = Array.isArray(value) ? value : value?.entries || [];
-            const rest = all.filter((e) => !ids.has(e.id));
-            if (!rest.length) store.delete(key);
-            else store.put(Array.isArray(value) ? rest : { ...value, entries: rest }, key);
+            const rest = entriesOf(read.result, key).filter((e) => !ids.has(e.id));
+            if (rest.length) store.put(chunkOf(rest), key);
+            else store.delete(key);
           };
         }
         return promisifyRequest(store.transaction);
