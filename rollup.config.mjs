@@ -3,6 +3,9 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
+/** The package's entries: `stint` and its subpaths. */
+const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
+
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 
 /**
@@ -44,40 +47,26 @@ export default [
     },
     plugins: [resolve({ browser: true }), ts(), tagTypes],
   },
-  // npm: ESM and CJS, dependencies left to the host's bundler.
+  // npm: ESM and CJS, dependencies left to the host's bundler. One build for every entry, so that the parts
+  // they share (the log's debug switch among them) are one module: an app imports 'stint' and, when it uses
+  // one, a pipeline's format or the TCF signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf').
+  // 'stint/collector' is for collectors written in Node (pure: no browser, no dependency).
   {
-    input: 'src/index.ts',
+    input: ENTRIES,
     external: ['idb-keyval'],
     output: [
-      { file: 'dist/index.mjs', format: 'es', sourcemap: true },
-      { file: 'dist/index.cjs', format: 'cjs', sourcemap: true },
+      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+      { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
     ],
     plugins: [ts()],
-  },
-  // stint/collector: for collectors written in Node (pure: no browser, no dependency).
-  {
-    input: 'src/collector.ts',
-    output: [
-      { file: 'dist/collector.mjs', format: 'es', sourcemap: true },
-      { file: 'dist/collector.cjs', format: 'cjs', sourcemap: true },
-    ],
-    plugins: [ts()],
-  },
-  {
-    input: 'src/collector.ts',
-    output: [
-      { file: 'dist/collector.d.mts', format: 'es' },
-      { file: 'dist/collector.d.cts', format: 'es' },
-    ],
-    plugins: [dts()],
   },
   // The types, once for each module system: under node16 a CommonJS consumer needs its own `.d.cts`.
-  {
-    input: 'src/index.ts',
+  ...Object.entries(ENTRIES).map(([name, input]) => ({
+    input,
     output: [
-      { file: 'dist/index.d.mts', format: 'es' },
-      { file: 'dist/index.d.cts', format: 'es' },
+      { file: `dist/${name}.d.mts`, format: 'es' },
+      { file: `dist/${name}.d.cts`, format: 'es' },
     ],
     plugins: [dts()],
-  },
+  })),
 ];

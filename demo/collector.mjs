@@ -33,11 +33,6 @@ export const validators = {
   envelope2: ajv.compile(schema('envelope-2.json')),
   wholeEvent: ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event'),
   clientSession: ajv.compile(schema('snowplow/client_session-1-0-2.json')),
-  payloadData: ajv.compile(schema('snowplow/payload_data-1-0-4.json')),
-  contexts: ajv.compile(schema('snowplow/contexts-1-0-0.json')),
-  unstructEvent: ajv.compile(schema('snowplow/unstruct_event-1-0-0.json')),
-  stintEvent: ajv.compile(schema('iglu/dev.stint/event/jsonschema/1-0-0')),
-  stintContext: ajv.compile(schema('iglu/dev.stint/context/jsonschema/1-0-0')),
 };
 
 const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 'FLASH_LSO'];
@@ -66,54 +61,6 @@ export function nativeErrors(batch) {
     // The native format also allows INDEXED_DB, MEMORY and custom store names (the envelope schema checks those).
     const relaxed = SNOWPLOW_MECHANISMS.includes(session.storageMechanism) ? session : { ...session, storageMechanism: 'COOKIE_1' };
     errors.push(...check(validators.clientSession, relaxed, `events/${i}/session`));
-  }
-  return { errors, events };
-}
-
-/** Errors of a Snowplow tp2 body, and its events in the native shape for the record. */
-export function snowplowErrors(body) {
-  const errors = [];
-  if (body?.schema !== 'iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4') errors.push('schema is not payload_data 1-0-4');
-  errors.push(...check(validators.payloadData, body?.data, 'payload_data'));
-  const events = [];
-  for (const [i, item] of (Array.isArray(body?.data) ? body.data : []).entries()) {
-    const at = `data/${i}`;
-    let co;
-    let ue;
-    try {
-      co = JSON.parse(item.co);
-      ue = item.ue_pr === undefined ? null : JSON.parse(item.ue_pr);
-    } catch {
-      errors.push(`${at}: co or ue_pr is not JSON`);
-      continue;
-    }
-    if (co?.schema !== 'iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0') errors.push(`${at}/co: not contexts 1-0-0`);
-    errors.push(...check(validators.contexts, co?.data, `${at}/co`));
-    const entity = (name) => (co?.data || []).find((c) => c.schema?.includes(name))?.data;
-    const session = entity('/client_session/');
-    const context = entity('dev.stint/context/');
-    errors.push(...check(validators.clientSession, session, `${at}/client_session`));
-    errors.push(...check(validators.stintContext, context, `${at}/stint_context`));
-    let name = 'page_view';
-    let properties = context?.properties || {};
-    if (item.e === 'ue') {
-      if (ue?.schema !== 'iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0') errors.push(`${at}/ue_pr: not unstruct_event 1-0-0`);
-      errors.push(...check(validators.unstructEvent, ue, `${at}/ue_pr`));
-      errors.push(...check(validators.stintEvent, ue?.data?.data, `${at}/ue_pr/data`));
-      name = ue?.data?.data?.name;
-      properties = ue?.data?.data?.properties;
-    } else if (item.e !== 'pv') errors.push(`${at}: e is ${item.e}`);
-    events.push({
-      eventId: item.eid,
-      name,
-      timestamp: new Date(+item.dtm).toISOString(),
-      properties,
-      session: { ...session, storageMechanism: context?.storageMechanism },
-      sessionAttributes: context?.sessionAttributes,
-      user: { id: item.uid ?? null },
-      context: { page: { url: item.url, title: item.page ?? null, referrer: item.refr ?? null }, visibility: context?.visibility },
-      snowplow: item,
-    });
   }
   return { errors, events };
 }
@@ -182,10 +129,7 @@ export function createCollector(dataDir) {
       request.status = 400;
       return [400, {}, '{"error":"body is not JSON"}', request];
     }
-    let errors;
-    let events;
-    if (format === 'snowplow') ({ errors, events } = snowplowErrors(body));
-    else ({ errors, events } = nativeErrors(body));
+    const { errors, events } = nativeErrors(body);
     request.count = events.length;
     request.dropped = body.dropped ?? 0;
     if (errors.length) {
@@ -203,7 +147,7 @@ export function createCollector(dataDir) {
         continue;
       }
       r.ids.add(event.eventId);
-      const recorded = { ...event, appId: body.appId ?? event.snowplow?.aid, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0 };
+      const recorded = { ...event, appId: body.appId, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0 };
       r.events.push(recorded);
       emit(runId, 'event', recorded, r.events.length);
       lines.push(JSON.stringify(recorded));

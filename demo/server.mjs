@@ -3,7 +3,7 @@
 //
 //   node demo/server.mjs [--port 8787] [--data demo/data]
 //
-// POST /collect[/<run>][/com.snowplowanalytics.snowplow/tp2]  the collector (native or Snowplow format)
+// POST /collect[/<run>]                                         the collector (Stint's native format)
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid, fault)
 // POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next `count` requests of a run with an error
 //                                                              (after `delay` ms; status 200: answered normally, after `delay`)
@@ -35,7 +35,7 @@ const HEARTBEAT = 15_000;
 /** The requests a new stream is told of (the events: all of them). */
 const BACKLOG_REQUESTS = 200;
 
-function serveFile(res, url) {
+export function serveFile(res, url) {
   for (const [prefix, dir] of STATIC) {
     if (!url.pathname.startsWith(prefix)) continue;
     let file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
@@ -53,7 +53,7 @@ function serveFile(res, url) {
   res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
 }
 
-function readBody(req) {
+export function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
@@ -115,10 +115,10 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
     };
     try {
       if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
-      const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?(\/com\.snowplowanalytics\.snowplow\/tp2)?\/?$/);
+      const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?\/?$/);
       if (collect && req.method === 'POST') {
         const text = await readBody(req);
-        const [status, headers, body, request] = collector.receive(collect[1] || 'default', collect[2] ? 'snowplow' : 'native', text, {
+        const [status, headers, body, request] = collector.receive(collect[1] || 'default', 'native', text, {
           contentType: req.headers['content-type'] || null,
         });
         if (request.delay) await new Promise((resolve) => setTimeout(resolve, request.delay));
@@ -172,10 +172,12 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv
   }
   const options = { dataDir: arg('--data') ? normalize(arg('--data')) : undefined };
   const wanted = Number(arg('--port') ?? process.env.PORT ?? 8787);
-  const started = await startServer({ ...options, port: wanted }).catch((e) => {
-    if (e.code !== 'EADDRINUSE') throw e;
-    console.log(`port ${wanted} is busy; taking a free one`);
-    return startServer({ ...options, port: 0 });
-  });
-  console.log(`Stint demo running at ${started.url}/  (the live session timeline; the raw events: ${started.url}/events.html)`);
+  // (no top-level await: the e2e suite's CommonJS specs import this module)
+  startServer({ ...options, port: wanted })
+    .catch((e) => {
+      if (e.code !== 'EADDRINUSE') throw e;
+      console.log(`port ${wanted} is busy; taking a free one`);
+      return startServer({ ...options, port: 0 });
+    })
+    .then((started) => console.log(`Stint demo running at ${started.url}/  (the live session timeline; the raw events: ${started.url}/events.html)`));
 }

@@ -29,7 +29,6 @@ export interface StintEvent {
   context: Record<string, any>;
   dropped: number;
   appId: string;
-  snowplow?: Record<string, string>;
 }
 
 export interface Summary {

@@ -252,7 +252,7 @@ test("page(properties, { title, url, referrer }): the page's own values, kept by
   await call(page, 'flush');
   await collector.waitFor(1, (e) => e.name === 'marker');
   const [own, paid, second, third] = await collector.events((e) => e.name === 'page_view' || e.name === 'paid');
-  expect(own.context.page).toEqual({ url: url('/shop/checkout?utm_source=mail'), path: '/shop/checkout', referrer: 'https://news.example/', title: 'Checkout' });
+  expect(own.context.page).toEqual({ url: url('/shop/checkout?utm_source=mail'), path: '/shop/checkout', referrer: 'https://news.example/', title: 'Checkout', viewId: expect.any(String) });
   expect(paid.context.page).toEqual(own.context.page);
   expect(second.properties).toEqual({ step: 2 });
   expect(second.context.page).toMatchObject({ path: '/e2e/app.html', title: 'Stint e2e' });

@@ -31,7 +31,8 @@ export interface WholeEvent {
   sessionAttributes: Record<string, string | number | boolean | null>;
   user: { id: string | null };
   context: {
-    page: { url: string; path: string; referrer: string | null; title: string | null };
+    /** `viewId`: the page view (absent from events of versions before 0.2) */
+    page: { url: string; path: string; referrer: string | null; title: string | null; viewId?: string };
     device: { screenResolution: string; colorDepth: number | null; orientation: string | null; touch: boolean };
     os: { name: string | null; version: string | null };
     app: { type: 'browser'; name: string | null; version: string | null; language: string | null; bot: boolean };

@@ -1,10 +1,25 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
-import type { StintConfig } from './types';
+import type { Format } from './delivery/formats/format';
+import { nativeFormat } from './delivery/formats/native';
+import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
-export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie'>> {
+export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi'>> {
   appVersion: string | null;
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
+  format: Format;
+  consent: ConsentState;
+  /** A consent signal to follow (TCF); consent is pending until it answers. */
+  signal: ConsentSignal | null;
+}
+
+/**
+ * What an entry can name: the script tag knows every format and the TCF signal by name; an npm app
+ * imports the ones it uses and passes them (so that a bundler leaves the others out).
+ */
+export interface Names {
+  formats: Record<string, (options: never) => Format>;
+  tcf: ConsentSignal;
 }
 
 const DEFAULTS = {
@@ -39,9 +54,9 @@ const RULES: [string, Check, string][] = [
   ['foregroundTimeout', positive, 'a positive number of ms'],
   ['backgroundTimeout', positive, 'a positive number of ms'],
   ['maxSessionDuration', (v) => v === 0 || positive(v), 'a positive number of ms'],
-  ['consent', oneOf('granted', 'pending', 'denied', 'tcf'), "'granted', 'pending', 'denied' or 'tcf'"],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied', or tcf() from 'stint/tcf' ('tcf' with the script tag)"],
   ['onDenied', oneOf('drop', 'anonymous'), "'drop' or 'anonymous'"],
-  ['format', oneOf('native', 'snowplow'), "'native' or 'snowplow'"],
+  ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() from 'stint/snowplow' or tracardi() from 'stint/tracardi' ('snowplow' or 'tracardi' with the script tag)"],
   ['installType', oneOf('auto', 'known_install', 'known_upgrade'), "'auto', 'known_install' or 'known_upgrade'"],
   ['autoPageViews', oneOf(false, 'history', 'history+hash'), "false, 'history' or 'history+hash'"],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
@@ -52,7 +67,9 @@ const RULES: [string, Check, string][] = [
   ['cookie.path', cookiePart, 'characters a cookie path can hold'],
 ];
 
-export function resolveConfig(input: StintConfig): Config {
+const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
+
+export function resolveConfig(input: StintConfig, names?: Names): Config {
   if (!input || typeof input !== 'object') throw new TypeError('stint: createTracker needs a config object');
   const config = { ...DEFAULTS } as unknown as Config;
   for (const [key, value] of Object.entries(input)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
@@ -63,5 +80,19 @@ export function resolveConfig(input: StintConfig): Config {
     if (!valid(sub ? value[sub] : value)) throw new TypeError(`stint: config.${field} must be ${expected}`);
   }
   config.collector = config.collector.replace(/(.)\/+$/, '$1');
+  // A name (the script tag's): the part it names, made with its options; the npm build must be given it.
+  const format = input.format;
+  if (typeof format == 'string' && format !== 'native') {
+    const make = names?.formats[format];
+    if (!make) throw new TypeError(`stint: config.format '${format}' needs import { ${format} } from 'stint/${format}', then format: ${format}(options)`);
+    config.format = make(input[format as 'snowplow'] as never);
+  } else if (!isFormat(format)) config.format = nativeFormat;
+  config.signal = null;
+  const consent = input.consent;
+  if (consent === 'tcf' || typeof consent == 'function') {
+    if (consent === 'tcf' && !names) throw new TypeError("stint: config.consent 'tcf' needs import { tcf } from 'stint/tcf', then consent: tcf()");
+    config.signal = consent === 'tcf' ? names!.tcf : consent;
+    config.consent = 'pending';
+  }
   return config;
 }

@@ -3,6 +3,7 @@
  * known is null, never guessed: frozen user-agent values (macOS 10.15.7, Android 10, Windows NT
  * 10.0, which is also Windows 11) report no version.
  */
+import { uuids } from './session/ids';
 import { UTM_KEYS, type Utm } from './session/state';
 import type { PageValues } from './types';
 
@@ -11,6 +12,8 @@ export interface PageContext {
   path: string;
   referrer: string | null;
   title: string | null;
+  /** This page view's id (Snowplow's web_page id): new at each page view, kept by the events that follow it. */
+  viewId: string;
 }
 
 /** A page context and its JSON, made once per page (or SPA route), not once per event. */
@@ -22,14 +25,18 @@ export interface PageSnapshot {
   _loc: string;
 }
 
-/** The page as it is now; `own`: the values the app gave `page()` (a checked, absolute `url`). */
-export function snapshotPage(referrer: string | null, own: PageValues = {}): PageSnapshot {
+/**
+ * The page as it is now; `own`: the values the app gave `page()` (a checked, absolute `url`); `viewId`: the
+ * page view it belongs to (a new one by default).
+ */
+export function snapshotPage(referrer: string | null, own: PageValues = {}, viewId = uuids.random()): PageSnapshot {
   const url = own.url ? new URL(own.url) : location;
   const page: PageContext = {
     url: url.href,
     path: url.pathname,
     referrer: referrer || null,
     title: (own.title ?? document.title) || null,
+    viewId,
   };
   return { page, json: JSON.stringify(page), utm: utmOf(url.search), _loc: location.href };
 }

@@ -4,7 +4,7 @@
  * npm import may share a page) gets the running one, so that the visitor is never split in two.
  */
 import { running, type Running } from './api';
-import { resolveConfig } from './config';
+import { resolveConfig, type Names } from './config';
 import { debug, setDebug, warn } from './log';
 import { Stint } from './tracker';
 import type { StintConfig } from './types';
@@ -16,8 +16,8 @@ const TRACKERS = Symbol.for('stint.trackers');
  * The tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
  * asked for it (the time of a queued `init`), which is where its life begins.
  */
-export function startTracker(config: StintConfig, at?: number): Running | null {
-  const resolved = resolveConfig(config);
+export function startTracker(config: StintConfig, at?: number, names?: Names): Running | null {
+  const resolved = resolveConfig(config, names);
   setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
     debug('no browser here (server-side rendering?): this tracker does nothing');

@@ -7,11 +7,18 @@
  * Nothing here throws into the page: misuse gets one console error.
  */
 import { internalError, isMethod, type Running } from './api';
+import type { Names } from './config';
 import { startTracker } from './create';
+import { snowplow } from './snowplow';
+import { tcf } from './tcf';
+import { tracardi } from './tracardi';
 import { describe, describeError, error } from './log';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];
+
+/** The script tag carries every format and consent signal, by name. */
+const NAMES = { formats: { snowplow, tracardi }, tcf: tcf() } as unknown as Names;
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
 const w = window as unknown as { stint?: Queue };
@@ -30,7 +37,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     if (method === 'init') {
       if (tracker) return error('stint("init") was already called');
       try {
-        tracker = startTracker(rest[0] as StintConfig, at);
+        tracker = startTracker(rest[0] as StintConfig, at, NAMES);
       } catch (e) {
         error(describeError(e));
       }
@@ -64,6 +71,8 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         appVersion: data.appVersion,
         consent: data.consent,
         format: data.format,
+        snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined,
+        tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
         cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
         autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
         debug: data.debug === 'true',

@@ -8,8 +8,7 @@ import { guard, type Core } from './api';
 import type { Config } from './config';
 import { ConsentGate, type Mode } from './consent/gate';
 import { deviceContext, snapshotPage, type PageSnapshot } from './context';
-import { nativeFormat } from './delivery/formats/native';
-import { snowplowFormat } from './delivery/formats/snowplow';
+import { joinUrl } from './delivery/formats/format';
 import { idbOutbox } from './delivery/outbox-store';
 import { Sender } from './delivery/sender';
 import { clientSession, type Surroundings } from './event';
@@ -165,7 +164,7 @@ export class Stint implements Core, SiteHost, Where {
   /** An event enters the pipeline; `siteBackground` is the site's state from now on. */
   _track(name: string, properties: unknown, at = this._now(), siteBackground = this._site._siteBackground()): string | undefined {
     // A single-page app that moved without calling page(): the context follows the URL.
-    if (location.href !== this._page._loc) this._page = snapshotPage(this._page.page.url);
+    if (location.href !== this._page._loc) this._page = snapshotPage(this._page.page.url, {}, this._page.page.viewId);
     const raw = rawEvent(name, properties, at, this._page, this._site._pageHidden);
     // (its size while held: its own parts, and about as much again for the session and context)
     const chars = raw && raw.name.length + raw.props.length + raw.page.json.length + 800;
@@ -220,8 +219,16 @@ export class Stint implements Core, SiteHost, Where {
     this._opener = null;
     const keeper = new SessionKeeper(chain, anonymous ? null : this._tabs);
     this._around = { ...this._around, mechanism: keeper._mechanism, anonymous };
-    const format = this._config.format === 'snowplow' ? snowplowFormat : nativeFormat;
-    const sender = new Sender(this._url + format.path, format, db && idbOutbox(db), anonymous ? null : this._tabs);
+    const format = this._config.format;
+    // What the pipeline assigned the visitor (Tracardi's profile id) is kept with the session: never when anonymous.
+    format.attach?.({
+      get: () => keeper._state?.profileId ?? null,
+      set: (id) => {
+        const state = keeper._state;
+        if (!anonymous && state && state.profileId !== id) keeper._set({ ...state, profileId: id });
+      },
+    });
+    const sender = new Sender(joinUrl(this._url, format.path), format, db && idbOutbox(db), anonymous ? null : this._tabs, format.request?.(anonymous));
     // Events the hold had to drop are reported with the first batch.
     sender._dropped = this._hold._dropped;
     this._hold._dropped = 0;

@@ -65,8 +65,11 @@ export interface StintConfig {
   backgroundTimeout?: number;
   /** End a session this many ms after it started, even while active. Default: no limit. */
   maxSessionDuration?: number;
-  /** Default `granted`. `tcf` follows an IAB TCF v2.2 CMP through `window.__tcfapi`. */
-  consent?: ConsentState | 'tcf';
+  /**
+   * Default `granted`. `tcf()` (from 'stint/tcf') follows an IAB TCF v2.2 CMP through `window.__tcfapi`;
+   * the script tag takes the name `'tcf'`.
+   */
+  consent?: ConsentState | 'tcf' | ConsentSignal;
   /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
   onDenied?: 'drop' | 'anonymous';
   /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
@@ -74,8 +77,16 @@ export interface StintConfig {
   /** A custom store instead of the default chain (cookie, then IndexedDB, then memory). */
   store?: SessionStore;
   cookie?: CookieOptions;
-  /** Wire format. Default `native`. */
-  format?: 'native' | 'snowplow';
+  /**
+   * Wire format. Default `native`. A pipeline's: `snowplow()` from 'stint/snowplow', `tracardi({ sourceId })`
+   * from 'stint/tracardi' (an app imports the one it uses: the others cost it nothing). The script tag takes
+   * the names `'snowplow'` and `'tracardi'`, with their options in `snowplow` and `tracardi`.
+   */
+  format?: 'native' | 'snowplow' | 'tracardi' | WireFormat;
+  /** The script tag's Snowplow options (`format: 'snowplow'`); with npm, pass them to `snowplow()`. */
+  snowplow?: SnowplowOptions;
+  /** The script tag's Tracardi options (`format: 'tracardi'`); with npm, pass them to `tracardi()`. */
+  tracardi?: TracardiOptions;
   /** application_initialized / _background / _foreground / _exit events. Default true. */
   lifecycleEvents?: boolean;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
@@ -92,6 +103,27 @@ export interface StintConfig {
 }
 
 export type Properties = Record<string, unknown>;
+
+/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow') or `tracardi()` ('stint/tracardi'). */
+export interface WireFormat {
+  readonly path: string;
+}
+
+/** A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'). */
+export type ConsentSignal = (onChange: (state: ConsentState) => void) => () => void;
+
+export interface SnowplowOptions {
+  /**
+   * Replaces the tracker protocol's path (default `/com.snowplowanalytics.snowplow/tp2`), as Snowplow's own
+   * `postPath` does: for a first-party proxy, or a collector configured with custom paths.
+   */
+  postPath?: string;
+}
+
+export interface TracardiOptions {
+  /** The id of the REST event source configured in Tracardi for this site. */
+  sourceId: string;
+}
 
 /**
  * What the app knows better than Stint about the page it shows, for `page(properties, values)`. A value

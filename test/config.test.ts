@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config';
+import { nativeFormat } from '../src/delivery/formats/native';
+import { snowplow } from '../src/snowplow';
+import { tcf } from '../src/tcf';
+import { tracardi } from '../src/tracardi';
 import type { StintConfig } from '../src/types';
 
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
@@ -13,7 +17,8 @@ describe('resolveConfig', () => {
       foregroundTimeout: 30 * 60_000,
       backgroundTimeout: 30 * 60_000,
       consent: 'granted',
-      format: 'native',
+      signal: null,
+      format: nativeFormat,
       lifecycleEvents: true,
       installType: 'auto',
       autoPageViews: false,
@@ -54,6 +59,20 @@ describe('resolveConfig', () => {
 
   it.each([false, 'history', 'history+hash'] as const)('autoPageViews %s is accepted', (autoPageViews) => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
+  });
+
+  it('a pipeline format is passed by the npm app, named by the script tag; the same for the TCF signal', () => {
+    const format = snowplow({ postPath: '/p/tp2' });
+    expect(resolveConfig({ ...ok, format }).format).toBe(format);
+    expect(() => resolveConfig({ ...ok, format: 'snowplow' })).toThrow("import { snowplow } from 'stint/snowplow'");
+    expect(() => resolveConfig({ ...ok, format: 'tracardi' })).toThrow("import { tracardi } from 'stint/tracardi'");
+    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
+    const names = { formats: { snowplow, tracardi }, tcf: tcf() } as never;
+    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, names).format.path).toBe('/p/tp2');
+    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, names).format.path).toBe('/track');
+    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, names)).toThrow('tracardi.sourceId');
+    expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
+    expect(resolveConfig({ ...ok, consent: 'tcf' }, names)).toMatchObject({ consent: 'pending', signal: tcf() });
   });
 
   it('no config at all', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tcfConsent } from '../src/consent/signals';
+import { tcfConsent } from '../src/consent/tcf';
 
 const consents = (...ids: number[]) => Object.fromEntries(ids.map((id) => [id, true]));
 

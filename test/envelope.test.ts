@@ -14,8 +14,8 @@ import { eventJson, type RawEvent, type Surroundings } from '../src/event';
 import { state } from './helpers';
 
 const page: PageSnapshot = {
-  page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A' },
-  json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A"}',
+  page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
+  json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A","viewId":"11111111-1111-4111-8111-111111111111"}',
   utm: null,
   _loc: 'https://shop.example/a?b=1',
 };

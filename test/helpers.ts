@@ -33,6 +33,7 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     attributesAt: 1000,
     utm: null,
     businessUserId: null,
+    profileId: null,
     appVersion: null,
     closed: false,
     rev: 1,

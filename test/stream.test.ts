@@ -23,7 +23,7 @@ interface Message {
 const DEVICE =
   '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},' +
   '"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chrome","version":"140","language":"en","bot":false}';
-const page = { url: 'https://shop.example/', path: '/', referrer: null, title: 'Shop' };
+const page = { url: 'https://shop.example/', path: '/', referrer: null, title: 'Shop', viewId: '11111111-1111-4111-8111-111111111111' };
 
 /** A native batch of `count` events, as Stint sends it. */
 function batch(first: number, count: number): string {

@@ -17,7 +17,7 @@ import { cookieStore } from '../session/stores/cookie';
 import { deleteStintDb } from '../session/stores/idb';
 import type { Tabs } from '../tabs';
 import type { ConsentState } from '../types';
-import { globalPrivacyControl, watchTcf } from './signals';
+import { globalPrivacyControl } from './gpc';
 
 export type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
 
@@ -38,12 +38,8 @@ export class ConsentGate {
     if (this._gpcRefuses()) {
       debug('Global Privacy Control: consent denied');
       consent = 'denied';
-    } else if (consent === 'tcf') {
-      consent = 'pending';
-      stop = watchTcf(
-        (state) => guard(() => this._set(state, true)),
-        () => warn('consent is "tcf" but no __tcfapi appeared: nothing is stored or sent'),
-      );
+    } else if (this._config.signal) {
+      stop = this._config.signal((state) => guard(() => this._set(state, true)));
     }
     this._set(consent, false);
     return stop;

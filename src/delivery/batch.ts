@@ -39,13 +39,15 @@ export function pack(list: Entry[], format: Format, dropped: number): [Entry[], 
   const contexts = new Set<string | undefined>([undefined]);
   let bytes = 200;
   let n = 0;
+  const key = format.key || ((e: Entry) => e.appId);
+  const first = key(list[0]);
   for (; n < list.length; n++) {
     const item = format.item(list[n]);
     const ctx = list[n].ctx;
     const size = byteLength(item) + ITEM_BYTES + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
     if (!n && bytes + size > MAX_BODY_BYTES) return [[list[0]], ''];
-    // Items of a batch share the envelope's appId; an entry of another app starts the next batch.
-    if (n && (bytes + size > MAX_BODY_BYTES || list[n].appId !== list[0].appId)) break;
+    // Items of a batch share the envelope's appId (Tracardi's: the session); an entry of another starts the next batch.
+    if (n && (bytes + size > MAX_BODY_BYTES || key(list[n]) !== first)) break;
     bytes += size;
     contexts.add(ctx);
     items.push(item);

@@ -20,7 +20,7 @@ import { MAX_BATCH_EVENTS, pack, retryable, retryDelay } from './batch';
 import type { Format } from './formats/format';
 import { Outbox } from './outbox';
 import { chunkName, type Entry, type OutboxStore } from './outbox-store';
-import { beacon, post } from './transport';
+import { beacon, post, type RequestOptions } from './transport';
 
 const FLUSH_AFTER = 1000;
 export const MAX_QUEUE_EVENTS = 5000;
@@ -59,6 +59,8 @@ export class Sender {
     readonly _format: Format,
     store: OutboxStore | null,
     readonly _tabs: Tabs | null,
+    /** How the format's requests go (content type, cookies, headers). */
+    readonly _request: RequestOptions = {},
   ) {
     this._outbox = new Outbox(store, (id) => this._known.has(id));
     addEventListener('online', this._onOnline);
@@ -129,7 +131,7 @@ export class Sender {
         this._giveUp(batch, 'an event too large to send was dropped');
         continue;
       }
-      if (!beacon(this._url, body)) break;
+      if (!beacon(this._url, body, this._request)) break;
       this._dropped = 0;
       if (healthy) sent.push(...batch);
       else for (const e of batch) this._beaconed.add(e.id);
@@ -261,13 +263,14 @@ export class Sender {
       const dropped = this._dropped;
       this._dropped = 0;
       for (const e of batch) this._inflight.add(e.id);
-      const { status, retryAfter } = await post(this._url, body);
+      const { status, retryAfter, text } = await post(this._url, body, this._request);
       for (const e of batch) this._inflight.delete(e.id);
       if (status >= 200 && status < 300) {
         // (a limit learned from a 413 holds for the rest of this drain)
         this._failures = 0;
         this._retryAt = 0;
         this._delivered(batch);
+        this._format.answer?.(text);
         continue;
       }
       this._dropped += dropped;

@@ -1,8 +1,9 @@
 /**
- * The two ways a batch leaves the page. Bodies are strings, which the browser sends as
- * `text/plain;charset=UTF-8`: a simple request, with no CORS preflight, so `sendBeacon` works
- * cross-origin. The collector must answer with Access-Control-Allow-Origin for a cross-origin
- * page to read the status (and expose Retry-After).
+ * The two ways a batch leaves the page. The native format's bodies are strings, which the browser sends
+ * as `text/plain;charset=UTF-8`: a simple request, with no CORS preflight, so `sendBeacon` works
+ * cross-origin. The pipelines' formats send JSON (a preflight; both the beacon and a keepalive fetch go
+ * through one), with the collector's cookies where the format asks for them. The collector must answer
+ * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
 
 export interface Answer {
@@ -10,6 +11,18 @@ export interface Answer {
   status: number;
   /** ms to wait, from a Retry-After header */
   retryAfter: number | null;
+  /** the answer's body (a format may read it) */
+  text: string;
+}
+
+/** How a format's requests go. */
+export interface RequestOptions {
+  /** Content-Type of the body; default text/plain;charset=UTF-8 (no CORS preflight). */
+  type?: string;
+  /** The collector's cookies: `include` (its network user id comes back), `omit` (none; a beacon sends them still). */
+  credentials?: 'include' | 'omit';
+  /** Headers a beacon cannot carry: a keepalive fetch carries them instead. */
+  headers?: Record<string, string>;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -19,32 +32,44 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
   return isFinite(ms) ? Math.max(0, ms) : null;
 }
 
+const init = (body: string, o: RequestOptions): RequestInit => ({
+  method: 'POST',
+  body,
+  keepalive: true,
+  credentials: o.credentials || 'same-origin',
+  headers: o.type || o.headers ? { ...o.headers, ...(o.type ? { 'Content-Type': o.type } : {}) } : undefined,
+});
+
 /** A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. */
-export async function post(url: string, body: string): Promise<Answer> {
+export async function post(url: string, body: string, options: RequestOptions = {}): Promise<Answer> {
   try {
-    const response = await fetch(url, { method: 'POST', body, keepalive: true });
+    const response = await fetch(url, init(body, options));
     // Chromium counts a keepalive body against its 64 KB quota until the response is read to the end.
-    await response.text();
-    return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()) };
+    const text = await response.text();
+    return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
   } catch {
-    return { status: 0, retryAfter: null };
+    return { status: 0, retryAfter: null, text: '' };
   }
 }
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or
- * refused. True when the browser took the batch; there will be no answer.
+ * refused. True when the browser took the batch; there will be no answer. A request with headers goes by
+ * keepalive fetch (a beacon cannot carry them), which the browser takes in the same way.
  */
-export function beacon(url: string, body: string): boolean {
-  try {
-    if (navigator.sendBeacon?.(url, body)) return true;
-  } catch {
-    // Some browsers throw on a body past their beacon limit: same as a refusal.
+export function beacon(url: string, body: string, options: RequestOptions = {}): boolean {
+  if (!options.headers) {
+    try {
+      if (navigator.sendBeacon?.(url, options.type ? new Blob([body], { type: options.type }) : body)) return true;
+    } catch {
+      // Some browsers throw on a body past their beacon limit: same as a refusal.
+    }
   }
   try {
-    fetch(url, { method: 'POST', body, keepalive: true }).catch(() => {});
+    fetch(url, init(body, options)).catch(() => {});
+    return !!options.headers;
   } catch {
     // Nothing more can be done for this batch now; it stays in the outbox.
+    return false;
   }
-  return false;
 }

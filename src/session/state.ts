@@ -38,6 +38,8 @@ export interface SessionState {
   utm: Utm | null;
   /** The business user id of `identify`. */
   businessUserId: string | null;
+  /** An id a pipeline assigned to the visitor (Tracardi's profile id), sent back to it; never in anonymous mode. */
+  profileId: string | null;
   /** The appVersion of the page that last wrote the record, for `is_upgrade`. */
   appVersion: string | null;
   /** Whether the last page that wrote the record exited cleanly, for `successfully_closed`. */
@@ -88,6 +90,7 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['attributesAt', 'aa', isTime],
   ['utm', 'm', orNull(isUtm)],
   ['businessUserId', 'id', orNull(isText)],
+  ['profileId', 'pf', orNull(isText)],
   ['appVersion', 'av', orNull(isText)],
   ['closed', 'c', isBool],
   ['rev', 'r', isCount],

@@ -1,8 +1,16 @@
 /**
- * The Snowplow tracker protocol: POST `<collector>/com.snowplowanalytics.snowplow/tp2` with a
- * `payload_data` 1-0-4 body. `page_view` is `e=pv`; every other event is `e=ue` with its name and
- * properties in a `dev.stint/event` entity. Contexts: `client_session` 1-0-2 and `dev.stint/context`
- * (the exact storage mechanism, session attributes, UTM, visibility).
+ * The Snowplow tracker protocol, as a Snowplow pipeline (stream-collector, then enrich) accepts it:
+ * POST `<collector>/com.snowplowanalytics.snowplow/tp2` (or `postPath`: the collector routes any
+ * `/<vendor>/<version>`, and a first-party proxy may use another) with a `payload_data` 1-0-4 body, as
+ * `application/json` (enrich's Tp2Adapter accepts nothing else) and with the collector's cookies (its
+ * `sp` network user id comes back, as with Snowplow's own tracker). In anonymous mode the `SP-Anonymous`
+ * header tells the collector to keep no IP address and set no cookie.
+ *
+ * `page_view` is `e=pv`; every other event is `e=ue` with its name and properties in a `dev.stint/event`
+ * entity. Contexts: `client_session` 1-0-2, `web_page` 1-0-0 (the page view id), and `dev.stint/context`
+ * 1-0-1 (the exact storage mechanism, session attributes, UTM, visibility, and the batch's `dropped`).
+ * Text fields are cut to the lengths of Snowplow's atomic schema (atomic/jsonschema/1-0-0), which enrich
+ * enforces (AtomicFieldsLengthValidator): past them an event would be a bad row.
  *
  * `client_session.storageMechanism` must be one of Snowplow's enum: COOKIE_1 stays COOKIE_1;
  * IndexedDB, memory and custom stores become LOCAL_STORAGE, which is what Snowplow's own web tracker
@@ -10,72 +18,85 @@
  */
 import { VERSION } from '../../version';
 import { wholeOf } from '../../event';
+import type { SnowplowOptions } from '../../types';
 import type { Format } from './format';
 
 const IGLU = 'iglu:com.snowplowanalytics.snowplow/';
 const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 'FLASH_LSO'];
+/**
+ * How every item ends: its last field is `co`, whose last entity is dev.stint/context, whose last field is
+ * `dropped`. The batch's count replaces the -1 as the batch leaves (by position: no user text can match).
+ */
+const TAIL = JSON.stringify('"dropped":-1}}]}').slice(1, -1) + '"}';
 
 export const snowplowMechanism = (m: string): string => (SNOWPLOW_MECHANISMS.includes(m) ? m : 'LOCAL_STORAGE');
 
 const selfDescribing = (schema: string, data: unknown) => ({ schema, data });
 
-export const snowplowFormat: Format = {
-  path: '/com.snowplowanalytics.snowplow/tp2',
-  item(entry) {
-    const e = wholeOf(entry);
-    const { page, device, app, utm, time, visibility } = e.context;
-    const session = e.session;
-    const pageView = e.name === 'page_view';
-    const item: Record<string, string> = {
-      e: pageView ? 'pv' : 'ue',
-      eid: e.eventId,
-      tv: 'stint-' + VERSION,
-      tna: 'stint',
-      p: 'web',
-      aid: entry.appId,
-      dtm: String(entry.at),
-      duid: session.userId,
-      sid: session.sessionId,
-      vid: String(session.sessionIndex),
-      url: page.url,
-      res: device.screenResolution,
-      co: JSON.stringify(
-        selfDescribing(IGLU + 'contexts/jsonschema/1-0-0', [
-          selfDescribing(IGLU + 'client_session/jsonschema/1-0-2', {
-            ...session,
-            storageMechanism: snowplowMechanism(session.storageMechanism),
-          }),
-          selfDescribing('iglu:dev.stint/context/jsonschema/1-0-0', {
-            storageMechanism: session.storageMechanism,
-            sessionAttributes: e.sessionAttributes,
-            utm,
-            visibility,
-            // A page view has no place for its properties in the protocol: they travel here.
-            ...(pageView ? { properties: e.properties } : {}),
-          }),
-        ]),
-      ),
-    };
-    const optional: [string, unknown][] = [
-      ['page', page.title],
-      ['refr', page.referrer],
-      ['tz', time.timeZone],
-      ['lang', app.language],
-      ['cd', device.colorDepth],
-      ['uid', e.user.id],
-    ];
-    for (const [key, value] of optional) if (value != null) item[key] = String(value);
-    if (!pageView) {
-      item.ue_pr = JSON.stringify(
-        selfDescribing(
-          IGLU + 'unstruct_event/jsonschema/1-0-0',
-          selfDescribing('iglu:dev.stint/event/jsonschema/1-0-0', { name: e.name, properties: e.properties }),
-        ),
+export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2' }: SnowplowOptions = {}): Format {
+  return {
+    path: postPath,
+    request: (anonymous) => ({
+      type: 'application/json; charset=UTF-8',
+      credentials: 'include',
+      ...(anonymous ? { headers: { 'SP-Anonymous': '*' } } : {}),
+    }),
+    item(entry) {
+      const e = wholeOf(entry);
+      const { page, device, app, utm, time, visibility } = e.context;
+      const session = e.session;
+      const pageView = e.name === 'page_view';
+      // The atomic schema's lengths (page_url, page_referrer 4096; page_title 2000; user_id, app_id 255).
+      const cut = (value: unknown, max: number) => (value == null ? undefined : String(value).slice(0, max));
+      const contexts = [selfDescribing(IGLU + 'client_session/jsonschema/1-0-2', { ...session, storageMechanism: snowplowMechanism(session.storageMechanism) })];
+      // An event left by an earlier version has no page view id.
+      if (page.viewId) contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
+      contexts.push(
+        selfDescribing('iglu:dev.stint/context/jsonschema/1-0-1', {
+          storageMechanism: session.storageMechanism,
+          sessionAttributes: e.sessionAttributes,
+          utm,
+          visibility,
+          // A page view has no place for its properties in the protocol: they travel here.
+          ...(pageView ? { properties: e.properties } : {}),
+          dropped: -1,
+        }),
       );
-    }
-    return JSON.stringify(item);
-  },
-  // The sent timestamp is the same for the whole batch; it is spliced in as the batch leaves.
-  body: (items) =>
-    `{"schema":"${IGLU}payload_data/jsonschema/1-0-4","data":[${items.map((i) => `{"stm":"${Date.now()}",${i.slice(1)}`)}]}`,
-};
+      const item: Record<string, string | undefined> = {
+        e: pageView ? 'pv' : 'ue',
+        eid: e.eventId,
+        tv: 'stint-' + VERSION,
+        tna: 'stint',
+        p: 'web',
+        aid: cut(entry.appId, 255),
+        dtm: String(entry.at),
+        duid: session.userId,
+        sid: session.sessionId,
+        vid: String(session.sessionIndex),
+        url: cut(page.url, 4096),
+        page: cut(page.title, 2000),
+        refr: cut(page.referrer, 4096),
+        res: device.screenResolution,
+        cd: cut(device.colorDepth, 12),
+        tz: cut(time.timeZone, 255),
+        lang: cut(app.language, 255),
+        uid: cut(e.user.id, 255),
+        ue_pr: pageView
+          ? undefined
+          : JSON.stringify(
+              selfDescribing(
+                IGLU + 'unstruct_event/jsonschema/1-0-0',
+                selfDescribing('iglu:dev.stint/event/jsonschema/1-0-0', { name: e.name, properties: e.properties }),
+              ),
+            ),
+        co: JSON.stringify(selfDescribing(IGLU + 'contexts/jsonschema/1-0-0', contexts)),
+      };
+      return JSON.stringify(item);
+    },
+    // The sent timestamp and the batch's `dropped` are the same for the whole batch: spliced in as it leaves.
+    body: (items, _appId, dropped) =>
+      `{"schema":"${IGLU}payload_data/jsonschema/1-0-4","data":[${items.map(
+        (i) => `{"stm":"${Date.now()}",${i.slice(1, -TAIL.length)}${TAIL.replace('-1', String(dropped))}`,
+      )}]}`,
+  };
+}

@@ -1,12 +1,9 @@
 /**
- * Consent signals from outside the page's own banner: Global Privacy Control, and an IAB TCF v2.2
- * consent management platform through `window.__tcfapi`.
+ * An IAB TCF v2.2 consent management platform, followed through `window.__tcfapi`: a consent signal
+ * (`consent: tcf()` from 'stint/tcf', or `consent: 'tcf'` with the script tag).
  */
+import { warn } from '../log';
 import type { ConsentState } from '../types';
-
-/** Whether the browser sends Global Privacy Control (https://privacycg.github.io/gpc-spec/). */
-export const globalPrivacyControl = (): boolean =>
-  (navigator as Navigator & { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
 
 /** The part of the TCF v2.2 TCData that Stint reads. */
 export interface TCData {
@@ -36,7 +33,7 @@ export function tcfConsent(data: TCData): ConsentState {
  * Follows a TCF CMP: calls `onChange` with each decision. The CMP stub may be defined after Stint
  * starts, so `__tcfapi` is looked for a few times before giving up. Returns the stop function.
  */
-export function watchTcf(onChange: (state: ConsentState) => void, onMissing: () => void): () => void {
+export function watchTcf(onChange: (state: ConsentState) => void): () => void {
   let listenerId: number | undefined;
   let tries = 0;
   let timer: ReturnType<typeof setTimeout>;
@@ -44,7 +41,7 @@ export function watchTcf(onChange: (state: ConsentState) => void, onMissing: () 
   const attach = () => {
     const tcfapi = api();
     if (typeof tcfapi !== 'function') {
-      if (++tries > 20) return onMissing();
+      if (++tries > 20) return warn('consent follows a TCF CMP, but no __tcfapi appeared: nothing is stored or sent');
       timer = setTimeout(attach, 250);
       return;
     }

@@ -1,0 +1,87 @@
+/**
+ * Tracardi's `/track` endpoint (tracardi-api app/api/track/event_server_endpoint.py): one
+ * `TrackerPayload` (tracardi/domain/payload/tracker_payload.py) per request and per session, as JSON
+ * (FastAPI answers 422 to anything else), without cookies, as Tracardi's own tracker sends it.
+ *
+ * - `source.id`: the REST event source configured in Tracardi; `session.id`: Stint's session id.
+ * - `profile.id`: null at first; Tracardi assigns one and returns it in its answer, and Stint keeps it
+ *   with the session state and sends it back from then on (an id Tracardi does not know is replaced).
+ *   A beacon gets no answer: a profile first seen in a beacon is learnt at the next request.
+ * - `events`: `EventPayload` (event_payload.py): `id` (the event id), `type` (its name), `time.create`,
+ *   `properties`, and a context with the page, the client_session fields, visibility and the user id.
+ * - The payload's `context` carries the browser, screen, time zone and UTM where Tracardi reads them
+ *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`).
+ */
+import type { WholeEvent } from '../../collector';
+import { wholeOf } from '../../event';
+import { debug } from '../../log';
+import type { Entry } from '../outbox-store';
+import type { TracardiOptions } from '../../types';
+import type { Format, SessionLink } from './format';
+
+/** The session an entry belongs to, read from its JSON (what it shares, or the whole event). */
+const sessionOf = (entry: Entry) => /"sessionId":"([^"]*)"/.exec(entry.ctx ?? entry.body)?.[1] || '';
+
+export function tracardiFormat({ sourceId }: TracardiOptions): Format {
+  let link: SessionLink | null = null;
+  /** The whole events of the batch being packed, by item. */
+  const events = new Map<string, WholeEvent>();
+  return {
+    path: '/track',
+    request: () => ({ type: 'application/json', credentials: 'omit' }),
+    key: sessionOf,
+    attach: (to) => void (link = to),
+    item(entry) {
+      const e = wholeOf(entry);
+      const { page, visibility } = e.context;
+      const item = JSON.stringify({
+        id: e.eventId,
+        type: e.name,
+        time: { create: e.timestamp },
+        properties: e.properties,
+        options: {},
+        context: {
+          page: { url: page.url, path: page.path, title: page.title, referer: { host: page.referrer } },
+          session: e.session,
+          visibility,
+          user: { id: e.user.id },
+          stint: { storageMechanism: e.session.storageMechanism, sessionAttributes: e.sessionAttributes },
+        },
+      });
+      events.set(item, e);
+      return item;
+    },
+    body(items, _appId, dropped) {
+      const first = events.get(items[0])!;
+      events.clear();
+      const { device, os, app, utm, time } = first.context;
+      const [width, height] = device.screenResolution.split('x').map(Number);
+      const profile = link?.get();
+      return JSON.stringify({
+        source: { id: sourceId },
+        session: { id: first.session.sessionId },
+        profile: profile ? { id: profile } : null,
+        context: {
+          browser: { local: { browser: { name: app.name, version: app.version, language: app.language }, device: { platform: os.name } } },
+          screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
+          time: { tz: time.timeZone },
+          utm,
+          stint: { dropped },
+        },
+        properties: {},
+        options: {},
+        events: [],
+      }).replace('"events":[]', () => `"events":[${items}]`);
+    },
+    answer(text) {
+      let answer: { profile?: { id?: unknown }; ux?: unknown; errors?: unknown };
+      try {
+        answer = JSON.parse(text);
+      } catch {
+        return;
+      }
+      if (typeof answer?.profile?.id === 'string' && answer.profile.id) link?.set(answer.profile.id);
+      debug('tracardi answered', { ux: answer?.ux, errors: answer?.errors });
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * `import { snowplow } from 'stint/snowplow'`: the Snowplow tracker protocol, for a Snowplow pipeline
+ * (collector and enrich). `createTracker({ collector: 'https://collector.example.com', appId, format: snowplow() })`.
+ * The collector URL is the collector's base (its origin, or origin and a prefix): the tracker protocol's
+ * path is joined to it, or `postPath` where a first-party proxy uses another.
+ */
+import { snowplowFormat } from './delivery/formats/snowplow';
+import type { SnowplowOptions, WireFormat } from './types';
+
+export type { SnowplowOptions, WireFormat } from './types';
+
+export function snowplow(options: SnowplowOptions = {}): WireFormat {
+  const path = options?.postPath;
+  if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#]*$/.test(path))) {
+    throw new TypeError('stint: snowplow.postPath must be a path that starts with /');
+  }
+  return snowplowFormat({ postPath: path });
+}

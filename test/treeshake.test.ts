@@ -1,0 +1,43 @@
+/**
+ * An npm app pays only for what it uses: a bundler keeps no Snowplow, Tracardi or TCF code in an app that
+ * only tracks events with the native format (they are separate entries: 'stint/snowplow', 'stint/tracardi',
+ * 'stint/tcf'). Bundles the built package (npm test builds first) the way an app's bundler would.
+ */
+import resolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import { join } from 'node:path';
+import { rollup } from 'rollup';
+import { describe, expect, it } from 'vitest';
+
+const dist = join(__dirname, '../dist');
+
+async function bundle(app: string): Promise<string> {
+  const entry = 'virtual:app';
+  const build = await rollup({
+    input: entry,
+    plugins: [{ name: 'app', resolveId: (id) => (id === entry ? id : null), load: (id) => (id === entry ? app : null) }, resolve({ browser: true }), terser()],
+    onwarn: () => {},
+  });
+  const { output } = await build.generate({ format: 'es' });
+  await build.close();
+  return output[0].code;
+}
+
+/** What each part leaves in a bundle that has it. */
+const MARKS = { snowplow: ['tp2', 'iglu:', 'payload_data'], tracardi: ['/track', 'referer'], tcf: ['__tcfapi'] };
+
+describe('tree-shaking', () => {
+  it('a track()-only app carries no Snowplow, Tracardi or TCF code', async () => {
+    const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
+createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
+    for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);
+  });
+
+  it.each(Object.keys(MARKS))('an app that imports %s carries it', async (part) => {
+    const call = part === 'tcf' ? 'consent: tcf()' : part === 'tracardi' ? "format: tracardi({ sourceId: 's' })" : 'format: snowplow()';
+    const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
+import { ${part} } from '${dist}/${part}.mjs';
+createTracker({ collector: '/collect', appId: 'app', ${call} }).track('signup');`);
+    for (const mark of MARKS[part as keyof typeof MARKS]) expect(code, mark).toContain(mark);
+  });
+});
