@@ -40,31 +40,30 @@ const DEFAULTS = {
 type Check = (value: unknown) => boolean;
 const text: Check = (v) => typeof v === 'string' && !!v.trim();
 const positive: Check = (v) => typeof v === 'number' && v > 0 && isFinite(v);
-const oneOf =
-  (...allowed: unknown[]): Check =>
-  (v) =>
-    allowed.includes(v);
-const cookiePart: Check = (v) => v === undefined || /^[\w.!#$%&'*+^`|~/-]+$/.test(v as string);
+const ms = 'a positive number of ms';
+/** A check that takes one of `allowed`, and the error's description of them. */
+const oneOf = (...allowed: unknown[]): [Check, string] => [(v) => allowed.includes(v), allowed.filter((v) => v !== undefined).map((v) => (typeof v == 'string' ? `'${v}'` : v)).join(', ')];
+const cookiePart = (what: string): [Check, string] => [(v) => v === undefined || /^[\w.!#$%&'*+^`|~/-]+$/.test(v as string), `characters a cookie ${what} can hold`];
 
 /** Each checked field, what a valid value is, and how the error describes it. */
 const RULES: [string, Check, string][] = [
-  ['collector', text, 'a non-empty string (URL or path)'],
+  ['collector', text, 'a URL or a path'],
   ['appId', text, 'a non-empty string'],
   ['appVersion', (v) => v === null || text(v), 'a non-empty string'],
-  ['foregroundTimeout', positive, 'a positive number of ms'],
-  ['backgroundTimeout', positive, 'a positive number of ms'],
-  ['maxSessionDuration', (v) => v === 0 || positive(v), 'a positive number of ms'],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied', or tcf() from 'stint/tcf' ('tcf' with the script tag)"],
-  ['onDenied', oneOf('drop', 'anonymous'), "'drop' or 'anonymous'"],
-  ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() from 'stint/snowplow' or tracardi() from 'stint/tracardi' ('snowplow' or 'tracardi' with the script tag)"],
-  ['installType', oneOf('auto', 'known_install', 'known_upgrade'), "'auto', 'known_install' or 'known_upgrade'"],
-  ['autoPageViews', oneOf(false, 'history', 'history+hash'), "false, 'history' or 'history+hash'"],
+  ['foregroundTimeout', positive, ms],
+  ['backgroundTimeout', positive, ms],
+  ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or tcf() (stint/tcf)"],
+  ['onDenied', ...oneOf('drop', 'anonymous')],
+  ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
+  ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
+  ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
-  ['cookie.sameSite', oneOf(undefined, 'Lax', 'Strict', 'None'), "'Lax', 'Strict' or 'None'"],
+  ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],
   ['cookie.maxAgeDays', (v) => v === undefined || positive(v), 'a positive number of days'],
-  ['cookie.name', cookiePart, 'characters a cookie name can hold'],
-  ['cookie.domain', cookiePart, 'characters a cookie domain can hold'],
-  ['cookie.path', cookiePart, 'characters a cookie path can hold'],
+  ['cookie.name', ...cookiePart('name')],
+  ['cookie.domain', ...cookiePart('domain')],
+  ['cookie.path', ...cookiePart('path')],
 ];
 
 const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
@@ -84,13 +83,13 @@ export function resolveConfig(input: StintConfig, names?: Names): Config {
   const format = input.format;
   if (typeof format == 'string' && format !== 'native') {
     const make = names?.formats[format];
-    if (!make) throw new TypeError(`stint: config.format '${format}' needs import { ${format} } from 'stint/${format}', then format: ${format}(options)`);
+    if (!make) throw new TypeError(`stint: config.format '${format}': import { ${format} } from 'stint/${format}', then format: ${format}()`);
     config.format = make(input[format as 'snowplow'] as never);
   } else if (!isFormat(format)) config.format = nativeFormat;
   config.signal = null;
   const consent = input.consent;
   if (consent === 'tcf' || typeof consent == 'function') {
-    if (consent === 'tcf' && !names) throw new TypeError("stint: config.consent 'tcf' needs import { tcf } from 'stint/tcf', then consent: tcf()");
+    if (consent === 'tcf' && !names) throw new TypeError("stint: config.consent 'tcf': import { tcf } from 'stint/tcf', then consent: tcf()");
     config.signal = consent === 'tcf' ? names!.tcf : consent;
     config.consent = 'pending';
   }
