@@ -1,6 +1,40 @@
-import { defineConfig } from '@playwright/test';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig, type Project } from '@playwright/test';
 import type { Build } from './e2e/fixtures';
 import { CHROMIUM_ARGS, executablePath } from './scripts/chromium.mjs';
+
+/**
+ * Debian's Firefox ESR, or STINT_FIREFOX, started by scripts/firefox.sh (so that a crashed tab does not
+ * take the browser down). Playwright drives it over WebDriver BiDi (channel 'moz-firefox'), which works
+ * with @playwright/test 1.64 and ESR 153 (see the pin in package.json).
+ */
+const firefoxPath = process.env.STINT_FIREFOX || '/usr/bin/firefox-esr';
+
+/** The engines Playwright drives (WebKit runs through WebDriver: e2e/webkit/). STINT_ENGINES=firefox runs one. */
+const engines: Record<string, Project['use']> = {
+  chromium: {
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath,
+      args: [
+        ...CHROMIUM_ARGS,
+        // Subdomains of stint.test for the cookie-domain test, all served by the local demo server.
+        '--host-resolver-rules=MAP *.stint.test 127.0.0.1',
+      ],
+    },
+  },
+  firefox: {
+    browserName: 'firefox',
+    channel: 'moz-firefox',
+    launchOptions: {
+      executablePath: existsSync(firefoxPath) ? resolve('scripts/firefox.sh') : undefined,
+      // The subdomains of stint.test resolve to 127.0.0.1, as --host-resolver-rules does for Chromium.
+      firefoxUserPrefs: { 'network.dns.localDomains': 'a.stint.test,b.stint.test' },
+    },
+  },
+};
+const wanted = (process.env.STINT_ENGINES || 'chromium,firefox').split(',');
 
 export default defineConfig<{ build: Build }>({
   testDir: 'e2e',
@@ -12,19 +46,8 @@ export default defineConfig<{ build: Build }>({
   timeout: 30_000,
   expect: { timeout: 10_000 },
   reporter: process.env.CI ? 'line' : 'list',
-  use: {
-    launchOptions: {
-      executablePath,
-      args: [
-        ...CHROMIUM_ARGS,
-        // Subdomains of stint.test for the cookie-domain test, all served by the local demo server.
-        '--host-resolver-rules=MAP *.stint.test 127.0.0.1',
-      ],
-    },
-  },
-  // The same specs run against the script tag and the ESM build.
-  projects: [
-    { name: 'tag', use: { build: 'tag' } },
-    { name: 'esm', use: { build: 'esm' } },
-  ],
+  // The same specs run against the script tag and the ESM build, in each engine.
+  projects: Object.entries(engines)
+    .filter(([engine]) => wanted.includes(engine))
+    .flatMap(([engine, use]) => (['tag', 'esm'] as const).map((build) => ({ name: `${engine}-${build}`, use: { ...use, build } }))),
 });

@@ -46,7 +46,9 @@ export function serveFile(res, url) {
     const isolated = url.pathname.startsWith('/e2e/bench')
       ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
       : {};
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store', ...isolated });
+    // `?cacheable`: a page the back/forward cache may keep (Firefox keeps no-store pages out of it), for the bfcache tests.
+    const cache = url.searchParams.has('cacheable') ? 'no-cache' : 'no-store';
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': cache, ...isolated });
     createReadStream(file).pipe(res);
     return;
   }

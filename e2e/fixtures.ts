@@ -3,6 +3,7 @@
  * asks it what arrived, never `page.on('request')` (a beacon sent in pagehide may never show up there).
  * Each test sends to its own collector run, so tests share one server.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 
 export type Build = 'tag' | 'esm';
@@ -218,6 +219,46 @@ export function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<
     document.dispatchEvent(new Event('visibilitychange'));
   }, state);
 }
+
+/**
+ * Kills the page's renderer, as a crash does: no pagehide, nothing said. Chromium: `Page.crash` over CDP.
+ * Firefox has no such command over WebDriver BiDi: the content processes that host web pages in this
+ * worker's Firefox are killed (every page of the site goes with them; scripts/firefox.sh keeps the browser
+ * running). The page cannot be used afterwards.
+ */
+export async function crash(page: Page): Promise<void> {
+  if (page.context().browser()!.browserType().name() === 'chromium') {
+    const cdp = await page.context().newCDPSession(page);
+    cdp.send('Page.crash').catch(() => {});
+    await page.waitForEvent('crash');
+    return;
+  }
+  const processes = readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); // "pid (comm) state ppid ..."
+        return { pid: +pid, comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: +stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] };
+      } catch {
+        return null; // gone meanwhile
+      }
+    })
+    .filter((p) => p !== null);
+  // This worker launched its Firefox: the web content processes are among its descendants.
+  const descendants = (pid: number): typeof processes => processes.filter((p) => p.ppid === pid).flatMap((p) => [p, ...descendants(p.pid)]);
+  const victims = descendants(process.pid).filter((p) => p.comm === 'Isolated Web Co');
+  expect(victims.length, 'the content processes of this worker\'s Firefox').toBeGreaterThan(0);
+  for (const { pid } of victims) process.kill(pid, 'SIGKILL');
+  await expect.poll(() => victims.filter(({ pid }) => existsPid(pid)).length).toBe(0);
+}
+
+const existsPid = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1][0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
 
 /** Stint's cookies in the browser context. */
 export async function stintCookies(context: BrowserContext) {

@@ -46,8 +46,8 @@ async function route(page: Page, action: () => Promise<unknown>, title?: string,
 const go = (page: Page, link: string, title?: string, view = true) =>
   route(page, () => page.getByRole('link', { name: link, exact: true }).click(), title, view);
 
-/** Back (popstate). */
-const back = (page: Page, title?: string, view = true) => route(page, () => page.goBack(), title, view);
+/** Back (popstate): history.back(), since over WebDriver BiDi Firefox's page.goBack() waits for a load that never comes. */
+const back = (page: Page, title?: string, view = true) => route(page, () => page.evaluate(() => history.back()), title, view);
 /** The router navigates to `to` (a router.push from the app's code). */
 const push = (page: Page, to: string) => page.evaluate((u) => (window as any).router.navigate(u === 'here' ? location.href : u), to);
 

@@ -254,6 +254,25 @@ test('an async store: events tracked before it answers are held, then sent in or
   expect(early[0].session.storageMechanism).toBe('SLOW_ASYNC');
 });
 
+test('a store that does not answer: Stint goes on after a short bound, and writes there once it answers', async ({ page, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, { store: 'slowAsync' }));
+  // The store never answers by itself: ready() resolves anyway (session/open.ts OPEN_WAIT), with a stand-in in memory.
+  await waitForStint(page);
+  await call(page, 'track', 'meanwhile');
+  await call(page, 'flush');
+  const [meanwhile] = await collector.waitFor(1, (e) => e.name === 'meanwhile');
+  expect(meanwhile.session.storageMechanism).toBe('MEMORY');
+  expect(await page.evaluate(() => localStorage.getItem('slow-session'))).toBeNull();
+  // The store answers late: the session this page reported is written there, not lost, and goes on.
+  await page.evaluate(() => (window as any).__answerStore());
+  await call(page, 'track', 'answered');
+  await expect.poll(() => page.evaluate(() => localStorage.getItem('slow-session'))).toContain(meanwhile.session.sessionId);
+  await call(page, 'flush');
+  const [answered] = await collector.waitFor(1, (e) => e.name === 'answered');
+  expect(answered.session.sessionId).toBe(meanwhile.session.sessionId);
+  expect(answered.session.eventIndex).toBe(meanwhile.session.eventIndex + 1);
+});
+
 test('cookie domain "auto": subdomains share one session', async ({ context, build, run, collector }) => {
   const port = new URL(baseUrl()).port;
   const at = (host: string) => pageUrl(build, run, { cookie: { domain: 'auto' } }).replace('127.0.0.1', host);

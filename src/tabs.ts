@@ -2,8 +2,11 @@
  * The site's tabs. Every tab keeps the session in memory (reading the cookie after writing it costs
  * ~100 µs in Chromium) and tells the others what changed over a BroadcastChannel (~2 µs). The same
  * channel keeps a register of which tabs are visible: the site is in the background only when none is.
- * A tab that crashes cannot say goodbye, so each tab holds a Web Lock for its life and a crashed tab
- * is recognised by its released lock.
+ *
+ * A tab that crashes cannot say goodbye: a tab is known to be alive when it answers a roll call on the
+ * channel, in a bounded time. Nothing is held for the page's life: Firefox keeps a page that holds a
+ * Web Lock when a navigation starts out of the back/forward cache, even when pagehide releases it
+ * (ESR 153; e2e/bfcache.spec.ts). A page in the cache has closed its channel: it is not an open tab.
  */
 import type { ConsentState } from './types';
 
@@ -20,19 +23,21 @@ interface Visibility {
   k: 'vis';
   tab: string;
   visible: boolean;
-  /** a new tab asks the others to announce themselves */
+  /** a roll call: every other tab answers with its own visibility */
   hello?: 1;
 }
 
-const LOCK_PREFIX = 'stint-tab:';
+/** How long a roll call waits for answers: a live tab answers in a few ms, a crashed one never. */
+const ROLL_CALL = 1000;
 
 export class Tabs {
   /** Other tabs that said they are visible. */
   _visibleTabs = new Set<string>();
   _channel: BroadcastChannel | null = null;
-  _releaseLock: (() => void) | null = null;
   /** This page hidden, as last told to the other tabs. */
   _pageHidden = true;
+  /** Roll calls waiting for answers. */
+  _listening = new Set<(tab: string) => void>();
 
   constructor(
     readonly _name: string,
@@ -46,20 +51,14 @@ export class Tabs {
     if (this._channel || typeof BroadcastChannel !== 'function') return;
     this._channel = new BroadcastChannel(this._name);
     this._channel.onmessage = ({ data }) => this._receive(data);
-    this._send({ k: 'vis', tab: this._id, visible: !pageHidden, hello: 1 });
-    navigator.locks?.request(LOCK_PREFIX + this._id, () => new Promise<void>((r) => (this._releaseLock = r))).catch(() => {});
+    this._hello();
   }
 
-  /**
-   * Leaves (on pagehide): says so, and lets go of the channel and the lock, which would otherwise
-   * keep the page out of the back/forward cache.
-   */
+  /** Leaves (on pagehide): says so, and lets go of the channel, which would keep the page out of the back/forward cache. */
   _close(): void {
     this._setPageHidden(true);
     this._channel?.close();
     this._channel = null;
-    this._releaseLock?.();
-    this._releaseLock = null;
     this._visibleTabs.clear();
   }
 
@@ -73,27 +72,41 @@ export class Tabs {
     return this._pageHidden && !this._visibleTabs.size;
   }
 
-  /** The tabs alive now (their locks are held), this one aside; null where Web Locks are missing or refused. */
-  async _alive(): Promise<Set<string> | null> {
-    try {
-      const tabs = new Set<string>();
-      for (const { name = '' } of (await navigator.locks.query()).held || []) {
-        if (name.startsWith(LOCK_PREFIX) && name !== LOCK_PREFIX + this._id) tabs.add(name.slice(LOCK_PREFIX.length));
-      }
-      return tabs;
-    } catch {
-      // No Web Locks (old browsers), or refused (opaque origins: sandboxed frames).
-      return null;
-    }
+  _hello(): void {
+    this._send({ k: 'vis', tab: this._id, visible: !this._pageHidden, hello: 1 });
   }
 
-  /** Forgets visible tabs whose lock is gone (they crashed); resolves whether one was forgotten. */
+  /**
+   * A roll call: the other tabs that answer within `ROLL_CALL` ms (at once when all of `wanted` have,
+   * or any tab when `wanted` is missing). Null without a channel: nobody can be asked.
+   */
+  _alive(wanted?: string[]): Promise<Set<string> | null> {
+    if (!this._channel) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const answered = new Set<string>();
+      const done = () => {
+        clearTimeout(timer);
+        this._listening.delete(hear);
+        resolve(answered);
+      };
+      const hear = (tab: string) => {
+        answered.add(tab);
+        if (!wanted || wanted.every((t) => answered.has(t))) done();
+      };
+      const timer = setTimeout(done, ROLL_CALL);
+      this._listening.add(hear);
+      this._hello();
+    });
+  }
+
+  /** Forgets visible tabs that do not answer (they crashed); resolves whether one was forgotten. */
   async _prune(): Promise<boolean> {
-    if (!this._visibleTabs.size) return false;
-    const alive = await this._alive();
+    const visible = [...this._visibleTabs];
+    if (!visible.length) return false;
+    const alive = await this._alive(visible);
     let forgot = false;
-    for (const tab of this._visibleTabs) {
-      if (alive && !alive.has(tab)) forgot = this._visibleTabs.delete(tab);
+    for (const tab of visible) {
+      if (alive && !alive.has(tab)) forgot = this._visibleTabs.delete(tab) || forgot;
     }
     return forgot;
   }
@@ -111,6 +124,7 @@ export class Tabs {
     if (message.k !== 'vis') return this._onMessage(message);
     if (message.visible) this._visibleTabs.add(message.tab);
     else this._visibleTabs.delete(message.tab);
+    for (const hear of this._listening) hear(message.tab);
     if (message.hello) this._send({ k: 'vis', tab: this._id, visible: !this._pageHidden });
   }
 }

@@ -214,7 +214,7 @@ export class Stint implements Core, SiteHost, Where {
     this._opener = openStorage(this._config, anonymous, this._tabs, (opened) => guard(() => this._opened(opened, anonymous)));
   }
 
-  _opened({ chain, db, othersOpen }: Opened, anonymous: boolean): void {
+  _opened({ chain, db, othersOpen, turn }: Opened, anonymous: boolean): void {
     if (this._off) return;
     this._opener = null;
     const keeper = new SessionKeeper(chain, anonymous ? null : this._tabs);
@@ -228,7 +228,7 @@ export class Stint implements Core, SiteHost, Where {
         if (!anonymous && state && state.profileId !== id) keeper._set({ ...state, profileId: id });
       },
     });
-    const sender = new Sender(joinUrl(this._url, format.path), format, db && idbOutbox(db), anonymous ? null : this._tabs, format.request?.(anonymous));
+    const sender = new Sender(joinUrl(this._url, format.path), format, db && idbOutbox(db), anonymous ? null : this._tabs, format.request?.(anonymous), turn);
     // Events the hold had to drop are reported with the first batch.
     sender._dropped = this._hold._dropped;
     this._hold._dropped = 0;

@@ -9,7 +9,7 @@
  * other 4xx drop the batch, counted; 413 halves it. While offline nothing is tried. Sending never waits
  * for an outbox write, and a read of the outbox has a bound (`bounded.ts`).
  *
- * Tabs share the outbox: a Web Lock lets one tab at a time send, and it sends every entry, its own,
+ * Tabs share the outbox: one tab at a time sends (`turn.ts`), and it sends every entry, its own,
  * other tabs' and those left by closed or crashed pages. When the page is hidden, what is left goes
  * out by beacon at once; a page that leaves marks what it sent (`sent-marks.ts`), since the browser
  * aborts the outbox transaction that would have removed it.
@@ -21,12 +21,12 @@ import type { Format } from './formats/format';
 import { Outbox } from './outbox';
 import { chunkName, type Entry, type OutboxStore } from './outbox-store';
 import { beacon, post, type RequestOptions } from './transport';
+import type { Turn } from './turn';
 
 const FLUSH_AFTER = 1000;
 export const MAX_QUEUE_EVENTS = 5000;
 export const MAX_QUEUE_CHARS = 5_000_000;
 const MAX_AGE = 7 * 86_400_000;
-const SEND_LOCK = 'stint-send';
 
 type Queued = Entry & { seq: number };
 
@@ -61,6 +61,8 @@ export class Sender {
     readonly _tabs: Tabs | null,
     /** How the format's requests go (content type, cookies, headers). */
     readonly _request: RequestOptions = {},
+    /** [issue 11/15] one sender at a time among the tabs that share the outbox (was the Web Lock `stint-send`) */
+    readonly _turn: Turn | null = null,
   ) {
     this._outbox = new Outbox(store, (id) => this._known.has(id));
     addEventListener('online', this._onOnline);
@@ -223,13 +225,14 @@ export class Sender {
     if (Date.now() < this._retryAt) return this._schedule(0);
     this._busy = true;
     try {
-      const locks = this._outbox._store && navigator.locks;
-      if (!locks) await this._drain();
-      else await locks.request(SEND_LOCK, { ifAvailable: true }, (lock) => (lock ? this._drain() : this._schedule(FLUSH_AFTER)));
+      // [issue 11/15] Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's bfcache.
+      if (!this._outbox._store || !this._turn || (await this._turn._take())) await this._drain();
+      else this._schedule(FLUSH_AFTER);
     } catch {
-      // A lock or database that failed: the next cycle tries again.
+      // A database that failed: the next cycle tries again.
       this._schedule(FLUSH_AFTER);
     } finally {
+      this._turn?._give();
       this._busy = false;
       this._settle();
     }
@@ -242,7 +245,7 @@ export class Sender {
     this._enqueue(entries);
   }
 
-  /** Sends until the queue is empty or the collector fails. Runs holding the send lock. */
+  /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
   async _drain(): Promise<void> {
     // A stalled or broken database must not keep this page's own events from leaving: they go now, and
     // the outbox is read again at the next cycle.

@@ -5,6 +5,7 @@
  * through one), with the collector's cookies where the format asks for them. The collector must answer
  * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
+import { within } from '../bounded';
 
 export interface Answer {
   /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal). */
@@ -40,17 +41,38 @@ const init = (body: string, o: RequestOptions): RequestInit => ({
   headers: o.type || o.headers ? { ...o.headers, ...(o.type ? { 'Content-Type': o.type } : {}) } : undefined,
 });
 
-/** A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. */
-export async function post(url: string, body: string, options: RequestOptions = {}): Promise<Answer> {
-  try {
-    const response = await fetch(url, init(body, options));
-    // Chromium counts a keepalive body against its 64 KB quota until the response is read to the end.
-    const text = await response.text();
-    return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
-  } catch {
-    return { status: 0, retryAfter: null, text: '' };
-  }
+/** [issue 11] An answer that has not come by then is given up on, as a network error (the request may still land). */
+const ANSWER_WAIT = 30_000;
+/** [issue 11] The answers awaited now. */
+const awaited = new Set<() => void>();
+
+/**
+ * [issue 11] Gives up on every answer awaited now, as network errors: called when the page is back from the
+ * back/forward cache, since WebKit never settles a keepalive fetch that was in flight when the page entered it.
+ */
+export function abandonAnswers(): void {
+  for (const giveUp of awaited) giveUp();
 }
+
+/** A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. */
+export function post(url: string, body: string, options: RequestOptions = {}): Promise<Answer> {
+  return new Promise((resolve) => {
+    const settle = (answer: Answer) => (awaited.delete(giveUp), resolve(answer));
+    const giveUp = () => settle(FAILED);
+    awaited.add(giveUp);
+    within(
+      fetch(url, init(body, options)).then(async (response) => {
+        // Chromium counts a keepalive body against its 64 KB quota until the response is read to the end.
+        const text = await response.text();
+        return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
+      }),
+      ANSWER_WAIT,
+    ).then(settle, giveUp);
+  });
+}
+
+/** A network error, an answer that did not come in time, or one given up on. */
+const FAILED: Answer = { status: 0, retryAfter: null, text: '' };
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or

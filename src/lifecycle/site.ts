@@ -4,8 +4,12 @@
  * background when no tab of it is visible. A change of the site's state is an `application_background`
  * or `application_foreground` event (or, with lifecycle events off, a silent step of the session
  * rules); a page that exits is an `application_exit`; a page that is hidden or leaves sends and saves
- * what it has at once, since it may never come back.
+ * what it has at once, since it may never come back. A page that enters the back/forward cache leaves
+ * nothing pending that could block the next one (`setLeaving`), and one restored from it waits for
+ * nothing it started before (`abandonAnswers`).
  */
+import { abandonAnswers } from '../delivery/transport';
+import { setLeaving } from '../session/stores/idb';
 import type { Tabs } from '../tabs';
 import type { PageSignal } from './page';
 
@@ -80,12 +84,15 @@ export class Site {
     const at = this._host._now();
     if (signal === 'restore') {
       // Back from the back/forward cache: this page comes back to the foreground, as a fresh page view.
+      setLeaving(false);
+      abandonAnswers();
       this._pageHidden = false;
       this._tabs._open(false);
       if (this._knownBackground()) this._change(at, false);
       return this._host._restored();
     }
     // pagehide: this page leaves the site's tabs; what is left goes out now, the exit event with it.
+    setLeaving(true);
     this._pageHidden = true;
     this._tabs._close();
     const siteBackground = this._siteBackground();

@@ -1,14 +1,23 @@
 /**
  * Opens where the session lives: the default chain (cookie, IndexedDB, memory), a custom store, or
  * memory alone (anonymous mode). A slow store (IndexedDB, an async custom store) answers later; a page
- * that goes away before it does goes on with a stand-in (`_goOn`), so that what it holds is sent with a
- * fresh session rather than lost.
+ * that goes away before it does, or a store that has not answered within `OPEN_WAIT`, goes on with a
+ * stand-in (`_goOn`), so that nothing waits without a bound and what the page holds is sent with a
+ * fresh session rather than lost. A store that answers after all is reconciled: the stand-in takes it
+ * on, and the session this page kept is written there.
  */
 import type { UseStore } from 'idb-keyval';
 import type { Config } from '../config';
+import { sendTurn, type Turn } from '../delivery/turn';
 import type { Tabs } from '../tabs';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 import { stintDb } from './stores/idb';
+
+/**
+ * How long the start waits for a store. IndexedDB answers in tens of ms, but can wait behind a
+ * transaction another page left pending (WebKit: until that page leaves the back/forward cache).
+ */
+const OPEN_WAIT = 3000;
 
 export interface Opened {
   chain: Chain;
@@ -16,6 +25,8 @@ export interface Opened {
   db: UseStore | null;
   /** Another tab of the site is open: the last page's unclean exit was not a crash. */
   othersOpen: boolean;
+  /** Whose turn it is to send, among the tabs that share the outbox in that database. */
+  turn: Turn | null;
 }
 
 export interface Opener {
@@ -25,33 +36,39 @@ export interface Opener {
   _cancel(): void;
 }
 
-/** Calls `onOpen` once: when storage answers, or with the stand-in if `_goOn` comes first. */
+/** Calls `onOpen` once: when storage answers, or with the stand-in if `_goOn` (or the bound) comes first. */
 export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOpen: (opened: Opened) => void): Opener {
   let done = false;
-  const open = (chain: Chain, db: UseStore | null, othersOpen: boolean) => {
-    if (done) return;
-    done = true;
-    onOpen({ chain, db, othersOpen });
-  };
+  let cancelled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const db = anonymous ? null : stintDb();
   const { chain, early }: Opening = anonymous
     ? { chain: inMemory(), early: inMemory() }
     : config.store
       ? openCustom(config.store)
       : openChain(config.cookie, db);
+  const open = (opened: Chain, othersOpen: boolean) => {
+    clearTimeout(timer);
+    if (cancelled) return;
+    if (!done) {
+      done = true;
+      return onOpen({ chain: opened, db, othersOpen, turn: db && sendTurn(db, tabs) });
+    }
+    // The store answered after the stand-in went on: from now on the stand-in saves there, so the
+    // session this page reported is kept (what the store held at start is not taken up again).
+    if (opened !== early) Object.assign(early, { primary: opened.primary, mirror: opened.mirror, sync: opened.sync });
+  };
   Promise.resolve(
     when(chain, (opened) => {
       const found = opened.found;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
-      if (anonymous || !found || found.closed) return open(opened, db, false);
-      return tabs._alive().then(
-        (alive) => open(opened, db, !!alive?.size),
-        () => open(opened, db, false),
-      );
+      if (done || anonymous || !found || found.closed) return open(opened, false);
+      return tabs._alive().then((alive) => open(opened, !!alive?.size));
     }),
   ).catch(() => {});
+  if (!done) timer = setTimeout(() => open(early, false), OPEN_WAIT);
   return {
-    _goOn: () => open(early, db, false),
-    _cancel: () => void (done = true),
+    _goOn: () => open(early, false),
+    _cancel: () => void (cancelled = true),
   };
 }

@@ -10,6 +10,34 @@ const DB_NAME = 'stint';
 const STORE = 'kv';
 const STATE_KEY = 'state';
 
+/** Transactions of Stint's database that may still be running. */
+const running = new Set<IDBTransaction>();
+/** From pagehide on, every transaction is committed as soon as its requests are made. */
+let leaving = false;
+
+const commit = (transaction: IDBTransaction) => {
+  try {
+    transaction.commit?.();
+  } catch {
+    // Finished already.
+  }
+};
+
+/**
+ * The page leaves (pagehide), or is back (pageshow from the back/forward cache). A transaction still
+ * running when a page enters the back/forward cache stays pending while it is cached, and every later
+ * transaction on the database, the next page's too, waits behind it (WebKit: until the cached page is
+ * evicted, 25 s and more). An explicit `commit()` lets the database finish it without the page. From
+ * pagehide on, each transaction is committed once its callback has made its requests (follow-up
+ * requests made in a request's callback then fail: the work is redone later). It also makes a write
+ * issued by a page that unloads more likely to land.
+ */
+export function setLeaving(isLeaving: boolean): void {
+  leaving = isLeaving;
+  if (isLeaving) for (const transaction of running) commit(transaction);
+  running.clear();
+}
+
 /**
  * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private
  * modes throw on the mere access). Only a consent withdrawal deletes it: then the connection closes
@@ -28,12 +56,21 @@ export function stintDb(): UseStore | null {
     try {
       if (closed) throw new Error('stint: database deleted');
       return store(mode, (objects) => {
-        const db = objects.transaction.db;
+        const transaction = objects.transaction;
+        const db = transaction.db;
         db.onversionchange = () => {
           closed = true;
           db.close();
         };
-        return use(objects);
+        const done = use(objects);
+        if (leaving) commit(transaction);
+        else {
+          running.add(transaction);
+          const forget = () => running.delete(transaction);
+          transaction.addEventListener('complete', forget);
+          transaction.addEventListener('abort', forget);
+        }
+        return done;
       });
     } catch (e) {
       // indexedDB.open can throw (SecurityError in some sandboxes): a rejection, like every other failure.

@@ -1,0 +1,102 @@
+/**
+ * The back/forward cache, for real (Playwright turns it off in Chromium; it is turned back on here): a page
+ * with Stint is restored whenever the same page without Stint is, and Stint resumes there; the next page of
+ * the tab after a cached navigation starts, sends and flushes (WebKit left IndexedDB transactions of a cached
+ * page pending, and the next page waited behind them). The WebKit runner (e2e/webkit/) plays the same titles.
+ */
+import type { Page } from '@playwright/test';
+import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+
+test.use({
+  launchOptions: async ({ launchOptions, browserName }, use) =>
+    use(browserName === 'chromium' ? { ...launchOptions, ignoreDefaultArgs: ['--disable-back-forward-cache'] } : launchOptions),
+});
+
+/** The page's own account of a round trip: restored from the cache, or loaded anew (and why not restored, where the engine says). */
+interface Trip {
+  restored: boolean;
+  /** PerformanceNavigationTiming.notRestoredReasons of the page loaded anew (Chromium), as JSON */
+  reasons: string | null;
+}
+
+/** Leaves the page by a link, comes back with history.back(), and asks the page what happened. */
+async function roundTrip(page: Page): Promise<Trip> {
+  await page.evaluate(() => {
+    (window as any).__before = true;
+    addEventListener('pageshow', (e) => ((window as any).__persisted = e.persisted));
+  });
+  await page.click('#away');
+  await page.waitForURL(/other\.html/);
+  // Not page.goBack(): over WebDriver BiDi it waits for a load event that a restored page never fires.
+  await page.evaluate(() => void setTimeout(() => history.back()));
+  await page.waitForFunction(() => location.pathname === '/e2e/app.html' && document.readyState === 'complete');
+  // Restored: the same window, whose pageshow said so. Loaded anew: a fresh window.
+  await page.waitForFunction(() => !(window as any).__before || (window as any).__persisted !== undefined);
+  return page.evaluate(() => {
+    const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown };
+    return { restored: (window as any).__persisted === true, reasons: entry.notRestoredReasons ? JSON.stringify(entry.notRestoredReasons) : null };
+  });
+}
+
+/** The e2e page, served so that the back/forward cache may keep it. */
+const cacheable = (build: Build | 'none', run: string, config = {}) =>
+  build === 'none' ? `${baseUrl()}/e2e/app.html?build=none&cacheable` : pageUrl(build, run, config, '&cacheable');
+
+test('a page with Stint is restored from the back/forward cache like the same page without it, and Stint resumes', async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await page.goto(cacheable('none', run));
+  const control = await roundTrip(page);
+  expect(control, 'the page without Stint is restored: this browser caches it').toEqual({ restored: true, reasons: null });
+
+  await page.goto(cacheable(build, run));
+  await waitForStint(page);
+  await call(page, 'page');
+  await call(page, 'flush');
+  const trip = await roundTrip(page);
+  expect(trip, 'the page with Stint is restored too').toEqual({ restored: true, reasons: null });
+  // Back in the foreground, a fresh page view, in the same session; and no exit (the page never left).
+  await call(page, 'track', 'after-restore');
+  await call(page, 'flush');
+  const events = await collector.exactly(1, (e) => e.name === 'after-restore', page);
+  const names = (await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
+  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
+  expect(new Set((await collector.events()).map((e) => e.session.sessionId))).toEqual(new Set([events[0].session.sessionId]));
+});
+
+test('a page whose send is in flight when the navigation starts is restored too', async ({ page, build, run, collector }) => {
+  await page.goto(cacheable(build, run));
+  await waitForStint(page);
+  // The collector takes 3 s to answer: the send (and whatever Stint holds for it) is in flight as the visitor leaves.
+  await collector.fault(200, 1, undefined, 3000);
+  await call(page, 'track', 'in-flight');
+  void call(page, 'flush').catch(() => {});
+  await expect.poll(async () => (await collector.summary()).requests.some((r) => !r.end)).toBe(true);
+  const trip = await roundTrip(page);
+  expect(trip).toEqual({ restored: true, reasons: null });
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'in-flight', page);
+  expect((await collector.summary()).duplicates).toBe(0);
+});
+
+test('the next page of the tab after a cached navigation starts, sends and flushes', async ({ page, build, run, collector }) => {
+  await page.goto(cacheable(build, run));
+  await waitForStint(page);
+  await page.evaluate(() => {
+    for (let i = 0; i < 20; i++) (window as any).stint('track', 'burst', { i });
+    location.href += '&next';
+  });
+  await page.waitForURL(/&next/);
+  await waitForStint(page);
+  await call(page, 'track', 'next-page');
+  await call(page, 'flush');
+  await collector.exactly(20, (e) => e.name === 'burst', page);
+  await collector.exactly(1, (e) => e.name === 'next-page', page);
+  // The first page went into the cache (background, not exit), and the next one is the same tab and session.
+  expect(await collector.events((e) => e.name === 'application_exit')).toEqual([]);
+  expect(new Set((await collector.events()).map((e) => e.session.sessionId)).size).toBe(1);
+  await collector.exactly(1, (e) => e.name === 'application_initialized', page);
+});
