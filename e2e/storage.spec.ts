@@ -118,14 +118,17 @@ test('IndexedDB out of quota: the session moves to memory, and no event is lost'
   expect(seen.errors).toEqual([]);
 });
 
-test('a cookie lost between two page loads is restored from the IndexedDB mirror', async ({ page, context, build, run, collector }) => {
+test('a cookie lost between two page loads is restored from the localStorage mirror, at once', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'before');
   // Storage has answered (a page that leaves before it does keeps no mirror: see the early-exit test).
   await call(page, 'flush');
   await page.goto(`${baseUrl()}/e2e/other.html`); // pagehide writes the mirror
   await context.clearCookies();
-  await openStint(page, build, run);
+  await page.goto(pageUrl(build, run));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  // At once: the mirror is read synchronously, so the session is there before anything is awaited.
+  expect(await page.evaluate(() => (window as any).stint('getSession')?.sessionIndex)).toBe(1);
   await call(page, 'track', 'after');
   await call(page, 'flush');
   const [before] = await collector.waitFor(1, (e) => e.name === 'before');

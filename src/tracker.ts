@@ -221,13 +221,7 @@ export class Stint implements Core, SiteHost, Where {
     this._around = { ...this._around, mechanism: keeper._mechanism, anonymous };
     const format = this._config.format;
     // What the pipeline assigned the visitor (Tracardi's profile id) is kept with the session: never when anonymous.
-    format.attach?.({
-      get: () => keeper._state?.profileId ?? null,
-      set: (id) => {
-        const state = keeper._state;
-        if (!anonymous && state && state.profileId !== id) keeper._set({ ...state, profileId: id });
-      },
-    });
+    format.attach?.(keeper._link(anonymous));
     const sender = new Sender(joinUrl(this._url, format.path), format, db && idbOutbox(db), anonymous ? null : this._tabs, format.request?.(anonymous), turn);
     // Events the hold had to drop are reported with the first batch.
     sender._dropped = this._hold._dropped;

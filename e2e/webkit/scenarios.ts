@@ -439,7 +439,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
 
   // ---- storage.spec.ts -------------------------------------------------------------------------
 
-  'a cookie lost between two page loads is restored from the IndexedDB mirror': async ({ session, tab, build, run, collector }) => {
+  'a cookie lost between two page loads is restored from the localStorage mirror, at once': async ({ session, tab, build, run, collector }) => {
     await openStint(tab, build, run);
     await call(tab, 'track', 'before');
     await call(tab, 'flush');

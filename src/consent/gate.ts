@@ -15,6 +15,7 @@ import { unmarkTab } from '../lifecycle/initialized';
 import { debug, describe, warn } from '../log';
 import { cookieStore } from '../session/stores/cookie';
 import { deleteStintDb } from '../session/stores/idb';
+import { eraseMirror } from '../session/stores/local';
 import type { Tabs } from '../tabs';
 import type { ConsentState } from '../types';
 import { globalPrivacyControl } from './gpc';
@@ -75,6 +76,7 @@ function erase(config: Config): void {
   if (custom) Promise.resolve().then(() => custom.delete()).catch(() => {});
   else cookieStore(config.cookie).delete();
   deleteStintDb();
+  eraseMirror();
   eraseMarks();
   unmarkTab();
 }

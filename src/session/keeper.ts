@@ -3,6 +3,7 @@
  * other tabs once per task (a burst of events costs one cookie write), merged with what other tabs
  * tell. A store that starts failing hands the session to memory; nothing is lost.
  */
+import type { SessionLink } from '../delivery/formats/format';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import type { Chain } from './stores/chain';
@@ -12,7 +13,7 @@ import { decodeState, encodeState, type SessionState } from './state';
 
 /** The browser drops a cookie over 4 KB silently: past this, the session is kept elsewhere. */
 const MAX_COOKIE_VALUE = 3800;
-/** The IndexedDB mirror is written at most this often, and always when the page is hidden or leaves. */
+/** The mirror is written at most this often, and always when the page is hidden or leaves. */
 const MIRROR_EVERY = 2000;
 
 export class SessionKeeper {
@@ -51,7 +52,7 @@ export class SessionKeeper {
     const value = encodeState(state);
     const { primary, mirror } = this._chain;
     if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
-      warn('the session is too large for a cookie; it is kept in IndexedDB or memory');
+      warn('the session is too large for a cookie; it is kept in localStorage or memory');
       this._fallBack();
       return this._save(all);
     }
@@ -62,6 +63,17 @@ export class SessionKeeper {
       this._mirroredAt = now;
       this._tryStore(() => mirror.set(value), () => (this._chain.mirror = null));
     }
+  }
+
+  /** What a format may keep with the session (Tracardi's profile id): never in anonymous mode. */
+  _link(anonymous: boolean): SessionLink {
+    return {
+      get: () => this._state?.profileId ?? null,
+      set: (id) => {
+        const state = this._state;
+        if (!anonymous && state && state.profileId !== id) this._set({ ...state, profileId: id });
+      },
+    };
   }
 
   /** What another tab saved: merged, never simply taken (both tabs may have moved on). */
@@ -88,7 +100,8 @@ export class SessionKeeper {
     this._tryStore(() => primary.delete(), () => {});
     this._chain.primary = mirror || memoryStore();
     this._chain.mirror = null;
-    this._chain.sync = !mirror;
+    // (the mirror, localStorage, answers synchronously, as memory does)
+    this._chain.sync = true;
   }
 
   /** Runs a store call that may throw or reject, calling `failed` either way. */

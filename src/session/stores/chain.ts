@@ -1,21 +1,22 @@
 /**
  * The default storage chain: the first-party cookie, then IndexedDB (where cookies are blocked),
  * then memory (where both are). Each failure is detected for real: a cookie is written and read
- * back, IndexedDB is opened and read. Behind a working cookie, IndexedDB keeps a mirror from which
- * a lost cookie (cleared, capped by the browser, evicted) is restored.
+ * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
+ * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
 import type { UseStore } from 'idb-keyval';
 import type { CookieOptions, SessionStore } from '../../types';
 import { decodeState, type SessionState } from '../state';
 import { cookieStore } from './cookie';
 import { idbSessionStore } from './idb';
+import { localMirror } from './local';
 import { memoryStore } from './memory';
 
 /** Where the session lives: the store that holds it, the mirror behind a cookie, and what they held at start. */
 export interface Chain {
   /** Holds the session; its `name` is the storageMechanism. */
   primary: SessionStore;
-  /** IndexedDB behind the cookie. */
+  /** The copy behind the cookie (localStorage: `local.ts`). */
   mirror: SessionStore | null;
   /** What the device held at start. */
   found: SessionState | null;
@@ -53,7 +54,6 @@ export function openCustom(store: SessionStore): Opening {
 
 export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Opening {
   const jar = cookieStore(cookie);
-  const idb = db && idbSessionStore(db);
   let found: SessionState | null = null;
   try {
     found = decodeState(jar.get());
@@ -63,15 +63,13 @@ export function openChain(cookie: CookieOptions | undefined, db: UseStore | null
   // Our own cookie read back proves cookies work; the probe (a read right after a write, ~100 µs) is for
   // the rest, and for finding the domain when it is 'auto'.
   if ((found && cookie?.domain !== 'auto') || jar.works()) {
-    const fresh: Chain = { primary: jar, mirror: idb, found, sync: true };
-    if (found || !idb) return { chain: fresh, early: fresh };
+    const mirror = localMirror();
     // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
-    const chain = (idb.get() as Promise<string>).then(
-      (value) => ({ ...fresh, found: decodeState(value) }),
-      () => ({ ...fresh, mirror: null }),
-    );
-    return { chain, early: { ...fresh, mirror: null } };
+    if (!found && mirror) found = decodeState(mirror.get());
+    const chain: Chain = { primary: jar, mirror, found, sync: true };
+    return { chain, early: chain };
   }
+  const idb = db && idbSessionStore(db);
   if (!idb) return { chain: inMemory(), early: inMemory() };
   const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
   return { chain, early: inMemory() };
