@@ -3,6 +3,20 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 
+/**
+ * The npm build is minified too, internal members mangled as in the tag (an app's bundler does not mangle
+ * properties): one name cache for every chunk of a build, so that a member keeps its name across chunks.
+ * The source maps lead back to the source.
+ */
+const minify = () =>
+  terser({
+    ecma: 2020,
+    nameCache: {},
+    compress: { passes: 2, pure_getters: true },
+    mangle: { properties: { regex: /^_[^_]/ } },
+    format: { comments: false },
+  });
+
 /** The package's entries: `stint` and its subpaths. */
 const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
 
@@ -55,8 +69,8 @@ export default [
     input: ENTRIES,
     external: ['idb-keyval'],
     output: [
-      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
-      { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', plugins: [minify()] },
+      { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', plugins: [minify()] },
     ],
     plugins: [ts()],
   },
