@@ -5,7 +5,7 @@
  * page pending, and the next page waited behind them). The WebKit runner (e2e/webkit/) plays the same titles.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, expect, inTrackedOrder, pageUrl, test, waitForStint, type Build } from './fixtures';
 
 test.use({
   launchOptions: async ({ launchOptions, browserName }, use) =>
@@ -62,7 +62,7 @@ test('a page with Stint is restored from the back/forward cache like the same pa
   await call(page, 'track', 'after-restore');
   await call(page, 'flush');
   const events = await collector.exactly(1, (e) => e.name === 'after-restore', page);
-  const names = (await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
+  const names = inTrackedOrder(await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
   expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
   expect(new Set((await collector.events()).map((e) => e.session.sessionId))).toEqual(new Set([events[0].session.sessionId]));
 });

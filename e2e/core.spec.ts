@@ -1,7 +1,7 @@
 /**
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
-import { call, consoleOf, expect, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, inTrackedOrder, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -111,7 +111,7 @@ test('no event is sent twice in the normal course (tab hidden and shown again)',
   await collector.exactly(1, (e) => e.name === 'b', page);
   const { duplicates, events } = await collector.summary();
   expect(duplicates).toBe(0);
-  expect(events.map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual([
+  expect(inTrackedOrder(events).map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual([
     'application_initialized',
     'a',
     'application_background',

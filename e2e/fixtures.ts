@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
 

@@ -2,7 +2,7 @@
  * Lifecycle events, session end, session attributes and the session context.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
+import { baseUrl, call, crash, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -30,7 +30,7 @@ test('background and foreground transitions, judged by the state that ended', as
   await page.clock.fastForward(6 * MINUTE);
   await setVisibility(page, 'visible');
   await call(page, 'flush');
-  const events = await collector.waitFor(6);
+  const events = inTrackedOrder(await collector.waitFor(6));
   expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([
     ['application_initialized', 1],
     ['application_background', 1],
@@ -55,7 +55,7 @@ test('lifecycleEvents: false sends none, and visibility still drives the timeout
   await setVisibility(page, 'visible');
   await call(page, 'track', 'two');
   await call(page, 'flush');
-  const events = await collector.waitFor(3);
+  const events = inTrackedOrder(await collector.waitFor(3));
   expect(events.map((e) => e.name)).toEqual(['one', 'session_end', 'two']);
   expect(events[2].session.sessionIndex).toBe(2);
   expect(events[1].properties.reason).toBe('background_timeout');
@@ -82,7 +82,7 @@ test('a back/forward-cache restore is a return to the foreground and a fresh pag
   await page.clock.fastForward(6 * MINUTE);
   await call(page, 'track', 'later');
   await call(page, 'flush');
-  const events = await collector.waitFor(7);
+  const events = inTrackedOrder(await collector.waitFor(7));
   const names = events.map((e) => e.name);
   // Into the cache the page leaves the site (background, not exit); out of it, it comes back.
   expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore', 'later']);

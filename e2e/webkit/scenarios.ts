@@ -7,6 +7,7 @@
 import { expect } from 'vitest';
 import { advance, call, Collector, openStint, pageUrl, setVisibility, waitForStint, waitForUrl, type Build, type StintEvent } from './stint';
 import type { Session, Tab } from './webdriver';
+import { inTrackedOrder } from '../order';
 
 const MINUTE = 60_000;
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -255,7 +256,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await collector.exactly(1, byName('b'), tab);
     const { duplicates, events } = await collector.summary();
     expect(duplicates).toBe(0);
-    expect(events.map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual(['application_initialized', 'a', 'application_background', 'application_foreground', 'b']);
+    expect(inTrackedOrder(events).map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual(['application_initialized', 'a', 'application_background', 'application_foreground', 'b']);
   },
 
   'shutdown(): what is queued is sent, then the tracker does nothing': async ({ tab, build, run, collector }) => {
@@ -352,7 +353,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await advance(tab, 6 * MINUTE);
     await setVisibility(tab, 'visible');
     await call(tab, 'flush');
-    const events = await collector.waitFor(6);
+    const events = inTrackedOrder(await collector.waitFor(6));
     expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([
       ['application_initialized', 1],
       ['application_background', 1],
@@ -432,7 +433,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await setVisibility(tab, 'visible');
     await call(tab, 'track', 'two');
     await call(tab, 'flush');
-    const events = await collector.waitFor(3);
+    const events = inTrackedOrder(await collector.waitFor(3));
     expect(events.map((e) => e.name)).toEqual(['one', 'session_end', 'two']);
     expect(events[2].session.sessionIndex).toBe(2);
   },
@@ -780,7 +781,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'track', 'after-restore');
     await call(tab, 'flush');
     await collector.exactly(1, byName('after-restore'), tab);
-    const names = (await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
+    const names = inTrackedOrder(await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
     expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
   },
 
