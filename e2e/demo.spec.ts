@@ -8,12 +8,8 @@ import { baseUrl, expect, test } from './fixtures';
 
 test.use({ viewport: { width: 1280, height: 800 } });
 
-test('the timeline shows devices, sessions, bands, marks and ends, live', async ({ page, browser, browserName, build, run }, testInfo) => {
+test('the timeline shows devices, sessions, bands, marks and ends, live', async ({ page, browser, build, run }, testInfo) => {
   test.skip(build === 'esm', 'the demo page loads the script tag (the ESM build has no demo page)');
-  test.skip(
-    browserName === 'firefox',
-    "in Firefox the demo's tooltip stays shown after the pointer leaves the timeline (its last check): the demo's pointer handling, not Stint, to look at",
-  );
   test.setTimeout(60_000);
   await page.clock.install();
   await page.goto(`${baseUrl()}/?run=${run}`);

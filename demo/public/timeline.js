@@ -156,10 +156,18 @@ export class Timeline {
       this.dismissed = null;
       this.showTip(mark);
     });
-    root.addEventListener('pointerout', (e) => {
-      if (!e.target.closest?.('.tl-mark') || e.relatedTarget?.closest?.('.tl-mark')) return;
+    const leave = () => {
       this.hover = null;
       if (!root.contains(document.activeElement) || !document.activeElement.matches('.tl-mark')) this.hideTip();
+    };
+    root.addEventListener('pointerout', (e) => {
+      if (e.target.closest?.('.tl-mark') && !e.relatedTarget?.closest?.('.tl-mark')) leave();
+    });
+    // A redraw replaces the mark under the pointer. Firefox then sends the pointerout to the removed mark, which
+    // never reaches root (Chromium sends it to the new one): where the pointer moves next says whether it is
+    // still on a mark.
+    document.addEventListener('pointermove', (e) => {
+      if (this.hover && !e.target.closest?.('.tl-mark')) leave();
     });
     root.addEventListener('focusin', (e) => {
       const mark = e.target.closest?.('.tl-mark');
