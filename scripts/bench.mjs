@@ -1,14 +1,17 @@
 // The benchmark of the script tag in a real Chromium, run by `npm run bench` (not part of `npm test`).
 //
 //   1. dist/stint.js gzipped (level 9);
-//   2. script evaluation -> ready: from the moment the bundle can start evaluating to `stint('init')`
-//      done and `stint('getSession')` non-null after `stint('track', 'ready')` (median of fresh loads);
+//   2. init -> ready (the goal's figure): from `stint('init')` to `stint('getSession')` non-null after
+//      `stint('track', 'ready')`, and script evaluation -> ready (the bundle's evaluation too), medians
+//      of fresh first visits;
 //   3. track(): median and p95 per call, timed in groups of 100 calls (performance.now() is precise to
 //      5 µs on the cross-origin isolated bench page: 0.05 µs per call), and the same past the outbox's
 //      bound (offline, 5,000 events waiting: the overflow path);
 //   4. 1,000 events: main-thread time (CDP TaskDuration) from the burst until the collector received
 //      them all, the number of requests it took, the largest body, the bytes per event on the wire, and
-//      the longest task (PerformanceObserver 'longtask') on the way;
+//      the longest task (PerformanceObserver 'longtask') on the way; the median of BURSTS runs, each in a
+//      fresh page (one run on this 2-core machine varies from 20 to 60 ms: a cold page, and the machine's
+//      other work);
 //   5. the gzip size of an npm app that only calls track() (rollup, node-resolve, terser: what a
 //      bundler keeps after tree-shaking).
 //
@@ -25,13 +28,15 @@ import { CHROMIUM_ARGS as ARGS, executablePath } from './chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const LOADS = 5; // fresh page loads for "evaluation -> ready"
+const LOADS = 11; // fresh page loads for "init -> ready"
 const WARMUP = 200;
 const GROUPS = 60;
 const GROUP_SIZE = 100;
+const TRACK_PAGES = 5; // fresh pages whose groups are pooled
 const BURST = 1000;
+const BURSTS = 7; // runs of the 1,000 events, each in a fresh page: the median is reported
 const POLLS = 300; // x 100 ms: waiting for the collector
-const TOTAL_TIMEOUT = 110_000;
+const TOTAL_TIMEOUT = 240_000;
 
 /** The goals of issue 13, each a figure this script reports. */
 const TARGET = {
@@ -108,8 +113,8 @@ async function readyTiming(page) {
 }
 
 /**
- * 2. Evaluation -> ready over fresh contexts: a first visit (no cookie, so the storage chain also
- * reads IndexedDB before the session exists), then a reload of the same page (the cookie is found).
+ * 2. Init -> ready over fresh contexts: a first visit (no cookie, so the storage chain also reads its
+ * localStorage mirror before the session exists), then a reload of the same page (the cookie is found).
  */
 async function measureReady(browser, server, notes) {
   const first = [];
@@ -127,15 +132,16 @@ async function measureReady(browser, server, notes) {
       await context.close();
     }
   }
-  const readyMs = (t) => t.ready - t.evaluationStart;
+  const readyMs = (t) => t.ready - t.evaluated;
   return {
     isolated,
     readyMs: median(first.map(readyMs)),
     readyMinMs: Math.min(...first.map(readyMs)),
     readyMaxMs: Math.max(...first.map(readyMs)),
+    evaluationReadyMs: median(first.map((t) => t.ready - t.evaluationStart)),
     evaluationMs: median(first.map((t) => t.evaluated - t.evaluationStart)),
     initAndTrackMs: median(first.map((t) => t.tracked - t.evaluated)),
-    returningReadyMs: median(returning.map(readyMs)),
+    returningReadyMs: median(returning.map((t) => t.ready - t.evaluationStart)),
   };
 }
 
@@ -165,30 +171,62 @@ async function timeTrack(page, name, groups, size) {
 }
 
 /**
- * 3. track() per call, from groups of GROUP_SIZE consecutive calls, each group in its own task; then the
- * same with the outbox full (offline: nothing leaves, and each call drops the oldest entry).
+ * 3. track() per call, from groups of GROUP_SIZE consecutive calls, each group in its own task, in
+ * TRACK_PAGES fresh pages (all their groups pooled: in one page, a few slow groups decide the p95
+ * alone); then the same with the outbox full (offline: nothing leaves, and each
+ * call drops the oldest entry), in the last page.
  */
 async function measureTrack(browser, server, notes) {
-  const { context, page } = await openBench(browser, server, notes);
-  try {
-    await timeTrack(page, 'warmup', 1, WARMUP);
-    const result = await timeTrack(page, 'timed', GROUPS, GROUP_SIZE);
-    if (result.dropped) notes.push(`track() returned no id for ${result.dropped} calls: those events were not kept`);
-    await page.evaluate(() => stint('flush'));
-    await context.setOffline(true);
-    await timeTrack(page, 'filling', 1, 5000);
-    const overflow = await timeTrack(page, 'overflow', 10, GROUP_SIZE);
-    // 5 µs clock / 100 calls: 0.05 µs steps; rounding drops the float noise of the ms -> µs conversion.
-    const us = (perCall) => perCall.map((ms) => round(ms * 1000, 2));
-    const timed = us(result.perCall);
-    return { medianUs: median(timed), p95Us: percentile(timed, 95), maxUs: Math.max(...timed), overflowMedianUs: median(us(overflow.perCall)) };
-  } finally {
-    await context.close();
+  const timed = [];
+  let overflow;
+  // 5 µs clock / 100 calls: 0.05 µs steps; rounding drops the float noise of the ms -> µs conversion.
+  const us = (perCall) => perCall.map((ms) => round(ms * 1000, 2));
+  for (let i = 0; i < TRACK_PAGES; i++) {
+    const { context, page } = await openBench(browser, server, notes);
+    try {
+      await timeTrack(page, 'warmup', 1, WARMUP);
+      const result = await timeTrack(page, 'timed', GROUPS, GROUP_SIZE);
+      if (result.dropped) notes.push(`track() returned no id for ${result.dropped} calls: those events were not kept`);
+      timed.push(...us(result.perCall));
+      if (i < TRACK_PAGES - 1) continue;
+      await page.evaluate(() => stint('flush'));
+      await context.setOffline(true);
+      await timeTrack(page, 'filling', 1, 5000);
+      overflow = await timeTrack(page, 'overflow', 10, GROUP_SIZE);
+    } finally {
+      await context.close();
+    }
   }
+  return { medianUs: median(timed), p95Us: percentile(timed, 95), maxUs: Math.max(...timed), overflowMedianUs: median(us(overflow.perCall)) };
 }
 
-/** 4. BURST events in one task: main-thread time until the collector has them all, and their requests. */
+/**
+ * 4. BURST events in one task, BURSTS times in fresh pages: the median main-thread time and its spread;
+ * requests, their largest body and the longest task are the worst run's, bytes per event the median.
+ */
 async function measureBurst(browser, server, notes) {
+  const runs = [];
+  for (let i = 0; i < BURSTS; i++) runs.push(await measureBurstOnce(browser, server, notes));
+  const mid = (key) => median(runs.map((r) => r[key]));
+  const worst = (key) => Math.max(...runs.map((r) => r[key]));
+  return {
+    mainThreadMs: mid('mainThreadMs'),
+    mainThreadMinMs: Math.min(...runs.map((r) => r.mainThreadMs)),
+    mainThreadMaxMs: worst('mainThreadMs'),
+    burstMs: mid('burstMs'),
+    deliveredAfterMs: mid('deliveredAfterMs'),
+    requests: worst('requests'),
+    fetchCalls: worst('fetchCalls'),
+    fetchFailures: worst('fetchFailures'),
+    largestBytes: worst('largestBytes'),
+    bytesPerEvent: mid('bytesPerEvent'),
+    longestTaskMs: worst('longestTaskMs'),
+    counts: runs[runs.length - 1].counts,
+  };
+}
+
+/** One run of BURST events in one task: main-thread time until the collector has them all, and their requests. */
+async function measureBurstOnce(browser, server, notes) {
   const { context, page, run } = await openBench(browser, server, notes);
   try {
     // What the page sent on its own first (application_initialized, ready) is delivered and set aside.
@@ -307,24 +345,30 @@ async function main() {
     console.log(`Stint benchmark (Chromium ${browser.version()}, crossOriginIsolated: ${ready.isolated})`);
     row('dist/stint.js gzip', `${gzipBytes} B`, `(level 9)   target <= ${TARGET.gzipBytes} B  ${mark(pass.gzip)}`);
     row('npm app calling track(), gzip', `${npmBytes} B`, `(rollup + terser)   target <= ${TARGET.npmTrackOnlyBytes} B  ${mark(pass.npm)}`);
-    row('script evaluation -> ready', ms(ready.readyMs), `median of ${LOADS} first visits, ${round(ready.readyMinMs, 1)} to ${round(ready.readyMaxMs, 1)} ms   target <= ${TARGET.readyMs} ms  ${mark(pass.ready)}`);
+    row('first visit, init -> ready', ms(ready.readyMs), `median of ${LOADS} first visits, ${round(ready.readyMinMs, 1)} to ${round(ready.readyMaxMs, 1)} ms   target <= ${TARGET.readyMs} ms  ${mark(pass.ready)}`);
+    row('  init + first track()', ms(ready.initAndTrackMs), '(synchronous; ready is the first task after)');
     row('  bundle evaluation', ms(ready.evaluationMs));
-    row('  init + first track()', ms(ready.initAndTrackMs));
+    row('  script evaluation -> ready', ms(ready.evaluationReadyMs));
     row('  returning visit (cookie)', ms(ready.returningReadyMs), 'evaluation -> ready after a reload');
     row(
       'track() median / p95',
       `${round(track.medianUs, 2)} / ${round(track.p95Us, 2)} µs`,
-      `(groups of ${GROUP_SIZE} calls, ${WARMUP} warm-up)   target <= ${TARGET.trackMedianUs} / ${TARGET.trackP95Us} µs  ${mark(pass.track)}`,
+      `(${TRACK_PAGES} pages x ${GROUPS} groups of ${GROUP_SIZE} calls, ${WARMUP} warm-up each)   target <= ${TARGET.trackMedianUs} / ${TARGET.trackP95Us} µs  ${mark(pass.track)}`,
     );
     row('  past the outbox bound', `${round(track.overflowMedianUs, 2)} µs`, '(median; offline, 5,000 waiting: each call drops the oldest)');
-    row(`${thousand} events main thread`, ms(burst.mainThreadMs), `target <= ${TARGET.burstMainThreadMs} ms  ${mark(pass.mainThread)}`);
+    row(
+      `${thousand} events main thread`,
+      ms(burst.mainThreadMs),
+      `median of ${BURSTS} fresh pages, ${round(burst.mainThreadMinMs, 1)} to ${round(burst.mainThreadMaxMs, 1)} ms   target <= ${TARGET.burstMainThreadMs} ms  ${mark(pass.mainThread)}`,
+    );
     row('  the track() burst itself', ms(burst.burstMs), `(${thousand} calls in one task)`);
-    row('  longest task', ms(burst.longestTaskMs), `(0: none over 50 ms)   target <= ${TARGET.longTaskMs} ms  ${mark(pass.longTask)}`);
+    row('  longest task', ms(burst.longestTaskMs), `(the worst run; 0: none over 50 ms)   target <= ${TARGET.longTaskMs} ms  ${mark(pass.longTask)}`);
     row('  all delivered after', ms(burst.deliveredAfterMs), '(wall clock, from the burst to the last request)');
     row('bytes on the wire per event', `${Math.round(burst.bytesPerEvent)} B`, `target <= ${TARGET.bytesPerEvent} B  ${mark(pass.bytes)}`);
     row(
       `requests for ${thousand} events`,
       `${burst.requests} (largest ${burst.largestBytes.toLocaleString('en')} B)`,
+      `(the worst run) ` +
       `target <= ${TARGET.requests}, each < ${TARGET.requestBytes.toLocaleString('en')} B  ${mark(pass.requests)}`,
     );
     row('  fetch() calls in the page', `${burst.fetchCalls} (${burst.fetchFailures} failed)`, 'a failed fetch never reaches the collector');
@@ -340,6 +384,7 @@ async function main() {
           readyMs: round(ready.readyMs, 2),
           readyMinMs: round(ready.readyMinMs, 2),
           readyMaxMs: round(ready.readyMaxMs, 2),
+          evaluationReadyMs: round(ready.evaluationReadyMs, 2),
           evaluationMs: round(ready.evaluationMs, 2),
           initAndTrackMs: round(ready.initAndTrackMs, 2),
           returningReadyMs: round(ready.returningReadyMs, 2),
@@ -352,6 +397,9 @@ async function main() {
           burstLongestTaskMs: burst.longestTaskMs,
           burstEvents: BURST,
           burstMainThreadMs: round(burst.mainThreadMs, 2),
+          burstMainThreadMinMs: round(burst.mainThreadMinMs, 2),
+          burstMainThreadMaxMs: round(burst.mainThreadMaxMs, 2),
+          burstRuns: BURSTS,
           burstCallMs: round(burst.burstMs, 2),
           burstDeliveredAfterMs: burst.deliveredAfterMs,
           burstRequests: burst.requests,

@@ -4,12 +4,17 @@
 //   dist/stint.js   the script tag, every feature and every format
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
+//
+// `npm run size -- --modules` also says where the tag's bytes are: each source module's minified bytes (by
+// the source map) and what the gzipped tag loses without them. Those shares do not add up to the whole
+// (gzip finds repeats across modules), but they rank what a cut would save.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
 import { gzipSync } from 'node:zlib';
+import { SourceMapConsumer } from 'source-map-js';
 
 const GROWTH = 0.02;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +35,40 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
   return output[0].code;
 }
 
+/** Each source module of `file` (by its source map): its minified bytes, and the gzipped bytes the file loses without them. */
+function modules(file) {
+  const code = readFileSync(file, 'utf8');
+  const lineStarts = [0];
+  for (const line of code.split('\n')) lineStarts.push(lineStarts[lineStarts.length - 1] + line.length + 1);
+  const mappings = [];
+  new SourceMapConsumer(JSON.parse(readFileSync(`${file}.map`, 'utf8'))).eachMapping((m) => mappings.push(m));
+  const at = (m) => lineStarts[m.generatedLine - 1] + m.generatedColumn;
+  mappings.sort((a, b) => at(a) - at(b));
+  /** module -> the [start, end) ranges of the bundle it wrote */
+  const ranges = new Map();
+  mappings.forEach((m, i) => {
+    const next = mappings[i + 1];
+    const end = next && next.generatedLine === m.generatedLine ? at(next) : lineStarts[m.generatedLine] - 1;
+    const name = (m.source || '?').replace(/^.*?\/(src|node_modules)\//, '$1/');
+    if (!ranges.has(name)) ranges.set(name, []);
+    ranges.get(name).push([at(m), end]);
+  });
+  const whole = gzipSync(code, { level: 9 }).length;
+  const rows = [...ranges].map(([name, list]) => {
+    const kept = [];
+    let from = 0;
+    for (const [start, end] of [...list].sort((a, b) => a[0] - b[0])) {
+      kept.push(code.slice(from, start));
+      from = Math.max(from, end);
+    }
+    kept.push(code.slice(from));
+    const bytes = list.reduce((n, [start, end]) => n + end - start, 0);
+    return { name, bytes, gzip: whole - gzipSync(kept.join(''), { level: 9 }).length };
+  });
+  console.log(`\n${file}: ${whole} B gzipped, by source module (minified bytes, gzipped bytes saved without it)`);
+  for (const { name, bytes, gzip } of rows.sort((a, b) => b.gzip - a.gzip)) console.log(`${String(bytes).padStart(7)} ${String(gzip).padStart(6)}  ${name}`);
+}
+
 let failed = false;
 for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
   const code = artifact === 'npm:track()' ? await npmApp() : readFileSync(artifact);
@@ -41,4 +80,5 @@ for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
     console.error(`${line}: over by ${bytes - ceiling} B${bytes <= budget ? ` (more than ${GROWTH * 100}% above the baseline)` : ''}`);
   } else console.log(line);
 }
+if (process.argv.includes('--modules')) modules('dist/stint.js');
 process.exit(failed ? 1 : 0);
