@@ -188,11 +188,17 @@ test('an entry no request can carry (left in the outbox) is given up on, counted
   await page.goto(pageUrl(build, run));
   await waitForStint(page);
   await call(page, 'track', 'behind');
-  await call(page, 'flush'); // resolves: the poison is given up on, not retried forever
+  await call(page, 'flush'); // resolves: the poison does not hold back what came after it
   await collector.exactly(1, (e) => e.name === 'behind', page);
+  // Given up on: out of the outbox. (Not always by the flush above: a read of the outbox that a loaded
+  // machine kept past its bound lets the page's own events go first, and the next cycle finds the poison.)
+  await expect.poll(() => outboxSize(page, 'poison')).toBe(0);
+  // and counted, once, in the next batch that leaves.
+  await call(page, 'track', 'after');
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'after', page);
   expect(await collector.events((e) => e.name === 'poison')).toEqual([]);
   expect(await droppedIn(collector)).toBe(1);
-  await expect.poll(() => outboxSize(page, 'poison')).toBe(0);
 });
 
 test('two createTracker calls with one cookie name give one tracker: one device, one session, one application_initialized', async ({
