@@ -106,7 +106,12 @@ test('1,000 events in one burst arrive in a few requests, none over 64 KB', asyn
   expect(requests.every((r) => r.contentType === 'text/plain;charset=UTF-8')).toBe(true);
 });
 
-test('20 events, then the tab closes at once: 20 arrive', async ({ context, build, run, collector }) => {
+test('20 events, then the tab closes at once: 20 arrive', async ({ context, build, run, collector, browserName }) => {
+  // Firefox loses, now and then, the beacons of a closing tab that takes its content process down: a
+  // server logging every connection saw neither request, though sendBeacon had returned true for both
+  // (1 to 7 closes in 100 on a loaded machine; a keepalive fetch fares no better). README: what Stint
+  // does not promise.
+  test.skip(browserName === 'firefox', 'Firefox can lose the accepted beacons of a tab that closes');
   const page = await newTab(context, build, run);
   await page.evaluate(() => {
     for (let i = 0; i < 20; i++) (window as any).stint('track', 'closing', { i });
@@ -132,7 +137,9 @@ test('unsent events survive a crash and a closed tab, and are sent at the next s
   // milliseconds of a closing page, while the collector fails, is the documented exception.
   await expect.poll(() => outboxSize(closing, 'survivor')).toBe(2);
   // The closing tab has met the failure itself (a page that never did counts its beacon as delivered).
-  await expect.poll(async () => (await collector.summary()).requests.length).toBeGreaterThan(failed);
+  // A request that reached the collector is not yet a failure the page has read; a second one is: this
+  // tab sends one request at a time, and tries again only after it read the 503.
+  await expect.poll(async () => (await collector.summary()).requests.length).toBeGreaterThanOrEqual(failed + 2);
   await closing.close(); // its beacon meets the 503 too
   await collector.heal();
   const next = await newTab(context, build, run);
