@@ -184,8 +184,8 @@ export function outboxSize(page: Page, name?: string): Promise<number> {
         open.onerror = () => resolve(0);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('kv')) return db.close(), resolve(0);
-          const all = db.transaction('kv').objectStore('kv').getAll();
+          if (!db.objectStoreNames.contains('outbox')) return db.close(), resolve(0);
+          const all = db.transaction('outbox').objectStore('outbox').getAll();
           all.onsuccess = () => {
             db.close();
             // A chunk: { contexts, list: JSON text of [{ id, e: its own fields }] } (or, written by an

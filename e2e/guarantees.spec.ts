@@ -176,9 +176,9 @@ test('an entry no request can carry (left in the outbox) is given up on, counted
       new Promise<void>((resolve, reject) => {
         const open = indexedDB.open('stint');
         open.onsuccess = () => {
-          const tx = open.result.transaction('kv', 'readwrite');
+          const tx = open.result.transaction('outbox', 'readwrite');
           const body = JSON.stringify({ eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', blob: 'x'.repeat(70_000) });
-          tx.objectStore('kv').put([{ id: '00000000-0000-4000-8000-000000000070', at: 1, appId: 'e2e', body }], ['o', 1, 0.5]);
+          tx.objectStore('outbox').put([{ id: '00000000-0000-4000-8000-000000000070', at: 1, appId: 'e2e', body }], '000000000000001:0.5');
           tx.oncomplete = () => (open.result.close(), resolve());
           tx.onerror = () => reject(tx.error);
         };

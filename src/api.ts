@@ -1,12 +1,16 @@
 /**
  * The public face of a tracker: the methods of `Tracker`, each guarded so that nothing Stint does
  * throws into the page, and, in one place, what each answers when it cannot do its work. The same
- * answers make the whole of the tracker that does nothing outside a browser.
+ * answers make the whole of the tracker that does nothing outside a browser. Each call is given its
+ * time here (or the time a queued tag call was made): the time of everything it does.
  */
 import { describe, error } from './log';
 import type { Tracker } from './types';
 
 export type Method = keyof Tracker;
+
+/** A tracker's methods as the shell runs them: the time of the call first, then the page's arguments. */
+export type TimedTracker = { [M in Method]: (at: number, ...args: Parameters<Tracker[M]>) => ReturnType<Tracker[M]> };
 
 const resolved = () => Promise.resolve();
 
@@ -29,12 +33,6 @@ const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
 
 export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAILED, name);
 
-/** A running tracker: the public methods, and the time a replayed tag call was made. */
-export interface Core extends Tracker {
-  /** While a queued tag call runs: the time it was made, which is the time of what it does. */
-  _clock: number | null;
-}
-
 /** Logs an internal error once; never throws, whatever was thrown (a Symbol, a Proxy that traps). */
 export function internalError(e: unknown): void {
   try {
@@ -54,34 +52,29 @@ export function guard(fn: () => void): void {
   }
 }
 
-/** A public call; `at` is the time a queued tag call was made. */
-export function callMethod(core: Core, method: Method, args: unknown[], at: number | null = null): unknown {
-  core._clock = at;
-  try {
-    return (core[method] as (...a: unknown[]) => unknown)(...args);
-  } catch (e) {
-    internalError(e);
-    return FAILED[method]();
-  } finally {
-    core._clock = null;
-  }
-}
-
 /**
  * A tracker running on this page, as every copy of Stint on it sees it (the tag and npm imports may be
- * different builds, so only plain names cross: no mangled member, no class).
+ * different builds, so only plain names cross: no class).
  */
 export interface Running {
   /** The resolved config, as JSON: a second start with another config is told. */
   config: string;
-  /** A public call, guarded; `at` is the time a queued tag call was made. */
+  /** A public call, guarded; `at` is the time a queued tag call was made (else now). */
   call(method: unknown, args: unknown[], at?: number | null): unknown;
 }
 
-/** `core` as the page's other copies of Stint reach it. */
-export const running = (core: Core, config: string): Running => ({
+/** `tracker` as the page's other copies of Stint reach it. */
+export const running = (tracker: TimedTracker, config: string): Running => ({
   config,
-  call: (method, args, at = null) => (isMethod(method) ? callMethod(core, method, args, at) : undefined),
+  call(method, args, at) {
+    if (!isMethod(method)) return;
+    try {
+      return (tracker[method] as (at: number, ...a: unknown[]) => unknown)(at ?? Date.now(), ...args);
+    } catch (e) {
+      internalError(e);
+      return FAILED[method]();
+    }
+  },
 });
 
 /** The object `createTracker` returns: the public methods of a running tracker, each guarded, and nothing else. */

@@ -1,6 +1,6 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
-import type { Format } from './delivery/formats/format';
-import { nativeFormat } from './delivery/formats/native';
+import type { Format } from './core/formats/format';
+import { nativeFormat } from './core/formats/native';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi'>> {

@@ -6,7 +6,7 @@
 import { running, type Running } from './api';
 import { resolveConfig, type Names } from './config';
 import { debug, setDebug, warn } from './log';
-import { Stint } from './tracker';
+import { startTracker } from './tracker';
 import type { StintConfig } from './types';
 
 /** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
@@ -16,7 +16,7 @@ const TRACKERS = Symbol.for('stint.trackers');
  * The tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
  * asked for it (the time of a queued `init`), which is where its life begins.
  */
-export function startTracker(config: StintConfig, at?: number, names?: Names): Running | null {
+export function trackerFor(config: StintConfig, at?: number, names?: Names): Running | null {
   const resolved = resolveConfig(config, names);
   setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
@@ -41,10 +41,8 @@ export function startTracker(config: StintConfig, at?: number, names?: Names): R
     if (found.config !== json) warn(`a tracker with cookie "${name}" already runs on this page: it is shared, and this config is ignored`);
     return found;
   }
-  const tracker = running(new Stint(resolved, at), json);
-  const call = tracker.call;
   // A tracker that is shut down makes room for the next one.
-  tracker.call = (method, args, time) => (method === 'shutdown' && all.get(name) === tracker && all.delete(name), call(method, args, time));
+  const tracker = running(startTracker(resolved, at ?? Date.now(), () => all.get(name) === tracker && all.delete(name)), json);
   all.set(name, tracker);
   return tracker;
 }

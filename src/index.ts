@@ -3,7 +3,7 @@
  * in server-side rendering; `createTracker` outside a browser returns a tracker that does nothing.
  */
 import { inertTracker, publicTracker } from './api';
-import { startTracker } from './create';
+import { trackerFor } from './create';
 import type { StintConfig, Tracker } from './types';
 
 export type {
@@ -25,6 +25,6 @@ export { VERSION } from './version';
  * afterwards. Outside a browser (server-side rendering) every method exists and does nothing.
  */
 export function createTracker(config: StintConfig): Tracker {
-  const tracker = startTracker(config);
+  const tracker = trackerFor(config);
   return tracker ? publicTracker(tracker) : inertTracker();
 }

@@ -4,7 +4,7 @@
  * The collector URL is the collector's base (its origin, or origin and a prefix): the tracker protocol's
  * path is joined to it, or `postPath` where a first-party proxy uses another.
  */
-import { snowplowFormat } from './delivery/formats/snowplow';
+import { snowplowFormat } from './core/formats/snowplow';
 import type { SnowplowOptions, WireFormat } from './types';
 
 export type { SnowplowOptions, WireFormat } from './types';

@@ -8,7 +8,7 @@
  */
 import { internalError, isMethod, type Running } from './api';
 import type { Names } from './config';
-import { startTracker } from './create';
+import { trackerFor } from './create';
 import { snowplow } from './snowplow';
 import { tcf } from './tcf';
 import { tracardi } from './tracardi';
@@ -37,7 +37,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     if (method === 'init') {
       if (tracker) return error('stint("init") was already called');
       try {
-        tracker = startTracker(rest[0] as StintConfig, at, NAMES);
+        tracker = trackerFor(rest[0] as StintConfig, at, NAMES);
       } catch (e) {
         error(describeError(e));
       }

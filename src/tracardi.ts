@@ -3,7 +3,7 @@
  * `createTracker({ collector: 'https://tracardi-api.example.com', appId, format: tracardi({ sourceId }) })`,
  * where `sourceId` is the REST event source configured in Tracardi for the site.
  */
-import { tracardiFormat } from './delivery/formats/tracardi';
+import { tracardiFormat } from './core/formats/tracardi';
 import type { TracardiOptions, WireFormat } from './types';
 
 export type { TracardiOptions, WireFormat } from './types';

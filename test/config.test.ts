@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config';
-import { nativeFormat } from '../src/delivery/formats/native';
+import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
 import { tcf } from '../src/tcf';
 import { tracardi } from '../src/tracardi';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { nativeFormat } from '../src/delivery/formats/native';
-import { byteLength } from '../src/delivery/batch';
-import { snowplowMechanism } from '../src/delivery/formats/snowplow';
+import { nativeFormat } from '../src/core/formats/native';
+import { byteLength } from '../src/core/batch';
+import { snowplowMechanism } from '../src/core/formats/snowplow';
 import { parseRetryAfter } from '../src/delivery/transport';
 import { VERSION } from '../src/version';
 
@@ -23,12 +23,12 @@ describe('Retry-After', () => {
 describe('formats', () => {
   it('native: the envelope around the events, one context for the events that share it', () => {
     const entries = [
-      { id: 'a', at: 1, appId: 'shop', body: '{"eventId":"a"}', ctx: '{"k":1}' },
-      { id: 'b', at: 2, appId: 'shop', body: '{"eventId":"b"}', ctx: '{"k":1}' },
+      { id: 'a', at: 1, appId: 'shop', fields: '"eventId":"a"', ctx: '{"k":1}' },
+      { id: 'b', at: 2, appId: 'shop', fields: '"eventId":"b"', ctx: '{"k":1}' },
     ];
-    const body = JSON.parse(nativeFormat.body(['{"eventId":"a"}', '{"eventId":"b"}'], 'shop', 3, entries));
-    expect(body).toMatchObject({ v: 2, appId: 'shop', dropped: 3, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
-    expect(Date.parse(body.sentAt)).not.toBeNaN();
+    const batch = { dropped: 3, sentAt: Date.parse('2026-11-21T10:00:00Z'), profile: null };
+    const body = JSON.parse(nativeFormat.body(entries.map((e) => nativeFormat.item(e, batch)), entries, batch));
+    expect(body).toEqual({ v: 2, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', dropped: 3, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
   });
 
   it.each([

@@ -7,17 +7,17 @@ import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expandEnvelope } from '../src/collector';
-import type { PageSnapshot } from '../src/context';
-import { nativeFormat } from '../src/delivery/formats/native';
-import type { Entry } from '../src/delivery/outbox-store';
-import { eventJson, type RawEvent, type Surroundings } from '../src/event';
+import type { PageSnapshot } from '../src/core/context';
+import { entryOf, type Entry, type RawEvent, type Surroundings } from '../src/core/event';
+import type { Batch } from '../src/core/formats/format';
+import { nativeFormat } from '../src/core/formats/native';
 import { state } from './helpers';
 
 const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
   json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A","viewId":"11111111-1111-4111-8111-111111111111"}',
   utm: null,
-  _loc: 'https://shop.example/a?b=1',
+  href: 'https://shop.example/a?b=1',
 };
 const around: Surroundings = {
   mechanism: 'COOKIE_1',
@@ -45,20 +45,20 @@ describe('envelope version 2', () => {
   const s1 = state({ eventIndex: 1 });
   const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
   const at = Date.parse('2026-11-22T10:00:00.000Z');
-  const entries: Entry[] = [raw(1, at), raw(2, at + 1, true)].map((e, i) => {
-    const [body, ctx] = eventJson(e, i ? s2 : s1, around);
-    return { id: e.id, at: e.at, appId: 'shop', body, ctx };
-  });
+  const entries: Entry[] = [raw(1, at), raw(2, at + 1, true)].map((e, i) => entryOf(e, i ? s2 : s1, around, 'shop'));
+  const batch = (dropped: number): Batch => ({ dropped, sentAt: at + 10, profile: null });
+  const bodyOf = (list: Entry[], dropped = 0) => nativeFormat.body(list.map((e) => nativeFormat.item(e, batch(dropped))), list, batch(dropped));
   // An entry an earlier version left in the outbox: a whole version-1 event, no shared context.
-  const old = JSON.stringify({ ...expandEnvelope(JSON.parse(nativeFormat.body([entries[0].body], 'shop', 0, [entries[0]])))[0], eventId: '00000000-0000-4000-8000-000000000009' });
-  entries.push({ id: '00000000-0000-4000-8000-000000000009', at: at + 2, appId: 'shop', body: old });
-  const body = JSON.parse(nativeFormat.body(entries.map((e) => e.body), 'shop', 3, entries));
+  const old = JSON.stringify({ ...expandEnvelope(JSON.parse(bodyOf([entries[0]])))[0], eventId: '00000000-0000-4000-8000-000000000009' });
+  entries.push({ id: '00000000-0000-4000-8000-000000000009', at: at + 2, appId: 'shop', fields: old.slice(1, -1) });
+  const body = JSON.parse(bodyOf(entries, 3));
 
   it('is valid against envelope-2.json, with what the events share sent once per distinct context', () => {
     expect(v2(body), JSON.stringify(v2.errors)).toBe(true);
     expect(body.contexts).toHaveLength(2); // the attributes changed between the two events
     expect(body.events.map((e: { c?: number }) => e.c)).toEqual([0, 1, undefined]);
     expect(body.dropped).toBe(3);
+    expect(body.sentAt).toBe(new Date(at + 10).toISOString());
   });
 
   it('expands into whole version-1 events: every field an event carried in version 1', () => {

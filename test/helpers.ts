@@ -1,6 +1,6 @@
-import type { Ids, Timeouts } from '../src/session/rules';
-import { nameUuid } from '../src/session/ids';
-import type { SessionState } from '../src/session/state';
+import { nameUuid, type Ids } from '../src/core/ids';
+import type { Timeouts } from '../src/core/rules';
+import type { SessionState } from '../src/core/state';
 
 export const MIN = 60_000;
 export const T: Timeouts = { foregroundTimeout: 30 * MIN, backgroundTimeout: 5 * MIN, maxSessionDuration: 0 };

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { nameUuid } from '../src/session/ids';
-import { UUID_PATTERN } from '../src/session/state';
+import { describe, expect, it, vi } from 'vitest';
+import { nameUuid } from '../src/core/ids';
+import { UUID_PATTERN } from '../src/core/state';
 
 describe('nameUuid', () => {
   it('is a version-8 RFC 9562 UUID', () => {
@@ -24,7 +24,8 @@ describe('nameUuid', () => {
 
 describe('random ids', () => {
   it('are version-4 RFC 9562 UUIDs, all different, across refills of the pool', async () => {
-    const { uuids } = await import('../src/session/ids');
+    vi.stubGlobal('location', { href: 'https://shop.example/' });
+    const { uuids } = await import('../src/input');
     const seen = new Set<string>();
     for (let n = 0; n < 1000; n++) {
       const id = uuids.random();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endReason, expire, merge, onEvent, onVisibility, restart, stop } from '../src/session/rules';
+import { endReason, expire, merge, onEvent, onVisibility, restart, stop } from '../src/core/rules';
 import { MIN, T, eventId, fixedIds, state } from './helpers';
 
 const S0 = state(); // one event at t=1000, foreground

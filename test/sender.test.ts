@@ -3,15 +3,21 @@
  * Retry-After and backoff. The real browser paths (beacons, IndexedDB, tabs) are in e2e/delivery.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nativeFormat } from '../src/delivery/formats/native';
-import type { Entry } from '../src/delivery/outbox-store';
-import { MAX_QUEUE_EVENTS, Sender } from '../src/delivery/sender';
+import { MAX_QUEUE_EVENTS } from '../src/core/batch';
+import type { Entry } from '../src/core/event';
+import { nativeFormat } from '../src/core/formats/native';
+import type { OutboxStore } from '../src/delivery/outbox-store';
+import { startSender } from '../src/delivery/sender';
 
 type Reply = { status: number; headers?: Record<string, string> };
 
 let replies: Reply[];
-let bodies: { events: { eventId: string }[]; dropped: number }[];
+/** Every request's body, and the status it was answered with. */
+let bodies: { events: { eventId: string }[]; dropped: number; status: number }[];
 let warnings: string[];
+
+const sender = (store: OutboxStore | null = null) =>
+  startSender({ url: '/c', format: nativeFormat, request: {}, store, tabs: null, turn: null, profile: () => null, heard: () => {} });
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -22,8 +28,8 @@ beforeEach(() => {
   vi.stubGlobal('removeEventListener', () => {});
   vi.stubGlobal('navigator', { onLine: true });
   vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
-    bodies.push(JSON.parse(init.body));
     const reply = replies.shift() || { status: 200 };
+    bodies.push({ ...JSON.parse(init.body), status: reply.status });
     return { status: reply.status, text: async () => '', headers: { get: (h: string) => reply.headers?.[h] ?? null } };
   });
   vi.spyOn(console, 'warn').mockImplementation((m: string) => void warnings.push(m));
@@ -38,34 +44,34 @@ afterEach(() => {
 let n = 0;
 const entry = (size = 100): Entry => {
   const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-  return { id, at: Date.now() + n, appId: 'app', body: JSON.stringify({ eventId: id, pad: 'x'.repeat(size) }) };
+  return { id, at: Date.now() + n, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"` };
 };
 
 const sent = () => bodies.flatMap((b) => b.events.map((e) => e.eventId));
 
-async function drain(sender: Sender) {
-  const done = sender._flush();
+async function drain(out: ReturnType<typeof startSender>) {
+  const done = out.flush();
   for (let i = 0; i < 50; i++) await vi.advanceTimersByTimeAsync(60_000);
   await done;
 }
 
 describe('Sender', () => {
   it('batches by bytes: every request under 60,000 bytes, every event once, in order', async () => {
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const list = Array.from({ length: 300 }, () => entry(900));
-    for (const e of list) sender._add(e);
-    await drain(sender);
+    for (const e of list) out.add(e);
+    await drain(out);
     expect(sent()).toEqual(list.map((e) => e.id));
     expect(bodies.length).toBeGreaterThan(4);
     for (const b of bodies) expect(JSON.stringify(b).length).toBeLessThan(60_000);
   });
 
   it('bounds the queue: the oldest go, with one warning, and the next batch reports how many', async () => {
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const list = Array.from({ length: MAX_QUEUE_EVENTS + 5 }, () => entry(10));
-    for (const e of list) sender._add(e);
+    for (const e of list) out.add(e);
     expect(warnings.filter((w) => /outbox is full/.test(w))).toHaveLength(1);
-    await drain(sender);
+    await drain(out);
     expect(sent()).toEqual(list.slice(5).map((e) => e.id));
     expect(bodies[0].dropped).toBe(5);
     expect(bodies.slice(1).every((b) => b.dropped === 0)).toBe(true);
@@ -73,21 +79,21 @@ describe('Sender', () => {
 
   it('413 halves the batch until it fits', async () => {
     replies = [{ status: 413 }, { status: 413 }];
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const list = Array.from({ length: 8 }, () => entry());
-    for (const e of list) sender._add(e);
-    await drain(sender);
+    for (const e of list) out.add(e);
+    await drain(out);
     expect(bodies.map((b) => b.events.length)).toEqual([8, 4, 2, 2, 2, 2]);
     expect(sent().slice(-8)).toEqual(list.map((e) => e.id));
   });
 
   it('another 4xx drops the batch with a warning and counts it as lost', async () => {
     replies = [{ status: 400 }];
-    const sender = new Sender('/c', nativeFormat, null, null);
-    sender._add(entry());
-    await drain(sender);
-    sender._add(entry());
-    await drain(sender);
+    const out = sender();
+    out.add(entry());
+    await drain(out);
+    out.add(entry());
+    await drain(out);
     expect(warnings.filter((w) => /HTTP 400/.test(w))).toHaveLength(1);
     expect(bodies.map((b) => b.dropped)).toEqual([0, 1]);
   });
@@ -100,37 +106,38 @@ describe('Sender', () => {
       times.push(Date.now());
       return replies[0]?.status === 0 ? (replies.shift(), Promise.reject(new TypeError('Failed to fetch'))) : realFetch(...args);
     });
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const e = entry();
-    sender._add(e);
-    await drain(sender);
+    out.add(e);
+    await drain(out);
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     expect(gaps[0]).toBeGreaterThanOrEqual(500); // 1 s, jittered into [0.5, 1]
     expect(gaps[1]).toBeGreaterThanOrEqual(1000); // 2 s, jittered
     expect(gaps[2]).toBeGreaterThanOrEqual(2000); // 4 s, jittered
     expect(gaps[3]).toBeGreaterThanOrEqual(120_000); // Retry-After: 120
-    expect(sent().filter((id) => id === e.id).length).toBeGreaterThanOrEqual(1);
-    expect(bodies.at(-1)!.events[0].eventId).toBe(e.id);
+    // Tried in every request until one was accepted, and accepted exactly once.
+    expect(bodies.map((b) => b.status)).toEqual([503, 408, 429, 200]);
+    expect(bodies.filter((b) => b.status === 200).flatMap((b) => b.events.map((x) => x.eventId))).toEqual([e.id]);
   });
 
   it('events older than a week are given up on, with a warning', async () => {
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const old = { ...entry(), at: Date.now() - 8 * 86_400_000 };
-    sender._add(old);
-    sender._add(entry());
-    await drain(sender);
+    out.add(old);
+    out.add(entry());
+    await drain(out);
     expect(warnings.filter((w) => /a week/.test(w))).toHaveLength(1);
     expect(sent()).not.toContain(old.id);
     expect(bodies[0].dropped).toBe(1);
   });
 
   it('an entry no request can carry is given up on and counted; the ones behind it are sent', async () => {
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const poison = entry(70_000);
     const behind = entry();
-    sender._add(poison);
-    sender._add(behind);
-    await drain(sender);
+    out.add(poison);
+    out.add(behind);
+    await drain(out);
     expect(sent()).toEqual([behind.id]);
     expect(bodies[0].dropped).toBe(1);
     expect(warnings.filter((w) => /too large to send/.test(w))).toHaveLength(1);
@@ -138,42 +145,54 @@ describe('Sender', () => {
 
   it('413 for a single event drops it, counted; the next one is sent', async () => {
     replies = [{ status: 413 }];
-    const sender = new Sender('/c', nativeFormat, null, null);
+    const out = sender();
     const refused = entry();
-    sender._add(refused);
-    await drain(sender);
+    out.add(refused);
+    await drain(out);
     const next = entry();
-    sender._add(next);
-    await drain(sender);
+    out.add(next);
+    await drain(out);
     expect(bodies.map((b) => b.events.map((e) => e.eventId))).toEqual([[refused.id], [next.id]]);
     expect(bodies[1].dropped).toBe(1);
   });
 
   it('past the bound, each add costs one splice, and the outbox gets one removal per task', async () => {
     const removed: number[] = [];
-    const store = {
-      put: async (list: Entry[]) => list.forEach((e, i) => (e.chunk = ['o', e.at, i])),
-      keys: async () => [],
+    // An outbox in memory: one chunk per entry.
+    const chunks = new Set<string>();
+    const store: OutboxStore = {
+      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
+      keys: async () => [...chunks],
       get: async () => [],
-      remove: async (_chunks: unknown[], list: Entry[]) => void removed.push(_chunks.length + list.length),
+      remove: async (gone, list) => {
+        removed.push(gone.length + list.length);
+        for (const key of gone) chunks.delete(key);
+      },
     };
     vi.stubGlobal('navigator', { onLine: false }); // nothing leaves: the queue stays full
-    const sender = new Sender('/c', nativeFormat, store, null);
-    for (let i = 0; i < MAX_QUEUE_EVENTS; i++) sender._add(entry(10));
+    const out = sender(store);
+    const list = Array.from({ length: MAX_QUEUE_EVENTS + 100 }, () => entry(10));
+    for (const e of list.slice(0, MAX_QUEUE_EVENTS)) out.add(e);
     await vi.advanceTimersByTimeAsync(0);
-    for (let i = 0; i < 100; i++) sender._add(entry(10)); // one task: 100 over the bound
+    for (const e of list.slice(MAX_QUEUE_EVENTS)) out.add(e); // one task: 100 over the bound
     await vi.advanceTimersByTimeAsync(0);
-    expect(sender._queue).toHaveLength(MAX_QUEUE_EVENTS);
-    expect(sender._dropped).toBe(100);
     expect(removed).toEqual([100]);
+    expect(chunks.size).toBe(MAX_QUEUE_EVENTS);
+    expect(warnings.filter((w) => /outbox is full/.test(w))).toHaveLength(1);
+    // Online again: the newest 5,000 leave, and the first batch counts the 100 dropped.
+    vi.stubGlobal('navigator', { onLine: true });
+    await drain(out);
+    expect(sent()).toEqual(list.slice(100).map((e) => e.id));
+    expect(bodies.map((b) => b.dropped)).toEqual([100, ...bodies.slice(1).map(() => 0)]);
+    expect(chunks.size).toBe(0);
   });
 
   it('flush resolves once everything queued before it is delivered', async () => {
     replies = [{ status: 503 }];
-    const sender = new Sender('/c', nativeFormat, null, null);
-    sender._add(entry());
+    const out = sender();
+    out.add(entry());
     let resolved = false;
-    sender._flush().then(() => (resolved = true));
+    out.flush().then(() => (resolved = true));
     await vi.advanceTimersByTimeAsync(10);
     expect(resolved).toBe(false);
     await vi.advanceTimersByTimeAsync(5000);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState } from '../src/session/state';
+import { decodeState, encodeState } from '../src/core/state';
 import { state } from './helpers';
 
 describe('the stored value', () => {

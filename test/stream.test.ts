@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nativeErrors } from '../demo/collector.mjs';
 import { startServer } from '../demo/server.mjs';
 import { wholeEvent } from '../src/collector';
-import { eventJson } from '../src/event';
+import { entryOf } from '../src/core/event';
 import { eventId, state } from './helpers';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -29,9 +29,9 @@ const page = { url: 'https://shop.example/', path: '/', referrer: null, title: '
 function batch(first: number, count: number): string {
   const events = Array.from({ length: count }, (_, i) => {
     const n = first + i;
-    const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, json: JSON.stringify(page), utm: null, _loc: page.url }, pageHidden: false };
-    const [own, shared] = eventJson(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE });
-    return wholeEvent(JSON.parse(shared), JSON.parse(own));
+    const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, json: JSON.stringify(page), utm: null, href: page.url }, pageHidden: false };
+    const entry = entryOf(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE, timeZone: null }, 'shop');
+    return wholeEvent(JSON.parse(entry.ctx!), JSON.parse(`{${entry.fields}}`));
   });
   return JSON.stringify({ v: 1, appId: 'shop', sentAt: new Date().toISOString(), dropped: 0, events });
 }

@@ -1,69 +1,81 @@
 /**
- * Tab liveness by roll call (src/tabs.ts), over Node's own BroadcastChannel (the browser's API): a live tab
- * answers at once, a tab that left (or crashed, or sits in the back/forward cache) does not, and the roll
- * call never waits past its bound. The e2e specs check it in the browsers: successfully_closed after a crash
- * (lifecycle.spec.ts), one sender at a time (delivery.spec.ts, two tabs and a failing collector).
+ * The tabs' channel (src/tabs.ts), over Node's own BroadcastChannel (the browser's API): what a tab hears,
+ * and the roll call: a live tab answers at once, a tab that left (or crashed, or sits in the back/forward
+ * cache) does not, and the roll call never waits past its bound. What the site makes of the answers (a
+ * crashed visible tab forgotten, the site in the background) is the core's (test/core/site.test.ts); the
+ * e2e specs check it in the browsers: successfully_closed after a crash (lifecycle.spec.ts), one sender at a
+ * time (delivery.spec.ts, two tabs and a failing collector).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Tabs } from '../src/tabs';
+import { startTabs, type TabMessage, type Tabs } from '../src/tabs';
 
 const open: Tabs[] = [];
-function tab(id: string, name = 'stint:test'): Tabs {
-  const t = new Tabs(name, id, () => {});
-  t._open(false);
+const heard = new Map<string, TabMessage[]>();
+function tab(id: string, visible = true, name = 'stint:test'): Tabs {
+  heard.set(id, []);
+  const t = startTabs(name, id, (message) => heard.get(id)!.push(message));
+  t.join(visible);
   open.push(t);
   return t;
 }
 
 afterEach(() => {
-  for (const t of open.splice(0)) t._close();
+  for (const t of open.splice(0)) t.leave();
 });
 
-describe('the roll call', () => {
-  it('hears every open tab, and resolves as soon as the wanted ones answered', async () => {
+describe('the tabs channel', () => {
+  it('tells the others what a tab says, and nothing to the tab itself', async () => {
     const a = tab('a');
     tab('b');
+    a.send({ k: 'consent', c: 'denied' });
+    a.announce(false);
+    await vi.waitFor(() => expect(heard.get('b')!.filter((m) => m.k !== 'vis' || !m.hello).slice(-1)).toEqual([{ k: 'vis', tab: 'a', visible: false }]));
+    expect(heard.get('b')).toContainEqual({ k: 'consent', c: 'denied' });
+    expect(heard.get('a')!.every((m) => m.k === 'vis' && m.tab === 'b')).toBe(true);
+  });
+
+  it('a roll call hears every open tab, and resolves as soon as the wanted ones answered, with their visibility', async () => {
+    const a = tab('a');
+    tab('b', false);
     tab('c');
     const started = Date.now();
-    expect([...(await a._alive(['b', 'c']))!].sort()).toEqual(['b', 'c']);
+    expect([...(await a.alive(['b', 'c']))!].sort()).toEqual(['b', 'c']);
     expect(Date.now() - started).toBeLessThan(500);
+    // Their answers say whether each is visible: the core keeps the register from them.
+    expect(heard.get('a')).toContainEqual(expect.objectContaining({ k: 'vis', tab: 'b', visible: false }));
+    expect(heard.get('a')).toContainEqual(expect.objectContaining({ k: 'vis', tab: 'c', visible: true }));
   });
 
   it('with nobody wanted in particular, the first answer is enough', async () => {
     const a = tab('a');
     tab('b');
-    expect([...(await a._alive())!]).toEqual(['b']);
+    expect([...(await a.alive())!]).toEqual(['b']);
   });
 
-  it('a tab that left is not heard, and the roll call ends at its bound', async () => {
+  it('a tab that left says so, is not heard again, and the roll call ends at its bound', async () => {
     const a = tab('a');
     const b = tab('b');
-    await a._alive(['b']);
-    b._close();
-    // Its goodbye (hidden, then the channel closed) has reached a.
-    await vi.waitFor(() => expect(a._visibleTabs.has('b')).toBe(false));
+    await a.alive(['b']);
+    b.leave();
+    await vi.waitFor(() => expect(heard.get('a')!.at(-1)).toEqual({ k: 'vis', tab: 'b', visible: false }));
     const started = Date.now();
-    expect([...(await a._alive(['b']))!]).toEqual([]);
+    expect([...(await a.alive(['b']))!]).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
+  it('a tab that crashed (its channel gone without a word) does not answer; a live one does', async () => {
+    const a = tab('a');
+    tab('b');
+    const c = new BroadcastChannel('stint:test');
+    c.postMessage({ k: 'vis', tab: 'c', visible: true });
+    c.close();
+    await vi.waitFor(() => expect(heard.get('a')).toContainEqual({ k: 'vis', tab: 'c', visible: true }));
+    expect([...(await a.alive(['b', 'c']))!]).toEqual(['b']);
   });
 
   it('a page without a channel (gone, or no BroadcastChannel) cannot ask: null', async () => {
     const a = tab('a');
-    a._close();
-    expect(await a._alive()).toBeNull();
-  });
-
-  it('forgets a visible tab that no longer answers (it crashed), keeps one that does', async () => {
-    const a = tab('a');
-    const b = tab('b');
-    const c = tab('c');
-    await a._alive(['b', 'c']); // their answers tell a that both are visible
-    expect([...a._visibleTabs].sort()).toEqual(['b', 'c']);
-    // c dies without a word: its channel is gone, but a still counts it as visible.
-    c._channel!.close();
-    c._channel = null;
-    expect(await a._prune()).toBe(true);
-    expect([...a._visibleTabs]).toEqual(['b']);
-    expect(b._siteBackground()).toBe(false);
+    a.leave();
+    expect(await a.alive()).toBeNull();
   });
 });

@@ -7,121 +7,135 @@
  * document, and WebKit's back/forward cache leaves it pending. It marks what left instead,
  * synchronously (`sent-marks.ts`), and whoever reads those entries next removes them unsent.
  */
-import { within } from '../bounded';
+import type { Entry } from '../core/event';
 import { warn } from '../log';
-import { chunkName, type Entry, type OutboxStore } from './outbox-store';
+import { within } from './bounded';
+import type { OutboxStore } from './outbox-store';
 import { mark, readMarks, unmark } from './sent-marks';
 
 /** How long a read of the outbox may take before sending goes on with what is in memory. */
 const READ_WAIT = 3000;
 
-export class Outbox {
-  _unsaved: Entry[] = [];
-  _removals: Entry[] = [];
+export interface Outbox {
+  /** Whether there is an outbox (storage allowed, and writable so far). */
+  readonly kept: boolean;
+  write(entry: Entry): void;
+  remove(list: Entry[]): void;
+  /** Writes and removes what this task queued, now; a `leaving` page marks its removals instead. */
+  commit(leaving: boolean): void;
+  /**
+   * What other pages left, each chunk read once (bounded: a stalled database is not waited for): the
+   * entries to send, and the chunks this tab knew that are gone (another tab delivered them).
+   */
+  read(): Promise<{ entries: Entry[]; gone: Set<string> }>;
+  /** Nothing more is written or removed (consent withdrawn: the database goes). */
+  detach(): void;
+}
+
+/** `queued`: whether an entry is still queued (one delivered before it was written is never written). */
+export function startOutbox(initial: OutboxStore | null, queued: (id: string) => boolean): Outbox {
+  let store = initial;
+  let unsaved: Entry[] = [];
+  let removals: Entry[] = [];
   /** Entries not yet removed, per chunk this tab knows in full (written by it, or read). */
-  _live = new Map<string, number>();
+  const live = new Map<string, number>();
   /** Removed by a transaction that has not finished yet: a page that leaves now marks them too. */
-  _removing = new Set<string>();
+  const removing = new Set<string>();
   /** Read with a sent mark: the mark goes once they are removed. */
-  _marked = new Set<string>();
-  _pending = false;
+  const marked = new Set<string>();
+  let pending = false;
 
-  constructor(
-    public _store: OutboxStore | null,
-    /** Whether an entry is still queued (one delivered before it was written is never written). */
-    readonly _queued: (id: string) => boolean,
-  ) {}
+  /** Adds `by` to a known chunk's live entries; the count left, or undefined for a chunk not known in full. */
+  const count = (chunk: string, by: number): number | undefined => {
+    const n = live.get(chunk);
+    if (n === undefined) {
+      if (by > 0) live.set(chunk, by);
+      return by > 0 ? by : undefined;
+    }
+    if (n + by > 0) return live.set(chunk, n + by), n + by;
+    live.delete(chunk);
+    return 0;
+  };
 
-  _write(entry: Entry): void {
-    if (!this._store) return;
-    this._unsaved.push(entry);
-    this._endOfTask();
-  }
+  const endOfTask = () => {
+    if (pending) return;
+    pending = true;
+    queueMicrotask(() => commit(false));
+  };
 
-  _remove(list: Entry[]): void {
-    if (!this._store || !list.length) return;
-    this._removals.push(...list);
-    this._endOfTask();
-  }
+  const remove = (list: Entry[]) => {
+    if (!store || !list.length) return;
+    removals.push(...list);
+    endOfTask();
+  };
 
-  _endOfTask(): void {
-    if (this._pending) return;
-    this._pending = true;
-    queueMicrotask(() => this._commit(false));
-  }
-
-  /** Writes and removes what this task queued; a `leaving` page marks its removals instead. */
-  _commit(leaving: boolean): void {
-    this._pending = false;
-    const store = this._store;
-    const fresh = this._unsaved.filter((e) => this._queued(e.id));
-    const removals = this._removals.filter((e) => e.chunk);
-    this._unsaved = [];
-    this._removals = [];
+  const commit = (leaving: boolean) => {
+    pending = false;
+    const fresh = unsaved.filter((e) => queued(e.id));
+    const gone = removals.filter((e) => e.chunk);
+    unsaved = [];
+    removals = [];
     if (!store) return;
     if (fresh.length) {
       store.put(fresh).then(
         () => {
-          for (const e of fresh) this._count(chunkName(e.chunk), 1);
+          for (const e of fresh) count(e.chunk!, 1);
         },
         () => {
           // Quota or a broken database: the events stay queued in memory and are still sent.
           warn('the outbox cannot be written; unsent events will not survive this page');
-          this._store = null;
+          store = null;
         },
       );
     }
-    if (leaving) return mark([...this._removing, ...removals.map((e) => e.id)]);
-    if (!removals.length) return;
-    const whole = new Map<string, IDBValidKey>();
+    if (leaving) return mark([...removing, ...gone.map((e) => e.id)]);
+    if (!gone.length) return;
+    const whole = new Set<string>();
     const partial: Entry[] = [];
-    for (const e of removals) {
-      const name = chunkName(e.chunk);
-      if (this._count(name, -1) === 0) whole.set(name, e.chunk!);
+    for (const e of gone) {
+      if (count(e.chunk!, -1) === 0) whole.add(e.chunk!);
       else partial.push(e);
     }
-    const marked = new Set(removals.filter((e) => this._marked.delete(e.id)).map((e) => e.id));
-    const ids = removals.map((e) => e.id);
-    for (const id of ids) this._removing.add(id);
-    const done = () => ids.forEach((id) => this._removing.delete(id));
-    store.remove([...whole.values()], partial.filter((e) => !whole.has(chunkName(e.chunk)))).then(() => (done(), unmark(marked)), done);
-  }
+    const unmarked = new Set(gone.filter((e) => marked.delete(e.id)).map((e) => e.id));
+    const ids = gone.map((e) => e.id);
+    for (const id of ids) removing.add(id);
+    const done = () => ids.forEach((id) => removing.delete(id));
+    store.remove([...whole], partial.filter((e) => !whole.has(e.chunk!))).then(() => (done(), unmark(unmarked)), done);
+  };
 
-  /** Adds `by` to a known chunk's live entries; the count left, or undefined for a chunk not known in full. */
-  _count(name: string, by: number): number | undefined {
-    const live = this._live.get(name);
-    if (live === undefined) {
-      if (by > 0) this._live.set(name, by);
-      return by > 0 ? by : undefined;
-    }
-    if (live + by > 0) return this._live.set(name, live + by), live + by;
-    this._live.delete(name);
-    return 0;
-  }
-
-  /**
-   * What other pages left, each chunk read once (bounded: a stalled database is not waited for): the
-   * entries to send, and the chunks this tab knew that are gone (another tab delivered them). Entries
-   * another page marked as sent are removed instead.
-   */
-  async _read(): Promise<{ entries: Entry[]; gone: Set<string> }> {
-    const store = this._store;
-    if (!store) return { entries: [], gone: new Set() };
-    const keys = await within(store.keys(), READ_WAIT);
-    const names = new Set(keys.map(chunkName));
-    const gone = new Set([...this._live.keys()].filter((name) => !names.has(name)));
-    for (const name of gone) this._live.delete(name);
-    const unknown = keys.filter((key) => !this._live.has(chunkName(key)));
-    if (!unknown.length) return { entries: [], gone };
-    const read = await within(store.get(unknown), READ_WAIT);
-    const marks = readMarks();
-    for (const e of read) this._count(chunkName(e.chunk), 1);
-    // A chunk with nothing readable in it (written by something else, or damaged) goes.
-    const empty = unknown.filter((key) => !this._live.has(chunkName(key)));
-    if (empty.length) store.remove(empty, []).catch(() => {});
-    const sent = read.filter((e) => marks.has(e.id));
-    for (const e of sent) this._marked.add(e.id);
-    this._remove(sent);
-    return { entries: read.filter((e) => !marks.has(e.id)), gone };
-  }
+  return {
+    get kept() {
+      return !!store;
+    },
+    write(entry) {
+      if (!store) return;
+      unsaved.push(entry);
+      endOfTask();
+    },
+    remove,
+    commit,
+    async read() {
+      const from = store;
+      if (!from) return { entries: [], gone: new Set<string>() };
+      const keys = await within(from.keys(), READ_WAIT);
+      const names = new Set(keys);
+      const gone = new Set([...live.keys()].filter((chunk) => !names.has(chunk)));
+      for (const chunk of gone) live.delete(chunk);
+      const unknown = keys.filter((key) => !live.has(key));
+      if (!unknown.length) return { entries: [], gone };
+      const read = await within(from.get(unknown), READ_WAIT);
+      const marks = readMarks();
+      for (const e of read) count(e.chunk!, 1);
+      // A chunk with nothing readable in it (written by something else, or damaged) goes.
+      const empty = unknown.filter((key) => !live.has(key));
+      if (empty.length) from.remove(empty, []).catch(() => {});
+      const sent = read.filter((e) => marks.has(e.id));
+      for (const e of sent) marked.add(e.id);
+      remove(sent);
+      return { entries: read.filter((e) => !marks.has(e.id)), gone };
+    },
+    detach() {
+      store = null;
+    },
+  };
 }

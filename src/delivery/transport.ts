@@ -5,25 +5,17 @@
  * through one), with the collector's cookies where the format asks for them. The collector must answer
  * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
-import { within } from '../bounded';
+import type { RequestOptions } from '../core/formats/format';
+import { within } from './bounded';
 
-export interface Answer {
+/** The collector's reply to a request. */
+export interface Reply {
   /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal). */
   status: number;
   /** ms to wait, from a Retry-After header */
   retryAfter: number | null;
   /** the answer's body (a format may read it) */
   text: string;
-}
-
-/** How a format's requests go. */
-export interface RequestOptions {
-  /** Content-Type of the body; default text/plain;charset=UTF-8 (no CORS preflight). */
-  type?: string;
-  /** The collector's cookies: `include` (its network user id comes back), `omit` (none; a beacon sends them still). */
-  credentials?: 'include' | 'omit';
-  /** Headers a beacon cannot carry: a keepalive fetch carries them instead. */
-  headers?: Record<string, string>;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -41,28 +33,33 @@ const init = (body: string, o: RequestOptions): RequestInit => ({
   headers: o.type || o.headers ? { ...o.headers, ...(o.type ? { 'Content-Type': o.type } : {}) } : undefined,
 });
 
-/** [issue 11] An answer that has not come by then is given up on, as a network error (the request may still land). */
+/** A reply that has not come by then is given up on, as a network error (the request may still land). */
 const ANSWER_WAIT = 30_000;
-/** [issue 11] The answers awaited now. */
+/** The replies awaited now. */
 const awaited = new Set<() => void>();
 
 /**
- * [issue 11] Gives up on every answer awaited now, as network errors: called when the page is back from the
- * back/forward cache, since WebKit never settles a keepalive fetch that was in flight when the page entered it.
+ * Gives up on every reply awaited now, as network errors: called when the page is back from the
+ * back/forward cache, since WebKit never settles a keepalive fetch that was in flight when the page entered
+ * it (seen in e2e/bfcache.spec.ts "a page whose send is in flight when the navigation starts is restored
+ * too"; no upstream bug found. A document in the cache is not fully active, and the W3C TAG asks APIs to
+ * handle that: https://w3ctag.github.io/design-principles/#support-non-fully-active).
  */
-export function abandonAnswers(): void {
+export function abandonReplies(): void {
   for (const giveUp of awaited) giveUp();
 }
 
 /** A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. */
-export function post(url: string, body: string, options: RequestOptions = {}): Promise<Answer> {
+export function post(url: string, body: string, options: RequestOptions = {}): Promise<Reply> {
   return new Promise((resolve) => {
-    const settle = (answer: Answer) => (awaited.delete(giveUp), resolve(answer));
+    const settle = (answer: Reply) => (awaited.delete(giveUp), resolve(answer));
     const giveUp = () => settle(FAILED);
     awaited.add(giveUp);
     within(
       fetch(url, init(body, options)).then(async (response) => {
-        // Chromium counts a keepalive body against its 64 KB quota until the response is read to the end.
+        // A keepalive body counts against the 64 KiB in flight until its response is read to the end (the fetch
+        // record's done flag: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch; WebKit made it so in
+        // https://bugs.webkit.org/show_bug.cgi?id=269464, and Chromium keeps it so).
         const text = await response.text();
         return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
       }),
@@ -72,7 +69,7 @@ export function post(url: string, body: string, options: RequestOptions = {}): P
 }
 
 /** A network error, an answer that did not come in time, or one given up on. */
-const FAILED: Answer = { status: 0, retryAfter: null, text: '' };
+const FAILED: Reply = { status: 0, retryAfter: null, text: '' };
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or

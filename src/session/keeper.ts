@@ -1,116 +1,84 @@
 /**
- * Keeps the session of this tab: in memory for the hot path, saved to the store and told to the
- * other tabs once per task (a burst of events costs one cookie write), merged with what other tabs
- * tell. A store that starts failing hands the session to memory; nothing is lost.
+ * Writes the session where it lives: the store of the chain (the cookie, IndexedDB, memory, or a custom
+ * store), the cookie's mirror, and the other tabs. The core keeps the session; this only writes what it
+ * is given. A store that starts failing hands the session on to the next one, the mirror or memory:
+ * nothing is lost, and the core is told where it lives now.
  */
-import type { SessionLink } from '../delivery/formats/format';
+import { encodeState, type SessionState } from '../core/state';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import type { Chain } from './stores/chain';
 import { memoryStore } from './stores/memory';
-import { merge } from './rules';
-import { decodeState, encodeState, type SessionState } from './state';
 
 /** The browser drops a cookie over 4 KB silently: past this, the session is kept elsewhere. */
 const MAX_COOKIE_VALUE = 3800;
 /** The mirror is written at most this often, and always when the page is hidden or leaves. */
 const MIRROR_EVERY = 2000;
 
-export class SessionKeeper {
-  _state: SessionState | null;
-  _pending = false;
-  _mirroredAt = 0;
-  /** Consent was withdrawn: a save still queued for the end of the task must not write anything back. */
-  _erased = false;
+export interface Keeper {
+  /** What holds the session (its `storageMechanism`). */
+  mechanism(): string;
+  /** Writes `state` to the store and tells the other tabs; the mirror too when `all`, or when it is due. */
+  save(state: SessionState, all: boolean): void;
+  /** The store's own copy, where it can be read at once (null where it cannot): it may be fresher than the last broadcast. */
+  read(): unknown;
+}
 
-  constructor(
-    readonly _chain: Chain,
-    readonly _tabs: Tabs | null,
-  ) {
-    this._state = _chain.found;
+/** Runs a store call that may throw or reject, calling `failed` either way. */
+function attempt(call: () => void | Promise<void>, failed: () => void): void {
+  try {
+    const done = call();
+    if (done) done.catch(failed);
+  } catch {
+    failed();
   }
+}
 
-  get _mechanism(): string {
-    return this._chain.primary.name || 'CUSTOM';
-  }
-
-  /** Takes a new state; it is saved and broadcast at the end of the current task. */
-  _set(next: SessionState): void {
-    next.rev = Math.max(next.rev, this._state?.rev ?? 0) + 1;
-    this._state = next;
-    if (!this._pending) {
-      this._pending = true;
-      queueMicrotask(() => this._save());
-    }
-  }
-
-  /** Saves now (and the mirror too when `all`), for the moments the page may not live to the next task. */
-  _save(all?: boolean): void {
-    this._pending = false;
-    const state = this._state;
-    if (!state || this._erased) return;
-    const value = encodeState(state);
-    const { primary, mirror } = this._chain;
-    if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
-      warn('the session is too large for a cookie; it is kept in localStorage or memory');
-      this._fallBack();
-      return this._save(all);
-    }
-    this._tryStore(() => primary.set(value), () => this._fallBack());
-    this._tabs?._send({ k: 'state', v: value });
-    const now = Date.now();
-    if (mirror && (all || now - this._mirroredAt > MIRROR_EVERY)) {
-      this._mirroredAt = now;
-      this._tryStore(() => mirror.set(value), () => (this._chain.mirror = null));
-    }
-  }
-
-  /** What a format may keep with the session (Tracardi's profile id): never in anonymous mode. */
-  _link(anonymous: boolean): SessionLink {
-    return {
-      get: () => this._state?.profileId ?? null,
-      set: (id) => {
-        const state = this._state;
-        if (!anonymous && state && state.profileId !== id) this._set({ ...state, profileId: id });
-      },
-    };
-  }
-
-  /** What another tab saved: merged, never simply taken (both tabs may have moved on). */
-  _merge(value: string): void {
-    const theirs = decodeState(value);
-    if (theirs) this._state = merge(this._state, theirs);
-  }
-
-  /** Before starting a new session: the store's own copy may be fresher than the last broadcast. */
-  _refresh(): void {
-    if (!this._chain.sync) return;
-    try {
-      const stored = decodeState(this._chain.primary.get());
-      if (stored) this._state = merge(this._state, stored);
-    } catch {
-      // A store that cannot be read now is judged by what this tab knows.
-    }
-  }
+/** `moved`: the session is kept elsewhere now (its new `storageMechanism`). */
+export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: string) => void): Keeper {
+  let mirroredAt = 0;
+  const mechanism = () => chain.primary.name || 'CUSTOM';
 
   /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
-  _fallBack(): void {
-    const { primary, mirror } = this._chain;
+  const fallBack = () => {
+    const { primary, mirror } = chain;
     // What the failing store still holds is stale from now on: the next page must not start from it.
-    this._tryStore(() => primary.delete(), () => {});
-    this._chain.primary = mirror || memoryStore();
-    this._chain.mirror = null;
+    attempt(() => primary.delete(), () => {});
+    chain.primary = mirror || memoryStore();
+    chain.mirror = null;
     // (the mirror, localStorage, answers synchronously, as memory does)
-    this._chain.sync = true;
-  }
+    chain.sync = true;
+    moved(mechanism());
+  };
 
-  /** Runs a store call that may throw or reject, calling `failed` either way. */
-  _tryStore(call: () => void | Promise<void>, failed: () => void): void {
-    try {
-      const done = call();
-      if (done) done.catch(failed);
-    } catch {
-      failed();
+  const save = (state: SessionState, all: boolean): void => {
+    const value = encodeState(state);
+    const { primary, mirror } = chain;
+    if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
+      warn('the session is too large for a cookie; it is kept in localStorage or memory');
+      fallBack();
+      return save(state, all);
     }
-  }
+    attempt(() => primary.set(value), fallBack);
+    tabs?.send({ k: 'state', v: value });
+    const now = Date.now();
+    if (mirror && (all || now - mirroredAt > MIRROR_EVERY)) {
+      mirroredAt = now;
+      attempt(() => mirror.set(value), () => (chain.mirror = null));
+    }
+  };
+
+  return {
+    mechanism,
+    save,
+    read() {
+      if (!chain.sync) return null;
+      try {
+        return chain.primary.get();
+      } catch {
+        // A store that cannot be read now: the core judges by what this tab knows.
+        return null;
+      }
+    },
+  };
 }

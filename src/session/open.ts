@@ -2,16 +2,15 @@
  * Opens where the session lives: the default chain (cookie, IndexedDB, memory), a custom store, or
  * memory alone (anonymous mode). A slow store (IndexedDB, an async custom store) answers later; a page
  * that goes away before it does, or a store that has not answered within `OPEN_WAIT`, goes on with a
- * stand-in (`_goOn`), so that nothing waits without a bound and what the page holds is sent with a
+ * stand-in (`goOn`), so that nothing waits without a bound and what the page holds is sent with a
  * fresh session rather than lost. A store that answers after all is reconciled: the stand-in takes it
  * on, and the session this page kept is written there.
  */
-import type { UseStore } from 'idb-keyval';
 import type { Config } from '../config';
 import { sendTurn, type Turn } from '../delivery/turn';
 import type { Tabs } from '../tabs';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
-import { stintDb } from './stores/idb';
+import { stintDb, type StintDb } from './stores/db';
 
 /**
  * How long the start waits for a store. IndexedDB answers in tens of ms, but can wait behind a
@@ -21,8 +20,8 @@ const OPEN_WAIT = 3000;
 
 export interface Opened {
   chain: Chain;
-  /** Stint's database (the mirror and the outbox), where IndexedDB may be used. */
-  db: UseStore | null;
+  /** Stint's database (the outbox), where IndexedDB may be used. */
+  db: StintDb | null;
   /** Another tab of the site is open: the last page's unclean exit was not a crash. */
   othersOpen: boolean;
   /** Whose turn it is to send, among the tabs that share the outbox in that database. */
@@ -31,13 +30,16 @@ export interface Opened {
 
 export interface Opener {
   /** Goes on at once with the stand-in (the page may be going away). */
-  _goOn(): void;
+  goOn(): void;
   /** Storage was withdrawn: a late answer is ignored. */
-  _cancel(): void;
+  cancel(): void;
 }
 
-/** Calls `onOpen` once: when storage answers, or with the stand-in if `_goOn` (or the bound) comes first. */
-export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOpen: (opened: Opened) => void): Opener {
+/**
+ * Calls `onOpen` once: when storage answers, or with the stand-in if `goOn` (or the bound) comes first.
+ * `onLate`: a store that answered after the stand-in went on holds the session from now on (its mechanism).
+ */
+export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOpen: (opened: Opened) => void, onLate: (mechanism: string) => void): Opener {
   let done = false;
   let cancelled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -56,19 +58,24 @@ export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOp
     }
     // The store answered after the stand-in went on: from now on the stand-in saves there, so the
     // session this page reported is kept (what the store held at start is not taken up again).
-    if (opened !== early) Object.assign(early, { primary: opened.primary, mirror: opened.mirror, sync: opened.sync });
+    if (opened === early) return;
+    Object.assign(early, { primary: opened.primary, mirror: opened.mirror, sync: opened.sync });
+    onLate(opened.primary.name || 'CUSTOM');
   };
   Promise.resolve(
     when(chain, (opened) => {
       const found = opened.found;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
       if (done || anonymous || !found || found.closed) return open(opened, false);
-      return tabs._alive().then((alive) => open(opened, !!alive?.size));
+      return tabs.alive().then((alive) => open(opened, !!alive?.size));
     }),
   ).catch(() => {});
   if (!done) timer = setTimeout(() => open(early, false), OPEN_WAIT);
   return {
-    _goOn: () => open(early, false),
-    _cancel: () => void (cancelled = true),
+    goOn: () => open(early, false),
+    cancel: () => {
+      cancelled = true;
+      clearTimeout(timer);
+    },
   };
 }

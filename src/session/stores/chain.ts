@@ -4,11 +4,10 @@
  * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
  * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
-import type { UseStore } from 'idb-keyval';
+import { decodeState, type SessionState } from '../../core/state';
 import type { CookieOptions, SessionStore } from '../../types';
-import { decodeState, type SessionState } from '../state';
 import { cookieStore } from './cookie';
-import { idbSessionStore } from './idb';
+import { idbSessionStore, type StintDb } from './db';
 import { localMirror } from './local';
 import { memoryStore } from './memory';
 
@@ -52,7 +51,7 @@ export function openCustom(store: SessionStore): Opening {
   return { chain, early: inMemory() };
 }
 
-export function openChain(cookie: CookieOptions | undefined, db: UseStore | null): Opening {
+export function openChain(cookie: CookieOptions | undefined, db: StintDb | null): Opening {
   const jar = cookieStore(cookie);
   let found: SessionState | null = null;
   try {

@@ -12,29 +12,20 @@
  * - The payload's `context` carries the browser, screen, time zone and UTM where Tracardi reads them
  *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`).
  */
-import type { WholeEvent } from '../../collector';
-import { wholeOf } from '../../event';
-import { debug } from '../../log';
-import type { Entry } from '../outbox-store';
 import type { TracardiOptions } from '../../types';
-import type { Format, SessionLink } from './format';
-
-/** The session an entry belongs to, read from its JSON (what it shares, or the whole event). */
-const sessionOf = (entry: Entry) => /"sessionId":"([^"]*)"/.exec(entry.ctx ?? entry.body)?.[1] || '';
+import { wholeOf } from '../event';
+import { array, member, object, type Format } from './format';
 
 export function tracardiFormat({ sourceId }: TracardiOptions): Format {
-  let link: SessionLink | null = null;
-  /** The whole events of the batch being packed, by item. */
-  const events = new Map<string, WholeEvent>();
   return {
     path: '/track',
     request: () => ({ type: 'application/json', credentials: 'omit' }),
-    key: sessionOf,
-    attach: (to) => void (link = to),
+    // One payload per session. (An entry left by an earlier version names its session in its JSON only.)
+    group: (entry) => entry.session ?? wholeOf(entry).session.sessionId,
     item(entry) {
       const e = wholeOf(entry);
       const { page, visibility } = e.context;
-      const item = JSON.stringify({
+      return JSON.stringify({
         id: e.eventId,
         type: e.name,
         time: { create: e.timestamp },
@@ -48,30 +39,26 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
           stint: { storageMechanism: e.session.storageMechanism, sessionAttributes: e.sessionAttributes },
         },
       });
-      events.set(item, e);
-      return item;
     },
-    body(items, _appId, dropped) {
-      const first = events.get(items[0])!;
-      events.clear();
+    body(items, entries, batch) {
+      const first = wholeOf(entries[0]);
       const { device, os, app, utm, time } = first.context;
       const [width, height] = device.screenResolution.split('x').map(Number);
-      const profile = link?.get();
-      return JSON.stringify({
+      const payload = {
         source: { id: sourceId },
         session: { id: first.session.sessionId },
-        profile: profile ? { id: profile } : null,
+        profile: batch.profile ? { id: batch.profile } : null,
         context: {
           browser: { local: { browser: { name: app.name, version: app.version, language: app.language }, device: { platform: os.name } } },
           screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
           time: { tz: time.timeZone },
           utm,
-          stint: { dropped },
+          stint: { dropped: batch.dropped },
         },
         properties: {},
         options: {},
-        events: [],
-      }).replace('"events":[]', () => `"events":[${items}]`);
+      };
+      return object([...Object.entries(payload).map(([key, value]) => member(key, JSON.stringify(value))), member('events', array(items))]);
     },
     answer(text) {
       let answer: { profile?: { id?: unknown }; ux?: unknown; errors?: unknown };
@@ -80,8 +67,8 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
       } catch {
         return;
       }
-      if (typeof answer?.profile?.id === 'string' && answer.profile.id) link?.set(answer.profile.id);
-      debug('tracardi answered', { ux: answer?.ux, errors: answer?.errors });
+      const id = answer?.profile?.id;
+      return { profile: typeof id === 'string' && id ? id : undefined, said: { ux: answer?.ux, errors: answer?.errors } };
     },
   };
 }

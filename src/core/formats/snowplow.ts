@@ -16,18 +16,13 @@
  * IndexedDB, memory and custom stores become LOCAL_STORAGE, which is what Snowplow's own web tracker
  * reports for storage that is not its cookie (and a custom store that declares an enum value keeps it).
  */
-import { VERSION } from '../../version';
-import { wholeOf } from '../../event';
 import type { SnowplowOptions } from '../../types';
-import type { Format } from './format';
+import { VERSION } from '../../version';
+import { wholeOf } from '../event';
+import { array, member, object, type Format } from './format';
 
 const IGLU = 'iglu:com.snowplowanalytics.snowplow/';
 const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 'FLASH_LSO'];
-/**
- * How every item ends: its last field is `co`, whose last entity is dev.stint/context, whose last field is
- * `dropped`. The batch's count replaces the -1 as the batch leaves (by position: no user text can match).
- */
-const TAIL = JSON.stringify('"dropped":-1}}]}').slice(1, -1) + '"}';
 
 export const snowplowMechanism = (m: string): string => (SNOWPLOW_MECHANISMS.includes(m) ? m : 'LOCAL_STORAGE');
 
@@ -41,7 +36,7 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
       credentials: 'include',
       ...(anonymous ? { headers: { 'SP-Anonymous': '*' } } : {}),
     }),
-    item(entry) {
+    item(entry, batch) {
       const e = wholeOf(entry);
       const { page, device, app, utm, time, visibility } = e.context;
       const session = e.session;
@@ -59,10 +54,11 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
           visibility,
           // A page view has no place for its properties in the protocol: they travel here.
           ...(pageView ? { properties: e.properties } : {}),
-          dropped: -1,
+          dropped: batch.dropped,
         }),
       );
-      const item: Record<string, string | undefined> = {
+      return JSON.stringify({
+        stm: String(batch.sentAt),
         e: pageView ? 'pv' : 'ue',
         eid: e.eventId,
         tv: 'stint-' + VERSION,
@@ -90,13 +86,8 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
               ),
             ),
         co: JSON.stringify(selfDescribing(IGLU + 'contexts/jsonschema/1-0-0', contexts)),
-      };
-      return JSON.stringify(item);
+      });
     },
-    // The sent timestamp and the batch's `dropped` are the same for the whole batch: spliced in as it leaves.
-    body: (items, _appId, dropped) =>
-      `{"schema":"${IGLU}payload_data/jsonschema/1-0-4","data":[${items.map(
-        (i) => `{"stm":"${Date.now()}",${i.slice(1, -TAIL.length)}${TAIL.replace('-1', String(dropped))}`,
-      )}]}`,
+    body: (items) => object([member('schema', `"${IGLU}payload_data/jsonschema/1-0-4"`), member('data', array(items))]),
   };
 }

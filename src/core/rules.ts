@@ -2,6 +2,7 @@
  * The session rules: pure functions of (previous state, now, visibility, config).
  * No cookie, clock or window in here; ids come from the `Ids` the caller passes.
  */
+import type { Ids } from './ids';
 import type { EndReason, SessionState, Utm } from './state';
 
 export interface Timeouts {
@@ -9,13 +10,6 @@ export interface Timeouts {
   backgroundTimeout: number;
   /** 0: no limit */
   maxSessionDuration: number;
-}
-
-export interface Ids {
-  /** A fresh random UUID. */
-  random(): string;
-  /** A UUID that is a function of `name` alone (name-based: see `nameUuid`). */
-  derive(name: string): string;
 }
 
 /** A session whose end was just found, to be reported by a `session_end` event. */

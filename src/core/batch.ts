@@ -1,0 +1,80 @@
+/**
+ * What one request carries, and what to do when it fails: pure rules of delivery, kept apart from the
+ * sender's state so that they read (and are tested) on their own.
+ */
+import type { Entry } from './event';
+import type { Batch, Format } from './formats/format';
+
+/** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
+export const MAX_BODY_BYTES = 60_000;
+/** A single event past this is refused at `track`. */
+export const MAX_EVENT_BYTES = 32_000;
+export const MAX_BATCH_EVENTS = 500;
+/** What a request adds around each event: a comma, and the native format's `"c":n,` (a generous 9). */
+export const ITEM_BYTES = 9;
+/** Events and characters that may wait to be sent (in the outbox, or held until consent and storage answer). */
+export const MAX_QUEUE_EVENTS = 5000;
+export const MAX_QUEUE_CHARS = 5_000_000;
+/** An event not delivered for this long is given up on. */
+export const MAX_AGE = 7 * 86_400_000;
+
+const RETRY_FIRST = 1000;
+const RETRY_MAX = 5 * 60_000;
+
+/**
+ * Whether Stint sends a batch again after this answer: network errors (0), timeouts, throttling and server
+ * errors are worth another try; other answers are final (the batch is dropped, and counted).
+ */
+export const retryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
+
+/**
+ * How long to wait after the `failures`-th failure in a row: Retry-After when the collector said, else an
+ * exponential backoff with jitter (`random`, in [0, 1): a wait between half and all of it), so that tabs and
+ * devices do not retry in step.
+ */
+export function retryDelay(failures: number, retryAfter: number | null, random: number): number {
+  const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (failures - 1));
+  return retryAfter === null ? backoff * (0.5 + random / 2) : Math.max(retryAfter, 500);
+}
+
+/** What one request carries: its entries (the first ones of the list) and its body. */
+export interface Packed {
+  entries: Entry[];
+  /** empty when the first entry alone cannot fit in any request (it must be given up on, not retried forever) */
+  body: string;
+}
+
+/** The first entries of `list` that fit in one request, and that request's body in `format`; `batch`: what they share. */
+export function pack(list: readonly Entry[], format: Format, batch: Batch): Packed {
+  const items: string[] = [];
+  // Shared contexts go once per batch: each counts the first time it is met.
+  const contexts = new Set<string | undefined>([undefined]);
+  const group = format.group || ((e: Entry) => e.appId);
+  const first = group(list[0]);
+  let bytes = 200;
+  let n = 0;
+  for (; n < list.length; n++) {
+    const entry = list[n];
+    const item = format.item(entry, batch);
+    const ctx = entry.ctx;
+    const size = byteLength(item) + ITEM_BYTES + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
+    if (!n && bytes + size > MAX_BODY_BYTES) return { entries: [entry], body: '' };
+    // Items of a batch share its app id (Tracardi's: its session); an entry of another starts the next batch.
+    if (n && (bytes + size > MAX_BODY_BYTES || entry.appId !== list[0].appId || group(entry) !== first)) break;
+    bytes += size;
+    contexts.add(ctx);
+    items.push(item);
+  }
+  // End the batch where an outbox chunk ends, when one does, so that delivering it deletes whole chunks.
+  let end = n;
+  while (end < list.length && end > 1 && list[end].chunk && list[end].chunk === list[end - 1].chunk) end--;
+  if (end > 1 && end < n) n = end;
+  const entries = list.slice(0, n);
+  return { entries, body: format.body(items.slice(0, n), entries, batch) };
+}
+
+/** UTF-8 length without allocating for the common, ASCII-only case. */
+export function byteLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(text) ? new TextEncoder().encode(text).length : text.length;
+}

@@ -1,0 +1,115 @@
+/**
+ * An event as the collector receives it. An event is serialised once, when it is recorded: an immutable
+ * snapshot of its session, cheap to keep in the outbox, to measure in bytes and to join into a batch. This
+ * is the `track()` hot path: the part events share (the session but its event index, the attributes, the
+ * user, the page, device, app, UTM and time context) is serialised once for all the events that share it.
+ */
+import type { ClientSession } from '../types';
+import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
+import { wholeEvent, type WholeEvent } from './envelope';
+import type { SessionState } from './state';
+
+/** An event as the page tracked it, before the session rules have seen it. */
+export interface RawEvent {
+  id: string;
+  name: string;
+  at: number;
+  /** The properties, already JSON (serialising them is how `track` finds circular or BigInt values). */
+  props: string;
+  page: PageSnapshot;
+  /** Whether this page was hidden when the event was tracked. */
+  pageHidden: boolean;
+}
+
+/** An event on its way to the collector: what the outbox keeps and a format sends. */
+export interface Entry {
+  id: string;
+  /** tracked at (ms): the outbox is sent oldest first */
+  at: number;
+  appId: string;
+  /**
+   * The event's own fields as JSON members, the text between an object's braces (`"eventId":…,"name":…`),
+   * so that a format writes the event as an object of its own, `c` and all, without editing any JSON.
+   */
+  fields: string;
+  /** what it shares with the events around it, a JSON object (one string for all of them), if anything */
+  ctx?: string;
+  /** its session's id, for the formats that send one session per request */
+  session?: string;
+  /** the key of the outbox chunk that holds it, once written */
+  chunk?: string;
+}
+
+/** What an event carries besides itself: the parts of the context that belong to the page, not the event. */
+export interface Surroundings {
+  mechanism: string;
+  anonymous: boolean;
+  /** `"device":{...},"os":{...},"app":{...}` */
+  device: string;
+  timeZone: string | null;
+}
+
+/** Stands in for the device id where nothing identifying may be sent (consent refused, `onDenied: 'anonymous'`). */
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export function clientSession(s: SessionState, mechanism: string, anonymous: boolean): ClientSession {
+  return {
+    userId: anonymous ? NIL_UUID : s.userId,
+    sessionId: s.sessionId,
+    sessionIndex: s.sessionIndex,
+    previousSessionId: anonymous ? null : s.previousSessionId,
+    storageMechanism: mechanism,
+    firstEventId: s.firstEventId,
+    firstEventTimestamp: iso(s.firstEventAt),
+    eventIndex: s.eventIndex,
+  };
+}
+
+const nameJson = ((key = '', value = '') => (name: string) => (name === key ? value : ((key = name), (value = JSON.stringify(name)))))();
+
+/** What the last shared context was made of (compared by identity), and its JSON: a cache of a pure function. */
+let sharedOf: unknown[] = [];
+let shared = '';
+/** The local day the last event fell in ([start, end) in ms), and its weekday. */
+let dayStart = 0;
+let dayEnd = 0;
+let weekday = '';
+
+/**
+ * The event as an outbox entry: its own fields (`fields`) and what it shares with the events around it
+ * (`ctx`). Events that share a context get the same string, made once: the hot path only writes the
+ * event's own part. `expandEnvelope` (core/envelope.ts) joins them back into a whole event.
+ */
+export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string): Entry {
+  const at = new Date(e.at);
+  if (e.at < dayStart || e.at >= dayEnd) {
+    weekday = WEEKDAYS[at.getDay()];
+    dayStart = new Date(at.getFullYear(), at.getMonth(), at.getDate()).getTime();
+    dayEnd = new Date(at.getFullYear(), at.getMonth(), at.getDate() + 1).getTime();
+  }
+  const of = sharedOf;
+  if (
+    of[0] !== e.page || of[1] !== s.sessionId || of[2] !== s.firstEventId || of[3] !== around.mechanism || of[4] !== around.anonymous ||
+    of[5] !== s.attributes || of[6] !== s.businessUserId || of[7] !== s.utm || of[8] !== around.device || of[9] !== around.timeZone || of[10] !== weekday
+  ) {
+    sharedOf = [e.page, s.sessionId, s.firstEventId, around.mechanism, around.anonymous, s.attributes, s.businessUserId, s.utm, around.device, around.timeZone, weekday];
+    const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
+    shared =
+      `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
+      `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
+      `,"context":{"page":${e.page.json},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
+      `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"}}}`;
+  }
+  const fields =
+    `"eventId":"${e.id}","name":${nameJson(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
+    `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"`;
+  return { id: e.id, at: e.at, appId, fields, ctx: shared, session: s.sessionId };
+}
+
+/** An entry as a whole event (for the formats that send every event whole). */
+export function wholeOf(entry: Entry): WholeEvent {
+  const own = JSON.parse(`{${entry.fields}}`);
+  return entry.ctx ? wholeEvent(JSON.parse(entry.ctx), own) : own;
+}

@@ -1,0 +1,173 @@
+/**
+ * The core's data: the model it keeps, the inputs it takes and the effects it asks for. All plain data
+ * (the one function is where new random ids come from), so that a step reads as a table row and replays
+ * in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
+ */
+import type { ConsentState } from '../types';
+import type { PageSnapshot, Place } from './context';
+import type { Entry, RawEvent, Surroundings } from './event';
+import type { Ids } from './ids';
+import type { SessionState, Utm } from './state';
+
+/** What consent allows: `anonymous` is a refusal with `onDenied: 'anonymous'` (cookieless events, memory only). */
+export type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
+
+/** What the core reads of the config. */
+export interface Settings {
+  appId: string;
+  appVersion: string | null;
+  foregroundTimeout: number;
+  backgroundTimeout: number;
+  /** 0: no limit */
+  maxSessionDuration: number;
+  onDenied: 'drop' | 'anonymous';
+  respectGlobalPrivacyControl: boolean;
+  lifecycleEvents: boolean;
+  installType: 'auto' | 'known_install' | 'known_upgrade';
+}
+
+/**
+ * What a public call or a browser signal asks of the session, resolved at the moment it was made (the
+ * page, the site's state): run at once, or held as it is until consent and storage have answered.
+ */
+export type Call =
+  | [kind: 'event', at: number, event: RawEvent, background: boolean]
+  | [kind: 'user', at: number, userId: string | null]
+  | [kind: 'restart', at: number, background: boolean, utm: Utm | null]
+  | [kind: 'stop', at: number]
+  | [kind: 'attribute', at: number, key: unknown, value: unknown, increment: boolean, background: boolean, utm: Utm | null]
+  /** a change of the site's state that no event reports (lifecycle events off, or a start that finds it changed) */
+  | [kind: 'visibility', at: number, background: boolean];
+
+/** Held calls, newest first (a list that grows without copying). */
+export interface Held {
+  call: Call;
+  before: Held | null;
+}
+
+/** Calls held while consent or storage has not answered, bounded like the outbox they are headed for. */
+export interface Hold {
+  calls: Held | null;
+  /** events held, and their size in characters */
+  events: number;
+  chars: number;
+}
+
+export interface Model {
+  readonly settings: Settings;
+  readonly ids: Ids;
+  mode: Mode;
+  /** Where the session is kept: not used (consent pending or refused), being opened, or answered. */
+  storage: 'closed' | 'opening' | 'open';
+  /** Calls held until consent and storage answer; null while calls run at once. */
+  hold: Hold | null;
+  /** Events dropped past the hold's bound, counted in the first batch once they can be sent. */
+  lost: number;
+  /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
+  session: SessionState | null;
+  /** The business user id of `identify`, for the device's first state. */
+  user: string | null;
+  /** What every event of this page carries besides itself (storage mechanism, device, time zone). */
+  around: Surroundings;
+  /** The page the next event happens on. */
+  page: PageSnapshot;
+  /** `location.href` at the last `page()` (null before the first). */
+  viewed: string | null;
+  /** This page is hidden (Page Visibility API, or `setBackground`). */
+  pageHidden: boolean;
+  /** The other tabs of the site that said they are visible. */
+  visibleTabs: readonly string[];
+  /** The site's state as this tab last recorded it, for when no session is kept. */
+  recorded: boolean;
+  /** `application_initialized` is still to be reported in this tab. */
+  newTab: boolean;
+  /** When this page's life began (its start, or the fresh start after a withdrawal), until storage answers. */
+  lifeAt: number | null;
+  /** Shut down: every input is ignored. */
+  off: boolean;
+}
+
+/** An input: what happened (a public call, a browser signal, an adapter's answer), and when (`at`, epoch ms). */
+export type Input =
+  | [type: 'track', at: number, id: string, name: string, props: string]
+  /** `page()`: `place` as the app said (its own url and title) or as read; `referrer` the app's own, if it gave one; `props` null when refused (the page is still taken) */
+  | [type: 'page', at: number, id: string, viewId: string, props: string | null, place: Place, referrer?: string | null]
+  /** a single-page app's route change (`autoPageViews`), from the URL `from` */
+  | [type: 'route', at: number, id: string, viewId: string, place: Place, from: string]
+  /** `identify()`: `props` null when the traits were refused (the user id is still taken) */
+  | [type: 'identify', at: number, id: string, userId: string | null, props: string | null]
+  | [type: 'newSession', at: number]
+  | [type: 'endSession', at: number]
+  /** `setSessionAttribute` (value), or `incrementSessionAttribute` (value: the increment) */
+  | [type: 'attribute', at: number, key: unknown, value: unknown, increment: boolean]
+  /** a consent decision: the page's `setConsent`, a CMP's, or one another tab took; `gpc`: the browser sends Global Privacy Control */
+  | [type: 'consent', at: number, state: ConsentState, from: 'page' | 'signal' | 'tab', gpc: boolean]
+  /** storage answered: what the device held (`found`), where the session is kept, whether another tab of the site is open */
+  | [type: 'opened', at: number, found: SessionState | null, mechanism: string, othersOpen: boolean]
+  /** the store failed and handed the session on, or a slow store answered late: the session is kept there now */
+  | [type: 'storedIn', at: number, mechanism: string]
+  /** a session state (encoded) that another tab saved, or that the store holds: merged */
+  | [type: 'stored', at: number, value: unknown]
+  /** the pipeline named the visitor (Tracardi's profile id) */
+  | [type: 'profile', at: number, id: string]
+  /** a better device context (the OS version from User-Agent Client Hints) */
+  | [type: 'device', at: number, device: string]
+  /** the page moved without `page()` (a single-page app): the events that follow carry where it is now */
+  | [type: 'move', at: number, place: Place]
+  /** this page became hidden or visible (Page Visibility API, or `setBackground`) */
+  | [type: 'visibility', at: number, hidden: boolean]
+  /** another tab of the site said whether it is visible */
+  | [type: 'tab', at: number, tab: string, visible: boolean]
+  /** visible tabs that did not answer a roll call (they crashed) */
+  | [type: 'tabsGone', at: number, tabs: readonly string[]]
+  /** `pagehide`: into the back/forward cache (`persisted`), or for good */
+  | [type: 'pagehide', at: number, persisted: boolean]
+  /** `pageshow` from the back/forward cache: where the page is, and the ids of the page view it may record */
+  | [type: 'restore', at: number, id: string, viewId: string, place: Place]
+  | [type: 'shutdown', at: number];
+
+/** An input of type `T`. */
+export type Of<T extends Input[0]> = Extract<Input, [T, ...unknown[]]>;
+
+/** What follows an input's time: an input as the shell makes it before giving it its time. */
+export type Rest<T> = T extends [unknown, number, ...infer R] ? R : never;
+
+/** What the shell must do, in order: a verb, and what it is done with. */
+export type Effect =
+  /** an event for the outbox */
+  | [type: 'enqueue', entry: Entry]
+  /** events the hold dropped: counted in the next batch's `dropped` */
+  | [type: 'countLost', count: number]
+  /** the session changed: saved, and told to the other tabs, at the end of the task */
+  | [type: 'save']
+  /** saved now, the mirror too: the page may not live to the end of the task */
+  | [type: 'saveNow']
+  /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
+  | [type: 'beacon', leaving: boolean]
+  /** storage opens (memory only when anonymous); it answers with an `opened` input */
+  | [type: 'openStorage', anonymous: boolean]
+  /** consent withdrawn: storage being opened is abandoned, and nothing queued is sent or written any more */
+  | [type: 'closeStorage']
+  /** everything Stint stored on the device is deleted, in every tab */
+  | [type: 'erase']
+  | [type: 'tellConsent', consent: ConsentState]
+  /** this page's visibility, told to the other tabs */
+  | [type: 'announce', visible: boolean]
+  /** ask these tabs whether they are alive; those that do not answer come back as `tabsGone` */
+  | [type: 'rollCall', tabs: readonly string[]]
+  | [type: 'joinTabs', visible: boolean]
+  | [type: 'leaveTabs']
+  /** this tab has reported application_initialized */
+  | [type: 'markTab']
+  | [type: 'resolveReady']
+  /** shut down: no more signals, no more sending */
+  | [type: 'stop']
+  | [type: 'warn', message: string]
+  | [type: 'debug', message: string];
+
+/** What one step gives: the next model, what to do, and whether the call was kept (run or held; false: dropped). */
+export interface Next {
+  model: Model;
+  effects: Effect[];
+  kept: boolean;
+}

@@ -1,0 +1,151 @@
+/**
+ * A call's way through the core, once `step` (step.ts) has made it a `Call`: the consent step and the
+ * hold first, then the session rules (rules.ts), which give the next state; a session they find over is
+ * reported by its `session_end`, and each event becomes an outbox entry that carries the session of the
+ * moment it was tracked.
+ *
+ * The hold: while consent is pending or storage has not answered, a call is held with its time, and runs
+ * in order once they have, so that the session comes out as if it had run when it was made. Past the
+ * hold's bound (the outbox's), or with consent refused, an event is dropped (counted, when past the bound).
+ */
+import { withAttribute, withIncrement } from './attributes';
+import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
+import { entryOf, type RawEvent } from './event';
+import type { Call, Effect, Held, Hold, Model } from './model';
+import { expire, onEvent, onVisibility, restart, stop, type Ended, type Step } from './rules';
+import type { SessionState } from './state';
+
+export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
+/** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
+const SAVE: Effect = ['save'];
+
+/**
+ * What an event carries besides its name, properties and page, at most: the session (~400 B), its
+ * attributes (bounded at 1,536 B), UTM (5 values of at most 100 characters), the user id (255), the
+ * device and time (~400 B) and the JSON around them.
+ */
+const BOUNDED_PARTS = 4096;
+/** What an event's own JSON takes besides its name and properties (id, time, index, visibility): the outbox counts it so. */
+const OWN_CHARS = 200;
+
+/** The site is in the background: no tab of it, this one included, is visible. */
+export const siteBackground = (m: Model): boolean => m.pageHidden && !m.visibleTabs.length;
+
+/** Runs `call` now, holds it, or drops it (false). `chars`: the size of the event it records, if it records one. */
+export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean {
+  if (m.mode === 'denied') return false;
+  const hold = m.hold;
+  if (!hold) {
+    perform(m, fx, call);
+    return true;
+  }
+  if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
+    if (!m.lost++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]);
+    return false;
+  }
+  m.hold = { calls: { call, before: hold.calls }, events: hold.events + (chars ? 1 : 0), chars: hold.chars + (chars || 0) };
+  return true;
+}
+
+/** The held calls, oldest first. */
+export function heldCalls(hold: Hold | null): Call[] {
+  const calls: Call[] = [];
+  for (let held: Held | null = hold && hold.calls; held; held = held.before) calls.push(held.call);
+  return calls.reverse();
+}
+
+/**
+ * An event enters, on the page it happened on; `background` is the site's state from now on. The whole event,
+ * as it will be sent, must fit in a request: an event too large is refused here, at the call, with a warning.
+ */
+export function track(m: Model, fx: Effect[], at: number, id: string, name: string, props: string, background = siteBackground(m)): boolean {
+  const page = m.page;
+  const chars = name.length + props.length;
+  // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
+  if (chars + page.json.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.json) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
+    fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
+    return false;
+  }
+  return run(m, fx, ['event', at, { id, name, at, props, page, pageHidden: m.pageHidden }, background], chars + OWN_CHARS);
+}
+
+/** Runs a call that consent and storage allow. */
+export function perform(m: Model, fx: Effect[], call: Call): void {
+  const at = call[1];
+  switch (call[0]) {
+    case 'event': {
+      const event = call[2];
+      apply(m, fx, (prev) => onEvent(prev, at, event.id, call[3], event.page.utm, m.settings, m.ids));
+      return enqueue(m, fx, event, m.session!);
+    }
+    case 'user':
+      m.user = call[2];
+      if (m.session) keep(m, fx, { ...m.session, businessUserId: call[2] });
+      return;
+    case 'restart':
+      return apply(m, fx, (prev) => restart(prev, at, call[2], call[3], m.ids));
+    case 'stop':
+      return apply(m, fx, (prev) => prev && stop(prev, at));
+    case 'visibility':
+      return apply(m, fx, (prev) => onVisibility(prev, at, call[2], m.settings));
+    case 'attribute': {
+      const [, , key, value, increment, background, utm] = call;
+      return apply(m, fx, (prev) => {
+        // In a live session (one that is over is reported first), or the first of the device.
+        const step = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
+        const attrs = step.state.attributes;
+        const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
+        if (typeof next === 'string') fx.push(['warn', next]);
+        else step.state = { ...step.state, attributes: next, attributesAt: at };
+        return step;
+      });
+    }
+  }
+}
+
+/** Applies a rule step to the session, reporting the end of a session it found over. */
+export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Step | null): void {
+  const prev = m.session;
+  const step = rule(prev);
+  if (!step) return;
+  if (step.ended) report(m, fx, step.ended);
+  // The device's first state: stamped with what this page knows about it.
+  keep(m, fx, prev ? step.state : { ...step.state, appVersion: m.settings.appVersion, businessUserId: m.user });
+}
+
+/**
+ * Takes a new state, saved and told to the other tabs at the end of the task. Its revision counts every
+ * write, so that tabs merging two versions know which came after which.
+ */
+export function keep(m: Model, fx: Effect[], next: SessionState): void {
+  m.session = { ...next, rev: Math.max(next.rev, m.session ? m.session.rev : 0) + 1 };
+  fx.push(SAVE);
+}
+
+/**
+ * `session_end` for a session found over, stamped with its last activity, in that session. Its id is
+ * derived from the session's, so that tabs finding the same end send one event (after de-duplication).
+ */
+function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
+  const props = {
+    session_id: session.sessionId,
+    reason,
+    duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
+    event_count: session.eventIndex,
+    attributes: session.attributes,
+  };
+  const event: RawEvent = {
+    id: m.ids.derive(session.sessionId + '/end'),
+    name: 'session_end',
+    at: session.lastEventAt,
+    props: JSON.stringify(props),
+    page: m.page,
+    pageHidden: m.pageHidden,
+  };
+  enqueue(m, fx, event, { ...session, eventIndex: session.eventIndex + 1 });
+}
+
+/** The event leaves for the outbox, in `state`, the session after its step. */
+function enqueue(m: Model, fx: Effect[], event: RawEvent, state: SessionState): void {
+  fx.push(['enqueue', entryOf(event, state, m.around, m.settings.appId)]);
+}

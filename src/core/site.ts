@@ -1,0 +1,110 @@
+/**
+ * The site's foreground and background, and the page's life. Two concepts, two names: this page is
+ * *hidden* or not; the *site* is in the background when no tab of it is visible. A change of the site's
+ * state is an `application_background` or `application_foreground` event (or, with lifecycle events off,
+ * a silent step of the session rules); a page that exits is an `application_exit`; a page that is hidden
+ * or leaves saves and sends what it has at once, since it may never come back.
+ */
+import type { Properties } from '../types';
+import { snapshot } from './context';
+import type { Effect, Model, Of, Settings } from './model';
+import { keep, run, siteBackground, track } from './record';
+import type { SessionState } from './state';
+
+const SAVE_NOW: Effect = ['saveNow'];
+
+/** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
+const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
+
+/** Records a change of the site's state: an event, or (`silent`, or lifecycle events off) a step of the rules. */
+export function change(m: Model, fx: Effect[], at: number, background: boolean, silent = false): void {
+  m.recorded = background;
+  if (m.settings.lifecycleEvents && !silent) lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
+  else run(m, fx, ['visibility', at, background]);
+}
+
+/** An `application_*` event, when the site records them; `background` is the site's state from now on. */
+export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
+  if (m.settings.lifecycleEvents) track(m, fx, at, m.ids.random(), name, JSON.stringify({ transition_type: name, ...extra }), background);
+}
+
+/** The properties of `application_initialized`, from what the device held at start (`found`). */
+export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
+  const install = settings.installType;
+  const upgraded = !!found && !!settings.appVersion && found.appVersion !== settings.appVersion;
+  return {
+    is_first_run: install === 'auto' ? !found : install === 'known_install',
+    is_upgrade: install === 'auto' ? upgraded : install === 'known_upgrade',
+    // The last page did not exit cleanly: a crash, unless another tab of the site was still open.
+    successfully_closed: !found || found.closed || othersOpen,
+  };
+}
+
+/** This page became hidden or visible (the Page Visibility API, or `setBackground`). */
+export function setPageHidden(m: Model, fx: Effect[], [, at, hidden]: Of<'visibility'>): void {
+  m.pageHidden = hidden;
+  fx.push(['announce', !hidden]);
+  const background = siteBackground(m);
+  if (knownBackground(m) !== background) change(m, fx, at, background);
+  if (!hidden) return;
+  sendNow(m, fx, false);
+  // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
+  if (!background) fx.push(['rollCall', m.visibleTabs]);
+}
+
+/** Another tab said whether it is visible. */
+export function hearTab(m: Model, _: Effect[], [, , tab, visible]: Of<'tab'>): void {
+  const others = m.visibleTabs.filter((t) => t !== tab);
+  m.visibleTabs = visible ? [...others, tab] : others;
+}
+
+/** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
+export function forgetTabs(m: Model, fx: Effect[], [, at, gone]: Of<'tabsGone'>): void {
+  const before = m.visibleTabs.length;
+  m.visibleTabs = m.visibleTabs.filter((t) => !gone.includes(t));
+  if (m.visibleTabs.length < before && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
+}
+
+/** `pagehide`: this page leaves the site's tabs; what is left goes out now, the exit event with it. */
+export function leave(m: Model, fx: Effect[], [, at, persisted]: Of<'pagehide'>): void {
+  m.pageHidden = true;
+  m.visibleTabs = [];
+  fx.push(['leaveTabs']);
+  // From now on this page hears no other tab: to it, the site is in the background.
+  if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
+  else if (knownBackground(m) !== true) change(m, fx, at, true);
+  sendNow(m, fx, true);
+}
+
+/** Back from the back/forward cache: this page comes back to the foreground, as a fresh page view. */
+export function restore(m: Model, fx: Effect[], [, at, id, viewId, place]: Of<'restore'>): void {
+  m.pageHidden = false;
+  fx.push(['joinTabs', true]);
+  if (knownBackground(m)) change(m, fx, at, false);
+  if (m.session) keep(m, fx, { ...m.session, closed: false });
+  if (m.viewed !== null) pageView(m, fx, ['page', at, id, viewId, '{}', place]);
+}
+
+/** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
+function sendNow(m: Model, fx: Effect[], closed: boolean): void {
+  if (m.storage !== 'open') return;
+  if (closed && m.session) keep(m, fx, { ...m.session, closed: true });
+  fx.push(SAVE_NOW, ['beacon', closed]);
+}
+
+/**
+ * A `page_view` at `place` (none when its properties were refused: the page is still taken). Its referrer:
+ * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the document's.
+ * The events that follow keep this page until the URL changes.
+ */
+export function pageView(m: Model, fx: Effect[], [, at, id, viewId, props, place, referrer]: Of<'page'>): boolean {
+  const previous = m.page.page.url;
+  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), viewId);
+  m.viewed = place.href;
+  return props !== null && track(m, fx, at, id, 'page_view', props);
+}
+
+/** The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page view. */
+export function move(m: Model, _: Effect[], [, , place]: Of<'move'>): void {
+  if (place.href !== m.page.href) m.page = snapshot(place, m.page.page.url, m.page.page.viewId);
+}

@@ -1,0 +1,159 @@
+/**
+ * Stint's IndexedDB database, `stint` (never idb-keyval's default `keyval-store`, which belongs to the host
+ * page), with one object store per purpose: `session` (the session, where cookies are blocked), `outbox`
+ * (unsent events, in chunks) and `turn` (whose turn it is to send). Version 1 kept all three in one store,
+ * `kv`, told apart by their keys; the upgrade to version 2 moves its session and outbox over (its turns
+ * are stale by then), so that what a page of an earlier version left is still delivered.
+ */
+import { promisifyRequest, type UseStore } from 'idb-keyval';
+
+const NAME = 'stint';
+const VERSION = 2;
+export const SESSION_KEY = 'state';
+
+/** Each object store of the database, used through idb-keyval's helpers. */
+export interface StintDb {
+  session: UseStore;
+  outbox: UseStore;
+  turn: UseStore;
+}
+
+type StoreName = keyof StintDb;
+const STORES: StoreName[] = ['session', 'outbox', 'turn'];
+
+/** An outbox chunk's key: oldest first (keys sort as strings), then unique (`tag`: random). */
+export const chunkKey = (at: number, tag: string | number): string => `${String(Math.max(0, at)).padStart(15, '0')}:${tag}`;
+
+/** Transactions of Stint's database that may still be running. */
+const running = new Set<IDBTransaction>();
+/** From pagehide on, every transaction is committed as soon as its requests are made. */
+let leaving = false;
+
+const commit = (transaction: IDBTransaction) => {
+  try {
+    transaction.commit?.();
+  } catch {
+    // Finished already.
+  }
+};
+
+/**
+ * The page leaves (pagehide), or is back (pageshow from the back/forward cache). WebKit keeps a transaction
+ * that is still running when its page enters the back/forward cache pending while the page is cached, and
+ * every later transaction on the database, the next page's too, waits behind it (25 s and more: WebKit bug
+ * https://bugs.webkit.org/show_bug.cgi?id=315804, and what the spec leaves open:
+ * https://github.com/w3c/IndexedDB/issues/381). An explicit `commit()` lets the database finish it without
+ * the page. From pagehide on, each transaction is committed once its callback has made its requests
+ * (follow-up requests made in a request's callback then fail: the work is redone later). It also makes a
+ * write issued by a page that unloads more likely to land.
+ */
+export function setLeaving(isLeaving: boolean): void {
+  leaving = isLeaving;
+  if (isLeaving) for (const transaction of running) commit(transaction);
+  running.clear();
+}
+
+/** Version 1's one store: its session and outbox chunks move to their own stores. */
+function migrate(db: IDBDatabase, transaction: IDBTransaction): void {
+  if (!db.objectStoreNames.contains('kv')) return;
+  const cursor = transaction.objectStore('kv').openCursor();
+  cursor.onsuccess = () => {
+    const found = cursor.result;
+    if (!found) return db.deleteObjectStore('kv');
+    const key = found.key;
+    if (key === SESSION_KEY) transaction.objectStore('session').put(found.value, SESSION_KEY);
+    // (an outbox chunk was ['o', tracked at, random])
+    else if (Array.isArray(key) && key[0] === 'o') transaction.objectStore('outbox').put(found.value, chunkKey(+key[1] || 0, String(key[2])));
+    found.continue();
+  };
+}
+
+/**
+ * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private modes
+ * throw on the mere access). Opened at first use. A consent withdrawal deletes it, and a newer version of
+ * Stint may upgrade it: on `versionchange` the connection closes (so that neither is blocked) and this
+ * handle refuses every later call, so that no late write of this page creates the database again. A later
+ * grant opens a new handle.
+ */
+export function stintDb(): StintDb | null {
+  try {
+    if (!indexedDB) return null;
+  } catch {
+    return null;
+  }
+  let closed = false;
+  let connection: Promise<IDBDatabase> | undefined;
+  const open = () => {
+    if (connection) return connection;
+    const request = indexedDB.open(NAME, VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      for (const name of STORES) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
+      migrate(db, request.transaction!);
+    };
+    connection = promisifyRequest(request);
+    connection.then(
+      (db) => {
+        db.onversionchange = () => {
+          closed = true;
+          db.close();
+        };
+        // WebKit closes a connection now and then (idb-keyval's createStore reopens too).
+        db.onclose = () => (connection = undefined);
+      },
+      () => (connection = undefined),
+    );
+    return connection;
+  };
+  const use =
+    (name: StoreName): UseStore =>
+    (mode, callback) => {
+      try {
+        if (closed) throw new Error('stint: database deleted');
+        return open().then((db) => {
+          if (closed) throw new Error('stint: database deleted');
+          const transaction = db.transaction(name, mode);
+          const done = callback(transaction.objectStore(name));
+          if (leaving) commit(transaction);
+          else {
+            running.add(transaction);
+            const forget = () => running.delete(transaction);
+            transaction.addEventListener('complete', forget);
+            transaction.addEventListener('abort', forget);
+          }
+          return done;
+        });
+      } catch (e) {
+        // indexedDB.open can throw (SecurityError in some sandboxes): a rejection, like every other failure.
+        return Promise.reject(e);
+      }
+    };
+  return { session: use('session'), outbox: use('outbox'), turn: use('turn') };
+}
+
+/**
+ * Deletes Stint's database; resolves once it is gone, or could not be. Open connections (ours and
+ * other tabs') close on `versionchange`; a connection that does not is given two seconds.
+ */
+export function deleteStintDb(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    const done = () => (clearTimeout(timer), resolve());
+    try {
+      const request = indexedDB.deleteDatabase(NAME);
+      request.onsuccess = request.onerror = done;
+    } catch {
+      done();
+    }
+  });
+}
+
+/** The session in IndexedDB (cookies blocked). */
+export function idbSessionStore(db: StintDb) {
+  return {
+    name: 'INDEXED_DB',
+    get: () => db.session('readonly', (store) => promisifyRequest(store.get(SESSION_KEY))),
+    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), promisifyRequest(store.transaction))),
+    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), promisifyRequest(store.transaction))),
+  };
+}

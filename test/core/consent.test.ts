@@ -1,0 +1,204 @@
+/**
+ * Consent and the hold, decided by the core (src/core/step.ts `decide`, src/core/record.ts `run`): what is
+ * stored, held, dropped, erased and sent for each consent state and each change of it.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_QUEUE_EVENTS } from '../../src/core/batch';
+import { isReady } from '../../src/core/step';
+import { boot, id, kinds, place } from './harness';
+
+describe('the consent a tracker starts with', () => {
+  // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]
+  const cases: [string, 'granted' | 'pending' | 'denied', boolean, boolean, 'drop' | 'anonymous', string, string[]][] = [
+    ['granted: storage opens at once', 'granted', false, true, 'drop', 'granted', ['joinTabs', 'debug', 'openStorage']],
+    ['pending: nothing opens, nothing stored', 'pending', false, true, 'drop', 'pending', ['joinTabs']],
+    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['joinTabs', 'debug', 'resolveReady']],
+    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['joinTabs', 'debug', 'openStorage']],
+    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['joinTabs', 'debug', 'debug', 'resolveReady']],
+    ['GPC, config opts out of it', 'granted', true, false, 'drop', 'granted', ['joinTabs', 'debug', 'openStorage']],
+    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['joinTabs', 'debug', 'debug', 'openStorage']],
+  ];
+  it.each(cases)('%s', (_, consent, gpc, respect, onDenied, mode, effects) => {
+    const t = boot({ consent, gpc, settings: { respectGlobalPrivacyControl: respect, onDenied } });
+    expect(t.model.mode).toBe(mode);
+    expect(kinds(t.effects)).toEqual(effects);
+    if (mode === 'anonymous') expect(t.effects).toContainEqual(['openStorage', true]);
+    expect(isReady(t.model)).toBe(mode === 'denied');
+  });
+});
+
+describe('what is held, and what happens to it', () => {
+  it('pending holds calls with their own times; a grant runs them in order once storage answers', () => {
+    const t = boot({ consent: 'pending' });
+    expect(t.send('track', 1000, id(1), 'first', '{"n":1}')).toBe(true);
+    t.send('attribute', 2000, 'plan', 'pro', false);
+    expect(t.send('track', 3000, id(2), 'second', '{}')).toBe(true);
+    expect(t.events()).toEqual([]);
+    expect(kinds(t.take())).toEqual(['joinTabs']);
+    t.send('consent', 4000, 'granted', 'page', false);
+    expect(kinds(t.take())).toEqual(['debug', 'tellConsent', 'openStorage']);
+    expect(isReady(t.model)).toBe(false);
+    t.open(5000);
+    expect(isReady(t.model)).toBe(true);
+    const events = t.events();
+    expect(events.map((e) => [e.name, Date.parse(e.timestamp), e.session.eventIndex])).toEqual([
+      ['application_initialized', 0, 1],
+      ['first', 1000, 2],
+      ['second', 3000, 3],
+    ]);
+    expect(events[2].sessionAttributes).toEqual({ plan: 'pro' });
+    expect(t.effects.at(-1)).toEqual(['resolveReady']);
+    // From now on, calls run at once.
+    t.send('track', 6000, id(3), 'third', '{}');
+    expect(t.names().at(-1)).toBe('third');
+  });
+
+  it('storage that answers late: calls made meanwhile are held, then run with their own times', () => {
+    const t = boot();
+    t.send('track', 100, id(1), 'early', '{}');
+    expect(t.events()).toEqual([]);
+    t.open(2500);
+    expect(t.events().map((e) => [e.name, Date.parse(e.timestamp)])).toEqual([
+      ['application_initialized', 0],
+      ['early', 100],
+    ]);
+  });
+
+  it('a refusal drops what is held, counts no loss, and resolves ready()', () => {
+    const t = boot({ consent: 'pending' });
+    t.send('track', 1000, id(1), 'held', '{}');
+    t.send('consent', 2000, 'denied', 'page', false);
+    expect(isReady(t.model)).toBe(true);
+    expect(t.model.hold).toEqual({ calls: null, events: 0, chars: 0 });
+    expect(t.send('track', 3000, id(2), 'refused', '{}')).toBe(false);
+    t.send('consent', 4000, 'granted', 'page', false);
+    t.open(5000);
+    expect(t.names()).toEqual(['application_initialized']);
+    expect(kinds(t.effects)).not.toContain('countLost');
+  });
+
+  it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
+    const t = boot({ consent: 'pending' });
+    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send('track', i, id(i), 'e', '{}'));
+    expect(kept.filter(Boolean)).toHaveLength(MAX_QUEUE_EVENTS);
+    expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(false));
+    expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
+    t.send('consent', 9000, 'granted', 'page', false);
+    t.open(9000);
+    expect(t.effects).toContainEqual(['countLost', 10]);
+    expect(t.names().filter((n) => n === 'e')).toHaveLength(MAX_QUEUE_EVENTS);
+  });
+
+  it('the hold is bounded by characters too (5 M, as the outbox)', () => {
+    const t = boot({ consent: 'pending' });
+    const props = JSON.stringify({ pad: 'x'.repeat(9_000) });
+    const kept = Array.from({ length: 600 }, (_, i) => t.send('track', i, id(i), 'big', props));
+    expect(kept.filter(Boolean).length).toBe(Math.floor(5_000_000 / (3 + props.length + 200)));
+  });
+
+  it('an event too large for any request is refused at the call, with a warning, even while held', () => {
+    const t = boot({ consent: 'pending' });
+    expect(t.send('track', 1, id(1), 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBe(false);
+    expect(t.effects.at(-1)).toEqual(['warn', 'event "huge" dropped: it is over 32000 bytes (name, properties and page)']);
+    // Measured in bytes: 10,000 three-byte characters are over too.
+    expect(t.send('track', 2, id(2), 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBe(false);
+    expect(t.send('track', 3, id(3), 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBe(true);
+  });
+});
+
+describe('changes of consent', () => {
+  // [case, from, to, where the decision was taken, effects]
+  const cases: [string, 'granted' | 'pending' | 'denied', 'granted' | 'pending' | 'denied', 'page' | 'signal' | 'tab', string[]][] = [
+    ['a grant in this page is told to the other tabs', 'pending', 'granted', 'page', ['debug', 'tellConsent', 'openStorage']],
+    ["a CMP's grant is told too", 'pending', 'granted', 'signal', ['debug', 'tellConsent', 'openStorage']],
+    ["another tab's grant is not told back", 'pending', 'granted', 'tab', ['debug', 'openStorage']],
+    ['the same state again changes nothing', 'granted', 'granted', 'page', []],
+    ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['debug', 'tellConsent', 'closeStorage', 'erase', 'resolveReady']],
+    ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['debug', 'tellConsent', 'closeStorage', 'erase']],
+    ['a refusal from pending has nothing to erase', 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
+  ];
+  it.each(cases)('%s', (_, from, to, where, effects) => {
+    const t = boot({ consent: from });
+    if (from === 'granted') t.open(0);
+    t.take();
+    t.send('consent', 1000, to, where, false);
+    expect(kinds(t.take())).toEqual(effects);
+    expect(t.model.mode).toBe(to);
+  });
+
+  it('after a withdrawal nothing identifying is kept; a later grant is a new life: a new tab, a new device', () => {
+    const t = boot();
+    t.open(0);
+    t.send('identify', 100, id(1), 'user-1', '{}');
+    t.send('track', 200, id(2), 'before', '{}');
+    const before = t.events().at(-1)!;
+    t.send('consent', 300, 'denied', 'page', false);
+    expect([t.model.session, t.model.user, t.model.storage]).toEqual([null, null, 'closed']);
+    expect(t.send('track', 400, id(3), 'refused', '{}')).toBe(false);
+    t.send('consent', 500, 'granted', 'page', false);
+    t.open(600);
+    t.send('track', 700, id(4), 'after', '{}');
+    const [initialized, after] = t.events().slice(-2);
+    // (this page's new life began with the withdrawal)
+    expect(initialized.name).toBe('application_initialized');
+    expect(Date.parse(initialized.timestamp)).toBe(300);
+    expect(after.session.userId).not.toBe(before.session.userId);
+    expect(after.session.sessionIndex).toBe(1);
+    expect(after.user.id).toBeNull();
+  });
+
+  it('Global Privacy Control: a later grant is refused with a warning', () => {
+    const t = boot({ consent: 'pending', gpc: true });
+    expect(t.model.mode).toBe('denied');
+    t.take();
+    t.send('consent', 1000, 'granted', 'page', true);
+    expect(t.take()).toEqual([['warn', 'consent not granted: the browser sends Global Privacy Control']]);
+    expect(t.model.mode).toBe('denied');
+  });
+});
+
+describe('anonymous (a refusal with onDenied: anonymous)', () => {
+  const anonymous = () => {
+    const t = boot({ consent: 'denied', settings: { onDenied: 'anonymous' } });
+    t.open(0, null, 'MEMORY');
+    return t;
+  };
+
+  it('sends cookieless events: the nil device id, no previous session, no user', () => {
+    const t = anonymous();
+    t.send('track', 100, id(1), 'a', '{}');
+    const [e] = t.events().slice(-1);
+    expect(e.session).toMatchObject({ userId: '00000000-0000-0000-0000-000000000000', previousSessionId: null, storageMechanism: 'MEMORY' });
+    expect(e.user.id).toBeNull();
+    expect(kinds(t.effects)).not.toContain('markTab');
+  });
+
+  it('ignores identify, a pipeline profile and the other tabs’ sessions', () => {
+    const t = anonymous();
+    t.send('track', 100, id(1), 'a', '{}');
+    expect(t.send('identify', 200, id(2), 'user-1', '{}')).toBe(false);
+    t.send('profile', 300, 'tracardi-profile');
+    const session = t.model.session;
+    t.send('stored', 400, '1.{}');
+    expect(t.model.session).toBe(session);
+    expect(t.model.session!.profileId).toBeNull();
+    expect(t.model.user).toBeNull();
+  });
+});
+
+describe('shutdown', () => {
+  it('saves now, stops, resolves ready(); every later input is ignored', () => {
+    const t = boot();
+    t.open(0);
+    t.take();
+    t.send('shutdown', 1000);
+    expect(t.take()).toEqual([['saveNow'], ['stop'], ['resolveReady']]);
+    expect(isReady(t.model)).toBe(true);
+    const model = t.model;
+    expect(t.send('track', 2000, id(1), 'after', '{}')).toBe(false);
+    t.send('visibility', 2000, true);
+    t.send('page', 2000, id(2), 'v2', '{}', place('/b'));
+    expect(t.model).toBe(model);
+    expect(t.take()).toEqual([]);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * Drives the core as the shell does, in Node: a tracker is a model, the inputs fed to it and the effects
+ * it asked for. No browser, no clock: every input carries its time, every id is fixed.
+ */
+import type { Place } from '../../src/core/context';
+import type { WholeEvent } from '../../src/core/envelope';
+import { wholeOf } from '../../src/core/event';
+import type { Effect, Input, Model, Settings } from '../../src/core/model';
+import { start, step, type Start } from '../../src/core/step';
+import type { SessionState } from '../../src/core/state';
+import { fixedIds, MIN } from '../helpers';
+
+export { MIN };
+export const SETTINGS: Settings = {
+  appId: 'shop',
+  appVersion: '2.0.0',
+  foregroundTimeout: 30 * MIN,
+  backgroundTimeout: 30 * MIN,
+  maxSessionDuration: 0,
+  onDenied: 'drop',
+  respectGlobalPrivacyControl: true,
+  lifecycleEvents: true,
+  installType: 'auto',
+};
+
+/** Where the page is: `path` (with its query) on shop.example. */
+export function place(path = '/', extra: Partial<Place> = {}): Place {
+  const url = new URL(path, 'https://shop.example');
+  return { href: url.href, url: url.href, path: url.pathname, search: url.search, title: 'Shop', referrer: 'https://search.example/', ...extra };
+}
+
+/** A fixed event id. */
+export const id = (n: number) => `eeeeeeee-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+export interface Tracker {
+  model: Model;
+  /** Every effect so far, in order. */
+  effects: Effect[];
+  /** Feeds an input; answers whether its call was kept. */
+  send(...input: Input): boolean;
+  /** The effects since the last `take`. */
+  take(): Effect[];
+  /** The events enqueued so far, whole. */
+  events(): WholeEvent[];
+  /** Their names. */
+  names(): string[];
+  /** Storage answers: what the device held (`found`), at `at`. */
+  open(at?: number, found?: SessionState | null, mechanism?: string, othersOpen?: boolean): void;
+}
+
+export type Options = Partial<Omit<Start, 'settings'>> & { settings?: Partial<Settings> };
+
+/** A tracker started at `at` (default 0), with consent granted unless said otherwise; storage not answered yet. */
+export function boot(o: Options = {}): Tracker {
+  const first = start({
+    at: 0,
+    ids: fixedIds(),
+    consent: 'granted',
+    gpc: false,
+    pageHidden: false,
+    newTab: true,
+    place: place(),
+    viewId: 'vvvvvvvv-0000-4000-8000-000000000001',
+    device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en","bot":false}',
+    timeZone: 'Europe/Paris',
+    ...o,
+    settings: { ...SETTINGS, ...o.settings },
+  });
+  let taken = 0;
+  const t: Tracker = {
+    model: first.model,
+    effects: [...first.effects],
+    send(...input) {
+      const next = step(t.model, input);
+      t.model = next.model;
+      t.effects.push(...next.effects);
+      return next.kept;
+    },
+    take() {
+      const since = t.effects.slice(taken);
+      taken = t.effects.length;
+      return since;
+    },
+    events: () => t.effects.flatMap((e) => (e[0] === 'enqueue' ? [wholeOf(e[1])] : [])),
+    names: () => t.events().map((e) => e.name),
+    open(at = 0, found = null, mechanism = 'COOKIE_1', othersOpen = false) {
+      t.send('opened', at, found, mechanism, othersOpen);
+    },
+  };
+  return t;
+}
+
+/** The effects' types, in order (what the shell does, without the payloads). */
+export const kinds = (effects: Effect[]) => effects.map((e) => e[0]);

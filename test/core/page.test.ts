@@ -1,0 +1,67 @@
+/**
+ * Page views and the page context every event carries (src/core/site.ts `pageView`, `move`): the referrer,
+ * the title and URL the app gives, a single-page app's route changes and moves.
+ */
+import { describe, expect, it } from 'vitest';
+import { boot, id, place } from './harness';
+
+function running() {
+  const t = boot({ newTab: false, place: place('/landing?utm_source=news', { referrer: 'https://search.example/' }) });
+  t.open(0);
+  return t;
+}
+const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
+
+describe('page()', () => {
+  // [case, pages (path, the app's own referrer), referrer of the last page view]
+  const cases: [string, [string, (string | null)?][], string | null][] = [
+    ['the landing page: the document referrer', [['/landing?utm_source=news']], 'https://search.example/'],
+    ['the next route of a single-page app: the previous page view', [['/landing?utm_source=news'], ['/b']], 'https://shop.example/landing?utm_source=news'],
+    ['the same URL again: the document referrer', [['/landing?utm_source=news'], ['/landing?utm_source=news']], 'https://search.example/'],
+    ["the app's own referrer wins", [['/landing?utm_source=news'], ['/b', 'https://app.example/x']], 'https://app.example/x'],
+    ['null from the app: read as usual', [['/landing?utm_source=news'], ['/b', null]], 'https://shop.example/landing?utm_source=news'],
+  ];
+  it.each(cases)('%s', (_, pages, referrer) => {
+    const t = running();
+    pages.forEach(([path, own], i) => t.send('page', 1000 + i, id(i), `view-${i}`, '{}', place(path), own));
+    expect(last(t).context.page.referrer).toBe(referrer);
+    expect(last(t).context.page.viewId).toBe(`view-${pages.length - 1}`);
+  });
+
+  it('the events that follow keep the page, its view id and the landing UTM, which stays with the session', () => {
+    const t = running();
+    t.send('page', 1000, id(1), 'view-1', '{"section":"news"}', place('/landing?utm_source=news', { title: 'Landing' }));
+    t.send('track', 1100, id(2), 'click', '{}');
+    expect(last(t).context.page).toEqual({ url: 'https://shop.example/landing?utm_source=news', path: '/landing', referrer: 'https://search.example/', title: 'Landing', viewId: 'view-1' });
+    t.send('page', 1200, id(3), 'view-2', '{}', place('/b'));
+    expect(last(t).context.utm).toMatchObject({ source: 'news' });
+  });
+
+  it('refused properties: no event, but the page is taken', () => {
+    const t = running();
+    expect(t.send('page', 1000, id(1), 'view-1', null, place('/b'))).toBe(false);
+    t.send('track', 1100, id(2), 'click', '{}');
+    expect(t.names()).toEqual(['click']);
+    expect(last(t).context.page.path).toBe('/b');
+  });
+});
+
+describe('a single-page app', () => {
+  it('a route change is a page view from the route before; one the app already reported is not reported twice', () => {
+    const t = running();
+    t.send('page', 1000, id(1), 'view-1', '{}', place('/a'));
+    expect(t.send('route', 1100, id(2), 'view-2', place('/b'), 'https://shop.example/a')).toBe(true);
+    expect([last(t).name, last(t).context.page.referrer, last(t).context.page.path]).toEqual(['page_view', 'https://shop.example/a', '/b']);
+    t.send('page', 1200, id(3), 'view-3', '{}', place('/c'));
+    expect(t.send('route', 1300, id(4), 'view-4', place('/c'), 'https://shop.example/b')).toBe(false);
+    expect(t.names()).toEqual(['page_view', 'page_view', 'page_view']);
+  });
+
+  it('a page that moved without page(): the events that follow carry the new URL, in the same page view', () => {
+    const t = running();
+    t.send('page', 1000, id(1), 'view-1', '{}', place('/a'));
+    t.send('move', 1100, place('/a#details', { title: 'Details' }));
+    t.send('track', 1100, id(2), 'click', '{}');
+    expect(last(t).context.page).toEqual({ url: 'https://shop.example/a#details', path: '/a', referrer: 'https://shop.example/a', title: 'Details', viewId: 'view-1' });
+  });
+});

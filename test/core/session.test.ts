@@ -1,0 +1,190 @@
+/**
+ * The session rules applied to each call (src/core/record.ts): session_end, newSession / endSession,
+ * identify, attributes, what another tab or the store says, and what getSession answers.
+ */
+import { describe, expect, it } from 'vitest';
+import { currentSession, dueToEnd } from '../../src/core/step';
+import { encodeState } from '../../src/core/state';
+import { state } from '../helpers';
+import { boot, id, MIN, type Options } from './harness';
+
+function running(o: Options = {}) {
+  const t = boot({ newTab: false, ...o });
+  t.open(0);
+  t.take();
+  return t;
+}
+
+describe('session_end', () => {
+  // [case, settings, the gap, site in the background during it, reason]
+  const cases: [string, Options['settings'], number, boolean, string][] = [
+    ['past the foreground timeout', {}, 30 * MIN + 1, false, 'foreground_timeout'],
+    ['past the background timeout', { backgroundTimeout: 5 * MIN }, 5 * MIN + 1, true, 'background_timeout'],
+    ['past the longest session', { maxSessionDuration: 10 * MIN, foregroundTimeout: 60 * MIN }, 10 * MIN + 1, false, 'max_duration'],
+  ];
+  it.each(cases)('%s: reported before the next event, in the old session, at its last activity', (_, settings, gap, background, reason) => {
+    const t = running({ settings });
+    t.send('track', 1000, id(1), 'a', '{}');
+    t.send('attribute', 2000, 'plan', 'pro', false);
+    t.send('track', 3000, id(2), 'b', '{}');
+    // (going to the background is activity too: application_background, at 3000)
+    if (background) t.send('visibility', 3000, true);
+    t.send('track', 3000 + gap, id(3), 'c', '{}');
+    const [b, end, c] = t.events().filter((e) => e.name !== 'application_background').slice(-3);
+    expect(end.name).toBe('session_end');
+    expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' } });
+    expect(end.session.sessionId).toBe(b.session.sessionId);
+    expect(Date.parse(end.timestamp)).toBe(3000);
+    expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 1, firstEventId: id(3) });
+    expect(c.sessionAttributes).toEqual({});
+  });
+
+  it('its id is derived from the session, so tabs that find the same end report one event', () => {
+    const one = running();
+    const two = running();
+    for (const t of [one, two]) {
+      t.send('track', 1000, id(1), 'a', '{}');
+      t.send('track', 1000 + 31 * MIN, id(2), 'b', '{}');
+    }
+    const ends = [one, two].map((t) => t.events().find((e) => e.name === 'session_end')!);
+    expect(ends[0].eventId).toBe(ends[1].eventId);
+  });
+
+  it('a session found over when the page starts is reported then; the next session waits for an event', () => {
+    const found = state({ lastEventAt: 1000, eventIndex: 7, closed: true });
+    const t = boot({ at: 1000 + 31 * MIN, newTab: false });
+    t.open(1000 + 31 * MIN, found);
+    expect(t.names()).toEqual(['session_end']);
+    expect(t.model.session!.ended).toBe('foreground_timeout');
+    expect(currentSession(t.model, 1000 + 31 * MIN)).toBeNull();
+  });
+
+  it('newSession(): the end is explicit, and the next session starts at once (no event yet)', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    const first = t.model.session!;
+    t.send('newSession', 2000);
+    const [end] = t.events().slice(-1);
+    expect([end.name, end.properties.reason, end.session.sessionId]).toEqual(['session_end', 'explicit', first.sessionId]);
+    expect(t.model.session).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 0, startedAt: 2000 });
+    t.send('track', 3000, id(2), 'b', '{}');
+    expect(t.events().at(-1)!.session).toMatchObject({ sessionIndex: 2, eventIndex: 1 });
+  });
+
+  it('endSession(): the end is explicit, and the next event starts the next session', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    t.send('endSession', 2000);
+    t.send('endSession', 2500);
+    expect(t.names().filter((n) => n === 'session_end')).toHaveLength(1);
+    expect(currentSession(t.model, 2500)).toBeNull();
+    t.send('track', 3000, id(2), 'b', '{}');
+    expect(t.events().at(-1)!.session.sessionIndex).toBe(2);
+  });
+});
+
+describe('identify', () => {
+  it('keeps the business user id with the session, across sessions, until identify(null)', () => {
+    const t = running();
+    t.send('identify', 1000, id(1), 'user-7', '{"plan":"pro"}');
+    const identify = t.events().at(-1)!;
+    expect([identify.name, identify.user.id, identify.properties]).toEqual(['identify', 'user-7', { plan: 'pro' }]);
+    t.send('track', 1000 + 40 * MIN, id(2), 'later', '{}');
+    expect(t.events().at(-1)!.user.id).toBe('user-7');
+    t.send('identify', 1000 + 41 * MIN, id(3), null, '{}');
+    t.send('track', 1000 + 42 * MIN, id(4), 'anonymous again', '{}');
+    expect(t.events().at(-1)!.user.id).toBeNull();
+  });
+
+  it('before the device has a session: the first state carries it', () => {
+    const t = running();
+    t.send('identify', 1000, id(1), 'user-7', null);
+    expect(t.events()).toEqual([]);
+    t.send('track', 2000, id(2), 'a', '{}');
+    expect(t.events()[0].user.id).toBe('user-7');
+  });
+});
+
+describe('session attributes', () => {
+  // [case, calls, the attributes after, warnings]
+  const cases: [string, [unknown, unknown, boolean][], object, string[]][] = [
+    ['set', [['plan', 'pro', false]], { plan: 'pro' }, []],
+    ['incremented from nothing', [['views', 1, true], ['views', 2, true]], { views: 3 }, []],
+    ['null is a value', [['plan', null, false]], { plan: null }, []],
+    ['a non-number is not incremented', [['plan', 'pro', false], ['plan', 1, true]], { plan: 'pro' }, ['session attribute "plan" is not a number; not incremented']],
+    ['an object is refused', [['plan', { a: 1 }, false]], {}, ['session attribute "plan" must be a string, a finite number, a boolean or null']],
+    ['an empty key is refused', [['', 1, false]], {}, ['a session attribute key must be a non-empty string']],
+    ['Infinity is refused', [['n', Infinity, false]], {}, ['session attribute "n" must be a string, a finite number, a boolean or null']],
+  ];
+  it.each(cases)('%s', (_, calls, attributes, warnings) => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    calls.forEach(([key, value, increment], i) => t.send('attribute', 2000 + i, key, value, increment));
+    t.send('track', 3000, id(2), 'b', '{}');
+    expect(t.events().at(-1)!.sessionAttributes).toEqual(attributes);
+    expect(t.effects.filter((e) => e[0] === 'warn').map((e) => e[1])).toEqual(warnings);
+  });
+
+  it('set after a session ended belong to the next one', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    t.send('attribute', 1000 + 31 * MIN, 'campaign', 'spring', false);
+    expect(t.names()).toEqual(['a', 'session_end']);
+    t.send('track', 1000 + 32 * MIN, id(2), 'b', '{}');
+    expect(t.events().at(-1)!.sessionAttributes).toEqual({ campaign: 'spring' });
+  });
+});
+
+describe('what another tab saved, or the store holds', () => {
+  it('is merged: the higher event index and the later activity are kept', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    const mine = t.model.session!;
+    t.send('stored', 2000, encodeState({ ...mine, eventIndex: mine.eventIndex + 5, lastEventAt: 1900, rev: mine.rev + 1 }));
+    t.send('track', 2000, id(2), 'b', '{}');
+    expect(t.events().at(-1)!.session.eventIndex).toBe(mine.eventIndex + 6);
+  });
+
+  it('tampered or foreign values are ignored', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    const session = t.model.session;
+    for (const value of [null, 42, 'GA1.2.3', '1.{"u":1}']) t.send('stored', 1500, value);
+    expect(t.model.session).toBe(session);
+  });
+
+  it('is due to be read when the session is about to be found over (another tab may have kept it alive)', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    expect(dueToEnd(t.model, 1000 + 30 * MIN)).toBe(false);
+    expect(dueToEnd(t.model, 1000 + 30 * MIN + 1)).toBe(true);
+    // Kept alive elsewhere: the next event continues the session.
+    t.send('stored', 1000 + 31 * MIN, encodeState({ ...t.model.session!, lastEventAt: 1000 + 20 * MIN, eventIndex: 9, rev: 99 }));
+    expect(dueToEnd(t.model, 1000 + 31 * MIN)).toBe(false);
+    t.send('track', 1000 + 31 * MIN, id(2), 'b', '{}');
+    expect(t.names()).not.toContain('session_end');
+  });
+});
+
+describe('a pipeline that names the visitor (Tracardi)', () => {
+  it('its profile id is kept with the session, saved once', () => {
+    const t = running();
+    t.send('track', 1000, id(1), 'a', '{}');
+    t.take();
+    t.send('profile', 2000, 'p-1');
+    t.send('profile', 2000, 'p-1');
+    expect(t.take()).toEqual([['save']]);
+    expect(t.model.session!.profileId).toBe('p-1');
+  });
+});
+
+describe('getSession()', () => {
+  it('null until storage answers, then the session of this moment, null once it is over', () => {
+    const t = boot();
+    t.send('track', 1000, id(1), 'held', '{}');
+    expect(currentSession(t.model, 1000)).toBeNull();
+    t.open(2000);
+    expect(currentSession(t.model, 2000)).toMatchObject({ sessionIndex: 1, eventIndex: 2, storageMechanism: 'COOKIE_1', firstEventTimestamp: '1970-01-01T00:00:00.000Z' });
+    expect(currentSession(t.model, 1000 + 31 * MIN)).toBeNull();
+  });
+});

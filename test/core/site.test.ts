@@ -1,0 +1,210 @@
+/**
+ * The site's foreground and background and the page's life, decided by the core (src/core/site.ts): the
+ * application_* events, what is saved and sent when the page is hidden or leaves, the other tabs' part in
+ * it, and the back/forward cache.
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeState } from '../../src/core/state';
+import { boot, id, kinds, MIN, place, type Options } from './harness';
+
+/** A tracker whose storage has answered (a first visit), and whose start is taken. */
+function running(o: Options = {}) {
+  const t = boot(o);
+  t.open(0);
+  t.take();
+  return t;
+}
+
+const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
+
+describe('this page hidden or shown, alone in the site', () => {
+  // [case, lifecycle events, hidden, the event, effects]
+  const cases: [string, boolean, boolean, string | null, string[]][] = [
+    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'saveNow', 'beacon']],
+    ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'saveNow', 'beacon']],
+  ];
+  it.each(cases)('%s', (_, lifecycleEvents, hidden, event, effects) => {
+    const t = running({ settings: { lifecycleEvents } });
+    t.send('track', 500, id(1), 'read', '{}');
+    t.take();
+    const before = t.events().length;
+    t.send('visibility', 1000, hidden);
+    expect(kinds(t.take())).toEqual(effects);
+    expect(t.events().slice(before).map((e) => [e.name, e.properties.transition_type, e.context.visibility])).toEqual(event ? [[event, event, 'background']] : []);
+    expect(t.model.session!.siteBackground).toBe(true);
+    expect(t.model.session!.lastEventAt).toBe(1000);
+  });
+
+  it('shown again: application_foreground, in the foreground', () => {
+    const t = running();
+    t.send('visibility', 1000, true);
+    t.send('visibility', 2000, false);
+    expect([last(t).name, last(t).context.visibility]).toEqual(['application_foreground', 'foreground']);
+    expect(t.model.session!.siteBackground).toBe(false);
+  });
+
+  it('setBackground(true) twice is one change', () => {
+    const t = running();
+    t.send('visibility', 1000, true);
+    t.send('visibility', 1500, true);
+    expect(t.names().filter((n) => n === 'application_background')).toHaveLength(1);
+  });
+
+  it('the gap in the background is judged by the background timeout when the page comes back', () => {
+    const t = running({ settings: { backgroundTimeout: 5 * MIN } });
+    t.send('track', 1000, id(1), 'before', '{}');
+    t.send('visibility', 2000, true);
+    t.send('visibility', 2000 + 5 * MIN + 1, false);
+    expect(t.names().slice(-3)).toEqual(['application_background', 'session_end', 'application_foreground']);
+    const [end, foreground] = t.events().slice(-2);
+    expect(end.properties.reason).toBe('background_timeout');
+    expect(foreground.session.sessionIndex).toBe(2);
+  });
+});
+
+describe('other tabs of the site', () => {
+  it('hidden while another tab is visible: the site stays in the foreground; a roll call asks if that tab lives', () => {
+    const t = running();
+    t.send('tab', 500, 'other', true);
+    t.send('visibility', 1000, true);
+    expect(kinds(t.take())).toEqual(['announce', 'saveNow', 'beacon', 'rollCall']);
+    expect(t.effects.at(-1)).toEqual(['rollCall', ['other']]);
+    expect(t.names()).not.toContain('application_background');
+    // It crashed: no answer. The site is in the background after all.
+    t.send('tabsGone', 2000, ['other']);
+    expect([last(t).name, Date.parse(last(t).timestamp)]).toEqual(['application_background', 2000]);
+  });
+
+  it('a tab that answers the roll call keeps the site in the foreground', () => {
+    const t = running();
+    t.send('tab', 500, 'other', true);
+    t.send('tab', 600, 'third', true);
+    t.send('visibility', 1000, true);
+    t.send('tabsGone', 2000, ['third']);
+    expect(t.model.visibleTabs).toEqual(['other']);
+    expect(t.names()).not.toContain('application_background');
+  });
+
+  it('a tab that says it is hidden is no longer counted', () => {
+    const t = running();
+    t.send('tab', 500, 'other', true);
+    t.send('tab', 600, 'other', false);
+    t.send('visibility', 1000, true);
+    expect(t.names()).toContain('application_background');
+  });
+
+  it('another tab came to the foreground while this one was hidden: the session says so, and no event is repeated', () => {
+    const t = running();
+    t.send('visibility', 1000, true);
+    const state = { ...t.model.session!, siteBackground: false, rev: t.model.session!.rev + 1, lastEventAt: 1500 };
+    t.send('stored', 1500, encodeState(state));
+    t.send('tab', 1500, 'other', true);
+    t.take();
+    // This tab shows up too: the site was already in the foreground, nothing to report.
+    t.send('visibility', 2000, false);
+    expect(kinds(t.take())).toEqual(['announce']);
+  });
+});
+
+describe('the page leaves', () => {
+  it('for good (pagehide): application_exit, the tabs left, the session marked closed, what waits beaconed', () => {
+    const t = running();
+    t.send('pagehide', 1000, false);
+    expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'saveNow', 'beacon']);
+    expect(t.effects.at(-1)).toEqual(['beacon', true]);
+    expect([last(t).name, last(t).context.visibility]).toEqual(['application_exit', 'background']);
+    expect(t.model.session!.closed).toBe(true);
+  });
+
+  it('into the back/forward cache: no exit, the site in the background', () => {
+    const t = running();
+    t.send('pagehide', 1000, true);
+    expect(last(t).name).toBe('application_background');
+    expect(t.names()).not.toContain('application_exit');
+    expect(t.model.session!.closed).toBe(true);
+  });
+
+  it('back from the cache: the tabs joined, the foreground, a fresh page view when the page records them', () => {
+    const t = running();
+    t.send('page', 100, id(1), 'v1', '{}', place('/a'));
+    t.send('pagehide', 1000, true);
+    t.take();
+    t.send('restore', 5000, id(2), 'v2', place('/a'));
+    expect(t.take()[0]).toEqual(['joinTabs', true]);
+    expect(t.names().slice(-2)).toEqual(['application_foreground', 'page_view']);
+    expect(last(t).context.page.viewId).toBe('v2');
+    expect(t.model.session!.closed).toBe(false);
+  });
+
+  it('back from the cache on a page that never called page(): no page view', () => {
+    const t = running();
+    t.send('pagehide', 1000, true);
+    t.send('restore', 5000, id(2), 'v2', place('/a'));
+    expect(t.names().at(-1)).toBe('application_foreground');
+  });
+
+  it('hidden or gone before storage answered: nothing to save or beacon yet (the shell goes on with a stand-in first)', () => {
+    const t = boot();
+    t.take();
+    t.send('visibility', 1000, true);
+    expect(kinds(t.take())).toEqual(['announce']);
+  });
+});
+
+describe('application_initialized, once per tab', () => {
+  const found = (over: object = {}) => ({
+    userId: '11111111-1111-4111-8111-111111111111',
+    sessionId: '22222222-2222-4222-8222-222222222222',
+    sessionIndex: 3,
+    previousSessionId: null,
+    firstEventId: id(1),
+    firstEventAt: 0,
+    eventIndex: 4,
+    startedAt: 0,
+    lastEventAt: 0,
+    siteBackground: false,
+    ended: null,
+    attributes: {},
+    attributesAt: 0,
+    utm: null,
+    businessUserId: null,
+    profileId: null,
+    appVersion: '2.0.0',
+    closed: true,
+    rev: 9,
+    ...over,
+  });
+  // [case, install type, what the device held, another tab open, expected properties]
+  const cases: [string, 'auto' | 'known_install' | 'known_upgrade', object | null, boolean, object][] = [
+    ['a first visit', 'auto', null, false, { is_first_run: true, is_upgrade: false, successfully_closed: true }],
+    ['a return, the same version, closed cleanly', 'auto', found(), false, { is_first_run: false, is_upgrade: false, successfully_closed: true }],
+    ['another version was stored: an upgrade', 'auto', found({ appVersion: '1.9.0' }), false, { is_first_run: false, is_upgrade: true, successfully_closed: true }],
+    ['the last page did not close cleanly: a crash', 'auto', found({ closed: false }), false, { is_first_run: false, is_upgrade: false, successfully_closed: false }],
+    ['not closed, but another tab is open: no crash', 'auto', found({ closed: false }), true, { is_first_run: false, is_upgrade: false, successfully_closed: true }],
+    ['known_install overrides', 'known_install', found(), false, { is_first_run: true, is_upgrade: false, successfully_closed: true }],
+    ['known_upgrade overrides', 'known_upgrade', null, false, { is_first_run: false, is_upgrade: true, successfully_closed: true }],
+  ];
+  it.each(cases)('%s', (_, installType, state, othersOpen, props) => {
+    const t = boot({ settings: { installType } });
+    t.open(10, state as never, 'COOKIE_1', othersOpen);
+    const initialized = t.events().find((e) => e.name === 'application_initialized')!;
+    expect(initialized.properties).toEqual({ transition_type: 'application_initialized', ...props });
+    expect(t.effects).toContainEqual(['markTab']);
+  });
+
+  it('not again in a tab that reported it (another page of the tab)', () => {
+    const t = boot({ newTab: false });
+    t.open(0);
+    expect(t.names()).toEqual([]);
+    expect(kinds(t.effects)).not.toContain('markTab');
+  });
+
+  it('a start that finds the site in another state than the session says syncs it silently', () => {
+    const t = boot({ pageHidden: true });
+    t.open(10, found({ closed: true, lastEventAt: 5 }) as never);
+    expect(t.names()).toEqual(['application_initialized']);
+    expect(t.model.session!.siteBackground).toBe(true);
+    expect(t.model.session!.closed).toBe(false);
+    expect(t.model.session!.appVersion).toBe('2.0.0');
+  });
+});
