@@ -2,18 +2,19 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import { mangleInternal } from './scripts/internal-names.mjs';
 
 /**
- * The npm build is minified too, internal members mangled as in the tag (an app's bundler does not mangle
- * properties): one name cache for every chunk of a build, so that a member keeps its name across chunks.
- * The source maps lead back to the source.
+ * The npm build is minified too, its internal property names shortened as in the tag (an app's bundler does
+ * not shorten properties; scripts/internal-names.mjs says which): one name cache for every chunk of a build,
+ * so that a name is the same across chunks. The source maps lead back to the source.
  */
 const minify = () =>
   terser({
     ecma: 2020,
     nameCache: {},
     compress: { passes: 2, pure_getters: true },
-    mangle: { properties: { regex: /^_[^_]/ } },
+    mangle: mangleInternal(),
     format: { comments: false },
   });
 
@@ -53,8 +54,7 @@ export default [
         terser({
           ecma: 2020,
           compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-          // Internal members start with one underscore (`__tcfapi` is the page's, not ours).
-          mangle: { properties: { regex: /^_[^_]/ } },
+          mangle: mangleInternal(),
           format: { comments: false },
         }),
       ],

@@ -14,16 +14,14 @@ import type { Effect, Input, Model, Rest } from './core/model';
 import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
-import { abandonReplies } from './delivery/transport';
 import { deviceContext, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuids } from './input';
 import { watchHistory } from './lifecycle/history';
-import { watchPage, type PageSignal } from './lifecycle/page';
+import { watchPage } from './lifecycle/page';
 import { isNewTab, markTab } from './lifecycle/tab-mark';
 import { debug, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
-import { setLeaving } from './session/stores/db';
 import { startTabs, type TabMessage } from './tabs';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
@@ -65,6 +63,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   /** An input of this moment. */
   const now = <T extends Input[0]>(type: T, ...rest: Rest<Extract<Input, [T, ...unknown[]]>>) => dispatch([type, Date.now(), ...rest] as unknown as Input);
 
+  const resolveReady = () => waiting.splice(0).forEach((resolve) => resolve());
   const save = (all: boolean) => {
     saving = false;
     if (keeper && model.session) keeper.save(model.session, all);
@@ -95,24 +94,24 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1]) => void } = {
     enqueue: (entry) => sender?.add(entry),
     countLost: (count) => sender?.countLost(count),
-    save() {
+    save(now) {
+      if (now) return save(true);
       if (saving) return;
       saving = true;
       queueMicrotask(() => saving && guard(() => save(false)));
     },
-    saveNow: () => save(true),
     beacon: (leaving) => sender?.beacon(leaving),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
       opener = openStorage(config, anonymous, tabs, answered, (mechanism) => guard(() => now('storedIn', mechanism)));
     },
-    closeStorage() {
+    erase() {
       opener?.cancel();
       sender?.stop(true);
       opener = keeper = sender = null;
       saving = false;
+      erase(config);
     },
-    erase: () => erase(config),
     tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
     announce: (visible) => tabs.announce(visible),
     rollCall(wanted) {
@@ -126,13 +125,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     joinTabs: (visible) => tabs.join(visible),
     leaveTabs: () => tabs.leave(),
     markTab,
-    resolveReady: () => waiting.splice(0).forEach((resolve) => resolve()),
+    resolveReady,
     stop() {
       for (const stop of unwatch.splice(0)) stop();
       tabs.leave();
       opener?.cancel();
       sender?.stop();
       opener = null;
+      resolveReady();
     },
     warn,
     debug: (message) => debug(message),
@@ -143,22 +143,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     else if (message.k === 'state') now('stored', message.v);
     else if (message.k === 'sent') sender?.sentElsewhere(message.ids);
     else if (message.k === 'consent' && ['granted', 'pending', 'denied'].includes(message.c)) now('consent', message.c, 'tab', globalPrivacyControl());
-  };
-
-  /** A page lifecycle signal (lifecycle/page.ts, its one owner). */
-  const onPage = (signal: PageSignal) => {
-    // The page may be going away: storage that has not answered must not hold what the page has.
-    if (signal !== 'visible' && signal !== 'restore') opener?.goOn();
-    if (signal === 'hidden' || signal === 'visible') return void now('visibility', signal === 'hidden');
-    if (signal === 'restore') {
-      // Nothing it started before entering the cache is waited for (see db.ts and transport.ts).
-      setLeaving(false);
-      abandonReplies();
-      return void now('restore', uuids.random(), uuids.random(), readPlace());
-    }
-    // Nothing left pending that could block the next page (see db.ts).
-    setLeaving(true);
-    now('pagehide', signal === 'freeze');
   };
 
   const gpc = globalPrivacyControl();
@@ -176,7 +160,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     timeZone: timeZone(),
   });
   model = first.model;
-  unwatch.push(watchPage((signal) => guard(() => onPage(signal))));
+  unwatch.push(watchPage(dispatch, () => opener?.goOn()));
   for (const [type, payload] of first.effects) (perform[type] as (payload: unknown) => void)(payload);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;

@@ -5,9 +5,9 @@
  */
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
-import type { Entry, RawEvent, Surroundings } from './event';
+import type { Entry, Surroundings } from './event';
 import type { Ids } from './ids';
-import type { SessionState, Utm } from './state';
+import type { SessionState } from './state';
 
 /** What consent allows: `anonymous` is a refusal with `onDenied: 'anonymous'` (cookieless events, memory only). */
 export type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
@@ -27,17 +27,10 @@ export interface Settings {
 }
 
 /**
- * What a public call or a browser signal asks of the session, resolved at the moment it was made (the
- * page, the site's state): run at once, or held as it is until consent and storage have answered.
+ * What a public call or a browser signal does to the session, with what it was given at the moment it was
+ * made (the page, the site's state): run at once, or held as it is until consent and storage have answered.
  */
-export type Call =
-  | [kind: 'event', at: number, event: RawEvent, background: boolean]
-  | [kind: 'user', at: number, userId: string | null]
-  | [kind: 'restart', at: number, background: boolean, utm: Utm | null]
-  | [kind: 'stop', at: number]
-  | [kind: 'attribute', at: number, key: unknown, value: unknown, increment: boolean, background: boolean, utm: Utm | null]
-  /** a change of the site's state that no event reports (lifecycle events off, or a start that finds it changed) */
-  | [kind: 'visibility', at: number, background: boolean];
+export type Call = (m: Model, fx: Effect[]) => void;
 
 /** Held calls, newest first (a list that grows without copying). */
 export interface Held {
@@ -138,17 +131,16 @@ export type Effect =
   | [type: 'enqueue', entry: Entry]
   /** events the hold dropped: counted in the next batch's `dropped` */
   | [type: 'countLost', count: number]
-  /** the session changed: saved, and told to the other tabs, at the end of the task */
-  | [type: 'save']
-  /** saved now, the mirror too: the page may not live to the end of the task */
-  | [type: 'saveNow']
+  /** the session changed: saved, and told to the other tabs, at the end of the task; or `now`, the mirror too (the page may not live to the end of the task) */
+  | [type: 'save', now?: true]
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
   | [type: 'beacon', leaving: boolean]
   /** storage opens (memory only when anonymous); it answers with an `opened` input */
   | [type: 'openStorage', anonymous: boolean]
-  /** consent withdrawn: storage being opened is abandoned, and nothing queued is sent or written any more */
-  | [type: 'closeStorage']
-  /** everything Stint stored on the device is deleted, in every tab */
+  /**
+   * consent withdrawn: everything Stint keeps is let go, in this page (storage being opened is abandoned,
+   * nothing queued is sent or written any more) and on the device, in every tab
+   */
   | [type: 'erase']
   | [type: 'tellConsent', consent: ConsentState]
   /** this page's visibility, told to the other tabs */
@@ -160,7 +152,7 @@ export type Effect =
   /** this tab has reported application_initialized */
   | [type: 'markTab']
   | [type: 'resolveReady']
-  /** shut down: no more signals, no more sending */
+  /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']
   | [type: 'warn', message: string]
   | [type: 'debug', message: string];

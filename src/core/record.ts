@@ -12,8 +12,8 @@ import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, type RawEvent } from './event';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { expire, onEvent, onVisibility, restart, stop, type Ended, type Step } from './rules';
-import type { SessionState } from './state';
+import { expire, onEvent, restart, type Ended, type Step } from './rules';
+import type { SessionState, Utm } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
 /** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
@@ -36,7 +36,7 @@ export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean
   if (m.mode === 'denied') return false;
   const hold = m.hold;
   if (!hold) {
-    perform(m, fx, call);
+    call(m, fx);
     return true;
   }
   if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
@@ -66,42 +66,31 @@ export function track(m: Model, fx: Effect[], at: number, id: string, name: stri
     fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
     return false;
   }
-  return run(m, fx, ['event', at, { id, name, at, props, page, pageHidden: m.pageHidden }, background], chars + OWN_CHARS);
+  const event: RawEvent = { id, name, at, props, page, pageHidden: m.pageHidden };
+  return run(
+    m,
+    fx,
+    (m, fx) => {
+      apply(m, fx, (prev) => onEvent(prev, at, id, background, page.utm, m.settings, m.ids));
+      enqueue(m, fx, event, m.session!);
+    },
+    chars + OWN_CHARS,
+  );
 }
 
-/** Runs a call that consent and storage allow. */
-export function perform(m: Model, fx: Effect[], call: Call): void {
-  const at = call[1];
-  switch (call[0]) {
-    case 'event': {
-      const event = call[2];
-      apply(m, fx, (prev) => onEvent(prev, at, event.id, call[3], event.page.utm, m.settings, m.ids));
-      return enqueue(m, fx, event, m.session!);
-    }
-    case 'user':
-      m.user = call[2];
-      if (m.session) keep(m, fx, { ...m.session, businessUserId: call[2] });
-      return;
-    case 'restart':
-      return apply(m, fx, (prev) => restart(prev, at, call[2], call[3], m.ids));
-    case 'stop':
-      return apply(m, fx, (prev) => prev && stop(prev, at));
-    case 'visibility':
-      return apply(m, fx, (prev) => onVisibility(prev, at, call[2], m.settings));
-    case 'attribute': {
-      const [, , key, value, increment, background, utm] = call;
-      return apply(m, fx, (prev) => {
-        // In a live session (one that is over is reported first), or the first of the device.
-        const step = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
-        const attrs = step.state.attributes;
-        const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
-        if (typeof next === 'string') fx.push(['warn', next]);
-        else step.state = { ...step.state, attributes: next, attributesAt: at };
-        return step;
-      });
-    }
-  }
-}
+/** A change of the session's attributes (`increment`: by `value`), made in the session of the moment or the device's first. */
+export const attribute =
+  (at: number, key: unknown, value: unknown, increment: boolean, background: boolean, utm: Utm | null): Call =>
+  (m, fx) =>
+    apply(m, fx, (prev) => {
+      // In a live session (one that is over is reported first), or the first of the device.
+      const step = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
+      const attrs = step.state.attributes;
+      const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
+      if (typeof next === 'string') fx.push(['warn', next]);
+      else step.state = { ...step.state, attributes: next, attributesAt: at };
+      return step;
+    });
 
 /** Applies a rule step to the session, reporting the end of a session it found over. */
 export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Step | null): void {

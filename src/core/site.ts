@@ -8,10 +8,11 @@
 import type { Properties } from '../types';
 import { snapshot } from './context';
 import type { Effect, Model, Of, Settings } from './model';
-import { keep, run, siteBackground, track } from './record';
+import { apply, keep, run, siteBackground, track } from './record';
+import { onVisibility } from './rules';
 import type { SessionState } from './state';
 
-const SAVE_NOW: Effect = ['saveNow'];
+const SAVE_NOW: Effect = ['save', true];
 
 /** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
 const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
@@ -20,7 +21,7 @@ const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.re
 export function change(m: Model, fx: Effect[], at: number, background: boolean, silent = false): void {
   m.recorded = background;
   if (m.settings.lifecycleEvents && !silent) lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
-  else run(m, fx, ['visibility', at, background]);
+  else run(m, fx, (m, fx) => apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings)));
 }
 
 /** An `application_*` event, when the site records them; `background` is the site's state from now on. */

@@ -9,8 +9,8 @@ import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
 import type { Effect, Input, Model, Next, Of, Settings } from './model';
-import { apply, EMPTY, heldCalls, keep, perform, run, siteBackground, track } from './record';
-import { endReason, expire, merge } from './rules';
+import { apply, attribute, EMPTY, heldCalls, keep, run, siteBackground, track } from './record';
+import { endReason, expire, merge, restart, stop } from './rules';
 import { change, forgetTabs, hearTab, initialized, leave, lifecycle, move, pageView, restore, setPageHidden } from './site';
 import { decodeState, type SessionState } from './state';
 
@@ -79,12 +79,19 @@ const STEPS: { [T in Input[0]]: (m: Model, fx: Effect[], input: Of<T>) => boolea
       fx.push(['debug', 'identify ignored: consent refused']);
       return false;
     }
-    run(m, fx, ['user', at, userId]);
+    run(m, fx, (m, fx) => {
+      m.user = userId;
+      if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
+    });
     return props !== null && track(m, fx, at, id, 'identify', props);
   },
-  newSession: (m, fx, [, at]) => run(m, fx, ['restart', at, siteBackground(m), m.page.utm]),
-  endSession: (m, fx, [, at]) => run(m, fx, ['stop', at]),
-  attribute: (m, fx, [, at, key, value, increment]) => run(m, fx, ['attribute', at, key, value, increment, siteBackground(m), m.page.utm]),
+  newSession(m, fx, [, at]) {
+    const background = siteBackground(m);
+    const utm = m.page.utm;
+    return run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
+  },
+  endSession: (m, fx, [, at]) => run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at))),
+  attribute: (m, fx, [, at, key, value, increment]) => run(m, fx, attribute(at, key, value, increment, siteBackground(m), m.page.utm)),
   consent: (m, fx, [, at, state, from, gpc]) => decide(m, fx, at, state, from !== 'tab', gpc),
   opened,
   storedIn(m, _, [, , mechanism]) {
@@ -110,9 +117,9 @@ const STEPS: { [T in Input[0]]: (m: Model, fx: Effect[], input: Of<T>) => boolea
   pagehide: leave,
   restore,
   shutdown(m, fx) {
-    if (m.storage === 'open') fx.push(['saveNow']);
+    if (m.storage === 'open') fx.push(['save', true]);
     m.off = true;
-    fx.push(['stop'], READY);
+    fx.push(['stop']);
   },
 };
 
@@ -142,7 +149,7 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
   m.mode = mode;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
-    fx.push(['closeStorage'], ['erase']);
+    fx.push(['erase']);
     m.storage = 'closed';
     m.session = m.user = null;
     m.hold = EMPTY;
@@ -176,7 +183,7 @@ function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: Of<'
   const lifeAt = m.lifeAt;
   m.lifeAt = null;
   if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
-  for (const call of held) perform(m, fx, call);
+  for (const call of held) call(m, fx);
   fx.push(READY);
 }
 

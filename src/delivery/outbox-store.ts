@@ -6,7 +6,6 @@
  */
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
-import { member } from '../core/formats/format';
 import type { Entry } from '../core/event';
 import { chunkKey, type StintDb } from '../session/stores/db';
 
@@ -23,9 +22,8 @@ export interface OutboxStore {
 
 /**
  * A chunk as stored: its entries as one JSON text (cloning one string into IndexedDB costs a fraction of
- * cloning hundreds of small objects), each entry's own fields embedded as an object, and the contexts
- * they share stored once (`c` indexes `contexts`). Earlier versions stored the same without `s`, or a
- * plain array of whole entries: both are still read.
+ * cloning hundreds of small objects), each entry's own fields embedded as an object, and the contexts they
+ * share stored once (`c` indexes `contexts`). Version 1 of the database stored the same without `s`.
  */
 interface Chunk {
   contexts: string[];
@@ -39,41 +37,20 @@ interface Stored {
   appId: string;
   c?: number;
   s?: string;
-  e?: Record<string, unknown>;
-  /** (an earlier version's entry: the whole event as a string) */
-  body?: string;
+  e: object;
 }
 
-/** An object's members, written from its values (an entry's fields, read back from a chunk). */
-const membersOf = (value: Record<string, unknown>) => Object.entries(value).map(([key, v]) => member(key, JSON.stringify(v) ?? 'null')).join(',');
-
-/** An entry read back: its own fields as they were written, whatever version wrote them; undefined when unreadable. */
-function fieldsOf(s: Stored): string | undefined {
-  try {
-    const own = s.e ?? (typeof s.body == 'string' ? JSON.parse(s.body) : undefined);
-    return own && typeof own == 'object' && !Array.isArray(own) ? membersOf(own) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The entries of a stored chunk, whichever version wrote it; anything unreadable is left out. */
+/** The entries of a stored chunk; anything unreadable (written by something else, or damaged) is left out. */
 function entriesOf(value: unknown, key: string): Entry[] {
-  let list: Stored[] = [];
-  let contexts: string[] = [];
+  const entries: Entry[] = [];
   try {
-    if (Array.isArray(value)) list = value;
-    else if (value && typeof (value as Chunk).list == 'string') {
-      list = JSON.parse((value as Chunk).list);
-      contexts = (value as Chunk).contexts || [];
+    const { list, contexts } = value as Chunk;
+    for (const s of JSON.parse(list) as Stored[]) {
+      // (the members of the object it was written from: its fields as they were written)
+      if (typeof s.id == 'string' && s.e && typeof s.e == 'object') entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx: contexts[s.c!], session: s.s, chunk: key });
     }
   } catch {
-    // A damaged chunk reads as empty, and goes.
-  }
-  const entries: Entry[] = [];
-  for (const s of Array.isArray(list) ? list : []) {
-    const fields = s && typeof s.id == 'string' ? fieldsOf(s) : undefined;
-    if (fields !== undefined) entries.push({ id: s.id, at: s.at, appId: s.appId, fields, ctx: s.c === undefined ? undefined : contexts[s.c], session: s.s, chunk: key });
+    // A damaged chunk reads as what could be read of it; one with nothing readable goes.
   }
   return entries;
 }

@@ -113,8 +113,8 @@ describe('changes of consent', () => {
     ["a CMP's grant is told too", 'pending', 'granted', 'signal', ['debug', 'tellConsent', 'openStorage']],
     ["another tab's grant is not told back", 'pending', 'granted', 'tab', ['debug', 'openStorage']],
     ['the same state again changes nothing', 'granted', 'granted', 'page', []],
-    ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['debug', 'tellConsent', 'closeStorage', 'erase', 'resolveReady']],
-    ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['debug', 'tellConsent', 'closeStorage', 'erase']],
+    ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['debug', 'tellConsent', 'erase', 'resolveReady']],
+    ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['debug', 'tellConsent', 'erase']],
     ['a refusal from pending has nothing to erase', 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
   ];
   it.each(cases)('%s', (_, from, to, where, effects) => {
@@ -192,7 +192,7 @@ describe('shutdown', () => {
     t.open(0);
     t.take();
     t.send('shutdown', 1000);
-    expect(t.take()).toEqual([['saveNow'], ['stop'], ['resolveReady']]);
+    expect(t.take()).toEqual([['save', true], ['stop']]);
     expect(isReady(t.model)).toBe(true);
     const model = t.model;
     expect(t.send('track', 2000, id(1), 'after', '{}')).toBe(false);

@@ -90,5 +90,5 @@ export function boot(o: Options = {}): Tracker {
   return t;
 }
 
-/** The effects' types, in order (what the shell does, without the payloads). */
-export const kinds = (effects: Effect[]) => effects.map((e) => e[0]);
+/** The effects' types, in order (what the shell does, without the payloads; a save now is `save now`). */
+export const kinds = (effects: Effect[]) => effects.map((e) => (e[0] === 'save' && e[1] ? 'save now' : e[0]));

@@ -50,8 +50,10 @@ const life = fc.record({
   steps: fc.array(fc.tuple(gap, input), { minLength: 10, maxLength: 80 }),
 });
 
+type Life = typeof life extends fc.Arbitrary<infer L> ? L : never;
+
 /** Runs a life; the inputs given, in order. */
-function play({ consent, onDenied, lifecycleEvents, pageHidden, steps }: fc.RecordValue<typeof life>, frozen = false): [Tracker, Input[]] {
+function play({ consent, onDenied, lifecycleEvents, pageHidden, steps }: Life, frozen = false): [Tracker, Input[]] {
   const t = boot({ consent, pageHidden, settings: { onDenied, lifecycleEvents } });
   const inputs: Input[] = [];
   let at = 0;

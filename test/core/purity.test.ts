@@ -72,6 +72,6 @@ describe('run in Node with every clock and browser global throwing', () => {
       'application_foreground',
       'page_view',
     ]);
-    expect(t.effects.at(-1)).toEqual(['resolveReady']);
+    expect(t.effects.at(-1)).toEqual(['stop']);
   });
 });

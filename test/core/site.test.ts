@@ -20,8 +20,8 @@ const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
 describe('this page hidden or shown, alone in the site', () => {
   // [case, lifecycle events, hidden, the event, effects]
   const cases: [string, boolean, boolean, string | null, string[]][] = [
-    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'saveNow', 'beacon']],
-    ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'saveNow', 'beacon']],
+    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'save now', 'beacon']],
+    ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'save now', 'beacon']],
   ];
   it.each(cases)('%s', (_, lifecycleEvents, hidden, event, effects) => {
     const t = running({ settings: { lifecycleEvents } });
@@ -67,7 +67,7 @@ describe('other tabs of the site', () => {
     const t = running();
     t.send('tab', 500, 'other', true);
     t.send('visibility', 1000, true);
-    expect(kinds(t.take())).toEqual(['announce', 'saveNow', 'beacon', 'rollCall']);
+    expect(kinds(t.take())).toEqual(['announce', 'save now', 'beacon', 'rollCall']);
     expect(t.effects.at(-1)).toEqual(['rollCall', ['other']]);
     expect(t.names()).not.toContain('application_background');
     // It crashed: no answer. The site is in the background after all.
@@ -110,7 +110,7 @@ describe('the page leaves', () => {
   it('for good (pagehide): application_exit, the tabs left, the session marked closed, what waits beaconed', () => {
     const t = running();
     t.send('pagehide', 1000, false);
-    expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'saveNow', 'beacon']);
+    expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'save now', 'beacon']);
     expect(t.effects.at(-1)).toEqual(['beacon', true]);
     expect([last(t).name, last(t).context.visibility]).toEqual(['application_exit', 'background']);
     expect(t.model.session!.closed).toBe(true);

@@ -81,53 +81,42 @@ export function stintDb(): StintDb | null {
   } catch {
     return null;
   }
-  let closed = false;
+  let deleted = false;
   let connection: Promise<IDBDatabase> | undefined;
   const open = () => {
-    if (connection) return connection;
     const request = indexedDB.open(NAME, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
       for (const name of STORES) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
       migrate(db, request.transaction!);
     };
-    connection = promisifyRequest(request);
-    connection.then(
-      (db) => {
-        db.onversionchange = () => {
-          closed = true;
-          db.close();
-        };
-        // WebKit closes a connection now and then (idb-keyval's createStore reopens too).
-        db.onclose = () => (connection = undefined);
-      },
-      () => (connection = undefined),
-    );
-    return connection;
+    return promisifyRequest(request).then((db) => {
+      db.onversionchange = () => {
+        deleted = true;
+        db.close();
+      };
+      // WebKit closes a connection now and then (idb-keyval's createStore opens it again too).
+      db.onclose = () => (connection = undefined);
+      return db;
+    });
   };
   const use =
     (name: StoreName): UseStore =>
-    (mode, callback) => {
-      try {
-        if (closed) throw new Error('stint: database deleted');
-        return open().then((db) => {
-          if (closed) throw new Error('stint: database deleted');
-          const transaction = db.transaction(name, mode);
-          const done = callback(transaction.objectStore(name));
-          if (leaving) commit(transaction);
-          else {
-            running.add(transaction);
-            const forget = () => running.delete(transaction);
-            transaction.addEventListener('complete', forget);
-            transaction.addEventListener('abort', forget);
-          }
-          return done;
-        });
-      } catch (e) {
-        // indexedDB.open can throw (SecurityError in some sandboxes): a rejection, like every other failure.
-        return Promise.reject(e);
-      }
-    };
+    (mode, callback) =>
+      // (indexedDB.open can throw, a SecurityError in some sandboxes: a rejection, like every other failure)
+      (connection ||= Promise.resolve().then(open)).then((db) => {
+        if (deleted) throw new Error('stint: database deleted');
+        const transaction = db.transaction(name, mode);
+        const done = callback(transaction.objectStore(name));
+        if (leaving) commit(transaction);
+        else {
+          running.add(transaction);
+          const forget = () => running.delete(transaction);
+          transaction.addEventListener('complete', forget);
+          transaction.addEventListener('abort', forget);
+        }
+        return done;
+      });
   return { session: use('session'), outbox: use('outbox'), turn: use('turn') };
 }
 

@@ -1,0 +1,17 @@
+// Property names that never leave one copy of Stint: the core's model, the calls it holds and the steps it
+// returns, and the parts of the shell that only it calls. The minifier shortens them, in the tag and in the
+// npm build (one name cache for its chunks), as it shortens private state kept in closures. A name that
+// crosses anything (the wire, the other tabs' messages, what is stored, the config, the public API, another
+// build of Stint on the page) must never be here: test/mangle.test.ts checks this list against all of them.
+export const INTERNAL_NAMES = [
+  // core/model.ts: the model, the hold, a step's result
+  'settings', 'mode', 'storage', 'hold', 'lost', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt',
+  'calls', 'chars', 'before', 'effects', 'kept',
+  // core/event.ts, core/context.ts: what an event carries on its way
+  'mechanism', 'anonymous', 'props', 'fields', 'ctx', 'chunk', 'json',
+  // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
+  'primary', 'mirror', 'found', 'sync', 'early', 'chain', 'othersOpen', 'countLost', 'sentElsewhere', 'detach', 'announce', 'alive', 'goOn', 'heard', 'said',
+];
+
+/** The terser option that shortens them. */
+export const mangleInternal = () => ({ properties: { regex: new RegExp(`^(${INTERNAL_NAMES.join('|')})$`), keep_quoted: true } });
