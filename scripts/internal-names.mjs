@@ -8,9 +8,9 @@ export const INTERNAL_NAMES = [
   'settings', 'mode', 'storage', 'hold', 'lost', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt',
   'calls', 'chars', 'before', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
-  'mechanism', 'anonymous', 'props', 'fields', 'ctx', 'chunk', 'json',
+  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'json',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
-  'primary', 'mirror', 'found', 'sync', 'early', 'chain', 'othersOpen', 'countLost', 'sentElsewhere', 'detach', 'announce', 'alive', 'goOn', 'heard', 'said',
+  'primary', 'mirror', 'found', 'sync', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'detach', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
 ];
 
 /** The terser option that shortens them. */

@@ -10,8 +10,27 @@ import type { Config } from './config';
 import { erase } from './consent/erase';
 import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
-import type { Effect, Input, Model, Rest } from './core/model';
-import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
+import type { Args, Dispatch, Effect, Input, Model, Step } from './core/model';
+import { move, page, restore, route, tab, tabsGone, visibility } from './core/site';
+import {
+  around,
+  attribute,
+  consent,
+  currentSession,
+  dueToEnd,
+  endSession,
+  gpcRefuses,
+  identify,
+  isReady,
+  newSession,
+  opened as storageOpened,
+  profile,
+  shutdown,
+  start,
+  step,
+  stored,
+  track,
+} from './core/step';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
 import { deviceContext, timeZone } from './device';
@@ -43,16 +62,17 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const unwatch: (() => void)[] = [];
   let model: Model;
 
-  /** The one way in: an input meets the core, and its effects are carried out in order. */
-  const dispatch = (input: Input): boolean => {
-    const [type, at] = input;
+  /** The one way in: an input meets the core (`step`: what happened, and when), and its effects are carried out in order. */
+  const dispatch: Dispatch = (next, ...args) => {
+    const at = args[0] as number;
     // About to find the session over: another tab may have kept it alive since this one last heard.
-    const stored = keeper && dueToEnd(model, at) ? keeper.read() : null;
-    if (stored) advance(['stored', at, stored]);
+    const value = keeper && dueToEnd(model, at) ? keeper.read() : null;
+    if (value) advance([stored, at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
-    if (type !== 'page' && type !== 'route' && type !== 'restore' && location.href !== model.page.href) advance(['move', at, readPlace()]);
-    return advance(input);
+    if (next !== page && next !== route && next !== restore && location.href !== model.page.href) advance([move, at, readPlace()]);
+    (args as unknown[]).unshift(next);
+    return advance(args as unknown as Input);
   };
   const advance = (input: Input): boolean => {
     const next = step(model, input);
@@ -61,7 +81,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     return next.kept;
   };
   /** An input of this moment. */
-  const now = <T extends Input[0]>(type: T, ...rest: Rest<Extract<Input, [T, ...unknown[]]>>) => dispatch([type, Date.now(), ...rest] as unknown as Input);
+  const now = <S extends Step>(next: S, ...args: Args<S> extends [number, ...infer A] ? A : never) => dispatch(next, ...([Date.now(), ...args] as Args<S>));
 
   const resolveReady = () => waiting.splice(0).forEach((resolve) => resolve());
   const save = (all: boolean) => {
@@ -73,7 +93,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const opened = ({ chain, db, othersOpen, turn }: Opened, anonymous: boolean) => {
     if (model.off) return;
     opener = null;
-    keeper = startKeeper(chain, anonymous ? null : tabs, (mechanism) => guard(() => now('storedIn', mechanism)));
+    keeper = startKeeper(chain, anonymous ? null : tabs, (mechanism) => guard(() => now(around, { mechanism })));
     sender = startSender({
       url,
       format: config.format,
@@ -82,12 +102,12 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       tabs: anonymous ? null : tabs,
       turn,
       profile: () => model.session?.profileId ?? null,
-      heard: ({ profile, said }) => {
+      heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
-        if (profile) guard(() => now('profile', profile));
+        if (id) guard(() => now(profile, id));
       },
     });
-    now('opened', chain.found, keeper.mechanism(), othersOpen);
+    now(storageOpened, chain.found, keeper.mechanism(), othersOpen);
   };
 
   /** How each effect is carried out. */
@@ -103,7 +123,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     beacon: (leaving) => sender?.beacon(leaving),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      opener = openStorage(config, anonymous, tabs, answered, (mechanism) => guard(() => now('storedIn', mechanism)));
+      opener = openStorage(config, anonymous, tabs, answered, (mechanism) => guard(() => now(around, { mechanism })));
     },
     erase() {
       opener?.cancel();
@@ -118,7 +138,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       tabs.alive(wanted).then((alive) =>
         guard(() => {
           const gone = alive ? wanted.filter((tab) => !alive.has(tab)) : [];
-          if (gone.length) now('tabsGone', gone);
+          if (gone.length) now(tabsGone, gone);
         }),
       );
     },
@@ -139,10 +159,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
   /** A message of another tab of the site. */
   const hear = (message: TabMessage) => {
-    if (message.k === 'vis') now('tab', message.tab, message.visible);
-    else if (message.k === 'state') now('stored', message.v);
+    if (message.k === 'vis') now(tab, message.tab, message.visible);
+    else if (message.k === 'state') now(stored, message.v);
     else if (message.k === 'sent') sender?.sentElsewhere(message.ids);
-    else if (message.k === 'consent' && ['granted', 'pending', 'denied'].includes(message.c)) now('consent', message.c, 'tab', globalPrivacyControl());
+    else if (message.k === 'consent' && ['granted', 'pending', 'denied'].includes(message.c)) now(consent, message.c, 'tab', globalPrivacyControl());
   };
 
   const gpc = globalPrivacyControl();
@@ -156,7 +176,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     newTab: isNewTab(),
     place: readPlace(),
     viewId: uuids.random(),
-    device: deviceContext((device) => guard(() => now('device', device))),
+    device: deviceContext((device) => guard(() => now(around, { device }))),
     timeZone: timeZone(),
   });
   model = first.model;
@@ -164,9 +184,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   for (const [type, payload] of first.effects) (perform[type] as (payload: unknown) => void)(payload);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
-  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now('consent', state, 'signal', globalPrivacyControl()))));
+  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
-  const onRoute = (from: string) => now('route', uuids.random(), uuids.random(), readPlace(), from);
+  const onRoute = (from: string) => now(route, uuids.random(), uuids.random(), readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));
 
   const methods: TimedTracker = {
@@ -174,26 +194,26 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       const props = eventName(name) ? propsJson(name, properties) : undefined;
       if (props === undefined) return;
       const id = uuids.random();
-      return dispatch(['track', at, id, name, props]) ? id : undefined;
+      return dispatch(track, at, id, name, props) ? id : undefined;
     },
     page(at, properties, values) {
       const own = pageValues(values) || {};
       const id = uuids.random();
-      return dispatch(['page', at, id, uuids.random(), propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]) ? id : undefined;
+      return dispatch(page, at, id, uuids.random(), propsJson('page_view', properties) ?? null, readPlace(own), own.referrer) ? id : undefined;
     },
     identify(at, user, traits) {
       if (!userId(user)) return;
       const id = uuids.random();
-      return dispatch(['identify', at, id, user, propsJson('identify', traits) ?? null]) ? id : undefined;
+      return dispatch(identify, at, id, user, propsJson('identify', traits) ?? null) ? id : undefined;
     },
-    setBackground: (at, isBackground) => void dispatch(['visibility', at, !!isBackground]),
+    setBackground: (at, isBackground) => void dispatch(visibility, at, !!isBackground),
     getSession: (at) => currentSession(model, at),
-    newSession: (at) => void dispatch(['newSession', at]),
-    endSession: (at) => void dispatch(['endSession', at]),
-    setSessionAttribute: (at, key, value) => void dispatch(['attribute', at, key, value, false]),
-    incrementSessionAttribute: (at, key, by = 1) => void dispatch(['attribute', at, key, by, true]),
+    newSession: (at) => void dispatch(newSession, at),
+    endSession: (at) => void dispatch(endSession, at),
+    setSessionAttribute: (at, key, value) => void dispatch(attribute, at, key, value, false),
+    incrementSessionAttribute: (at, key, by = 1) => void dispatch(attribute, at, key, by, true),
     setConsent(at, state) {
-      if (!model.off && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
+      if (!model.off && consentState(state)) dispatch(consent, at, state, 'page', globalPrivacyControl());
     },
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
@@ -208,7 +228,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT)));
       return Promise.race([methods.flush(at), bound]).then(() => {
         clearTimeout(timer);
-        guard(() => dispatch(['shutdown', Date.now()]));
+        guard(() => dispatch(shutdown, Date.now()));
       });
     },
   };

@@ -44,7 +44,7 @@ afterEach(() => {
 let n = 0;
 const entry = (size = 100): Entry => {
   const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-  return { id, at: Date.now() + n, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"` };
+  return { id, at: Date.now() + n, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"`, ctx: '{}' };
 };
 
 const sent = () => bodies.flatMap((b) => b.events.map((e) => e.eventId));

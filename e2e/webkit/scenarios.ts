@@ -635,14 +635,15 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
   'an entry no request can carry (left in the outbox) is given up on, counted, and blocks nothing': async ({ session, tab, build, run, collector }) => {
     const first = await openStint(await session.newTab(), build, run);
     await call(first, 'flush');
+    await call(first, 'shutdown');
     await first.run(
       () =>
         new Promise<void>((resolve, reject) => {
           const open = indexedDB.open('stint');
           open.onsuccess = () => {
             const tx = open.result.transaction('outbox', 'readwrite');
-            const body = JSON.stringify({ eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', blob: 'x'.repeat(70_000) });
-            tx.objectStore('outbox').put([{ id: '00000000-0000-4000-8000-000000000070', at: 1, appId: 'e2e', body }], '000000000000001:0.5');
+            const e = { eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', blob: 'x'.repeat(70_000) };
+            tx.objectStore('outbox').put({ contexts: ['{}'], list: JSON.stringify([{ id: e.eventId, at: Date.now(), appId: 'e2e', c: 0, e }]) }, '000000000000001:0.5');
             tx.oncomplete = () => (open.result.close(), resolve());
             tx.onerror = () => reject(tx.error);
           };

@@ -48,7 +48,7 @@ export interface Packed {
 export function pack(list: readonly Entry[], format: Format, batch: Batch): Packed {
   const items: string[] = [];
   // Shared contexts go once per batch: each counts the first time it is met.
-  const contexts = new Set<string | undefined>([undefined]);
+  const contexts = new Set<string>();
   const group = format.group || ((e: Entry) => e.appId);
   const first = group(list[0]);
   let bytes = 200;
@@ -57,7 +57,7 @@ export function pack(list: readonly Entry[], format: Format, batch: Batch): Pack
     const entry = list[n];
     const item = format.item(entry, batch);
     const ctx = entry.ctx;
-    const size = byteLength(item) + ITEM_BYTES + (contexts.has(ctx) ? 0 : byteLength(ctx!) + 1);
+    const size = byteLength(item) + ITEM_BYTES + (contexts.has(ctx) ? 0 : byteLength(ctx) + 1);
     if (!n && bytes + size > MAX_BODY_BYTES) return { entries: [entry], body: '' };
     // Items of a batch share its app id (Tracardi's: its session); an entry of another starts the next batch.
     if (n && (bytes + size > MAX_BODY_BYTES || entry.appId !== list[0].appId || group(entry) !== first)) break;

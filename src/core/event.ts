@@ -32,8 +32,8 @@ export interface Entry {
    * so that a format writes the event as an object of its own, `c` and all, without editing any JSON.
    */
   fields: string;
-  /** what it shares with the events around it, a JSON object (one string for all of them), if anything */
-  ctx?: string;
+  /** what it shares with the events around it, a JSON object (one string for all of them) */
+  ctx: string;
   /** its session's id, for the formats that send one session per request */
   session?: string;
   /** the key of the outbox chunk that holds it, once written */
@@ -72,10 +72,6 @@ const nameJson = ((key = '', value = '') => (name: string) => (name === key ? va
 /** What the last shared context was made of (compared by identity), and its JSON: a cache of a pure function. */
 let sharedOf: unknown[] = [];
 let shared = '';
-/** The local day the last event fell in ([start, end) in ms), and its weekday. */
-let dayStart = 0;
-let dayEnd = 0;
-let weekday = '';
 
 /**
  * The event as an outbox entry: its own fields (`fields`) and what it shares with the events around it
@@ -84,11 +80,7 @@ let weekday = '';
  */
 export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string): Entry {
   const at = new Date(e.at);
-  if (e.at < dayStart || e.at >= dayEnd) {
-    weekday = WEEKDAYS[at.getDay()];
-    dayStart = new Date(at.getFullYear(), at.getMonth(), at.getDate()).getTime();
-    dayEnd = new Date(at.getFullYear(), at.getMonth(), at.getDate() + 1).getTime();
-  }
+  const weekday = WEEKDAYS[at.getDay()];
   const of = sharedOf;
   if (
     of[0] !== e.page || of[1] !== s.sessionId || of[2] !== s.firstEventId || of[3] !== around.mechanism || of[4] !== around.anonymous ||
@@ -110,6 +102,5 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
 
 /** An entry as a whole event (for the formats that send every event whole). */
 export function wholeOf(entry: Entry): WholeEvent {
-  const own = JSON.parse(`{${entry.fields}}`);
-  return entry.ctx ? wholeEvent(JSON.parse(entry.ctx), own) : own;
+  return wholeEvent(JSON.parse(entry.ctx), JSON.parse(`{${entry.fields}}`));
 }

@@ -4,7 +4,7 @@
  * in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
 import type { ConsentState } from '../types';
-import type { PageSnapshot, Place } from './context';
+import type { PageSnapshot } from './context';
 import type { Entry, Surroundings } from './event';
 import type { Ids } from './ids';
 import type { SessionState } from './state';
@@ -80,50 +80,20 @@ export interface Model {
   off: boolean;
 }
 
-/** An input: what happened (a public call, a browser signal, an adapter's answer), and when (`at`, epoch ms). */
-export type Input =
-  | [type: 'track', at: number, id: string, name: string, props: string]
-  /** `page()`: `place` as the app said (its own url and title) or as read; `referrer` the app's own, if it gave one; `props` null when refused (the page is still taken) */
-  | [type: 'page', at: number, id: string, viewId: string, props: string | null, place: Place, referrer?: string | null]
-  /** a single-page app's route change (`autoPageViews`), from the URL `from` */
-  | [type: 'route', at: number, id: string, viewId: string, place: Place, from: string]
-  /** `identify()`: `props` null when the traits were refused (the user id is still taken) */
-  | [type: 'identify', at: number, id: string, userId: string | null, props: string | null]
-  | [type: 'newSession', at: number]
-  | [type: 'endSession', at: number]
-  /** `setSessionAttribute` (value), or `incrementSessionAttribute` (value: the increment) */
-  | [type: 'attribute', at: number, key: unknown, value: unknown, increment: boolean]
-  /** a consent decision: the page's `setConsent`, a CMP's, or one another tab took; `gpc`: the browser sends Global Privacy Control */
-  | [type: 'consent', at: number, state: ConsentState, from: 'page' | 'signal' | 'tab', gpc: boolean]
-  /** storage answered: what the device held (`found`), where the session is kept, whether another tab of the site is open */
-  | [type: 'opened', at: number, found: SessionState | null, mechanism: string, othersOpen: boolean]
-  /** the store failed and handed the session on, or a slow store answered late: the session is kept there now */
-  | [type: 'storedIn', at: number, mechanism: string]
-  /** a session state (encoded) that another tab saved, or that the store holds: merged */
-  | [type: 'stored', at: number, value: unknown]
-  /** the pipeline named the visitor (Tracardi's profile id) */
-  | [type: 'profile', at: number, id: string]
-  /** a better device context (the OS version from User-Agent Client Hints) */
-  | [type: 'device', at: number, device: string]
-  /** the page moved without `page()` (a single-page app): the events that follow carry where it is now */
-  | [type: 'move', at: number, place: Place]
-  /** this page became hidden or visible (Page Visibility API, or `setBackground`) */
-  | [type: 'visibility', at: number, hidden: boolean]
-  /** another tab of the site said whether it is visible */
-  | [type: 'tab', at: number, tab: string, visible: boolean]
-  /** visible tabs that did not answer a roll call (they crashed) */
-  | [type: 'tabsGone', at: number, tabs: readonly string[]]
-  /** `pagehide`: into the back/forward cache (`persisted`), or for good */
-  | [type: 'pagehide', at: number, persisted: boolean]
-  /** `pageshow` from the back/forward cache: where the page is, and the ids of the page view it may record */
-  | [type: 'restore', at: number, id: string, viewId: string, place: Place]
-  | [type: 'shutdown', at: number];
+/**
+ * An input: the step that takes it (what happened: a public call, a browser signal, an adapter's answer;
+ * the steps are in step.ts and site.ts), when it happened (`at`, epoch ms), and what came with it.
+ */
+export type Input = readonly [step: Step, at: number, ...rest: any[]];
 
-/** An input of type `T`. */
-export type Of<T extends Input[0]> = Extract<Input, [T, ...unknown[]]>;
+/** What an input does to the model (a copy, for this step) and which effects it asks for; a call answers whether it was kept. */
+export type Step = (m: Model, fx: Effect[], input: any) => boolean | void;
 
-/** What follows an input's time: an input as the shell makes it before giving it its time. */
-export type Rest<T> = T extends [unknown, number, ...infer R] ? R : never;
+/** What follows an input's step: its time, and what came with it. */
+export type Args<S> = S extends (m: Model, fx: Effect[], input: [Step, ...infer A]) => unknown ? A : never;
+
+/** Gives the core an input: its step, then its time and what came with it (checked against the step). */
+export type Dispatch = <S extends Step>(step: S, ...args: Args<S>) => boolean;
 
 /** What the shell must do, in order: a verb, and what it is done with. */
 export type Effect =

@@ -58,7 +58,7 @@ export function heldCalls(hold: Hold | null): Call[] {
  * An event enters, on the page it happened on; `background` is the site's state from now on. The whole event,
  * as it will be sent, must fit in a request: an event too large is refused here, at the call, with a warning.
  */
-export function track(m: Model, fx: Effect[], at: number, id: string, name: string, props: string, background = siteBackground(m)): boolean {
+export function enter(m: Model, fx: Effect[], at: number, id: string, name: string, props: string, background = siteBackground(m)): boolean {
   const page = m.page;
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
@@ -104,10 +104,14 @@ export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) 
 
 /**
  * Takes a new state, saved and told to the other tabs at the end of the task. Its revision counts every
- * write, so that tabs merging two versions know which came after which.
+ * write, so that tabs merging two versions know which came after which. (A state the rules made in this
+ * step is nobody else's: it takes its revision as it is; the model's own is copied first.)
  */
 export function keep(m: Model, fx: Effect[], next: SessionState): void {
-  m.session = { ...next, rev: Math.max(next.rev, m.session ? m.session.rev : 0) + 1 };
+  const prev = m.session;
+  const state = next === prev ? { ...next } : next;
+  state.rev = Math.max(next.rev, prev ? prev.rev : 0) + 1;
+  m.session = state;
   fx.push(SAVE);
 }
 

@@ -7,8 +7,9 @@
  */
 import type { Properties } from '../types';
 import { snapshot } from './context';
-import type { Effect, Model, Of, Settings } from './model';
-import { apply, keep, run, siteBackground, track } from './record';
+import type { Effect, Model, Settings, Step } from './model';
+import type { Place } from './context';
+import { apply, enter, keep, run, siteBackground } from './record';
 import { onVisibility } from './rules';
 import type { SessionState } from './state';
 
@@ -26,7 +27,7 @@ export function change(m: Model, fx: Effect[], at: number, background: boolean, 
 
 /** An `application_*` event, when the site records them; `background` is the site's state from now on. */
 export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
-  if (m.settings.lifecycleEvents) track(m, fx, at, m.ids.random(), name, JSON.stringify({ transition_type: name, ...extra }), background);
+  if (m.settings.lifecycleEvents) enter(m, fx, at, m.ids.random(), name, JSON.stringify({ transition_type: name, ...extra }), background);
 }
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
@@ -42,7 +43,7 @@ export function initialized(settings: Settings, found: SessionState | null, othe
 }
 
 /** This page became hidden or visible (the Page Visibility API, or `setBackground`). */
-export function setPageHidden(m: Model, fx: Effect[], [, at, hidden]: Of<'visibility'>): void {
+export function visibility(m: Model, fx: Effect[], [, at, hidden]: [Step, number, boolean]): void {
   m.pageHidden = hidden;
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
@@ -53,21 +54,24 @@ export function setPageHidden(m: Model, fx: Effect[], [, at, hidden]: Of<'visibi
   if (!background) fx.push(['rollCall', m.visibleTabs]);
 }
 
-/** Another tab said whether it is visible. */
-export function hearTab(m: Model, _: Effect[], [, , tab, visible]: Of<'tab'>): void {
+/** Another tab of the site said whether it is visible. */
+export function tab(m: Model, _: Effect[], [, , tab, visible]: [Step, number, string, boolean]): void {
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
 }
 
 /** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
-export function forgetTabs(m: Model, fx: Effect[], [, at, gone]: Of<'tabsGone'>): void {
+export function tabsGone(m: Model, fx: Effect[], [, at, gone]: [Step, number, readonly string[]]): void {
   const before = m.visibleTabs.length;
   m.visibleTabs = m.visibleTabs.filter((t) => !gone.includes(t));
   if (m.visibleTabs.length < before && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
 }
 
-/** `pagehide`: this page leaves the site's tabs; what is left goes out now, the exit event with it. */
-export function leave(m: Model, fx: Effect[], [, at, persisted]: Of<'pagehide'>): void {
+/**
+ * `pagehide`, into the back/forward cache (`persisted`) or for good: this page leaves the site's tabs; what is
+ * left goes out now, the exit event with it.
+ */
+export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, number, boolean]): void {
   m.pageHidden = true;
   m.visibleTabs = [];
   fx.push(['leaveTabs']);
@@ -77,13 +81,16 @@ export function leave(m: Model, fx: Effect[], [, at, persisted]: Of<'pagehide'>)
   sendNow(m, fx, true);
 }
 
-/** Back from the back/forward cache: this page comes back to the foreground, as a fresh page view. */
-export function restore(m: Model, fx: Effect[], [, at, id, viewId, place]: Of<'restore'>): void {
+/**
+ * `pageshow` from the back/forward cache: this page comes back to the foreground, as a fresh page view (at
+ * `place`, with these ids) if it records them.
+ */
+export function restore(m: Model, fx: Effect[], [, at, id, viewId, place]: [Step, number, string, string, Place]): void {
   m.pageHidden = false;
   fx.push(['joinTabs', true]);
   if (knownBackground(m)) change(m, fx, at, false);
   if (m.session) keep(m, fx, { ...m.session, closed: false });
-  if (m.viewed !== null) pageView(m, fx, ['page', at, id, viewId, '{}', place]);
+  if (m.viewed !== null) page(m, fx, [page, at, id, viewId, '{}', place]);
 }
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
@@ -98,14 +105,18 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the document's.
  * The events that follow keep this page until the URL changes.
  */
-export function pageView(m: Model, fx: Effect[], [, at, id, viewId, props, place, referrer]: Of<'page'>): boolean {
+export function page(m: Model, fx: Effect[], [, at, id, viewId, props, place, referrer]: [Step, number, string, string, string | null, Place, (string | null)?]): boolean {
   const previous = m.page.page.url;
   m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), viewId);
   m.viewed = place.href;
-  return props !== null && track(m, fx, at, id, 'page_view', props);
+  return props !== null && enter(m, fx, at, id, 'page_view', props);
 }
 
+/** A single-page app's route change (`autoPageViews`), from the URL `from`: a page view, unless the app reported it with `page()` already. */
+export const route = (m: Model, fx: Effect[], [, at, id, viewId, place, from]: [Step, number, string, string, Place, string]) =>
+  place.href !== m.viewed && page(m, fx, [page, at, id, viewId, '{}', place, from]);
+
 /** The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page view. */
-export function move(m: Model, _: Effect[], [, , place]: Of<'move'>): void {
+export function move(m: Model, _: Effect[], [, , place]: [Step, number, Place]): void {
   if (place.href !== m.page.href) m.page = snapshot(place, m.page.page.url, m.page.page.viewId);
 }

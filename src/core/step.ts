@@ -2,16 +2,17 @@
  * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first
  * model; `step` takes an input (a public call or a browser signal, with its own time) and returns the next
  * model and the effects the shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve
- * `ready()`...). No browser global, no clock, nothing from the shell: test/core/ replays it in Node.
+ * `ready()`...). An input names the step that takes it (below, and in site.ts). No browser global, no clock,
+ * nothing from the shell: test/core/ replays it in Node.
  */
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
-import type { Effect, Input, Model, Next, Of, Settings } from './model';
-import { apply, attribute, EMPTY, heldCalls, keep, run, siteBackground, track } from './record';
+import type { Effect, Input, Model, Next, Settings, Step } from './model';
+import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
 import { endReason, expire, merge, restart, stop } from './rules';
-import { change, forgetTabs, hearTab, initialized, leave, lifecycle, move, pageView, restore, setPageHidden } from './site';
+import { change, initialized, lifecycle } from './site';
 import { decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
@@ -68,68 +69,79 @@ export function start(s: Start): Next {
   return { model: m, effects: fx, kept: true };
 }
 
-/** What each input does to the (copied) model; a call answers whether it was kept (run or held, not dropped). */
-const STEPS: { [T in Input[0]]: (m: Model, fx: Effect[], input: Of<T>) => boolean | void } = {
-  track: (m, fx, [, at, id, name, props]) => track(m, fx, at, id, name, props),
-  page: pageView,
-  // A route change the app already reported with page() is not reported twice.
-  route: (m, fx, [, at, id, viewId, place, from]) => place.href !== m.viewed && pageView(m, fx, ['page', at, id, viewId, '{}', place, from]),
-  identify(m, fx, [, at, id, userId, props]) {
-    if (m.mode === 'anonymous') {
-      fx.push(['debug', 'identify ignored: consent refused']);
-      return false;
-    }
-    run(m, fx, (m, fx) => {
-      m.user = userId;
-      if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
-    });
-    return props !== null && track(m, fx, at, id, 'identify', props);
-  },
-  newSession(m, fx, [, at]) {
-    const background = siteBackground(m);
-    const utm = m.page.utm;
-    return run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
-  },
-  endSession: (m, fx, [, at]) => run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at))),
-  attribute: (m, fx, [, at, key, value, increment]) => run(m, fx, attribute(at, key, value, increment, siteBackground(m), m.page.utm)),
-  consent: (m, fx, [, at, state, from, gpc]) => decide(m, fx, at, state, from !== 'tab', gpc),
-  opened,
-  storedIn(m, _, [, , mechanism]) {
-    m.around = { ...m.around, mechanism };
-  },
-  device(m, _, [, , device]) {
-    m.around = { ...m.around, device };
-  },
-  stored(m, _, [, , value]) {
-    // What another tab saved, or the store holds: merged, never simply taken (both may have moved on).
-    // An anonymous session lives as long as the page: it takes nothing from the site's tabs.
-    const theirs = m.storage === 'open' && m.mode !== 'anonymous' ? decodeState(value) : null;
-    if (theirs) m.session = merge(m.session, theirs);
-  },
-  profile(m, fx, [, , id]) {
-    // What a pipeline calls the visitor is kept with the session; never when anonymous.
-    if (m.session && m.mode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
-  },
-  move,
-  visibility: setPageHidden,
-  tab: hearTab,
-  tabsGone: forgetTabs,
-  pagehide: leave,
-  restore,
-  shutdown(m, fx) {
-    if (m.storage === 'open') fx.push(['save', true]);
-    m.off = true;
-    fx.push(['stop']);
-  },
-};
-
 /** One input: the next model, the effects, and whether a call was kept (run or held, not dropped). */
 export function step(model: Model, input: Input): Next {
   if (model.off) return { model, effects: [], kept: false };
   const m = { ...model };
   const fx: Effect[] = [];
-  const kept = (STEPS[input[0]] as (m: Model, fx: Effect[], input: Input) => boolean | void)(m, fx, input) !== false;
+  const kept = input[0](m, fx, input) !== false;
   return { model: m, effects: fx, kept };
+}
+
+// The steps of the public calls and of what the shell learns. (The page's signals and the page views are in site.ts.)
+
+/** `track()`: an event, its properties already JSON. */
+export const track = (m: Model, fx: Effect[], [, at, id, name, props]: [Step, number, string, string, string]) => enter(m, fx, at, id, name, props);
+
+/** `identify()`: the user id is taken; `props` null when the traits were refused (no event then). */
+export function identify(m: Model, fx: Effect[], [, at, id, userId, props]: [Step, number, string, string | null, string | null]): boolean {
+  if (m.mode === 'anonymous') {
+    fx.push(['debug', 'identify ignored: consent refused']);
+    return false;
+  }
+  run(m, fx, (m, fx) => {
+    m.user = userId;
+    if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
+  });
+  return props !== null && enter(m, fx, at, id, 'identify', props);
+}
+
+/** `newSession()`: the session ends (`explicit`) and the next one starts now. */
+export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): boolean {
+  const background = siteBackground(m);
+  const utm = m.page.utm;
+  return run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
+}
+
+/** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
+export const endSession = (m: Model, fx: Effect[], [, at]: [Step, number]) => run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
+
+/** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
+export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: [Step, number, unknown, unknown, boolean]) =>
+  run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
+
+/** A consent decision: the page's `setConsent`, a CMP's, or one another tab took (not told back); `gpc`: the browser sends Global Privacy Control. */
+export const consent = (m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, 'page' | 'signal' | 'tab', boolean]) =>
+  decide(m, fx, at, state, from !== 'tab', gpc);
+
+/**
+ * What the page's events carry changed: the store failed and handed the session on, or a slow store answered
+ * late (the session is kept there now: `mechanism`); a better device context came (the OS version from
+ * User-Agent Client Hints: `device`).
+ */
+export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mechanism: string } | { device: string }]): void {
+  m.around = { ...m.around, ...change };
+}
+
+/**
+ * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken
+ * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
+ */
+export function stored(m: Model, _: Effect[], [, , value]: [Step, number, unknown]): void {
+  const theirs = m.storage === 'open' && m.mode !== 'anonymous' ? decodeState(value) : null;
+  if (theirs) m.session = merge(m.session, theirs);
+}
+
+/** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */
+export function profile(m: Model, fx: Effect[], [, , id]: [Step, number, string]): void {
+  if (m.session && m.mode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
+}
+
+/** `shutdown()` (once the flush is done, or its bound passed): saved now, stopped; every later input is ignored. */
+export function shutdown(m: Model, fx: Effect[]): void {
+  if (m.storage === 'open') fx.push(['save', true]);
+  m.off = true;
+  fx.push(['stop']);
 }
 
 /**
@@ -168,8 +180,12 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
   }
 }
 
-/** Storage answered: the start of this page's life first, then the held calls in order; calls run at once from now on. */
-function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: Of<'opened'>): void {
+/**
+ * Storage answered: what the device held (`found`), where the session is kept, whether another tab of the
+ * site is open. The start of this page's life comes first, then the held calls in order; calls run at once
+ * from now on.
+ */
+export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: [Step, number, SessionState | null, string, boolean]): void {
   if (m.storage !== 'opening') return;
   m.storage = 'open';
   m.session = found;

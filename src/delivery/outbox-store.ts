@@ -27,7 +27,7 @@ export interface OutboxStore {
  */
 interface Chunk {
   contexts: string[];
-  /** `[{"id":…,"at":…,"appId":…,"c":…,"s":…,"e":{<the entry's fields>}},…]` */
+  /** `[{"id":…,"at":…,"appId":…,"c":…,"s":…,"e":{<the entry's fields>}},…]` (`s`: since version 2 of the database) */
   list: string;
 }
 
@@ -35,7 +35,7 @@ interface Stored {
   id: string;
   at: number;
   appId: string;
-  c?: number;
+  c: number;
   s?: string;
   e: object;
 }
@@ -47,7 +47,8 @@ function entriesOf(value: unknown, key: string): Entry[] {
     const { list, contexts } = value as Chunk;
     for (const s of JSON.parse(list) as Stored[]) {
       // (the members of the object it was written from: its fields as they were written)
-      if (typeof s.id == 'string' && s.e && typeof s.e == 'object') entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx: contexts[s.c!], session: s.s, chunk: key });
+      const ctx = contexts[s.c];
+      if (typeof s.id == 'string' && s.e && typeof s.e == 'object' && ctx) entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx, session: s.s, chunk: key });
     }
   } catch {
     // A damaged chunk reads as what could be read of it; one with nothing readable goes.
@@ -60,14 +61,9 @@ function chunkOf(entries: Entry[]): Chunk {
   const index = new Map<string, number>();
   const contexts: string[] = [];
   const lines = entries.map((e) => {
-    let c = e.ctx === undefined ? undefined : index.get(e.ctx);
-    if (e.ctx !== undefined && c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
-    return (
-      `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)}` +
-      (c === undefined ? '' : `,"c":${c}`) +
-      (e.session === undefined ? '' : `,"s":${JSON.stringify(e.session)}`) +
-      `,"e":{${e.fields}}}`
-    );
+    let c = index.get(e.ctx);
+    if (c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
+    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c}${e.session ? `,"s":${JSON.stringify(e.session)}` : ''},"e":{${e.fields}}}`;
   });
   return { contexts, list: `[${lines}]` };
 }
@@ -83,11 +79,11 @@ const CHUNK_EVENTS = MAX_BATCH_EVENTS;
 export function idbOutbox(db: StintDb): OutboxStore {
   return {
     put(list) {
-      const chunks: [string, Entry[], Set<string | undefined>][] = [];
+      const chunks: [string, Entry[], Set<string>][] = [];
       let chars = Infinity;
       for (const e of list) {
         let last = chunks[chunks.length - 1];
-        const size = e.fields.length + 2 + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : (e.ctx?.length ?? 0) + 1);
+        const size = e.fields.length + 2 + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : e.ctx.length + 1);
         if (chars + size > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
           // Never the event id: tabs that find the same session over write the same `session_end` id at
           // the same time, and a shared key would let one tab's chunk overwrite another's.

@@ -6,16 +6,17 @@
  * can count on. Each signal becomes an input for the core, after what the browser needs at that moment.
  */
 import { guard } from '../api';
-import type { Input } from '../core/model';
+import type { Dispatch } from '../core/model';
+import { pagehide, restore, visibility } from '../core/site';
 import { abandonReplies } from '../delivery/transport';
 import { readPlace, uuids } from '../input';
 import { setLeaving } from '../session/stores/db';
 
 /**
- * Calls `signal` with the input of each lifecycle signal, and `mayLeave` first when the page may be going
- * away (whatever Stint still waits for must not hold what it has); returns the function that stops.
+ * Gives the core (`signal`) the input of each lifecycle signal, calling `mayLeave` first when the page may
+ * be going away (whatever Stint still waits for must not hold what it has); returns the function that stops.
  */
-export function watchPage(signal: (input: Input) => void, mayLeave: () => void): () => void {
+export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
   // The HTML standard's "unload a document" fires pagehide before visibilitychange
   // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents): once the page has
   // exited, the hidden that follows says nothing new.
@@ -24,7 +25,7 @@ export function watchPage(signal: (input: Input) => void, mayLeave: () => void):
     if (exited) return;
     const hidden = document.visibilityState === 'hidden';
     if (hidden) mayLeave();
-    signal(['visibility', Date.now(), hidden]);
+    signal(visibility, Date.now(), hidden);
   };
   const onPageHide = (e: PageTransitionEvent) => {
     exited = true;
@@ -32,7 +33,7 @@ export function watchPage(signal: (input: Input) => void, mayLeave: () => void):
     // Nothing left pending that could block the next page (see db.ts).
     setLeaving(true);
     // `persisted`: into the back/forward cache, where the page may come back, or be evicted silently.
-    signal(['pagehide', Date.now(), e.persisted]);
+    signal(pagehide, Date.now(), e.persisted);
   };
   const onPageShow = (e: PageTransitionEvent) => {
     if (!e.persisted) return;
@@ -40,7 +41,7 @@ export function watchPage(signal: (input: Input) => void, mayLeave: () => void):
     // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
     setLeaving(false);
     abandonReplies();
-    signal(['restore', Date.now(), uuids.random(), uuids.random(), readPlace()]);
+    signal(restore, Date.now(), uuids.random(), uuids.random(), readPlace());
   };
   // (each guarded: nothing Stint does throws into the page's event dispatch)
   const listeners: [string, (e: PageTransitionEvent) => void][] = [

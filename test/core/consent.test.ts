@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_QUEUE_EVENTS } from '../../src/core/batch';
 import { isReady } from '../../src/core/step';
 import { boot, id, kinds, place } from './harness';
+import { attribute, consent, identify, profile, shutdown, stored, track } from '../../src/core/step';
+import { page, visibility } from '../../src/core/site';
 
 describe('the consent a tracker starts with', () => {
   // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]
@@ -30,12 +32,12 @@ describe('the consent a tracker starts with', () => {
 describe('what is held, and what happens to it', () => {
   it('pending holds calls with their own times; a grant runs them in order once storage answers', () => {
     const t = boot({ consent: 'pending' });
-    expect(t.send('track', 1000, id(1), 'first', '{"n":1}')).toBe(true);
-    t.send('attribute', 2000, 'plan', 'pro', false);
-    expect(t.send('track', 3000, id(2), 'second', '{}')).toBe(true);
+    expect(t.send(track, 1000, id(1), 'first', '{"n":1}')).toBe(true);
+    t.send(attribute, 2000, 'plan', 'pro', false);
+    expect(t.send(track, 3000, id(2), 'second', '{}')).toBe(true);
     expect(t.events()).toEqual([]);
     expect(kinds(t.take())).toEqual(['joinTabs']);
-    t.send('consent', 4000, 'granted', 'page', false);
+    t.send(consent, 4000, 'granted', 'page', false);
     expect(kinds(t.take())).toEqual(['debug', 'tellConsent', 'openStorage']);
     expect(isReady(t.model)).toBe(false);
     t.open(5000);
@@ -49,13 +51,13 @@ describe('what is held, and what happens to it', () => {
     expect(events[2].sessionAttributes).toEqual({ plan: 'pro' });
     expect(t.effects.at(-1)).toEqual(['resolveReady']);
     // From now on, calls run at once.
-    t.send('track', 6000, id(3), 'third', '{}');
+    t.send(track, 6000, id(3), 'third', '{}');
     expect(t.names().at(-1)).toBe('third');
   });
 
   it('storage that answers late: calls made meanwhile are held, then run with their own times', () => {
     const t = boot();
-    t.send('track', 100, id(1), 'early', '{}');
+    t.send(track, 100, id(1), 'early', '{}');
     expect(t.events()).toEqual([]);
     t.open(2500);
     expect(t.events().map((e) => [e.name, Date.parse(e.timestamp)])).toEqual([
@@ -66,12 +68,12 @@ describe('what is held, and what happens to it', () => {
 
   it('a refusal drops what is held, counts no loss, and resolves ready()', () => {
     const t = boot({ consent: 'pending' });
-    t.send('track', 1000, id(1), 'held', '{}');
-    t.send('consent', 2000, 'denied', 'page', false);
+    t.send(track, 1000, id(1), 'held', '{}');
+    t.send(consent, 2000, 'denied', 'page', false);
     expect(isReady(t.model)).toBe(true);
     expect(t.model.hold).toEqual({ calls: null, events: 0, chars: 0 });
-    expect(t.send('track', 3000, id(2), 'refused', '{}')).toBe(false);
-    t.send('consent', 4000, 'granted', 'page', false);
+    expect(t.send(track, 3000, id(2), 'refused', '{}')).toBe(false);
+    t.send(consent, 4000, 'granted', 'page', false);
     t.open(5000);
     expect(t.names()).toEqual(['application_initialized']);
     expect(kinds(t.effects)).not.toContain('countLost');
@@ -79,11 +81,11 @@ describe('what is held, and what happens to it', () => {
 
   it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
     const t = boot({ consent: 'pending' });
-    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send('track', i, id(i), 'e', '{}'));
+    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send(track, i, id(i), 'e', '{}'));
     expect(kept.filter(Boolean)).toHaveLength(MAX_QUEUE_EVENTS);
     expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(false));
     expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
-    t.send('consent', 9000, 'granted', 'page', false);
+    t.send(consent, 9000, 'granted', 'page', false);
     t.open(9000);
     expect(t.effects).toContainEqual(['countLost', 10]);
     expect(t.names().filter((n) => n === 'e')).toHaveLength(MAX_QUEUE_EVENTS);
@@ -92,17 +94,17 @@ describe('what is held, and what happens to it', () => {
   it('the hold is bounded by characters too (5 M, as the outbox)', () => {
     const t = boot({ consent: 'pending' });
     const props = JSON.stringify({ pad: 'x'.repeat(9_000) });
-    const kept = Array.from({ length: 600 }, (_, i) => t.send('track', i, id(i), 'big', props));
+    const kept = Array.from({ length: 600 }, (_, i) => t.send(track, i, id(i), 'big', props));
     expect(kept.filter(Boolean).length).toBe(Math.floor(5_000_000 / (3 + props.length + 200)));
   });
 
   it('an event too large for any request is refused at the call, with a warning, even while held', () => {
     const t = boot({ consent: 'pending' });
-    expect(t.send('track', 1, id(1), 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBe(false);
+    expect(t.send(track, 1, id(1), 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBe(false);
     expect(t.effects.at(-1)).toEqual(['warn', 'event "huge" dropped: it is over 32000 bytes (name, properties and page)']);
     // Measured in bytes: 10,000 three-byte characters are over too.
-    expect(t.send('track', 2, id(2), 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBe(false);
-    expect(t.send('track', 3, id(3), 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBe(true);
+    expect(t.send(track, 2, id(2), 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBe(false);
+    expect(t.send(track, 3, id(3), 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBe(true);
   });
 });
 
@@ -121,7 +123,7 @@ describe('changes of consent', () => {
     const t = boot({ consent: from });
     if (from === 'granted') t.open(0);
     t.take();
-    t.send('consent', 1000, to, where, false);
+    t.send(consent, 1000, to, where, false);
     expect(kinds(t.take())).toEqual(effects);
     expect(t.model.mode).toBe(to);
   });
@@ -129,15 +131,15 @@ describe('changes of consent', () => {
   it('after a withdrawal nothing identifying is kept; a later grant is a new life: a new tab, a new device', () => {
     const t = boot();
     t.open(0);
-    t.send('identify', 100, id(1), 'user-1', '{}');
-    t.send('track', 200, id(2), 'before', '{}');
+    t.send(identify, 100, id(1), 'user-1', '{}');
+    t.send(track, 200, id(2), 'before', '{}');
     const before = t.events().at(-1)!;
-    t.send('consent', 300, 'denied', 'page', false);
+    t.send(consent, 300, 'denied', 'page', false);
     expect([t.model.session, t.model.user, t.model.storage]).toEqual([null, null, 'closed']);
-    expect(t.send('track', 400, id(3), 'refused', '{}')).toBe(false);
-    t.send('consent', 500, 'granted', 'page', false);
+    expect(t.send(track, 400, id(3), 'refused', '{}')).toBe(false);
+    t.send(consent, 500, 'granted', 'page', false);
     t.open(600);
-    t.send('track', 700, id(4), 'after', '{}');
+    t.send(track, 700, id(4), 'after', '{}');
     const [initialized, after] = t.events().slice(-2);
     // (this page's new life began with the withdrawal)
     expect(initialized.name).toBe('application_initialized');
@@ -151,7 +153,7 @@ describe('changes of consent', () => {
     const t = boot({ consent: 'pending', gpc: true });
     expect(t.model.mode).toBe('denied');
     t.take();
-    t.send('consent', 1000, 'granted', 'page', true);
+    t.send(consent, 1000, 'granted', 'page', true);
     expect(t.take()).toEqual([['warn', 'consent not granted: the browser sends Global Privacy Control']]);
     expect(t.model.mode).toBe('denied');
   });
@@ -166,7 +168,7 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
 
   it('sends cookieless events: the nil device id, no previous session, no user', () => {
     const t = anonymous();
-    t.send('track', 100, id(1), 'a', '{}');
+    t.send(track, 100, id(1), 'a', '{}');
     const [e] = t.events().slice(-1);
     expect(e.session).toMatchObject({ userId: '00000000-0000-0000-0000-000000000000', previousSessionId: null, storageMechanism: 'MEMORY' });
     expect(e.user.id).toBeNull();
@@ -175,11 +177,11 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
 
   it('ignores identify, a pipeline profile and the other tabs’ sessions', () => {
     const t = anonymous();
-    t.send('track', 100, id(1), 'a', '{}');
-    expect(t.send('identify', 200, id(2), 'user-1', '{}')).toBe(false);
-    t.send('profile', 300, 'tracardi-profile');
+    t.send(track, 100, id(1), 'a', '{}');
+    expect(t.send(identify, 200, id(2), 'user-1', '{}')).toBe(false);
+    t.send(profile, 300, 'tracardi-profile');
     const session = t.model.session;
-    t.send('stored', 400, '1.{}');
+    t.send(stored, 400, '1.{}');
     expect(t.model.session).toBe(session);
     expect(t.model.session!.profileId).toBeNull();
     expect(t.model.user).toBeNull();
@@ -191,13 +193,13 @@ describe('shutdown', () => {
     const t = boot();
     t.open(0);
     t.take();
-    t.send('shutdown', 1000);
+    t.send(shutdown, 1000);
     expect(t.take()).toEqual([['save', true], ['stop']]);
     expect(isReady(t.model)).toBe(true);
     const model = t.model;
-    expect(t.send('track', 2000, id(1), 'after', '{}')).toBe(false);
-    t.send('visibility', 2000, true);
-    t.send('page', 2000, id(2), 'v2', '{}', place('/b'));
+    expect(t.send(track, 2000, id(1), 'after', '{}')).toBe(false);
+    t.send(visibility, 2000, true);
+    t.send(page, 2000, id(2), 'v2', '{}', place('/b'));
     expect(t.model).toBe(model);
     expect(t.take()).toEqual([]);
   });

@@ -5,8 +5,8 @@
 import type { Place } from '../../src/core/context';
 import type { WholeEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
-import type { Effect, Input, Model, Settings } from '../../src/core/model';
-import { start, step, type Start } from '../../src/core/step';
+import type { Args, Effect, Input, Model, Settings, Step } from '../../src/core/model';
+import { opened, start, step, type Start } from '../../src/core/step';
 import type { SessionState } from '../../src/core/state';
 import { fixedIds, MIN } from '../helpers';
 
@@ -36,8 +36,8 @@ export interface Tracker {
   model: Model;
   /** Every effect so far, in order. */
   effects: Effect[];
-  /** Feeds an input; answers whether its call was kept. */
-  send(...input: Input): boolean;
+  /** Feeds an input (its step, its time, what came with it); answers whether its call was kept. */
+  send<S extends Step>(step: S, ...args: Args<S>): boolean;
   /** The effects since the last `take`. */
   take(): Effect[];
   /** The events enqueued so far, whole. */
@@ -70,8 +70,8 @@ export function boot(o: Options = {}): Tracker {
   const t: Tracker = {
     model: first.model,
     effects: [...first.effects],
-    send(...input) {
-      const next = step(t.model, input);
+    send(first, ...args) {
+      const next = step(t.model, [first, ...args] as unknown as Input);
       t.model = next.model;
       t.effects.push(...next.effects);
       return next.kept;
@@ -84,7 +84,7 @@ export function boot(o: Options = {}): Tracker {
     events: () => t.effects.flatMap((e) => (e[0] === 'enqueue' ? [wholeOf(e[1])] : [])),
     names: () => t.events().map((e) => e.name),
     open(at = 0, found = null, mechanism = 'COOKIE_1', othersOpen = false) {
-      t.send('opened', at, found, mechanism, othersOpen);
+      t.send(opened, at, found, mechanism, othersOpen);
     },
   };
   return t;

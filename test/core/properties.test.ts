@@ -6,10 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WholeEvent } from '../../src/core/envelope';
-import type { Input, Model } from '../../src/core/model';
+import type { Input, Model, Step } from '../../src/core/model';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
+import { attribute, consent, endSession, identify, newSession, opened, profile, shutdown, track } from '../../src/core/step';
+import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from '../../src/core/site';
 
 const SEED = fuzzSeed('core properties');
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -17,29 +19,29 @@ const NIL = '00000000-0000-0000-0000-000000000000';
 /** One input after the previous one, `gap` ms later; ids are numbered by the run. */
 type Make = (at: number, n: number) => Input;
 const make = fc.oneof<fc.Arbitrary<Make>[]>(
-  fc.record({ name: fc.constantFrom('a', 'b', 'checkout'), big: fc.integer({ min: 0, max: 9 }).map((n) => n === 0) }).map(({ name, big }) => (at, n) => ['track', at, `e-${n}`, name, big ? JSON.stringify({ pad: 'x'.repeat(40_000) }) : '{"n":1}']),
-  fc.constantFrom('/a', '/b', '/c?utm_source=x').map((path) => (at, n) => ['page', at, `e-${n}`, `v-${n}`, '{}', place(path)]),
-  fc.constantFrom('/a', '/d').map((path) => (at, n) => ['route', at, `e-${n}`, `v-${n}`, place(path), 'https://shop.example/a']),
-  fc.constantFrom('u1', 'u2', null).map((user) => (at, n) => ['identify', at, `e-${n}`, user, '{}']),
-  fc.constant<Make>((at) => ['newSession', at]),
-  fc.constant<Make>((at) => ['endSession', at]),
-  fc.record({ key: fc.constantFrom('plan', 'n', ''), value: fc.constantFrom<unknown>('pro', 1, null, {}), increment: fc.boolean() }).map(({ key, value, increment }) => (at) => ['attribute', at, key, value, increment]),
-  fc.record({ state: fc.constantFrom('granted', 'pending', 'denied') as fc.Arbitrary<'granted' | 'pending' | 'denied'>, from: fc.constantFrom('page', 'signal', 'tab') as fc.Arbitrary<'page' | 'signal' | 'tab'> }).map(({ state, from }) => (at) => ['consent', at, state, from, false]),
-  fc.constantFrom('COOKIE_1', 'INDEXED_DB').map((mechanism) => (at) => ['opened', at, null, mechanism, false]),
-  fc.boolean().map((hidden) => (at) => ['visibility', at, hidden]),
-  fc.record({ tab: fc.constantFrom('t1', 't2'), visible: fc.boolean() }).map(({ tab, visible }) => (at) => ['tab', at, tab, visible]),
-  fc.constantFrom(['t1'], ['t1', 't2']).map((tabs) => (at) => ['tabsGone', at, tabs]),
-  fc.boolean().map((persisted) => (at) => ['pagehide', at, persisted]),
-  fc.constant<Make>((at, n) => ['restore', at, `e-${n}`, `v-${n}`, place('/a')]),
-  fc.constantFrom('/a#x', '/e').map((path) => (at) => ['move', at, place(path)]),
-  fc.constant<Make>((at) => ['profile', at, 'p-1']),
+  fc.record({ name: fc.constantFrom('a', 'b', 'checkout'), big: fc.integer({ min: 0, max: 9 }).map((n) => n === 0) }).map(({ name, big }) => (at, n) => [track, at, `e-${n}`, name, big ? JSON.stringify({ pad: 'x'.repeat(40_000) }) : '{"n":1}']),
+  fc.constantFrom('/a', '/b', '/c?utm_source=x').map((path) => (at, n) => [page, at, `e-${n}`, `v-${n}`, '{}', place(path)]),
+  fc.constantFrom('/a', '/d').map((path) => (at, n) => [route, at, `e-${n}`, `v-${n}`, place(path), 'https://shop.example/a']),
+  fc.constantFrom('u1', 'u2', null).map((user) => (at, n) => [identify, at, `e-${n}`, user, '{}']),
+  fc.constant<Make>((at) => [newSession, at]),
+  fc.constant<Make>((at) => [endSession, at]),
+  fc.record({ key: fc.constantFrom('plan', 'n', ''), value: fc.constantFrom<unknown>('pro', 1, null, {}), increment: fc.boolean() }).map(({ key, value, increment }) => (at) => [attribute, at, key, value, increment]),
+  fc.record({ state: fc.constantFrom('granted', 'pending', 'denied') as fc.Arbitrary<'granted' | 'pending' | 'denied'>, from: fc.constantFrom('page', 'signal', 'tab') as fc.Arbitrary<'page' | 'signal' | 'tab'> }).map(({ state, from }) => (at) => [consent, at, state, from, false]),
+  fc.constantFrom('COOKIE_1', 'INDEXED_DB').map((mechanism) => (at) => [opened, at, null, mechanism, false]),
+  fc.boolean().map((hidden) => (at) => [visibility, at, hidden]),
+  fc.record({ name: fc.constantFrom('t1', 't2'), visible: fc.boolean() }).map(({ name, visible }) => (at) => [tab, at, name, visible]),
+  fc.constantFrom(['t1'], ['t1', 't2']).map((tabs) => (at) => [tabsGone, at, tabs]),
+  fc.boolean().map((persisted) => (at) => [pagehide, at, persisted]),
+  fc.constant<Make>((at, n) => [restore, at, `e-${n}`, `v-${n}`, place('/a')]),
+  fc.constantFrom('/a#x', '/e').map((path) => (at) => [move, at, place(path)]),
+  fc.constant<Make>((at) => [profile, at, 'p-1']),
 );
 /** Mostly calls and signals, and storage answering; now and then a shutdown, which ends the run's interest. */
 const input = fc.oneof(
   { arbitrary: make, weight: 40 },
-  { arbitrary: fc.constant<Make>((at, n) => ['track', at, `e-${n}`, 'a', '{}']), weight: 10 },
-  { arbitrary: fc.constant<Make>((at) => ['opened', at, null, 'COOKIE_1', false]), weight: 4 },
-  { arbitrary: fc.constant<Make>((at) => ['shutdown', at]), weight: 1 },
+  { arbitrary: fc.constant<Make>((at, n) => [track, at, `e-${n}`, 'a', '{}']), weight: 10 },
+  { arbitrary: fc.constant<Make>((at) => [opened, at, null, 'COOKIE_1', false]), weight: 4 },
+  { arbitrary: fc.constant<Make>((at) => [shutdown, at]), weight: 1 },
 );
 const gap = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 29 * MIN, max: 32 * MIN }));
 const life = fc.record({
@@ -62,7 +64,7 @@ function play({ consent, onDenied, lifecycleEvents, pageHidden, steps }: Life, f
     const next = input(at, n);
     inputs.push(next);
     if (frozen) deepFreeze(t.model);
-    t.send(...next);
+    t.send(...(next as [Step, number]));
   });
   return [t, inputs];
 }
@@ -141,7 +143,7 @@ describe(`the core under random inputs (seed ${SEED})`, () => {
         const refused = new Set<string>();
         for (const input of inputs) {
           const before = model;
-          if (before.mode === 'denied' && (input[0] === 'track' || input[0] === 'page' || input[0] === 'identify')) refused.add(input[2]);
+          if (before.mode === 'denied' && (input[0] === track || input[0] === page || input[0] === identify)) refused.add(input[2]);
           const next = step(model, input);
           model = next.model;
           const sent = next.effects.filter((e) => e[0] === 'enqueue');

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
+import { stored, track } from '../../src/core/step';
+import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
 function running(o: Options = {}) {
@@ -25,10 +27,10 @@ describe('this page hidden or shown, alone in the site', () => {
   ];
   it.each(cases)('%s', (_, lifecycleEvents, hidden, event, effects) => {
     const t = running({ settings: { lifecycleEvents } });
-    t.send('track', 500, id(1), 'read', '{}');
+    t.send(track, 500, id(1), 'read', '{}');
     t.take();
     const before = t.events().length;
-    t.send('visibility', 1000, hidden);
+    t.send(visibility, 1000, hidden);
     expect(kinds(t.take())).toEqual(effects);
     expect(t.events().slice(before).map((e) => [e.name, e.properties.transition_type, e.context.visibility])).toEqual(event ? [[event, event, 'background']] : []);
     expect(t.model.session!.siteBackground).toBe(true);
@@ -37,24 +39,24 @@ describe('this page hidden or shown, alone in the site', () => {
 
   it('shown again: application_foreground, in the foreground', () => {
     const t = running();
-    t.send('visibility', 1000, true);
-    t.send('visibility', 2000, false);
+    t.send(visibility, 1000, true);
+    t.send(visibility, 2000, false);
     expect([last(t).name, last(t).context.visibility]).toEqual(['application_foreground', 'foreground']);
     expect(t.model.session!.siteBackground).toBe(false);
   });
 
   it('setBackground(true) twice is one change', () => {
     const t = running();
-    t.send('visibility', 1000, true);
-    t.send('visibility', 1500, true);
+    t.send(visibility, 1000, true);
+    t.send(visibility, 1500, true);
     expect(t.names().filter((n) => n === 'application_background')).toHaveLength(1);
   });
 
   it('the gap in the background is judged by the background timeout when the page comes back', () => {
     const t = running({ settings: { backgroundTimeout: 5 * MIN } });
-    t.send('track', 1000, id(1), 'before', '{}');
-    t.send('visibility', 2000, true);
-    t.send('visibility', 2000 + 5 * MIN + 1, false);
+    t.send(track, 1000, id(1), 'before', '{}');
+    t.send(visibility, 2000, true);
+    t.send(visibility, 2000 + 5 * MIN + 1, false);
     expect(t.names().slice(-3)).toEqual(['application_background', 'session_end', 'application_foreground']);
     const [end, foreground] = t.events().slice(-2);
     expect(end.properties.reason).toBe('background_timeout');
@@ -65,43 +67,43 @@ describe('this page hidden or shown, alone in the site', () => {
 describe('other tabs of the site', () => {
   it('hidden while another tab is visible: the site stays in the foreground; a roll call asks if that tab lives', () => {
     const t = running();
-    t.send('tab', 500, 'other', true);
-    t.send('visibility', 1000, true);
+    t.send(tab, 500, 'other', true);
+    t.send(visibility, 1000, true);
     expect(kinds(t.take())).toEqual(['announce', 'save now', 'beacon', 'rollCall']);
     expect(t.effects.at(-1)).toEqual(['rollCall', ['other']]);
     expect(t.names()).not.toContain('application_background');
     // It crashed: no answer. The site is in the background after all.
-    t.send('tabsGone', 2000, ['other']);
+    t.send(tabsGone, 2000, ['other']);
     expect([last(t).name, Date.parse(last(t).timestamp)]).toEqual(['application_background', 2000]);
   });
 
   it('a tab that answers the roll call keeps the site in the foreground', () => {
     const t = running();
-    t.send('tab', 500, 'other', true);
-    t.send('tab', 600, 'third', true);
-    t.send('visibility', 1000, true);
-    t.send('tabsGone', 2000, ['third']);
+    t.send(tab, 500, 'other', true);
+    t.send(tab, 600, 'third', true);
+    t.send(visibility, 1000, true);
+    t.send(tabsGone, 2000, ['third']);
     expect(t.model.visibleTabs).toEqual(['other']);
     expect(t.names()).not.toContain('application_background');
   });
 
   it('a tab that says it is hidden is no longer counted', () => {
     const t = running();
-    t.send('tab', 500, 'other', true);
-    t.send('tab', 600, 'other', false);
-    t.send('visibility', 1000, true);
+    t.send(tab, 500, 'other', true);
+    t.send(tab, 600, 'other', false);
+    t.send(visibility, 1000, true);
     expect(t.names()).toContain('application_background');
   });
 
   it('another tab came to the foreground while this one was hidden: the session says so, and no event is repeated', () => {
     const t = running();
-    t.send('visibility', 1000, true);
+    t.send(visibility, 1000, true);
     const state = { ...t.model.session!, siteBackground: false, rev: t.model.session!.rev + 1, lastEventAt: 1500 };
-    t.send('stored', 1500, encodeState(state));
-    t.send('tab', 1500, 'other', true);
+    t.send(stored, 1500, encodeState(state));
+    t.send(tab, 1500, 'other', true);
     t.take();
     // This tab shows up too: the site was already in the foreground, nothing to report.
-    t.send('visibility', 2000, false);
+    t.send(visibility, 2000, false);
     expect(kinds(t.take())).toEqual(['announce']);
   });
 });
@@ -109,7 +111,7 @@ describe('other tabs of the site', () => {
 describe('the page leaves', () => {
   it('for good (pagehide): application_exit, the tabs left, the session marked closed, what waits beaconed', () => {
     const t = running();
-    t.send('pagehide', 1000, false);
+    t.send(pagehide, 1000, false);
     expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'save now', 'beacon']);
     expect(t.effects.at(-1)).toEqual(['beacon', true]);
     expect([last(t).name, last(t).context.visibility]).toEqual(['application_exit', 'background']);
@@ -118,7 +120,7 @@ describe('the page leaves', () => {
 
   it('into the back/forward cache: no exit, the site in the background', () => {
     const t = running();
-    t.send('pagehide', 1000, true);
+    t.send(pagehide, 1000, true);
     expect(last(t).name).toBe('application_background');
     expect(t.names()).not.toContain('application_exit');
     expect(t.model.session!.closed).toBe(true);
@@ -126,10 +128,10 @@ describe('the page leaves', () => {
 
   it('back from the cache: the tabs joined, the foreground, a fresh page view when the page records them', () => {
     const t = running();
-    t.send('page', 100, id(1), 'v1', '{}', place('/a'));
-    t.send('pagehide', 1000, true);
+    t.send(page, 100, id(1), 'v1', '{}', place('/a'));
+    t.send(pagehide, 1000, true);
     t.take();
-    t.send('restore', 5000, id(2), 'v2', place('/a'));
+    t.send(restore, 5000, id(2), 'v2', place('/a'));
     expect(t.take()[0]).toEqual(['joinTabs', true]);
     expect(t.names().slice(-2)).toEqual(['application_foreground', 'page_view']);
     expect(last(t).context.page.viewId).toBe('v2');
@@ -138,15 +140,15 @@ describe('the page leaves', () => {
 
   it('back from the cache on a page that never called page(): no page view', () => {
     const t = running();
-    t.send('pagehide', 1000, true);
-    t.send('restore', 5000, id(2), 'v2', place('/a'));
+    t.send(pagehide, 1000, true);
+    t.send(restore, 5000, id(2), 'v2', place('/a'));
     expect(t.names().at(-1)).toBe('application_foreground');
   });
 
   it('hidden or gone before storage answered: nothing to save or beacon yet (the shell goes on with a stand-in first)', () => {
     const t = boot();
     t.take();
-    t.send('visibility', 1000, true);
+    t.send(visibility, 1000, true);
     expect(kinds(t.take())).toEqual(['announce']);
   });
 });

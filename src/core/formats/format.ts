@@ -54,14 +54,5 @@ export interface Format {
   answer?(text: string): Answer | undefined;
 }
 
-/** A JSON object's member: the key, serialised, and its value, JSON already. */
-export const member = (key: string, json: string): string => `${JSON.stringify(key)}:${json}`;
-
-/** A JSON object from members (`member`, or an entry's `fields`). */
-export const object = (members: readonly string[]): string => `{${members.join(',')}}`;
-
-/** A JSON array from items that are JSON already. */
-export const array = (items: readonly string[]): string => `[${items.join(',')}]`;
-
 /** `collector` and a format's path, joined with one slash (a base URL may or may not end in one). */
 export const joinUrl = (base: string, path: string): string => (path ? base.replace(/\/+$/, '') + path : base);

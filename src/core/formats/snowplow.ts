@@ -19,7 +19,7 @@
 import type { SnowplowOptions } from '../../types';
 import { VERSION } from '../../version';
 import { wholeOf } from '../event';
-import { array, member, object, type Format } from './format';
+import type { Format } from './format';
 
 const IGLU = 'iglu:com.snowplowanalytics.snowplow/';
 const SNOWPLOW_MECHANISMS = ['SQLITE', 'COOKIE_1', 'COOKIE_3', 'LOCAL_STORAGE', 'FLASH_LSO'];
@@ -88,6 +88,6 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
         co: JSON.stringify(selfDescribing(IGLU + 'contexts/jsonschema/1-0-0', contexts)),
       });
     },
-    body: (items) => object([member('schema', `"${IGLU}payload_data/jsonschema/1-0-4"`), member('data', array(items))]),
+    body: (items) => `{"schema":"${IGLU}payload_data/jsonschema/1-0-4","data":[${items}]}`,
   };
 }

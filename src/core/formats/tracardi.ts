@@ -14,7 +14,7 @@
  */
 import type { TracardiOptions } from '../../types';
 import { wholeOf } from '../event';
-import { array, member, object, type Format } from './format';
+import type { Format } from './format';
 
 export function tracardiFormat({ sourceId }: TracardiOptions): Format {
   return {
@@ -44,21 +44,16 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
       const first = wholeOf(entries[0]);
       const { device, os, app, utm, time } = first.context;
       const [width, height] = device.screenResolution.split('x').map(Number);
-      const payload = {
-        source: { id: sourceId },
-        session: { id: first.session.sessionId },
-        profile: batch.profile ? { id: batch.profile } : null,
-        context: {
-          browser: { local: { browser: { name: app.name, version: app.version, language: app.language }, device: { platform: os.name } } },
-          screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
-          time: { tz: time.timeZone },
-          utm,
-          stint: { dropped: batch.dropped },
-        },
-        properties: {},
-        options: {},
+      const context = {
+        browser: { local: { browser: { name: app.name, version: app.version, language: app.language }, device: { platform: os.name } } },
+        screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
+        time: { tz: time.timeZone },
+        utm,
+        stint: { dropped: batch.dropped },
       };
-      return object([...Object.entries(payload).map(([key, value]) => member(key, JSON.stringify(value))), member('events', array(items))]);
+      const profile = batch.profile ? { id: batch.profile } : null;
+      const id = (value: unknown) => JSON.stringify({ id: value });
+      return `{"source":${id(sourceId)},"session":${id(first.session.sessionId)},"profile":${profile && id(profile.id)},"context":${JSON.stringify(context)},"properties":{},"options":{},"events":[${items}]}`;
     },
     answer(text) {
       let answer: { profile?: { id?: unknown }; ux?: unknown; errors?: unknown };

@@ -1,0 +1,58 @@
+/**
+ * The property names the build shortens (scripts/internal-names.mjs) must never cross anything: a name that
+ * is read by its text (a string in the source), sent (the wire's schemas and formats), stored, told to the
+ * other tabs, given by the page (the config, the public API) would break once shortened. Each is checked here;
+ * the e2e suite then runs the shortened builds in three engines.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INTERNAL_NAMES } from '../scripts/internal-names.mjs';
+
+const names: string[] = INTERNAL_NAMES;
+const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+const read = (file: string) => readFileSync(join(__dirname, '..', file), 'utf8');
+
+/** Every key of every object in a JSON document. */
+const keys = (value: unknown): string[] =>
+  value && typeof value === 'object' ? Object.entries(value).flatMap(([k, v]) => (Array.isArray(value) ? keys(v) : [k, ...keys(v)])) : [];
+
+/** The members a TypeScript block declares (`name:` or `name?:`). */
+const members = (text: string) => [...text.matchAll(/(\w+)\??:/g)].map((m) => m[1]);
+const block = (file: string, start: string) => {
+  const text = read(file);
+  const from = text.indexOf(start);
+  expect(from, `${start} in ${file}`).toBeGreaterThanOrEqual(0);
+  return text.slice(from, text.indexOf('\n}', from) + 2);
+};
+
+describe('the names the build shortens', () => {
+  it('are no string in the source (a name read or written by its text)', () => {
+    const code = (f: string) => readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+    const strings = new Set(files(join(__dirname, '../src')).flatMap((f) => [...code(f).matchAll(/'([^'\\\n]*)'|"([^"\\\n]*)"|`([^`$\\]*)`/g)].map((m) => m[1] ?? m[2] ?? m[3])));
+    expect(names.filter((n) => strings.has(n))).toEqual([]);
+  });
+
+  it('are no key of what is sent (the envelope, the pipelines’ schemas)', () => {
+    const schemas = files(join(__dirname, '../schemas')).filter((f) => f.endsWith('.json') || !f.includes('.'));
+    const sent = new Set(schemas.flatMap((f) => keys(JSON.parse(readFileSync(f, 'utf8')))));
+    expect(names.filter((n) => sent.has(n))).toEqual([]);
+  });
+
+  it('are no member of what is stored, told to the other tabs, or given by the page', () => {
+    const crossing = new Set([
+      ...members(read('src/types.ts')),
+      ...members(block('src/tabs.ts', 'export type TabMessage')),
+      ...members(block('src/core/envelope.ts', 'export interface EventSession')),
+      ...members(block('src/core/envelope.ts', 'export interface WholeEvent')),
+      ...members(block('src/core/state.ts', 'export interface SessionState')),
+      ...members(block('src/delivery/outbox-store.ts', 'interface Stored')),
+      ...members(block('src/delivery/outbox-store.ts', 'interface Chunk')),
+      ...members(block('src/api.ts', 'export interface Running')),
+      ...members(block('src/consent/tcf.ts', 'export interface TCData')),
+      'hello',
+      't', // a send turn's holder (turn.ts)
+    ]);
+    expect(names.filter((n) => crossing.has(n))).toEqual([]);
+  });
+});
