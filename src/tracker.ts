@@ -99,6 +99,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       format: config.format,
       request: config.format.request?.(anonymous) || {},
       store: db && idbOutbox(db),
+      dropped: model.lost,
       tabs: anonymous ? null : tabs,
       turn,
       profile: () => model.session?.profileId ?? null,
@@ -113,7 +114,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   /** How each effect is carried out. */
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1]) => void } = {
     enqueue: (entry) => sender?.add(entry),
-    countLost: (count) => sender?.countLost(count),
     save(now) {
       if (now) return save(true);
       if (saving) return;

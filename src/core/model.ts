@@ -54,7 +54,7 @@ export interface Model {
   storage: 'closed' | 'opening' | 'open';
   /** Calls held until consent and storage answer; null while calls run at once. */
   hold: Hold | null;
-  /** Events dropped past the hold's bound, counted in the first batch once they can be sent. */
+  /** Events dropped past the hold's bound, until storage answers: the shell's delivery starts with them counted, in its first batch's `dropped`. */
   lost: number;
   /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
   session: SessionState | null;
@@ -99,8 +99,6 @@ export type Dispatch = <S extends Step>(step: S, ...args: Args<S>) => boolean;
 export type Effect =
   /** an event for the outbox */
   | [type: 'enqueue', entry: Entry]
-  /** events the hold dropped: counted in the next batch's `dropped` */
-  | [type: 'countLost', count: number]
   /** the session changed: saved, and told to the other tabs, at the end of the task; or `now`, the mirror too (the page may not live to the end of the task) */
   | [type: 'save', now?: true]
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */

@@ -191,8 +191,7 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   m.session = found;
   m.around = { ...m.around, mechanism, anonymous: m.mode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);
-  // Events the hold had to drop are reported with the first batch.
-  if (m.lost) fx.push(['countLost', m.lost]);
+  // (events the hold had to drop are in the first batch's `dropped`: the shell's delivery starts with them)
   m.lost = 0;
   const held = heldCalls(m.hold);
   m.hold = null;

@@ -32,6 +32,8 @@ export interface SenderOptions {
   format: Format;
   /** how its requests go (content type, cookies, headers) */
   request: RequestOptions;
+  /** events lost before they could be queued (held past the bound): counted in the first batch's `dropped` */
+  dropped: number;
   /** the outbox, where storage is allowed */
   store: OutboxStore | null;
   /** the site's tabs, told what was delivered (none when anonymous) */
@@ -47,8 +49,6 @@ export interface SenderOptions {
 export interface Sender {
   /** The `track()` path: appended, bounded, written at the end of the task, sent after a short timer. */
   add(entry: Entry): void;
-  /** Events lost before they could be queued (the hold's bound): counted in the next batch's `dropped`. */
-  countLost(count: number): void;
   /** Resolves once every entry queued so far is delivered or given up on. */
   flush(): Promise<void>;
   /**
@@ -77,7 +77,7 @@ export function startSender(o: SenderOptions): Sender {
   /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
   const beaconed = new Set<string>();
   /** Events given up on since the last batch, reported in it so that the loss is visible. */
-  let dropped = 0;
+  let dropped = o.dropped;
   /** The queue overflowed at the last add: one warning per overflow, not one per event. */
   let full = false;
   let failures = 0;
@@ -261,9 +261,6 @@ export function startSender(o: SenderOptions): Sender {
       else full = false;
       outbox.write(entry);
       if (!timer) schedule(FLUSH_AFTER);
-    },
-    countLost(count) {
-      dropped += count;
     },
     flush() {
       return new Promise((resolve) => {

@@ -76,7 +76,7 @@ describe('what is held, and what happens to it', () => {
     t.send(consent, 4000, 'granted', 'page', false);
     t.open(5000);
     expect(t.names()).toEqual(['application_initialized']);
-    expect(kinds(t.effects)).not.toContain('countLost');
+    expect(t.model.lost).toBe(0);
   });
 
   it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
@@ -86,8 +86,10 @@ describe('what is held, and what happens to it', () => {
     expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(false));
     expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
     t.send(consent, 9000, 'granted', 'page', false);
+    // (the shell starts its delivery with the hold's losses, then storage's answer resets them)
+    expect(t.model.lost).toBe(10);
     t.open(9000);
-    expect(t.effects).toContainEqual(['countLost', 10]);
+    expect(t.model.lost).toBe(0);
     expect(t.names().filter((n) => n === 'e')).toHaveLength(MAX_QUEUE_EVENTS);
   });
 
