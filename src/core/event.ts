@@ -81,12 +81,10 @@ let shared = '';
 export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string): Entry {
   const at = new Date(e.at);
   const weekday = WEEKDAYS[at.getDay()];
-  const of = sharedOf;
-  if (
-    of[0] !== e.page || of[1] !== s.sessionId || of[2] !== s.firstEventId || of[3] !== around.mechanism || of[4] !== around.anonymous ||
-    of[5] !== s.attributes || of[6] !== s.businessUserId || of[7] !== s.utm || of[8] !== around.device || of[9] !== around.timeZone || of[10] !== weekday
-  ) {
-    sharedOf = [e.page, s.sessionId, s.firstEventId, around.mechanism, around.anonymous, s.attributes, s.businessUserId, s.utm, around.device, around.timeZone, weekday];
+  // (`around` is a new object whenever what it holds changes; the session's other shared fields follow its id)
+  const of = [e.page, around, weekday, s.sessionId, s.firstEventId, s.attributes, s.businessUserId, s.utm];
+  if (of.some((part, i) => part !== sharedOf[i])) {
+    sharedOf = of;
     const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
     shared =
       `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +

@@ -7,7 +7,7 @@
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
 import type { Entry } from '../core/event';
-import { chunkKey, type StintDb } from '../session/stores/db';
+import type { StintDb } from '../session/stores/db';
 
 export interface OutboxStore {
   /** Writes entries (in chunks, one transaction); sets their `chunk`. */
@@ -76,7 +76,13 @@ function chunkOf(entries: Entry[]): Chunk {
 const CHUNK_CHARS = MAX_BODY_BYTES - 1000;
 const CHUNK_EVENTS = MAX_BATCH_EVENTS;
 
+/** A new chunk's key: oldest first (keys sort as strings), then unique. */
+const chunkKey = (at: number): string => `${String(Math.max(0, at)).padStart(15, '0')}:${Math.random()}`;
+
 export function idbOutbox(db: StintDb): OutboxStore {
+  /** A chunk's key by its name (an earlier version's chunks have array keys: ['o', tracked at, random]). */
+  const keys = new Map<string, IDBValidKey>();
+  const key = (name: string) => keys.get(name) ?? name;
   return {
     put(list) {
       const chunks: [string, Entry[], Set<string>][] = [];
@@ -87,7 +93,7 @@ export function idbOutbox(db: StintDb): OutboxStore {
         if (chars + size > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
           // Never the event id: tabs that find the same session over write the same `session_end` id at
           // the same time, and a shared key would let one tab's chunk overwrite another's.
-          chunks.push((last = [chunkKey(e.at, Math.random()), [], new Set()]));
+          chunks.push((last = [chunkKey(e.at), [], new Set()]));
           chars = 200;
         }
         e.chunk = last[0];
@@ -100,26 +106,33 @@ export function idbOutbox(db: StintDb): OutboxStore {
         return promisifyRequest(store.transaction);
       });
     },
-    keys: () => db.outbox('readonly', (store) => promisifyRequest(store.getAllKeys())).then((keys) => keys.map(String)),
+    keys: () =>
+      db.outbox('readonly', (store) => promisifyRequest(store.getAllKeys())).then((all) =>
+        all.map((k) => {
+          const name = String(k);
+          keys.set(name, k);
+          return name;
+        }),
+      ),
     get: (chunks) =>
-      db.outbox('readonly', (store) => Promise.all(chunks.map((key) => promisifyRequest(store.get(key))))).then((values) =>
+      db.outbox('readonly', (store) => Promise.all(chunks.map((name) => promisifyRequest(store.get(key(name)))))).then((values) =>
         values.flatMap((value, i) => entriesOf(value, chunks[i])),
       ),
     remove: (chunks, list) =>
       db.outbox('readwrite', (store) => {
-        for (const key of chunks) store.delete(key);
+        for (const name of chunks) store.delete(key(name));
         // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
         const byChunk = new Map<string, Set<string>>();
         for (const e of list) {
           if (!byChunk.has(e.chunk!)) byChunk.set(e.chunk!, new Set());
           byChunk.get(e.chunk!)!.add(e.id);
         }
-        for (const [key, ids] of byChunk) {
-          const read = store.get(key);
+        for (const [name, ids] of byChunk) {
+          const read = store.get(key(name));
           read.onsuccess = () => {
-            const rest = entriesOf(read.result, key).filter((e) => !ids.has(e.id));
-            if (rest.length) store.put(chunkOf(rest), key);
-            else store.delete(key);
+            const rest = entriesOf(read.result, name).filter((e) => !ids.has(e.id));
+            if (rest.length) store.put(chunkOf(rest), key(name));
+            else store.delete(key(name));
           };
         }
         return promisifyRequest(store.transaction);

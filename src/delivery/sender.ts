@@ -172,6 +172,13 @@ export function startSender(o: SenderOptions): Sender {
     );
   };
 
+  /** The first request's worth of `list` (core/batch.ts); an entry no request can carry is given up on, never left to block the others. */
+  const cut = (list: Entry[]) => {
+    const packed = pack(list, o.format, { dropped, sentAt: Date.now(), profile: o.profile() });
+    if (!packed.body) giveUp(packed.entries, 'an event too large to send was dropped');
+    return packed;
+  };
+
   /** What other pages left in the outbox joins the queue; what another tab delivered leaves it. */
   const read = async () => {
     const { entries, gone } = await outbox.read();
@@ -191,12 +198,8 @@ export function startSender(o: SenderOptions): Sender {
       if (old.length) giveUp(old, `${old.length} events could not be delivered for a week; dropped`);
       const waiting = queue.filter((e) => !inflight.has(e.id));
       if (!waiting.length) return;
-      const { entries: batch, body } = pack(waiting.slice(0, limit), o.format, { dropped, sentAt: now, profile: o.profile() });
-      // One event that no request can carry is given up on, never left to block the others.
-      if (!body) {
-        giveUp(batch, 'an event too large to send was dropped');
-        continue;
-      }
+      const { entries: batch, body } = cut(waiting.slice(0, limit));
+      if (!body) continue;
       const reported = dropped;
       dropped = 0;
       for (const e of batch) inflight.add(e.id);
@@ -277,12 +280,9 @@ export function startSender(o: SenderOptions): Sender {
       let rest = navigator.onLine === false ? [] : queue.filter((e) => !inflight.has(e.id) && !beaconed.has(e.id));
       const sent: Entry[] = leaving && healthy ? queue.filter((e) => inflight.has(e.id)) : [];
       while (rest.length) {
-        const { entries: batch, body } = pack(rest, o.format, { dropped, sentAt: Date.now(), profile: o.profile() });
+        const { entries: batch, body } = cut(rest);
         rest = rest.slice(batch.length);
-        if (!body) {
-          giveUp(batch, 'an event too large to send was dropped');
-          continue;
-        }
+        if (!body) continue;
         if (!beacon(o.url, body, o.request)) break;
         dropped = 0;
         if (healthy) sent.push(...batch);

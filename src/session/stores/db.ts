@@ -19,10 +19,6 @@ export interface StintDb {
 }
 
 type StoreName = keyof StintDb;
-const STORES: StoreName[] = ['session', 'outbox', 'turn'];
-
-/** An outbox chunk's key: oldest first (keys sort as strings), then unique (`tag`: random). */
-export const chunkKey = (at: number, tag: string | number): string => `${String(Math.max(0, at)).padStart(15, '0')}:${tag}`;
 
 /** Transactions of Stint's database that may still be running. */
 const running = new Set<IDBTransaction>();
@@ -53,19 +49,17 @@ export function setLeaving(isLeaving: boolean): void {
   running.clear();
 }
 
-/** Version 1's one store: its session and outbox chunks move to their own stores. */
+/**
+ * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
+ * chunks are read there as they are), and the session moves to its own store. What else it held (the
+ * session's copy, the turns, stale by now) reads as no chunk, and goes at the outbox's first read.
+ */
 function migrate(db: IDBDatabase, transaction: IDBTransaction): void {
-  if (!db.objectStoreNames.contains('kv')) return;
-  const cursor = transaction.objectStore('kv').openCursor();
-  cursor.onsuccess = () => {
-    const found = cursor.result;
-    if (!found) return db.deleteObjectStore('kv');
-    const key = found.key;
-    if (key === SESSION_KEY) transaction.objectStore('session').put(found.value, SESSION_KEY);
-    // (an outbox chunk was ['o', tracked at, random])
-    else if (Array.isArray(key) && key[0] === 'o') transaction.objectStore('outbox').put(found.value, chunkKey(+key[1] || 0, String(key[2])));
-    found.continue();
-  };
+  if (!db.objectStoreNames.contains('kv')) return void db.createObjectStore('outbox');
+  const outbox = transaction.objectStore('kv');
+  outbox.name = 'outbox';
+  const state = outbox.get(SESSION_KEY);
+  state.onsuccess = () => state.result && transaction.objectStore('session').put(state.result, SESSION_KEY);
 }
 
 /**
@@ -87,7 +81,8 @@ export function stintDb(): StintDb | null {
     const request = indexedDB.open(NAME, VERSION);
     request.onupgradeneeded = () => {
       const db = request.result;
-      for (const name of STORES) if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
+      db.createObjectStore('session');
+      db.createObjectStore('turn');
       migrate(db, request.transaction!);
     };
     return promisifyRequest(request).then((db) => {
