@@ -21,36 +21,38 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
   // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents): once the page has
   // exited, the hidden that follows says nothing new.
   let exited = false;
-  const onVisibility = () => {
-    if (exited) return;
-    const hidden = document.visibilityState === 'hidden';
-    if (hidden) mayLeave();
-    signal(visibility, Date.now(), hidden);
-  };
-  const onPageHide = (e: PageTransitionEvent) => {
-    exited = true;
-    mayLeave();
-    // Nothing left pending that could block the next page (see db.ts).
-    setLeaving(true);
-    // `persisted`: into the back/forward cache, where the page may come back, or be evicted silently.
-    signal(pagehide, Date.now(), e.persisted);
-  };
-  const onPageShow = (e: PageTransitionEvent) => {
-    if (!e.persisted) return;
-    exited = false;
-    // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
-    setLeaving(false);
-    abandonReplies();
-    signal(restore, Date.now(), uuids.random(), uuids.random(), readPlace());
-  };
   // (each guarded: nothing Stint does throws into the page's event dispatch)
-  const listeners: [string, (e: PageTransitionEvent) => void][] = [
-    ['visibilitychange', onVisibility],
-    ['pagehide', onPageHide],
-    ['pageshow', onPageShow],
-  ].map(([type, on]) => [type as string, (e: PageTransitionEvent) => guard(() => (on as (e: PageTransitionEvent) => void)(e))]);
-  for (const [type, listener] of listeners) addEventListener(type, listener as EventListener, true);
+  const onVisibility = () =>
+    guard(() => {
+      if (exited) return;
+      const hidden = document.visibilityState === 'hidden';
+      if (hidden) mayLeave();
+      signal(visibility, Date.now(), hidden);
+    });
+  const onPageHide = (e: PageTransitionEvent) =>
+    guard(() => {
+      exited = true;
+      mayLeave();
+      // Nothing left pending that could block the next page (see db.ts).
+      setLeaving(true);
+      // `persisted`: into the back/forward cache, where the page may come back, or be evicted silently.
+      signal(pagehide, Date.now(), e.persisted);
+    });
+  const onPageShow = (e: PageTransitionEvent) =>
+    guard(() => {
+      if (!e.persisted) return;
+      exited = false;
+      // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
+      setLeaving(false);
+      abandonReplies();
+      signal(restore, Date.now(), uuids.random(), uuids.random(), readPlace());
+    });
+  addEventListener('visibilitychange', onVisibility, true);
+  addEventListener('pagehide', onPageHide, true);
+  addEventListener('pageshow', onPageShow, true);
   return () => {
-    for (const [type, listener] of listeners) removeEventListener(type, listener as EventListener, true);
+    removeEventListener('visibilitychange', onVisibility, true);
+    removeEventListener('pagehide', onPageHide, true);
+    removeEventListener('pageshow', onPageShow, true);
   };
 }
