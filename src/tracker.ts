@@ -166,12 +166,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
 
   const gpc = globalPrivacyControl();
-  const first = start({
+  model = start({
     at: startedAt,
     settings: config,
     ids: uuids,
-    consent: config.consent,
-    gpc,
     pageHidden: document.visibilityState === 'hidden',
     newTab: isNewTab(),
     place: readPlace(),
@@ -179,9 +177,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     device: deviceContext((device) => guard(() => now(around, { device }))),
     timeZone: timeZone(),
   });
-  model = first.model;
   unwatch.push(watchPage(dispatch, () => opener?.goOn()));
-  for (const [type, payload] of first.effects) (perform[type] as (payload: unknown) => void)(payload);
+  tabs.join(!model.pageHidden);
+  dispatch(consent, startedAt, config.consent, 'config', gpc);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));

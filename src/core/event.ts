@@ -67,7 +67,6 @@ export function clientSession(s: SessionState, mechanism: string, anonymous: boo
   };
 }
 
-const nameJson = ((key = '', value = '') => (name: string) => (name === key ? value : ((key = name), (value = JSON.stringify(name)))))();
 
 /** What the last shared context was made of (compared by identity), and its JSON: a cache of a pure function. */
 let sharedOf: unknown[] = [];
@@ -93,7 +92,7 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
       `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"}}}`;
   }
   const fields =
-    `"eventId":"${e.id}","name":${nameJson(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
+    `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
     `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"`;
   return { id: e.id, at: e.at, appId, fields, ctx: shared, session: s.sessionId };
 }

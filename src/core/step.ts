@@ -22,10 +22,6 @@ export interface Start {
   at: number;
   settings: Settings;
   ids: Ids;
-  /** the configured consent (`pending` for a CMP's signal, until it answers) */
-  consent: ConsentState;
-  /** the browser sends Global Privacy Control */
-  gpc: boolean;
   pageHidden: boolean;
   /** this tab has not reported application_initialized yet */
   newTab: boolean;
@@ -38,9 +34,9 @@ export interface Start {
 /** Global Privacy Control counts as a refusal, unless the config says otherwise. */
 export const gpcRefuses = (settings: Settings, gpc: boolean): boolean => settings.respectGlobalPrivacyControl && gpc;
 
-/** The first model: the page as it is, joined to the site's tabs, and the configured consent applied. */
-export function start(s: Start): Next {
-  const m: Model = {
+/** The first model: the page as it is, consent pending until the configured one is applied (`consent`, from the config). */
+export function start(s: Start): Model {
+  return {
     settings: s.settings,
     ids: s.ids,
     mode: 'pending',
@@ -59,14 +55,6 @@ export function start(s: Start): Next {
     lifeAt: s.at,
     off: false,
   };
-  const fx: Effect[] = [['joinTabs', !s.pageHidden]];
-  let consent = s.consent;
-  if (gpcRefuses(s.settings, s.gpc)) {
-    fx.push(['debug', 'Global Privacy Control: consent denied']);
-    consent = 'denied';
-  }
-  decide(m, fx, s.at, consent, false, s.gpc);
-  return { model: m, effects: fx, kept: true };
 }
 
 /** One input: the next model, the effects, and whether a call was kept (run or held, not dropped). */
@@ -110,9 +98,18 @@ export const endSession = (m: Model, fx: Effect[], [, at]: [Step, number]) => ru
 export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: [Step, number, unknown, unknown, boolean]) =>
   run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
 
-/** A consent decision: the page's `setConsent`, a CMP's, or one another tab took (not told back); `gpc`: the browser sends Global Privacy Control. */
-export const consent = (m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, 'page' | 'signal' | 'tab', boolean]) =>
-  decide(m, fx, at, state, from !== 'tab', gpc);
+/**
+ * A consent decision: the config's at start (a CMP's signal starts `pending`), the page's `setConsent`, a
+ * CMP's, or one another tab took (the config's and another tab's are not told to the tabs); `gpc`: the
+ * browser sends Global Privacy Control, which refuses the config's consent, and any later grant.
+ */
+export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, 'config' | 'page' | 'signal' | 'tab', boolean]): void {
+  if (from === 'config' && gpcRefuses(m.settings, gpc)) {
+    fx.push(['debug', 'Global Privacy Control: consent denied']);
+    state = 'denied';
+  }
+  decide(m, fx, at, state, from === 'page' || from === 'signal', gpc);
+}
 
 /**
  * What the page's events carry changed: the store failed and handed the session on, or a slow store answered
