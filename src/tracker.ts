@@ -89,11 +89,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     if (keeper && model.session) keeper.save(model.session, all);
   };
 
+  /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
+  const movedTo = (mechanism: string) => guard(() => now(around, { mechanism }));
+
   /** Storage answered: the session is written there from now on, and the outbox sent. */
   const opened = ({ chain, db, othersOpen, turn }: Opened, anonymous: boolean) => {
     if (model.off) return;
     opener = null;
-    keeper = startKeeper(chain, anonymous ? null : tabs, (mechanism) => guard(() => now(around, { mechanism })));
+    keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     sender = startSender({
       url,
       format: config.format,
@@ -123,7 +126,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     beacon: (leaving) => sender?.beacon(leaving),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      opener = openStorage(config, anonymous, tabs, answered, (mechanism) => guard(() => now(around, { mechanism })));
+      opener = openStorage(config, anonymous, tabs, answered, movedTo);
     },
     erase() {
       opener?.cancel();
