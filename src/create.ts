@@ -24,7 +24,8 @@ export function trackerFor(config: StintConfig, at?: number, names?: Names): Run
     return null;
   }
   try {
-    new URL(resolved.collector, location.href);
+    // (where batches go, absolute: the page may move, a single-page app's path with it)
+    resolved.collector = new URL(resolved.collector, location.href).href;
   } catch {
     throw new TypeError('stint: config.collector must be an absolute URL or a path');
   }

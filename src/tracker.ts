@@ -48,7 +48,7 @@ const SHUTDOWN_WAIT = 3000;
 
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
-  const url = joinUrl(new URL(config.collector, location.href).href, config.format.path);
+  const url = joinUrl(config.collector, config.format.path);
   const tabs = startTabs(`stint:${config.cookie.name || '_stint'}`, uuids.random(), (message) => guard(() => hear(message)));
   /** Storage being opened, and once it has answered: where the session is written, and who sends. */
   let opener: Opener | null = null;

@@ -34,8 +34,6 @@ export interface Entry {
   fields: string;
   /** what it shares with the events around it, a JSON object (one string for all of them) */
   ctx: string;
-  /** its session's id, for the formats that send one session per request */
-  session?: string;
   /** the key of the outbox chunk that holds it, once written */
   chunk?: string;
 }
@@ -94,7 +92,7 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
   const fields =
     `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${at.toISOString()}","properties":${e.props}` +
     `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"`;
-  return { id: e.id, at: e.at, appId, fields, ctx: shared, session: s.sessionId };
+  return { id: e.id, at: e.at, appId, fields, ctx: shared };
 }
 
 /** An entry as a whole event (for the formats that send every event whole). */

@@ -27,7 +27,7 @@ export interface OutboxStore {
  */
 interface Chunk {
   contexts: string[];
-  /** `[{"id":…,"at":…,"appId":…,"c":…,"s":…,"e":{<the entry's fields>}},…]` (`s`: since version 2 of the database) */
+  /** `[{"id":…,"at":…,"appId":…,"c":…,"e":{<the entry's fields>}},…]` */
   list: string;
 }
 
@@ -36,7 +36,6 @@ interface Stored {
   at: number;
   appId: string;
   c: number;
-  s?: string;
   e: object;
 }
 
@@ -48,7 +47,7 @@ function entriesOf(value: unknown, key: string): Entry[] {
     for (const s of JSON.parse(list) as Stored[]) {
       // (the members of the object it was written from: its fields as they were written)
       const ctx = contexts[s.c];
-      if (typeof s.id == 'string' && s.e && typeof s.e == 'object' && ctx) entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx, session: s.s, chunk: key });
+      if (typeof s.id == 'string' && s.e && typeof s.e == 'object' && ctx) entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx, chunk: key });
     }
   } catch {
     // A damaged chunk reads as what could be read of it; one with nothing readable goes.
@@ -63,7 +62,7 @@ function chunkOf(entries: Entry[]): Chunk {
   const lines = entries.map((e) => {
     let c = index.get(e.ctx);
     if (c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
-    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c}${e.session ? `,"s":${JSON.stringify(e.session)}` : ''},"e":{${e.fields}}}`;
+    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c},"e":{${e.fields}}}`;
   });
   return { contexts, list: `[${lines}]` };
 }

@@ -17,11 +17,14 @@ import { wholeOf } from '../event';
 import type { Format } from './format';
 
 export function tracardiFormat({ sourceId }: TracardiOptions): Format {
+  /** The last shared context read, and its session (a cache of a pure function). */
+  let ctx = '';
+  let session = '';
   return {
     path: '/track',
     request: () => ({ type: 'application/json', credentials: 'omit' }),
-    // One payload per session. (An entry left by an earlier version names its session in its JSON only.)
-    group: (entry) => entry.session ?? wholeOf(entry).session.sessionId,
+    // One payload per session: the session an entry shares with the events around it (read once for all of them).
+    group: (entry) => (entry.ctx === ctx ? session : ((ctx = entry.ctx), (session = JSON.parse(ctx).session.sessionId))),
     item(entry) {
       const e = wholeOf(entry);
       const { page, visibility } = e.context;
