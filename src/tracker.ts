@@ -74,11 +74,11 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     (args as unknown[]).unshift(next);
     return advance(args as unknown as Input);
   };
-  const advance = (input: Input): boolean => {
+  const advance = (input: Input): string | undefined => {
     const next = step(model, input);
     model = next.model;
     for (const [type, payload] of next.effects) (perform[type] as (payload: unknown) => void)(payload);
-    return next.kept;
+    return next.event;
   };
   /** An input of this moment. */
   const now = <S extends Step>(next: S, ...args: Args<S> extends [number, ...infer A] ? A : never) => dispatch(next, ...([Date.now(), ...args] as Args<S>));
@@ -176,7 +176,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     pageHidden: document.visibilityState === 'hidden',
     newTab: isNewTab(),
     place: readPlace(),
-    viewId: uuids.random(),
     device: deviceContext((device) => guard(() => now(around, { device }))),
     timeZone: timeZone(),
   });
@@ -187,25 +186,20 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const signal = config.signal;
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
-  const onRoute = (from: string) => now(route, uuids.random(), uuids.random(), readPlace(), from);
+  const onRoute = (from: string) => now(route, readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));
 
   const methods: TimedTracker = {
     track(at, name, properties) {
       const props = eventName(name) ? propsJson(name, properties) : undefined;
-      if (props === undefined) return;
-      const id = uuids.random();
-      return dispatch(track, at, id, name, props) ? id : undefined;
+      return props === undefined ? undefined : dispatch(track, at, name, props);
     },
     page(at, properties, values) {
       const own = pageValues(values) || {};
-      const id = uuids.random();
-      return dispatch(page, at, id, uuids.random(), propsJson('page_view', properties) ?? null, readPlace(own), own.referrer) ? id : undefined;
+      return dispatch(page, at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer);
     },
     identify(at, user, traits) {
-      if (!userId(user)) return;
-      const id = uuids.random();
-      return dispatch(identify, at, id, user, propsJson('identify', traits) ?? null) ? id : undefined;
+      return userId(user) ? dispatch(identify, at, user, propsJson('identify', traits) ?? null) : undefined;
     },
     setBackground: (at, isBackground) => void dispatch(visibility, at, !!isBackground),
     getSession: (at) => currentSession(model, at),

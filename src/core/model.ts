@@ -86,14 +86,14 @@ export interface Model {
  */
 export type Input = readonly [step: Step, at: number, ...rest: any[]];
 
-/** What an input does to the model (a copy, for this step) and which effects it asks for; a call answers whether it was kept. */
-export type Step = (m: Model, fx: Effect[], input: any) => boolean | void;
+/** What an input does to the model (a copy, for this step) and which effects it asks for; a call that tracks an event answers its id (undefined: dropped). */
+export type Step = (m: Model, fx: Effect[], input: any) => string | void;
 
 /** What follows an input's step: its time, and what came with it. */
 export type Args<S> = S extends (m: Model, fx: Effect[], input: [Step, ...infer A]) => unknown ? A : never;
 
 /** Gives the core an input: its step, then its time and what came with it (checked against the step). */
-export type Dispatch = <S extends Step>(step: S, ...args: Args<S>) => boolean;
+export type Dispatch = <S extends Step>(step: S, ...args: Args<S>) => string | undefined;
 
 /** What the shell must do, in order: a verb, and what it is done with. */
 export type Effect =
@@ -125,9 +125,9 @@ export type Effect =
   | [type: 'warn', message: string]
   | [type: 'debug', message: string];
 
-/** What one step gives: the next model, what to do, and whether the call was kept (run or held; false: dropped). */
+/** What one step gives: the next model, what to do, and the id of the event the call tracked (run or held; undefined: none, or dropped). */
 export interface Next {
   model: Model;
   effects: Effect[];
-  kept: boolean;
+  event: string | undefined;
 }

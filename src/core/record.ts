@@ -55,19 +55,21 @@ export function heldCalls(hold: Hold | null): Call[] {
 }
 
 /**
- * An event enters, on the page it happened on; `background` is the site's state from now on. The whole event,
- * as it will be sent, must fit in a request: an event too large is refused here, at the call, with a warning.
+ * An event enters, on the page it happened on; `background` is the site's state from now on. Its id, or
+ * undefined when it was dropped: the whole event, as it will be sent, must fit in a request (one too large is
+ * refused here, at the call, with a warning), and consent must not be refused.
  */
-export function enter(m: Model, fx: Effect[], at: number, id: string, name: string, props: string, background = siteBackground(m)): boolean {
+export function enter(m: Model, fx: Effect[], at: number, name: string, props: string, background = siteBackground(m)): string | undefined {
   const page = m.page;
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
   if (chars + page.json.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.json) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
     fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
-    return false;
+    return;
   }
+  const id = m.ids.random();
   const event: RawEvent = { id, name, at, props, page, pageHidden: m.pageHidden };
-  return run(
+  const kept = run(
     m,
     fx,
     (m, fx) => {
@@ -76,6 +78,7 @@ export function enter(m: Model, fx: Effect[], at: number, id: string, name: stri
     },
     chars + OWN_CHARS,
   );
+  return kept ? id : undefined;
 }
 
 /** A change of the session's attributes (`increment`: by `value`), made in the session of the moment or the device's first. */

@@ -27,7 +27,7 @@ export function change(m: Model, fx: Effect[], at: number, background: boolean, 
 
 /** An `application_*` event, when the site records them; `background` is the site's state from now on. */
 export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
-  if (m.settings.lifecycleEvents) enter(m, fx, at, m.ids.random(), name, JSON.stringify({ transition_type: name, ...extra }), background);
+  if (m.settings.lifecycleEvents) enter(m, fx, at, name, JSON.stringify({ transition_type: name, ...extra }), background);
 }
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
@@ -85,12 +85,12 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
  * `pageshow` from the back/forward cache: this page comes back to the foreground, as a fresh page view (at
  * `place`, with these ids) if it records them.
  */
-export function restore(m: Model, fx: Effect[], [, at, id, viewId, place]: [Step, number, string, string, Place]): void {
+export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Place]): void {
   m.pageHidden = false;
   fx.push(['joinTabs', true]);
   if (knownBackground(m)) change(m, fx, at, false);
   if (m.session) keep(m, fx, { ...m.session, closed: false });
-  if (m.viewed !== null) page(m, fx, [page, at, id, viewId, '{}', place]);
+  if (m.viewed !== null) page(m, fx, [page, at, '{}', place]);
 }
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
@@ -105,16 +105,16 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the document's.
  * The events that follow keep this page until the URL changes.
  */
-export function page(m: Model, fx: Effect[], [, at, id, viewId, props, place, referrer]: [Step, number, string, string, string | null, Place, (string | null)?]): boolean {
+export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: [Step, number, string | null, Place, (string | null)?]): string | undefined {
   const previous = m.page.page.url;
-  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), viewId);
+  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), m.ids.random());
   m.viewed = place.href;
-  return props !== null && enter(m, fx, at, id, 'page_view', props);
+  return props === null ? undefined : enter(m, fx, at, 'page_view', props);
 }
 
 /** A single-page app's route change (`autoPageViews`), from the URL `from`: a page view, unless the app reported it with `page()` already. */
-export const route = (m: Model, fx: Effect[], [, at, id, viewId, place, from]: [Step, number, string, string, Place, string]) =>
-  place.href !== m.viewed && page(m, fx, [page, at, id, viewId, '{}', place, from]);
+export const route = (m: Model, fx: Effect[], [, at, place, from]: [Step, number, Place, string]) =>
+  place.href !== m.viewed ? page(m, fx, [page, at, '{}', place, from]) : undefined;
 
 /** The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page view. */
 export function move(m: Model, _: Effect[], [, , place]: [Step, number, Place]): void {

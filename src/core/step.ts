@@ -26,7 +26,6 @@ export interface Start {
   /** this tab has not reported application_initialized yet */
   newTab: boolean;
   place: Place;
-  viewId: string;
   device: string;
   timeZone: string | null;
 }
@@ -46,7 +45,7 @@ export function start(s: Start): Model {
     session: null,
     user: null,
     around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone },
-    page: snapshot(s.place, s.place.referrer, s.viewId),
+    page: snapshot(s.place, s.place.referrer, s.ids.random()),
     viewed: null,
     pageHidden: s.pageHidden,
     visibleTabs: [],
@@ -57,46 +56,43 @@ export function start(s: Start): Model {
   };
 }
 
-/** One input: the next model, the effects, and whether a call was kept (run or held, not dropped). */
+/** One input: the next model, the effects, and the id of the event it tracked, if it tracked one (run or held, not dropped). */
 export function step(model: Model, input: Input): Next {
-  if (model.off) return { model, effects: [], kept: false };
+  if (model.off) return { model, effects: [], event: undefined };
   const m = { ...model };
   const fx: Effect[] = [];
-  const kept = input[0](m, fx, input) !== false;
-  return { model: m, effects: fx, kept };
+  const event = input[0](m, fx, input) || undefined;
+  return { model: m, effects: fx, event };
 }
 
 // The steps of the public calls and of what the shell learns. (The page's signals and the page views are in site.ts.)
 
 /** `track()`: an event, its properties already JSON. */
-export const track = (m: Model, fx: Effect[], [, at, id, name, props]: [Step, number, string, string, string]) => enter(m, fx, at, id, name, props);
+export const track = (m: Model, fx: Effect[], [, at, name, props]: [Step, number, string, string]) => enter(m, fx, at, name, props);
 
 /** `identify()`: the user id is taken; `props` null when the traits were refused (no event then). */
-export function identify(m: Model, fx: Effect[], [, at, id, userId, props]: [Step, number, string, string | null, string | null]): boolean {
-  if (m.mode === 'anonymous') {
-    fx.push(['debug', 'identify ignored: consent refused']);
-    return false;
-  }
+export function identify(m: Model, fx: Effect[], [, at, userId, props]: [Step, number, string | null, string | null]): string | undefined {
+  if (m.mode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
   run(m, fx, (m, fx) => {
     m.user = userId;
     if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
   });
-  return props !== null && enter(m, fx, at, id, 'identify', props);
+  return props === null ? undefined : enter(m, fx, at, 'identify', props);
 }
 
 /** `newSession()`: the session ends (`explicit`) and the next one starts now. */
-export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): boolean {
+export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): void {
   const background = siteBackground(m);
   const utm = m.page.utm;
-  return run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
+  run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
-export const endSession = (m: Model, fx: Effect[], [, at]: [Step, number]) => run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
+export const endSession = (m: Model, fx: Effect[], [, at]: [Step, number]) => void run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
 
 /** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
 export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: [Step, number, unknown, unknown, boolean]) =>
-  run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
+  void run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
 
 /**
  * A consent decision: the config's at start (a CMP's signal starts `pending`), the page's `setConsent`, a

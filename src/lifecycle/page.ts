@@ -9,7 +9,7 @@ import { guard } from '../api';
 import type { Dispatch } from '../core/model';
 import { pagehide, restore, visibility } from '../core/site';
 import { abandonReplies } from '../delivery/transport';
-import { readPlace, uuids } from '../input';
+import { readPlace } from '../input';
 import { setLeaving } from '../session/stores/db';
 
 /**
@@ -45,7 +45,7 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
       // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
       setLeaving(false);
       abandonReplies();
-      signal(restore, Date.now(), uuids.random(), uuids.random(), readPlace());
+      signal(restore, Date.now(), readPlace());
     });
   addEventListener('visibilitychange', onVisibility, true);
   addEventListener('pagehide', onPageHide, true);

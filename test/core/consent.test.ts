@@ -12,13 +12,13 @@ import { page, visibility } from '../../src/core/site';
 describe('the consent a tracker starts with', () => {
   // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]
   const cases: [string, 'granted' | 'pending' | 'denied', boolean, boolean, 'drop' | 'anonymous', string, string[]][] = [
-    ['granted: storage opens at once', 'granted', false, true, 'drop', 'granted', ['joinTabs', 'debug', 'openStorage']],
-    ['pending: nothing opens, nothing stored', 'pending', false, true, 'drop', 'pending', ['joinTabs']],
-    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['joinTabs', 'debug', 'resolveReady']],
-    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['joinTabs', 'debug', 'openStorage']],
-    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['joinTabs', 'debug', 'debug', 'resolveReady']],
-    ['GPC, config opts out of it', 'granted', true, false, 'drop', 'granted', ['joinTabs', 'debug', 'openStorage']],
-    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['joinTabs', 'debug', 'debug', 'openStorage']],
+    ['granted: storage opens at once', 'granted', false, true, 'drop', 'granted', ['debug', 'openStorage']],
+    ['pending: nothing opens, nothing stored', 'pending', false, true, 'drop', 'pending', []],
+    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['debug', 'resolveReady']],
+    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['debug', 'openStorage']],
+    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['debug', 'debug', 'resolveReady']],
+    ['GPC, config opts out of it', 'granted', true, false, 'drop', 'granted', ['debug', 'openStorage']],
+    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['debug', 'debug', 'openStorage']],
   ];
   it.each(cases)('%s', (_, consent, gpc, respect, onDenied, mode, effects) => {
     const t = boot({ consent, gpc, settings: { respectGlobalPrivacyControl: respect, onDenied } });
@@ -32,11 +32,12 @@ describe('the consent a tracker starts with', () => {
 describe('what is held, and what happens to it', () => {
   it('pending holds calls with their own times; a grant runs them in order once storage answers', () => {
     const t = boot({ consent: 'pending' });
-    expect(t.send(track, 1000, id(1), 'first', '{"n":1}')).toBe(true);
+    // A held call answers its event's id at once: the id the event is sent with.
+    const first = t.send(track, 1000, 'first', '{"n":1}');
     t.send(attribute, 2000, 'plan', 'pro', false);
-    expect(t.send(track, 3000, id(2), 'second', '{}')).toBe(true);
+    const second = t.send(track, 3000, 'second', '{}');
     expect(t.events()).toEqual([]);
-    expect(kinds(t.take())).toEqual(['joinTabs']);
+    expect(kinds(t.take())).toEqual([]);
     t.send(consent, 4000, 'granted', 'page', false);
     expect(kinds(t.take())).toEqual(['debug', 'tellConsent', 'openStorage']);
     expect(isReady(t.model)).toBe(false);
@@ -48,16 +49,17 @@ describe('what is held, and what happens to it', () => {
       ['first', 1000, 2],
       ['second', 3000, 3],
     ]);
+    expect(events.slice(1).map((e) => e.eventId)).toEqual([first, second]);
     expect(events[2].sessionAttributes).toEqual({ plan: 'pro' });
     expect(t.effects.at(-1)).toEqual(['resolveReady']);
     // From now on, calls run at once.
-    t.send(track, 6000, id(3), 'third', '{}');
+    t.send(track, 6000, 'third', '{}');
     expect(t.names().at(-1)).toBe('third');
   });
 
   it('storage that answers late: calls made meanwhile are held, then run with their own times', () => {
     const t = boot();
-    t.send(track, 100, id(1), 'early', '{}');
+    t.send(track, 100, 'early', '{}');
     expect(t.events()).toEqual([]);
     t.open(2500);
     expect(t.events().map((e) => [e.name, Date.parse(e.timestamp)])).toEqual([
@@ -68,11 +70,11 @@ describe('what is held, and what happens to it', () => {
 
   it('a refusal drops what is held, counts no loss, and resolves ready()', () => {
     const t = boot({ consent: 'pending' });
-    t.send(track, 1000, id(1), 'held', '{}');
+    t.send(track, 1000, 'held', '{}');
     t.send(consent, 2000, 'denied', 'page', false);
     expect(isReady(t.model)).toBe(true);
     expect(t.model.hold).toEqual({ calls: null, events: 0, chars: 0 });
-    expect(t.send(track, 3000, id(2), 'refused', '{}')).toBe(false);
+    expect(t.send(track, 3000, 'refused', '{}')).toBeUndefined();
     t.send(consent, 4000, 'granted', 'page', false);
     t.open(5000);
     expect(t.names()).toEqual(['application_initialized']);
@@ -81,9 +83,9 @@ describe('what is held, and what happens to it', () => {
 
   it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
     const t = boot({ consent: 'pending' });
-    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send(track, i, id(i), 'e', '{}'));
+    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send(track, i, 'e', '{}'));
     expect(kept.filter(Boolean)).toHaveLength(MAX_QUEUE_EVENTS);
-    expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(false));
+    expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(undefined));
     expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
     t.send(consent, 9000, 'granted', 'page', false);
     // (the shell starts its delivery with the hold's losses, then storage's answer resets them)
@@ -96,17 +98,17 @@ describe('what is held, and what happens to it', () => {
   it('the hold is bounded by characters too (5 M, as the outbox)', () => {
     const t = boot({ consent: 'pending' });
     const props = JSON.stringify({ pad: 'x'.repeat(9_000) });
-    const kept = Array.from({ length: 600 }, (_, i) => t.send(track, i, id(i), 'big', props));
+    const kept = Array.from({ length: 600 }, (_, i) => t.send(track, i, 'big', props));
     expect(kept.filter(Boolean).length).toBe(Math.floor(5_000_000 / (3 + props.length + 200)));
   });
 
   it('an event too large for any request is refused at the call, with a warning, even while held', () => {
     const t = boot({ consent: 'pending' });
-    expect(t.send(track, 1, id(1), 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBe(false);
+    expect(t.send(track, 1, 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBeUndefined();
     expect(t.effects.at(-1)).toEqual(['warn', 'event "huge" dropped: it is over 32000 bytes (name, properties and page)']);
     // Measured in bytes: 10,000 three-byte characters are over too.
-    expect(t.send(track, 2, id(2), 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBe(false);
-    expect(t.send(track, 3, id(3), 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBe(true);
+    expect(t.send(track, 2, 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBeUndefined();
+    expect(t.send(track, 3, 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBeDefined();
   });
 });
 
@@ -133,15 +135,15 @@ describe('changes of consent', () => {
   it('after a withdrawal nothing identifying is kept; a later grant is a new life: a new tab, a new device', () => {
     const t = boot();
     t.open(0);
-    t.send(identify, 100, id(1), 'user-1', '{}');
-    t.send(track, 200, id(2), 'before', '{}');
+    t.send(identify, 100, 'user-1', '{}');
+    t.send(track, 200, 'before', '{}');
     const before = t.events().at(-1)!;
     t.send(consent, 300, 'denied', 'page', false);
     expect([t.model.session, t.model.user, t.model.storage]).toEqual([null, null, 'closed']);
-    expect(t.send(track, 400, id(3), 'refused', '{}')).toBe(false);
+    expect(t.send(track, 400, 'refused', '{}')).toBeUndefined();
     t.send(consent, 500, 'granted', 'page', false);
     t.open(600);
-    t.send(track, 700, id(4), 'after', '{}');
+    t.send(track, 700, 'after', '{}');
     const [initialized, after] = t.events().slice(-2);
     // (this page's new life began with the withdrawal)
     expect(initialized.name).toBe('application_initialized');
@@ -170,7 +172,7 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
 
   it('sends cookieless events: the nil device id, no previous session, no user', () => {
     const t = anonymous();
-    t.send(track, 100, id(1), 'a', '{}');
+    t.send(track, 100, 'a', '{}');
     const [e] = t.events().slice(-1);
     expect(e.session).toMatchObject({ userId: '00000000-0000-0000-0000-000000000000', previousSessionId: null, storageMechanism: 'MEMORY' });
     expect(e.user.id).toBeNull();
@@ -179,8 +181,8 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
 
   it('ignores identify, a pipeline profile and the other tabs’ sessions', () => {
     const t = anonymous();
-    t.send(track, 100, id(1), 'a', '{}');
-    expect(t.send(identify, 200, id(2), 'user-1', '{}')).toBe(false);
+    t.send(track, 100, 'a', '{}');
+    expect(t.send(identify, 200, 'user-1', '{}')).toBeUndefined();
     t.send(profile, 300, 'tracardi-profile');
     const session = t.model.session;
     t.send(stored, 400, '1.{}');
@@ -199,9 +201,9 @@ describe('shutdown', () => {
     expect(t.take()).toEqual([['save', true], ['stop']]);
     expect(isReady(t.model)).toBe(true);
     const model = t.model;
-    expect(t.send(track, 2000, id(1), 'after', '{}')).toBe(false);
+    expect(t.send(track, 2000, 'after', '{}')).toBeUndefined();
     t.send(visibility, 2000, true);
-    t.send(page, 2000, id(2), 'v2', '{}', place('/b'));
+    t.send(page, 2000, '{}', place('/b'));
     expect(t.model).toBe(model);
     expect(t.take()).toEqual([]);
   });

@@ -6,7 +6,8 @@ import type { Place } from '../../src/core/context';
 import type { WholeEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
 import type { Args, Effect, Input, Model, Settings, Step } from '../../src/core/model';
-import { opened, start, step, type Start } from '../../src/core/step';
+import { consent, opened, start, step, type Start } from '../../src/core/step';
+import type { ConsentState } from '../../src/types';
 import type { SessionState } from '../../src/core/state';
 import { fixedIds, MIN } from '../helpers';
 
@@ -36,8 +37,8 @@ export interface Tracker {
   model: Model;
   /** Every effect so far, in order. */
   effects: Effect[];
-  /** Feeds an input (its step, its time, what came with it); answers whether its call was kept. */
-  send<S extends Step>(step: S, ...args: Args<S>): boolean;
+  /** Feeds an input (its step, its time, what came with it); answers the id of the event it tracked (undefined: none, or dropped). */
+  send<S extends Step>(step: S, ...args: Args<S>): string | undefined;
   /** The effects since the last `take`. */
   take(): Effect[];
   /** The events enqueued so far, whole. */
@@ -48,33 +49,34 @@ export interface Tracker {
   open(at?: number, found?: SessionState | null, mechanism?: string, othersOpen?: boolean): void;
 }
 
-export type Options = Partial<Omit<Start, 'settings'>> & { settings?: Partial<Settings> };
+export type Options = Partial<Omit<Start, 'settings'>> & { settings?: Partial<Settings>; consent?: ConsentState; gpc?: boolean };
 
-/** A tracker started at `at` (default 0), with consent granted unless said otherwise; storage not answered yet. */
+/**
+ * A tracker started at `at` (default 0), its config's consent (granted unless said otherwise) given as the
+ * shell gives it, first; storage not answered yet.
+ */
 export function boot(o: Options = {}): Tracker {
-  const first = start({
+  const { consent: configured = 'granted', gpc = false, ...rest } = o;
+  const model = start({
     at: 0,
     ids: fixedIds(),
-    consent: 'granted',
-    gpc: false,
     pageHidden: false,
     newTab: true,
     place: place(),
-    viewId: 'vvvvvvvv-0000-4000-8000-000000000001',
     device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en","bot":false}',
     timeZone: 'Europe/Paris',
-    ...o,
+    ...rest,
     settings: { ...SETTINGS, ...o.settings },
   });
   let taken = 0;
   const t: Tracker = {
-    model: first.model,
-    effects: [...first.effects],
+    model,
+    effects: [],
     send(first, ...args) {
       const next = step(t.model, [first, ...args] as unknown as Input);
       t.model = next.model;
       t.effects.push(...next.effects);
-      return next.kept;
+      return next.event;
     },
     take() {
       const since = t.effects.slice(taken);
@@ -87,6 +89,7 @@ export function boot(o: Options = {}): Tracker {
       t.send(opened, at, found, mechanism, othersOpen);
     },
   };
+  t.send(consent, o.at ?? 0, configured, 'config', gpc);
   return t;
 }
 

@@ -3,7 +3,7 @@
  * the title and URL the app gives, a single-page app's route changes and moves.
  */
 import { describe, expect, it } from 'vitest';
-import { boot, id, place } from './harness';
+import { boot, place } from './harness';
 import { track } from '../../src/core/step';
 import { move, page, route } from '../../src/core/site';
 
@@ -25,24 +25,28 @@ describe('page()', () => {
   ];
   it.each(cases)('%s', (_, pages, referrer) => {
     const t = running();
-    pages.forEach(([path, own], i) => t.send(page, 1000 + i, id(i), `view-${i}`, '{}', place(path), own));
+    pages.forEach(([path, own], i) => t.send(page, 1000 + i, '{}', place(path), own));
     expect(last(t).context.page.referrer).toBe(referrer);
-    expect(last(t).context.page.viewId).toBe(`view-${pages.length - 1}`);
+    // Each page view has its own view id.
+    expect(new Set(t.events().map((e) => e.context.page.viewId)).size).toBe(pages.length);
   });
 
   it('the events that follow keep the page, its view id and the landing UTM, which stays with the session', () => {
     const t = running();
-    t.send(page, 1000, id(1), 'view-1', '{"section":"news"}', place('/landing?utm_source=news', { title: 'Landing' }));
-    t.send(track, 1100, id(2), 'click', '{}');
-    expect(last(t).context.page).toEqual({ url: 'https://shop.example/landing?utm_source=news', path: '/landing', referrer: 'https://search.example/', title: 'Landing', viewId: 'view-1' });
-    t.send(page, 1200, id(3), 'view-2', '{}', place('/b'));
+    const before = t.model.page.page.viewId;
+    t.send(page, 1000, '{"section":"news"}', place('/landing?utm_source=news', { title: 'Landing' }));
+    const viewId = last(t).context.page.viewId;
+    expect(viewId).not.toBe(before);
+    t.send(track, 1100, 'click', '{}');
+    expect(last(t).context.page).toEqual({ url: 'https://shop.example/landing?utm_source=news', path: '/landing', referrer: 'https://search.example/', title: 'Landing', viewId });
+    t.send(page, 1200, '{}', place('/b'));
     expect(last(t).context.utm).toMatchObject({ source: 'news' });
   });
 
   it('refused properties: no event, but the page is taken', () => {
     const t = running();
-    expect(t.send(page, 1000, id(1), 'view-1', null, place('/b'))).toBe(false);
-    t.send(track, 1100, id(2), 'click', '{}');
+    expect(t.send(page, 1000, null, place('/b'))).toBeUndefined();
+    t.send(track, 1100, 'click', '{}');
     expect(t.names()).toEqual(['click']);
     expect(last(t).context.page.path).toBe('/b');
   });
@@ -51,19 +55,20 @@ describe('page()', () => {
 describe('a single-page app', () => {
   it('a route change is a page view from the route before; one the app already reported is not reported twice', () => {
     const t = running();
-    t.send(page, 1000, id(1), 'view-1', '{}', place('/a'));
-    expect(t.send(route, 1100, id(2), 'view-2', place('/b'), 'https://shop.example/a')).toBe(true);
+    t.send(page, 1000, '{}', place('/a'));
+    expect(t.send(route, 1100, place('/b'), 'https://shop.example/a')).toBe(last(t).eventId);
     expect([last(t).name, last(t).context.page.referrer, last(t).context.page.path]).toEqual(['page_view', 'https://shop.example/a', '/b']);
-    t.send(page, 1200, id(3), 'view-3', '{}', place('/c'));
-    expect(t.send(route, 1300, id(4), 'view-4', place('/c'), 'https://shop.example/b')).toBe(false);
+    t.send(page, 1200, '{}', place('/c'));
+    expect(t.send(route, 1300, place('/c'), 'https://shop.example/b')).toBeUndefined();
     expect(t.names()).toEqual(['page_view', 'page_view', 'page_view']);
   });
 
   it('a page that moved without page(): the events that follow carry the new URL, in the same page view', () => {
     const t = running();
-    t.send(page, 1000, id(1), 'view-1', '{}', place('/a'));
+    t.send(page, 1000, '{}', place('/a'));
+    const viewId = last(t).context.page.viewId;
     t.send(move, 1100, place('/a#details', { title: 'Details' }));
-    t.send(track, 1100, id(2), 'click', '{}');
-    expect(last(t).context.page).toEqual({ url: 'https://shop.example/a#details', path: '/a', referrer: 'https://shop.example/a', title: 'Details', viewId: 'view-1' });
+    t.send(track, 1100, 'click', '{}');
+    expect(last(t).context.page).toEqual({ url: 'https://shop.example/a#details', path: '/a', referrer: 'https://shop.example/a', title: 'Details', viewId });
   });
 });

@@ -49,18 +49,18 @@ describe('run in Node with every clock and browser global throwing', () => {
     vi.spyOn(performance, 'now').mockImplementation(trap);
     const { boot, id, place } = await import('./harness');
     const t = boot({ consent: 'pending' });
-    t.send(track, 10, id(1), 'held', '{}');
+    t.send(track, 10, 'held', '{}');
     t.send(consent, 20, 'granted', 'page', false);
     t.open(30);
-    t.send(page, 40, id(2), 'v', '{}', place('/a'));
+    t.send(page, 40, '{}', place('/a'));
     t.send(tab, 50, 'other', true);
     t.send(visibility, 60, true);
     t.send(tabsGone, 70, ['other']);
     t.send(attribute, 80, 'n', 1, true);
-    t.send(identify, 90, id(3), 'u', '{}');
-    t.send(track, 90 + 31 * 60_000, id(4), 'later', '{}');
+    t.send(identify, 90, 'u', '{}');
+    t.send(track, 90 + 31 * 60_000, 'later', '{}');
     t.send(pagehide, 100 + 31 * 60_000, true);
-    t.send(restore, 110 + 31 * 60_000, id(5), 'w', place('/a'));
+    t.send(restore, 110 + 31 * 60_000, place('/a'));
     t.send(consent, 120 + 31 * 60_000, 'denied', 'tab', false);
     t.send(shutdown, 130 + 31 * 60_000);
     expect(t.names()).toEqual([

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { currentSession, dueToEnd } from '../../src/core/step';
 import { encodeState } from '../../src/core/state';
 import { state } from '../helpers';
-import { boot, id, MIN, type Options } from './harness';
+import { boot, MIN, type Options } from './harness';
 import { attribute, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
 
@@ -26,18 +26,19 @@ describe('session_end', () => {
   ];
   it.each(cases)('%s: reported before the next event, in the old session, at its last activity', (_, settings, gap, background, reason) => {
     const t = running({ settings });
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     t.send(attribute, 2000, 'plan', 'pro', false);
-    t.send(track, 3000, id(2), 'b', '{}');
+    t.send(track, 3000, 'b', '{}');
     // (going to the background is activity too: application_background, at 3000)
     if (background) t.send(visibility, 3000, true);
-    t.send(track, 3000 + gap, id(3), 'c', '{}');
+    const cId = t.send(track, 3000 + gap, 'c', '{}');
     const [b, end, c] = t.events().filter((e) => e.name !== 'application_background').slice(-3);
     expect(end.name).toBe('session_end');
     expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' } });
     expect(end.session.sessionId).toBe(b.session.sessionId);
     expect(Date.parse(end.timestamp)).toBe(3000);
-    expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 1, firstEventId: id(3) });
+    expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 1, firstEventId: cId });
+    expect(c.eventId).toBe(cId);
     expect(c.sessionAttributes).toEqual({});
   });
 
@@ -45,8 +46,8 @@ describe('session_end', () => {
     const one = running();
     const two = running();
     for (const t of [one, two]) {
-      t.send(track, 1000, id(1), 'a', '{}');
-      t.send(track, 1000 + 31 * MIN, id(2), 'b', '{}');
+      t.send(track, 1000, 'a', '{}');
+      t.send(track, 1000 + 31 * MIN, 'b', '{}');
     }
     const ends = [one, two].map((t) => t.events().find((e) => e.name === 'session_end')!);
     expect(ends[0].eventId).toBe(ends[1].eventId);
@@ -63,24 +64,24 @@ describe('session_end', () => {
 
   it('newSession(): the end is explicit, and the next session starts at once (no event yet)', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     const first = t.model.session!;
     t.send(newSession, 2000);
     const [end] = t.events().slice(-1);
     expect([end.name, end.properties.reason, end.session.sessionId]).toEqual(['session_end', 'explicit', first.sessionId]);
     expect(t.model.session).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 0, startedAt: 2000 });
-    t.send(track, 3000, id(2), 'b', '{}');
+    t.send(track, 3000, 'b', '{}');
     expect(t.events().at(-1)!.session).toMatchObject({ sessionIndex: 2, eventIndex: 1 });
   });
 
   it('endSession(): the end is explicit, and the next event starts the next session', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     t.send(endSession, 2000);
     t.send(endSession, 2500);
     expect(t.names().filter((n) => n === 'session_end')).toHaveLength(1);
     expect(currentSession(t.model, 2500)).toBeNull();
-    t.send(track, 3000, id(2), 'b', '{}');
+    t.send(track, 3000, 'b', '{}');
     expect(t.events().at(-1)!.session.sessionIndex).toBe(2);
   });
 });
@@ -88,21 +89,21 @@ describe('session_end', () => {
 describe('identify', () => {
   it('keeps the business user id with the session, across sessions, until identify(null)', () => {
     const t = running();
-    t.send(identify, 1000, id(1), 'user-7', '{"plan":"pro"}');
+    t.send(identify, 1000, 'user-7', '{"plan":"pro"}');
     const event = t.events().at(-1)!;
     expect([event.name, event.user.id, event.properties]).toEqual(['identify', 'user-7', { plan: 'pro' }]);
-    t.send(track, 1000 + 40 * MIN, id(2), 'later', '{}');
+    t.send(track, 1000 + 40 * MIN, 'later', '{}');
     expect(t.events().at(-1)!.user.id).toBe('user-7');
-    t.send(identify, 1000 + 41 * MIN, id(3), null, '{}');
-    t.send(track, 1000 + 42 * MIN, id(4), 'anonymous again', '{}');
+    t.send(identify, 1000 + 41 * MIN, null, '{}');
+    t.send(track, 1000 + 42 * MIN, 'anonymous again', '{}');
     expect(t.events().at(-1)!.user.id).toBeNull();
   });
 
   it('before the device has a session: the first state carries it', () => {
     const t = running();
-    t.send(identify, 1000, id(1), 'user-7', null);
+    t.send(identify, 1000, 'user-7', null);
     expect(t.events()).toEqual([]);
-    t.send(track, 2000, id(2), 'a', '{}');
+    t.send(track, 2000, 'a', '{}');
     expect(t.events()[0].user.id).toBe('user-7');
   });
 });
@@ -120,19 +121,19 @@ describe('session attributes', () => {
   ];
   it.each(cases)('%s', (_, calls, attributes, warnings) => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     calls.forEach(([key, value, increment], i) => t.send(attribute, 2000 + i, key, value, increment));
-    t.send(track, 3000, id(2), 'b', '{}');
+    t.send(track, 3000, 'b', '{}');
     expect(t.events().at(-1)!.sessionAttributes).toEqual(attributes);
     expect(t.effects.filter((e) => e[0] === 'warn').map((e) => e[1])).toEqual(warnings);
   });
 
   it('set after a session ended belong to the next one', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     t.send(attribute, 1000 + 31 * MIN, 'campaign', 'spring', false);
     expect(t.names()).toEqual(['a', 'session_end']);
-    t.send(track, 1000 + 32 * MIN, id(2), 'b', '{}');
+    t.send(track, 1000 + 32 * MIN, 'b', '{}');
     expect(t.events().at(-1)!.sessionAttributes).toEqual({ campaign: 'spring' });
   });
 });
@@ -140,16 +141,16 @@ describe('session attributes', () => {
 describe('what another tab saved, or the store holds', () => {
   it('is merged: the higher event index and the later activity are kept', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     const mine = t.model.session!;
     t.send(stored, 2000, encodeState({ ...mine, eventIndex: mine.eventIndex + 5, lastEventAt: 1900, rev: mine.rev + 1 }));
-    t.send(track, 2000, id(2), 'b', '{}');
+    t.send(track, 2000, 'b', '{}');
     expect(t.events().at(-1)!.session.eventIndex).toBe(mine.eventIndex + 6);
   });
 
   it('tampered or foreign values are ignored', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     const session = t.model.session;
     for (const value of [null, 42, 'GA1.2.3', '1.{"u":1}']) t.send(stored, 1500, value);
     expect(t.model.session).toBe(session);
@@ -157,13 +158,13 @@ describe('what another tab saved, or the store holds', () => {
 
   it('is due to be read when the session is about to be found over (another tab may have kept it alive)', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     expect(dueToEnd(t.model, 1000 + 30 * MIN)).toBe(false);
     expect(dueToEnd(t.model, 1000 + 30 * MIN + 1)).toBe(true);
     // Kept alive elsewhere: the next event continues the session.
     t.send(stored, 1000 + 31 * MIN, encodeState({ ...t.model.session!, lastEventAt: 1000 + 20 * MIN, eventIndex: 9, rev: 99 }));
     expect(dueToEnd(t.model, 1000 + 31 * MIN)).toBe(false);
-    t.send(track, 1000 + 31 * MIN, id(2), 'b', '{}');
+    t.send(track, 1000 + 31 * MIN, 'b', '{}');
     expect(t.names()).not.toContain('session_end');
   });
 });
@@ -171,7 +172,7 @@ describe('what another tab saved, or the store holds', () => {
 describe('a pipeline that names the visitor (Tracardi)', () => {
   it('its profile id is kept with the session, saved once', () => {
     const t = running();
-    t.send(track, 1000, id(1), 'a', '{}');
+    t.send(track, 1000, 'a', '{}');
     t.take();
     t.send(profile, 2000, 'p-1');
     t.send(profile, 2000, 'p-1');
@@ -183,7 +184,7 @@ describe('a pipeline that names the visitor (Tracardi)', () => {
 describe('getSession()', () => {
   it('null until storage answers, then the session of this moment, null once it is over', () => {
     const t = boot();
-    t.send(track, 1000, id(1), 'held', '{}');
+    t.send(track, 1000, 'held', '{}');
     expect(currentSession(t.model, 1000)).toBeNull();
     t.open(2000);
     expect(currentSession(t.model, 2000)).toMatchObject({ sessionIndex: 1, eventIndex: 2, storageMechanism: 'COOKIE_1', firstEventTimestamp: '1970-01-01T00:00:00.000Z' });
