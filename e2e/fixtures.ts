@@ -146,7 +146,7 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let markers = 0;
 
 /** The URL of the e2e page for a build, a run and a config. */
-export function pageUrl(build: Build | 'data', run: string, config: Record<string, unknown> = {}, extra = ''): string {
+export function pageUrl(build: Build | 'data' | 'previous', run: string, config: Record<string, unknown> = {}, extra = ''): string {
   return `${baseUrl()}/e2e/app.html?build=${build}&run=${run}&config=${encodeURIComponent(JSON.stringify(config))}${extra}`;
 }
 
@@ -173,7 +173,11 @@ export async function newTab(context: BrowserContext, build: Build, run: string,
   return waitForStint(page, config);
 }
 
-/** The entries (named `name`, when given) waiting in Stint's IndexedDB outbox, read straight from the database. */
+/**
+ * The entries (named `name`, when given) waiting in Stint's IndexedDB outbox, read straight from the
+ * database: its `outbox` store, or in a database of version 1 (left by Stint 0.1.0) the `kv` store that
+ * held the outbox's chunks beside the session.
+ */
 export function outboxSize(page: Page, name?: string): Promise<number> {
   return page.evaluate(
     async (name) =>
@@ -184,17 +188,14 @@ export function outboxSize(page: Page, name?: string): Promise<number> {
         open.onerror = () => resolve(0);
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('outbox')) return db.close(), resolve(0);
-          const all = db.transaction('outbox').objectStore('outbox').getAll();
+          const store = ['outbox', 'kv'].find((s) => db.objectStoreNames.contains(s));
+          if (!store) return db.close(), resolve(0);
+          const all = db.transaction(store).objectStore(store).getAll();
           all.onsuccess = () => {
             db.close();
-            // A chunk: { contexts, list: JSON text of [{ id, e: its own fields }] } (or, written by an
-            // earlier version, a plain array of entries with their body as a string).
+            // A chunk: { contexts, list: JSON text of [{ id, c, e: its own fields }] } (in `kv`, beside other values).
             const entries: { name?: string }[] = [];
-            for (const v of all.result as any[]) {
-              if (Array.isArray(v)) entries.push(...v.map((x) => JSON.parse(x.body)));
-              else if (typeof v?.list === 'string') entries.push(...JSON.parse(v.list).map((x: any) => x.e));
-            }
+            for (const v of all.result as any[]) if (typeof v?.list === 'string') entries.push(...JSON.parse(v.list).map((x: any) => x.e));
             resolve(entries.filter((e) => !name || e.name === name).length);
           };
           all.onerror = () => (db.close(), resolve(0));

@@ -2,7 +2,7 @@
  * The storage chain (cookie, IndexedDB, memory, custom stores) and one session across tabs.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, newTab, openStint, pageUrl, setVisibility, stintCookies, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, Collector, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, setVisibility, stintCookies, test, waitForStint, type Build } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -43,6 +43,85 @@ test('cookies blocked: the session lives in IndexedDB and survives a reload', as
   expect(second.session.eventIndex, `events: ${names}`).toBeGreaterThan(first.session.eventIndex);
   expect(await stintDatabases(page)).toEqual(['stint']);
   await collector.expectValid();
+});
+
+/** Stint's database: its version and object stores. */
+const databaseOf = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<{ version: number; stores: string[] }>((resolve, reject) => {
+        const open = indexedDB.open('stint');
+        open.onsuccess = () => {
+          const db = open.result;
+          resolve({ version: db.version, stores: [...db.objectStoreNames].sort() });
+          db.close();
+        };
+        open.onerror = () => reject(open.error);
+      }),
+  );
+
+/** What Stint 0.1.0 (e2e/pages/previous/stint.js) kept of the session in its database (the store `kv`, where cookies are blocked). */
+const previousSession = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<string | null>((resolve) => {
+        const open = indexedDB.open('stint');
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('kv')) return db.close(), resolve(null);
+          const get = db.transaction('kv').objectStore('kv').get('state');
+          get.onsuccess = () => (db.close(), resolve(get.result ?? null));
+          get.onerror = () => (db.close(), resolve(null));
+        };
+        open.onerror = () => resolve(null);
+      }),
+  );
+
+test('an outbox the previous version left is delivered after the upgrade, each event once, beside a tab of that version', async ({ context, page, build, run, collector }) => {
+  // Stint 0.1.0 kept its outbox and its session in one object store; this version moves them to their own.
+  // It sends to a collector that fails for good: what arrives at this run comes from this version only.
+  const failing = new Collector(`${run}-previous`);
+  await failing.fault(503, 1000);
+  await page.goto(pageUrl('previous', run, { collector: `/collect/${failing.run}` }));
+  await waitForStint(page);
+  await call(page, 'track', 'left', { i: 1 });
+  await call(page, 'track', 'left', { i: 2 });
+  await expect.poll(() => outboxSize(page, 'left')).toBe(2);
+  expect(await databaseOf(page)).toEqual({ version: 1, stores: ['kv'] });
+  await expect.poll(async () => (await failing.summary()).requests.filter((r) => r.status === 503).length).toBeGreaterThan(0);
+  // The tab of the previous version stays open: its connection gives way to the upgrade (versionchange).
+  const next = await newTab(context, build, run);
+  await call(next, 'track', 'after');
+  const left = await collector.exactly(2, (e) => e.name === 'left', next);
+  expect(left.map((e) => e.properties.i).sort()).toEqual([1, 2]);
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after');
+  // The cookie the previous version wrote holds the same session.
+  expect(after.session.sessionId).toBe(left[0].session.sessionId);
+  expect(after.session.eventIndex).toBeGreaterThan(Math.max(...left.map((e) => e.session.eventIndex)));
+  expect(await databaseOf(next)).toEqual({ version: 2, stores: ['outbox', 'session', 'turn'] });
+  await expect.poll(() => outboxSize(next)).toBe(0);
+  expect((await collector.summary()).duplicates).toBe(0);
+  await collector.expectValid();
+});
+
+test('cookies blocked: the session the previous version kept in IndexedDB goes on after the upgrade', async ({ page, build, run, collector }) => {
+  await blockCookies(page);
+  await page.goto(pageUrl('previous', run));
+  await waitForStint(page);
+  await call(page, 'track', 'before');
+  await call(page, 'flush');
+  const [before] = await collector.waitFor(1, (e) => e.name === 'before');
+  expect(before.session.storageMechanism).toBe('INDEXED_DB');
+  await expect.poll(() => previousSession(page)).toContain(before.session.sessionId);
+  await page.goto(pageUrl(build, run));
+  await waitForStint(page);
+  await call(page, 'track', 'after');
+  const [after] = await collector.exactly(1, (e) => e.name === 'after', page);
+  expect(after.session).toMatchObject({ sessionId: before.session.sessionId, userId: before.session.userId, storageMechanism: 'INDEXED_DB' });
+  expect(after.session.eventIndex).toBeGreaterThan(before.session.eventIndex);
+  // What was delivered before the upgrade is not sent again.
+  await collector.exactly(1, (e) => e.name === 'before', page);
+  expect(await databaseOf(page)).toEqual({ version: 2, stores: ['outbox', 'session', 'turn'] });
 });
 
 test('cookies and IndexedDB both blocked: MEMORY, and events still arrive', async ({ page, build, run, collector }) => {

@@ -76,6 +76,7 @@ export const skipped: Record<string, string> = {
   'session attributes: on every event, kept across a reload, reset and reported at the end': CONSOLE,
   'the context of every event': 'compares with what Playwright reports of the browser; the context is checked in WebKit by the events it sends in every played title',
   'cookies blocked: the session lives in IndexedDB and survives a reload': 'blocks cookies before the page runs (addInitScript): not in classic WebDriver',
+  'cookies blocked: the session the previous version kept in IndexedDB goes on after the upgrade': 'blocks cookies before the page runs (addInitScript): not in classic WebDriver',
   'cookies and IndexedDB both blocked: MEMORY, and events still arrive': 'blocks storage before the page runs (addInitScript): not in classic WebDriver',
   'a sandboxed iframe (no cookie, no IndexedDB, no sessionStorage, no Web Locks): MEMORY, events arrive, nothing thrown': 'reads the console of a frame: classic WebDriver has no console access',
   'IndexedDB out of quota: the session moves to memory, and no event is lost': CONSOLE,
@@ -96,6 +97,37 @@ async function deviceOf(tab: Tab, session: Session) {
   };
 }
 const NOTHING = { cookies: [], databases: [], localStorage: [], sessionStorage: [] };
+
+/**
+ * Stint's database: its version, its object stores, and the entries (named `name`) waiting in its outbox
+ * (the `outbox` store, or `kv` in version 1), as e2e/fixtures.ts `outboxSize` reads them; null before it exists.
+ */
+function databaseOf(tab: Tab, name?: string): Promise<{ version: number; stores: string[]; waiting: number } | null> {
+  return tab.run(
+    async (name?: string) =>
+      // (opening a database that does not exist would create it)
+      !(await indexedDB.databases()).some((d) => d.name === 'stint')
+        ? null
+        : new Promise((resolve, reject) => {
+        const open = indexedDB.open('stint');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          const stores = [...db.objectStoreNames].sort();
+          const store = ['outbox', 'kv'].find((s) => stores.includes(s))!;
+          const all = db.transaction(store).objectStore(store).getAll();
+          all.onsuccess = () => {
+            db.close();
+            let waiting = 0;
+            for (const v of all.result) if (typeof v?.list === 'string') waiting += JSON.parse(v.list).filter((x: any) => !name || x.e.name === name).length;
+            resolve({ version: db.version, stores, waiting });
+          };
+          all.onerror = () => (db.close(), reject(all.error));
+        };
+      }),
+    name,
+  );
+}
 
 /** A round trip through the back/forward cache, as in e2e/bfcache.spec.ts: a link away, WebDriver's back. */
 async function roundTrip(tab: Tab): Promise<{ restored: boolean; reasons: string | null }> {
@@ -439,6 +471,28 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
   },
 
   // ---- storage.spec.ts -------------------------------------------------------------------------
+
+  'an outbox the previous version left is delivered after the upgrade, each event once, beside a tab of that version': async ({ session, tab, build, run, collector }) => {
+    // As in e2e/storage.spec.ts: Stint 0.1.0 sends to a collector that fails for good.
+    const failing = new Collector(`${run}-previous`);
+    await failing.fault(503, 1000);
+    await tab.goto(pageUrl('previous', run, { collector: `/collect/${failing.run}` }));
+    await waitForStint(tab);
+    await call(tab, 'track', 'left', { i: 1 });
+    await call(tab, 'track', 'left', { i: 2 });
+    await expect.poll(() => databaseOf(tab, 'left')).toEqual({ version: 1, stores: ['kv'], waiting: 2 });
+    await expect.poll(async () => (await failing.summary()).requests.filter((r) => r.status === 503).length).toBeGreaterThan(0);
+    const next = await openStint(await session.newTab(), build, run);
+    await call(next, 'track', 'after');
+    const left = await collector.exactly(2, byName('left'), next);
+    expect(left.map((e) => e.properties.i).sort()).toEqual([1, 2]);
+    const [after] = await collector.waitFor(1, byName('after'));
+    expect(after.session.sessionId).toBe(left[0].session.sessionId);
+    expect(after.session.eventIndex).toBeGreaterThan(Math.max(...left.map((e) => e.session.eventIndex)));
+    await expect.poll(() => databaseOf(next)).toEqual({ version: 2, stores: ['outbox', 'session', 'turn'], waiting: 0 });
+    expect((await collector.summary()).duplicates).toBe(0);
+    await collector.expectValid();
+  },
 
   'a cookie lost between two page loads is restored from the localStorage mirror, at once': async ({ session, tab, build, run, collector }) => {
     await openStint(tab, build, run);

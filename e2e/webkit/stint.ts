@@ -33,7 +33,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let markers = 0;
 
 /** The URL of the e2e page for a build, a run and a config (`extra` is appended to the query). */
-export function pageUrl(build: Build | 'data', run: string, config: Record<string, unknown> = {}, extra = ''): string {
+export function pageUrl(build: Build | 'data' | 'previous', run: string, config: Record<string, unknown> = {}, extra = ''): string {
   return `${baseUrl()}/e2e/app.html?build=${build}&run=${run}&config=${encodeURIComponent(JSON.stringify(config))}${extra}`;
 }
 
