@@ -13,7 +13,8 @@
 //   beaconed  handed to sendBeacon: no answer comes; the stream confirms it
 //   dropped   what Stint reported lost in the `dropped` field of the batches the collector accepted
 window.demoOutbox = (() => {
-  const RETRYABLE = (status) => status === 0 || status === 408 || status === 429 || status >= 500;
+  // Which answers Stint sends again: its own rule, from the entry a Node collector imports (stint/collector).
+  const rules = import('/dist/collector.mjs');
   const MAX_REQUESTS = 8;
   const entries = new Map(); // eventId -> { id, name, at, sessionId, state, tries, status }
   const gone = new Set(); // delivered: a copy sent again later (after a failure, by beacon) is not counted twice
@@ -43,7 +44,8 @@ window.demoOutbox = (() => {
     requests.unshift(request);
     requests.length = Math.min(requests.length, MAX_REQUESTS);
   };
-  const settle = (list, status, request) => {
+  const settle = async (list, status, request) => {
+    const { retryable } = await rules;
     request.status = status;
     const ok = status >= 200 && status < 300;
     for (const entry of list) {
@@ -53,7 +55,7 @@ window.demoOutbox = (() => {
         entries.delete(entry.id);
         gone.add(entry.id);
         delivered++;
-      } else if (RETRYABLE(status)) entry.state = 'retrying';
+      } else if (retryable(status)) entry.state = 'retrying';
       else entries.delete(entry.id); // refused: Stint drops it and reports it in the next batch's `dropped`
     }
     changed();
