@@ -5,20 +5,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import type { EventSession } from '../src/core/envelope';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
 
-export interface Session {
-  userId: string;
-  sessionId: string;
-  sessionIndex: number;
-  previousSessionId: string | null;
-  storageMechanism: string;
-  firstEventId: string | null;
-  firstEventTimestamp: string | null;
-  eventIndex: number;
-}
+/** The session as an event carries it (Snowplow's `client_session` fields). */
+export type Session = EventSession;
 
 export interface StintEvent {
   eventId: string;
