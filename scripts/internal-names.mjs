@@ -5,12 +5,17 @@
 // build of Stint on the page) must never be here: test/mangle.test.ts checks this list against all of them.
 export const INTERNAL_NAMES = [
   // core/model.ts: the model, the hold, a step's result
-  'settings', 'mode', 'storage', 'hold', 'lost', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt',
-  'calls', 'chars', 'before', 'effects', 'kept',
+  'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt',
+  'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
-  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'json',
+  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
-  'primary', 'mirror', 'found', 'sync', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'detach', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
+  'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'detach', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
+  // delivery/queue.ts
+  'shutDown', 'fresh', 'derive', 'place',
+  // core/rules.ts: a rule's outcome
+  'current', 'ending',
+  'queued', 'knows', 'admit', 'merge', 'retire', 'drained', 'claim',
 ];
 
 /** The terser option that shortens them. */

@@ -75,7 +75,7 @@ let next = POOL;
 const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
 
 export const uuids: Ids = {
-  random: () => {
+  fresh: () => {
     if (next >= POOL) {
       pool = crypto.getRandomValues(new Uint8Array(POOL));
       next = 0;

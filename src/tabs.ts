@@ -58,12 +58,16 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
       // A closed channel (the page is going away): nothing to tell.
     }
   };
-  const hello = () => send({ k: 'vis', tab: id, visible, hello: 1 });
+  /** Tells the others whether this tab is visible; `hello` asks each of them to answer with its own. */
+  const announce = (isVisible: boolean, hello?: 1) => {
+    visible = isVisible;
+    send({ k: 'vis', tab: id, visible, hello });
+  };
   const receive = (message: TabMessage) => {
     if (!message || typeof message !== 'object') return;
     if (message.k === 'vis') {
       for (const answered of listening) answered(message.tab);
-      if (message.hello) send({ k: 'vis', tab: id, visible });
+      if (message.hello) announce(visible);
     }
     hear(message);
   };
@@ -75,18 +79,14 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
       if (channel || typeof BroadcastChannel !== 'function') return;
       channel = new BroadcastChannel(name);
       channel.onmessage = ({ data }) => receive(data);
-      hello();
+      announce(visible, 1);
     },
     leave() {
-      visible = false;
-      send({ k: 'vis', tab: id, visible });
+      announce(false);
       channel?.close();
       channel = null;
     },
-    announce(isVisible) {
-      visible = isVisible;
-      send({ k: 'vis', tab: id, visible });
-    },
+    announce,
     send,
     alive(wanted) {
       if (!channel) return Promise.resolve(null);
@@ -103,7 +103,7 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
         };
         const timer = setTimeout(done, ROLL_CALL);
         listening.add(hear);
-        hello();
+        announce(visible, 1);
       });
     },
   };

@@ -49,7 +49,7 @@ const SHUTDOWN_WAIT = 3000;
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
   const url = joinUrl(config.collector, config.format.path);
-  const tabs = startTabs(`stint:${config.cookie.name || '_stint'}`, uuids.random(), (message) => guard(() => hear(message)));
+  const tabs = startTabs(`stint:${config.cookie.name || '_stint'}`, uuids.fresh(), (message) => guard(() => hear(message)));
   /** Storage being opened, and once it has answered: where the session is written, and who sends. */
   let opener: Opener | null = null;
   let keeper: Keeper | null = null;
@@ -94,7 +94,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
   const opened = ({ chain, db, othersOpen, turn }: Opened, anonymous: boolean) => {
-    if (model.off) return;
+    if (model.shutDown) return;
     opener = null;
     keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     sender = startSender({
@@ -102,7 +102,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       format: config.format,
       request: config.format.request?.(anonymous) || {},
       store: db && idbOutbox(db),
-      dropped: model.lost,
+      dropped: model.losses,
       tabs: anonymous ? null : tabs,
       turn,
       profile: () => model.session?.profileId ?? null,
@@ -136,7 +136,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       erase(config);
     },
     tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
-    announce: (visible) => tabs.announce(visible),
+    announce: tabs.announce,
     rollCall(wanted) {
       tabs.alive(wanted).then((alive) =>
         guard(() => {
@@ -145,8 +145,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         }),
       );
     },
-    joinTabs: (visible) => tabs.join(visible),
-    leaveTabs: () => tabs.leave(),
+    joinTabs: tabs.join,
+    leaveTabs: tabs.leave,
     markTab,
     resolveReady,
     stop() {
@@ -158,7 +158,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       resolveReady();
     },
     warn,
-    debug: (message) => debug(message),
+    debug,
   };
   /** A message of another tab of the site. */
   const hear = (message: TabMessage) => {
@@ -208,12 +208,12 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     setSessionAttribute: (at, key, value) => void dispatch(attribute, at, key, value, false),
     incrementSessionAttribute: (at, key, by = 1) => void dispatch(attribute, at, key, by, true),
     setConsent(at, state) {
-      if (!model.off && consentState(state)) dispatch(consent, at, state, 'page', globalPrivacyControl());
+      if (!model.shutDown && consentState(state)) dispatch(consent, at, state, 'page', globalPrivacyControl());
     },
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
       // While storage is being opened, what is held is queued once it answers.
-      const opening = model.storage === 'opening' ? methods.ready(at) : Promise.resolve();
+      const opening = model.storageState === 'opening' ? methods.ready(at) : Promise.resolve();
       return opening.then(() => sender?.flush()).catch(() => {});
     },
     shutdown(at) {

@@ -15,7 +15,7 @@ import { state } from './helpers';
 
 const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
-  json: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A","viewId":"11111111-1111-4111-8111-111111111111"}',
+  pageJson: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A","viewId":"11111111-1111-4111-8111-111111111111"}',
   utm: null,
   href: 'https://shop.example/a?b=1',
 };

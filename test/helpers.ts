@@ -9,7 +9,7 @@ export const T: Timeouts = { foregroundTimeout: 30 * MIN, backgroundTimeout: 5 *
 export function fixedIds(): Ids {
   let n = 0;
   return {
-    random: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    fresh: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
     derive: nameUuid,
   };
 }

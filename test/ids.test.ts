@@ -28,7 +28,7 @@ describe('random ids', () => {
     const { uuids } = await import('../src/input');
     const seen = new Set<string>();
     for (let n = 0; n < 1000; n++) {
-      const id = uuids.random();
+      const id = uuids.fresh();
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       seen.add(id);
     }

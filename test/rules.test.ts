@@ -22,7 +22,7 @@ describe('onEvent: the session rules of the README', () => {
   ];
 
   it.each(cases)('%s', (_, prev, now, background, isNew, reason) => {
-    const { state: next, ended } = onEvent(prev, now, eventId(9), background, null, T, fixedIds());
+    const { current: next, ending: ended } = onEvent(prev, now, eventId(9), background, null, T, fixedIds());
     expect(next.sessionId !== prev?.sessionId).toBe(isNew);
     expect(ended?.reason ?? null).toBe(reason);
     expect(next.lastEventAt).toBe(now);
@@ -47,27 +47,27 @@ describe('onEvent: the session rules of the README', () => {
   });
 
   it('a clock that went backwards never yields a negative gap, a crash, or an expiry later on its own', () => {
-    const back = onEvent(S0, 0, eventId(2), false, null, T, fixedIds()).state;
+    const back = onEvent(S0, 0, eventId(2), false, null, T, fixedIds()).current;
     expect(back.lastEventAt).toBe(0);
     // the gap is measured from the new clock from now on
-    expect(onEvent(back, 30 * MIN, eventId(3), false, null, T, fixedIds()).state.sessionId).toBe(S0.sessionId);
-    expect(onEvent(back, 30 * MIN + 1, eventId(3), false, null, T, fixedIds()).ended?.reason).toBe('foreground_timeout');
+    expect(onEvent(back, 30 * MIN, eventId(3), false, null, T, fixedIds()).current.sessionId).toBe(S0.sessionId);
+    expect(onEvent(back, 30 * MIN + 1, eventId(3), false, null, T, fixedIds()).ending?.reason).toBe('foreground_timeout');
   });
 
   it('the ids, indexes and first-event fields across three sessions', () => {
     const ids = fixedIds();
-    let s = onEvent(null, 0, eventId(1), false, null, T, ids).state;
+    let s = onEvent(null, 0, eventId(1), false, null, T, ids).current;
     const first = s;
-    s = onEvent(s, 1 * MIN, eventId(2), false, null, T, ids).state;
-    s = onEvent(s, 2 * MIN, eventId(3), false, null, T, ids).state;
+    s = onEvent(s, 1 * MIN, eventId(2), false, null, T, ids).current;
+    s = onEvent(s, 2 * MIN, eventId(3), false, null, T, ids).current;
     expect([s.sessionIndex, s.eventIndex, s.firstEventId, s.firstEventAt]).toEqual([1, 3, eventId(1), 0]);
     const second = onEvent(s, 40 * MIN, eventId(4), false, null, T, ids);
-    expect(second.ended?.session.sessionId).toBe(first.sessionId);
-    expect(second.ended?.session.eventIndex).toBe(3);
-    s = onEvent(second.state, 41 * MIN, eventId(5), false, null, T, ids).state;
+    expect(second.ending?.session.sessionId).toBe(first.sessionId);
+    expect(second.ending?.session.eventIndex).toBe(3);
+    s = onEvent(second.current, 41 * MIN, eventId(5), false, null, T, ids).current;
     expect(s).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 2, firstEventId: eventId(4), firstEventAt: 40 * MIN });
     const secondId = s.sessionId;
-    const third = onEvent(s, 80 * MIN, eventId(6), false, null, T, ids).state;
+    const third = onEvent(s, 80 * MIN, eventId(6), false, null, T, ids).current;
     expect(third).toMatchObject({ sessionIndex: 3, previousSessionId: secondId, eventIndex: 1, firstEventId: eventId(6), firstEventAt: 80 * MIN });
     expect(third.userId).toBe(first.userId);
     expect(new Set([first.sessionId, secondId, third.sessionId]).size).toBe(3);
@@ -76,29 +76,29 @@ describe('onEvent: the session rules of the README', () => {
   it('two tabs that find the same session over start the same session', () => {
     const a = onEvent(S0, 40 * MIN, eventId(7), false, null, T, fixedIds());
     const b = onEvent(S0, 40 * MIN + 5, eventId(8), false, null, T, fixedIds());
-    expect(a.state.sessionId).toBe(b.state.sessionId);
-    expect(a.state.sessionIndex).toBe(2);
-    expect(a.ended).toEqual(b.ended);
+    expect(a.current.sessionId).toBe(b.current.sessionId);
+    expect(a.current.sessionIndex).toBe(2);
+    expect(a.ending).toEqual(b.ending);
   });
 
   it('a new session keeps the landing UTM and the device fields', () => {
     const utm = { source: 'news', medium: 'email', campaign: null, term: null, content: null };
     const prev = state({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
-    const next = onEvent(prev, 40 * MIN, eventId(2), false, utm, T, fixedIds()).state;
+    const next = onEvent(prev, 40 * MIN, eventId(2), false, utm, T, fixedIds()).current;
     expect(next.utm).toEqual(utm);
     expect(next).toMatchObject({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
     // ...and a continued session keeps its own landing UTM, not the page's
-    expect(onEvent(next, 41 * MIN, eventId(3), false, null, T, fixedIds()).state.utm).toEqual(utm);
+    expect(onEvent(next, 41 * MIN, eventId(3), false, null, T, fixedIds()).current.utm).toEqual(utm);
   });
 
   it('maxSessionDuration ends an active session', () => {
     const t = { ...T, maxSessionDuration: 60 * MIN };
     let s = S0;
-    for (let m = 10; m <= 60; m += 10) s = onEvent(s, 1000 + m * MIN, eventId(m), false, null, t, fixedIds()).state;
+    for (let m = 10; m <= 60; m += 10) s = onEvent(s, 1000 + m * MIN, eventId(m), false, null, t, fixedIds()).current;
     expect(s.sessionId).toBe(S0.sessionId);
     const over = onEvent(s, 1000 + 60 * MIN + 1, eventId(99), false, null, t, fixedIds());
-    expect(over.ended?.reason).toBe('max_duration');
-    expect(over.state.sessionIndex).toBe(2);
+    expect(over.ending?.reason).toBe('max_duration');
+    expect(over.current.sessionIndex).toBe(2);
   });
 });
 
@@ -106,42 +106,42 @@ describe('session attributes and ends', () => {
   it('an ended session reports its attributes; the next one starts without them', () => {
     const prev = state({ attributes: { plan: 'pro' } });
     const step = onEvent(prev, 40 * MIN, eventId(2), false, null, T, fixedIds());
-    expect(step.ended?.session.attributes).toEqual({ plan: 'pro' });
-    expect(step.state.attributes).toEqual({});
+    expect(step.ending?.session.attributes).toEqual({ plan: 'pro' });
+    expect(step.current.attributes).toEqual({});
   });
 
   it('attributes set after an end belong to the next session', () => {
     const ended = stop(state({ attributes: { plan: 'pro' } }), 2000);
-    expect(ended.ended?.reason).toBe('explicit');
-    const withNew = { ...ended.state, attributes: { cart: 1 }, attributesAt: 3000 };
-    expect(onEvent(withNew, 4000, eventId(2), false, null, T, fixedIds()).state.attributes).toEqual({ cart: 1 });
+    expect(ended.ending?.reason).toBe('explicit');
+    const withNew = { ...ended.current, attributes: { cart: 1 }, attributesAt: 3000 };
+    expect(onEvent(withNew, 4000, eventId(2), false, null, T, fixedIds()).current.attributes).toEqual({ cart: 1 });
   });
 
   it('stop twice reports once', () => {
     const once = stop(S0, 2000);
-    expect(stop(once.state, 3000).ended).toBeNull();
+    expect(stop(once.current, 3000).ending).toBeNull();
   });
 
   it('expire reports a session that is over and leaves a live one alone', () => {
-    expect(expire(S0, 2000, T)).toEqual({ state: S0, ended: null });
+    expect(expire(S0, 2000, T)).toEqual({ current: S0, ending: null });
     const over = expire(S0, 1000 + 31 * MIN, T);
-    expect(over.ended?.reason).toBe('foreground_timeout');
-    expect(over.state.ended).toBe('foreground_timeout');
-    expect(endReason(over.state, 0, T)).toBe('foreground_timeout');
+    expect(over.ending?.reason).toBe('foreground_timeout');
+    expect(over.current.ended).toBe('foreground_timeout');
+    expect(endReason(over.current, 0, T)).toBe('foreground_timeout');
   });
 });
 
 describe('newSession (restart)', () => {
   it('ends the current session as explicit and starts the next one at once', () => {
-    const { state: next, ended } = restart(S0, 5000, false, null, fixedIds());
+    const { current: next, ending: ended } = restart(S0, 5000, false, null, fixedIds());
     expect(ended?.reason).toBe('explicit');
     expect(next).toMatchObject({ sessionIndex: 2, previousSessionId: S0.sessionId, eventIndex: 0, firstEventId: null, firstEventAt: null });
-    const after = onEvent(next, 6000, eventId(5), false, null, T, fixedIds()).state;
+    const after = onEvent(next, 6000, eventId(5), false, null, T, fixedIds()).current;
     expect(after).toMatchObject({ sessionId: next.sessionId, eventIndex: 1, firstEventId: eventId(5), firstEventAt: 6000 });
   });
 
   it('on a device without a session, starts the first one', () => {
-    const { state: next, ended } = restart(null, 5000, false, null, fixedIds());
+    const { current: next, ending: ended } = restart(null, 5000, false, null, fixedIds());
     expect(ended).toBeNull();
     expect(next.sessionIndex).toBe(1);
   });
@@ -150,11 +150,11 @@ describe('newSession (restart)', () => {
 describe('onVisibility (lifecycle events off)', () => {
   it('is judged by the state that ended and restarts the gap', () => {
     const hidden = onVisibility(S0, 1000 + 10 * MIN, true, T)!;
-    expect(hidden.ended).toBeNull();
-    expect(hidden.state).toMatchObject({ lastEventAt: 1000 + 10 * MIN, siteBackground: true, eventIndex: 1 });
-    const back = onVisibility(hidden.state, 1000 + 16 * MIN, false, T)!;
-    expect(back.ended?.reason).toBe('background_timeout');
-    expect(back.state.ended).toBe('background_timeout');
+    expect(hidden.ending).toBeNull();
+    expect(hidden.current).toMatchObject({ lastEventAt: 1000 + 10 * MIN, siteBackground: true, eventIndex: 1 });
+    const back = onVisibility(hidden.current, 1000 + 16 * MIN, false, T)!;
+    expect(back.ending?.reason).toBe('background_timeout');
+    expect(back.current.ended).toBe('background_timeout');
     expect(onVisibility(null, 0, true, T)).toBeNull();
   });
 });

@@ -29,7 +29,7 @@ const page = { url: 'https://shop.example/', path: '/', referrer: null, title: '
 function batch(first: number, count: number): string {
   const events = Array.from({ length: count }, (_, i) => {
     const n = first + i;
-    const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, json: JSON.stringify(page), utm: null, href: page.url }, pageHidden: false };
+    const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, pageJson: JSON.stringify(page), utm: null, href: page.url }, pageHidden: false };
     const entry = entryOf(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE, timeZone: null }, 'shop');
     return wholeEvent(JSON.parse(entry.ctx!), JSON.parse(`{${entry.fields}}`));
   });

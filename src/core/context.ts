@@ -30,7 +30,7 @@ export interface PageContext {
 /** A page context and its JSON, made once per page (or single-page-app route), not once per event. */
 export interface PageSnapshot {
   page: PageContext;
-  json: string;
+  pageJson: string;
   utm: Utm | null;
   /** `location.href` when it was made: an event from another URL makes a new one. */
   href: string;
@@ -39,7 +39,7 @@ export interface PageSnapshot {
 /** The page at `place`, reached from `referrer`, in page view `viewId`. */
 export function snapshot(place: Place, referrer: string | null, viewId: string): PageSnapshot {
   const page: PageContext = { url: place.url, path: place.path, referrer: referrer || null, title: place.title || null, viewId };
-  return { page, json: JSON.stringify(page), utm: utmOf(place.search), href: place.href };
+  return { page, pageJson: JSON.stringify(page), utm: utmOf(place.search), href: place.href };
 }
 
 /** The UTM parameters of a landing URL's query, or null when it has none. */

@@ -86,7 +86,7 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
     shared =
       `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
       `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
-      `,"context":{"page":${e.page.json},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
+      `,"context":{"page":${e.page.pageJson},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
       `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"}}}`;
   }
   const fields =

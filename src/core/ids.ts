@@ -1,7 +1,7 @@
 /** Where new ids come from: the core asks, the shell answers (random UUIDs need the browser's crypto). */
 export interface Ids {
   /** A fresh random UUID. */
-  random(): string;
+  fresh(): string;
   /** A UUID that is a function of `name` alone (name-based: see `nameUuid`). */
   derive(name: string): string;
 }

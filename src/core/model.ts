@@ -10,7 +10,7 @@ import type { Ids } from './ids';
 import type { SessionState } from './state';
 
 /** What consent allows: `anonymous` is a refusal with `onDenied: 'anonymous'` (cookieless events, memory only). */
-export type Mode = 'pending' | 'granted' | 'denied' | 'anonymous';
+export type ConsentMode = 'pending' | 'granted' | 'denied' | 'anonymous';
 
 /** What the core reads of the config. */
 export interface Settings {
@@ -35,7 +35,7 @@ export type Call = (m: Model, fx: Effect[]) => void;
 /** Held calls, newest first (a list that grows without copying). */
 export interface Held {
   call: Call;
-  before: Held | null;
+  earlier: Held | null;
 }
 
 /** Calls held while consent or storage has not answered, bounded like the outbox they are headed for. */
@@ -49,13 +49,13 @@ export interface Hold {
 export interface Model {
   readonly settings: Settings;
   readonly ids: Ids;
-  mode: Mode;
+  consentMode: ConsentMode;
   /** Where the session is kept: not used (consent pending or refused), being opened, or answered. */
-  storage: 'closed' | 'opening' | 'open';
+  storageState: 'closed' | 'opening' | 'open';
   /** Calls held until consent and storage answer; null while calls run at once. */
   hold: Hold | null;
   /** Events dropped past the hold's bound, until storage answers: the shell's delivery starts with them counted, in its first batch's `dropped`. */
-  lost: number;
+  losses: number;
   /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
   session: SessionState | null;
   /** The business user id of `identify`, for the device's first state. */
@@ -77,7 +77,7 @@ export interface Model {
   /** When this page's life began (its start, or the fresh start after a withdrawal), until storage answers. */
   lifeAt: number | null;
   /** Shut down: every input is ignored. */
-  off: boolean;
+  shutDown: boolean;
 }
 
 /**

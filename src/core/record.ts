@@ -12,7 +12,7 @@ import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, type RawEvent } from './event';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { expire, onEvent, restart, type Ended, type Step } from './rules';
+import { expire, onEvent, restart, type Ended, type Outcome } from './rules';
 import type { SessionState, Utm } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
@@ -33,24 +33,24 @@ export const siteBackground = (m: Model): boolean => m.pageHidden && !m.visibleT
 
 /** Runs `call` now, holds it, or drops it (false). `chars`: the size of the event it records, if it records one. */
 export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean {
-  if (m.mode === 'denied') return false;
+  if (m.consentMode === 'denied') return false;
   const hold = m.hold;
   if (!hold) {
     call(m, fx);
     return true;
   }
   if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
-    if (!m.lost++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]);
+    if (!m.losses++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]);
     return false;
   }
-  m.hold = { calls: { call, before: hold.calls }, events: hold.events + (chars ? 1 : 0), chars: hold.chars + (chars || 0) };
+  m.hold = { calls: { call, earlier: hold.calls }, events: hold.events + (chars ? 1 : 0), chars: hold.chars + (chars || 0) };
   return true;
 }
 
 /** The held calls, oldest first. */
 export function heldCalls(hold: Hold | null): Call[] {
   const calls: Call[] = [];
-  for (let held: Held | null = hold && hold.calls; held; held = held.before) calls.push(held.call);
+  for (let held: Held | null = hold && hold.calls; held; held = held.earlier) calls.push(held.call);
   return calls.reverse();
 }
 
@@ -63,11 +63,11 @@ export function enter(m: Model, fx: Effect[], at: number, name: string, props: s
   const page = m.page;
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
-  if (chars + page.json.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.json) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
+  if (chars + page.pageJson.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.pageJson) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
     fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
     return;
   }
-  const id = m.ids.random();
+  const id = m.ids.fresh();
   const event: RawEvent = { id, name, at, props, page, pageHidden: m.pageHidden };
   const kept = run(
     m,
@@ -87,22 +87,22 @@ export const attribute =
   (m, fx) =>
     apply(m, fx, (prev) => {
       // In a live session (one that is over is reported first), or the first of the device.
-      const step = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
-      const attrs = step.state.attributes;
+      const outcome = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
+      const attrs = outcome.current.attributes;
       const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
       if (typeof next === 'string') fx.push(['warn', next]);
-      else step.state = { ...step.state, attributes: next, attributesAt: at };
-      return step;
+      else outcome.current = { ...outcome.current, attributes: next, attributesAt: at };
+      return outcome;
     });
 
-/** Applies a rule step to the session, reporting the end of a session it found over. */
-export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Step | null): void {
+/** Applies a rule's outcome to the session, reporting the end of a session it found over. */
+export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Outcome | null): void {
   const prev = m.session;
-  const step = rule(prev);
-  if (!step) return;
-  if (step.ended) report(m, fx, step.ended);
+  const outcome = rule(prev);
+  if (!outcome) return;
+  if (outcome.ending) report(m, fx, outcome.ending);
   // The device's first state: stamped with what this page knows about it.
-  keep(m, fx, prev ? step.state : { ...step.state, appVersion: m.settings.appVersion, businessUserId: m.user });
+  keep(m, fx, prev ? outcome.current : { ...outcome.current, appVersion: m.settings.appVersion, businessUserId: m.user });
 }
 
 /**

@@ -19,9 +19,10 @@ export interface Ended {
   reason: EndReason;
 }
 
-export interface Step {
-  state: SessionState;
-  ended: Ended | null;
+/** What a rule leads to: the session from now on, and the end it found, to be reported (null: none). */
+export interface Outcome {
+  current: SessionState;
+  ending: Ended | null;
 }
 
 /** Why the session is over at `now`, or null while it lives. A clock that went backwards never ends it. */
@@ -39,14 +40,14 @@ export function endReason(s: SessionState, now: number, t: Timeouts): EndReason 
  * Marks the session over. Its attributes are reset at once: the report carries the old ones,
  * and attributes set before the next event belong to the next session.
  */
-function end(s: SessionState, reason: EndReason, now: number): Step {
-  return { state: { ...s, ended: reason, attributes: {}, attributesAt: now }, ended: { session: s, reason } };
+function end(s: SessionState, reason: EndReason, now: number): Outcome {
+  return { current: { ...s, ended: reason, attributes: {}, attributesAt: now }, ending: { session: s, reason } };
 }
 
 /** Ends the session if it is over at `now` and its end was not reported yet. */
-export function expire(s: SessionState, now: number, t: Timeouts): Step {
+export function expire(s: SessionState, now: number, t: Timeouts): Outcome {
   const reason = s.ended ? null : endReason(s, now, t);
-  return reason ? end(s, reason, now) : { state: s, ended: null };
+  return reason ? end(s, reason, now) : { current: s, ending: null };
 }
 
 /**
@@ -62,8 +63,8 @@ function start(
   ids: Ids,
 ): SessionState {
   return {
-    userId: prev ? prev.userId : ids.random(),
-    sessionId: prev ? ids.derive(`${prev.sessionId}/${prev.lastEventAt}`) : ids.random(),
+    userId: prev ? prev.userId : ids.fresh(),
+    sessionId: prev ? ids.derive(`${prev.sessionId}/${prev.lastEventAt}`) : ids.fresh(),
     sessionIndex: prev ? prev.sessionIndex + 1 : 1,
     previousSessionId: prev ? prev.sessionId : null,
     firstEventId: eventId,
@@ -97,12 +98,12 @@ export function onEvent(
   utm: Utm | null,
   t: Timeouts,
   ids: Ids,
-): Step {
-  if (!prev) return { state: start(null, now, eventId, siteBackground, utm, ids), ended: null };
-  const { state, ended } = expire(prev, now, t);
-  if (state.ended) return { state: start(state, now, eventId, siteBackground, utm, ids), ended };
+): Outcome {
+  if (!prev) return { current: start(null, now, eventId, siteBackground, utm, ids), ending: null };
+  const { current: state, ending } = expire(prev, now, t);
+  if (state.ended) return { current: start(state, now, eventId, siteBackground, utm, ids), ending };
   return {
-    state: {
+    current: {
       ...state,
       firstEventId: state.firstEventId || eventId,
       firstEventAt: state.firstEventId ? state.firstEventAt : now,
@@ -110,7 +111,7 @@ export function onEvent(
       lastEventAt: now,
       siteBackground,
     },
-    ended: null,
+    ending: null,
   };
 }
 
@@ -118,11 +119,12 @@ export function onEvent(
  * A visibility change that no event reports (lifecycle events off): it is judged like an event,
  * and restarts the gap so that the next event is judged by the state that begins.
  */
-export function onVisibility(prev: SessionState | null, now: number, siteBackground: boolean, t: Timeouts): Step | null {
+export function onVisibility(prev: SessionState | null, now: number, siteBackground: boolean, t: Timeouts): Outcome | null {
   if (!prev) return null;
-  const step = expire(prev, now, t);
-  step.state = step.state.ended ? { ...step.state, siteBackground } : { ...step.state, lastEventAt: now, siteBackground };
-  return step;
+  const outcome = expire(prev, now, t);
+  const s = outcome.current;
+  outcome.current = s.ended ? { ...s, siteBackground } : { ...s, lastEventAt: now, siteBackground };
+  return outcome;
 }
 
 /** `newSession()`: ends the current session (reported as `explicit`) and starts the next one now. */
@@ -132,14 +134,14 @@ export function restart(
   siteBackground: boolean,
   utm: Utm | null,
   ids: Ids,
-): Step {
-  const step = prev && !prev.ended ? end(prev, 'explicit', now) : { state: prev, ended: null };
-  return { state: start(step.state, now, null, siteBackground, utm, ids), ended: step.ended };
+): Outcome {
+  const over = prev && !prev.ended ? end(prev, 'explicit', now) : { current: prev, ending: null };
+  return { current: start(over.current, now, null, siteBackground, utm, ids), ending: over.ending };
 }
 
 /** `endSession()`: the session is over now; the next event starts a new one. */
-export function stop(prev: SessionState, now: number): Step {
-  return prev.ended ? { state: prev, ended: null } : end(prev, 'explicit', now);
+export function stop(prev: SessionState, now: number): Outcome {
+  return prev.ended ? { current: prev, ending: null } : end(prev, 'explicit', now);
 }
 
 /** Orders two different sessions: the later one (higher index, then later start, then id) wins. */

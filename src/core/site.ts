@@ -95,7 +95,7 @@ export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Pl
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
 function sendNow(m: Model, fx: Effect[], closed: boolean): void {
-  if (m.storage !== 'open') return;
+  if (m.storageState !== 'open') return;
   if (closed && m.session) keep(m, fx, { ...m.session, closed: true });
   fx.push(SAVE_NOW, ['beacon', closed]);
 }
@@ -107,7 +107,7 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  */
 export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: [Step, number, string | null, Place, (string | null)?]): string | undefined {
   const previous = m.page.page.url;
-  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), m.ids.random());
+  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), m.ids.fresh());
   m.viewed = place.href;
   return props === null ? undefined : enter(m, fx, at, 'page_view', props);
 }

@@ -38,27 +38,27 @@ export function start(s: Start): Model {
   return {
     settings: s.settings,
     ids: s.ids,
-    mode: 'pending',
-    storage: 'closed',
+    consentMode: 'pending',
+    storageState: 'closed',
     hold: EMPTY,
-    lost: 0,
+    losses: 0,
     session: null,
     user: null,
     around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone },
-    page: snapshot(s.place, s.place.referrer, s.ids.random()),
+    page: snapshot(s.place, s.place.referrer, s.ids.fresh()),
     viewed: null,
     pageHidden: s.pageHidden,
     visibleTabs: [],
     recorded: s.pageHidden,
     newTab: s.newTab,
     lifeAt: s.at,
-    off: false,
+    shutDown: false,
   };
 }
 
 /** One input: the next model, the effects, and the id of the event it tracked, if it tracked one (run or held, not dropped). */
 export function step(model: Model, input: Input): Next {
-  if (model.off) return { model, effects: [], event: undefined };
+  if (model.shutDown) return { model, effects: [], event: undefined };
   const m = { ...model };
   const fx: Effect[] = [];
   const event = input[0](m, fx, input) || undefined;
@@ -72,7 +72,7 @@ export const track = (m: Model, fx: Effect[], [, at, name, props]: [Step, number
 
 /** `identify()`: the user id is taken; `props` null when the traits were refused (no event then). */
 export function identify(m: Model, fx: Effect[], [, at, userId, props]: [Step, number, string | null, string | null]): string | undefined {
-  if (m.mode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
+  if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
   run(m, fx, (m, fx) => {
     m.user = userId;
     if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
@@ -121,19 +121,19 @@ export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mec
  * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
 export function stored(m: Model, _: Effect[], [, , value]: [Step, number, unknown]): void {
-  const theirs = m.storage === 'open' && m.mode !== 'anonymous' ? decodeState(value) : null;
+  const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
   if (theirs) m.session = merge(m.session, theirs);
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */
 export function profile(m: Model, fx: Effect[], [, , id]: [Step, number, string]): void {
-  if (m.session && m.mode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
+  if (m.session && m.consentMode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
 }
 
 /** `shutdown()` (once the flush is done, or its bound passed): saved now, stopped; every later input is ignored. */
 export function shutdown(m: Model, fx: Effect[]): void {
-  if (m.storage === 'open') fx.push(['save', true]);
-  m.off = true;
+  if (m.storageState === 'open') fx.push(['save', true]);
+  m.shutDown = true;
   fx.push(['stop']);
 }
 
@@ -147,15 +147,15 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
     return;
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;
-  const was = m.mode;
+  const was = m.consentMode;
   if (mode === was) return;
   fx.push(['debug', 'consent: ' + mode]);
   if (tell) fx.push(['tellConsent', consent]);
-  m.mode = mode;
+  m.consentMode = mode;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
     fx.push(['erase']);
-    m.storage = 'closed';
+    m.storageState = 'closed';
     m.session = m.user = null;
     m.hold = EMPTY;
     m.newTab = true;
@@ -164,11 +164,11 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.
     m.hold = EMPTY;
-    m.lost = 0;
+    m.losses = 0;
     fx.push(READY);
   } else if (mode !== 'pending') {
     m.hold ||= EMPTY;
-    m.storage = 'opening';
+    m.storageState = 'opening';
     fx.push(['openStorage', mode === 'anonymous']);
   }
 }
@@ -179,13 +179,13 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
  * from now on.
  */
 export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: [Step, number, SessionState | null, string, boolean]): void {
-  if (m.storage !== 'opening') return;
-  m.storage = 'open';
+  if (m.storageState !== 'opening') return;
+  m.storageState = 'open';
   m.session = found;
-  m.around = { ...m.around, mechanism, anonymous: m.mode === 'anonymous' };
+  m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);
   // (events the hold had to drop are in the first batch's `dropped`: the shell's delivery starts with them)
-  m.lost = 0;
+  m.losses = 0;
   const held = heldCalls(m.hold);
   m.hold = null;
   const lifeAt = m.lifeAt;
@@ -206,7 +206,7 @@ function resume(m: Model, fx: Effect[], at: number, found: SessionState | null, 
   }
   if (!m.newTab) return;
   m.newTab = false;
-  if (m.mode === 'granted') fx.push(['markTab']);
+  if (m.consentMode === 'granted') fx.push(['markTab']);
   lifecycle(m, fx, at, 'application_initialized', initialized(m.settings, found, othersOpen));
 }
 
@@ -220,4 +220,4 @@ export function currentSession(m: Model, at: number): ClientSession | null {
 export const dueToEnd = (m: Model, at: number): boolean => !!m.session && !m.session.ended && !!endReason(m.session, at, m.settings);
 
 /** Calls run at once: `ready()` resolves now. */
-export const isReady = (m: Model): boolean => m.off || m.mode === 'denied' || !m.hold;
+export const isReady = (m: Model): boolean => m.shutDown || m.consentMode === 'denied' || !m.hold;

@@ -19,7 +19,7 @@ import { within } from './bounded';
 
 export interface Turn {
   /** Resolves whether this tab may send now. */
-  take(): Promise<boolean>;
+  claim(): Promise<boolean>;
   /** Gives the turn back, if this tab took it. */
   give(): void;
 }
@@ -47,7 +47,7 @@ export function sendTurn(db: StintDb, tabs: Tabs): Turn {
       CLAIM_WAIT,
     );
   return {
-    async take() {
+    async claim() {
       try {
         let others = await claim([]);
         if (others.length) {

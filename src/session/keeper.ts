@@ -47,7 +47,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     chain.primary = mirror || memoryStore();
     chain.mirror = null;
     // (the mirror, localStorage, answers synchronously, as memory does)
-    chain.sync = true;
+    chain.synchronous = true;
     moved(mechanism());
   };
 
@@ -72,7 +72,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     mechanism,
     save,
     read() {
-      if (!chain.sync) return null;
+      if (!chain.synchronous) return null;
       try {
         return chain.primary.get();
       } catch {

@@ -59,7 +59,7 @@ export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOp
     // The store answered after the stand-in went on: from now on the stand-in saves there, so the
     // session this page reported is kept (what the store held at start is not taken up again).
     if (opened === early) return;
-    Object.assign(early, { primary: opened.primary, mirror: opened.mirror, sync: opened.sync });
+    Object.assign(early, { primary: opened.primary, mirror: opened.mirror, synchronous: opened.synchronous });
     onLate(opened.primary.name || 'CUSTOM');
   };
   Promise.resolve(

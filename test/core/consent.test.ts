@@ -22,7 +22,7 @@ describe('the consent a tracker starts with', () => {
   ];
   it.each(cases)('%s', (_, consent, gpc, respect, onDenied, mode, effects) => {
     const t = boot({ consent, gpc, settings: { respectGlobalPrivacyControl: respect, onDenied } });
-    expect(t.model.mode).toBe(mode);
+    expect(t.model.consentMode).toBe(mode);
     expect(kinds(t.effects)).toEqual(effects);
     if (mode === 'anonymous') expect(t.effects).toContainEqual(['openStorage', true]);
     expect(isReady(t.model)).toBe(mode === 'denied');
@@ -78,7 +78,7 @@ describe('what is held, and what happens to it', () => {
     t.send(consent, 4000, 'granted', 'page', false);
     t.open(5000);
     expect(t.names()).toEqual(['application_initialized']);
-    expect(t.model.lost).toBe(0);
+    expect(t.model.losses).toBe(0);
   });
 
   it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
@@ -89,9 +89,9 @@ describe('what is held, and what happens to it', () => {
     expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
     t.send(consent, 9000, 'granted', 'page', false);
     // (the shell starts its delivery with the hold's losses, then storage's answer resets them)
-    expect(t.model.lost).toBe(10);
+    expect(t.model.losses).toBe(10);
     t.open(9000);
-    expect(t.model.lost).toBe(0);
+    expect(t.model.losses).toBe(0);
     expect(t.names().filter((n) => n === 'e')).toHaveLength(MAX_QUEUE_EVENTS);
   });
 
@@ -129,7 +129,7 @@ describe('changes of consent', () => {
     t.take();
     t.send(consent, 1000, to, where, false);
     expect(kinds(t.take())).toEqual(effects);
-    expect(t.model.mode).toBe(to);
+    expect(t.model.consentMode).toBe(to);
   });
 
   it('after a withdrawal nothing identifying is kept; a later grant is a new life: a new tab, a new device', () => {
@@ -139,7 +139,7 @@ describe('changes of consent', () => {
     t.send(track, 200, 'before', '{}');
     const before = t.events().at(-1)!;
     t.send(consent, 300, 'denied', 'page', false);
-    expect([t.model.session, t.model.user, t.model.storage]).toEqual([null, null, 'closed']);
+    expect([t.model.session, t.model.user, t.model.storageState]).toEqual([null, null, 'closed']);
     expect(t.send(track, 400, 'refused', '{}')).toBeUndefined();
     t.send(consent, 500, 'granted', 'page', false);
     t.open(600);
@@ -155,11 +155,11 @@ describe('changes of consent', () => {
 
   it('Global Privacy Control: a later grant is refused with a warning', () => {
     const t = boot({ consent: 'pending', gpc: true });
-    expect(t.model.mode).toBe('denied');
+    expect(t.model.consentMode).toBe('denied');
     t.take();
     t.send(consent, 1000, 'granted', 'page', true);
     expect(t.take()).toEqual([['warn', 'consent not granted: the browser sends Global Privacy Control']]);
-    expect(t.model.mode).toBe('denied');
+    expect(t.model.consentMode).toBe('denied');
   });
 });
 

@@ -145,16 +145,16 @@ describe(`the core under random inputs (seed ${SEED})`, () => {
           const before = model;
           // An event tracked while consent is refused is dropped (no id), and never sent, whatever comes after:
           // it is renamed so that it would be recognised.
-          const refused = before.mode === 'denied' && (input[0] === track || input[0] === page || input[0] === identify);
+          const refused = before.consentMode === 'denied' && (input[0] === track || input[0] === page || input[0] === identify);
           if (refused && input[0] === track) input = [track, input[1], 'refused', input[3]];
           const next = step(model, input);
           if (refused) expect(next.event).toBeUndefined();
           model = next.model;
           const sent = next.effects.filter((e) => e[0] === 'enqueue');
           for (const [, entry] of sent) names.push(wholeOf(entry).name);
-          if (before.off) expect(next.effects).toEqual([]);
-          if (before.mode === 'denied' && model.mode === 'denied') expect(sent).toEqual([]);
-          if (model.mode === 'anonymous' && before.mode === 'anonymous') {
+          if (before.shutDown) expect(next.effects).toEqual([]);
+          if (before.consentMode === 'denied' && model.consentMode === 'denied') expect(sent).toEqual([]);
+          if (model.consentMode === 'anonymous' && before.consentMode === 'anonymous') {
             for (const [, entry] of sent) expect(JSON.parse(entry.ctx!).session.userId).toBe(NIL);
           }
         }

@@ -20,7 +20,7 @@ export interface Chain {
   /** What the device held at start. */
   found: SessionState | null;
   /** Whether `primary.get()` answers synchronously (the cookie), so it can be re-read before a rollover. */
-  sync: boolean;
+  synchronous: boolean;
 }
 
 type Maybe<T> = T | Promise<T>;
@@ -37,13 +37,13 @@ export function when<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe
   return value && typeof (value as Promise<T>).then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
 }
 
-export const inMemory = (): Chain => ({ primary: memoryStore(), mirror: null, found: null, sync: true });
+export const inMemory = (): Chain => ({ primary: memoryStore(), mirror: null, found: null, synchronous: true });
 
 /** A custom store replaces the chain; a store that fails to answer leaves the session in memory. */
 export function openCustom(store: SessionStore): Opening {
   let chain: Maybe<Chain>;
   try {
-    const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), sync: false }));
+    const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), synchronous: false }));
     chain = read instanceof Promise ? read.catch(inMemory) : read;
   } catch {
     chain = inMemory();
@@ -65,11 +65,11 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null)
     const mirror = localMirror();
     // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
     if (!found && mirror) found = decodeState(mirror.get());
-    const chain: Chain = { primary: jar, mirror, found, sync: true };
+    const chain: Chain = { primary: jar, mirror, found, synchronous: true };
     return { chain, early: chain };
   }
   const idb = db && idbSessionStore(db);
   if (!idb) return { chain: inMemory(), early: inMemory() };
-  const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), sync: false }), inMemory);
+  const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), synchronous: false }), inMemory);
   return { chain, early: inMemory() };
 }
