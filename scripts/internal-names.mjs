@@ -15,7 +15,7 @@ export const INTERNAL_NAMES = [
   'shutDown', 'fresh', 'derive', 'place',
   // core/rules.ts: a rule's outcome
   'current', 'ending',
-  'queued', 'knows', 'admit', 'merge', 'retire', 'drained', 'claim',
+  'claim',
 ];
 
 /** The terser option that shortens them. */

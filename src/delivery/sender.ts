@@ -11,17 +11,15 @@
  *
  * Tabs share the outbox: one tab at a time sends (`turn.ts`), and it sends every entry, its own,
  * other tabs' and those left by closed or crashed pages. When the page is hidden, what is left goes
- * out by beacon at once; a page that leaves marks what it sent (`sent-marks.ts`), since the browser
- * aborts the outbox transaction that would have removed it.
+ * out by beacon at once (`beacon`; what a leaving page sent, `outbox.ts`).
  */
-import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_EVENTS, pack, retryable, retryDelay } from '../core/batch';
+import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack, retryable, retryDelay } from '../core/batch';
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
 import type { OutboxStore } from './outbox-store';
-import { startQueue } from './queue';
 import { beacon, post } from './transport';
 import type { Turn } from './turn';
 
@@ -66,33 +64,52 @@ export interface Sender {
   stop(clear?: boolean): void;
 }
 
+type Queued = Entry & { seq: number };
+
 export function startSender(o: SenderOptions): Sender {
+  /** Entries known to this tab and not yet delivered, oldest first. */
+  let queue: Queued[] = [];
+  /** Characters queued: the bound on memory (bytes are counted where they matter, per request). */
+  let chars = 0;
+  const known = new Set<string>();
   const inflight = new Set<string>();
   /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
   const beaconed = new Set<string>();
   /** Events given up on since the last batch, reported in it so that the loss is visible. */
   let dropped = o.dropped;
+  /** The queue overflowed at the last add: one warning per overflow, not one per event. */
+  let full = false;
   let failures = 0;
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let busy = false;
+  let seq = 0;
+  let waiters: [number, () => void][] = [];
   let stopped = false;
+  const outbox = startOutbox(o.store, (id) => known.has(id));
 
-  /** Counted in the next batch's `dropped`, and out of the outbox. */
+  /** Resolves the flushes whose entries are all gone. */
+  const settle = () => {
+    if (!waiters.length) return;
+    const first = queue.reduce((min, e) => Math.min(min, e.seq), Infinity);
+    waiters = waiters.filter(([last, resolve]) => (first > last ? void resolve() : true));
+  };
+
+  /** Takes entries out of the queue (they are delivered or given up on). */
+  const take = (ids: Set<string>) => {
+    queue = queue.filter((e) => !ids.has(e.id) || ((chars -= e.fields.length), false));
+    for (const id of ids) {
+      known.delete(id);
+      beaconed.delete(id);
+    }
+    settle();
+  };
+
   const lose = (list: Entry[], why: string) => {
     if (why) warn(why);
     dropped += list.length;
     outbox.remove(list);
-  };
-
-  /** Entries known to this tab and not yet delivered, oldest first; past its bounds the oldest are lost. */
-  const queue = startQueue((gone, first) => lose(gone, first ? `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped` : ''));
-  const outbox = startOutbox(o.store, queue.knows);
-
-  /** Takes entries out of the queue (they are delivered or given up on). */
-  const take = (ids: Set<string>) => {
-    queue.retire(ids);
-    for (const id of ids) beaconed.delete(id);
+    settle();
   };
 
   /** Entries given up on: out of the queue, counted in the next batch's `dropped`. */
@@ -110,15 +127,40 @@ export function startSender(o: SenderOptions): Sender {
     outbox.remove(list);
   };
 
+  /**
+   * Past the limits the oldest entries go, counted so that the next batch reports the loss. Cheap: a
+   * splice at the front; their removal from the outbox joins the end-of-task transaction.
+   */
+  const bound = () => {
+    let over = 0;
+    let left = chars;
+    while (queue.length - over > MAX_QUEUE_EVENTS || left > MAX_QUEUE_CHARS) left -= queue[over++].fields.length;
+    if (over) {
+      const gone = queue.splice(0, over);
+      chars = left;
+      for (const e of gone) known.delete(e.id);
+      lose(gone, full ? '' : `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped`);
+    }
+    full = over > 0;
+  };
+
+  /** Appends an entry this tab does not know yet; false when it knows it. */
+  const push = (entry: Entry): boolean => {
+    if (known.has(entry.id)) return false;
+    const e = entry as Queued;
+    e.seq = ++seq;
+    known.add(e.id);
+    queue.push(e);
+    chars += e.fields.length;
+    return true;
+  };
+
+  const wake = () => {
+    timer = 0;
+    cycle();
+  };
   const schedule = (delay: number) => {
-    if (timer || stopped) return;
-    timer = setTimeout(
-      () => {
-        timer = 0;
-        cycle();
-      },
-      Math.max(delay, retryAt - Date.now()),
-    );
+    if (!timer && !stopped) timer = setTimeout(wake, Math.max(delay, retryAt - Date.now()));
   };
 
   /** The first request's worth of `list` (core/batch.ts); an entry no request can carry is given up on, never left to block the others. */
@@ -128,11 +170,15 @@ export function startSender(o: SenderOptions): Sender {
     return packed;
   };
 
-  /** What other pages left in the outbox joins the queue; what another tab delivered leaves it. */
+  /** What another tab delivered leaves the queue; what other pages left in the outbox joins it, in time order, within the bounds. */
   const read = async () => {
     const { entries, gone } = await outbox.read();
-    if (gone.size) take(new Set(queue.queued().flatMap((e) => (gone.has(e.chunk!) ? [e.id] : []))));
-    queue.merge(entries);
+    if (gone.size) take(new Set(queue.filter((e) => gone.has(e.chunk!)).map((e) => e.id)));
+    let sort = false;
+    // (appending is the common case: only an entry older than the one before it calls for a sort)
+    for (const e of entries) if (push(e) && queue.length > 1 && e.at < queue[queue.length - 2].at) sort = true;
+    if (sort) queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    bound();
   };
 
   /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
@@ -143,9 +189,9 @@ export function startSender(o: SenderOptions): Sender {
     let limit = MAX_BATCH_EVENTS;
     while (!stopped) {
       const now = Date.now();
-      const old = queue.queued().filter((e) => now - e.at > MAX_AGE);
+      const old = queue.filter((e) => now - e.at > MAX_AGE);
       if (old.length) giveUp(old, `${old.length} events could not be delivered for a week; dropped`);
-      const waiting = queue.queued().filter((e) => !inflight.has(e.id));
+      const waiting = queue.filter((e) => !inflight.has(e.id));
       if (!waiting.length) return;
       const { entries: batch, body } = cut(waiting.slice(0, limit));
       if (!body) continue;
@@ -202,22 +248,25 @@ export function startSender(o: SenderOptions): Sender {
   return {
     add(entry) {
       // (a session_end another tab found too may be here already: its id is derived from the session's)
-      if (!queue.admit(entry)) return;
+      if (!push(entry)) return;
+      if (queue.length > MAX_QUEUE_EVENTS || chars > MAX_QUEUE_CHARS) bound();
+      else full = false;
       outbox.write(entry);
       if (!timer) schedule(FLUSH_AFTER);
     },
     flush() {
-      const drained = queue.drained();
-      clearTimeout(timer);
-      timer = 0;
-      cycle();
-      return drained;
+      return new Promise((resolve) => {
+        waiters.push([seq, resolve]);
+        settle();
+        clearTimeout(timer);
+        wake();
+      });
     },
     beacon(leaving) {
       // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
       const healthy = !failures && navigator.onLine !== false;
-      let rest = navigator.onLine === false ? [] : queue.queued().filter((e) => !inflight.has(e.id) && !beaconed.has(e.id));
-      const sent: Entry[] = leaving && healthy ? queue.queued().filter((e) => inflight.has(e.id)) : [];
+      let rest = navigator.onLine === false ? [] : queue.filter((e) => !inflight.has(e.id) && !beaconed.has(e.id));
+      const sent: Entry[] = leaving && healthy ? queue.filter((e) => inflight.has(e.id)) : [];
       while (rest.length) {
         const { entries: batch, body } = cut(rest);
         rest = rest.slice(batch.length);
@@ -241,7 +290,7 @@ export function startSender(o: SenderOptions): Sender {
       clearTimeout(timer);
       removeEventListener('online', onOnline);
       if (clear) {
-        take(new Set(queue.queued().map((e) => e.id)));
+        take(new Set(known));
         outbox.detach();
       }
     },
