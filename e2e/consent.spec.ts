@@ -188,25 +188,32 @@ test('Global Privacy Control: no request, nothing stored; unless the config opts
   await collector.waitFor(1, (e) => e.name === 'gpc-ignored');
 });
 
-/** A CMP stub that follows the TCF v2.2 API: `__tcfapi('addEventListener', 2, cb)`; `__decide(consents)` plays the user. */
-const tcfStub = (page: Page) =>
-  page.addInitScript(() => {
+/**
+ * A CMP stub that follows the TCF v2.2 API: `__tcfapi('addEventListener', 2, cb)`; `__decide(consents)` plays the
+ * user. `stored`: the visitor decided on an earlier visit, and the CMP answers a listener at once, within the
+ * call (as CMPs do once their TC string is loaded); else it shows its UI and answers in a later task.
+ */
+const tcfStub = (page: Page, stored?: Record<number, boolean>) =>
+  page.addInitScript((stored) => {
     const listeners = new Map<number, (data: unknown, ok: boolean) => void>();
-    let data: Record<string, unknown> = { gdprApplies: true, eventStatus: 'cmpuishown', purpose: { consents: {}, legitimateInterests: {} } };
+    let data: Record<string, unknown> = stored
+      ? { gdprApplies: true, eventStatus: 'tcloaded', purpose: { consents: stored, legitimateInterests: {} } }
+      : { gdprApplies: true, eventStatus: 'cmpuishown', purpose: { consents: {}, legitimateInterests: {} } };
     let next = 1;
     (window as any).__tcfapi = (command: string, version: number, callback: (d: unknown, ok: boolean) => void, arg?: number) => {
       if (version !== 2) return callback(null, false);
       if (command === 'addEventListener') {
         const id = next++;
         listeners.set(id, callback);
-        setTimeout(() => callback({ ...data, listenerId: id }, true));
+        if (stored) callback({ ...data, listenerId: id }, true);
+        else setTimeout(() => callback({ ...data, listenerId: id }, true));
       } else if (command === 'removeEventListener') callback(listeners.delete(arg!), true);
     };
     (window as any).__decide = (consents: Record<number, boolean>) => {
       data = { ...data, eventStatus: 'useractioncomplete', purpose: { consents, legitimateInterests: {} } };
       for (const [id, callback] of listeners) callback({ ...data, listenerId: id }, true);
     };
-  });
+  }, stored);
 
 test('consent "tcf": follows a TCF v2.2 CMP', async ({ page, context, build, run, collector }) => {
   await tcfStub(page);
@@ -223,6 +230,19 @@ test('consent "tcf": follows a TCF v2.2 CMP', async ({ page, context, build, run
   await page.evaluate(() => (window as any).__decide({ 1: true }));
   await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
   expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+});
+
+test('consent "tcf": a CMP that answers at once with a stored grant is followed from the start, and nothing is erased', async ({ page, context, build, run, collector }) => {
+  // The configured consent (pending until the CMP answers) is applied first, then the CMP followed: its
+  // answer within the call is the decision, not overruled by the configuration a moment later.
+  await tcfStub(page, { 1: true, 8: true, 9: true });
+  await openStint(page, build, run, { consent: 'tcf' });
+  await call(page, 'ready');
+  await call(page, 'track', 'at-once');
+  await call(page, 'flush');
+  const [event] = await collector.exactly(1, (e) => e.name === 'at-once', page);
+  expect(event.session.storageMechanism).toBe('COOKIE_1');
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
 });
 
 test('data-consent on the tag, then stint("setConsent", "granted")', async ({ page, context, build, run, collector }) => {

@@ -21,7 +21,8 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
   const uad = nav.userAgentData;
   let [os, osVersion] = osFromUserAgent(ua);
   let [browser, browserVersion] = browserFromUserAgent(ua);
-  // Brands: drop the GREASE entry ("Not:A-Brand"), prefer the browser over its Chromium engine.
+  // Brands: drop the GREASE entry ("Not:A-Brand", https://wicg.github.io/ua-client-hints/#grease), prefer the
+  // browser over its Chromium engine.
   const brands = (uad?.brands || []).filter((b) => !/Not.?A.?Brand/i.test(b.brand));
   const brand = brands.find((b) => b.brand !== 'Chromium') || brands[0];
   if (brand) [browser, browserVersion] = [brand.brand, brand.version];

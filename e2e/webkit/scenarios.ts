@@ -65,6 +65,7 @@ export const skipped: Record<string, string> = {
   '${CALLS} random calls through ${surface}: nothing thrown, nothing rejected, no internal error, still working': 'reads the console, and each of its thousands of calls would be one WebDriver round trip',
   'Global Privacy Control: no request, nothing stored; unless the config opts out': 'stubs navigator before the page runs (addInitScript): not in classic WebDriver',
   'consent "tcf": follows a TCF v2.2 CMP': 'installs a CMP stub before the page runs (addInitScript): not in classic WebDriver',
+  'consent "tcf": a CMP that answers at once with a stored grant is followed from the start, and nothing is erased': 'installs a CMP stub before the page runs (addInitScript): not in classic WebDriver',
   'bad input: one warning, nothing thrown, later events still work': CONSOLE,
   'a wrong config is a TypeError naming the field (tag: one console error)': CONSOLE,
   'the tag replays queued calls in order with the time they were made': 'holds the bundle back with page.route: not in classic WebDriver',

@@ -1,7 +1,8 @@
 /**
  * Every wait has a bound. Browser storage can stall without failing: in WebKit an IndexedDB
  * transaction started by a page that went into the back/forward cache stays pending, and every
- * later transaction on that database waits behind it until the page is evicted (tens of seconds).
+ * later transaction on that database waits behind it until the page is evicted (tens of seconds:
+ * https://bugs.webkit.org/show_bug.cgi?id=315804).
  */
 
 /** `promise`, or a rejection once `ms` have passed without an answer. */

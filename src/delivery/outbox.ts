@@ -4,7 +4,8 @@
  * up, one transaction each way. A chunk of which nothing is left goes whole, without being read back.
  *
  * A page that is leaving cannot count on a transaction to finish: the browser aborts it with the
- * document, and WebKit's back/forward cache leaves it pending. It marks what left instead,
+ * document, and WebKit's back/forward cache leaves it pending (https://bugs.webkit.org/show_bug.cgi?id=315804;
+ * what the spec leaves open: https://github.com/w3c/IndexedDB/issues/381). It marks what left instead,
  * synchronously (`sent-marks.ts`), and whoever reads those entries next removes them unsent.
  */
 import type { Entry } from '../core/event';

@@ -228,7 +228,8 @@ export function startSender(o: SenderOptions): Sender {
     if (Date.now() < retryAt) return schedule(0);
     busy = true;
     try {
-      // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache.
+      // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
+      // (turn.ts; https://github.com/w3c/web-locks/issues/81).
       if (!outbox.kept || !o.turn || (await o.turn.claim())) await drain();
       else schedule(FLUSH_AFTER);
     } catch {

@@ -1,9 +1,12 @@
 /**
  * Route changes of a single-page app, for `autoPageViews`: `history.pushState` and `replaceState`
  * (wrapped), back and forward, and a link to a fragment (`popstate`: the HTML standard fires it for every
- * same-document navigation, "update document for history step application"). A change is reported once the app has had the
- * chance to render the route and set its title: in a task after the next frame, and at most `SETTLE` ms
- * later, since a hidden page gets no frames (requestAnimationFrame does not run in background tabs).
+ * same-document navigation, "update document for history step application":
+ * https://html.spec.whatwg.org/multipage/browsing-the-web.html#update-document-for-history-step-application).
+ * A change is reported once the app has had the chance to render the route and set its title: in a task
+ * after the next frame, and at most `SETTLE` ms later, since a hidden page gets no frames (browsers skip
+ * the rendering of hidden documents, and requestAnimationFrame with it:
+ * https://html.spec.whatwg.org/multipage/webappapis.html#update-the-rendering).
  * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
  * push, then a replace). Only a change of path or query counts, or of the hash as well when `hash`.
  *

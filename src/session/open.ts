@@ -14,7 +14,8 @@ import { stintDb, type StintDb } from './stores/db';
 
 /**
  * How long the start waits for a store. IndexedDB answers in tens of ms, but can wait behind a
- * transaction another page left pending (WebKit: until that page leaves the back/forward cache).
+ * transaction another page left pending (WebKit: until that page leaves the back/forward cache,
+ * https://bugs.webkit.org/show_bug.cgi?id=315804).
  */
 const OPEN_WAIT = 3000;
 

@@ -3,11 +3,12 @@
  * native format is built in; the pipelines' formats (`snowplow.ts`, `tracardi.ts`) are imported by the apps
  * that use them (`stint/snowplow`, `stint/tracardi`), so that the others carry none of their code.
  *
- * The contract with batching (core/batch.ts `pack`): pack walks the queue, asks `item` for each entry's
- * JSON (which it measures, so that a request stays under its byte limit, and which it never reads), counts
- * each shared context (`Entry.ctx`) once, and hands the items and entries it kept to `body`. Every part of a body is serialised once; a body is written from those
- * parts (`object`, `array`), never by editing JSON text. Formats are pure: the time and the batch's facts
- * come in `Batch`.
+ * The contract with batching (core/batch.ts `pack`), in the types below: pack walks the queue, asks `item`
+ * for each entry's JSON (which it measures, so that a request stays under its byte limit, and never reads),
+ * counts each shared context (`Entry.ctx`) once, keeps the entries of one `group` together, and hands the
+ * items and entries it kept to `body`. Every part of a body is serialised once, and a body is put together
+ * from those parts (a template of JSON values), never by editing JSON text. Formats are pure: the time and
+ * the batch's facts come in `Batch`.
  */
 import type { Entry } from '../event';
 

@@ -90,7 +90,9 @@ export function stintDb(): StintDb | null {
         deleted = true;
         db.close();
       };
-      // WebKit closes a connection now and then (idb-keyval's createStore opens it again too).
+      // A browser may close a connection on its own (the spec's forced close: cleared site data, and iOS Safari
+      // in the background, https://github.com/jakearchibald/idb-keyval/pull/175): the next use opens another.
+      // https://w3c.github.io/IndexedDB/#closing-connection
       db.onclose = () => (connection = undefined);
       return db;
     });

@@ -1,6 +1,7 @@
 /**
- * The cookie's mirror, in localStorage: when the cookie is gone (cleared, capped at 7 days by Safari,
- * evicted) the session and the device id come back from it. localStorage answers synchronously, so a
+ * The cookie's mirror, in localStorage: when the cookie is gone (cleared, capped at 7 days by Safari:
+ * https://webkit.org/blog/8613/intelligent-tracking-prevention-2-1/, evicted) the session and the device id
+ * come back from it. localStorage answers synchronously, so a
  * start never waits for it (an IndexedDB mirror made every first visit wait tens of ms for the database
  * to open); it is written at most every few seconds, and whenever the page is hidden or leaves.
  */
