@@ -19,4 +19,4 @@ export const INTERNAL_NAMES = [
 ];
 
 /** The terser option that shortens them. */
-export const mangleInternal = () => ({ properties: { regex: new RegExp(`^(${INTERNAL_NAMES.join('|')})$`), keep_quoted: true } });
+export const mangleInternal = () => ({ properties: { regex: new RegExp(`^(${INTERNAL_NAMES.join('|')})$`), keep_quoted: true, builtins: true } });

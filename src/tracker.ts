@@ -63,25 +63,25 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let model: Model;
 
   /** The one way in: an input meets the core (`step`: what happened, and when), and its effects are carried out in order. */
-  const dispatch: Dispatch = (next, ...args) => {
-    const at = args[0] as number;
+  const dispatch = ((input: Input) => {
+    const next = input[0];
+    const at = input[1];
     // About to find the session over: another tab may have kept it alive since this one last heard.
     const value = keeper && dueToEnd(model, at) ? keeper.read() : null;
     if (value) advance([stored, at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
     if (next !== page && next !== route && next !== restore && location.href !== model.page.href) advance([move, at, readPlace()]);
-    (args as unknown[]).unshift(next);
-    return advance(args as unknown as Input);
-  };
+    return advance(input);
+  }) as unknown as Dispatch;
   const advance = (input: Input): string | undefined => {
     const next = step(model, input);
     model = next.model;
-    for (const [type, payload] of next.effects) (perform[type] as (payload: unknown) => void)(payload);
+    for (const effect of next.effects) (perform[effect[0]] as (payload: unknown) => void)(effect[1]);
     return next.event;
   };
   /** An input of this moment. */
-  const now = <S extends Step>(next: S, ...args: Args<S> extends [number, ...infer A] ? A : never) => dispatch(next, ...([Date.now(), ...args] as Args<S>));
+  const now = <S extends Step>(next: S, ...args: Args<S> extends [number, ...infer A] ? A : never) => dispatch([next, Date.now(), ...args] as unknown as [S, ...Args<S>]);
 
   const resolveReady = () => waiting.splice(0).forEach((resolve) => resolve());
   const save = (all: boolean) => {
@@ -181,7 +181,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   });
   unwatch.push(watchPage(dispatch, () => opener?.goOn()));
   tabs.join(!model.pageHidden);
-  dispatch(consent, startedAt, config.consent, 'config', gpc);
+  dispatch([consent, startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));
@@ -192,23 +192,23 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const methods: TimedTracker = {
     track(at, name, properties) {
       const props = eventName(name) ? propsJson(name, properties) : undefined;
-      return props === undefined ? undefined : dispatch(track, at, name, props);
+      return props === undefined ? undefined : dispatch([track, at, name, props]);
     },
     page(at, properties, values) {
       const own = pageValues(values) || {};
-      return dispatch(page, at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer);
+      return dispatch([page, at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]);
     },
     identify(at, user, traits) {
-      return userId(user) ? dispatch(identify, at, user, propsJson('identify', traits) ?? null) : undefined;
+      return userId(user) ? dispatch([identify, at, user, propsJson('identify', traits) ?? null]) : undefined;
     },
-    setBackground: (at, isBackground) => void dispatch(visibility, at, !!isBackground),
+    setBackground: (at, isBackground) => void dispatch([visibility, at, !!isBackground]),
     getSession: (at) => currentSession(model, at),
-    newSession: (at) => void dispatch(newSession, at),
-    endSession: (at) => void dispatch(endSession, at),
-    setSessionAttribute: (at, key, value) => void dispatch(attribute, at, key, value, false),
-    incrementSessionAttribute: (at, key, by = 1) => void dispatch(attribute, at, key, by, true),
+    newSession: (at) => void dispatch([newSession, at]),
+    endSession: (at) => void dispatch([endSession, at]),
+    setSessionAttribute: (at, key, value) => void dispatch([attribute, at, key, value, false]),
+    incrementSessionAttribute: (at, key, by = 1) => void dispatch([attribute, at, key, by, true]),
     setConsent(at, state) {
-      if (!model.shutDown && consentState(state)) dispatch(consent, at, state, 'page', globalPrivacyControl());
+      if (!model.shutDown && consentState(state)) dispatch([consent, at, state, 'page', globalPrivacyControl()]);
     },
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
@@ -223,7 +223,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT)));
       return Promise.race([methods.flush(at), bound]).then(() => {
         clearTimeout(timer);
-        guard(() => dispatch(shutdown, Date.now()));
+        guard(() => dispatch([shutdown, Date.now()]));
       });
     },
   };

@@ -93,7 +93,7 @@ export type Step = (m: Model, fx: Effect[], input: any) => string | void;
 export type Args<S> = S extends (m: Model, fx: Effect[], input: [Step, ...infer A]) => unknown ? A : never;
 
 /** Gives the core an input: its step, then its time and what came with it (checked against the step). */
-export type Dispatch = <S extends Step>(step: S, ...args: Args<S>) => string | undefined;
+export type Dispatch = <S extends Step>(input: [S, ...Args<S>]) => string | undefined;
 
 /** What the shell must do, in order: a verb, and what it is done with. */
 export type Effect =
@@ -129,5 +129,5 @@ export type Effect =
 export interface Next {
   model: Model;
   effects: Effect[];
-  event: string | undefined;
+  event?: string;
 }

@@ -58,7 +58,7 @@ const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 type Check = (v: unknown) => boolean;
 const isUuid: Check = (v) => typeof v === 'string' && UUID.test(v);
 const isCount: Check = (v) => Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 31;
-const isTime: Check = (v) => Number.isFinite(v) && (v as number) >= 0;
+const isTime: Check = (v) => Number.isSafeInteger(v) && (v as number) >= 0;
 const isBool: Check = (v) => typeof v === 'boolean';
 const isText: Check = (v) => typeof v === 'string' && v.length <= 1000;
 const isAttrs: Check = (v) =>

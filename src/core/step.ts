@@ -58,11 +58,11 @@ export function start(s: Start): Model {
 
 /** One input: the next model, the effects, and the id of the event it tracked, if it tracked one (run or held, not dropped). */
 export function step(model: Model, input: Input): Next {
-  if (model.shutDown) return { model, effects: [], event: undefined };
+  if (model.shutDown) return { model, effects: [] };
   const m = { ...model };
   const fx: Effect[] = [];
-  const event = input[0](m, fx, input) || undefined;
-  return { model: m, effects: fx, event };
+  // (every step answers an id or nothing: see `Step`; it changes `m` and `fx`, the objects given back)
+  return { model: m, effects: fx, event: input[0](m, fx, input) as string | undefined };
 }
 
 // The steps of the public calls and of what the shell learns. (The page's signals and the page views are in site.ts.)

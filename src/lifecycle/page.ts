@@ -27,7 +27,7 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
       if (exited) return;
       const hidden = document.visibilityState === 'hidden';
       if (hidden) mayLeave();
-      signal(visibility, Date.now(), hidden);
+      signal([visibility, Date.now(), hidden]);
     });
   const onPageHide = (e: PageTransitionEvent) =>
     guard(() => {
@@ -36,7 +36,7 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
       // Nothing left pending that could block the next page (see db.ts).
       setLeaving(true);
       // `persisted`: into the back/forward cache, where the page may come back, or be evicted silently.
-      signal(pagehide, Date.now(), e.persisted);
+      signal([pagehide, Date.now(), e.persisted]);
     });
   const onPageShow = (e: PageTransitionEvent) =>
     guard(() => {
@@ -45,7 +45,7 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
       // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
       setLeaving(false);
       abandonReplies();
-      signal(restore, Date.now(), readPlace());
+      signal([restore, Date.now(), readPlace()]);
     });
   addEventListener('visibilitychange', onVisibility, true);
   addEventListener('pagehide', onPageHide, true);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WholeEvent } from '../../src/core/envelope';
 import type { Input, Model, Step } from '../../src/core/model';
-import { wholeOf } from '../../src/core/event';
+import { timestamp, wholeOf } from '../../src/core/event';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
@@ -160,6 +160,16 @@ describe(`the core under random inputs (seed ${SEED})`, () => {
         }
         expect(model.session).toEqual(t.model.session);
         expect(names.filter((name) => name === 'refused')).toEqual([]);
+      }),
+      params,
+    );
+  });
+
+  it('writes an event\'s timestamp as toISOString does, whatever the order of the times', () => {
+    // (the minute's text is kept between calls: times that jump back, forward, across minutes and years)
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_180_000 })), { minLength: 1, maxLength: 50 }), (times) => {
+        for (const at of times) expect(timestamp(at)).toBe(new Date(at).toISOString());
       }),
       params,
     );
