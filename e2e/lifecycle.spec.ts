@@ -202,6 +202,25 @@ test('endSession() reports the end at once; newSession() starts the next session
   expect(b.session.sessionIndex).toBe(2);
 });
 
+test('a user change ends the session; a first login keeps it', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'browse');
+  type Session = { sessionId: string; sessionIndex: number; previousSessionId: string | null };
+  const visit = await call<Session>(page, 'getSession');
+  await call(page, 'identify', 'user-a');
+  expect((await call<Session>(page, 'getSession')).sessionId).toBe(visit.sessionId);
+  await call(page, 'identify', 'user-b');
+  const second = await call<Session>(page, 'getSession');
+  expect([second.sessionIndex, second.previousSessionId]).toEqual([2, visit.sessionId]);
+  await call(page, 'identify', null);
+  expect((await call<Session>(page, 'getSession')).sessionIndex).toBe(3);
+  await call(page, 'flush');
+  const ends = await collector.waitFor(2, (e) => e.name === 'session_end');
+  expect(ends.map((e) => [e.properties.reason, e.user.id, e.session.sessionIndex])).toEqual([['user_changed', 'user-a', 1], ['user_changed', 'user-b', 2]]);
+  const logins = await collector.waitFor(3, (e) => e.name === 'identify');
+  expect(logins.map((e) => [e.user.id, e.session.sessionIndex])).toEqual([['user-a', 1], ['user-b', 2], [null, 3]]);
+});
+
 test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {
   await page.clock.install();
   await openStint(page, build, run, { maxSessionDuration: 10 * MINUTE });

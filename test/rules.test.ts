@@ -117,6 +117,14 @@ describe('session attributes and ends', () => {
     expect(onEvent(withNew, 4000, eventId(2), false, null, T, fixedIds()).current.attributes).toEqual({ cart: 1 });
   });
 
+  // [reason given, reason reported and kept]
+  it.each([[undefined, 'explicit'], ['explicit', 'explicit'], ['user_changed', 'user_changed']] as const)('stop(%s) ends the session now, reported as %s, and the state says so', (given, reason) => {
+    const { current, ending } = stop(S0, 2000, given);
+    expect([ending?.reason, ending?.session, current.ended, current.attributesAt]).toEqual([reason, S0, reason, 2000]);
+    // The next event starts the next session, whatever the reason.
+    expect(onEvent(current, 2500, eventId(2), false, null, T, fixedIds()).current.sessionIndex).toBe(S0.sessionIndex + 1);
+  });
+
   it('stop twice reports once', () => {
     const once = stop(S0, 2000);
     expect(stop(once.current, 3000).ending).toBeNull();

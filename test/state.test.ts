@@ -10,6 +10,11 @@ describe('the stored value', () => {
     expect(decodeState(value)).toEqual(s);
   });
 
+  it.each(['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed'] as const)('keeps a session ended by %s', (ended) => {
+    const s = state({ ended });
+    expect(decodeState(encodeState(s))).toEqual(s);
+  });
+
   const tampered: [string, unknown][] = [
     ['missing', null],
     ['not a string', 42],
@@ -25,6 +30,7 @@ describe('the stored value', () => {
     ['an unknown end reason', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), x: 'bored' })],
     ['an attribute that is an object', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), a: { x: {} } })],
     ['a time that is NaN', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), l: 'NaN' })],
+    ['a time that is not whole milliseconds', '1.' + JSON.stringify({ ...JSON.parse(encodeState(state()).slice(2)), l: 1700000000000.5 })],
   ];
   it.each(tampered)('%s reads as no session, without throwing', (_, value) => {
     expect(decodeState(value)).toBeNull();

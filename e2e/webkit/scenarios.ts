@@ -447,6 +447,25 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect((await collector.waitFor(2, byName('session_end'))).map((e) => e.properties.reason)).toEqual(['explicit', 'explicit']);
   },
 
+  'a user change ends the session; a first login keeps it': async ({ tab, build, run, collector }) => {
+    await openStint(tab, build, run);
+    await call(tab, 'track', 'browse');
+    type Session = { sessionId: string; sessionIndex: number; previousSessionId: string | null };
+    const visit = await call<Session>(tab, 'getSession');
+    await call(tab, 'identify', 'user-a');
+    expect((await call<Session>(tab, 'getSession')).sessionId).toBe(visit.sessionId);
+    await call(tab, 'identify', 'user-b');
+    const second = await call<Session>(tab, 'getSession');
+    expect([second.sessionIndex, second.previousSessionId]).toEqual([2, visit.sessionId]);
+    await call(tab, 'identify', null);
+    expect((await call<Session>(tab, 'getSession')).sessionIndex).toBe(3);
+    await call(tab, 'flush');
+    const ends = await collector.waitFor(2, byName('session_end'));
+    expect(ends.map((e) => [e.properties.reason, e.user.id, e.session.sessionIndex])).toEqual([['user_changed', 'user-a', 1], ['user_changed', 'user-b', 2]]);
+    const logins = await collector.waitFor(3, byName('identify'));
+    expect(logins.map((e) => [e.user.id, e.session.sessionIndex])).toEqual([['user-a', 1], ['user-b', 2], [null, 3]]);
+  },
+
   'maxSessionDuration ends a session that is still active': async ({ tab, build, run, collector }) => {
     await openStint(tab, build, run, { maxSessionDuration: 10 * MINUTE }, '&clock');
     for (let i = 0; i < 4; i++) {

@@ -139,9 +139,9 @@ export function restart(
   return { current: start(over.current, now, null, siteBackground, utm, ids), ending: over.ending };
 }
 
-/** `endSession()`: the session is over now; the next event starts a new one. */
-export function stop(prev: SessionState, now: number): Outcome {
-  return prev.ended ? { current: prev, ending: null } : end(prev, 'explicit', now);
+/** `endSession()` (`explicit`), or another user (`user_changed`): the session is over now; the next event starts a new one. */
+export function stop(prev: SessionState, now: number, reason: EndReason = 'explicit'): Outcome {
+  return prev.ended ? { current: prev, ending: null } : end(prev, reason, now);
 }
 
 /** Orders two different sessions: the later one (higher index, then later start, then id) wins. */

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '../types';
 
-export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit';
+export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed';
 
 export type Attributes = Record<string, AttributeValue>;
 
@@ -52,7 +52,7 @@ export interface SessionState {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit'];
+const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed'];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 
 type Check = (v: unknown) => boolean;

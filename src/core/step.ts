@@ -70,10 +70,16 @@ export function step(model: Model, input: Input): Next {
 /** `track()`: an event, its properties already JSON. */
 export const track = (m: Model, fx: Effect[], [, at, name, props]: [Step, number, string, string]) => enter(m, fx, at, name, props);
 
-/** `identify()`: the user id is taken; `props` null when the traits were refused (no event then). */
+/**
+ * `identify()`: the user id is taken; `props` null when the traits were refused (no event then). Another
+ * user than the session's (another id, or none after one: a shared device, a logout) ends the session
+ * (`user_changed`); the first login of a session keeps it.
+ */
 export function identify(m: Model, fx: Effect[], [, at, userId, props]: [Step, number, string | null, string | null]): string | undefined {
   if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
   run(m, fx, (m, fx) => {
+    const user = m.session?.businessUserId;
+    if (user && user !== userId) apply(m, fx, (prev) => prev && stop(prev, at, 'user_changed'));
     m.user = userId;
     if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
   });

@@ -99,6 +99,38 @@ describe('identify', () => {
     expect(t.events().at(-1)!.user.id).toBeNull();
   });
 
+  // [case, the user before, identify(...), traits refused, whether the session ends]
+  const changes: [string, string | null, string | null, boolean, boolean][] = [
+    ['another user', 'user-a', 'user-b', false, true],
+    ['no user after one (a logout)', 'user-a', null, false, true],
+    ['another user, traits refused (no identify event)', 'user-a', 'user-b', true, true],
+    ['the same user again', 'user-a', 'user-a', false, false],
+    ['a first login mid-visit', null, 'user-a', false, false],
+    ['still nobody', null, null, false, false],
+  ];
+  it.each(changes)('%s: the session ends (user_changed) exactly when the user changes', (_, before, after, refused, ends) => {
+    const t = running();
+    if (before) t.send(identify, 1000, before, '{}');
+    t.send(track, 2000, 'browse', '{}');
+    const sent = t.events().length;
+    const first = t.events().at(-1)!;
+    t.send(identify, 3000, after, refused ? null : '{}');
+    t.send(track, 4000, 'next', '{}');
+    const after1 = t.events().slice(sent);
+    expect(after1.map((e) => e.name)).toEqual([...(ends ? ['session_end'] : []), ...(refused ? [] : ['identify']), 'next']);
+    const next = after1.at(-1)!;
+    expect(next.user.id).toBe(after);
+    if (!ends) {
+      expect(next.session.sessionId).toBe(first.session.sessionId);
+      return;
+    }
+    // Reported in the old session, with its user, at its last activity; the next session follows it.
+    const end = after1[0];
+    expect([end.session.sessionId, end.user.id, end.timestamp]).toEqual([first.session.sessionId, before, new Date(2000).toISOString()]);
+    expect(end.properties).toMatchObject({ session_id: first.session.sessionId, reason: 'user_changed', event_count: first.session.eventIndex });
+    expect([next.session.sessionIndex, next.session.previousSessionId, next.session.userId]).toEqual([2, first.session.sessionId, first.session.userId]);
+  });
+
   it('before the device has a session: the first state carries it', () => {
     const t = running();
     t.send(identify, 1000, 'user-7', null);
