@@ -221,6 +221,39 @@ test('a user change ends the session; a first login keeps it', async ({ page, bu
   expect(logins.map((e) => [e.user.id, e.session.sessionIndex])).toEqual([['user-a', 1], ['user-b', 2], [null, 3]]);
 });
 
+test("activity: 'input': the person's input keeps the session alive without an event, and after the timeout starts the next", async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  // (the tag reads it from its data-activity attribute)
+  await page.goto(pageUrl(build === 'tag' ? 'data' : build, run, { activity: 'input' }));
+  await waitForStint(page);
+  await call(page, 'track', 'read');
+  type Session = { sessionId: string; sessionIndex: number; previousSessionId: string | null };
+  const reading = await call<Session>(page, 'getSession');
+  // A script's events are not the person's: they keep nothing alive.
+  await page.evaluate(() => dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown' })));
+  for (let i = 0; i < 3; i++) {
+    await page.clock.fastForward(20 * MINUTE);
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.clock.fastForward(20 * MINUTE);
+  await call(page, 'track', 'still reading');
+  expect((await call<Session>(page, 'getSession')).sessionId).toBe(reading.sessionId);
+  // Idle past the timeout, then input: the session is over (reported) and the next one starts with the input.
+  await page.clock.fastForward(31 * MINUTE);
+  await page.mouse.wheel(0, 200);
+  await expect.poll(async () => (await call<Session | null>(page, 'getSession'))?.previousSessionId, { timeout: 10_000 }).toBe(reading.sessionId);
+  await call(page, 'track', 'back');
+  await call(page, 'flush');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  expect([end.properties.reason, end.session.sessionId]).toEqual(['foreground_timeout', reading.sessionId]);
+  // Its last activity: the last track, 80 minutes after the first (the inputs kept it alive in between).
+  expect(end.properties.duration_ms).toBeGreaterThanOrEqual(80 * MINUTE);
+  const [back] = await collector.waitFor(1, (e) => e.name === 'back');
+  expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
+  const names = (await collector.events()).map((e) => e.name);
+  expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
+});
+
 test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {
   await page.clock.install();
   await openStint(page, build, run, { maxSessionDuration: 10 * MINUTE });

@@ -33,6 +33,7 @@ const DEFAULTS = {
   format: 'native',
   lifecycleEvents: true,
   installType: 'auto',
+  activity: 'events',
   autoPageViews: false,
   debug: false,
 };
@@ -57,6 +58,7 @@ const RULES: [string, Check, string][] = [
   ['onDenied', ...oneOf('drop', 'anonymous')],
   ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
+  ['activity', ...oneOf('events', 'input')],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
   ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],

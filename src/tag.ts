@@ -75,6 +75,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
         cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
         autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
+        activity: data.activity as StintConfig['activity'],
         debug: data.debug === 'true',
       },
     ]);

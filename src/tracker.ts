@@ -13,6 +13,7 @@ import { joinUrl } from './core/formats/format';
 import type { Args, Dispatch, Effect, Input, Model, Step } from './core/model';
 import { move, page, restore, route, tab, tabsGone, visibility } from './core/site';
 import {
+  activity,
   around,
   attribute,
   consent,
@@ -35,6 +36,7 @@ import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
 import { deviceContext, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuids } from './input';
+import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
 import { isNewTab, markTab } from './lifecycle/tab-mark';
@@ -188,6 +190,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now(route, readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));
+  if (config.activity === 'input') unwatch.push(watchActivity((at) => guard(() => dispatch([activity, at]))));
 
   const methods: TimedTracker = {
     track(at, name, properties) {

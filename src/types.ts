@@ -87,6 +87,13 @@ export interface StintConfig {
   snowplow?: SnowplowOptions;
   /** The script tag's Tracardi options (`format: 'tracardi'`); with npm, pass them to `tracardi()`. */
   tracardi?: TracardiOptions;
+  /**
+   * What counts as activity for the session's timeouts. `'events'` (the default): the events tracked.
+   * `'input'`: the person's input as well (trusted `pointerdown`, `keydown`, `wheel`, `scroll`,
+   * `touchstart`), without sending anything: a reader who scrolls for an hour stays in one session. The tag:
+   * `data-activity="input"`.
+   */
+  activity?: 'events' | 'input';
   /** application_initialized / _background / _foreground / _exit events. Default true. */
   lifecycleEvents?: boolean;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */

@@ -52,6 +52,8 @@ describe('resolveConfig', () => {
     ['cookie.maxAgeDays', { ...ok, cookie: { maxAgeDays: 0 } }],
     ['autoPageViews', { ...ok, autoPageViews: true }],
     ['autoPageViews', { ...ok, autoPageViews: 'hash' }],
+    ['activity', { ...ok, activity: 'scroll' }],
+    ['activity', { ...ok, activity: true }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endReason, expire, merge, onEvent, onVisibility, restart, stop } from '../src/core/rules';
+import { ACTIVITY_EVERY, endReason, expire, merge, onActivity, onEvent, onVisibility, restart, stop } from '../src/core/rules';
 import { MIN, T, eventId, fixedIds, state } from './helpers';
 
 const S0 = state(); // one event at t=1000, foreground
@@ -164,6 +164,28 @@ describe('onVisibility (lifecycle events off)', () => {
     expect(back.ending?.reason).toBe('background_timeout');
     expect(back.current.ended).toBe('background_timeout');
     expect(onVisibility(null, 0, true, T)).toBeNull();
+  });
+});
+
+describe("onActivity (activity: 'input')", () => {
+  // [case, state, the input's time, the next lastEventAt (null: nothing to write), reason reported, a new session]
+  const cases: [string, ReturnType<typeof state> | null, number, number | null, string | null, boolean][] = [
+    ['no session yet: the first event starts it', null, 5000, null, null, false],
+    ['within 5 s of the last activity: nothing to write', S0, 1000 + ACTIVITY_EVERY - 1, null, null, false],
+    ['5 s after: the gap starts again', S0, 1000 + ACTIVITY_EVERY, 1000 + ACTIVITY_EVERY, null, false],
+    ['29 minutes after: the gap starts again', S0, 1000 + 29 * MIN, 1000 + 29 * MIN, null, false],
+    ['past the foreground timeout: reported, the next session starts now', S0, 1000 + 30 * MIN + 1, 1000 + 30 * MIN + 1, 'foreground_timeout', true],
+    ['past the background timeout after a background gap', state({ siteBackground: true }), 1000 + 30 * MIN + 1, 1000 + 30 * MIN + 1, 'background_timeout', true],
+    ['a session already reported over: the next one starts', state({ ended: 'explicit' }), 2000, 2000, null, true],
+  ];
+  it.each(cases)('%s', (_, prev, at, lastEventAt, reason, fresh) => {
+    const outcome = onActivity(prev, at, false, null, T, fixedIds());
+    if (lastEventAt === null) return expect(outcome).toBeNull();
+    expect(outcome!.ending?.reason ?? null).toBe(reason);
+    // No event: the index stays (a new session has none yet), and the site is in the foreground (a person's input).
+    expect(outcome!.current).toMatchObject({ lastEventAt, siteBackground: false, ended: null, eventIndex: fresh ? 0 : prev!.eventIndex });
+    expect(outcome!.current.sessionIndex).toBe(prev!.sessionIndex + (fresh ? 1 : 0));
+    if (fresh) expect([outcome!.current.previousSessionId, outcome!.current.firstEventId]).toEqual([prev!.sessionId, null]);
   });
 });
 

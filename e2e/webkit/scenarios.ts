@@ -466,6 +466,34 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect(logins.map((e) => [e.user.id, e.session.sessionIndex])).toEqual([['user-a', 1], ['user-b', 2], [null, 3]]);
   },
 
+  "activity: 'input': the person's input keeps the session alive without an event, and after the timeout starts the next": async ({ tab, build, run, collector }) => {
+    await openStint(tab, build, run, { activity: 'input' }, '&clock');
+    await call(tab, 'track', 'read');
+    type Session = { sessionId: string; sessionIndex: number; previousSessionId: string | null };
+    const reading = await call<Session>(tab, 'getSession');
+    await tab.run(() => dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown' })));
+    const ARROW_DOWN = '\uE015';
+    for (let i = 0; i < 3; i++) {
+      await advance(tab, 20 * MINUTE);
+      await tab.press(ARROW_DOWN);
+    }
+    await advance(tab, 20 * MINUTE);
+    await call(tab, 'track', 'still reading');
+    expect((await call<Session>(tab, 'getSession')).sessionId).toBe(reading.sessionId);
+    await advance(tab, 31 * MINUTE);
+    await tab.press(ARROW_DOWN);
+    await expect.poll(async () => (await call<Session | null>(tab, 'getSession'))?.previousSessionId, { timeout: 10_000 }).toBe(reading.sessionId);
+    await call(tab, 'track', 'back');
+    await call(tab, 'flush');
+    const [end] = await collector.waitFor(1, byName('session_end'));
+    expect([end.properties.reason, end.session.sessionId]).toEqual(['foreground_timeout', reading.sessionId]);
+    expect(end.properties.duration_ms).toBeGreaterThanOrEqual(80 * MINUTE);
+    const [back] = await collector.waitFor(1, byName('back'));
+    expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
+    const names = (await collector.events()).map((e) => e.name);
+    expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
+  },
+
   'maxSessionDuration ends a session that is still active': async ({ tab, build, run, collector }) => {
     await openStint(tab, build, run, { maxSessionDuration: 10 * MINUTE }, '&clock');
     for (let i = 0; i < 4; i++) {

@@ -153,6 +153,12 @@ export class Tab {
     return answer.value as T;
   }
 
+  /** A key pressed by the person (WebDriver actions: trusted events), `key` a WebDriver key value. */
+  press(key: string): Promise<unknown> {
+    const actions = [{ type: 'key', id: 'keyboard', actions: [{ type: 'keyDown', value: key }, { type: 'keyUp', value: key }] }];
+    return this._session._do('POST', '/actions', { actions });
+  }
+
   /** Closes the window; commands then go to another one, if any is left. */
   async close(): Promise<void> {
     const [next] = (await this._session._do('DELETE', '/window')) as string[];

@@ -115,6 +115,22 @@ export function onEvent(
   };
 }
 
+/** Continuous input (`activity: 'input'`) writes the session at most this often: it moves the gap's start, nothing else. */
+export const ACTIVITY_EVERY = 5000;
+
+/**
+ * The person's input (`activity: 'input'`): activity for the rules, without an event. A live session's gap
+ * starts again (null within ACTIVITY_EVERY of the last activity: nothing to write); a session found over is
+ * ended, and the next one starts now, as an event would start it. Before the device's first session, null:
+ * the first event starts it.
+ */
+export function onActivity(prev: SessionState | null, now: number, siteBackground: boolean, utm: Utm | null, t: Timeouts, ids: Ids): Outcome | null {
+  if (!prev) return null;
+  const { current: state, ending } = expire(prev, now, t);
+  if (state.ended) return { current: start(state, now, null, siteBackground, utm, ids), ending };
+  return now - state.lastEventAt < ACTIVITY_EVERY ? null : { current: { ...state, lastEventAt: now, siteBackground }, ending: null };
+}
+
 /**
  * A visibility change that no event reports (lifecycle events off): it is judged like an event,
  * and restarts the gap so that the next event is judged by the state that begins.

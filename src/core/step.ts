@@ -11,7 +11,7 @@ import { clientSession } from './event';
 import type { Ids } from './ids';
 import type { Effect, Input, Model, Next, Settings, Step } from './model';
 import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
-import { endReason, expire, merge, restart, stop } from './rules';
+import { endReason, expire, merge, onActivity, restart, stop } from './rules';
 import { change, initialized, lifecycle } from './site';
 import { decodeState, type SessionState } from './state';
 
@@ -91,6 +91,14 @@ export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): void
   const background = siteBackground(m);
   const utm = m.page.utm;
   run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
+}
+
+/**
+ * The person's input (`activity: 'input'`, the shell passes at most one a second): the session lives on, or
+ * the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
+ */
+export function activity(m: Model, fx: Effect[], [, at]: [Step, number]): void {
+  if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, m.ids));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */

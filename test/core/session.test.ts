@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { currentSession, dueToEnd } from '../../src/core/step';
 import { encodeState } from '../../src/core/state';
 import { state } from '../helpers';
-import { boot, MIN, type Options } from './harness';
-import { attribute, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
+import { boot, kinds, MIN, type Options } from './harness';
+import { activity, attribute, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
 
 function running(o: Options = {}) {
@@ -83,6 +83,42 @@ describe('session_end', () => {
     expect(currentSession(t.model, 2500)).toBeNull();
     t.send(track, 3000, 'b', '{}');
     expect(t.events().at(-1)!.session.sessionIndex).toBe(2);
+  });
+});
+
+describe("the person's input (activity: 'input')", () => {
+  it('keeps the session alive without an event, written at most once per 5 s; past the timeout the next session starts', () => {
+    const t = running();
+    t.send(track, 1000, 'read', '{}');
+    const first = t.events().at(-1)!.session;
+    t.take();
+    // [the input's time, the effects it asks for]
+    const inputs: [number, string[]][] = [
+      [1000 + 4000, []],
+      [1000 + 20 * MIN, ['save']],
+      [1000 + 20 * MIN + 1000, []],
+      [1000 + 40 * MIN, ['save']],
+    ];
+    for (const [at, effects] of inputs) {
+      t.send(activity, at);
+      expect(kinds(t.take()), `input at ${at}`).toEqual(effects);
+    }
+    t.send(track, 1000 + 60 * MIN, 'still reading', '{}');
+    expect(t.events().at(-1)!.session).toMatchObject({ sessionId: first.sessionId, eventIndex: 2 });
+    t.send(activity, 1000 + 91 * MIN);
+    const [end] = t.events().slice(-1);
+    expect([end.name, end.properties.reason, end.properties.duration_ms]).toEqual(['session_end', 'foreground_timeout', 60 * MIN]);
+    expect(currentSession(t.model, 1000 + 91 * MIN)).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 0 });
+  });
+
+  it('is not held while consent is pending, and does nothing once refused', () => {
+    const t = boot({ consent: 'pending' });
+    t.send(activity, 1000);
+    expect([t.take(), t.model.hold]).toEqual([[], { calls: null, events: 0, chars: 0 }]);
+    const refused = boot({ consent: 'denied' });
+    refused.take();
+    refused.send(activity, 1000);
+    expect(refused.take()).toEqual([]);
   });
 });
 
