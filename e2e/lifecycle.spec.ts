@@ -254,6 +254,25 @@ test("activity: 'input': the person's input keeps the session alive without an e
   expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
 });
 
+test('a page left idle past the timeout, then hidden: its end is reported and no session opens; coming back opens the next', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await openStint(page, build, run);
+  await call(page, 'track', 'read_article');
+  const reading = await call<{ sessionId: string }>(page, 'getSession');
+  await page.clock.fastForward(31 * MINUTE);
+  await setVisibility(page, 'hidden');
+  // (flush resolves once everything queued is delivered: the hide had every chance to send)
+  await call(page, 'flush');
+  expect(await call(page, 'getSession')).toBeNull();
+  const own = (e: { name: string }) => e.name !== 'page_view' && e.name !== 'application_initialized';
+  expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['read_article', 'session_end']);
+  await setVisibility(page, 'visible');
+  await call(page, 'flush');
+  const events = (await collector.events()).filter(own);
+  expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['read_article', 1], ['session_end', 1], ['application_foreground', 2]]);
+  expect(events[2].session.previousSessionId).toBe(reading.sessionId);
+});
+
 test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {
   await page.clock.install();
   await openStint(page, build, run, { maxSessionDuration: 10 * MINUTE });

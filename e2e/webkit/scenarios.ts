@@ -494,6 +494,23 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
   },
 
+  'a page left idle past the timeout, then hidden: its end is reported and no session opens; coming back opens the next': async ({ tab, build, run, collector }) => {
+    await openStint(tab, build, run, {}, '&clock');
+    await call(tab, 'track', 'read_article');
+    const reading = await call<{ sessionId: string }>(tab, 'getSession');
+    await advance(tab, 31 * MINUTE);
+    await setVisibility(tab, 'hidden');
+    await call(tab, 'flush');
+    expect(await call(tab, 'getSession')).toBeNull();
+    const own = (e: { name: string }) => e.name !== 'page_view' && e.name !== 'application_initialized';
+    expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['read_article', 'session_end']);
+    await setVisibility(tab, 'visible');
+    await call(tab, 'flush');
+    const events = (await collector.events()).filter(own);
+    expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['read_article', 1], ['session_end', 1], ['application_foreground', 2]]);
+    expect(events[2].session.previousSessionId).toBe(reading.sessionId);
+  },
+
   'maxSessionDuration ends a session that is still active': async ({ tab, build, run, collector }) => {
     await openStint(tab, build, run, { maxSessionDuration: 10 * MINUTE }, '&clock');
     for (let i = 0; i < 4; i++) {

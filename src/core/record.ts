@@ -12,7 +12,7 @@ import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, type RawEvent } from './event';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { expire, onEvent, restart, type Ended, type Outcome } from './rules';
+import { endReason, expire, onEvent, onVisibility, restart, type Ended, type Outcome } from './rules';
 import type { SessionState, Utm } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
@@ -59,7 +59,7 @@ export function heldCalls(hold: Hold | null): Call[] {
  * undefined when it was dropped: the whole event, as it will be sent, must fit in a request (one too large is
  * refused here, at the call, with a warning), and consent must not be refused.
  */
-export function enter(m: Model, fx: Effect[], at: number, name: string, props: string, background = siteBackground(m)): string | undefined {
+export function enter(m: Model, fx: Effect[], at: number, name: string, props: string, background = siteBackground(m), leaving = false): string | undefined {
   const page = m.page;
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
@@ -73,6 +73,10 @@ export function enter(m: Model, fx: Effect[], at: number, name: string, props: s
     m,
     fx,
     (m, fx) => {
+      // An event of the page leaving (`leaving`) opens no session: with none live there is nobody in it. The
+      // end of the last is reported, as any input reports it, and the site's state is recorded; nothing is sent.
+      const s = m.session;
+      if (leaving && (!s || endReason(s, at, m.settings))) return apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings));
       apply(m, fx, (prev) => onEvent(prev, at, id, background, page.utm, m.settings, m.ids));
       enqueue(m, fx, event, m.session!);
     },

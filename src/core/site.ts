@@ -25,9 +25,12 @@ export function change(m: Model, fx: Effect[], at: number, background: boolean, 
   else run(m, fx, (m, fx) => apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings)));
 }
 
-/** An `application_*` event, when the site records them; `background` is the site's state from now on. */
+/**
+ * An `application_*` event, when the site records them; `background` is the site's state from now on. The
+ * page leaving (`application_background`, `application_exit`) opens no session (see `enter`).
+ */
 export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
-  if (m.settings.lifecycleEvents) enter(m, fx, at, name, JSON.stringify({ transition_type: name, ...extra }), background);
+  if (m.settings.lifecycleEvents) enter(m, fx, at, name, JSON.stringify({ transition_type: name, ...extra }), background, name !== 'application_foreground' && name !== 'application_initialized');
 }
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { stored, track } from '../../src/core/step';
+import { endSession, stored, track } from '../../src/core/step';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
@@ -18,6 +18,36 @@ function running(o: Options = {}) {
 }
 
 const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
+
+describe('the page leaving opens no session', () => {
+  // [case, what happens after the first event at 500, the leaving signal's time, the events sent from then on]
+  const cases: [string, 'idle' | 'endSession' | 'busy', number, 'hidden' | 'exit', string[]][] = [
+    ['idle past the timeout, then hidden: the end is reported, no application_background', 'idle', 500 + 31 * MIN, 'hidden', ['session_end']],
+    ['idle past the timeout, then the page exits: the end is reported, no application_exit', 'idle', 500 + 31 * MIN, 'exit', ['session_end']],
+    ['after endSession(), hidden: nothing (the end was reported at the call)', 'endSession', 1000, 'hidden', []],
+    ['within the timeout, hidden: application_background, in the session', 'busy', 500 + 29 * MIN, 'hidden', ['application_background']],
+    ['within the timeout, the page exits: application_exit, in the session', 'busy', 500 + 29 * MIN, 'exit', ['application_exit']],
+  ];
+  it.each(cases)('%s', (_, before, at, signal, sent) => {
+    const t = running();
+    t.send(track, 500, 'read', '{}');
+    const reading = last(t).session;
+    if (before === 'endSession') t.send(endSession, 600);
+    const from = t.events().length;
+    if (signal === 'hidden') t.send(visibility, at, true);
+    else t.send(pagehide, at, false);
+    const events = t.events().slice(from);
+    expect(events.map((e) => e.name)).toEqual(sent);
+    // Whatever was sent is in the session the visitor was in; no second session was opened.
+    for (const e of events) expect(e.session.sessionId).toBe(reading.sessionId);
+    expect(t.model.session!.sessionIndex).toBe(1);
+    // Back in the foreground, the person came back: that opens the next session, if the last is over.
+    if (signal !== 'hidden') return;
+    t.send(visibility, at + MIN, false);
+    const back = last(t);
+    expect([back.name, back.session.sessionIndex]).toEqual(['application_foreground', before === 'busy' ? 1 : 2]);
+  });
+});
 
 describe('this page hidden or shown, alone in the site', () => {
   // [case, lifecycle events, hidden, the event, effects]
