@@ -147,7 +147,7 @@ export function createCollector(dataDir) {
         continue;
       }
       r.ids.add(event.eventId);
-      const recorded = { ...event, appId: body.appId, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0 };
+      const recorded = { ...event, appId: body.appId, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0, sampleRate: body.sampleRate ?? 1 };
       r.events.push(recorded);
       emit(runId, 'event', recorded, r.events.length);
       lines.push(JSON.stringify(recorded));

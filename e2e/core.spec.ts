@@ -72,6 +72,40 @@ test('a hidden page past the background timeout gets a new session; the same gap
   expect(end.properties.reason).toBe('background_timeout');
 });
 
+test('sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate', async ({ page, build, run, collector }) => {
+  await openStint(page, build, run, { sampleRate: 0.5 });
+  // The rule (src/core/rules.ts `sampled`): the session id's first 32 bits, against the rate.
+  const sends = (id: string) => parseInt(id.slice(0, 8), 16) < 0.5 * 2 ** 32;
+  const sessions: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    if (i) await call(page, 'newSession');
+    await call(page, 'track', 'step', { i });
+    sessions.push((await call<{ sessionId: string }>(page, 'getSession')).sessionId);
+  }
+  await call(page, 'endSession');
+  await call(page, 'flush');
+  // Nothing sampled at all: kept and timed all the same. (The tag reads the rate from data-sample-rate.)
+  const other = await page.context().browser()!.newContext();
+  try {
+    const quiet = await other.newPage();
+    await quiet.goto(pageUrl(build === 'tag' ? 'data' : build, run, { appId: 'unsampled', sampleRate: 0 }));
+    await waitForStint(quiet);
+    await call(quiet, 'track', 'unseen');
+    expect(await call(quiet, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: build === 'tag' ? 3 : 2 });
+    await call(quiet, 'flush');
+  } finally {
+    await other.close();
+  }
+  // (both pages' flushes resolved: everything they queued was delivered; the marker proves the collector takes events)
+  await collector.proveSent(page.context());
+  const events = (await collector.events()).filter((e) => e.appId !== 'marker');
+  expect(events.filter((e) => e.appId === 'unsampled')).toEqual([]);
+  const sent = sessions.filter(sends);
+  expect([...new Set(events.map((e) => e.session.sessionId))].sort()).toEqual([...sent].sort());
+  for (const id of sent) expect(events.filter((e) => e.session.sessionId === id).map((e) => e.name)).toEqual(expect.arrayContaining(['step', 'session_end']));
+  expect([...new Set(events.map((e) => e.sampleRate))]).toEqual(sent.length ? [0.5] : []);
+});
+
 test('a reload keeps the session', async ({ page, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'one');

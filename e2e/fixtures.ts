@@ -23,6 +23,8 @@ export interface StintEvent {
   user: { id: string | null };
   context: Record<string, any>;
   dropped: number;
+  /** the batch's sampleRate */
+  sampleRate: number;
   appId: string;
 }
 

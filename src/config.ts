@@ -34,6 +34,7 @@ const DEFAULTS = {
   lifecycleEvents: true,
   installType: 'auto',
   activity: 'events',
+  sampleRate: 1,
   autoPageViews: false,
   debug: false,
 };
@@ -59,6 +60,7 @@ const RULES: [string, Check, string][] = [
   ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
   ['activity', ...oneOf('events', 'input')],
+  ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
   ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],

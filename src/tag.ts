@@ -76,6 +76,7 @@ if (existing && (existing._loaded || !Array.isArray(existing.q))) {
         cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
         autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
         activity: data.activity as StintConfig['activity'],
+        sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
         debug: data.debug === 'true',
       },
     ]);

@@ -105,6 +105,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       request: config.format.request?.(anonymous) || {},
       store: db && idbOutbox(db),
       dropped: model.losses,
+      sampleRate: config.sampleRate,
       tabs: anonymous ? null : tabs,
       turn,
       profile: () => model.session?.profileId ?? null,

@@ -94,6 +94,12 @@ export interface StintConfig {
    * `data-activity="input"`.
    */
   activity?: 'events' | 'input';
+  /**
+   * The share of sessions that send (0 to 1). Default 1. Whether a session sends is a function of its id, so
+   * every tab and page of it agree; an unsampled session is kept and timed as usual (`getSession()` answers)
+   * but sends nothing. Every native batch says the rate (`sampleRate`). The tag: `data-sample-rate`.
+   */
+  sampleRate?: number;
   /** application_initialized / _background / _foreground / _exit events. Default true. */
   lifecycleEvents?: boolean;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */

@@ -54,6 +54,10 @@ describe('resolveConfig', () => {
     ['autoPageViews', { ...ok, autoPageViews: 'hash' }],
     ['activity', { ...ok, activity: 'scroll' }],
     ['activity', { ...ok, activity: true }],
+    ['sampleRate', { ...ok, sampleRate: 1.5 }],
+    ['sampleRate', { ...ok, sampleRate: -0.1 }],
+    ['sampleRate', { ...ok, sampleRate: NaN }],
+    ['sampleRate', { ...ok, sampleRate: '0.5' }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);

@@ -26,9 +26,9 @@ describe('formats', () => {
       { id: 'a', at: 1, appId: 'shop', fields: '"eventId":"a"', ctx: '{"k":1}' },
       { id: 'b', at: 2, appId: 'shop', fields: '"eventId":"b"', ctx: '{"k":1}' },
     ];
-    const batch = { dropped: 3, sentAt: Date.parse('2026-11-21T10:00:00Z'), profile: null };
+    const batch = { dropped: 3, sentAt: Date.parse('2026-11-21T10:00:00Z'), profile: null, sampleRate: 0.25 };
     const body = JSON.parse(nativeFormat.body(entries.map((e) => nativeFormat.item(e, batch)), entries, batch));
-    expect(body).toEqual({ v: 2, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', dropped: 3, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
+    expect(body).toEqual({ v: 2, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', dropped: 3, sampleRate: 0.25, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
   });
 
   it.each([

@@ -46,7 +46,7 @@ describe('envelope version 2', () => {
   const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
   const at = Date.parse('2026-11-22T10:00:00.000Z');
   const entries: Entry[] = [raw(1, at), raw(2, at + 1, true)].map((e, i) => entryOf(e, i ? s2 : s1, around, 'shop'));
-  const batch = (dropped: number): Batch => ({ dropped, sentAt: at + 10, profile: null });
+  const batch = (dropped: number): Batch => ({ dropped, sentAt: at + 10, profile: null, sampleRate: 1 });
   const bodyOf = (list: Entry[], dropped = 0) => nativeFormat.body(list.map((e) => nativeFormat.item(e, batch(dropped))), list, batch(dropped));
   const body = JSON.parse(bodyOf(entries, 3));
 

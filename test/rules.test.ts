@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_EVERY, endReason, expire, merge, onActivity, onEvent, onVisibility, restart, stop } from '../src/core/rules';
+import { ACTIVITY_EVERY, endReason, expire, merge, onActivity, onEvent, onVisibility, restart, sampled, stop } from '../src/core/rules';
 import { MIN, T, eventId, fixedIds, state } from './helpers';
 
 const S0 = state(); // one event at t=1000, foreground
@@ -186,6 +186,29 @@ describe("onActivity (activity: 'input')", () => {
     expect(outcome!.current).toMatchObject({ lastEventAt, siteBackground: false, ended: null, eventIndex: fresh ? 0 : prev!.eventIndex });
     expect(outcome!.current.sessionIndex).toBe(prev!.sessionIndex + (fresh ? 1 : 0));
     if (fresh) expect([outcome!.current.previousSessionId, outcome!.current.firstEventId]).toEqual([prev!.sessionId, null]);
+  });
+});
+
+describe('sampled (sampleRate)', () => {
+  // [session id, rate, sends]
+  const cases: [string, number, boolean][] = [
+    ['00000000-0000-4000-8000-000000000000', 0, false],
+    ['00000000-0000-4000-8000-000000000000', 0.01, true],
+    ['ffffffff-ffff-4fff-bfff-ffffffffffff', 1, true],
+    ['ffffffff-ffff-4fff-bfff-ffffffffffff', 0.99, false],
+    ['7fffffff-0000-4000-8000-000000000000', 0.5, true],
+    ['80000000-0000-4000-8000-000000000000', 0.5, false],
+    ['3fffffff-0000-4000-8000-000000000000', 0.25, true],
+    ['40000000-0000-4000-8000-000000000000', 0.25, false],
+  ];
+  it.each(cases)('%s at %s: %s', (id, rate, sends) => expect(sampled(id, rate)).toBe(sends));
+
+  it('keeps the share it is given, over many random ids', () => {
+    const ids = fixedIds();
+    const n = 4000;
+    const kept = Array.from({ length: n }, (_, i) => ids.derive(`session/${i}`)).filter((id) => sampled(id, 0.3)).length;
+    // (derived ids are hashes: uniform first 32 bits; 4,000 draws at 0.3 stay within ±3 standard deviations, ~±0.022)
+    expect(Math.abs(kept / n - 0.3)).toBeLessThan(0.025);
   });
 });
 

@@ -250,6 +250,33 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect(end.properties.reason).toBe('background_timeout');
   },
 
+  'sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate': async ({ session, tab, build, run, collector }) => {
+    await openStint(tab, build, run, { sampleRate: 0.5 });
+    const sends = (id: string) => parseInt(id.slice(0, 8), 16) < 0.5 * 2 ** 32;
+    const sessions: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      if (i) await call(tab, 'newSession');
+      await call(tab, 'track', 'step', { i });
+      sessions.push((await call<{ sessionId: string }>(tab, 'getSession')).sessionId);
+    }
+    await call(tab, 'endSession');
+    await call(tab, 'flush');
+    // Nothing sampled at all, in another tab of the browser (a session of its own after endSession()).
+    const quiet = await session.newTab();
+    await openStint(quiet, build, run, { appId: 'unsampled', sampleRate: 0 });
+    await call(quiet, 'track', 'unseen');
+    expect(await call(quiet, 'getSession')).toMatchObject({ eventIndex: 2 });
+    await call(quiet, 'flush');
+    await quiet.close();
+    await collector.proveSent(null);
+    const events = (await collector.events()).filter((e) => e.appId !== 'marker');
+    expect(events.filter((e) => e.appId === 'unsampled')).toEqual([]);
+    const sent = sessions.filter(sends);
+    expect([...new Set(events.map((e) => e.session.sessionId))].sort()).toEqual([...sent].sort());
+    for (const id of sent) expect(events.filter((e) => e.session.sessionId === id).map((e) => e.name)).toEqual(expect.arrayContaining(['step', 'session_end']));
+    expect([...new Set(events.map((e) => e.sampleRate))]).toEqual(sent.length ? [0.5] : []);
+  },
+
   'a reload keeps the session': async ({ session, tab, build, run, collector }) => {
     await openStint(tab, build, run);
     await call(tab, 'track', 'one');

@@ -18,6 +18,8 @@ export interface StintEvent {
   user: { id: string | null };
   context: Record<string, any>;
   appId: string;
+  /** the batch's sampleRate */
+  sampleRate: number;
 }
 
 export interface Summary {

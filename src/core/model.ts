@@ -23,6 +23,8 @@ export interface Settings {
   onDenied: 'drop' | 'anonymous';
   respectGlobalPrivacyControl: boolean;
   lifecycleEvents: boolean;
+  /** the share of sessions that send (0 to 1): a function of the session id, so that every tab agrees */
+  sampleRate: number;
   installType: 'auto' | 'known_install' | 'known_upgrade';
 }
 

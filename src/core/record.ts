@@ -12,7 +12,7 @@ import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, type RawEvent } from './event';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, onEvent, onVisibility, restart, type Ended, type Outcome } from './rules';
+import { endReason, expire, onEvent, onVisibility, restart, sampled, type Ended, type Outcome } from './rules';
 import type { SessionState, Utm } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
@@ -145,7 +145,7 @@ function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
   enqueue(m, fx, event, { ...session, eventIndex: session.eventIndex + 1 });
 }
 
-/** The event leaves for the outbox, in `state`, the session after its step. */
+/** The event leaves for the outbox, in `state`, the session after its step; an unsampled session's stays here (`sampleRate`). */
 function enqueue(m: Model, fx: Effect[], event: RawEvent, state: SessionState): void {
-  fx.push(['enqueue', entryOf(event, state, m.around, m.settings.appId)]);
+  if (sampled(state.sessionId, m.settings.sampleRate)) fx.push(['enqueue', entryOf(event, state, m.around, m.settings.appId)]);
 }

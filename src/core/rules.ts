@@ -115,6 +115,12 @@ export function onEvent(
   };
 }
 
+/**
+ * Whether a session sends, at `rate` (0 to 1): a function of its id alone (its first 32 bits, random or
+ * derived by a hash), so that every tab and page of the session agree without storing anything.
+ */
+export const sampled = (sessionId: string, rate: number): boolean => parseInt(sessionId.slice(0, 8), 16) < rate * 2 ** 32;
+
 /** Continuous input (`activity: 'input'`) writes the session at most this often: it moves the gap's start, nothing else. */
 export const ACTIVITY_EVERY = 5000;
 

@@ -33,6 +33,8 @@ export interface SenderOptions {
   request: RequestOptions;
   /** events lost before they could be queued (held past the bound): counted in the first batch's `dropped` */
   dropped: number;
+  /** the share of sessions that send, told in every batch */
+  sampleRate: number;
   /** the outbox, where storage is allowed */
   store: OutboxStore | null;
   /** the site's tabs, told what was delivered (none when anonymous) */
@@ -165,7 +167,7 @@ export function startSender(o: SenderOptions): Sender {
 
   /** The first request's worth of `list` (core/batch.ts); an entry no request can carry is given up on, never left to block the others. */
   const cut = (list: Entry[]) => {
-    const packed = pack(list, o.format, { dropped, sentAt: Date.now(), profile: o.profile() });
+    const packed = pack(list, o.format, { dropped, sentAt: Date.now(), profile: o.profile(), sampleRate: o.sampleRate });
     if (!packed.body) giveUp(packed.entries, 'an event too large to send was dropped');
     return packed;
   };

@@ -21,6 +21,7 @@ export const SETTINGS: Settings = {
   onDenied: 'drop',
   respectGlobalPrivacyControl: true,
   lifecycleEvents: true,
+  sampleRate: 1,
   installType: 'auto',
 };
 

@@ -86,6 +86,20 @@ describe('session_end', () => {
   });
 });
 
+describe('sampleRate', () => {
+  it('an unsampled session is kept and timed as usual, its end too, but nothing of it is enqueued', () => {
+    const t = running({ settings: { sampleRate: 0 } });
+    t.send(track, 1000, 'a', '{}');
+    t.send(track, 1000 + 31 * MIN, 'b', '{}');
+    expect(kinds(t.take()).filter((k) => k === 'enqueue')).toEqual([]);
+    expect(currentSession(t.model, 1000 + 31 * MIN)).toMatchObject({ sessionIndex: 2, eventIndex: 1 });
+    const all = running({ settings: { sampleRate: 1 } });
+    all.send(track, 1000, 'a', '{}');
+    all.send(track, 1000 + 31 * MIN, 'b', '{}');
+    expect(all.names()).toEqual(['a', 'session_end', 'b']);
+  });
+});
+
 describe("the person's input (activity: 'input')", () => {
   it('keeps the session alive without an event, written at most once per 5 s; past the timeout the next session starts', () => {
     const t = running();

@@ -30,6 +30,8 @@ export interface Batch {
   sentAt: number;
   /** what the pipeline calls this visitor, as it told us (Tracardi's profile id), or null */
   profile: string | null;
+  /** the share of sessions that send (`sampleRate`), for a collector to weight counts */
+  sampleRate: number;
 }
 
 /** What a collector's answer told a format. */

@@ -1,7 +1,7 @@
 /**
  * Stint's own envelope, version 2 (schemas/envelope-2.json): what the events of a batch share is sent
  * once, in `contexts`, and each event carries its own fields and the index of its context (`c`).
- * `{"v":2,"appId":...,"sentAt":ISO,"dropped":n,"contexts":[...],"events":[{"c":0,...},...]}`
+ * `{"v":2,"appId":...,"sentAt":ISO,"dropped":n,"sampleRate":r,"contexts":[...],"events":[{"c":0,...},...]}`
  * `expandEnvelope` (core/envelope.ts) rebuilds every event whole.
  */
 import type { Format } from './format';
@@ -19,6 +19,6 @@ export const nativeFormat: Format = {
       return `{"c":${c},${fields}}`;
     });
     const { appId } = entries[0];
-    return `{"v":2,"appId":${JSON.stringify(appId)},"sentAt":"${new Date(batch.sentAt).toISOString()}","dropped":${batch.dropped},"contexts":[${contexts}],"events":[${events}]}`;
+    return `{"v":2,"appId":${JSON.stringify(appId)},"sentAt":"${new Date(batch.sentAt).toISOString()}","dropped":${batch.dropped},"sampleRate":${batch.sampleRate},"contexts":[${contexts}],"events":[${events}]}`;
   },
 };
