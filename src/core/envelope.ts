@@ -66,6 +66,8 @@ export interface Envelope {
   appId: string;
   sentAt: string;
   dropped: number;
+  /** the share of sessions that send: each event stands for 1 / sampleRate (absent before it existed: 1) */
+  sampleRate?: number;
   contexts?: SharedContext[];
   events: (OwnEvent | WholeEvent)[];
 }
