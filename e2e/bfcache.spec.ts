@@ -63,7 +63,7 @@ test('a page with Stint is restored from the back/forward cache like the same pa
   await call(page, 'flush');
   const events = await collector.exactly(1, (e) => e.name === 'after-restore', page);
   const names = inTrackedOrder(await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
-  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
+  expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
   expect(new Set((await collector.events()).map((e) => e.session.sessionId))).toEqual(new Set([events[0].session.sessionId]));
 });
 

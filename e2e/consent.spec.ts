@@ -53,7 +53,7 @@ test('pending: nothing stored, nothing sent; then granted: held events go out wi
     expect(Date.parse(e.timestamp)).toBeGreaterThanOrEqual(times[i][0]);
     expect(Date.parse(e.timestamp)).toBeLessThanOrEqual(times[i][1]);
   });
-  expect(held.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+  expect(held.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
   expect(held[0].session.userId).not.toBe(NIL);
   expect(held[0].session.storageMechanism).toBe('COOKIE_1');
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
@@ -76,11 +76,11 @@ test('pending holds events up to the outbox bound; past it one warning, and the 
   await call(page, 'setConsent', 'granted');
   await call(page, 'flush');
   await collector.proveSent(page);
-  const arrived = await collector.events((e) => e.name === 'many' || e.name === 'application_initialized');
+  const arrived = await collector.events((e) => e.name === 'many' || e.name === 'application_initialized' || e.name === 'session_start');
   const dropped = (await collector.summary()).requests.reduce((n, r) => n + (r.dropped ?? 0), 0);
   // What the hold refused, and whatever the outbox's own bound gave up: all counted, none vanished.
   expect(dropped).toBeGreaterThanOrEqual(5010 - kept);
-  expect(arrived.length + dropped).toBe(5010 + 1);
+  expect(arrived.length + dropped).toBe(5010 + 2);
   expect(seen.warnings.filter((w) => /wait for consent/.test(w))).toHaveLength(1);
 });
 
@@ -149,7 +149,7 @@ test('withdrawal erases cookie, database and outbox at once; a later grant is a 
   await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
   await collector.heal();
   expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
-  await collector.expectNothingSent(context, (e) => e.name === 'while-granted' || e.name === 'application_initialized');
+  await collector.expectNothingSent(context, (e) => ['session_start', 'application_initialized', 'while-granted'].includes(e.name));
 
   await call(page, 'setConsent', 'granted');
   await call(page, 'track', 'granted-again');
@@ -168,7 +168,7 @@ test('a withdrawal in one tab applies to the others', async ({ context, build, r
   // The other tab hears the decision: it keeps no session from then on.
   await expect.poll(() => call(tabs[1], 'getSession')).toBeNull();
   expect(await call(tabs[1], 'track', 'other-tab')).toBeUndefined();
-  await collector.expectNothingSent(context, (e) => e.name === 'application_initialized');
+  await collector.expectNothingSent(context, (e) => e.name === 'session_start' || e.name === 'application_initialized');
   expect(await deviceOf(tabs[1], context)).toEqual(NOTHING);
 });
 

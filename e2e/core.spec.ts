@@ -11,18 +11,18 @@ test('events arrive with a valid session context', async ({ page, build, run, co
   await call(page, 'flush');
   const events = await collector.waitFor(3, (e) => e.name === 'clicked');
   await collector.expectValid();
-  const [first] = await collector.events((e) => e.name === 'application_initialized');
+  const [first] = await collector.events((e) => e.name === 'session_start');
   const sessionIds = new Set(events.map((e) => e.session.sessionId));
   expect(sessionIds.size).toBe(1);
   expect(first.session.sessionId).toBe(events[0].session.sessionId);
   expect(events.map((e) => e.properties.n)).toEqual([1, 2, 3]);
-  // application_initialized is the session's first event; the three clicks follow it.
-  expect(events.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+  // session_start is the session's first event, application_initialized the second; the three clicks follow.
+  expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
   expect(events.every((e) => e.session.sessionIndex === 1 && e.session.previousSessionId === null)).toBe(true);
   expect(events.every((e) => e.session.storageMechanism === 'COOKIE_1')).toBe(true);
   expect(events[0].session.firstEventId).toBe(first.eventId);
   expect(events[0].context.page.path).toBe('/e2e/app.html');
-  expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 4 });
+  expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 5 });
 });
 
 test('past the foreground timeout the next event starts session 2', async ({ page, build, run, collector }) => {
@@ -35,13 +35,19 @@ test('past the foreground timeout the next event starts session 2', async ({ pag
   const [before] = await collector.waitFor(1, (e) => e.name === 'before');
   const [after] = await collector.waitFor(1, (e) => e.name === 'after');
   const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const starts = await collector.waitFor(2, (e) => e.name === 'session_start');
   expect(after.session.sessionIndex).toBe(2);
   expect(after.session.previousSessionId).toBe(before.session.sessionId);
   expect(after.session.sessionId).not.toBe(before.session.sessionId);
-  expect(after.session.eventIndex).toBe(1);
-  expect(after.session.firstEventId).toBe(after.eventId);
+  // Each session's first event is its session_start (eventIndex 1), the event that opened it comes next.
+  expect(starts.map((s) => [s.session.sessionId, s.session.eventIndex, s.properties.reason, s.properties.previous_session_id])).toEqual([
+    [before.session.sessionId, 1, 'first', null],
+    [after.session.sessionId, 1, 'foreground_timeout', before.session.sessionId],
+  ]);
+  expect(after.session.eventIndex).toBe(2);
+  expect(after.session.firstEventId).toBe(starts[1].eventId);
   expect(after.session.userId).toBe(before.session.userId);
-  expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 2 });
+  expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 3 });
   expect(end.timestamp).toBe(before.timestamp);
   await collector.expectValid();
 });
@@ -91,7 +97,7 @@ test('sampleRate: a session sends whole or not at all, by its id; an unsampled o
     await quiet.goto(pageUrl(build === 'tag' ? 'data' : build, run, { appId: 'unsampled', sampleRate: 0 }));
     await waitForStint(quiet);
     await call(quiet, 'track', 'unseen');
-    expect(await call(quiet, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: build === 'tag' ? 3 : 2 });
+    expect(await call(quiet, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: build === 'tag' ? 4 : 3 });
     await call(quiet, 'flush');
   } finally {
     await other.close();
@@ -146,6 +152,7 @@ test('no event is sent twice in the normal course (tab hidden and shown again)',
   const { duplicates, events } = await collector.summary();
   expect(duplicates).toBe(0);
   expect(inTrackedOrder(events).map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual([
+    'session_start',
     'application_initialized',
     'a',
     'application_background',
@@ -252,7 +259,7 @@ test('the tag replays queued calls in order with the time they were made', async
   expect(q2.session.eventIndex).toBe(q1.session.eventIndex + 1);
   // The tracker's life starts at the queued init: application_initialized comes first, in time too.
   const [init] = await collector.waitFor(1, (e) => e.name === 'application_initialized');
-  expect(init.session.eventIndex).toBe(1);
+  expect(init.session.eventIndex).toBe(2);
   expect(Date.parse(init.timestamp)).toBeLessThanOrEqual(Date.parse(q1.timestamp));
   await expect.poll(() => seen.errors.filter((e) => /unknown method "nonsense"/.test(e)).length).toBe(1);
   // Once loaded, stint() answers at once and returns the method's result.
@@ -278,5 +285,5 @@ test('shutdown(): what is queued is sent, then the tracker does nothing', async 
   await collector.waitFor(1, (e) => e.name === 'last-words');
   expect(await call(page, 'track', 'after-shutdown')).toBeUndefined();
   await setVisibility(page, 'hidden'); // a hidden page would beacon what is pending: nothing is
-  await collector.expectNothingSent(page.context(), (e) => ['application_initialized', 'last-words'].includes(e.name));
+  await collector.expectNothingSent(page.context(), (e) => ['session_start', 'application_initialized', 'last-words'].includes(e.name));
 });

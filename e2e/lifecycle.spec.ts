@@ -30,19 +30,22 @@ test('background and foreground transitions, judged by the state that ended', as
   await page.clock.fastForward(6 * MINUTE);
   await setVisibility(page, 'visible');
   await call(page, 'flush');
-  const events = inTrackedOrder(await collector.waitFor(6));
+  const events = inTrackedOrder(await collector.waitFor(8));
   expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([
+    ['session_start', 1],
     ['application_initialized', 1],
     ['application_background', 1],
     ['application_foreground', 1],
     ['application_background', 1],
     ['session_end', 1],
+    ['session_start', 2],
     ['application_foreground', 2],
   ]);
-  expect(events[1].properties).toEqual({ transition_type: 'application_background' });
-  expect(events[1].context.visibility).toBe('background');
-  expect(events[5].properties).toEqual({ transition_type: 'application_foreground' });
-  expect(events[4].properties.reason).toBe('background_timeout');
+  expect(events[2].properties).toEqual({ transition_type: 'application_background' });
+  expect(events[2].context.visibility).toBe('background');
+  expect(events[7].properties).toEqual({ transition_type: 'application_foreground' });
+  expect(events[5].properties.reason).toBe('background_timeout');
+  expect(events[6].properties.reason).toBe('background_timeout');
   await collector.expectValid();
 });
 
@@ -55,10 +58,11 @@ test('lifecycleEvents: false sends none, and visibility still drives the timeout
   await setVisibility(page, 'visible');
   await call(page, 'track', 'two');
   await call(page, 'flush');
-  const events = inTrackedOrder(await collector.waitFor(3));
-  expect(events.map((e) => e.name)).toEqual(['one', 'session_end', 'two']);
-  expect(events[2].session.sessionIndex).toBe(2);
-  expect(events[1].properties.reason).toBe('background_timeout');
+  const events = inTrackedOrder(await collector.waitFor(5));
+  // (session_start and session_end are sent whatever lifecycleEvents says)
+  expect(events.map((e) => e.name)).toEqual(['session_start', 'one', 'session_end', 'session_start', 'two']);
+  expect(events[4].session.sessionIndex).toBe(2);
+  expect([events[2].properties.reason, events[3].properties.reason]).toEqual(['background_timeout', 'background_timeout']);
 });
 
 test('application_exit on a real navigation away, delivered with the beacon', async ({ page, build, run, collector }) => {
@@ -82,12 +86,12 @@ test('a back/forward-cache restore is a return to the foreground and a fresh pag
   await page.clock.fastForward(6 * MINUTE);
   await call(page, 'track', 'later');
   await call(page, 'flush');
-  const events = inTrackedOrder(await collector.waitFor(7));
+  const events = inTrackedOrder(await collector.waitFor(8));
   const names = events.map((e) => e.name);
   // Into the cache the page leaves the site (background, not exit); out of it, it comes back.
-  expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore', 'later']);
+  expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore', 'later']);
   expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
-  expect(events[5].context.visibility).toBe('foreground');
+  expect(events[6].context.visibility).toBe('foreground');
   expect(names).not.toContain('application_exit');
   // No unload or beforeunload listener anywhere: they keep pages out of the back/forward cache.
   const source = await (await fetch(`${baseUrl()}/dist/${build === 'tag' ? 'stint.js' : 'index.mjs'}`)).text();
@@ -186,7 +190,7 @@ test('session attributes: on every event, kept across a reload, reset and report
 test('endSession() reports the end at once; newSession() starts the next session at once', async ({ page, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'a');
-  expect(await call(page, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: 2 });
+  expect(await call(page, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: 3 });
   await call(page, 'endSession');
   expect(await call(page, 'getSession')).toBeNull();
   await call(page, 'track', 'b');
@@ -251,7 +255,7 @@ test("activity: 'input': the person's input keeps the session alive without an e
   const [back] = await collector.waitFor(1, (e) => e.name === 'back');
   expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
   const names = (await collector.events()).map((e) => e.name);
-  expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
+  expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['session_start', 'read', 'still reading', 'session_end', 'session_start', 'back']);
 });
 
 test('a page left idle past the timeout, then hidden: its end is reported and no session opens; coming back opens the next', async ({ page, build, run, collector }) => {
@@ -265,12 +269,12 @@ test('a page left idle past the timeout, then hidden: its end is reported and no
   await call(page, 'flush');
   expect(await call(page, 'getSession')).toBeNull();
   const own = (e: { name: string }) => e.name !== 'page_view' && e.name !== 'application_initialized';
-  expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['read_article', 'session_end']);
+  expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['session_start', 'read_article', 'session_end']);
   await setVisibility(page, 'visible');
   await call(page, 'flush');
   const events = (await collector.events()).filter(own);
-  expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['read_article', 1], ['session_end', 1], ['application_foreground', 2]]);
-  expect(events[2].session.previousSessionId).toBe(reading.sessionId);
+  expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['session_start', 1], ['read_article', 1], ['session_end', 1], ['session_start', 2], ['application_foreground', 2]]);
+  expect(events[4].session.previousSessionId).toBe(reading.sessionId);
 });
 
 test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {

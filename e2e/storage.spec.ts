@@ -327,7 +327,7 @@ test('an async store: events tracked before it answers are held, then sent in or
   await call(page, 'flush');
   const early = await collector.exactly(3, (e) => e.name === 'early', page);
   expect(early.map((e) => e.properties.i)).toEqual([0, 1, 2]);
-  expect(early.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]); // after application_initialized
+  expect(early.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]); // after session_start and application_initialized
   early.forEach((e, i) => {
     expect(Date.parse(e.timestamp)).toBeGreaterThanOrEqual(times[i][0]);
     expect(Date.parse(e.timestamp)).toBeLessThanOrEqual(times[i][1]);

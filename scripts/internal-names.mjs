@@ -5,7 +5,7 @@
 // build of Stint on the page) must never be here: test/mangle.test.ts checks this list against all of them.
 export const INTERNAL_NAMES = [
   // core/model.ts: the model, the hold, a step's result
-  'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt',
+  'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn',
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
   'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson',

@@ -199,16 +199,16 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'flush');
     const events = await collector.waitFor(3, byName('clicked'));
     await collector.expectValid();
-    const [first] = await collector.events(byName('application_initialized'));
+    const [first] = await collector.events(byName('session_start'));
     expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
     expect(first.session.sessionId).toBe(events[0].session.sessionId);
     expect(events.map((e) => e.properties.n)).toEqual([1, 2, 3]);
-    expect(events.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+    expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
     expect(events.every((e) => e.session.sessionIndex === 1 && e.session.previousSessionId === null)).toBe(true);
     expect(events.every((e) => e.session.storageMechanism === 'COOKIE_1')).toBe(true);
     expect(events[0].session.firstEventId).toBe(first.eventId);
     expect(events[0].context.page.path).toBe('/e2e/app.html');
-    expect(await call(tab, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 4 });
+    expect(await call(tab, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 5 });
   },
 
   'past the foreground timeout the next event starts session 2': async ({ tab, build, run, collector }) => {
@@ -222,10 +222,10 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     const [end] = await collector.waitFor(1, byName('session_end'));
     expect(after.session.sessionIndex).toBe(2);
     expect(after.session.previousSessionId).toBe(before.session.sessionId);
-    expect(after.session.eventIndex).toBe(1);
-    expect(after.session.firstEventId).toBe(after.eventId);
+    expect(after.session.eventIndex).toBe(2);
+    expect(after.session.firstEventId).toBe((await collector.waitFor(2, byName('session_start')))[1].eventId);
     expect(after.session.userId).toBe(before.session.userId);
-    expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 2 });
+    expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 3 });
     expect(end.timestamp).toBe(before.timestamp);
     await collector.expectValid();
   },
@@ -265,7 +265,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     const quiet = await session.newTab();
     await openStint(quiet, build, run, { appId: 'unsampled', sampleRate: 0 });
     await call(quiet, 'track', 'unseen');
-    expect(await call(quiet, 'getSession')).toMatchObject({ eventIndex: 2 });
+    expect(await call(quiet, 'getSession')).toMatchObject({ eventIndex: 3 });
     await call(quiet, 'flush');
     await quiet.close();
     await collector.proveSent(null);
@@ -316,7 +316,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await collector.exactly(1, byName('b'), tab);
     const { duplicates, events } = await collector.summary();
     expect(duplicates).toBe(0);
-    expect(inTrackedOrder(events).map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual(['application_initialized', 'a', 'application_background', 'application_foreground', 'b']);
+    expect(inTrackedOrder(events).map((e) => e.name).filter((n) => !n.startsWith('marker-'))).toEqual(['session_start', 'application_initialized', 'a', 'application_background', 'application_foreground', 'b']);
   },
 
   'shutdown(): what is queued is sent, then the tracker does nothing': async ({ tab, build, run, collector }) => {
@@ -326,7 +326,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await collector.waitFor(1, byName('last-words'));
     expect(await call(tab, 'track', 'after-shutdown')).toBeNull(); // undefined, as WebDriver answers it
     await setVisibility(tab, 'hidden');
-    await collector.expectNothingSent(null, (e) => ['application_initialized', 'last-words'].includes(e.name));
+    await collector.expectNothingSent(null, (e) => ['session_start', 'application_initialized', 'last-words'].includes(e.name));
   },
 
   // ---- delivery.spec.ts ------------------------------------------------------------------------
@@ -413,16 +413,18 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await advance(tab, 6 * MINUTE);
     await setVisibility(tab, 'visible');
     await call(tab, 'flush');
-    const events = inTrackedOrder(await collector.waitFor(6));
+    const events = inTrackedOrder(await collector.waitFor(8));
     expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([
+      ['session_start', 1],
       ['application_initialized', 1],
       ['application_background', 1],
       ['application_foreground', 1],
       ['application_background', 1],
       ['session_end', 1],
+      ['session_start', 2],
       ['application_foreground', 2],
     ]);
-    expect(events[4].properties.reason).toBe('background_timeout');
+    expect(events[5].properties.reason).toBe('background_timeout');
   },
 
   'first run, return visit, upgrade, and installType': async ({ session, build, run, collector }) => {
@@ -461,7 +463,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
   'endSession() reports the end at once; newSession() starts the next session at once': async ({ tab, build, run, collector }) => {
     await openStint(tab, build, run);
     await call(tab, 'track', 'a');
-    expect(await call(tab, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: 2 });
+    expect(await call(tab, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: 3 });
     await call(tab, 'endSession');
     expect(await call(tab, 'getSession')).toBeNull();
     await call(tab, 'track', 'b');
@@ -518,7 +520,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     const [back] = await collector.waitFor(1, byName('back'));
     expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
     const names = (await collector.events()).map((e) => e.name);
-    expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['read', 'still reading', 'session_end', 'back']);
+    expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['session_start', 'read', 'still reading', 'session_end', 'session_start', 'back']);
   },
 
   'a page left idle past the timeout, then hidden: its end is reported and no session opens; coming back opens the next': async ({ tab, build, run, collector }) => {
@@ -530,12 +532,12 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'flush');
     expect(await call(tab, 'getSession')).toBeNull();
     const own = (e: { name: string }) => e.name !== 'page_view' && e.name !== 'application_initialized';
-    expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['read_article', 'session_end']);
+    expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['session_start', 'read_article', 'session_end']);
     await setVisibility(tab, 'visible');
     await call(tab, 'flush');
     const events = (await collector.events()).filter(own);
-    expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['read_article', 1], ['session_end', 1], ['application_foreground', 2]]);
-    expect(events[2].session.previousSessionId).toBe(reading.sessionId);
+    expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['session_start', 1], ['read_article', 1], ['session_end', 1], ['session_start', 2], ['application_foreground', 2]]);
+    expect(events[4].session.previousSessionId).toBe(reading.sessionId);
   },
 
   'maxSessionDuration ends a session that is still active': async ({ tab, build, run, collector }) => {
@@ -557,9 +559,9 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await setVisibility(tab, 'visible');
     await call(tab, 'track', 'two');
     await call(tab, 'flush');
-    const events = inTrackedOrder(await collector.waitFor(3));
-    expect(events.map((e) => e.name)).toEqual(['one', 'session_end', 'two']);
-    expect(events[2].session.sessionIndex).toBe(2);
+    const events = inTrackedOrder(await collector.waitFor(5));
+    expect(events.map((e) => e.name)).toEqual(['session_start', 'one', 'session_end', 'session_start', 'two']);
+    expect(events[4].session.sessionIndex).toBe(2);
   },
 
   // ---- storage.spec.ts -------------------------------------------------------------------------
@@ -683,7 +685,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'flush');
     const early = await collector.exactly(3, byName('early'), tab);
     expect(early.map((e) => e.properties.i)).toEqual([0, 1, 2]);
-    expect(early.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+    expect(early.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
     early.forEach((e, i) => {
       expect(Date.parse(e.timestamp)).toBeGreaterThanOrEqual(times[i][0]);
       expect(Date.parse(e.timestamp)).toBeLessThanOrEqual(times[i][1]);
@@ -850,7 +852,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
       expect(Date.parse(e.timestamp)).toBeGreaterThanOrEqual(times[i][0]);
       expect(Date.parse(e.timestamp)).toBeLessThanOrEqual(times[i][1]);
     });
-    expect(held.map((e) => e.session.eventIndex)).toEqual([2, 3, 4]);
+    expect(held.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
     expect(held[0].session.userId).not.toBe(NIL);
     expect((await deviceOf(tab, session)).cookies).toEqual(['_stint']);
   },
@@ -929,7 +931,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'flush');
     await collector.exactly(1, byName('after-restore'), tab);
     const names = inTrackedOrder(await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
-    expect(names).toEqual(['application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
+    expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
   },
 
   'a page whose send is in flight when the navigation starts is restored too': async ({ tab, build, run, collector }) => {

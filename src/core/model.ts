@@ -80,6 +80,8 @@ export interface Model {
   lifeAt: number | null;
   /** Shut down: every input is ignored. */
   shutDown: boolean;
+  /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
+  withdrawn: boolean;
 }
 
 /**

@@ -13,7 +13,7 @@ import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '
 import { entryOf, type RawEvent } from './event';
 import type { Call, Effect, Held, Hold, Model } from './model';
 import { endReason, expire, onEvent, onVisibility, restart, sampled, type Ended, type Outcome } from './rules';
-import type { SessionState, Utm } from './state';
+import type { EndReason, SessionState, Utm } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
 /** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
@@ -106,7 +106,27 @@ export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) 
   if (!outcome) return;
   if (outcome.ending) report(m, fx, outcome.ending);
   // The device's first state: stamped with what this page knows about it.
-  keep(m, fx, prev ? outcome.current : { ...outcome.current, appVersion: m.settings.appVersion, businessUserId: m.user });
+  const next = prev ? outcome.current : { ...outcome.current, appVersion: m.settings.appVersion, businessUserId: m.user };
+  keep(m, fx, next.sessionId === prev?.sessionId ? next : begin(m, fx, next, prev && (outcome.ending?.reason || prev.ended)));
+}
+
+/**
+ * A new session is announced by `session_start`, its first event (`eventIndex` 1), stamped with its start:
+ * whatever opened it (an event, `newSession()`, the person's input) comes after. Its id is derived from the
+ * session's, so that tabs starting the same session send one. `ended`: why the previous one ended (none: the
+ * device's first session, or the first after a withdrawal).
+ */
+function begin(m: Model, fx: Effect[], s: SessionState, ended: EndReason | null): SessionState {
+  const id = m.ids.derive(s.sessionId + '/start');
+  const props = {
+    session_id: s.sessionId,
+    previous_session_id: s.previousSessionId,
+    session_index: s.sessionIndex,
+    reason: ended || (m.withdrawn ? 'consent' : 'first'),
+  };
+  const first = { ...s, eventIndex: 1, firstEventId: id, firstEventAt: s.startedAt };
+  enqueue(m, fx, { id, name: 'session_start', at: s.startedAt, props: JSON.stringify(props), page: m.page, pageHidden: m.pageHidden }, first);
+  return { ...first, eventIndex: s.eventIndex + 1 };
 }
 
 /**

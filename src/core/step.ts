@@ -53,6 +53,7 @@ export function start(s: Start): Model {
     newTab: s.newTab,
     lifeAt: s.at,
     shutDown: false,
+    withdrawn: false,
   };
 }
 
@@ -174,6 +175,7 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
     m.hold = EMPTY;
     m.newTab = true;
     m.lifeAt = at;
+    m.withdrawn = true;
   }
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.

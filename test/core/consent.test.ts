@@ -45,12 +45,13 @@ describe('what is held, and what happens to it', () => {
     expect(isReady(t.model)).toBe(true);
     const events = t.events();
     expect(events.map((e) => [e.name, Date.parse(e.timestamp), e.session.eventIndex])).toEqual([
-      ['application_initialized', 0, 1],
-      ['first', 1000, 2],
-      ['second', 3000, 3],
+      ['session_start', 0, 1],
+      ['application_initialized', 0, 2],
+      ['first', 1000, 3],
+      ['second', 3000, 4],
     ]);
-    expect(events.slice(1).map((e) => e.eventId)).toEqual([first, second]);
-    expect(events[2].sessionAttributes).toEqual({ plan: 'pro' });
+    expect(events.slice(2).map((e) => e.eventId)).toEqual([first, second]);
+    expect(events[3].sessionAttributes).toEqual({ plan: 'pro' });
     expect(t.effects.at(-1)).toEqual(['resolveReady']);
     // From now on, calls run at once.
     t.send(track, 6000, 'third', '{}');
@@ -63,6 +64,7 @@ describe('what is held, and what happens to it', () => {
     expect(t.events()).toEqual([]);
     t.open(2500);
     expect(t.events().map((e) => [e.name, Date.parse(e.timestamp)])).toEqual([
+      ['session_start', 0],
       ['application_initialized', 0],
       ['early', 100],
     ]);
@@ -77,7 +79,7 @@ describe('what is held, and what happens to it', () => {
     expect(t.send(track, 3000, 'refused', '{}')).toBeUndefined();
     t.send(consent, 4000, 'granted', 'page', false);
     t.open(5000);
-    expect(t.names()).toEqual(['application_initialized']);
+    expect(t.names()).toEqual(['session_start', 'application_initialized']);
     expect(t.model.losses).toBe(0);
   });
 

@@ -47,7 +47,7 @@ describe('page()', () => {
     const t = running();
     expect(t.send(page, 1000, null, place('/b'))).toBeUndefined();
     t.send(track, 1100, 'click', '{}');
-    expect(t.names()).toEqual(['click']);
+    expect(t.names()).toEqual(['session_start', 'click']);
     expect(last(t).context.page.path).toBe('/b');
   });
 });
@@ -60,7 +60,7 @@ describe('a single-page app', () => {
     expect([last(t).name, last(t).context.page.referrer, last(t).context.page.path]).toEqual(['page_view', 'https://shop.example/a', '/b']);
     t.send(page, 1200, '{}', place('/c'));
     expect(t.send(route, 1300, place('/c'), 'https://shop.example/b')).toBeUndefined();
-    expect(t.names()).toEqual(['page_view', 'page_view', 'page_view']);
+    expect(t.names()).toEqual(['session_start', 'page_view', 'page_view', 'page_view']);
   });
 
   it('a page that moved without page(): the events that follow carry the new URL, in the same page view', () => {

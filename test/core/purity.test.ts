@@ -64,12 +64,14 @@ describe('run in Node with every clock and browser global throwing', () => {
     t.send(consent, 120 + 31 * 60_000, 'denied', 'tab', false);
     t.send(shutdown, 130 + 31 * 60_000);
     expect(t.names()).toEqual([
+      'session_start',
       'application_initialized',
       'held',
       'page_view',
       'application_background',
       'identify',
       'session_end',
+      'session_start',
       'later',
       'application_foreground',
       'page_view',

@@ -2,12 +2,13 @@
  * The session rules applied to each call (src/core/record.ts): session_end, newSession / endSession,
  * identify, attributes, what another tab or the store says, and what getSession answers.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { currentSession, dueToEnd } from '../../src/core/step';
 import { encodeState } from '../../src/core/state';
 import { state } from '../helpers';
 import { boot, kinds, MIN, type Options } from './harness';
-import { activity, attribute, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
+import { activity, attribute, consent, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
 
 function running(o: Options = {}) {
@@ -32,12 +33,15 @@ describe('session_end', () => {
     // (going to the background is activity too: application_background, at 3000)
     if (background) t.send(visibility, 3000, true);
     const cId = t.send(track, 3000 + gap, 'c', '{}');
-    const [b, end, c] = t.events().filter((e) => e.name !== 'application_background').slice(-3);
-    expect(end.name).toBe('session_end');
+    const [b, end, start, c] = t.events().filter((e) => e.name !== 'application_background').slice(-4);
+    expect([end.name, start.name]).toEqual(['session_end', 'session_start']);
     expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' } });
     expect(end.session.sessionId).toBe(b.session.sessionId);
     expect(Date.parse(end.timestamp)).toBe(3000);
-    expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 1, firstEventId: cId });
+    // The next session starts with its session_start (its first event, at its start: the event that opened it), then that event.
+    expect(start.properties).toEqual({ session_id: c.session.sessionId, previous_session_id: b.session.sessionId, session_index: 2, reason });
+    expect([start.session.eventIndex, start.session.firstEventId, start.eventId, Date.parse(start.timestamp)]).toEqual([1, start.eventId, start.session.firstEventId, 3000 + gap]);
+    expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 2, firstEventId: start.eventId });
     expect(c.eventId).toBe(cId);
     expect(c.sessionAttributes).toEqual({});
   });
@@ -67,11 +71,13 @@ describe('session_end', () => {
     t.send(track, 1000, 'a', '{}');
     const first = t.model.session!;
     t.send(newSession, 2000);
-    const [end] = t.events().slice(-1);
+    const [end, start] = t.events().slice(-2);
     expect([end.name, end.properties.reason, end.session.sessionId]).toEqual(['session_end', 'explicit', first.sessionId]);
-    expect(t.model.session).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 0, startedAt: 2000 });
+    // The next session is announced at once, its session_start its first event.
+    expect([start.name, start.properties.reason, start.properties.previous_session_id, Date.parse(start.timestamp)]).toEqual(['session_start', 'explicit', first.sessionId, 2000]);
+    expect(t.model.session).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 1, startedAt: 2000 });
     t.send(track, 3000, 'b', '{}');
-    expect(t.events().at(-1)!.session).toMatchObject({ sessionIndex: 2, eventIndex: 1 });
+    expect(t.events().at(-1)!.session).toMatchObject({ sessionIndex: 2, eventIndex: 2 });
   });
 
   it('endSession(): the end is explicit, and the next event starts the next session', () => {
@@ -86,17 +92,65 @@ describe('session_end', () => {
   });
 });
 
+describe('session_start', () => {
+  it('the first session of the device: its first event, reason first, no previous session', () => {
+    const t = running();
+    t.send(track, 1000, 'a', '{}');
+    const [start, a] = t.events();
+    expect([start.name, start.properties, start.session.eventIndex, a.session.eventIndex]).toEqual([
+      'session_start',
+      { session_id: a.session.sessionId, previous_session_id: null, session_index: 1, reason: 'first' },
+      1,
+      2,
+    ]);
+    expect(a.session.firstEventId).toBe(start.eventId);
+  });
+
+  it('after endSession(): reason explicit, sent with the next event', () => {
+    const t = running();
+    t.send(track, 1000, 'a', '{}');
+    t.send(endSession, 2000);
+    expect(t.names()).toEqual(['session_start', 'a', 'session_end']);
+    t.send(track, 3000, 'b', '{}');
+    expect(t.events().slice(-2).map((e) => [e.name, e.properties.reason ?? null, Date.parse(e.timestamp)])).toEqual([['session_start', 'explicit', 3000], ['b', null, 3000]]);
+  });
+
+  it('after a withdrawal and a new grant: reason consent, a new device (no previous session)', () => {
+    const t = running();
+    t.send(track, 1000, 'a', '{}');
+    t.send(consent, 2000, 'denied', 'page', false);
+    t.send(consent, 3000, 'granted', 'page', false);
+    t.open(3000);
+    t.send(track, 4000, 'b', '{}');
+    const start = t.events().filter((e) => e.name === 'session_start').at(-1)!;
+    expect(start.properties).toMatchObject({ previous_session_id: null, session_index: 1, reason: 'consent' });
+  });
+
+  it('its id is derived from the session, so tabs that start the same session send one', () => {
+    const one = running();
+    one.send(track, 1000, 'a', '{}');
+    // Another tab, whose own ids differ, that heard this session.
+    const two = running({ ids: { fresh: () => randomUUID(), derive: one.model.ids.derive } });
+    two.send(stored, 1500, encodeState(one.model.session!));
+    for (const t of [one, two]) t.send(track, 1000 + 31 * MIN, 'b', '{}');
+    const started = (t: ReturnType<typeof running>) => t.events().filter((e) => e.name === 'session_start').at(-1)!;
+    expect(started(two).session.sessionIndex).toBe(2);
+    expect([started(two).eventId, started(two).session.sessionId]).toEqual([started(one).eventId, started(one).session.sessionId]);
+    expect(two.events().filter((e) => e.name === 'b')[0].eventId).not.toBe(one.events().filter((e) => e.name === 'b')[0].eventId);
+  });
+});
+
 describe('sampleRate', () => {
   it('an unsampled session is kept and timed as usual, its end too, but nothing of it is enqueued', () => {
     const t = running({ settings: { sampleRate: 0 } });
     t.send(track, 1000, 'a', '{}');
     t.send(track, 1000 + 31 * MIN, 'b', '{}');
     expect(kinds(t.take()).filter((k) => k === 'enqueue')).toEqual([]);
-    expect(currentSession(t.model, 1000 + 31 * MIN)).toMatchObject({ sessionIndex: 2, eventIndex: 1 });
+    expect(currentSession(t.model, 1000 + 31 * MIN)).toMatchObject({ sessionIndex: 2, eventIndex: 2 });
     const all = running({ settings: { sampleRate: 1 } });
     all.send(track, 1000, 'a', '{}');
     all.send(track, 1000 + 31 * MIN, 'b', '{}');
-    expect(all.names()).toEqual(['a', 'session_end', 'b']);
+    expect(all.names()).toEqual(['session_start', 'a', 'session_end', 'session_start', 'b']);
   });
 });
 
@@ -118,11 +172,13 @@ describe("the person's input (activity: 'input')", () => {
       expect(kinds(t.take()), `input at ${at}`).toEqual(effects);
     }
     t.send(track, 1000 + 60 * MIN, 'still reading', '{}');
-    expect(t.events().at(-1)!.session).toMatchObject({ sessionId: first.sessionId, eventIndex: 2 });
+    expect(t.events().at(-1)!.session).toMatchObject({ sessionId: first.sessionId, eventIndex: 3 });
     t.send(activity, 1000 + 91 * MIN);
-    const [end] = t.events().slice(-1);
+    const [end, start] = t.events().slice(-2);
     expect([end.name, end.properties.reason, end.properties.duration_ms]).toEqual(['session_end', 'foreground_timeout', 60 * MIN]);
-    expect(currentSession(t.model, 1000 + 91 * MIN)).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 0 });
+    // The input opened the next session: its session_start, at the input.
+    expect([start.name, start.properties.reason, Date.parse(start.timestamp)]).toEqual(['session_start', 'foreground_timeout', 1000 + 91 * MIN]);
+    expect(currentSession(t.model, 1000 + 91 * MIN)).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 1 });
   });
 
   it('is not held while consent is pending, and does nothing once refused', () => {
@@ -167,7 +223,7 @@ describe('identify', () => {
     t.send(identify, 3000, after, refused ? null : '{}');
     t.send(track, 4000, 'next', '{}');
     const after1 = t.events().slice(sent);
-    expect(after1.map((e) => e.name)).toEqual([...(ends ? ['session_end'] : []), ...(refused ? [] : ['identify']), 'next']);
+    expect(after1.map((e) => e.name)).toEqual([...(ends ? ['session_end', 'session_start'] : []), ...(refused ? [] : ['identify']), 'next']);
     const next = after1.at(-1)!;
     expect(next.user.id).toBe(after);
     if (!ends) {
@@ -179,6 +235,9 @@ describe('identify', () => {
     expect([end.session.sessionId, end.user.id, end.timestamp]).toEqual([first.session.sessionId, before, new Date(2000).toISOString()]);
     expect(end.properties).toMatchObject({ session_id: first.session.sessionId, reason: 'user_changed', event_count: first.session.eventIndex });
     expect([next.session.sessionIndex, next.session.previousSessionId, next.session.userId]).toEqual([2, first.session.sessionId, first.session.userId]);
+    // The next session's session_start says why: with the new user (the first event after the change opened it).
+    const start = after1[1];
+    expect([start.properties.reason, start.user.id, start.session.sessionIndex]).toEqual(['user_changed', after, 2]);
   });
 
   it('before the device has a session: the first state carries it', () => {
@@ -214,7 +273,7 @@ describe('session attributes', () => {
     const t = running();
     t.send(track, 1000, 'a', '{}');
     t.send(attribute, 1000 + 31 * MIN, 'campaign', 'spring', false);
-    expect(t.names()).toEqual(['a', 'session_end']);
+    expect(t.names()).toEqual(['session_start', 'a', 'session_end']);
     t.send(track, 1000 + 32 * MIN, 'b', '{}');
     expect(t.events().at(-1)!.sessionAttributes).toEqual({ campaign: 'spring' });
   });
@@ -269,7 +328,7 @@ describe('getSession()', () => {
     t.send(track, 1000, 'held', '{}');
     expect(currentSession(t.model, 1000)).toBeNull();
     t.open(2000);
-    expect(currentSession(t.model, 2000)).toMatchObject({ sessionIndex: 1, eventIndex: 2, storageMechanism: 'COOKIE_1', firstEventTimestamp: '1970-01-01T00:00:00.000Z' });
+    expect(currentSession(t.model, 2000)).toMatchObject({ sessionIndex: 1, eventIndex: 3, storageMechanism: 'COOKIE_1', firstEventTimestamp: '1970-01-01T00:00:00.000Z' });
     expect(currentSession(t.model, 1000 + 31 * MIN)).toBeNull();
   });
 });

@@ -87,8 +87,8 @@ describe('this page hidden or shown, alone in the site', () => {
     t.send(track, 1000, 'before', '{}');
     t.send(visibility, 2000, true);
     t.send(visibility, 2000 + 5 * MIN + 1, false);
-    expect(t.names().slice(-3)).toEqual(['application_background', 'session_end', 'application_foreground']);
-    const [end, foreground] = t.events().slice(-2);
+    expect(t.names().slice(-4)).toEqual(['application_background', 'session_end', 'session_start', 'application_foreground']);
+    const [end, , foreground] = t.events().slice(-3);
     expect(end.properties.reason).toBe('background_timeout');
     expect(foreground.session.sessionIndex).toBe(2);
   });
