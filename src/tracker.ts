@@ -105,10 +105,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       request: config.format.request?.(anonymous) || {},
       store: db && idbOutbox(db),
       dropped: model.losses,
-      sampleRate: config.sampleRate,
       tabs: anonymous ? null : tabs,
       turn,
-      profile: () => model.session?.profileId ?? null,
+      batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate }),
       heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
         if (id) guard(() => now(profile, id));

@@ -17,7 +17,7 @@ let bodies: { events: { eventId: string }[]; dropped: number; status: number }[]
 let warnings: string[];
 
 const sender = (store: OutboxStore | null = null) =>
-  startSender({ url: '/c', format: nativeFormat, request: {}, dropped: 0, sampleRate: 1, store, tabs: null, turn: null, profile: () => null, heard: () => {} });
+  startSender({ url: '/c', format: nativeFormat, request: {}, dropped: 0, store, tabs: null, turn: null, batch: () => ({ profile: null, sampleRate: 1 }), heard: () => {} });
 
 beforeEach(() => {
   vi.useFakeTimers();

@@ -5,16 +5,16 @@
  */
 import { UTM_KEYS, type Utm } from './state';
 
-/** Where the page is, as the shell read it from `location` and `document` (or as the app said, in `page()`). */
+/** Where the page is, as the shell read it from the page's URL and title (or as the app said, in `page()`). */
 export interface Place {
-  /** `location.href` when it was read (the page's own `url` may differ). */
+  /** The page's full URL when it was read (the page's own `url` may differ). */
   href: string;
   url: string;
   path: string;
   /** the URL's query, for its UTM parameters */
   search: string;
   title: string | null;
-  /** `document.referrer` */
+  /** The page's referrer, as the browser gave it */
   referrer: string;
 }
 
@@ -32,7 +32,7 @@ export interface PageSnapshot {
   page: PageContext;
   pageJson: string;
   utm: Utm | null;
-  /** `location.href` when it was made: an event from another URL makes a new one. */
+  /** The page's full URL when it was made: an event from another URL makes a new one. */
   href: string;
 }
 

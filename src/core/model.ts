@@ -66,7 +66,7 @@ export interface Model {
   around: Surroundings;
   /** The page the next event happens on. */
   page: PageSnapshot;
-  /** `location.href` at the last `page()` (null before the first). */
+  /** The page's full URL at the last `page()` (null before the first). */
   viewed: string | null;
   /** This page is hidden (Page Visibility API, or `setBackground`). */
   pageHidden: boolean;

@@ -1,6 +1,6 @@
 /**
  * The session rules: pure functions of (previous state, now, visibility, config).
- * No cookie, clock or window in here; ids come from the `Ids` the caller passes.
+ * No cookie, clock or browser global in here; ids come from the `Ids` the caller passes.
  */
 import type { Ids } from './ids';
 import type { EndReason, SessionState, Utm } from './state';

@@ -105,7 +105,7 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
 
 /**
  * A `page_view` at `place` (none when its properties were refused: the page is still taken). Its referrer:
- * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the document's.
+ * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the page's own referrer.
  * The events that follow keep this page until the URL changes.
  */
 export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: [Step, number, string | null, Place, (string | null)?]): string | undefined {

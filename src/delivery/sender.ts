@@ -15,7 +15,7 @@
  */
 import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack, retryable, retryDelay } from '../core/batch';
 import type { Entry } from '../core/event';
-import type { Answer, Format, RequestOptions } from '../core/formats/format';
+import type { Answer, Batch, Format, RequestOptions } from '../core/formats/format';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
@@ -33,16 +33,14 @@ export interface SenderOptions {
   request: RequestOptions;
   /** events lost before they could be queued (held past the bound): counted in the first batch's `dropped` */
   dropped: number;
-  /** the share of sessions that send, told in every batch */
-  sampleRate: number;
   /** the outbox, where storage is allowed */
   store: OutboxStore | null;
   /** the site's tabs, told what was delivered (none when anonymous) */
   tabs: Tabs | null;
   /** one sender at a time among the tabs that share the outbox */
   turn: Turn | null;
-  /** what the pipeline calls the visitor, for the next batch */
-  profile(): string | null;
+  /** what the next batch says of the page: the pipeline's name for the visitor, the share of sessions that send */
+  batch(): Pick<Batch, 'profile' | 'sampleRate'>;
   /** what the collector's answer to a delivered batch told the format */
   heard(answer: Answer): void;
 }
@@ -167,7 +165,7 @@ export function startSender(o: SenderOptions): Sender {
 
   /** The first request's worth of `list` (core/batch.ts); an entry no request can carry is given up on, never left to block the others. */
   const cut = (list: Entry[]) => {
-    const packed = pack(list, o.format, { dropped, sentAt: Date.now(), profile: o.profile(), sampleRate: o.sampleRate });
+    const packed = pack(list, o.format, { dropped, sentAt: Date.now(), ...o.batch() });
     if (!packed.body) giveUp(packed.entries, 'an event too large to send was dropped');
     return packed;
   };
