@@ -21,6 +21,9 @@ const minify = () =>
 /** The package's entries: `stint` and its subpaths. */
 const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
 
+/** The script tags, each with its pipeline's format. */
+const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts' };
+
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 
 /**
@@ -43,11 +46,12 @@ declare global {
 const tagTypes = { name: 'tag-types', generateBundle() { this.emitFile({ type: 'asset', fileName: 'stint.d.ts', source: TAG_TYPES }); } };
 
 export default [
-  // The script tag: one minified IIFE with idb-keyval inside.
-  {
-    input: 'src/tag.ts',
+  // The script tags: one minified IIFE with idb-keyval inside per pipeline (src/tags/): the native format in
+  // each, and at most one pipeline's format, so that a site loads only the one it sends to.
+  ...Object.entries(TAGS).map(([file, input]) => ({
+    input,
     output: {
-      file: 'dist/stint.js',
+      file: `dist/${file}`,
       format: 'iife',
       sourcemap: true,
       plugins: [
@@ -61,8 +65,8 @@ export default [
         }),
       ],
     },
-    plugins: [resolve({ browser: true }), ts(), tagTypes],
-  },
+    plugins: [resolve({ browser: true }), ts(), ...(file === 'stint.js' ? [tagTypes] : [])],
+  })),
   // npm: ESM and CJS, dependencies left to the host's bundler. One build for every entry, so that the parts
   // they share (the log's debug switch among them) are one module: an app imports 'stint' and, when it uses
   // one, a pipeline's format or the TCF signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf').

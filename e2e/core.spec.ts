@@ -1,7 +1,7 @@
 /**
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
-import { call, consoleOf, expect, inTrackedOrder, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -110,6 +110,34 @@ test('sampleRate: a session sends whole or not at all, by its id; an unsampled o
   expect([...new Set(events.map((e) => e.session.sessionId))].sort()).toEqual([...sent].sort());
   for (const id of sent) expect(events.filter((e) => e.session.sessionId === id).map((e) => e.name)).toEqual(expect.arrayContaining(['step', 'session_end']));
   expect([...new Set(events.map((e) => e.sampleRate))]).toEqual(sent.length ? [0.5] : []);
+});
+
+test('every event names its tab: kept by a reload, its own in another tab and in a duplicate of a live tab (a new tab: application_initialized)', async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'first');
+  // While a page lives, its sessionStorage holds no tab id: what a duplicated tab copies has none.
+  expect(await page.evaluate(() => sessionStorage.getItem('stint:tab'))).toBeNull();
+  const copied = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+  await page.reload();
+  await waitForStint(page);
+  await call(page, 'track', 'reloaded');
+  const other = await newTab(context, build, run);
+  await call(other, 'track', 'other');
+  // A duplicate: a new tab that starts with a copy of the live page's sessionStorage (as browsers duplicate).
+  const duplicate = await context.newPage();
+  await duplicate.goto(pageUrl(build, run, {}, '&sessionStorage=' + encodeURIComponent(copied)));
+  await waitForStint(duplicate);
+  await call(duplicate, 'track', 'duplicated');
+  for (const p of [page, other, duplicate]) await call(p, 'flush');
+  const tabOf = async (name: string) => (await collector.waitFor(1, (e) => e.name === name))[0].context.tabId as string;
+  const [first, reloaded, inOther, inDuplicate] = [await tabOf('first'), await tabOf('reloaded'), await tabOf('other'), await tabOf('duplicated')];
+  expect(first).toMatch(/^[0-9a-f]{8}$/);
+  expect(reloaded).toBe(first);
+  expect(new Set([first, inOther, inDuplicate]).size).toBe(3);
+  // A reload is the same tab (reported once); the other tab and the duplicate are new tabs.
+  const initialized = await collector.waitFor(3, (e) => e.name === 'application_initialized');
+  expect(initialized.map((e) => e.context.tabId).sort()).toEqual([first, inOther, inDuplicate].sort());
+  await collector.expectValid();
 });
 
 test('a reload keeps the session', async ({ page, build, run, collector }) => {
@@ -222,6 +250,15 @@ test('a wrong config is a TypeError naming the field (tag: one console error)', 
     await expect.poll(() => seen.errors.filter((e) => /collector/.test(e)).length).toBe(1);
     expect(seen.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
   }
+});
+
+test('each script tag carries one pipeline\'s format: asked for another, one console error names the right script', async ({ page, build, run }) => {
+  test.skip(build !== 'tag', 'the script tags');
+  const seen = consoleOf(page);
+  await page.goto(pageUrl(build, run, { format: 'snowplow' }) + '&script=stint.js');
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  await expect.poll(() => seen.errors.length).toBe(1);
+  expect(seen.errors[0]).toContain("config.format 'snowplow' needs the script stint.snowplow.js");
 });
 
 test('the tag replays queued calls in order with the time they were made', async ({ page, build, run, collector }) => {

@@ -1,7 +1,7 @@
 // The size budgets, checked in `npm test`, per artifact (scripts/size.json): each gzipped at level 9 must
 // stay under its absolute budget and within 2% of its recorded baseline, as Snowplow's CI does: growth is a
 // decision recorded in the commit that makes it. The artifacts:
-//   dist/stint.js   the script tag, every feature and every format
+//   dist/stint.js   the script tag, every feature, the native format; dist/stint.<pipeline>.js with that pipeline's
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
 //

@@ -11,7 +11,7 @@ import { SourceMapConsumer } from 'source-map-js';
 
 const MAX_PAUSES = 20_000;
 
-const bundle = await rollup({ input: 'src/tag.ts', plugins: [resolve({ browser: true }), ts({ outputToFilesystem: false, sourceMap: true, inlineSources: true })] });
+const bundle = await rollup({ input: 'src/tags/native.ts', plugins: [resolve({ browser: true }), ts({ outputToFilesystem: false, sourceMap: true, inlineSources: true })] });
 const { output } = await bundle.generate({ format: 'iife', sourcemap: true });
 const { code, map: sourceMap } = output[0];
 const map = new SourceMapConsumer(sourceMap);

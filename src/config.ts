@@ -14,7 +14,7 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
 }
 
 /**
- * What an entry can name: the script tag knows every format and the TCF signal by name; an npm app
+ * What an entry can name: a script tag knows its pipeline's format and the TCF signal by name; an npm app
  * imports the ones it uses and passes them (so that a bundler leaves the others out).
  */
 export interface Names {
@@ -87,7 +87,12 @@ export function resolveConfig(input: StintConfig, names?: Names): Config {
   const format = input.format;
   if (typeof format == 'string' && format !== 'native') {
     const make = names?.formats[format];
-    if (!make) throw new TypeError(`stint: config.format '${format}': import { ${format} } from 'stint/${format}', then format: ${format}()`);
+    if (!make)
+      throw new TypeError(
+        names
+          ? `stint: config.format '${format}' needs the script stint.${format}.js instead of this one (each script carries one pipeline's format)`
+          : `stint: config.format '${format}': import { ${format} } from 'stint/${format}', then format: ${format}()`,
+      );
     config.format = make(input[format as 'snowplow'] as never);
   } else if (!isFormat(format)) config.format = nativeFormat;
   config.signal = null;

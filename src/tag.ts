@@ -5,82 +5,85 @@
  * calls the tracker at once and returns its result. Without the snippet, the script's own data
  * attributes start the tracker (`data-collector`, `data-app-id`, ...) and record a page view.
  * Nothing here throws into the page: misuse gets one console error.
+ *
+ * One script per pipeline (src/tags/): each carries the native format and at most one pipeline's format, so a
+ * site loads only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`).
  */
 import { internalError, isMethod, type Running } from './api';
 import type { Names } from './config';
 import { trackerFor } from './create';
-import { snowplow } from './snowplow';
 import { tcf } from './tcf';
-import { tracardi } from './tracardi';
 import { describe, describeError, error } from './log';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];
 
-/** The script tag carries every format and consent signal, by name. */
-const NAMES = { formats: { snowplow, tracardi }, tcf: tcf() } as unknown as Names;
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-const w = window as unknown as { stint?: Queue };
-const existing = w.stint;
-const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
+/** Runs the script tag that carries `formats` (and the TCF signal), by name. */
+export function runTag(formats: object): void {
+  const NAMES = { formats, tcf: tcf() } as unknown as Names;
+  const w = window as unknown as { stint?: Queue };
+  const existing = w.stint;
+  const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
 
-if (existing && (existing._loaded || !Array.isArray(existing.q))) {
-  // Another Stint bundle already runs here, or another library owns the name: leave it alone.
-  error('window.stint is taken (not the Stint snippet): this copy of Stint does nothing');
-} else {
-  let tracker: Running | null = null;
+  if (existing && (existing._loaded || !Array.isArray(existing.q))) {
+    // Another Stint bundle already runs here, or another library owns the name: leave it alone.
+    error('window.stint is taken (not the Stint snippet): this copy of Stint does nothing');
+  } else {
+    let tracker: Running | null = null;
 
-  const call = (args: unknown[], at?: number): unknown => {
-    const method = args[0];
-    const rest = args.slice(1);
-    if (method === 'init') {
-      if (tracker) return error('stint("init") was already called');
-      try {
-        tracker = trackerFor(rest[0] as StintConfig, at, NAMES);
-      } catch (e) {
-        error(describeError(e));
+    const call = (args: unknown[], at?: number): unknown => {
+      const method = args[0];
+      const rest = args.slice(1);
+      if (method === 'init') {
+        if (tracker) return error('stint("init") was already called');
+        try {
+          tracker = trackerFor(rest[0] as StintConfig, at, NAMES);
+        } catch (e) {
+          error(describeError(e));
+        }
+        return;
       }
-      return;
-    }
-    if (!tracker) return error(`stint(${describe(method)}) called before stint("init", {...})`);
-    if (!isMethod(method)) return error(`stint: unknown method ${describe(method)}`);
-    return tracker.call(method, rest, at);
-  };
-  /** Every call from the page: whatever it passes, nothing is thrown back. */
-  const safeCall = (args: unknown[], at?: number): unknown => {
-    try {
-      return call(args, at);
-    } catch (e) {
-      internalError(e);
-      return undefined;
-    }
-  };
+      if (!tracker) return error(`stint(${describe(method)}) called before stint("init", {...})`);
+      if (!isMethod(method)) return error(`stint: unknown method ${describe(method)}`);
+      return tracker.call(method, rest, at);
+    };
+    /** Every call from the page: whatever it passes, nothing is thrown back. */
+    const safeCall = (args: unknown[], at?: number): unknown => {
+      try {
+        return call(args, at);
+      } catch (e) {
+        internalError(e);
+        return undefined;
+      }
+    };
 
-  const stint: Queue = (...args) => safeCall(args);
-  stint._loaded = true;
-  const queue = existing?.q || [];
-  w.stint = stint;
+    const stint: Queue = (...args) => safeCall(args);
+    stint._loaded = true;
+    const queue = existing?.q || [];
+    w.stint = stint;
 
-  if (data?.collector && !queue.some(([args]) => args[0] === 'init')) {
-    safeCall([
-      'init',
-      {
-        collector: data.collector,
-        appId: data.appId,
-        appVersion: data.appVersion,
-        consent: data.consent,
-        format: data.format,
-        snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined,
-        tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
-        cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
-        autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
-        activity: data.activity as StintConfig['activity'],
-        sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
-        debug: data.debug === 'true',
-      },
-    ]);
-    if ((tracker as Running | null) && data.pageView !== 'false') safeCall(['page']);
+    if (data?.collector && !queue.some(([args]) => args[0] === 'init')) {
+      safeCall([
+        'init',
+        {
+          collector: data.collector,
+          appId: data.appId,
+          appVersion: data.appVersion,
+          consent: data.consent,
+          format: data.format,
+          snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined,
+          tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
+          cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
+          autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
+          activity: data.activity as StintConfig['activity'],
+          sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
+          debug: data.debug === 'true',
+        },
+      ]);
+      if ((tracker as Running | null) && data.pageView !== 'false') safeCall(['page']);
+    }
+    for (const [args, at] of queue) safeCall(Array.from(args), at);
   }
-  for (const [args, at] of queue) safeCall(Array.from(args), at);
 }

@@ -39,7 +39,7 @@ import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuid
 import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
-import { isNewTab, markTab } from './lifecycle/tab-mark';
+import { leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
@@ -149,7 +149,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     },
     joinTabs: tabs.join,
     leaveTabs: tabs.leave,
-    markTab,
+    leaveTab: (keep) => leaveTab(keep ? tabId : null),
     resolveReady,
     stop() {
       for (const stop of unwatch.splice(0)) stop();
@@ -171,15 +171,18 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
 
   const gpc = globalPrivacyControl();
+  const leftTab = takeTab();
+  const tabId = leftTab || uuids.fresh().slice(0, 8);
   model = start({
     at: startedAt,
     settings: config,
     ids: uuids,
     pageHidden: document.visibilityState === 'hidden',
-    newTab: isNewTab(),
+    newTab: !leftTab,
     place: readPlace(),
     device: deviceContext((device) => guard(() => now(around, { device }))),
     timeZone: timeZone(),
+    tabId,
   });
   unwatch.push(watchPage(dispatch, () => opener?.goOn()));
   tabs.join(!model.pageHidden);

@@ -79,6 +79,9 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ ...ok, format: 'tracardi' }, names)).toThrow('tracardi.sourceId');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
     expect(resolveConfig({ ...ok, consent: 'tcf' }, names)).toMatchObject({ consent: 'pending', signal: tcf() });
+    // A script tag carries one pipeline's format: asked for another, it names the script that carries it.
+    const snowplowTag = { formats: { snowplow }, tcf: tcf() } as never;
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, snowplowTag)).toThrow('needs the script stint.tracardi.js');
   });
 
   it('no config at all', () => {

@@ -22,6 +22,7 @@ const page: PageSnapshot = {
 const around: Surroundings = {
   mechanism: 'COOKIE_1',
   anonymous: false,
+  tabId: '0a1b2c3d',
   device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en-US","bot":false}',
   timeZone: 'Europe/Paris',
 };
@@ -85,6 +86,7 @@ describe('envelope version 2', () => {
         app: { type: 'browser', name: 'Chromium', version: '156', language: 'en-US', bot: false },
         utm: { source: null, medium: null, campaign: null, term: null, content: null },
         time: { timeZone: 'Europe/Paris', weekday: 'Sunday' },
+        tabId: '0a1b2c3d',
         visibility: 'background',
       },
     });

@@ -30,6 +30,7 @@ const REGISTRY = {
   'iglu:dev.stint/event/jsonschema/1-0-0': 'iglu/dev.stint/event/jsonschema/1-0-0',
   'iglu:dev.stint/context/jsonschema/1-0-0': 'iglu/dev.stint/context/jsonschema/1-0-0',
   'iglu:dev.stint/context/jsonschema/1-0-1': 'iglu/dev.stint/context/jsonschema/1-0-1',
+  'iglu:dev.stint/context/jsonschema/1-0-2': 'iglu/dev.stint/context/jsonschema/1-0-2',
 };
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);

@@ -82,6 +82,7 @@ export const skipped: Record<string, string> = {
   'a sandboxed iframe (no cookie, no IndexedDB, no sessionStorage, no Web Locks): MEMORY, events arrive, nothing thrown': 'reads the console of a frame: classic WebDriver has no console access',
   'IndexedDB out of quota: the session moves to memory, and no event is lost': CONSOLE,
   'a tampered cookie starts a fresh session, with no console error': CONSOLE,
+  "each script tag carries one pipeline's format: asked for another, one console error names the right script": CONSOLE,
   'cookie domain "auto": subdomains share one session': 'WebKit resolves host names through the system: *.stint.test would need /etc/hosts',
   'the bundle alone starts from its data attributes and records a page view': CONSOLE,
 };
@@ -275,6 +276,34 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect([...new Set(events.map((e) => e.session.sessionId))].sort()).toEqual([...sent].sort());
     for (const id of sent) expect(events.filter((e) => e.session.sessionId === id).map((e) => e.name)).toEqual(expect.arrayContaining(['step', 'session_end']));
     expect([...new Set(events.map((e) => e.sampleRate))]).toEqual(sent.length ? [0.5] : []);
+  },
+
+  'every event names its tab: kept by a reload, its own in another tab and in a duplicate of a live tab (a new tab: application_initialized)': async ({ session, tab, build, run, collector }) => {
+    await openStint(tab, build, run);
+    await call(tab, 'track', 'first');
+    // While a page lives, its sessionStorage holds no tab id: what a duplicated tab copies has none.
+    expect(await tab.run(() => sessionStorage.getItem('stint:tab'))).toBeNull();
+    const copied = await tab.run<string>(() => JSON.stringify({ ...sessionStorage }));
+    await session._do('POST', '/refresh', {});
+    await waitForStint(tab);
+    await call(tab, 'track', 'reloaded');
+    await call(tab, 'flush');
+    const other = await openStint(await session.newTab(), build, run);
+    await call(other, 'track', 'other');
+    await call(other, 'flush');
+    // A duplicate: a new tab that starts with a copy of the live page's sessionStorage (as browsers duplicate).
+    const duplicate = await openStint(await session.newTab(), build, run, {}, '&sessionStorage=' + encodeURIComponent(copied));
+    await call(duplicate, 'track', 'duplicated');
+    await call(duplicate, 'flush');
+    const tabOf = async (name: string) => (await collector.waitFor(1, byName(name)))[0].context.tabId as string;
+    const [first, reloaded, inOther, inDuplicate] = [await tabOf('first'), await tabOf('reloaded'), await tabOf('other'), await tabOf('duplicated')];
+    expect(first).toMatch(/^[0-9a-f]{8}$/);
+    expect(reloaded).toBe(first);
+    expect(new Set([first, inOther, inDuplicate]).size).toBe(3);
+    // A reload is the same tab (reported once); the other tab and the duplicate are new tabs.
+    const initialized = await collector.waitFor(3, byName('application_initialized'));
+    expect(initialized.map((e) => e.context.tabId).sort()).toEqual([first, inOther, inDuplicate].sort());
+    await collector.expectValid();
   },
 
   'a reload keeps the session': async ({ session, tab, build, run, collector }) => {

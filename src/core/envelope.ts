@@ -38,6 +38,8 @@ export interface WholeEvent {
     app: { type: 'browser'; name: string | null; version: string | null; language: string | null; bot: boolean };
     utm: Record<string, string | null>;
     time: { timeZone: string | null; weekday: string };
+    /** the browser tab it came from (absent from events of earlier versions) */
+    tabId?: string;
     visibility: 'foreground' | 'background';
   };
 }

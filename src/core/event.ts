@@ -45,6 +45,8 @@ export interface Surroundings {
   /** `"device":{...},"os":{...},"app":{...}` */
   device: string;
   timeZone: string | null;
+  /** this tab's id: kept across its pages, its own in a duplicated tab */
+  tabId: string;
 }
 
 /** Stands in for the device id where nothing identifying may be sent (consent refused, `onDenied: 'anonymous'`). */
@@ -100,7 +102,7 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
       `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
       `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
       `,"context":{"page":${e.page.pageJson},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
-      `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"}}}`;
+      `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"},"tabId":"${around.tabId}"}}`;
   }
   const fields =
     `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${timestamp(e.at)}","properties":${e.props}` +

@@ -121,8 +121,8 @@ export type Effect =
   | [type: 'rollCall', tabs: readonly string[]]
   | [type: 'joinTabs', visible: boolean]
   | [type: 'leaveTabs']
-  /** this tab has reported application_initialized */
-  | [type: 'markTab']
+  /** the tab's id (and that it reported application_initialized) is left for its next page (`keep`: pagehide, with consent), or taken back (a restore) */
+  | [type: 'leaveTab', keep: boolean]
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']

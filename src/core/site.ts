@@ -78,6 +78,9 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
   m.pageHidden = true;
   m.visibleTabs = [];
   fx.push(['leaveTabs']);
+  // The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
+  // reported: only with consent, and once this page has reported it.
+  if (m.consentMode === 'granted' && !m.newTab) fx.push(['leaveTab', true]);
   // From now on this page hears no other tab: to it, the site is in the background.
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
   else if (knownBackground(m) !== true) change(m, fx, at, true);
@@ -90,7 +93,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
  */
 export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Place]): void {
   m.pageHidden = false;
-  fx.push(['joinTabs', true]);
+  fx.push(['joinTabs', true], ['leaveTab', false]);
   if (knownBackground(m)) change(m, fx, at, false);
   if (m.session) keep(m, fx, { ...m.session, closed: false });
   if (m.viewed !== null) page(m, fx, [page, at, '{}', place]);

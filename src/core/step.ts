@@ -28,6 +28,8 @@ export interface Start {
   place: Place;
   device: string;
   timeZone: string | null;
+  /** this tab's id (lifecycle/tab-mark.ts) */
+  tabId: string;
 }
 
 /** Global Privacy Control counts as a refusal, unless the config says otherwise. */
@@ -44,7 +46,7 @@ export function start(s: Start): Model {
     losses: 0,
     session: null,
     user: null,
-    around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone },
+    around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone, tabId: s.tabId },
     page: snapshot(s.place, s.place.referrer, s.ids.fresh()),
     viewed: null,
     pageHidden: s.pageHidden,
@@ -222,7 +224,6 @@ function resume(m: Model, fx: Effect[], at: number, found: SessionState | null, 
   }
   if (!m.newTab) return;
   m.newTab = false;
-  if (m.consentMode === 'granted') fx.push(['markTab']);
   lifecycle(m, fx, at, 'application_initialized', initialized(m.settings, found, othersOpen));
 }
 

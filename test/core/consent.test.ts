@@ -7,7 +7,7 @@ import { MAX_QUEUE_EVENTS } from '../../src/core/batch';
 import { isReady } from '../../src/core/step';
 import { boot, id, kinds, place } from './harness';
 import { attribute, consent, identify, profile, shutdown, stored, track } from '../../src/core/step';
-import { page, visibility } from '../../src/core/site';
+import { page, pagehide, visibility } from '../../src/core/site';
 
 describe('the consent a tracker starts with', () => {
   // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]
@@ -178,7 +178,8 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
     const [e] = t.events().slice(-1);
     expect(e.session).toMatchObject({ userId: '00000000-0000-0000-0000-000000000000', previousSessionId: null, storageMechanism: 'MEMORY' });
     expect(e.user.id).toBeNull();
-    expect(kinds(t.effects)).not.toContain('markTab');
+    t.send(pagehide, 200, false);
+    expect(kinds(t.effects)).not.toContain('leaveTab');
   });
 
   it('ignores identify, a pipeline profile and the other tabs’ sessions', () => {

@@ -19,6 +19,32 @@ function running(o: Options = {}) {
 
 const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
 
+describe("the tab's id", () => {
+  it('is on every event; left for the tab\'s next page at pagehide only with consent and once the tab is reported; taken back on a restore', () => {
+    const t = running();
+    t.send(track, 500, 'read', '{}');
+    expect(t.events().map((e) => e.context.tabId)).toEqual(['0a1b2c3d', '0a1b2c3d', '0a1b2c3d']);
+    t.take();
+    t.send(pagehide, 1000, true);
+    expect(t.take().filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', true]]);
+    t.send(restore, 2000, place('/'));
+    expect(t.take().filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', false]]);
+    for (const consent of ['pending', 'denied'] as const) {
+      const held = boot({ consent });
+      held.send(pagehide, 1000, false);
+      expect(held.take().filter((e) => e[0] === 'leaveTab'), consent).toEqual([]);
+    }
+    // Granted, but storage had not answered: application_initialized is still to come, so the next page reports it.
+    const early = boot();
+    early.send(pagehide, 1000, false);
+    expect(early.take().filter((e) => e[0] === 'leaveTab')).toEqual([]);
+    const anonymous = boot({ consent: 'denied', settings: { onDenied: 'anonymous' } });
+    anonymous.open(0);
+    anonymous.send(pagehide, 1000, false);
+    expect(anonymous.take().filter((e) => e[0] === 'leaveTab')).toEqual([]);
+  });
+});
+
 describe('the page leaving opens no session', () => {
   // [case, what happens after the first event at 500, the leaving signal's time, the events sent from then on]
   const cases: [string, 'idle' | 'endSession' | 'busy', number, 'hidden' | 'exit', string[]][] = [
@@ -142,7 +168,7 @@ describe('the page leaves', () => {
   it('for good (pagehide): application_exit, the tabs left, the session marked closed, what waits beaconed', () => {
     const t = running();
     t.send(pagehide, 1000, false);
-    expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'save now', 'beacon']);
+    expect(kinds(t.take())).toEqual(['leaveTabs', 'leaveTab', 'save', 'enqueue', 'save', 'save now', 'beacon']);
     expect(t.effects.at(-1)).toEqual(['beacon', true]);
     expect([last(t).name, last(t).context.visibility]).toEqual(['application_exit', 'background']);
     expect(t.model.session!.closed).toBe(true);
@@ -223,14 +249,14 @@ describe('application_initialized, once per tab', () => {
     t.open(10, state as never, 'COOKIE_1', othersOpen);
     const initialized = t.events().find((e) => e.name === 'application_initialized')!;
     expect(initialized.properties).toEqual({ transition_type: 'application_initialized', ...props });
-    expect(t.effects).toContainEqual(['markTab']);
+    t.send(pagehide, 20, false);
+    expect(t.effects).toContainEqual(['leaveTab', true]);
   });
 
   it('not again in a tab that reported it (another page of the tab)', () => {
     const t = boot({ newTab: false });
     t.open(0);
     expect(t.names()).toEqual([]);
-    expect(kinds(t.effects)).not.toContain('markTab');
   });
 
   it('a start that finds the site in another state than the session says syncs it silently', () => {

@@ -8,7 +8,7 @@
  *
  * `page_view` is `e=pv`; every other event is `e=ue` with its name and properties in a `dev.stint/event`
  * entity. Contexts: `client_session` 1-0-2, `web_page` 1-0-0 (the page view id), and `dev.stint/context`
- * 1-0-1 (the exact storage mechanism, session attributes, UTM, visibility, and the batch's `dropped`).
+ * 1-0-2 (the exact storage mechanism, session attributes, UTM, visibility, the batch's `dropped`, the tab's id).
  * Text fields are cut to the lengths of Snowplow's atomic schema (atomic/jsonschema/1-0-0), which enrich
  * enforces (AtomicFieldsLengthValidator): past them an event would be a bad row.
  *
@@ -47,7 +47,7 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
       // An event left by an earlier version has no page view id.
       if (page.viewId) contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
       contexts.push(
-        selfDescribing('iglu:dev.stint/context/jsonschema/1-0-1', {
+        selfDescribing('iglu:dev.stint/context/jsonschema/1-0-2', {
           storageMechanism: session.storageMechanism,
           sessionAttributes: e.sessionAttributes,
           utm,
@@ -55,6 +55,8 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
           // A page view has no place for its properties in the protocol: they travel here.
           ...(pageView ? { properties: e.properties } : {}),
           dropped: batch.dropped,
+          // (an event left in the outbox by an earlier version has none)
+          ...(e.context.tabId ? { tabId: e.context.tabId } : {}),
         }),
       );
       return JSON.stringify({

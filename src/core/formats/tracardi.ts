@@ -39,7 +39,7 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
           session: e.session,
           visibility,
           user: { id: e.user.id },
-          stint: { storageMechanism: e.session.storageMechanism, sessionAttributes: e.sessionAttributes },
+          stint: { storageMechanism: e.session.storageMechanism, sessionAttributes: e.sessionAttributes, tabId: e.context.tabId },
         },
       });
     },
