@@ -75,7 +75,7 @@ test('application_exit on a real navigation away, delivered with the beacon', as
   await collector.exactly(1, (e) => e.name === 'last', page.context());
 });
 
-test('a back/forward-cache restore is a return to the foreground and a fresh page view', async ({ page, build, run, collector }) => {
+test('a back/forward-cache restore is back in the foreground (a navigation: not reported as a trip to the background) and a fresh page view', async ({ page, build, run, collector }) => {
   await page.clock.install();
   await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE });
   await call(page, 'page');
@@ -86,12 +86,12 @@ test('a back/forward-cache restore is a return to the foreground and a fresh pag
   await page.clock.fastForward(6 * MINUTE);
   await call(page, 'track', 'later');
   await call(page, 'flush');
-  const events = inTrackedOrder(await collector.waitFor(8));
+  const events = inTrackedOrder(await collector.waitFor(6));
   const names = events.map((e) => e.name);
-  // Into the cache the page leaves the site (background, not exit); out of it, it comes back.
-  expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore', 'later']);
+  // Into the cache the page leaves the site (the background recorded, no exit); out of it, it comes back.
+  expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'page_view', 'after-restore', 'later']);
   expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
-  expect(events[6].context.visibility).toBe('foreground');
+  expect(events[4].context.visibility).toBe('foreground');
   expect(names).not.toContain('application_exit');
   // No unload or beforeunload listener anywhere: they keep pages out of the back/forward cache.
   const source = await (await fetch(`${baseUrl()}/dist/${build === 'tag' ? 'stint.js' : 'index.mjs'}`)).text();
@@ -275,6 +275,34 @@ test('a page left idle past the timeout, then hidden: its end is reported and no
   const events = (await collector.events()).filter(own);
   expect(events.map((e) => [e.name, e.session.sessionIndex])).toEqual([['session_start', 1], ['read_article', 1], ['session_end', 1], ['session_start', 2], ['application_foreground', 2]]);
   expect(events[4].session.previousSessionId).toBe(reading.sessionId);
+});
+
+test('a link to the site\'s next page is no trip to the background; a tab switch is, and its return is reported by the next tab', async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'a');
+  // A real navigation, by a link, to the site's next page in the same tab.
+  await page.evaluate((href) => {
+    const link = Object.assign(document.createElement('a'), { href, textContent: 'next' });
+    document.body.append(link);
+    link.click();
+  }, pageUrl(build, run, {}, '&next'));
+  await page.waitForURL(/&next/);
+  await waitForStint(page);
+  await call(page, 'track', 'b');
+  await call(page, 'flush');
+  const site = (e: { name: string }) => e.name === 'application_background' || e.name === 'application_foreground';
+  await collector.waitFor(1, (e) => e.name === 'b');
+  expect((await collector.events()).filter(site)).toEqual([]);
+  // The visitor switches away (the background is reported), then opens the site in a new tab: its return is.
+  await setVisibility(page, 'hidden');
+  await call(page, 'flush');
+  const other = await newTab(context, build, run);
+  await call(other, 'track', 'c');
+  await call(other, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'c');
+  const events = inTrackedOrder(await collector.events((e) => site(e) || ['a', 'b', 'c'].includes(e.name)));
+  expect(events.map((e) => e.name)).toEqual(['a', 'b', 'application_background', 'application_foreground', 'c']);
+  expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
 });
 
 test('maxSessionDuration ends a session that is still active', async ({ page, build, run, collector }) => {

@@ -289,6 +289,31 @@ test('one tab hidden while another is visible: the background timeout does not a
   expect((await collector.events((e) => e.name === 'application_background')).length).toBe(1);
 });
 
+test('eventIndex never repeats across tabs tracking 50 ms apart: same origin, and sibling subdomains that share the cookie but no message', async ({ context, build, run, collector }) => {
+  await context.clock.install();
+  const at = (host: string) => pageUrl(build, run, { cookie: { domain: 'auto' } }).replace('127.0.0.1', host);
+  // Two tabs on a.stint.test (they hear each other) and one on b.stint.test (it only shares the cookie).
+  const tabs = [];
+  for (const host of ['a.stint.test', 'b.stint.test', 'a.stint.test']) {
+    const tab = await context.newPage();
+    await tab.goto(at(host));
+    tabs.push(await waitForStint(tab));
+  }
+  for (let i = 0; i < 12; i++) {
+    await context.clock.fastForward(50);
+    await call(tabs[i % 3], 'track', 'turn', { i });
+  }
+  for (const tab of tabs) await call(tab, 'flush');
+  const turns = await collector.waitFor(12, (e) => e.name === 'turn');
+  const events = await collector.events((e) => !e.name.startsWith('marker-'));
+  expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+  const indices = events.map((e) => e.session.eventIndex);
+  expect(indices.length, `indices ${indices}`).toBe(new Set(indices).size);
+  // in the order they were tracked
+  const byTurn = [...turns].sort((x, y) => (x.properties.i as number) - (y.properties.i as number)).map((e) => e.session.eventIndex);
+  expect(byTurn).toEqual([...byTurn].sort((x, y) => x - y));
+});
+
 test('a custom store is used (localStorage)', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run, { store: 'localStorage' });
   await call(page, 'track', 'custom');

@@ -68,8 +68,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const dispatch = ((input: Input) => {
     const next = input[0];
     const at = input[1];
-    // About to find the session over: another tab may have kept it alive since this one last heard.
-    const value = keeper && dueToEnd(model, at) ? keeper.read() : null;
+    // Another tab may have written the session since this one last heard (one on a sibling subdomain sends no
+    // message): read at most every few ms, and always when about to find the session over (it may have kept it alive).
+    const value = keeper && keeper.read(dueToEnd(model, at));
     if (value) advance([stored, at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
@@ -184,7 +185,13 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     timeZone: timeZone(),
     tabId,
   });
-  unwatch.push(watchPage(dispatch, () => opener?.goOn()));
+  unwatch.push(
+    watchPage(
+      dispatch,
+      () => opener?.goOn(),
+      () => sender?.resume(),
+    ),
+  );
   tabs.join(!model.pageHidden);
   dispatch([consent, startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).

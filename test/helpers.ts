@@ -28,6 +28,7 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     startedAt: 1000,
     lastEventAt: 1000,
     siteBackground: false,
+    backgroundReported: null,
     ended: null,
     attributes: {},
     attributesAt: 1000,

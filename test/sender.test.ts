@@ -198,4 +198,42 @@ describe('Sender', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(resolved).toBe(true);
   });
+
+  it('resumed after a freeze: a send begun before it stops after its request, and the next reads the outbox first (what another tab sent is not sent again)', async () => {
+    const chunks = new Set<string>();
+    const store: OutboxStore = {
+      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
+      keys: async () => [...chunks],
+      get: async () => [],
+      remove: async (gone) => gone.forEach((key) => chunks.delete(key)),
+    };
+    // The first request hangs until the test lets it go: the page is frozen with it in flight.
+    let release!: () => void;
+    const frozen = new Promise<void>((resolve) => (release = resolve));
+    const fetched = vi.fn();
+    vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
+      fetched();
+      if (fetched.mock.calls.length === 1) await frozen;
+      bodies.push({ ...JSON.parse(init.body), status: 200 });
+      return { status: 200, text: async () => '', headers: { get: () => null } };
+    });
+    const out = sender(store);
+    // (the start's read of the outbox first, then the entries written: as IndexedDB orders the two)
+    await vi.advanceTimersByTimeAsync(0);
+    const list = Array.from({ length: 300 }, () => entry(900));
+    for (const e of list) out.add(e);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(chunks.size).toBe(300);
+    out.flush();
+    for (let i = 0; i < 10 && !fetched.mock.calls.length; i++) await vi.advanceTimersByTimeAsync(100);
+    expect(fetched).toHaveBeenCalledTimes(1);
+    // Meanwhile another tab took the turn and delivered the whole outbox; then this page resumes.
+    chunks.clear();
+    out.resume();
+    release();
+    for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(1000);
+    // Only the request that was in flight at the freeze: nothing another tab sent went again.
+    expect(bodies).toHaveLength(1);
+    expect(sent()).toEqual(list.slice(0, bodies[0].events.length).map((e) => e.id));
+  });
 });

@@ -72,8 +72,8 @@ export const skipped: Record<string, string> = {
   'another 4xx drops the batch with one warning; 413 splits it': CONSOLE,
   'offline: events tracked, the page reloaded while still offline, the network back: each arrives once': 'needs an offline browser (context.setOffline): not in classic WebDriver',
   'unsent events survive a crash and a closed tab, and are sent at the next start': CRASH,
-  'application_exit on a real navigation away, delivered with the beacon': `${CACHED}: it leaves with application_background (the back/forward cache titles play it)`,
-  'a back/forward-cache restore is a return to the foreground and a fresh page view': 'a faked restore for Chromium, whose cache Playwright turns off: WebKit plays the real one (the back/forward cache titles)',
+  'application_exit on a real navigation away, delivered with the beacon': `${CACHED}: it leaves into the cache, with no exit (the back/forward cache titles play it)`,
+  'a back/forward-cache restore is back in the foreground (a navigation: not reported as a trip to the background) and a fresh page view': 'a faked restore for Chromium, whose cache Playwright turns off: WebKit plays the real one (the back/forward cache titles)',
   'session attributes: on every event, kept across a reload, reset and reported at the end': CONSOLE,
   'the context of every event': 'compares with what Playwright reports of the browser; the context is checked in WebKit by the events it sends in every played title',
   'cookies blocked: the session lives in IndexedDB and survives a reload': 'blocks cookies before the page runs (addInitScript): not in classic WebDriver',
@@ -306,6 +306,33 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await collector.expectValid();
   },
 
+  'eventIndex never repeats across tabs tracking 50 ms apart: same origin, and sibling subdomains that share the cookie but no message': async ({ session, tab, build, run, collector }) => {
+    // WebKit resolves host names through the system (no *.stint.test here): the three tabs share one origin.
+    const tabs = [await openStint(tab, build, run, { cookie: { domain: 'auto' } }, '&clock')];
+    for (let i = 0; i < 2; i++) tabs.push(await openStint(await session.newTab(), build, run, { cookie: { domain: 'auto' } }, '&clock'));
+    for (let i = 0; i < 12; i++) {
+      // (commands go to the focused window)
+      for (const t of tabs) {
+        await t.focus();
+        await advance(t, 50);
+      }
+      const turn = tabs[i % 3];
+      await turn.focus();
+      await call(turn, 'track', 'turn', { i });
+    }
+    for (const t of tabs) {
+      await t.focus();
+      await call(t, 'flush');
+    }
+    const turns = await collector.waitFor(12, byName('turn'));
+    const events = await collector.events((e) => !e.name.startsWith('marker-'));
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+    const indices = events.map((e) => e.session.eventIndex);
+    expect(indices.length, `indices ${indices}`).toBe(new Set(indices).size);
+    const byTurn = [...turns].sort((x, y) => (x.properties.i as number) - (y.properties.i as number)).map((e) => e.session.eventIndex);
+    expect(byTurn).toEqual([...byTurn].sort((x, y) => x - y));
+  },
+
   'a reload keeps the session': async ({ session, tab, build, run, collector }) => {
     await openStint(tab, build, run);
     await call(tab, 'track', 'one');
@@ -329,8 +356,6 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await waitForUrl(tab, /other\.html/);
     const events = await collector.exactly(20, byName('burst'), null);
     expect(events.map((e) => e.properties.i).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
-    // The page went into the back/forward cache: it left the site's foreground rather than exiting.
-    await collector.waitFor(1, byName('application_background'));
     expect((await collector.summary()).duplicates).toBe(0);
   },
 
@@ -550,6 +575,34 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
     const names = (await collector.events()).map((e) => e.name);
     expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['session_start', 'read', 'still reading', 'session_end', 'session_start', 'back']);
+  },
+
+  "a link to the site's next page is no trip to the background; a tab switch is, and its return is reported by the next tab": async ({ session, tab, build, run, collector }) => {
+    await openStint(tab, build, run);
+    await call(tab, 'track', 'a');
+    // A real navigation, by a link, to the site's next page in the same tab.
+    await tab.run((href: string) => {
+      const link = Object.assign(document.createElement('a'), { href, textContent: 'next' });
+      document.body.append(link);
+      setTimeout(() => link.click());
+    }, pageUrl(build, run, {}, '&next'));
+    await waitForUrl(tab, /&next/);
+    await waitForStint(tab);
+    await call(tab, 'track', 'b');
+    await call(tab, 'flush');
+    const site = (e: StintEvent) => e.name === 'application_background' || e.name === 'application_foreground';
+    await collector.waitFor(1, byName('b'));
+    expect((await collector.events()).filter(site)).toEqual([]);
+    // The visitor switches away (the background is reported), then opens the site in a new tab: its return is.
+    await setVisibility(tab, 'hidden');
+    await call(tab, 'flush');
+    const other = await openStint(await session.newTab(), build, run);
+    await call(other, 'track', 'c');
+    await call(other, 'flush');
+    await collector.waitFor(1, byName('c'));
+    const events = inTrackedOrder(await collector.events((e) => site(e) || ['a', 'b', 'c'].includes(e.name)));
+    expect(events.map((e) => e.name)).toEqual(['a', 'b', 'application_background', 'application_foreground', 'c']);
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
   },
 
   'a page left idle past the timeout, then hidden: its end is reported and no session opens; coming back opens the next': async ({ tab, build, run, collector }) => {
@@ -960,7 +1013,7 @@ export const played: Record<string, (t: Ctx) => Promise<void>> = {
     await call(tab, 'flush');
     await collector.exactly(1, byName('after-restore'), tab);
     const names = inTrackedOrder(await collector.events((e) => !e.name.startsWith('marker-'))).map((e) => e.name);
-    expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'application_background', 'application_foreground', 'page_view', 'after-restore']);
+    expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'page_view', 'after-restore']);
   },
 
   'a page whose send is in flight when the navigation starts is restored too': async ({ tab, build, run, collector }) => {

@@ -73,6 +73,7 @@ function start(
     startedAt: now,
     lastEventAt: now,
     siteBackground,
+    backgroundReported: prev ? prev.backgroundReported : null,
     ended: null,
     // Attributes set after the previous session ended belong to this one.
     attributes: prev && prev.ended ? prev.attributes : {},
@@ -192,6 +193,7 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
     eventIndex: Math.max(mine.eventIndex, theirs.eventIndex),
     lastEventAt: Math.max(mine.lastEventAt, theirs.lastEventAt),
     siteBackground: last.siteBackground,
+    backgroundReported: last.backgroundReported,
     rev: Math.max(mine.rev, theirs.rev),
     utm: mine.utm || theirs.utm,
     profileId: theirs.profileId || mine.profileId,

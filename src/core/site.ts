@@ -18,11 +18,17 @@ const SAVE_NOW: Effect = ['save', true];
 /** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
 const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
 
-/** Records a change of the site's state: an event, or (`silent`, or lifecycle events off) a step of the rules. */
+/**
+ * Records a change of the site's state: an event, or (`silent`, or lifecycle events off) a step of the rules.
+ * The session says whether the background was reported, so that its return is too, by whichever page sees it.
+ */
 export function change(m: Model, fx: Effect[], at: number, background: boolean, silent = false): void {
   m.recorded = background;
-  if (m.settings.lifecycleEvents && !silent) lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
-  else run(m, fx, (m, fx) => apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings)));
+  if (m.settings.lifecycleEvents && !silent) {
+    lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
+    // (a background that found the session over was not sent: there is no return to report)
+    run(m, fx, (m, fx) => m.session && keep(m, fx, { ...m.session, backgroundReported: background && !m.session.ended }));
+  } else run(m, fx, (m, fx) => apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings)));
 }
 
 /**
@@ -81,9 +87,10 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
   // The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
   // reported: only with consent, and once this page has reported it.
   if (m.consentMode === 'granted' && !m.newTab) fx.push(['leaveTab', true]);
-  // From now on this page hears no other tab: to it, the site is in the background.
+  // From now on this page hears no other tab: to it, the site is in the background. A page that leaves does not
+  // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
-  else if (knownBackground(m) !== true) change(m, fx, at, true);
+  else if (knownBackground(m) !== true) change(m, fx, at, true, true);
   sendNow(m, fx, true);
 }
 
@@ -94,7 +101,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
 export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Place]): void {
   m.pageHidden = false;
   fx.push(['joinTabs', true], ['leaveTab', false]);
-  if (knownBackground(m)) change(m, fx, at, false);
+  if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
   if (m.session) keep(m, fx, { ...m.session, closed: false });
   if (m.viewed !== null) page(m, fx, [page, at, '{}', place]);
 }

@@ -30,6 +30,12 @@ export interface SessionState {
   lastEventAt: number;
   /** Whether no tab of the site has been visible since `lastEventAt`: picks the timeout for the gap. */
   siteBackground: boolean;
+  /**
+   * Whether the site's going to the background was reported (an `application_background`) and its return not
+   * yet: a page that starts visible then reports the return. (A page that leaves records the background
+   * without reporting it: the tab's next page is no return.) Null in a record of an earlier version.
+   */
+  backgroundReported: boolean | null;
   /** Set once the end of this session has been reported; the next event starts a new one. */
   ended: EndReason | null;
   attributes: Attributes;
@@ -85,6 +91,7 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['startedAt', 'st', isTime],
   ['lastEventAt', 'l', isTime],
   ['siteBackground', 'b', isBool],
+  ['backgroundReported', 'br', orNull(isBool)],
   ['ended', 'x', orNull((v) => REASONS.includes(v as string))],
   ['attributes', 'a', isAttrs],
   ['attributesAt', 'aa', isTime],

@@ -220,7 +220,9 @@ function resume(m: Model, fx: Effect[], at: number, found: SessionState | null, 
   if (state) {
     keep(m, fx, { ...state, closed: false, appVersion: m.settings.appVersion });
     const background = siteBackground(m);
-    if (state.siteBackground !== background) change(m, fx, at, background, true);
+    // A return to a site whose background was reported is reported (a new tab, a tab that came back); any
+    // other change is recorded silently (the tab's next page after a link, a tab opened in the background).
+    if (state.siteBackground !== background) change(m, fx, at, background, background || !state.backgroundReported);
   }
   if (!m.newTab) return;
   m.newTab = false;

@@ -60,6 +60,11 @@ export interface Sender {
   beacon(leaving: boolean): void;
   /** Another tab delivered these: forget them, and take it as news that the collector is back. */
   sentElsewhere(ids: string[]): void;
+  /**
+   * The page was frozen (and is running again): another tab may have taken the turn and sent what this one
+   * holds meanwhile. A send begun before stops after its request; the next claims the turn and reads the outbox first.
+   */
+  resume(): void;
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
   stop(clear?: boolean): void;
 }
@@ -86,6 +91,8 @@ export function startSender(o: SenderOptions): Sender {
   let seq = 0;
   let waiters: [number, () => void][] = [];
   let stopped = false;
+  /** Bumped at resume: a drain begun before it stops. */
+  let epoch = 0;
   const outbox = startOutbox(o.store, (id) => known.has(id));
 
   /** Resolves the flushes whose entries are all gone. */
@@ -185,9 +192,11 @@ export function startSender(o: SenderOptions): Sender {
   const drain = async () => {
     // A stalled or broken database must not keep this page's own events from leaving: they go now, and
     // the outbox is read again at the next cycle.
+    const began = epoch;
     await read().catch(() => schedule(FLUSH_AFTER));
     let limit = MAX_BATCH_EVENTS;
     while (!stopped) {
+      if (began !== epoch) return schedule(0);
       const now = Date.now();
       const old = queue.filter((e) => now - e.at > MAX_AGE);
       if (old.length) giveUp(old, `${old.length} events could not be delivered for a week; dropped`);
@@ -280,6 +289,10 @@ export function startSender(o: SenderOptions): Sender {
       delivered(sent);
       // Now: the page may not live to the end of the task.
       outbox.commit(leaving);
+    },
+    resume() {
+      epoch++;
+      schedule(0);
     },
     sentElsewhere(ids) {
       failures = 0;

@@ -1,5 +1,6 @@
 /**
- * The one owner of the page's lifecycle signals: `visibilitychange`, `pagehide` and `pageshow`. Nothing
+ * The one owner of the page's lifecycle signals: `visibilitychange`, `pagehide`, `pageshow`, `freeze` and
+ * `resume`. Nothing
  * else in Stint listens to them. There is no `unload` or `beforeunload` listener anywhere: they are
  * unreliable on mobile and keep the page out of the back/forward cache
  * (https://developer.chrome.com/docs/web-platform/deprecating-unload); "hidden" is the last moment a page
@@ -16,7 +17,7 @@ import { setLeaving } from '../session/stores/db';
  * Gives the core (`signal`) the input of each lifecycle signal, calling `mayLeave` first when the page may
  * be going away (whatever Stint still waits for must not hold what it has); returns the function that stops.
  */
-export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
+export function watchPage(signal: Dispatch, mayLeave: () => void, resumed: () => void): () => void {
   // The HTML standard's "unload a document" fires pagehide before visibilitychange
   // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents): once the page has
   // exited, the hidden that follows says nothing new.
@@ -47,12 +48,34 @@ export function watchPage(signal: Dispatch, mayLeave: () => void): () => void {
       abandonReplies();
       signal([restore, Date.now(), readPlace()]);
     });
-  addEventListener('visibilitychange', onVisibility, true);
-  addEventListener('pagehide', onPageHide, true);
-  addEventListener('pageshow', onPageShow, true);
+  // Chrome freezes background tabs (https://developer.chrome.com/docs/web-platform/page-lifecycle-api): a
+  // frozen page runs nothing, answers no roll call, and may be discarded without a pagehide. At `freeze` it does
+  // what a hidden page does (saves, beacons), its database transactions committed (an IndexedDB write left to
+  // auto-commit in a frozen tab blocks the other tabs' reads until it resumes). At `resume`, another tab may have
+  // sent and written meanwhile: the sender claims the turn and reads the outbox again before it sends, and the
+  // next input reads the session again (the store is read when the last read is old).
+  const onFreeze = () =>
+    guard(() => {
+      mayLeave();
+      setLeaving(true);
+      signal([visibility, Date.now(), true]);
+    });
+  const onResume = () =>
+    guard(() => {
+      setLeaving(false);
+      resumed();
+      // (a page frozen while visible, which Chrome does not do itself, is visible again)
+      onVisibility();
+    });
+  const on: [EventTarget, string, (e: never) => void][] = [
+    [window, 'visibilitychange', onVisibility],
+    [window, 'pagehide', onPageHide],
+    [window, 'pageshow', onPageShow],
+    [document, 'freeze', onFreeze],
+    [document, 'resume', onResume],
+  ];
+  for (const [target, type, listener] of on) target.addEventListener(type, listener as EventListener, true);
   return () => {
-    removeEventListener('visibilitychange', onVisibility, true);
-    removeEventListener('pagehide', onPageHide, true);
-    removeEventListener('pageshow', onPageShow, true);
+    for (const [target, type, listener] of on) target.removeEventListener(type, listener as EventListener, true);
   };
 }

@@ -14,14 +14,24 @@ import { memoryStore } from './stores/memory';
 const MAX_COOKIE_VALUE = 3800;
 /** The mirror is written at most this often, and always when the page is hidden or leaves. */
 const MIRROR_EVERY = 2000;
+/**
+ * The store is read again before an input when this tab last read it longer ago than this: other tabs write it
+ * too, and those on sibling subdomains (`cookie.domain: 'auto'`) share the cookie but no message. So two tabs'
+ * events at least 2 × this apart (give or take a write's delay) never take the same `eventIndex`; a burst in one
+ * tab reads it once per this many ms.
+ */
+const READ_EVERY = 20;
 
 export interface Keeper {
   /** What holds the session (its `storageMechanism`). */
   mechanism(): string;
   /** Writes `state` to the store and tells the other tabs; the mirror too when `all`, or when it is due. */
   save(state: SessionState, all: boolean): void;
-  /** The store's own copy, where it can be read at once (null where it cannot): it may be fresher than the last broadcast. */
-  read(): unknown;
+  /**
+   * The store's own copy, where it can be read at once, when another tab may have written it since this one last
+   * read or wrote it (`due`: read now whatever the time); null when unchanged, not due, or where it cannot be read.
+   */
+  read(due: boolean): unknown;
 }
 
 /** Runs a store call that may throw or reject, calling `failed` either way. */
@@ -37,6 +47,9 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 /** `moved`: the session is kept elsewhere now (its new `storageMechanism`). */
 export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: string) => void): Keeper {
   let mirroredAt = 0;
+  let readAt = 0;
+  /** The value this tab last wrote or read: one that has not changed since says nothing new. */
+  let last: unknown = null;
   const mechanism = () => chain.primary.name || 'CUSTOM';
 
   /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
@@ -52,7 +65,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   };
 
   const save = (state: SessionState, all: boolean): void => {
-    const value = encodeState(state);
+    const value = (last = encodeState(state));
     const { primary, mirror } = chain;
     if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
       warn('the session is too large for a cookie; it is kept in localStorage or memory');
@@ -71,10 +84,13 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   return {
     mechanism,
     save,
-    read() {
-      if (!chain.synchronous) return null;
+    read(due) {
+      const now = Date.now();
+      if (!chain.synchronous || (!due && now - readAt < READ_EVERY)) return null;
+      readAt = now;
       try {
-        return chain.primary.get();
+        const value = chain.primary.get();
+        return value === last ? null : (last = value);
       } catch {
         // A store that cannot be read now: the core judges by what this tab knows.
         return null;

@@ -78,7 +78,7 @@ describe('the page leaving opens no session', () => {
 describe('this page hidden or shown, alone in the site', () => {
   // [case, lifecycle events, hidden, the event, effects]
   const cases: [string, boolean, boolean, string | null, string[]][] = [
-    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'save now', 'beacon']],
+    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'save', 'save now', 'beacon']],
     ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'save now', 'beacon']],
   ];
   it.each(cases)('%s', (_, lifecycleEvents, hidden, event, effects) => {
@@ -90,6 +90,8 @@ describe('this page hidden or shown, alone in the site', () => {
     expect(kinds(t.take())).toEqual(effects);
     expect(t.events().slice(before).map((e) => [e.name, e.properties.transition_type, e.context.visibility])).toEqual(event ? [[event, event, 'background']] : []);
     expect(t.model.session!.siteBackground).toBe(true);
+    // reported, so that whichever page sees the site again reports its return
+    expect(!!t.model.session!.backgroundReported).toBe(lifecycleEvents);
     expect(t.model.session!.lastEventAt).toBe(1000);
   });
 
@@ -174,15 +176,16 @@ describe('the page leaves', () => {
     expect(t.model.session!.closed).toBe(true);
   });
 
-  it('into the back/forward cache: no exit, the site in the background', () => {
+  it('into the back/forward cache (a navigation): no exit, the site in the background, not reported (the next page is no return)', () => {
     const t = running();
+    const before = t.events().length;
     t.send(pagehide, 1000, true);
-    expect(last(t).name).toBe('application_background');
-    expect(t.names()).not.toContain('application_exit');
-    expect(t.model.session!.closed).toBe(true);
+    expect(t.events().length).toBe(before);
+    expect(t.model.session).toMatchObject({ closed: true, siteBackground: true });
+    expect(t.model.session!.backgroundReported).toBeFalsy();
   });
 
-  it('back from the cache: the tabs joined, the foreground, a fresh page view when the page records them', () => {
+  it('back from the cache: the tabs joined, the foreground recorded, a fresh page view when the page records them', () => {
     const t = running();
     t.send(page, 100, '{}', place('/a'));
     const before = last(t).context.page.viewId;
@@ -190,7 +193,10 @@ describe('the page leaves', () => {
     t.take();
     t.send(restore, 5000, place('/a'));
     expect(t.take()[0]).toEqual(['joinTabs', true]);
-    expect(t.names().slice(-2)).toEqual(['application_foreground', 'page_view']);
+    // Back in the tab is a navigation, as the way out was: neither reported.
+    expect(t.names().filter((n) => n.startsWith('application_') && n !== 'application_initialized')).toEqual([]);
+    expect(t.names().at(-1)).toBe('page_view');
+    expect(t.model.session!.siteBackground).toBe(false);
     // a new page view: its own view id
     expect(last(t).context.page.viewId).not.toBe(before);
     expect(t.model.session!.closed).toBe(false);
@@ -200,7 +206,16 @@ describe('the page leaves', () => {
     const t = running();
     t.send(pagehide, 1000, true);
     t.send(restore, 5000, place('/a'));
-    expect(t.names().at(-1)).toBe('application_foreground');
+    expect(t.names()).toEqual(['session_start', 'application_initialized']);
+  });
+
+  it('a page hidden (the background reported) that left into the cache and came back: its return is reported', () => {
+    const t = running();
+    t.send(visibility, 1000, true);
+    t.send(pagehide, 2000, true);
+    t.send(restore, 5000, place('/a'));
+    expect(t.names()).toEqual(['session_start', 'application_initialized', 'application_background', 'application_foreground']);
+    expect(t.model.session).toMatchObject({ siteBackground: false, backgroundReported: false });
   });
 
   it('hidden or gone before storage answered: nothing to save or beacon yet (the shell goes on with a stand-in first)', () => {
@@ -266,5 +281,22 @@ describe('application_initialized, once per tab', () => {
     expect(t.model.session!.siteBackground).toBe(true);
     expect(t.model.session!.closed).toBe(false);
     expect(t.model.session!.appVersion).toBe('2.0.0');
+  });
+
+  // [case, the page starts hidden, what the session found says, the tab's page, the site's events at start]
+  const returns: [string, boolean, object, boolean, string[]][] = [
+    ['visible, the background was reported (a new tab after a tab switch): the return is reported', false, { siteBackground: true, backgroundReported: true }, true, ['application_foreground']],
+    ['visible, the same in the tab\'s next page (the tab came back, then navigated)', false, { siteBackground: true, backgroundReported: true }, false, ['application_foreground']],
+    ['visible, the background recorded by a page that left (a link to the next page): silent', false, { siteBackground: true, backgroundReported: false }, false, []],
+    ['visible, a record of an earlier version (no word on it): silent', false, { siteBackground: true, backgroundReported: null }, true, []],
+    ['hidden, the site in the foreground (a tab opened in the background): silent', true, { siteBackground: false }, true, []],
+    ['hidden, the background reported: nothing changes', true, { siteBackground: true, backgroundReported: true }, true, []],
+  ];
+  it.each(returns)('a start, %s', (_, pageHidden, state, newTab, events) => {
+    const t = boot({ pageHidden, newTab });
+    t.open(10, found({ closed: true, lastEventAt: 5, ...state }) as never);
+    expect(t.names().filter((n) => n !== 'application_initialized')).toEqual(events);
+    expect(t.model.session!.siteBackground).toBe(pageHidden);
+    if (events.length) expect(t.model.session!.backgroundReported).toBe(false);
   });
 });
