@@ -189,7 +189,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     watchPage(
       dispatch,
       () => opener?.goOn(),
-      () => sender?.resume(),
+      (isFrozen) => (isFrozen ? sender?.beacon(true) : sender?.resume()),
     ),
   );
   tabs.join(!model.pageHidden);

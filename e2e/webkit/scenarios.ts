@@ -83,6 +83,7 @@ export const skipped: Record<string, string> = {
   'IndexedDB out of quota: the session moves to memory, and no event is lost': CONSOLE,
   'a tampered cookie starts a fresh session, with no console error': CONSOLE,
   "each script tag carries one pipeline's format: asked for another, one console error names the right script": CONSOLE,
+  'a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in the session the other tabs kept, and nothing is sent twice': "freezing a page is Chromium's Page Lifecycle (Page.setWebLifecycleState): WebKit has no freeze event, WebKitWebDriver no such command",
   'cookie domain "auto": subdomains share one session': 'WebKit resolves host names through the system: *.stint.test would need /etc/hosts',
   'the bundle alone starts from its data attributes and records a page view': CONSOLE,
 };

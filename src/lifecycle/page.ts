@@ -17,7 +17,7 @@ import { setLeaving } from '../session/stores/db';
  * Gives the core (`signal`) the input of each lifecycle signal, calling `mayLeave` first when the page may
  * be going away (whatever Stint still waits for must not hold what it has); returns the function that stops.
  */
-export function watchPage(signal: Dispatch, mayLeave: () => void, resumed: () => void): () => void {
+export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFrozen: boolean) => void): () => void {
   // The HTML standard's "unload a document" fires pagehide before visibilitychange
   // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents): once the page has
   // exited, the hidden that follows says nothing new.
@@ -51,19 +51,21 @@ export function watchPage(signal: Dispatch, mayLeave: () => void, resumed: () =>
   // Chrome freezes background tabs (https://developer.chrome.com/docs/web-platform/page-lifecycle-api): a
   // frozen page runs nothing, answers no roll call, and may be discarded without a pagehide. At `freeze` it does
   // what a hidden page does (saves, beacons), its database transactions committed (an IndexedDB write left to
-  // auto-commit in a frozen tab blocks the other tabs' reads until it resumes). At `resume`, another tab may have
-  // sent and written meanwhile: the sender claims the turn and reads the outbox again before it sends, and the
-  // next input reads the session again (the store is read when the last read is old).
+  // auto-commit in a frozen tab blocks the other tabs' reads until it resumes), and its requests in flight count
+  // as delivered, as a leaving page's do: they outlive the freeze, and another tab must not send them again. At
+  // `resume`, another tab may have sent and written meanwhile: the sender claims the turn and reads the outbox
+  // again before it sends, and the next input reads the session again (the store is read when the last read is old).
   const onFreeze = () =>
     guard(() => {
       mayLeave();
       setLeaving(true);
       signal([visibility, Date.now(), true]);
+      frozen(true);
     });
   const onResume = () =>
     guard(() => {
       setLeaving(false);
-      resumed();
+      frozen(false);
       // (a page frozen while visible, which Chrome does not do itself, is visible again)
       onVisibility();
     });

@@ -1,0 +1,104 @@
+/**
+ * A Chromium driven over the DevTools protocol alone, for what Playwright's pages cannot show: a page that is
+ * hidden for real, and frozen (Page Lifecycle `freeze` / `resume`). Playwright keeps the pages it drives
+ * visible (its focus emulation), so `Page.setWebLifecycleState` does nothing there; here a background tab is
+ * hidden as in a user's browser, and freezing it fires `freeze`, then `resume`.
+ * https://chromedevtools.github.io/devtools-protocol/tot/Page/#method-setWebLifecycleState
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { CHROMIUM_ARGS, executablePath } from '../scripts/chromium.mjs';
+
+/** Every wait here is bounded. */
+const WAIT = 10_000;
+
+export interface CdpTab {
+  /** Evaluates `fn(...args)` in the page, awaited, and returns its value (JSON). */
+  run<T = unknown>(fn: (...args: any[]) => unknown, ...args: unknown[]): Promise<T>;
+  /** Brings the tab to the front: the others are hidden. */
+  activate(): Promise<void>;
+  /** `frozen`: the page is frozen (`freeze` fires); else it runs again (`resume`). */
+  lifecycle(state: 'frozen' | 'active'): Promise<void>;
+}
+
+export interface CdpBrowser {
+  /** A new tab at `url`, loaded. */
+  open(url: string): Promise<CdpTab>;
+  close(): Promise<void>;
+}
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${WAIT} ms`)), WAIT)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Starts a headless Chromium of its own (a fresh profile) and connects to it. */
+export async function launchCdp(args: string[] = []): Promise<CdpBrowser> {
+  if (!executablePath) throw new Error('no Chromium for the DevTools protocol tests (STINT_CHROMIUM)');
+  const profile = mkdtempSync(join(tmpdir(), 'stint-cdp-'));
+  const chrome = spawn(executablePath, ['--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, ...CHROMIUM_ARGS, ...args, 'about:blank']);
+  const endpoint = await within(
+    new Promise<string>((resolve, reject) => {
+      let said = '';
+      chrome.stderr.on('data', (chunk) => {
+        said += chunk;
+        const found = /DevTools listening on (ws:\S+)/.exec(said);
+        if (found) resolve(found[1]);
+      });
+      chrome.on('exit', () => reject(new Error(`Chromium exited: ${said.slice(-500)}`)));
+    }),
+    'Chromium start',
+  );
+  const socket = new WebSocket(endpoint);
+  await within(new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject))), 'DevTools connection');
+  let last = 0;
+  const answers = new Map<number, (message: { result?: any; error?: { message: string } }) => void>();
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data));
+    answers.get(message.id)?.(message);
+    answers.delete(message.id);
+  });
+  const send = async (method: string, params: object = {}, sessionId?: string): Promise<any> => {
+    const id = ++last;
+    const answer = await within(new Promise<{ result?: any; error?: { message: string } }>((resolve) => (answers.set(id, resolve), socket.send(JSON.stringify({ id, method, params, sessionId })))), method);
+    if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
+    return answer.result;
+  };
+
+  return {
+    async open(url) {
+      const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      const run = async <T>(fn: (...args: any[]) => unknown, ...args: unknown[]): Promise<T> => {
+        const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
+        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+        if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description || exceptionDetails.text}`);
+        return result.value as T;
+      };
+      await send('Page.enable', {}, sessionId);
+      await send('Page.navigate', { url }, sessionId);
+      // Loaded: the document of `url` is complete (polled, bounded).
+      for (let i = 0; ; i++) {
+        const state = await run<string>(() => location.href + ' ' + document.readyState).catch(() => '');
+        if (state === `${url} complete`) break;
+        if (i > WAIT / 50) throw new Error(`${url} did not load`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return {
+        run,
+        activate: () => send('Target.activateTarget', { targetId }).then(() => undefined),
+        lifecycle: (state) => send('Page.setWebLifecycleState', { state }, sessionId).then(() => undefined),
+      };
+    },
+    async close() {
+      await send('Browser.close').catch(() => {});
+      socket.close();
+      if (chrome.exitCode === null) await within(new Promise((resolve) => chrome.once('exit', resolve)), 'Chromium exit').catch(() => chrome.kill('SIGKILL'));
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * Frozen pages (Page Lifecycle: Chrome freezes background tabs). In a Chromium of the test's own, driven over
+ * the DevTools protocol alone (e2e/cdp.ts), where a background tab is hidden for real and freezes for real.
+ */
+import { launchCdp, type CdpBrowser } from './cdp';
+import { expect, pageUrl, test } from './fixtures';
+
+let browser: CdpBrowser | null = null;
+test.afterEach(async () => {
+  await browser?.close();
+  browser = null;
+});
+
+/** `stint(method, ...args)` in a tab of that browser. */
+const stint = <T = unknown>(tab: { run: <R>(fn: (...args: any[]) => unknown, ...args: unknown[]) => Promise<R> }, method: string, ...args: unknown[]) =>
+  tab.run<T>((m: string, a: unknown[]) => (window as any).stint(m, ...a), method, args);
+
+test('a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in the session the other tabs kept, and nothing is sent twice', async ({ browserName, build, run, collector }) => {
+  test.skip(browserName !== 'chromium', "freezing a page is Chromium's (Page.setWebLifecycleState)");
+  browser = await launchCdp();
+  const ready = async (url: string) => {
+    const tab = await browser!.open(url);
+    await tab.run(
+      () =>
+        new Promise<void>((resolve) => {
+          const poll = () => ((window as any).__stintLoaded ? resolve() : setTimeout(poll, 20));
+          poll();
+        }),
+    );
+    await stint(tab, 'ready');
+    return tab;
+  };
+  const a = await ready(pageUrl(build, run));
+  const b = await ready(pageUrl(build, run));
+  // B in front: A is hidden, as a background tab is (and as Chrome freezes them).
+  await b.activate();
+  await expect.poll(() => a.run(() => document.visibilityState)).toBe('hidden');
+  for (const tab of [a, b]) await stint(tab, 'flush');
+  await a.run(() => {
+    const seen: string[] = ((window as any).__lifecycle = []);
+    for (const type of ['freeze', 'resume']) document.addEventListener(type, () => seen.push(type));
+  });
+  // Tracked while hidden, so no hide sends them: they wait for the send timer, which a frozen page never runs.
+  await a.run(() => {
+    for (let i = 0; i < 3; i++) (window as any).stint('track', 'before-freeze', { i });
+  });
+  await a.lifecycle('frozen');
+  // Beaconed at freeze: they arrive while A is still frozen.
+  await collector.waitFor(3, (e) => e.name === 'before-freeze');
+  await stint(b, 'track', 'meanwhile');
+  await stint(b, 'flush');
+  const [meanwhile] = await collector.waitFor(1, (e) => e.name === 'meanwhile');
+  await a.lifecycle('active');
+  expect(await a.run(() => (window as any).__lifecycle)).toEqual(['freeze', 'resume']);
+  await stint(a, 'track', 'after-resume');
+  // (A and B each had every chance to send: each flush resolves once what it queued is delivered)
+  await stint(a, 'flush');
+  await stint(b, 'flush');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after-resume');
+  expect(after.session.sessionId).toBe(meanwhile.session.sessionId);
+  expect(after.session.eventIndex).toBeGreaterThan(meanwhile.session.eventIndex);
+  const { duplicates, duplicated } = await collector.summary();
+  expect(duplicates, `sent twice: ${duplicated.slice(0, 3)}`).toBe(0);
+});
