@@ -53,7 +53,7 @@ for (const where of ['same-origin', 'cross-origin'] as const) {
     await call(page, 'flush');
     await call(page, 'track', 'second-request');
     await call(page, 'flush');
-    const events = await good(run, 5); // application_initialized, page_view, signup, identify, second-request
+    const events = await good(run, 6); // session_start, application_initialized, page_view, signup, identify, second-request
     expect(pipeline.record.requests.every((r) => r.path === '/com.snowplowanalytics.snowplow/tp2')).toBe(true);
     expect(pipeline.record.requests.every((r) => r.contentType === 'application/json; charset=utf-8')).toBe(true);
     // credentials: the sp cookie set at the first request comes back with the next, so one network user id.
@@ -72,6 +72,11 @@ for (const where of ['same-origin', 'cross-origin'] as const) {
     expect(signup.duid).toBe(session.userId);
     expect(signup.sid).toBe(session.sessionId);
     expect(events.find((e) => e.unstruct?.data?.name === 'second-request')!.uid).toBe('user-7');
+    // session_start: an unstructured event in dev.stint/event, the session's first (client_session eventIndex 1, its own id first)
+    const start = events.find((e) => e.unstruct?.data?.name === 'session_start')!;
+    expect(start.e).toBe('ue');
+    expect(start.unstruct.data.properties).toEqual({ session_id: start.sid, previous_session_id: null, session_index: 1, reason: 'first' });
+    expect(entity(start, 'client_session')).toMatchObject({ sessionId: start.sid, eventIndex: 1, firstEventId: start.eid });
   });
 }
 

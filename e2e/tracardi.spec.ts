@@ -83,9 +83,13 @@ test('a batch that spans two sessions is two payloads, one per session', async (
   await call(page, 'newSession');
   await call(page, 'track', 'in-second');
   await call(page, 'flush');
-  const list = await stored(4); // application_initialized, in-first, session_end, in-second
+  const list = await stored(6); // session_start, application_initialized, in-first, session_end, session_start, in-second
   const sessionOf = (type: string) => list.find((s) => s.payload.events.some((e: { type: string }) => e.type === type))!.payload.session.id;
   expect(sessionOf('in-first')).not.toBe(sessionOf('in-second'));
+  // Each session's payload opens with its session_start (reason first, then explicit: newSession()).
+  const starts = events(list).filter((e) => e.type === 'session_start');
+  expect(starts.map((e) => [e.properties.reason, e.context.session.eventIndex])).toEqual([['first', 1], ['explicit', 1]]);
+  expect(starts[1].properties.previous_session_id).toBe(starts[0].properties.session_id);
   for (const s of list) expect(new Set(s.payload.events.map((e: any) => e.context.session.sessionId))).toEqual(new Set([s.payload.session.id]));
 });
 
