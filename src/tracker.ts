@@ -189,7 +189,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     watchPage(
       dispatch,
       () => opener?.goOn(),
-      (isFrozen) => (isFrozen ? sender?.beacon(true) : sender?.resume()),
+      // A frozen page leaves the tabs' channel: Chromium still runs its BroadcastChannel messages (it would answer
+      // the roll call for a turn it cannot use), though not the rest of its tasks (seen in e2e/freeze.spec.ts).
+      (isFrozen) => (isFrozen ? (sender?.freeze(), tabs.leave()) : (tabs.join(!model.pageHidden), sender?.resume())),
     ),
   );
   tabs.join(!model.pageHidden);

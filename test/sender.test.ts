@@ -199,6 +199,41 @@ describe('Sender', () => {
     expect(resolved).toBe(true);
   });
 
+  it('frozen while claiming the turn: the claim is void at resume, the turn given back at the freeze', async () => {
+    let answer!: (mine: boolean) => void;
+    const turn = { claim: vi.fn(() => new Promise<boolean>((resolve) => (answer = resolve))), give: vi.fn() };
+    const chunks = new Set<string>();
+    const store: OutboxStore = {
+      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
+      keys: async () => [...chunks],
+      get: async () => [],
+      remove: async (gone) => gone.forEach((key) => chunks.delete(key)),
+    };
+    const out = startSender({ url: '/c', format: nativeFormat, request: {}, dropped: 0, store, tabs: null, turn, batch: () => ({ profile: null, sampleRate: 1 }), heard: () => {} });
+    await vi.advanceTimersByTimeAsync(0);
+    answer(false);
+    await vi.advanceTimersByTimeAsync(0);
+    out.add(entry());
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(turn.claim).toHaveBeenCalledTimes(2);
+    // Frozen before the claim answered: what it holds leaves by beacon, and the turn is given back.
+    const beacons: string[] = [];
+    vi.stubGlobal('navigator', { onLine: true, sendBeacon: (_url: string, body: string) => (beacons.push(body), true) });
+    const gives = turn.give.mock.calls.length;
+    out.freeze();
+    expect(beacons).toHaveLength(1);
+    expect(turn.give.mock.calls.length).toBe(gives + 1);
+    // It runs again: the claim it made before (another tab has taken the turn since) sends nothing.
+    out.resume();
+    out.add(entry());
+    answer(true);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(bodies).toHaveLength(0);
+    // The next cycle claims again.
+    await vi.advanceTimersByTimeAsync(10);
+    expect(turn.claim).toHaveBeenCalledTimes(3);
+  });
+
   it('resumed after a freeze: a send begun before it stops after its request, and the next reads the outbox first (what another tab sent is not sent again)', async () => {
     const chunks = new Set<string>();
     const store: OutboxStore = {

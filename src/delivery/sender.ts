@@ -61,8 +61,14 @@ export interface Sender {
   /** Another tab delivered these: forget them, and take it as news that the collector is back. */
   sentElsewhere(ids: string[]): void;
   /**
-   * The page was frozen (and is running again): another tab may have taken the turn and sent what this one
-   * holds meanwhile. A send begun before stops after its request; the next claims the turn and reads the outbox first.
+   * The page is frozen (Page Lifecycle): what it holds goes by beacon, its requests in flight count as delivered
+   * (they outlive the freeze), and it gives the turn back, since it cannot send until it runs again.
+   */
+  freeze(): void;
+  /**
+   * The page runs again after a freeze: another tab may have taken the turn and sent what this one holds
+   * meanwhile. A claim or a send begun before the freeze is void (a send stops after its request); the next
+   * claims the turn and reads the outbox first.
    */
   resume(): void;
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
@@ -91,7 +97,7 @@ export function startSender(o: SenderOptions): Sender {
   let seq = 0;
   let waiters: [number, () => void][] = [];
   let stopped = false;
-  /** Bumped at resume: a drain begun before it stops. */
+  /** Bumped at a freeze and at resume: a claim or a drain begun before it is void. */
   let epoch = 0;
   const outbox = startOutbox(o.store, (id) => known.has(id));
 
@@ -239,7 +245,11 @@ export function startSender(o: SenderOptions): Sender {
     try {
       // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
       // (turn.ts; https://github.com/w3c/web-locks/issues/81).
-      if (!outbox.kept || !o.turn || (await o.turn.claim())) await drain();
+      const began = epoch;
+      const mine = !outbox.kept || !o.turn || (await o.turn.claim());
+      // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
+      if (began !== epoch) schedule(0);
+      else if (mine) await drain();
       else schedule(FLUSH_AFTER);
     } catch {
       // A database that failed: the next cycle tries again.
@@ -248,6 +258,26 @@ export function startSender(o: SenderOptions): Sender {
       o.turn?.give();
       busy = false;
     }
+  };
+
+  /** What is queued and not in flight goes by beacon now (see `Sender.beacon`). */
+  const beaconQueue = (leaving: boolean) => {
+    // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
+    const healthy = !failures && navigator.onLine !== false;
+    let rest = navigator.onLine === false ? [] : queue.filter((e) => !inflight.has(e.id) && !beaconed.has(e.id));
+    const sent: Entry[] = leaving && healthy ? queue.filter((e) => inflight.has(e.id)) : [];
+    while (rest.length) {
+      const { entries: batch, body } = cut(rest);
+      rest = rest.slice(batch.length);
+      if (!body) continue;
+      if (!beacon(o.url, body, o.request)) break;
+      dropped = 0;
+      if (healthy) sent.push(...batch);
+      else for (const e of batch) beaconed.add(e.id);
+    }
+    delivered(sent);
+    // Now: the page may not live to the end of the task.
+    outbox.commit(leaving);
   };
 
   const onOnline = () => void cycle();
@@ -272,23 +302,11 @@ export function startSender(o: SenderOptions): Sender {
         wake();
       });
     },
-    beacon(leaving) {
-      // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
-      const healthy = !failures && navigator.onLine !== false;
-      let rest = navigator.onLine === false ? [] : queue.filter((e) => !inflight.has(e.id) && !beaconed.has(e.id));
-      const sent: Entry[] = leaving && healthy ? queue.filter((e) => inflight.has(e.id)) : [];
-      while (rest.length) {
-        const { entries: batch, body } = cut(rest);
-        rest = rest.slice(batch.length);
-        if (!body) continue;
-        if (!beacon(o.url, body, o.request)) break;
-        dropped = 0;
-        if (healthy) sent.push(...batch);
-        else for (const e of batch) beaconed.add(e.id);
-      }
-      delivered(sent);
-      // Now: the page may not live to the end of the task.
-      outbox.commit(leaving);
+    beacon: beaconQueue,
+    freeze() {
+      beaconQueue(true);
+      epoch++;
+      o.turn?.give();
     },
     resume() {
       epoch++;

@@ -49,7 +49,8 @@ export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFro
       signal([restore, Date.now(), readPlace()]);
     });
   // Chrome freezes background tabs (https://developer.chrome.com/docs/web-platform/page-lifecycle-api): a
-  // frozen page runs nothing, answers no roll call, and may be discarded without a pagehide. At `freeze` it does
+  // frozen page runs almost nothing (its BroadcastChannel messages still run in Chromium 156, so it leaves the
+  // tabs' channel: tracker.ts), and may be discarded without a pagehide. At `freeze` it does
   // what a hidden page does (saves, beacons), its database transactions committed (an IndexedDB write left to
   // auto-commit in a frozen tab blocks the other tabs' reads until it resumes), and its requests in flight count
   // as delivered, as a leaving page's do: they outlive the freeze, and another tab must not send them again. At
