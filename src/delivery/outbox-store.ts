@@ -7,7 +7,7 @@
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
 import type { Entry } from '../core/event';
-import type { StintDb } from '../session/stores/db';
+import { onSuccess, type StintDb } from '../session/stores/db';
 
 export interface OutboxStore {
   /** Writes entries (in chunks, one transaction); sets their `chunk`. */
@@ -128,11 +128,11 @@ export function idbOutbox(db: StintDb): OutboxStore {
         }
         for (const [name, ids] of byChunk) {
           const read = store.get(key(name));
-          read.onsuccess = () => {
+          onSuccess(read, () => {
             const rest = entriesOf(read.result, name).filter((e) => !ids.has(e.id));
             if (rest.length) store.put(chunkOf(rest), key(name));
             else store.delete(key(name));
-          };
+          });
         }
         return promisifyRequest(store.transaction);
       }),

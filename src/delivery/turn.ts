@@ -13,7 +13,7 @@
  * goes on without the turn (and gives back a claim that landed late with the rest).
  */
 import { promisifyRequest } from 'idb-keyval';
-import type { StintDb } from '../session/stores/db';
+import { onSuccess, type StintDb } from '../session/stores/db';
 import type { Tabs } from '../tabs';
 import { within } from './bounded';
 
@@ -41,7 +41,7 @@ export function sendTurn(db: StintDb, tabs: Tabs): Turn {
         for (const { t } of gone) store.delete(t);
         const read = store.getAll();
         const others = () => (read.result as Holder[]).filter((holder) => holder.t !== me);
-        read.onsuccess = () => void (others().length || store.put({ t: me, at: Date.now() } satisfies Holder, me));
+        onSuccess(read, () => void (others().length || store.put({ t: me, at: Date.now() } satisfies Holder, me)));
         return promisifyRequest(store.transaction).then(others);
       }),
       CLAIM_WAIT,

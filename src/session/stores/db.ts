@@ -50,6 +50,25 @@ export function setLeaving(isLeaving: boolean): void {
 }
 
 /**
+ * `then`, when `request` succeeds, as a callback that never throws into the page: a write it makes that fails
+ * at once (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for
+ * the transaction sees a failure, as for any other.
+ */
+export function onSuccess(request: IDBRequest, then: () => void): void {
+  request.onsuccess = () => {
+    try {
+      then();
+    } catch {
+      try {
+        request.transaction?.abort();
+      } catch {
+        // Finished already.
+      }
+    }
+  };
+}
+
+/**
  * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
  * chunks are read there as they are), and the session moves to its own store. What else it held (the
  * session's copy, the turns, stale by now) reads as no chunk, and goes at the outbox's first read.
@@ -59,7 +78,7 @@ function migrate(db: IDBDatabase, transaction: IDBTransaction): void {
   const outbox = transaction.objectStore('kv');
   outbox.name = 'outbox';
   const state = outbox.get(SESSION_KEY);
-  state.onsuccess = () => state.result && transaction.objectStore('session').put(state.result, SESSION_KEY);
+  onSuccess(state, () => state.result && transaction.objectStore('session').put(state.result, SESSION_KEY));
 }
 
 /**
