@@ -54,19 +54,15 @@ export function setLeaving(isLeaving: boolean): void {
  * at once (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for
  * the transaction sees a failure, as for any other.
  */
-export function onSuccess(request: IDBRequest, then: () => void): void {
-  request.onsuccess = () => {
+export const onSuccess = (request: IDBRequest, then: () => void): void =>
+  void (request.onsuccess = () => {
     try {
       then();
     } catch {
-      try {
-        request.transaction?.abort();
-      } catch {
-        // Finished already.
-      }
+      // (in its request's callback the transaction is active: it can be aborted)
+      request.transaction!.abort();
     }
-  };
-}
+  });
 
 /**
  * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
