@@ -70,7 +70,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     const at = input[1];
     // Another tab may have written the session since this one last heard (one on a sibling subdomain sends no
     // message): read at most every few ms, and always when about to find the session over (it may have kept it alive).
-    const value = keeper && keeper.read(dueToEnd(model, at));
+    const value = keeper && keeper.read(at, dueToEnd(model, at));
     if (value) advance([stored, at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
