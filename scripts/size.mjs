@@ -80,5 +80,7 @@ for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
     console.error(`${line}: over by ${bytes - ceiling} B${bytes <= budget ? ` (more than ${GROWTH * 100}% above the baseline)` : ''}`);
   } else console.log(line);
 }
-if (process.argv.includes('--modules')) modules('dist/stint.js');
+// `--modules` alone: the native tag; `--modules dist/stint.otlp.js`: another.
+const asked = process.argv.indexOf('--modules');
+if (asked > 0) modules(process.argv[asked + 1] || 'dist/stint.js');
 process.exit(failed ? 1 : 0);

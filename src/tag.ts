@@ -6,13 +6,13 @@
  * attributes start the tracker (`data-collector`, `data-app-id`, ...) and record a page view.
  * Nothing here throws into the page: misuse gets one console error.
  *
- * One script per pipeline (src/tags/): each carries the native format and at most one pipeline's format, so a
- * site loads only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`).
+ * One script per pipeline (src/tags/): each carries one format, the native one or a pipeline's, so a site loads
+ * only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`,
+ * `dist/stint.otlp.js`); a pipeline's script sends its format when the config names none.
  */
 import { internalError, isMethod, type Running } from './api';
-import type { Names } from './config';
 import { trackerFor } from './create';
-import { tcf } from './tcf';
+import { tagNames } from './names';
 import { describe, describeError, error } from './log';
 import type { StintConfig } from './types';
 
@@ -20,9 +20,9 @@ type Call = [ArrayLike<unknown>, number?];
 
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-/** Runs the script tag that carries `formats` (and the TCF signal), by name. */
+/** Runs the script tag that carries `formats` (one, by name) and the TCF signal. */
 export function runTag(formats: object): void {
-  const NAMES = { formats, tcf: tcf() } as unknown as Names;
+  const NAMES = tagNames(formats);
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
   const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
@@ -39,7 +39,7 @@ export function runTag(formats: object): void {
       if (method === 'init') {
         if (tracker) return error('stint("init") was already called');
         try {
-          tracker = trackerFor(rest[0] as StintConfig, at, NAMES);
+          tracker = trackerFor(rest[0] as StintConfig, NAMES, at);
         } catch (e) {
           error(describeError(e));
         }
