@@ -106,6 +106,8 @@ for (const where of ['same-origin', 'cross-origin'] as const) {
       'stint.storage_mechanism': 'COOKIE_1',
       'stint.device.id': session.userId,
       'stint.visibility': 'foreground',
+      // (a browser driven by WebDriver says so: navigator.webdriver)
+      'user_agent.synthetic.type': 'bot',
     });
     expect(second.attributes).toMatchObject({ 'session.id': session.sessionId, 'session.previous_id': session.previousSessionId, 'user.id': 'user-7', 'stint.event.index': 2 });
     // The first session is announced with no previous one; its end comes before the next one's start.

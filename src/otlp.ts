@@ -9,23 +9,22 @@ import type { OtlpOptions, WireFormat } from './types';
 
 export type { OtlpOptions, WireFormat } from './types';
 
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v == 'object' && !Array.isArray(v);
+/** `o` is a plain object whose every member passes `ok`. */
+const every = (o: unknown, ok: (key: string, value: unknown) => boolean) => !!o && typeof o == 'object' && !Array.isArray(o) && Object.entries(o).every(([k, v]) => ok(k, v));
 
 export function otlp(options: OtlpOptions = {}): WireFormat {
-  const { logsPath = '/v1/logs', headers, resource = {} }: OtlpOptions = isObject(options) ? options : {};
-  const fail = (why: string) => {
-    throw new TypeError('stint: otlp.' + why);
+  const { logsPath = '/v1/logs', headers, resource = {} } = options || {};
+  const check = (valid: boolean, why: string) => {
+    if (!valid) throw new TypeError('stint: otlp.' + why);
   };
   // (a doubled slash is a 301 from the receiver, which the browser follows as a GET: the batch would be lost)
-  if (typeof logsPath != 'string' || !/^(\/[^/?#]+)+$/.test(logsPath)) fail('logsPath must be a path that starts with /');
-  if (headers !== undefined && !(isObject(headers) && Object.entries(headers).every(([k, v]) => /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k) && typeof v == 'string')))
-    fail('headers must map names to strings (not Content-Type)');
-  if (!isObject(resource) || !Object.entries(resource).every(([k, v]) => k && !/^(service\.(name|version)|telemetry\.sdk\.)/.test(k) && (typeof v == 'number' ? isFinite(v) : typeof v == 'string' || typeof v == 'boolean')))
-    fail('resource must map names to strings, numbers or booleans');
+  check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath must be a path that starts with /');
+  check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers must map names to strings (not Content-Type)');
+  check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource must map names to strings, numbers or booleans');
   return otlpFormat({
     logsPath,
     headers,
-    resource: resource as Record<string, string | number | boolean>,
+    resource,
     // (the npm build may be imported where there is no browser: server-side rendering)
     userAgent: typeof navigator != 'undefined' ? navigator.userAgent : '',
   });

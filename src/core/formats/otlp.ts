@@ -54,9 +54,35 @@ const keyValues = (o: object, all?: boolean): string[] =>
     .filter(([, v]) => all || v != null)
     .map(([k, v]) => `{"key":${JSON.stringify(k)},"value":${anyValue(v)}}`);
 
-/** `o`'s members under `stint.<group>.`, in snake case (`screenResolution`: `stint.device.screen_resolution`). */
-const under = (group: string, o: object) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [`stint.${group}.${k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())}`, v]));
+/**
+ * The semantic conventions' names for the context's fields, by their path in it (in snake case); a field they do
+ * not name is `stint.<path>` (`device.screen_resolution`: `stint.device.screen_resolution`).
+ */
+const SEMCONV: Record<string, string> = {
+  'session.session_id': 'session.id',
+  'session.previous_session_id': 'session.previous_id',
+  'session.session_index': 'stint.session.index',
+  'session.user_id': 'stint.device.id',
+  'session.storage_mechanism': 'stint.storage_mechanism',
+  'user.id': 'user.id',
+  'page.url': 'url.full',
+  'page.path': 'url.path',
+  'app.name': 'user_agent.name',
+  'app.version': 'user_agent.version',
+  'app.language': 'browser.language',
+  'os.name': 'user_agent.os.name',
+  'os.version': 'user_agent.os.version',
+};
+
+/** The fields of `o` (nested objects' too) as attributes, named by SEMCONV or under `stint.`, into `out`. */
+const flatten = (o: object, path: string, out: Record<string, unknown>): Record<string, unknown> => {
+  for (const [k, v] of Object.entries(o)) {
+    const at = path + k.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+    if (v && typeof v == 'object') flatten(v, at + '.', out);
+    else out[SEMCONV[at] || 'stint.' + at] = v;
+  }
+  return out;
+};
 
 const NAMES: Record<string, string> = { session_start: 'session.start', session_end: 'session.end' };
 
@@ -68,34 +94,12 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
   /** One event as a `LogRecord`; `dropped`: the batch's, on its first record. */
   const record = (entry: Entry, batch: Batch, dropped?: number): string => {
     if (entry.ctx !== ctx) {
-      const { session: s, sessionAttributes, user, context: c } = JSON.parse((ctx = entry.ctx)) as SharedContext;
-      const { page, device, os, app, utm, time } = c;
+      const { session, sessionAttributes, user, context } = JSON.parse((ctx = entry.ctx)) as SharedContext;
       shared = keyValues({
-        'session.id': s.sessionId,
-        'session.previous_id': s.previousSessionId,
-        'user.id': user.id,
-        'url.full': page.url,
-        'url.path': page.path,
+        ...flatten({ session, user, ...context }, '', {}),
         'user_agent.original': userAgent || null,
-        'user_agent.name': app.name,
-        'user_agent.version': app.version,
-        'user_agent.os.name': os.name,
-        'user_agent.os.version': os.version,
-        'user_agent.synthetic.type': app.bot ? 'bot' : null,
-        'browser.language': app.language,
-        'stint.device.id': s.userId,
-        'stint.session.index': s.sessionIndex,
-        'stint.session.first_event_id': s.firstEventId,
-        'stint.session.first_event_timestamp': s.firstEventTimestamp,
-        'stint.storage_mechanism': s.storageMechanism,
+        'user_agent.synthetic.type': context.app.bot ? 'bot' : null,
         'stint.session.attributes': Object.keys(sessionAttributes).length ? sessionAttributes : null,
-        'stint.page.referrer': page.referrer,
-        'stint.page.title': page.title,
-        'stint.page.view_id': page.viewId,
-        ...under('device', device),
-        ...under('time', time),
-        ...under('utm', utm),
-        'stint.tab.id': c.tabId,
       });
     }
     const e = JSON.parse(`{${entry.fields}}`);
