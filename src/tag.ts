@@ -20,8 +20,11 @@ type Call = [ArrayLike<unknown>, number?];
 
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-/** Runs the script tag that carries `formats` (one, by name) and the TCF signal. */
-export function runTag(formats: object): void {
+/**
+ * Runs the script tag that carries `formats` (one, by name) and the TCF signal; `options`: its format's options
+ * from the script's data attributes (`data-snowplow-post-path`).
+ */
+export function runTag(formats: object, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {
   const NAMES = tagNames(formats);
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
@@ -73,8 +76,7 @@ export function runTag(formats: object): void {
           appVersion: data.appVersion,
           consent: data.consent,
           format: data.format,
-          snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined,
-          tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
+          ...options(data),
           cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
           autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
           activity: data.activity as StintConfig['activity'],
