@@ -55,7 +55,7 @@ function send(list: Entry[], b = batch()): { bodies: string[]; records: Record[]
 function visit() {
   const t = boot({ at: T0 });
   t.open(T0);
-  t.send(attribute, T0 + 1000, 'plan', 'pro');
+  t.send(attribute, T0 + 1000, 'plan', 'pro', false);
   t.send(track, T0 + 2000, 'signup', JSON.stringify({ method: 'email', n: 3, ratio: 0.5, big: 2 ** 60, tags: ['a', 1, null], nested: { deep: { deeper: true } }, none: null }));
   t.send(identify, T0 + 3000, 'user-7', '{}');
   t.send(newSession, T0 + 4000);
