@@ -37,7 +37,12 @@ const start = async (options: { allowedHeaders?: string[]; logsPath?: string } =
   receiver = await startOtlpReceiver({ allowedOrigins: [baseUrl()], ...options });
 };
 test.beforeEach(() => start());
-test.afterEach(() => receiver.close());
+test.afterEach(async ({}, info) => {
+  // What the receiver made of the test's requests, in the report (the closing note's tally per engine).
+  const { accepted, refused, forbidden } = receiver.record;
+  info.annotations.push({ type: 'otlp', description: `${receiver.records().length} records in ${accepted.length} bodies taken in; ${refused.length} refused; ${forbidden.length} with what the specification forbids` });
+  await receiver.close();
+});
 
 /** Opens the e2e page, served by `origin` (the receiver's own: same-origin; the demo server: cross-origin). */
 async function open(page: Page, origin: string, build: Build, run: string, config: Record<string, unknown> = {}) {
