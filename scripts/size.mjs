@@ -5,7 +5,7 @@
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
 //
-// `npm run size -- --modules` also says where the tag's bytes are: each source module's minified bytes (by
+// `npm run size -- --modules [tag]` also says where a tag's bytes are (dist/stint.js by default): each source module's minified bytes (by
 // the source map) and what the gzipped tag loses without them. Those shares do not add up to the whole
 // (gzip finds repeats across modules), but they rank what a cut would save.
 import resolve from '@rollup/plugin-node-resolve';
