@@ -19,10 +19,10 @@ const minify = () =>
   });
 
 /** The package's entries: `stint` and its subpaths. */
-const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
+const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
 
 /** The script tags, each with its pipeline's format. */
-const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts' };
+const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts', 'stint.otlp.js': 'src/tags/otlp.ts' };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 

@@ -108,7 +108,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       dropped: model.losses,
       tabs: anonymous ? null : tabs,
       turn,
-      batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate }),
+      batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate, appVersion: config.appVersion }),
       heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
         if (id) guard(() => now(profile, id));

@@ -79,14 +79,17 @@ export interface StintConfig {
   cookie?: CookieOptions;
   /**
    * Wire format. Default `native`. A pipeline's: `snowplow()` from 'stint/snowplow', `tracardi({ sourceId })`
-   * from 'stint/tracardi' (an app imports the one it uses: the others cost it nothing). The script tag takes
-   * the names `'snowplow'` and `'tracardi'`, with their options in `snowplow` and `tracardi`.
+   * from 'stint/tracardi', `otlp()` from 'stint/otlp' (an app imports the one it uses: the others cost it
+   * nothing). The script tags take the names `'snowplow'`, `'tracardi'` and `'otlp'`, with their options in
+   * `snowplow`, `tracardi` and `otlp`.
    */
-  format?: 'native' | 'snowplow' | 'tracardi' | WireFormat;
+  format?: 'native' | 'snowplow' | 'tracardi' | 'otlp' | WireFormat;
   /** The script tag's Snowplow options (`format: 'snowplow'`); with npm, pass them to `snowplow()`. */
   snowplow?: SnowplowOptions;
   /** The script tag's Tracardi options (`format: 'tracardi'`); with npm, pass them to `tracardi()`. */
   tracardi?: TracardiOptions;
+  /** The script tag's OpenTelemetry options (`format: 'otlp'`); with npm, pass them to `otlp()`. */
+  otlp?: OtlpOptions;
   /**
    * What counts as activity for the session's timeouts. `'events'` (the default): the events tracked.
    * `'input'`: the person's input as well (trusted `pointerdown`, `keydown`, `wheel`, `scroll`,
@@ -117,7 +120,7 @@ export interface StintConfig {
 
 export type Properties = Record<string, unknown>;
 
-/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow') or `tracardi()` ('stint/tracardi'). */
+/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow'), `tracardi()` ('stint/tracardi') or `otlp()` ('stint/otlp'). */
 export interface WireFormat {
   readonly path: string;
 }
@@ -136,6 +139,24 @@ export interface SnowplowOptions {
 export interface TracardiOptions {
   /** The id of the REST event source configured in Tracardi for this site. */
   sourceId: string;
+}
+
+export interface OtlpOptions {
+  /**
+   * Replaces the path joined to the collector URL (default `/v1/logs`), as the receiver's `logs_url_path` does.
+   */
+  logsPath?: string;
+  /**
+   * Headers for every request (a collector behind auth). A beacon cannot carry headers: with them, what a
+   * leaving page sends goes by keepalive fetch. The receiver's CORS `allowed_headers` must name each of them
+   * and `Content-Type`.
+   */
+  headers?: Record<string, string>;
+  /**
+   * Resource attributes besides Stint's (`service.name`: the app id, `service.version`: the app version,
+   * `telemetry.sdk.*`), e.g. `{ 'deployment.environment.name': 'production' }`.
+   */
+  resource?: Record<string, string | number | boolean>;
 }
 
 /**

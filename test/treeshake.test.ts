@@ -1,7 +1,7 @@
 /**
- * An npm app pays only for what it uses: a bundler keeps no Snowplow, Tracardi or TCF code in an app that
- * only tracks events with the native format (they are separate entries: 'stint/snowplow', 'stint/tracardi',
- * 'stint/tcf'). Bundles the built package (npm test builds first) the way an app's bundler would.
+ * An npm app pays only for what it uses: a bundler keeps no Snowplow, Tracardi, OpenTelemetry or TCF code in an
+ * app that only tracks events with the native format (they are separate entries: 'stint/snowplow',
+ * 'stint/tracardi', 'stint/otlp', 'stint/tcf'). Bundles the built package (npm test builds first) the way an app's bundler would.
  */
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
@@ -24,17 +24,17 @@ async function bundle(app: string): Promise<string> {
 }
 
 /** What each part leaves in a bundle that has it. */
-const MARKS = { snowplow: ['tp2', 'iglu:', 'payload_data'], tracardi: ['/track', 'referer'], tcf: ['__tcfapi'] };
+const MARKS = { snowplow: ['tp2', 'iglu:', 'payload_data'], tracardi: ['/track', 'referer'], otlp: ['resourceLogs', 'kvlistValue', '/v1/logs', 'user_agent.original'], tcf: ['__tcfapi'] };
 
 describe('tree-shaking', () => {
-  it('a track()-only app carries no Snowplow, Tracardi or TCF code', async () => {
+  it('a track()-only app carries no Snowplow, Tracardi, OpenTelemetry or TCF code', async () => {
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
     for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);
   });
 
   it.each(Object.keys(MARKS))('an app that imports %s carries it', async (part) => {
-    const call = part === 'tcf' ? 'consent: tcf()' : part === 'tracardi' ? "format: tracardi({ sourceId: 's' })" : 'format: snowplow()';
+    const call = part === 'tcf' ? 'consent: tcf()' : part === 'tracardi' ? "format: tracardi({ sourceId: 's' })" : `format: ${part}()`;
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
 import { ${part} } from '${dist}/${part}.mjs';
 createTracker({ collector: '/collect', appId: 'app', ${call} }).track('signup');`);
