@@ -9,17 +9,18 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
   consent: ConsentState;
-  /** A consent signal to follow (TCF); consent is pending until it answers. */
+  /** A consent signal to follow (TCF, Google Consent Mode); consent is pending until it answers. */
   signal: ConsentSignal | null;
 }
 
 /**
- * What an entry can name: a script tag knows its pipeline's format and the TCF signal by name; an npm app
+ * What an entry can name: a script tag knows its pipeline's format and the consent signals by name; an npm app
  * imports the ones it uses and passes them (so that a bundler leaves the others out).
  */
 export interface Names {
   formats: Record<string, (options: never) => Format>;
   tcf: ConsentSignal;
+  google: ConsentSignal;
 }
 
 const DEFAULTS = {
@@ -39,7 +40,7 @@ const DEFAULTS = {
   debug: false,
 };
 
-type Check = (value: unknown) => boolean;
+type Check = (value: unknown, names?: Names) => boolean;
 const text: Check = (v) => typeof v === 'string' && !!v.trim();
 const positive: Check = (v) => typeof v === 'number' && v > 0 && isFinite(v);
 const ms = 'a positive number of ms';
@@ -55,7 +56,8 @@ const RULES: [string, Check, string][] = [
   ['foregroundTimeout', positive, ms],
   ['backgroundTimeout', positive, ms],
   ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or tcf() (stint/tcf)"],
+  // (a signal's name only where the entry knows it: the npm build's app imports the signal, so that a bundler leaves the others out)
+  ['consent', (v, names) => ['granted', 'pending', 'denied'].includes(v as string) || typeof (names?.[v as 'tcf'] || v) == 'function', "'granted', 'pending', 'denied' or a signal (stint/tcf, stint/consent-mode)"],
   ['onDenied', ...oneOf('drop', 'anonymous')],
   ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
@@ -80,7 +82,7 @@ export function resolveConfig(input: StintConfig, names?: Names): Config {
   for (const [field, valid, expected] of RULES) {
     const [key, sub] = field.split('.');
     const value = (config as unknown as Record<string, Record<string, unknown>>)[key];
-    if (!valid(sub ? value[sub] : value)) throw new TypeError(`stint: config.${field} must be ${expected}`);
+    if (!valid(sub ? value[sub] : value, names)) throw new TypeError(`stint: config.${field} must be ${expected}`);
   }
   config.collector = config.collector.replace(/(.)\/+$/, '$1');
   // A name (the script tag's): the part it names, made with its options; the npm build must be given it.
@@ -95,12 +97,9 @@ export function resolveConfig(input: StintConfig, names?: Names): Config {
       );
     config.format = make(input[format as 'snowplow'] as never);
   } else if (!isFormat(format)) config.format = nativeFormat;
-  config.signal = null;
-  const consent = input.consent;
-  if (consent === 'tcf' || typeof consent == 'function') {
-    if (consent === 'tcf' && !names) throw new TypeError("stint: config.consent 'tcf': import { tcf } from 'stint/tcf', then consent: tcf()");
-    config.signal = consent === 'tcf' ? names!.tcf : consent;
-    config.consent = 'pending';
-  }
+  // A consent signal (the tag's by its name: 'tcf', 'google'), followed from 'pending'.
+  const consent = input.consent as 'tcf';
+  config.signal = typeof consent == 'function' ? consent : names?.[consent] || null;
+  if (config.signal) config.consent = 'pending';
   return config;
 }

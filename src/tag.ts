@@ -12,6 +12,7 @@
 import { internalError, isMethod, type Running } from './api';
 import type { Names } from './config';
 import { trackerFor } from './create';
+import { googleConsentMode } from './consent-mode';
 import { tcf } from './tcf';
 import { describe, describeError, error } from './log';
 import type { StintConfig } from './types';
@@ -20,9 +21,10 @@ type Call = [ArrayLike<unknown>, number?];
 
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-/** Runs the script tag that carries `formats` (and the TCF signal), by name. */
+/** Runs the script tag that carries `formats` (and the consent signals), by name. */
 export function runTag(formats: object): void {
-  const NAMES = { formats, tcf: tcf() } as unknown as Names;
+  // (no prototype: a name such as 'constructor' names nothing)
+  const NAMES = { __proto__: null, formats, tcf: tcf(), google: googleConsentMode() } as unknown as Names;
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
   const data = (document.currentScript as HTMLScriptElement | null)?.dataset;

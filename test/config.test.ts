@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
+import { googleConsentMode } from '../src/consent-mode';
 import { tcf } from '../src/tcf';
 import { tracardi } from '../src/tracardi';
 import type { StintConfig } from '../src/types';
@@ -67,18 +68,22 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
-  it('a pipeline format is passed by the npm app, named by the script tag; the same for the TCF signal', () => {
+  it('a pipeline format is passed by the npm app, named by the script tag; the same for the consent signals', () => {
     const format = snowplow({ postPath: '/p/tp2' });
     expect(resolveConfig({ ...ok, format }).format).toBe(format);
     expect(() => resolveConfig({ ...ok, format: 'snowplow' })).toThrow("import { snowplow } from 'stint/snowplow'");
     expect(() => resolveConfig({ ...ok, format: 'tracardi' })).toThrow("import { tracardi } from 'stint/tracardi'");
-    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
-    const names = { formats: { snowplow, tracardi }, tcf: tcf() } as never;
+    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("config.consent must be 'granted', 'pending', 'denied' or a signal (stint/tcf, stint/consent-mode)");
+    expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow('stint/consent-mode');
+    const names = { formats: { snowplow, tracardi }, tcf: tcf(), google: googleConsentMode() } as never;
     expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, names).format.path).toBe('/p/tp2');
     expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, names).format.path).toBe('/track');
     expect(() => resolveConfig({ ...ok, format: 'tracardi' }, names)).toThrow('tracardi.sourceId');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
     expect(resolveConfig({ ...ok, consent: 'tcf' }, names)).toMatchObject({ consent: 'pending', signal: tcf() });
+    expect(resolveConfig({ ...ok, consent: 'google' }, names)).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(() => resolveConfig({ ...ok, consent: 'formats' as never }, names)).toThrow('config.consent');
     // A script tag carries one pipeline's format: asked for another, it names the script that carries it.
     const snowplowTag = { formats: { snowplow }, tcf: tcf() } as never;
     expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, snowplowTag)).toThrow('needs the script stint.tracardi.js');
