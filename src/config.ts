@@ -57,7 +57,7 @@ const RULES: [string, Check, string][] = [
   ['backgroundTimeout', positive, ms],
   ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
   // (a signal's name only where the entry knows it: the npm build's app imports the signal, so that a bundler leaves the others out)
-  ['consent', (v, names) => ['granted', 'pending', 'denied'].includes(v as string) || typeof (names?.[v as 'tcf'] || v) == 'function', "'granted', 'pending', 'denied' or a signal (stint/tcf, stint/consent-mode)"],
+  ['consent', (v, names) => ['granted', 'pending', 'denied'].includes(v as string) || typeof (names?.[v as 'tcf'] || v) == 'function', "'granted', 'pending', 'denied' or a consent signal"],
   ['onDenied', ...oneOf('drop', 'anonymous')],
   ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
