@@ -12,6 +12,8 @@
 //                                                              (after `delay` ms; status 200: answered normally, after `delay`)
 // POST /api/runs/<run>/fault {status, ms, retryAfter}          answer every request of a run with an error for `ms`
 // DELETE /api/runs/<run>/fault                                 answer normally again
+// POST /api/runs/<run>/browsers {key, browser}                 the demo page's own record: the browser a device id
+//                                                              (or `session:<id>`) was seen in (one timeline lane per browser)
 // DELETE /api/runs/<run>                                       forget a run
 // GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -96,13 +98,14 @@ function stream(req, res, url, collector, streams) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
   const send = (type, data, id) => res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   res.write('retry: 2000\n\n');
-  const { events, requests, fault } = collector.summary(runId);
+  const { events, requests, fault, browsers } = collector.summary(runId);
   const seen = Number(req.headers['last-event-id']);
   // A Last-Event-ID past the record means the run was cleared since: everything again.
   const from = Number.isInteger(seen) && seen > 0 && seen <= events.length ? seen : 0;
   events.slice(from).forEach((event, i) => send('stint', event, from + i + 1));
   for (const request of requests.slice(-BACKLOG_REQUESTS)) send('request', request);
   send('fault', fault);
+  for (const [key, browser] of Object.entries(browsers)) send('browser', { key, browser });
   send('ready', { events: events.length });
   const unsubscribe = collector.subscribe(runId, (type, data, id) => send(type === 'event' ? 'stint' : type, data, id));
   const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT);
@@ -151,11 +154,15 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         return;
       }
       if (url.pathname === '/api/stream' && req.method === 'GET') return stream(req, res, url, collector, streams);
-      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault)?$/);
+      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault|\/browsers)?$/);
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
-        if (api[2] && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
-        if (api[2] && req.method === 'DELETE') return json(collector.heal(api[1]));
+        if (api[2] === '/browsers' && req.method === 'POST') {
+          const { key, browser } = JSON.parse((await readBody(req)) || '{}');
+          return json(collector.link(api[1], key, browser) ?? null);
+        }
+        if (api[2] === '/fault' && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
+        if (api[2] === '/fault' && req.method === 'DELETE') return json(collector.heal(api[1]));
         if (req.method === 'DELETE') return json(collector.clear(api[1]));
         return json(collector.summary(api[1]));
       }
