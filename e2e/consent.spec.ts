@@ -3,7 +3,7 @@
  * web storage and the collector's record hold exactly what the state allows.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Collector } from './fixtures';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -249,6 +249,12 @@ test('consent "tcf": a CMP that answers at once with a stored grant is followed 
 const gtagFirst = (...commands: unknown[][]) => `&gtag=${encodeURIComponent(JSON.stringify(commands))}`;
 /** `gtag('consent', kind, params)` in the page: `dataLayer.push(arguments)`, without gtag.js. */
 const gtag = (page: Page, ...command: unknown[]) => page.evaluate((c) => (window as any).gtag(...c), command);
+/** Tracks `name` in `page` and resolves it as the collector received it. */
+async function sent(page: Page, collector: Collector, name: string) {
+  await call(page, 'track', name);
+  await call(page, 'flush');
+  return (await collector.waitFor(1, (e) => e.name === name))[0];
+}
 const DENY = ['consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' }];
 const GRANT = ['consent', 'update', { analytics_storage: 'granted', ad_storage: 'denied' }];
 
@@ -298,14 +304,11 @@ test('consent "google": a grant in dataLayer before Stint loads is followed from
   // A returning visitor: the page's default denies, the CMP's update restores the stored grant, both before Stint.
   await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
   await waitForStint(page);
-  await call(page, 'track', 'first-page');
-  await call(page, 'flush');
-  const [first] = await collector.waitFor(1, (e) => e.name === 'first-page');
+  const first = await sent(page, collector, 'first-page');
   await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
   await waitForStint(page);
-  await call(page, 'track', 'next-page');
-  await call(page, 'flush');
-  const [next] = await collector.exactly(1, (e) => e.name === 'next-page', page);
+  const next = await sent(page, collector, 'next-page');
+  await collector.exactly(1, (e) => e.name === 'next-page', page);
   expect(next.session.userId).toBe(first.session.userId);
   expect(next.session.sessionId).toBe(first.session.sessionId);
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
@@ -314,15 +317,11 @@ test('consent "google": a grant in dataLayer before Stint loads is followed from
 test("consent \"google\": a page's default applies to its own tab only; an update applies to every tab", async ({ page, context, build, run, collector }) => {
   await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
   await waitForStint(page);
-  await call(page, 'track', 'granted-tab');
-  await call(page, 'flush');
-  const [granted] = await collector.waitFor(1, (e) => e.name === 'granted-tab');
+  const granted = await sent(page, collector, 'granted-tab');
   // A second tab whose CMP has not loaded yet: its default denies there, and erases nothing of the first tab's.
   const second = await newTab(context, build, run, { consent: 'google' }, gtagFirst(DENY));
   expect(await call(second, 'track', 'default-tab')).toBeUndefined();
-  await call(page, 'track', 'still-granted');
-  await call(page, 'flush');
-  const [still] = await collector.waitFor(1, (e) => e.name === 'still-granted');
+  const still = await sent(page, collector, 'still-granted');
   expect(still.session.userId).toBe(granted.session.userId);
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
   // The visitor refuses in the second tab: an update, for every tab.

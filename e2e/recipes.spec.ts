@@ -15,45 +15,18 @@ interface App {
   links: [name: string, title: string, path: string][];
 }
 
+// The links clicked, with the title each route sets and the path it goes to.
+const PRODUCTS: App['links'][number] = ['Products', 'Products · Shop', 'products'];
+const PRODUCT: App['links'][number] = ['Product 42', 'Product 42 · Shop', 'products/42'];
+const ABOUT: App['links'][number] = ['About', 'About · Shop', 'about'];
+
 const APPS: App[] = [
-  {
-    path: 'react',
-    framework: 'React Router, Vite, production',
-    links: [
-      ['Products', 'Products · Shop', 'products'],
-      ['Product 42', 'Product 42 · Shop', 'products/42'],
-      ['Reviews', 'Product 42 reviews · Shop', 'products/42?tab=reviews'],
-      ['About', 'About · Shop', 'about'],
-    ],
-  },
-  {
-    path: 'react-dev',
-    framework: 'React Router, Vite, development: Strict Mode runs effects twice',
-    links: [
-      ['Products', 'Products · Shop', 'products'],
-      ['Product 42', 'Product 42 · Shop', 'products/42'],
-      ['About', 'About · Shop', 'about'],
-    ],
-  },
-  {
-    path: 'vue',
-    framework: 'Vue Router, Vite',
-    links: [
-      ['Products', 'Products · Shop', 'products'],
-      ['Product 42', 'Product 42 · Shop', 'products/42'],
-      ['Reviews', 'Product 42 · Shop', 'products/42?tab=reviews'],
-      ['About', 'About · Shop', 'about'],
-    ],
-  },
-  {
-    path: 'next',
-    framework: 'Next.js App Router, next build',
-    links: [
-      ['Products', 'Products · Shop', 'products/'],
-      ['Product 42', 'Product 42 · Shop', 'products/42/'],
-      ['About', 'About · Shop', 'about/'],
-    ],
-  },
+  // (a change of the query is a route: the title its route sets says the tab)
+  { path: 'react', framework: 'React Router, Vite, production', links: [PRODUCTS, PRODUCT, ['Reviews', 'Product 42 reviews · Shop', 'products/42?tab=reviews'], ABOUT] },
+  { path: 'react-dev', framework: 'React Router, Vite, development: Strict Mode runs effects twice', links: [PRODUCTS, PRODUCT, ABOUT] },
+  { path: 'vue', framework: 'Vue Router, Vite', links: [PRODUCTS, PRODUCT, ['Reviews', 'Product 42 · Shop', 'products/42?tab=reviews'], ABOUT] },
+  // (exported as a folder per route: their URLs end with a slash)
+  { path: 'next', framework: 'Next.js App Router, next build', links: [PRODUCTS, PRODUCT, ABOUT].map(([link, title, path]) => [link, title, `${path}/`]) },
 ];
 
 /** The page views of the run, each as [url, title, referrer]. */

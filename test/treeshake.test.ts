@@ -33,7 +33,8 @@ const USES = {
   'consent-mode': ['googleConsentMode', 'consent: googleConsentMode()'],
 };
 
-describe('tree-shaking', () => {
+// (each bundle is seconds of rollup and terser on a busy 2-core machine: over vitest's 5 s default)
+describe('tree-shaking', { timeout: 30_000 }, () => {
   it('a track()-only app carries no Snowplow, Tracardi, TCF or Consent Mode code', async () => {
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
