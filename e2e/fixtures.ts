@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
+import { startTwice } from './start';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
@@ -154,7 +155,7 @@ export function pageUrl(build: Build | 'data' | 'previous', run: string, config:
  */
 export async function waitForStint(page: Page, config: Record<string, unknown> = {}): Promise<Page> {
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  if (config.consent !== 'pending' && config.consent !== 'tcf') await call(page, 'ready');
+  if (config.consent !== 'pending' && config.consent !== 'tcf' && config.consent !== 'google') await call(page, 'ready');
   return page;
 }
 
@@ -276,7 +277,17 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector }>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector }, {}>({
+  // Playwright's own, launched with the config's options (its _browserOptions), but tried twice (e2e/start.ts).
+  browser: [
+    async ({ playwright, browserName }, use) => {
+      const name = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' }[browserName];
+      const browser = await startTwice(name, () => playwright[browserName].launch());
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker', timeout: 0 },
+  ],
   build: ['tag', { option: true }],
   run: async ({}, use, info) => {
     await use(`${info.project.name}-${info.testId}-${info.repeatEachIndex}`.replace(/[^\w-]/g, '_'));

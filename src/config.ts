@@ -8,19 +8,21 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
   consent: ConsentState;
-  /** A consent signal to follow (TCF); consent is pending until it answers. */
+  /** A consent signal to follow (TCF, Google Consent Mode); consent is pending until it answers. */
   signal: ConsentSignal | null;
 }
 
 /**
- * What an entry can name: a script tag knows its one format and the TCF signal by name; an npm app knows the
- * native format, and imports the others it uses and passes them (so that a bundler leaves the rest out).
+ * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
+ * by name; an npm app knows the native format, and imports the others it uses and passes them (so that a bundler
+ * leaves the rest out).
  */
 export interface Names {
   /** the formats by name; the first is the default */
   formats: Record<string, (options: never) => Format>;
-  /** the TCF signal, which a script tag carries (an npm app imports it) */
+  /** the consent signals, which a script tag carries (an npm app imports the one it uses) */
   tcf?: ConsentSignal;
+  google?: ConsentSignal;
   /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
   missing(name: string): string;
 }
@@ -57,7 +59,7 @@ const RULES: [string, Check, string][] = [
   ['foregroundTimeout', positive, ms],
   ['backgroundTimeout', positive, ms],
   ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or tcf() (stint/tcf)"],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or a consent signal"],
   ['onDenied', ...oneOf('drop', 'anonymous')],
   ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
@@ -95,12 +97,12 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
     if (!make) throw missing('format', name);
     config.format = make(input[name as 'otlp'] as never);
   }
-  config.signal = null;
+  // A consent signal (the tag's by its name: 'tcf', 'google'), followed from 'pending'.
   const consent = input.consent;
-  if (consent === 'tcf' || typeof consent == 'function') {
-    if (!names.tcf && consent === 'tcf') throw missing('consent', consent);
-    config.signal = consent === 'tcf' ? names.tcf! : consent;
-    config.consent = 'pending';
-  }
+  if (consent === 'tcf' || consent === 'google') {
+    if (!names[consent]) throw missing('consent', consent);
+    config.signal = names[consent]!;
+  } else config.signal = typeof consent == 'function' ? consent : null;
+  if (config.signal) config.consent = 'pending';
   return config;
 }

@@ -21,7 +21,7 @@ type Call = [ArrayLike<unknown>, number?];
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
 /**
- * Runs the script tag that carries `formats` (one, by name) and the TCF signal; `options`: its format's options
+ * Runs the script tag that carries `formats` (one, by name) and the consent signals; `options`: its format's options
  * from the script's data attributes (`data-snowplow-post-path`).
  */
 export function runTag(formats: object, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {

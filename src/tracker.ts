@@ -198,7 +198,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   dispatch([consent, startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
-  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));
+  // (a page's default applies as the config's does: in this tab only)
+  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now(consent, state, isDefault ? 'config' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now(route, readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));

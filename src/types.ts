@@ -67,9 +67,10 @@ export interface StintConfig {
   maxSessionDuration?: number;
   /**
    * Default `granted`. `tcf()` (from 'stint/tcf') follows an IAB TCF v2.2 CMP through `window.__tcfapi`;
-   * the script tag takes the name `'tcf'`.
+   * `googleConsentMode()` (from 'stint/consent-mode') follows Google Consent Mode's `analytics_storage` in
+   * `window.dataLayer`; the script tag takes the names `'tcf'` and `'google'`.
    */
-  consent?: ConsentState | 'tcf' | ConsentSignal;
+  consent?: ConsentState | 'tcf' | 'google' | ConsentSignal;
   /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
   onDenied?: 'drop' | 'anonymous';
   /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
@@ -125,8 +126,12 @@ export interface WireFormat {
   readonly path: string;
 }
 
-/** A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'). */
-export type ConsentSignal = (onChange: (state: ConsentState) => void) => () => void;
+/**
+ * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf') or `googleConsentMode()`
+ * ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state is what the
+ * page assumes until the visitor decides (applied in this tab only, never told to the others).
+ */
+export type ConsentSignal = (onChange: (state: ConsentState, isDefault?: boolean) => void) => () => void;
 
 export interface SnowplowOptions {
   /**

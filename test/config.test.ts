@@ -3,6 +3,7 @@ import { resolveConfig as resolve, type Names } from '../src/config';
 import { NPM, tagNames } from '../src/names';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
+import { googleConsentMode } from '../src/consent-mode';
 import { tcf } from '../src/tcf';
 import { otlp } from '../src/otlp';
 import { tracardi } from '../src/tracardi';
@@ -71,7 +72,7 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
-  it('a pipeline format is passed by the npm app, named by the script tag; the same for the TCF signal', () => {
+  it('a pipeline format is passed by the npm app, named by the script tag; the same for the consent signals', () => {
     const format = snowplow({ postPath: '/p/tp2' });
     expect(resolveConfig({ ...ok, format }).format).toBe(format);
     expect(() => resolveConfig({ ...ok, format: 'snowplow' })).toThrow("import { snowplow } from 'stint/snowplow'");
@@ -85,6 +86,10 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp })).format.path).toBe('/otel/v1/logs');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
     expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: tcf() });
+    expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
+    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }))).toThrow('config.consent');
   });
 
   it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {

@@ -14,7 +14,15 @@ export default async function setup(project: TestProject) {
   const xvfb = process.env.STINT_DISPLAY ? null : await startXvfb();
   const display = process.env.STINT_DISPLAY || xvfb!.display;
   // WebKitWebDriver serves one session at a time: a second one opens the fresh browsers that send markers.
-  const [driver, markers] = await Promise.all([startDriver(display), startDriver(display)]);
+  const drivers = await Promise.allSettled([startDriver(display), startDriver(display)]);
+  if (drivers.some((d) => d.status === 'rejected')) {
+    // (what did not start says so in one line; the rest is stopped, so that the run ends with it)
+    for (const d of drivers) if (d.status === 'fulfilled') d.value.stop();
+    xvfb?.stop();
+    await server.close();
+    throw (drivers.find((d) => d.status === 'rejected') as PromiseRejectedResult).reason;
+  }
+  const [driver, markers] = drivers.map((d) => (d as PromiseFulfilledResult<Awaited<ReturnType<typeof startDriver>>>).value);
   project.provide('stintBaseUrl', server.url);
   project.provide('webdriverUrl', driver.url);
   project.provide('markerDriverUrl', markers.url);

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { oneLine, startTwice } from '../start';
 
 export const MINIBROWSER = process.env.STINT_MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const DRIVER = process.env.STINT_WEBKIT_DRIVER || 'WebKitWebDriver';
@@ -19,16 +20,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function started<T>(child: ChildProcess, what: string, ready: () => Promise<T | undefined>, timeout = 20_000): Promise<T> {
   return new Promise((resolve, reject) => {
     let log = '';
+    let exited = false;
     child.stderr?.on('data', (chunk) => (log = (log + chunk).slice(-2000)));
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${log}`)));
+    child.once('exit', (code) => {
+      exited = true;
+      reject(new Error(`${what} exited (${code}): ${log.trim() || 'no output'}`));
+    });
     const deadline = Date.now() + timeout;
     (async () => {
-      while (Date.now() < deadline) {
+      while (!exited && Date.now() < deadline) {
         const value = await ready().catch(() => undefined);
         if (value !== undefined) return resolve(value);
         await sleep(100);
       }
-      reject(new Error(`${what} did not start within ${timeout} ms: ${log}`));
+      child.kill();
+      reject(new Error(`${what} did not start within ${timeout} ms: ${log.trim() || 'no output'}`));
     })();
   });
 }
@@ -51,8 +57,10 @@ const freePort = () =>
     server.once('error', reject);
   });
 
-/** WebKitWebDriver on 127.0.0.1, on `display`; resolves its URL. */
-export async function startDriver(display: string): Promise<{ url: string; stop: () => void }> {
+/** WebKitWebDriver on 127.0.0.1, on `display`; resolves its URL. Tried twice (e2e/start.ts). */
+export const startDriver = (display: string) => startTwice(DRIVER, () => driverOn(display));
+
+async function driverOn(display: string): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
   const driver = spawn(DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `http://127.0.0.1:${port}`;
@@ -70,7 +78,12 @@ export class Session {
     readonly _id: string,
   ) {}
 
-  static async start(driver: string): Promise<Session> {
+  /** A new session: a fresh MiniBrowser, tried twice (e2e/start.ts). */
+  static start(driver: string): Promise<Session> {
+    return startTwice('a WebKitWebDriver session (MiniBrowser)', () => Session.open(driver));
+  }
+
+  static async open(driver: string): Promise<Session> {
     const capabilities = {
       alwaysMatch: {
         // The MiniBrowser has no --headless (a session asked for with it hangs): it runs on Xvfb.
@@ -167,13 +180,20 @@ export class Tab {
 }
 
 async function command(url: string, method: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(url, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { 'Content-Type': 'application/json' },
-    signal: AbortSignal.timeout(COMMAND),
-  });
-  const { value } = (await response.json()) as { value: { error?: string; message?: string } | null };
-  if (value?.error) throw new Error(`WebDriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '')}: ${value.error}: ${value.message}`);
+  const what = `WebDriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '').replace(/^http:\/\/[^/]+/, '')}`;
+  let value: { error?: string; message?: string } | null;
+  try {
+    const response = await fetch(url, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+      signal: AbortSignal.timeout(COMMAND),
+    });
+    ({ value } = (await response.json()) as { value: typeof value });
+  } catch (e) {
+    // (one line: a timeout is a DOMException, which the test runner would print with every constant it has)
+    throw new Error(`${what}: ${oneLine(e)}`);
+  }
+  if (value?.error) throw new Error(`${what}: ${value.error}: ${value.message}`);
   return value;
 }
