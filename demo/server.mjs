@@ -5,8 +5,9 @@
 //
 // POST /collect[/<run>]                                         the collector (Stint's native format)
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid, fault)
-// POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next `count` requests of a run with an error
-//                                                              (after `delay` ms; status 200: answered normally, after `delay`)
+// POST /api/runs/<run>/fault {status, count, retryAfter, delay, location} answer the next `count` requests of a run with an
+//                                                              error (after `delay` ms; status 200: answered normally, after `delay`;
+//                                                              `location`: a redirect's Location header)
 // POST /api/runs/<run>/fault {status, ms, retryAfter}          answer every request of a run with an error for `ms`
 // DELETE /api/runs/<run>/fault                                 answer normally again
 // DELETE /api/runs/<run>                                       forget a run

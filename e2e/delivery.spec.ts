@@ -167,3 +167,23 @@ test('two tabs, a shared outbox and a failing collector: after recovery, every e
   for (let i = 1; i < failed.length; i++) expect(failed[i].at, `request ${i} started before ${i - 1} was answered`).toBeGreaterThanOrEqual(failed[i - 1].end!);
 });
 
+
+test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning that names the redirect', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run);
+  await call(page, 'flush');
+  for (const status of [301, 302, 303]) {
+    // The collector moved (http to https, a slash added): its new URL answers the GET a followed redirect makes with 200.
+    await collector.fault(status, 1, undefined, undefined, '/e2e/other.html');
+    await call(page, 'track', 'redirected', { status });
+    await call(page, 'flush');
+  }
+  const events = await collector.exactly(3, (e) => e.name === 'redirected', page);
+  expect(events.map((e) => e.properties.status)).toEqual([301, 302, 303]);
+  // Each redirect met, then the same batch again, accepted; nothing was counted lost.
+  const { requests, duplicates } = await collector.summary();
+  expect(requests.slice(1, 7).map((r) => r.status)).toEqual([301, 200, 302, 200, 303, 200]);
+  expect(requests.every((r) => !r.dropped)).toBe(true);
+  expect(duplicates).toBe(0);
+  expect(seen.warnings.filter((w) => /redirect/.test(w))).toHaveLength(3);
+});

@@ -123,9 +123,9 @@ export class Collector {
     expect(invalid).toEqual([]);
   }
 
-  /** The next `count` requests of this run are answered with `status` (after `delay` ms). */
-  async fault(status: number, count = 1, retryAfter?: number, delay?: number): Promise<void> {
-    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter, delay }) });
+  /** The next `count` requests of this run are answered with `status` (after `delay` ms; a redirect's `location`). */
+  async fault(status: number, count = 1, retryAfter?: number, delay?: number, location?: string): Promise<void> {
+    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter, delay, location }) });
   }
 
   /** Answers normally again. */

@@ -96,6 +96,8 @@ export function startSender(o: SenderOptions): Sender {
   /** The queue overflowed at the last add: one warning per overflow, not one per event. */
   let full = false;
   let failures = 0;
+  /** The collector answered with a redirect, and has not accepted a batch since: said once. */
+  let moved = false;
   let retryAt = 0;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let busy = false;
@@ -228,12 +230,13 @@ export function startSender(o: SenderOptions): Sender {
       const reported = dropped;
       dropped = 0;
       for (const e of batch) inflight.add(e.id);
-      const { status, retryAfter, text } = await post(o.url, body, o.request);
+      const { status, retryAfter, text, moved: redirect } = await post(o.url, body, o.request);
       for (const e of batch) inflight.delete(e.id);
       if (status >= 200 && status < 300) {
         // (a limit learned from a 413 holds for the rest of this drain)
         failures = 0;
         retryAt = 0;
+        moved = false;
         delivered(batch);
         const answer = o.format.answer?.(text);
         if (answer) o.heard(answer);
@@ -243,6 +246,8 @@ export function startSender(o: SenderOptions): Sender {
       if (status === 413 && batch.length > 1) {
         limit = Math.ceil(batch.length / 2);
       } else if (retryable(status)) {
+        if (redirect && !moved) warn(`the collector answered with a redirect: batches are not sent to another URL, and wait (set the collector's own URL: ${o.url})`);
+        moved ||= !!redirect;
         retryAt = Date.now() + retryDelay(++failures, retryAfter, Math.random());
         schedule(0);
         return;

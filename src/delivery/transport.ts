@@ -16,6 +16,8 @@ export interface Reply {
   retryAfter: number | null;
   /** the answer's body (a format may read it) */
   text: string;
+  /** the collector answered with a redirect, not followed (status 0) */
+  moved?: true;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -29,6 +31,10 @@ const init = (body: string, o: RequestOptions): RequestInit => ({
   method: 'POST',
   body,
   keepalive: true,
+  // A redirect is not followed: after a 301, 302 or 303 the browser would GET the new URL, and its 200 would count a
+  // batch delivered that nobody received (https://fetch.spec.whatwg.org/#http-redirect-fetch). Its answer is an
+  // opaque redirect: a failure.
+  redirect: 'manual',
   credentials: o.credentials || 'same-origin',
   headers: o.type || o.headers ? { ...o.headers, ...(o.type ? { 'Content-Type': o.type } : {}) } : undefined,
 });
@@ -57,6 +63,7 @@ export function post(url: string, body: string, options: RequestOptions = {}): P
     awaited.add(giveUp);
     within(
       fetch(url, init(body, options)).then(async (response) => {
+        if (response.type === 'opaqueredirect') return MOVED;
         // A keepalive body counts against the 64 KiB in flight until its response is read to the end (the fetch
         // record's done flag: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch; WebKit made it so in
         // https://bugs.webkit.org/show_bug.cgi?id=269464, and Chromium keeps it so).
@@ -70,6 +77,7 @@ export function post(url: string, body: string, options: RequestOptions = {}): P
 
 /** A network error, an answer that did not come in time, or one given up on. */
 const FAILED: Reply = { status: 0, retryAfter: null, text: '' };
+const MOVED: Reply = { ...FAILED, moved: true };
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or
