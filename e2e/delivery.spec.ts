@@ -185,5 +185,5 @@ test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with o
   expect(requests.slice(1, 7).map((r) => r.status)).toEqual([301, 200, 302, 200, 303, 200]);
   expect(requests.every((r) => !r.dropped)).toBe(true);
   expect(duplicates).toBe(0);
-  expect(seen.warnings.filter((w) => /redirect/.test(w))).toHaveLength(3);
+  expect(seen.warnings.filter((w) => /the collector redirects/.test(w))).toHaveLength(3);
 });

@@ -246,7 +246,7 @@ export function startSender(o: SenderOptions): Sender {
       if (status === 413 && batch.length > 1) {
         limit = Math.ceil(batch.length / 2);
       } else if (retryable(status)) {
-        if (redirect && !moved) warn(`the collector answered with a redirect: batches are not sent to another URL, and wait (set the collector's own URL: ${o.url})`);
+        if (redirect && !moved) warn(`the collector redirects: batches wait for its own URL (not ${o.url})`);
         moved ||= !!redirect;
         retryAt = Date.now() + retryDelay(++failures, retryAfter, Math.random());
         schedule(0);
