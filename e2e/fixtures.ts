@@ -164,6 +164,24 @@ export async function openStint(page: Page, build: Build, run: string, config: R
   return waitForStint(page, config);
 }
 
+/**
+ * Starts Stint in a page opened with `&noinit` (after the test prepared the page), with the page's config and
+ * `config`: the tag's `init`, or the npm build's `createTracker`; `stint(method, ...args)` works for both after.
+ */
+export function startStint(page: Page, build: Build, config: Record<string, unknown> = {}): Promise<void> {
+  return page.evaluate(
+    async ({ build, config }) => {
+      const w = window as any;
+      const full = { ...w.__stintConfig, ...config };
+      if (build === 'tag') return w.stint('init', full);
+      const { createTracker } = await import('/dist/index.mjs' as string);
+      const tracker = createTracker(full);
+      w.stint = (method: string, ...args: unknown[]) => tracker[method](...args);
+    },
+    { build, config },
+  );
+}
+
 /** Opens the e2e page in a new tab of `context` and waits for Stint; `extra` is appended to the query. */
 export async function newTab(context: BrowserContext, build: Build, run: string, config: Record<string, unknown> = {}, extra = ''): Promise<Page> {
   const page = await context.newPage();

@@ -43,6 +43,7 @@ import { leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
+import type { StintDb } from './session/stores/db';
 import { startTabs, type TabMessage } from './tabs';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
@@ -56,6 +57,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let opener: Opener | null = null;
   let keeper: Keeper | null = null;
   let sender: Sender | null = null;
+  /** Stint's database, once storage answered: closed at shutdown. */
+  let db: StintDb | null = null;
   /** A save is queued for the end of the task. */
   let saving = false;
   /** `ready()` promises waiting for calls to run at once. */
@@ -96,15 +99,16 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const movedTo = (mechanism: string) => guard(() => now(around, { mechanism }));
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
-  const opened = ({ chain, db, othersOpen, turn }: Opened, anonymous: boolean) => {
+  const opened = ({ chain, db: database, othersOpen, turn }: Opened, anonymous: boolean) => {
     if (model.shutDown) return;
     opener = null;
+    db = database;
     keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     sender = startSender({
       url,
       format: config.format,
       request: config.format.request?.(anonymous) || {},
-      store: db && idbOutbox(db),
+      store: database && idbOutbox(database),
       dropped: model.losses,
       tabs: anonymous ? null : tabs,
       turn,
@@ -157,6 +161,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       tabs.leave();
       opener?.cancel();
       sender?.stop();
+      db?.close();
       opener = null;
       resolveReady();
     },

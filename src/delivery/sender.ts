@@ -107,6 +107,8 @@ export function startSender(o: SenderOptions): Sender {
   let stopped = false;
   /** Bumped at a freeze and at resume: a claim or a drain begun before it is void. */
   let epoch = 0;
+  /** The give-up of the request awaited now. */
+  const replies = new Set<() => void>();
   const outbox = startOutbox(o.store, (id) => known.has(id));
 
   /**
@@ -230,7 +232,7 @@ export function startSender(o: SenderOptions): Sender {
       const reported = dropped;
       dropped = 0;
       for (const e of batch) inflight.add(e.id);
-      const { status, retryAfter, text, moved: redirect } = await post(o.url, body, o.request);
+      const { status, retryAfter, text, moved: redirect } = await post(o.url, body, o.request, replies);
       for (const e of batch) inflight.delete(e.id);
       if (status >= 200 && status < 300) {
         // (a limit learned from a 413 holds for the rest of this drain)
@@ -342,10 +344,14 @@ export function startSender(o: SenderOptions): Sender {
       stopped = true;
       clearTimeout(timer);
       removeEventListener('online', onOnline);
+      // (a request in flight may still land: its entries stay in the outbox, and the next start sends them again)
+      for (const giveUp of replies) giveUp();
       if (clear) {
         take(new Set(known));
         outbox.detach();
       }
+      // What this task queued and removed is written now (none once detached), before the database closes.
+      outbox.commit(false);
     },
   };
 }

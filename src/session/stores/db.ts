@@ -16,6 +16,8 @@ export interface StintDb {
   session: UseStore;
   outbox: UseStore;
   turn: UseStore;
+  /** Closes the connection once the transactions already asked for have begun; every later use fails (shutdown). */
+  close(): void;
 }
 
 type StoreName = keyof StintDb;
@@ -129,7 +131,16 @@ export function stintDb(): StintDb | null {
         }
         return done;
       });
-  return { session: use('session'), outbox: use('outbox'), turn: use('turn') };
+  return {
+    session: use('session'),
+    outbox: use('outbox'),
+    turn: use('turn'),
+    close() {
+      // (after the uses already asked for: their transactions begin first, and the connection closes once they end)
+      connection?.then((db) => db.close(), () => {});
+      (connection = Promise.reject(new Error('stint: database closed'))).catch(() => {});
+    },
+  };
 }
 
 /**
