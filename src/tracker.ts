@@ -131,6 +131,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       queueMicrotask(() => saving && guard(() => save(false)));
     },
     beacon: (leaving) => sender?.beacon(leaving),
+    retry: () => sender?.retry(),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
       opener = openStorage(config, anonymous, tabs, answered, movedTo);

@@ -14,6 +14,7 @@ import { onVisibility } from './rules';
 import type { SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
+const RETRY: Effect = ['retry'];
 
 /** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
 const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
@@ -57,7 +58,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: [Step, number
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
-  if (!hidden) return;
+  if (!hidden) return void fx.push(RETRY);
   sendNow(m, fx, false);
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
@@ -100,7 +101,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
  */
 export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Place]): void {
   m.pageHidden = false;
-  fx.push(['joinTabs', true], ['leaveTab', false]);
+  fx.push(['joinTabs', true], ['leaveTab', false], RETRY);
   if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
   if (m.session) keep(m, fx, { ...m.session, closed: false });
   if (m.viewed !== null) page(m, fx, [page, at, '{}', place]);

@@ -13,7 +13,7 @@
  * other tabs' and those left by closed or crashed pages. When the page is hidden, what is left goes
  * out by beacon at once (`beacon`; what a leaving page sent, `outbox.ts`).
  */
-import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack, retryable, retryDelay } from '../core/batch';
+import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack, retryable, retryDelay, retryEarly } from '../core/batch';
 import type { Entry } from '../core/event';
 import type { Answer, Batch, Format, RequestOptions } from '../core/formats/format';
 import { warn } from '../log';
@@ -60,6 +60,8 @@ export interface Sender {
   beacon(leaving: boolean): void;
   /** Another tab delivered these: forget them, and take it as news that the collector is back. */
   sentElsewhere(ids: string[]): void;
+  /** The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff (`retryEarly`). */
+  retry(): void;
   /**
    * The page is frozen (Page Lifecycle): what it holds goes by beacon, its requests in flight count as delivered
    * (they outlive the freeze), and it gives the turn back, since it cannot send until it runs again.
@@ -99,6 +101,9 @@ export function startSender(o: SenderOptions): Sender {
   /** The collector answered with a redirect, and has not accepted a batch since: said once. */
   let moved = false;
   let retryAt = 0;
+  /** When the last failure was answered, and whether the collector said how long to wait (Retry-After). */
+  let triedAt = 0;
+  let told = false;
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let busy = false;
   let seq = 0;
@@ -250,7 +255,9 @@ export function startSender(o: SenderOptions): Sender {
       } else if (retryable(status)) {
         if (redirect && !moved) warn(`the collector redirects: batches wait for its own URL (not ${o.url})`);
         moved ||= !!redirect;
-        retryAt = Date.now() + retryDelay(++failures, retryAfter, Math.random());
+        triedAt = Date.now();
+        told = retryAfter !== null;
+        retryAt = triedAt + retryDelay(++failures, retryAfter, Math.random());
         schedule(0);
         return;
       } else {
@@ -302,7 +309,14 @@ export function startSender(o: SenderOptions): Sender {
     outbox.commit(leaving);
   };
 
-  const onOnline = () => void cycle();
+  /** Tries now rather than at the end of a long backoff, when `retryEarly` says so. */
+  const retry = () => {
+    if (!retryEarly(Date.now(), retryAt, triedAt, told)) return;
+    retryAt = 0;
+    clearTimeout(timer);
+    wake();
+  };
+  const onOnline = () => (retry(), cycle());
   addEventListener('online', onOnline);
   // Entries left by pages that closed or crashed before delivering them.
   if (o.store) schedule(0);
@@ -326,6 +340,7 @@ export function startSender(o: SenderOptions): Sender {
       });
     },
     beacon: beaconQueue,
+    retry,
     freeze() {
       beaconQueue(true);
       epoch++;
