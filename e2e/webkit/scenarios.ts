@@ -93,6 +93,7 @@ export const skipped: Record<string, string> = {
   'a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning that names the redirect': PENDING_24,
   'shutdown() leaves no timer and no open database connection': PENDING_24,
   'after a long backoff, a page back in the foreground, or a network back, tries again at once': PENDING_24,
+  'IndexedDB failing everywhere (its upgrade, every write, every transaction): nothing reaches the page, every event arrives': PENDING_24,
 };
 
 /** Stint's cookies, databases and web storage: everything it could have left on the device. */

@@ -52,19 +52,25 @@ export function setLeaving(isLeaving: boolean): void {
 }
 
 /**
- * `then`, when `request` succeeds, as a callback that never throws into the page: a write it makes that fails
- * at once (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for
- * the transaction sees a failure, as for any other.
+ * `then` as a callback of `request` that never throws into the page: a write it makes that fails at once
+ * (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for the
+ * transaction (or the database's open) sees a failure, as for any other.
  */
-export const onSuccess = (request: IDBRequest, then: () => void): void =>
-  void (request.onsuccess = () => {
+const guarded = (request: IDBRequest, then: () => void) => () => {
+  try {
+    then();
+  } catch {
     try {
-      then();
-    } catch {
       // (in its request's callback the transaction is active: it can be aborted)
       request.transaction!.abort();
+    } catch {
+      // Aborted already.
     }
-  });
+  }
+};
+
+/** `then`, when `request` succeeds (guarded). */
+export const onSuccess = (request: IDBRequest, then: () => void): void => void (request.onsuccess = guarded(request, then));
 
 /**
  * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
@@ -96,12 +102,12 @@ export function stintDb(): StintDb | null {
   let connection: Promise<IDBDatabase> | undefined;
   const open = () => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = guarded(request, () => {
       const db = request.result;
       db.createObjectStore('session');
       db.createObjectStore('turn');
       migrate(db, request.transaction!);
-    };
+    });
     return promisifyRequest(request).then((db) => {
       db.onversionchange = () => {
         deleted = true;
