@@ -26,12 +26,14 @@ import {
   newSession,
   opened as storageOpened,
   profile,
+  reread,
   shutdown,
   start,
   step,
   stored,
   track,
 } from './core/step';
+import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
 import { deviceContext, timeZone } from './device';
@@ -48,6 +50,8 @@ import { startTabs, type TabMessage } from './tabs';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
 const SHUTDOWN_WAIT = 3000;
+/** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
+const REREAD_WAIT = 1000;
 
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
@@ -132,6 +136,18 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     },
     beacon: (leaving) => sender?.beacon(leaving),
     retry: () => sender?.retry(),
+    reread() {
+      const answer = (value: unknown) => guard(() => now(reread, value));
+      try {
+        const value = keeper?.reread();
+        // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
+        if (value instanceof Promise) within(value, REREAD_WAIT).then(answer, () => answer(null));
+        else answer(value);
+      } catch {
+        answer(null);
+      }
+    },
+    lost: (count) => sender?.lost(count),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
       opener = openStorage(config, anonymous, tabs, answered, movedTo);
@@ -179,7 +195,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
 
   const gpc = globalPrivacyControl();
   const leftTab = takeTab();
-  const tabId = leftTab || uuids.fresh().slice(0, 8);
+  const tabId = leftTab ? leftTab[0] : uuids.fresh().slice(0, 8);
   model = start({
     at: startedAt,
     settings: config,

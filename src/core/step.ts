@@ -9,7 +9,7 @@ import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
-import type { Effect, Input, Model, Next, Settings, Step } from './model';
+import type { Call, Effect, Input, Model, Next, Settings, Step } from './model';
 import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity, restart, stop } from './rules';
 import { change, initialized, lifecycle } from './site';
@@ -209,8 +209,28 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   const lifeAt = m.lifeAt;
   m.lifeAt = null;
   if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
+  release(m, fx, held);
+}
+
+/** The held calls run, in order, and `ready()` resolves. */
+function release(m: Model, fx: Effect[], held: Call[]): void {
   for (const call of held) call(m, fx);
   fx.push(READY);
+}
+
+/**
+ * The store read again after a back/forward-cache restore (`value`: the session as the site's other pages left
+ * it, or null): merged, then what was held meanwhile runs; what the hold had to drop is counted.
+ */
+export function reread(m: Model, fx: Effect[], [, at, value]: [Step, number, unknown]): void {
+  // (only the hold of a restore: storage had answered; a withdrawal since let it go)
+  if (!m.hold || m.storageState !== 'open') return;
+  const held = heldCalls(m.hold);
+  m.hold = null;
+  stored(m, fx, [stored, at, value]);
+  if (m.losses) fx.push(['lost', m.losses]);
+  m.losses = 0;
+  release(m, fx, held);
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */

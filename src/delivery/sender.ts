@@ -62,6 +62,8 @@ export interface Sender {
   sentElsewhere(ids: string[]): void;
   /** The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff (`retryEarly`). */
   retry(): void;
+  /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
+  lost(count: number): void;
   /**
    * The page is frozen (Page Lifecycle): what it holds goes by beacon, its requests in flight count as delivered
    * (they outlive the freeze), and it gives the turn back, since it cannot send until it runs again.
@@ -341,6 +343,7 @@ export function startSender(o: SenderOptions): Sender {
     },
     beacon: beaconQueue,
     retry,
+    lost: (count) => void (dropped += count),
     freeze() {
       beaconQueue(true);
       epoch++;

@@ -32,6 +32,8 @@ export interface Keeper {
    * read or wrote it (`due`: read now whatever the time); null when unchanged, not due, or where it cannot be read.
    */
   read(due: boolean): unknown;
+  /** The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store). */
+  reread(): unknown;
 }
 
 /** Runs a store call that may throw or reject, calling `failed` either way. */
@@ -81,20 +83,23 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     }
   };
 
+  const read = (due: boolean): unknown => {
+    const now = Date.now();
+    if (!chain.synchronous || (!due && now - readAt < READ_EVERY)) return null;
+    readAt = now;
+    try {
+      const value = chain.primary.get();
+      return value === last ? null : (last = value);
+    } catch {
+      // A store that cannot be read now: the core judges by what this tab knows.
+      return null;
+    }
+  };
+
   return {
     mechanism,
     save,
-    read(due) {
-      const now = Date.now();
-      if (!chain.synchronous || (!due && now - readAt < READ_EVERY)) return null;
-      readAt = now;
-      try {
-        const value = chain.primary.get();
-        return value === last ? null : (last = value);
-      } catch {
-        // A store that cannot be read now: the core judges by what this tab knows.
-        return null;
-      }
-    },
+    read,
+    reread: () => (chain.synchronous ? read(true) : chain.primary.get()),
   };
 }
