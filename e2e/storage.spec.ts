@@ -465,3 +465,52 @@ test('IndexedDB failing everywhere (its upgrade, every write, every transaction)
   }
   await collector.waitFor(1, (e) => e.name === 'left-behind');
 });
+
+test("the cookie is lean: the visitor's user id, attributes, UTM live in the mirror, and survive reloads, tabs and a lost cookie; a whole cookie is still read", async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  const visitor = (e: { user: { id: string | null }; sessionAttributes: Record<string, unknown>; context: Record<string, any> }) => [e.user.id, e.sessionAttributes.plan, e.context.utm.source];
+  const cookie = async () => decodeURIComponent((await stintCookies(context))[0].value);
+  // A visit that lands from a newsletter, logs in and picks a plan.
+  await page.goto(pageUrl(build, run, {}, '&utm_source=newsletter&utm_campaign=spring'));
+  await waitForStint(page);
+  await call(page, 'identify', 'alice@example.com');
+  await call(page, 'setSessionAttribute', 'plan', 'pro');
+  await call(page, 'track', 'landed');
+  await call(page, 'flush');
+  const [landed] = await collector.waitFor(1, (e) => e.name === 'landed');
+  expect(visitor(landed)).toEqual(['alice@example.com', 'pro', 'newsletter']);
+  // What every same-site request carries: the ids, counters, times and flags the session rules read; none of the visitor.
+  const lean = await cookie();
+  for (const text of ['alice', 'plan', 'pro', 'newsletter', 'spring']) expect(lean).not.toContain(text);
+  const mirror = await page.evaluate(() => localStorage.getItem('stint:mirror')!);
+  expect(mirror).toContain('alice@example.com');
+
+  const then = async (name: string, on = page) => {
+    await call(on, 'track', name);
+    await call(on, 'flush');
+    const [event] = await collector.waitFor(1, (e) => e.name === name);
+    expect(event.session.sessionId, name).toBe(landed.session.sessionId);
+    expect(visitor(event), name).toEqual(['alice@example.com', 'pro', 'newsletter']);
+  };
+  await page.reload();
+  await waitForStint(page);
+  await then('after-a-reload');
+  await then('in-another-tab', await newTab(context, build, run));
+  await context.clearCookies();
+  await page.reload();
+  await waitForStint(page);
+  await then('after-the-cookie-was-lost');
+  // A whole cookie (the record as Stint wrote it before the cookie was lean) is read, the mirror gone meanwhile.
+  const url = new URL(page.url());
+  await context.addCookies([{ name: '_stint', value: encodeURIComponent(mirror), domain: url.hostname, path: '/' }]);
+  await page.evaluate(() => localStorage.removeItem('stint:mirror'));
+  await page.reload();
+  await waitForStint(page);
+  await then('from-a-whole-cookie');
+  expect(await cookie()).not.toContain('alice');
+});

@@ -13,7 +13,7 @@ import type { Call, Effect, Input, Model, Next, Settings, Step } from './model';
 import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity, restart, stop } from './rules';
 import { change, initialized, lifecycle } from './site';
-import { decodeState, type SessionState } from './state';
+import { complete, decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
 
@@ -139,7 +139,8 @@ export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mec
  */
 export function stored(m: Model, _: Effect[], [, , value]: [Step, number, unknown]): void {
   const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
-  if (theirs) m.session = merge(m.session, theirs);
+  // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
+  if (theirs) m.session = merge(m.session, complete(theirs, m.session));
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */

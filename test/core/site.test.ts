@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { consent, endSession, reread, stored, track } from '../../src/core/step';
+import { attribute, consent, endSession, identify, reread, stored, track } from '../../src/core/step';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
@@ -151,6 +151,17 @@ describe('other tabs of the site', () => {
     t.send(tab, 600, 'other', false);
     t.send(visibility, 1000, true);
     expect(t.names()).toContain('application_background');
+  });
+
+  it("the lean cookie read again: its counters taken, what this tab knows of the visitor kept (the cookie leaves it out)", () => {
+    const t = running();
+    t.send(identify, 100, 'alice', '{}');
+    t.send(attribute, 200, 'plan', 'pro', false);
+    const theirs = { ...t.model.session!, eventIndex: t.model.session!.eventIndex + 3, rev: t.model.session!.rev + 1, lastEventAt: 1500 };
+    t.send(stored, 1500, encodeState(theirs, true));
+    t.send(track, 1600, 'next', '{}');
+    const next = t.events().at(-1)!;
+    expect([next.session.eventIndex, next.user.id, next.sessionAttributes]).toEqual([theirs.eventIndex + 1, 'alice', { plan: 'pro' }]);
   });
 
   it('another tab came to the foreground while this one was hidden: the session says so, and no event is repeated', () => {
