@@ -21,10 +21,14 @@ import { createCollector } from './collector.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
 
-/** URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map). */
+/**
+ * URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map) and the
+ * IAB Tech Lab's CMP API (the e2e page's CMP, e2e/pages/cmp.js).
+ */
 const STATIC = [
   ['/dist/', join(root, 'dist')],
   ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
+  ['/node_modules/@iabtechlabtcf/', join(root, 'node_modules/@iabtechlabtcf')],
   ['/e2e/', join(root, 'e2e/pages')],
   ['/', join(root, 'demo/public')],
 ];
