@@ -97,7 +97,7 @@ export const skipped: Record<string, string> = {
   "the cookie is lean: the visitor's user id, attributes, UTM live in the mirror, and survive reloads, tabs and a lost cookie; a whole cookie is still read": PENDING_24,
   "TCF, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the visitor decides; a grant sends what was held; a withdrawal erases": PENDING_24,
   "TCF, the IAB's CMP API ${order}, a returning visitor: the stored grant is followed at once, the device kept and nothing erased": PENDING_24,
-  "TCF, the IAB's CMP API ${order}: stored decisions, refusals (none, purpose 1 alone) and grants (8 and 9 by legitimate interest, no GDPR)": PENDING_24,
+  "TCF, the IAB's CMP API ${order}: stored decisions, grants (8 and 9 by legitimate interest, no GDPR), then refusals (none, purpose 1 alone) that erase what the grants left": PENDING_24,
   'five pages, then back and forward, the session in ${where}: each restored page takes the session first (no eventIndex twice), and its page view names the page the visitor came back from': PENDING_24,
 };
 

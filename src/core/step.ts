@@ -179,6 +179,10 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
     m.newTab = true;
     m.lifeAt = at;
     m.withdrawn = true;
+  } else if (mode === 'denied' || mode === 'anonymous') {
+    // A refusal before this page stored anything: what an earlier grant left on the device goes too (the visitor
+    // withdrew where Stint did not run, in the CMP of another page, or the site's configuration says so now).
+    fx.push(['erase']);
   }
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.

@@ -14,11 +14,12 @@ describe('the consent a tracker starts with', () => {
   const cases: [string, 'granted' | 'pending' | 'denied', boolean, boolean, 'drop' | 'anonymous', string, string[]][] = [
     ['granted: storage opens at once', 'granted', false, true, 'drop', 'granted', ['debug', 'openStorage']],
     ['pending: nothing opens, nothing stored', 'pending', false, true, 'drop', 'pending', []],
-    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['debug', 'resolveReady']],
-    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['debug', 'openStorage']],
-    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['debug', 'debug', 'resolveReady']],
+    // (a refusal erases what an earlier grant may have left on the device)
+    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['debug', 'erase', 'resolveReady']],
+    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['debug', 'erase', 'openStorage']],
+    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['debug', 'debug', 'erase', 'resolveReady']],
     ['GPC, config opts out of it', 'granted', true, false, 'drop', 'granted', ['debug', 'openStorage']],
-    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['debug', 'debug', 'openStorage']],
+    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['debug', 'debug', 'erase', 'openStorage']],
   ];
   it.each(cases)('%s', (_, consent, gpc, respect, onDenied, mode, effects) => {
     const t = boot({ consent, gpc, settings: { respectGlobalPrivacyControl: respect, onDenied } });
@@ -123,7 +124,7 @@ describe('changes of consent', () => {
     ['the same state again changes nothing', 'granted', 'granted', 'page', []],
     ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['debug', 'tellConsent', 'erase', 'resolveReady']],
     ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['debug', 'tellConsent', 'erase']],
-    ['a refusal from pending has nothing to erase', 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
+    ['a refusal from pending erases what an earlier grant left on the device', 'pending', 'denied', 'tab', ['debug', 'erase', 'resolveReady']],
   ];
   it.each(cases)('%s', (_, from, to, where, effects) => {
     const t = boot({ consent: from });

@@ -69,6 +69,18 @@ const guarded = (request: IDBRequest, then: () => void) => () => {
   }
 };
 
+/**
+ * Resolves when the transaction commits, rejects when it aborts: its own outcome, not its requests' error events
+ * (idb-keyval's `promisifyRequest` rejects at the first). WebKit fires an error (InvalidStateError, "Script
+ * execution context has stopped") at a write the page made at pagehide, when the page comes back from the
+ * back/forward cache, and the transaction still commits: the write is no failure.
+ */
+export const finished = (transaction: IDBTransaction): Promise<void> =>
+  new Promise((resolve, reject) => {
+    transaction.addEventListener('complete', () => resolve());
+    transaction.addEventListener('abort', () => reject(transaction.error));
+  });
+
 /** `then`, when `request` succeeds (guarded). */
 export const onSuccess = (request: IDBRequest, then: () => void): void => void (request.onsuccess = guarded(request, then));
 
@@ -171,7 +183,7 @@ export function idbSessionStore(db: StintDb) {
   return {
     name: 'INDEXED_DB',
     get: () => db.session('readonly', (store) => promisifyRequest(store.get(SESSION_KEY))),
-    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), promisifyRequest(store.transaction))),
-    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), promisifyRequest(store.transaction))),
+    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), finished(store.transaction))),
+    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), finished(store.transaction))),
   };
 }
