@@ -138,14 +138,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     retry: () => sender?.retry(),
     reread() {
       const answer = (value: unknown) => guard(() => now(reread, value));
-      try {
-        const value = keeper?.reread();
-        // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
-        if (value instanceof Promise) within(value, REREAD_WAIT).then(answer, () => answer(null));
-        else answer(value);
-      } catch {
-        answer(null);
-      }
+      // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
+      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
     },
     lost: (count) => sender?.lost(count),
     openStorage(anonymous) {

@@ -109,8 +109,8 @@ export function startSender(o: SenderOptions): Sender {
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
   let busy = false;
   let seq = 0;
-  /** Flushes waiting: each for the entries queued when it was asked (`left`: how many of them are still queued). */
-  let waiters: { last: number; left: number; resolve: () => void }[] = [];
+  /** Flushes waiting: each for the entries queued when it was asked (up to the `seq` `last`), `left` of them still queued. */
+  let waiters: [last: number, left: number, resolve: () => void][] = [];
   let stopped = false;
   /** Bumped at a freeze and at resume: a claim or a drain begun before it is void. */
   let epoch = 0;
@@ -124,8 +124,8 @@ export function startSender(o: SenderOptions): Sender {
    */
   const settle = (gone: Queued[]) => {
     if (!waiters.length) return;
-    for (const w of waiters) for (const e of gone) if (e.seq <= w.last) w.left--;
-    waiters = waiters.filter((w) => w.left > 0 || void w.resolve());
+    for (const w of waiters) for (const e of gone) if (e.seq <= w[0]) w[1]--;
+    waiters = waiters.filter((w) => w[1] > 0 || void w[2]());
   };
 
   /** The entries in the queue (compacted: once per look at all of them, not once per add). */
@@ -335,7 +335,7 @@ export function startSender(o: SenderOptions): Sender {
     flush() {
       return new Promise((resolve) => {
         // (every entry queued now has a seq up to the last one given)
-        if (queue.length > head) waiters.push({ last: seq, left: queue.length - head, resolve });
+        if (queue.length > head) waiters.push([seq, queue.length - head, resolve]);
         else resolve();
         clearTimeout(timer);
         wake();

@@ -32,7 +32,7 @@ export interface Keeper {
    * read or wrote it (`due`: read now whatever the time); null when unchanged, not due, or where it cannot be read.
    */
   read(due: boolean): unknown;
-  /** The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store). */
+  /** The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store); it may throw. */
   reread(): unknown;
 }
 
@@ -108,6 +108,6 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     mechanism,
     save,
     read,
-    reread: () => (chain.synchronous ? read(true) : chain.primary.get()),
+    reread: () => chain.primary.get(),
   };
 }
