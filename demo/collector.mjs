@@ -119,7 +119,8 @@ export function createCollector(dataDir) {
       // `delay`: the answer is held this long (ms), so that a request in flight is seen to be in flight.
       request.delay = fault.delay || 0;
       emit(runId, 'fault', faultState(r));
-      return [fault.status, fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }, '{"error":"injected fault"}', request];
+      const headers = { ...(fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) }), ...(fault.location ? { Location: fault.location } : {}) };
+      return [fault.status, headers, '{"error":"injected fault"}', request];
     }
     let body;
     try {
@@ -161,10 +162,10 @@ export function createCollector(dataDir) {
   return {
     receive,
     run,
-    fault: (runId, { status = 503, count = 1, ms, retryAfter, delay } = {}) => {
+    fault: (runId, { status = 503, count = 1, ms, retryAfter, delay, location } = {}) => {
       const r = run(runId);
       const timed = typeof ms === 'number' && ms > 0;
-      r.faults.push(timed ? { status, until: Date.now() + ms, retryAfter, delay } : { status, count, retryAfter, delay });
+      r.faults.push(timed ? { status, until: Date.now() + ms, retryAfter, delay, location } : { status, count, retryAfter, delay, location });
       // Tell the subscribers when a timed fault is over, even if no request comes meanwhile.
       if (timed) setTimeout(() => emit(runId, 'fault', faultState(r)), ms + 10).unref();
       const state = faultState(r);

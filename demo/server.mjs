@@ -8,8 +8,9 @@
 // GET  /e2e/run/<run>?to=<path>                                 sets that cookie and goes to <path>: a page whose collector is
 //                                                              '/collect' (the README's recipes and snippet) sends to <run>
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid, fault)
-// POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next `count` requests of a run with an error
-//                                                              (after `delay` ms; status 200: answered normally, after `delay`)
+// POST /api/runs/<run>/fault {status, count, retryAfter, delay, location} answer the next `count` requests of a run with an
+//                                                              error (after `delay` ms; status 200: answered normally, after `delay`;
+//                                                              `location`: a redirect's Location header)
 // POST /api/runs/<run>/fault {status, ms, retryAfter}          answer every request of a run with an error for `ms`
 // DELETE /api/runs/<run>/fault                                 answer normally again
 // POST /api/runs/<run>/browsers {key, browser}                 the demo page's own record: the browser a device id
@@ -25,10 +26,14 @@ import { createCollector } from './collector.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TYPES = { '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
 
-/** URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map). */
+/**
+ * URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map) and the
+ * IAB Tech Lab's CMP API (the e2e page's CMP, e2e/pages/cmp.js).
+ */
 const STATIC = [
   ['/dist/', join(root, 'dist')],
   ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
+  ['/node_modules/@iabtechlabtcf/', join(root, 'node_modules/@iabtechlabtcf')],
   ['/e2e/', join(root, 'e2e/pages')],
   // The README's recipes built with the real frameworks (e2e/apps/build.mjs): a single-page app's routes are its index.html.
   ['/apps/', join(root, 'e2e/apps/dist'), 'spa'],

@@ -5,7 +5,7 @@
  * page pending, and the next page waited behind them). The WebKit runner (e2e/webkit/) plays the same titles.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, inTrackedOrder, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, expect, inTrackedOrder, pageUrl, startStint, test, waitForStint, type Build } from './fixtures';
 
 test.use({
   launchOptions: async ({ launchOptions, browserName }, use) =>
@@ -101,3 +101,63 @@ test('the next page of the tab after a cached navigation starts, sends and flush
   expect(new Set((await collector.events()).map((e) => e.session.sessionId)).size).toBe(1);
   await collector.exactly(1, (e) => e.name === 'application_initialized', page);
 });
+
+for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
+  test(`five pages, then back and forward, the session in ${where}: each restored page takes the session first (no eventIndex twice), and its page view names the page the visitor came back from`, async ({
+    page,
+    build,
+    run,
+    collector,
+    browserName,
+  }) => {
+    const blocked = where !== 'a cookie';
+    // Chromium runs the leaving page's pagehide after the restored page's pageshow (in another process): their writes
+    // to IndexedDB can meet, and Chromium then evicts the page in the cache that holds its transaction (seen in about
+    // one restore in ten here), so that it cannot be asked for restores; the rules this test checks hold wherever it restores.
+    test.skip(browserName === 'chromium' && blocked, "Chromium evicts a cached page whose pagehide's IndexedDB write meets the restored page's");
+    const url = (n: number) => `${cacheable(build, run)}&p=${n}${blocked ? '&noinit' : ''}`;
+    /** Stint on a page just loaded: with cookies blocked, started once they are (the page was opened with &noinit). */
+    const started = async () => {
+      if (!blocked) return void (await waitForStint(page));
+      await page.waitForFunction(() => (window as any).__stintLoaded === true);
+      await page.evaluate(() => Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} }));
+      await startStint(page, build);
+      await call(page, 'ready');
+    };
+    /** Leaves by `script` (a link's navigation, history back or forward) for page `n`; whether it was restored from the cache. */
+    const go = async (script: string, n: number) => {
+      await page.evaluate(() => {
+        (window as any).__left = true;
+        addEventListener('pageshow', (e) => ((window as any).__persisted = e.persisted));
+      });
+      await page.evaluate((script) => void setTimeout(new Function(script) as () => void), script);
+      await page.waitForFunction((n) => new URLSearchParams(location.search).get('p') === String(n) && document.readyState === 'complete', n);
+      await page.waitForFunction(() => !(window as any).__left || (window as any).__persisted !== undefined);
+      return page.evaluate(() => (window as any).__persisted === true);
+    };
+    await page.goto(url(1));
+    await started();
+    await call(page, 'page');
+    await call(page, 'track', 'here', { p: 1 });
+    for (let n = 2; n <= 5; n++) {
+      expect(await go(`location.href = location.href.replace(/p=\\d/, 'p=${n}')`, n), `page ${n} is loaded`).toBe(false);
+      await started();
+      await call(page, 'page');
+      await call(page, 'track', 'here', { p: n });
+    }
+    // Back to 4, back to 3, forward to 4: each restored from the cache, where it records a page view of its own.
+    for (const [n, step] of [[4, 'back'], [3, 'back'], [4, 'forward']] as const) {
+      expect(await go(`history.${step}()`, n), `page ${n} is restored`).toBe(true);
+      await call(page, 'track', 'here', { p: n, restored: true });
+    }
+    await call(page, 'flush');
+    const events = (await collector.exactly(8, (e) => e.name === 'here', page)).concat(await collector.events((e) => e.name !== 'here' && !e.name.startsWith('marker-')));
+    const indices = events.map((e) => e.session.eventIndex);
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+    expect(indices.filter((i, k) => indices.indexOf(i) !== k), 'eventIndex values taken twice').toEqual([]);
+    // Each restored page's page view: the page the visitor came back from is its referrer.
+    const views = inTrackedOrder(events.filter((e) => e.name === 'page_view'));
+    const from = (e: (typeof views)[0]) => [new URL(e.context.page.url).searchParams.get('p'), e.context.page.referrer && new URL(e.context.page.referrer).searchParams.get('p')];
+    expect(views.map(from)).toEqual([['1', null], ['2', '1'], ['3', '2'], ['4', '3'], ['5', '4'], ['4', '5'], ['3', '4'], ['4', '3']]);
+  });
+}

@@ -2,8 +2,11 @@
  * Consent: for each state and transition, the cookie jar, Stint's IndexedDB databases, the page's
  * web storage and the collector's record hold exactly what the state allows.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
-import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Collector } from './fixtures';
+import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
+import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -342,3 +345,114 @@ test('data-consent on the tag, then stint("setConsent", "granted")', async ({ pa
   await call(page, 'flush');
   await collector.waitFor(1, (e) => e.name === 'page_view');
 });
+
+// ---- TCF against the IAB Tech Lab's own CMP API (@iabtechlabtcf/cmpapi) -----------------------------------------
+// The page's CMP (e2e/pages/cmp.js) is built on it; the TC strings are built here with @iabtechlabtcf/core, on a
+// vendor list of the tests' own (e2e/tcf/vendor-list.json, no network).
+
+const gvl = new GVL(JSON.parse(readFileSync(join(__dirname, 'tcf/vendor-list.json'), 'utf8')));
+
+/** A TC string as a CMP writes it: these purposes consented, these by legitimate interest. */
+function tcString(consents: number[], interests: number[] = []): string {
+  const model = new TCModel(gvl);
+  model.cmpId = 2;
+  model.cmpVersion = 1;
+  model.isServiceSpecific = true;
+  model.purposeConsents.set(consents);
+  model.purposeLegitimateInterests.set(interests);
+  return TCString.encode(model);
+}
+
+const TC_GRANT = tcString([1, 8, 9]);
+const TC_REFUSAL = tcString([]);
+
+/** Where the CMP stands to Stint: loaded first; loaded after Stint started (which looks for `__tcfapi` meanwhile); after it, the IAB's stub first. */
+const ORDERS = {
+  'loaded before Stint': '&cmp=before',
+  'loaded after Stint': '&cmp=after',
+  'loaded after Stint, its stub before': '&cmp=after&tcfstub',
+} as const;
+type Order = keyof typeof ORDERS;
+
+/** A page of the site with `consent: 'tcf'` and the CMP in `order`, which holds the visitor's TC string `tc` ('': a first visit; 'none': no GDPR). */
+async function withCmp(page: Page, build: Build, run: string, order: Order, tc: string): Promise<void> {
+  await page.goto(pageUrl(build, run, { consent: 'tcf' }, `${ORDERS[order]}&tc=${encodeURIComponent(tc)}`));
+  await waitForStint(page, { consent: 'tcf' });
+  if (!ORDERS[order].includes('before')) await page.evaluate(() => (window as any).__loadCmp());
+}
+
+const decide = (page: Page, tc: string) => page.evaluate((tc) => (window as any).__cmp.decide(tc), tc);
+
+for (const order of Object.keys(ORDERS) as Order[]) {
+  test(`TCF, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the visitor decides; a grant sends what was held; a withdrawal erases`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    await withCmp(page, build, run, order, '');
+    await page.waitForFunction(() => (window as any).__cmp);
+    expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+    await collector.expectNothingSent(context);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
+    await decide(page, TC_GRANT);
+    await call(page, 'ready');
+    await call(page, 'flush');
+    await collector.waitFor(1, (e) => e.name === 'before-decision');
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    // The visitor opens the CMP again and withdraws.
+    await decide(page, TC_REFUSAL);
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
+  });
+
+  test(`TCF, the IAB's CMP API ${order}, a returning visitor: the stored grant is followed at once, the device kept and nothing erased`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    await withCmp(page, build, run, order, TC_GRANT);
+    await call(page, 'ready');
+    await call(page, 'track', 'first-visit');
+    await call(page, 'flush');
+    const [first] = await collector.waitFor(1, (e) => e.name === 'first-visit');
+    // The next page: the CMP answers with the decision it stored, at once (before) or as soon as it is there.
+    await withCmp(page, build, run, order, TC_GRANT);
+    await call(page, 'ready');
+    await call(page, 'track', 'returning');
+    await call(page, 'flush');
+    const [again] = await collector.exactly(1, (e) => e.name === 'returning', page);
+    expect(again.session).toMatchObject({ userId: first.session.userId, sessionId: first.session.sessionId });
+    expect(await collector.events((e) => e.name === 'session_start')).toHaveLength(1);
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+  });
+
+  test(`TCF, the IAB's CMP API ${order}: stored decisions, grants (8 and 9 by legitimate interest, no GDPR), then refusals (none, purpose 1 alone) that erase what the grants left`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    for (const [what, tc] of [['8 and 9 by legitimate interest', tcString([1], [8, 9])], ['no GDPR', 'none']]) {
+      await withCmp(page, build, run, order, tc);
+      await call(page, 'ready');
+      await call(page, 'track', 'granted', { what });
+      await call(page, 'flush');
+      await collector.waitFor(1, (e) => e.name === 'granted' && e.properties.what === what);
+    }
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    // The visitor refused since (in the CMP of a page without Stint, or the CMP asked again): nothing is sent, and
+    // what the grants left on the device goes.
+    for (const [what, tc] of [['none', TC_REFUSAL], ['purpose 1 alone', tcString([1])]]) {
+      await withCmp(page, build, run, order, tc);
+      // (until the CMP answers, calls are held: then dropped)
+      await expect.poll(() => call(page, 'track', 'refused', { what }), { message: what }).toBeUndefined();
+      await expect.poll(() => deviceOf(page, context), { message: what }).toEqual(NOTHING);
+    }
+    await collector.expectNothingSent(context, (e) => e.name !== 'refused');
+  });
+}

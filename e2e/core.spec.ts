@@ -1,7 +1,7 @@
 /**
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
-import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -323,4 +323,50 @@ test('shutdown(): what is queued is sent, then the tracker does nothing', async 
   expect(await call(page, 'track', 'after-shutdown')).toBeUndefined();
   await setVisibility(page, 'hidden'); // a hidden page would beacon what is pending: nothing is
   await collector.expectNothingSent(page.context(), (e) => ['session_start', 'application_initialized', 'last-words'].includes(e.name));
+});
+
+test('shutdown() leaves no timer and no open database connection', async ({ page, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, {}, '&noinit'));
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  // What the page keeps going: its timers, and its IndexedDB connections.
+  await page.evaluate(() => {
+    const w = window as any;
+    const timers = (w.__timers = new Map<number, number>());
+    const { setTimeout: set, clearTimeout: clear, setInterval: every, clearInterval: stop } = window;
+    w.setTimeout = (fn: (...a: unknown[]) => void, ms = 0, ...args: unknown[]) => {
+      const id = set(() => (timers.delete(id), fn(...args)), ms);
+      timers.set(id, ms);
+      return id;
+    };
+    w.clearTimeout = (id: number) => (timers.delete(id), clear(id));
+    w.setInterval = (fn: (...a: unknown[]) => void, ms = 0, ...args: unknown[]) => {
+      const id = every(fn, ms, ...args);
+      timers.set(id, ms);
+      return id;
+    };
+    w.clearInterval = (id: number) => (timers.delete(id), stop(id));
+    const connections = (w.__connections = new Set<IDBDatabase>());
+    const open = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (this: IDBFactory, ...args: [string, number?]) {
+      const request = open.apply(this, args);
+      request.addEventListener('success', () => connections.add(request.result));
+      return request;
+    };
+    const close = IDBDatabase.prototype.close;
+    IDBDatabase.prototype.close = function (this: IDBDatabase) {
+      connections.delete(this);
+      return close.call(this);
+    };
+  });
+  await startStint(page, build);
+  await call(page, 'ready');
+  await call(page, 'flush');
+  // The collector answers after 5 s: shutdown() waits 3 s for it, and stops with the request in flight.
+  await collector.fault(200, 1, undefined, 5000);
+  await call(page, 'track', 'last-words');
+  await call(page, 'shutdown');
+  const left = await page.evaluate(() => ({ timers: [...(window as any).__timers.values()], connections: (window as any).__connections.size }));
+  expect(left, 'timers pending (their delays) and connections open').toEqual({ timers: [], connections: 0 });
+  expect((await collector.summary()).requests.map((r) => r.delay)).toEqual([undefined, 5000]);
+  await collector.waitFor(1, (e) => e.name === 'last-words');
 });

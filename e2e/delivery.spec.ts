@@ -2,7 +2,7 @@
  * Delivery that loses nothing: the outbox, retries, offline, unload, tabs, and the Snowplow protocol.
  */
 import type { BrowserContext } from '@playwright/test';
-import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, outboxSize, test, waitForStint } from './fixtures';
+import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, outboxSize, setVisibility, test, waitForStint } from './fixtures';
 
 const KEEPALIVE_LIMIT = 64 * 1024;
 
@@ -167,3 +167,54 @@ test('two tabs, a shared outbox and a failing collector: after recovery, every e
   for (let i = 1; i < failed.length; i++) expect(failed[i].at, `request ${i} started before ${i - 1} was answered`).toBeGreaterThanOrEqual(failed[i - 1].end!);
 });
 
+
+test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning that names the redirect', async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await openStint(page, build, run);
+  await call(page, 'flush');
+  for (const status of [301, 302, 303]) {
+    // The collector moved (http to https, a slash added): its new URL answers the GET a followed redirect makes with 200.
+    await collector.fault(status, 1, undefined, undefined, '/e2e/other.html');
+    await call(page, 'track', 'redirected', { status });
+    await call(page, 'flush');
+  }
+  const events = await collector.exactly(3, (e) => e.name === 'redirected', page);
+  expect(events.map((e) => e.properties.status)).toEqual([301, 302, 303]);
+  // Each redirect met, then the same batch again, accepted; nothing was counted lost.
+  const { requests, duplicates } = await collector.summary();
+  expect(requests.slice(1, 7).map((r) => r.status)).toEqual([301, 200, 302, 200, 303, 200]);
+  expect(requests.every((r) => !r.dropped)).toBe(true);
+  expect(duplicates).toBe(0);
+  expect(seen.warnings.filter((w) => /the collector redirects/.test(w))).toHaveLength(3);
+});
+
+test('after a long backoff, a page back in the foreground, or a network back, tries again at once', async ({ page, build, run, collector }) => {
+  test.slow(); // two outages of ten failures each, through a real browser and collector
+  await page.clock.install();
+  await openStint(page, build, run);
+  await call(page, 'flush');
+  const failed = async () => (await collector.summary()).requests.filter((r) => r.status === 503).length;
+  /** An outage: ten failures in a row, after which Stint's backoff (1 s doubling, with jitter) is 2.5 to 5 minutes. */
+  const outage = async (name: string) => {
+    await collector.fault(503, 1000);
+    const before = await failed();
+    await call(page, 'track', name);
+    // (time jumps 5 minutes at a time, past each retry)
+    await expect.poll(async () => (await page.clock.fastForward(300_000), failed()), { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 10);
+    await expect.poll(async () => (await collector.summary()).requests.every((r) => r.end)).toBe(true);
+    await collector.heal();
+    // The collector is back; the next retry is minutes away, and half a minute later nothing was tried.
+    await page.clock.fastForward(31_000);
+  };
+
+  // The visitor is in another tab during the outage (what the page tracks then leaves by fetch), and comes back.
+  await setVisibility(page, 'hidden');
+  await outage('back-in-the-foreground');
+  await setVisibility(page, 'visible');
+  await collector.waitFor(1, (e) => e.name === 'back-in-the-foreground');
+
+  await outage('network-back');
+  await page.evaluate(() => dispatchEvent(new Event('online')));
+  await collector.waitFor(1, (e) => e.name === 'network-back');
+  expect((await collector.summary()).duplicates).toBe(0);
+});

@@ -124,9 +124,9 @@ export class Collector {
     expect(invalid).toEqual([]);
   }
 
-  /** The next `count` requests of this run are answered with `status` (after `delay` ms). */
-  async fault(status: number, count = 1, retryAfter?: number, delay?: number): Promise<void> {
-    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter, delay }) });
+  /** The next `count` requests of this run are answered with `status` (after `delay` ms; a redirect's `location`). */
+  async fault(status: number, count = 1, retryAfter?: number, delay?: number, location?: string): Promise<void> {
+    await fetch(`${baseUrl()}/api/runs/${this.run}/fault`, { method: 'POST', body: JSON.stringify({ status, count, retryAfter, delay, location }) });
   }
 
   /** Answers normally again. */
@@ -163,6 +163,24 @@ export async function waitForStint(page: Page, config: Record<string, unknown> =
 export async function openStint(page: Page, build: Build, run: string, config: Record<string, unknown> = {}): Promise<Page> {
   await page.goto(pageUrl(build, run, config));
   return waitForStint(page, config);
+}
+
+/**
+ * Starts Stint in a page opened with `&noinit` (after the test prepared the page), with the page's config and
+ * `config`: the tag's `init`, or the npm build's `createTracker`; `stint(method, ...args)` works for both after.
+ */
+export function startStint(page: Page, build: Build, config: Record<string, unknown> = {}): Promise<void> {
+  return page.evaluate(
+    async ({ build, config }) => {
+      const w = window as any;
+      const full = { ...w.__stintConfig, ...config };
+      if (build === 'tag') return w.stint('init', full);
+      const { createTracker } = await import('/dist/index.mjs' as string);
+      const tracker = createTracker(full);
+      w.stint = (method: string, ...args: unknown[]) => tracker[method](...args);
+    },
+    { build, config },
+  );
 }
 
 /** Opens the e2e page in a new tab of `context` and waits for Stint; `extra` is appended to the query. */

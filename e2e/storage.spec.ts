@@ -2,7 +2,7 @@
  * The storage chain (cookie, IndexedDB, memory, custom stores) and one session across tabs.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, Collector, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, setVisibility, stintCookies, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, Collector, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, setVisibility, startStint, stintCookies, test, waitForStint, type Build } from './fixtures';
 
 const MINUTE = 60_000;
 
@@ -399,4 +399,118 @@ test('cookie domain "auto": subdomains share one session', async ({ context, bui
   expect(onB.session.sessionId).toBe(onA.session.sessionId);
   const cookies = await stintCookies(context);
   expect(cookies.map((c) => c.domain)).toEqual(['.stint.test']);
+});
+
+test('IndexedDB failing everywhere (its upgrade, every write, every transaction): nothing reaches the page, every event arrives', async ({ page, build, run, collector }) => {
+  type How = 'the upgrade writes nothing' | 'the upgrade makes no store' | 'every write throws' | 'every transaction aborts';
+  /** A fresh page whose IndexedDB fails as `how` says, cookies blocked (the session goes to IndexedDB); then Stint starts. */
+  const failing = async (how: How) => {
+    await page.goto(pageUrl(build, run, {}, '&noinit'));
+    await page.waitForFunction(() => (window as any).__stintLoaded === true);
+    await page.evaluate(async (how) => {
+      const w = window as any;
+      // What reaches the page: its error monitoring listens to these.
+      w.__reached = [];
+      addEventListener('error', (e) => w.__reached.push(`error: ${e.message}`));
+      addEventListener('unhandledrejection', (e) => w.__reached.push(`unhandledrejection: ${e.reason}`));
+      if (how.startsWith('the upgrade')) {
+        // The database as Stint 0.1.0 left it (version 1, one store, a session in it): this version's upgrade runs.
+        await new Promise((resolve) => (indexedDB.deleteDatabase('stint').onsuccess = resolve));
+        await new Promise((resolve) => {
+          const open = indexedDB.open('stint', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('kv').put('1.{}', 'state');
+          open.onsuccess = () => resolve(open.result.close());
+        });
+      }
+      Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} });
+      const full = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+      if (how !== 'every transaction aborts') {
+        for (const write of ['put', 'add', 'delete', 'clear'] as const) IDBObjectStore.prototype[write] = full;
+        if (how === 'the upgrade makes no store') IDBDatabase.prototype.createObjectStore = full;
+        return;
+      }
+      // Each transaction aborts once its requests are made (a full disk, as the browser reports it).
+      const transaction = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+        const made = transaction.apply(this, args);
+        queueMicrotask(() => made.abort());
+        return made;
+      };
+    }, how);
+    await startStint(page, build);
+  };
+
+  // Stint's database at its version, an event left in its outbox (the collector failed): the next pages send it.
+  await openStint(page, build, run);
+  await collector.fault(503, 1000);
+  await call(page, 'track', 'left-behind');
+  await expect.poll(() => outboxSize(page, 'left-behind')).toBe(1);
+  await collector.heal();
+  for (const how of ['every write throws', 'every transaction aborts', 'the upgrade writes nothing', 'the upgrade makes no store'] as const) {
+    await failing(how);
+    await call(page, 'ready');
+    for (let i = 0; i < 3; i++) await call(page, 'track', 'stored-nowhere', { how, i });
+    await call(page, 'flush');
+    // The page is hidden, leaves into the cache and comes back (each commits what Stint's database holds, at once).
+    await setVisibility(page, 'hidden');
+    await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    await setVisibility(page, 'visible');
+    await call(page, 'track', 'stored-nowhere', { how, i: 3 });
+    await call(page, 'flush');
+    await collector.exactly(4, (e) => e.name === 'stored-nowhere' && e.properties.how === how, page);
+    expect(await page.evaluate(() => (window as any).__reached), how).toEqual([]);
+  }
+  await collector.waitFor(1, (e) => e.name === 'left-behind');
+});
+
+test("the cookie is lean: the visitor's user id, attributes, UTM live in the mirror, and survive reloads, tabs and a lost cookie; a whole cookie is still read", async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  const visitor = (e: { user: { id: string | null }; sessionAttributes: Record<string, unknown>; context: Record<string, any> }) => [e.user.id, e.sessionAttributes.plan, e.context.utm.source];
+  const cookie = async () => decodeURIComponent((await stintCookies(context))[0].value);
+  // A visit that lands from a newsletter, logs in and picks a plan.
+  await page.goto(pageUrl(build, run, {}, '&utm_source=newsletter&utm_campaign=spring'));
+  await waitForStint(page);
+  await call(page, 'identify', 'alice@example.com');
+  await call(page, 'setSessionAttribute', 'plan', 'pro');
+  await call(page, 'track', 'landed');
+  await call(page, 'flush');
+  const [landed] = await collector.waitFor(1, (e) => e.name === 'landed');
+  expect(visitor(landed)).toEqual(['alice@example.com', 'pro', 'newsletter']);
+  // What every same-site request carries: the ids, counters, times and flags the session rules read; none of the visitor.
+  const lean = await cookie();
+  for (const text of ['alice', 'plan', 'pro', 'newsletter', 'spring']) expect(lean).not.toContain(text);
+  const mirror = await page.evaluate(() => localStorage.getItem('stint:mirror')!);
+  expect(mirror).toContain('alice@example.com');
+
+  const then = async (name: string, on = page) => {
+    await call(on, 'track', name);
+    await call(on, 'flush');
+    const [event] = await collector.waitFor(1, (e) => e.name === name);
+    expect(event.session.sessionId, name).toBe(landed.session.sessionId);
+    expect(visitor(event), name).toEqual(['alice@example.com', 'pro', 'newsletter']);
+  };
+  await page.reload();
+  await waitForStint(page);
+  await then('after-a-reload');
+  await then('in-another-tab', await newTab(context, build, run));
+  await context.clearCookies();
+  await page.reload();
+  await waitForStint(page);
+  await then('after-the-cookie-was-lost');
+  // A whole cookie (the record as Stint wrote it before the cookie was lean) is read, the mirror gone meanwhile.
+  const url = new URL(page.url());
+  await context.addCookies([{ name: '_stint', value: encodeURIComponent(mirror), domain: url.hostname, path: '/' }]);
+  await page.evaluate(() => localStorage.removeItem('stint:mirror'));
+  await page.reload();
+  await waitForStint(page);
+  await then('from-a-whole-cookie');
+  expect(await cookie()).not.toContain('alice');
 });

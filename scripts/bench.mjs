@@ -6,7 +6,7 @@
 //      of fresh first visits;
 //   3. track(): median and p95 per call, timed in groups of 100 calls (performance.now() is precise to
 //      5 µs on the cross-origin isolated bench page: 0.05 µs per call), and the same past the outbox's
-//      bound (offline, 5,000 events waiting: the overflow path);
+//      bound (offline, 5,000 events waiting: the overflow path), without and with a flush() waiting;
 //   4. 1,000 events: main-thread time (CDP TaskDuration) from the burst until the collector received
 //      them all, the number of requests it took, the largest body, the bytes per event on the wire, and
 //      the longest task (PerformanceObserver 'longtask') on the way; the median of BURSTS runs, each in a
@@ -179,6 +179,7 @@ async function timeTrack(page, name, groups, size) {
 async function measureTrack(browser, server, notes) {
   const timed = [];
   let overflow;
+  let overflowFlush;
   // 5 µs clock / 100 calls: 0.05 µs steps; rounding drops the float noise of the ms -> µs conversion.
   const us = (perCall) => perCall.map((ms) => round(ms * 1000, 2));
   for (let i = 0; i < TRACK_PAGES; i++) {
@@ -193,11 +194,14 @@ async function measureTrack(browser, server, notes) {
       await context.setOffline(true);
       await timeTrack(page, 'filling', 1, 5000);
       overflow = await timeTrack(page, 'overflow', 10, GROUP_SIZE);
+      // A flush() that cannot resolve (offline) waits for what was queued: each drop must not look for it.
+      await page.evaluate(() => void stint('flush'));
+      overflowFlush = await timeTrack(page, 'overflow-flush', 10, GROUP_SIZE);
     } finally {
       await context.close();
     }
   }
-  return { medianUs: median(timed), p95Us: percentile(timed, 95), maxUs: Math.max(...timed), overflowMedianUs: median(us(overflow.perCall)) };
+  return { medianUs: median(timed), p95Us: percentile(timed, 95), maxUs: Math.max(...timed), overflowMedianUs: median(us(overflow.perCall)), overflowFlushMedianUs: median(us(overflowFlush.perCall)) };
 }
 
 /**
@@ -356,6 +360,7 @@ async function main() {
       `(${TRACK_PAGES} pages x ${GROUPS} groups of ${GROUP_SIZE} calls, ${WARMUP} warm-up each)   target <= ${TARGET.trackMedianUs} / ${TARGET.trackP95Us} µs  ${mark(pass.track)}`,
     );
     row('  past the outbox bound', `${round(track.overflowMedianUs, 2)} µs`, '(median; offline, 5,000 waiting: each call drops the oldest)');
+    row('  the same, a flush() waiting', `${round(track.overflowFlushMedianUs, 2)} µs`, '(median; the flush waits for what was queued before it)');
     row(
       `${thousand} events main thread`,
       ms(burst.mainThreadMs),
@@ -393,6 +398,7 @@ async function main() {
           trackMaxUs: track.maxUs,
           trackGroupSize: GROUP_SIZE,
           trackOverflowMedianUs: track.overflowMedianUs,
+          trackOverflowFlushMedianUs: track.overflowFlushMedianUs,
           burstBytesPerEvent: Math.round(burst.bytesPerEvent),
           burstLongestTaskMs: burst.longestTaskMs,
           burstEvents: BURST,

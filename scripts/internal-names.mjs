@@ -16,6 +16,8 @@ export const INTERNAL_NAMES = [
   // core/rules.ts: a rule's outcome
   'current', 'ending',
   'claim',
+  // delivery/transport.ts: a reply; delivery/sender.ts: an entry's place in the queue
+  'moved', 'seq',
 ];
 
 /** The terser option that shortens them. */

@@ -26,12 +26,14 @@ import {
   newSession,
   opened as storageOpened,
   profile,
+  reread,
   shutdown,
   start,
   step,
   stored,
   track,
 } from './core/step';
+import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
 import { deviceContext, timeZone } from './device';
@@ -43,10 +45,13 @@ import { leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
+import type { StintDb } from './session/stores/db';
 import { startTabs, type TabMessage } from './tabs';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
 const SHUTDOWN_WAIT = 3000;
+/** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
+const REREAD_WAIT = 1000;
 
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
@@ -56,6 +61,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let opener: Opener | null = null;
   let keeper: Keeper | null = null;
   let sender: Sender | null = null;
+  /** Stint's database, once storage answered: closed at shutdown. */
+  let db: StintDb | null = null;
   /** A save is queued for the end of the task. */
   let saving = false;
   /** `ready()` promises waiting for calls to run at once. */
@@ -96,15 +103,16 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const movedTo = (mechanism: string) => guard(() => now(around, { mechanism }));
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
-  const opened = ({ chain, db, othersOpen, turn }: Opened, anonymous: boolean) => {
+  const opened = ({ chain, db: database, othersOpen, turn }: Opened, anonymous: boolean) => {
     if (model.shutDown) return;
     opener = null;
+    db = database;
     keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     sender = startSender({
       url,
       format: config.format,
       request: config.format.request?.(anonymous) || {},
-      store: db && idbOutbox(db),
+      store: database && idbOutbox(database),
       dropped: model.losses,
       tabs: anonymous ? null : tabs,
       turn,
@@ -127,6 +135,13 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       queueMicrotask(() => saving && guard(() => save(false)));
     },
     beacon: (leaving) => sender?.beacon(leaving),
+    retry: () => sender?.retry(),
+    reread() {
+      const answer = (value: unknown) => guard(() => now(reread, value));
+      // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
+      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
+    },
+    lost: (count) => sender?.lost(count),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
       opener = openStorage(config, anonymous, tabs, answered, movedTo);
@@ -157,6 +172,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       tabs.leave();
       opener?.cancel();
       sender?.stop();
+      db?.close();
       opener = null;
       resolveReady();
     },
@@ -173,7 +189,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
 
   const gpc = globalPrivacyControl();
   const leftTab = takeTab();
-  const tabId = leftTab || uuids.fresh().slice(0, 8);
+  const tabId = leftTab ? leftTab[0] : uuids.fresh().slice(0, 8);
   model = start({
     at: startedAt,
     settings: config,
@@ -199,7 +215,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
   // (a page's default applies as the config's does: in this tab only)
-  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now(consent, state, isDefault ? 'config' : 'signal', globalPrivacyControl()))));
+  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now(consent, state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now(route, readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
-import { byteLength } from '../src/core/batch';
+import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
 import { parseRetryAfter } from '../src/delivery/transport';
 import { VERSION } from '../src/version';
@@ -17,6 +17,19 @@ describe('Retry-After', () => {
     ['absent', null, null],
   ])('%s', (_, header, ms) => {
     expect(parseRetryAfter(header, now)).toBe(ms);
+  });
+});
+
+describe('retryEarly: the page back in the foreground, or the network back, tries a failing collector before the end of its backoff', () => {
+  const now = 1_000_000;
+  it.each([
+    ['a long backoff, the last try half a minute old', now + 200_000, now - RETRY_EARLY, false, true],
+    ['the last try too recent (a tab switched every second is no flood)', now + 200_000, now - RETRY_EARLY + 1, false, false],
+    ["the collector's Retry-After is obeyed", now + 200_000, now - 60_000, true, false],
+    ['no backoff under way', now, now - 60_000, false, false],
+    ['the backoff is over: the retry is due anyway', now - 1, now - 60_000, false, false],
+  ])('%s', (_, retryAt, triedAt, told, early) => {
+    expect(retryEarly(now, retryAt, triedAt, told)).toBe(early);
   });
 });
 

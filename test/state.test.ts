@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeState, encodeState } from '../src/core/state';
+import { complete, decodeState, encodeState } from '../src/core/state';
 import { state } from './helpers';
 
 describe('the stored value', () => {
@@ -10,6 +10,38 @@ describe('the stored value', () => {
     expect(decodeState(value)).toEqual(s);
   });
 
+  it("the lean value (the cookie's) leaves the visitor out: the business user id, attributes, UTM, the pipeline's id", () => {
+    const s = state({
+      businessUserId: 'alice@example.com',
+      profileId: 'tracardi-profile-1',
+      attributes: { plan: 'pro' },
+      attributesAt: 1_700_000_000_500,
+      utm: { source: 'newsletter', medium: 'email', campaign: 'spring', term: null, content: null },
+    });
+    const lean = encodeState(s, true);
+    expect(lean.startsWith('2.')).toBe(true);
+    for (const text of ['alice', 'tracardi-profile', 'plan', 'newsletter']) expect(lean).not.toContain(text);
+    expect(lean.length).toBeLessThan(encodeState(s).length - 150);
+    const read = decodeState(lean)!;
+    // Every field the session rules read, as it was; the visitor's unknown (undefined) until completed.
+    expect(read).toEqual({ ...s, businessUserId: undefined, profileId: undefined, attributes: undefined, attributesAt: undefined, utm: undefined });
+  });
+
+  it("complete: the visitor's fields from what is known of the same device (user ids), and of the same session (attributes, UTM)", () => {
+    const known = state({ businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: { source: 'a', medium: null, campaign: null, term: null, content: null } });
+    const lean = decodeState(encodeState(known, true))!;
+    // [what is known, what the completed state has of the visitor]
+    const cases: [string, ReturnType<typeof state> | null, object][] = [
+      ['the same session', known, { businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: known.utm }],
+      ['another session of the device', { ...known, sessionId: '11111111-1111-4111-8111-111111111111' }, { businessUserId: 'alice', profileId: 'p-1', attributes: {}, utm: null }],
+      ['another device', { ...known, userId: '22222222-2222-4222-8222-222222222222' }, { businessUserId: null, profileId: null, attributes: {}, utm: null }],
+      ['nothing', null, { businessUserId: null, profileId: null, attributes: {}, utm: null }],
+    ];
+    for (const [what, with_, visitor] of cases) expect(complete(lean, with_), what).toMatchObject({ ...visitor, sessionId: known.sessionId, eventIndex: known.eventIndex });
+    // A whole state is its own.
+    expect(complete(known, null)).toBe(known);
+  });
+
   it.each(['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed'] as const)('keeps a session ended by %s', (ended) => {
     const s = state({ ended });
     expect(decodeState(encodeState(s))).toEqual(s);
@@ -18,7 +50,8 @@ describe('the stored value', () => {
   const tampered: [string, unknown][] = [
     ['missing', null],
     ['not a string', 42],
-    ['another version', '2.' + encodeState(state()).slice(2)],
+    ['another version', '3.' + encodeState(state()).slice(2)],
+    ['a lean value without a session field', '2.' + JSON.stringify({ ...JSON.parse(encodeState(state(), true).slice(2)), e: undefined })],
     ['foreign', 'GA1.2.12345.67890'],
     ['not JSON', '1.{"u":'],
     ['JSON but not an object', '1."hello"'],

@@ -37,6 +37,18 @@ export function retryDelay(failures: number, retryAfter: number | null, random: 
   return retryAfter === null ? backoff * (0.5 + random / 2) : Math.max(retryAfter, 500);
 }
 
+/** A failing collector is tried again before the end of a long backoff at most this often (see `retryEarly`). */
+export const RETRY_EARLY = 30_000;
+
+/**
+ * Whether the page coming back to the foreground, or the network coming back, tries a failing collector now rather
+ * than at `retryAt`: after a backoff of Stint's own (a collector's Retry-After is obeyed), when the last try is at
+ * least RETRY_EARLY old. So a visitor who comes back after an outage is not kept waiting minutes, and a tab
+ * switched every second is no flood.
+ */
+export const retryEarly = (now: number, retryAt: number, triedAt: number, told: boolean): boolean =>
+  !told && now < retryAt && now - triedAt >= RETRY_EARLY;
+
 /** What one request carries: its entries (the first ones of the list) and its body. */
 export interface Packed {
   entries: Entry[];

@@ -107,6 +107,12 @@ export type Effect =
   | [type: 'save', now?: true]
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
   | [type: 'beacon', leaving: boolean]
+  /** the page is back in the foreground: a failing collector may be tried now, rather than at the end of a long backoff */
+  | [type: 'retry']
+  /** back from the back/forward cache: the store is read again, and answers with a `reread` input */
+  | [type: 'reread']
+  /** events the hold had to drop, for the next batch's `dropped` */
+  | [type: 'lost', count: number]
   /** storage opens (memory only when anonymous); it answers with an `opened` input */
   | [type: 'openStorage', anonymous: boolean]
   /**

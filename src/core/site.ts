@@ -9,11 +9,12 @@ import type { Properties } from '../types';
 import { snapshot } from './context';
 import type { Effect, Model, Settings, Step } from './model';
 import type { Place } from './context';
-import { apply, enter, keep, run, siteBackground } from './record';
+import { apply, EMPTY, enter, keep, run, siteBackground } from './record';
 import { onVisibility } from './rules';
 import type { SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
+const RETRY: Effect = ['retry'];
 
 /** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
 const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
@@ -57,7 +58,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: [Step, number
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
-  if (!hidden) return;
+  if (!hidden) return void fx.push(RETRY);
   sendNow(m, fx, false);
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
@@ -96,14 +97,22 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
 
 /**
  * `pageshow` from the back/forward cache: this page comes back to the foreground, as a fresh page view (at
- * `place`, with these ids) if it records them.
+ * `place`, with these ids) if it records them, whose referrer is the page of the tab the visitor came back from
+ * (`from`, when known). The other pages of the site went on meanwhile: the store is read again (`reread`) before
+ * anything is recorded, and what comes until then is held.
  */
-export function restore(m: Model, fx: Effect[], [, at, place]: [Step, number, Place]): void {
+export function restore(m: Model, fx: Effect[], [, at, place, from]: [Step, number, Place, (string | null)?]): void {
   m.pageHidden = false;
-  fx.push(['joinTabs', true], ['leaveTab', false]);
-  if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
-  if (m.session) keep(m, fx, { ...m.session, closed: false });
-  if (m.viewed !== null) page(m, fx, [page, at, '{}', place]);
+  fx.push(['joinTabs', true], ['leaveTab', false], RETRY);
+  if (m.storageState === 'open' && !m.hold && m.consentMode === 'granted') {
+    m.hold = EMPTY;
+    fx.push(['reread']);
+  }
+  run(m, fx, (m, fx) => {
+    if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
+    if (m.session) keep(m, fx, { ...m.session, closed: false });
+  });
+  if (m.viewed !== null) page(m, fx, [page, at, '{}', place, from ?? undefined]);
 }
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */

@@ -79,7 +79,12 @@ const orNull =
   (v) =>
     v == null || check(v);
 
-/** Each stored field: its name in memory, its short key in the stored value, and what a valid value is. */
+/**
+ * Each stored field: its name in memory, its short key in the stored value, and what a valid value is. The last
+ * five are the visitor's (their business user id, the session's attributes and landing UTM, the pipeline's id
+ * for them): the lean value that goes in the cookie leaves them out (every same-site request carries the cookie to
+ * the site's servers, their logs and CDN); the mirror in localStorage keeps them (`complete`).
+ */
 const FIELDS: [keyof SessionState, string, Check][] = [
   ['userId', 'u', isUuid],
   ['sessionId', 's', isUuid],
@@ -93,42 +98,72 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['siteBackground', 'b', isBool],
   ['backgroundReported', 'br', orNull(isBool)],
   ['ended', 'x', orNull((v) => REASONS.includes(v as string))],
+  ['appVersion', 'av', orNull(isText)],
+  ['closed', 'c', isBool],
+  ['rev', 'r', isCount],
   ['attributes', 'a', isAttrs],
   ['attributesAt', 'aa', isTime],
   ['utm', 'm', orNull(isUtm)],
   ['businessUserId', 'id', orNull(isText)],
   ['profileId', 'pf', orNull(isText)],
-  ['appVersion', 'av', orNull(isText)],
-  ['closed', 'c', isBool],
-  ['rev', 'r', isCount],
 ];
+/** The fields the lean value keeps: all but the visitor's. */
+const LEAN = FIELDS.length - 5;
 
-/** Bump when a field changes meaning: older values then read as absent, never as something else. */
+/**
+ * Bump when a field changes meaning: older values then read as absent, never as something else. `1.` is the whole
+ * record (the mirror, IndexedDB, the tabs, a custom store; the cookie of Stint 0.1), `2.` the lean one (the cookie).
+ */
 const VERSION = '1.';
+const LEAN_VERSION = '2.';
 
-export function encodeState(state: SessionState): string {
+/** The whole record, or (`lean`) the record without the visitor's fields. */
+export function encodeState(state: SessionState, lean?: boolean): string {
   const short: Record<string, unknown> = {};
-  for (const [name, key] of FIELDS) short[key] = state[name];
-  return VERSION + JSON.stringify(short);
+  for (const [name, key] of lean ? FIELDS.slice(0, LEAN) : FIELDS) short[key] = state[name];
+  return (lean ? LEAN_VERSION : VERSION) + JSON.stringify(short);
 }
 
-/** Reads a stored value defensively: anything missing, foreign or tampered with gives null, never a throw. */
+/**
+ * Reads a stored value defensively: anything missing, foreign or tampered with gives null, never a throw. A lean
+ * value gives the visitor's fields `undefined`: `complete` fills them in.
+ */
 export function decodeState(raw: unknown): SessionState | null {
-  if (typeof raw !== 'string' || raw.slice(0, 2) !== VERSION) return null;
+  const version = typeof raw === 'string' && raw.slice(0, 2);
+  if (version !== VERSION && version !== LEAN_VERSION) return null;
   let short: Record<string, unknown>;
   try {
-    short = JSON.parse(raw.slice(2));
+    short = JSON.parse((raw as string).slice(2));
   } catch {
     return null;
   }
   if (!short || typeof short !== 'object') return null;
   const state: Record<string, unknown> = {};
-  for (const [name, key, valid] of FIELDS) {
+  for (const [name, key, valid] of version === VERSION ? FIELDS : FIELDS.slice(0, LEAN)) {
     const value = short[key];
     if (!valid(value)) return null;
     state[name] = value === undefined ? null : value;
   }
   return state as unknown as SessionState;
+}
+
+/**
+ * A state read from the lean cookie, with the visitor's fields taken from what is `known` of the same visitor (the
+ * mirror's copy at start, this tab's session later): the business user id and the pipeline's id of the same device,
+ * the attributes and UTM of the same session; none otherwise. A whole state is returned as it is.
+ */
+export function complete(state: SessionState, known: SessionState | null): SessionState {
+  if (state.attributes) return state;
+  const device = known?.userId === state.userId ? known : null;
+  const session = device?.sessionId === state.sessionId ? device : null;
+  return {
+    ...state,
+    businessUserId: device ? device.businessUserId : null,
+    profileId: device ? device.profileId : null,
+    attributes: session ? session.attributes : {},
+    attributesAt: session ? session.attributesAt : state.startedAt,
+    utm: session ? session.utm : null,
+  };
 }
 
 export { UUID as UUID_PATTERN, UTM_KEYS };

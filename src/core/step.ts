@@ -9,11 +9,11 @@ import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
-import type { Effect, Input, Model, Next, Settings, Step } from './model';
+import type { Call, Effect, Input, Model, Next, Settings, Step } from './model';
 import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity, restart, stop } from './rules';
 import { change, initialized, lifecycle } from './site';
-import { decodeState, type SessionState } from './state';
+import { complete, decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
 
@@ -112,17 +112,17 @@ export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]:
   void run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
 
 /**
- * A consent decision: the config's at start (a CMP's signal starts `pending`) or a default the page sets
- * (Consent Mode's), the page's `setConsent`, a CMP's, or one another tab took (the config's and another
- * tab's are not told to the tabs); `gpc`: the
- * browser sends Global Privacy Control, which refuses the config's consent, and any later grant.
+ * A consent decision: the config's at start (a CMP's signal starts `pending`), a default the page sets for this
+ * tab (Consent Mode's `default`), the page's `setConsent`, a CMP's, or one another tab took (the config's, a
+ * default and another tab's are not told to the tabs); `gpc`: the browser sends Global Privacy Control, which
+ * refuses the config's consent, and any later grant.
  */
-export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, 'config' | 'page' | 'signal' | 'tab', boolean]): void {
+export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, ConsentFrom, boolean]): void {
   if (from === 'config' && gpcRefuses(m.settings, gpc)) {
     fx.push(['debug', 'Global Privacy Control: consent denied']);
     state = 'denied';
   }
-  decide(m, fx, at, state, from === 'page' || from === 'signal', gpc);
+  decide(m, fx, at, state, from, gpc);
 }
 
 /**
@@ -140,7 +140,8 @@ export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mec
  */
 export function stored(m: Model, _: Effect[], [, , value]: [Step, number, unknown]): void {
   const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
-  if (theirs) m.session = merge(m.session, theirs);
+  // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
+  if (theirs) m.session = merge(m.session, complete(theirs, m.session));
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */
@@ -160,14 +161,17 @@ export function shutdown(m: Model, fx: Effect[]): void {
  * this tab was in that state already: another tab may be in it only by its page's default, or not at all).
  * Leaving `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
  */
-function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell: boolean, gpc: boolean): void {
+/** Where a consent decision comes from (see `consent`). */
+export type ConsentFrom = 'config' | 'default' | 'page' | 'signal' | 'tab';
+
+function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
     fx.push(['warn', 'consent not granted: the browser sends Global Privacy Control']);
     return;
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;
   const was = m.consentMode;
-  if (tell) fx.push(['tellConsent', consent]);
+  if (from === 'page' || from === 'signal') fx.push(['tellConsent', consent]);
   if (mode === was) return;
   fx.push(['debug', 'consent: ' + mode]);
   m.consentMode = mode;
@@ -180,6 +184,11 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
     m.newTab = true;
     m.lifeAt = at;
     m.withdrawn = true;
+  } else if ((mode === 'denied' || mode === 'anonymous') && from !== 'default') {
+    // A refusal before this page stored anything: what an earlier grant left on the device goes too (the visitor
+    // withdrew where Stint did not run, in the CMP of another page, or the site's configuration says so now). A
+    // page's default is no decision: it leaves what another tab was granted.
+    fx.push(['erase']);
   }
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.
@@ -211,8 +220,28 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   const lifeAt = m.lifeAt;
   m.lifeAt = null;
   if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
+  release(m, fx, held);
+}
+
+/** The held calls run, in order, and `ready()` resolves. */
+function release(m: Model, fx: Effect[], held: Call[]): void {
   for (const call of held) call(m, fx);
   fx.push(READY);
+}
+
+/**
+ * The store read again after a back/forward-cache restore (`value`: the session as the site's other pages left
+ * it, or null): merged, then what was held meanwhile runs; what the hold had to drop is counted.
+ */
+export function reread(m: Model, fx: Effect[], [, at, value]: [Step, number, unknown]): void {
+  // (only the hold of a restore: storage had answered; a withdrawal since let it go)
+  if (!m.hold || m.storageState !== 'open') return;
+  const held = heldCalls(m.hold);
+  m.hold = null;
+  stored(m, fx, [stored, at, value]);
+  if (m.losses) fx.push(['lost', m.losses]);
+  m.losses = 0;
+  release(m, fx, held);
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */

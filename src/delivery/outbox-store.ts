@@ -7,7 +7,7 @@
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
 import type { Entry } from '../core/event';
-import { onSuccess, type StintDb } from '../session/stores/db';
+import { finished, onSuccess, type StintDb } from '../session/stores/db';
 
 export interface OutboxStore {
   /** Writes entries (in chunks, one transaction); sets their `chunk`. */
@@ -102,7 +102,7 @@ export function idbOutbox(db: StintDb): OutboxStore {
       }
       return db.outbox('readwrite', (store) => {
         for (const [key, entries] of chunks) store.put(chunkOf(entries), key);
-        return promisifyRequest(store.transaction);
+        return finished(store.transaction);
       });
     },
     keys: () =>
@@ -134,7 +134,7 @@ export function idbOutbox(db: StintDb): OutboxStore {
             else store.delete(key(name));
           });
         }
-        return promisifyRequest(store.transaction);
+        return finished(store.transaction);
       }),
   };
 }

@@ -6,7 +6,6 @@
  * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
 import type { RequestOptions } from '../core/formats/format';
-import { within } from './bounded';
 
 /** The collector's reply to a request. */
 export interface Reply {
@@ -16,6 +15,8 @@ export interface Reply {
   retryAfter: number | null;
   /** the answer's body (a format may read it) */
   text: string;
+  /** the collector answered with a redirect, not followed (status 0) */
+  moved?: true;
 }
 
 /** Retry-After is either seconds or an HTTP date. */
@@ -29,13 +30,17 @@ const init = (body: string, o: RequestOptions): RequestInit => ({
   method: 'POST',
   body,
   keepalive: true,
+  // A redirect is not followed: after a 301, 302 or 303 the browser would GET the new URL, and its 200 would count a
+  // batch delivered that nobody received (https://fetch.spec.whatwg.org/#http-redirect-fetch). Its answer is an
+  // opaque redirect: a failure.
+  redirect: 'manual',
   credentials: o.credentials || 'same-origin',
   headers: o.type || o.headers ? { ...o.headers, ...(o.type ? { 'Content-Type': o.type } : {}) } : undefined,
 });
 
 /** A reply that has not come by then is given up on, as a network error (the request may still land). */
 const ANSWER_WAIT = 30_000;
-/** The replies awaited now. */
+/** The replies awaited now: each one's give-up. */
 const awaited = new Set<() => void>();
 
 /**
@@ -49,27 +54,38 @@ export function abandonReplies(): void {
   for (const giveUp of awaited) giveUp();
 }
 
-/** A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. */
-export function post(url: string, body: string, options: RequestOptions = {}): Promise<Reply> {
+/**
+ * A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. `mine`: the
+ * give-ups of the caller's replies (a sender that stops gives up on them: its next start sends those entries again).
+ */
+export function post(url: string, body: string, options: RequestOptions, mine: Set<() => void>): Promise<Reply> {
   return new Promise((resolve) => {
-    const settle = (answer: Reply) => (awaited.delete(giveUp), resolve(answer));
+    const settle = (answer: Reply) => {
+      clearTimeout(timer);
+      awaited.delete(giveUp);
+      mine.delete(giveUp);
+      resolve(answer);
+    };
     const giveUp = () => settle(FAILED);
+    const timer = setTimeout(giveUp, ANSWER_WAIT);
     awaited.add(giveUp);
-    within(
-      fetch(url, init(body, options)).then(async (response) => {
+    mine.add(giveUp);
+    fetch(url, init(body, options))
+      .then(async (response) => {
+        if (response.type === 'opaqueredirect') return MOVED;
         // A keepalive body counts against the 64 KiB in flight until its response is read to the end (the fetch
         // record's done flag: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch; WebKit made it so in
         // https://bugs.webkit.org/show_bug.cgi?id=269464, and Chromium keeps it so).
         const text = await response.text();
         return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
-      }),
-      ANSWER_WAIT,
-    ).then(settle, giveUp);
+      })
+      .then(settle, giveUp);
   });
 }
 
 /** A network error, an answer that did not come in time, or one given up on. */
 const FAILED: Reply = { status: 0, retryAfter: null, text: '' };
+const MOVED: Reply = { ...FAILED, moved: true };
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or

@@ -12,8 +12,7 @@
  * than `HOLD`. A database that does not answer in time is no reason to stop sending: the sender then
  * goes on without the turn (and gives back a claim that landed late with the rest).
  */
-import { promisifyRequest } from 'idb-keyval';
-import { onSuccess, type StintDb } from '../session/stores/db';
+import { finished, onSuccess, type StintDb } from '../session/stores/db';
 import type { Tabs } from '../tabs';
 import { within } from './bounded';
 
@@ -42,7 +41,7 @@ export function sendTurn(db: StintDb, tabs: Tabs): Turn {
         const read = store.getAll();
         const others = () => (read.result as Holder[]).filter((holder) => holder.t !== me);
         onSuccess(read, () => void (others().length || store.put({ t: me, at: Date.now() } satisfies Holder, me)));
-        return promisifyRequest(store.transaction).then(others);
+        return finished(store.transaction).then(others);
       }),
       CLAIM_WAIT,
     );
@@ -61,7 +60,7 @@ export function sendTurn(db: StintDb, tabs: Tabs): Turn {
       }
     },
     give() {
-      if (held) db.turn('readwrite', (store) => (store.delete(me), promisifyRequest(store.transaction))).catch(() => {});
+      if (held) db.turn('readwrite', (store) => (store.delete(me), finished(store.transaction))).catch(() => {});
       held = false;
     },
   };

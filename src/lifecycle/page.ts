@@ -12,6 +12,7 @@ import { pagehide, restore, visibility } from '../core/site';
 import { abandonReplies } from '../delivery/transport';
 import { readPlace } from '../input';
 import { setLeaving } from '../session/stores/db';
+import { cameFrom } from './tab-mark';
 
 /**
  * Gives the core (`signal`) the input of each lifecycle signal, calling `mayLeave` first when the page may
@@ -46,7 +47,7 @@ export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFro
       // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
       setLeaving(false);
       abandonReplies();
-      signal([restore, Date.now(), readPlace()]);
+      signal([restore, Date.now(), readPlace(), cameFrom()]);
     });
   // Chrome freezes background tabs (https://developer.chrome.com/docs/web-platform/page-lifecycle-api): a
   // frozen page runs almost nothing (its BroadcastChannel messages still run in Chromium 156, so it leaves the

@@ -1,6 +1,7 @@
 /**
  * The tab's id, and whether this tab has reported `application_initialized` (once per tab, not on each page of
- * it). Both are one sessionStorage item that lives only *between* two pages of the tab: a page takes it out
+ * it), and the URL of the page that left it. All are one sessionStorage item that lives only *between* two pages
+ * of the tab: a page takes it out
  * when it starts and leaves it at pagehide (with consent, once the tab is reported). A duplicated tab copies the
  * sessionStorage of a live page, where the item is not
  * (https://html.spec.whatwg.org/multipage/webstorage.html#the-sessionstorage-attribute: a new browsing context
@@ -9,22 +10,36 @@
  */
 const TAB = 'stint:tab';
 
-/** The id the tab's previous page left (taken out), or null: this page starts a new tab. */
-export function takeTab(): string | null {
+/** The id the tab's previous page left, and that page's URL (taken out); or null: this page starts a new tab. */
+export function takeTab(): [id: string, from: string | undefined] | null {
   try {
-    const id = sessionStorage.getItem(TAB);
+    // (`<id> <url>`; a page of an earlier version left the id alone)
+    const [id, from] = (sessionStorage.getItem(TAB) || '').split(' ');
     sessionStorage.removeItem(TAB);
-    return id && /^[0-9a-f]{8}$/.test(id) ? id : null;
+    return /^[0-9a-f]{8}$/.test(id) ? [id, from] : null;
   } catch {
     // No sessionStorage (sandboxed): every page counts as a new tab.
     return null;
   }
 }
 
-/** Leaves the id for the tab's next page (`id`, at pagehide), or takes it back out (null: a restore, a withdrawal). */
+/**
+ * A page back from the back/forward cache: the page of the tab the visitor came back from, or null when it is not
+ * known. The Navigation API says (`activation.from`: null after another site); where it is missing (WebKit), the
+ * page that left the tab's item at its pagehide (none without consent; this page's own after another site).
+ * Chromium may run the leaving page's pagehide after the restored page's pageshow: the item can be late there.
+ */
+export function cameFrom(): string | null {
+  const navigation = (window as { navigation?: { activation?: { from?: { url?: string } | null } } }).navigation;
+  if (navigation) return navigation.activation?.from?.url || null;
+  const from = takeTab()?.[1];
+  return from && from !== location.href ? from : null;
+}
+
+/** Leaves the id for the tab's next page (`id`, at pagehide, with this page's URL), or takes it back out (null: a restore, a withdrawal). */
 export function leaveTab(id: string | null): void {
   try {
-    if (id) sessionStorage.setItem(TAB, id);
+    if (id) sessionStorage.setItem(TAB, id + ' ' + location.href);
     else sessionStorage.removeItem(TAB);
   } catch {
     // The next page of this tab counts as a new tab.

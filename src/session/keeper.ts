@@ -33,6 +33,8 @@ export interface Keeper {
    * where it cannot be read.
    */
   read(at: number, due: boolean): unknown;
+  /** The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store); it may throw. */
+  reread(): unknown;
 }
 
 /** Runs a store call that may throw or reject, calling `failed` either way. */
@@ -48,6 +50,8 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 /** `moved`: the session is kept elsewhere now (its new `storageMechanism`). */
 export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: string) => void): Keeper {
   let mirroredAt = 0;
+  /** The visitor's fields as last mirrored. */
+  let mirrored: unknown[] = [];
   let readAt = 0;
   /** The value this tab last wrote or read: one that has not changed since says nothing new. */
   let last: unknown = null;
@@ -66,35 +70,44 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   };
 
   const save = (state: SessionState, all: boolean): void => {
-    const value = (last = encodeState(state));
     const { primary, mirror } = chain;
-    if (primary.name === 'COOKIE_1' && encodeURIComponent(value).length > MAX_COOKIE_VALUE) {
+    const value = encodeState(state);
+    // Behind a mirror the cookie is lean: the visitor's fields stay out of every request's Cookie header (state.ts).
+    const cookie = primary.name === 'COOKIE_1';
+    const stored = (last = cookie && mirror ? encodeState(state, true) : value);
+    if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
       warn('the session is too large for a cookie; it is kept in localStorage or memory');
       fallBack();
       return save(state, all);
     }
-    attempt(() => primary.set(value), fallBack);
+    attempt(() => primary.set(stored), fallBack);
     tabs?.send({ k: 'state', v: value });
     const now = Date.now();
-    if (mirror && (all || now - mirroredAt > MIRROR_EVERY)) {
+    // (the visitor's fields live in the mirror alone: written as soon as they change)
+    const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
+    if (mirror && (all || now - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]))) {
       mirroredAt = now;
+      mirrored = visitor;
       attempt(() => mirror.set(value), () => (chain.mirror = null));
+    }
+  };
+
+  const read = (at: number, due: boolean): unknown => {
+    if (!chain.synchronous || (!due && at - readAt < READ_EVERY)) return null;
+    readAt = at;
+    try {
+      const value = chain.primary.get();
+      return value === last ? null : (last = value);
+    } catch {
+      // A store that cannot be read now: the core judges by what this tab knows.
+      return null;
     }
   };
 
   return {
     mechanism,
     save,
-    read(at, due) {
-      if (!chain.synchronous || (!due && at - readAt < READ_EVERY)) return null;
-      readAt = at;
-      try {
-        const value = chain.primary.get();
-        return value === last ? null : (last = value);
-      } catch {
-        // A store that cannot be read now: the core judges by what this tab knows.
-        return null;
-      }
-    },
+    read,
+    reread: () => chain.primary.get(),
   };
 }

@@ -77,6 +77,8 @@ export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOp
     cancel: () => {
       cancelled = true;
       clearTimeout(timer);
+      // (once it answered, the database is the tracker's)
+      if (!done) db?.close();
     },
   };
 }

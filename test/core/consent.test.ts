@@ -14,11 +14,12 @@ describe('the consent a tracker starts with', () => {
   const cases: [string, 'granted' | 'pending' | 'denied', boolean, boolean, 'drop' | 'anonymous', string, string[]][] = [
     ['granted: storage opens at once', 'granted', false, true, 'drop', 'granted', ['debug', 'openStorage']],
     ['pending: nothing opens, nothing stored', 'pending', false, true, 'drop', 'pending', []],
-    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['debug', 'resolveReady']],
-    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['debug', 'openStorage']],
-    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['debug', 'debug', 'resolveReady']],
+    // (a refusal erases what an earlier grant may have left on the device)
+    ['denied: nothing opens, ready at once', 'denied', false, true, 'drop', 'denied', ['debug', 'erase', 'resolveReady']],
+    ['denied, onDenied anonymous: memory only', 'denied', false, true, 'anonymous', 'anonymous', ['debug', 'erase', 'openStorage']],
+    ['Global Privacy Control refuses a granted config', 'granted', true, true, 'drop', 'denied', ['debug', 'debug', 'erase', 'resolveReady']],
     ['GPC, config opts out of it', 'granted', true, false, 'drop', 'granted', ['debug', 'openStorage']],
-    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['debug', 'debug', 'openStorage']],
+    ['GPC with onDenied anonymous', 'granted', true, true, 'anonymous', 'anonymous', ['debug', 'debug', 'erase', 'openStorage']],
   ];
   it.each(cases)('%s', (_, consent, gpc, respect, onDenied, mode, effects) => {
     const t = boot({ consent, gpc, settings: { respectGlobalPrivacyControl: respect, onDenied } });
@@ -116,18 +117,19 @@ describe('what is held, and what happens to it', () => {
 
 describe('changes of consent', () => {
   // [case, from, to, where the decision was taken, effects]
-  const cases: [string, 'granted' | 'pending' | 'denied', 'granted' | 'pending' | 'denied', 'page' | 'signal' | 'tab' | 'config', string[]][] = [
+  const cases: [string, 'granted' | 'pending' | 'denied', 'granted' | 'pending' | 'denied', 'page' | 'signal' | 'tab' | 'config' | 'default', string[]][] = [
     ['a grant in this page is told to the other tabs', 'pending', 'granted', 'page', ['tellConsent', 'debug', 'openStorage']],
     ["a CMP's grant is told too", 'pending', 'granted', 'signal', ['tellConsent', 'debug', 'openStorage']],
     ["another tab's grant is not told back", 'pending', 'granted', 'tab', ['debug', 'openStorage']],
     ['the same state again changes nothing here', 'granted', 'granted', 'page', ['tellConsent']],
     // (a tab may be in it by its page's default only: Consent Mode's, which is never told)
     ["a CMP's refusal in a tab its page's default refused is told", 'denied', 'denied', 'signal', ['tellConsent']],
-    ["the page's default is not told", 'pending', 'denied', 'config', ['debug', 'resolveReady']],
+    ["the page's default is not told, and erases nothing another tab was granted", 'pending', 'denied', 'default', ['debug', 'resolveReady']],
     ["another tab's same state is not told back", 'granted', 'granted', 'tab', []],
     ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['tellConsent', 'debug', 'erase', 'resolveReady']],
     ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['tellConsent', 'debug', 'erase']],
-    ['a refusal from pending has nothing to erase', 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
+    ['a refusal from pending erases what an earlier grant left on the device', 'pending', 'denied', 'tab', ['debug', 'erase', 'resolveReady']],
+    ['a configured refusal erases it too', 'pending', 'denied', 'config', ['debug', 'erase', 'resolveReady']],
   ];
   it.each(cases)('%s', (_, from, to, where, effects) => {
     const t = boot({ consent: from });

@@ -11,7 +11,7 @@ import { timestamp, wholeOf } from '../../src/core/event';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
-import { attribute, consent, endSession, identify, newSession, opened, profile, shutdown, track } from '../../src/core/step';
+import { attribute, consent, endSession, identify, newSession, opened, profile, reread, shutdown, track } from '../../src/core/step';
 import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from '../../src/core/site';
 
 const SEED = fuzzSeed('core properties');
@@ -34,6 +34,7 @@ const make = fc.oneof<fc.Arbitrary<Make>[]>(
   fc.constantFrom(['t1'], ['t1', 't2']).map((tabs) => (at) => [tabsGone, at, tabs]),
   fc.boolean().map((persisted) => (at) => [pagehide, at, persisted]),
   fc.constant<Make>((at) => [restore, at, place('/a')]),
+  fc.constant<Make>((at) => [reread, at, null]),
   fc.constantFrom('/a#x', '/e').map((path) => (at) => [move, at, place(path)]),
   fc.constant<Make>((at) => [profile, at, 'p-1']),
 );

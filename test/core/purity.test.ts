@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
+import { attribute, consent, identify, reread, shutdown, track } from '../../src/core/step';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 const CORE = join(__dirname, '../../src/core');
@@ -61,6 +61,7 @@ describe('run in Node with every clock and browser global throwing', () => {
     t.send(track, 90 + 31 * 60_000, 'later', '{}');
     t.send(pagehide, 100 + 31 * 60_000, true);
     t.send(restore, 110 + 31 * 60_000, place('/a'));
+    t.send(reread, 110 + 31 * 60_000, null);
     t.send(consent, 120 + 31 * 60_000, 'denied', 'tab', false);
     t.send(shutdown, 130 + 31 * 60_000);
     expect(t.names()).toEqual([

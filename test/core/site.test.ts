@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { endSession, stored, track } from '../../src/core/step';
+import { attribute, consent, endSession, identify, reread, stored, track } from '../../src/core/step';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
@@ -153,6 +153,17 @@ describe('other tabs of the site', () => {
     expect(t.names()).toContain('application_background');
   });
 
+  it("the lean cookie read again: its counters taken, what this tab knows of the visitor kept (the cookie leaves it out)", () => {
+    const t = running();
+    t.send(identify, 100, 'alice', '{}');
+    t.send(attribute, 200, 'plan', 'pro', false);
+    const theirs = { ...t.model.session!, eventIndex: t.model.session!.eventIndex + 3, rev: t.model.session!.rev + 1, lastEventAt: 1500 };
+    t.send(stored, 1500, encodeState(theirs, true));
+    t.send(track, 1600, 'next', '{}');
+    const next = t.events().at(-1)!;
+    expect([next.session.eventIndex, next.user.id, next.sessionAttributes]).toEqual([theirs.eventIndex + 1, 'alice', { plan: 'pro' }]);
+  });
+
   it('another tab came to the foreground while this one was hidden: the session says so, and no event is repeated', () => {
     const t = running();
     t.send(visibility, 1000, true);
@@ -162,7 +173,7 @@ describe('other tabs of the site', () => {
     t.take();
     // This tab shows up too: the site was already in the foreground, nothing to report.
     t.send(visibility, 2000, false);
-    expect(kinds(t.take())).toEqual(['announce']);
+    expect(kinds(t.take())).toEqual(['announce', 'retry']);
   });
 });
 
@@ -192,7 +203,12 @@ describe('the page leaves', () => {
     t.send(pagehide, 1000, true);
     t.take();
     t.send(restore, 5000, place('/a'));
-    expect(t.take()[0]).toEqual(['joinTabs', true]);
+    const effects = t.take();
+    expect(effects[0]).toEqual(['joinTabs', true]);
+    // Back in the foreground: a failing collector may be tried now (the sender decides: core/batch.ts retryEarly);
+    // the store is read again before anything is recorded.
+    expect(kinds(effects)).toEqual(['joinTabs', 'leaveTab', 'retry', 'reread']);
+    t.send(reread, 5001, null);
     // Back in the tab is a navigation, as the way out was: neither reported.
     expect(t.names().filter((n) => n.startsWith('application_') && n !== 'application_initialized')).toEqual([]);
     expect(t.names().at(-1)).toBe('page_view');
@@ -202,10 +218,60 @@ describe('the page leaves', () => {
     expect(t.model.session!.closed).toBe(false);
   });
 
+  it('back from the cache: the session as the other pages left it is taken before anything is recorded (no eventIndex twice)', () => {
+    const t = running();
+    t.send(page, 100, '{}', place('/a'));
+    t.send(pagehide, 1000, true);
+    // Meanwhile the tab's next pages went on in the same session: the store holds their state.
+    const later = { ...t.model.session!, eventIndex: t.model.session!.eventIndex + 7, lastEventAt: 4000, rev: t.model.session!.rev + 9, closed: true };
+    const before = t.events().length;
+    t.send(restore, 5000, place('/a'), 'https://shop.example/e');
+    t.send(track, 5001, 'at-once', '{}');
+    // Held: nothing is recorded until the store has answered, and ready() waits.
+    expect(t.events().length).toBe(before);
+    expect(t.model.hold).not.toBeNull();
+    t.send(reread, 5002, encodeState(later));
+    expect(t.events().slice(before).map((e) => [e.name, e.session.eventIndex])).toEqual([
+      ['page_view', later.eventIndex + 1],
+      ['at-once', later.eventIndex + 2],
+    ]);
+    expect(kinds(t.take())).toContain('resolveReady');
+    expect(t.model.session).toMatchObject({ closed: false, eventIndex: later.eventIndex + 2 });
+  });
+
+  it("back from the cache: the page view's referrer is the page the visitor came back from, else the page's own", () => {
+    for (const [from, referrer] of [['https://shop.example/e', 'https://shop.example/e'], [null, 'https://search.example/']] as const) {
+      const t = running();
+      t.send(page, 100, '{}', place('/a'));
+      t.send(pagehide, 1000, true);
+      t.send(restore, 5000, place('/a'), from);
+      t.send(reread, 5001, null);
+      expect(t.events().at(-1)!.context.page.referrer, String(from)).toBe(referrer);
+    }
+  });
+
+  it('back from the cache: events the hold had to drop meanwhile are counted; a late answer after a withdrawal does nothing', () => {
+    const t = running();
+    t.send(pagehide, 1000, true);
+    t.send(restore, 5000, place('/a'));
+    for (let i = 0; i < 5001; i++) t.send(track, 5001, 'burst', '{}');
+    t.take();
+    t.send(reread, 6000, null);
+    expect(t.take().filter((e) => e[0] === 'lost')).toEqual([['lost', 1]]);
+    const withdrawn = running();
+    withdrawn.send(pagehide, 1000, true);
+    withdrawn.send(restore, 5000, place('/a'));
+    withdrawn.send(consent, 5001, 'denied', 'page', false);
+    withdrawn.take();
+    withdrawn.send(reread, 5002, null);
+    expect(withdrawn.take()).toEqual([]);
+  });
+
   it('back from the cache on a page that never called page(): no page view', () => {
     const t = running();
     t.send(pagehide, 1000, true);
     t.send(restore, 5000, place('/a'));
+    t.send(reread, 5001, null);
     expect(t.names()).toEqual(['session_start', 'application_initialized']);
   });
 
@@ -214,6 +280,7 @@ describe('the page leaves', () => {
     t.send(visibility, 1000, true);
     t.send(pagehide, 2000, true);
     t.send(restore, 5000, place('/a'));
+    t.send(reread, 5001, null);
     expect(t.names()).toEqual(['session_start', 'application_initialized', 'application_background', 'application_foreground']);
     expect(t.model.session).toMatchObject({ siteBackground: false, backgroundReported: false });
   });

@@ -4,7 +4,7 @@
  * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
  * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
-import { decodeState, type SessionState } from '../../core/state';
+import { complete, decodeState, type SessionState } from '../../core/state';
 import type { CookieOptions, SessionStore } from '../../types';
 import { cookieStore } from './cookie';
 import { idbSessionStore, type StintDb } from './db';
@@ -63,8 +63,10 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null)
   // the rest, and for finding the domain when it is 'auto'.
   if ((found && cookie?.domain !== 'auto') || jar.works()) {
     const mirror = localMirror();
-    // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device.
-    if (!found && mirror) found = decodeState(mirror.get());
+    // The cookie is gone (cleared, capped by the browser, evicted): the mirror may still hold the device. It holds
+    // the visitor's fields the lean cookie leaves out, too.
+    const kept = mirror && decodeState(mirror.get());
+    found = found ? complete(found, kept) : kept;
     const chain: Chain = { primary: jar, mirror, found, synchronous: true };
     return { chain, early: chain };
   }

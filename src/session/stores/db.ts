@@ -16,6 +16,8 @@ export interface StintDb {
   session: UseStore;
   outbox: UseStore;
   turn: UseStore;
+  /** Closes the connection once the transactions already asked for have begun; every later use fails (shutdown). */
+  close(): void;
 }
 
 type StoreName = keyof StintDb;
@@ -50,19 +52,37 @@ export function setLeaving(isLeaving: boolean): void {
 }
 
 /**
- * `then`, when `request` succeeds, as a callback that never throws into the page: a write it makes that fails
- * at once (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for
- * the transaction sees a failure, as for any other.
+ * `then` as a callback of `request` that never throws into the page: a write it makes that fails at once
+ * (`QuotaExceededError` from a full disk) aborts the transaction instead, so that whoever waits for the
+ * transaction (or the database's open) sees a failure, as for any other.
  */
-export const onSuccess = (request: IDBRequest, then: () => void): void =>
-  void (request.onsuccess = () => {
+const guarded = (request: IDBRequest, then: () => void) => () => {
+  try {
+    then();
+  } catch {
     try {
-      then();
-    } catch {
       // (in its request's callback the transaction is active: it can be aborted)
       request.transaction!.abort();
+    } catch {
+      // Aborted already.
     }
+  }
+};
+
+/**
+ * Resolves when the transaction commits, rejects when it aborts: its own outcome, not its requests' error events
+ * (idb-keyval's `promisifyRequest` rejects at the first). WebKit fires an error (InvalidStateError, "Script
+ * execution context has stopped") at a write the page made at pagehide, when the page comes back from the
+ * back/forward cache, and the transaction still commits: the write is no failure.
+ */
+export const finished = (transaction: IDBTransaction): Promise<void> =>
+  new Promise((resolve, reject) => {
+    transaction.addEventListener('complete', () => resolve());
+    transaction.addEventListener('abort', () => reject(transaction.error));
   });
+
+/** `then`, when `request` succeeds (guarded). */
+export const onSuccess = (request: IDBRequest, then: () => void): void => void (request.onsuccess = guarded(request, then));
 
 /**
  * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
@@ -94,12 +114,12 @@ export function stintDb(): StintDb | null {
   let connection: Promise<IDBDatabase> | undefined;
   const open = () => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = guarded(request, () => {
       const db = request.result;
       db.createObjectStore('session');
       db.createObjectStore('turn');
       migrate(db, request.transaction!);
-    };
+    });
     return promisifyRequest(request).then((db) => {
       db.onversionchange = () => {
         deleted = true;
@@ -129,7 +149,16 @@ export function stintDb(): StintDb | null {
         }
         return done;
       });
-  return { session: use('session'), outbox: use('outbox'), turn: use('turn') };
+  return {
+    session: use('session'),
+    outbox: use('outbox'),
+    turn: use('turn'),
+    close() {
+      // (after the uses already asked for: their transactions begin first, and the connection closes once they end)
+      connection?.then((db) => db.close(), () => {});
+      (connection = Promise.reject(new Error('stint: database closed'))).catch(() => {});
+    },
+  };
 }
 
 /**
@@ -154,7 +183,7 @@ export function idbSessionStore(db: StintDb) {
   return {
     name: 'INDEXED_DB',
     get: () => db.session('readonly', (store) => promisifyRequest(store.get(SESSION_KEY))),
-    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), promisifyRequest(store.transaction))),
-    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), promisifyRequest(store.transaction))),
+    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), finished(store.transaction))),
+    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), finished(store.transaction))),
   };
 }
