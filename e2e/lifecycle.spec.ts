@@ -265,9 +265,11 @@ test('a page left idle past the timeout, then hidden: its end is reported and no
   const reading = await call<{ sessionId: string }>(page, 'getSession');
   await page.clock.fastForward(31 * MINUTE);
   await setVisibility(page, 'hidden');
-  // (flush resolves once everything queued is delivered: the hide had every chance to send)
+  // (flush resolves once everything queued is delivered or beaconed: the hide had every chance to send; a beacon
+  // arrives a moment later, with all the hide sent)
   await call(page, 'flush');
   expect(await call(page, 'getSession')).toBeNull();
+  await collector.waitFor(1, (e) => e.name === 'session_end');
   const own = (e: { name: string }) => e.name !== 'page_view' && e.name !== 'application_initialized';
   expect((await collector.events()).filter(own).map((e) => e.name)).toEqual(['session_start', 'read_article', 'session_end']);
   await setVisibility(page, 'visible');
