@@ -11,7 +11,11 @@ import { CHROMIUM_ARGS, executablePath } from './scripts/chromium.mjs';
  */
 const firefoxPath = process.env.STINT_FIREFOX || '/usr/bin/firefox-esr';
 
-/** The engines Playwright drives (WebKit runs through WebDriver: e2e/webkit/). STINT_ENGINES=firefox runs one. */
+/**
+ * The engines, each running every spec. Chromium and Firefox are Playwright's own; WebKit is WebKitGTK's
+ * MiniBrowser under Xvfb, driven over classic WebDriver by a Playwright-compatible page (e2e/webkit/page.ts)
+ * that the fixtures hand out (e2e/fixtures.ts). STINT_ENGINES=firefox runs one.
+ */
 const engines: Record<string, Project['use']> = {
   chromium: {
     browserName: 'chromium',
@@ -33,8 +37,10 @@ const engines: Record<string, Project['use']> = {
       firefoxUserPrefs: { 'network.dns.localDomains': 'a.stint.test,b.stint.test' },
     },
   },
+  // (its proxy, e2e/webkit/proxy.ts, resolves the subdomains of stint.test to 127.0.0.1)
+  webkit: { browserName: 'webkit' },
 };
-const wanted = (process.env.STINT_ENGINES || 'chromium,firefox').split(',');
+const wanted = (process.env.STINT_ENGINES || 'chromium,firefox,webkit').split(',');
 
 export default defineConfig<{ build: Build }>({
   testDir: 'e2e',

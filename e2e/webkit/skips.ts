@@ -1,0 +1,27 @@
+/**
+ * The one list of the e2e titles WebKit does not play, each with the engine's or the driver's limit that
+ * stops it. Every other title plays in WebKit, the same test body as in Chromium and Firefox (page.ts).
+ * The fixtures skip these in the webkit-* projects (fixtures.ts), and the run's summary prints them
+ * (e2e/reporter.ts). A title is written as in its spec; `${...}` stands for any text.
+ * (A test that no engine but Chromium can play says so in its spec: freeze.spec.ts.)
+ */
+
+/** Killing a web process ends the WebDriver session (WebKitWebDriver: "session deleted because of page crash"), and with it the browser and its storage. */
+const CRASH = 'WebKitWebDriver deletes the session when a web process crashes, and the browser and its storage with it: no next page can start there';
+/** WebDriver has no network conditions, and WebKit no offline switch a driver can reach. */
+const OFFLINE = 'WebKitWebDriver cannot take the browser offline (navigator.onLine stays true): no context.setOffline';
+
+export const webkitSkips: Record<string, string> = {
+  'successfully_closed: true after a clean exit or beside an open tab, false after a crash': CRASH,
+  'unsent events survive a crash and a closed tab, and are sent at the next start': CRASH,
+  'offline: events tracked, the page reloaded while still offline, the network back: each arrives once': OFFLINE,
+};
+
+const patterns = Object.entries(webkitSkips).map(
+  ([title, why]) => [new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\$\\\{[^}]*\\\}/g, '.*')}$`), why] as const,
+);
+
+/** Why WebKit does not play the test of this title, or undefined: it does. */
+export function webkitCannot(title: string): string | undefined {
+  return patterns.find(([pattern]) => pattern.test(title))?.[1];
+}
