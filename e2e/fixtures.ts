@@ -262,6 +262,15 @@ const existsPid = (pid: number) => {
   }
 };
 
+/**
+ * WebKit keeps a page that is navigated away from in its back/forward cache whenever it can, whatever its
+ * Cache-Control says (Chromium under Playwright and Firefox keep the e2e page, served no-store, out): the page
+ * leaves with pagehide persisted, which Stint reports as no exit. Whether it can depends on what the page
+ * has in flight at that moment, so in WebKit a plain navigation away may or may not be an exit.
+ * (bfcache.spec.ts plays the cache itself, in every engine.)
+ */
+export const leavesIntoCache = (browserName: string) => browserName === 'webkit';
+
 /** Stint's cookies in the browser context. */
 export async function stintCookies(context: BrowserContext) {
   return (await context.cookies()).filter((c) => c.name.startsWith('_stint'));

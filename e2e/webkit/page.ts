@@ -47,10 +47,14 @@ const settle = (answer) => {
   if (settled) return;
   settled = true;
   real.clearTimeout(timer);
+  removeEventListener('pagehide', left);
   answer.messages = api ? api.drain() : [];
   done(values.write(answer));
 };
 const timer = real.setTimeout(() => settle({ failed: new Error('no answer within ' + bound + ' ms') }), bound);
+// A page that goes into the back/forward cache is not unloaded: the driver would wait for it for good.
+const left = () => settle({ left: true });
+addEventListener('pagehide', left);
 try {
   if (api && api.clock) api.clock.sync();
   const fn = expression ? undefined : (0, eval)('(' + source + '\\n)');
@@ -122,18 +126,22 @@ export class Browser extends EventEmitter {
   }
 
   async newContext(options: { viewport?: { width: number; height: number } | null } = {}): Promise<BrowserContext> {
-    const driver = this.drivers.find((d) => !d.busy) ?? this.drivers[this.drivers.push({ ...(await startDriver(this.display)), busy: false }) - 1];
-    driver.busy = true;
-    try {
-      const context = await BrowserContext.start(this, driver.url, options, () => {
-        driver.busy = false;
-        this.open = this.open.filter((c) => c !== context);
-      });
-      this.open.push(context);
-      return context;
-    } catch (e) {
-      driver.busy = false;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      const driver = this.drivers.find((d) => !d.busy) ?? this.drivers[this.drivers.push({ ...(await startDriver(this.display)), busy: false }) - 1];
+      driver.busy = true;
+      try {
+        const context = await BrowserContext.start(this, driver.url, options, () => {
+          driver.busy = false;
+          this.open = this.open.filter((c) => c !== context);
+        });
+        this.open.push(context);
+        return context;
+      } catch (e) {
+        // A driver whose browser did not start is not used again; one more try, on a new one.
+        driver.stop();
+        this.drivers = this.drivers.filter((d) => d !== driver);
+        if (attempt === 2) throw e;
+      }
     }
   }
 
@@ -622,8 +630,9 @@ export class Page extends EventEmitter {
       if (navigated(e)) throw new Error(`Execution context was destroyed, most likely because of a navigation (${(e as Error).message})`);
       throw e;
     }
-    const reply = read(answer) as { value?: unknown; failed?: unknown; messages: Message[] };
+    const reply = read(answer) as { value?: unknown; failed?: unknown; left?: true; messages: Message[] };
     this.deliver(reply.messages);
+    if (reply.left) throw new Error('Execution context was destroyed, most likely because of a navigation (the page was hidden before the script answered)');
     if ('failed' in reply) {
       const failed = reply.failed;
       throw failed instanceof Error ? failed : new Error(typeof failed === 'string' ? failed : JSON.stringify(failed));
@@ -725,17 +734,17 @@ export class Page extends EventEmitter {
     });
   }
 
+  /** Waits until the page's document is at `url` (its own location: WebDriver's may name a document still to come) and has loaded. */
   async waitForURL(url: UrlMatch, options: { timeout?: number; waitUntil?: string } = {}) {
     const deadline = Date.now() + (options.timeout || WAIT);
+    const ready = options.waitUntil === 'commit' ? ['loading', 'interactive', 'complete'] : options.waitUntil === 'domcontentloaded' ? ['interactive', 'complete'] : ['complete'];
+    let at = this.address;
     for (;;) {
-      const now = (await this.command(() => this.session().send('GET', '/url'))) as string;
-      if (matches(url, now)) {
-        this.address = now;
-        await this.command(() => this.navigate(null, options.waitUntil));
-        return;
-      }
-      if (Date.now() > deadline) throw new Error(`page.waitForURL: Timeout ${options.timeout || WAIT}ms exceeded: still at ${now}`);
-      await sleep(50);
+      const [, state, href] = (await this.command(() => this.session().send('POST', '/execute/sync', { script: WHERE, args: [''] })).catch(() => [])) as [boolean, string, string];
+      if (href) at = href;
+      if (href && matches(url, href) && ready.includes(state)) return void (this.address = href);
+      if (Date.now() > deadline) throw new Error(`page.waitForURL: Timeout ${options.timeout || WAIT}ms exceeded: at ${at}`);
+      await sleep(20);
     }
   }
 

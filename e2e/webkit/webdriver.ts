@@ -70,14 +70,15 @@ export class WebDriverError extends Error {
   }
 }
 
-async function command(url: string, method: string, body?: unknown): Promise<unknown> {
+async function command(url: string, method: string, body?: unknown, timeout = COMMAND): Promise<unknown> {
   const response = await fetch(url, {
     method,
     body: body === undefined ? undefined : JSON.stringify(body),
     headers: { 'Content-Type': 'application/json' },
-    signal: AbortSignal.timeout(COMMAND),
+    signal: AbortSignal.timeout(timeout),
   });
   const { value } = (await response.json()) as { value: { error?: string; message?: string } | null };
+  if (process.env.STINT_WEBDRIVER_LOG) console.log(`webdriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '')} ${JSON.stringify(body ?? '').slice(0, 120)} -> ${JSON.stringify(value).slice(0, 120)}`);
   if (value?.error) throw new WebDriverError(value.error, `WebDriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '')}: ${value.error}: ${value.message}`);
   return value;
 }
@@ -114,7 +115,8 @@ export async function startSession(driver: string, proxy: string): Promise<Sessi
       timeouts: { script: null, pageLoad: 30_000 },
     },
   };
-  const { sessionId } = (await command(`${driver}/session`, 'POST', { capabilities })) as { sessionId: string };
+  // (a MiniBrowser that does not come up within 20 s, on a loaded machine, is given up: the caller tries another driver)
+  const { sessionId } = (await command(`${driver}/session`, 'POST', { capabilities }, 20_000)) as { sessionId: string };
   const base = `${driver}/session/${sessionId}`;
   let queue: Promise<unknown> = Promise.resolve();
   let current: string | null = (await command(`${base}/window`, 'GET')) as string;
