@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type Project } from '@playwright/test';
 import type { Build } from './e2e/fixtures';
+import { webkitSkipped } from './e2e/webkit/skips';
 import { CHROMIUM_ARGS, executablePath } from './scripts/chromium.mjs';
 
 /**
@@ -51,9 +52,12 @@ export default defineConfig<{ build: Build }>({
   forbidOnly: !!process.env.CI,
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? 'line' : 'list',
+  // (then, per engine: titles played, skipped with their reasons, failed, and wall time: e2e/reporter.ts)
+  reporter: [[process.env.CI ? 'line' : 'list'], ['./e2e/reporter.ts']],
   // The same specs run against the script tag and the ESM build, in each engine.
   projects: Object.entries(engines)
     .filter(([engine]) => wanted.includes(engine))
-    .flatMap(([engine, use]) => (['tag', 'esm'] as const).map((build) => ({ name: `${engine}-${build}`, use: { ...use, build } }))),
+    .flatMap(([engine, use]) =>
+      (['tag', 'esm'] as const).map((build) => ({ name: `${engine}-${build}`, use: { ...use, build }, grepInvert: engine === 'webkit' ? webkitSkipped : undefined })),
+    ),
 });

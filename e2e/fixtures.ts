@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
 import { withWebKit } from './webkit/page';
-import { webkitCannot } from './webkit/skips';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
@@ -287,18 +286,10 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitSkips: void }>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector }>({
   // WebKit: Playwright's own fixtures launch `playwright.webkit`, which here is WebKitGTK over WebDriver
-  // (e2e/webkit/page.ts), and a title WebKit cannot play is skipped with the reason its list gives.
+  // (e2e/webkit/page.ts). (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
   playwright: [async ({ playwright, browserName }, use) => use(browserName === 'webkit' ? withWebKit(playwright) : playwright), { scope: 'worker', box: true }],
-  webkitSkips: [
-    async ({ browserName }, use, info) => {
-      const why = browserName === 'webkit' ? webkitCannot(info.title) : undefined;
-      info.skip(why !== undefined, why);
-      await use();
-    },
-    { auto: true, box: true },
-  ],
   build: ['tag', { option: true }],
   run: async ({}, use, info) => {
     await use(`${info.project.name}-${info.testId}-${info.repeatEachIndex}`.replace(/[^\w-]/g, '_'));
