@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
 import { withWebKit } from './webkit/page';
+import { webkitTurn } from './webkit/turn';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
@@ -286,10 +287,19 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector }>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitTurn: void }>({
   // WebKit: Playwright's own fixtures launch `playwright.webkit`, which here is WebKitGTK over WebDriver
-  // (e2e/webkit/page.ts). (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
+  // (e2e/webkit/page.ts), one test at a time (e2e/webkit/turn.ts: the wait is not the test's time).
+  // (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
   playwright: [async ({ playwright, browserName }, use) => use(browserName === 'webkit' ? withWebKit(playwright) : playwright), { scope: 'worker', box: true }],
+  webkitTurn: [
+    async ({ browserName }, use) => {
+      const release = browserName === 'webkit' ? await webkitTurn(baseUrl(), 600_000) : () => {};
+      await use();
+      release();
+    },
+    { auto: true, box: true, timeout: 600_000 },
+  ],
   build: ['tag', { option: true }],
   run: async ({}, use, info) => {
     await use(`${info.project.name}-${info.testId}-${info.repeatEachIndex}`.replace(/[^\w-]/g, '_'));
