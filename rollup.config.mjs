@@ -19,10 +19,10 @@ const minify = () =>
   });
 
 /** The package's entries: `stint` and its subpaths. */
-const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', tcf: 'src/tcf.ts', collector: 'src/collector.ts' };
+const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
 
 /** The script tags, each with its pipeline's format. */
-const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts' };
+const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts', 'stint.otlp.js': 'src/tags/otlp.ts' };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 
@@ -69,7 +69,7 @@ export default [
   })),
   // npm: ESM and CJS, dependencies left to the host's bundler. One build for every entry, so that the parts
   // they share (the log's debug switch among them) are one module: an app imports 'stint' and, when it uses
-  // one, a pipeline's format or the TCF signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf').
+  // one, a pipeline's format or a consent signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf', 'stint/consent-mode').
   // 'stint/collector' is for collectors written in Node (pure: no browser, no dependency).
   {
     input: ENTRIES,

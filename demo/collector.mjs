@@ -78,10 +78,10 @@ export function createCollector(dataDir) {
   const runs = new Map();
   const changes = new EventEmitter().setMaxListeners(MAX_SUBSCRIBERS);
   const run = (id) => {
-    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [] });
+    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [], browsers: {} });
     return runs.get(id);
   };
-  /** Tells the run's subscribers: `event` (with its 1-based position in the record), `request`, `fault`, `clear`. */
+  /** Tells the run's subscribers: `event` (with its 1-based position in the record), `request`, `fault`, `browser`, `clear`. */
   const emit = (runId, type, data, id) => changes.emit(runId, type, data, id);
 
   /** The fault that answers the next request, if any; faults whose time is up are dropped. */
@@ -171,6 +171,17 @@ export function createCollector(dataDir) {
       emit(runId, 'fault', state);
       return state;
     },
+    /**
+     * The demo's own record, not Stint's: a demo page says which browser (an id it keeps in its localStorage) a
+     * device id or an anonymous session (`session:<id>`) belongs to, so that the timeline draws one lane per
+     * browser. Stint keeps no such link: a withdrawal of consent erases the device id, and a grant makes another.
+     */
+    link: (runId, key, browser) => {
+      const r = run(runId);
+      if (typeof key !== 'string' || typeof browser !== 'string' || r.browsers[key] === browser || Object.keys(r.browsers).length >= 10_000) return;
+      r.browsers[key] = browser;
+      emit(runId, 'browser', { key, browser });
+    },
     heal: (runId) => {
       run(runId).faults = [];
       emit(runId, 'fault', null);
@@ -183,7 +194,7 @@ export function createCollector(dataDir) {
     },
     summary: (runId) => {
       const r = run(runId);
-      return { events: r.events, duplicates: r.duplicates, duplicated: r.duplicated, requests: r.requests, invalid: r.invalid, fault: faultState(r) };
+      return { events: r.events, duplicates: r.duplicates, duplicated: r.duplicated, requests: r.requests, invalid: r.invalid, fault: faultState(r), browsers: r.browsers };
     },
     /** Calls `listener(type, data, id)` for each change of the run; returns the function that stops. */
     subscribe: (runId, listener) => {

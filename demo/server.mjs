@@ -3,12 +3,17 @@
 //
 //   node demo/server.mjs [--port 8787] [--data demo/data]
 //
-// POST /collect[/<run>]                                         the collector (Stint's native format)
+// POST /collect[/<run>]                                         the collector (Stint's native format); without a run, the
+//                                                              one the `stint-run` cookie names (GET /e2e/run/<run>), else default
+// GET  /e2e/run/<run>?to=<path>                                 sets that cookie and goes to <path>: a page whose collector is
+//                                                              '/collect' (the README's recipes and snippet) sends to <run>
 // GET  /api/runs/<run>                                         what a run received (events, duplicates, requests, invalid, fault)
 // POST /api/runs/<run>/fault {status, count, retryAfter, delay} answer the next `count` requests of a run with an error
 //                                                              (after `delay` ms; status 200: answered normally, after `delay`)
 // POST /api/runs/<run>/fault {status, ms, retryAfter}          answer every request of a run with an error for `ms`
 // DELETE /api/runs/<run>/fault                                 answer normally again
+// POST /api/runs/<run>/browsers {key, browser}                 the demo page's own record: the browser a device id
+//                                                              (or `session:<id>`) was seen in (one timeline lane per browser)
 // DELETE /api/runs/<run>                                       forget a run
 // GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -18,13 +23,15 @@ import { fileURLToPath } from 'node:url';
 import { createCollector } from './collector.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
+const TYPES = { '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.json': 'application/json', '.css': 'text/css' };
 
 /** URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map). */
 const STATIC = [
   ['/dist/', join(root, 'dist')],
   ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
   ['/e2e/', join(root, 'e2e/pages')],
+  // The README's recipes built with the real frameworks (e2e/apps/build.mjs): a single-page app's routes are its index.html.
+  ['/apps/', join(root, 'e2e/apps/dist'), 'spa'],
   ['/', join(root, 'demo/public')],
 ];
 
@@ -35,12 +42,20 @@ const HEARTBEAT = 15_000;
 /** The requests a new stream is told of (the events: all of them). */
 const BACKLOG_REQUESTS = 200;
 
+/** Pages served with a Content-Security-Policy (e2e/csp.spec.ts: Trusted Types). */
+const CSP = {
+  '/e2e/trusted-types.html': "require-trusted-types-for 'script'; trusted-types stint",
+  '/e2e/trusted-types-tag.html': "require-trusted-types-for 'script'; trusted-types 'none'",
+};
+
 export function serveFile(res, url) {
-  for (const [prefix, dir] of STATIC) {
+  for (const [prefix, dir, spa] of STATIC) {
     if (!url.pathname.startsWith(prefix)) continue;
     let file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
     if (!file.startsWith(dir + sep) && file !== dir) break;
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    // A route of a single-page app (/apps/<app>/<route>) that is no file: the app's page, whose router reads the URL.
+    if (spa && !existsSync(file) && !extname(file)) file = join(dir, url.pathname.slice(prefix.length).split('/')[0], 'index.html');
     if (!existsSync(file)) break;
     // The benchmark page is cross-origin isolated, so that performance.now() is precise to 5 µs (scripts/bench.mjs).
     const isolated = url.pathname.startsWith('/e2e/bench')
@@ -48,7 +63,8 @@ export function serveFile(res, url) {
       : {};
     // `?cacheable`: a page the back/forward cache may keep (Firefox keeps no-store pages out of it), for the bfcache tests.
     const cache = url.searchParams.has('cacheable') ? 'no-cache' : 'no-store';
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': cache, ...isolated });
+    const csp = CSP[url.pathname] ? { 'Content-Security-Policy': CSP[url.pathname] } : {};
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': cache, ...isolated, ...csp });
     createReadStream(file).pipe(res);
     return;
   }
@@ -82,13 +98,14 @@ function stream(req, res, url, collector, streams) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
   const send = (type, data, id) => res.write(`${id ? `id: ${id}\n` : ''}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   res.write('retry: 2000\n\n');
-  const { events, requests, fault } = collector.summary(runId);
+  const { events, requests, fault, browsers } = collector.summary(runId);
   const seen = Number(req.headers['last-event-id']);
   // A Last-Event-ID past the record means the run was cleared since: everything again.
   const from = Number.isInteger(seen) && seen > 0 && seen <= events.length ? seen : 0;
   events.slice(from).forEach((event, i) => send('stint', event, from + i + 1));
   for (const request of requests.slice(-BACKLOG_REQUESTS)) send('request', request);
   send('fault', fault);
+  for (const [key, browser] of Object.entries(browsers)) send('browser', { key, browser });
   send('ready', { events: events.length });
   const unsubscribe = collector.subscribe(runId, (type, data, id) => send(type === 'event' ? 'stint' : type, data, id));
   const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT);
@@ -117,10 +134,17 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
     };
     try {
       if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+      const visit = url.pathname.match(/^\/e2e\/run\/([\w-]+)$/);
+      if (visit && req.method === 'GET') {
+        const to = url.searchParams.get('to') || '/';
+        if (!to.startsWith('/') || to.startsWith('//')) return res.writeHead(400).end('to: a path');
+        return res.writeHead(302, { 'Set-Cookie': `stint-run=${visit[1]}; Path=/; SameSite=Lax`, Location: to, 'Cache-Control': 'no-store' }).end();
+      }
       const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?\/?$/);
       if (collect && req.method === 'POST') {
         const text = await readBody(req);
-        const [status, headers, body, request] = collector.receive(collect[1] || 'default', 'native', text, {
+        const named = /(?:^|;\s*)stint-run=([\w-]+)/.exec(req.headers.cookie || '');
+        const [status, headers, body, request] = collector.receive(collect[1] || named?.[1] || 'default', 'native', text, {
           contentType: req.headers['content-type'] || null,
         });
         if (request.delay) await new Promise((resolve) => setTimeout(resolve, request.delay));
@@ -130,11 +154,15 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         return;
       }
       if (url.pathname === '/api/stream' && req.method === 'GET') return stream(req, res, url, collector, streams);
-      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault)?$/);
+      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault|\/browsers)?$/);
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
-        if (api[2] && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
-        if (api[2] && req.method === 'DELETE') return json(collector.heal(api[1]));
+        if (api[2] === '/browsers' && req.method === 'POST') {
+          const { key, browser } = JSON.parse((await readBody(req)) || '{}');
+          return json(collector.link(api[1], key, browser) ?? null);
+        }
+        if (api[2] === '/fault' && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
+        if (api[2] === '/fault' && req.method === 'DELETE') return json(collector.heal(api[1]));
         if (req.method === 'DELETE') return json(collector.clear(api[1]));
         return json(collector.summary(api[1]));
       }

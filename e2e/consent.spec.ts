@@ -3,7 +3,7 @@
  * web storage and the collector's record hold exactly what the state allows.
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Collector } from './fixtures';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -243,6 +243,93 @@ test('consent "tcf": a CMP that answers at once with a stored grant is followed 
   const [event] = await collector.exactly(1, (e) => e.name === 'at-once', page);
   expect(event.session.storageMechanism).toBe('COOKIE_1');
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+});
+
+/** The query that has the page run these gtag commands before Stint loads (e2e/pages/app.html: gtag as Google's snippet defines it). */
+const gtagFirst = (...commands: unknown[][]) => `&gtag=${encodeURIComponent(JSON.stringify(commands))}`;
+/** `gtag('consent', kind, params)` in the page: `dataLayer.push(arguments)`, without gtag.js. */
+const gtag = (page: Page, ...command: unknown[]) => page.evaluate((c) => (window as any).gtag(...c), command);
+/** Tracks `name` in `page` and resolves it as the collector received it. */
+async function sent(page: Page, collector: Collector, name: string) {
+  await call(page, 'track', name);
+  await call(page, 'flush');
+  return (await collector.waitFor(1, (e) => e.name === name))[0];
+}
+const DENY = ['consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' }];
+const GRANT = ['consent', 'update', { analytics_storage: 'granted', ad_storage: 'denied' }];
+
+test('consent "google": follows Consent Mode v2\'s analytics_storage as gtag pushes it into dataLayer', async ({ page, context, build, run, collector }) => {
+  // The tag takes it from its data attribute (data-consent="google"), the npm build from 'stint/consent-mode'.
+  await page.goto(pageUrl(build === 'tag' ? 'data' : build, run, { consent: 'google' }));
+  await waitForStint(page, { consent: 'google' });
+  // No consent command yet: pending, as for a TCF CMP that has not answered.
+  expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+  await gtag(page, 'event', 'page_view'); // not a consent command
+  await gtag(page, 'consent', 'update', { ad_storage: 'granted' }); // not analytics_storage
+  await collector.expectNothingSent(context);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+
+  await gtag(page, ...GRANT);
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'before-decision');
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+
+  // The visitor withdraws: everything is erased, nothing is sent any more.
+  await gtag(page, 'consent', 'update', { analytics_storage: 'denied' });
+  await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+});
+
+test('consent "google": a default that denies is a refusal until an update grants; with wait_for_update the first events wait for it', async ({ page, context, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY)));
+  await waitForStint(page);
+  expect(await call(page, 'track', 'refused')).toBeUndefined();
+  await gtag(page, ...GRANT);
+  await call(page, 'ready');
+  await call(page, 'track', 'granted');
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'granted' || e.name === 'refused', page);
+
+  // wait_for_update: the default's refusal waits that long for the CMP's update; the landing event is held meanwhile.
+  const waiting = await context.newPage();
+  await waiting.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(['consent', 'default', { analytics_storage: 'denied', wait_for_update: 10_000 }])));
+  await waitForStint(waiting, { consent: 'google' });
+  expect(typeof (await call(waiting, 'track', 'landing'))).toBe('string');
+  await gtag(waiting, ...GRANT);
+  await call(waiting, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'landing');
+});
+
+test('consent "google": a grant in dataLayer before Stint loads is followed from the start, and the device is kept across pages', async ({ page, context, build, run, collector }) => {
+  // A returning visitor: the page's default denies, the CMP's update restores the stored grant, both before Stint.
+  await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
+  await waitForStint(page);
+  const first = await sent(page, collector, 'first-page');
+  await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
+  await waitForStint(page);
+  const next = await sent(page, collector, 'next-page');
+  await collector.exactly(1, (e) => e.name === 'next-page', page);
+  expect(next.session.userId).toBe(first.session.userId);
+  expect(next.session.sessionId).toBe(first.session.sessionId);
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+});
+
+test("consent \"google\": a page's default applies to its own tab only; an update applies to every tab", async ({ page, context, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, { consent: 'google' }, gtagFirst(DENY, GRANT)));
+  await waitForStint(page);
+  const granted = await sent(page, collector, 'granted-tab');
+  // A second tab whose CMP has not loaded yet: its default denies there, and erases nothing of the first tab's.
+  const second = await newTab(context, build, run, { consent: 'google' }, gtagFirst(DENY));
+  expect(await call(second, 'track', 'default-tab')).toBeUndefined();
+  const still = await sent(page, collector, 'still-granted');
+  expect(still.session.userId).toBe(granted.session.userId);
+  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+  // The visitor refuses in the second tab: an update, for every tab.
+  await gtag(second, 'consent', 'update', { analytics_storage: 'denied' });
+  await expect.poll(() => call(page, 'getSession')).toBeNull();
+  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  await collector.expectNothingSent(context, (e) => ['granted-tab', 'still-granted', 'application_initialized', 'session_start'].includes(e.name));
 });
 
 test('data-consent on the tag, then stint("setConsent", "granted")', async ({ page, context, build, run, collector }) => {

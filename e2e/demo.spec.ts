@@ -1,16 +1,52 @@
 /**
- * The demo's live timeline, driven like a person would: a scripted visit (a route change, a background
- * period, a collector outage, a second device, a session that ends by timeout, a refusal of consent) and
- * what the timeline shows for it. It writes test-results/timeline.png for a reviewer to look at (the
- * README's docs/timeline.png is a copy of it).
+ * The demo's live timeline, driven like a person would: a scripted visit (a route change, a short background
+ * period, a collector outage, a second browser, a page hidden longer than the background timeout, a session
+ * that ends by the foreground timeout, a refusal of consent and then a grant) and what the timeline shows for
+ * it, then the raw events table. It writes test-results/timeline.png and test-results/events.png, the screens
+ * after the clicks, for a reviewer to look at (the README's docs/timeline.png is a copy of the first).
  */
+import type { Locator, Page } from '@playwright/test';
 import { baseUrl, expect, test } from './fixtures';
 
-test.use({ viewport: { width: 1280, height: 800 } });
+test.use({ viewport: { width: 1280, height: 900 } });
 
-test('the timeline shows devices, sessions, bands, marks and ends, live', async ({ page, browser, build, run }, testInfo) => {
+/** The boxes of `locator`'s elements that overlap another of them (none, where labels are legible). */
+async function overlapping(locator: Locator): Promise<string[]> {
+  const boxes = await locator.evaluateAll((nodes) =>
+    nodes.map((n) => {
+      const r = n.getBoundingClientRect();
+      return { text: n.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+    }),
+  );
+  const found: string[] = [];
+  for (const [i, a] of boxes.entries())
+    for (const b of boxes.slice(i + 1))
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) found.push(`"${a.text}" and "${b.text}"`);
+  return found;
+}
+
+/** Whether each of `locator`'s elements is whole inside its `container` (nothing cut off). */
+const cutOff = (locator: Locator, container: string) =>
+  locator.evaluateAll(
+    (nodes, container) =>
+      nodes
+        .filter((n) => {
+          const box = n.getBoundingClientRect();
+          const outer = n.closest(container)!.getBoundingClientRect();
+          return box.bottom > outer.bottom + 0.5 || box.right > outer.right + 0.5;
+        })
+        .map((n) => n.textContent),
+    container,
+  );
+
+const track = async (page: Page, name: string) => {
+  await page.getByLabel('Event', { exact: true }).fill(name);
+  await page.getByRole('button', { name: 'track()' }).click();
+};
+
+test('the timeline shows devices, sessions, bands, marks and ends, live', async ({ page, browser, build, run }) => {
   test.skip(build === 'esm', 'the demo page loads the script tag (the ESM build has no demo page)');
-  test.setTimeout(60_000);
+  test.setTimeout(90_000);
   await page.clock.install();
   await page.goto(`${baseUrl()}/?run=${run}`);
   await expect(page.locator('body')).toHaveAttribute('data-stream', 'live');
@@ -18,17 +54,13 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   const lanes = page.locator('.tl-lane');
   const mine = page.locator('.tl-lane.mine');
   const marks = (name: string) => mine.locator(`.tl-mark[data-name="${name}"]`);
-  const track = async (name: string) => {
-    await page.getByLabel('Event', { exact: true }).fill(name);
-    await page.getByRole('button', { name: 'track()' }).click();
-  };
 
-  // Session 1: the landing page, an event, a route of the single-page demo, a background period.
+  // Session 1: the landing page, an event, a route of the single-page demo, a short background period.
   await expect(marks('application_initialized')).toHaveCount(1);
   await expect(marks('page_view')).toHaveCount(1);
   await expect(mine).toContainText('this browser');
   await expect(mine).toContainText('consent granted');
-  await track('signup_clicked');
+  await track(page, 'signup_clicked');
   await page.getByRole('link', { name: 'Pricing' }).click();
   await expect(marks('page_view')).toHaveCount(2);
   await page.getByRole('button', { name: 'Hide page (background)' }).click();
@@ -43,7 +75,7 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   // A collector outage: the event waits in the outbox, retried, and arrives once the collector is back.
   await page.getByRole('button', { name: 'Make it fail (503)' }).click();
   await expect(page.locator('#fault-state')).toContainText('failing with HTTP 503');
-  await track('during_outage');
+  await track(page, 'during_outage');
   await expect(page.locator('#o-retrying')).not.toHaveText('0');
   await expect(page.locator('.tl-collector .tl-request.failed').first()).toBeVisible();
   await expect(page.locator('.tl-collector .tl-outage')).toHaveCount(1);
@@ -56,7 +88,7 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await expect(page.locator('#o-retrying')).toHaveText('0');
   await expect(page.locator('#o-pending')).toHaveText('0');
 
-  // Another device (a second browser context) shows up in its own lane as it acts.
+  // Another browser (a second browser context) shows up in its own lane as it acts.
   const other = await browser.newContext();
   try {
     const second = await other.newPage();
@@ -64,21 +96,38 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
     await second.getByRole('button', { name: 'track()' }).click();
     await expect(lanes).toHaveCount(2);
     await expect(lanes.nth(1).locator('.tl-mark[data-name="button_clicked"]')).toHaveCount(1);
+    await expect(lanes.nth(1)).toContainText('Browser 2');
   } finally {
     await other.close();
   }
 
-  // Session 2: past the 60 s foreground timeout the next event ends session 1 and starts session 2.
+  // The page hidden longer than the background timeout (15 s): the session lives on in the background until the
+  // timeout ends it, a background band, not a gap; the page's return starts session 2.
+  await page.getByRole('button', { name: 'Hide page (background)' }).click();
+  await expect(marks('application_background')).toHaveCount(2);
+  await page.clock.fastForward(16_000);
+  await page.getByRole('button', { name: 'Show page (foreground)' }).click();
+  await expect(mine.locator('.tl-bar')).toHaveCount(2);
+  const captions = mine.locator('.tl-caption');
+  await expect(captions.nth(0)).toContainText(/Session 1 · COOKIE_1 · \d+ events · ended: background_timeout/);
+  const first = mine.locator('.tl-bar').nth(0);
+  await expect(first.locator('.tl-band').last()).toHaveClass(/background/);
+  await expect(first.locator('.tl-idle')).toHaveCount(1);
+  const [hidden, idle] = await Promise.all([first.locator('.tl-band').last().boundingBox(), first.locator('.tl-idle').boundingBox()]);
+  // The idle background tail is the 15 s of the timeout: wider than the 8 s of the first background period.
+  expect(hidden!.width).toBeGreaterThan(idle!.width - 2);
+  expect(idle!.width).toBeGreaterThan((await first.locator('.tl-band.background').first().boundingBox())!.width);
+
+  // Session 3: past the 60 s foreground timeout the next event ends session 2 and starts session 3.
   await page.clock.fastForward(61_000);
   await expect(page.locator('#s-expiry')).toContainText('no live session');
-  await track('came_back');
-  await expect(mine.locator('.tl-bar')).toHaveCount(2);
-  await expect(mine.locator('.tl-bar.ended')).toHaveCount(1);
-  const captions = mine.locator('.tl-caption');
-  await expect(captions.nth(0)).toContainText(/Session 1 · COOKIE_1 · \d+ events · ended: foreground_timeout, \d+ s/);
-  await expect(captions.nth(1)).toContainText('Session 2 · COOKIE_1');
-  await expect(captions.nth(1)).toContainText('open');
-  await expect(marks('session_end')).toHaveCount(1);
+  await track(page, 'came_back');
+  await expect(mine.locator('.tl-bar')).toHaveCount(3);
+  await expect(mine.locator('.tl-bar.ended')).toHaveCount(2);
+  await expect(captions.nth(1)).toContainText(/Session 2 · COOKIE_1 · \d+ events · ended: foreground_timeout/);
+  await expect(captions.nth(2)).toContainText('Session 3 · COOKIE_1');
+  await expect(captions.nth(2)).toContainText('open');
+  await expect(marks('session_end')).toHaveCount(2);
 
   // Each mark tells its name and properties, on focus as on hover; the arrow keys move along the lane.
   const tip = page.getByRole('tooltip');
@@ -92,22 +141,53 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await expect(tip).toBeHidden();
   await marks('came_back').hover();
   await expect(tip).toContainText('came_back');
-  await expect(tip).toContainText('session 2 · event');
+  await expect(tip).toContainText('session 3 · event');
 
-  // A refusal: Stint goes on without any id (onDenied: 'anonymous'), in a lane of its own.
+  // A refusal: Stint goes on without any id (onDenied: 'anonymous'); then a grant: a new device id. One browser,
+  // one lane, its device ids over time.
+  const device = (await page.locator('#s-device').textContent())!;
+  await page.clock.fastForward(6_000);
   await page.getByRole('button', { name: 'Deny' }).click();
   await expect(page.locator('#s-consent')).toHaveText('denied: anonymous events');
-  await track('anonymous_click');
-  const anonymous = page.locator('.tl-lane.anonymous');
-  await expect(anonymous.locator('.tl-mark[data-name="anonymous_click"]')).toHaveCount(1);
-  await expect(anonymous).toContainText('this browser');
-  await expect(anonymous).toContainText('consent denied');
-  await expect(anonymous.locator('.tl-caption')).toContainText('MEMORY');
+  await track(page, 'anonymous_click');
+  await expect(marks('anonymous_click')).toHaveCount(1);
+  await expect(mine.locator('.tl-caption').last()).toContainText('anonymous · Session 1 · MEMORY');
+  await page.clock.fastForward(6_000);
+  await page.getByRole('button', { name: 'Grant' }).click();
+  await expect(page.locator('#s-consent')).toHaveText('granted');
+  await track(page, 'granted_again');
+  await expect(marks('granted_again')).toHaveCount(1);
+  await expect(lanes).toHaveCount(2);
+  const newDevice = (await page.locator('#s-device').textContent())!;
+  expect(newDevice).not.toBe(device);
+  await expect(mine.locator('.tl-devices')).toHaveText(`device ${device} → anonymous → ${newDevice}`);
+  await expect(mine.locator('.tl-caption').last()).toContainText(`${newDevice} · Session 1 · COOKIE_1`);
   await expect(page.locator('.tl-flag.consent-denied')).toHaveCount(1);
-  await expect(lanes).toHaveCount(3);
+  await expect(page.locator('.tl-flag.consent-granted')).toHaveCount(1);
 
+  // Legible: no two labels overlap (the consent flags a moment apart, the axis, each lane's captions), and the
+  // outbox's list is whole.
   await page.mouse.move(0, 0);
   await expect(tip).toBeHidden();
-  const shot = await page.screenshot({ path: 'test-results/timeline.png' });
-  await testInfo.attach('timeline', { body: shot, contentType: 'image/png' });
+  expect(await overlapping(page.locator('.tl-axis .tl-flag, .tl-axis .tl-tick'))).toEqual([]);
+  for (const lane of await lanes.all()) expect(await overlapping(lane.locator('.tl-caption'))).toEqual([]);
+  expect(await overlapping(page.locator('.tl-label > *'))).toEqual([]);
+  await expect(page.locator('#o-requests li')).toHaveCount(8);
+  expect(await cutOff(page.locator('#o-requests li'), 'section')).toEqual([]);
+  await page.screenshot({ path: 'test-results/timeline.png' });
+
+  // The raw events: each row says its device, session and page (three page views of one session are told apart).
+  const raw = await page.context().newPage();
+  await raw.setViewportSize({ width: 1280, height: 900 });
+  await raw.goto(`${baseUrl()}/events.html?run=${run}`);
+  await expect(raw.locator('thead th')).toHaveText(['#', 'time', 'event', 'device', 'session', 'event #', 'page', 'storage', 'properties']);
+  const views = raw.locator('tbody tr').filter({ has: raw.locator('td:nth-child(3)', { hasText: /^page_view$/ }) });
+  await expect(views.first()).toBeVisible();
+  const pages = await views.locator('td:nth-child(7)').allTextContents();
+  expect(pages).toContain('/?run=' + run + ' · Home · Stint demo');
+  expect(pages.some((p) => p.includes('view=pricing') && p.endsWith('Pricing · Stint demo'))).toBe(true);
+  const devices = new Set(await raw.locator('tbody td:nth-child(4)').allTextContents());
+  expect([...devices]).toEqual(expect.arrayContaining([device, 'anonymous', newDevice]));
+  await raw.screenshot({ path: 'test-results/events.png' });
+  await raw.close();
 });

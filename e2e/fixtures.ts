@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
+import { startTwice } from './start';
 import { withWebKit } from './webkit/page';
 import { webkitTurn } from './webkit/turn';
 export { inTrackedOrder } from './order';
@@ -156,7 +157,7 @@ export function pageUrl(build: Build | 'data' | 'previous', run: string, config:
  */
 export async function waitForStint(page: Page, config: Record<string, unknown> = {}): Promise<Page> {
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  if (config.consent !== 'pending' && config.consent !== 'tcf') await call(page, 'ready');
+  if (config.consent !== 'pending' && config.consent !== 'tcf' && config.consent !== 'google') await call(page, 'ready');
   return page;
 }
 
@@ -287,11 +288,21 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitTurn: void }>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitTurn: void }, {}>({
   // WebKit: Playwright's own fixtures launch `playwright.webkit`, which here is WebKitGTK over WebDriver
   // (e2e/webkit/page.ts), one test at a time (e2e/webkit/turn.ts: the wait is not the test's time).
   // (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
   playwright: [async ({ playwright, browserName }, use) => use(browserName === 'webkit' ? withWebKit(playwright) : playwright), { scope: 'worker', box: true }],
+  // Playwright's own, launched with the config's options (its _browserOptions), but tried twice (e2e/start.ts).
+  browser: [
+    async ({ playwright, browserName }, use) => {
+      const name = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKit' }[browserName];
+      const browser = await startTwice(name, () => playwright[browserName].launch());
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker', timeout: 0 },
+  ],
   webkitTurn: [
     async ({ browserName }, use) => {
       const release = browserName === 'webkit' ? await webkitTurn(baseUrl(), 600_000) : () => {};

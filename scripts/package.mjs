@@ -1,5 +1,7 @@
 // The published package, checked as a user installs it: `npm pack`, then
-//   - publint and @arethetypeswrong/cli on the tarball (any error fails);
+//   - publint and @arethetypeswrong/cli on the tarball (any error fails; their report is printed when they fail,
+//     and only then: attw lists node10's "Resolution failed" for every subpath even where that resolution is
+//     ignored, which read as a problem in a green run);
 //   - the tarball installed into a scratch project, and its types compiled by consumers that have no DOM:
 //     an ES module and a CommonJS module under `moduleResolution: node16`, `lib: ["ES2022"]`,
 //     `types: ["node"]`, without `skipLibCheck` (a server-side renderer's setup).
@@ -12,16 +14,25 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (name) => join(root, 'node_modules/.bin', name);
 const run = (command, args, cwd = root) => execFileSync(command, args, { cwd, stdio: 'inherit' });
+/** Runs a checker quietly: its whole report is printed if it fails. */
+const check = (command, args) => {
+  try {
+    execFileSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    process.stdout.write(`${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(`package: ${command.split('/').pop()} ${args.join(' ')} failed (its report is above)`);
+  }
+};
 
 const scratch = mkdtempSync(join(tmpdir(), 'stint-package-'));
 try {
   const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   const tarball = join(scratch, filename);
 
-  run(bin('publint'), ['run', tarball, '--strict']);
+  check(bin('publint'), ['run', tarball, '--strict']);
   // node16 and bundler resolution for every entry; node10 (no `exports`) for the main entry, the only one it can reach.
-  run(bin('attw'), [tarball, '--profile', 'node16']);
-  run(bin('attw'), [tarball, '--entrypoints', '.']);
+  check(bin('attw'), [tarball, '--profile', 'node16']);
+  check(bin('attw'), [tarball, '--entrypoints', '.']);
 
   const installed = join(scratch, 'node_modules/stint');
   mkdirSync(installed, { recursive: true });
@@ -74,6 +85,10 @@ export = tracker;
   run('node', ['-e', "const { createTracker } = require('stint'); if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
   run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 2, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
   console.log('package: publint, attw, node16 ESM and CommonJS consumers without DOM types: ok');
+} catch (e) {
+  // (what failed has printed its report above: one line more says which check it was)
+  console.error(e.message);
+  process.exitCode = 1;
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

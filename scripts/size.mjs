@@ -5,7 +5,7 @@
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
 //
-// `npm run size -- --modules` also says where the tag's bytes are: each source module's minified bytes (by
+// `npm run size -- --modules [tag]` also says where a tag's bytes are (dist/stint.js by default): each source module's minified bytes (by
 // the source map) and what the gzipped tag loses without them. Those shares do not add up to the whole
 // (gzip finds repeats across modules), but they rank what a cut would save.
 import resolve from '@rollup/plugin-node-resolve';
@@ -80,5 +80,7 @@ for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
     console.error(`${line}: over by ${bytes - ceiling} B${bytes <= budget ? ` (more than ${GROWTH * 100}% above the baseline)` : ''}`);
   } else console.log(line);
 }
-if (process.argv.includes('--modules')) modules('dist/stint.js');
+// `--modules` alone: the native tag; `--modules dist/stint.otlp.js`: another.
+const asked = process.argv.indexOf('--modules');
+if (asked > 0) modules(process.argv[asked + 1] || 'dist/stint.js');
 process.exit(failed ? 1 : 0);

@@ -1,25 +1,30 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
 import type { Format } from './core/formats/format';
-import { nativeFormat } from './core/formats/native';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
-export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi'>> {
+export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp'>> {
   appVersion: string | null;
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
   consent: ConsentState;
-  /** A consent signal to follow (TCF); consent is pending until it answers. */
+  /** A consent signal to follow (TCF, Google Consent Mode); consent is pending until it answers. */
   signal: ConsentSignal | null;
 }
 
 /**
- * What an entry can name: a script tag knows its pipeline's format and the TCF signal by name; an npm app
- * imports the ones it uses and passes them (so that a bundler leaves the others out).
+ * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
+ * by name; an npm app knows the native format, and imports the others it uses and passes them (so that a bundler
+ * leaves the rest out).
  */
 export interface Names {
+  /** the formats by name; the first is the default */
   formats: Record<string, (options: never) => Format>;
-  tcf: ConsentSignal;
+  /** the consent signals, which a script tag carries (an npm app imports the one it uses) */
+  tcf?: ConsentSignal;
+  google?: ConsentSignal;
+  /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
+  missing(name: string): string;
 }
 
 const DEFAULTS = {
@@ -30,7 +35,6 @@ const DEFAULTS = {
   consent: 'granted',
   onDenied: 'drop',
   respectGlobalPrivacyControl: true,
-  format: 'native',
   lifecycleEvents: true,
   installType: 'auto',
   activity: 'events',
@@ -55,9 +59,9 @@ const RULES: [string, Check, string][] = [
   ['foregroundTimeout', positive, ms],
   ['backgroundTimeout', positive, ms],
   ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or tcf() (stint/tcf)"],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or a consent signal"],
   ['onDenied', ...oneOf('drop', 'anonymous')],
-  ['format', (v) => ['native', 'snowplow', 'tracardi'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow) or tracardi() (stint/tracardi)"],
+  ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
   ['activity', ...oneOf('events', 'input')],
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
@@ -72,7 +76,7 @@ const RULES: [string, Check, string][] = [
 
 const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
-export function resolveConfig(input: StintConfig, names?: Names): Config {
+export function resolveConfig(input: StintConfig, names: Names): Config {
   if (!input || typeof input !== 'object') throw new TypeError('stint: createTracker needs a config object');
   const config = { ...DEFAULTS } as unknown as Config;
   for (const [key, value] of Object.entries(input)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
@@ -83,24 +87,22 @@ export function resolveConfig(input: StintConfig, names?: Names): Config {
     if (!valid(sub ? value[sub] : value)) throw new TypeError(`stint: config.${field} must be ${expected}`);
   }
   config.collector = config.collector.replace(/(.)\/+$/, '$1');
-  // A name (the script tag's): the part it names, made with its options; the npm build must be given it.
+  // A name, or none (the entry's first: npm's and dist/stint.js's native format, a pipeline tag's own): the part
+  // it names, made with its options. A script tag carries one format; an npm app imports the one it uses.
   const format = input.format;
-  if (typeof format == 'string' && format !== 'native') {
-    const make = names?.formats[format];
-    if (!make)
-      throw new TypeError(
-        names
-          ? `stint: config.format '${format}' needs the script stint.${format}.js instead of this one (each script carries one pipeline's format)`
-          : `stint: config.format '${format}': import { ${format} } from 'stint/${format}', then format: ${format}()`,
-      );
-    config.format = make(input[format as 'snowplow'] as never);
-  } else if (!isFormat(format)) config.format = nativeFormat;
-  config.signal = null;
-  const consent = input.consent;
-  if (consent === 'tcf' || typeof consent == 'function') {
-    if (consent === 'tcf' && !names) throw new TypeError("stint: config.consent 'tcf': import { tcf } from 'stint/tcf', then consent: tcf()");
-    config.signal = consent === 'tcf' ? names!.tcf : consent;
-    config.consent = 'pending';
+  const missing = (key: string, name: string) => new TypeError(`stint: config.${key} '${name}'${names.missing(name)}`);
+  if (!isFormat(format)) {
+    const name = (format as string) || Object.keys(names.formats)[0];
+    const make = names.formats[name];
+    if (!make) throw missing('format', name);
+    config.format = make(input[name as 'otlp'] as never);
   }
+  // A consent signal (the tag's by its name: 'tcf', 'google'), followed from 'pending'.
+  const consent = input.consent;
+  if (consent === 'tcf' || consent === 'google') {
+    if (!names[consent]) throw missing('consent', consent);
+    config.signal = names[consent]!;
+  } else config.signal = typeof consent == 'function' ? consent : null;
+  if (config.signal) config.consent = 'pending';
   return config;
 }

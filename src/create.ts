@@ -16,7 +16,7 @@ const TRACKERS = Symbol.for('stint.trackers');
  * The tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
  * asked for it (the time of a queued `init`), which is where its life begins.
  */
-export function trackerFor(config: StintConfig, at?: number, names?: Names): Running | null {
+export function trackerFor(config: StintConfig, names: Names, at?: number): Running | null {
   const resolved = resolveConfig(config, names);
   setDebug(resolved.debug);
   if (typeof window === 'undefined' || typeof document === 'undefined') {

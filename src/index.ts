@@ -4,6 +4,7 @@
  */
 import { inertTracker, publicTracker } from './api';
 import { trackerFor } from './create';
+import { NPM } from './names';
 import type { StintConfig, Tracker } from './types';
 
 export type {
@@ -25,6 +26,6 @@ export { VERSION } from './version';
  * afterwards. Outside a browser (server-side rendering) every method exists and does nothing.
  */
 export function createTracker(config: StintConfig): Tracker {
-  const tracker = trackerFor(config);
+  const tracker = trackerFor(config, NPM);
   return tracker ? publicTracker(tracker) : inertTracker();
 }

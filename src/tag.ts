@@ -6,13 +6,13 @@
  * attributes start the tracker (`data-collector`, `data-app-id`, ...) and record a page view.
  * Nothing here throws into the page: misuse gets one console error.
  *
- * One script per pipeline (src/tags/): each carries the native format and at most one pipeline's format, so a
- * site loads only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`).
+ * One script per pipeline (src/tags/): each carries one format, the native one or a pipeline's, so a site loads
+ * only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`,
+ * `dist/stint.otlp.js`); a pipeline's script sends its format when the config names none.
  */
 import { internalError, isMethod, type Running } from './api';
-import type { Names } from './config';
 import { trackerFor } from './create';
-import { tcf } from './tcf';
+import { tagNames } from './names';
 import { describe, describeError, error } from './log';
 import type { StintConfig } from './types';
 
@@ -20,9 +20,12 @@ type Call = [ArrayLike<unknown>, number?];
 
 type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
-/** Runs the script tag that carries `formats` (and the TCF signal), by name. */
-export function runTag(formats: object): void {
-  const NAMES = { formats, tcf: tcf() } as unknown as Names;
+/**
+ * Runs the script tag that carries `formats` (one, by name) and the consent signals; `options`: its format's options
+ * from the script's data attributes (`data-snowplow-post-path`).
+ */
+export function runTag(formats: object, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {
+  const NAMES = tagNames(formats);
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
   const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
@@ -39,7 +42,7 @@ export function runTag(formats: object): void {
       if (method === 'init') {
         if (tracker) return error('stint("init") was already called');
         try {
-          tracker = trackerFor(rest[0] as StintConfig, at, NAMES);
+          tracker = trackerFor(rest[0] as StintConfig, NAMES, at);
         } catch (e) {
           error(describeError(e));
         }
@@ -73,8 +76,7 @@ export function runTag(formats: object): void {
           appVersion: data.appVersion,
           consent: data.consent,
           format: data.format,
-          snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined,
-          tracardi: data.tracardiSourceId ? { sourceId: data.tracardiSourceId } : undefined,
+          ...options(data),
           cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
           autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
           activity: data.activity as StintConfig['activity'],

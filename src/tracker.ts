@@ -70,7 +70,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     const at = input[1];
     // Another tab may have written the session since this one last heard (one on a sibling subdomain sends no
     // message): read at most every few ms, and always when about to find the session over (it may have kept it alive).
-    const value = keeper && keeper.read(dueToEnd(model, at));
+    const value = keeper && keeper.read(at, dueToEnd(model, at));
     if (value) advance([stored, at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
@@ -108,7 +108,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       dropped: model.losses,
       tabs: anonymous ? null : tabs,
       turn,
-      batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate }),
+      batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate, appVersion: config.appVersion }),
       heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
         if (id) guard(() => now(profile, id));
@@ -198,7 +198,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   dispatch([consent, startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
-  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state) => guard(() => now(consent, state, 'signal', globalPrivacyControl()))));
+  // (a page's default applies as the config's does: in this tab only)
+  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now(consent, state, isDefault ? 'config' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now(route, readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));

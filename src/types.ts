@@ -67,9 +67,10 @@ export interface StintConfig {
   maxSessionDuration?: number;
   /**
    * Default `granted`. `tcf()` (from 'stint/tcf') follows an IAB TCF v2.2 CMP through `window.__tcfapi`;
-   * the script tag takes the name `'tcf'`.
+   * `googleConsentMode()` (from 'stint/consent-mode') follows Google Consent Mode's `analytics_storage` in
+   * `window.dataLayer`; the script tag takes the names `'tcf'` and `'google'`.
    */
-  consent?: ConsentState | 'tcf' | ConsentSignal;
+  consent?: ConsentState | 'tcf' | 'google' | ConsentSignal;
   /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
   onDenied?: 'drop' | 'anonymous';
   /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
@@ -79,14 +80,17 @@ export interface StintConfig {
   cookie?: CookieOptions;
   /**
    * Wire format. Default `native`. A pipeline's: `snowplow()` from 'stint/snowplow', `tracardi({ sourceId })`
-   * from 'stint/tracardi' (an app imports the one it uses: the others cost it nothing). The script tag takes
-   * the names `'snowplow'` and `'tracardi'`, with their options in `snowplow` and `tracardi`.
+   * from 'stint/tracardi', `otlp()` from 'stint/otlp' (an app imports the one it uses: the others cost it
+   * nothing). The script tags take the names `'snowplow'`, `'tracardi'` and `'otlp'`, with their options in
+   * `snowplow`, `tracardi` and `otlp`.
    */
-  format?: 'native' | 'snowplow' | 'tracardi' | WireFormat;
+  format?: 'native' | 'snowplow' | 'tracardi' | 'otlp' | WireFormat;
   /** The script tag's Snowplow options (`format: 'snowplow'`); with npm, pass them to `snowplow()`. */
   snowplow?: SnowplowOptions;
   /** The script tag's Tracardi options (`format: 'tracardi'`); with npm, pass them to `tracardi()`. */
   tracardi?: TracardiOptions;
+  /** The script tag's OpenTelemetry options (`format: 'otlp'`); with npm, pass them to `otlp()`. */
+  otlp?: OtlpOptions;
   /**
    * What counts as activity for the session's timeouts. `'events'` (the default): the events tracked.
    * `'input'`: the person's input as well (trusted `pointerdown`, `keydown`, `wheel`, `scroll`,
@@ -117,13 +121,17 @@ export interface StintConfig {
 
 export type Properties = Record<string, unknown>;
 
-/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow') or `tracardi()` ('stint/tracardi'). */
+/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow'), `tracardi()` ('stint/tracardi') or `otlp()` ('stint/otlp'). */
 export interface WireFormat {
   readonly path: string;
 }
 
-/** A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'). */
-export type ConsentSignal = (onChange: (state: ConsentState) => void) => () => void;
+/**
+ * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf') or `googleConsentMode()`
+ * ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state is what the
+ * page assumes until the visitor decides (applied in this tab only, never told to the others).
+ */
+export type ConsentSignal = (onChange: (state: ConsentState, isDefault?: boolean) => void) => () => void;
 
 export interface SnowplowOptions {
   /**
@@ -136,6 +144,24 @@ export interface SnowplowOptions {
 export interface TracardiOptions {
   /** The id of the REST event source configured in Tracardi for this site. */
   sourceId: string;
+}
+
+export interface OtlpOptions {
+  /**
+   * Replaces the path joined to the collector URL (default `/v1/logs`), as the receiver's `logs_url_path` does.
+   */
+  logsPath?: string;
+  /**
+   * Headers for every request (a collector behind auth). A beacon cannot carry headers: with them, what a
+   * leaving page sends goes by keepalive fetch. The receiver's CORS `allowed_headers` must name each of them
+   * and `Content-Type`.
+   */
+  headers?: Record<string, string>;
+  /**
+   * Resource attributes besides Stint's (`service.name`: the app id, `service.version`: the app version,
+   * `telemetry.sdk.*`), e.g. `{ 'deployment.environment.name': 'production' }`.
+   */
+  resource?: Record<string, string | number | boolean>;
 }
 
 /**

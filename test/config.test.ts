@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config';
+import { resolveConfig as resolve, type Names } from '../src/config';
+import { NPM, tagNames } from '../src/names';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
+import { googleConsentMode } from '../src/consent-mode';
 import { tcf } from '../src/tcf';
+import { otlp } from '../src/otlp';
 import { tracardi } from '../src/tracardi';
 import type { StintConfig } from '../src/types';
 
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
+/** As an npm app resolves its config (a script tag: `tagNames`). */
+const resolveConfig = (config: StintConfig, names: Names = NPM) => resolve(config, names);
 
 describe('resolveConfig', () => {
   it('fills in the defaults the README documents', () => {
@@ -67,21 +72,34 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
-  it('a pipeline format is passed by the npm app, named by the script tag; the same for the TCF signal', () => {
+  it('a pipeline format is passed by the npm app, named by the script tag; the same for the consent signals', () => {
     const format = snowplow({ postPath: '/p/tp2' });
     expect(resolveConfig({ ...ok, format }).format).toBe(format);
     expect(() => resolveConfig({ ...ok, format: 'snowplow' })).toThrow("import { snowplow } from 'stint/snowplow'");
     expect(() => resolveConfig({ ...ok, format: 'tracardi' })).toThrow("import { tracardi } from 'stint/tracardi'");
     expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
-    const names = { formats: { snowplow, tracardi }, tcf: tcf() } as never;
-    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, names).format.path).toBe('/p/tp2');
-    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, names).format.path).toBe('/track');
-    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, names)).toThrow('tracardi.sourceId');
+    expect(() => resolveConfig({ ...ok, format: 'otlp' })).toThrow("import { otlp } from 'stint/otlp', then format: otlp()");
+    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf', then consent: tcf()");
+    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow })).format.path).toBe('/p/tp2');
+    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi })).format.path).toBe('/track');
+    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }))).toThrow('tracardi.sourceId');
+    expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp })).format.path).toBe('/otel/v1/logs');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
-    expect(resolveConfig({ ...ok, consent: 'tcf' }, names)).toMatchObject({ consent: 'pending', signal: tcf() });
-    // A script tag carries one pipeline's format: asked for another, it names the script that carries it.
-    const snowplowTag = { formats: { snowplow }, tcf: tcf() } as never;
-    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, snowplowTag)).toThrow('needs the script stint.tracardi.js');
+    expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: tcf() });
+    expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
+    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }))).toThrow('config.consent');
+  });
+
+  it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {
+    expect(resolveConfig(ok, tagNames({ otlp })).format.path).toBe('/v1/logs');
+    expect(resolveConfig(ok, tagNames({ native: () => nativeFormat })).format).toBe(nativeFormat);
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }))).toThrow(
+      "config.format 'tracardi' needs the script stint.tracardi.js instead of this one",
+    );
+    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }))).toThrow('needs the script stint.otlp.js');
+    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }))).toThrow("config.format 'native' needs the script stint.js");
   });
 
   it('no config at all', () => {

@@ -19,6 +19,23 @@ const consentMarks = [];
 let pageHidden = document.visibilityState === 'hidden';
 let thisDevice = null;
 let windowMs = null;
+/**
+ * This browser, in the demo's own record (Stint's withdrawal never touches this key): the demo pages tell the
+ * demo server which device ids, and which anonymous sessions, they saw here, so that the timeline draws one
+ * lane per browser. `browsers`: that record, from every demo page of the run.
+ */
+const BROWSER_KEY = 'stint-demo:browser';
+const thisBrowser = localStorage.getItem(BROWSER_KEY) || Math.random().toString(36).slice(2, 10);
+localStorage.setItem(BROWSER_KEY, thisBrowser);
+const browsers = {};
+const told = new Set();
+function tellBrowser(session) {
+  const key = session.userId === NIL_UUID ? `session:${session.sessionId}` : session.userId;
+  if (told.has(key)) return;
+  told.add(key);
+  browsers[key] = thisBrowser;
+  fetch(`/api/runs/${run}/browsers`, { method: 'POST', body: JSON.stringify({ key, browser: thisBrowser }) }).catch(() => told.delete(key));
+}
 
 const timeline = new Timeline($('timeline'), $('tl-tip'), (id) => events.get(id));
 
@@ -58,6 +75,11 @@ function connect() {
     schedule();
   });
   source.addEventListener('fault', (m) => setFault(JSON.parse(m.data)));
+  source.addEventListener('browser', (m) => {
+    const { key, browser } = JSON.parse(m.data);
+    browsers[key] = browser;
+    schedule();
+  });
   source.addEventListener('clear', () => {
     events.clear();
     requests = [];
@@ -96,10 +118,14 @@ function schedule() {
 function render() {
   const now = Date.now();
   const session = loaded() ? window.stint('getSession') : null;
-  if (session) thisDevice = session.userId;
-  const lanes = buildModel([...events.values()], { now, foregroundTimeout: config.foregroundTimeout, backgroundTimeout: config.backgroundTimeout });
-  timeline.render(lanes, { now, thisDevice, consent, requests, outages, consentMarks, window: windowMs });
-  $('summary').textContent = `${events.size} events · ${lanes.length} device${lanes.length === 1 ? '' : 's'} · ${lanes.reduce((n, l) => n + l.sessions.length, 0)} sessions`;
+  if (session) {
+    thisDevice = session.userId;
+    tellBrowser(session);
+  }
+  const lanes = buildModel([...events.values()], { now, foregroundTimeout: config.foregroundTimeout, backgroundTimeout: config.backgroundTimeout, browsers });
+  timeline.render(lanes, { now, thisDevice, thisBrowser, consent, requests, outages, consentMarks, window: windowMs });
+  const devices = new Set(lanes.flatMap((l) => l.devices)).size;
+  $('summary').textContent = `${events.size} events · ${lanes.length} lane${lanes.length === 1 ? '' : 's'} · ${devices} device id${devices === 1 ? '' : 's'} · ${lanes.reduce((n, l) => n + l.sessions.length, 0)} sessions`;
   renderTab(now, session);
   renderOutbox();
   renderCollector(now);
@@ -237,6 +263,9 @@ document.addEventListener('visibilitychange', () => {
   schedule();
 });
 outbox.subscribe(schedule);
+
+// The raw events of this run.
+$('raw-events').href = `/events.html?run=${encodeURIComponent(run)}`;
 
 connect();
 render();

@@ -1,7 +1,10 @@
-// The live session timeline: what the collector received, drawn as one lane per device (the
-// client_session userId), each session a bar along a shared time axis, its foreground and background
-// as bands, each event a mark (name and properties on hover or keyboard focus), each end labelled with
-// its reason and duration. `buildModel` is a pure function of the events; `Timeline` draws it.
+// The live session timeline: what the collector received, drawn as one lane per browser (the device ids a
+// demo page saw in its browser, which it tells the demo server: Stint keeps no link between the device ids
+// of one browser, since a withdrawal of consent erases it), else per device (the client_session userId);
+// each session a bar along a shared time axis, its foreground and background as bands (a session that
+// ended by a timeout lived on, idle, until then), each event a mark (name and properties on hover or keyboard
+// focus), each end labelled with its reason and duration. `buildModel` is a pure function of the events;
+// `Timeline` draws it.
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -9,35 +12,44 @@ const LIFECYCLE = /^application_/;
 const time = (e) => Date.parse(e.timestamp);
 
 /**
- * Devices, their sessions and each session's bands, from the collector's events (each once). A session is
- * `ended` once its session_end arrived, `open` while its last event is within its timeout, and `idle` past it:
- * Stint reports that end with the next event (or the next start), so the collector does not know it yet.
+ * Lanes, their sessions and each session's bands, from the collector's events (each once). `browsers`: the
+ * browser each device id (or anonymous session, `session:<id>`) was seen in, as the demo pages told; a lane
+ * is a browser, with its device ids in the order they came (a refusal, then a grant: a new device id), or a
+ * device that no demo page named. A session is `ended` once its session_end arrived, `open` while its last
+ * event is within its timeout, and `idle` past it: Stint reports that end with the next event (or the next
+ * start), so the collector does not know it yet.
  */
-export function buildModel(events, { now, foregroundTimeout, backgroundTimeout }) {
-  const devices = new Map();
+export function buildModel(events, { now, foregroundTimeout, backgroundTimeout, browsers = {} }) {
+  const lanes = new Map();
   const sorted = events.slice().sort((a, b) => time(a) - time(b) || (a.session?.eventIndex ?? 0) - (b.session?.eventIndex ?? 0));
   for (const event of sorted) {
     const session = event.session;
     if (!session?.userId) continue;
     const t = time(event);
-    let device = devices.get(session.userId);
-    if (!device) {
+    const id = event.name === 'session_end' ? event.properties?.session_id || session.sessionId : session.sessionId;
+    const anonymous = session.userId === NIL_UUID;
+    const browser = browsers[anonymous ? `session:${id}` : session.userId] ?? null;
+    const key = browser ? `browser:${browser}` : session.userId;
+    let lane = lanes.get(key);
+    if (!lane) {
       const app = event.context?.app || {};
       const os = event.context?.os || {};
-      device = {
-        id: session.userId,
-        anonymous: session.userId === NIL_UUID,
+      lane = {
+        id: key,
+        browser,
+        devices: [],
+        anonymous: !browser && anonymous,
         agent: [app.name && `${app.name} ${app.version || ''}`.trim(), os.name].filter(Boolean).join(' · '),
         first: t,
         sessions: new Map(),
       };
-      devices.set(device.id, device);
+      lanes.set(key, lane);
     }
-    const id = event.name === 'session_end' ? event.properties?.session_id || session.sessionId : session.sessionId;
-    let s = device.sessions.get(id);
+    if (!lane.devices.includes(session.userId)) lane.devices.push(session.userId);
+    let s = lane.sessions.get(id);
     if (!s) {
-      s = { id, index: session.sessionIndex, mechanism: session.storageMechanism, start: t, last: t, events: [], end: null };
-      device.sessions.set(id, s);
+      s = { id, device: session.userId, index: session.sessionIndex, mechanism: session.storageMechanism, start: t, last: t, events: [], end: null };
+      lane.sessions.set(id, s);
     }
     s.events.push({ event, t });
     if (event.name === 'session_end') {
@@ -49,17 +61,31 @@ export function buildModel(events, { now, foregroundTimeout, backgroundTimeout }
       s.mechanism = session.storageMechanism;
     }
   }
-  const lanes = [...devices.values()].sort((a, b) => a.first - b.first);
-  for (const device of lanes) {
-    device.sessions = [...device.sessions.values()].sort((a, b) => a.start - b.start);
-    for (const s of device.sessions) describeSession(s, now, foregroundTimeout, backgroundTimeout);
+  const list = [...lanes.values()].sort((a, b) => a.first - b.first);
+  let browserNumber = 0;
+  for (const lane of list) {
+    if (lane.browser) lane.number = ++browserNumber;
+    lane.sessions = [...lane.sessions.values()].sort((a, b) => a.start - b.start);
+    for (const s of lane.sessions) describeSession(s, now, foregroundTimeout, backgroundTimeout);
+    // In a browser, another device id after a session that sent no end: consent was withdrawn (or storage cleared),
+    // which ends it without a word. It is drawn up to its last event.
+    lane.sessions.forEach((s, i) => {
+      if (s.state !== 'ended' && lane.sessions.slice(i + 1).some((next) => next.device !== s.device)) {
+        s.state = 'left';
+        s.idleFrom = null;
+        s.until = s.last;
+      }
+    });
   }
-  return lanes;
+  return list;
 }
 
 /**
  * Bands and state of one session. The site is in the background from an application_background to the next
- * application_foreground; before the first of those, an event's own `context.visibility` says it.
+ * application_foreground; before the first of those, an event's own `context.visibility` says it. A session
+ * that a timeout ended (or will end: `idle`) lived on after its last event, idle, in the state it was in,
+ * until that timeout (`idleFrom` to `until`): a page hidden longer than the background timeout is a
+ * background band that ends the session, not a gap.
  */
 function describeSession(s, now, foregroundTimeout, backgroundTimeout) {
   let background = false;
@@ -76,13 +102,17 @@ function describeSession(s, now, foregroundTimeout, backgroundTimeout) {
     if (!band || band.background !== background) s.bands.push({ from: Math.max(mark.t, s.start), background });
   }
   s.background = background;
+  s.idleFrom = null;
   if (s.end) {
     s.state = 'ended';
-    s.until = Math.max(s.last, s.end.at);
+    const timeout = { background_timeout: backgroundTimeout, foreground_timeout: foregroundTimeout }[s.end.reason] ?? 0;
+    if (timeout) s.idleFrom = s.last;
+    s.until = Math.max(s.last + timeout, s.end.at);
   } else {
     s.expiresAt = s.last + (background ? backgroundTimeout : foregroundTimeout);
     s.state = now < s.expiresAt ? 'open' : 'idle';
-    s.until = s.state === 'open' ? now : s.last;
+    if (s.state === 'idle') s.idleFrom = s.last;
+    s.until = s.state === 'open' ? now : s.expiresAt;
   }
   s.bands.forEach((band, i) => (band.to = s.bands[i + 1]?.from ?? s.until));
 }
@@ -102,6 +132,8 @@ export function duration(ms) {
   return m < 60 ? `${m} min ${pad(s % 60)} s` : `${Math.floor(m / 60)} h ${pad(m % 60)} min`;
 }
 const short = (id) => id.slice(0, 8);
+/** A device id as a person reads it. */
+const deviceName = (id) => (id === NIL_UUID ? 'anonymous' : short(id));
 /** An event's page: its path and query. */
 const where = (page) => {
   try {
@@ -137,6 +169,20 @@ const LABEL = 190;
 const CHAR = 6.2;
 /** Marks closer than this (px) are moved apart, so that each can be pointed at. */
 const GAP = 10;
+/** Rough width of a consent flag's character (10.5 px), and the height of a line of flags. */
+const FLAG_CHAR = 5.8;
+const FLAG_LINE = 15;
+
+/** Puts each [left, right] (px) on the first line where it overlaps nothing; returns the line of each. */
+function stack(spans, space = 8) {
+  const ends = [];
+  return spans.map(([left, right]) => {
+    let line = ends.findIndex((end) => end + space <= left);
+    if (line < 0) line = ends.push(0) - 1;
+    ends[line] = right;
+    return line;
+  });
+}
 
 export class Timeline {
   /** `root`: the timeline's element; `tip`: the tooltip element (role=tooltip); `eventOf(id)`: an event by its id. */
@@ -186,7 +232,7 @@ export class Timeline {
    * Draws `lanes` (buildModel) up to `now`: this browser's device id and consent state, the collector's
    * requests and outages, this browser's consent changes; `window`: only the last so many ms.
    */
-  render(lanes, { now, thisDevice, consent, requests = [], outages = [], consentMarks = [], window: span = null }) {
+  render(lanes, { now, thisDevice, thisBrowser, consent, requests = [], outages = [], consentMarks = [], window: span = null }) {
     const focused = this.root.contains(document.activeElement) ? document.activeElement.dataset?.id : null;
     const visible = lanes.map((lane) => ({ ...lane, sessions: lane.sessions.filter((s) => !span || s.until >= now - span) })).filter((l) => l.sessions.length);
     // The axis: from the first thing shown to now, a little margin on both sides.
@@ -201,9 +247,9 @@ export class Timeline {
     const px = (t) => ((Math.min(Math.max(t, from), to) - from) / (to - from)) * trackPx;
     const trackPx = this.root.querySelector('.tl-track')?.clientWidth || Math.max(this.root.clientWidth - LABEL, 200);
 
-    const rows = [this.axis(from, to, x, now, consentMarks), this.collectorRow(requests, outages, x, width, now, from)];
+    const rows = [this.axis(from, to, x, px, trackPx, now, consentMarks), this.collectorRow(requests, outages, x, width, now, from)];
     if (!visible.length) rows.push(el('p', { class: 'tl-empty' }, 'No events yet. Act on the right (or open this page in another tab or browser) and watch them arrive.'));
-    for (const lane of visible) rows.push(this.lane(lane, { x, px, width, trackPx, thisDevice, consent }));
+    for (const lane of visible) rows.push(this.lane(lane, { x, px, width, trackPx, thisDevice, thisBrowser, consent }));
     this.root.replaceChildren(...rows);
     this.root.dataset.from = String(from);
     this.root.dataset.to = String(to);
@@ -214,27 +260,39 @@ export class Timeline {
     else if (!focused) this.hideTip();
   }
 
-  axis(from, to, x, now, consentMarks) {
+  axis(from, to, x, px, trackPx, now, consentMarks) {
     const step = STEPS.find((s) => (to - from) / s <= 8) || STEPS.at(-1);
     const ticks = [];
     // (no tick label so close to an end that it would be cut)
     const inside = (t) => (t - from) / (to - from) > 0.03 && (t - from) / (to - from) < 0.97;
     for (let t = Math.ceil(from / step) * step; t <= to; t += step) if (inside(t)) ticks.push(el('span', { class: 'tl-tick', style: { left: x(t) } }, clock(t)));
-    // A flag in the right half reads leftwards, so that it stays inside the track.
-    const flags = consentMarks
-      .filter((m) => m.at >= from)
-      .map((m) =>
-        el(
-          'span',
-          { class: `tl-flag consent-${m.state}${(m.at - from) / (to - from) > 0.5 ? ' leftwards' : ''}`, style: { left: x(m.at) }, title: `consent: ${m.state} at ${clock(m.at)}` },
-          `consent: ${m.state}`,
-        ),
-      );
+    // A flag in the right half reads leftwards, so that it stays inside the track; flags that would overlap (a
+    // refusal, then a grant) go on lines of their own, all above the ticks.
+    const shown = consentMarks.filter((m) => m.at >= from);
+    const spans = shown.map((m) => {
+      const at = px(m.at);
+      const w = `consent: ${m.state}`.length * FLAG_CHAR + 10;
+      return at > trackPx / 2 ? [at - w, at] : [at, at + w];
+    });
+    const lines = stack(spans);
+    const flags = shown.map((m, i) =>
+      el(
+        'span',
+        {
+          class: `tl-flag consent-${m.state}${spans[i][1] === px(m.at) ? ' leftwards' : ''}`,
+          style: { left: x(m.at), top: `${lines[i] * FLAG_LINE}px` },
+          title: `consent: ${m.state} at ${clock(m.at)}`,
+        },
+        `consent: ${m.state}`,
+      ),
+    );
+    // (the ticks' line under the flags' lines)
+    const height = 24 + (shown.length ? Math.max(...lines) + 1 : 0) * FLAG_LINE;
     return el(
       'div',
       { class: 'tl-row tl-axis-row', 'aria-hidden': 'true' },
       el('div', { class: 'tl-label' }, el('span', { class: 'tl-now' }, `now ${clock(now)}`)),
-      el('div', { class: 'tl-track tl-axis' }, ...ticks, ...flags, el('span', { class: 'tl-nowline', style: { left: x(now) } })),
+      el('div', { class: 'tl-track tl-axis', style: { height: `${height}px` } }, ...ticks, ...flags, el('span', { class: 'tl-nowline', style: { left: x(now) } })),
     );
   }
 
@@ -262,20 +320,20 @@ export class Timeline {
     );
   }
 
-  lane(lane, { x, px, width, trackPx, thisDevice, consent }) {
-    const mine = lane.id === thisDevice;
-    const name = lane.anonymous ? 'Anonymous' : `Device ${short(lane.id)}`;
+  lane(lane, { x, px, width, trackPx, thisDevice, thisBrowser, consent }) {
+    const mine = (!!lane.browser && lane.browser === thisBrowser) || lane.devices.includes(thisDevice);
+    const name = lane.browser ? `Browser ${lane.number}` : lane.anonymous ? 'Anonymous' : `Device ${short(lane.id)}`;
     const label = el(
       'div',
       { class: 'tl-label' },
       el('b', {}, name),
       el('small', {}, lane.anonymous ? 'consent refused: no device id' : lane.agent || ''),
+      lane.browser ? el('small', { class: 'tl-devices', title: 'its device ids, in the order they came' }, `device ${lane.devices.map(deviceName).join(' → ')}`) : null,
       mine ? el('span', { class: 'badge mine' }, 'this browser') : null,
       mine && consent ? el('span', { class: `badge consent-${consent}` }, `consent ${consent}`) : null,
     );
     const track = el('div', { class: 'tl-track' });
-    // Captions go below their bar, on the first line where they do not overlap another.
-    const lines = [];
+    const captions = [];
     const marks = [];
     for (const s of lane.sessions) {
       const bar = el('div', {
@@ -292,6 +350,8 @@ export class Timeline {
           }),
         );
       }
+      // After its last event, idle until the timeout ended it (or will).
+      if (s.idleFrom !== null) bar.append(el('span', { class: 'tl-idle', style: { left: `${(((s.idleFrom - s.start) / span) * 100).toFixed(3)}%`, right: '0' } }));
       if (s.state === 'ended') bar.append(el('span', { class: 'tl-stop', 'aria-hidden': 'true' }));
       track.append(bar);
       const events = s.events.length - (s.end ? 1 : 0);
@@ -300,18 +360,20 @@ export class Timeline {
           ? `ended: ${s.end.reason}, ${duration(s.end.duration)}`
           : s.state === 'open'
             ? `open, ${s.background ? 'background' : 'foreground'}`
-            : `idle past its ${s.background ? 'background' : 'foreground'} timeout: the next event ends it`;
-      const text = `Session ${s.index} · ${s.mechanism} · ${events} event${events === 1 ? '' : 's'} · ${status}`;
+            : s.state === 'left'
+              ? 'no end sent: the device id changed after it'
+              : `idle past its ${s.background ? 'background' : 'foreground'} timeout: the next event ends it`;
+      const text = `${lane.browser ? `${deviceName(s.device)} · ` : ''}Session ${s.index} · ${s.mechanism} · ${events} event${events === 1 ? '' : 's'} · ${status}`;
       // Under the bar's start, moved left as far as needed to stay inside the track.
       const left = Math.max(0, Math.min(px(s.start), trackPx - text.length * CHAR));
-      let line = lines.findIndex((end) => end + 8 <= left);
-      if (line < 0) line = lines.push(0) - 1;
-      lines[line] = left + text.length * CHAR;
-      track.append(
-        el('div', { class: `tl-caption ${s.state}`, style: { left: `${left}px`, top: `${34 + line * 17}px` }, dataset: { session: s.id }, title: text }, text),
-      );
+      captions.push({ s, text, left });
       for (const mark of s.events) marks.push({ ...mark, session: s });
     }
+    // Captions go below their bar, on the first line where they do not overlap another.
+    const lines = stack(captions.map(({ text, left }) => [left, left + text.length * CHAR]), 12);
+    captions.forEach(({ s, text, left }, i) =>
+      track.append(el('div', { class: `tl-caption ${s.state}`, style: { left: `${left}px`, top: `${34 + lines[i] * 17}px` }, dataset: { session: s.id }, title: text }, text)),
+    );
     // One tab stop per lane: the mark focused last, else the newest.
     const stop = marks.some((m) => m.event.eventId === this.stops.get(lane.id)) ? this.stops.get(lane.id) : marks.at(-1)?.event.eventId;
     // Events at (nearly) the same time are spread GAP px apart, inside the track; their tip tells the exact time.
@@ -331,7 +393,7 @@ export class Timeline {
         }),
       );
     }
-    track.style.height = `${34 + Math.max(lines.length, 1) * 17 + 4}px`;
+    track.style.height = `${34 + (Math.max(0, ...lines) + 1) * 17 + 4}px`;
     return el(
       'div',
       {

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { oneLine, startTwice } from '../start';
 
 export const MINIBROWSER = process.env.STINT_MINIBROWSER || '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 const DRIVER = process.env.STINT_WEBKIT_DRIVER || 'WebKitWebDriver';
@@ -15,20 +16,25 @@ const COMMAND = IN_PAGE + 15_000;
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Resolves what `ready` finds once `child` is up, within `timeout` ms; rejects if it exits first. */
+/** Resolves what `ready` finds once `child` is up, within `timeout` ms; rejects if it exits first (or is killed, past the bound). */
 function started<T>(child: ChildProcess, what: string, ready: () => Promise<T | undefined>, timeout = 20_000): Promise<T> {
   return new Promise((resolve, reject) => {
     let log = '';
+    let exited = false;
     child.stderr?.on('data', (chunk) => (log = (log + chunk).slice(-2000)));
-    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${log}`)));
+    child.once('exit', (code) => {
+      exited = true;
+      reject(new Error(`${what} exited (${code}): ${log.trim() || 'no output'}`));
+    });
     const deadline = Date.now() + timeout;
     (async () => {
-      while (Date.now() < deadline) {
+      while (!exited && Date.now() < deadline) {
         const value = await ready().catch(() => undefined);
         if (value !== undefined) return resolve(value);
         await sleep(100);
       }
-      reject(new Error(`${what} did not start within ${timeout} ms: ${log}`));
+      child.kill();
+      reject(new Error(`${what} did not start within ${timeout} ms: ${log.trim() || 'no output'}`));
     })();
   });
 }
@@ -51,8 +57,10 @@ export const freePort = () =>
     server.once('error', reject);
   });
 
-/** WebKitWebDriver on 127.0.0.1, on `display`; it serves one session (one MiniBrowser) at a time. */
-export async function startDriver(display: string): Promise<{ url: string; stop: () => void }> {
+/** WebKitWebDriver on 127.0.0.1, on `display`; it serves one session (one MiniBrowser) at a time. Tried twice (e2e/start.ts). */
+export const startDriver = (display: string) => startTwice(DRIVER, () => driverOn(display));
+
+async function driverOn(display: string): Promise<{ url: string; stop: () => void }> {
   const port = await freePort();
   const driver = spawn(DRIVER, [`--port=${port}`, '--host=127.0.0.1'], { env: { ...process.env, DISPLAY: display }, stdio: ['ignore', 'ignore', 'pipe'] });
   const url = `http://127.0.0.1:${port}`;
@@ -71,15 +79,22 @@ export class WebDriverError extends Error {
 }
 
 async function command(url: string, method: string, body?: unknown, timeout = COMMAND): Promise<unknown> {
-  const response = await fetch(url, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { 'Content-Type': 'application/json' },
-    signal: AbortSignal.timeout(timeout),
-  });
-  const { value } = (await response.json()) as { value: { error?: string; message?: string } | null };
-  if (process.env.STINT_WEBDRIVER_LOG) console.log(`webdriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '')} ${JSON.stringify(body ?? '').slice(0, 120)} -> ${JSON.stringify(value).slice(0, 120)}`);
-  if (value?.error) throw new WebDriverError(value.error, `WebDriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '')}: ${value.error}: ${value.message}`);
+  const what = `WebDriver ${method} ${url.replace(/^.*\/session\/[^/]+/, '').replace(/^http:\/\/[^/]+/, '')}`;
+  let value: { error?: string; message?: string } | null;
+  try {
+    const response = await fetch(url, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json' },
+      signal: AbortSignal.timeout(timeout),
+    });
+    ({ value } = (await response.json()) as { value: typeof value });
+  } catch (e) {
+    // (one line: a timeout is a DOMException, which the test runner would print with every constant it has)
+    throw new Error(`${what}: ${oneLine(e)}`);
+  }
+  if (process.env.STINT_WEBDRIVER_LOG) console.log(`${what} ${JSON.stringify(body ?? '').slice(0, 120)} -> ${JSON.stringify(value).slice(0, 120)}`);
+  if (value?.error) throw new WebDriverError(value.error, `${what}: ${value.error}: ${value.message}`);
   return value;
 }
 

@@ -51,7 +51,7 @@ export function pack(list: readonly Entry[], format: Format, batch: Batch): Pack
   const contexts = new Set<string>();
   const group = format.group || ((e: Entry) => e.appId);
   const first = group(list[0]);
-  let bytes = 200;
+  let bytes = 200 + (format.overhead?.(list[0], batch) || 0);
   let n = 0;
   for (; n < list.length; n++) {
     const entry = list[n];

@@ -100,15 +100,17 @@ export function onEvent(
   t: Timeouts,
   ids: Ids,
 ): Outcome {
-  if (!prev) return { current: start(null, now, eventId, siteBackground, utm, ids), ending: null };
-  const { current: state, ending } = expire(prev, now, t);
-  if (state.ended) return { current: start(state, now, eventId, siteBackground, utm, ids), ending };
+  // (the `track()` path is a live session: judged without building the outcome of `expire`)
+  if (!prev || prev.ended || endReason(prev, now, t)) {
+    const { current, ending } = prev ? expire(prev, now, t) : { current: null, ending: null };
+    return { current: start(current, now, eventId, siteBackground, utm, ids), ending };
+  }
   return {
     current: {
-      ...state,
-      firstEventId: state.firstEventId || eventId,
-      firstEventAt: state.firstEventId ? state.firstEventAt : now,
-      eventIndex: state.eventIndex + 1,
+      ...prev,
+      firstEventId: prev.firstEventId || eventId,
+      firstEventAt: prev.firstEventId ? prev.firstEventAt : now,
+      eventIndex: prev.eventIndex + 1,
       lastEventAt: now,
       siteBackground,
     },
@@ -120,7 +122,7 @@ export function onEvent(
  * Whether a session sends, at `rate` (0 to 1): a function of its id alone (its first 32 bits, random or
  * derived by a hash), so that every tab and page of the session agree without storing anything.
  */
-export const sampled = (sessionId: string, rate: number): boolean => parseInt(sessionId.slice(0, 8), 16) < rate * 2 ** 32;
+export const sampled = (sessionId: string, rate: number): boolean => rate >= 1 || parseInt(sessionId.slice(0, 8), 16) < rate * 2 ** 32;
 
 /** Continuous input (`activity: 'input'`) writes the session at most this often: it moves the gap's start, nothing else. */
 export const ACTIVITY_EVERY = 5000;

@@ -112,8 +112,9 @@ export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]:
   void run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
 
 /**
- * A consent decision: the config's at start (a CMP's signal starts `pending`), the page's `setConsent`, a
- * CMP's, or one another tab took (the config's and another tab's are not told to the tabs); `gpc`: the
+ * A consent decision: the config's at start (a CMP's signal starts `pending`) or a default the page sets
+ * (Consent Mode's), the page's `setConsent`, a CMP's, or one another tab took (the config's and another
+ * tab's are not told to the tabs); `gpc`: the
  * browser sends Global Privacy Control, which refuses the config's consent, and any later grant.
  */
 export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, 'config' | 'page' | 'signal' | 'tab', boolean]): void {
@@ -155,8 +156,9 @@ export function shutdown(m: Model, fx: Effect[]): void {
 }
 
 /**
- * Moves to a consent state; `tell`: the decision was taken in this tab, and applies to the site. Leaving
- * `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
+ * Moves to a consent state; `tell`: the decision was taken in this tab, and applies to the site (told even when
+ * this tab was in that state already: another tab may be in it only by its page's default, or not at all).
+ * Leaving `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
  */
 function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell: boolean, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
@@ -165,9 +167,9 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, tell:
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;
   const was = m.consentMode;
+  if (tell) fx.push(['tellConsent', consent]);
   if (mode === was) return;
   fx.push(['debug', 'consent: ' + mode]);
-  if (tell) fx.push(['tellConsent', consent]);
   m.consentMode = mode;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.

@@ -4,9 +4,12 @@
  * same-document navigation, "update document for history step application":
  * https://html.spec.whatwg.org/multipage/browsing-the-web.html#update-document-for-history-step-application).
  * A change is reported once the app has had the chance to render the route and set its title: in a task
- * after the next frame, and at most `SETTLE` ms later, since a hidden page gets no frames (browsers skip
- * the rendering of hidden documents, and requestAnimationFrame with it:
- * https://html.spec.whatwg.org/multipage/webappapis.html#update-the-rendering).
+ * after the next frame once the title is not the last route's, and at most `SETTLE` ms after the change,
+ * since a hidden page gets no frames (browsers skip the rendering of hidden documents, and
+ * requestAnimationFrame with it: https://html.spec.whatwg.org/multipage/webappapis.html#update-the-rendering)
+ * and a route may keep the title. (React renders a route after the frame that follows the URL change, and
+ * its effects run in a task after that: React Router's title, set in an effect, came a task after the frame,
+ * seen in e2e/recipes.spec.ts.)
  * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
  * push, then a replace). Only a change of path or query counts, or of the hash as well when `hash`.
  *
@@ -18,7 +21,7 @@
  */
 import { guard } from '../api';
 
-/** How long a route change waits for the next frame at most (a hidden page has none). */
+/** How long a route change waits for the next frame and the app's title at most (a hidden page has no frames). */
 const SETTLE = 100;
 
 /** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */
@@ -30,8 +33,10 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
   let on = true;
   let pending = 0;
 
+  /** Reports the route the app is on, if it is a new one; ends the wait (and its polling: `pending` is 0). */
   const settle = () => {
     clearTimeout(pending);
+    pending = 0;
     const from = last;
     if (!on || key(from) === key(location.href)) return;
     last = location.href;
@@ -41,10 +46,13 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
     // A replace of the same URL (a router saving its state, the scroll position) changes nothing.
     if (!on || location.href === seen) return;
     seen = location.href;
-    // The wait starts again at each new URL, so the route reported is the one the app rendered last.
+    // The wait starts again at each new URL, so the route reported is the one the app rendered last. After the
+    // frame, a task at a time until the app has changed the title; at most SETTLE ms (no frames; a route may keep it).
     clearTimeout(pending);
     const wait = (pending = setTimeout(settle, SETTLE));
-    requestAnimationFrame(() => setTimeout(() => pending === wait && settle()));
+    const title = document.title;
+    const titled = () => pending === wait && (document.title !== title ? settle() : setTimeout(titled));
+    requestAnimationFrame(() => setTimeout(titled));
   };
 
   const wrap = (name: 'pushState' | 'replaceState') => {
@@ -72,7 +80,7 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
   addEventListener('popstate', onPop);
   return () => {
     on = false;
-    clearTimeout(pending);
+    settle();
     removeEventListener('popstate', onPop);
     for (const undo of unwrap) undo();
   };

@@ -29,9 +29,10 @@ export interface Keeper {
   save(state: SessionState, all: boolean): void;
   /**
    * The store's own copy, where it can be read at once, when another tab may have written it since this one last
-   * read or wrote it (`due`: read now whatever the time); null when unchanged, not due, or where it cannot be read.
+   * read or wrote it (`at`: the input's time; `due`: read now whatever the time); null when unchanged, not due, or
+   * where it cannot be read.
    */
-  read(due: boolean): unknown;
+  read(at: number, due: boolean): unknown;
 }
 
 /** Runs a store call that may throw or reject, calling `failed` either way. */
@@ -84,10 +85,9 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   return {
     mechanism,
     save,
-    read(due) {
-      const now = Date.now();
-      if (!chain.synchronous || (!due && now - readAt < READ_EVERY)) return null;
-      readAt = now;
+    read(at, due) {
+      if (!chain.synchronous || (!due && at - readAt < READ_EVERY)) return null;
+      readAt = at;
       try {
         const value = chain.primary.get();
         return value === last ? null : (last = value);

@@ -39,7 +39,7 @@ describe('what is held, and what happens to it', () => {
     expect(t.events()).toEqual([]);
     expect(kinds(t.take())).toEqual([]);
     t.send(consent, 4000, 'granted', 'page', false);
-    expect(kinds(t.take())).toEqual(['debug', 'tellConsent', 'openStorage']);
+    expect(kinds(t.take())).toEqual(['tellConsent', 'debug', 'openStorage']);
     expect(isReady(t.model)).toBe(false);
     t.open(5000);
     expect(isReady(t.model)).toBe(true);
@@ -116,13 +116,17 @@ describe('what is held, and what happens to it', () => {
 
 describe('changes of consent', () => {
   // [case, from, to, where the decision was taken, effects]
-  const cases: [string, 'granted' | 'pending' | 'denied', 'granted' | 'pending' | 'denied', 'page' | 'signal' | 'tab', string[]][] = [
-    ['a grant in this page is told to the other tabs', 'pending', 'granted', 'page', ['debug', 'tellConsent', 'openStorage']],
-    ["a CMP's grant is told too", 'pending', 'granted', 'signal', ['debug', 'tellConsent', 'openStorage']],
+  const cases: [string, 'granted' | 'pending' | 'denied', 'granted' | 'pending' | 'denied', 'page' | 'signal' | 'tab' | 'config', string[]][] = [
+    ['a grant in this page is told to the other tabs', 'pending', 'granted', 'page', ['tellConsent', 'debug', 'openStorage']],
+    ["a CMP's grant is told too", 'pending', 'granted', 'signal', ['tellConsent', 'debug', 'openStorage']],
     ["another tab's grant is not told back", 'pending', 'granted', 'tab', ['debug', 'openStorage']],
-    ['the same state again changes nothing', 'granted', 'granted', 'page', []],
-    ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['debug', 'tellConsent', 'erase', 'resolveReady']],
-    ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['debug', 'tellConsent', 'erase']],
+    ['the same state again changes nothing here', 'granted', 'granted', 'page', ['tellConsent']],
+    // (a tab may be in it by its page's default only: Consent Mode's, which is never told)
+    ["a CMP's refusal in a tab its page's default refused is told", 'denied', 'denied', 'signal', ['tellConsent']],
+    ["the page's default is not told", 'pending', 'denied', 'config', ['debug', 'resolveReady']],
+    ["another tab's same state is not told back", 'granted', 'granted', 'tab', []],
+    ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['tellConsent', 'debug', 'erase', 'resolveReady']],
+    ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['tellConsent', 'debug', 'erase']],
     ['a refusal from pending has nothing to erase', 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
   ];
   it.each(cases)('%s', (_, from, to, where, effects) => {

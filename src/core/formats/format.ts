@@ -1,14 +1,15 @@
 /**
  * A wire format: where a batch goes, how it is sent, and how its entries become a request's body. The
- * native format is built in; the pipelines' formats (`snowplow.ts`, `tracardi.ts`) are imported by the apps
- * that use them (`stint/snowplow`, `stint/tracardi`), so that the others carry none of their code.
+ * native format is built in; the pipelines' formats (`snowplow.ts`, `tracardi.ts`, `otlp.ts`) are imported by
+ * the apps that use them (`stint/snowplow`, `stint/tracardi`, `stint/otlp`), so that the others carry none of
+ * their code.
  *
  * The contract with batching (core/batch.ts `pack`), in the types below: pack walks the queue, asks `item`
  * for each entry's JSON (which it measures, so that a request stays under its byte limit, and never reads),
  * counts each shared context (`Entry.ctx`) once, keeps the entries of one `group` together, and hands the
- * items and entries it kept to `body`. Every part of a body is serialised once, and a body is put together
- * from those parts (a template of JSON values), never by editing JSON text. Formats are pure: the time and
- * the batch's facts come in `Batch`.
+ * items and entries it kept to `body` (what a body adds around them is `overhead`). Every part of a body is
+ * serialised once, and a body is put together from those parts (a template of JSON values), never by editing
+ * JSON text. Formats are pure: the time and the batch's facts come in `Batch`.
  */
 import type { Entry } from '../event';
 
@@ -32,6 +33,8 @@ export interface Batch {
   profile: string | null;
   /** the share of sessions that send (`sampleRate`), for a collector to weight counts */
   sampleRate: number;
+  /** the app's version (`appVersion`), for the formats that say it once per request (OTLP's resource) */
+  appVersion?: string | null;
 }
 
 /** What a collector's answer told a format. */
@@ -49,6 +52,8 @@ export interface Format {
   request?(anonymous: boolean): RequestOptions;
   /** Entries of different groups never share a request (default: one group per app id). */
   group?(entry: Entry): string;
+  /** Bytes a body adds around its items past the 200 pack allows for (OTLP's resource), given its first entry. */
+  overhead?(entry: Entry, batch: Batch): number;
   /** One event in this format, serialised (pack measures it). */
   item(entry: Entry, batch: Batch): string;
   /** The request's body: `items[i]` is the item of `entries[i]` (their app id is the same). */

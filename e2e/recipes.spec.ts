@@ -1,0 +1,64 @@
+/**
+ * The README's single-page app recipes, in apps built with the real frameworks from npm (e2e/apps/build.mjs):
+ * React Router with Vite (in production, and in development where Strict Mode runs effects twice), Vue Router
+ * with Vite, Next.js's App Router with `next build`. Each recipe file is the README's (test/readme.test.ts
+ * checks), with its collector '/collect', which sends to this test's run (the cookie /e2e/run/<run> sets).
+ * A person clicks the app's links and goes back; the collector's record is the truth.
+ */
+import { baseUrl, expect, test, type StintEvent } from './fixtures';
+
+interface App {
+  /** served under /apps/<path>/ */
+  path: string;
+  framework: string;
+  /** the links clicked, in order, each with the title its route sets and the path it goes to */
+  links: [name: string, title: string, path: string][];
+}
+
+// The links clicked, with the title each route sets and the path it goes to.
+const PRODUCTS: App['links'][number] = ['Products', 'Products · Shop', 'products'];
+const PRODUCT: App['links'][number] = ['Product 42', 'Product 42 · Shop', 'products/42'];
+const ABOUT: App['links'][number] = ['About', 'About · Shop', 'about'];
+
+const APPS: App[] = [
+  // (a change of the query is a route: the title its route sets says the tab)
+  { path: 'react', framework: 'React Router, Vite, production', links: [PRODUCTS, PRODUCT, ['Reviews', 'Product 42 reviews · Shop', 'products/42?tab=reviews'], ABOUT] },
+  { path: 'react-dev', framework: 'React Router, Vite, development: Strict Mode runs effects twice', links: [PRODUCTS, PRODUCT, ABOUT] },
+  { path: 'vue', framework: 'Vue Router, Vite', links: [PRODUCTS, PRODUCT, ['Reviews', 'Product 42 · Shop', 'products/42?tab=reviews'], ABOUT] },
+  // (exported as a folder per route: their URLs end with a slash)
+  { path: 'next', framework: 'Next.js App Router, next build', links: [PRODUCTS, PRODUCT, ABOUT].map(([link, title, path]) => [link, title, `${path}/`]) },
+];
+
+/** The page views of the run, each as [url, title, referrer]. */
+const viewsOf = (events: StintEvent[]) => events.map((e) => [e.context.page.url, e.context.page.title, e.context.page.referrer]);
+
+for (const app of APPS) {
+  test(`the README's recipe in a real app (${app.framework}): a page view per route, with its URL, referrer and title, the landing page included`, async ({ page, build, run, collector }) => {
+    test.skip(build === 'tag', 'an npm app: one build');
+    const at = (path = '') => `${baseUrl()}/apps/${app.path}/${path}`;
+    await page.goto(`${baseUrl()}/e2e/run/${run}?to=/apps/${app.path}/`);
+    await expect(page).toHaveTitle('Home · Shop');
+    const expected = [[at(), 'Home · Shop', null]];
+    await collector.waitFor(1, (e) => e.name === 'page_view');
+    // A person clicks each link once the previous route's page view has arrived.
+    for (const [link, title, path] of app.links) {
+      await page.getByRole('link', { name: link, exact: true }).click();
+      await expect(page).toHaveTitle(title);
+      expected.push([at(path), title, expected.at(-1)![0]]);
+      await collector.waitFor(expected.length, (e) => e.name === 'page_view');
+    }
+    // Back (popstate) to the route before.
+    await page.evaluate(() => history.back());
+    const [, title, path] = app.links.at(-2)!;
+    await expect(page).toHaveTitle(title);
+    expected.push([at(path), title, expected.at(-1)![0]]);
+    // (the app keeps its tracker to itself: a fresh page proves everything had the chance to arrive)
+    const views = await collector.exactly(expected.length, (e) => e.name === 'page_view', page.context());
+    expect(viewsOf(views)).toEqual(expected);
+    // One tracker, one device, one session, whatever the framework (and Strict Mode) did.
+    const events = await collector.events((e) => e.appId !== 'marker');
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+    expect(events.filter((e) => e.name === 'application_initialized')).toHaveLength(1);
+    expect(events.every((e) => e.appId === 'shop-web')).toBe(true);
+  });
+}

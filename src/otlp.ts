@@ -1,0 +1,31 @@
+/**
+ * `import { otlp } from 'stint/otlp'`: OpenTelemetry's OTLP/HTTP with the JSON encoding, for an
+ * OpenTelemetry Collector's `otlp` receiver (or anything that takes OTLP logs).
+ * `createTracker({ collector: 'https://otel.example.com:4318', appId, format: otlp() })`: the collector URL is
+ * the receiver's base (its origin, or origin and a prefix); `/v1/logs`, or `logsPath`, is joined to it.
+ */
+import { otlpFormat } from './core/formats/otlp';
+import type { OtlpOptions, WireFormat } from './types';
+
+export type { OtlpOptions, WireFormat } from './types';
+
+/** `o` is a plain object whose every member passes `ok`. */
+const every = (o: unknown, ok: (key: string, value: unknown) => boolean) => !!o && typeof o == 'object' && !Array.isArray(o) && Object.entries(o).every(([k, v]) => ok(k, v));
+
+export function otlp(options: OtlpOptions = {}): WireFormat {
+  const { logsPath = '/v1/logs', headers, resource = {} } = options || {};
+  const check = (valid: boolean, why: string) => {
+    if (!valid) throw new TypeError('stint: otlp.' + why);
+  };
+  // (a doubled slash is a 301 from the receiver, which the browser follows as a GET: the batch would be lost)
+  check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath must be a path that starts with /');
+  check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers must map names to strings (not Content-Type)');
+  check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource must map names to strings, numbers or booleans');
+  return otlpFormat({
+    logsPath,
+    headers,
+    resource,
+    // (the npm build may be imported where there is no browser: server-side rendering)
+    userAgent: typeof navigator != 'undefined' ? navigator.userAgent : '',
+  });
+}

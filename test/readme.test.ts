@@ -1,0 +1,35 @@
+/**
+ * The README shows tested code as it is: each block marked `<!-- tested: <file> -->` is that file (a recipe the e2e
+ * suite builds into a real app), or, for a page, part of it (a snippet the e2e suite loads). The recipes' and the
+ * snippets' blocks must be marked, so that none of them drifts from what is tested.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(__dirname, '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+/** Each marked block: the file it names and the block's text. */
+const marked = [...readme.matchAll(/<!-- tested: (\S+) -->\n```\w*\n([\s\S]*?)\n```/g)].map(([, file, code]) => ({ file, code }));
+
+const REQUIRED = [
+  'e2e/apps/react/src/main.jsx',
+  'e2e/apps/next/app/stint.jsx',
+  'e2e/apps/next/app/layout.jsx',
+  'e2e/apps/vue/src/main.js',
+  'e2e/pages/trusted-types.html',
+  'e2e/pages/trusted-types-tag.html',
+];
+
+describe('the README shows tested code', () => {
+  it('every recipe and snippet that the e2e suite tests is shown, marked with its file', () => {
+    expect(marked.map((m) => m.file).sort()).toEqual([...REQUIRED].sort());
+  });
+
+  it.each(marked.map((m) => [m.file, m.code]))('%s', (file, code) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (file.endsWith('.html')) expect(text).toContain(code);
+    else expect(code + '\n').toBe(text);
+  });
+});
