@@ -36,33 +36,39 @@ const WAIT = 30_000;
 
 type Fn = ((...args: any[]) => unknown) | string;
 
-/** The script that runs a function in the page: its argument in, its value (or error) and the console out. */
-const RUN = `const done = arguments[arguments.length - 1];
-const [source, argument, bound, expression] = arguments;
-const api = window.__stintWebDriver;
-const real = api ? api.real : { setTimeout: setTimeout.bind(window), clearTimeout: clearTimeout.bind(window) };
-const values = (${codec})();
-let settled = false;
-const settle = (answer) => {
-  if (settled) return;
-  settled = true;
-  real.clearTimeout(timer);
-  removeEventListener('pagehide', left);
-  answer.messages = api ? api.drain() : [];
-  done(values.write(answer));
+/**
+ * The script that runs a function in the page: its argument in, its value (or error) and the console out. The
+ * function's source is part of the script, which WebDriver compiles itself: a page under Trusted Types
+ * (require-trusted-types-for 'script') refuses `eval`, as Playwright's own evaluate is never refused. Its own
+ * names start with __stintWd, so that they hide no global the function uses.
+ */
+const run = (source: string, expression: boolean) => `const __stintWdDone = arguments[arguments.length - 1];
+const [__stintWdArgument, __stintWdBound] = arguments;
+const __stintWdApi = window.__stintWebDriver;
+const __stintWdReal = __stintWdApi ? __stintWdApi.real : { setTimeout: setTimeout.bind(window), clearTimeout: clearTimeout.bind(window) };
+const __stintWdValues = (${codec})();
+let __stintWdSettled = false;
+const __stintWdSettle = (answer) => {
+  if (__stintWdSettled) return;
+  __stintWdSettled = true;
+  __stintWdReal.clearTimeout(__stintWdTimer);
+  removeEventListener('pagehide', __stintWdLeft);
+  answer.messages = __stintWdApi ? __stintWdApi.drain() : [];
+  __stintWdDone(__stintWdValues.write(answer));
 };
-const timer = real.setTimeout(() => settle({ failed: new Error('no answer within ' + bound + ' ms') }), bound);
+const __stintWdTimer = __stintWdReal.setTimeout(() => __stintWdSettle({ failed: new Error('no answer within ' + __stintWdBound + ' ms') }), __stintWdBound);
 // A page that goes into the back/forward cache is not unloaded: the driver would wait for it for good.
 // (Only the browser's own pagehide: a test may dispatch one itself.)
-const left = (e) => e.isTrusted && settle({ left: true });
-addEventListener('pagehide', left);
+const __stintWdLeft = (e) => e.isTrusted && __stintWdSettle({ left: true });
+addEventListener('pagehide', __stintWdLeft);
 try {
-  if (api && api.clock) api.clock.sync();
-  const fn = expression ? undefined : (0, eval)('(' + source + '\\n)');
-  const value = expression ? (0, eval)(source) : typeof fn === 'function' ? fn(values.read(argument)) : fn;
-  Promise.resolve(value).then((v) => settle({ value: v }), (e) => settle({ failed: e }));
+  if (__stintWdApi && __stintWdApi.clock) __stintWdApi.clock.sync();
+  const __stintWdValue = ${expression ? `(${source}
+)` : `(${source}
+)(__stintWdValues.read(__stintWdArgument))`};
+  Promise.resolve(__stintWdValue).then((v) => __stintWdSettle({ value: v }), (e) => __stintWdSettle({ failed: e }));
 } catch (e) {
-  settle({ failed: e });
+  __stintWdSettle({ failed: e });
 }`;
 
 /** Where the current document is: [marked as left by the driver, readyState, URL]. */
@@ -223,12 +229,9 @@ class Clock {
 
   async install(options: { time?: number | string | Date } = {}) {
     this.offset = options.time === undefined ? 0 : new Date(options.time).getTime() - Date.now();
-    const source = clockModule();
-    for (const page of this.context.pages())
-      await page.evaluate(({ offset, source }) => {
-        const api = (window as any).__stintWebDriver;
-        api?.installClock(Date.now() + offset, () => (0, eval)(`(${source})`)());
-      }, { offset: this.offset, source });
+    // (fake-timers' source is part of the script: no eval, see page.ts `run`)
+    const install = `(offset) => window.__stintWebDriver && window.__stintWebDriver.installClock(Date.now() + offset, ${clockModule()})`;
+    for (const page of this.context.pages()) await page.script(install, this.offset, null, IN_PAGE, false);
   }
 
   /** Jumps: each timer due meanwhile fires once, at the end (Playwright's fastForward). */
@@ -622,11 +625,12 @@ export class Page extends EventEmitter {
   }
 
   /** Runs `fn(arg)` (or the expression `fn`) in the page or one of its frames; resolves its value, with its type. */
-  async script(fn: Fn, arg: unknown, frame: number | null = null, bound = IN_PAGE): Promise<unknown> {
-    const args = [typeof fn === 'function' ? fn.toString() : fn, write(arg), bound, typeof fn !== 'function'];
+  async script(fn: Fn, arg: unknown, frame: number | null = null, bound = IN_PAGE, expression = typeof fn !== 'function'): Promise<unknown> {
+    const script = run(typeof fn === 'function' ? fn.toString() : fn, expression);
+    const args = [write(arg), bound];
     let answer: string;
     try {
-      answer = (await this.command(() => this.inFrame(frame, () => this.session().send('POST', '/execute/async', { script: RUN, args })))) as string;
+      answer = (await this.command(() => this.inFrame(frame, () => this.session().send('POST', '/execute/async', { script, args })))) as string;
     } catch (e) {
       if (navigated(e)) throw new Error(`Execution context was destroyed, most likely because of a navigation (${(e as Error).message})`);
       throw e;
@@ -662,20 +666,21 @@ export class Page extends EventEmitter {
   async waitForFunction(fn: Fn, arg?: unknown, options: { polling?: number | 'raf'; timeout?: number } = {}, frame: number | null = null) {
     const deadline = Date.now() + (options.timeout || WAIT);
     const every = typeof options.polling === 'number' ? options.polling : 20;
-    const poll = ({ source, arg, every, expression }: { source: string; arg: unknown; every: number; expression: boolean }) =>
+    // The predicate's source is part of the poller's (no eval: see `run`); the poller answers within a second.
+    const predicate = typeof fn === 'function' ? `(${fn})` : `(() => (${fn}))`;
+    const poll = `({ arg, every }) =>
       new Promise((resolve) => {
-        const real = (window as any).__stintWebDriver?.real ?? { setTimeout: setTimeout.bind(window), now: Date.now.bind(Date) };
-        const fn = (0, eval)(expression ? `() => (${source})` : `(${source})`);
+        const real = (window.__stintWebDriver && window.__stintWebDriver.real) || { setTimeout: setTimeout.bind(window), now: Date.now.bind(Date) };
         const until = real.now() + 1000;
         const check = () => {
-          const value = fn(arg);
+          const value = ${predicate}(arg);
           if (value || real.now() > until) resolve(value || null);
           else real.setTimeout(check, every);
         };
         check();
-      });
+      })`;
     for (;;) {
-      const value = await this.script(poll, { source: typeof fn === 'function' ? fn.toString() : fn, arg, every, expression: typeof fn !== 'function' }, frame).catch((e) => {
+      const value = await this.script(`(${poll})`, { arg, every }, frame, IN_PAGE, false).catch((e) => {
         if (/Execution context was destroyed/.test(String(e))) return null;
         throw e;
       });
