@@ -12,7 +12,7 @@ const WAIT = 30_000;
 
 export type Pattern = string | { source: string; flags: string } | undefined;
 export const pattern = (p: string | RegExp | undefined): Pattern => (p instanceof RegExp ? { source: p.source, flags: p.flags } : p);
-export type Step = { css: string } | { role: string; name: Pattern; exact: boolean } | { label: Pattern; exact: boolean } | { text: Pattern; exact: boolean } | { nth: number } | { hasText: Pattern };
+export type Step = { css: string } | { role: string; name: Pattern; exact: boolean } | { label: Pattern; exact: boolean } | { text: Pattern; exact: boolean } | { nth: number } | { hasText: Pattern } | { has: Step[] };
 
 export interface ExpectOptions {
   expectedText?: { string?: string; regexSource?: string; regexFlags?: string; matchSubstring?: boolean; ignoreCase?: boolean; normalizeWhiteSpace?: boolean }[];
@@ -72,32 +72,41 @@ function locate({ steps, want, arg }: { steps: Step[]; want: string; arg?: strin
     if (tag === 'img') return normal(el.getAttribute('alt'));
     return normal(el.textContent) || normal(el.getAttribute('title'));
   };
-  let found: Element[] = [document.documentElement];
-  let first = true;
-  for (const step of steps) {
-    if ('nth' in step) {
-      const el = found[step.nth < 0 ? found.length + step.nth : step.nth];
-      found = el ? [el] : [];
-      continue;
-    }
-    if ('hasText' in step) {
-      found = found.filter((el) => same(normal(el.textContent), step.hasText, false));
-      continue;
-    }
-    const next: Element[] = [];
-    for (const root of found) {
-      const all = Array.from((first ? document : root).querySelectorAll('css' in step ? step.css : '*'));
-      for (const el of all) {
-        let ok = true;
-        if ('role' in step) ok = roleOf(el) === step.role && visible(el) && same(nameOf(el), step.name, step.exact);
-        else if ('label' in step) ok = labels(el).concat(normal(el.getAttribute('aria-label'))).some((l) => l && same(l, step.label, step.exact));
-        else if ('text' in step) ok = visible(el) && same(normal(el.textContent), step.text, step.exact) && !Array.from(el.children).some((c) => same(normal(c.textContent), step.text, step.exact));
-        if (ok && !next.includes(el)) next.push(el);
+  /** What `steps` find from `roots` (each step searches within what the last one found; the first, from `top`). */
+  const find = (steps: Step[], roots: Element[], top: ParentNode): Element[] => {
+    let found = roots;
+    let first = true;
+    for (const step of steps) {
+      if ('nth' in step) {
+        const el = found[step.nth < 0 ? found.length + step.nth : step.nth];
+        found = el ? [el] : [];
+        continue;
       }
+      if ('hasText' in step) {
+        found = found.filter((el) => same(normal(el.textContent), step.hasText, false));
+        continue;
+      }
+      if ('has' in step) {
+        found = found.filter((el) => find(step.has, [el], el).length > 0);
+        continue;
+      }
+      const next: Element[] = [];
+      for (const root of found) {
+        const all = Array.from((first ? top : root).querySelectorAll('css' in step ? step.css : '*'));
+        for (const el of all) {
+          let ok = true;
+          if ('role' in step) ok = roleOf(el) === step.role && visible(el) && same(nameOf(el), step.name, step.exact);
+          else if ('label' in step) ok = labels(el).concat(normal(el.getAttribute('aria-label'))).some((l) => l && same(l, step.label, step.exact));
+          else if ('text' in step) ok = visible(el) && same(normal(el.textContent), step.text, step.exact) && !Array.from(el.children).some((c) => same(normal(c.textContent), step.text, step.exact));
+          if (ok && !next.includes(el)) next.push(el);
+        }
+      }
+      found = next;
+      first = false;
     }
-    found = next;
-    first = false;
-  }
+    return found;
+  };
+  const found = find(steps, [document.documentElement], document);
   const one = found.length === 1 ? found[0] : null;
   switch (want) {
     case 'count':
@@ -119,16 +128,25 @@ function locate({ steps, want, arg }: { steps: Step[]; want: string; arg?: strin
     case 'focus':
       (one as HTMLElement | null)?.focus();
       return { count: found.length };
+    case 'texts':
+      return { count: found.length, value: found.map((el) => el.textContent ?? '') };
+    case 'class':
+      return { count: found.length, value: one ? one.getAttribute('class') ?? '' : undefined };
+    case 'box': {
+      const r = one?.getBoundingClientRect();
+      return { count: found.length, value: r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null };
+    }
+    case 'elements':
+      return { count: found.length, elements: found };
   }
   return { count: found.length };
 }
 
 /** The answer to one of Playwright's `_expect` queries, polled until it holds (or, with isNot, fails) or time is up. */
 export async function expectOn(page: Page, steps: Step[], expression: string, options: ExpectOptions): Promise<{ matches: boolean; received?: { value: unknown }; log: string[]; timedOut?: boolean; errorMessage?: string }> {
-  const want = ({ 'to.have.title': 'title', 'to.have.url': 'url', 'to.have.count': 'count', 'to.have.text': 'text', 'to.contain.text': 'text', 'to.have.attribute.value': 'attribute', 'to.have.attribute': 'attribute', 'to.be.visible': 'visible', 'to.be.hidden': 'visible', 'to.be.attached': 'count', 'to.be.detached': 'count' } as Record<string, string>)[expression];
+  const want = ({ 'to.have.class': 'class', 'to.have.text.array': 'texts', 'to.contain.text.array': 'texts', 'to.have.title': 'title', 'to.have.url': 'url', 'to.have.count': 'count', 'to.have.text': 'text', 'to.contain.text': 'text', 'to.have.attribute.value': 'attribute', 'to.have.attribute': 'attribute', 'to.be.visible': 'visible', 'to.be.hidden': 'visible', 'to.be.attached': 'count', 'to.be.detached': 'count' } as Record<string, string>)[expression];
   if (!want) throw new Error(`expect: '${expression}' is not in the WebKit adapter (e2e/webkit/page.ts)`);
-  const text = (value: unknown) => {
-    const e = options.expectedText![0];
+  const text = (value: unknown, e = options.expectedText![0]) => {
     let actual = String(value ?? '');
     let wanted = e.string ?? '';
     if (e.normalizeWhiteSpace) (actual = actual.replace(/\s+/g, ' ').trim()), (wanted = wanted.replace(/\s+/g, ' ').trim());
@@ -147,6 +165,10 @@ export async function expectOn(page: Page, steps: Step[], expression: string, op
     else if (expression === 'to.be.visible') matches = got.value === true;
     else if (expression === 'to.be.hidden') matches = got.value !== true;
     else if (expression === 'to.have.attribute') matches = got.value !== null && got.value !== undefined;
+    else if (expression.endsWith('.array')) {
+      const texts = (got.value as string[]) ?? [];
+      matches = texts.length === options.expectedText!.length && texts.every((t, i) => text(t, options.expectedText![i]));
+    }
     else if (got.count !== undefined && got.count !== 1) matches = false;
     else matches = text(got.value);
     if (matches !== options.isNot || Date.now() > deadline) return { matches, received: { value }, log: got.count !== undefined && got.count > 1 ? [`strict mode: ${got.count} elements`] : [], timedOut: matches === options.isNot };
@@ -158,7 +180,7 @@ export class Locator {
   readonly _apiName = 'Locator';
   constructor(
     private owner: Page,
-    private steps: Step[],
+    readonly steps: Step[],
   ) {}
 
   toString() {
@@ -167,8 +189,27 @@ export class Locator {
   page() {
     return this.owner;
   }
-  locator(selector: string) {
-    return new Locator(this.owner, [...this.steps, { css: selector }]);
+  locator(selector: string, options: { hasText?: string | RegExp } = {}) {
+    return new Locator(this.owner, [...this.steps, { css: selector }, ...(options.hasText !== undefined ? [{ hasText: pattern(options.hasText) }] : [])]);
+  }
+  async all() {
+    return Array.from({ length: await this.count() }, (_, i) => this.nth(i));
+  }
+  async allTextContents() {
+    return ((await this.owner.evaluate(locate, { steps: this.steps, want: 'texts' })) as { value: string[] }).value;
+  }
+  async boundingBox() {
+    return ((await this.owner.evaluate(locate, { steps: this.steps, want: 'box' })) as { value: { x: number; y: number; width: number; height: number } | null }).value;
+  }
+  /** `fn(elements, arg)` in the page, with the elements this locator finds. */
+  evaluateAll<R>(fn: (elements: Element[], arg: any) => R, arg?: unknown): Promise<R> {
+    const source = `({ steps, arg }) => (${fn})((${locate})({ steps, want: 'elements' }).elements, arg)`;
+    return this.owner.script(source, { steps: this.steps, arg }, null, undefined, false) as Promise<R>;
+  }
+  /** `fn(element, arg)` in the page, with this locator's one element. */
+  evaluate<R>(fn: (element: Element, arg: any) => R, arg?: unknown): Promise<R> {
+    const source = `({ steps, arg }) => { const found = (${locate})({ steps, want: 'elements' }).elements; if (found.length !== 1) throw new Error('locator.evaluate: ' + found.length + ' elements'); return (${fn})(found[0], arg); }`;
+    return this.owner.script(source, { steps: this.steps, arg }, null, undefined, false) as Promise<R>;
   }
   getByRole(role: string, options: { name?: string | RegExp; exact?: boolean } = {}) {
     return new Locator(this.owner, [...this.steps, { role, name: pattern(options.name), exact: !!options.exact }]);
@@ -179,8 +220,11 @@ export class Locator {
   getByLabel(text: string | RegExp, options: { exact?: boolean } = {}) {
     return new Locator(this.owner, [...this.steps, { label: pattern(text), exact: !!options.exact }]);
   }
-  filter(options: { hasText?: string | RegExp }) {
-    return new Locator(this.owner, [...this.steps, { hasText: pattern(options.hasText) }]);
+  filter(options: { hasText?: string | RegExp; has?: Locator }) {
+    const steps: Step[] = [...this.steps];
+    if (options.hasText !== undefined) steps.push({ hasText: pattern(options.hasText) });
+    if (options.has) steps.push({ has: options.has.steps });
+    return new Locator(this.owner, steps);
   }
   nth(n: number) {
     return new Locator(this.owner, [...this.steps, { nth: n }]);

@@ -859,8 +859,8 @@ export class Page extends EventEmitter {
 
   // -- locators
 
-  locator(selector: string) {
-    return new Locator(this, [{ css: selector }]);
+  locator(selector: string, options: { hasText?: string | RegExp } = {}) {
+    return new Locator(this, [{ css: selector }, ...(options.hasText !== undefined ? [{ hasText: pattern(options.hasText) }] : [])]);
   }
   getByRole(role: string, options: { name?: string | RegExp; exact?: boolean } = {}) {
     return new Locator(this, [{ role, name: pattern(options.name), exact: !!options.exact }]);
