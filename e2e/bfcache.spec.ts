@@ -2,7 +2,7 @@
  * The back/forward cache, for real (Playwright turns it off in Chromium; it is turned back on here): a page
  * with Stint is restored whenever the same page without Stint is, and Stint resumes there; the next page of
  * the tab after a cached navigation starts, sends and flushes (WebKit left IndexedDB transactions of a cached
- * page pending, and the next page waited behind them). The WebKit runner (e2e/webkit/) plays the same titles.
+ * page pending, and the next page waited behind them). WebKit plays the same test bodies (e2e/webkit/).
  */
 import type { Page } from '@playwright/test';
 import { baseUrl, call, expect, inTrackedOrder, pageUrl, startStint, test, waitForStint, type Build } from './fixtures';

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
 import { startTwice } from './start';
+import { withWebKit } from './webkit/page';
+import { webkitTurn } from './webkit/turn';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
@@ -279,6 +281,15 @@ const existsPid = (pid: number) => {
   }
 };
 
+/**
+ * WebKit keeps a page that is navigated away from in its back/forward cache whenever it can, whatever its
+ * Cache-Control says (Chromium under Playwright and Firefox keep the e2e page, served no-store, out): the page
+ * leaves with pagehide persisted, which Stint reports as no exit. Whether it can depends on what the page
+ * has in flight at that moment, so in WebKit a plain navigation away may or may not be an exit.
+ * (bfcache.spec.ts plays the cache itself, in every engine.)
+ */
+export const leavesIntoCache = (browserName: string) => browserName === 'webkit';
+
 /** Stint's cookies in the browser context. */
 export async function stintCookies(context: BrowserContext) {
   return (await context.cookies()).filter((c) => c.name.startsWith('_stint'));
@@ -295,7 +306,11 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector }, {}>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitTurn: void }, {}>({
+  // WebKit: Playwright's own fixtures launch `playwright.webkit`, which here is WebKitGTK over WebDriver
+  // (e2e/webkit/page.ts), one test at a time (e2e/webkit/turn.ts: the wait is not the test's time).
+  // (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
+  playwright: [async ({ playwright, browserName }, use) => use(browserName === 'webkit' ? withWebKit(playwright) : playwright), { scope: 'worker', box: true }],
   // Playwright's own, launched with the config's options (its _browserOptions), but tried twice (e2e/start.ts).
   browser: [
     async ({ playwright, browserName }, use) => {
@@ -305,6 +320,14 @@ export const test = base.extend<{ build: Build; run: string; collector: Collecto
       await browser.close();
     },
     { scope: 'worker', timeout: 0 },
+  ],
+  webkitTurn: [
+    async ({ browserName }, use) => {
+      const release = browserName === 'webkit' ? await webkitTurn(baseUrl(), 600_000) : () => {};
+      await use();
+      release();
+    },
+    { auto: true, box: true, timeout: 600_000 },
   ],
   build: ['tag', { option: true }],
   run: async ({}, use, info) => {

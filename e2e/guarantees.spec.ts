@@ -115,9 +115,10 @@ test('nothing is sent twice when a page closes or navigates right after tracking
         for (let i = 0; i < per; i++) (window as any).stint('track', 'navigating', { n, i });
         location.href = next;
       },
-      [n, PER_PAGE, pageUrl(build, run)] as const,
+      [n, PER_PAGE, pageUrl(build, run, {}, `&next=${n}`)] as const,
     );
-    await page.waitForURL(/app\.html/);
+    // (a URL of its own: the page that leaves is at app.html too, and a wait for that could end before it left)
+    await page.waitForURL(new RegExp(`&next=${n}$`));
     await waitForStint(page);
     // Close: the tab goes at once, its beacon away.
     await page.evaluate(([n, per]) => {

@@ -1,0 +1,94 @@
+/**
+ * The run's account per engine, printed after Playwright's own report: titles played, skipped (each with its
+ * reason: for WebKit, the list in e2e/webkit/skips.ts), failed and flaky, and the engine's wall time (from its
+ * first test's start to its last test's end) beside its busy time (its tests' durations added up, workers
+ * counted apart). A title is played when it ran in at least one build of the engine; skipped when it ran in
+ * none; a title skipped in one build only (a script tag's own feature, say) counts as played. The titles
+ * the webkit-* projects leave out (e2e/webkit/skips.ts) are counted as skipped there.
+ */
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import { webkitCannot, webkitSkips } from './webkit/skips';
+
+interface Engine {
+  first: number;
+  last: number;
+  busy: number;
+  runs: number;
+  played: Set<string>;
+  skipped: Map<string, Set<string>>;
+  failed: Set<string>;
+  flaky: Set<string>;
+}
+
+const minutes = (ms: number) => `${Math.floor(ms / 60_000)}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+
+export default class EngineSummary implements Reporter {
+  private engines = new Map<string, Engine>();
+  /** the titles WebKit leaves out, as this run's other projects name them (or as the list writes them) */
+  private leftOut = new Map<string, string>();
+
+  onBegin(config: FullConfig, suite: Suite) {
+    if (!config.projects.some((p) => p.name.startsWith('webkit'))) return;
+    for (const test of suite.allTests()) {
+      const title = test.titlePath().slice(3).join(' › ');
+      const why = webkitCannot(title);
+      if (why) this.leftOut.set(title, why);
+    }
+    this.alone = !suite.suites.some((project) => !project.title.startsWith('webkit'));
+  }
+  /** WebKit ran alone: what it leaves out is not in this run to be counted, and is printed as the list says it */
+  private alone = false;
+
+  onTestEnd(test: TestCase, result: TestResult) {
+    const name = test.parent.project()?.name.split('-')[0] ?? 'other';
+    const engine = this.engines.get(name) ?? { first: Infinity, last: 0, busy: 0, runs: 0, played: new Set(), skipped: new Map(), failed: new Set(), flaky: new Set() };
+    this.engines.set(name, engine);
+    const title = test.titlePath().slice(3).join(' › ');
+    const start = result.startTime.getTime();
+    engine.first = Math.min(engine.first, start);
+    engine.last = Math.max(engine.last, start + result.duration);
+    engine.busy += result.duration;
+    if (result.status === 'skipped') {
+      const why = [...result.annotations, ...test.annotations].find((a) => a.type === 'skip')?.description ?? 'skipped';
+      engine.skipped.set(title, (engine.skipped.get(title) ?? new Set()).add(why));
+      return;
+    }
+    engine.runs++;
+    engine.played.add(title);
+    const outcome = test.outcome();
+    if (outcome === 'unexpected' && result.retry === test.retries) engine.failed.add(title);
+    if (outcome === 'flaky') engine.flaky.add(title);
+  }
+
+  onEnd(_result: FullResult) {
+    if (!this.engines.size) return;
+    const rank = (name: string) => ['chromium', 'firefox', 'webkit'].indexOf(name);
+    this.engines = new Map([...this.engines].sort(([a], [b]) => rank(a) - rank(b)));
+    const webkit = this.engines.get('webkit');
+    for (const [title, why] of webkit ? this.leftOut : []) webkit!.skipped.set(title, new Set([`${why} (e2e/webkit/skips.ts)`]));
+    const lines = ['', 'Engines (titles played in at least one build / skipped in every build / failed; wall time, busy time):'];
+    for (const [name, e] of this.engines) {
+      const skipped = [...e.skipped.keys()].filter((t) => !e.played.has(t));
+      const all = e.played.size + skipped.length;
+      lines.push(
+        `  ${name.padEnd(9)} ${all} titles: ${e.played.size} played (${Math.round((100 * e.played.size) / all)} %), ${skipped.length} skipped, ${e.failed.size} failed` +
+          `${e.flaky.size ? `, ${e.flaky.size} flaky` : ''}; ${e.runs} runs; wall ${minutes(e.last - e.first)}, busy ${minutes(e.busy)}`,
+      );
+    }
+    for (const [name, e] of this.engines) {
+      const skipped = [...e.skipped].filter(([t]) => !e.played.has(t));
+      if (!skipped.length) continue;
+      lines.push('', `Not played in ${name}:`);
+      for (const [title, why] of skipped) lines.push(`  - ${title}\n      ${[...why].join('; ')}`);
+    }
+    if (this.alone) {
+      lines.push('', 'WebKit leaves out (e2e/webkit/skips.ts):');
+      for (const [title, why] of Object.entries(webkitSkips)) lines.push(`  - ${title}\n      ${why}`);
+    }
+    console.log(lines.join('\n'));
+  }
+
+  printsToStdio() {
+    return false;
+  }
+}
