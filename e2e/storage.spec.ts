@@ -271,7 +271,15 @@ test('one tab hidden while another is visible: the background timeout does not a
   const config = { backgroundTimeout: 5 * MINUTE, foregroundTimeout: 30 * MINUTE };
   const [hidden, visible] = await openTabs(context, 2, build, run, config);
   await call(hidden, 'track', 'start');
+  // Hidden, the tab asks the others whether one is visible (a roll call, answered within 1 s): the clock jumps only
+  // once the visible tab has answered, or the jump would pass the roll call's wait before its answer is heard. The
+  // answer reaches Stint's channel in this page before this one, made later (channels hear it in creation order: https://html.spec.whatwg.org/multipage/web-messaging.html#dom-broadcastchannel-postmessage).
+  await hidden.evaluate(() => {
+    const channel = new BroadcastChannel('stint:_stint');
+    channel.onmessage = ({ data }) => data?.k === 'vis' && data.visible && (((window as any).answered = true), channel.close());
+  });
   await setVisibility(hidden, 'hidden');
+  await expect.poll(() => hidden.evaluate(() => (window as any).answered)).toBe(true);
   await context.clock.fastForward(10 * MINUTE);
   await call(hidden, 'track', 'while-other-visible');
   await call(hidden, 'flush');
