@@ -190,30 +190,46 @@ test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with o
 
 test('after a long backoff, a page back in the foreground, or a network back, tries again at once', async ({ page, build, run, collector }) => {
   test.slow(); // two outages of ten failures each, through a real browser and collector
-  // The requests the page starts to the collector, counted where it starts them.
+  // The requests the page starts to the collector, counted where it starts them; and the fetches' answers the page
+  // has read (their text read to the end: what the sender then decides runs before the page's next task).
   await page.addInitScript(() => {
     const w = window as any;
-    w.__sends = 0;
-    const counted = (send: (...args: any[]) => any) =>
+    Object.assign(w, { __sends: 0, __fetches: 0, __answers: 0 });
+    const counted = (send: (...args: any[]) => any, fetched: boolean) =>
       function (this: unknown, ...args: any[]) {
-        if (String(args[0]?.url ?? args[0]).includes('/collect/')) w.__sends++;
-        return send.apply(this, args);
+        const mine = String(args[0]?.url ?? args[0]).includes('/collect/');
+        if (mine) w.__sends++;
+        const sent = send.apply(this, args);
+        if (!mine || !fetched) return sent;
+        w.__fetches++;
+        const answered = () => w.__answers++;
+        sent.then((response: Response) => {
+          const text = response.text.bind(response);
+          response.text = () => text().finally(answered);
+        }, answered);
+        return sent;
       };
-    w.fetch = counted(w.fetch);
-    navigator.sendBeacon = counted(navigator.sendBeacon);
+    w.fetch = counted(w.fetch, true);
+    navigator.sendBeacon = counted(navigator.sendBeacon, false);
   });
   await page.clock.install();
   await openStint(page, build, run);
   await call(page, 'flush');
   const failed = async () => (await collector.summary()).requests.filter((r) => r.status === 503).length;
   /**
-   * Nothing on its way: every request the page started has reached the collector and been answered. A request
-   * still on its way when the collector heals is accepted there after the clock's next jump made the page give up
-   * on it (its answer's wait passed), and its events are rightly sent again: a duplicate of the test's making.
+   * Nothing on its way: every request the page started has reached the collector and been answered, and the page
+   * has read every answer. A request still on its way when the collector heals is accepted there after the clock's
+   * next jump made the page give up on it (its answer's wait passed), and its events are rightly sent again: a
+   * duplicate of the test's making. And a page that comes back to the foreground while the last failure's answer is
+   * still on its way tries nothing (a request is in flight), then backs off for minutes when that answer comes.
    */
   const settled = async () => {
     const { requests } = await collector.summary();
-    return requests.length === (await page.evaluate(() => (window as any).__sends)) && requests.every((r) => r.end);
+    const { sends, read } = await page.evaluate(() => {
+      const w = window as any;
+      return { sends: w.__sends, read: w.__fetches === w.__answers };
+    });
+    return requests.length === sends && read && requests.every((r) => r.end);
   };
   /** An outage: ten failures in a row, after which Stint's backoff (1 s doubling, with jitter) is 2.5 to 5 minutes. */
   const outage = async (name: string) => {
