@@ -4,7 +4,8 @@
  * first test's start to its last test's end) beside its busy time (its tests' durations added up, workers
  * counted apart). A title is played when it ran in at least one build of the engine; skipped when it ran in
  * none; a title skipped in one build only (a script tag's own feature, say) counts as played. The titles
- * the webkit-* projects leave out (e2e/webkit/skips.ts) are counted as skipped there.
+ * the webkit-* projects leave out (e2e/webkit/skips.ts) are counted as skipped there. Last, each failed run's
+ * first lines of error: a long run's log is often read from its tail alone (CI keeps the end).
  */
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { webkitCannot, webkitSkips } from './webkit/skips';
@@ -38,6 +39,8 @@ export default class EngineSummary implements Reporter {
   }
   /** WebKit ran alone: what it leaves out is not in this run to be counted, and is printed as the list says it */
   private alone = false;
+  /** each failed run: its project and title, and its error's first lines */
+  private failures: string[] = [];
 
   onTestEnd(test: TestCase, result: TestResult) {
     const name = test.parent.project()?.name.split('-')[0] ?? 'other';
@@ -58,6 +61,11 @@ export default class EngineSummary implements Reporter {
     const outcome = test.outcome();
     if (outcome === 'unexpected' && result.retry === test.retries) engine.failed.add(title);
     if (outcome === 'flaky') engine.flaky.add(title);
+    if (result.status === 'failed' || result.status === 'timedOut') {
+      // eslint-disable-next-line no-control-regex
+      const error = (result.error?.message ?? result.status).replace(/\x1b\[[0-9;]*m/g, '').split('\n').slice(0, 14);
+      this.failures.push(`  [${test.parent.project()?.name}] ${title}\n${error.map((l) => '      ' + l).join('\n')}`);
+    }
   }
 
   onEnd(_result: FullResult) {
@@ -85,6 +93,7 @@ export default class EngineSummary implements Reporter {
       lines.push('', 'WebKit leaves out (e2e/webkit/skips.ts):');
       for (const [title, why] of Object.entries(webkitSkips)) lines.push(`  - ${title}\n      ${why}`);
     }
+    if (this.failures.length) lines.push('', 'Failed runs (the first lines of each error):', ...this.failures);
     console.log(lines.join('\n'));
   }
 

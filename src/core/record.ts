@@ -48,10 +48,24 @@ export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean
 }
 
 /** The held calls, oldest first. */
-export function heldCalls(hold: Hold | null): Call[] {
+function heldCalls(hold: Hold | null): Call[] {
   const calls: Call[] = [];
   for (let held: Held | null = hold && hold.calls; held; held = held.earlier) calls.push(held.call);
   return calls.reverse();
+}
+
+/**
+ * The hold ends: `first` runs (the page's start, the store's answer), then what was dropped meanwhile is counted
+ * (unless `first` cleared it), the held calls run in order, and `ready()` resolves.
+ */
+export function release(m: Model, fx: Effect[], first?: () => void): void {
+  const held = heldCalls(m.hold);
+  m.hold = null;
+  first?.();
+  if (m.losses) fx.push(['lost', m.losses]);
+  m.losses = 0;
+  for (const call of held) call(m, fx);
+  fx.push(['resolveReady']);
 }
 
 /**

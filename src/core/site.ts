@@ -9,7 +9,7 @@ import type { Properties } from '../types';
 import { snapshot } from './context';
 import type { Effect, Model, Settings, Step } from './model';
 import type { Place } from './context';
-import { apply, EMPTY, enter, keep, run, siteBackground } from './record';
+import { apply, EMPTY, enter, keep, release, run, siteBackground } from './record';
 import { onVisibility } from './rules';
 import type { SessionState } from './state';
 
@@ -82,6 +82,9 @@ export function tabsGone(m: Model, fx: Effect[], [, at, gone]: [Step, number, re
  * left goes out now, the exit event with it.
  */
 export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, number, boolean]): void {
+  // A restore still waiting for the store's answer (IndexedDB can stall: db.ts): what it holds runs now, with what
+  // this page knows, and is sent below, rather than wait in a page that may never come back.
+  if (m.hold && m.storageState === 'open') release(m, fx);
   m.pageHidden = true;
   m.visibleTabs = [];
   fx.push(['leaveTabs']);

@@ -9,8 +9,8 @@ import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
-import type { Call, Effect, Input, Model, Next, Settings, Step } from './model';
-import { apply, attribute as changeAttribute, EMPTY, enter, heldCalls, keep, run, siteBackground } from './record';
+import type { Effect, Input, Model, Next, Settings, Step } from './model';
+import { apply, attribute as changeAttribute, EMPTY, enter, keep, release, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity, restart, stop } from './rules';
 import { change, initialized, lifecycle } from './site';
 import { complete, decodeState, type SessionState } from './state';
@@ -215,18 +215,11 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   fx.push(['debug', 'storage: ' + mechanism]);
   // (events the hold had to drop are in the first batch's `dropped`: the shell's delivery starts with them)
   m.losses = 0;
-  const held = heldCalls(m.hold);
-  m.hold = null;
-  const lifeAt = m.lifeAt;
-  m.lifeAt = null;
-  if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
-  release(m, fx, held);
-}
-
-/** The held calls run, in order, and `ready()` resolves. */
-function release(m: Model, fx: Effect[], held: Call[]): void {
-  for (const call of held) call(m, fx);
-  fx.push(READY);
+  release(m, fx, () => {
+    const lifeAt = m.lifeAt;
+    m.lifeAt = null;
+    if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
+  });
 }
 
 /**
@@ -235,13 +228,7 @@ function release(m: Model, fx: Effect[], held: Call[]): void {
  */
 export function reread(m: Model, fx: Effect[], [, at, value]: [Step, number, unknown]): void {
   // (only the hold of a restore: storage had answered; a withdrawal since let it go)
-  if (!m.hold || m.storageState !== 'open') return;
-  const held = heldCalls(m.hold);
-  m.hold = null;
-  stored(m, fx, [stored, at, value]);
-  if (m.losses) fx.push(['lost', m.losses]);
-  m.losses = 0;
-  release(m, fx, held);
+  if (m.hold && m.storageState === 'open') release(m, fx, () => stored(m, fx, [stored, at, value]));
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */

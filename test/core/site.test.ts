@@ -239,6 +239,27 @@ describe('the page leaves', () => {
     expect(t.model.session).toMatchObject({ closed: false, eventIndex: later.eventIndex + 2 });
   });
 
+  it('back from the cache, and gone again before the store answered: what was held is recorded and sent as the page leaves', () => {
+    const t = running();
+    t.send(page, 100, '{}', place('/a'));
+    t.send(pagehide, 1000, true);
+    t.send(restore, 5000, place('/a'));
+    t.send(track, 5001, 'held', '{}');
+    t.take();
+    t.send(pagehide, 5500, true);
+    const effects = t.take();
+    const names = t.names();
+    expect(names.slice(names.lastIndexOf('page_view'))).toEqual(['page_view', 'held']);
+    expect(kinds(effects)).toContain('resolveReady');
+    // (recorded before the page's own leave, and saved and beaconed with it)
+    expect(kinds(effects).indexOf('resolveReady')).toBeLessThan(kinds(effects).indexOf('beacon'));
+    expect(t.model.hold).toBeNull();
+    // The late answer finds nothing held: nothing is recorded twice.
+    const count = t.events().length;
+    t.send(reread, 6000, null);
+    expect(t.events().length).toBe(count);
+  });
+
   it("back from the cache: the page view's referrer is the page the visitor came back from, else the page's own", () => {
     for (const [from, referrer] of [['https://shop.example/e', 'https://shop.example/e'], [null, 'https://search.example/']] as const) {
       const t = running();
