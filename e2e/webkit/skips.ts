@@ -28,7 +28,7 @@ const STALLED =
 export const webkitSkips: Record<string, string> = {
   'five pages, then back and forward, the session in IndexedDB (cookies blocked): each restored page takes the session first (no eventIndex twice), and its page view names the page the visitor came back from':
     STALLED,
-  "every event is a good event (fetch, ${where}); the collector's cookie comes back": SECURE,
+  "the collector's cookie comes back (fetch, ${where}): one network user id": SECURE,
   'application_exit on a real navigation away, delivered with the beacon': CACHED,
   'successfully_closed: true after a clean exit or beside an open tab, false after a crash': CRASH,
   'unsent events survive a crash and a closed tab, and are sent at the next start': CRASH,
