@@ -52,6 +52,8 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   let mirroredAt = 0;
   /** The visitor's fields as last mirrored. */
   let mirrored: unknown[] = [];
+  /** The session as last mirrored (not written twice, as the store's value is not: see `save`). */
+  let mirroredValue = '';
   let readAt = 0;
   /** The value this tab last wrote or read: one that has not changed since says nothing new. */
   let last: unknown = null;
@@ -74,21 +76,23 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     const value = encodeState(state);
     // Behind a mirror the cookie is lean: the visitor's fields stay out of every request's Cookie header (state.ts).
     const cookie = primary.name === 'COOKIE_1';
-    const stored = (last = cookie && mirror ? encodeState(state, true) : value);
+    const stored = cookie && mirror ? encodeState(state, true) : value;
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
       warn('the session is too large for a cookie; it is kept in localStorage or memory');
       fallBack();
       return save(state, all);
     }
-    attempt(() => primary.set(stored), fallBack);
+    // What the store holds already is not written again: Chromium sends a frozen page's cookie write only when
+    // it resumes, so a save at `freeze` would land over what other tabs wrote meanwhile (e2e/freeze.spec.ts).
+    if (stored !== last) attempt(() => primary.set((last = stored)), fallBack);
     tabs?.send({ k: 'state', v: value });
     const now = Date.now();
     // (the visitor's fields live in the mirror alone: written as soon as they change)
     const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
-    if (mirror && (all || now - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]))) {
+    if (mirror && value !== mirroredValue && (all || now - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]))) {
       mirroredAt = now;
       mirrored = visitor;
-      attempt(() => mirror.set(value), () => (chain.mirror = null));
+      attempt(() => mirror.set((mirroredValue = value)), () => (chain.mirror = null));
     }
   };
 

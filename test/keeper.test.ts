@@ -1,0 +1,49 @@
+/**
+ * Where the session is written (src/session/keeper.ts): each save reaches the store, and what the store holds
+ * already is not written again. A frozen Chromium page's cookie write reaches the browser only when it resumes,
+ * so a save at `freeze` that wrote the same value again landed over what the other tabs wrote meanwhile
+ * (e2e/freeze.spec.ts: the resumed tab's next event took another tab's `eventIndex`).
+ */
+import { describe, expect, it } from 'vitest';
+import { encodeState } from '../src/core/state';
+import { startKeeper } from '../src/session/keeper';
+import type { SessionStore } from '../src/types';
+import { state } from './helpers';
+
+/** A synchronous store that counts its writes. */
+function counted(name: string) {
+  const writes: string[] = [];
+  let value: string | null = null;
+  const store: SessionStore = {
+    name,
+    get: () => value,
+    set: (v: string) => void writes.push((value = v)),
+    delete: () => void (value = null),
+  };
+  return { store, writes, put: (v: string) => (value = v) };
+}
+
+describe('the keeper', () => {
+  it('writes a changed session, and not again what the store holds already (at freeze, the save changes nothing)', () => {
+    const cookie = counted('COOKIE_1');
+    const mirror = counted('LOCAL_STORAGE');
+    const keeper = startKeeper({ primary: cookie.store, mirror: mirror.store, found: null, synchronous: true }, null, () => {});
+    const s = state({ eventIndex: 8 });
+    keeper.save(s, false);
+    expect(cookie.writes).toEqual([encodeState(s, true)]);
+    // The page hides, then freezes: each saves at once, the same session.
+    keeper.save(s, true);
+    keeper.save(s, true);
+    expect(cookie.writes).toHaveLength(1);
+    expect(mirror.writes).toEqual([encodeState(s)]);
+    // Another tab wrote meanwhile: read, it is what the store holds; this tab's next change is written.
+    const theirs = encodeState(state({ eventIndex: 9 }), true);
+    cookie.put(theirs);
+    expect(keeper.read(Date.now(), true)).toBe(theirs);
+    keeper.save(s, true);
+    expect(cookie.writes).toHaveLength(2);
+    const next = state({ eventIndex: 10 });
+    keeper.save(next, false);
+    expect(cookie.writes.at(-1)).toBe(encodeState(next, true));
+  });
+});
