@@ -46,4 +46,21 @@ describe('the keeper', () => {
     keeper.save(next, false);
     expect(cookie.writes.at(-1)).toBe(encodeState(next, true));
   });
+
+  it('a store that fails moves the session to memory, where the next save is written even when unchanged', () => {
+    const cookie = counted('COOKIE_1');
+    const moved: string[] = [];
+    const chain = { primary: cookie.store, mirror: null, found: null, synchronous: true };
+    const keeper = startKeeper(chain, null, (m) => moved.push(m));
+    keeper.save(state({ eventIndex: 3 }), false);
+    cookie.store.set = () => {
+      throw new Error('refused');
+    };
+    const next = state({ eventIndex: 4 });
+    keeper.save(next, false);
+    expect(moved).toEqual(['MEMORY']);
+    // The page hides: the same session, now kept in memory alone.
+    keeper.save(next, true);
+    expect(chain.primary.get()).toBe(encodeState(next));
+  });
 });

@@ -66,6 +66,8 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     attempt(() => primary.delete(), () => {});
     chain.primary = mirror || memoryStore();
     chain.mirror = null;
+    // (the next save is written there, whatever the failing store was last given)
+    last = null;
     // (the mirror, localStorage, answers synchronously, as memory does)
     chain.synchronous = true;
     moved(mechanism());
