@@ -84,8 +84,8 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
       fallBack();
       return save(state, all);
     }
-    // What the store holds already is not written again: Chromium sends a frozen page's cookie write only when
-    // it resumes, so a save at `freeze` would land over what other tabs wrote meanwhile (e2e/freeze.spec.ts).
+    // What the store holds already is not written again: in Chromium a frozen page's cookie write was seen to land
+    // only after what other tabs wrote meanwhile, so a save at `freeze` undid their writes (e2e/freeze.spec.ts).
     if (stored !== last) attempt(() => primary.set((last = stored)), fallBack);
     tabs?.send({ k: 'state', v: value });
     const now = Date.now();
