@@ -251,7 +251,8 @@ test('after a long backoff, a page back in the foreground, or a network back, tr
   await collector.waitFor(1, (e) => e.name === 'back-in-the-foreground');
   // The page has read the collector's answer (the event left its outbox) before time jumps again: a jump past the
   // answer's wait gives up on a request still in flight, and its events, which did arrive, are rightly sent again.
-  await expect.poll(() => outboxSize(page, 'back-in-the-foreground')).toBe(0);
+  // (bounded as the outage's polls: WebKit's IndexedDB under load once took longer than the default 10 s, webkit-esm)
+  await expect.poll(() => outboxSize(page, 'back-in-the-foreground'), { timeout: 30_000 }).toBe(0);
 
   await outage('network-back');
   await page.evaluate(() => dispatchEvent(new Event('online')));
