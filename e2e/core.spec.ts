@@ -175,6 +175,8 @@ test('no event is sent twice in the normal course (tab hidden and shown again)',
   await setVisibility(page, 'visible');
   await call(page, 'track', 'b');
   await call(page, 'flush');
+  // The hide's beacon (flush() does not wait for a beacon; `a` may have left by fetch before it).
+  await collector.waitFor(1, (e) => e.name === 'application_background');
   await collector.exactly(1, (e) => e.name === 'a', page);
   await collector.exactly(1, (e) => e.name === 'b', page);
   const { duplicates, events } = await collector.summary();

@@ -22,8 +22,8 @@ test('the collector answers 503 for a while, then 200: every event arrives, none
   await openStint(page, build, run);
   for (let i = 0; i < 5; i++) await call(page, 'track', 'x', { i });
   await call(page, 'flush'); // resolves once the collector has accepted them
-  const { requests, duplicates } = await collector.summary();
   await collector.exactly(5, (e) => e.name === 'x', page);
+  const { requests, duplicates } = await collector.summary();
   expect(requests.slice(0, 4).map((r) => r.status)).toEqual([503, 503, 503, 200]);
   expect(duplicates).toBe(0);
   // Exponential backoff with jitter: the n-th retry waits at least half of 1 s * 2^(n-1) after the failure
@@ -257,5 +257,6 @@ test('after a long backoff, a page back in the foreground, or a network back, tr
   await outage('network-back');
   await page.evaluate(() => dispatchEvent(new Event('online')));
   await collector.waitFor(1, (e) => e.name === 'network-back');
+  await collector.proveSent(page);
   expect((await collector.summary()).duplicates).toBe(0);
 });

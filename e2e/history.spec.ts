@@ -201,7 +201,10 @@ for (const patch of ['before', 'after'] as const) {
     await go(page, 'Product 42', 'Product 42 · Shop', false);
     await back(page, 'Products · Shop', false);
     expect(await page.evaluate(() => [(window as any).__next.calls, history.state?.__NA])).toEqual([3, true]);
-    // Stint is off: its record ends with the two page views it made before shutdown.
+    // Stint is off: its record ends with the two page views it made before shutdown (had it recorded the routes
+    // since, a flush would send them: the record is read once the browser had every chance to deliver).
+    await call(page, 'flush');
+    await collector.proveSent(page.context());
     expect(pages(await collector.events(isView)).map((p) => p.path)).toEqual(['/e2e/spa.html', '/e2e/spa/products']);
   });
 }
