@@ -11,12 +11,15 @@ interface SpaOptions {
   patch?: 'before' | 'after';
   config?: Record<string, unknown>;
   noframes?: boolean;
+  /** Next.js: the route's title streams in this many ms after its content, the document untitled meanwhile */
+  metadata?: number;
 }
 
 /** Opens the single-page shop (e2e/pages/spa.html) with its router, and waits for Stint. */
-async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes }: SpaOptions) {
+async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes, metadata }: SpaOptions) {
   const query = new URLSearchParams({ build, run, router, patch, config: JSON.stringify(config) });
   if (noframes) query.set('noframes', '');
+  if (metadata) query.set('metadata', String(metadata));
   await page.goto(`${baseUrl()}/e2e/spa.html?${query}`);
   // Polled by timer: a page with `noframes` never runs requestAnimationFrame callbacks.
   await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
@@ -145,6 +148,26 @@ for (const patch of ['before', 'after'] as const) {
     expect(next).toEqual({ calls: 4, na: true });
   });
 }
+
+test("Next.js App Router's streamed metadata: the route's title comes after its content (the document untitled between them, past the 100 ms bound), and its page view has it", async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await openSpa(page, build, run, { router: 'next', metadata: 300 });
+  await go(page, 'Products', 'Products · Shop');
+  await go(page, 'Product 42', 'Product 42 · Shop');
+  await back(page, 'Products · Shop');
+  const views = await collector.exactly(4, isView, page);
+  expect(pages(views).map((p) => [p.path, p.title])).toEqual([
+    ['/e2e/spa.html', 'Home · Shop'],
+    ['/e2e/spa/products', 'Products · Shop'],
+    ['/e2e/spa/products/42', 'Product 42 · Shop'],
+    ['/e2e/spa/products', 'Products · Shop'],
+  ]);
+  expectChain(views);
+});
 
 test('Vue Router: its replaceState calls with state objects are no page view, and its state survives', async ({
   page,

@@ -65,7 +65,13 @@
     window.history.pushState = patched(originalPushState);
     window.history.replaceState = patched(originalReplaceState);
     window.__next = { calls: 0, pushState: window.history.pushState, replaceState: window.history.replaceState };
-    const metadata = () => setTimeout(() => (document.title = titleOf(location.href)));
+    // &metadata=<ms>: the route's <title> streams in that long after its content (Next.js's streamed metadata: a
+    // Suspense boundary, `Next.Metadata`, in each route's RSC payload), and the last route's is gone meanwhile.
+    const streamed = new URLSearchParams(location.search).get('metadata');
+    const metadata = () => {
+      if (streamed) document.querySelector('title')?.remove();
+      setTimeout(() => (document.title = titleOf(location.href)), +streamed || 0);
+    };
     window.history.replaceState({ __NA: true, __PRIVATE_NEXTJS_INTERNALS_TREE: tree() }, '', location.href);
     addEventListener('popstate', (e) => {
       if (!e.state?.__NA) return;

@@ -10,6 +10,9 @@
  * and a route may keep the title. (React renders a route after the frame that follows the URL change, and
  * its effects run in a task after that: React Router's title, set in an effect, came a task after the frame,
  * seen in e2e/recipes.spec.ts.)
+ * A document with no title is not yet the route's: Next.js's App Router streams a route's metadata after its content
+ * (its <title> inside a Suspense boundary, `Next.Metadata`), so between them the old <title> is gone and the new one
+ * not there yet; seen in e2e/recipes.spec.ts under load. A title that went empty is waited for up to `UNTITLED` ms.
  * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
  * push, then a replace). Only a change of path or query counts, or of the hash as well when `hash`.
  *
@@ -23,6 +26,8 @@ import { guard } from '../api';
 
 /** How long a route change waits for the next frame and the app's title at most (a hidden page has no frames). */
 const SETTLE = 100;
+/** How long a route change waits at most for a title when the app removed the last route's and has not set one yet. */
+const UNTITLED = 1000;
 
 /** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */
 export function watchHistory(hash: boolean, onRoute: (from: string) => void): () => void {
@@ -49,9 +54,12 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
     // The wait starts again at each new URL, so the route reported is the one the app rendered last. After the
     // frame, a task at a time until the app has changed the title; at most SETTLE ms (no frames; a route may keep it).
     clearTimeout(pending);
-    const wait = (pending = setTimeout(settle, SETTLE));
     const title = document.title;
-    const titled = () => pending === wait && (document.title !== title ? settle() : setTimeout(titled));
+    const since = Date.now();
+    // (at the bound: the route as it is, unless its title went empty and the longer bound has not passed)
+    const expire = () => (document.title || !title || Date.now() - since >= UNTITLED ? settle() : (wait = pending = setTimeout(expire, SETTLE)));
+    let wait = (pending = setTimeout(expire, SETTLE));
+    const titled = () => pending === wait && (document.title && document.title !== title ? settle() : setTimeout(titled));
     requestAnimationFrame(() => setTimeout(titled));
   };
 
