@@ -236,8 +236,20 @@ test('after a long backoff, a page back in the foreground, or a network back, tr
     await collector.fault(503, 1000);
     const before = await failed();
     await call(page, 'track', name);
-    // (time jumps 5 minutes at a time, past each retry)
-    await expect.poll(async () => (await page.clock.fastForward(300_000), failed()), { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 10);
+    // Time jumps 5 minutes at a time, past each retry, until the tenth failure; and only while nothing is on its way.
+    // A jump after the tenth failure started an eleventh request that the page's clock then gave up on as it jumped
+    // again, though the healed collector accepted it: the event stayed in the outbox, rightly, and the foreground's
+    // retry was then no early one (webkit-esm under load, seen in the page's own record of its requests).
+    await expect
+      .poll(
+        async () => {
+          const n = await failed();
+          if (n < before + 10 && (await settled())) await page.clock.fastForward(300_000);
+          return n;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThanOrEqual(before + 10);
     await expect.poll(settled).toBe(true);
     await collector.heal();
     // The collector is back; the next retry is minutes away, and half a minute later nothing was tried.
