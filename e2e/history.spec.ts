@@ -13,13 +13,16 @@ interface SpaOptions {
   noframes?: boolean;
   /** Next.js: the route's title streams in this many ms after its content, the document untitled meanwhile */
   metadata?: number;
+  /** React: the route renders (and sets its title) this many ms after the URL change */
+  commit?: number;
 }
 
 /** Opens the single-page shop (e2e/pages/spa.html) with its router, and waits for Stint. */
-async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes, metadata }: SpaOptions) {
+async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes, metadata, commit }: SpaOptions) {
   const query = new URLSearchParams({ build, run, router, patch, config: JSON.stringify(config) });
   if (noframes) query.set('noframes', '');
   if (metadata) query.set('metadata', String(metadata));
+  if (commit) query.set('commit', String(commit));
   await page.goto(`${baseUrl()}/e2e/spa.html?${query}`);
   // Polled by timer: a page with `noframes` never runs requestAnimationFrame callbacks.
   await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
@@ -164,6 +167,26 @@ test("Next.js App Router's streamed metadata: the route's title comes after its 
     ['/e2e/spa.html', 'Home · Shop'],
     ['/e2e/spa/products', 'Products · Shop'],
     ['/e2e/spa/products/42', 'Product 42 · Shop'],
+    ['/e2e/spa/products', 'Products · Shop'],
+  ]);
+  expectChain(views);
+});
+
+test("React's render 300 ms after the URL change (its scheduler's message, late under load in WebKit): the page view waits for it and has the route's title", async ({
+  page,
+  build,
+  run,
+  collector,
+}) => {
+  await openSpa(page, build, run, { router: 'react', commit: 300 });
+  await go(page, 'Products', 'Products · Shop');
+  await go(page, 'Reviews', 'Product 42 reviews · Shop');
+  await back(page, 'Products · Shop');
+  const views = await collector.exactly(4, isView, page);
+  expect(pages(views).map((p) => [p.path, p.title])).toEqual([
+    ['/e2e/spa.html', 'Home · Shop'],
+    ['/e2e/spa/products', 'Products · Shop'],
+    ['/e2e/spa/products/42', 'Product 42 reviews · Shop'],
     ['/e2e/spa/products', 'Products · Shop'],
   ]);
   expectChain(views);

@@ -31,6 +31,10 @@
   };
 
   function react() {
+    // &commit=<ms>: the render's task comes that long after the URL change (the scheduler's MessageChannel
+    // message, which WebKit carries through its network process, came that late under load).
+    const late = +new URLSearchParams(location.search).get('commit') || 0;
+    const schedule = (fn) => (late ? setTimeout(() => later(fn), late) : later(fn));
     let idx = history.state?.idx;
     if (idx == null) history.replaceState({ ...history.state, idx: (idx = 0) }, '');
     const commit = () => {
@@ -39,14 +43,14 @@
     };
     addEventListener('popstate', () => {
       idx = history.state?.idx ?? 0;
-      later(commit);
+      schedule(commit);
     });
     commit();
     return {
       navigate(to, { replace } = {}) {
         const state = { usr: null, key: Math.random().toString(36).slice(2, 10), idx: replace ? idx : ++idx };
         history[replace ? 'replaceState' : 'pushState'](state, '', to);
-        later(commit);
+        schedule(commit);
       },
     };
   }

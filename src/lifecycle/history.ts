@@ -4,12 +4,16 @@
  * same-document navigation, "update document for history step application":
  * https://html.spec.whatwg.org/multipage/browsing-the-web.html#update-document-for-history-step-application).
  * A change is reported once the app has had the chance to render the route and set its title: in a task
- * after the next frame once the title is not the last route's, and at most `SETTLE` ms after the change,
- * since a hidden page gets no frames (browsers skip the rendering of hidden documents, and
+ * after the next frame once the title is not the last route's, and at most `SETTLE` ms after the app changed
+ * the document, since a hidden page gets no frames (browsers skip the rendering of hidden documents, and
  * requestAnimationFrame with it: https://html.spec.whatwg.org/multipage/webappapis.html#update-the-rendering)
  * and a route may keep the title. (React renders a route after the frame that follows the URL change, and
  * its effects run in a task after that: React Router's title, set in an effect, came a task after the frame,
- * seen in e2e/recipes.spec.ts.)
+ * seen in e2e/recipes.spec.ts.) The bound counts from the app's first change to the document after the URL's
+ * (a MutationObserver), not from the URL's: React's scheduler posts the render as a MessageChannel message,
+ * which WebKit carries through its network process (https://github.com/WebKit/WebKit/pull/5705), and under
+ * load it came more than 100 ms after the URL (e2e/history.spec.ts, webkit-tag, in CI). An app that changes
+ * nothing is waited for up to `UNTITLED` ms.
  * A document with no title is not yet the route's: Next.js's App Router streams a route's metadata after its content
  * (its <title> inside a Suspense boundary, `Next.Metadata`), so between them the old <title> is gone and the new one
  * not there yet; seen in e2e/recipes.spec.ts under load. A title that went empty is waited for up to `UNTITLED` ms.
@@ -24,9 +28,9 @@
  */
 import { guard } from '../api';
 
-/** How long a route change waits for the next frame and the app's title at most (a hidden page has no frames). */
+/** How long a route change waits for the next frame and the app's title at most once the app changed the document (a hidden page has no frames). */
 const SETTLE = 100;
-/** How long a route change waits at most for a title when the app removed the last route's and has not set one yet. */
+/** How long a route change waits at most for the app to change the document, or for a title when it removed the last route's. */
 const UNTITLED = 1000;
 
 /** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */
@@ -37,10 +41,13 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
   let seen = last;
   let on = true;
   let pending = 0;
+  /** What the app changes in the document after the latest change of URL: watched until its first change (one per change of URL). */
+  let watch: MutationObserver | undefined;
 
   /** Reports the route the app is on, if it is a new one; ends the wait (and its polling: `pending` is 0). */
   const settle = () => {
     clearTimeout(pending);
+    watch?.disconnect();
     pending = 0;
     const from = last;
     if (!on || key(from) === key(location.href)) return;
@@ -52,14 +59,26 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
     if (!on || location.href === seen) return;
     seen = location.href;
     // The wait starts again at each new URL, so the route reported is the one the app rendered last. After the
-    // frame, a task at a time until the app has changed the title; at most SETTLE ms (no frames; a route may keep it).
-    clearTimeout(pending);
+    // frame, a task at a time until the app has changed the title; the bounds (SETTLE, UNTITLED) for the rest.
+    watch?.disconnect();
     const title = document.title;
     const since = Date.now();
-    // (at the bound: the route as it is, unless its title went empty and the longer bound has not passed)
-    const expire = () => (document.title || !title || Date.now() - since >= UNTITLED ? settle() : (wait = pending = setTimeout(expire, SETTLE)));
-    let wait = (pending = setTimeout(expire, SETTLE));
-    const titled = () => pending === wait && (document.title && document.title !== title ? settle() : setTimeout(titled));
+    let drawn = false;
+    // (at the bound: the route as it is, once the app changed the document and left a title, or there was none)
+    const expire = () => ((drawn && (document.title || !title)) || Date.now() - since >= UNTITLED ? settle() : wait());
+    const wait = () => {
+      clearTimeout(pending);
+      pending = setTimeout(expire, SETTLE);
+    };
+    const mine = (watch = new MutationObserver(() => {
+      mine.disconnect();
+      drawn = true;
+      // (the bound starts again: the app renders now, and sets its title in this task or soon after)
+      if (pending) wait();
+    }));
+    mine.observe(document, { subtree: true, childList: true, characterData: true });
+    wait();
+    const titled = () => pending && watch === mine && (document.title && document.title !== title ? settle() : setTimeout(titled));
     requestAnimationFrame(() => setTimeout(titled));
   };
 
