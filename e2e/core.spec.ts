@@ -165,7 +165,8 @@ test('20 events tracked right before navigating away all arrive', async ({ page,
   const events = await collector.exactly(20, (e) => e.name === 'burst', page.context());
   expect(events.map((e) => e.properties.i).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
   await collector.waitFor(1, (e) => e.name === 'application_exit');
-  expect((await collector.summary()).duplicates).toBe(0);
+  const { duplicates, duplicated } = await collector.summary();
+  expect(duplicates, `sent twice: ${duplicated.join('; ')}`).toBe(0);
 });
 
 test('no event is sent twice in the normal course (tab hidden and shown again)', async ({ page, build, run, collector }) => {
