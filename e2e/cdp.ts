@@ -14,6 +14,12 @@ import { CHROMIUM_ARGS, executablePath } from '../scripts/chromium.mjs';
 
 /** Every wait here is bounded. */
 const WAIT = 10_000;
+/**
+ * An evaluation may await Stint's `flush()` in a background tab, whose timers Chrome throttles (a hidden page's
+ * timers run at most once a second, within a CPU budget: https://developer.chrome.com/blog/timer-throttling-in-chrome-88):
+ * beside the whole suite one went past 10 s (e2e/freeze.spec.ts, chromium-tag, once in a repeat run).
+ */
+const EVALUATE_WAIT = 30_000;
 
 export interface CdpTab {
   /** Evaluates `fn(...args)` in the page, awaited, and returns its value (JSON). */
@@ -30,9 +36,9 @@ export interface CdpBrowser {
   close(): Promise<void>;
 }
 
-function within<T>(promise: Promise<T>, what: string): Promise<T> {
+function within<T>(promise: Promise<T>, what: string, ms = WAIT): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${WAIT} ms`)), WAIT)));
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -62,9 +68,14 @@ export async function launchCdp(args: string[] = []): Promise<CdpBrowser> {
     answers.get(message.id)?.(message);
     answers.delete(message.id);
   });
-  const send = async (method: string, params: object = {}, sessionId?: string): Promise<any> => {
+  /** `what` names the call in a timeout's error (an evaluation: its expression's start). */
+  const send = async (method: string, params: object = {}, sessionId?: string, what = method): Promise<any> => {
     const id = ++last;
-    const answer = await within(new Promise<{ result?: any; error?: { message: string } }>((resolve) => (answers.set(id, resolve), socket.send(JSON.stringify({ id, method, params, sessionId })))), method);
+    const answer = await within(
+      new Promise<{ result?: any; error?: { message: string } }>((resolve) => (answers.set(id, resolve), socket.send(JSON.stringify({ id, method, params, sessionId })))),
+      what,
+      method === 'Runtime.evaluate' ? EVALUATE_WAIT : WAIT,
+    );
     if (answer.error) throw new Error(`${method}: ${answer.error.message}`);
     return answer.result;
   };
@@ -75,7 +86,7 @@ export async function launchCdp(args: string[] = []): Promise<CdpBrowser> {
       const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
       const run = async <T>(fn: (...args: any[]) => unknown, ...args: unknown[]): Promise<T> => {
         const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
-        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId, `Runtime.evaluate ${expression.replace(/\s+/g, ' ').slice(0, 120)}`);
         if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description || exceptionDetails.text}`);
         return result.value as T;
       };

@@ -17,6 +17,7 @@ const stint = <T = unknown>(tab: { run: <R>(fn: (...args: any[]) => unknown, ...
 
 test('a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in the session the other tabs kept, and nothing is sent twice', async ({ browserName, build, run, collector }) => {
   test.skip(browserName !== 'chromium', "freezing a page is Chromium's (Page.setWebLifecycleState)");
+  test.setTimeout(90_000); // a background tab's flush, throttled, under load (e2e/cdp.ts EVALUATE_WAIT)
   browser = await launchCdp();
   const ready = async (url: string) => {
     const tab = await browser!.open(url);
