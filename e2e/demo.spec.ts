@@ -31,9 +31,10 @@ const cutOff = (locator: Locator, container: string) =>
     (nodes, container) =>
       nodes
         .filter((n) => {
+          // (the list is drawn again as the stream goes on: an element taken out meanwhile counts, and is read again)
+          const outer = n.closest(container)?.getBoundingClientRect();
           const box = n.getBoundingClientRect();
-          const outer = n.closest(container)!.getBoundingClientRect();
-          return box.bottom > outer.bottom + 0.5 || box.right > outer.right + 0.5;
+          return !outer || box.bottom > outer.bottom + 0.5 || box.right > outer.right + 0.5;
         })
         .map((n) => n.textContent),
     container,
@@ -175,7 +176,7 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   for (const lane of await lanes.all()) expect(await overlapping(lane.locator('.tl-caption'))).toEqual([]);
   expect(await overlapping(page.locator('.tl-label > *'))).toEqual([]);
   await expect(page.locator('#o-requests li')).toHaveCount(8);
-  expect(await cutOff(page.locator('#o-requests li'), 'section')).toEqual([]);
+  await expect.poll(() => cutOff(page.locator('#o-requests li'), 'section')).toEqual([]);
   await page.screenshot({ path: 'test-results/timeline.png' });
 
   // The raw events: each row says its device, session and page (three page views of one session are told apart).
