@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
-import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
+import { call, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
+import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
@@ -61,30 +62,6 @@ test('pending: nothing stored, nothing sent; then granted: held events go out wi
   expect(held[0].session.storageMechanism).toBe('COOKIE_1');
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
   await collector.expectValid();
-});
-
-test('pending holds events up to the outbox bound; past it one warning, and the loss is counted once granted', async ({ page, build, run, collector }) => {
-  test.slow(); // 5,010 events through a real browser and collector
-  const seen = consoleOf(page);
-  await openStint(page, build, run, { consent: 'pending' });
-  const kept = await page.evaluate(() => {
-    let kept = 0;
-    for (let i = 0; i < 5010; i++) if ((window as any).stint('track', 'many', { i })) kept++;
-    return kept;
-  });
-  // Bounded like the outbox: 5,000 events or 5 M characters, whichever comes first.
-  expect(kept).toBeGreaterThan(4000);
-  expect(kept).toBeLessThanOrEqual(5000);
-  await expect.poll(() => seen.warnings.filter((w) => /wait for consent/.test(w)).length).toBe(1);
-  await call(page, 'setConsent', 'granted');
-  await call(page, 'flush');
-  await collector.proveSent(page);
-  const arrived = await collector.events((e) => e.name === 'many' || e.name === 'application_initialized' || e.name === 'session_start');
-  const dropped = (await collector.summary()).requests.reduce((n, r) => n + (r.dropped ?? 0), 0);
-  // What the hold refused, and whatever the outbox's own bound gave up: all counted, none vanished.
-  expect(dropped).toBeGreaterThanOrEqual(5010 - kept);
-  expect(arrived.length + dropped).toBe(5010 + 2);
-  expect(seen.warnings.filter((w) => /wait for consent/.test(w))).toHaveLength(1);
 });
 
 test('denied: held events dropped, nothing stored or sent, track returns undefined', async ({ page, context, build, run, collector }) => {
@@ -218,21 +195,23 @@ const tcfStub = (page: Page, stored?: Record<number, boolean>) =>
     };
   }, stored);
 
-test('consent "tcf": follows a TCF v2.2 CMP', async ({ page, context, build, run, collector }) => {
-  await tcfStub(page);
-  await openStint(page, build, run, { consent: 'tcf' });
-  await call(page, 'track', 'before-decision');
-  await collector.expectNothingSent(context);
-  expect(await deviceOf(page, context)).toEqual(NOTHING);
+bothBuilds(() => {
+  test('consent "tcf": follows a TCF v2.2 CMP', async ({ page, context, build, run, collector }) => {
+    await tcfStub(page);
+    await openStint(page, build, run, { consent: 'tcf' });
+    await call(page, 'track', 'before-decision');
+    await collector.expectNothingSent(context);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
 
-  await page.evaluate(() => (window as any).__decide({ 1: true, 8: true, 9: true }));
-  await call(page, 'flush');
-  await collector.waitFor(1, (e) => e.name === 'before-decision');
-  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    await page.evaluate(() => (window as any).__decide({ 1: true, 8: true, 9: true }));
+    await call(page, 'flush');
+    await collector.waitFor(1, (e) => e.name === 'before-decision');
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
 
-  await page.evaluate(() => (window as any).__decide({ 1: true }));
-  await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
-  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+    await page.evaluate(() => (window as any).__decide({ 1: true }));
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+  });
 });
 
 test('consent "tcf": a CMP that answers at once with a stored grant is followed from the start, and nothing is erased', async ({ page, context, build, run, collector }) => {
@@ -261,26 +240,28 @@ async function sent(page: Page, collector: Collector, name: string) {
 const DENY = ['consent', 'default', { analytics_storage: 'denied', ad_storage: 'denied', ad_user_data: 'denied', ad_personalization: 'denied' }];
 const GRANT = ['consent', 'update', { analytics_storage: 'granted', ad_storage: 'denied' }];
 
-test('consent "google": follows Consent Mode v2\'s analytics_storage as gtag pushes it into dataLayer', async ({ page, context, build, run, collector }) => {
-  // The tag takes it from its data attribute (data-consent="google"), the npm build from 'stint/consent-mode'.
-  await page.goto(pageUrl(build === 'tag' ? 'data' : build, run, { consent: 'google' }));
-  await waitForStint(page, { consent: 'google' });
-  // No consent command yet: pending, as for a TCF CMP that has not answered.
-  expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
-  await gtag(page, 'event', 'page_view'); // not a consent command
-  await gtag(page, 'consent', 'update', { ad_storage: 'granted' }); // not analytics_storage
-  await collector.expectNothingSent(context);
-  expect(await deviceOf(page, context)).toEqual(NOTHING);
+bothBuilds(() => {
+  test('consent "google": follows Consent Mode v2\'s analytics_storage as gtag pushes it into dataLayer', async ({ page, context, build, run, collector }) => {
+    // The tag takes it from its data attribute (data-consent="google"), the npm build from 'stint/consent-mode'.
+    await page.goto(pageUrl(build === 'tag' ? 'data' : build, run, { consent: 'google' }));
+    await waitForStint(page, { consent: 'google' });
+    // No consent command yet: pending, as for a TCF CMP that has not answered.
+    expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+    await gtag(page, 'event', 'page_view'); // not a consent command
+    await gtag(page, 'consent', 'update', { ad_storage: 'granted' }); // not analytics_storage
+    await collector.expectNothingSent(context);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
 
-  await gtag(page, ...GRANT);
-  await call(page, 'flush');
-  await collector.waitFor(1, (e) => e.name === 'before-decision');
-  expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    await gtag(page, ...GRANT);
+    await call(page, 'flush');
+    await collector.waitFor(1, (e) => e.name === 'before-decision');
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
 
-  // The visitor withdraws: everything is erased, nothing is sent any more.
-  await gtag(page, 'consent', 'update', { analytics_storage: 'denied' });
-  await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
-  expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+    // The visitor withdraws: everything is erased, nothing is sent any more.
+    await gtag(page, 'consent', 'update', { analytics_storage: 'denied' });
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
+  });
 });
 
 test('consent "google": a default that denies is a refusal until an update grants; with wait_for_update the first events wait for it', async ({ page, context, build, run, collector }) => {
@@ -337,7 +318,6 @@ test("consent \"google\": a page's default applies to its own tab only; an updat
 });
 
 test('data-consent on the tag, then stint("setConsent", "granted")', async ({ page, context, build, run, collector }) => {
-  test.skip(build !== 'tag', 'data attributes are the script tag');
   await page.goto(pageUrl('data', run, { consent: 'pending' }));
   await waitForStint(page, { consent: 'pending' });
   await collector.expectNothingSent(context);

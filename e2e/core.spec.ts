@@ -2,80 +2,28 @@
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
 import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
+import { bothBuilds } from './npm';
 
-const MINUTE = 60_000;
-
-test('events arrive with a valid session context', async ({ page, build, run, collector }) => {
-  await openStint(page, build, run);
-  for (const n of [1, 2, 3]) await call(page, 'track', 'clicked', { n });
-  await call(page, 'flush');
-  const events = await collector.waitFor(3, (e) => e.name === 'clicked');
-  await collector.expectValid();
-  const [first] = await collector.events((e) => e.name === 'session_start');
-  const sessionIds = new Set(events.map((e) => e.session.sessionId));
-  expect(sessionIds.size).toBe(1);
-  expect(first.session.sessionId).toBe(events[0].session.sessionId);
-  expect(events.map((e) => e.properties.n)).toEqual([1, 2, 3]);
-  // session_start is the session's first event, application_initialized the second; the three clicks follow.
-  expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
-  expect(events.every((e) => e.session.sessionIndex === 1 && e.session.previousSessionId === null)).toBe(true);
-  expect(events.every((e) => e.session.storageMechanism === 'COOKIE_1')).toBe(true);
-  expect(events[0].session.firstEventId).toBe(first.eventId);
-  expect(events[0].context.page.path).toBe('/e2e/app.html');
-  expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 5 });
-});
-
-test('past the foreground timeout the next event starts session 2', async ({ page, build, run, collector }) => {
-  await page.clock.install();
-  await openStint(page, build, run);
-  await call(page, 'track', 'before');
-  await page.clock.fastForward(31 * MINUTE);
-  await call(page, 'track', 'after');
-  await call(page, 'flush');
-  const [before] = await collector.waitFor(1, (e) => e.name === 'before');
-  const [after] = await collector.waitFor(1, (e) => e.name === 'after');
-  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
-  const starts = await collector.waitFor(2, (e) => e.name === 'session_start');
-  expect(after.session.sessionIndex).toBe(2);
-  expect(after.session.previousSessionId).toBe(before.session.sessionId);
-  expect(after.session.sessionId).not.toBe(before.session.sessionId);
-  // Each session's first event is its session_start (eventIndex 1), the event that opened it comes next.
-  expect(starts.map((s) => [s.session.sessionId, s.session.eventIndex, s.properties.reason, s.properties.previous_session_id])).toEqual([
-    [before.session.sessionId, 1, 'first', null],
-    [after.session.sessionId, 1, 'foreground_timeout', before.session.sessionId],
-  ]);
-  expect(after.session.eventIndex).toBe(2);
-  expect(after.session.firstEventId).toBe(starts[1].eventId);
-  expect(after.session.userId).toBe(before.session.userId);
-  expect(end.properties).toMatchObject({ session_id: before.session.sessionId, reason: 'foreground_timeout', event_count: 3 });
-  expect(end.timestamp).toBe(before.timestamp);
-  await collector.expectValid();
-});
-
-test('a hidden page past the background timeout gets a new session; the same gap in the foreground does not', async ({
-  page,
-  build,
-  run,
-  collector,
-}) => {
-  await page.clock.install();
-  await openStint(page, build, run, { backgroundTimeout: 5 * MINUTE });
-  await call(page, 'track', 'fg1');
-  await page.clock.fastForward(6 * MINUTE);
-  await call(page, 'track', 'fg2');
-  await setVisibility(page, 'hidden');
-  await page.clock.fastForward(6 * MINUTE);
-  await call(page, 'track', 'bg1');
-  await call(page, 'flush');
-  const [fg1] = await collector.waitFor(1, (e) => e.name === 'fg1');
-  const [fg2] = await collector.waitFor(1, (e) => e.name === 'fg2');
-  const [bg1] = await collector.waitFor(1, (e) => e.name === 'bg1');
-  expect(fg2.session.sessionId).toBe(fg1.session.sessionId);
-  expect(bg1.session.sessionIndex).toBe(2);
-  expect(bg1.session.previousSessionId).toBe(fg1.session.sessionId);
-  expect(bg1.context.visibility).toBe('background');
-  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
-  expect(end.properties.reason).toBe('background_timeout');
+bothBuilds(() => {
+  test('events arrive with a valid session context', async ({ page, build, run, collector }) => {
+    await openStint(page, build, run);
+    for (const n of [1, 2, 3]) await call(page, 'track', 'clicked', { n });
+    await call(page, 'flush');
+    const events = await collector.waitFor(3, (e) => e.name === 'clicked');
+    await collector.expectValid();
+    const [first] = await collector.events((e) => e.name === 'session_start');
+    const sessionIds = new Set(events.map((e) => e.session.sessionId));
+    expect(sessionIds.size).toBe(1);
+    expect(first.session.sessionId).toBe(events[0].session.sessionId);
+    expect(events.map((e) => e.properties.n)).toEqual([1, 2, 3]);
+    // session_start is the session's first event, application_initialized the second; the three clicks follow.
+    expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
+    expect(events.every((e) => e.session.sessionIndex === 1 && e.session.previousSessionId === null)).toBe(true);
+    expect(events.every((e) => e.session.storageMechanism === 'COOKIE_1')).toBe(true);
+    expect(events[0].session.firstEventId).toBe(first.eventId);
+    expect(events[0].context.page.path).toBe('/e2e/app.html');
+    expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 5 });
+  });
 });
 
 test('sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate', async ({ page, build, run, collector }) => {
@@ -94,10 +42,10 @@ test('sampleRate: a session sends whole or not at all, by its id; an unsampled o
   const other = await page.context().browser()!.newContext();
   try {
     const quiet = await other.newPage();
-    await quiet.goto(pageUrl(build === 'tag' ? 'data' : build, run, { appId: 'unsampled', sampleRate: 0 }));
+    await quiet.goto(pageUrl('data', run, { appId: 'unsampled', sampleRate: 0 }));
     await waitForStint(quiet);
     await call(quiet, 'track', 'unseen');
-    expect(await call(quiet, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: build === 'tag' ? 4 : 3 });
+    expect(await call(quiet, 'getSession')).toMatchObject({ sessionIndex: 1, eventIndex: 4 });
     await call(quiet, 'flush');
   } finally {
     await other.close();
@@ -218,45 +166,46 @@ test('bad input: one warning, nothing thrown, later events still work', async ({
   expect(await collector.events((e) => ['circular', 'bigint', 'huge'].includes(e.name))).toEqual([]);
 });
 
-test('a wrong config is a TypeError naming the field (tag: one console error)', async ({ page, build, run }) => {
-  const seen = consoleOf(page);
-  await openStint(page, build, run);
-  if (build === 'esm') {
-    const messages = await page.evaluate(async () => {
-      const { createTracker } = await import('/dist/index.mjs' as string);
-      const attempt = (config: unknown) => {
-        try {
-          createTracker(config);
-          return 'no error';
-        } catch (e) {
-          return `${(e as Error).name}: ${(e as Error).message}`;
-        }
-      };
-      return [
-        attempt({ appId: 'x' }),
-        attempt({ collector: '/c' }),
-        attempt({ collector: '/c', appId: 'x', foregroundTimeout: -5 }),
-        attempt({ collector: '/c', appId: 'x', backgroundTimeout: '30' }),
-      ];
-    });
-    expect(messages[0]).toMatch(/^TypeError: .*collector/);
-    expect(messages[1]).toMatch(/^TypeError: .*appId/);
-    expect(messages[2]).toMatch(/^TypeError: .*foregroundTimeout/);
-    expect(messages[3]).toMatch(/^TypeError: .*backgroundTimeout/);
-  } else {
-    await page.evaluate(() => {
-      // A second page-level tracker is not how the tag works; a fresh global shows the init error.
-      delete (window as any).stint;
-    });
-    await page.addScriptTag({ content: "window.stint = function () { stint.q.push([arguments, Date.now()]) }; stint.q = []; stint('init', { appId: 'x' });" });
-    await page.addScriptTag({ url: '/dist/stint.js' }); // runs the queued init, which reports the error
-    await expect.poll(() => seen.errors.filter((e) => /collector/.test(e)).length).toBe(1);
-    expect(seen.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
-  }
+bothBuilds(() => {
+  test('a wrong config is a TypeError naming the field (tag: one console error)', async ({ page, build, run }) => {
+    const seen = consoleOf(page);
+    await openStint(page, build, run);
+    if (build === 'esm') {
+      const messages = await page.evaluate(async () => {
+        const { createTracker } = await import('/dist/index.mjs' as string);
+        const attempt = (config: unknown) => {
+          try {
+            createTracker(config);
+            return 'no error';
+          } catch (e) {
+            return `${(e as Error).name}: ${(e as Error).message}`;
+          }
+        };
+        return [
+          attempt({ appId: 'x' }),
+          attempt({ collector: '/c' }),
+          attempt({ collector: '/c', appId: 'x', foregroundTimeout: -5 }),
+          attempt({ collector: '/c', appId: 'x', backgroundTimeout: '30' }),
+        ];
+      });
+      expect(messages[0]).toMatch(/^TypeError: .*collector/);
+      expect(messages[1]).toMatch(/^TypeError: .*appId/);
+      expect(messages[2]).toMatch(/^TypeError: .*foregroundTimeout/);
+      expect(messages[3]).toMatch(/^TypeError: .*backgroundTimeout/);
+    } else {
+      await page.evaluate(() => {
+        // A second page-level tracker is not how the tag works; a fresh global shows the init error.
+        delete (window as any).stint;
+      });
+      await page.addScriptTag({ content: "window.stint = function () { stint.q.push([arguments, Date.now()]) }; stint.q = []; stint('init', { appId: 'x' });" });
+      await page.addScriptTag({ url: '/dist/stint.js' }); // runs the queued init, which reports the error
+      await expect.poll(() => seen.errors.filter((e) => /collector/.test(e)).length).toBe(1);
+      expect(seen.errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    }
+  });
 });
 
 test('each script tag carries one pipeline\'s format: asked for another, one console error names the right script', async ({ page, build, run }) => {
-  test.skip(build !== 'tag', 'the script tags');
   const seen = consoleOf(page);
   await page.goto(pageUrl(build, run, { format: 'snowplow' }) + '&script=stint.js');
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
@@ -265,7 +214,6 @@ test('each script tag carries one pipeline\'s format: asked for another, one con
 });
 
 test('the tag replays queued calls in order with the time they were made', async ({ page, build, run, collector }) => {
-  test.skip(build !== 'tag', 'the command queue is the script tag');
   const seen = consoleOf(page);
   // Hold the bundle back until the calls are queued.
   let release!: () => void;
@@ -307,7 +255,6 @@ test('the tag replays queued calls in order with the time they were made', async
 });
 
 test('the bundle alone starts from its data attributes and records a page view', async ({ page, build, run, collector }) => {
-  test.skip(build !== 'tag', 'data attributes are the script tag');
   await page.goto(pageUrl('data', run));
   await waitForStint(page);
   await call(page, 'flush');

@@ -10,8 +10,7 @@ for (const [page_, what] of [
   ['trusted-types.html', 'the snippet, through its own policy'],
   ['trusted-types-tag.html', 'the bundle alone, with no policy at all'],
 ] as const) {
-  test(`Trusted Types (require-trusted-types-for 'script'): ${what}`, async ({ page, build, run, collector }) => {
-    test.skip(build === 'esm', 'a script tag: one build');
+  test(`Trusted Types (require-trusted-types-for 'script'): ${what}`, async ({ page, run, collector }) => {
     await page.goto(`${baseUrl()}/e2e/run/${run}?to=/e2e/${page_}`);
     const [view] = await collector.waitFor(1, (e) => e.name === 'page_view');
     expect(view.context.page.path).toBe(`/e2e/${page_}`);

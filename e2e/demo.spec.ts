@@ -5,19 +5,44 @@
  * it, then the raw events table. It writes test-results/timeline.png and test-results/events.png, the screens
  * after the clicks, for a reviewer to look at (the README's docs/timeline.png is a copy of the first).
  */
-import type { Locator, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { baseUrl, expect, test } from './fixtures';
 
 test.use({ viewport: { width: 1280, height: 900 } });
 
-/** The boxes of `locator`'s elements that overlap another of them (none, where labels are legible). */
-async function overlapping(locator: Locator): Promise<string[]> {
-  const boxes = await locator.evaluateAll((nodes) =>
-    nodes.map((n) => {
-      const r = n.getBoundingClientRect();
-      return { text: n.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
-    }),
-  );
+/**
+ * The page's picture once it is complete, read by `read` in the page. The demo page and the events page redraw as
+ * the stream goes on (and the timeline every second): each says, by `data-drawn` on its body, how many events its
+ * last drawing shows (none while the next is on its way). This waits (bounded) until that is every event the
+ * collector has for `run`, and reads in the same task as that check: one evaluation, which no redraw can cut
+ * into, so every box and text read comes from one drawing. (`read` runs in the page: it closes over nothing.)
+ */
+async function whenDrawn<R>(page: Page, run: string, read: () => R): Promise<R> {
+  let picture: { value: R } | null = null;
+  await expect
+    .poll(
+      async () => {
+        const { events } = await (await fetch(`${baseUrl()}/api/runs/${run}`)).json();
+        const expected = JSON.stringify(String(events.length));
+        picture = await page.evaluate<{ value: R } | null>(`document.body.dataset.drawn === ${expected} ? { value: (${read})() } : null`);
+        return picture ? 'drawn' : `the collector has ${events.length} events; the page drew ${await page.evaluate(() => document.body.dataset.drawn ?? 'none yet')}`;
+      },
+      { message: 'the page draws every event the collector has' },
+    )
+    .toBe('drawn');
+  return picture!.value;
+}
+
+interface Box {
+  text: string | null;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/** The pairs of `boxes` that overlap (none, where labels are legible). */
+function overlapping(boxes: Box[]): string[] {
   const found: string[] = [];
   for (const [i, a] of boxes.entries())
     for (const b of boxes.slice(i + 1))
@@ -25,28 +50,12 @@ async function overlapping(locator: Locator): Promise<string[]> {
   return found;
 }
 
-/** Whether each of `locator`'s elements is whole inside its `container` (nothing cut off). */
-const cutOff = (locator: Locator, container: string) =>
-  locator.evaluateAll(
-    (nodes, container) =>
-      nodes
-        .filter((n) => {
-          // (the list is drawn again as the stream goes on: an element taken out meanwhile counts, and is read again)
-          const outer = n.closest(container)?.getBoundingClientRect();
-          const box = n.getBoundingClientRect();
-          return !outer || box.bottom > outer.bottom + 0.5 || box.right > outer.right + 0.5;
-        })
-        .map((n) => n.textContent),
-    container,
-  );
-
 const track = async (page: Page, name: string) => {
   await page.getByLabel('Event', { exact: true }).fill(name);
   await page.getByRole('button', { name: 'track()' }).click();
 };
 
 test('the timeline shows devices, sessions, bands, marks and ends, live', async ({ page, browser, build, run }) => {
-  test.skip(build === 'esm', 'the demo page loads the script tag (the ESM build has no demo page)');
   test.setTimeout(90_000);
   await page.clock.install();
   await page.goto(`${baseUrl()}/?run=${run}`);
@@ -116,10 +125,21 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   const first = mine.locator('.tl-bar').nth(0);
   await expect(first.locator('.tl-band').last()).toHaveClass(/background/);
   await expect(first.locator('.tl-idle')).toHaveCount(1);
-  const [hidden, idle] = await Promise.all([first.locator('.tl-band').last().boundingBox(), first.locator('.tl-idle').boundingBox()]);
+  // (the first bar's bands, in order, and its idle tail)
+  const bar = await whenDrawn(page, run, () => {
+    const first = document.querySelector('.tl-lane.mine .tl-bar')!;
+    const width = (n: Element) => n.getBoundingClientRect().width;
+    return {
+      bands: [...first.querySelectorAll('.tl-band')].map((n) => ({ background: n.classList.contains('background'), width: width(n) })),
+      idle: [...first.querySelectorAll('.tl-idle')].map(width),
+    };
+  });
+  const hidden = bar.bands.at(-1)!;
+  expect(hidden.background).toBe(true);
+  expect(bar.idle).toHaveLength(1);
   // The idle background tail is the 15 s of the timeout: wider than the 8 s of the first background period.
-  expect(hidden!.width).toBeGreaterThan(idle!.width - 2);
-  expect(idle!.width).toBeGreaterThan((await first.locator('.tl-band.background').first().boundingBox())!.width);
+  expect(hidden.width).toBeGreaterThan(bar.idle[0] - 2);
+  expect(bar.idle[0]).toBeGreaterThan(bar.bands.find((b) => b.background)!.width);
 
   // Session 3: past the 60 s foreground timeout the next event ends session 2 and starts session 3.
   await page.clock.fastForward(61_000);
@@ -148,6 +168,7 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
 
   // A refusal: Stint goes on without any id (onDenied: 'anonymous'); then a grant: a new device id. One browser,
   // one lane, its device ids over time.
+  await expect(page.locator('#s-device')).toHaveText(/^[0-9a-f]{8}$/);
   const device = (await page.locator('#s-device').textContent())!;
   await page.clock.fastForward(6_000);
   await page.getByRole('button', { name: 'Deny' }).click();
@@ -161,8 +182,10 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await track(page, 'granted_again');
   await expect(marks('granted_again')).toHaveCount(1);
   await expect(lanes).toHaveCount(2);
+  // (this tab's new device id, once the page shows it)
+  await expect(page.locator('#s-device')).not.toHaveText(device);
+  await expect(page.locator('#s-device')).toHaveText(/^[0-9a-f]{8}$/);
   const newDevice = (await page.locator('#s-device').textContent())!;
-  expect(newDevice).not.toBe(device);
   await expect(mine.locator('.tl-devices')).toHaveText(`device ${device} → anonymous → ${newDevice}`);
   await expect(mine.locator('.tl-caption').last()).toContainText(`${newDevice} · Session 1 · COOKIE_1`);
   await expect(page.locator('.tl-flag.consent-denied')).toHaveCount(1);
@@ -172,11 +195,27 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   // outbox's list is whole.
   await page.mouse.move(0, 0);
   await expect(tip).toBeHidden();
-  expect(await overlapping(page.locator('.tl-axis .tl-flag, .tl-axis .tl-tick'))).toEqual([]);
-  for (const lane of await lanes.all()) expect(await overlapping(lane.locator('.tl-caption'))).toEqual([]);
-  expect(await overlapping(page.locator('.tl-label > *'))).toEqual([]);
   await expect(page.locator('#o-requests li')).toHaveCount(8);
-  await expect.poll(() => cutOff(page.locator('#o-requests li'), 'section')).toEqual([]);
+  const picture = await whenDrawn(page, run, () => {
+    const boxes = (nodes: Iterable<Element>) =>
+      [...nodes].map((n) => {
+        const { left, right, top, bottom } = n.getBoundingClientRect();
+        return { text: n.textContent, left, right, top, bottom };
+      });
+    return {
+      axis: boxes(document.querySelectorAll('.tl-axis .tl-flag, .tl-axis .tl-tick')),
+      captions: [...document.querySelectorAll('.tl-lane')].map((lane) => boxes(lane.querySelectorAll('.tl-caption'))),
+      labels: boxes(document.querySelectorAll('.tl-label > *')),
+      // (each request of the outbox's list, and the section it is in)
+      requests: [...document.querySelectorAll('#o-requests li')].map((n) => ({ ...boxes([n])[0], outer: boxes([n.closest('section')!])[0] })),
+    };
+  });
+  expect(picture.captions).toHaveLength(2);
+  expect(overlapping(picture.axis)).toEqual([]);
+  for (const captions of picture.captions) expect(overlapping(captions)).toEqual([]);
+  expect(overlapping(picture.labels)).toEqual([]);
+  expect(picture.requests).toHaveLength(8);
+  expect(picture.requests.filter((r) => r.bottom > r.outer.bottom + 0.5 || r.right > r.outer.right + 0.5).map((r) => r.text)).toEqual([]);
   await page.screenshot({ path: 'test-results/timeline.png' });
 
   // The raw events: each row says its device, session and page (three page views of one session are told apart).
@@ -184,12 +223,12 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await raw.setViewportSize({ width: 1280, height: 900 });
   await raw.goto(`${baseUrl()}/events.html?run=${run}`);
   await expect(raw.locator('thead th')).toHaveText(['#', 'time', 'event', 'device', 'session', 'event #', 'page', 'storage', 'properties']);
-  const views = raw.locator('tbody tr').filter({ has: raw.locator('td:nth-child(3)', { hasText: /^page_view$/ }) });
-  await expect(views.first()).toBeVisible();
-  const pages = await views.locator('td:nth-child(7)').allTextContents();
+  // (the table is drawn again every second: read whole, once it shows every event)
+  const rows = await whenDrawn(raw, run, () => [...document.querySelectorAll<HTMLTableRowElement>('tbody tr')].map((tr) => [...tr.cells].map((td) => td.textContent ?? '')));
+  const pages = rows.filter((cells) => cells[2] === 'page_view').map((cells) => cells[6]);
   expect(pages).toContain('/?run=' + run + ' · Home · Stint demo');
   expect(pages.some((p) => p.includes('view=pricing') && p.endsWith('Pricing · Stint demo'))).toBe(true);
-  const devices = new Set(await raw.locator('tbody td:nth-child(4)').allTextContents());
+  const devices = new Set(rows.map((cells) => cells[3]));
   expect([...devices]).toEqual(expect.arrayContaining([device, 'anonymous', newDevice]));
   await raw.screenshot({ path: 'test-results/events.png' });
   await raw.close();

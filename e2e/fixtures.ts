@@ -8,7 +8,6 @@ import { test as base, expect, type BrowserContext, type Page } from '@playwrigh
 import type { EventSession } from '../src/core/envelope';
 import { startTwice } from './start';
 import { withWebKit } from './webkit/page';
-import { webkitTurn } from './webkit/turn';
 export { inTrackedOrder } from './order';
 
 export type Build = 'tag' | 'esm';
@@ -306,9 +305,9 @@ export function consoleOf(page: Page): { warnings: string[]; errors: string[] } 
   return seen;
 }
 
-export const test = base.extend<{ build: Build; run: string; collector: Collector; webkitTurn: void }, {}>({
+export const test = base.extend<{ build: Build; run: string; collector: Collector }, {}>({
   // WebKit: Playwright's own fixtures launch `playwright.webkit`, which here is WebKitGTK over WebDriver
-  // (e2e/webkit/page.ts), one test at a time (e2e/webkit/turn.ts: the wait is not the test's time).
+  // (e2e/webkit/page.ts), one test at a time (its project has one worker: playwright.config.ts).
   // (What WebKit cannot play is left out of its projects: e2e/webkit/skips.ts.)
   playwright: [async ({ playwright, browserName }, use) => use(browserName === 'webkit' ? withWebKit(playwright) : playwright), { scope: 'worker', box: true }],
   // Playwright's own, launched with the config's options (its _browserOptions), but tried twice (e2e/start.ts).
@@ -321,14 +320,7 @@ export const test = base.extend<{ build: Build; run: string; collector: Collecto
     },
     { scope: 'worker', timeout: 0 },
   ],
-  webkitTurn: [
-    async ({ browserName }, use) => {
-      const release = browserName === 'webkit' ? await webkitTurn(baseUrl(), 600_000) : () => {};
-      await use();
-      release();
-    },
-    { auto: true, box: true, timeout: 600_000 },
-  ],
+  // the script tag, or the ESM build where a test says so (e2e/npm.ts)
   build: ['tag', { option: true }],
   run: async ({}, use, info) => {
     await use(`${info.project.name}-${info.testId}-${info.repeatEachIndex}`.replace(/[^\w-]/g, '_'));

@@ -11,18 +11,12 @@ interface SpaOptions {
   patch?: 'before' | 'after';
   config?: Record<string, unknown>;
   noframes?: boolean;
-  /** Next.js: the route's title streams in this many ms after its content, the document untitled meanwhile */
-  metadata?: number;
-  /** React: the route renders (and sets its title) this many ms after the URL change */
-  commit?: number;
 }
 
 /** Opens the single-page shop (e2e/pages/spa.html) with its router, and waits for Stint. */
-async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes, metadata, commit }: SpaOptions) {
+async function openSpa(page: Page, build: Build | 'data', run: string, { router, patch = 'after', config = {}, noframes }: SpaOptions) {
   const query = new URLSearchParams({ build, run, router, patch, config: JSON.stringify(config) });
   if (noframes) query.set('noframes', '');
-  if (metadata) query.set('metadata', String(metadata));
-  if (commit) query.set('commit', String(commit));
   await page.goto(`${baseUrl()}/e2e/spa.html?${query}`);
   // Polled by timer: a page with `noframes` never runs requestAnimationFrame callbacks.
   await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
@@ -152,46 +146,6 @@ for (const patch of ['before', 'after'] as const) {
   });
 }
 
-test("Next.js App Router's streamed metadata: the route's title comes after its content (the document untitled between them, past the 100 ms bound), and its page view has it", async ({
-  page,
-  build,
-  run,
-  collector,
-}) => {
-  await openSpa(page, build, run, { router: 'next', metadata: 300 });
-  await go(page, 'Products', 'Products · Shop');
-  await go(page, 'Product 42', 'Product 42 · Shop');
-  await back(page, 'Products · Shop');
-  const views = await collector.exactly(4, isView, page);
-  expect(pages(views).map((p) => [p.path, p.title])).toEqual([
-    ['/e2e/spa.html', 'Home · Shop'],
-    ['/e2e/spa/products', 'Products · Shop'],
-    ['/e2e/spa/products/42', 'Product 42 · Shop'],
-    ['/e2e/spa/products', 'Products · Shop'],
-  ]);
-  expectChain(views);
-});
-
-test("React's render 300 ms after the URL change (its scheduler's message, late under load in WebKit): the page view waits for it and has the route's title", async ({
-  page,
-  build,
-  run,
-  collector,
-}) => {
-  await openSpa(page, build, run, { router: 'react', commit: 300 });
-  await go(page, 'Products', 'Products · Shop');
-  await go(page, 'Reviews', 'Product 42 reviews · Shop');
-  await back(page, 'Products · Shop');
-  const views = await collector.exactly(4, isView, page);
-  expect(pages(views).map((p) => [p.path, p.title])).toEqual([
-    ['/e2e/spa.html', 'Home · Shop'],
-    ['/e2e/spa/products', 'Products · Shop'],
-    ['/e2e/spa/products/42', 'Product 42 reviews · Shop'],
-    ['/e2e/spa/products', 'Products · Shop'],
-  ]);
-  expectChain(views);
-});
-
 test('Vue Router: its replaceState calls with state objects are no page view, and its state survives', async ({
   page,
   build,
@@ -254,26 +208,6 @@ for (const patch of ['before', 'after'] as const) {
     expect(pages(await collector.events(isView)).map((p) => p.path)).toEqual(['/e2e/spa.html', '/e2e/spa/products']);
   });
 }
-
-test('a route change the app reports itself with page() is not reported twice', async ({ page, build, run, collector }) => {
-  await openSpa(page, build, run, { router: 'react' });
-  // An app that still calls page() in its route effect, with the title it is about to set.
-  await route(page, () =>
-    page.evaluate(() => {
-      (window as any).router.navigate('/e2e/spa/products');
-      (window as any).stint('page', { from: 'app' }, { title: 'Products · Shop' });
-    }),
-  );
-  await go(page, 'About', 'About · Shop');
-  const views = await collector.exactly(3, isView, page);
-  expect(views.map((e) => [e.context.page.path, e.properties])).toEqual([
-    ['/e2e/spa.html', {}],
-    ['/e2e/spa/products', { from: 'app' }],
-    ['/e2e/spa/about', {}],
-  ]);
-  expect(pages(views)[1].title).toBe('Products · Shop');
-  expectChain(views);
-});
 
 test('data-auto-page-views="history" on the tag', async ({ page, build, run, collector }) => {
   test.skip(build === 'esm', 'data attributes belong to the script tag');

@@ -13,6 +13,7 @@
 import fc from 'fast-check';
 import { fuzzSeed } from '../test/seed';
 import { call, consoleOf, expect, openStint, test } from './fixtures';
+import { esmBuild, tagBuild } from './npm';
 
 const CALLS = Number(process.env.STINT_FUZZ_CALLS || 2000);
 const SEED = fuzzSeed(`hostile input (${CALLS} calls)`);
@@ -67,93 +68,94 @@ const callSpec = (tag: boolean) =>
   );
 
 for (const surface of ['the tag', 'the npm tracker'] as const) {
-  test(`${CALLS} random calls through ${surface}: nothing thrown, nothing rejected, no internal error, still working`, async ({ page, build, run, collector }) => {
-    test.skip((surface === 'the tag') !== (build === 'tag'), `${surface} is the ${build === 'tag' ? 'npm' : 'tag'} build's`);
-    test.setTimeout(120_000);
-    test.info().annotations.push({ type: 'seed', description: String(SEED) });
-    const seen = consoleOf(page);
-    await openStint(page, build, run);
-    await page.evaluate((hostile) => {
-      const w = window as any;
-      w.__fuzz = { throws: [] as string[], rejections: 0, protoBefore: Object.getOwnPropertyNames(Object.prototype).join() };
-      addEventListener('unhandledrejection', () => w.__fuzz.rejections++);
-      const trap = (thrown: () => unknown) =>
-        new Proxy({}, Object.fromEntries(['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'set', 'defineProperty', 'apply'].map((t) => [t, () => { throw thrown(); }])));
-      const build = (s: any): unknown => {
-        if (s.t === 'json') return s.v;
-        if (s.t === 'arr') return s.v.map(build);
-        if (s.t === 'obj') {
-          const o: Record<string, unknown> = {};
-          for (const [k, v] of s.v) Object.defineProperty(o, k, { value: build(v), enumerable: true, configurable: true, writable: true });
-          return o;
-        }
-        const k = s.k as (typeof hostile)[number];
-        switch (k) {
-          case 'bigint': return { n: BigInt(1) };
-          case 'symbol': return Symbol('hostile');
-          case 'circular': { const o: any = { a: 1 }; o.self = o; return o; }
-          case 'getterThrows': return { get x() { throw new Error('getter'); } };
-          case 'getterThrowsSymbol': return { get x() { throw Symbol('thrown'); } };
-          case 'getterThrowsNull': return { get x() { throw null; } };
-          case 'toJSONThrows': return { toJSON() { throw new Error('toJSON'); } };
-          case 'trapAll': return trap(() => new Error('trap'));
-          case 'trapThrowsProxy': return trap(() => trap(() => new Error('inner trap')));
-          case 'revokedProxy': { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }
-          case 'nullProto': return Object.assign(Object.create(null), { a: 1 });
-          case 'toStringThrows': return { toString() { throw new Error('toString'); }, valueOf() { throw new Error('valueOf'); } };
-          case 'function': return () => 1;
-          case 'date': return new Date(NaN);
-          case 'map': return new Map([[1, 2]]);
-          case 'typedArray': return new Uint8Array(3);
-          case 'hugeString': return 'x'.repeat(70_000);
-          case 'deep': { let o: any = {}; for (let i = 0; i < 5000; i++) o = { o }; return o; }
-          case 'undefined': return undefined;
-          case 'NaN': return NaN;
-        }
-      };
-      w.__run = (calls: { method: unknown; args: unknown[] }[], tag: boolean) => {
-        for (const c of calls) {
-          try {
-            const method = build(c.method);
-            const args = c.args.map(build);
-            const answer = tag ? w.stint(method, ...args) : w.__tracker[method as string](...args);
-            if (answer && typeof (answer as Promise<unknown>).then === 'function') (answer as Promise<unknown>).then(null, () => w.__fuzz.rejections++);
-          } catch (e) {
-            let text = 'unprintable';
-            try { text = String(e); } catch { /* a Symbol or a Proxy */ }
-            w.__fuzz.throws.push(`${JSON.stringify(c).slice(0, 300)} threw ${text}`);
+  (surface === 'the tag' ? tagBuild : esmBuild)(() => {
+    test(`${CALLS} random calls through ${surface}: nothing thrown, nothing rejected, no internal error, still working`, async ({ page, build, run, collector }) => {
+      test.setTimeout(120_000);
+      test.info().annotations.push({ type: 'seed', description: String(SEED) });
+      const seen = consoleOf(page);
+      await openStint(page, build, run);
+      await page.evaluate((hostile) => {
+        const w = window as any;
+        w.__fuzz = { throws: [] as string[], rejections: 0, protoBefore: Object.getOwnPropertyNames(Object.prototype).join() };
+        addEventListener('unhandledrejection', () => w.__fuzz.rejections++);
+        const trap = (thrown: () => unknown) =>
+          new Proxy({}, Object.fromEntries(['get', 'has', 'ownKeys', 'getOwnPropertyDescriptor', 'getPrototypeOf', 'set', 'defineProperty', 'apply'].map((t) => [t, () => { throw thrown(); }])));
+        const build = (s: any): unknown => {
+          if (s.t === 'json') return s.v;
+          if (s.t === 'arr') return s.v.map(build);
+          if (s.t === 'obj') {
+            const o: Record<string, unknown> = {};
+            for (const [k, v] of s.v) Object.defineProperty(o, k, { value: build(v), enumerable: true, configurable: true, writable: true });
+            return o;
           }
-        }
-      };
-    }, HOSTILE);
-    if (surface === 'the npm tracker') {
-      await page.evaluate(async (run) => {
-        const { createTracker } = await import('/dist/index.mjs' as string);
-        (window as any).__tracker = createTracker({ collector: '/collect/' + run, appId: 'e2e' }); // the page's running tracker
-      }, run);
-    }
-    const calls = fc.sample(callSpec(surface === 'the tag'), { seed: SEED, numRuns: CALLS });
-    for (let i = 0; i < calls.length; i += 250) await page.evaluate(([chunk, tag]) => (window as any).__run(chunk, tag), [calls.slice(i, i + 250), surface === 'the tag'] as const);
+          const k = s.k as (typeof hostile)[number];
+          switch (k) {
+            case 'bigint': return { n: BigInt(1) };
+            case 'symbol': return Symbol('hostile');
+            case 'circular': { const o: any = { a: 1 }; o.self = o; return o; }
+            case 'getterThrows': return { get x() { throw new Error('getter'); } };
+            case 'getterThrowsSymbol': return { get x() { throw Symbol('thrown'); } };
+            case 'getterThrowsNull': return { get x() { throw null; } };
+            case 'toJSONThrows': return { toJSON() { throw new Error('toJSON'); } };
+            case 'trapAll': return trap(() => new Error('trap'));
+            case 'trapThrowsProxy': return trap(() => trap(() => new Error('inner trap')));
+            case 'revokedProxy': { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }
+            case 'nullProto': return Object.assign(Object.create(null), { a: 1 });
+            case 'toStringThrows': return { toString() { throw new Error('toString'); }, valueOf() { throw new Error('valueOf'); } };
+            case 'function': return () => 1;
+            case 'date': return new Date(NaN);
+            case 'map': return new Map([[1, 2]]);
+            case 'typedArray': return new Uint8Array(3);
+            case 'hugeString': return 'x'.repeat(70_000);
+            case 'deep': { let o: any = {}; for (let i = 0; i < 5000; i++) o = { o }; return o; }
+            case 'undefined': return undefined;
+            case 'NaN': return NaN;
+          }
+        };
+        w.__run = (calls: { method: unknown; args: unknown[] }[], tag: boolean) => {
+          for (const c of calls) {
+            try {
+              const method = build(c.method);
+              const args = c.args.map(build);
+              const answer = tag ? w.stint(method, ...args) : w.__tracker[method as string](...args);
+              if (answer && typeof (answer as Promise<unknown>).then === 'function') (answer as Promise<unknown>).then(null, () => w.__fuzz.rejections++);
+            } catch (e) {
+              let text = 'unprintable';
+              try { text = String(e); } catch { /* a Symbol or a Proxy */ }
+              w.__fuzz.throws.push(`${JSON.stringify(c).slice(0, 300)} threw ${text}`);
+            }
+          }
+        };
+      }, HOSTILE);
+      if (surface === 'the npm tracker') {
+        await page.evaluate(async (run) => {
+          const { createTracker } = await import('/dist/index.mjs' as string);
+          (window as any).__tracker = createTracker({ collector: '/collect/' + run, appId: 'e2e' }); // the page's running tracker
+        }, run);
+      }
+      const calls = fc.sample(callSpec(surface === 'the tag'), { seed: SEED, numRuns: CALLS });
+      for (let i = 0; i < calls.length; i += 250) await page.evaluate(([chunk, tag]) => (window as any).__run(chunk, tag), [calls.slice(i, i + 250), surface === 'the tag'] as const);
 
-    const result = await page.evaluate(() => {
-      const f = (window as any).__fuzz;
-      return { throws: f.throws, rejections: f.rejections, protoSame: Object.getOwnPropertyNames(Object.prototype).join() === f.protoBefore, polluted: ({} as any).x !== undefined || ({} as any).a !== undefined };
+      const result = await page.evaluate(() => {
+        const f = (window as any).__fuzz;
+        return { throws: f.throws, rejections: f.rejections, protoSame: Object.getOwnPropertyNames(Object.prototype).join() === f.protoBefore, polluted: ({} as any).x !== undefined || ({} as any).a !== undefined };
+      });
+      expect(result.throws, `seed ${SEED}`).toEqual([]);
+      expect(result.rejections, `seed ${SEED}: rejected promises`).toBe(0);
+      expect(result.protoSame && !result.polluted, `seed ${SEED}: Object.prototype untouched`).toBe(true);
+      expect(seen.errors.filter((e) => /internal error|pageerror/.test(e)), `seed ${SEED}`).toEqual([]);
+
+      // Still working: a valid event after it all arrives, and every batch sent was valid.
+      await call(page, 'setConsent', 'granted');
+      await call(page, 'setBackground', false);
+      await call(page, 'ready');
+      await call(page, 'track', 'after-the-storm');
+      await call(page, 'flush');
+      const session = await call(page, 'getSession');
+      const [after] = await collector.waitFor(1, (e) => e.name === 'after-the-storm');
+      // Whatever the storm did to the session (new sessions, ends, withdrawals), the event carries the session of its moment.
+      expect(after.session).toEqual(session);
+      await collector.expectValid();
     });
-    expect(result.throws, `seed ${SEED}`).toEqual([]);
-    expect(result.rejections, `seed ${SEED}: rejected promises`).toBe(0);
-    expect(result.protoSame && !result.polluted, `seed ${SEED}: Object.prototype untouched`).toBe(true);
-    expect(seen.errors.filter((e) => /internal error|pageerror/.test(e)), `seed ${SEED}`).toEqual([]);
-
-    // Still working: a valid event after it all arrives, and every batch sent was valid.
-    await call(page, 'setConsent', 'granted');
-    await call(page, 'setBackground', false);
-    await call(page, 'ready');
-    await call(page, 'track', 'after-the-storm');
-    await call(page, 'flush');
-    const session = await call(page, 'getSession');
-    const [after] = await collector.waitFor(1, (e) => e.name === 'after-the-storm');
-    // Whatever the storm did to the session (new sessions, ends, withdrawals), the event carries the session of its moment.
-    expect(after.session).toEqual(session);
-    await collector.expectValid();
   });
 }

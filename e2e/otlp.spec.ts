@@ -6,6 +6,7 @@
  */
 import type { Page } from '@playwright/test';
 import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { bothBuilds, tagBuild } from './npm';
 
 interface LogRecord {
   eventName: string;
@@ -78,66 +79,68 @@ function expectRequests(path = '/v1/logs', cookies = false) {
 const ids = (records: LogRecord[]) => records.map((r) => r.attributes['log.record.uid']);
 
 for (const where of ['same-origin', 'cross-origin'] as const) {
-  test(`every event is taken in by an OTel Collector (fetch, ${where}); sessions as session.start and session.end`, async ({ page, build, run }) => {
-    await open(page, where === 'same-origin' ? receiver.origin : baseUrl(), build, run, { appVersion: '2.3.0' });
-    const tracked: string[] = [];
-    await call(page, 'setSessionAttribute', 'plan', 'pro');
-    tracked.push(await call<string>(page, 'page', { section: 'home' }));
-    tracked.push(await call<string>(page, 'track', 'signup', { method: 'email', n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { deep: true } }));
-    tracked.push(await call<string>(page, 'identify', 'user-7'));
-    await call(page, 'flush');
-    await call(page, 'newSession');
-    tracked.push(await call<string>(page, 'track', 'second-session'));
-    await call(page, 'flush');
-    // session.start, application_initialized, page_view, signup, identify, session.end, session.start, second-session
-    const records = await taken(run, 8);
-    expectRequests();
-    expect(ids(records)).toEqual(expect.arrayContaining(tracked));
-    expect(new Set(ids(records)).size).toBe(records.length);
-    expect(records.map((r) => r.eventName)).toEqual(['session.start', 'application_initialized', 'page_view', 'signup', 'identify', 'session.end', 'session.start', 'second-session']);
-    expect(records[0].resource).toMatchObject({ 'service.name': run, 'service.version': '2.3.0', 'telemetry.sdk.name': 'stint', 'telemetry.sdk.language': 'webjs' });
+  (where === 'same-origin' ? bothBuilds : tagBuild)(() => {
+    test(`every event is taken in by an OTel Collector (fetch, ${where}); sessions as session.start and session.end`, async ({ page, build, run }) => {
+      await open(page, where === 'same-origin' ? receiver.origin : baseUrl(), build, run, { appVersion: '2.3.0' });
+      const tracked: string[] = [];
+      await call(page, 'setSessionAttribute', 'plan', 'pro');
+      tracked.push(await call<string>(page, 'page', { section: 'home' }));
+      tracked.push(await call<string>(page, 'track', 'signup', { method: 'email', n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { deep: true } }));
+      tracked.push(await call<string>(page, 'identify', 'user-7'));
+      await call(page, 'flush');
+      await call(page, 'newSession');
+      tracked.push(await call<string>(page, 'track', 'second-session'));
+      await call(page, 'flush');
+      // session.start, application_initialized, page_view, signup, identify, session.end, session.start, second-session
+      const records = await taken(run, 8);
+      expectRequests();
+      expect(ids(records)).toEqual(expect.arrayContaining(tracked));
+      expect(new Set(ids(records)).size).toBe(records.length);
+      expect(records.map((r) => r.eventName)).toEqual(['session.start', 'application_initialized', 'page_view', 'signup', 'identify', 'session.end', 'session.start', 'second-session']);
+      expect(records[0].resource).toMatchObject({ 'service.name': run, 'service.version': '2.3.0', 'telemetry.sdk.name': 'stint', 'telemetry.sdk.language': 'webjs' });
 
-    const session = (await call<{ sessionId: string; previousSessionId: string; userId: string }>(page, 'getSession'))!;
-    const [start1, , view, signup, , end, start2, second] = records;
-    expect(signup.body).toEqual({ method: 'email', n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { deep: true } });
-    expect(view.body).toEqual({ section: 'home' });
-    expect(signup.attributes).toMatchObject({
-      'session.id': session.previousSessionId,
-      'url.full': expect.stringContaining('/e2e/app.html'),
-      'url.path': '/e2e/app.html',
-      'user_agent.original': await page.evaluate(() => navigator.userAgent),
-      'browser.language': await page.evaluate(() => navigator.language),
-      'stint.session.attributes': { plan: 'pro' },
-      'stint.storage_mechanism': 'COOKIE_1',
-      'stint.device.id': session.userId,
-      'stint.visibility': 'foreground',
-      // (a browser driven by WebDriver says so: navigator.webdriver)
-      'user_agent.synthetic.type': 'bot',
+      const session = (await call<{ sessionId: string; previousSessionId: string; userId: string }>(page, 'getSession'))!;
+      const [start1, , view, signup, , end, start2, second] = records;
+      expect(signup.body).toEqual({ method: 'email', n: 3, ratio: 0.5, tags: ['a', 'b'], nested: { deep: true } });
+      expect(view.body).toEqual({ section: 'home' });
+      expect(signup.attributes).toMatchObject({
+        'session.id': session.previousSessionId,
+        'url.full': expect.stringContaining('/e2e/app.html'),
+        'url.path': '/e2e/app.html',
+        'user_agent.original': await page.evaluate(() => navigator.userAgent),
+        'browser.language': await page.evaluate(() => navigator.language),
+        'stint.session.attributes': { plan: 'pro' },
+        'stint.storage_mechanism': 'COOKIE_1',
+        'stint.device.id': session.userId,
+        'stint.visibility': 'foreground',
+        // (a browser driven by WebDriver says so: navigator.webdriver)
+        'user_agent.synthetic.type': 'bot',
+      });
+      expect(second.attributes).toMatchObject({ 'session.id': session.sessionId, 'session.previous_id': session.previousSessionId, 'user.id': 'user-7', 'stint.event.index': 2 });
+      // The first session is announced with no previous one; its end comes before the next one's start.
+      expect(start1.attributes).not.toHaveProperty('session.previous_id');
+      expect(end.attributes).toMatchObject({ 'session.id': session.previousSessionId, 'stint.session.end_reason': 'explicit', 'stint.session.duration_ms': expect.any(Number) });
+      expect(start2.attributes).toMatchObject({ 'session.id': session.sessionId, 'session.previous_id': session.previousSessionId });
+      expect(receiver.record.accepted[0].body.startsWith('{"resourceLogs":[')).toBe(true);
+      // Cross-origin, each request was preflighted (JSON) and allowed by the receiver's CORS, as the README configures it.
+      if (where === 'cross-origin') expect(receiver.record.preflights.length > 0 && receiver.record.preflights.every((p) => p.allowed)).toBe(true);
     });
-    expect(second.attributes).toMatchObject({ 'session.id': session.sessionId, 'session.previous_id': session.previousSessionId, 'user.id': 'user-7', 'stint.event.index': 2 });
-    // The first session is announced with no previous one; its end comes before the next one's start.
-    expect(start1.attributes).not.toHaveProperty('session.previous_id');
-    expect(end.attributes).toMatchObject({ 'session.id': session.previousSessionId, 'stint.session.end_reason': 'explicit', 'stint.session.duration_ms': expect.any(Number) });
-    expect(start2.attributes).toMatchObject({ 'session.id': session.sessionId, 'session.previous_id': session.previousSessionId });
-    expect(receiver.record.accepted[0].body.startsWith('{"resourceLogs":[')).toBe(true);
-    // Cross-origin, each request was preflighted (JSON) and allowed by the receiver's CORS, as the README configures it.
-    if (where === 'cross-origin') expect(receiver.record.preflights.length > 0 && receiver.record.preflights.every((p) => p.allowed)).toBe(true);
-  });
 
-  test(`beacon: events tracked right before a real navigation away are taken in (${where})`, async ({ page, build, run }) => {
-    await open(page, where === 'same-origin' ? receiver.origin : baseUrl(), build, run);
-    const tracked = await page.evaluate(() => {
-      const list: string[] = [];
-      for (let i = 0; i < 10; i++) list.push((window as any).stint('track', 'leaving', { i }));
-      (document.getElementById('away') as HTMLAnchorElement).click();
-      return list;
+    test(`beacon: events tracked right before a real navigation away are taken in (${where})`, async ({ page, build, run }) => {
+      await open(page, where === 'same-origin' ? receiver.origin : baseUrl(), build, run);
+      const tracked = await page.evaluate(() => {
+        const list: string[] = [];
+        for (let i = 0; i < 10; i++) list.push((window as any).stint('track', 'leaving', { i }));
+        (document.getElementById('away') as HTMLAnchorElement).click();
+        return list;
+      });
+      await page.waitForURL(/other\.html/);
+      const records = await taken(run, 12); // session.start, application_initialized, 10 leaving (application_exit may follow)
+      expect(ids(records)).toEqual(expect.arrayContaining(tracked));
+      expect(records.filter((r) => r.eventName === 'leaving').map((r) => r.body.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      // The exit's request too: application/json (a text/plain beacon is a 415).
+      expectRequests('/v1/logs', true);
     });
-    await page.waitForURL(/other\.html/);
-    const records = await taken(run, 12); // session.start, application_initialized, 10 leaving (application_exit may follow)
-    expect(ids(records)).toEqual(expect.arrayContaining(tracked));
-    expect(records.filter((r) => r.eventName === 'leaving').map((r) => r.body.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    // The exit's request too: application/json (a text/plain beacon is a 415).
-    expectRequests('/v1/logs', true);
   });
 }
 
@@ -169,7 +172,6 @@ test('the path is joined with one slash whatever the collector URL ends with; lo
 });
 
 test('the bundle alone: data-format="otlp" on stint.otlp.js', async ({ page, build, run }) => {
-  test.skip(build !== 'tag', 'the script tag');
   await page.goto(pageUrl('data', run, { collector: receiver.origin, appId: run, format: 'otlp' }).replace(baseUrl(), receiver.origin));
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
   await call(page, 'ready');

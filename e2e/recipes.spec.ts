@@ -6,6 +6,7 @@
  * A person clicks the app's links and goes back; the collector's record is the truth.
  */
 import { baseUrl, expect, test, type StintEvent } from './fixtures';
+import { esmBuild } from './npm';
 
 interface App {
   /** served under /apps/<path>/ */
@@ -33,32 +34,33 @@ const APPS: App[] = [
 const viewsOf = (events: StintEvent[]) => events.map((e) => [e.context.page.url, e.context.page.title, e.context.page.referrer]);
 
 for (const app of APPS) {
-  test(`the README's recipe in a real app (${app.framework}): a page view per route, with its URL, referrer and title, the landing page included`, async ({ page, build, run, collector }) => {
-    test.skip(build === 'tag', 'an npm app: one build');
-    const at = (path = '') => `${baseUrl()}/apps/${app.path}/${path}`;
-    await page.goto(`${baseUrl()}/e2e/run/${run}?to=/apps/${app.path}/`);
-    await expect(page).toHaveTitle('Home · Shop');
-    const expected = [[at(), 'Home · Shop', null]];
-    await collector.waitFor(1, (e) => e.name === 'page_view');
-    // A person clicks each link once the previous route's page view has arrived.
-    for (const [link, title, path] of app.links) {
-      await page.getByRole('link', { name: link, exact: true }).click();
+  esmBuild(() => {
+    test(`the README's recipe in a real app (${app.framework}): a page view per route, with its URL, referrer and title, the landing page included`, async ({ page, run, collector }) => {
+      const at = (path = '') => `${baseUrl()}/apps/${app.path}/${path}`;
+      await page.goto(`${baseUrl()}/e2e/run/${run}?to=/apps/${app.path}/`);
+      await expect(page).toHaveTitle('Home · Shop');
+      const expected = [[at(), 'Home · Shop', null]];
+      await collector.waitFor(1, (e) => e.name === 'page_view');
+      // A person clicks each link once the previous route's page view has arrived.
+      for (const [link, title, path] of app.links) {
+        await page.getByRole('link', { name: link, exact: true }).click();
+        await expect(page).toHaveTitle(title);
+        expected.push([at(path), title, expected.at(-1)![0]]);
+        await collector.waitFor(expected.length, (e) => e.name === 'page_view');
+      }
+      // Back (popstate) to the route before.
+      await page.evaluate(() => history.back());
+      const [, title, path] = app.links.at(-2)!;
       await expect(page).toHaveTitle(title);
       expected.push([at(path), title, expected.at(-1)![0]]);
-      await collector.waitFor(expected.length, (e) => e.name === 'page_view');
-    }
-    // Back (popstate) to the route before.
-    await page.evaluate(() => history.back());
-    const [, title, path] = app.links.at(-2)!;
-    await expect(page).toHaveTitle(title);
-    expected.push([at(path), title, expected.at(-1)![0]]);
-    // (the app keeps its tracker to itself: a fresh page proves everything had the chance to arrive)
-    const views = await collector.exactly(expected.length, (e) => e.name === 'page_view', page.context());
-    expect(viewsOf(views)).toEqual(expected);
-    // One tracker, one device, one session, whatever the framework (and Strict Mode) did.
-    const events = await collector.events((e) => e.appId !== 'marker');
-    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
-    expect(events.filter((e) => e.name === 'application_initialized')).toHaveLength(1);
-    expect(events.every((e) => e.appId === 'shop-web')).toBe(true);
+      // (the app keeps its tracker to itself: a fresh page proves everything had the chance to arrive)
+      const views = await collector.exactly(expected.length, (e) => e.name === 'page_view', page.context());
+      expect(viewsOf(views)).toEqual(expected);
+      // One tracker, one device, one session, whatever the framework (and Strict Mode) did.
+      const events = await collector.events((e) => e.appId !== 'marker');
+      expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+      expect(events.filter((e) => e.name === 'application_initialized')).toHaveLength(1);
+      expect(events.every((e) => e.appId === 'shop-web')).toBe(true);
+    });
   });
 }

@@ -2,9 +2,8 @@
  * The run's account per engine, printed after Playwright's own report: titles played, skipped (each with its
  * reason: for WebKit, the list in e2e/webkit/skips.ts), failed and flaky, and the engine's wall time (from its
  * first test's start to its last test's end) beside its busy time (its tests' durations added up, workers
- * counted apart). A title is played when it ran in at least one build of the engine; skipped when it ran in
- * none; a title skipped in one build only (a script tag's own feature, say) counts as played. The titles
- * the webkit-* projects leave out (e2e/webkit/skips.ts) are counted as skipped there. Last, each failed run's
+ * counted apart). The ESM build's tests are titles of their own ("the ESM build › ...", e2e/npm.ts). The titles
+ * the webkit project leaves out (e2e/webkit/skips.ts) are counted as skipped there. Last, each failed run's
  * first lines of error: a long run's log is often read from its tail alone (CI keeps the end).
  */
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
@@ -74,7 +73,7 @@ export default class EngineSummary implements Reporter {
     this.engines = new Map([...this.engines].sort(([a], [b]) => rank(a) - rank(b)));
     const webkit = this.engines.get('webkit');
     for (const [title, why] of webkit ? this.leftOut : []) webkit!.skipped.set(title, new Set([`${why} (e2e/webkit/skips.ts)`]));
-    const lines = ['', 'Engines (titles played in at least one build / skipped in every build / failed; wall time, busy time):'];
+    const lines = ['', 'Engines (titles played / skipped / failed; wall time, busy time):'];
     for (const [name, e] of this.engines) {
       const skipped = [...e.skipped.keys()].filter((t) => !e.played.has(t));
       const all = e.played.size + skipped.length;

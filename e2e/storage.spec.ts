@@ -142,7 +142,6 @@ test('a sandboxed iframe (no cookie, no IndexedDB, no sessionStorage, no Web Loc
   run,
   collector,
 }) => {
-  test.skip(build !== 'tag', 'module scripts in an opaque origin would need CORS on every file');
   const seen = consoleOf(page);
   await page.goto(`${baseUrl()}/e2e/other.html`);
   await page.evaluate((src) => {

@@ -5,6 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { bothBuilds, tagBuild } from './npm';
 
 interface Stored {
   payload: Record<string, any>;
@@ -47,33 +48,35 @@ async function stored(count: number): Promise<Stored[]> {
 const events = (list: Stored[]) => list.flatMap((s) => s.payload.events);
 
 for (const where of ['same-origin', 'cross-origin'] as const) {
-  test(`every payload is stored (fetch, ${where}); the profile Tracardi assigns is sent back, across pages`, async ({ page, build, run }) => {
-    await open(page, where === 'same-origin' ? api.origin : baseUrl(), build, run);
-    await call(page, 'identify', 'user-9');
-    await call(page, 'track', 'signup', { method: 'email' });
-    await call(page, 'flush');
-    const first = await stored(3);
-    expect(first[0].payload.profile).toBeNull();
-    const profile = first[0].profile;
-    const signup = events(first).find((e) => e.type === 'signup')!;
-    const session = (await call<{ sessionId: string }>(page, 'getSession'))!;
-    expect(first[0].payload).toMatchObject({ source: { id: run }, session: { id: session.sessionId } });
-    expect(signup).toMatchObject({ properties: { method: 'email' }, context: { session: { sessionId: session.sessionId }, visibility: 'foreground', user: { id: 'user-9' } } });
-    expect(Date.parse(signup.time.create)).not.toBeNaN();
-    expect(first[0].payload.context).toMatchObject({ time: { tz: expect.any(String) }, screen: { local: { width: expect.any(Number) } } });
-    // Sent back from then on, on this page and the next (kept with the session state).
-    await call(page, 'track', 'again');
-    await call(page, 'flush');
-    // JSON, as FastAPI wants it, and no cookies, as Tracardi's own tracker sends (a beacon, at the reload, cannot omit them).
-    expect(api.record.requests.map((r) => [r.contentType, r.credentials])).toEqual(api.record.requests.map(() => ['application/json', false]));
-    await page.reload();
-    await waitForStint(page, { consent: 'granted' });
-    await call(page, 'track', 'next-page');
-    await call(page, 'flush');
-    const all = await stored(7); // session_start, application_initialized, identify, signup, again, application_exit (the reload's beacon), next-page
-    expect(all.slice(1).map((s) => s.payload.profile?.id)).toEqual(all.slice(1).map(() => profile));
-    expect(all.some((s) => s.replaced)).toBe(false);
-    expect(api.record.requests.every((r) => r.contentType === 'application/json')).toBe(true);
+  (where === 'same-origin' ? bothBuilds : tagBuild)(() => {
+    test(`every payload is stored (fetch, ${where}); the profile Tracardi assigns is sent back, across pages`, async ({ page, build, run }) => {
+      await open(page, where === 'same-origin' ? api.origin : baseUrl(), build, run);
+      await call(page, 'identify', 'user-9');
+      await call(page, 'track', 'signup', { method: 'email' });
+      await call(page, 'flush');
+      const first = await stored(3);
+      expect(first[0].payload.profile).toBeNull();
+      const profile = first[0].profile;
+      const signup = events(first).find((e) => e.type === 'signup')!;
+      const session = (await call<{ sessionId: string }>(page, 'getSession'))!;
+      expect(first[0].payload).toMatchObject({ source: { id: run }, session: { id: session.sessionId } });
+      expect(signup).toMatchObject({ properties: { method: 'email' }, context: { session: { sessionId: session.sessionId }, visibility: 'foreground', user: { id: 'user-9' } } });
+      expect(Date.parse(signup.time.create)).not.toBeNaN();
+      expect(first[0].payload.context).toMatchObject({ time: { tz: expect.any(String) }, screen: { local: { width: expect.any(Number) } } });
+      // Sent back from then on, on this page and the next (kept with the session state).
+      await call(page, 'track', 'again');
+      await call(page, 'flush');
+      // JSON, as FastAPI wants it, and no cookies, as Tracardi's own tracker sends (a beacon, at the reload, cannot omit them).
+      expect(api.record.requests.map((r) => [r.contentType, r.credentials])).toEqual(api.record.requests.map(() => ['application/json', false]));
+      await page.reload();
+      await waitForStint(page, { consent: 'granted' });
+      await call(page, 'track', 'next-page');
+      await call(page, 'flush');
+      const all = await stored(7); // session_start, application_initialized, identify, signup, again, application_exit (the reload's beacon), next-page
+      expect(all.slice(1).map((s) => s.payload.profile?.id)).toEqual(all.slice(1).map(() => profile));
+      expect(all.some((s) => s.replaced)).toBe(false);
+      expect(api.record.requests.every((r) => r.contentType === 'application/json')).toBe(true);
+    });
   });
 }
 

@@ -8,7 +8,9 @@ export const INTERNAL_NAMES = [
   'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn',
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
-  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson',
+  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson', 'minute', 'offset',
+  // core/route.ts: the wait for a route
+  'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
   'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'detach', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
   // delivery/queue.ts

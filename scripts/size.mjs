@@ -1,6 +1,6 @@
 // The size budgets, checked in `npm test`, per artifact (scripts/size.json): each gzipped at level 9 must
 // stay under its absolute budget and within 2% of its recorded baseline, as Snowplow's CI does: growth is a
-// decision recorded in the commit that makes it. The artifacts:
+// decision recorded in the commit that makes it (each budget's `why` is one line; the history is in git). The artifacts:
 //   dist/stint.js   the script tag, every feature, the native format; dist/stint.<pipeline>.js with that pipeline's
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
@@ -70,6 +70,13 @@ function modules(file) {
 }
 
 let failed = false;
+for (const [artifact, { why }] of Object.entries(limits)) {
+  // One line that says what the artifact is and why its budget is what it is; the history of every change is in git.
+  if (typeof why !== 'string' || !why.trim() || why.includes('\n') || why.length > 240) {
+    failed = true;
+    console.error(`scripts/size.json: ${artifact}'s "why" must be one line of at most 240 characters`);
+  }
+}
 for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
   const code = artifact === 'npm:track()' ? await npmApp() : readFileSync(artifact);
   const bytes = gzipSync(code, { level: 9 }).length;

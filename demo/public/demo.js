@@ -105,10 +105,16 @@ function setFault(state) {
 
 // ---- drawing -----------------------------------------------------------------------------------------
 
+/**
+ * The picture is complete: `data-drawn` on the body says how many of the collector's events the last render drew
+ * (a test waits for it to equal what the collector has, then reads the picture at once); it goes while a render
+ * is scheduled.
+ */
 let scheduled = false;
 function schedule() {
   if (scheduled) return;
   scheduled = true;
+  delete document.body.dataset.drawn;
   requestAnimationFrame(() => {
     scheduled = false;
     render();
@@ -129,6 +135,7 @@ function render() {
   renderTab(now, session);
   renderOutbox();
   renderCollector(now);
+  document.body.dataset.drawn = String(events.size);
 }
 
 /**

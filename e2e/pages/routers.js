@@ -31,10 +31,6 @@
   };
 
   function react() {
-    // &commit=<ms>: the render's task comes that long after the URL change (the scheduler's MessageChannel
-    // message, which WebKit carries through its network process, came that late under load).
-    const late = +new URLSearchParams(location.search).get('commit') || 0;
-    const schedule = (fn) => (late ? setTimeout(() => later(fn), late) : later(fn));
     let idx = history.state?.idx;
     if (idx == null) history.replaceState({ ...history.state, idx: (idx = 0) }, '');
     const commit = () => {
@@ -43,14 +39,14 @@
     };
     addEventListener('popstate', () => {
       idx = history.state?.idx ?? 0;
-      schedule(commit);
+      later(commit);
     });
     commit();
     return {
       navigate(to, { replace } = {}) {
         const state = { usr: null, key: Math.random().toString(36).slice(2, 10), idx: replace ? idx : ++idx };
         history[replace ? 'replaceState' : 'pushState'](state, '', to);
-        schedule(commit);
+        later(commit);
       },
     };
   }
@@ -69,13 +65,8 @@
     window.history.pushState = patched(originalPushState);
     window.history.replaceState = patched(originalReplaceState);
     window.__next = { calls: 0, pushState: window.history.pushState, replaceState: window.history.replaceState };
-    // &metadata=<ms>: the route's <title> streams in that long after its content (Next.js's streamed metadata: a
-    // Suspense boundary, `Next.Metadata`, in each route's RSC payload), and the last route's is gone meanwhile.
-    const streamed = new URLSearchParams(location.search).get('metadata');
-    const metadata = () => {
-      if (streamed) document.querySelector('title')?.remove();
-      setTimeout(() => (document.title = titleOf(location.href)), +streamed || 0);
-    };
+    // The route's <title> comes in a later task (Next.js's streamed metadata: a Suspense boundary, `Next.Metadata`).
+    const metadata = () => setTimeout(() => (document.title = titleOf(location.href)));
     window.history.replaceState({ __NA: true, __PRIVATE_NEXTJS_INTERNALS_TREE: tree() }, '', location.href);
     addEventListener('popstate', (e) => {
       if (!e.state?.__NA) return;

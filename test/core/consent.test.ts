@@ -3,7 +3,7 @@
  * stored, held, dropped, erased and sent for each consent state and each change of it.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_QUEUE_EVENTS } from '../../src/core/batch';
+import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/batch';
 import { isReady } from '../../src/core/step';
 import { boot, id, kinds, place } from './harness';
 import { attribute, consent, identify, profile, shutdown, stored, track } from '../../src/core/step';
@@ -83,35 +83,53 @@ describe('what is held, and what happens to it', () => {
     expect(t.names()).toEqual(['session_start', 'application_initialized']);
     expect(t.model.losses).toBe(0);
   });
+});
 
-  it(`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, () => {
+describe('the hold is bounded like the outbox: 5,000 events or 5 M characters', () => {
+  const WARNING = `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`;
+  const small = (i: number) => JSON.stringify({ i });
+  const large = JSON.stringify({ pad: 'x'.repeat(9_000) });
+  // (what the hold counts of an event: its name, its properties and 200 for the rest)
+  const byChars = Math.floor(MAX_QUEUE_CHARS / ('big'.length + large.length + 200));
+  // [case, events tracked while pending, their name, their properties, how many are held]
+  const cases: [string, number, string, (i: number) => string, number][] = [
+    [`${MAX_QUEUE_EVENTS} events are held, none dropped, no warning`, MAX_QUEUE_EVENTS, 'e', () => '{}', MAX_QUEUE_EVENTS],
+    [`past ${MAX_QUEUE_EVENTS} held events the newest are dropped, with one warning, and counted once granted`, MAX_QUEUE_EVENTS + 10, 'e', () => '{}', MAX_QUEUE_EVENTS],
+    ['1,000 past the bound: still one warning, and all counted', MAX_QUEUE_EVENTS + 1000, 'e', () => '{}', MAX_QUEUE_EVENTS],
+    // (a page's loop: each event with properties of its own, small)
+    ['5,010 events with properties of their own: the first 5,000 held', 5010, 'many', small, MAX_QUEUE_EVENTS],
+    [`bounded by characters too: ${byChars} events of 9,000 characters fill 5 M`, byChars, 'big', () => large, byChars],
+    ['past 5 M characters the newest are dropped, with one warning, and counted once granted', 600, 'big', () => large, byChars],
+  ];
+  it.each(cases)('%s', (_, tracked, name, props, held) => {
+    const dropped = tracked - held;
     const t = boot({ consent: 'pending' });
-    const kept = Array.from({ length: MAX_QUEUE_EVENTS + 10 }, (_, i) => t.send(track, i, 'e', '{}'));
-    expect(kept.filter(Boolean)).toHaveLength(MAX_QUEUE_EVENTS);
-    expect(kept.slice(MAX_QUEUE_EVENTS)).toEqual(Array(10).fill(undefined));
-    expect(t.effects.filter((e) => e[0] === 'warn')).toEqual([['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]]);
+    t.take();
+    const ids = Array.from({ length: tracked }, (_, i) => t.send(track, i, name, props(i)));
+    // The oldest are held (each answers its id), the newest dropped (undefined): nothing is sent meanwhile.
+    expect(ids.slice(0, held).every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids.slice(0, held)).size).toBe(held);
+    expect(ids.slice(held)).toEqual(Array(dropped).fill(undefined));
+    expect(t.model.hold).toMatchObject({ events: held });
+    // One warning, however many are dropped, and nothing else.
+    expect(t.take()).toEqual(dropped ? [['warn', WARNING]] : []);
     t.send(consent, 9000, 'granted', 'page', false);
-    // (the shell starts its delivery with the hold's losses, then storage's answer resets them)
-    expect(t.model.losses).toBe(10);
+    // The loss is counted on the events after the grant: the shell's delivery starts with `losses` (its first
+    // batch's `dropped`) when storage answers, and storage's answer then clears them (counted once).
+    expect(t.model.losses).toBe(dropped);
     t.open(9000);
     expect(t.model.losses).toBe(0);
-    expect(t.names().filter((n) => n === 'e')).toHaveLength(MAX_QUEUE_EVENTS);
-  });
-
-  it('the hold is bounded by characters too (5 M, as the outbox)', () => {
-    const t = boot({ consent: 'pending' });
-    const props = JSON.stringify({ pad: 'x'.repeat(9_000) });
-    const kept = Array.from({ length: 600 }, (_, i) => t.send(track, i, 'big', props));
-    expect(kept.filter(Boolean).length).toBe(Math.floor(5_000_000 / (3 + props.length + 200)));
-  });
-
-  it('an event too large for any request is refused at the call, with a warning, even while held', () => {
-    const t = boot({ consent: 'pending' });
-    expect(t.send(track, 1, 'huge', JSON.stringify({ pad: 'x'.repeat(30_000) }))).toBeUndefined();
-    expect(t.effects.at(-1)).toEqual(['warn', 'event "huge" dropped: it is over 32000 bytes (name, properties and page)']);
-    // Measured in bytes: 10,000 three-byte characters are over too.
-    expect(t.send(track, 2, 'wide', JSON.stringify({ pad: '語'.repeat(10_000) }))).toBeUndefined();
-    expect(t.send(track, 3, 'fits', JSON.stringify({ pad: 'x'.repeat(20_000) }))).toBeDefined();
+    const after = t.take();
+    expect(kinds(after).filter((k) => k === 'warn' || k === 'lost')).toEqual([]);
+    // What was held runs, in order, with the ids its calls answered.
+    const events = t.events();
+    expect(events.slice(0, 2).map((e) => e.name)).toEqual(['session_start', 'application_initialized']);
+    expect(events.slice(2).map((e) => e.eventId)).toEqual(ids.slice(0, held));
+    // Later events go at once, with no new warning and no loss.
+    expect(t.send(track, 10_000, 'later', '{}')).toBeDefined();
+    expect(t.names().at(-1)).toBe('later');
+    expect(t.effects.filter((e) => e[0] === 'warn')).toHaveLength(dropped ? 1 : 0);
+    expect(t.model.losses).toBe(0);
   });
 });
 

@@ -63,6 +63,22 @@ describe('a single-page app', () => {
     expect(t.names()).toEqual(['session_start', 'page_view', 'page_view', 'page_view']);
   });
 
+  it('a route change the app reports itself with page() is not reported twice: its page view has the properties and title the app gave; the next route is from it', () => {
+    const t = running();
+    t.send(page, 500, '{}', place('/landing?utm_source=news'));
+    // The app navigates, then calls page() in its route effect, with the title it is about to set.
+    t.send(page, 1000, '{"from":"app"}', place('/products', { title: 'Products · Shop' }));
+    // The route change, once rendered: from the URL of the last route the shell reported.
+    expect(t.send(route, 1100, place('/products', { title: 'Products · Shop' }), 'https://shop.example/landing?utm_source=news')).toBeUndefined();
+    t.send(route, 2000, place('/about', { title: 'About · Shop' }), 'https://shop.example/products');
+    const views = t.events().filter((e) => e.name === 'page_view');
+    expect(views.map((e) => [e.context.page.path, e.properties, e.context.page.title, e.context.page.referrer])).toEqual([
+      ['/landing', {}, 'Shop', 'https://search.example/'],
+      ['/products', { from: 'app' }, 'Products · Shop', 'https://shop.example/landing?utm_source=news'],
+      ['/about', {}, 'About · Shop', 'https://shop.example/products'],
+    ]);
+  });
+
   it('a page that moved without page(): the events that follow carry the new URL, in the same page view', () => {
     const t = running();
     t.send(page, 1000, '{}', place('/a'));

@@ -35,15 +35,61 @@ describe('session_end', () => {
     const cId = t.send(track, 3000 + gap, 'c', '{}');
     const [b, end, start, c] = t.events().filter((e) => e.name !== 'application_background').slice(-4);
     expect([end.name, start.name]).toEqual(['session_end', 'session_start']);
+    // The first session was announced by its own session_start: the device's first.
+    const [first] = t.events();
+    expect([first.name, first.session.sessionId, first.session.eventIndex, first.properties.reason, first.properties.previous_session_id]).toEqual(['session_start', b.session.sessionId, 1, 'first', null]);
     expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' } });
     expect(end.session.sessionId).toBe(b.session.sessionId);
     expect(Date.parse(end.timestamp)).toBe(3000);
+    expect(end.timestamp).toBe(b.timestamp);
     // The next session starts with its session_start (its first event, at its start: the event that opened it), then that event.
     expect(start.properties).toEqual({ session_id: c.session.sessionId, previous_session_id: b.session.sessionId, session_index: 2, reason });
     expect([start.session.eventIndex, start.session.firstEventId, start.eventId, Date.parse(start.timestamp)]).toEqual([1, start.eventId, start.session.firstEventId, 3000 + gap]);
     expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 2, firstEventId: start.eventId });
+    // Another session of the same visitor: a new session id, the same user id; tracked where the page was.
+    expect(c.session.sessionId).not.toBe(b.session.sessionId);
+    expect(c.session.userId).toBe(b.session.userId);
+    expect(c.context.visibility).toBe(background ? 'background' : 'foreground');
     expect(c.eventId).toBe(cId);
     expect(c.sessionAttributes).toEqual({});
+  });
+
+  // [case, settings, the inputs (at, an event or this page hidden), the events' session indices, the ends' reasons]
+  const gaps: [string, Options['settings'], [number, 'event' | 'hidden'][], number[], string[]][] = [
+    ['in the foreground, a gap past the background timeout but within the foreground one: the same session', { backgroundTimeout: 5 * MIN }, [[1000, 'event'], [1000 + 6 * MIN, 'event']], [1, 1], []],
+    [
+      'the page hidden, the same gap: the next event, in the background, opens session 2 (background_timeout)',
+      { backgroundTimeout: 5 * MIN },
+      [[1000, 'event'], [1000 + 6 * MIN, 'event'], [1000 + 6 * MIN, 'hidden'], [1000 + 12 * MIN, 'event']],
+      [1, 1, 2],
+      ['background_timeout'],
+    ],
+    ['the page hidden, a gap of just the background timeout: the same session', { backgroundTimeout: 5 * MIN }, [[1000, 'event'], [1000, 'hidden'], [1000 + 5 * MIN, 'event']], [1, 1], []],
+    [
+      'an event every 4 minutes past maxSessionDuration (10): the session ends although still active, the event past it opens session 2',
+      { maxSessionDuration: 10 * MIN },
+      [[1000, 'event'], [1000 + 4 * MIN, 'event'], [1000 + 8 * MIN, 'event'], [1000 + 12 * MIN, 'event']],
+      [1, 1, 1, 2],
+      ['max_duration'],
+    ],
+  ];
+  it.each(gaps)('a gap is judged by the state the site was in; %s', (_, settings, inputs, sessions, reasons) => {
+    const t = running({ settings });
+    let hidden = false;
+    const tracked: string[] = [];
+    for (const [at, input] of inputs) {
+      if (input === 'hidden') t.send(visibility, at, (hidden = true));
+      else tracked.push(t.send(track, at, `e${tracked.length}`, '{}')!);
+      if (input === 'event') expect(t.events().at(-1)!.context.visibility, `event at ${at}`).toBe(hidden ? 'background' : 'foreground');
+    }
+    const events = tracked.map((id) => t.events().find((e) => e.eventId === id)!);
+    expect(events.map((e) => e.session.sessionIndex)).toEqual(sessions);
+    const first = events[0].session;
+    const ends = t.events().filter((e) => e.name === 'session_end');
+    expect(ends.map((e) => [e.properties.reason, e.properties.session_id])).toEqual(reasons.map((r) => [r, first.sessionId]));
+    const starts = t.events().filter((e) => e.name === 'session_start');
+    expect(starts.map((e) => e.properties.reason)).toEqual(['first', ...reasons]);
+    for (const e of events.filter((e) => e.session.sessionIndex === 2)) expect([e.session.previousSessionId, e.session.userId]).toEqual([first.sessionId, first.userId]);
   });
 
   it('its id is derived from the session, so tabs that find the same end report one event', () => {
@@ -66,29 +112,48 @@ describe('session_end', () => {
     expect(currentSession(t.model, 1000 + 31 * MIN)).toBeNull();
   });
 
-  it('newSession(): the end is explicit, and the next session starts at once (no event yet)', () => {
+  // [case, the calls after the first event (`event`: another event), the events they send: [name, session index, reason, time],
+  //  what getSession() answers after them, the next event's session]
+  type Call = 'endSession' | 'newSession' | 'event';
+  const calls: [string, Call[], [string, number, string | null, number][], object | null, object][] = [
+    ['endSession(): the end (explicit) is reported at once; no session until the next event, which opens the next', ['endSession'], [['session_end', 1, 'explicit', 1000]], null, { sessionIndex: 2, eventIndex: 2 }],
+    ['endSession() twice: one end', ['endSession', 'endSession'], [['session_end', 1, 'explicit', 1000]], null, { sessionIndex: 2, eventIndex: 2 }],
+    [
+      'newSession(): the end (explicit) is reported, and the next session starts, at once (no event yet)',
+      ['newSession'],
+      [['session_end', 1, 'explicit', 1000], ['session_start', 2, 'explicit', 2000]],
+      { sessionIndex: 2, eventIndex: 1 },
+      { sessionIndex: 2, eventIndex: 2 },
+    ],
+    [
+      'endSession(), an event, then newSession(): each ends the session of the moment',
+      ['endSession', 'event', 'newSession'],
+      [['session_end', 1, 'explicit', 1000], ['session_start', 2, 'explicit', 3000], ['b', 2, null, 3000], ['session_end', 2, 'explicit', 3000], ['session_start', 3, 'explicit', 4000]],
+      { sessionIndex: 3, eventIndex: 1 },
+      { sessionIndex: 3, eventIndex: 2 },
+    ],
+  ];
+  it.each(calls)('%s', (_, made, sent, now, next) => {
     const t = running();
     t.send(track, 1000, 'a', '{}');
-    const first = t.model.session!;
-    t.send(newSession, 2000);
-    const [end, start] = t.events().slice(-2);
-    expect([end.name, end.properties.reason, end.session.sessionId]).toEqual(['session_end', 'explicit', first.sessionId]);
-    // The next session is announced at once, its session_start its first event.
-    expect([start.name, start.properties.reason, start.properties.previous_session_id, Date.parse(start.timestamp)]).toEqual(['session_start', 'explicit', first.sessionId, 2000]);
-    expect(t.model.session).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 1, startedAt: 2000 });
-    t.send(track, 3000, 'b', '{}');
-    expect(t.events().at(-1)!.session).toMatchObject({ sessionIndex: 2, eventIndex: 2 });
-  });
-
-  it('endSession(): the end is explicit, and the next event starts the next session', () => {
-    const t = running();
-    t.send(track, 1000, 'a', '{}');
-    t.send(endSession, 2000);
-    t.send(endSession, 2500);
-    expect(t.names().filter((n) => n === 'session_end')).toHaveLength(1);
-    expect(currentSession(t.model, 2500)).toBeNull();
-    t.send(track, 3000, 'b', '{}');
-    expect(t.events().at(-1)!.session.sessionIndex).toBe(2);
+    const from = t.events().length;
+    made.forEach((call, i) => {
+      if (call === 'event') t.send(track, 2000 + i * 1000, 'b', '{}');
+      else t.send(call === 'endSession' ? endSession : newSession, 2000 + i * 1000);
+    });
+    const events = t.events().slice(from);
+    expect(events.map((e) => [e.name, e.session.sessionIndex, e.properties.reason ?? null, Date.parse(e.timestamp)])).toEqual(sent);
+    // Each end is in the session it ends; each next session follows it.
+    for (const [i, e] of events.entries()) {
+      if (e.name === 'session_end') expect(e.properties.session_id).toBe(e.session.sessionId);
+      if (e.name === 'session_start') expect([e.properties.previous_session_id, e.session.previousSessionId, e.session.eventIndex]).toEqual([events[i - 1].session.sessionId, events[i - 1].session.sessionId, 1]);
+    }
+    const at = 2000 + made.length * 1000;
+    const ended = events.filter((e) => e.name === 'session_end').at(-1)!.session;
+    if (now) expect(currentSession(t.model, at)).toMatchObject({ ...now, previousSessionId: ended.sessionId });
+    else expect(currentSession(t.model, at)).toBeNull();
+    t.send(track, at + 1000, 'next', '{}');
+    expect(t.events().at(-1)!.session).toMatchObject({ ...next, previousSessionId: ended.sessionId });
   });
 });
 
@@ -226,6 +291,8 @@ describe('identify', () => {
     expect(after1.map((e) => e.name)).toEqual([...(ends ? ['session_end', 'session_start'] : []), ...(refused ? [] : ['identify']), 'next']);
     const next = after1.at(-1)!;
     expect(next.user.id).toBe(after);
+    // The identify event itself: with the new user, in the session of the moment (the next one when the user changed).
+    if (!refused) expect(after1.filter((e) => e.name === 'identify').map((e) => [e.user.id, e.session.sessionIndex])).toEqual([[after, ends ? 2 : 1]]);
     if (!ends) {
       expect(next.session.sessionId).toBe(first.session.sessionId);
       return;
@@ -238,6 +305,38 @@ describe('identify', () => {
     // The next session's session_start says why: with the new user (the first event after the change opened it).
     const start = after1[1];
     expect([start.properties.reason, start.user.id, start.session.sessionIndex]).toEqual(['user_changed', after, 2]);
+  });
+
+  it('a first login, another user, then a logout: each change ends the session of the moment, in it, with its user', () => {
+    const t = running();
+    t.send(track, 1000, 'browse', '{}');
+    // [identify(...), the index of the session of the moment after it]
+    const logins: [string | null, number][] = [
+      ['user-a', 1],
+      ['user-b', 2],
+      [null, 3],
+    ];
+    let was = currentSession(t.model, 1000)!;
+    for (const [i, [user, index]] of logins.entries()) {
+      t.send(identify, 2000 + i * 1000, user, '{}');
+      const session = currentSession(t.model, 2000 + i * 1000)!;
+      expect(session.sessionIndex, String(user)).toBe(index);
+      // The same session (a first login), or the next one after it.
+      if (index === was.sessionIndex) expect(session.sessionId).toBe(was.sessionId);
+      else expect(session.previousSessionId).toBe(was.sessionId);
+      was = session;
+    }
+    const ends = t.events().filter((e) => e.name === 'session_end');
+    expect(ends.map((e) => [e.properties.reason, e.user.id, e.session.sessionIndex])).toEqual([
+      ['user_changed', 'user-a', 1],
+      ['user_changed', 'user-b', 2],
+    ]);
+    const identified = t.events().filter((e) => e.name === 'identify');
+    expect(identified.map((e) => [e.user.id, e.session.sessionIndex])).toEqual([
+      ['user-a', 1],
+      ['user-b', 2],
+      [null, 3],
+    ]);
   });
 
   it('before the device has a session: the first state carries it', () => {

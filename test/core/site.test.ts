@@ -4,9 +4,9 @@
  * it, and the back/forward cache.
  */
 import { describe, expect, it } from 'vitest';
-import { encodeState } from '../../src/core/state';
+import { decodeState, encodeState, type SessionState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { attribute, consent, endSession, identify, reread, stored, track } from '../../src/core/step';
+import { attribute, consent, currentSession, endSession, identify, reread, stored, track } from '../../src/core/step';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
@@ -67,11 +67,16 @@ describe('the page leaving opens no session', () => {
     // Whatever was sent is in the session the visitor was in; no second session was opened.
     for (const e of events) expect(e.session.sessionId).toBe(reading.sessionId);
     expect(t.model.session!.sessionIndex).toBe(1);
-    // Back in the foreground, the person came back: that opens the next session, if the last is over.
+    // getSession() answers none once the session is over.
+    if (before === 'busy') expect(currentSession(t.model, at)).toMatchObject({ sessionId: reading.sessionId });
+    else expect(currentSession(t.model, at)).toBeNull();
+    // Back in the foreground, the person came back: that opens the next session, if the last is over (its session_start first).
     if (signal !== 'hidden') return;
+    const shown = t.events().length;
     t.send(visibility, at + MIN, false);
-    const back = last(t);
-    expect([back.name, back.session.sessionIndex]).toEqual(['application_foreground', before === 'busy' ? 1 : 2]);
+    const back = t.events().slice(shown);
+    expect(back.map((e) => [e.name, e.session.sessionIndex])).toEqual(before === 'busy' ? [['application_foreground', 1]] : [['session_start', 2], ['application_foreground', 2]]);
+    if (before !== 'busy') expect([back[0].properties.reason, back[1].session.previousSessionId]).toEqual([before === 'idle' ? 'foreground_timeout' : 'explicit', reading.sessionId]);
   });
 });
 
@@ -110,15 +115,28 @@ describe('this page hidden or shown, alone in the site', () => {
     expect(t.names().filter((n) => n === 'application_background')).toHaveLength(1);
   });
 
-  it('the gap in the background is judged by the background timeout when the page comes back', () => {
-    const t = running({ settings: { backgroundTimeout: 5 * MIN } });
-    t.send(track, 1000, 'before', '{}');
+  // [case, lifecycle events, the events sent from the start]
+  const returns: [string, boolean, string[]][] = [
+    [
+      'lifecycle events on',
+      true,
+      ['session_start', 'application_initialized', 'one', 'application_background', 'session_end', 'session_start', 'application_foreground', 'two'],
+    ],
+    // (session_start and session_end are sent whatever lifecycleEvents says)
+    ['lifecycle events off: none sent, and visibility still drives the timeouts', false, ['session_start', 'one', 'session_end', 'session_start', 'two']],
+  ];
+  it.each(returns)('the gap in the background is judged by the background timeout when the page comes back; %s', (_, lifecycleEvents, names) => {
+    const t = running({ settings: { backgroundTimeout: 5 * MIN, lifecycleEvents } });
+    t.send(track, 1000, 'one', '{}');
     t.send(visibility, 2000, true);
     t.send(visibility, 2000 + 5 * MIN + 1, false);
-    expect(t.names().slice(-4)).toEqual(['application_background', 'session_end', 'session_start', 'application_foreground']);
-    const [end, , foreground] = t.events().slice(-3);
-    expect(end.properties.reason).toBe('background_timeout');
-    expect(foreground.session.sessionIndex).toBe(2);
+    t.send(track, 3000 + 5 * MIN, 'two', '{}');
+    expect(t.names()).toEqual(names);
+    const [one, end, start, two] = t.events().filter((e) => ['one', 'two', 'session_end', 'session_start'].includes(e.name)).slice(1);
+    expect([end.properties.reason, end.properties.session_id, end.session.sessionIndex]).toEqual(['background_timeout', one.session.sessionId, 1]);
+    expect([start.properties.reason, start.session.sessionIndex]).toEqual(['background_timeout', 2]);
+    expect([two.session.sessionIndex, two.session.previousSessionId]).toEqual([2, one.session.sessionId]);
+    if (lifecycleEvents) expect(t.events().find((e) => e.name === 'application_foreground')!.session.sessionIndex).toBe(2);
   });
 });
 
@@ -354,6 +372,27 @@ describe('application_initialized, once per tab', () => {
     expect(initialized.properties).toEqual({ transition_type: 'application_initialized', ...props });
     t.send(pagehide, 20, false);
     expect(t.effects).toContainEqual(['leaveTab', true]);
+  });
+
+  it('tab after tab, each starting from what the last one left: first run, return visit, upgrade, and installType', () => {
+    // [the tab's app version, its install type, its application_initialized's properties]
+    const tabs: [string, 'auto' | 'known_install' | 'known_upgrade', object][] = [
+      ['1.0.0', 'auto', { is_first_run: true, is_upgrade: false, successfully_closed: true }],
+      ['1.0.0', 'auto', { is_first_run: false, is_upgrade: false, successfully_closed: true }],
+      ['1.1.0', 'auto', { is_first_run: false, is_upgrade: true, successfully_closed: true }],
+      ['1.1.0', 'known_install', { is_first_run: true, is_upgrade: false, successfully_closed: true }],
+      ['1.1.0', 'known_upgrade', { is_first_run: false, is_upgrade: true, successfully_closed: true }],
+    ];
+    let saved: SessionState | null = null;
+    for (const [i, [appVersion, installType, props]] of tabs.entries()) {
+      const t = boot({ at: i * 1000, settings: { appVersion, installType } });
+      // (the earlier tabs are still open, as in a browser where each is opened beside the last)
+      t.open(i * 1000, saved, 'COOKIE_1', saved !== null);
+      const initialized = t.events().filter((e) => e.name === 'application_initialized');
+      expect(initialized.map((e) => e.properties), `tab ${i + 1}`).toEqual([{ transition_type: 'application_initialized', ...props }]);
+      // What the next tab finds: the state as this one saved it (the whole record).
+      saved = decodeState(encodeState(t.model.session!));
+    }
   });
 
   it('not again in a tab that reported it (another page of the tab)', () => {
