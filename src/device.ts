@@ -59,6 +59,9 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
   return fragment();
 }
 
+/** Minutes ahead of UTC on the device at `at` (the weekday an event has is the visitor's). */
+export const localOffset = (at: number): number => -new Date(at).getTimezoneOffset();
+
 /** The IANA time zone of the device, or null. Temporal answers at once where Intl first loads its data. */
 export function timeZone(): string | null {
   try {

@@ -36,7 +36,7 @@ import {
 import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
-import { deviceContext, timeZone } from './device';
+import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuids } from './input';
 import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
@@ -188,6 +188,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
 
   const gpc = globalPrivacyControl();
+  let offset = localOffset(startedAt);
   const leftTab = takeTab();
   const tabId = leftTab ? leftTab[0] : uuids.fresh().slice(0, 8);
   model = start({
@@ -199,6 +200,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     place: readPlace(),
     device: deviceContext((device) => guard(() => now(around, { device }))),
     timeZone: timeZone(),
+    offset,
     tabId,
   });
   unwatch.push(
@@ -227,6 +229,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       return props === undefined ? undefined : dispatch([track, at, name, props]);
     },
     page(at, properties, values) {
+      // (a page view is where a change to or from daylight saving time is looked for: not on every event)
+      if (localOffset(at) !== offset) dispatch([around, at, { offset: (offset = localOffset(at)) }]);
       const own = pageValues(values) || {};
       return dispatch([page, at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]);
     },

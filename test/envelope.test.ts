@@ -25,6 +25,7 @@ const around: Surroundings = {
   tabId: '0a1b2c3d',
   device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en-US","bot":false}',
   timeZone: 'Europe/Paris',
+  offset: 60,
 };
 const raw = (n: number, at: number, pageHidden = false): RawEvent => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
@@ -46,7 +47,8 @@ describe('envelope version 2', () => {
   const s1 = state({ eventIndex: 1 });
   const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
   const at = Date.parse('2026-11-22T10:00:00.000Z');
-  const entries: Entry[] = [raw(1, at), raw(2, at + 1, true)].map((e, i) => entryOf(e, i ? s2 : s1, around, 'shop'));
+  const first = entryOf(raw(1, at), s1, around, 'shop', null);
+  const entries: Entry[] = [first.entry, entryOf(raw(2, at + 1, true), s2, around, 'shop', first.shared).entry];
   const batch = (dropped: number): Batch => ({ dropped, sentAt: at + 10, profile: null, sampleRate: 1 });
   const bodyOf = (list: Entry[], dropped = 0) => nativeFormat.body(list.map((e) => nativeFormat.item(e, batch(dropped))), list, batch(dropped));
   const body = JSON.parse(bodyOf(entries, 3));

@@ -45,6 +45,8 @@ export interface Surroundings {
   /** `"device":{...},"os":{...},"app":{...}` */
   device: string;
   timeZone: string | null;
+  /** minutes ahead of UTC where the visitor is (the weekday is theirs); the shell tells a change (daylight saving time) */
+  offset: number;
   /** this tab's id: kept across its pages, its own in a duplicated tab */
   tabId: string;
 }
@@ -68,22 +70,29 @@ export function clientSession(s: SessionState, mechanism: string, anonymous: boo
 }
 
 
-/** What the last shared context was made of (compared by identity), and its JSON: a cache of a pure function. */
-let sharedOf: unknown[] = [];
-let shared = '';
-/** The minute (since the epoch) of the last timestamp, and its ISO 8601 text up to the seconds. */
-let minute = -1;
-let minuteIso = '';
-
 /**
- * `toISOString()` of an epoch time in whole milliseconds, the minute's text kept: a Date's `toISOString`
- * costs more than the rest of an event's JSON. (UTC minutes are whole epoch minutes: there are no leap seconds.)
+ * `toISOString()` of an epoch time in whole milliseconds, the minute's text kept (`last`: the minute since the
+ * epoch, and its ISO 8601 text up to the seconds): a Date's `toISOString` costs more than the rest of an
+ * event's JSON. (UTC minutes are whole epoch minutes: there are no leap seconds.)
  */
-export function timestamp(at: number): string {
+export function timestamp(at: number, last: Minute = [-1, '']): [text: string, minute: Minute] {
   const m = Math.floor(at / 6e4);
-  if (m !== minute) minuteIso = new Date((minute = m) * 6e4).toISOString().slice(0, 17);
+  const minute: Minute = m === last[0] ? last : [m, new Date(m * 6e4).toISOString().slice(0, 17)];
   const tail = String(1e5 + at - m * 6e4);
-  return `${minuteIso}${tail.slice(1, 3)}.${tail.slice(3)}Z`;
+  return [`${minute[1]}${tail.slice(1, 3)}.${tail.slice(3)}Z`, minute];
+}
+
+/** A minute since the epoch and its ISO 8601 text up to the seconds. */
+export type Minute = readonly [minute: number, text: string];
+
+/** The day of the week at `at` where the visitor is (`offset`: minutes ahead of UTC there). 1 January 1970 was a Thursday. */
+export const weekday = (at: number, offset: number): string => WEEKDAYS[(((Math.floor((at + offset * 6e4) / 864e5) + 4) % 7) + 7) % 7];
+
+/** The shared part of the last entry and what it was made of (compared by identity): kept in the model, a cache of a pure function. */
+export interface Shared {
+  made: readonly unknown[];
+  ctxJson: string;
+  minute: Minute;
 }
 
 /**
@@ -91,23 +100,28 @@ export function timestamp(at: number): string {
  * (`ctx`). Events that share a context get the same string, made once: the hot path only writes the
  * event's own part. `expandEnvelope` (core/envelope.ts) joins them back into a whole event.
  */
-export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string): Entry {
-  const weekday = WEEKDAYS[new Date(e.at).getDay()];
+export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string, last: Shared | null): { entry: Entry; shared: Shared } {
+  const day = weekday(e.at, around.offset);
   // (`around` is a new object whenever what it holds changes; the session's other shared fields follow its id)
-  const of = [e.page, around, weekday, s.sessionId, s.firstEventId, s.attributes, s.businessUserId, s.utm];
-  if (of.some((part, i) => part !== sharedOf[i])) {
-    sharedOf = of;
+  const of = [e.page, around, day, s.sessionId, s.firstEventId, s.attributes, s.businessUserId, s.utm];
+  const [time, minute] = timestamp(e.at, last?.minute);
+  let shared = last && { ...last, minute };
+  if (!shared || of.some((part, i) => part !== shared!.made[i])) {
     const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
-    shared =
-      `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
-      `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
-      `,"context":{"page":${e.page.pageJson},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
-      `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${weekday}"},"tabId":"${around.tabId}"}}`;
+    shared = {
+      made: of,
+      minute,
+      ctxJson:
+        `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
+        `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
+        `,"context":{"page":${e.page.pageJson},${around.device},"utm":${JSON.stringify(s.utm || NO_UTM)}` +
+        `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${day}"},"tabId":"${around.tabId}"}}`,
+    };
   }
   const fields =
-    `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${timestamp(e.at)}","properties":${e.props}` +
+    `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${time}","properties":${e.props}` +
     `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"`;
-  return { id: e.id, at: e.at, appId, fields, ctx: shared };
+  return { entry: { id: e.id, at: e.at, appId, fields, ctx: shared.ctxJson }, shared };
 }
 
 /** An entry as a whole event (for the formats that send every event whole). */

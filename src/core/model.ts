@@ -5,7 +5,7 @@
  */
 import type { ConsentState } from '../types';
 import type { PageSnapshot } from './context';
-import type { Entry, Surroundings } from './event';
+import type { Entry, Shared, Surroundings } from './event';
 import type { Ids } from './ids';
 import type { SessionState } from './state';
 
@@ -64,6 +64,8 @@ export interface Model {
   user: string | null;
   /** What every event of this page carries besides itself (storage mechanism, device, time zone). */
   around: Surroundings;
+  /** The part of the last event that the next ones may share (the hot path writes it once for all of them). */
+  lastCtx: Shared | null;
   /** The page the next event happens on. */
   page: PageSnapshot;
   /** The page's full URL at the last `page()` (null before the first). */

@@ -181,5 +181,8 @@ function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
 
 /** The event leaves for the outbox, in `state`, the session after its step; an unsampled session's stays here (`sampleRate`). */
 function enqueue(m: Model, fx: Effect[], event: RawEvent, state: SessionState): void {
-  if (sampled(state.sessionId, m.settings.sampleRate)) fx.push(['enqueue', entryOf(event, state, m.around, m.settings.appId)]);
+  if (!sampled(state.sessionId, m.settings.sampleRate)) return;
+  const { entry, shared } = entryOf(event, state, m.around, m.settings.appId, m.lastCtx);
+  m.lastCtx = shared;
+  fx.push(['enqueue', entry]);
 }

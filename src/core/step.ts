@@ -28,6 +28,8 @@ export interface Start {
   place: Place;
   device: string;
   timeZone: string | null;
+  /** minutes ahead of UTC on the device */
+  offset: number;
   /** this tab's id (lifecycle/tab-mark.ts) */
   tabId: string;
 }
@@ -46,7 +48,8 @@ export function start(s: Start): Model {
     losses: 0,
     session: null,
     user: null,
-    around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone, tabId: s.tabId },
+    around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone, offset: s.offset, tabId: s.tabId },
+    lastCtx: null,
     page: snapshot(s.place, s.place.referrer, s.ids.fresh()),
     viewed: null,
     pageHidden: s.pageHidden,
@@ -128,9 +131,9 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step,
 /**
  * What the page's events carry changed: the store failed and handed the session on, or a slow store answered
  * late (the session is kept there now: `mechanism`); a better device context came (the OS version from
- * User-Agent Client Hints: `device`).
+ * User-Agent Client Hints: `device`); the device's clock moved to or from daylight saving time (`offset`).
  */
-export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mechanism: string } | { device: string }]): void {
+export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mechanism: string } | { device: string } | { offset: number }]): void {
   m.around = { ...m.around, ...change };
 }
 

@@ -66,6 +66,7 @@ export function boot(o: Options = {}): Tracker {
     place: place(),
     device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en","bot":false}',
     timeZone: 'Europe/Paris',
+    offset: 60,
     tabId: '0a1b2c3d',
     ...rest,
     settings: { ...SETTINGS, ...o.settings },

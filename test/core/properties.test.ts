@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WholeEvent } from '../../src/core/envelope';
 import type { Input, Model, Step } from '../../src/core/model';
-import { timestamp, wholeOf } from '../../src/core/event';
+import { WEEKDAYS } from '../../src/core/context';
+import { timestamp, weekday, wholeOf, type Minute } from '../../src/core/event';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
@@ -167,12 +168,29 @@ describe(`the core under random inputs (seed ${SEED})`, () => {
   });
 
   it('writes an event\'s timestamp as toISOString does, whatever the order of the times', () => {
-    // (the minute's text is kept between calls: times that jump back, forward, across minutes and years)
+    // (the minute's text is kept from one to the next: times that jump back, forward, across minutes and years)
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_180_000 })), { minLength: 1, maxLength: 50 }), (times) => {
-        for (const at of times) expect(timestamp(at)).toBe(new Date(at).toISOString());
+        let minute: Minute | undefined;
+        for (const at of times) {
+          const [text, next] = timestamp(at, minute);
+          expect(text).toBe(new Date(at).toISOString());
+          minute = next;
+        }
       }),
       params,
     );
+  });
+
+  it("gives the weekday where the visitor is (their offset from UTC), not where the code runs", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: -12 * 60, max: 14 * 60 }), (at, offset) => {
+        expect(weekday(at, offset)).toBe(WEEKDAYS[new Date(at + offset * 60_000).getUTCDay()]);
+      }),
+      params,
+    );
+    // 23:30 UTC on Sunday 22 November 2026 is Monday in Paris in winter (+60), still Sunday in New York (-300)
+    const at = Date.parse('2026-11-22T23:30:00Z');
+    expect([weekday(at, 60), weekday(at, 0), weekday(at, -300)]).toEqual(['Monday', 'Sunday', 'Sunday']);
   });
 });
