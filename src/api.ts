@@ -4,13 +4,12 @@
  * answers make the whole of the tracker that does nothing outside a browser. Each call is given its
  * time here (or the time a queued tag call was made): the time of everything it does.
  */
-import { describe, error } from './log';
+import { internalError } from './log';
+import type { TimedTracker } from './tracker';
 import type { Tracker } from './types';
 
 export type Method = keyof Tracker;
 
-/** A tracker's methods as the shell runs them: the time of the call first, then the page's arguments. */
-export type TimedTracker = { [M in Method]: (at: number, ...args: Parameters<Tracker[M]>) => ReturnType<Tracker[M]> };
 
 const resolved = () => Promise.resolve();
 
@@ -33,24 +32,7 @@ const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
 
 export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAILED, name);
 
-/** Logs an internal error once; never throws, whatever was thrown (a Symbol, a Proxy that traps). */
-export function internalError(e: unknown): void {
-  try {
-    const stack = (e as Error)?.stack;
-    error(`internal error, please report it: ${typeof stack === 'string' ? stack : describe(e)}`);
-  } catch {
-    // Even the console failed: nothing more to do.
-  }
-}
 
-/** Runs `fn` (a callback of a browser signal, a timer, a tab message); an internal error is logged, never thrown. */
-export function guard(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    internalError(e);
-  }
-}
 
 /**
  * A tracker running on this page, as every copy of Stint on it sees it (the tag and npm imports may be

@@ -28,3 +28,22 @@ export function describeError(e: unknown): string {
     return describe(e);
   }
 }
+
+/** Logs an internal error once; never throws, whatever was thrown (a Symbol, a Proxy that traps). */
+export function internalError(e: unknown): void {
+  try {
+    const stack = (e as Error)?.stack;
+    error(`internal error, please report it: ${typeof stack === 'string' ? stack : describe(e)}`);
+  } catch {
+    // Even the console failed: nothing more to do.
+  }
+}
+
+/** Runs `fn` (a callback of a browser signal, a timer, a tab message); an internal error is logged, never thrown. */
+export function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    internalError(e);
+  }
+}

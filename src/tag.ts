@@ -10,10 +10,10 @@
  * only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`,
  * `dist/stint.otlp.js`); a pipeline's script sends its format when the config names none.
  */
-import { internalError, isMethod, type Running } from './api';
+import { isMethod, type Running } from './api';
 import { trackerFor } from './create';
 import { tagNames } from './names';
-import { describe, describeError, error } from './log';
+import { describe, describeError, error, internalError } from './log';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];

@@ -5,13 +5,11 @@
  * adapter reports what it learns (storage answered, a tab spoke, a store failed) as an input, never by
  * calling into another part. ARCHITECTURE.md walks one event through it.
  */
-import { guard, type TimedTracker } from './api';
 import type { Config } from './config';
-import { erase } from './consent/erase';
 import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
 import type { Args, Dispatch, Effect, Input, Model, Step } from './core/model';
-import { move, page, restore, route, tab, tabsGone, visibility } from './core/site';
+import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from './core/site';
 import {
   activity,
   around,
@@ -36,17 +34,25 @@ import {
 import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
+import { abandonReplies } from './delivery/transport';
+import { eraseMarks } from './delivery/sent-marks';
+import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuids } from './input';
 import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
-import { leaveTab, takeTab } from './lifecycle/tab-mark';
-import { debug, warn } from './log';
+import { cameFrom, leaveTab, takeTab } from './lifecycle/tab-mark';
+import { debug, guard, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
-import type { StintDb } from './session/stores/db';
+import { eraseSession } from './session/stores/chain';
+import { deleteStintDb, setLeaving, type StintDb } from './db';
 import { startTabs, type TabMessage } from './tabs';
+import type { Tracker } from './types';
+
+/** A tracker's methods as the shell runs them: the time of the call first, then the page's arguments. */
+export type TimedTracker = { [M in keyof Tracker]: (at: number, ...args: Parameters<Tracker[M]>) => ReturnType<Tracker[M]> };
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */
 const SHUTDOWN_WAIT = 3000;
@@ -103,7 +109,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const movedTo = (mechanism: string) => guard(() => now(around, { mechanism }));
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
-  const opened = ({ chain, db: database, othersOpen, turn }: Opened, anonymous: boolean) => {
+  const opened = ({ chain, db: database, othersOpen }: Opened, anonymous: boolean) => {
     if (model.shutDown) return;
     opener = null;
     db = database;
@@ -115,7 +121,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       store: database && idbOutbox(database),
       dropped: model.losses,
       tabs: anonymous ? null : tabs,
-      turn,
+      // (whose turn it is to send, among the tabs that share the outbox in that database)
+      turn: database && sendTurn(database, tabs),
       batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate, appVersion: config.appVersion }),
       heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
@@ -144,14 +151,19 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     lost: (count) => sender?.lost(count),
     openStorage(anonymous) {
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      opener = openStorage(config, anonymous, tabs, answered, movedTo);
+      opener = openStorage(config, anonymous, () => tabs.alive(), answered, movedTo);
     },
     erase() {
       opener?.cancel();
       sender?.stop(true);
       opener = keeper = sender = null;
       saving = false;
-      erase(config);
+      // Nothing of Stint stays on the device, in any tab: the session (the cookie in every domain variant, or the
+      // custom store, and the mirror), the whole database (the outbox, other tabs' too), the sent marks, the tab's id.
+      eraseSession(config.store, config.cookie);
+      deleteStintDb();
+      eraseMarks();
+      leaveTab(null);
     },
     tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
     announce: tabs.announce,
@@ -204,13 +216,34 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     tabId,
   });
   unwatch.push(
-    watchPage(
-      dispatch,
-      () => opener?.goOn(),
+    watchPage({
+      mayLeave: () => opener?.goOn(),
+      hidden: (hidden) => now(visibility, hidden),
+      left(persisted) {
+        // Nothing left pending that could block the next page (see db.ts).
+        setLeaving(true);
+        now(pagehide, persisted);
+      },
+      restored() {
+        // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
+        setLeaving(false);
+        abandonReplies();
+        now(restore, readPlace(), cameFrom());
+      },
       // A frozen page leaves the tabs' channel: Chromium still runs its BroadcastChannel messages (it would answer
       // the roll call for a turn it cannot use), though not the rest of its tasks (seen in e2e/freeze.spec.ts).
-      (isFrozen) => (isFrozen ? (sender?.freeze(), tabs.leave()) : (tabs.join(!model.pageHidden), sender?.resume())),
-    ),
+      froze() {
+        setLeaving(true);
+        now(visibility, true);
+        sender?.freeze();
+        tabs.leave();
+      },
+      resumed() {
+        setLeaving(false);
+        tabs.join(!model.pageHidden);
+        sender?.resume();
+      },
+    }),
   );
   tabs.join(!model.pageHidden);
   dispatch([consent, startedAt, config.consent, 'config', gpc]);

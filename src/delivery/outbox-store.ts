@@ -7,7 +7,7 @@
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
 import type { Entry } from '../core/event';
-import { finished, onSuccess, type StintDb } from '../session/stores/db';
+import { finished, onSuccess, type StintDb } from '../db';
 
 export interface OutboxStore {
   /** Writes entries (in chunks, one transaction); sets their `chunk`. */

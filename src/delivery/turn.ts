@@ -12,7 +12,7 @@
  * than `HOLD`. A database that does not answer in time is no reason to stop sending: the sender then
  * goes on without the turn (and gives back a claim that landed late with the rest).
  */
-import { finished, onSuccess, type StintDb } from '../session/stores/db';
+import { finished, onSuccess, type StintDb } from '../db';
 import type { Tabs } from '../tabs';
 import { within } from './bounded';
 

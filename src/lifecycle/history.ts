@@ -13,7 +13,7 @@
  * it. On stop the wrapper is taken out if nothing wrapped it since; otherwise it stays in that chain and
  * only passes the call on.
  */
-import { guard } from '../api';
+import { guard } from '../log';
 import { routeStart, routeStep, type RouteEffect, type RouteInput } from '../core/route';
 
 /** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */

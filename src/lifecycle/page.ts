@@ -4,21 +4,29 @@
  * else in Stint listens to them. There is no `unload` or `beforeunload` listener anywhere: they are
  * unreliable on mobile and keep the page out of the back/forward cache
  * (https://developer.chrome.com/docs/web-platform/deprecating-unload); "hidden" is the last moment a page
- * can count on. Each signal becomes an input for the core, after what the browser needs at that moment.
+ * can count on. The shell turns each signal into an input for the core (tracker.ts), after what the browser
+ * needs at that moment.
  */
-import { guard } from '../api';
-import type { Dispatch } from '../core/model';
-import { pagehide, restore, visibility } from '../core/site';
-import { abandonReplies } from '../delivery/transport';
-import { readPlace } from '../input';
-import { setLeaving } from '../session/stores/db';
-import { cameFrom } from './tab-mark';
+import { guard } from '../log';
 
-/**
- * Gives the core (`signal`) the input of each lifecycle signal, calling `mayLeave` first when the page may
- * be going away (whatever Stint still waits for must not hold what it has); returns the function that stops.
- */
-export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFrozen: boolean) => void): () => void {
+/** What the shell does at each signal (each turned into an input for the core there). */
+export interface PageSignals {
+  /** the page may be going away: whatever Stint still waits for must not hold what it has (first, at each of those) */
+  mayLeave(): void;
+  /** visibilitychange: the page is hidden, or shown */
+  hidden(hidden: boolean): void;
+  /** pagehide; `persisted`: into the back/forward cache, where the page may come back, or be evicted silently */
+  left(persisted: boolean): void;
+  /** pageshow from the back/forward cache */
+  restored(): void;
+  /** freeze: what a hidden page does (saves, beacons), and nothing left pending */
+  froze(): void;
+  /** resume (the visibility follows) */
+  resumed(): void;
+}
+
+/** Gives `on` each lifecycle signal; returns the function that stops. */
+export function watchPage(on: PageSignals): () => void {
   // The HTML standard's "unload a document" fires pagehide before visibilitychange
   // (https://html.spec.whatwg.org/multipage/document-lifecycle.html#unloading-documents): once the page has
   // exited, the hidden that follows says nothing new.
@@ -28,26 +36,20 @@ export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFro
     guard(() => {
       if (exited) return;
       const hidden = document.visibilityState === 'hidden';
-      if (hidden) mayLeave();
-      signal([visibility, Date.now(), hidden]);
+      if (hidden) on.mayLeave();
+      on.hidden(hidden);
     });
   const onPageHide = (e: PageTransitionEvent) =>
     guard(() => {
       exited = true;
-      mayLeave();
-      // Nothing left pending that could block the next page (see db.ts).
-      setLeaving(true);
-      // `persisted`: into the back/forward cache, where the page may come back, or be evicted silently.
-      signal([pagehide, Date.now(), e.persisted]);
+      on.mayLeave();
+      on.left(e.persisted);
     });
   const onPageShow = (e: PageTransitionEvent) =>
     guard(() => {
       if (!e.persisted) return;
       exited = false;
-      // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
-      setLeaving(false);
-      abandonReplies();
-      signal([restore, Date.now(), readPlace(), cameFrom()]);
+      on.restored();
     });
   // Chrome freezes background tabs (https://developer.chrome.com/docs/web-platform/page-lifecycle-api): a
   // frozen page runs almost nothing (its BroadcastChannel messages still run in Chromium 156, so it leaves the
@@ -59,27 +61,24 @@ export function watchPage(signal: Dispatch, mayLeave: () => void, frozen: (isFro
   // again before it sends, and the next input reads the session again (the store is read when the last read is old).
   const onFreeze = () =>
     guard(() => {
-      mayLeave();
-      setLeaving(true);
-      signal([visibility, Date.now(), true]);
-      frozen(true);
+      on.mayLeave();
+      on.froze();
     });
   const onResume = () =>
     guard(() => {
-      setLeaving(false);
-      frozen(false);
+      on.resumed();
       // (a page frozen while visible, which Chrome does not do itself, is visible again)
       onVisibility();
     });
-  const on: [EventTarget, string, (e: never) => void][] = [
+  const listeners: [EventTarget, string, (e: never) => void][] = [
     [window, 'visibilitychange', onVisibility],
     [window, 'pagehide', onPageHide],
     [window, 'pageshow', onPageShow],
     [document, 'freeze', onFreeze],
     [document, 'resume', onResume],
   ];
-  for (const [target, type, listener] of on) target.addEventListener(type, listener as EventListener, true);
+  for (const [target, type, listener] of listeners) target.addEventListener(type, listener as EventListener, true);
   return () => {
-    for (const [target, type, listener] of on) target.removeEventListener(type, listener as EventListener, true);
+    for (const [target, type, listener] of listeners) target.removeEventListener(type, listener as EventListener, true);
   };
 }

@@ -6,11 +6,9 @@
  * fresh session rather than lost. A store that answers after all is reconciled: the stand-in takes it
  * on, and the session this page kept is written there.
  */
-import type { Config } from '../config';
-import { sendTurn, type Turn } from '../delivery/turn';
-import type { Tabs } from '../tabs';
+import { stintDb, type StintDb } from '../db';
+import type { CookieOptions, SessionStore } from '../types';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
-import { stintDb, type StintDb } from './stores/db';
 
 /**
  * How long the start waits for a store. IndexedDB answers in tens of ms, but can wait behind a
@@ -25,8 +23,6 @@ export interface Opened {
   db: StintDb | null;
   /** Another tab of the site is open: the last page's unclean exit was not a crash. */
   othersOpen: boolean;
-  /** Whose turn it is to send, among the tabs that share the outbox in that database. */
-  turn: Turn | null;
 }
 
 export interface Opener {
@@ -36,26 +32,39 @@ export interface Opener {
   cancel(): void;
 }
 
+/** Where the config keeps the session: a custom store, or the cookie's options for the default chain. */
+export interface Where {
+  store: SessionStore | undefined;
+  cookie: CookieOptions | undefined;
+}
+
 /**
  * Calls `onOpen` once: when storage answers, or with the stand-in if `goOn` (or the bound) comes first.
+ * `alive`: the other tabs of the site that answer (the tabs' roll call; null: none can be asked).
  * `onLate`: a store that answered after the stand-in went on holds the session from now on (its mechanism).
  */
-export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOpen: (opened: Opened) => void, onLate: (mechanism: string) => void): Opener {
+export function openStorage(
+  where: Where,
+  anonymous: boolean,
+  alive: () => Promise<ReadonlySet<string> | null>,
+  onOpen: (opened: Opened) => void,
+  onLate: (mechanism: string) => void,
+): Opener {
   let done = false;
   let cancelled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const db = anonymous ? null : stintDb();
   const { chain, early }: Opening = anonymous
     ? { chain: inMemory(), early: inMemory() }
-    : config.store
-      ? openCustom(config.store)
-      : openChain(config.cookie, db);
+    : where.store
+      ? openCustom(where.store)
+      : openChain(where.cookie, db);
   const open = (opened: Chain, othersOpen: boolean) => {
     clearTimeout(timer);
     if (cancelled) return;
     if (!done) {
       done = true;
-      return onOpen({ chain: opened, db, othersOpen, turn: db && sendTurn(db, tabs) });
+      return onOpen({ chain: opened, db, othersOpen });
     }
     // The store answered after the stand-in went on: from now on the stand-in saves there, so the
     // session this page reported is kept (what the store held at start is not taken up again).
@@ -68,7 +77,7 @@ export function openStorage(config: Config, anonymous: boolean, tabs: Tabs, onOp
       const found = opened.found;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
       if (done || anonymous || !found || found.closed) return open(opened, false);
-      return tabs.alive().then((alive) => open(opened, !!alive?.size));
+      return alive().then((tabs) => open(opened, !!tabs?.size));
     }),
   ).catch(() => {});
   if (!done) timer = setTimeout(() => open(early, false), OPEN_WAIT);

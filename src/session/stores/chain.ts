@@ -7,8 +7,9 @@
 import { complete, decodeState, type SessionState } from '../../core/state';
 import type { CookieOptions, SessionStore } from '../../types';
 import { cookieStore } from './cookie';
-import { idbSessionStore, type StintDb } from './db';
-import { localMirror } from './local';
+import type { StintDb } from '../../db';
+import { idbSessionStore } from './idb';
+import { eraseMirror, localMirror } from './local';
 import { memoryStore } from './memory';
 
 /** Where the session lives: the store that holds it, the mirror behind a cookie, and what they held at start. */
@@ -74,4 +75,11 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null)
   if (!idb) return { chain: inMemory(), early: inMemory() };
   const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), synchronous: false }), inMemory);
   return { chain, early: inMemory() };
+}
+
+/** Consent withdrawn: the session leaves the device (every domain variant of the cookie, or the custom store, and the mirror). */
+export function eraseSession(store: SessionStore | undefined, cookie: CookieOptions | undefined): void {
+  if (store) Promise.resolve().then(() => store.delete()).catch(() => {});
+  else cookieStore(cookie).delete();
+  eraseMirror();
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { nameUuid } from '../src/core/ids';
-import { UUID_PATTERN } from '../src/core/state';
+import { nameUuid } from '../../src/core/ids';
+import { UUID_PATTERN } from '../../src/core/state';
 
 describe('nameUuid', () => {
   it('is a version-8 RFC 9562 UUID', () => {
@@ -25,7 +25,7 @@ describe('nameUuid', () => {
 describe('random ids', () => {
   it('are version-4 RFC 9562 UUIDs, all different, across refills of the pool', async () => {
     vi.stubGlobal('location', { href: 'https://shop.example/' });
-    const { uuids } = await import('../src/input');
+    const { uuids } = await import('../../src/input');
     const seen = new Set<string>();
     for (let n = 0; n < 1000; n++) {
       const id = uuids.fresh();

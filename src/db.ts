@@ -177,13 +177,3 @@ export function deleteStintDb(): Promise<void> {
     }
   });
 }
-
-/** The session in IndexedDB (cookies blocked). */
-export function idbSessionStore(db: StintDb) {
-  return {
-    name: 'INDEXED_DB',
-    get: () => db.session('readonly', (store) => promisifyRequest(store.get(SESSION_KEY))),
-    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), finished(store.transaction))),
-    delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), finished(store.transaction))),
-  };
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { browserFromUserAgent, osFromUserAgent, utmOf } from '../src/core/context';
+import { browserFromUserAgent, osFromUserAgent, utmOf } from '../../src/core/context';
 
 describe('operating system from the user agent', () => {
   it.each([

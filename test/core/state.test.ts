@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { complete, decodeState, encodeState } from '../src/core/state';
-import { state } from './helpers';
+import { complete, decodeState, encodeState } from '../../src/core/state';
+import { state } from '../helpers';
 
 describe('the stored value', () => {
   it('round-trips, versioned', () => {

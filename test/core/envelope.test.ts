@@ -6,12 +6,12 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandEnvelope } from '../src/collector';
-import type { PageSnapshot } from '../src/core/context';
-import { entryOf, type Entry, type RawEvent, type Surroundings } from '../src/core/event';
-import type { Batch } from '../src/core/formats/format';
-import { nativeFormat } from '../src/core/formats/native';
-import { state } from './helpers';
+import { expandEnvelope } from '../../src/collector';
+import type { PageSnapshot } from '../../src/core/context';
+import { entryOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
+import type { Batch } from '../../src/core/formats/format';
+import { nativeFormat } from '../../src/core/formats/native';
+import { state } from '../helpers';
 
 const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
@@ -36,7 +36,7 @@ const raw = (n: number, at: number, pageHidden = false): RawEvent => ({
   pageHidden,
 });
 
-const schema = (file: string) => JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), 'utf8'));
+const schema = (file: string) => JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 ajv.addSchema({ ...schema('envelope-1.json'), $id: 'https://stint.dev/schemas/envelope-1.json' });
