@@ -4,7 +4,8 @@
  * first test's start to its last test's end) beside its busy time (its tests' durations added up, workers
  * counted apart). The ESM build's tests are titles of their own ("the ESM build › ...", e2e/npm.ts). The titles
  * the webkit project leaves out (e2e/webkit/skips.ts) are counted as skipped there. Last, each failed run's
- * first lines of error: a long run's log is often read from its tail alone (CI keeps the end).
+ * first lines of error: a long run's log is often read from its tail alone (CI keeps the end). Before them,
+ * each engine's slowest tests.
  */
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { webkitCannot, webkitSkips } from './webkit/skips';
@@ -18,6 +19,8 @@ interface Engine {
   skipped: Map<string, Set<string>>;
   failed: Set<string>;
   flaky: Set<string>;
+  /** each run's duration (ms) and title, for the slowest */
+  durations: [number, string][];
 }
 
 const minutes = (ms: number) => `${Math.floor(ms / 60_000)}m ${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
@@ -43,7 +46,7 @@ export default class EngineSummary implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult) {
     const name = test.parent.project()?.name.split('-')[0] ?? 'other';
-    const engine = this.engines.get(name) ?? { first: Infinity, last: 0, busy: 0, runs: 0, played: new Set(), skipped: new Map(), failed: new Set(), flaky: new Set() };
+    const engine = this.engines.get(name) ?? { first: Infinity, last: 0, busy: 0, runs: 0, played: new Set(), skipped: new Map(), failed: new Set(), flaky: new Set(), durations: [] };
     this.engines.set(name, engine);
     const title = test.titlePath().slice(3).join(' › ');
     const start = result.startTime.getTime();
@@ -57,6 +60,7 @@ export default class EngineSummary implements Reporter {
     }
     engine.runs++;
     engine.played.add(title);
+    engine.durations.push([result.duration, title]);
     const outcome = test.outcome();
     if (outcome === 'unexpected' && result.retry === test.retries) engine.failed.add(title);
     if (outcome === 'flaky') engine.flaky.add(title);
@@ -91,6 +95,11 @@ export default class EngineSummary implements Reporter {
     if (this.alone) {
       lines.push('', 'WebKit leaves out (e2e/webkit/skips.ts):');
       for (const [title, why] of Object.entries(webkitSkips)) lines.push(`  - ${title}\n      ${why}`);
+    }
+    // (where the run's time goes: what to look at first when the suite grows slow)
+    for (const [name, e] of this.engines) {
+      const slowest = e.durations.sort((a, b) => b[0] - a[0]).slice(0, 8);
+      if (slowest.length) lines.push('', `Slowest in ${name}:`, ...slowest.map(([ms, title]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${title.slice(0, 150)}`));
     }
     if (this.failures.length) lines.push('', 'Failed runs (the first lines of each error):', ...this.failures);
     console.log(lines.join('\n'));
