@@ -46,7 +46,7 @@ export default class EngineSummary implements Reporter {
 
   onTestEnd(test: TestCase, result: TestResult) {
     const name = test.parent.project()?.name.split('-')[0] ?? 'other';
-    const engine = this.engines.get(name) ?? { first: Infinity, last: 0, busy: 0, runs: 0, played: new Set(), skipped: new Map(), failed: new Set(), flaky: new Set(), durations: [] };
+    const engine = this.engines.get(name) ?? { first: Infinity, last: 0, busy: 0, runs: 0, played: new Set(), skipped: new Map(), failed: new Set(), flaky: new Set(), durations: [] as [number, string][] };
     this.engines.set(name, engine);
     const title = test.titlePath().slice(3).join(' › ');
     const start = result.startTime.getTime();

@@ -8,29 +8,8 @@
 import type { Config } from './config';
 import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
-import type { Args, Dispatch, Effect, Input, Model, Step } from './core/model';
-import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from './core/site';
-import {
-  activity,
-  around,
-  attribute,
-  consent,
-  currentSession,
-  dueToEnd,
-  endSession,
-  gpcRefuses,
-  identify,
-  isReady,
-  newSession,
-  opened as storageOpened,
-  profile,
-  reread,
-  shutdown,
-  start,
-  step,
-  stored,
-  track,
-} from './core/step';
+import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
+import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
 import { startSender, type Sender } from './delivery/sender';
@@ -78,18 +57,18 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let model: Model;
 
   /** The one way in: an input meets the core (`step`: what happened, and when), and its effects are carried out in order. */
-  const dispatch = ((input: Input) => {
+  const dispatch: Dispatch = (input) => {
     const next = input[0];
     const at = input[1];
     // Another tab may have written the session since this one last heard (one on a sibling subdomain sends no
     // message): read at most every few ms, and always when about to find the session over (it may have kept it alive).
     const value = keeper && keeper.read(at, dueToEnd(model, at));
-    if (value) advance([stored, at, value]);
+    if (value) advance(['stored', at, value]);
     // The page moved without page() (a single-page app): the events that follow carry where it is now.
     // (A page view takes its place itself: the URL it moved from is its referrer.)
-    if (next !== page && next !== route && next !== restore && location.href !== model.page.href) advance([move, at, readPlace()]);
+    if (next !== 'page' && next !== 'route' && next !== 'restore' && location.href !== model.page.href) advance(['move', at, readPlace()]);
     return advance(input);
-  }) as unknown as Dispatch;
+  };
   const advance = (input: Input): string | undefined => {
     const next = step(model, input);
     model = next.model;
@@ -97,7 +76,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     return next.event;
   };
   /** An input of this moment. */
-  const now = <S extends Step>(next: S, ...args: Args<S> extends [number, ...infer A] ? A : never) => dispatch([next, Date.now(), ...args] as unknown as [S, ...Args<S>]);
+  const now = <T extends keyof Inputs>(type: T, ...args: Inputs[T]) => dispatch([type, Date.now(), ...args] as unknown as Input);
 
   const resolveReady = () => waiting.splice(0).forEach((resolve) => resolve());
   const save = (all: boolean) => {
@@ -106,7 +85,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
 
   /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
-  const movedTo = (mechanism: string) => guard(() => now(around, { mechanism }));
+  const movedTo = (mechanism: string) => guard(() => now('surroundings', { mechanism }));
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
   const opened = ({ chain, db: database, othersOpen }: Opened, anonymous: boolean) => {
@@ -126,10 +105,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate, appVersion: config.appVersion }),
       heard: ({ profile: id, said }) => {
         debug('the collector answered', said);
-        if (id) guard(() => now(profile, id));
+        if (id) guard(() => now('profile', id));
       },
     });
-    now(storageOpened, chain.found, keeper.mechanism(), othersOpen);
+    now('opened', chain.found, keeper.mechanism(), othersOpen);
   };
 
   /** How each effect is carried out. */
@@ -144,7 +123,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     beacon: (leaving) => sender?.beacon(leaving),
     retry: () => sender?.retry(),
     reread() {
-      const answer = (value: unknown) => guard(() => now(reread, value));
+      const answer = (value: unknown) => guard(() => now('reread', value));
       // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
       within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
     },
@@ -171,7 +150,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       tabs.alive(wanted).then((alive) =>
         guard(() => {
           const gone = alive ? wanted.filter((tab) => !alive.has(tab)) : [];
-          if (gone.length) now(tabsGone, gone);
+          if (gone.length) now('tabsGone', gone);
         }),
       );
     },
@@ -193,10 +172,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
   /** A message of another tab of the site. */
   const hear = (message: TabMessage) => {
-    if (message.k === 'vis') now(tab, message.tab, message.visible);
-    else if (message.k === 'state') now(stored, message.v);
+    if (message.k === 'vis') now('tab', message.tab, message.visible);
+    else if (message.k === 'state') now('stored', message.v);
     else if (message.k === 'sent') sender?.sentElsewhere(message.ids);
-    else if (message.k === 'consent') now(consent, message.c, 'tab', globalPrivacyControl());
+    else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());
   };
 
   const gpc = globalPrivacyControl();
@@ -210,7 +189,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     pageHidden: document.visibilityState === 'hidden',
     newTab: !leftTab,
     place: readPlace(),
-    device: deviceContext((device) => guard(() => now(around, { device }))),
+    device: deviceContext((device) => guard(() => now('surroundings', { device }))),
     timeZone: timeZone(),
     offset,
     tabId,
@@ -218,23 +197,23 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   unwatch.push(
     watchPage({
       mayLeave: () => opener?.goOn(),
-      hidden: (hidden) => now(visibility, hidden),
+      hidden: (hidden) => now('visibility', hidden),
       left(persisted) {
         // Nothing left pending that could block the next page (see db.ts).
         setLeaving(true);
-        now(pagehide, persisted);
+        now('pagehide', persisted);
       },
       restored() {
         // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
         setLeaving(false);
         abandonReplies();
-        now(restore, readPlace(), cameFrom());
+        now('restore', readPlace(), cameFrom());
       },
       // A frozen page leaves the tabs' channel: Chromium still runs its BroadcastChannel messages (it would answer
       // the roll call for a turn it cannot use), though not the rest of its tasks (seen in e2e/freeze.spec.ts).
       froze() {
         setLeaving(true);
-        now(visibility, true);
+        now('visibility', true);
         sender?.freeze();
         tabs.leave();
       },
@@ -246,38 +225,38 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     }),
   );
   tabs.join(!model.pageHidden);
-  dispatch([consent, startedAt, config.consent, 'config', gpc]);
+  dispatch(['consent', startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
   // (a page's default applies as the config's does: in this tab only)
-  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now(consent, state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
+  if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
-  const onRoute = (from: string) => now(route, readPlace(), from);
+  const onRoute = (from: string) => now('route', readPlace(), from);
   if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));
-  if (config.activity === 'input') unwatch.push(watchActivity((at) => guard(() => dispatch([activity, at]))));
+  if (config.activity === 'input') unwatch.push(watchActivity((at) => guard(() => dispatch(['activity', at]))));
 
   const methods: TimedTracker = {
     track(at, name, properties) {
       const props = eventName(name) ? propsJson(name, properties) : undefined;
-      return props === undefined ? undefined : dispatch([track, at, name, props]);
+      return props === undefined ? undefined : dispatch(['track', at, name, props]);
     },
     page(at, properties, values) {
       // (a page view is where a change to or from daylight saving time is looked for: not on every event)
-      if (localOffset(at) !== offset) dispatch([around, at, { offset: (offset = localOffset(at)) }]);
+      if (localOffset(at) !== offset) dispatch(['surroundings', at, { offset: (offset = localOffset(at)) }]);
       const own = pageValues(values) || {};
-      return dispatch([page, at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]);
+      return dispatch(['page', at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]);
     },
     identify(at, user, traits) {
-      return userId(user) ? dispatch([identify, at, user, propsJson('identify', traits) ?? null]) : undefined;
+      return userId(user) ? dispatch(['identify', at, user, propsJson('identify', traits) ?? null]) : undefined;
     },
-    setBackground: (at, isBackground) => void dispatch([visibility, at, !!isBackground]),
+    setBackground: (at, isBackground) => void dispatch(['visibility', at, !!isBackground]),
     getSession: (at) => currentSession(model, at),
-    newSession: (at) => void dispatch([newSession, at]),
-    endSession: (at) => void dispatch([endSession, at]),
-    setSessionAttribute: (at, key, value) => void dispatch([attribute, at, key, value, false]),
-    incrementSessionAttribute: (at, key, by = 1) => void dispatch([attribute, at, key, by, true]),
+    newSession: (at) => void dispatch(['newSession', at]),
+    endSession: (at) => void dispatch(['endSession', at]),
+    setSessionAttribute: (at, key, value) => void dispatch(['attribute', at, key, value, false]),
+    incrementSessionAttribute: (at, key, by = 1) => void dispatch(['attribute', at, key, by, true]),
     setConsent(at, state) {
-      if (!model.shutDown && consentState(state)) dispatch([consent, at, state, 'page', globalPrivacyControl()]);
+      if (!model.shutDown && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
     },
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
@@ -292,7 +271,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT)));
       return Promise.race([methods.flush(at), bound]).then(() => {
         clearTimeout(timer);
-        guard(() => dispatch([shutdown, Date.now()]));
+        guard(() => dispatch(['shutdown', Date.now()]));
       });
     },
   };

@@ -4,7 +4,7 @@
  * in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
 import type { ConsentState } from '../types';
-import type { PageSnapshot } from './context';
+import type { PageSnapshot, Place } from './context';
 import type { Entry, Shared, Surroundings } from './event';
 import type { Ids } from './ids';
 import type { SessionState } from './state';
@@ -87,19 +87,49 @@ export interface Model {
 }
 
 /**
- * An input: the step that takes it (what happened: a public call, a browser signal, an adapter's answer;
- * the steps are in step.ts and site.ts), when it happened (`at`, epoch ms), and what came with it.
+ * What each input carries after its time, by its type: what happened (a public call, a browser signal, an
+ * adapter's answer; the steps that take them are in step.ts and site.ts, in the table `STEPS`).
  */
-export type Input = readonly [step: Step, at: number, ...rest: any[]];
+export interface Inputs {
+  track: [name: string, props: string];
+  /** `props`: null when the traits were refused */
+  identify: [userId: string | null, props: string | null];
+  newSession: [];
+  endSession: [];
+  activity: [];
+  attribute: [key: unknown, value: unknown, increment: boolean];
+  consent: [state: ConsentState, from: ConsentFrom, gpc: boolean];
+  /** what the page's events carry besides themselves changed (the model's `around`) */
+  surroundings: [change: { mechanism: string } | { device: string } | { offset: number }];
+  stored: [value: unknown];
+  profile: [id: string];
+  shutdown: [];
+  opened: [found: SessionState | null, mechanism: string, othersOpen: boolean];
+  reread: [value: unknown];
+  visibility: [hidden: boolean];
+  tab: [tab: string, visible: boolean];
+  tabsGone: [gone: readonly string[]];
+  pagehide: [persisted: boolean];
+  restore: [place: Place, from?: string | null];
+  page: [props: string | null, place: Place, referrer?: string | null];
+  route: [place: Place, from: string];
+  move: [place: Place];
+}
 
-/** What an input does to the model (a copy, for this step) and which effects it asks for; a call that tracks an event answers its id (undefined: dropped). */
-export type Step = (m: Model, fx: Effect[], input: any) => string | void;
+/** Where a consent decision comes from (see step.ts `consent`). */
+export type ConsentFrom = 'config' | 'default' | 'page' | 'signal' | 'tab';
 
-/** What follows an input's step: its time, and what came with it. */
-export type Args<S> = S extends (m: Model, fx: Effect[], input: [Step, ...infer A]) => unknown ? A : never;
+/** An input of one type: its type, when it happened (`at`, epoch ms), and what came with it. Plain data: it can be logged, compared and replayed. */
+export type InputOf<T extends keyof Inputs> = readonly [type: T, at: number, ...rest: Inputs[T]];
 
-/** Gives the core an input: its step, then its time and what came with it (checked against the step). */
-export type Dispatch = <S extends Step>(input: [S, ...Args<S>]) => string | undefined;
+/** Any input. */
+export type Input = { [T in keyof Inputs]: InputOf<T> }[keyof Inputs];
+
+/** What an input of type `T` does to the model (a copy, for this step) and which effects it asks for; a call that tracks an event answers its id (undefined: dropped). */
+export type Step<T extends keyof Inputs = keyof Inputs> = (m: Model, fx: Effect[], input: InputOf<T>) => string | void;
+
+/** Gives the core an input. */
+export type Dispatch = (input: Input) => string | undefined;
 
 /** What the shell must do, in order: a verb, and what it is done with. */
 export type Effect =

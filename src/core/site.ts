@@ -7,8 +7,7 @@
  */
 import type { Properties } from '../types';
 import { snapshot } from './context';
-import type { Effect, Model, Settings, Step } from './model';
-import type { Place } from './context';
+import type { Effect, InputOf, Model, Settings } from './model';
 import { apply, EMPTY, enter, keep, release, run, siteBackground } from './record';
 import { onVisibility } from './rules';
 import type { SessionState } from './state';
@@ -53,7 +52,7 @@ export function initialized(settings: Settings, found: SessionState | null, othe
 }
 
 /** This page became hidden or visible (the Page Visibility API, or `setBackground`). */
-export function visibility(m: Model, fx: Effect[], [, at, hidden]: [Step, number, boolean]): void {
+export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
   m.pageHidden = hidden;
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
@@ -65,13 +64,13 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: [Step, number
 }
 
 /** Another tab of the site said whether it is visible. */
-export function tab(m: Model, _: Effect[], [, , tab, visible]: [Step, number, string, boolean]): void {
+export function tab(m: Model, _: Effect[], [, , tab, visible]: InputOf<'tab'>): void {
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
 }
 
 /** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
-export function tabsGone(m: Model, fx: Effect[], [, at, gone]: [Step, number, readonly string[]]): void {
+export function tabsGone(m: Model, fx: Effect[], [, at, gone]: InputOf<'tabsGone'>): void {
   const before = m.visibleTabs.length;
   m.visibleTabs = m.visibleTabs.filter((t) => !gone.includes(t));
   if (m.visibleTabs.length < before && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
@@ -81,7 +80,7 @@ export function tabsGone(m: Model, fx: Effect[], [, at, gone]: [Step, number, re
  * `pagehide`, into the back/forward cache (`persisted`) or for good: this page leaves the site's tabs; what is
  * left goes out now, the exit event with it.
  */
-export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, number, boolean]): void {
+export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pagehide'>): void {
   // A restore still waiting for the store's answer (IndexedDB can stall: db.ts): what it holds runs now, with what
   // this page knows, and is sent below, rather than wait in a page that may never come back.
   if (m.hold && m.storageState === 'open') release(m, fx);
@@ -104,7 +103,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: [Step, numbe
  * (`from`, when known). The other pages of the site went on meanwhile: the store is read again (`reread`) before
  * anything is recorded, and what comes until then is held.
  */
-export function restore(m: Model, fx: Effect[], [, at, place, from]: [Step, number, Place, (string | null)?]): void {
+export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'restore'>): void {
   m.pageHidden = false;
   fx.push(['joinTabs', true], ['leaveTab', false], RETRY);
   if (m.storageState === 'open' && !m.hold && m.consentMode === 'granted') {
@@ -115,7 +114,7 @@ export function restore(m: Model, fx: Effect[], [, at, place, from]: [Step, numb
     if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
     if (m.session) keep(m, fx, { ...m.session, closed: false });
   });
-  if (m.viewed !== null) page(m, fx, [page, at, '{}', place, from ?? undefined]);
+  if (m.viewed !== null) page(m, fx, ['page', at, '{}', place, from ?? undefined]);
 }
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
@@ -130,7 +129,7 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  * the app's own (`referrer`), else, in a single-page app, the previous page view's URL, else the page's own referrer.
  * The events that follow keep this page until the URL changes.
  */
-export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: [Step, number, string | null, Place, (string | null)?]): string | undefined {
+export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: InputOf<'page'>): string | undefined {
   const previous = m.page.page.url;
   m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), m.ids.fresh());
   m.viewed = place.href;
@@ -138,10 +137,10 @@ export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: [St
 }
 
 /** A single-page app's route change (`autoPageViews`), from the URL `from`: a page view, unless the app reported it with `page()` already. */
-export const route = (m: Model, fx: Effect[], [, at, place, from]: [Step, number, Place, string]) =>
-  place.href !== m.viewed ? page(m, fx, [page, at, '{}', place, from]) : undefined;
+export const route = (m: Model, fx: Effect[], [, at, place, from]: InputOf<'route'>) =>
+  place.href !== m.viewed ? page(m, fx, ['page', at, '{}', place, from]) : undefined;
 
 /** The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page view. */
-export function move(m: Model, _: Effect[], [, , place]: [Step, number, Place]): void {
+export function move(m: Model, _: Effect[], [, , place]: InputOf<'move'>): void {
   if (place.href !== m.page.href) m.page = snapshot(place, m.page.page.url, m.page.page.viewId);
 }

@@ -9,10 +9,10 @@ import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import type { Ids } from './ids';
-import type { Effect, Input, Model, Next, Settings, Step } from './model';
+import type { ConsentFrom, Effect, Input, InputOf, Inputs, Model, Next, Settings, Step } from './model';
 import { apply, attribute as changeAttribute, EMPTY, enter, keep, release, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity, restart, stop } from './rules';
-import { change, initialized, lifecycle } from './site';
+import { change, initialized, lifecycle, move, page, pagehide, restore, route, tab, tabsGone, visibility } from './site';
 import { complete, decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
@@ -68,20 +68,20 @@ export function step(model: Model, input: Input): Next {
   const m = { ...model };
   const fx: Effect[] = [];
   // (every step answers an id or nothing: see `Step`; it changes `m` and `fx`, the objects given back)
-  return { model: m, effects: fx, event: input[0](m, fx, input) as string | undefined };
+  return { model: m, effects: fx, event: (STEPS[input[0]] as Step)(m, fx, input) as string | undefined };
 }
 
 // The steps of the public calls and of what the shell learns. (The page's signals and the page views are in site.ts.)
 
 /** `track()`: an event, its properties already JSON. */
-export const track = (m: Model, fx: Effect[], [, at, name, props]: [Step, number, string, string]) => enter(m, fx, at, name, props);
+export const track = (m: Model, fx: Effect[], [, at, name, props]: InputOf<'track'>) => enter(m, fx, at, name, props);
 
 /**
  * `identify()`: the user id is taken; `props` null when the traits were refused (no event then). Another
  * user than the session's (another id, or none after one: a shared device, a logout) ends the session
  * (`user_changed`); the first login of a session keeps it.
  */
-export function identify(m: Model, fx: Effect[], [, at, userId, props]: [Step, number, string | null, string | null]): string | undefined {
+export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<'identify'>): string | undefined {
   if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
   run(m, fx, (m, fx) => {
     const user = m.session?.businessUserId;
@@ -93,7 +93,7 @@ export function identify(m: Model, fx: Effect[], [, at, userId, props]: [Step, n
 }
 
 /** `newSession()`: the session ends (`explicit`) and the next one starts now. */
-export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): void {
+export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>): void {
   const background = siteBackground(m);
   const utm = m.page.utm;
   run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
@@ -103,15 +103,15 @@ export function newSession(m: Model, fx: Effect[], [, at]: [Step, number]): void
  * The person's input (`activity: 'input'`, the shell passes at most one a second): the session lives on, or
  * the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
  */
-export function activity(m: Model, fx: Effect[], [, at]: [Step, number]): void {
+export function activity(m: Model, fx: Effect[], [, at]: InputOf<'activity'>): void {
   if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, m.ids));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
-export const endSession = (m: Model, fx: Effect[], [, at]: [Step, number]) => void run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
+export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => void run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
 
 /** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
-export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: [Step, number, unknown, unknown, boolean]) =>
+export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: InputOf<'attribute'>) =>
   void run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
 
 /**
@@ -120,7 +120,7 @@ export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]:
  * default and another tab's are not told to the tabs); `gpc`: the browser sends Global Privacy Control, which
  * refuses the config's consent, and any later grant.
  */
-export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step, number, ConsentState, ConsentFrom, boolean]): void {
+export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputOf<'consent'>): void {
   if (from === 'config' && gpcRefuses(m.settings, gpc)) {
     fx.push(['debug', 'Global Privacy Control: consent denied']);
     state = 'denied';
@@ -133,7 +133,7 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: [Step,
  * late (the session is kept there now: `mechanism`); a better device context came (the OS version from
  * User-Agent Client Hints: `device`); the device's clock moved to or from daylight saving time (`offset`).
  */
-export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mechanism: string } | { device: string } | { offset: number }]): void {
+export function surroundings(m: Model, _: Effect[], [, , change]: InputOf<'surroundings'>): void {
   m.around = { ...m.around, ...change };
 }
 
@@ -141,19 +141,19 @@ export function around(m: Model, _: Effect[], [, , change]: [Step, number, { mec
  * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken
  * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
-export function stored(m: Model, _: Effect[], [, , value]: [Step, number, unknown]): void {
+export function stored(m: Model, _: Effect[], [, , value]: InputOf<'stored' | 'reread'>): void {
   const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
   // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
   if (theirs) m.session = merge(m.session, complete(theirs, m.session));
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */
-export function profile(m: Model, fx: Effect[], [, , id]: [Step, number, string]): void {
+export function profile(m: Model, fx: Effect[], [, , id]: InputOf<'profile'>): void {
   if (m.session && m.consentMode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
 }
 
 /** `shutdown()` (once the flush is done, or its bound passed): saved now, stopped; every later input is ignored. */
-export function shutdown(m: Model, fx: Effect[]): void {
+export function shutdown(m: Model, fx: Effect[], _: InputOf<'shutdown'>): void {
   if (m.storageState === 'open') fx.push(['save', true]);
   m.shutDown = true;
   fx.push(['stop']);
@@ -164,8 +164,6 @@ export function shutdown(m: Model, fx: Effect[]): void {
  * this tab was in that state already: another tab may be in it only by its page's default, or not at all).
  * Leaving `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
  */
-/** Where a consent decision comes from (see `consent`). */
-export type ConsentFrom = 'config' | 'default' | 'page' | 'signal' | 'tab';
 
 function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
@@ -210,7 +208,7 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
  * site is open. The start of this page's life comes first, then the held calls in order; calls run at once
  * from now on.
  */
-export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: [Step, number, SessionState | null, string, boolean]): void {
+export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: InputOf<'opened'>): void {
   if (m.storageState !== 'opening') return;
   m.storageState = 'open';
   m.session = found;
@@ -229,9 +227,9 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
  * The store read again after a back/forward-cache restore (`value`: the session as the site's other pages left
  * it, or null): merged, then what was held meanwhile runs; what the hold had to drop is counted.
  */
-export function reread(m: Model, fx: Effect[], [, at, value]: [Step, number, unknown]): void {
+export function reread(m: Model, fx: Effect[], input: InputOf<'reread'>): void {
   // (only the hold of a restore: storage had answered; a withdrawal since let it go)
-  if (m.hold && m.storageState === 'open') release(m, fx, () => stored(m, fx, [stored, at, value]));
+  if (m.hold && m.storageState === 'open') release(m, fx, () => stored(m, fx, input));
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */
@@ -261,3 +259,28 @@ export const dueToEnd = (m: Model, at: number): boolean => !!m.session && !m.ses
 
 /** Calls run at once: `ready()` resolves now. */
 export const isReady = (m: Model): boolean => m.shutDown || m.consentMode === 'denied' || !m.hold;
+
+/** The step of each input, by its type: the core's whole surface, as a table. */
+export const STEPS: { [T in keyof Inputs]: Step<T> } = {
+  track,
+  identify,
+  newSession,
+  endSession,
+  activity,
+  attribute,
+  consent,
+  surroundings,
+  stored,
+  profile,
+  shutdown,
+  opened,
+  reread,
+  visibility,
+  tab,
+  tabsGone,
+  pagehide,
+  restore,
+  page,
+  route,
+  move,
+};

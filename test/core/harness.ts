@@ -5,8 +5,8 @@
 import type { Place } from '../../src/core/context';
 import type { WholeEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
-import type { Args, Effect, Input, Model, Settings, Step } from '../../src/core/model';
-import { consent, opened, start, step, type Start } from '../../src/core/step';
+import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
+import { consent, opened, start, step, STEPS, type Start } from '../../src/core/step';
 import type { ConsentState } from '../../src/types';
 import type { SessionState } from '../../src/core/state';
 import { fixedIds, MIN } from '../helpers';
@@ -38,8 +38,13 @@ export interface Tracker {
   model: Model;
   /** Every effect so far, in order. */
   effects: Effect[];
-  /** Feeds an input (its step, its time, what came with it); answers the id of the event it tracked (undefined: none, or dropped). */
-  send<S extends Step>(step: S, ...args: Args<S>): string | undefined;
+  /**
+   * Feeds an input (its step or its type, its time, what came with it), as plain data (`['track', at, ...]`);
+   * answers the id of the event it tracked (undefined: none, or dropped).
+   */
+  send<T extends keyof Inputs>(step: Step<T> | T, at: number, ...args: Inputs[T]): string | undefined;
+  /** Every input so far, as the shell gave them (plain data). */
+  inputs: Input[];
   /** The effects since the last `take`. */
   take(): Effect[];
   /** The events enqueued so far, whole. */
@@ -75,8 +80,11 @@ export function boot(o: Options = {}): Tracker {
   const t: Tracker = {
     model,
     effects: [],
-    send(first, ...args) {
-      const next = step(t.model, [first, ...args] as unknown as Input);
+    inputs: [],
+    send(first, at, ...args) {
+      const input = [typeOf(first), at, ...args] as unknown as Input;
+      t.inputs.push(input);
+      const next = step(t.model, input);
       t.model = next.model;
       t.effects.push(...next.effects);
       return next.event;
@@ -94,6 +102,14 @@ export function boot(o: Options = {}): Tracker {
   };
   t.send(consent, o.at ?? 0, configured, 'config', gpc);
   return t;
+}
+
+/** An input's type, from its step (the tables read best with the step the test imports). */
+function typeOf(step: Step<any> | keyof Inputs): keyof Inputs {
+  if (typeof step === 'string') return step;
+  const found = (Object.keys(STEPS) as (keyof Inputs)[]).find((type) => STEPS[type] === step);
+  if (!found) throw new Error(`no input's step: ${step.name}`);
+  return found;
 }
 
 /** The effects' types, in order (what the shell does, without the payloads; a save now is `save now`). */
