@@ -2,17 +2,31 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import { writeFileSync } from 'node:fs';
 import { mangleInternal } from './scripts/internal-names.mjs';
 
 /**
+ * One name cache for every minified file, the tags' and the npm build's, so that an internal name is shortened
+ * the same way everywhere. `dist/names.json` keeps its property names (`$name` -> short): a flight recorder's log
+ * (`debugLog()`, src/recorder.ts) is read and replayed with it (test/core/replay.test.ts `readLog`).
+ */
+const NAME_CACHE = {};
+const writeNames = {
+  name: 'write-names',
+  writeBundle() {
+    writeFileSync('dist/names.json', JSON.stringify(NAME_CACHE.props?.props ?? {}, null, 1) + '\n');
+  },
+};
+
+/**
  * The npm build is minified too, its internal property names shortened as in the tag (an app's bundler does
- * not shorten properties; scripts/internal-names.mjs says which): one name cache for every chunk of a build,
- * so that a name is the same across chunks. The source maps lead back to the source.
+ * not shorten properties; scripts/internal-names.mjs says which), with the tags' name cache, so that a name
+ * is the same across chunks and builds. The source maps lead back to the source.
  */
 const minify = () =>
   terser({
     ecma: 2020,
-    nameCache: {},
+    nameCache: NAME_CACHE,
     compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
     mangle: mangleInternal(),
     format: { comments: false },
@@ -57,6 +71,7 @@ export default [
       plugins: [
         terser({
           ecma: 2020,
+          nameCache: NAME_CACHE,
           // (no method is a constructor, no compared value has a valueOf; inlining only the simple functions keeps
           // the code's repeated shapes, which gzip shrinks best)
           compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
@@ -78,7 +93,7 @@ export default [
       { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', plugins: [minify()] },
       { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', plugins: [minify()] },
     ],
-    plugins: [ts()],
+    plugins: [ts(), writeNames],
   },
   // The types, once for each module system: under node16 a CommonJS consumer needs its own `.d.cts`.
   ...Object.entries(ENTRIES).map(([name, input]) => ({

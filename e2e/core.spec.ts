@@ -1,8 +1,10 @@
 /**
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
+import { readFileSync } from 'node:fs';
 import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
 import { bothBuilds } from './npm';
+import { readLog, replayLog } from '../test/core/replay';
 
 bothBuilds(() => {
   test('events arrive with a valid session context', async ({ page, build, run, collector }) => {
@@ -319,4 +321,24 @@ test('shutdown() leaves no timer and no open database connection', async ({ page
   expect(left, 'timers pending (their delays) and connections open').toEqual({ timers: [], connections: 0 });
   expect((await collector.summary()).requests.map((r) => r.delay)).toEqual([undefined, 5000]);
   await collector.waitFor(1, (e) => e.name === 'last-words');
+});
+
+bothBuilds(() => {
+  test("debug: true: debugLog() is the flight recorder's log, which replays in Node to the same model; without debug, null", async ({ page, build, run }) => {
+    await openStint(page, build, run, { debug: true });
+    const id = await call<string>(page, 'track', 'recorded', { n: 1 });
+    await call(page, 'setSessionAttribute', 'plan', 'pro');
+    await call(page, 'page', { section: 'home' });
+    // (the build's short names read back with dist/names.json, which the same build wrote)
+    const log = readLog((await call<string>(page, 'debugLog'))!, JSON.parse(readFileSync('dist/names.json', 'utf8')));
+    const tracked = log.steps.find(([input]) => input[0] === 'track' && input[2] === 'recorded')!;
+    expect(tracked[1].filter((e) => e[0] === 'enqueue').map((e) => (e[1] as { id: string }).id)).toContain(id);
+    expect(log.steps[0][0][0]).toBe('consent');
+    expect(log.now.session!.sessionId).toBe((await call<{ sessionId: string }>(page, 'getSession')).sessionId);
+    expect(log.now.session!.attributes).toEqual({ plan: 'pro' });
+    const replayed = replayLog(log, (actual, logged) => expect(actual).toEqual(logged));
+    expect(JSON.parse(JSON.stringify(replayed))).toEqual(log.now);
+    await openStint(page, build, run);
+    expect(await call(page, 'debugLog')).toBeNull();
+  });
 });

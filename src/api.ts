@@ -28,6 +28,7 @@ const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
   ready: resolved,
   flush: resolved,
   shutdown: resolved,
+  debugLog: () => null,
 };
 
 export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAILED, name);

@@ -5,7 +5,7 @@
  * its objects afterwards), and given its ids: random UUIDs, which need the browser's crypto.
  */
 import type { Place } from './core/context';
-import { nameUuid, type Ids } from './core/ids';
+import type { Seed } from './core/ids';
 import { describe, describeError, warn } from './log';
 import type { ConsentState, PageValues } from './types';
 
@@ -63,32 +63,8 @@ export function readPlace(own: PageValues = {}): Place {
   return { href: location.href, url: url.href, path: url.pathname, search: url.search, title: (own.title ?? document.title) || null, referrer: document.referrer };
 }
 
-/**
- * Random UUIDs (v4, RFC 9562), drawn 4 KB at a time: one `crypto.getRandomValues` call serves 256 ids,
- * where `crypto.randomUUID` costs ~2 µs per id on the `track()` path (and is missing outside secure
- * contexts, on plain-http pages).
- */
-const POOL = 4096;
-let pool = new Uint8Array(0);
-let next = POOL;
-/** Two hex digits per byte value. */
-const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
-
-export const uuids: Ids = {
-  fresh: () => {
-    if (next >= POOL) {
-      pool = crypto.getRandomValues(new Uint8Array(POOL));
-      next = 0;
-    }
-    const b = pool;
-    const i = next;
-    next += 16;
-    // version 4 (0100xxxx in byte 6), variant 10xx (byte 8)
-    b[i + 6] = (b[i + 6] & 0x0f) | 0x40;
-    b[i + 8] = (b[i + 8] & 0x3f) | 0x80;
-    let id = '';
-    for (let k = 0; k < 16; k++) id += (k === 4 || k === 6 || k === 8 || k === 10 ? '-' : '') + HEX[b[i + k]];
-    return id;
-  },
-  derive: nameUuid,
-};
+/** The seed of the core's random ids (core/ids.ts `freshId`): 128 bits from the browser's crypto, on every page. */
+export function randomSeed(): Seed {
+  const w = crypto.getRandomValues(new Uint32Array(4));
+  return [w[0], w[1], w[2], w[3]];
+}

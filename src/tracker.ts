@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
 import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
+import { freshId } from './core/ids';
 import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
@@ -17,7 +18,7 @@ import { abandonReplies } from './delivery/transport';
 import { eraseMarks } from './delivery/sent-marks';
 import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
-import { consentState, eventName, pageValues, propsJson, readPlace, userId, uuids } from './input';
+import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
@@ -27,6 +28,7 @@ import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
 import { eraseSession } from './session/stores/chain';
 import { deleteStintDb, setLeaving, type StintDb } from './db';
+import { startRecorder } from './recorder';
 import { startTabs, type TabMessage } from './tabs';
 import type { Tracker } from './types';
 
@@ -41,7 +43,9 @@ const REREAD_WAIT = 1000;
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
   const url = joinUrl(config.collector, config.format.path);
-  const tabs = startTabs(`stint:${config.cookie.name || '_stint'}`, uuids.fresh(), (message) => guard(() => hear(message)));
+  /** The shell's own random ids (this page's name among the tabs, a new tab's id), from a seed of its own. */
+  const own = { seed: randomSeed() };
+  const tabs = startTabs(`stint:${config.cookie.name || '_stint'}`, freshId(own), (message) => guard(() => hear(message)));
   /** Storage being opened, and once it has answered: where the session is written, and who sends. */
   let opener: Opener | null = null;
   let keeper: Keeper | null = null;
@@ -55,6 +59,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   /** What stops the browser's signals. */
   const unwatch: (() => void)[] = [];
   let model: Model;
+  /** The flight recorder, with `debug: true`. */
+  const recorder = config.debug ? startRecorder() : null;
 
   /** The one way in: an input meets the core (`step`: what happened, and when), and its effects are carried out in order. */
   const dispatch: Dispatch = (input) => {
@@ -71,6 +77,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
   const advance = (input: Input): string | undefined => {
     const next = step(model, input);
+    recorder?.note(model, input, next.effects);
     model = next.model;
     for (const effect of next.effects) (perform[effect[0]] as (payload: unknown) => void)(effect[1]);
     return next.event;
@@ -181,11 +188,11 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const gpc = globalPrivacyControl();
   let offset = localOffset(startedAt);
   const leftTab = takeTab();
-  const tabId = leftTab ? leftTab[0] : uuids.fresh().slice(0, 8);
+  const tabId = leftTab ? leftTab[0] : freshId(own).slice(0, 8);
   model = start({
     at: startedAt,
     settings: config,
-    ids: uuids,
+    seed: randomSeed(),
     pageHidden: document.visibilityState === 'hidden',
     newTab: !leftTab,
     place: readPlace(),
@@ -258,6 +265,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     setConsent(at, state) {
       if (!model.shutDown && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
     },
+    debugLog: () => (recorder ? recorder.dump(model) : null),
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
       // While storage is being opened, what is held is queued once it answers.

@@ -212,4 +212,10 @@ export interface Tracker {
   flush(): Promise<void>;
   /** Flushes, then removes every listener; the tracker does nothing afterwards. */
   shutdown(): Promise<void>;
+  /**
+   * With `debug: true`, the flight recorder: the last 200 inputs Stint's core took (calls, browser signals,
+   * storage's answers, each with its time) and what each made it do, with the state before and after, as JSON
+   * for a bug report. Null without `debug: true`.
+   */
+  debugLog(): string | null;
 }

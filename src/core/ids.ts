@@ -24,3 +24,36 @@ export function nameUuid(name: string): string {
   // version 8, variant 10xx
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20)}`;
 }
+
+/** The state of the core's random ids: four 32-bit words (xoshiro128**), seeded by the shell from the browser's crypto. */
+export type Seed = readonly [number, number, number, number];
+
+const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
+const HEX = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+/**
+ * A random UUID (v4, RFC 9562) from the model's seed, which moves on: xoshiro128** (Blackman and Vigna,
+ * https://prng.di.unimi.it/xoshiro128starstar.c), four outputs for 128 bits. Kept in the model as data, so
+ * that the model is plain data and a replayed log of inputs draws the same ids. Ids must be unique, not
+ * secret: the 128-bit state is seeded with `crypto.getRandomValues` on every page.
+ */
+export function freshId(m: { seed: Seed }): string {
+  let [a, b, c, d] = m.seed;
+  let hex = '';
+  for (let k = 0; k < 4; k++) {
+    hex += HEX(Math.imul(rotl(Math.imul(b, 5), 7), 9));
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+  }
+  m.seed = [a, b, c, d];
+  // version 4, variant 10xx
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20)}`;
+}
+
+/** The ids of a step: fresh ones drawn from the model's seed (which moves on), derived ones by name. */
+export const idsOf = (m: { seed: Seed }): Ids => ({ fresh: () => freshId(m), derive: nameUuid });

@@ -1,13 +1,13 @@
 /**
  * The core's data: the model it keeps, the inputs it takes and the effects it asks for. All plain data
- * (the one function is where new random ids come from), so that a step reads as a table row and replays
- * in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
+ * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
+ * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
-import type { Entry, Shared, Surroundings } from './event';
-import type { Ids } from './ids';
-import type { SessionState } from './state';
+import type { Entry, RawEvent, Shared, Surroundings } from './event';
+import type { Seed } from './ids';
+import type { SessionState, Utm } from './state';
 
 /** What consent allows: `anonymous` is a refusal with `onDenied: 'anonymous'` (cookieless events, memory only). */
 export type ConsentMode = 'pending' | 'granted' | 'denied' | 'anonymous';
@@ -32,7 +32,21 @@ export interface Settings {
  * What a public call or a browser signal does to the session, with what it was given at the moment it was
  * made (the page, the site's state): run at once, or held as it is until consent and storage have answered.
  */
-export type Call = (m: Model, fx: Effect[]) => void;
+export type Call =
+  /** an event (its id given at the call), on the page it happened on; `leaving`: of the page leaving (opens no session) */
+  | { type: 'event'; event: RawEvent; background: boolean; leaving: boolean }
+  /** the site's state recorded by the session rules alone (lifecycle events off, or a silent change) */
+  | { type: 'siteState'; at: number; background: boolean }
+  /** the session says whether the site's background was reported (with an application_* event) */
+  | { type: 'reported'; background: boolean }
+  /** back from the back/forward cache: the site is in the foreground again, the session not closed */
+  | { type: 'restored'; at: number }
+  | { type: 'identify'; at: number; userId: string | null }
+  /** `newSession()` */
+  | { type: 'restart'; at: number; background: boolean; utm: Utm | null }
+  /** `endSession()` */
+  | { type: 'stop'; at: number }
+  | { type: 'attribute'; at: number; key: unknown; value: unknown; increment: boolean; background: boolean; utm: Utm | null };
 
 /** Held calls, newest first (a list that grows without copying). */
 export interface Held {
@@ -50,7 +64,8 @@ export interface Hold {
 
 export interface Model {
   readonly settings: Settings;
-  readonly ids: Ids;
+  /** where this page's random ids come from (`ids.ts`): moves on with each */
+  seed: Seed;
   consentMode: ConsentMode;
   /** Where the session is kept: not used (consent pending or refused), being opened, or answered. */
   storageState: 'closed' | 'opening' | 'open';

@@ -11,9 +11,11 @@
 import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, type RawEvent } from './event';
+import { freshId, idsOf, nameUuid } from './ids';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, onEvent, onVisibility, restart, sampled, type Ended, type Outcome } from './rules';
-import type { EndReason, SessionState, Utm } from './state';
+import { endReason, expire, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
+import type { Properties } from '../types';
+import type { EndReason, SessionState } from './state';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
 /** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
@@ -31,12 +33,36 @@ const OWN_CHARS = 200;
 /** The site is in the background: no tab of it, this one included, is visible. */
 export const siteBackground = (m: Model): boolean => m.pageHidden && !m.visibleTabs.length;
 
+/** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
+export const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
+
+/**
+ * Records a change of the site's state: an event, or (`silent`, or lifecycle events off) a step of the rules.
+ * The session says whether the background was reported, so that its return is too, by whichever page sees it.
+ */
+export function change(m: Model, fx: Effect[], at: number, background: boolean, silent = false): void {
+  m.recorded = background;
+  if (m.settings.lifecycleEvents && !silent) {
+    lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
+    // (a background that found the session over was not sent: there is no return to report)
+    run(m, fx, { type: 'reported', background });
+  } else run(m, fx, { type: 'siteState', at, background });
+}
+
+/**
+ * An `application_*` event, when the site records them; `background` is the site's state from now on. The
+ * page leaving (`application_background`, `application_exit`) opens no session (see `enter`).
+ */
+export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
+  if (m.settings.lifecycleEvents) enter(m, fx, at, name, JSON.stringify({ transition_type: name, ...extra }), background, name !== 'application_foreground' && name !== 'application_initialized');
+}
+
 /** Runs `call` now, holds it, or drops it (false). `chars`: the size of the event it records, if it records one. */
 export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean {
   if (m.consentMode === 'denied') return false;
   const hold = m.hold;
   if (!hold) {
-    call(m, fx);
+    perform(m, fx, call);
     return true;
   }
   if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
@@ -64,7 +90,7 @@ export function release(m: Model, fx: Effect[], first?: () => void): void {
   first?.();
   if (m.losses) fx.push(['lost', m.losses]);
   m.losses = 0;
-  for (const call of held) call(m, fx);
+  for (const call of held) perform(m, fx, call);
   fx.push(['resolveReady']);
 }
 
@@ -81,37 +107,58 @@ export function enter(m: Model, fx: Effect[], at: number, name: string, props: s
     fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
     return;
   }
-  const id = m.ids.fresh();
+  const id = freshId(m);
   const event: RawEvent = { id, name, at, props, page, pageHidden: m.pageHidden };
-  const kept = run(
-    m,
-    fx,
-    (m, fx) => {
-      // An event of the page leaving (`leaving`) opens no session: with none live there is nobody in it. The
-      // end of the last is reported, as any input reports it, and the site's state is recorded; nothing is sent.
-      const s = m.session;
-      if (leaving && (!s || endReason(s, at, m.settings))) return apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings));
-      apply(m, fx, (prev) => onEvent(prev, at, id, background, page.utm, m.settings, m.ids));
-      enqueue(m, fx, event, m.session!);
-    },
-    chars + OWN_CHARS,
-  );
+  const kept = run(m, fx, { type: 'event', event, background, leaving }, chars + OWN_CHARS);
   return kept ? id : undefined;
 }
 
-/** A change of the session's attributes (`increment`: by `value`), made in the session of the moment or the device's first. */
-export const attribute =
-  (at: number, key: unknown, value: unknown, increment: boolean, background: boolean, utm: Utm | null): Call =>
-  (m, fx) =>
-    apply(m, fx, (prev) => {
+/** What a call does, once it runs (at once, or when the hold ends), with what it was given when it was made. */
+function perform(m: Model, fx: Effect[], call: Call): void {
+  const at = 'at' in call ? call.at : 0;
+  switch (call.type) {
+    case 'event': {
+      const { event, background, leaving } = call;
+      // An event of the page leaving (`leaving`) opens no session: with none live there is nobody in it. The
+      // end of the last is reported, as any input reports it, and the site's state is recorded; nothing is sent.
+      const s = m.session;
+      if (leaving && (!s || endReason(s, event.at, m.settings))) return apply(m, fx, (prev) => onVisibility(prev, event.at, background, m.settings));
+      apply(m, fx, (prev) => onEvent(prev, event.at, event.id, background, event.page.utm, m.settings, idsOf(m)));
+      return enqueue(m, fx, event, m.session!);
+    }
+    case 'siteState':
+      return apply(m, fx, (prev) => onVisibility(prev, at, call.background, m.settings));
+    case 'reported':
+      // (a background that found the session over was not sent: there is no return to report)
+      return void (m.session && keep(m, fx, { ...m.session, backgroundReported: call.background && !m.session.ended }));
+    case 'restored':
+      if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
+      return void (m.session && keep(m, fx, { ...m.session, closed: false }));
+    case 'identify': {
+      // Another user than the session's (another id, or none after one) ends the session; a first login keeps it.
+      const user = m.session?.businessUserId;
+      if (user && user !== call.userId) apply(m, fx, (prev) => prev && stop(prev, at, 'user_changed'));
+      m.user = call.userId;
+      return void (m.session && keep(m, fx, { ...m.session, businessUserId: call.userId }));
+    }
+    case 'restart':
+      return apply(m, fx, (prev) => restart(prev, at, call.background, call.utm, idsOf(m)));
+    case 'stop':
+      return apply(m, fx, (prev) => prev && stop(prev, at));
+    case 'attribute': {
+      const { key, value, increment, background, utm } = call;
       // In a live session (one that is over is reported first), or the first of the device.
-      const outcome = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, m.ids);
-      const attrs = outcome.current.attributes;
-      const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
-      if (typeof next === 'string') fx.push(['warn', next]);
-      else outcome.current = { ...outcome.current, attributes: next, attributesAt: at };
-      return outcome;
-    });
+      return apply(m, fx, (prev) => {
+        const outcome = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, idsOf(m));
+        const attrs = outcome.current.attributes;
+        const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
+        if (typeof next === 'string') fx.push(['warn', next]);
+        else outcome.current = { ...outcome.current, attributes: next, attributesAt: at };
+        return outcome;
+      });
+    }
+  }
+}
 
 /** Applies a rule's outcome to the session, reporting the end of a session it found over. */
 export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Outcome | null): void {
@@ -131,7 +178,7 @@ export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) 
  * device's first session, or the first after a withdrawal).
  */
 function begin(m: Model, fx: Effect[], s: SessionState, ended: EndReason | null): SessionState {
-  const id = m.ids.derive(s.sessionId + '/start');
+  const id = nameUuid(s.sessionId + '/start');
   const props = {
     session_id: s.sessionId,
     previous_session_id: s.previousSessionId,
@@ -169,7 +216,7 @@ function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
     attributes: session.attributes,
   };
   const event: RawEvent = {
-    id: m.ids.derive(session.sessionId + '/end'),
+    id: nameUuid(session.sessionId + '/end'),
     name: 'session_end',
     at: session.lastEventAt,
     props: JSON.stringify(props),

@@ -7,37 +7,14 @@
  */
 import type { Properties } from '../types';
 import { snapshot } from './context';
+import { freshId } from './ids';
 import type { Effect, InputOf, Model, Settings } from './model';
-import { apply, EMPTY, enter, keep, release, run, siteBackground } from './record';
-import { onVisibility } from './rules';
+import { change, EMPTY, enter, keep, knownBackground, lifecycle, release, run, siteBackground } from './record';
 import type { SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
 const RETRY: Effect = ['retry'];
 
-/** The site's state as last recorded: by the session (any tab may have changed it), else by this tab. */
-const knownBackground = (m: Model): boolean => m.session?.siteBackground ?? m.recorded;
-
-/**
- * Records a change of the site's state: an event, or (`silent`, or lifecycle events off) a step of the rules.
- * The session says whether the background was reported, so that its return is too, by whichever page sees it.
- */
-export function change(m: Model, fx: Effect[], at: number, background: boolean, silent = false): void {
-  m.recorded = background;
-  if (m.settings.lifecycleEvents && !silent) {
-    lifecycle(m, fx, at, background ? 'application_background' : 'application_foreground', undefined, background);
-    // (a background that found the session over was not sent: there is no return to report)
-    run(m, fx, (m, fx) => m.session && keep(m, fx, { ...m.session, backgroundReported: background && !m.session.ended }));
-  } else run(m, fx, (m, fx) => apply(m, fx, (prev) => onVisibility(prev, at, background, m.settings)));
-}
-
-/**
- * An `application_*` event, when the site records them; `background` is the site's state from now on. The
- * page leaving (`application_background`, `application_exit`) opens no session (see `enter`).
- */
-export function lifecycle(m: Model, fx: Effect[], at: number, name: string, extra?: Properties, background = siteBackground(m)): void {
-  if (m.settings.lifecycleEvents) enter(m, fx, at, name, JSON.stringify({ transition_type: name, ...extra }), background, name !== 'application_foreground' && name !== 'application_initialized');
-}
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
 export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
@@ -110,10 +87,7 @@ export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'re
     m.hold = EMPTY;
     fx.push(['reread']);
   }
-  run(m, fx, (m, fx) => {
-    if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
-    if (m.session) keep(m, fx, { ...m.session, closed: false });
-  });
+  run(m, fx, { type: 'restored', at });
   if (m.viewed !== null) page(m, fx, ['page', at, '{}', place, from ?? undefined]);
 }
 
@@ -131,7 +105,7 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  */
 export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: InputOf<'page'>): string | undefined {
   const previous = m.page.page.url;
-  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), m.ids.fresh());
+  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), freshId(m));
   m.viewed = place.href;
   return props === null ? undefined : enter(m, fx, at, 'page_view', props);
 }

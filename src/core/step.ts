@@ -2,17 +2,18 @@
  * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first
  * model; `step` takes an input (a public call or a browser signal, with its own time) and returns the next
  * model and the effects the shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve
- * `ready()`...). An input names the step that takes it (below, and in site.ts). No browser global, no clock,
+ * `ready()`...). An input is data: its type names the step that takes it (`STEPS`, below; the steps are
+ * here and in site.ts). No browser global, no clock,
  * nothing from the shell: test/core/ replays it in Node.
  */
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
-import type { Ids } from './ids';
+import { freshId, idsOf, type Seed } from './ids';
 import type { ConsentFrom, Effect, Input, InputOf, Inputs, Model, Next, Settings, Step } from './model';
-import { apply, attribute as changeAttribute, EMPTY, enter, keep, release, run, siteBackground } from './record';
-import { endReason, expire, merge, onActivity, restart, stop } from './rules';
-import { change, initialized, lifecycle, move, page, pagehide, restore, route, tab, tabsGone, visibility } from './site';
+import { apply, change, EMPTY, enter, keep, lifecycle, release, run, siteBackground } from './record';
+import { endReason, expire, merge, onActivity } from './rules';
+import { initialized, move, page, pagehide, restore, route, tab, tabsGone, visibility } from './site';
 import { complete, decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
@@ -21,7 +22,8 @@ const READY: Effect = ['resolveReady'];
 export interface Start {
   at: number;
   settings: Settings;
-  ids: Ids;
+  /** the seed of this page's random ids (four 32-bit words from the browser's crypto) */
+  seed: Seed;
   pageHidden: boolean;
   /** this tab has not reported application_initialized yet */
   newTab: boolean;
@@ -39,9 +41,11 @@ export const gpcRefuses = (settings: Settings, gpc: boolean): boolean => setting
 
 /** The first model: the page as it is, consent pending until the configured one is applied (`consent`, from the config). */
 export function start(s: Start): Model {
+  const seeded = { seed: s.seed };
+  const viewId = freshId(seeded);
   return {
     settings: s.settings,
-    ids: s.ids,
+    seed: seeded.seed,
     consentMode: 'pending',
     storageState: 'closed',
     hold: EMPTY,
@@ -50,7 +54,7 @@ export function start(s: Start): Model {
     user: null,
     around: { mechanism: 'MEMORY', anonymous: false, device: s.device, timeZone: s.timeZone, offset: s.offset, tabId: s.tabId },
     lastCtx: null,
-    page: snapshot(s.place, s.place.referrer, s.ids.fresh()),
+    page: snapshot(s.place, s.place.referrer, viewId),
     viewed: null,
     pageHidden: s.pageHidden,
     visibleTabs: [],
@@ -83,12 +87,7 @@ export const track = (m: Model, fx: Effect[], [, at, name, props]: InputOf<'trac
  */
 export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<'identify'>): string | undefined {
   if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
-  run(m, fx, (m, fx) => {
-    const user = m.session?.businessUserId;
-    if (user && user !== userId) apply(m, fx, (prev) => prev && stop(prev, at, 'user_changed'));
-    m.user = userId;
-    if (m.session) keep(m, fx, { ...m.session, businessUserId: userId });
-  });
+  run(m, fx, { type: 'identify', at, userId });
   return props === null ? undefined : enter(m, fx, at, 'identify', props);
 }
 
@@ -96,7 +95,7 @@ export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<
 export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>): void {
   const background = siteBackground(m);
   const utm = m.page.utm;
-  run(m, fx, (m, fx) => apply(m, fx, (prev) => restart(prev, at, background, utm, m.ids)));
+  run(m, fx, { type: 'restart', at, background, utm });
 }
 
 /**
@@ -104,15 +103,15 @@ export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>
  * the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
  */
 export function activity(m: Model, fx: Effect[], [, at]: InputOf<'activity'>): void {
-  if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, m.ids));
+  if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, idsOf(m)));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
-export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => void run(m, fx, (m, fx) => apply(m, fx, (prev) => prev && stop(prev, at)));
+export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => void run(m, fx, { type: 'stop', at });
 
 /** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
 export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: InputOf<'attribute'>) =>
-  void run(m, fx, changeAttribute(at, key, value, increment, siteBackground(m), m.page.utm));
+  void run(m, fx, { type: 'attribute', at, key, value, increment, background: siteBackground(m), utm: m.page.utm });
 
 /**
  * A consent decision: the config's at start (a CMP's signal starts `pending`), a default the page sets for this

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { nameUuid } from '../../src/core/ids';
+import { freshId, nameUuid, type Seed } from '../../src/core/ids';
 import { UUID_PATTERN } from '../../src/core/state';
 
 describe('nameUuid', () => {
@@ -22,16 +22,33 @@ describe('nameUuid', () => {
   });
 });
 
-describe('random ids', () => {
-  it('are version-4 RFC 9562 UUIDs, all different, across refills of the pool', async () => {
+describe('the seed of random ids', () => {
+  it("is 128 bits from the browser's crypto, new on every page", async () => {
     vi.stubGlobal('location', { href: 'https://shop.example/' });
-    const { uuids } = await import('../../src/input');
-    const seen = new Set<string>();
-    for (let n = 0; n < 1000; n++) {
-      const id = uuids.fresh();
-      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      seen.add(id);
-    }
-    expect(seen.size).toBe(1000);
+    const { randomSeed } = await import('../../src/input');
+    const seeds = [randomSeed(), randomSeed()];
+    for (const seed of seeds) expect(seed.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)).toBe(true);
+    expect(seeds[0]).not.toEqual(seeds[1]);
   });
 });
+
+describe("the core's random ids (freshId: xoshiro128** from a seed in the model)", () => {
+  it('draws the reference generator: xoshiro128** from [1, 2, 3, 4] gives 11520, 0, 5927040, 70819200', () => {
+    // (the reference C, https://prng.di.unimi.it/xoshiro128starstar.c, from that state)
+    const m: { seed: Seed } = { seed: [1, 2, 3, 4] };
+    expect(freshId(m)).toBe(`${hex(11520)}-0000-4000-8${hex(5927040).slice(1, 4)}-${hex(5927040).slice(4)}${hex(70819200)}`);
+  });
+
+  it('are version-4 UUIDs, all different, the seed moving on (a copy of the seed draws the same ones)', () => {
+    const m: { seed: Seed } = { seed: [0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x12345678] };
+    const copy: { seed: Seed } = { seed: m.seed };
+    const seen = new Set<string>();
+    for (let n = 0; n < 50_000; n++) seen.add(freshId(m));
+    expect(seen.size).toBe(50_000);
+    for (const id of [...seen].slice(0, 1000)) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(freshId(copy)).toBe([...seen][0]);
+    expect(copy.seed).not.toEqual([0x9e3779b9, 0x243f6a88, 0xb7e15162, 0x12345678]);
+  });
+});
+
+const hex = (n: number) => n.toString(16).padStart(8, '0');

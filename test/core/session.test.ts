@@ -195,7 +195,7 @@ describe('session_start', () => {
     const one = running();
     one.send(track, 1000, 'a', '{}');
     // Another tab, whose own ids differ, that heard this session.
-    const two = running({ ids: { fresh: () => randomUUID(), derive: one.model.ids.derive } });
+    const two = running({ seed: [5, 6, 7, 8] });
     two.send(stored, 1500, encodeState(one.model.session!));
     for (const t of [one, two]) t.send(track, 1000 + 31 * MIN, 'b', '{}');
     const started = (t: ReturnType<typeof running>) => t.events().filter((e) => e.name === 'session_start').at(-1)!;
