@@ -10,7 +10,15 @@ import { mangleInternal } from './scripts/internal-names.mjs';
  * the same way everywhere. `dist/names.json` keeps its property names (`$name` -> short): a flight recorder's log
  * (`debugLog()`, src/recorder.ts) is read and replayed with it (test/core/replay.test.ts `readLog`).
  */
-const NAME_CACHE = {};
+const NAME_CACHE = {
+  props: undefined,
+  // Property names only: a shared cache of top-level variable names gave two variables of one chunk the same
+  // name ("Identifier 'j' has already been declared", now and then, by the order the workers finished).
+  get vars() {
+    return undefined;
+  },
+  set vars(_) {},
+};
 const writeNames = {
   name: 'write-names',
   writeBundle() {
