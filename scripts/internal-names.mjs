@@ -18,7 +18,8 @@ export const INTERNAL_NAMES = [
   // core/rules.ts: a rule's outcome
   'current', 'ending',
   'claim',
-  // delivery/transport.ts: a reply; delivery/sender.ts: an entry's place in the queue
+  // core/send.ts: delivery's model; a reply; an entry's place in the queue
+  'queue', 'head', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
 ];
 

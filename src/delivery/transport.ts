@@ -6,18 +6,7 @@
  * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
 import type { RequestOptions } from '../core/formats/format';
-
-/** The collector's reply to a request. */
-export interface Reply {
-  /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal). */
-  status: number;
-  /** ms to wait, from a Retry-After header */
-  retryAfter: number | null;
-  /** the answer's body (a format may read it) */
-  text: string;
-  /** the collector answered with a redirect, not followed (status 0) */
-  moved?: true;
-}
+import type { Reply } from '../core/send';
 
 /** Retry-After is either seconds or an HTTP date. */
 export function parseRetryAfter(header: string | null, now: number): number | null {

@@ -1,0 +1,307 @@
+/**
+ * Delivery's decisions (core/send.ts), with the time in every input: what a reply means, when to try again, what
+ * a beacon counts as delivered, the bound and its losses. The shell's paths (timers, fetch, IndexedDB, the turn)
+ * are in test/sender.test.ts and e2e/delivery.spec.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { MAX_AGE, MAX_QUEUE_EVENTS, RETRY_EARLY } from '../../src/core/batch';
+import type { Entry } from '../../src/core/event';
+import { nativeFormat } from '../../src/core/formats/native';
+import { delivery, FLUSH_AFTER, sendStep, type Beacon, type Delivery, type Reply, type SendEffect, type SendInput } from '../../src/core/send';
+
+const T0 = 1_700_000_000_000;
+const SHARED = { profile: null, sampleRate: 1 };
+
+const entry = (n: number, at = T0 + n, size = 20, chunk?: string): Entry => {
+  const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  return { id, at, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"`, ctx: '{}', ...(chunk ? { chunk } : {}) };
+};
+
+const step = (d: Delivery, input: SendInput) => sendStep(d, input, nativeFormat);
+const kinds = (fx: SendEffect[]) => fx.map((e) => e[0]);
+const ids = (list: readonly Entry[]) => list.map((e) => e.id);
+/** The ids of the events a body carries, and the losses it reports. */
+const body = (text: string) => {
+  const parsed = JSON.parse(text) as { events: { eventId: string }[]; dropped: number };
+  return { ids: parsed.events.map((e) => e.eventId), dropped: parsed.dropped };
+};
+const reply = (status: number, retryAfter: number | null = null, extra: Partial<Reply> = {}): Reply => ({ status, retryAfter, text: '', ...extra });
+
+/** A model with `n` entries queued at T0+1..T0+n. */
+function queued(n: number, d = delivery(0)): Delivery {
+  for (let i = 1; i <= n; i++) step(d, ['add', T0 + i, entry(i)]);
+  return d;
+}
+
+/** Posts the next batch at `at`: its body. */
+function post(d: Delivery, at: number) {
+  const fx = step(d, ['next', at, SHARED]);
+  const p = fx.find((e) => e[0] === 'post');
+  return p ? body(p[1] as string) : null;
+}
+
+describe('add: queued, written, and sent after a short wait', () => {
+  it('a new entry: written to the outbox, a wait of FLUSH_AFTER; one it knows: nothing', () => {
+    const d = delivery(0);
+    const e = entry(1);
+    expect(step(d, ['add', T0, e])).toEqual([['write', e], ['wait', FLUSH_AFTER]]);
+    expect(step(d, ['add', T0 + 1, { ...e }])).toEqual([]);
+    expect(d.queue).toHaveLength(1);
+  });
+
+  it('during a backoff the wait runs to its end', () => {
+    const d = delivery(0);
+    d.retryAt = T0 + 60_000;
+    expect(step(d, ['add', T0, entry(1)])[1]).toEqual(['wait', 60_000]);
+  });
+
+  it('past the bound the oldest go: one warning per overflow, counted for the next batch, removed from the outbox', () => {
+    const d = queued(MAX_QUEUE_EVENTS);
+    const over = step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 1)]);
+    expect(kinds(over)).toEqual(['warn', 'remove', 'write', 'wait']);
+    expect(over[0][1]).toMatch(/the outbox is full \(5000 events\)/);
+    expect(ids(over[1][1] as Entry[])).toEqual([entry(1).id]);
+    expect(kinds(step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 2)]))).toEqual(['remove', 'write', 'wait']);
+    expect(d.dropped).toBe(2);
+    expect(d.queue.length - d.head).toBe(MAX_QUEUE_EVENTS);
+    expect(post(d, T0 + 9e6)!.dropped).toBe(2);
+  });
+});
+
+describe('cycle: whether to send now', () => {
+  // [case, online, retryAt (from T0), stopped, effects]
+  const cases: [string, boolean, number, boolean, SendEffect[]][] = [
+    ['online, no backoff: claim the turn and drain', true, 0, false, [['drain']]],
+    ['offline: nothing (the online event comes back)', false, 0, false, []],
+    ['in a backoff: wait for its end', true, 5000, false, [['wait', 5000]]],
+    ['at the end of the backoff: drain', true, 0, false, [['drain']]],
+    ['stopped: nothing', true, 0, true, []],
+  ];
+  it.each(cases)('%s', (_, online, retryAt, stopped, effects) => {
+    const d = queued(1);
+    d.retryAt = retryAt && T0 + retryAt;
+    d.stopped = stopped;
+    expect(step(d, ['cycle', T0, online])).toEqual(effects);
+  });
+});
+
+describe('read: what the outbox holds joins the queue', () => {
+  it("a read that failed or stalled: the page's own entries go now, and a wait to read again", () => {
+    const d = queued(2);
+    expect(step(d, ['read', T0, null, new Set()])).toEqual([['wait', FLUSH_AFTER]]);
+    expect(post(d, T0)!.ids).toEqual(ids([entry(1), entry(2)]));
+  });
+
+  it('entries other pages left join in time order; a chunk another tab delivered leaves the queue; nothing known twice', () => {
+    const d = delivery(0);
+    step(d, ['read', T0, [entry(1, T0 + 1, 20, 'a'), entry(2, T0 + 2, 20, 'a')], new Set()]);
+    step(d, ['add', T0 + 5, entry(5)]);
+    step(d, ['read', T0 + 6, [entry(3, T0 + 3, 20, 'b'), entry(5)], new Set(['a'])]);
+    expect(ids(d.queue)).toEqual(ids([entry(3), entry(5)]));
+  });
+});
+
+describe('next: the request to send', () => {
+  it('the first batch, marked in flight, carries the losses; nothing more while it flies', () => {
+    const d = queued(3);
+    d.dropped = 4;
+    expect(post(d, T0 + 10)).toEqual({ ids: ids([entry(1), entry(2), entry(3)]), dropped: 4 });
+    expect([d.inflight.size, d.dropped, d.carried]).toEqual([3, 0, 4]);
+    expect(step(d, ['next', T0 + 11, SHARED])).toEqual([]);
+  });
+
+  it('an entry older than a week is given up on, with one warning, counted; the rest go', () => {
+    const d = delivery(0);
+    step(d, ['add', T0, entry(1, T0)]);
+    step(d, ['add', T0 + MAX_AGE, entry(2, T0 + MAX_AGE)]);
+    const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
+    expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
+    expect(fx[0][1]).toMatch(/1 events could not be delivered for a week/);
+    expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
+  });
+
+  it('an entry no request can carry is given up on, counted, and the one behind it is sent', () => {
+    const d = delivery(0);
+    step(d, ['add', T0, entry(1, T0, 70_000)]);
+    step(d, ['add', T0, entry(2)]);
+    const fx = step(d, ['next', T0, SHARED]);
+    expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
+    expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
+  });
+
+  it('in a backoff, or stopped: nothing', () => {
+    const d = queued(1);
+    d.retryAt = T0 + 1;
+    expect(step(d, ['next', T0, SHARED])).toEqual([]);
+    d.retryAt = 0;
+    d.stopped = true;
+    expect(step(d, ['next', T0, SHARED])).toEqual([]);
+  });
+});
+
+describe('reply: what the collector said', () => {
+  // [case, reply, random, delivered, dropped after, wait after (ms from the reply), limit, warning]
+  const cases: [string, Reply, number, boolean, number, number | null, number, RegExp | null][] = [
+    ['2xx: delivered, out of the outbox and the other tabs', reply(204), 0, true, 0, null, 500, null],
+    ['413: the batch is halved, the losses it carried kept', reply(413), 0, false, 2, null, 2, null],
+    ['another 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, /refused 4 events with HTTP 400/],
+    ['a network error: retried after 1 s (jitter 0.5 to 1)', reply(0), 0, false, 2, 500, 500, null],
+    ['5xx: retried, the jitter drawn from the input', reply(503), 0.5, false, 2, 750, 500, null],
+    ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
+    ['429 with Retry-After: its wait', reply(429, 10_000), 0, false, 2, 10_000, 500, null],
+    ['Retry-After below half a second: half a second', reply(503, 0), 0, false, 2, 500, 500, null],
+    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, /the collector redirects/],
+  ];
+  it.each(cases)('%s', (_, answer, random, isDelivered, dropped, wait, limit, warning) => {
+    const d = queued(4);
+    d.dropped = 2;
+    post(d, T0 + 10);
+    const fx = step(d, ['reply', T0 + 20, answer, random]);
+    expect(d.inflight.size).toBe(0);
+    expect(d.queue.length).toBe(isDelivered || (warning && !wait) ? 0 : 4);
+    if (isDelivered) expect(kinds(fx)).toEqual(['sent', 'remove', 'answered']);
+    expect(d.dropped).toBe(dropped);
+    expect(fx.find((e) => e[0] === 'wait')?.[1] ?? null).toBe(wait);
+    if (wait !== null) expect(d.retryAt).toBe(T0 + 20 + wait);
+    expect(d.limit).toBe(limit);
+    const warned = fx.filter((e) => e[0] === 'warn').map((e) => e[1] as string);
+    expect(warned).toEqual(warning ? [expect.stringMatching(warning)] : []);
+  });
+
+  it('failures in a row double the backoff, up to five minutes; a 2xx resets it', () => {
+    const d = queued(1);
+    const waits: number[] = [];
+    let at = T0;
+    for (let i = 0; i < 11; i++) {
+      step(d, ['next', at, SHARED]);
+      waits.push(step(d, ['reply', at, reply(500), 0.999999])[0][1] as number);
+      at = d.retryAt;
+    }
+    expect(waits.map((w) => Math.round(w / 1000))).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+    step(d, ['next', at, SHARED]);
+    step(d, ['reply', at, reply(200), 0]);
+    expect([d.failures, d.retryAt]).toEqual([0, 0]);
+  });
+
+  it('a redirect is said once until a batch is accepted', () => {
+    const d = queued(1);
+    const redirect = () => (step(d, ['next', d.retryAt, SHARED]), step(d, ['reply', d.retryAt, reply(0, null, { moved: true }), 0]));
+    expect(kinds(redirect())).toEqual(['warn', 'wait']);
+    expect(kinds(redirect())).toEqual(['wait']);
+  });
+
+  it('a 413 for a single event drops it, counted', () => {
+    const d = queued(1);
+    post(d, T0);
+    step(d, ['reply', T0, reply(413), 0]);
+    expect([d.queue.length, d.dropped]).toEqual([0, 1]);
+  });
+
+  it('a flush resolves once everything queued before it is delivered, not before', () => {
+    const d = queued(2);
+    expect(step(d, ['flush', T0, 7])).toEqual([['now']]);
+    step(d, ['add', T0 + 3, entry(3)]);
+    d.limit = 1;
+    post(d, T0 + 4);
+    expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['sent', 'remove', 'answered']);
+    post(d, T0 + 6);
+    expect(step(d, ['reply', T0 + 7, reply(200), 0])).toContainEqual(['settle', [7]]);
+    expect(step(delivery(0), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
+  });
+});
+
+describe('beacon: the page is hidden, or leaving', () => {
+  /** A beacon at T0+50 and the browser's answer: `accepted` of the bodies taken. */
+  function hide(d: Delivery, leaving: boolean, online: boolean, accepted = Infinity) {
+    const fx = step(d, ['beacon', T0 + 50, leaving, online, SHARED]);
+    const [, list, , healthy] = fx.find((e) => e[0] === 'beacon') as [string, Beacon[], boolean, boolean];
+    const n = Math.min(accepted, list.length);
+    return { list, healthy, after: step(d, ['beaconed', T0 + 51, list.slice(0, n), list.slice(n), leaving, healthy]) };
+  }
+
+  // [case, failing, online, leaving, a batch in flight, beaconed ids, delivered ids, left queued]
+  const cases: [string, boolean, boolean, boolean, boolean, number[], number[], number[]][] = [
+    ['healthy: what waits goes by beacon and counts as delivered', false, true, false, false, [1, 2, 3], [1, 2, 3], []],
+    ['healthy, with a request in flight: it flies on, the rest by beacon', false, true, false, true, [3], [3], [1, 2]],
+    ['leaving, healthy: the request in flight outlives the page and counts too', false, true, true, true, [3], [1, 2, 3], []],
+    ['failing: beaconed, kept for a confirmed resend', true, true, false, false, [1, 2, 3], [], [1, 2, 3]],
+    ['failing and leaving: the request in flight does not count', true, true, true, true, [3], [], [1, 2, 3]],
+    ['offline: nothing (a beacon is lost for sure), the outbox keeps all', false, false, true, false, [], [], [1, 2, 3]],
+  ];
+  it.each(cases)('%s', (_, failing, online, leaving, flying, beaconed, sent, left) => {
+    const d = queued(3);
+    if (failing) d.failures = 1;
+    if (flying) (d.limit = 2), post(d, T0 + 10);
+    const { list, after } = hide(d, leaving, online);
+    expect(list.flatMap((b) => body(b.body).ids)).toEqual(beaconed.map((n) => entry(n).id));
+    expect(after.find((e) => e[0] === 'sent')?.[1] ?? []).toEqual(sent.map((n) => entry(n).id));
+    expect(ids(d.queue)).toEqual(left.map((n) => entry(n).id));
+    expect(after[after.length - 1]).toEqual(['commit', leaving]);
+  });
+
+  it('failing: what was beaconed once is not beaconed again', () => {
+    const d = queued(2);
+    d.failures = 1;
+    hide(d, false, true);
+    expect(hide(d, false, true).list).toEqual([]);
+  });
+
+  it('the losses go with the first beacon; a refused beacon gives them back', () => {
+    const d = queued(2);
+    d.dropped = 3;
+    const { list } = hide(d, false, true, 0);
+    expect(body(list[0].body).dropped).toBe(3);
+    expect([d.dropped, d.queue.length]).toEqual([3, 2]);
+  });
+});
+
+describe('retry, elsewhere, lost, stop', () => {
+  // [case, failure answered (ms before now), backoff left (ms), Retry-After given, tried now]
+  const cases: [string, number, number, boolean, boolean][] = [
+    ['our own backoff, the last try long enough ago: now', RETRY_EARLY, 60_000, false, true],
+    ['the last try too recent: wait', RETRY_EARLY - 1, 60_000, false, false],
+    ["the collector's Retry-After is obeyed", RETRY_EARLY, 60_000, true, false],
+    ['no backoff: nothing to do', RETRY_EARLY, 0, false, false],
+  ];
+  it.each(cases)('retry: %s', (_, ago, left, told, now) => {
+    const d = queued(1);
+    Object.assign(d, { triedAt: T0 - ago, retryAt: left && T0 + left, told, failures: 1 });
+    expect(step(d, ['retry', T0])).toEqual(now ? [['now']] : []);
+    if (now) expect(d.retryAt).toBe(0);
+  });
+
+  it('elsewhere: another tab delivered these: they leave, and the collector is back', () => {
+    const d = queued(3);
+    Object.assign(d, { failures: 3, retryAt: T0 + 60_000 });
+    step(d, ['flush', T0, 1]);
+    expect(step(d, ['elsewhere', T0, [entry(1).id, entry(2).id, entry(3).id]])).toEqual([['settle', [1]]]);
+    expect([d.queue.length, d.known.size, d.failures, d.retryAt]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('lost: counted in the next batch', () => {
+    const d = queued(1);
+    step(d, ['lost', T0, 5]);
+    expect(post(d, T0)!.dropped).toBe(5);
+  });
+
+  it('stop: no more waits; clear (withdrawal): everything goes, the outbox let go, flushes resolve', () => {
+    const d = queued(2);
+    step(d, ['flush', T0, 1]);
+    expect(step(d, ['stop', T0, true])).toEqual([['settle', [1]], ['abandon'], ['commit', false]]);
+    // (the outbox is let go: the write is no-op in the shell; no wait is set)
+    expect(kinds(step(d, ['add', T0, entry(9)]))).toEqual(['write']);
+    expect(step(d, ['later', T0, 0])).toEqual([]);
+  });
+});
+
+describe('the model is plain data', () => {
+  it('structuredClone copies it, and the copy takes the same steps to the same place', () => {
+    const d = queued(3);
+    post(d, T0 + 10);
+    const copy = structuredClone(d);
+    const a = step(d, ['reply', T0 + 20, reply(500), 0.25]);
+    const b = step(copy, ['reply', T0 + 20, reply(500), 0.25]);
+    expect(b).toEqual(a);
+    expect(copy).toEqual(d);
+  });
+});
