@@ -64,8 +64,10 @@ export default defineConfig<{ build: Build }>({
       use: { ...use, build: 'tag' as const },
       // WebKit: one test at a time (two MiniBrowsers side by side on a 2-core machine, with a second context's
       // browser on top, made the demo's and the routers' timing tests fail now and then), without what it
-      // cannot play (e2e/webkit/skips.ts)
-      ...(engine === 'webkit' ? { workers: 1, grepInvert: webkitSkipped } : {}),
+      // cannot play (e2e/webkit/skips.ts), and three times the time (as test.slow gives): over WebDriver each
+      // step costs about three times what it costs in the others, and under load a test with many page states
+      // (the TCF visits, a tampered cookie) passed 30 s now and then. Every wait inside is still bounded by its fact.
+      ...(engine === 'webkit' ? { workers: 1, grepInvert: webkitSkipped, timeout: 90_000 } : {}),
     })),
 });
 

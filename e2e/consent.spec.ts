@@ -371,11 +371,7 @@ for (const order of Object.keys(ORDERS) as Order[]) {
     build,
     run,
     collector,
-    browserName,
   }) => {
-    // Four page states proven in turn (nothing sent, a grant, a withdrawal, storage erased): beside two busy loops
-    // WebKit took past 30 s once (its tests run ~3 times slower there); each wait is still bounded by its own fact.
-    test.slow(browserName === 'webkit', 'WebKit beside busy loops: about three times slower');
     await withCmp(page, build, run, order, '');
     await page.waitForFunction(() => (window as any).__cmp);
     expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
