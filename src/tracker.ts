@@ -54,6 +54,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let db: StintDb | null = null;
   /** A save is queued for the end of the task. */
   let saving = false;
+  /** Storage is being opened (the `openStorage` effect, until its answer): a flush waits for it. */
+  let opening = false;
+  /** Stopped (the `stop` effect): the page's calls are ignored. */
+  let stopped = false;
+  /** Events the hold dropped (the `lost` effect) before the sender started: its first batch counts them. */
+  let lostEarly = 0;
+  /** Whether this page is visible, as the core last told the tabs: a page that resumes joins them so. */
+  let shown = document.visibilityState !== 'hidden';
   /** `ready()` promises waiting for calls to run at once. */
   const waiting: (() => void)[] = [];
   /** What stops the browser's signals. */
@@ -96,8 +104,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
 
   /** Storage answered: the session is written there from now on, and the outbox sent. */
   const opened = ({ chain, db: database, othersOpen }: Opened, anonymous: boolean) => {
-    if (model.shutDown) return;
+    if (stopped) return;
     opener = null;
+    opening = false;
     db = database;
     keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     sender = startSender({
@@ -105,7 +114,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       format: config.format,
       request: config.format.request?.(anonymous) || {},
       store: database && idbOutbox(database),
-      dropped: model.losses,
+      dropped: lostEarly,
       tabs: anonymous ? null : tabs,
       // (whose turn it is to send, among the tabs that share the outbox in that database)
       turn: database && sendTurn(database, tabs),
@@ -134,8 +143,12 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
       within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
     },
-    lost: (count) => sender?.lost(count),
+    lost(count) {
+      if (sender) sender.lost(count);
+      else lostEarly += count;
+    },
     openStorage(anonymous) {
+      opening = true;
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
       opener = openStorage(config, anonymous, () => tabs.alive(), answered, movedTo);
     },
@@ -143,7 +156,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       opener?.cancel();
       sender?.stop(true);
       opener = keeper = sender = null;
-      saving = false;
+      saving = opening = false;
       // Nothing of Stint stays on the device, in any tab: the session (the cookie in every domain variant, or the
       // custom store, and the mirror), the whole database (the outbox, other tabs' too), the sent marks, the tab's id.
       eraseSession(config.store, config.cookie);
@@ -152,7 +165,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       leaveTab(null);
     },
     tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
-    announce: tabs.announce,
+    announce(visible) {
+      shown = visible;
+      tabs.announce(visible);
+    },
     rollCall(wanted) {
       tabs.alive(wanted).then((alive) =>
         guard(() => {
@@ -161,11 +177,18 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         }),
       );
     },
-    joinTabs: tabs.join,
-    leaveTabs: tabs.leave,
+    joinTabs(visible) {
+      shown = visible;
+      tabs.join(visible);
+    },
+    leaveTabs() {
+      shown = false;
+      tabs.leave();
+    },
     leaveTab: (keep) => leaveTab(keep ? tabId : null),
     resolveReady,
     stop() {
+      stopped = true;
       for (const stop of unwatch.splice(0)) stop();
       tabs.leave();
       opener?.cancel();
@@ -193,7 +216,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     at: startedAt,
     settings: config,
     seed: randomSeed(),
-    pageHidden: document.visibilityState === 'hidden',
+    pageHidden: !shown,
     newTab: !leftTab,
     place: readPlace(),
     device: deviceContext((device) => guard(() => now('surroundings', { device }))),
@@ -226,12 +249,12 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       },
       resumed() {
         setLeaving(false);
-        tabs.join(!model.pageHidden);
+        tabs.join(shown);
         sender?.resume();
       },
     }),
   );
-  tabs.join(!model.pageHidden);
+  tabs.join(shown);
   dispatch(['consent', startedAt, config.consent, 'config', gpc]);
   // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it).
   const signal = config.signal;
@@ -263,14 +286,13 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     setSessionAttribute: (at, key, value) => void dispatch(['attribute', at, key, value, false]),
     incrementSessionAttribute: (at, key, by = 1) => void dispatch(['attribute', at, key, by, true]),
     setConsent(at, state) {
-      if (!model.shutDown && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
+      if (!stopped && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
     },
     debugLog: () => (recorder ? recorder.dump(model) : null),
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {
       // While storage is being opened, what is held is queued once it answers.
-      const opening = model.storageState === 'opening' ? methods.ready(at) : Promise.resolve();
-      return opening.then(() => sender?.flush()).catch(() => {});
+      return (opening ? methods.ready(at) : Promise.resolve()).then(() => sender?.flush()).catch(() => {});
     },
     shutdown(at) {
       onShutdown();

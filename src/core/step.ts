@@ -213,8 +213,7 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   m.session = found;
   m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);
-  // (events the hold had to drop are in the first batch's `dropped`: the shell's delivery starts with them)
-  m.losses = 0;
+  // (events the hold had to drop are counted by `release`: a `lost` effect, for the first batch's `dropped`)
   release(m, fx, () => {
     const lifeAt = m.lifeAt;
     m.lifeAt = null;
