@@ -36,6 +36,8 @@ export interface Beacon {
 
 /** Delivery as this tab knows it: plain data (`structuredClone` copies it). */
 export interface Delivery {
+  /** Where batches go (named in the warning about a redirect). */
+  url: string;
   /** Entries known to this tab and not yet delivered, oldest first. */
   queue: Queued[];
   /**
@@ -133,8 +135,9 @@ export type SendEffect =
   | [type: 'settle', ids: number[]]
   | [type: 'warn', message: string];
 
-/** A new model: `dropped`, events lost before the sender started. */
-export const delivery = (dropped: number): Delivery => ({
+/** A new model: `url`, where batches go; `dropped`, events lost before the sender started. */
+export const delivery = (url: string, dropped: number): Delivery => ({
+  url,
   queue: [],
   head: 0,
   chars: 0,

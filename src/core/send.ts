@@ -98,7 +98,7 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
   if (status === 413 && sent.length > 1) {
     d.limit = Math.ceil(sent.length / 2);
   } else if (retryable(status)) {
-    if (moved && !d.moved) fx.push(['warn', 'the collector redirects: batches wait for its own URL']);
+    if (moved && !d.moved) fx.push(['warn', `the collector redirects: batches wait for its own URL (not ${d.url})`]);
     d.moved ||= !!moved;
     d.triedAt = at;
     d.told = retryAfter !== null;

@@ -73,7 +73,7 @@ export interface Sender {
 const online = () => navigator.onLine !== false;
 
 export function startSender(o: SenderOptions): Sender {
-  const model = delivery(o.dropped);
+  const model = delivery(o.url, o.dropped);
   // (an entry delivered or given up on before the end of its task is never written)
   const outbox = startOutbox(o.store, (id) => model.known.has(id));
   let timer: ReturnType<typeof setTimeout> | 0 = 0;

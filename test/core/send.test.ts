@@ -28,7 +28,7 @@ const body = (text: string) => {
 const reply = (status: number, retryAfter: number | null = null, extra: Partial<Reply> = {}): Reply => ({ status, retryAfter, text: '', ...extra });
 
 /** A model with `n` entries queued at T0+1..T0+n. */
-function queued(n: number, d = delivery(0)): Delivery {
+function queued(n: number, d = delivery('/c', 0)): Delivery {
   for (let i = 1; i <= n; i++) step(d, ['add', T0 + i, entry(i)]);
   return d;
 }
@@ -42,7 +42,7 @@ function post(d: Delivery, at: number) {
 
 describe('add: queued, written, and sent after a short wait', () => {
   it('a new entry: written to the outbox, a wait of FLUSH_AFTER; one it knows: nothing', () => {
-    const d = delivery(0);
+    const d = delivery('/c', 0);
     const e = entry(1);
     expect(step(d, ['add', T0, e])).toEqual([['write', e], ['wait', FLUSH_AFTER]]);
     expect(step(d, ['add', T0 + 1, { ...e }])).toEqual([]);
@@ -50,7 +50,7 @@ describe('add: queued, written, and sent after a short wait', () => {
   });
 
   it('during a backoff the wait runs to its end', () => {
-    const d = delivery(0);
+    const d = delivery('/c', 0);
     d.retryAt = T0 + 60_000;
     expect(step(d, ['add', T0, entry(1)])[1]).toEqual(['wait', 60_000]);
   });
@@ -93,7 +93,7 @@ describe('read: what the outbox holds joins the queue', () => {
   });
 
   it('entries other pages left join in time order; a chunk another tab delivered leaves the queue; nothing known twice', () => {
-    const d = delivery(0);
+    const d = delivery('/c', 0);
     step(d, ['read', T0, [entry(1, T0 + 1, 20, 'a'), entry(2, T0 + 2, 20, 'a')], new Set()]);
     step(d, ['add', T0 + 5, entry(5)]);
     step(d, ['read', T0 + 6, [entry(3, T0 + 3, 20, 'b'), entry(5)], new Set(['a'])]);
@@ -111,7 +111,7 @@ describe('next: the request to send', () => {
   });
 
   it('an entry older than a week is given up on, with one warning, counted; the rest go', () => {
-    const d = delivery(0);
+    const d = delivery('/c', 0);
     step(d, ['add', T0, entry(1, T0)]);
     step(d, ['add', T0 + MAX_AGE, entry(2, T0 + MAX_AGE)]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
@@ -121,7 +121,7 @@ describe('next: the request to send', () => {
   });
 
   it('an entry no request can carry is given up on, counted, and the one behind it is sent', () => {
-    const d = delivery(0);
+    const d = delivery('/c', 0);
     step(d, ['add', T0, entry(1, T0, 70_000)]);
     step(d, ['add', T0, entry(2)]);
     const fx = step(d, ['next', T0, SHARED]);
@@ -150,7 +150,7 @@ describe('reply: what the collector said', () => {
     ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
     ['429 with Retry-After: its wait', reply(429, 10_000), 0, false, 2, 10_000, 500, null],
     ['Retry-After below half a second: half a second', reply(503, 0), 0, false, 2, 500, 500, null],
-    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, /the collector redirects/],
+    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, /the collector redirects: batches wait for its own URL \(not \/c\)/],
   ];
   it.each(cases)('%s', (_, answer, random, isDelivered, dropped, wait, limit, warning) => {
     const d = queued(4);
@@ -206,7 +206,7 @@ describe('reply: what the collector said', () => {
     expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['sent', 'remove', 'answered']);
     post(d, T0 + 6);
     expect(step(d, ['reply', T0 + 7, reply(200), 0])).toContainEqual(['settle', [7]]);
-    expect(step(delivery(0), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
+    expect(step(delivery('/c', 0), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
   });
 });
 
