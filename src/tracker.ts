@@ -143,10 +143,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
       within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
     },
-    lost(count) {
-      if (sender) sender.lost(count);
-      else lostEarly += count;
-    },
+    lost: (count) => (sender ? sender.lost(count) : (lostEarly += count)),
     openStorage(anonymous) {
       opening = true;
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
@@ -165,10 +162,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       leaveTab(null);
     },
     tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
-    announce(visible) {
-      shown = visible;
-      tabs.announce(visible);
-    },
+    announce: (visible) => tabs.announce((shown = visible)),
     rollCall(wanted) {
       tabs.alive(wanted).then((alive) =>
         guard(() => {
@@ -177,14 +171,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         }),
       );
     },
-    joinTabs(visible) {
-      shown = visible;
-      tabs.join(visible);
-    },
-    leaveTabs() {
-      shown = false;
-      tabs.leave();
-    },
+    joinTabs: (visible) => tabs.join((shown = visible)),
+    leaveTabs: () => ((shown = false), tabs.leave()),
     leaveTab: (keep) => leaveTab(keep ? tabId : null),
     resolveReady,
     stop() {

@@ -73,3 +73,13 @@ describe('the layers', () => {
     expect(importers.filter((file) => layer(file) !== 'entry' && file !== 'create.ts')).toEqual([]);
   });
 });
+
+describe('the files', () => {
+  it('none is over 300 lines: a file that grows past that holds two concerns (issue 33)', () => {
+    const long = files(SRC)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [relative(SRC, f), readFileSync(f, 'utf8').split('\n').length] as const)
+      .filter(([, lines]) => lines > 300);
+    expect(long).toEqual([]);
+  });
+});
