@@ -11,7 +11,7 @@
  */
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
-import { delivery, sendStep, type SendEffect, type SendInput, type SendInputs, type Shared } from '../core/send';
+import { delivery, FLUSH_AFTER, sendStep, type SendEffect, type SendInput, type SendInputs, type Shared } from '../core/send';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
@@ -148,10 +148,10 @@ export function startSender(o: SenderOptions): Sender {
       // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
       if (began !== epoch) later(0);
       else if (mine) await drain();
-      else later(1000);
+      else later(FLUSH_AFTER);
     } catch {
       // A database that failed: the next cycle tries again.
-      later(1000);
+      later(FLUSH_AFTER);
     } finally {
       o.turn?.give();
       busy = false;
