@@ -109,12 +109,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     opening = false;
     db = database;
     keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
+    const dropped = lostEarly;
+    lostEarly = 0;
     sender = startSender({
       url,
       format: config.format,
       request: config.format.request?.(anonymous) || {},
       store: database && idbOutbox(database),
-      dropped: lostEarly,
+      dropped,
       tabs: anonymous ? null : tabs,
       // (whose turn it is to send, among the tabs that share the outbox in that database)
       turn: database && sendTurn(database, tabs),
