@@ -43,8 +43,18 @@ const minify = () =>
 /** The package's entries: `stint` and its subpaths. */
 const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
 
-/** The script tags, each with its pipeline's format. */
-const TAGS = { 'stint.js': 'src/tags/native.ts', 'stint.snowplow.js': 'src/tags/snowplow.ts', 'stint.tracardi.js': 'src/tags/tracardi.ts', 'stint.otlp.js': 'src/tags/otlp.ts' };
+/**
+ * The script tags, each with its pipeline's format, and the parts a tag loads beside it when its config names them
+ * (src/consent/part.ts: the consent platforms' signals).
+ */
+const TAGS = {
+  'stint.js': 'src/tags/native.ts',
+  'stint.snowplow.js': 'src/tags/snowplow.ts',
+  'stint.tracardi.js': 'src/tags/tracardi.ts',
+  'stint.otlp.js': 'src/tags/otlp.ts',
+  'stint.tcf.js': 'src/parts/tcf.ts',
+  'stint.google.js': 'src/parts/google.ts',
+};
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
 

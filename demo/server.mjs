@@ -51,6 +51,7 @@ const BACKLOG_REQUESTS = 200;
 const CSP = {
   '/e2e/trusted-types.html': "require-trusted-types-for 'script'; trusted-types stint",
   '/e2e/trusted-types-tag.html': "require-trusted-types-for 'script'; trusted-types 'none'",
+  '/e2e/trusted-types-consent.html': "require-trusted-types-for 'script'; trusted-types stint-part",
 };
 
 export function serveFile(res, url) {

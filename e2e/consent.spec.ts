@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
-import { call, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
+import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
 import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -225,6 +225,41 @@ test('consent "tcf": a CMP that answers at once with a stored grant is followed 
   const [event] = await collector.exactly(1, (e) => e.name === 'at-once', page);
   expect(event.session.storageMechanism).toBe('COOKIE_1');
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+});
+
+/** The parts of Stint the page loaded beside its tag (`stint.<name>.js`, src/consent/part.ts), by their path. */
+const partsOf = (page: Page) =>
+  page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((path) => /\/stint\.\w+\.js$/.test(path)));
+
+test("the tag loads the consent platform's part its config names, beside it, and no part when it names none", async ({ page, build, run, collector }) => {
+  await openStint(page, build, run, { consent: 'denied' });
+  expect(await partsOf(page)).toEqual([]);
+
+  await tcfStub(page, { 1: true, 8: true, 9: true });
+  await openStint(page, build, run, { consent: 'tcf' });
+  await call(page, 'track', 'with-part');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'with-part');
+  expect(await partsOf(page)).toEqual(['/dist/stint.tcf.js']);
+
+  await openStint(page, build, run, { consent: 'google' });
+  await expect.poll(() => partsOf(page)).toEqual(['/dist/stint.google.js']);
+});
+
+test('a consent part that does not load: one console error naming it, and consent stays pending (nothing stored or sent)', async ({ page, context, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await page.route('**/dist/stint.tcf.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await tcfStub(page, { 1: true, 8: true, 9: true }); // a CMP that would grant at once
+  await openStint(page, build, run, { consent: 'tcf' });
+  await call(page, 'track', 'held');
+  // (the engine logs the failed request too, in its own words)
+  const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
+  const once = [`[stint] config.consent 'tcf' needs ${new URL('/dist/stint.tcf.js', page.url())}, which did not load: consent stays pending`];
+  await expect.poll(said).toEqual(once);
+  await call(page, 'flush');
+  await collector.expectNothingSent(context);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  expect(said()).toEqual(once);
 });
 
 /** The query that has the page run these gtag commands before Stint loads (e2e/pages/app.html: gtag as Google's snippet defines it). */

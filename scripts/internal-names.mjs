@@ -2,24 +2,24 @@
 // returns, and the parts of the shell that only it calls. The minifier shortens them, in the tag and in the
 // npm build (one name cache for its chunks), as it shortens private state kept in closures. A name that
 // crosses anything (the wire, the other tabs' messages, what is stored, the config, the public API, another
-// build of Stint on the page) must never be here: test/mangle.test.ts checks this list against all of them.
+// build of Stint on the page) must never be here, nor a member of the browser's or JavaScript's own objects (the
+// minifier shortens a name on every object: `document.head` too): test/mangle.test.ts checks this list against all of them.
 export const INTERNAL_NAMES = [
   // core/model.ts: the model, the hold, a step's result
   'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn',
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
-  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson', 'minute', 'offset',
+  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson',
   // core/route.ts: the wait for a route
   'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
-  'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'detach', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
+  'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
   // delivery/queue.ts
   'shutDown', 'fresh', 'derive', 'place',
   // core/rules.ts: a rule's outcome
   'current', 'ending',
-  'claim',
   // core/send.ts: delivery's model; a reply; an entry's place in the queue
-  'queue', 'head', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
+  'queue', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
 ];
 

@@ -1,12 +1,11 @@
 /**
  * What each entry can name in its config: `format` and `consent` as strings. A script tag carries one format and
- * the consent signals, TCF and Google Consent Mode (src/tags/); an npm app the native format, and it imports the
- * others it uses, so that its bundler leaves out the rest.
+ * loads the consent signal it names, TCF's or Google Consent Mode's, from beside it (src/tags/, src/consent/part.ts);
+ * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
  */
 import type { Names } from './config';
 import { nativeFormat } from './core/formats/native';
-import { googleConsentMode } from './consent-mode';
-import { tcf } from './tcf';
+import { partSignal, type Where } from './consent/part';
 
 /** An npm app's. */
 export const NPM: Names = {
@@ -14,10 +13,10 @@ export const NPM: Names = {
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' ? 'consent' : 'format'}: ${name}()`),
 };
 
-/** A script tag's: its one format (`{ native }` or a pipeline's), and the consent signals. */
-export const tagNames = (formats: object): Names => ({
+/** A script tag's: its one format (`{ native }` or a pipeline's), and the consent signals, each a part beside the tag. */
+export const tagNames = (formats: object, where: Where): Names => ({
   formats: formats as Names['formats'],
-  tcf: tcf(),
-  google: googleConsentMode(),
+  tcf: partSignal('tcf', where),
+  google: partSignal('google', where),
   missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
 });

@@ -13,6 +13,7 @@
 import { isMethod, type Running } from './api';
 import { trackerFor } from './create';
 import { tagNames } from './names';
+import { whereFrom } from './consent/part';
 import { describe, describeError, error, internalError } from './log';
 import type { StintConfig } from './types';
 
@@ -25,10 +26,11 @@ type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
  * from the script's data attributes (`data-snowplow-post-path`).
  */
 export function runTag(formats: object, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {
-  const NAMES = tagNames(formats);
+  const script = document.currentScript as HTMLScriptElement | null;
+  const NAMES = tagNames(formats, whereFrom(script));
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
-  const data = (document.currentScript as HTMLScriptElement | null)?.dataset;
+  const data = script?.dataset;
 
   if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     // Another Stint bundle already runs here, or another library owns the name: leave it alone.

@@ -10,6 +10,8 @@ import { tracardi } from '../src/tracardi';
 import type { StintConfig } from '../src/types';
 
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
+/** Where a script tag runs from (its consent parts load beside it: src/consent/part.ts). */
+const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '' };
 /** As an npm app resolves its config (a script tag: `tagNames`). */
 const resolveConfig = (config: StintConfig, names: Names = NPM) => resolve(config, names);
 
@@ -80,26 +82,26 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
     expect(() => resolveConfig({ ...ok, format: 'otlp' })).toThrow("import { otlp } from 'stint/otlp', then format: otlp()");
     expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf', then consent: tcf()");
-    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow })).format.path).toBe('/p/tp2');
-    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi })).format.path).toBe('/track');
-    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }))).toThrow('tracardi.sourceId');
-    expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp })).format.path).toBe('/otel/v1/logs');
+    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE)).format.path).toBe('/p/tp2');
+    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi }, WHERE)).format.path).toBe('/track');
+    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }, WHERE))).toThrow('tracardi.sourceId');
+    expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp }, WHERE)).format.path).toBe('/otel/v1/logs');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
-    expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: tcf() });
+    expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
-    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }))).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
-    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }))).toThrow('config.consent');
+    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('config.consent');
   });
 
   it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {
-    expect(resolveConfig(ok, tagNames({ otlp })).format.path).toBe('/v1/logs');
-    expect(resolveConfig(ok, tagNames({ native: () => nativeFormat })).format).toBe(nativeFormat);
-    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }))).toThrow(
+    expect(resolveConfig(ok, tagNames({ otlp }, WHERE)).format.path).toBe('/v1/logs');
+    expect(resolveConfig(ok, tagNames({ native: () => nativeFormat }, WHERE)).format).toBe(nativeFormat);
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow(
       "config.format 'tracardi' needs the script stint.tracardi.js instead of this one",
     );
-    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }))).toThrow('needs the script stint.otlp.js');
-    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }))).toThrow("config.format 'native' needs the script stint.js");
+    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('needs the script stint.otlp.js');
+    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' needs the script stint.js");
   });
 
   it('no config at all', () => {

@@ -20,6 +20,7 @@ const REQUIRED = [
   'e2e/apps/vue/src/main.js',
   'e2e/pages/trusted-types.html',
   'e2e/pages/trusted-types-tag.html',
+  'e2e/pages/trusted-types-consent.html',
 ];
 
 describe('the README shows tested code', () => {
