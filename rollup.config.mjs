@@ -45,7 +45,7 @@ const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 
 
 /**
  * The script tags, each with its pipeline's format, and the parts a tag loads beside it when its config names them
- * (src/consent/part.ts: the consent platforms' signals).
+ * (src/consent/part.ts: the consent platforms' signals, the routes' watch).
  */
 const TAGS = {
   'stint.js': 'src/tags/native.ts',
@@ -54,6 +54,7 @@ const TAGS = {
   'stint.otlp.js': 'src/tags/otlp.ts',
   'stint.tcf.js': 'src/parts/tcf.ts',
   'stint.google.js': 'src/parts/google.ts',
+  'stint.history.js': 'src/parts/history.ts',
 };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });

@@ -209,6 +209,47 @@ for (const patch of ['before', 'after'] as const) {
   });
 }
 
+test("the tag loads the routes' watch beside it: a route change made before it has loaded is a page view once it has", async ({ page, run, collector }) => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/dist/stint.history.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const start = `${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'tag', run, router: 'react', patch: 'before', config: '{}' })}`;
+  // (the held part holds the load event back: wait for the document only)
+  await page.goto(start, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => (window as any).stint?._loaded === true, undefined, { polling: 50 });
+  await call(page, 'ready');
+  await page.getByRole('link', { name: 'Products', exact: true }).click();
+  await expect(page).toHaveTitle('Products · Shop');
+  await call(page, 'flush');
+  await collector.exactly(1, isView, page);
+  release();
+  const views = await collector.waitFor(2, isView);
+  expect(pages(views)[1]).toMatchObject({ path: '/e2e/spa/products', referrer: start, title: 'Products · Shop' });
+  await go(page, 'Product 42', 'Product 42 · Shop');
+  expectChain(await collector.exactly(3, isView, page));
+});
+
+test("a routes' watch that does not load: one console error, and route changes are no page views", async ({ page, run, collector }) => {
+  const seen = consoleOf(page);
+  await page.route('**/dist/stint.history.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await page.goto(`${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'tag', run, router: 'react', patch: 'before', config: '{}' })}`);
+  // (the engine logs the failed request too, in its own words)
+  const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
+  const once = [`[stint] config.autoPageViews needs ${new URL('/dist/stint.history.js', page.url())}, which did not load: route changes are no page views`];
+  await expect.poll(said).toEqual(once);
+  await page.getByRole('link', { name: 'Products', exact: true }).click();
+  await expect(page).toHaveTitle('Products · Shop');
+  await call(page, 'track', 'after-route');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'after-route');
+  await collector.proveSent(page.context());
+  expect(pages(await collector.events(isView)).map((p) => p.path)).toEqual(['/e2e/spa.html']);
+  expect(said()).toEqual(once);
+});
+
 test('data-auto-page-views="history" on the tag', async ({ page, build, run, collector }) => {
   test.skip(build === 'esm', 'data attributes belong to the script tag');
   await openSpa(page, 'data', run, { router: 'react' });

@@ -10,7 +10,15 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   consent: ConsentState;
   /** A consent signal to follow (TCF, Google Consent Mode); consent is pending until it answers. */
   signal: ConsentSignal | null;
+  /** The watch of the routes, for `autoPageViews` (the npm core's, or the tag's part). */
+  watchRoutes: RouteWatcher;
 }
+
+/**
+ * Watches a single-page app's routes: `onRoute` with the previous URL after each change, from the URL `since` (the
+ * page's when the tracker started: a watch that starts later reports a change made meanwhile). Returns the stop.
+ */
+export type RouteWatcher = (hash: boolean, onRoute: (from: string) => void, since: string) => () => void;
 
 /**
  * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
@@ -23,6 +31,8 @@ export interface Names {
   /** the consent signals, which a script tag carries (an npm app imports the one it uses) */
   tcf?: ConsentSignal;
   google?: ConsentSignal;
+  /** the watch of the routes (autoPageViews): an npm app's core carries it, a script tag loads it beside it */
+  routes: RouteWatcher;
   /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
   missing(name: string): string;
 }
@@ -104,5 +114,6 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
     config.signal = names[consent]!;
   } else config.signal = typeof consent == 'function' ? consent : null;
   if (config.signal) config.consent = 'pending';
+  config.watchRoutes = names.routes;
   return config;
 }

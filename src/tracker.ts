@@ -20,7 +20,6 @@ import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchActivity } from './lifecycle/activity';
-import { watchHistory } from './lifecycle/history';
 import { watchPage } from './lifecycle/page';
 import { cameFrom, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
@@ -252,7 +251,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now('route', readPlace(), from);
-  if (auto) guard(() => unwatch.push(watchHistory(auto !== 'history', onRoute)));
+  if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', onRoute, location.href)));
   if (config.activity === 'input') unwatch.push(watchActivity((at) => guard(() => dispatch(['activity', at]))));
 
   const methods: TimedTracker = {

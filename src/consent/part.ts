@@ -1,16 +1,18 @@
 /**
  * What most sites do not configure, the script tag does not carry (issue 34): a consent platform's signal
- * (`consent: 'tcf'`, `consent: 'google'`) is a part beside the tag (`stint.tcf.js`, `stint.google.js`, built
- * from src/parts/), loaded when the config names it: one request, on the sites that name it. Until the part
- * has loaded and its platform answered, consent is pending (held, bounded like the outbox); a part that does not
- * load is one console error, and consent stays pending. The part hands its signal over through its own script
- * element (`document.currentScript`), so no global is defined. An npm app imports the signal instead
- * ('stint/tcf', 'stint/consent-mode').
+ * (`consent: 'tcf'`, `consent: 'google'`) and the watch of a single-page app's routes (`autoPageViews`) are
+ * parts beside the tag (`stint.tcf.js`, `stint.google.js`, `stint.history.js`, built from src/parts/), loaded
+ * when the config names them: one request, on the sites that name them. Until a consent part has loaded and its
+ * platform answered, consent is pending (held, bounded like the outbox); a part that does not load is one console
+ * error, and what it would have done does not happen (consent stays pending; route changes are no page views).
+ * The part hands its watcher over through its own script element (`document.currentScript`), so no global is
+ * defined. An npm app imports them instead ('stint/tcf', 'stint/consent-mode'; the routes' watch is in its core).
  */
 import { error } from '../log';
-import type { ConsentSignal } from '../types';
 
-type PartScript = HTMLScriptElement & { stintPart?: (signal: ConsentSignal) => void };
+/** What a part gives: a watcher, which starts with its arguments and returns the function that stops it. */
+type Watcher<A extends unknown[]> = (...args: A) => () => void;
+type PartScript = HTMLScriptElement & { stintPart?: (watcher: Watcher<never[]>) => void };
 type TrustedTypes = { createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): unknown } };
 
 /** Where the tag runs from: its own URL (the page's for an inline copy), and its CSP nonce, which a part takes too. */
@@ -25,20 +27,21 @@ export function whereFrom(script: HTMLScriptElement | null): Where {
 }
 
 /**
- * The signal of the part `name`, loaded beside the tag when the tracker starts following it. Under Trusted Types
- * its URL comes from a policy named `stint-part` that makes that one URL (a page's `trusted-types` must list it);
- * under a nonce-based CSP the part carries the tag's nonce.
+ * The watcher of the part `name`, loaded beside the tag when it is started; `field`: the config's field that named
+ * it, and `otherwise`: what happens if it does not load (for the one console error). Under Trusted Types its URL
+ * comes from a policy named `stint-part` that makes that one URL (a page's `trusted-types` must list it); under a
+ * nonce-based CSP the part carries the tag's nonce.
  */
-export const partSignal =
-  (name: string, where: Where): ConsentSignal =>
-  (onChange) => {
+export const partWatcher =
+  <A extends unknown[]>(name: string, where: Where, field: string, otherwise: string): Watcher<A> =>
+  (...args) => {
     let stop: (() => void) | undefined;
     let stopped = false;
     const url = new URL(`stint.${name}.js`, where.base).href;
-    const fail = (why: string) => error(`config.consent '${name}' needs ${url}, which ${why}: consent stays pending`);
+    const fail = (why: string) => error(`${field} needs ${url}, which ${why}: ${otherwise}`);
     const script = document.createElement('script') as PartScript;
-    script.stintPart = (signal) => {
-      if (!stopped && !stop) stop = signal(onChange);
+    script.stintPart = (watcher) => {
+      if (!stopped && !stop) stop = (watcher as unknown as Watcher<A>)(...args);
     };
     script.onerror = () => fail('did not load');
     script.onload = () => {
@@ -64,5 +67,5 @@ export const partSignal =
     };
   };
 
-/** The part's side: hands `signal` to the tag that loaded this script (nothing when the script was loaded otherwise). */
-export const handPart = (signal: ConsentSignal): void => (document.currentScript as PartScript | null)?.stintPart?.(signal);
+/** The part's side: hands `watcher` to the tag that loaded this script (nothing when the script was loaded otherwise). */
+export const handPart = <A extends unknown[]>(watcher: Watcher<A>): void => (document.currentScript as PartScript | null)?.stintPart?.(watcher as unknown as Watcher<never[]>);

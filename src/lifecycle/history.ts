@@ -16,13 +16,16 @@
 import { guard } from '../log';
 import { routeStart, routeStep, type RouteEffect, type RouteInput } from '../core/route';
 
-/** Calls `onRoute` with the previous URL after each route change; returns the function that stops. */
-export function watchHistory(hash: boolean, onRoute: (from: string) => void): () => void {
-  let wait = routeStart(location.href, hash);
+/**
+ * Calls `onRoute` with the previous URL after each route change since the URL `since` (a watch loaded after the
+ * tracker started, as the script tag's part is, reports a change made meanwhile); returns the function that stops.
+ */
+export function watchHistory(hash: boolean, onRoute: (from: string) => void, since = location.href): () => void {
+  let wait = routeStart(since, hash);
   let on = true;
   /** The bound's timer, the task asked for (after a frame, or a poll's), the watch of the document. */
-  let bound = 0;
-  let task = 0;
+  let bound: ReturnType<typeof setTimeout> | undefined;
+  let task: ReturnType<typeof setTimeout> | undefined;
   let watch: MutationObserver | undefined;
 
   const signal = (type: RouteInput[0]) => {
@@ -91,6 +94,7 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void): ()
   const unwrap = [wrap('pushState'), wrap('replaceState')];
   const onPop = () => guard(() => signal('url'));
   addEventListener('popstate', onPop);
+  if (location.href !== since) onPop();
   return () => {
     on = false;
     end();
