@@ -9,7 +9,7 @@ import { baseUrl, call, expect, test } from './fixtures';
 for (const [page_, what] of [
   ['trusted-types.html', 'the snippet, through its own policy'],
   ['trusted-types-tag.html', 'the bundle alone, with no policy at all'],
-  ['trusted-types-consent.html', "the bundle with data-consent=\"google\", its part through the policy stint-part"],
+  ['trusted-types-consent.html', "the bundle with data-consent=\"google\" and data-auto-page-views, two parts through one policy stint-part"],
 ] as const) {
   test(`Trusted Types (require-trusted-types-for 'script'): ${what}`, async ({ page, run, collector }) => {
     await page.goto(`${baseUrl()}/e2e/run/${run}?to=/e2e/${page_}`);

@@ -11,7 +11,7 @@ import type { StintConfig } from '../src/types';
 
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
 /** Where a script tag runs from (its consent parts load beside it: src/consent/part.ts). */
-const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '' };
+const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '', scriptUrl: (url: string) => url };
 /** As an npm app resolves its config (a script tag: `tagNames`). */
 const resolveConfig = (config: StintConfig, names: Names = NPM) => resolve(config, names);
 

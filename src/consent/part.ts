@@ -15,22 +15,43 @@ type Watcher<A extends unknown[]> = (...args: A) => () => void;
 type PartScript = HTMLScriptElement & { stintPart?: (watcher: Watcher<never[]>) => void };
 type TrustedTypes = { createPolicy(name: string, rules: { createScriptURL(url: string): string }): { createScriptURL(url: string): unknown } };
 
-/** Where the tag runs from: its own URL (the page's for an inline copy), and its CSP nonce, which a part takes too. */
+/**
+ * Where the tag runs from: its own URL (the page's for an inline copy), its CSP nonce, which a part takes too, and
+ * the URLs its Trusted Types policy may make (one policy per tag: a page that enforces Trusted Types refuses a
+ * second policy of the same name, and a page may load two parts).
+ */
 export interface Where {
   base: string;
   nonce: string;
+  scriptUrl: (url: string) => unknown;
 }
 
-/** The tag's: where its script came from, read while it runs. */
+/** The tag's: where its script came from, read while it runs; its policy `stint-part`, made at the first part. */
 export function whereFrom(script: HTMLScriptElement | null): Where {
-  return { base: script?.src || location.href, nonce: script?.nonce || '' };
+  let policy: { createScriptURL(url: string): unknown } | null | undefined;
+  return {
+    base: script?.src || location.href,
+    nonce: script?.nonce || '',
+    scriptUrl(url) {
+      if (policy === undefined) {
+        try {
+          // (kept in this closure: it makes no URL but those of the parts the tag loads)
+          policy = (window as { trustedTypes?: TrustedTypes }).trustedTypes?.createPolicy('stint-part', { createScriptURL: (u) => u }) ?? null;
+        } catch {
+          // (a page whose trusted-types does not list stint-part: the plain URL is refused where it is used, and said)
+          policy = null;
+        }
+      }
+      return policy ? policy.createScriptURL(url) : url;
+    },
+  };
 }
 
 /**
  * The watcher of the part `name`, loaded beside the tag when it is started; `field`: the config's field that named
  * it, and `otherwise`: what happens if it does not load (for the one console error). Under Trusted Types its URL
- * comes from a policy named `stint-part` that makes that one URL (a page's `trusted-types` must list it); under a
- * nonce-based CSP the part carries the tag's nonce.
+ * comes from the tag's policy named `stint-part`, which makes the URLs of Stint's parts only (a page's `trusted-types`
+ * must list it); under a nonce-based CSP the part carries the tag's nonce.
  */
 export const partWatcher =
   <A extends unknown[]>(name: string, where: Where, field: string, otherwise: string): Watcher<A> =>
@@ -49,14 +70,8 @@ export const partWatcher =
     };
     script.async = true;
     script.nonce = where.nonce;
-    let src: unknown = url;
     try {
-      src = (window as { trustedTypes?: TrustedTypes }).trustedTypes?.createPolicy('stint-part', { createScriptURL: () => url }).createScriptURL(url) ?? url;
-    } catch {
-      // (a page whose trusted-types does not list stint-part: the plain URL is refused just below, and said)
-    }
-    try {
-      script.src = src as string;
+      script.src = where.scriptUrl(url) as string;
       document.head.appendChild(script);
     } catch {
       fail("Trusted Types refused (the page's trusted-types must list stint-part)");
