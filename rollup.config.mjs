@@ -2,6 +2,7 @@ import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
+import MagicString from 'magic-string';
 import { writeFileSync } from 'node:fs';
 import { mangleInternal } from './scripts/internal-names.mjs';
 
@@ -23,6 +24,29 @@ const writeNames = {
   name: 'write-names',
   writeBundle() {
     writeFileSync('dist/names.json', JSON.stringify(NAME_CACHE.props?.props ?? {}, null, 1) + '\n');
+  },
+};
+
+/**
+ * After the minifier: every `const` of the minified code becomes `let` (-2 characters each, ~60 B gzip per tag).
+ * Safe for code that TypeScript checked: it never assigns a `const`, and both are block-scoped with the same
+ * temporal dead zone. Terser has no option for it.
+ */
+const letBindings = {
+  name: 'let-bindings',
+  renderChunk(code) {
+    const s = new MagicString(code);
+    const visit = (node) => {
+      if (!node || typeof node.type !== 'string') return;
+      if (node.type === 'VariableDeclaration' && node.kind === 'const') s.overwrite(node.start, node.start + 5, 'let');
+      for (const key in node) {
+        const value = node[key];
+        if (Array.isArray(value)) value.forEach(visit);
+        else if (value && typeof value === 'object') visit(value);
+      }
+    };
+    visit(this.parse(code));
+    return { code: s.toString(), map: s.generateMap({ hires: true }) };
   },
 };
 
@@ -55,6 +79,7 @@ const TAGS = {
   'stint.tcf.js': 'src/parts/tcf.ts',
   'stint.google.js': 'src/parts/google.ts',
   'stint.history.js': 'src/parts/history.ts',
+  'stint.activity.js': 'src/parts/activity.ts',
 };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });
@@ -97,6 +122,7 @@ export default [
           mangle: mangleInternal(),
           format: { comments: false },
         }),
+        letBindings,
       ],
     },
     plugins: [resolve({ browser: true }), ts(), ...(file === 'stint.js' ? [tagTypes] : [])],
@@ -109,8 +135,8 @@ export default [
     input: ENTRIES,
     external: ['idb-keyval'],
     output: [
-      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', plugins: [minify()] },
-      { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', plugins: [minify()] },
+      { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', plugins: [minify(), letBindings] },
+      { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', plugins: [minify(), letBindings] },
     ],
     plugins: [ts(), writeNames],
   },

@@ -92,8 +92,8 @@ test('past the bound, held events are dropped and every loss is counted in a lat
   // One warning per bound that was met (README: "past that, one warning"): the hold's, then the outbox's
   // (the 5,000 held events and application_initialized are one over its bound).
   expect(seen.warnings.filter((w) => /dropped/.test(w))).toEqual([
-    '[stint] over 5000 events wait for consent or storage: newer ones are dropped, and counted',
-    '[stint] the outbox is full (5000 events): the oldest are dropped',
+    '[stint] over 5000 events held for consent or storage: newer ones dropped, counted',
+    '[stint] outbox full (5000 events): oldest dropped',
   ]);
 });
 
@@ -218,7 +218,7 @@ esmBuild(() => {
     expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
     expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
     await collector.exactly(1, (e) => e.name === 'application_initialized', page);
-    expect(seen.warnings.filter((w) => /already runs on this page/.test(w))).toHaveLength(1);
+    expect(seen.warnings.filter((w) => /runs already: it is shared/.test(w))).toHaveLength(1);
   });
 });
 

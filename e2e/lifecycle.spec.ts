@@ -189,6 +189,31 @@ test("activity: 'input': the person's input keeps the session alive without an e
   expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['session_start', 'read', 'still reading', 'session_end', 'session_start', 'back']);
 });
 
+test("the tag loads the input watch beside it only with activity: 'input'; one that does not load is one console error, and events still keep the session", async ({ page, run, collector }) => {
+  const partsOf = () => page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((path) => /\/stint\.\w+\.js$/.test(path)));
+  await page.goto(pageUrl('data', run));
+  await waitForStint(page);
+  await call(page, 'track', 'without');
+  await call(page, 'flush');
+  await collector.waitFor(1, (e) => e.name === 'without');
+  expect(await partsOf()).toEqual([]);
+
+  const seen = consoleOf(page);
+  await page.route('**/dist/stint.activity.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await page.goto(pageUrl('data', run, { activity: 'input' }));
+  await waitForStint(page);
+  // (the engine logs the failed request too, in its own words)
+  const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
+  const once = [`[stint] config.activity 'input' needs ${new URL('/dist/stint.activity.js', page.url())}, which did not load: input does not keep the session alive`];
+  await expect.poll(said).toEqual(once);
+  const before = await call<{ sessionId: string }>(page, 'getSession');
+  await call(page, 'track', 'with-failed-part');
+  await call(page, 'flush');
+  const [event] = await collector.waitFor(1, (e) => e.name === 'with-failed-part');
+  expect(event.session.sessionId).toBe(before.sessionId);
+  expect(said()).toEqual(once);
+});
+
 test('a link to the site\'s next page is no trip to the background; a tab switch is, and its return is reported by the next tab', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'a');

@@ -12,6 +12,8 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   signal: ConsentSignal | null;
   /** The watch of the routes, for `autoPageViews` (the npm core's, or the tag's part). */
   watchRoutes: RouteWatcher;
+  /** The watch of the person's input, for `activity: 'input'` (the npm core's, or the tag's part). */
+  watchInput: InputWatcher;
 }
 
 /**
@@ -19,6 +21,9 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
  * page's when the tracker started: a watch that starts later reports a change made meanwhile). Returns the stop.
  */
 export type RouteWatcher = (hash: boolean, onRoute: (from: string) => void, since: string) => () => void;
+
+/** Watches the person's input: `onInput` with its time, at most once a second. Returns the stop. */
+export type InputWatcher = (onInput: (at: number) => void) => () => void;
 
 /**
  * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
@@ -33,6 +38,8 @@ export interface Names {
   google?: ConsentSignal;
   /** the watch of the routes (autoPageViews): an npm app's core carries it, a script tag loads it beside it */
   routes: RouteWatcher;
+  /** the watch of the person's input (activity: 'input'): an npm app's core carries it, a script tag loads it beside it */
+  input: InputWatcher;
   /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
   missing(name: string): string;
 }
@@ -115,5 +122,6 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   } else config.signal = typeof consent == 'function' ? consent : null;
   if (config.signal) config.consent = 'pending';
   config.watchRoutes = names.routes;
+  config.watchInput = names.input;
   return config;
 }

@@ -4,25 +4,26 @@
  * npm import may share a page) gets the running one, so that the visitor is never split in two.
  */
 import { running, type Running } from './api';
-import { resolveConfig, type Names } from './config';
-import { debug, setDebug, warn } from './log';
+import { resolveConfig, type Config, type Names } from './config';
+import { setDebug, warn } from './log';
 import { startTracker } from './tracker';
 import type { StintConfig } from './types';
 
 /** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
 const TRACKERS = Symbol.for('stint.trackers');
 
-/**
- * The tracker for `config` (a TypeError names a wrong field), or null outside a browser. `at`: when the page
- * asked for it (the time of a queued `init`), which is where its life begins.
- */
-export function trackerFor(config: StintConfig, names: Names, at?: number): Running | null {
+/** `config` checked and completed (a TypeError names a wrong field); its `debug` applies from now on. */
+export function configFor(config: StintConfig, names: Names): Config {
   const resolved = resolveConfig(config, names);
   setDebug(resolved.debug);
-  if (typeof window === 'undefined' || typeof document === 'undefined') {
-    debug('no browser here (server-side rendering?): this tracker does nothing');
-    return null;
-  }
+  return resolved;
+}
+
+/**
+ * The tracker for a checked config, in a browser (npm's entry looks for one first: a script tag always runs in
+ * one). `at`: when the page asked for it (the time of a queued `init`), which is where its life begins.
+ */
+export function trackerFor(resolved: Config, at?: number): Running {
   try {
     // (where batches go, absolute: the page may move, a single-page app's path with it)
     resolved.collector = new URL(resolved.collector, location.href).href;
@@ -39,7 +40,7 @@ export function trackerFor(config: StintConfig, names: Names, at?: number): Runn
   }
   const found = all.get(name);
   if (found) {
-    if (found.config !== json) warn(`a tracker with cookie "${name}" already runs on this page: it is shared, and this config is ignored`);
+    if (found.config !== json) warn(`a tracker with cookie "${name}" runs already: it is shared, this config ignored`);
     return found;
   }
   // A tracker that is shut down makes room for the next one.

@@ -3,7 +3,8 @@
  * in server-side rendering; `createTracker` outside a browser returns a tracker that does nothing.
  */
 import { inertTracker, publicTracker } from './api';
-import { trackerFor } from './create';
+import { configFor, trackerFor } from './create';
+import { debug } from './log';
 import { NPM } from './names';
 import type { StintConfig, Tracker } from './types';
 
@@ -26,6 +27,10 @@ export { VERSION } from './version';
  * afterwards. Outside a browser (server-side rendering) every method exists and does nothing.
  */
 export function createTracker(config: StintConfig): Tracker {
-  const tracker = trackerFor(config, NPM);
-  return tracker ? publicTracker(tracker) : inertTracker();
+  const resolved = configFor(config, NPM);
+  if (typeof window === 'undefined' || typeof document === 'undefined') {
+    debug('no browser here (server-side rendering?): this tracker does nothing');
+    return inertTracker();
+  }
+  return publicTracker(trackerFor(resolved));
 }

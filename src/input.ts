@@ -27,7 +27,7 @@ export function propsJson(name: string, properties: unknown): string | undefined
     if (props?.[0] !== '{') throw new TypeError('properties must serialise to a JSON object');
     return props;
   } catch (e) {
-    return void warn(`event "${name.slice(0, 100)}" dropped: its properties cannot be serialised (${describeError(e)})`);
+    return void warn(`event "${name.slice(0, 100)}" dropped: properties not serialisable (${describeError(e)})`);
   }
 }
 
@@ -46,7 +46,7 @@ export function pageValues(own: unknown): PageValues | undefined {
     if (typeof own != 'object' || [title, url, referrer].some((v) => v != null && typeof v != 'string')) throw 0;
     return { title, url: url && new URL(url, location.href).href, referrer };
   } catch {
-    return void warn('page(): title, url and referrer must be strings, url a valid URL; ignored');
+    return void warn('page(): title, url and referrer must be strings (url a URL); ignored');
   }
 }
 

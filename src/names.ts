@@ -3,9 +3,10 @@
  * loads the consent signal it names, TCF's or Google Consent Mode's, from beside it (src/tags/, src/consent/part.ts);
  * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
  */
-import type { Names, RouteWatcher } from './config';
+import type { InputWatcher, Names, RouteWatcher } from './config';
 import { nativeFormat } from './core/formats/native';
 import { partWatcher, type Where } from './consent/part';
+import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
 import type { ConsentSignal } from './types';
 
@@ -13,14 +14,16 @@ import type { ConsentSignal } from './types';
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
   routes: watchHistory,
+  input: watchActivity,
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' ? 'consent' : 'format'}: ${name}()`),
 };
 
-/** A script tag's: its one format (`{ native }` or a pipeline's); the consent signals and the routes' watch, each a part beside the tag. */
+/** A script tag's: its one format (`{ native }` or a pipeline's); the consent signals and the watches of the routes and of input, each a part beside the tag. */
 export const tagNames = (formats: object, where: Where): Names => ({
   formats: formats as Names['formats'],
   tcf: partWatcher<Parameters<ConsentSignal>>('tcf', where, "config.consent 'tcf'", 'consent stays pending'),
   google: partWatcher<Parameters<ConsentSignal>>('google', where, "config.consent 'google'", 'consent stays pending'),
   routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews', 'route changes are no page views'),
+  input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input'", 'input does not keep the session alive'),
   missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
 });

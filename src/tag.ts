@@ -11,7 +11,7 @@
  * `dist/stint.otlp.js`); a pipeline's script sends its format when the config names none.
  */
 import { isMethod, type Running } from './api';
-import { trackerFor } from './create';
+import { configFor, trackerFor } from './create';
 import { tagNames } from './names';
 import { whereFrom } from './consent/part';
 import { describe, describeError, error, internalError } from './log';
@@ -34,7 +34,7 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
 
   if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     // Another Stint bundle already runs here, or another library owns the name: leave it alone.
-    error('window.stint is taken (not the Stint snippet): this copy of Stint does nothing');
+    error('window.stint is not the Stint snippet: this copy does nothing');
   } else {
     let tracker: Running | null = null;
 
@@ -44,7 +44,7 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
       if (method === 'init') {
         if (tracker) return error('stint("init") was already called');
         try {
-          tracker = trackerFor(rest[0] as StintConfig, NAMES, at);
+          tracker = trackerFor(configFor(rest[0] as StintConfig, NAMES), at);
         } catch (e) {
           error(describeError(e));
         }

@@ -19,7 +19,6 @@ import { eraseMarks } from './delivery/sent-marks';
 import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
-import { watchActivity } from './lifecycle/activity';
 import { watchPage } from './lifecycle/page';
 import { cameFrom, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
@@ -252,7 +251,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const auto = config.autoPageViews;
   const onRoute = (from: string) => now('route', readPlace(), from);
   if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', onRoute, location.href)));
-  if (config.activity === 'input') unwatch.push(watchActivity((at) => guard(() => dispatch(['activity', at]))));
+  if (config.activity === 'input') guard(() => unwatch.push(config.watchInput((at) => guard(() => dispatch(['activity', at])))));
 
   const methods: TimedTracker = {
     track(at, name, properties) {

@@ -70,7 +70,7 @@ describe('Sender', () => {
     const out = sender();
     const list = Array.from({ length: MAX_QUEUE_EVENTS + 5 }, () => entry(10));
     for (const e of list) out.add(e);
-    expect(warnings.filter((w) => /outbox is full/.test(w))).toHaveLength(1);
+    expect(warnings.filter((w) => /outbox full/.test(w))).toHaveLength(1);
     await drain(out);
     expect(sent()).toEqual(list.slice(5).map((e) => e.id));
     expect(bodies[0].dropped).toBe(5);
@@ -178,7 +178,7 @@ describe('Sender', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(removed).toEqual([100]);
     expect(chunks.size).toBe(MAX_QUEUE_EVENTS);
-    expect(warnings.filter((w) => /outbox is full/.test(w))).toHaveLength(1);
+    expect(warnings.filter((w) => /outbox full/.test(w))).toHaveLength(1);
     // Online again: the newest 5,000 leave, and the first batch counts the 100 dropped.
     vi.stubGlobal('navigator', { onLine: true });
     await drain(out);

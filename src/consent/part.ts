@@ -1,12 +1,13 @@
 /**
  * What most sites do not configure, the script tag does not carry (issue 34): a consent platform's signal
- * (`consent: 'tcf'`, `consent: 'google'`) and the watch of a single-page app's routes (`autoPageViews`) are
- * parts beside the tag (`stint.tcf.js`, `stint.google.js`, `stint.history.js`, built from src/parts/), loaded
+ * (`consent: 'tcf'`, `consent: 'google'`), the watch of a single-page app's routes (`autoPageViews`) and that of
+ * the person's input (`activity: 'input'`) are parts beside the tag (`stint.tcf.js`, `stint.google.js`,
+ * `stint.history.js`, `stint.activity.js`, built from src/parts/), loaded
  * when the config names them: one request, on the sites that name them. Until a consent part has loaded and its
  * platform answered, consent is pending (held, bounded like the outbox); a part that does not load is one console
- * error, and what it would have done does not happen (consent stays pending; route changes are no page views).
+ * error, and what it would have done does not happen (consent stays pending; route changes are no page views; input keeps nothing alive).
  * The part hands its watcher over through its own script element (`document.currentScript`), so no global is
- * defined. An npm app imports them instead ('stint/tcf', 'stint/consent-mode'; the routes' watch is in its core).
+ * defined. An npm app imports them instead ('stint/tcf', 'stint/consent-mode'; the watches of routes and input are in its core).
  */
 import { error } from '../log';
 

@@ -14,7 +14,7 @@ export function withAttribute(attrs: Attributes, key: unknown, value: unknown): 
   if (typeof key !== 'string' || !key) return 'a session attribute key must be a non-empty string';
   const type = typeof value;
   if (value !== null && type !== 'string' && type !== 'boolean' && !(type === 'number' && isFinite(value as number))) {
-    return `session attribute "${key}" must be a string, a finite number, a boolean or null`;
+    return `session attribute "${key}" must be a string, finite number, boolean or null`;
   }
   const next = { ...attrs, [key]: value as AttributeValue };
   if (Object.keys(next).length > MAX_ATTRIBUTES) return `no more than ${MAX_ATTRIBUTES} session attributes; "${key}" ignored`;

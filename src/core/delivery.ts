@@ -222,7 +222,7 @@ export function bound(d: Delivery, fx: Fx) {
   const gone = d.queue.slice(from, d.head);
   if (d.head > 1000) live(d);
   for (const e of gone) d.known.delete(e.id);
-  if (gone.length) lose(d, fx, gone, d.full ? '' : `the outbox is full (${MAX_QUEUE_EVENTS} events): the oldest are dropped`);
+  if (gone.length) lose(d, fx, gone, d.full ? '' : `outbox full (${MAX_QUEUE_EVENTS} events): oldest dropped`);
   settle(d, fx, gone);
   d.full = gone.length > 0;
 }

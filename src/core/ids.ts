@@ -6,6 +6,13 @@ export interface Ids {
   derive(name: string): string;
 }
 
+const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
+const HEX = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+
+/** 32 hex digits as a UUID of `version`, variant 10xx (RFC 9562). */
+const uuid = (hex: string, version: number) =>
+  `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${version}${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20)}`;
+
 /**
  * A name-based UUID (version 8, RFC 9562): four seeded 32-bit FNV-1a lanes over the name, each
  * finished with murmur3's fmix32. Not cryptographic, and not meant to be: it only has to give every
@@ -19,17 +26,13 @@ export function nameUuid(name: string): string {
     for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    hex += ((h ^ (h >>> 16)) >>> 0).toString(16).padStart(8, '0');
+    hex += HEX(h ^ (h >>> 16));
   }
-  // version 8, variant 10xx
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20)}`;
+  return uuid(hex, 8);
 }
 
 /** The state of the core's random ids: four 32-bit words (xoshiro128**), seeded by the shell from the browser's crypto. */
 export type Seed = readonly [number, number, number, number];
-
-const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
-const HEX = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
 
 /**
  * A random UUID (v4, RFC 9562) from the model's seed, which moves on: xoshiro128** (Blackman and Vigna,
@@ -51,8 +54,7 @@ export function freshId(m: { seed: Seed }): string {
     d = rotl(d, 11);
   }
   m.seed = [a, b, c, d];
-  // version 4, variant 10xx
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16], 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20)}`;
+  return uuid(hex, 4);
 }
 
 /** The ids of a step: fresh ones drawn from the model's seed (which moves on), derived ones by name. */

@@ -66,7 +66,7 @@ export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean
     return true;
   }
   if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
-    if (!m.losses++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`]);
+    if (!m.losses++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events held for consent or storage: newer ones dropped, counted`]);
     return false;
   }
   m.hold = { calls: { call, earlier: hold.calls }, events: hold.events + (chars ? 1 : 0), chars: hold.chars + (chars || 0) };
@@ -104,7 +104,7 @@ export function enter(m: Model, fx: Effect[], at: number, name: string, props: s
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
   if (chars + page.pageJson.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.pageJson) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
-    fx.push(['warn', `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`]);
+    fx.push(['warn', `event "${name.slice(0, 100)}" dropped: over ${MAX_EVENT_BYTES} bytes`]);
     return;
   }
   const id = freshId(m);

@@ -68,7 +68,7 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
   // (after a failure that is retried, the drain ends: the backoff's wait is set)
   while (!d.stopped && at >= d.retryAt) {
     const old = live(d).filter((e) => at - e.at > MAX_AGE);
-    if (old.length) giveUp(d, fx, old, `${old.length} events could not be delivered for a week; dropped`);
+    if (old.length) giveUp(d, fx, old, `${old.length} events undelivered for a week: dropped`);
     const waiting = d.queue.filter((e) => !d.inflight.has(e.id));
     if (!waiting.length) return;
     const { entries, body } = cut(d, fx, waiting.slice(0, d.limit), format, at, shared);

@@ -166,7 +166,7 @@ export function shutdown(m: Model, fx: Effect[], _: InputOf<'shutdown'>): void {
 
 function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
-    fx.push(['warn', 'consent not granted: the browser sends Global Privacy Control']);
+    fx.push(['warn', 'consent not granted: Global Privacy Control is on']);
     return;
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;

@@ -84,7 +84,7 @@ export function startOutbox(initial: OutboxStore | null, queued: (id: string) =>
         },
         () => {
           // Quota or a broken database: the events stay queued in memory and are still sent.
-          warn('the outbox cannot be written; unsent events will not survive this page');
+          warn('outbox not writable: unsent events die with this page');
           store = null;
         },
       );

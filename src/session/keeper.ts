@@ -80,7 +80,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     const cookie = primary.name === 'COOKIE_1';
     const stored = cookie && mirror ? encodeState(state, true) : value;
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
-      warn('the session is too large for a cookie; it is kept in localStorage or memory');
+      warn('session too large for a cookie: kept in localStorage or memory');
       fallBack();
       return save(state, all);
     }

@@ -86,7 +86,7 @@ describe('what is held, and what happens to it', () => {
 });
 
 describe('the hold is bounded like the outbox: 5,000 events or 5 M characters', () => {
-  const WARNING = `over ${MAX_QUEUE_EVENTS} events wait for consent or storage: newer ones are dropped, and counted`;
+  const WARNING = `over ${MAX_QUEUE_EVENTS} events held for consent or storage: newer ones dropped, counted`;
   const small = (i: number) => JSON.stringify({ i });
   const large = JSON.stringify({ pad: 'x'.repeat(9_000) });
   // (what the hold counts of an event: its name, its properties and 200 for the rest)
@@ -184,7 +184,7 @@ describe('changes of consent', () => {
     expect(t.model.consentMode).toBe('denied');
     t.take();
     t.send(consent, 1000, 'granted', 'page', true);
-    expect(t.take()).toEqual([['warn', 'consent not granted: the browser sends Global Privacy Control']]);
+    expect(t.take()).toEqual([['warn', 'consent not granted: Global Privacy Control is on']]);
     expect(t.model.consentMode).toBe('denied');
   });
 });

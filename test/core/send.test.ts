@@ -59,7 +59,7 @@ describe('add: queued, written, and sent after a short wait', () => {
     const d = queued(MAX_QUEUE_EVENTS);
     const over = step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 1)]);
     expect(kinds(over)).toEqual(['warn', 'remove', 'write', 'wait']);
-    expect(over[0][1]).toMatch(/the outbox is full \(5000 events\)/);
+    expect(over[0][1]).toMatch(/outbox full \(5000 events\)/);
     expect(ids(over[1][1] as Entry[])).toEqual([entry(1).id]);
     expect(kinds(step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 2)]))).toEqual(['remove', 'write', 'wait']);
     expect(d.dropped).toBe(2);
@@ -116,7 +116,7 @@ describe('next: the request to send', () => {
     step(d, ['add', T0 + MAX_AGE, entry(2, T0 + MAX_AGE)]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
     expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
-    expect(fx[0][1]).toMatch(/1 events could not be delivered for a week/);
+    expect(fx[0][1]).toMatch(/1 events undelivered for a week/);
     expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
   });
 

@@ -355,9 +355,9 @@ describe('session attributes', () => {
     ['incremented from nothing', [['views', 1, true], ['views', 2, true]], { views: 3 }, []],
     ['null is a value', [['plan', null, false]], { plan: null }, []],
     ['a non-number is not incremented', [['plan', 'pro', false], ['plan', 1, true]], { plan: 'pro' }, ['session attribute "plan" is not a number; not incremented']],
-    ['an object is refused', [['plan', { a: 1 }, false]], {}, ['session attribute "plan" must be a string, a finite number, a boolean or null']],
+    ['an object is refused', [['plan', { a: 1 }, false]], {}, ['session attribute "plan" must be a string, finite number, boolean or null']],
     ['an empty key is refused', [['', 1, false]], {}, ['a session attribute key must be a non-empty string']],
-    ['Infinity is refused', [['n', Infinity, false]], {}, ['session attribute "n" must be a string, a finite number, a boolean or null']],
+    ['Infinity is refused', [['n', Infinity, false]], {}, ['session attribute "n" must be a string, finite number, boolean or null']],
   ];
   it.each(cases)('%s', (_, calls, attributes, warnings) => {
     const t = running();

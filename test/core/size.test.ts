@@ -21,7 +21,7 @@ function filling(t: Tracker, name: string, bytes: number): string {
   return JSON.stringify({ pad: 'x'.repeat(pad) });
 }
 
-const warning = (name: string) => `event "${name.slice(0, 100)}" dropped: it is over ${MAX_EVENT_BYTES} bytes (name, properties and page)`;
+const warning = (name: string) => `event "${name.slice(0, 100)}" dropped: over ${MAX_EVENT_BYTES} bytes`;
 
 // [case, the page's path, the event's name, its properties (JSON, or made for the tracker), refused]
 type Row = [string, string, string, string | ((t: Tracker) => string), boolean];
