@@ -77,8 +77,8 @@ export interface Delivery {
 
 /** What each input carries after its time, by its type. */
 export interface SendInputs {
-  /** `track()`'s path: an event to deliver */
-  add: [entry: Entry];
+  /** `track()`'s path: the events of a task to deliver (the shell gives them at its end: one step for a burst) */
+  add: [entries: Entry[]];
   /** resolve the waiter `id` once everything queued now is delivered or given up on */
   flush: [id: number];
   /** a wait of at least `delay` ms, or to the end of the backoff */
@@ -110,7 +110,7 @@ export type SendInput = { [T in keyof SendInputs]: readonly [type: T, at: number
 /** What the shell does, in order. */
 export type SendEffect =
   /** to the outbox, at the end of the task */
-  | [type: 'write', entry: Entry]
+  | [type: 'write', list: Entry[]]
   /** out of the outbox, at the end of the task */
   | [type: 'remove', list: Entry[]]
   /** what this task wrote and removed, now; a `leaving` page marks its removals (outbox.ts) */

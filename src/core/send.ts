@@ -27,12 +27,13 @@ export function sendStep(d: Delivery, input: SendInput, format: Format): SendEff
   return fx;
 }
 
-const add: SendStep<'add'> = (d, fx, [, at, entry]) => {
+const add: SendStep<'add'> = (d, fx, [, at, entries]) => {
   // (a session_end another tab found too may be here already: its id is derived from the session's)
-  if (!push(d, entry)) return;
+  const fresh = entries.filter((entry) => push(d, entry));
+  if (!fresh.length) return;
   if (d.queue.length - d.head > MAX_QUEUE_EVENTS || d.chars > MAX_QUEUE_CHARS) bound(d, fx);
   else d.full = false;
-  fx.push(['write', entry]);
+  fx.push(['write', fresh]);
   wait(d, fx, at, FLUSH_AFTER);
 };
 

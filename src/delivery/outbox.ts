@@ -20,7 +20,7 @@ const READ_WAIT = 3000;
 export interface Outbox {
   /** Whether there is an outbox (storage allowed, and writable so far). */
   readonly kept: boolean;
-  write(entry: Entry): void;
+  write(list: Entry[]): void;
   remove(list: Entry[]): void;
   /** Writes and removes what this task queued, now; a `leaving` page marks its removals instead. */
   commit(leaving: boolean): void;
@@ -108,9 +108,9 @@ export function startOutbox(initial: OutboxStore | null, queued: (id: string) =>
     get kept() {
       return !!store;
     },
-    write(entry) {
+    write(list) {
       if (!store) return;
-      unsaved.push(entry);
+      unsaved.push(...list);
       endOfTask();
     },
     remove,

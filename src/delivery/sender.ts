@@ -12,7 +12,7 @@
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
 import { delivery, FLUSH_AFTER, sendStep, type SendEffect, type SendInput, type SendInputs, type Shared } from '../core/send';
-import { warn } from '../log';
+import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
 import type { OutboxStore } from './outbox-store';
@@ -40,7 +40,7 @@ export interface SenderOptions {
 }
 
 export interface Sender {
-  /** The `track()` path: appended, bounded, written at the end of the task, sent after a short timer. */
+  /** The `track()` path: queued at the end of the task (with the task's other events: one step), bounded, written, sent after a short timer. */
   add(entry: Entry): void;
   /** Resolves once every entry queued so far is delivered or given up on. */
   flush(): Promise<void>;
@@ -93,7 +93,7 @@ export function startSender(o: SenderOptions): Sender {
 
   /** What each effect does; those that need an answer (drain, post, beacon) are read by the caller that asked (`run` gives them back). */
   const perform: { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1]) => void } = {
-    write: (entry) => outbox.write(entry),
+    write: (list) => outbox.write(list),
     remove: (list) => outbox.remove(list),
     commit: (leaving) => outbox.commit(leaving),
     abandon: () => outbox.detach(),
@@ -113,9 +113,25 @@ export function startSender(o: SenderOptions): Sender {
     warn,
   };
 
-  /** One input, now: the core's step, then its effects. */
-  const run = <T extends keyof SendInputs>(...[type, ...rest]: [T, ...SendInputs[T]]): SendEffect[] => {
-    const effects = sendStep(model, [type, Date.now(), ...rest] as unknown as SendInput, o.format);
+  /**
+   * The entries tracked in this task, given to the core at its end, or before any other input: one step for a
+   * burst (a step per event, with its input and effects, cost a `track()` a third more). The outbox writes at the end
+   * of the task anyway, and every other input (a flush, a beacon at pagehide) comes after them.
+   */
+  let adding: Entry[] = [];
+  const added = () => {
+    if (!adding.length) return;
+    const list = adding;
+    adding = [];
+    carryOut(sendStep(model, ['add', Date.now(), list], o.format));
+  };
+  /** One input, now (after the entries of the task): the core's step, then its effects. */
+  const run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]): SendEffect[] => {
+    added();
+    return carryOut(sendStep(model, [type, Date.now(), ...rest] as unknown as SendInput, o.format));
+  };
+  /** The effects of a step, in order (given back: those that need an answer are read by the caller that asked). */
+  const carryOut = (effects: SendEffect[]) => {
     for (const effect of effects) (perform[effect[0]] as ((payload: unknown) => void) | undefined)?.(effect[1]);
     return effects;
   };
@@ -173,7 +189,9 @@ export function startSender(o: SenderOptions): Sender {
   if (o.store) later(0);
 
   return {
-    add: (entry) => void run('add', entry),
+    add(entry) {
+      if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
+    },
     flush: () =>
       new Promise((resolve) => {
         waiters.set(++waiter, resolve);

@@ -29,7 +29,7 @@ const reply = (status: number, retryAfter: number | null = null, extra: Partial<
 
 /** A model with `n` entries queued at T0+1..T0+n. */
 function queued(n: number, d = delivery('/c', 0)): Delivery {
-  for (let i = 1; i <= n; i++) step(d, ['add', T0 + i, entry(i)]);
+  for (let i = 1; i <= n; i++) step(d, ['add', T0 + i, [entry(i)]]);
   return d;
 }
 
@@ -44,24 +44,43 @@ describe('add: queued, written, and sent after a short wait', () => {
   it('a new entry: written to the outbox, a wait of FLUSH_AFTER; one it knows: nothing', () => {
     const d = delivery('/c', 0);
     const e = entry(1);
-    expect(step(d, ['add', T0, e])).toEqual([['write', e], ['wait', FLUSH_AFTER]]);
-    expect(step(d, ['add', T0 + 1, { ...e }])).toEqual([]);
+    expect(step(d, ['add', T0, [e]])).toEqual([['write', [e]], ['wait', FLUSH_AFTER]]);
+    expect(step(d, ['add', T0 + 1, [{ ...e }]])).toEqual([]);
     expect(d.queue).toHaveLength(1);
+  });
+
+  it("a task's entries in one step: those it knows already are left out, one write and one wait for the rest", () => {
+    const d = delivery('/c', 0);
+    step(d, ['add', T0, [entry(1)]]);
+    const fx = step(d, ['add', T0 + 1, [entry(2), { ...entry(1) }, entry(3)]]);
+    expect(kinds(fx)).toEqual(['write', 'wait']);
+    expect(ids(fx[0][1] as Entry[])).toEqual([entry(2).id, entry(3).id]);
+    expect(ids(d.queue)).toEqual([entry(1), entry(2), entry(3)].map((e) => e.id));
+  });
+
+  it('a burst past the bound in one step: the oldest go, the newest stay, one warning', () => {
+    const d = queued(MAX_QUEUE_EVENTS - 1);
+    const burst = [1, 2, 3].map((i) => entry(MAX_QUEUE_EVENTS + i));
+    const fx = step(d, ['add', T0 + 9e6, burst]);
+    expect(kinds(fx)).toEqual(['warn', 'remove', 'write', 'wait']);
+    expect(ids(fx[1][1] as Entry[])).toEqual([entry(1).id, entry(2).id]);
+    expect(d.queue.length - d.head).toBe(MAX_QUEUE_EVENTS);
+    expect(d.dropped).toBe(2);
   });
 
   it('during a backoff the wait runs to its end', () => {
     const d = delivery('/c', 0);
     d.retryAt = T0 + 60_000;
-    expect(step(d, ['add', T0, entry(1)])[1]).toEqual(['wait', 60_000]);
+    expect(step(d, ['add', T0, [entry(1)]])[1]).toEqual(['wait', 60_000]);
   });
 
   it('past the bound the oldest go: one warning per overflow, counted for the next batch, removed from the outbox', () => {
     const d = queued(MAX_QUEUE_EVENTS);
-    const over = step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 1)]);
+    const over = step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 1)]]);
     expect(kinds(over)).toEqual(['warn', 'remove', 'write', 'wait']);
     expect(over[0][1]).toMatch(/outbox full \(5000 events\)/);
     expect(ids(over[1][1] as Entry[])).toEqual([entry(1).id]);
-    expect(kinds(step(d, ['add', T0 + 9e6, entry(MAX_QUEUE_EVENTS + 2)]))).toEqual(['remove', 'write', 'wait']);
+    expect(kinds(step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 2)]]))).toEqual(['remove', 'write', 'wait']);
     expect(d.dropped).toBe(2);
     expect(d.queue.length - d.head).toBe(MAX_QUEUE_EVENTS);
     expect(post(d, T0 + 9e6)!.dropped).toBe(2);
@@ -95,7 +114,7 @@ describe('read: what the outbox holds joins the queue', () => {
   it('entries other pages left join in time order; a chunk another tab delivered leaves the queue; nothing known twice', () => {
     const d = delivery('/c', 0);
     step(d, ['read', T0, [entry(1, T0 + 1, 20, 'a'), entry(2, T0 + 2, 20, 'a')], new Set()]);
-    step(d, ['add', T0 + 5, entry(5)]);
+    step(d, ['add', T0 + 5, [entry(5)]]);
     step(d, ['read', T0 + 6, [entry(3, T0 + 3, 20, 'b'), entry(5)], new Set(['a'])]);
     expect(ids(d.queue)).toEqual(ids([entry(3), entry(5)]));
   });
@@ -112,8 +131,8 @@ describe('next: the request to send', () => {
 
   it('an entry older than a week is given up on, with one warning, counted; the rest go', () => {
     const d = delivery('/c', 0);
-    step(d, ['add', T0, entry(1, T0)]);
-    step(d, ['add', T0 + MAX_AGE, entry(2, T0 + MAX_AGE)]);
+    step(d, ['add', T0, [entry(1, T0)]]);
+    step(d, ['add', T0 + MAX_AGE, [entry(2, T0 + MAX_AGE)]]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
     expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
     expect(fx[0][1]).toMatch(/1 events undelivered for a week/);
@@ -122,8 +141,8 @@ describe('next: the request to send', () => {
 
   it('an entry no request can carry is given up on, counted, and the one behind it is sent', () => {
     const d = delivery('/c', 0);
-    step(d, ['add', T0, entry(1, T0, 70_000)]);
-    step(d, ['add', T0, entry(2)]);
+    step(d, ['add', T0, [entry(1, T0, 70_000)]]);
+    step(d, ['add', T0, [entry(2)]]);
     const fx = step(d, ['next', T0, SHARED]);
     expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
     expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
@@ -200,7 +219,7 @@ describe('reply: what the collector said', () => {
   it('a flush resolves once everything queued before it is delivered, not before', () => {
     const d = queued(2);
     expect(step(d, ['flush', T0, 7])).toEqual([['now']]);
-    step(d, ['add', T0 + 3, entry(3)]);
+    step(d, ['add', T0 + 3, [entry(3)]]);
     d.limit = 1;
     post(d, T0 + 4);
     expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['sent', 'remove', 'answered']);
@@ -289,7 +308,7 @@ describe('retry, elsewhere, lost, stop', () => {
     step(d, ['flush', T0, 1]);
     expect(step(d, ['stop', T0, true])).toEqual([['settle', [1]], ['abandon'], ['commit', false]]);
     // (the outbox is let go: the write is no-op in the shell; no wait is set)
-    expect(kinds(step(d, ['add', T0, entry(9)]))).toEqual(['write']);
+    expect(kinds(step(d, ['add', T0, [entry(9)]]))).toEqual(['write']);
     expect(step(d, ['later', T0, 0])).toEqual([]);
   });
 });
