@@ -21,6 +21,10 @@ export const INTERNAL_NAMES = [
   // core/send.ts: delivery's model; a reply; an entry's place in the queue
   'queue', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
+  // the page's signals (lifecycle/page.ts), the tag's names and parts (names.ts, consent/part.ts), the cookie's probe,
+  // what a held call carries
+  'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
+  'leaving', 'increment',
 ];
 
 /** The terser option that shortens them. */

@@ -137,7 +137,7 @@ export function stintDb(): StintDb | null {
     (mode, callback) =>
       // (indexedDB.open can throw, a SecurityError in some sandboxes: a rejection, like every other failure)
       (connection ||= Promise.resolve().then(open)).then((db) => {
-        if (deleted) throw new Error('stint: database deleted');
+        if (deleted) throw new Error('deleted');
         const transaction = db.transaction(name, mode);
         const done = callback(transaction.objectStore(name));
         if (leaving) commit(transaction);
@@ -156,7 +156,7 @@ export function stintDb(): StintDb | null {
     close() {
       // (after the uses already asked for: their transactions begin first, and the connection closes once they end)
       connection?.then((db) => db.close(), () => {});
-      (connection = Promise.reject(new Error('stint: database closed'))).catch(() => {});
+      (connection = Promise.reject(new Error('closed'))).catch(() => {});
     },
   };
 }
