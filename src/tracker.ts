@@ -10,6 +10,7 @@ import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
 import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
 import { freshId } from './core/ids';
+import { decodeState } from './core/state';
 import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { within } from './delivery/bounded';
 import { idbOutbox } from './delivery/outbox-store';
@@ -20,7 +21,7 @@ import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchPage } from './lifecycle/page';
-import { cameFrom, leaveTab, takeTab } from './lifecycle/tab-mark';
+import { cameFrom, handedOver, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
@@ -140,14 +141,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     retry: () => sender?.retry(),
     reread() {
       const answer = (value: unknown) => guard(() => now('reread', value));
-      // (a store that answers later is waited for within a bound: the page's calls are held meanwhile)
-      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
+      // (a store is waited for within a bound, the page's calls held; past it, the session the tab's last page handed over)
+      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(handedOver() || null));
     },
     lost: (count) => (sender ? sender.lost(count) : (lostEarly += count)),
     openStorage(anonymous) {
       opening = true;
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      opener = openStorage(config, anonymous, () => tabs.alive(), answered, movedTo);
+      opener = openStorage(config, anonymous, () => tabs.alive(), answered, movedTo, decodeState(leftTab && leftTab[2]));
     },
     erase() {
       opener?.cancel();
@@ -173,7 +174,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     },
     joinTabs: (visible) => tabs.join((shown = visible)),
     leaveTabs: () => ((shown = false), tabs.leave()),
-    leaveTab: (keep) => leaveTab(keep ? tabId : null),
+    leaveTab: (handOver) => leaveTab(handOver === null ? null : tabId, handOver ?? ''),
     resolveReady,
     stop() {
       stopped = true;
@@ -198,6 +199,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
 
   const gpc = globalPrivacyControl();
   let offset = localOffset(startedAt);
+  /** What the tab's last page left: its id, its URL, the session it handed over (a stand-in's, if the store is slow). */
   const leftTab = takeTab();
   const tabId = leftTab ? leftTab[0] : freshId(own).slice(0, 8);
   model = start({

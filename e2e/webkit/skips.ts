@@ -18,16 +18,7 @@ const CACHED = 'WebKit keeps the page it leaves in its back/forward cache (pageh
 /** e2e/conformance/snowplow.mjs sets the collector's cookie as Snowplow does: Secure, over this test's http. */
 const SECURE = "WebKit (libsoup) refuses a Secure cookie from http://127.0.0.1, which Chromium and Firefox take as a secure origin: Snowplow's sp cookie never comes back";
 
-/**
- * Seen in the full suite (and in 2 of 25 runs beside busy loops), never alone: a cached page's IndexedDB transaction
- * is left pending (https://bugs.webkit.org/show_bug.cgi?id=315804, db.ts) and every later one waits behind it.
- */
-const STALLED =
-  "WebKit leaves a cached page's IndexedDB transaction pending (bug 315804): under load the next page's start waits past its 3 s bound and goes on with a fresh session (no store to hand the session over in the tab: an open question for Stint)";
-
 export const webkitSkips: Record<string, string> = {
-  'five pages, then back and forward, the session in IndexedDB (cookies blocked): each restored page takes the session first (no eventIndex twice), and its page view names the page the visitor came back from':
-    STALLED,
   "the collector's cookie comes back (fetch, ${where}): one network user id": SECURE,
   'application_exit on a real navigation away, delivered with the beacon': CACHED,
   'successfully_closed: true after a clean exit or beside an open tab, false after a crash': CRASH,

@@ -174,8 +174,11 @@ export type Effect =
   | [type: 'rollCall', tabs: readonly string[]]
   | [type: 'joinTabs', visible: boolean]
   | [type: 'leaveTabs']
-  /** the tab's id (and that it reported application_initialized) is left for its next page (`keep`: pagehide, with consent), or taken back (a restore) */
-  | [type: 'leaveTab', keep: boolean]
+  /**
+   * the tab's id (and that it reported application_initialized) is left for its next page with the session as this
+   * page leaves it (`handOver`, encoded; '' for none: pagehide, with consent), or taken back (null: a restore)
+   */
+  | [type: 'leaveTab', handOver: string | null]
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']

@@ -10,7 +10,7 @@ import { snapshot } from './context';
 import { freshId } from './ids';
 import type { Effect, InputOf, Model, Settings } from './model';
 import { change, EMPTY, enter, keep, knownBackground, lifecycle, release, run, siteBackground } from './record';
-import type { SessionState } from './state';
+import { encodeState, type SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
 const RETRY: Effect = ['retry'];
@@ -64,14 +64,16 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   m.pageHidden = true;
   m.visibleTabs = [];
   fx.push(['leaveTabs']);
-  // The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
-  // reported: only with consent, and once this page has reported it.
-  if (m.consentMode === 'granted' && !m.newTab) fx.push(['leaveTab', true]);
   // From now on this page hears no other tab: to it, the site is in the background. A page that leaves does not
   // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
   else if (knownBackground(m) !== true) change(m, fx, at, true, true);
   sendNow(m, fx, true);
+  // The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
+  // reported: only with consent, and once this page has reported it. It gets the session as this page leaves it,
+  // for when its store does not answer in time (WebKit can stall IndexedDB behind a cached page's transaction:
+  // db.ts): the tab's sessionStorage answers at once.
+  if (m.consentMode === 'granted' && !m.newTab) fx.push(['leaveTab', m.session ? encodeState(m.session) : '']);
 }
 
 /**
@@ -82,7 +84,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
  */
 export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'restore'>): void {
   m.pageHidden = false;
-  fx.push(['joinTabs', true], ['leaveTab', false], RETRY);
+  fx.push(['joinTabs', true], ['leaveTab', null], RETRY);
   if (m.storageState === 'open' && !m.hold && m.consentMode === 'granted') {
     m.hold = EMPTY;
     fx.push(['reread']);

@@ -1,6 +1,7 @@
 /**
  * The tab's id, and whether this tab has reported `application_initialized` (once per tab, not on each page of
- * it), and the URL of the page that left it. All are one sessionStorage item that lives only *between* two pages
+ * it), the URL of the page that left it, and the session as that page left it (for a start whose store does not
+ * answer in time: WebKit can stall IndexedDB behind a cached page's transaction, db.ts). All are one sessionStorage item that lives only *between* two pages
  * of the tab: a page takes it out
  * when it starts and leaves it at pagehide (with consent, once the tab is reported). A duplicated tab copies the
  * sessionStorage of a live page, where the item is not
@@ -10,18 +11,27 @@
  */
 const TAB = 'stint:tab';
 
-/** The id the tab's previous page left, and that page's URL (taken out); or null: this page starts a new tab. */
-export function takeTab(): [id: string, from: string | undefined] | null {
+/** What the tab's previous page left: the tab's id, that page's URL, and its session (encoded, or ''). */
+type Left = [id: string, from: string | undefined, session: string];
+
+/** What the tab's previous page left (`take`: taken out); or null: this page starts a new tab. */
+function readTab(take: boolean): Left | null {
   try {
-    // (`<id> <url>`; a page of an earlier version left the id alone)
-    const [id, from] = (sessionStorage.getItem(TAB) || '').split(' ');
-    sessionStorage.removeItem(TAB);
-    return /^[0-9a-f]{8}$/.test(id) ? [id, from] : null;
+    // (`<id> <url> <session>`: a URL holds no space, the session may; a page of an earlier version left less)
+    const [id, from, ...session] = (sessionStorage.getItem(TAB) || '').split(' ');
+    if (take) sessionStorage.removeItem(TAB);
+    return /^[0-9a-f]{8}$/.test(id) ? [id, from, session.join(' ')] : null;
   } catch {
     // No sessionStorage (sandboxed): every page counts as a new tab.
     return null;
   }
 }
+
+/** What the tab's previous page left, taken out; or null: this page starts a new tab. */
+export const takeTab = (): Left | null => readTab(true);
+
+/** The session the page that left the tab last handed over (left in place), or ''. */
+export const handedOver = (): string => readTab(false)?.[2] || '';
 
 /**
  * A page back from the back/forward cache: the page of the tab the visitor came back from, or null when it is not
@@ -36,10 +46,13 @@ export function cameFrom(): string | null {
   return from && from !== location.href ? from : null;
 }
 
-/** Leaves the id for the tab's next page (`id`, at pagehide, with this page's URL), or takes it back out (null: a restore, a withdrawal). */
-export function leaveTab(id: string | null): void {
+/**
+ * Leaves the id for the tab's next page (`id`, at pagehide, with this page's URL and the session it hands over), or
+ * takes it back out (null: a restore, a withdrawal).
+ */
+export function leaveTab(id: string | null, session = ''): void {
   try {
-    if (id) sessionStorage.setItem(TAB, id + ' ' + location.href);
+    if (id) sessionStorage.setItem(TAB, `${id} ${location.href} ${session}`);
     else sessionStorage.removeItem(TAB);
   } catch {
     // The next page of this tab counts as a new tab.

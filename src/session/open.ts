@@ -8,6 +8,7 @@
  */
 import { stintDb, type StintDb } from '../db';
 import type { CookieOptions, SessionStore } from '../types';
+import type { SessionState } from '../core/state';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 
 /**
@@ -42,6 +43,7 @@ export interface Where {
  * Calls `onOpen` once: when storage answers, or with the stand-in if `goOn` (or the bound) comes first.
  * `alive`: the other tabs of the site that answer (the tabs' roll call; null: none can be asked).
  * `onLate`: a store that answered after the stand-in went on holds the session from now on (its mechanism).
+ * `handed`: the session the tab's last page handed over (lifecycle/tab-mark.ts), which the stand-in goes on with.
  */
 export function openStorage(
   where: Where,
@@ -49,6 +51,7 @@ export function openStorage(
   alive: () => Promise<ReadonlySet<string> | null>,
   onOpen: (opened: Opened) => void,
   onLate: (mechanism: string) => void,
+  handed: SessionState | null,
 ): Opener {
   let done = false;
   let cancelled = false;
@@ -59,6 +62,8 @@ export function openStorage(
     : where.store
       ? openCustom(where.store)
       : openChain(where.cookie, db);
+  // (a slow store's stand-in: the session the tab's last page left, rather than a new one; never when anonymous)
+  if (!anonymous && early !== chain) early.found = handed;
   const open = (opened: Chain, othersOpen: boolean) => {
     clearTimeout(timer);
     if (cancelled) return;

@@ -20,15 +20,18 @@ function running(o: Options = {}) {
 const last = (t: ReturnType<typeof running>) => t.events().at(-1)!;
 
 describe("the tab's id", () => {
-  it('is on every event; left for the tab\'s next page at pagehide only with consent and once the tab is reported; taken back on a restore', () => {
+  it('is on every event; left for the tab\'s next page at pagehide only with consent and once the tab is reported, with the session as the page leaves it; taken back on a restore', () => {
     const t = running();
     t.send(track, 500, 'read', '{}');
     expect(t.events().map((e) => e.context.tabId)).toEqual(['0a1b2c3d', '0a1b2c3d', '0a1b2c3d']);
     t.take();
     t.send(pagehide, 1000, true);
-    expect(t.take().filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', true]]);
+    const left = t.take().filter((e) => e[0] === 'leaveTab');
+    // (the last effect of pagehide: the session with its exit recorded, closed)
+    expect(left).toEqual([['leaveTab', encodeState(t.model.session!)]]);
+    expect(decodeState(left[0][1])).toMatchObject({ closed: true, eventIndex: t.model.session!.eventIndex });
     t.send(restore, 2000, place('/'));
-    expect(t.take().filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', false]]);
+    expect(t.take().filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', null]]);
     for (const consent of ['pending', 'denied'] as const) {
       const held = boot({ consent });
       held.send(pagehide, 1000, false);
@@ -199,8 +202,8 @@ describe('the page leaves', () => {
   it('for good (pagehide): application_exit, the tabs left, the session marked closed, what waits beaconed', () => {
     const t = running();
     t.send(pagehide, 1000, false);
-    expect(kinds(t.take())).toEqual(['leaveTabs', 'leaveTab', 'save', 'enqueue', 'save', 'save now', 'beacon']);
-    expect(t.effects.at(-1)).toEqual(['beacon', true]);
+    expect(kinds(t.take())).toEqual(['leaveTabs', 'save', 'enqueue', 'save', 'save now', 'beacon', 'leaveTab']);
+    expect(t.effects.at(-2)).toEqual(['beacon', true]);
     expect([last(t).name, last(t).context.visibility]).toEqual(['application_exit', 'background']);
     expect(t.model.session!.closed).toBe(true);
   });
@@ -371,7 +374,7 @@ describe('application_initialized, once per tab', () => {
     const initialized = t.events().find((e) => e.name === 'application_initialized')!;
     expect(initialized.properties).toEqual({ transition_type: 'application_initialized', ...props });
     t.send(pagehide, 20, false);
-    expect(t.effects).toContainEqual(['leaveTab', true]);
+    expect(t.effects.filter((e) => e[0] === 'leaveTab')).toEqual([['leaveTab', encodeState(t.model.session!)]]);
   });
 
   it('tab after tab, each starting from what the last one left: first run, return visit, upgrade, and installType', () => {
