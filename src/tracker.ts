@@ -59,6 +59,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let stopped = false;
   /** Events the hold dropped (the `lost` effect) before the sender started: its first batch counts them. */
   let lostEarly = 0;
+  /** The session the page the visitor came back from handed over (encoded, or ''), read before the restore takes it out. */
+  let handOff = '';
   /** Whether this page is visible, as the core last told the tabs: a page that resumes joins them so. */
   let shown = document.visibilityState !== 'hidden';
   /** `ready()` promises waiting for calls to run at once. */
@@ -73,12 +75,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const dispatch: Dispatch = (input) => {
     const next = input[0];
     const at = input[1];
-    // Another tab may have written the session since this one last heard (one on a sibling subdomain sends no
-    // message): read at most every few ms, and always when about to find the session over (it may have kept it alive).
+    // Another tab may have written the session (one on a sibling subdomain sends no message): read every few ms, and before an end.
     const value = keeper && keeper.read(at, dueToEnd(model, at));
     if (value) advance(['stored', at, value]);
-    // The page moved without page() (a single-page app): the events that follow carry where it is now.
-    // (A page view takes its place itself: the URL it moved from is its referrer.)
+    // The page moved without page() (a single-page app): what follows is there (a page view's referrer is where it moved from).
     if (next !== 'page' && next !== 'route' && next !== 'restore' && location.href !== model.page.href) advance(['move', at, readPlace()]);
     return advance(input);
   };
@@ -141,8 +141,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     retry: () => sender?.retry(),
     reread() {
       const answer = (value: unknown) => guard(() => now('reread', value));
-      // (a store is waited for within a bound, the page's calls held; past it, the session the tab's last page handed over)
-      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(handedOver() || null));
+      // (past the bound, the session the page left handed over: Chromium and Firefox may run its pagehide after this pageshow)
+      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(handedOver() || handOff || null));
     },
     lost: (count) => (sender ? sender.lost(count) : (lostEarly += count)),
     openStorage(anonymous) {
@@ -227,10 +227,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
         setLeaving(false);
         abandonReplies();
+        handOff = handedOver();
         now('restore', readPlace(), cameFrom());
       },
-      // A frozen page leaves the tabs' channel: Chromium still runs its BroadcastChannel messages (it would answer
-      // the roll call for a turn it cannot use), though not the rest of its tasks (seen in e2e/freeze.spec.ts).
+      // A frozen page leaves the tabs' channel: Chromium still runs its messages, and would answer a roll call (e2e/freeze.spec.ts).
       froze() {
         setLeaving(true);
         now('visibility', true);
