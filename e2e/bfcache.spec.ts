@@ -102,6 +102,9 @@ test('the next page of the tab after a cached navigation starts, sends and flush
   await collector.exactly(1, (e) => e.name === 'application_initialized', page);
 });
 
+/** Why Chromium does not play a restore with the session in IndexedDB (see the test below). */
+const EVICTS = "Chromium evicts a cached page whose pagehide's IndexedDB write meets the restored page's";
+
 /** Stint on a page just loaded: with cookies `blocked`, started once they are (the page was opened with &noinit). */
 async function startedOn(page: Page, build: Build, blocked: boolean) {
   if (!blocked) return void (await waitForStint(page));
@@ -135,7 +138,7 @@ for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
     // Chromium runs the leaving page's pagehide after the restored page's pageshow (in another process): their writes
     // to IndexedDB can meet, and Chromium then evicts the page in the cache that holds its transaction (seen in about
     // one restore in ten here), so that it cannot be asked for restores; the rules this test checks hold wherever it restores.
-    test.skip(browserName === 'chromium' && blocked, "Chromium evicts a cached page whose pagehide's IndexedDB write meets the restored page's");
+    test.skip(browserName === 'chromium' && blocked, EVICTS);
     const url = (n: number) => `${cacheable(build, run)}&p=${n}${blocked ? '&noinit' : ''}`;
     const started = () => startedOn(page, build, blocked);
     const go = (script: string, n: number) => goTo(page, script, n);
@@ -166,14 +169,9 @@ for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
   });
 }
 
-test("the session in IndexedDB (cookies blocked), a restored page's store stalled: it takes the session the page it came back from handed over (no eventIndex twice)", async ({
-  page,
-  build,
-  run,
-  collector,
-  browserName,
-}) => {
-  test.skip(browserName === 'chromium', "Chromium evicts a cached page whose pagehide's IndexedDB write meets the restored page's");
+const title = "the session in IndexedDB (cookies blocked), a restored page's store stalled: it takes the session the page it came back from handed over (no eventIndex twice)";
+test(title, async ({ page, build, run, collector, browserName }) => {
+  test.skip(browserName === 'chromium', EVICTS);
   // (seen here: the restored page reads the item its own pagehide left, not the one the page it came back from left)
   test.skip(browserName === 'firefox', 'Firefox gives a page restored from its cache the sessionStorage it had when cached: no page can hand it the session there');
   const url = (n: number) => `${cacheable(build, run)}&p=${n}&noinit`;
