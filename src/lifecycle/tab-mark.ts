@@ -1,10 +1,10 @@
 /**
  * The tab's id, and whether this tab has reported `application_initialized` (once per tab, not on each page of
  * it), the URL of the page that left it, and the session as that page left it (for a start whose store does not
- * answer in time: WebKit can stall IndexedDB behind a cached page's transaction, db.ts). All are one sessionStorage item that lives only *between* two pages
- * of the tab: a page takes it out
- * when it starts and leaves it at pagehide (with consent, once the tab is reported). A duplicated tab copies the
- * sessionStorage of a live page, where the item is not
+ * answer in time: WebKit can stall IndexedDB behind a cached page's transaction, db.ts). All are one
+ * sessionStorage item that lives only *between* two pages of the tab: a page takes it out when it starts and
+ * leaves it at pagehide (with consent, once the tab is reported). A duplicated tab copies the sessionStorage of a
+ * live page, where the item is not
  * (https://html.spec.whatwg.org/multipage/webstorage.html#the-sessionstorage-attribute: a new browsing context
  * gets a copy), so the duplicate is a new tab with its own id; a reload or the tab's next page finds it. A page
  * that never reached pagehide (a crash) leaves none: its tab's next page counts as a new tab.
