@@ -2,7 +2,7 @@
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
 import { readFileSync } from 'node:fs';
-import { call, consoleOf, expect, inTrackedOrder, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, inTrackedOrder, leavesIntoCache, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
 import { bothBuilds } from './npm';
 import { readLog, replayLog } from '../test/core/replay';
 
@@ -105,7 +105,7 @@ test('a reload keeps the session', async ({ page, build, run, collector }) => {
   await collector.exactly(1, (e) => e.name === 'application_initialized', page);
 });
 
-test('20 events tracked right before navigating away all arrive', async ({ page, build, run, collector }) => {
+test('20 events tracked right before navigating away all arrive', async ({ page, build, run, collector, browserName }) => {
   await openStint(page, build, run);
   await page.evaluate(() => {
     for (let i = 0; i < 20; i++) (window as any).stint('track', 'burst', { i });
@@ -114,7 +114,9 @@ test('20 events tracked right before navigating away all arrive', async ({ page,
   await page.waitForURL(/other\.html/);
   const events = await collector.exactly(20, (e) => e.name === 'burst', page.context());
   expect(events.map((e) => e.properties.i).sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
-  await collector.waitFor(1, (e) => e.name === 'application_exit');
+  // (WebKit may keep the page in its back/forward cache, which is no exit: seen 1 run in 3 once the sender took a
+  // task's events in one step; the events still arrived, by the beacon of that pagehide)
+  if (!leavesIntoCache(browserName)) await collector.waitFor(1, (e) => e.name === 'application_exit');
   const { duplicates, duplicated } = await collector.summary();
   expect(duplicates, `sent twice: ${duplicated.join('; ')}`).toBe(0);
 });
