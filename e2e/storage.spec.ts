@@ -22,22 +22,32 @@ const blockIndexedDb = (page: Page) =>
 
 const stintDatabases = (page: Page) => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
 
-test('cookies blocked: the session lives in IndexedDB and survives a reload', async ({ page, build, run, collector }) => {
-  await blockCookies(page);
-  await openStint(page, build, run);
+/**
+ * Tracks `first`, reloads the page (after `between`), tracks `second` there: both as the collector received them,
+ * and every event it has in one line each (name, sessionIndex/eventIndex, storageMechanism) for the messages.
+ */
+async function acrossReload(page: Page, collector: Collector, between: () => Promise<unknown> = async () => {}) {
   await call(page, 'track', 'first');
   // IndexedDB writes are asynchronous: one issued in the very last milliseconds of a page may be aborted
   // by its unload (the README says so). A person does not reload within milliseconds of an event.
   await call(page, 'flush');
+  await between();
   await page.reload();
   await waitForStint(page);
   await call(page, 'track', 'second');
   await call(page, 'flush');
   const [first] = await collector.waitFor(1, (e) => e.name === 'first');
   const [second] = await collector.waitFor(1, (e) => e.name === 'second');
+  const names = (await collector.events()).map((e) => `${e.name} ${e.session.sessionIndex}/${e.session.eventIndex} ${e.session.storageMechanism}`);
+  return { first, second, names };
+}
+
+test('cookies blocked: the session lives in IndexedDB and survives a reload', async ({ page, build, run, collector }) => {
+  await blockCookies(page);
+  await openStint(page, build, run);
+  const { first, second, names } = await acrossReload(page, collector);
   expect(first.session.storageMechanism).toBe('INDEXED_DB');
   expect(second.session.storageMechanism).toBe('INDEXED_DB');
-  const names = (await collector.events()).map((e) => `${e.name} ${e.session.sessionIndex}/${e.session.eventIndex} ${e.session.storageMechanism}`);
   expect(second.session.sessionId, `events: ${names}`).toBe(first.session.sessionId);
   expect(second.session.userId).toBe(first.session.userId);
   expect(second.session.eventIndex, `events: ${names}`).toBeGreaterThan(first.session.eventIndex);
@@ -53,17 +63,8 @@ test("cookies blocked, IndexedDB stalled at the tab's next page: it goes on with
     if (sessionStorage.getItem('e2e:stall')) IDBFactory.prototype.open = () => ({}) as IDBOpenDBRequest;
   });
   await openStint(page, build, run);
-  await call(page, 'track', 'first');
-  await call(page, 'flush');
-  await page.evaluate(() => sessionStorage.setItem('e2e:stall', '1'));
-  await page.reload();
-  // (ready() resolves once the start's bound has passed: the store never answered)
-  await waitForStint(page);
-  await call(page, 'track', 'second');
-  await call(page, 'flush');
-  const [first] = await collector.waitFor(1, (e) => e.name === 'first');
-  const [second] = await collector.waitFor(1, (e) => e.name === 'second');
-  const names = (await collector.events()).map((e) => `${e.name} ${e.session.sessionIndex}/${e.session.eventIndex}`);
+  // (on the next page, ready() resolves once the start's bound has passed: the store never answers)
+  const { first, second, names } = await acrossReload(page, collector, () => page.evaluate(() => sessionStorage.setItem('e2e:stall', '1')));
   expect(second.session.sessionId, `events: ${names}`).toBe(first.session.sessionId);
   expect(second.session.userId).toBe(first.session.userId);
   expect(second.session.eventIndex, `events: ${names}`).toBeGreaterThan(first.session.eventIndex);
