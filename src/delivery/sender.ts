@@ -12,7 +12,7 @@
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
 import { delivery, FLUSH_AFTER, sendStep, type SendEffect, type SendInput, type SendInputs, type Shared } from '../core/send';
-import { warn } from '../log';
+import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
 import type { OutboxStore } from './outbox-store';
@@ -113,9 +113,23 @@ export function startSender(o: SenderOptions): Sender {
     warn,
   };
 
-  /** One input, now: the core's step, then its effects. */
-  const run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]): SendEffect[] =>
-    carryOut(sendStep(model, [type, Date.now(), ...rest] as unknown as SendInput, o.format));
+  /**
+   * The entries tracked in this task, given to the core at its end, or before any other input: one step for a burst
+   * (a step per event, with its input and effects, cost a `track()` half as much again). The outbox writes at the end
+   * of the task anyway, and every other input (a flush, a beacon at pagehide) comes after them.
+   */
+  let adding: Entry[] = [];
+  const added = () => {
+    if (!adding.length) return;
+    const list = adding;
+    adding = [];
+    carryOut(sendStep(model, ['add', Date.now(), list], o.format));
+  };
+  /** One input, now (after the entries of the task): the core's step, then its effects. */
+  const run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]): SendEffect[] => {
+    added();
+    return carryOut(sendStep(model, [type, Date.now(), ...rest] as unknown as SendInput, o.format));
+  };
   /** The effects of a step, in order (given back: those that need an answer are read by the caller that asked). */
   const carryOut = (effects: SendEffect[]) => {
     for (const effect of effects) (perform[effect[0]] as ((payload: unknown) => void) | undefined)?.(effect[1]);
@@ -175,9 +189,9 @@ export function startSender(o: SenderOptions): Sender {
   if (o.store) later(0);
 
   return {
-    // (its input made here, without `run`'s rest arguments: the `track()` path. Giving the core a task's entries in one
-    // step at its end was faster still, but WebKit then lost a second browser's event in e2e/demo.spec.ts, 2 runs in 4)
-    add: (entry) => void carryOut(sendStep(model, ['add', Date.now(), [entry]], o.format)),
+    add(entry) {
+      if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
+    },
     flush: () =>
       new Promise((resolve) => {
         waiters.set(++waiter, resolve);
