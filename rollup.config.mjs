@@ -65,7 +65,7 @@ const minify = () =>
   });
 
 /** The package's entries: `stint` and its subpaths. */
-const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
+const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', gpp: 'src/gpp.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
 
 /**
  * The script tags, each with its pipeline's format, and the parts a tag loads beside it when its config names them
@@ -78,6 +78,7 @@ const TAGS = {
   'stint.otlp.js': 'src/tags/otlp.ts',
   'stint.tcf.js': 'src/parts/tcf.ts',
   'stint.google.js': 'src/parts/google.ts',
+  'stint.gpp.js': 'src/parts/gpp.ts',
   'stint.history.js': 'src/parts/history.ts',
   'stint.activity.js': 'src/parts/activity.ts',
 };
@@ -129,7 +130,7 @@ export default [
   })),
   // npm: ESM and CJS, dependencies left to the host's bundler. One build for every entry, so that the parts
   // they share (the log's debug switch among them) are one module: an app imports 'stint' and, when it uses
-  // one, a pipeline's format or a consent signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf', 'stint/consent-mode').
+  // one, a pipeline's format or a consent signal ('stint/snowplow', 'stint/tracardi', 'stint/tcf', 'stint/gpp', 'stint/consent-mode').
   // 'stint/collector' is for collectors written in Node (pure: no browser, no dependency).
   {
     input: ENTRIES,

@@ -28,12 +28,13 @@ const TYPES = { '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.
 
 /**
  * URL prefix -> folder. node_modules is served only for the runtime dependency (the ESM build's import map) and the
- * IAB Tech Lab's CMP API (the e2e page's CMP, e2e/pages/cmp.js).
+ * IAB Tech Lab's CMP APIs (the e2e pages' CMPs, e2e/pages/cmp.js and gpp-cmp.js).
  */
 const STATIC = [
   ['/dist/', join(root, 'dist')],
   ['/node_modules/idb-keyval/', join(root, 'node_modules/idb-keyval')],
   ['/node_modules/@iabtechlabtcf/', join(root, 'node_modules/@iabtechlabtcf')],
+  ['/node_modules/@iabgpp/', join(root, 'node_modules/@iabgpp')],
   ['/e2e/', join(root, 'e2e/pages')],
   // The README's recipes built with the real frameworks (e2e/apps/build.mjs): a single-page app's routes are its index.html.
   ['/apps/', join(root, 'e2e/apps/dist'), 'spa'],

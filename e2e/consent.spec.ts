@@ -244,6 +244,9 @@ test("the tag loads the consent platform's part its config names, beside it, and
 
   await openStint(page, build, run, { consent: 'google' });
   await expect.poll(() => partsOf(page)).toEqual(['/dist/stint.google.js']);
+
+  await openStint(page, build, run, { consent: 'gpp' });
+  await expect.poll(() => partsOf(page)).toEqual(['/dist/stint.gpp.js']);
 });
 
 test('a consent part that does not load: one console error naming it, and consent stays pending (nothing stored or sent)', async ({ page, context, build, run, collector }) => {

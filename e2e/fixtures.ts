@@ -156,7 +156,7 @@ export function pageUrl(build: Build | 'data' | 'previous', run: string, config:
  */
 export async function waitForStint(page: Page, config: Record<string, unknown> = {}): Promise<Page> {
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
-  if (config.consent !== 'pending' && config.consent !== 'tcf' && config.consent !== 'google') await call(page, 'ready');
+  if (!['pending', 'tcf', 'google', 'gpp'].includes(config.consent as string)) await call(page, 'ready');
   return page;
 }
 

@@ -8,7 +8,7 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
   consent: ConsentState;
-  /** A consent signal to follow (TCF, Google Consent Mode); consent is pending until it answers. */
+  /** A consent signal to follow (TCF, GPP, Google Consent Mode); consent is pending until it answers. */
   signal: ConsentSignal | null;
   /** The watch of the routes, for `autoPageViews` (the npm core's, or the tag's part). */
   watchRoutes: RouteWatcher;
@@ -36,6 +36,7 @@ export interface Names {
   /** the consent signals, which a script tag carries (an npm app imports the one it uses) */
   tcf?: ConsentSignal;
   google?: ConsentSignal;
+  gpp?: ConsentSignal;
   /** the watch of the routes (autoPageViews): an npm app's core carries it, a script tag loads it beside it */
   routes: RouteWatcher;
   /** the watch of the person's input (activity: 'input'): an npm app's core carries it, a script tag loads it beside it */
@@ -76,7 +77,7 @@ const RULES: [string, Check, string][] = [
   ['foregroundTimeout', positive, ms],
   ['backgroundTimeout', positive, ms],
   ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or a consent signal"],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google', 'gpp'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or a consent signal"],
   ['onDenied', ...oneOf('drop', 'anonymous')],
   ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
@@ -114,9 +115,9 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
     if (!make) throw missing('format', name);
     config.format = make(input[name as 'otlp'] as never);
   }
-  // A consent signal (the tag's by its name: 'tcf', 'google'), followed from 'pending'.
+  // A consent signal (the tag's by its name: 'tcf', 'google', 'gpp'), followed from 'pending'.
   const consent = input.consent;
-  if (consent === 'tcf' || consent === 'google') {
+  if (consent === 'tcf' || consent === 'google' || consent === 'gpp') {
     if (!names[consent]) throw missing('consent', consent);
     config.signal = names[consent]!;
   } else config.signal = typeof consent == 'function' ? consent : null;

@@ -68,9 +68,10 @@ export interface StintConfig {
   /**
    * Default `granted`. `tcf()` (from 'stint/tcf') follows an IAB TCF v2.2 CMP through `window.__tcfapi`;
    * `googleConsentMode()` (from 'stint/consent-mode') follows Google Consent Mode's `analytics_storage` in
-   * `window.dataLayer`; the script tag takes the names `'tcf'` and `'google'`.
+   * `window.dataLayer`; `gpp()` (from 'stint/gpp') follows an IAB GPP CMP through `window.__gpp`; the script tag
+   * takes the names `'tcf'`, `'google'` and `'gpp'`.
    */
-  consent?: ConsentState | 'tcf' | 'google' | ConsentSignal;
+  consent?: ConsentState | 'tcf' | 'google' | 'gpp' | ConsentSignal;
   /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
   onDenied?: 'drop' | 'anonymous';
   /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
@@ -127,8 +128,8 @@ export interface WireFormat {
 }
 
 /**
- * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf') or `googleConsentMode()`
- * ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state is what the
+ * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'), `gpp()` ('stint/gpp') or
+ * `googleConsentMode()` ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state is what the
  * page assumes until the visitor decides (applied in this tab only, never told to the others).
  */
 export type ConsentSignal = (onChange: (state: ConsentState, isDefault?: boolean) => void) => () => void;

@@ -50,6 +50,9 @@ describe('the names the build shortens', () => {
       ...members(block('src/delivery/outbox-store.ts', 'interface Chunk')),
       ...members(block('src/api.ts', 'export interface Running')),
       ...members(block('src/consent/tcf.ts', 'export interface TCData')),
+      ...members(block('src/consent/gpp.ts', 'export interface GppSection')),
+      ...members(block('src/consent/gpp.ts', 'export interface GppPing')),
+      ...members(block('src/consent/gpp.ts', 'interface GppEvent')),
       ...members(block('src/consent/google.ts', 'interface ConsentParams')),
       'hello',
       't', // a send turn's holder (turn.ts)

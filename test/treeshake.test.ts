@@ -1,7 +1,7 @@
 /**
- * An npm app pays only for what it uses: a bundler keeps no Snowplow, Tracardi, OpenTelemetry, TCF or Consent Mode
+ * An npm app pays only for what it uses: a bundler keeps no Snowplow, Tracardi, OpenTelemetry, TCF, GPP or Consent Mode
  * code in an app that only tracks events with the native format (they are separate entries: 'stint/snowplow',
- * 'stint/tracardi', 'stint/otlp', 'stint/tcf', 'stint/consent-mode'). Bundles the built package (npm test builds
+ * 'stint/tracardi', 'stint/otlp', 'stint/tcf', 'stint/gpp', 'stint/consent-mode'). Bundles the built package (npm test builds
  * first) the way an app's bundler would.
  */
 import resolve from '@rollup/plugin-node-resolve';
@@ -30,6 +30,7 @@ const MARKS = {
   tracardi: ['/track', 'referer'],
   otlp: ['resourceLogs', 'kvlistValue', '/v1/logs', 'user_agent.original'],
   tcf: ['__tcfapi'],
+  gpp: ['__gpp', '__gppLocator'],
   'consent-mode': ['dataLayer', 'analytics_storage'],
 };
 /** What an app that uses each part imports and passes. */
@@ -38,12 +39,13 @@ const USES = {
   tracardi: ['tracardi', "format: tracardi({ sourceId: 's' })"],
   otlp: ['otlp', 'format: otlp()'],
   tcf: ['tcf', 'consent: tcf()'],
+  gpp: ['gpp', 'consent: gpp()'],
   'consent-mode': ['googleConsentMode', 'consent: googleConsentMode()'],
 };
 
 // (each bundle is seconds of rollup and terser on a busy 2-core machine: over vitest's 5 s default)
 describe('tree-shaking', { timeout: 30_000 }, () => {
-  it('a track()-only app carries no Snowplow, Tracardi, OpenTelemetry, TCF or Consent Mode code', async () => {
+  it('a track()-only app carries no Snowplow, Tracardi, OpenTelemetry, TCF, GPP or Consent Mode code', async () => {
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
     for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);

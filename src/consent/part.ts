@@ -1,7 +1,7 @@
 /**
  * What most sites do not configure, the script tag does not carry (issue 34): a consent platform's signal
- * (`consent: 'tcf'`, `consent: 'google'`), the watch of a single-page app's routes (`autoPageViews`) and that of
- * the person's input (`activity: 'input'`) are parts beside the tag (`stint.tcf.js`, `stint.google.js`,
+ * (`consent: 'tcf'`, `consent: 'gpp'`, `consent: 'google'`), the watch of a single-page app's routes (`autoPageViews`) and that of
+ * the person's input (`activity: 'input'`) are parts beside the tag (`stint.tcf.js`, `stint.gpp.js`, `stint.google.js`,
  * `stint.history.js`, `stint.activity.js`, built from src/parts/), loaded
  * when the config names them: one request, on the sites that name them. Until a consent part has loaded and its
  * platform answered, consent is pending (held, bounded like the outbox); a part that does not load is one console

@@ -1,0 +1,141 @@
+/**
+ * `consent: 'gpp'` against a CMP built on the IAB Tech Lab's own GPP CMP API (@iabgpp/cmpapi: e2e/pages/gpp-cmp.js),
+ * behind the GPP specification's stub (e2e/pages/gpp-stub.js) or without it, loaded before or after Stint, on the
+ * page or in a parent page reached through its `__gppLocator` frame: what the device holds and what the collector
+ * receives follow each opt-out field (src/consent/gpp.ts says the map; test/gpp.test.ts plays it in Node, 1.0 stubs too).
+ */
+import type { BrowserContext, Page } from '@playwright/test';
+import { baseUrl, call, expect, pageUrl, stintCookies, test, waitForStint, type Build } from './fixtures';
+import { bothBuilds } from './npm';
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+const NOTHING = { cookies: [], databases: [] };
+
+/** What Stint could have left on the device: its cookies and its database. */
+async function deviceOf(page: Page, context: BrowserContext) {
+  return {
+    cookies: (await stintCookies(context)).map((c) => c.name),
+    databases: await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)),
+  };
+}
+
+type Choices = Record<string, Record<string, number | boolean | string>>;
+const NO_OPT_OUT: Choices = { usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } };
+
+/** Where the CMP stands to Stint: loaded first; after Stint started (which looks for `__gpp` meanwhile); after it, the stub first. */
+const ORDERS = {
+  'loaded before Stint': '&gpp=before',
+  'loaded after Stint': '&gpp=after',
+  'loaded after Stint, the stub before': '&gpp=after&gppstub',
+} as const;
+type Order = keyof typeof ORDERS;
+
+/** A page with `consent: 'gpp'` (and `config`), its CMP in `order`, the visitor's stored choices (null: a first visit). */
+async function withGpp(page: Page, build: Build, run: string, order: Order, stored: Choices | null, config: Record<string, unknown> = {}) {
+  const fields = stored ? `&gppfields=${encodeURIComponent(JSON.stringify(stored))}` : '';
+  await page.goto(pageUrl(build, run, { consent: 'gpp', ...config }, ORDERS[order] + fields));
+  await waitForStint(page, { consent: 'gpp' });
+  if (!ORDERS[order].includes('before')) await page.evaluate(() => (window as any).__loadGpp());
+  await page.waitForFunction(() => (window as any).__gppCmp);
+}
+
+const decide = (page: Page, choices: Choices) => page.evaluate((choices) => (window as any).__gppCmp.decide(choices), choices);
+
+for (const order of Object.keys(ORDERS) as Order[]) {
+  test(`GPP, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the signal is ready; no opt-out sends what was held; an opt-out erases`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    await withGpp(page, build, run, order, null);
+    expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+    await collector.expectNothingSent(context);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
+    await decide(page, NO_OPT_OUT);
+    await call(page, 'ready');
+    await call(page, 'flush');
+    await collector.waitFor(1, (e) => e.name === 'before-decision');
+    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    // The visitor opens the CMP again and opts out of the sale of their data.
+    await decide(page, { usnat: { SaleOptOut: 1 } });
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    expect(await call(page, 'track', 'after-opt-out')).toBeUndefined();
+  });
+}
+
+/** Each field that refuses, where a returning visitor stored it; the value that does not. */
+const OPT_OUTS: [string, Choices, Choices][] = [
+  ['usnat SaleOptOut', { usnat: { SaleOptOut: 1 } }, { usnat: { SaleOptOut: 2 } }],
+  ['usnat SharingOptOut', { usnat: { SharingOptOut: 1 } }, { usnat: { SharingOptOut: 2 } }],
+  ['usnat TargetedAdvertisingOptOut', { usnat: { TargetedAdvertisingOptOut: 1 } }, { usnat: { TargetedAdvertisingOptOut: 2 } }],
+  ['usnat Gpc', { usnat: { Gpc: true } }, { usnat: { Gpc: false } }],
+  ['usca SaleOptOut', { usca: { SaleOptOut: 1 } }, { usca: { SaleOptOut: 2 } }],
+  ['uspv1 OptOutSale', { uspv1: { Notice: 'Y', OptOutSale: 'Y' } }, { uspv1: { Notice: 'Y', OptOutSale: 'N' } }],
+];
+
+for (const [what, refusal, grant] of OPT_OUTS) {
+  test(`GPP: ${what} that a returning visitor stored is a refusal (anonymous events, onDenied 'anonymous'); its withdrawal a grant`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    await withGpp(page, build, run, 'loaded before Stint', refusal, { onDenied: 'anonymous' });
+    await call(page, 'ready');
+    await call(page, 'track', 'refused');
+    await call(page, 'flush');
+    const [anonymous] = await collector.waitFor(1, (e) => e.name === 'refused');
+    expect(anonymous.session.userId).toBe(NIL);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
+    await decide(page, grant);
+    await expect.poll(() => stintCookies(context).then((c) => c.map((c) => c.name))).toEqual(['_stint']);
+    await call(page, 'track', 'granted');
+    await call(page, 'flush');
+    const [identified] = await collector.waitFor(1, (e) => e.name === 'granted');
+    expect(identified.session.userId).not.toBe(NIL);
+    await decide(page, refusal);
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+  });
+}
+
+bothBuilds(() => {
+  test('GPP: a stored grant is followed from the start; an opt-out in one tab applies in every tab', async ({ page, context, build, run, collector }) => {
+    await withGpp(page, build, run, 'loaded before Stint', NO_OPT_OUT);
+    await call(page, 'ready');
+    const other = await context.newPage();
+    await withGpp(other, build, run, 'loaded before Stint', NO_OPT_OUT);
+    await call(other, 'ready');
+    await call(page, 'track', 'granted-at-once');
+    await call(page, 'flush');
+    await collector.waitFor(1, (e) => e.name === 'granted-at-once');
+    expect(await call(other, 'getSession')).not.toBeNull();
+    await decide(page, { usnat: { TargetedAdvertisingOptOut: 1 } });
+    // The other tab hears the decision: it keeps no session from then on.
+    await expect.poll(() => call(other, 'getSession')).toBeNull();
+    expect(await call(other, 'track', 'other-tab')).toBeUndefined();
+    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+  });
+});
+
+test("GPP in a frame: Stint finds the page's CMP through its __gppLocator frame and follows it by postMessage", async ({ page, context, build, run, collector }) => {
+  const frameUrl = pageUrl(build, run, { consent: 'gpp' });
+  await page.goto(`${baseUrl()}/e2e/gpp-frame.html?gppfields=${encodeURIComponent(JSON.stringify(NO_OPT_OUT))}&frame=${encodeURIComponent(frameUrl)}`);
+  // Stint's frame is the page's first; the stub's __gppLocator the second (the WebKit harness learns them by the event).
+  await page.waitForFunction(() => document.querySelectorAll('iframe').length === 2);
+  if (page.frames().length < 3) await page.waitForEvent('frameattached');
+  const frame = page.frames()[1];
+  await frame.waitForFunction(() => (window as any).__stintLoaded === true);
+  expect(await frame.evaluate(() => typeof (window as any).__gpp)).toBe('undefined');
+  await frame.evaluate(() => (window as any).stint('ready'));
+  await frame.evaluate(() => (window as any).stint('track', 'framed'));
+  await frame.evaluate(() => (window as any).stint('flush'));
+  await collector.waitFor(1, (e) => e.name === 'framed');
+  await page.waitForFunction(() => (window as any).__gppCmp);
+  await page.evaluate(() => (window as any).__gppCmp.decide({ usnat: { SaleOptOut: 1 } }));
+  await expect.poll(() => frame.evaluate(() => (window as any).stint('getSession'))).toBeNull();
+  expect(await frame.evaluate(() => (window as any).stint('track', 'after-opt-out'))).toBeUndefined();
+  expect((await stintCookies(context)).map((c) => c.name)).toEqual([]);
+});
