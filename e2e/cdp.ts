@@ -33,6 +33,12 @@ export interface CdpTab {
 export interface CdpBrowser {
   /** A new tab at `url`, loaded. */
   open(url: string): Promise<CdpTab>;
+  /**
+   * Discards the tab at `url` as Chrome does (no pagehide, no unload: the page is gone), then brings it to the front,
+   * where it reloads (`document.wasDiscarded`): the reloaded page, loaded. The protocol has no command for it: an
+   * extension's `chrome.tabs.discard` does it (e2e/discard/, loaded with `launchCdp({ discard: true })`).
+   */
+  discard(url: string): Promise<CdpTab>;
   close(): Promise<void>;
 }
 
@@ -42,11 +48,14 @@ function within<T>(promise: Promise<T>, what: string, ms = WAIT): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-/** Starts a headless Chromium of its own (a fresh profile) and connects to it. */
-export async function launchCdp(args: string[] = []): Promise<CdpBrowser> {
+/** Starts a headless Chromium of its own (a fresh profile) and connects to it; `discard`: with the extension that discards tabs. */
+export async function launchCdp(args: string[] = [], { discard = false } = {}): Promise<CdpBrowser> {
   if (!executablePath) throw new Error('no Chromium for the DevTools protocol tests (STINT_CHROMIUM)');
   const profile = mkdtempSync(join(tmpdir(), 'stint-cdp-'));
-  const chrome = spawn(executablePath, ['--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, ...CHROMIUM_ARGS, ...args, 'about:blank']);
+  const extension = join(__dirname, 'discard');
+  // (DevTools reaches an extension's worker only with --enable-unsafe-extension-debugging)
+  const withExtension = discard ? [`--load-extension=${extension}`, `--disable-extensions-except=${extension}`, '--enable-unsafe-extension-debugging'] : [];
+  const chrome = spawn(executablePath, ['--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, ...CHROMIUM_ARGS, ...withExtension, ...args, 'about:blank']);
   const endpoint = await within(
     new Promise<string>((resolve, reject) => {
       let said = '';
@@ -80,30 +89,61 @@ export async function launchCdp(args: string[] = []): Promise<CdpBrowser> {
     return answer.result;
   };
 
+  // The extension's worker (e2e/discard/), which runs at start: attached now, which keeps it running (an idle
+  // extension worker stops after 30 s, but not while DevTools is attached to it).
+  let worker = '';
+  for (let i = 0; discard && !worker; i++) {
+    const { targetInfos } = await send('Target.getTargets');
+    const found = targetInfos.find((t: { type: string; url: string }) => t.type === 'service_worker' && t.url.startsWith('chrome-extension://'));
+    if (found) worker = (await send('Target.attachToTarget', { targetId: found.targetId, flatten: true })).sessionId;
+    else if (i > WAIT / 50) throw new Error('the discarding extension did not start');
+    else await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+
+  /** Evaluates `fn(...args)` in the target of `sessionId`, awaited. */
+  const runIn =
+    (sessionId: string) =>
+    async <T>(fn: ((...args: any[]) => unknown) | string, ...args: unknown[]): Promise<T> => {
+      const expression = typeof fn == 'string' ? fn : `(${fn.toString()})(...${JSON.stringify(args)})`;
+      const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId, `Runtime.evaluate ${expression.replace(/\s+/g, ' ').slice(0, 120)}`);
+      if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description || exceptionDetails.text}`);
+      return result.value as T;
+    };
+  /** The page target `targetId`, once the document of `url` is complete (polled, bounded). */
+  const tabOf = async (targetId: string, url: string, navigate: boolean): Promise<CdpTab> => {
+    const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+    const run = runIn(sessionId);
+    await send('Page.enable', {}, sessionId);
+    if (navigate) await send('Page.navigate', { url }, sessionId);
+    for (let i = 0; ; i++) {
+      const state = await run<string>(() => location.href + ' ' + document.readyState).catch(() => '');
+      if (state === `${url} complete`) break;
+      if (i > WAIT / 50) throw new Error(`${url} did not load`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return {
+      run,
+      activate: () => send('Target.activateTarget', { targetId }).then(() => undefined),
+      lifecycle: (state) => send('Page.setWebLifecycleState', { state }, sessionId).then(() => undefined),
+    };
+  };
+
   return {
     async open(url) {
       const { targetId } = await send('Target.createTarget', { url: 'about:blank' });
-      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
-      const run = async <T>(fn: (...args: any[]) => unknown, ...args: unknown[]): Promise<T> => {
-        const expression = `(${fn.toString()})(...${JSON.stringify(args)})`;
-        const { result, exceptionDetails } = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId, `Runtime.evaluate ${expression.replace(/\s+/g, ' ').slice(0, 120)}`);
-        if (exceptionDetails) throw new Error(`in the page: ${exceptionDetails.exception?.description || exceptionDetails.text}`);
-        return result.value as T;
-      };
-      await send('Page.enable', {}, sessionId);
-      await send('Page.navigate', { url }, sessionId);
-      // Loaded: the document of `url` is complete (polled, bounded).
+      return tabOf(targetId, url, true);
+    },
+    async discard(url) {
+      if (!worker) throw new Error('no discarding extension: launchCdp([], { discard: true })');
+      await runIn(worker)(`discardAndShow(${JSON.stringify(url)})`);
+      // (the reloaded page is a target of its own)
       for (let i = 0; ; i++) {
-        const state = await run<string>(() => location.href + ' ' + document.readyState).catch(() => '');
-        if (state === `${url} complete`) break;
-        if (i > WAIT / 50) throw new Error(`${url} did not load`);
+        const { targetInfos: now } = await send('Target.getTargets');
+        const page = now.find((t: { type: string; url: string }) => t.type === 'page' && t.url === url);
+        if (page) return tabOf(page.targetId, url, false);
+        if (i > WAIT / 50) throw new Error(`the discarded tab at ${url} did not come back`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      return {
-        run,
-        activate: () => send('Target.activateTarget', { targetId }).then(() => undefined),
-        lifecycle: (state) => send('Page.setWebLifecycleState', { state }, sessionId).then(() => undefined),
-      };
     },
     async close() {
       await send('Browser.close').catch(() => {});

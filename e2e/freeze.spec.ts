@@ -63,3 +63,50 @@ test('a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in 
   const { duplicates, duplicated } = await collector.summary();
   expect(duplicates, `sent twice: ${duplicated.slice(0, 3)}`).toBe(0);
 });
+
+test('a discarded tab (Chrome reloads it when it is shown again): the reloaded page goes on in its tab and its session, no second session_start or application_initialized', async ({
+  browserName,
+  build,
+  run,
+  collector,
+}) => {
+  test.skip(browserName !== 'chromium', "discarding a tab is Chrome's (chrome.tabs.discard: e2e/discard/)");
+  test.setTimeout(90_000);
+  browser = await launchCdp([], { discard: true });
+  const ready = async (tab: Awaited<ReturnType<CdpBrowser['open']>>) => {
+    await tab.run(
+      () =>
+        new Promise<void>((resolve) => {
+          const poll = () => ((window as any).__stintLoaded ? resolve() : setTimeout(poll, 20));
+          poll();
+        }),
+    );
+    await stint(tab, 'ready');
+    return tab;
+  };
+  // (two URLs: the extension finds the tab it discards by its URL)
+  const url = pageUrl(build, run) + '&tab=a';
+  const a = await ready(await browser.open(url));
+  await stint(a, 'track', 'before-discard');
+  await stint(a, 'flush');
+  const b = await ready(await browser.open(pageUrl(build, run) + '&tab=b'));
+  // B in front: A is hidden, as a background tab is when Chrome discards it.
+  await b.activate();
+  await expect.poll(() => a.run(() => document.visibilityState)).toBe('hidden');
+  const [before] = await collector.waitFor(1, (e) => e.name === 'before-discard');
+  const again = await ready(await browser.discard(url));
+  expect(await again.run(() => (document as any).wasDiscarded)).toBe(true);
+  await stint(again, 'track', 'after-discard');
+  await stint(again, 'flush');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after-discard');
+  expect(after.session.sessionId).toBe(before.session.sessionId);
+  expect(after.session.eventIndex).toBeGreaterThan(before.session.eventIndex);
+  expect(after.context.tabId).toBe(before.context.tabId);
+  // One session; application_initialized once per tab (A and B), as for a reload.
+  expect(await collector.events((e) => e.name === 'session_start')).toHaveLength(1);
+  expect((await collector.events((e) => e.name === 'application_initialized')).map((e) => e.context.tabId).sort()).toEqual(
+    [before.context.tabId, (await collector.events((e) => e.name === 'application_initialized' && e.context.tabId !== before.context.tabId))[0]?.context.tabId].sort(),
+  );
+  const { duplicates, duplicated } = await collector.summary();
+  expect(duplicates, `sent twice: ${duplicated.slice(0, 3)}`).toBe(0);
+});

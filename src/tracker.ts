@@ -97,7 +97,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     saving = false;
     if (keeper && model.session) keeper.save(model.session, all);
   };
-
   /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
   const movedTo = (mechanism: string) => guard(() => now('surroundings', { mechanism }));
 
@@ -175,6 +174,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     joinTabs: (visible) => tabs.join((shown = visible)),
     leaveTabs: () => ((shown = false), tabs.leave()),
     leaveTab: (handOver) => leaveTab(handOver === null ? null : tabId, handOver ?? ''),
+    hideTab: (handOver) => leaveTab(tabId, handOver, true),
     resolveReady,
     stop() {
       stopped = true;

@@ -179,6 +179,11 @@ export type Effect =
    * page leaves it (`handOver`, encoded; '' for none: pagehide, with consent), or taken back (null: a restore)
    */
   | [type: 'leaveTab', handOver: string | null]
+  /**
+   * the same, left while the page is hidden (and taken back, `leaveTab` null, when it is shown): Chrome may discard a
+   * hidden tab, with no pagehide, and reload it when it is shown again; only such a reload takes it
+   */
+  | [type: 'hideTab', handOver: string]
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']

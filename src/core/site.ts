@@ -28,14 +28,21 @@ export function initialized(settings: Settings, found: SessionState | null, othe
   };
 }
 
-/** This page became hidden or visible (the Page Visibility API, or `setBackground`). */
+/**
+ * This page became hidden or visible (the Page Visibility API, or `setBackground`). A page that is hidden may be
+ * discarded (Chrome, with no pagehide) and reloaded when it is shown: the tab's id is left for such a reload while
+ * it is hidden, as pagehide leaves it (`hideTab`), and taken back when it is shown.
+ */
 export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
+  const shown = !m.pageHidden;
   m.pageHidden = hidden;
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
-  if (!hidden) return void fx.push(RETRY);
+  const tabKept = m.consentMode === 'granted' && !m.newTab;
+  if (!hidden) return void fx.push(RETRY, ...(tabKept && !shown ? [['leaveTab', null] as Effect] : []));
   sendNow(m, fx, false);
+  if (tabKept && shown) fx.push(['hideTab', m.session ? encodeState(m.session) : '']);
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
 }

@@ -7,7 +7,10 @@
  * live page, where the item is not
  * (https://html.spec.whatwg.org/multipage/webstorage.html#the-sessionstorage-attribute: a new browsing context
  * gets a copy), so the duplicate is a new tab with its own id; a reload or the tab's next page finds it. A page
- * that never reached pagehide (a crash) leaves none: its tab's next page counts as a new tab.
+ * that never reached pagehide (a crash) leaves none: its tab's next page counts as a new tab. A hidden page leaves it
+ * too, marked (`h<id>`), and takes it back when it is shown: Chrome may discard a hidden tab without a pagehide and
+ * reload it when it is shown, and only that reload (`document.wasDiscarded`) takes a marked item; a duplicate of a
+ * hidden tab, which copies it, is a new tab.
  */
 const TAB = 'stint:tab';
 
@@ -18,9 +21,11 @@ type Left = [id: string, from: string | undefined, session: string];
 function readTab(take: boolean): Left | null {
   try {
     // (`<id> <url> <session>`: a URL holds no space, the session may; a page of an earlier version left less)
-    const [id, from, ...session] = (sessionStorage.getItem(TAB) || '').split(' ');
+    const [mark, from, ...session] = (sessionStorage.getItem(TAB) || '').split(' ');
     if (take) sessionStorage.removeItem(TAB);
-    return /^[0-9a-f]{8}$/.test(id) ? [id, from, session.join(' ')] : null;
+    const [, hidden, id] = /^(h?)([0-9a-f]{8})$/.exec(mark) || [];
+    // (https://wicg.github.io/page-lifecycle/#dom-document-wasdiscarded: Chromium's)
+    return id && (!hidden || (document as { wasDiscarded?: boolean }).wasDiscarded) ? [id, from, session.join(' ')] : null;
   } catch {
     // No sessionStorage (sandboxed): every page counts as a new tab.
     return null;
@@ -47,12 +52,12 @@ export function cameFrom(): string | null {
 }
 
 /**
- * Leaves the id for the tab's next page (`id`, at pagehide, with this page's URL and the session it hands over), or
- * takes it back out (null: a restore, a withdrawal).
+ * Leaves the id for the tab's next page (`id`, at pagehide, with this page's URL and the session it hands over; while
+ * it is `hidden`, for a reload after a discard), or takes it back out (null: shown again, a restore, a withdrawal).
  */
-export function leaveTab(id: string | null, session = ''): void {
+export function leaveTab(id: string | null, session = '', hidden = false): void {
   try {
-    if (id) sessionStorage.setItem(TAB, `${id} ${location.href} ${session}`);
+    if (id) sessionStorage.setItem(TAB, `${hidden ? 'h' : ''}${id} ${location.href} ${session}`);
     else sessionStorage.removeItem(TAB);
   } catch {
     // The next page of this tab counts as a new tab.

@@ -4,6 +4,7 @@
  * it, and the back/forward cache.
  */
 import { describe, expect, it } from 'vitest';
+import type { Effect } from '../../src/core/model';
 import { decodeState, encodeState, type SessionState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
 import { attribute, consent, currentSession, endSession, identify, reread, stored, track } from '../../src/core/step';
@@ -46,6 +47,33 @@ describe("the tab's id", () => {
     anonymous.send(pagehide, 1000, false);
     expect(anonymous.take().filter((e) => e[0] === 'leaveTab')).toEqual([]);
   });
+
+  it('is left, marked, while the page is hidden (Chrome may discard it without a pagehide, and reload it when shown), and taken back when it is shown; the same conditions as at pagehide', () => {
+    const tabItem = (e: Effect) => e[0] === 'leaveTab' || e[0] === 'hideTab';
+    const t = running();
+    t.send(track, 500, 'read', '{}');
+    t.take();
+    t.send(visibility, 1000, true);
+    const left = t.take().filter(tabItem);
+    expect(left).toEqual([['hideTab', encodeState(t.model.session!)]]);
+    expect(decodeState(left[0][1])).toMatchObject({ closed: false, eventIndex: t.model.session!.eventIndex });
+    // (hidden again, by setBackground or a freeze: left once)
+    t.send(visibility, 1500, true);
+    expect(t.take().filter(tabItem)).toEqual([]);
+    t.send(visibility, 2000, false);
+    expect(t.take().filter(tabItem)).toEqual([['leaveTab', null]]);
+    t.send(visibility, 2500, false);
+    expect(t.take().filter(tabItem)).toEqual([]);
+    for (const consent of ['pending', 'denied'] as const) {
+      const held = boot({ consent });
+      held.send(visibility, 1000, true);
+      held.send(visibility, 2000, false);
+      expect(held.take().filter(tabItem), consent).toEqual([]);
+    }
+    const early = boot();
+    early.send(visibility, 1000, true);
+    expect(early.take().filter(tabItem)).toEqual([]);
+  });
 });
 
 describe('the page leaving opens no session', () => {
@@ -86,8 +114,8 @@ describe('the page leaving opens no session', () => {
 describe('this page hidden or shown, alone in the site', () => {
   // [case, lifecycle events, hidden, the event, effects]
   const cases: [string, boolean, boolean, string | null, string[]][] = [
-    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'save', 'save now', 'beacon']],
-    ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'save now', 'beacon']],
+    ['hidden: the site goes to the background; what waits is saved and beaconed now', true, true, 'application_background', ['announce', 'save', 'enqueue', 'save', 'save now', 'beacon', 'hideTab']],
+    ['hidden, lifecycle events off: a silent step, and still saved and beaconed', false, true, null, ['announce', 'save', 'save now', 'beacon', 'hideTab']],
   ];
   it.each(cases)('%s', (_, lifecycleEvents, hidden, event, effects) => {
     const t = running({ settings: { lifecycleEvents } });
@@ -148,7 +176,7 @@ describe('other tabs of the site', () => {
     const t = running();
     t.send(tab, 500, 'other', true);
     t.send(visibility, 1000, true);
-    expect(kinds(t.take())).toEqual(['announce', 'save now', 'beacon', 'rollCall']);
+    expect(kinds(t.take())).toEqual(['announce', 'save now', 'beacon', 'hideTab', 'rollCall']);
     expect(t.effects.at(-1)).toEqual(['rollCall', ['other']]);
     expect(t.names()).not.toContain('application_background');
     // It crashed: no answer. The site is in the background after all.
@@ -194,7 +222,7 @@ describe('other tabs of the site', () => {
     t.take();
     // This tab shows up too: the site was already in the foreground, nothing to report.
     t.send(visibility, 2000, false);
-    expect(kinds(t.take())).toEqual(['announce', 'retry']);
+    expect(kinds(t.take())).toEqual(['announce', 'retry', 'leaveTab']);
   });
 });
 
