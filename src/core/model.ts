@@ -180,8 +180,8 @@ export type Effect =
    */
   | [type: 'leaveTab', handOver: string | null]
   /**
-   * the same, left while the page is hidden (and taken back, `leaveTab` null, when it is shown): Chrome may discard a
-   * hidden tab, with no pagehide, and reload it when it is shown again; only such a reload takes it
+   * the same, left when the page is hidden: Chrome may discard a hidden tab, with no pagehide, and reload it when it is
+   * shown again; only such a reload takes it (a page that is shown again leaves it: no other page takes it)
    */
   | [type: 'hideTab', handOver: string]
   | [type: 'resolveReady']

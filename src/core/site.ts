@@ -30,8 +30,8 @@ export function initialized(settings: Settings, found: SessionState | null, othe
 
 /**
  * This page became hidden or visible (the Page Visibility API, or `setBackground`). A page that is hidden may be
- * discarded (Chrome, with no pagehide) and reloaded when it is shown: the tab's id is left for such a reload while
- * it is hidden, as pagehide leaves it (`hideTab`), and taken back when it is shown.
+ * discarded (Chrome, with no pagehide) and reloaded when it is shown: the tab's id is left for such a reload when it
+ * is hidden, as pagehide leaves it (`hideTab`; not after pagehide, whose item it would replace).
  */
 export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
   const shown = !m.pageHidden;
@@ -39,10 +39,9 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
-  const tabKept = m.consentMode === 'granted' && !m.newTab;
-  if (!hidden) return void fx.push(RETRY, ...(tabKept && !shown ? [['leaveTab', null] as Effect] : []));
+  if (!hidden) return void fx.push(RETRY);
   sendNow(m, fx, false);
-  if (tabKept && shown) fx.push(['hideTab', m.session ? encodeState(m.session) : '']);
+  if (shown) leave(m, fx, 'hideTab');
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
 }
@@ -76,11 +75,17 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
   else if (knownBackground(m) !== true) change(m, fx, at, true, true);
   sendNow(m, fx, true);
-  // The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
-  // reported: only with consent, and once this page has reported it. It gets the session as this page leaves it,
-  // for when its store does not answer in time (WebKit can stall IndexedDB behind a cached page's transaction:
-  // db.ts): the tab's sessionStorage answers at once.
-  if (m.consentMode === 'granted' && !m.newTab) fx.push(['leaveTab', m.session ? encodeState(m.session) : '']);
+  // The tab's next page gets the session as this page leaves it, for when its store does not answer in time (WebKit
+  // can stall IndexedDB behind a cached page's transaction: db.ts): the tab's sessionStorage answers at once.
+  leave(m, fx, 'leaveTab');
+}
+
+/**
+ * The tab's next page (a reload, the next page of the site) goes on with this tab's id, and knows the tab was
+ * reported: only with consent, and once this page has reported it.
+ */
+function leave(m: Model, fx: Effect[], how: 'leaveTab' | 'hideTab'): void {
+  if (m.consentMode === 'granted' && !m.newTab) fx.push([how, m.session ? encodeState(m.session) : '']);
 }
 
 /**

@@ -7,10 +7,10 @@
  * live page, where the item is not
  * (https://html.spec.whatwg.org/multipage/webstorage.html#the-sessionstorage-attribute: a new browsing context
  * gets a copy), so the duplicate is a new tab with its own id; a reload or the tab's next page finds it. A page
- * that never reached pagehide (a crash) leaves none: its tab's next page counts as a new tab. A hidden page leaves it
- * too, marked (`h<id>`), and takes it back when it is shown: Chrome may discard a hidden tab without a pagehide and
- * reload it when it is shown, and only that reload (`document.wasDiscarded`) takes a marked item; a duplicate of a
- * hidden tab, which copies it, is a new tab.
+ * that never reached pagehide (a crash) leaves none: its tab's next page counts as a new tab. A page that is hidden
+ * leaves it too, marked (`h<id>`): Chrome may discard a hidden tab without a pagehide and reload it when it is shown,
+ * and only that reload (`document.wasDiscarded`) takes a marked item; a duplicate of the tab, which copies it, and a
+ * reload after a crash are new tabs.
  */
 const TAB = 'stint:tab';
 

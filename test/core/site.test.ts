@@ -48,7 +48,7 @@ describe("the tab's id", () => {
     expect(anonymous.take().filter((e) => e[0] === 'leaveTab')).toEqual([]);
   });
 
-  it('is left, marked, while the page is hidden (Chrome may discard it without a pagehide, and reload it when shown), and taken back when it is shown; the same conditions as at pagehide', () => {
+  it('is left, marked, when the page is hidden (Chrome may discard it without a pagehide, and reload it when shown), not after pagehide; the same conditions as at pagehide', () => {
     const tabItem = (e: Effect) => e[0] === 'leaveTab' || e[0] === 'hideTab';
     const t = running();
     t.send(track, 500, 'read', '{}');
@@ -61,8 +61,11 @@ describe("the tab's id", () => {
     t.send(visibility, 1500, true);
     expect(t.take().filter(tabItem)).toEqual([]);
     t.send(visibility, 2000, false);
-    expect(t.take().filter(tabItem)).toEqual([['leaveTab', null]]);
-    t.send(visibility, 2500, false);
+    expect(t.take().filter(tabItem)).toEqual([]);
+    // (a hide after pagehide, as Chromium fires it: the item pagehide left stays)
+    t.send(pagehide, 3000, false);
+    t.take();
+    t.send(visibility, 3000, true);
     expect(t.take().filter(tabItem)).toEqual([]);
     for (const consent of ['pending', 'denied'] as const) {
       const held = boot({ consent });
@@ -222,7 +225,7 @@ describe('other tabs of the site', () => {
     t.take();
     // This tab shows up too: the site was already in the foreground, nothing to report.
     t.send(visibility, 2000, false);
-    expect(kinds(t.take())).toEqual(['announce', 'retry', 'leaveTab']);
+    expect(kinds(t.take())).toEqual(['announce', 'retry']);
   });
 });
 
