@@ -90,6 +90,26 @@ test('every event names its tab: kept by a reload, its own in another tab and in
   await collector.expectValid();
 });
 
+test("a duplicate of a hidden tab, which copies the tab's item its page left for a reload after a discard, is a new tab", async ({ page, context, build, run, collector }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'first');
+  await setVisibility(page, 'hidden');
+  // (left, marked, for a reload after Chrome discarded the tab: e2e/freeze.spec.ts)
+  await expect.poll(() => page.evaluate(() => sessionStorage.getItem('stint:tab'))).toMatch(/^h[0-9a-f]{8} /);
+  const copied = await page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+  const duplicate = await context.newPage();
+  await duplicate.goto(pageUrl(build, run, {}, '&sessionStorage=' + encodeURIComponent(copied)));
+  await waitForStint(duplicate);
+  await call(duplicate, 'track', 'duplicated');
+  for (const p of [page, duplicate]) await call(p, 'flush');
+  const [first] = await collector.waitFor(1, (e) => e.name === 'first');
+  const [duplicated] = await collector.waitFor(1, (e) => e.name === 'duplicated');
+  expect(duplicated.context.tabId).not.toBe(first.context.tabId);
+  expect(duplicated.session.sessionId).toBe(first.session.sessionId);
+  const initialized = await collector.waitFor(2, (e) => e.name === 'application_initialized');
+  expect(initialized.map((e) => e.context.tabId).sort()).toEqual([first.context.tabId, duplicated.context.tabId].sort());
+});
+
 test('a reload keeps the session', async ({ page, build, run, collector }) => {
   await openStint(page, build, run);
   await call(page, 'track', 'one');
