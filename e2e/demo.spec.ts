@@ -104,7 +104,8 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
     const second = await other.newPage();
     await second.goto(`${baseUrl()}/?run=${run}`);
     // Its page draws both lanes first: a lane that appears moves the form down, and WebKit's WebDriver click, which
-    // takes the button's place before it clicks, then hit what took that place (seen: a click on a DIV, 2 runs in 8).
+    // takes the button's place before it clicks, then hit what took that place (seen: a click on a DIV, 2 runs in 8;
+    // the WebKit harness's click now waits for a still box that a click hits too: e2e/webkit/locators.ts).
     await expect(second.locator('.tl-lane')).toHaveCount(2);
     await second.getByRole('button', { name: 'track()' }).click();
     await expect(lanes).toHaveCount(2);

@@ -269,8 +269,30 @@ export class Locator {
     await this.owner.command(() => this.owner.context().session.send('POST', path(element[ELEMENT]), body));
   }
 
-  click(_options?: object) {
-    return this.onElement((id) => `/element/${id}/click`);
+  /**
+   * Clicks as Playwright does: first waits (bounded) until the element's box holds still over two animation frames and
+   * a click at its center would hit it, not something that moved over it. WebKit's driver measures the point, then
+   * clicks there: a page that redrew in between had the click land on another element (e2e/demo.spec.ts, a DIV).
+   */
+  async click(_options?: object) {
+    const element = await this.element();
+    const deadline = Date.now() + 2000;
+    // (a hidden page gets no animation frames: a timer answers then)
+    const ready = `const [el, done] = arguments;
+      el.scrollIntoView({ block: 'center', inline: 'center' });
+      const box = () => { const r = el.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(); };
+      const before = box();
+      const check = () => {
+        clearTimeout(late);
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+        done(box() === before && !!hit && el.contains(hit));
+      };
+      const late = setTimeout(check, 200);
+      requestAnimationFrame(() => requestAnimationFrame(check));`;
+    while (Date.now() < deadline && !(await this.owner.command(() => this.owner.context().session.send('POST', '/execute/async', { script: ready, args: [element] })))) await sleep(50);
+    const id = (element as Record<string, string>)[ELEMENT];
+    await this.owner.command(() => this.owner.context().session.send('POST', `/element/${id}/click`, {}));
   }
   async fill(value: string) {
     await this.onElement((id) => `/element/${id}/clear`);
