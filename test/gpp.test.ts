@@ -75,6 +75,7 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
     stop?.();
     delete (globalThis as { __gpp?: unknown }).__gpp;
     vi.unstubAllGlobals();
+    vi.restoreAllMocks();
     vi.useRealTimers();
   });
 
@@ -125,6 +126,22 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
     vi.advanceTimersByTime(10_000);
     expect(states).toEqual([]);
     expect(warn.mock.calls.map((c) => String(c.join(' ')))).toEqual([expect.stringContaining('no __gpp appeared')]);
+  });
+
+  it('a CMP that throws, or answers with data Stint cannot read: nothing thrown, one warning, consent pending', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    (globalThis as { __gpp?: unknown }).__gpp = () => {
+      throw new Error('broken CMP');
+    };
+    expect(() => (stop = watchGpp((state) => states.push(state)))).not.toThrow();
+    expect(warn.mock.calls.map((c) => String(c.join(' ')))).toEqual([expect.stringContaining('the GPP CMP threw')]);
+    (globalThis as { __gpp?: unknown }).__gpp = (command: string, callback: (v: unknown, ok: boolean) => void) =>
+      callback(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', applicableSections: 7, parsedSections: 'usnat' } } : null, true);
+    expect(() => watchGpp((state) => states.push(state))()).not.toThrow();
+    (globalThis as { __gpp?: unknown }).__gpp = (command: string, callback: (v: unknown, ok: boolean) => void) =>
+      callback(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', parsedSections: { usnat: null, usca: 7 } } } : null, true);
+    expect(() => watchGpp((state) => states.push(state))()).not.toThrow();
+    expect(states).toEqual(['granted', 'granted']);
   });
 
   it("a 1.0 CMP's stub that answers by return values, its sections asked for by name (usnatv1 announced, usnat answered)", () => {

@@ -71,7 +71,7 @@ export function gppConsent(ping: GppPing): ConsentState {
   // (1.0 has no signal status: the CMP has loaded and shows no UI)
   if (ping.signalStatus ? ping.signalStatus !== 'ready' : ping.cmpStatus !== 'loaded' || ping.cmpDisplayStatus === 'visible') return 'pending';
   const applicable = ping.applicableSections;
-  if (applicable && applicable.length && applicable.every((id) => id < 1)) return 'granted';
+  if (Array.isArray(applicable) && applicable.length && applicable.every((id) => id < 1)) return 'granted';
   for (const section of Object.values(ping.parsedSections || {})) if (([] as GppSection[]).concat(section).some(refuses)) return 'denied';
   return 'granted';
 }
@@ -141,7 +141,11 @@ export function watchGpp(onChange: (state: ConsentState) => void): () => void {
     const event = value as GppEvent | null;
     if (!success || !event) return;
     if (typeof event.listenerId == 'number') listenerId = event.listenerId;
-    decide(event.pingData);
+    try {
+      decide(event.pingData);
+    } catch {
+      // (a CMP's data Stint cannot read, or a 1.0 getSection that throws: no decision, consent as it was)
+    }
   };
   const attach = () => {
     const own = (window as { __gpp?: GppApi }).__gpp;
@@ -153,11 +157,16 @@ export function watchGpp(onChange: (state: ConsentState) => void): () => void {
       timer = setTimeout(attach, 250);
       return;
     }
-    // (a 1.0 stub answers by the return value too)
-    const registered = api('addEventListener', hear);
-    if (registered && typeof registered == 'object') hear(registered, true);
-    const ping = api('ping', (value, success) => success && decide(value as GppPing));
-    if (ping && typeof ping == 'object') decide(ping as GppPing);
+    try {
+      // (a 1.0 stub answers by the return value too)
+      const registered = api('addEventListener', hear);
+      if (registered && typeof registered == 'object') hear(registered, true);
+      const ping = api('ping', (value, success) => hear({ pingData: value }, success));
+      if (ping && typeof ping == 'object') hear({ pingData: ping }, true);
+    } catch {
+      // A CMP that throws never throws into the page through Stint: consent stays pending.
+      warn('the GPP CMP threw: consent stays pending');
+    }
   };
   attach();
   return () => {
