@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { tcfConsent } from '../src/consent/tcf';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tcfConsent, watchTcf } from '../src/consent/tcf';
 
 const consents = (...ids: number[]) => Object.fromEntries(ids.map((id) => [id, true]));
 
@@ -16,5 +16,26 @@ describe('TCF v2.2 to a consent state', () => {
     ['everything refused', { gdprApplies: true, eventStatus: 'useractioncomplete', purpose: { consents: {} } }, 'denied'],
   ] as const)('%s', (_, data, expected) => {
     expect(tcfConsent(data as never)).toBe(expected);
+  });
+});
+
+describe('the watch of a TCF CMP', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
+
+  it('a CMP whose __tcfapi throws: nothing thrown into the page (createTracker starts the signal), one warning, consent pending', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const broken = () => {
+      throw new Error('broken CMP');
+    };
+    vi.stubGlobal('window', { __tcfapi: broken });
+    const states: string[] = [];
+    let stop: () => void = () => {};
+    expect(() => (stop = watchTcf((state) => states.push(state)))).not.toThrow();
+    expect(() => stop()).not.toThrow();
+    expect(states).toEqual([]);
+    expect(warn.mock.calls.map((c) => String(c.join(' ')))).toEqual([expect.stringContaining('the TCF CMP threw')]);
   });
 });

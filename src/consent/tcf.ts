@@ -45,16 +45,25 @@ export function watchTcf(onChange: (state: ConsentState) => void): () => void {
       timer = setTimeout(attach, 250);
       return;
     }
-    tcfapi('addEventListener', 2, (data, success) => {
-      if (!success || !data) return;
-      listenerId = data.listenerId;
-      const state = tcfConsent(data);
-      if (state !== 'pending') onChange(state);
-    });
+    try {
+      tcfapi('addEventListener', 2, (data, success) => {
+        if (!success || !data) return;
+        listenerId = data.listenerId;
+        const state = tcfConsent(data);
+        if (state !== 'pending') onChange(state);
+      });
+    } catch {
+      // A CMP that throws never throws into the page through Stint (the npm build starts the signal in createTracker).
+      warn('the TCF CMP threw: consent stays pending');
+    }
   };
   attach();
   return () => {
     clearTimeout(timer);
-    if (listenerId !== undefined) api()?.('removeEventListener', 2, () => {}, listenerId);
+    try {
+      if (listenerId !== undefined) api()?.('removeEventListener', 2, () => {}, listenerId);
+    } catch {
+      // (gone or broken: nothing to remove)
+    }
   };
 }
