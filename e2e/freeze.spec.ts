@@ -2,7 +2,7 @@
  * Frozen pages (Page Lifecycle: Chrome freezes background tabs). In a Chromium of the test's own, driven over
  * the DevTools protocol alone (e2e/cdp.ts), where a background tab is hidden for real and freezes for real.
  */
-import { launchCdp, type CdpBrowser } from './cdp';
+import { launchCdp, type CdpBrowser, type CdpTab } from './cdp';
 import { expect, pageUrl, test } from './fixtures';
 
 let browser: CdpBrowser | null = null;
@@ -15,24 +15,25 @@ test.afterEach(async () => {
 const stint = <T = unknown>(tab: { run: <R>(fn: (...args: any[]) => unknown, ...args: unknown[]) => Promise<R> }, method: string, ...args: unknown[]) =>
   tab.run<T>((m: string, a: unknown[]) => (window as any).stint(m, ...a), method, args);
 
+/** A tab of that browser once Stint has loaded and is ready. */
+async function ready(tab: CdpTab): Promise<CdpTab> {
+  await tab.run(
+    () =>
+      new Promise<void>((resolve) => {
+        const poll = () => ((window as any).__stintLoaded ? resolve() : setTimeout(poll, 20));
+        poll();
+      }),
+  );
+  await stint(tab, 'ready');
+  return tab;
+}
+
 test('a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in the session the other tabs kept, and nothing is sent twice', async ({ browserName, build, run, collector }) => {
   test.skip(browserName !== 'chromium', "freezing a page is Chromium's (Page.setWebLifecycleState)");
   test.setTimeout(90_000); // a background tab's flush, throttled, under load (e2e/cdp.ts EVALUATE_WAIT)
   browser = await launchCdp();
-  const ready = async (url: string) => {
-    const tab = await browser!.open(url);
-    await tab.run(
-      () =>
-        new Promise<void>((resolve) => {
-          const poll = () => ((window as any).__stintLoaded ? resolve() : setTimeout(poll, 20));
-          poll();
-        }),
-    );
-    await stint(tab, 'ready');
-    return tab;
-  };
-  const a = await ready(pageUrl(build, run));
-  const b = await ready(pageUrl(build, run));
+  const a = await ready(await browser.open(pageUrl(build, run)));
+  const b = await ready(await browser.open(pageUrl(build, run)));
   // B in front: A is hidden, as a background tab is (and as Chrome freezes them).
   await b.activate();
   await expect.poll(() => a.run(() => document.visibilityState)).toBe('hidden');
@@ -73,17 +74,6 @@ test('a discarded tab (Chrome reloads it when it is shown again): the reloaded p
   test.skip(browserName !== 'chromium', "discarding a tab is Chrome's (chrome.tabs.discard: e2e/discard/)");
   test.setTimeout(90_000);
   browser = await launchCdp([], { discard: true });
-  const ready = async (tab: Awaited<ReturnType<CdpBrowser['open']>>) => {
-    await tab.run(
-      () =>
-        new Promise<void>((resolve) => {
-          const poll = () => ((window as any).__stintLoaded ? resolve() : setTimeout(poll, 20));
-          poll();
-        }),
-    );
-    await stint(tab, 'ready');
-    return tab;
-  };
   // (two URLs: the extension finds the tab it discards by its URL)
   const url = pageUrl(build, run) + '&tab=a';
   const a = await ready(await browser.open(url));
