@@ -139,9 +139,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     beacon: (leaving) => sender?.beacon(leaving),
     retry: () => sender?.retry(),
     reread() {
-      const answer = (value: unknown) => guard(() => now('reread', value));
-      // (past the bound, the session the page left handed over: Chromium and Firefox may run its pagehide after this pageshow)
-      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(handedOver() || handOff || null));
+      // (the item read again: Chromium and Firefox may run the left page's pagehide after this pageshow)
+      const answer = (value: unknown) => guard(() => now('reread', value, handedOver() || handOff));
+      within(Promise.resolve().then(() => keeper?.reread()), REREAD_WAIT).then(answer, () => answer(null));
     },
     lost: (count) => (sender ? sender.lost(count) : (lostEarly += count)),
     openStorage(anonymous) {

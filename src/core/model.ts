@@ -120,7 +120,8 @@ export interface Inputs {
   profile: [id: string];
   shutdown: [];
   opened: [found: SessionState | null, mechanism: string, othersOpen: boolean];
-  reread: [value: unknown];
+  /** `handed`: the session the page the visitor came back from handed over in the tab ('' for none) */
+  reread: [value: unknown, handed: string];
   visibility: [hidden: boolean];
   tab: [tab: string, visible: boolean];
   tabsGone: [gone: readonly string[]];

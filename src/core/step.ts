@@ -140,7 +140,7 @@ export function surroundings(m: Model, _: Effect[], [, , change]: InputOf<'surro
  * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken
  * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
-export function stored(m: Model, _: Effect[], [, , value]: InputOf<'stored' | 'reread'>): void {
+export function stored(m: Model, _: Effect[], [, , value]: InputOf<'stored'>): void {
   const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
   // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
   if (theirs) m.session = merge(m.session, complete(theirs, m.session));
@@ -223,11 +223,14 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
 
 /**
  * The store read again after a back/forward-cache restore (`value`: the session as the site's other pages left
- * it, or null): merged, then what was held meanwhile runs; what the hold had to drop is counted.
+ * it, or null, its bound passed) and the session the page the visitor came back from `handed` over in the tab:
+ * both merged, then what was held meanwhile runs; what the hold had to drop is counted. The store can know less
+ * than that page did (its write still pending, or the session deleted by a page whose store failed): the page
+ * must not go on from an older count (e2e/bfcache.spec.ts).
  */
-export function reread(m: Model, fx: Effect[], input: InputOf<'reread'>): void {
+export function reread(m: Model, fx: Effect[], [, at, value, handed]: InputOf<'reread'>): void {
   // (only the hold of a restore: storage had answered; a withdrawal since let it go)
-  if (m.hold && m.storageState === 'open') release(m, fx, () => stored(m, fx, input));
+  if (m.hold && m.storageState === 'open') release(m, fx, () => (stored(m, fx, ['stored', at, handed]), stored(m, fx, ['stored', at, value])));
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */

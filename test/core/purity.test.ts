@@ -64,7 +64,7 @@ describe('run in Node with every clock and browser global throwing', () => {
     t.send(track, 90 + 31 * 60_000, 'later', '{}');
     t.send(pagehide, 100 + 31 * 60_000, true);
     t.send(restore, 110 + 31 * 60_000, place('/a'));
-    t.send(reread, 110 + 31 * 60_000, null);
+    t.send(reread, 110 + 31 * 60_000, null, '');
     t.send(consent, 120 + 31 * 60_000, 'denied', 'tab', false);
     t.send(shutdown, 130 + 31 * 60_000);
     expect(t.names()).toEqual([

@@ -36,7 +36,7 @@ function life(rounds: number): { log: DebugLog; model: Model } {
   }
   feed(['pagehide', 1e9, true]);
   feed(['restore', 1e9 + 10, place('/back')]);
-  feed(['reread', 1e9 + 20, null]);
+  feed(['reread', 1e9 + 20, null, '']);
   return { log: readLog(recorder.dump(model)), model };
 }
 

@@ -260,7 +260,7 @@ describe('the page leaves', () => {
     // Back in the foreground: a failing collector may be tried now (the sender decides: core/batch.ts retryEarly);
     // the store is read again before anything is recorded.
     expect(kinds(effects)).toEqual(['joinTabs', 'leaveTab', 'retry', 'reread']);
-    t.send(reread, 5001, null);
+    t.send(reread, 5001, null, '');
     // Back in the tab is a navigation, as the way out was: neither reported.
     expect(t.names().filter((n) => n.startsWith('application_') && n !== 'application_initialized')).toEqual([]);
     expect(t.names().at(-1)).toBe('page_view');
@@ -282,13 +282,32 @@ describe('the page leaves', () => {
     // Held: nothing is recorded until the store has answered, and ready() waits.
     expect(t.events().length).toBe(before);
     expect(t.model.hold).not.toBeNull();
-    t.send(reread, 5002, encodeState(later));
+    t.send(reread, 5002, encodeState(later), '');
     expect(t.events().slice(before).map((e) => [e.name, e.session.eventIndex])).toEqual([
       ['page_view', later.eventIndex + 1],
       ['at-once', later.eventIndex + 2],
     ]);
     expect(kinds(t.take())).toContain('resolveReady');
     expect(t.model.session).toMatchObject({ closed: false, eventIndex: later.eventIndex + 2 });
+  });
+
+  it('back from the cache: what the page it came back from handed over is taken when the store knows less (its session deleted, or its write still pending)', () => {
+    for (const [store, handed] of [['none', 'later'], ['older', 'later'], ['later', 'older'], ['later', 'none']] as const) {
+      const t = running();
+      t.send(page, 100, '{}', place('/a'));
+      t.send(pagehide, 1000, true);
+      const at = t.model.session!;
+      const states = {
+        none: null,
+        older: { ...at, eventIndex: at.eventIndex + 1, lastEventAt: 2000, rev: at.rev + 1 },
+        later: { ...at, eventIndex: at.eventIndex + 4, lastEventAt: 4000, rev: at.rev + 5 },
+      };
+      const encoded = (name: keyof typeof states) => (states[name] ? encodeState(states[name]) : '');
+      const before = t.events().length;
+      t.send(restore, 5000, place('/a'));
+      t.send(reread, 5001, encoded(store) || null, encoded(handed));
+      expect(t.events().slice(before).map((e) => e.session.eventIndex), `the store: ${store}, handed over: ${handed}`).toEqual([states.later.eventIndex + 1]);
+    }
   });
 
   it('back from the cache, and gone again before the store answered: what was held is recorded and sent as the page leaves', () => {
@@ -308,7 +327,7 @@ describe('the page leaves', () => {
     expect(t.model.hold).toBeNull();
     // The late answer finds nothing held: nothing is recorded twice.
     const count = t.events().length;
-    t.send(reread, 6000, null);
+    t.send(reread, 6000, null, '');
     expect(t.events().length).toBe(count);
   });
 
@@ -318,7 +337,7 @@ describe('the page leaves', () => {
       t.send(page, 100, '{}', place('/a'));
       t.send(pagehide, 1000, true);
       t.send(restore, 5000, place('/a'), from);
-      t.send(reread, 5001, null);
+      t.send(reread, 5001, null, '');
       expect(t.events().at(-1)!.context.page.referrer, String(from)).toBe(referrer);
     }
   });
@@ -329,14 +348,14 @@ describe('the page leaves', () => {
     t.send(restore, 5000, place('/a'));
     for (let i = 0; i < 5001; i++) t.send(track, 5001, 'burst', '{}');
     t.take();
-    t.send(reread, 6000, null);
+    t.send(reread, 6000, null, '');
     expect(t.take().filter((e) => e[0] === 'lost')).toEqual([['lost', 1]]);
     const withdrawn = running();
     withdrawn.send(pagehide, 1000, true);
     withdrawn.send(restore, 5000, place('/a'));
     withdrawn.send(consent, 5001, 'denied', 'page', false);
     withdrawn.take();
-    withdrawn.send(reread, 5002, null);
+    withdrawn.send(reread, 5002, null, '');
     expect(withdrawn.take()).toEqual([]);
   });
 
@@ -344,7 +363,7 @@ describe('the page leaves', () => {
     const t = running();
     t.send(pagehide, 1000, true);
     t.send(restore, 5000, place('/a'));
-    t.send(reread, 5001, null);
+    t.send(reread, 5001, null, '');
     expect(t.names()).toEqual(['session_start', 'application_initialized']);
   });
 
@@ -353,7 +372,7 @@ describe('the page leaves', () => {
     t.send(visibility, 1000, true);
     t.send(pagehide, 2000, true);
     t.send(restore, 5000, place('/a'));
-    t.send(reread, 5001, null);
+    t.send(reread, 5001, null, '');
     expect(t.names()).toEqual(['session_start', 'application_initialized', 'application_background', 'application_foreground']);
     expect(t.model.session).toMatchObject({ siteBackground: false, backgroundReported: false });
   });
