@@ -3,7 +3,7 @@
  * the DevTools protocol alone (e2e/cdp.ts), where a background tab is hidden for real and freezes for real.
  */
 import { launchCdp, type CdpBrowser, type CdpTab } from './cdp';
-import { expect, pageUrl, test } from './fixtures';
+import { expect, pageUrl, test, type Build } from './fixtures';
 
 let browser: CdpBrowser | null = null;
 test.afterEach(async () => {
@@ -15,8 +15,8 @@ test.afterEach(async () => {
 const stint = <T = unknown>(tab: { run: <R>(fn: (...args: any[]) => unknown, ...args: unknown[]) => Promise<R> }, method: string, ...args: unknown[]) =>
   tab.run<T>((m: string, a: unknown[]) => (window as any).stint(m, ...a), method, args);
 
-/** A tab of that browser once Stint has loaded and is ready. */
-async function ready(tab: CdpTab): Promise<CdpTab> {
+/** A tab of that browser once Stint has loaded and is ready; `blocked`: its cookies blocked first (the page was opened with &noinit). */
+async function ready(tab: CdpTab, blocked?: Build): Promise<CdpTab> {
   await tab.run(
     () =>
       new Promise<void>((resolve) => {
@@ -24,6 +24,14 @@ async function ready(tab: CdpTab): Promise<CdpTab> {
         poll();
       }),
   );
+  if (blocked)
+    await tab.run(async (build: Build) => {
+      const w = window as any;
+      Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} });
+      if (build === 'tag') return w.stint('init', w.__stintConfig);
+      const tracker = (await import('/dist/index.mjs' as string)).createTracker(w.__stintConfig);
+      w.stint = (method: string, ...args: unknown[]) => tracker[method](...args);
+    }, blocked);
   await stint(tab, 'ready');
   return tab;
 }
@@ -63,6 +71,38 @@ test('a frozen tab: at freeze what it holds is beaconed; resumed, it goes on in 
   expect(after.session.eventIndex).toBeGreaterThan(meanwhile.session.eventIndex);
   const { duplicates, duplicated } = await collector.summary();
   expect(duplicates, `sent twice: ${duplicated.slice(0, 3)}`).toBe(0);
+});
+
+test('a frozen tab, the session in IndexedDB (cookies blocked): resumed, it takes the session the other tabs kept meanwhile before it tracks anything (no eventIndex twice)', async ({
+  browserName,
+  build,
+  run,
+  collector,
+}) => {
+  test.skip(browserName !== 'chromium', "freezing a page is Chromium's (Page.setWebLifecycleState)");
+  test.setTimeout(90_000);
+  browser = await launchCdp();
+  // (IndexedDB is read asynchronously: only the tabs' messages, which a frozen tab does not get, tell it what they did)
+  const a = await ready(await browser.open(pageUrl(build, run) + '&noinit'), build);
+  const b = await ready(await browser.open(pageUrl(build, run) + '&noinit'), build);
+  await b.activate();
+  await expect.poll(() => a.run(() => document.visibilityState)).toBe('hidden');
+  await stint(a, 'track', 'before-freeze');
+  for (const tab of [a, b]) await stint(tab, 'flush');
+  await a.lifecycle('frozen');
+  for (let i = 0; i < 3; i++) await stint(b, 'track', 'meanwhile', { i });
+  await stint(b, 'flush');
+  const meanwhile = await collector.waitFor(3, (e) => e.name === 'meanwhile');
+  await a.lifecycle('active');
+  await stint(a, 'track', 'after-resume');
+  await stint(a, 'flush');
+  const [after] = await collector.waitFor(1, (e) => e.name === 'after-resume');
+  const all = await collector.events();
+  const story = all.map((e) => `${e.name} #${e.session.eventIndex} ${e.session.storageMechanism}`).join(', ');
+  expect(after.session.sessionId).toBe(meanwhile[0].session.sessionId);
+  expect(after.session.eventIndex, story).toBeGreaterThan(Math.max(...meanwhile.map((e) => e.session.eventIndex)));
+  const indices = all.map((e) => e.session.eventIndex);
+  expect(indices.filter((i, k) => indices.indexOf(i) !== k), `eventIndex values taken twice: ${story}`).toEqual([]);
 });
 
 test('a discarded tab (Chrome reloads it when it is shown again): the reloaded page goes on in its tab and its session, no second session_start or application_initialized', async ({

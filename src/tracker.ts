@@ -218,11 +218,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     watchPage({
       mayLeave: () => opener?.goOn(),
       hidden: (hidden) => now('visibility', hidden),
-      left(persisted) {
-        // Nothing left pending that could block the next page (see db.ts).
-        setLeaving(true);
-        now('pagehide', persisted);
-      },
+      // Nothing left pending that could block the next page (see db.ts).
+      left: (persisted) => (setLeaving(true), now('pagehide', persisted)),
       restored() {
         // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
         setLeaving(false);
@@ -237,10 +234,12 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         sender?.freeze();
         tabs.leave();
       },
+      // (the other tabs went on meanwhile, unheard: the core reads the store again before it records anything)
       resumed() {
         setLeaving(false);
         tabs.join(shown);
         sender?.resume();
+        now('resume');
       },
     }),
   );

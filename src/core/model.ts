@@ -127,6 +127,8 @@ export interface Inputs {
   tabsGone: [gone: readonly string[]];
   pagehide: [persisted: boolean];
   restore: [place: Place, from?: string | null];
+  /** the page runs again after a freeze */
+  resume: [];
   page: [props: string | null, place: Place, referrer?: string | null];
   route: [place: Place, from: string];
   move: [place: Place];
@@ -157,7 +159,7 @@ export type Effect =
   | [type: 'beacon', leaving: boolean]
   /** the page is back in the foreground: a failing collector may be tried now, rather than at the end of a long backoff */
   | [type: 'retry']
-  /** back from the back/forward cache: the store is read again, and answers with a `reread` input */
+  /** back from the back/forward cache, or running again after a freeze: the store is read again, and answers with a `reread` input */
   | [type: 'reread']
   /** events the hold had to drop, for the next batch's `dropped` */
   | [type: 'lost', count: number]

@@ -97,12 +97,25 @@ function leave(m: Model, fx: Effect[], how: 'leaveTab' | 'hideTab'): void {
 export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'restore'>): void {
   m.pageHidden = false;
   fx.push(['joinTabs', true], ['leaveTab', null], RETRY);
+  readFirst(m, fx);
+  run(m, fx, { type: 'restored', at });
+  if (m.viewed !== null) page(m, fx, ['page', at, '{}', place, from ?? undefined]);
+}
+
+/**
+ * The page runs again after a freeze (Chromium freezes background tabs). The site's other tabs went on meanwhile,
+ * unheard: this page had left their channel, and where the session is in IndexedDB (read asynchronously) their
+ * messages are all that tells a page what they did. So the store is read again before anything is recorded, as at
+ * a restore (e2e/freeze.spec.ts "a frozen tab, the session in IndexedDB").
+ */
+export const resume = (m: Model, fx: Effect[]): void => readFirst(m, fx);
+
+/** The store is read again (`reread`) before anything is recorded: what comes until it answers is held. */
+function readFirst(m: Model, fx: Effect[]): void {
   if (m.storageState === 'open' && !m.hold && m.consentMode === 'granted') {
     m.hold = EMPTY;
     fx.push(['reread']);
   }
-  run(m, fx, { type: 'restored', at });
-  if (m.viewed !== null) page(m, fx, ['page', at, '{}', place, from ?? undefined]);
 }
 
 /** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */

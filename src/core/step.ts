@@ -13,7 +13,7 @@ import { freshId, idsOf, type Seed } from './ids';
 import type { ConsentFrom, Effect, Input, InputOf, Inputs, Model, Next, Settings, Step } from './model';
 import { apply, change, EMPTY, enter, keep, lifecycle, release, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity } from './rules';
-import { initialized, move, page, pagehide, restore, route, tab, tabsGone, visibility } from './site';
+import { initialized, move, page, pagehide, restore, resume, route, tab, tabsGone, visibility } from './site';
 import { complete, decodeState, type SessionState } from './state';
 
 const READY: Effect = ['resolveReady'];
@@ -217,24 +217,24 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   release(m, fx, () => {
     const lifeAt = m.lifeAt;
     m.lifeAt = null;
-    if (lifeAt !== null) resume(m, fx, lifeAt, found, othersOpen);
+    if (lifeAt !== null) live(m, fx, lifeAt, found, othersOpen);
   });
 }
 
 /**
- * The store read again after a back/forward-cache restore (`value`: the session as the site's other pages left
+ * The store read again after a back/forward-cache restore or a freeze (`value`: the session as the site's other pages left
  * it, or null, its bound passed) and the session the page the visitor came back from `handed` over in the tab:
  * both merged, then what was held meanwhile runs; what the hold had to drop is counted. The store can know less
  * than that page did (its write still pending, or the session deleted by a page whose store failed): the page
  * must not go on from an older count (e2e/bfcache.spec.ts).
  */
 export function reread(m: Model, fx: Effect[], [, at, value, handed]: InputOf<'reread'>): void {
-  // (only the hold of a restore: storage had answered; a withdrawal since let it go)
+  // (only the hold of a restore or a resume: storage had answered; a withdrawal since let it go)
   if (m.hold && m.storageState === 'open') release(m, fx, () => (stored(m, fx, ['stored', at, handed]), stored(m, fx, ['stored', at, value])));
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */
-function resume(m: Model, fx: Effect[], at: number, found: SessionState | null, othersOpen: boolean): void {
+function live(m: Model, fx: Effect[], at: number, found: SessionState | null, othersOpen: boolean): void {
   apply(m, fx, (prev) => prev && expire(prev, at, m.settings));
   const state = m.session;
   if (state) {
@@ -281,6 +281,7 @@ export const STEPS: { [T in keyof Inputs]: Step<T> } = {
   tabsGone,
   pagehide,
   restore,
+  resume,
   page,
   route,
   move,

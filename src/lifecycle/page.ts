@@ -58,7 +58,7 @@ export function watchPage(on: PageSignals): () => void {
   // auto-commit in a frozen tab blocks the other tabs' reads until it resumes), and its requests in flight count
   // as delivered, as a leaving page's do: they outlive the freeze, and another tab must not send them again. At
   // `resume`, another tab may have sent and written meanwhile: the sender claims the turn and reads the outbox
-  // again before it sends, and the next input reads the session again (the store is read when the last read is old).
+  // again before it sends, and the core reads the session again before it records anything (core/site.ts `resume`).
   const onFreeze = () =>
     guard(() => {
       on.mayLeave();

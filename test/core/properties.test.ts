@@ -35,6 +35,7 @@ const make = fc.oneof<fc.Arbitrary<Make>[]>(
   fc.constantFrom(['t1'], ['t1', 't2']).map((tabs) => (at) => ['tabsGone', at, tabs]),
   fc.boolean().map((persisted) => (at) => ['pagehide', at, persisted]),
   fc.constant<Make>((at) => ['restore', at, place('/a')]),
+  fc.constant<Make>((at) => ['resume', at]),
   fc.constant<Make>((at) => ['reread', at, null, '']),
   fc.constantFrom('/a#x', '/e').map((path) => (at) => ['move', at, place(path)]),
   fc.constant<Make>((at) => ['profile', at, 'p-1']),

@@ -8,7 +8,7 @@ import type { Effect } from '../../src/core/model';
 import { decodeState, encodeState, type SessionState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
 import { attribute, consent, currentSession, endSession, identify, reread, stored, track } from '../../src/core/step';
-import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
+import { page, pagehide, restore, resume, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
 function running(o: Options = {}) {
@@ -308,6 +308,34 @@ describe('the page leaves', () => {
       t.send(reread, 5001, encoded(store) || null, encoded(handed));
       expect(t.events().slice(before).map((e) => e.session.eventIndex), `the store: ${store}, handed over: ${handed}`).toEqual([states.later.eventIndex + 1]);
     }
+  });
+
+  it('running again after a freeze: the store is read again before anything is recorded, and the session the other tabs kept is taken (no eventIndex twice)', () => {
+    const t = running();
+    t.send(visibility, 100, true);
+    t.take();
+    const later = { ...t.model.session!, eventIndex: t.model.session!.eventIndex + 3, lastEventAt: 4000, rev: t.model.session!.rev + 4 };
+    const before = t.events().length;
+    t.send(resume, 5000);
+    expect(kinds(t.take())).toEqual(['reread']);
+    t.send(track, 5001, 'after-resume', '{}');
+    // Held: nothing is recorded until the store has answered.
+    expect(t.events().length).toBe(before);
+    t.send(reread, 5002, encodeState(later), '');
+    expect(t.events().slice(before).map((e) => [e.name, e.session.eventIndex])).toEqual([['after-resume', later.eventIndex + 1]]);
+  });
+
+  it('running again after a freeze, consent pending or refused, or storage not answered yet: nothing to read again, nothing held', () => {
+    for (const o of [{ consent: 'pending' }, { consent: 'denied' }] as Options[]) {
+      const t = running(o);
+      t.take();
+      t.send(resume, 5000);
+      expect(kinds(t.take())).toEqual([]);
+    }
+    const opening = boot();
+    opening.take();
+    opening.send(resume, 5000);
+    expect(kinds(opening.take())).toEqual([]);
   });
 
   it('back from the cache, and gone again before the store answered: what was held is recorded and sent as the page leaves', () => {
