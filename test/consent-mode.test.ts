@@ -124,6 +124,25 @@ describe('watchConsentMode', () => {
     expect(changes).toEqual([['denied', true]]);
   });
 
+  it('a frozen dataLayer (no push can be wrapped, or made): what it holds is read, nothing thrown into the page', () => {
+    w.dataLayer = Object.freeze([['consent', 'default', { analytics_storage: 'granted' }]]);
+    let stop = () => {};
+    expect(() => (stop = watchConsentMode(onChange))).not.toThrow();
+    expect(changes).toEqual([['granted', true]]);
+    expect(() => stop()).not.toThrow();
+    // A window whose dataLayer cannot be set: nothing to follow, consent stays pending, said once.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    delete w.dataLayer;
+    Object.defineProperty(globalThis, 'dataLayer', { configurable: true, get: () => undefined, set: () => { throw new TypeError('read-only'); } });
+    changes = [];
+    expect(() => (stop = watchConsentMode(onChange))).not.toThrow();
+    vi.advanceTimersByTime(5000);
+    expect(changes).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(1);
+    stop();
+    warn.mockRestore();
+  });
+
   it('says once when no consent command came, and never throws into the page', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     w.dataLayer = [{ get 0() { throw new Error('hostile'); } }];

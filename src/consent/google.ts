@@ -72,7 +72,12 @@ const SILENT = 5000;
  */
 export function watchConsentMode(onChange: (state: ConsentState, isDefault: boolean) => void): () => void {
   const w = window as Window & { dataLayer?: unknown[] };
-  const layer = (w.dataLayer ||= []);
+  let layer: unknown[] | undefined;
+  try {
+    layer = w.dataLayer ||= [];
+  } catch {
+    // A dataLayer that cannot be made (a window property that refuses it): nothing to follow, as the warning says.
+  }
   let mode: ConsentMode = { wait: 0 };
   /** The state reported last, and whether it was a default ('pending' first: the tracker's start) */
   let reported: [ConsentState, boolean] = ['pending', true];
@@ -98,22 +103,25 @@ export function watchConsentMode(onChange: (state: ConsentState, isDefault: bool
       } catch {}
     report();
   };
-  const push = layer.push;
+  const push = layer?.push;
   const ours = function (this: unknown[], ...entries: unknown[]) {
-    const answer = push.apply(this, entries);
+    const answer = push!.apply(this, entries);
     read(entries);
     return answer;
   };
   // What the layer held before Stint came, as one change; then each push (a layer that is no array gives none).
-  if (Array.isArray(layer)) {
-    read(layer);
-    layer.push = ours;
-  }
+  if (Array.isArray(layer))
+    try {
+      read(layer);
+      layer.push = ours;
+    } catch {
+      // A frozen layer: it can take no push, so what it holds, read above, is all it will ever say.
+    }
   return () => {
     clearTimeout(waiting);
     clearTimeout(silent);
     // Taken out if nothing wrapped it since; otherwise it stays in that chain and only passes the call on.
-    if (layer.push === ours) layer.push = push;
+    if (layer?.push === ours) layer.push = push!;
     onChange = () => {};
   };
 }
