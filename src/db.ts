@@ -45,6 +45,8 @@ const commit = (transaction: IDBTransaction) => {
  * (follow-up requests made in a request's callback then fail: the work is redone later). It also makes a
  * write issued by a page that unloads more likely to land.
  */
+export const isLeaving = (): boolean => leaving;
+
 export function setLeaving(isLeaving: boolean): void {
   leaving = isLeaving;
   if (isLeaving) for (const transaction of running) commit(transaction);

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeState } from '../src/core/state';
+import { setLeaving } from '../src/db';
 import { startKeeper } from '../src/session/keeper';
 import type { SessionStore } from '../src/types';
 import { state } from './helpers';
@@ -62,5 +63,31 @@ describe('the keeper', () => {
     // The page hides: the same session, now kept in memory alone.
     keeper.save(next, true);
     expect(chain.primary.get()).toBe(encodeState(next));
+  });
+
+  it('a write that fails once the page leaves (cut short by its own leaving) moves nothing and deletes nothing: it is written again at the next save', async () => {
+    const db = counted('INDEXED_DB');
+    const moved: string[] = [];
+    const chain = { primary: db.store, mirror: null, found: null, synchronous: false };
+    const keeper = startKeeper(chain, null, (m) => moved.push(m));
+    keeper.save(state({ eventIndex: 3 }), false);
+    const set = db.store.set;
+    db.store.set = () => Promise.reject(new Error('aborted'));
+    setLeaving(true);
+    const left = state({ eventIndex: 4 });
+    keeper.save(left, true);
+    // (the page is back before the failure is told: a cached page runs nothing)
+    setLeaving(false);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(moved).toEqual([]);
+    expect(db.store.get()).toBe(encodeState(state({ eventIndex: 3 })));
+    db.store.set = set;
+    keeper.save(left, false);
+    expect(db.store.get()).toBe(encodeState(left));
+    // A failure of a write made while the page runs still moves the session.
+    db.store.set = () => Promise.reject(new Error('refused'));
+    keeper.save(state({ eventIndex: 5 }), false);
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(moved).toEqual(['MEMORY']);
   });
 });

@@ -5,6 +5,7 @@
  * nothing is lost, and the core is told where it lives now.
  */
 import { encodeState, type SessionState } from '../core/state';
+import { isLeaving } from '../db';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
 import type { Chain } from './stores/chain';
@@ -86,7 +87,11 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     }
     // What the store holds already is not written again: in Chromium a frozen page's cookie write was seen to land
     // only after what other tabs wrote meanwhile, so a save at `freeze` undid their writes (e2e/freeze.spec.ts).
-    if (stored !== last) attempt(() => primary.set((last = stored)), fallBack);
+    // A write that the page's own leaving cut short (into the back/forward cache, where WebKit may abort it, or for
+    // good: db.ts) says nothing of the store: it is written again at the next save, and the session stays there.
+    // Falling back would delete the store's copy, which the tab's other pages go on from (e2e/bfcache.spec.ts).
+    const cut = isLeaving();
+    if (stored !== last) attempt(() => primary.set((last = stored)), () => (cut ? (last = null) : fallBack()));
     tabs?.send({ k: 'state', v: value });
     const now = Date.now();
     // (the visitor's fields live in the mirror alone: written as soon as they change)
