@@ -45,13 +45,14 @@ const commit = (transaction: IDBTransaction) => {
  * (follow-up requests made in a request's callback then fail: the work is redone later). It also makes a
  * write issued by a page that unloads more likely to land.
  */
-export const isLeaving = (): boolean => leaving;
-
 export function setLeaving(isLeaving: boolean): void {
   leaving = isLeaving;
   if (isLeaving) for (const transaction of running) commit(transaction);
   running.clear();
 }
+
+/** Whether the page is leaving (pagehide or freeze, until it is back): a write that fails now was cut short by that (keeper.ts). */
+export const isLeaving = (): boolean => leaving;
 
 /**
  * `then` as a callback of `request` that never throws into the page: a write it makes that fails at once
