@@ -23,7 +23,7 @@ const schema = (path) => {
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 
-// Version 2 refers to version 1's definitions by $id.
+// Version 2 refers to version 1's definitions by $id, version 3 to version 2's.
 const envelope1 = schema('envelope-1.json');
 envelope1.$id = 'https://stint.dev/schemas/envelope-1.json';
 ajv.addSchema(envelope1);
@@ -31,6 +31,7 @@ ajv.addSchema(envelope1);
 export const validators = {
   envelope: ajv.getSchema('https://stint.dev/schemas/envelope-1.json'),
   envelope2: ajv.compile(schema('envelope-2.json')),
+  envelope3: ajv.compile(schema('envelope-3.json')),
   wholeEvent: ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event'),
   clientSession: ajv.compile(schema('snowplow/client_session-1-0-2.json')),
 };
@@ -46,7 +47,8 @@ const check = (validate, value, where) =>
  * client_session 1-0-2.
  */
 export function nativeErrors(batch) {
-  const errors = batch?.v === 2 ? check(validators.envelope2, batch, 'envelope') : check(validators.envelope, batch, 'envelope');
+  const validate = { 2: validators.envelope2, 3: validators.envelope3 }[batch?.v] || validators.envelope;
+  const errors = check(validate, batch, 'envelope');
   if (errors.length) return { errors, events: [] };
   let events;
   try {

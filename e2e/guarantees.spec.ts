@@ -164,7 +164,7 @@ test('an entry no request can carry (left in the outbox) is given up on, counted
         const open = indexedDB.open('stint');
         open.onsuccess = () => {
           const tx = open.result.transaction('outbox', 'readwrite');
-          const e = { eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', blob: 'x'.repeat(70_000) };
+          const e = { eventId: '00000000-0000-4000-8000-000000000070', name: 'poison', properties: { blob: 'x'.repeat(70_000) }, eventIndex: 1, visibility: 'foreground' };
           tx.objectStore('outbox').put({ contexts: ['{}'], list: JSON.stringify([{ id: e.eventId, at: Date.now(), appId: 'e2e', c: 0, e }]) }, '000000000000001:0.5');
           tx.oncomplete = () => (open.result.close(), resolve());
           tx.onerror = () => reject(tx.error);
@@ -186,6 +186,54 @@ test('an entry no request can carry (left in the outbox) is given up on, counted
   await collector.exactly(1, (e) => e.name === 'after', page);
   expect(await collector.events((e) => e.name === 'poison')).toEqual([]);
   expect(await droppedIn(collector)).toBe(1);
+});
+
+test('an entry an earlier version left in the outbox (its own fields as envelope version 2 named them) is sent, whole, with its id, time, index and visibility', async ({ page, context, build, run, collector }) => {
+  const first = await newTab(context, build, run);
+  await call(first, 'flush');
+  await call(first, 'shutdown');
+  const left = { eventId: '00000000-0000-4000-8000-000000000071', name: 'left-by-0.2', timestamp: '2026-11-20T08:30:00.125Z', properties: { n: 1 }, eventIndex: 7, visibility: 'background' };
+  const ctx = {
+    session: { userId: '00000000-0000-4000-8000-0000000000a1', sessionId: '00000000-0000-4000-8000-0000000000a2', sessionIndex: 2, previousSessionId: null, storageMechanism: 'COOKIE_1', firstEventId: null, firstEventTimestamp: null },
+    sessionAttributes: {},
+    user: { id: null },
+    context: {
+      page: { url: 'https://shop.example/a', path: '/a', referrer: null, title: 'A', viewId: '00000000-0000-4000-8000-0000000000a3' },
+      device: { screenResolution: '1280x800', colorDepth: 24, orientation: 'landscape', touch: false },
+      os: { name: 'Linux', version: null },
+      app: { type: 'browser', name: 'Chromium', version: '156', language: 'en-US', bot: false },
+      utm: { source: null, medium: null, campaign: null, term: null, content: null },
+      time: { timeZone: 'UTC', weekday: 'Friday' },
+      tabId: '0a1b2c3d',
+    },
+  };
+  await first.evaluate(
+    ([e, ctx]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('stint');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('outbox', 'readwrite');
+          tx.objectStore('outbox').put({ contexts: [JSON.stringify(ctx)], list: JSON.stringify([{ id: e.eventId, at: Date.parse(e.timestamp), appId: 'e2e', c: 0, e }]) }, '000000000000001:0.6');
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [left, ctx] as const,
+  );
+  await first.close();
+  await page.goto(pageUrl(build, run));
+  await waitForStint(page);
+  await call(page, 'flush');
+  const [sent] = await collector.exactly(1, (e) => e.name === left.name, page);
+  expect([sent.eventId, sent.timestamp, sent.properties, sent.session.eventIndex, sent.context.visibility, sent.session.sessionId]).toEqual([
+    left.eventId,
+    left.timestamp,
+    left.properties,
+    7,
+    'background',
+    ctx.session.sessionId,
+  ]);
+  await expect.poll(() => outboxSize(page, left.name)).toBe(0);
 });
 
 esmBuild(() => {

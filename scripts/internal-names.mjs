@@ -9,7 +9,7 @@ export const INTERNAL_NAMES = [
   'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn',
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
-  'mechanism', 'props', 'fields', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson',
+  'mechanism', 'props', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson',
   // core/route.ts: the wait for a route
   'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn

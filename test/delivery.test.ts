@@ -36,12 +36,12 @@ describe('retryEarly: the page back in the foreground, or the network back, trie
 describe('formats', () => {
   it('native: the envelope around the events, one context for the events that share it', () => {
     const entries = [
-      { id: 'a', at: 1, appId: 'shop', fields: '"eventId":"a"', ctx: '{"k":1}' },
-      { id: 'b', at: 2, appId: 'shop', fields: '"eventId":"b"', ctx: '{"k":1}' },
+      { id: 'a', at: 1000, appId: 'shop', name: 'x', props: '{}', index: 4, hidden: false, ctx: '{"k":1}' },
+      { id: 'b', at: 1002, appId: 'shop', name: 'y', props: '{"n":1}', index: 5, hidden: false, ctx: '{"k":1}' },
     ];
     const batch = { dropped: 3, sentAt: Date.parse('2026-11-21T10:00:00Z'), profile: null, sampleRate: 0.25 };
     const body = JSON.parse(nativeFormat.body(entries.map((e) => nativeFormat.item(e, batch)), entries, batch));
-    expect(body).toEqual({ v: 2, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', dropped: 3, sampleRate: 0.25, contexts: [{ k: 1 }], events: [{ c: 0, eventId: 'a' }, { c: 0, eventId: 'b' }] });
+    expect(body).toEqual({ v: 3, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', at: 1000, dropped: 3, sampleRate: 0.25, contexts: [{ k: 1 }], events: [['a', 'x', {}, 0, { i: 4 }], ['b', 'y', { n: 1 }, 2]] });
   });
 
   it.each([

@@ -29,7 +29,7 @@ beforeEach(() => {
   vi.stubGlobal('navigator', { onLine: true });
   vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
     const reply = replies.shift() || { status: 200 };
-    bodies.push({ ...JSON.parse(init.body), status: reply.status });
+    bodies.push({ ...eventsOf(init.body), status: reply.status });
     return { status: reply.status, text: async () => '', headers: { get: (h: string) => reply.headers?.[h] ?? null } };
   });
   vi.spyOn(console, 'warn').mockImplementation((m: string) => void warnings.push(m));
@@ -42,9 +42,14 @@ afterEach(() => {
 });
 
 let n = 0;
+/** A native body, its events by id (version 3 writes each as `[id, ...]`). */
+const eventsOf = (text: string) => {
+  const body = JSON.parse(text);
+  return { ...body, events: body.events.map((e: [string]) => ({ eventId: e[0] })) };
+};
 const entry = (size = 100): Entry => {
   const id = `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
-  return { id, at: Date.now() + n, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"`, ctx: '{}' };
+  return { id, at: Date.now() + n, appId: 'app', name: 'e', props: `{"pad":"${'x'.repeat(size)}"}`, index: n, hidden: false, ctx: '{}' };
 };
 
 const sent = () => bodies.flatMap((b) => b.events.map((e) => e.eventId));
@@ -275,7 +280,7 @@ describe('Sender', () => {
     vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
       fetched();
       if (fetched.mock.calls.length === 1) await frozen;
-      bodies.push({ ...JSON.parse(init.body), status: 200 });
+      bodies.push({ ...eventsOf(init.body), status: 200 });
       return { status: 200, text: async () => '', headers: { get: () => null } };
     });
     const out = sender(store);

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nativeErrors } from '../demo/collector.mjs';
 import { startServer } from '../demo/server.mjs';
-import { wholeEvent } from '../src/collector';
-import { entryOf } from '../src/core/event';
+import { entryOf, wholeOf } from '../src/core/event';
 import { eventId, state } from './helpers';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -31,7 +30,7 @@ function batch(first: number, count: number): string {
     const n = first + i;
     const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, pageJson: JSON.stringify(page), utm: null, href: page.url }, pageHidden: false };
     const { entry } = entryOf(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE, timeZone: null, offset: 0, tabId: '0a1b2c3d' }, 'shop', null);
-    return wholeEvent(JSON.parse(entry.ctx!), JSON.parse(`{${entry.fields}}`));
+    return wholeOf(entry);
   });
   return JSON.stringify({ v: 1, appId: 'shop', sentAt: new Date().toISOString(), dropped: 0, events });
 }

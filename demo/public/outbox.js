@@ -13,8 +13,18 @@
 //   beaconed  handed to sendBeacon: no answer comes; the stream confirms it
 //   dropped   what Stint reported lost in the `dropped` field of the batches the collector accepted
 window.demoOutbox = (() => {
-  // Which answers Stint sends again: its own rule, from the entry a Node collector imports (stint/collector).
+  // Which answers Stint sends again, and a batch's events made whole: Stint's own rule and reader, from the
+  // entry a Node collector imports (stint/collector).
   const rules = import('/dist/collector.mjs');
+  /** A batch's events, whole (version 3 sends each as an array of what is its own). */
+  const whole = (batch) =>
+    rules.then(({ expandEnvelope }) => {
+      try {
+        return expandEnvelope(batch);
+      } catch {
+        return [];
+      }
+    });
   const MAX_REQUESTS = 8;
   const entries = new Map(); // eventId -> { id, name, at, sessionId, state, tries, status }
   const gone = new Set(); // delivered: a copy sent again later (after a failure, by beacon) is not counted twice
@@ -66,21 +76,23 @@ window.demoOutbox = (() => {
     const batch = init?.method === 'POST' ? isBatch(typeof input === 'string' ? input : input?.url, init.body) : null;
     const answer = fetch.apply(this, arguments);
     if (batch) {
-      const list = batch.events.map((e) => {
-        const entry = remember(e, 'inflight');
-        entry.tries++;
-        return entry;
-      });
-      const request = { at: Date.now(), kind: 'fetch', count: list.length, status: null };
+      const request = { at: Date.now(), kind: 'fetch', count: batch.events.length, status: null };
       log(request);
-      changed();
-      answer.then(
-        (response) => {
-          if (response.ok) dropped += batch.dropped || 0;
-          settle(list, response.status, request);
-        },
-        () => settle(list, 0, request),
-      );
+      whole(batch).then((events) => {
+        const list = events.map((e) => {
+          const entry = remember(e, 'inflight');
+          entry.tries++;
+          return entry;
+        });
+        changed();
+        answer.then(
+          (response) => {
+            if (response.ok) dropped += batch.dropped || 0;
+            settle(list, response.status, request);
+          },
+          () => settle(list, 0, request),
+        );
+      });
     }
     return answer;
   };
@@ -91,10 +103,12 @@ window.demoOutbox = (() => {
       const taken = sendBeacon.call(navigator, url, data);
       const batch = taken ? isBatch(url, data) : null;
       if (batch) {
-        for (const e of batch.events) remember(e, 'beaconed').tries++;
         dropped += batch.dropped || 0;
         log({ at: Date.now(), kind: 'beacon', count: batch.events.length, status: 'sent' });
-        changed();
+        whole(batch).then((events) => {
+          for (const e of events) remember(e, 'beaconed').tries++;
+          changed();
+        });
       }
       return taken;
     };

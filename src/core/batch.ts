@@ -10,8 +10,11 @@ export const MAX_BODY_BYTES = 60_000;
 /** A single event past this is refused at `track`. */
 export const MAX_EVENT_BYTES = 32_000;
 export const MAX_BATCH_EVENTS = 500;
-/** What a request adds around each event: a comma, and the native format's `"c":n,` (a generous 9). */
-export const ITEM_BYTES = 9;
+/**
+ * What a request adds around each event's item, at most: a comma, and what the native format writes around it
+ * (brackets, its time as an offset of up to 14 characters, and what the batch cannot imply, `,{"c":n,"i":n,"b":1}`).
+ */
+export const ITEM_BYTES = 56;
 /** Events and characters that may wait to be sent (in the outbox, or held until consent and storage answer). */
 export const MAX_QUEUE_EVENTS = 5000;
 export const MAX_QUEUE_CHARS = 5_000_000;

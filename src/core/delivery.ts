@@ -3,7 +3,7 @@
  * its steps share (send.ts). No browser global, no clock.
  */
 import { MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack } from './batch';
-import type { Entry } from './event';
+import { entryChars, type Entry } from './event';
 import type { Batch, Format } from './formats/format';
 
 /** How long an event waits for others to join its batch. */
@@ -184,7 +184,7 @@ export function settle(d: Delivery, fx: Fx, gone: Queued[]) {
 /** Takes entries out of the queue (they are delivered or given up on). */
 export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
   const gone: Queued[] = [];
-  d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= e.fields.length), gone.push(e), false));
+  d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= entryChars(e)), gone.push(e), false));
   for (const id of ids) {
     d.known.delete(id);
     d.unconfirmed.delete(id);
@@ -218,7 +218,7 @@ export function delivered(d: Delivery, fx: Fx, list: Entry[]) {
  */
 export function bound(d: Delivery, fx: Fx) {
   const from = d.head;
-  while (d.queue.length - d.head > MAX_QUEUE_EVENTS || d.chars > MAX_QUEUE_CHARS) d.chars -= d.queue[d.head++].fields.length;
+  while (d.queue.length - d.head > MAX_QUEUE_EVENTS || d.chars > MAX_QUEUE_CHARS) d.chars -= entryChars(d.queue[d.head++]);
   const gone = d.queue.slice(from, d.head);
   if (d.head > 1000) live(d);
   for (const e of gone) d.known.delete(e.id);
@@ -234,7 +234,7 @@ export function push(d: Delivery, entry: Entry): boolean {
   e.seq = ++d.seq;
   d.known.add(e.id);
   d.queue.push(e);
-  d.chars += e.fields.length;
+  d.chars += entryChars(e);
   return true;
 }
 

@@ -7,6 +7,11 @@
  * session, attributes, user and page/device/app/UTM/time context, and each event names its context by
  * index (`c`) and carries only its own fields (id, name, time, properties, event index, visibility). An
  * event without `c` is whole already (left in an outbox by an earlier version).
+ *
+ * Version 3 (schemas/envelope-3.json) sends the same contexts, and each event as an array of what is its own,
+ * `[id, name, properties, t]`, where `t` is ms from the batch's `at`; a fifth member, an object, says what the
+ * batch does not imply: `i`, its event index (else the previous event's plus one), `c`, its context (else the
+ * previous event's, the first's 0), and `b: 1` when its page was hidden (else it was visible).
  */
 
 /** The session as an event carries it: Snowplow's `client_session` 1-0-2 fields. */
@@ -63,15 +68,20 @@ export interface OwnEvent {
   visibility: 'foreground' | 'background';
 }
 
+/** An event of version 3: `[id, name, properties, t]`, and what the batch does not imply. */
+export type CompactEvent = [eventId: string, name: string, properties: Record<string, unknown>, t: number, implied?: { c?: number; i?: number; b?: 1 }];
+
 export interface Envelope {
-  v: 1 | 2;
+  v: 1 | 2 | 3;
   appId: string;
   sentAt: string;
   dropped: number;
   /** the share of sessions that send: each event stands for 1 / sampleRate (absent before it existed: 1) */
   sampleRate?: number;
   contexts?: SharedContext[];
-  events: (OwnEvent | WholeEvent)[];
+  /** (version 3) the time of its first event, ms since the epoch, from which each event's `t` counts */
+  at?: number;
+  events: (OwnEvent | WholeEvent | CompactEvent)[];
 }
 
 /** An event's own fields joined with its shared context: the whole event, keys in the version-1 order. */
@@ -97,12 +107,30 @@ export function expandEnvelope(envelope: unknown): WholeEvent[] {
   const batch = envelope as Envelope;
   if (!batch || typeof batch !== 'object' || !Array.isArray(batch.events)) throw new TypeError('not a Stint envelope');
   if (batch.v === 1) return batch.events as WholeEvent[];
-  if (batch.v !== 2) throw new TypeError(`unknown envelope version ${String(batch.v)}`);
+  if (batch.v !== 2 && batch.v !== 3) throw new TypeError(`unknown envelope version ${String(batch.v)}`);
   const contexts = Array.isArray(batch.contexts) ? batch.contexts : [];
-  return batch.events.map((event) => {
+  if (batch.v === 3) return compactEvents(batch.events as CompactEvent[], contexts, Number(batch.at));
+  return (batch.events as (OwnEvent | WholeEvent)[]).map((event) => {
     if (!('c' in event)) return event;
     const shared = contexts[event.c];
     if (!shared) throw new TypeError(`event ${event.eventId} names context ${event.c}, which the batch does not have`);
     return wholeEvent(shared, event);
+  });
+}
+
+/** Version 3's events, made whole: what each leaves implied taken from the event before it. */
+function compactEvents(events: CompactEvent[], contexts: SharedContext[], base: number): WholeEvent[] {
+  let c = 0;
+  let index = 0;
+  return events.map((event) => {
+    if (!Array.isArray(event)) throw new TypeError('a version 3 event is an array');
+    const [eventId, name, properties, t, implied = {}] = event;
+    c = implied.c ?? c;
+    index = implied.i ?? index + 1;
+    const shared = contexts[c];
+    if (!shared) throw new TypeError(`event ${eventId} names context ${c}, which the batch does not have`);
+    if (!Number.isFinite(base + t)) throw new TypeError(`event ${eventId} has no time`);
+    const timestamp = new Date(base + t).toISOString();
+    return wholeEvent(shared, { eventId, name, timestamp, properties, eventIndex: index, visibility: implied.b ? 'background' : 'foreground' });
   });
 }

@@ -1,12 +1,13 @@
 /**
- * An event as the collector receives it. An event is serialised once, when it is recorded: an immutable
- * snapshot of its session, cheap to keep in the outbox, to measure in bytes and to join into a batch. This
- * is the `track()` hot path: the part events share (the session but its event index, the attributes, the
- * user, the page, device, app, UTM and time context) is serialised once for all the events that share it.
+ * An event as the collector receives it. An event is kept as an immutable snapshot of its session when it is
+ * recorded, cheap to keep in the outbox, to measure in bytes and to join into a batch. This is the `track()`
+ * hot path: the part events share (the session but its event index, the attributes, the user, the page,
+ * device, app, UTM and time context) is serialised once for all the events that share it; an event's own
+ * properties were serialised at the call, and its other parts are written by the format that sends it.
  */
 import type { ClientSession } from '../types';
 import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
-import { wholeEvent, type WholeEvent } from './envelope';
+import { wholeEvent, type OwnEvent, type WholeEvent } from './envelope';
 import type { SessionState } from './state';
 
 /** An event as the page tracked it, before the session rules have seen it. */
@@ -27,16 +28,26 @@ export interface Entry {
   /** tracked at (ms): the outbox is sent oldest first */
   at: number;
   appId: string;
-  /**
-   * The event's own fields as JSON members, the text between an object's braces (`"eventId":…,"name":…`),
-   * so that a format writes the event as an object of its own, `c` and all, without editing any JSON.
-   */
-  fields: string;
+  name: string;
+  /** the properties, a JSON object (serialised once, at the call) */
+  props: string;
+  /** the session's event index it took */
+  index: number;
+  /** whether its page was hidden */
+  hidden: boolean;
   /** what it shares with the events around it, a JSON object (one string for all of them) */
   ctx: string;
   /** the key of the outbox chunk that holds it, once written */
   chunk?: string;
 }
+
+/**
+ * What an event's item takes besides its name and properties: its id and the punctuation between them (what the
+ * native format writes around them is counted in ITEM_BYTES, batch.ts).
+ */
+export const OWN_CHARS = 42;
+/** What an entry counts for in the outbox's bound and its chunks, and in the hold's. */
+export const entryChars = (e: Entry): number => e.name.length + e.props.length + OWN_CHARS;
 
 /** What an event carries besides itself: the parts of the context that belong to the page, not the event. */
 export interface Surroundings {
@@ -69,22 +80,6 @@ export function clientSession(s: SessionState, mechanism: string, anonymous: boo
   };
 }
 
-
-/**
- * `toISOString()` of an epoch time in whole milliseconds, the minute's text kept (`last`: the minute since the
- * epoch, and its ISO 8601 text up to the seconds): a Date's `toISOString` costs more than the rest of an
- * event's JSON. (UTC minutes are whole epoch minutes: there are no leap seconds.)
- */
-export function timestamp(at: number, last: Minute = [-1, '']): [text: string, minute: Minute] {
-  const m = Math.floor(at / 6e4);
-  const minute: Minute = m === last[0] ? last : [m, new Date(m * 6e4).toISOString().slice(0, 17)];
-  const tail = String(1e5 + at - m * 6e4);
-  return [`${minute[1]}${tail.slice(1, 3)}.${tail.slice(3)}Z`, minute];
-}
-
-/** A minute since the epoch and its ISO 8601 text up to the seconds. */
-export type Minute = readonly [minute: number, text: string];
-
 /** The day of the week at `at` where the visitor is (`offset`: minutes ahead of UTC there). 1 January 1970 was a Thursday. */
 export const weekday = (at: number, offset: number): string => WEEKDAYS[(((Math.floor((at + offset * 6e4) / 864e5) + 4) % 7) + 7) % 7];
 
@@ -92,27 +87,23 @@ export const weekday = (at: number, offset: number): string => WEEKDAYS[(((Math.
 export interface Shared {
   made: readonly unknown[];
   ctxJson: string;
-  minute: Minute;
 }
 
 /**
- * The event as an outbox entry: its own fields (`fields`) and what it shares with the events around it
- * (`ctx`). Events that share a context get the same string, made once: the hot path only writes the
- * event's own part. `expandEnvelope` (core/envelope.ts) joins them back into a whole event.
+ * The event as an outbox entry: its own parts (id, time, name, properties, index, hidden), which each format
+ * writes as it sends, and what it shares with the events around it (`ctx`). Events that share a context get
+ * the same string, made once: the hot path writes nothing of the event's own. `expandEnvelope`
+ * (core/envelope.ts) joins them back into a whole event.
  */
 export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string, last: Shared | null): { entry: Entry; shared: Shared } {
   const day = weekday(e.at, around.offset);
   // (`around` is a new object whenever what it holds changes; the session's other shared fields follow its id)
   const of = [e.page, around, day, s.sessionId, s.firstEventId, s.attributes, s.businessUserId, s.utm];
-  const [time, minute] = timestamp(e.at, last?.minute);
-  // (a copy once a minute, not on every event: V8 makes a spread with fields after it cost as much as the rest of
-  // the step, on the `track()` path)
-  let shared = last && (last.minute === minute ? last : { ...last, minute });
+  let shared = last;
   if (!shared || of.some((part, i) => part !== shared!.made[i])) {
     const { eventIndex: _, ...session } = clientSession(s, around.mechanism, around.anonymous);
     shared = {
       made: of,
-      minute,
       ctxJson:
         `{"session":${JSON.stringify(session)},"sessionAttributes":${JSON.stringify(s.attributes)}` +
         `,"user":{"id":${around.anonymous ? null : JSON.stringify(s.businessUserId)}}` +
@@ -120,13 +111,20 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
         `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${day}"},"tabId":"${around.tabId}"}}`,
     };
   }
-  const fields =
-    `"eventId":"${e.id}","name":${JSON.stringify(e.name)},"timestamp":"${time}","properties":${e.props}` +
-    `,"eventIndex":${s.eventIndex},"visibility":"${e.pageHidden ? 'background' : 'foreground'}"`;
-  return { entry: { id: e.id, at: e.at, appId, fields, ctx: shared.ctxJson }, shared };
+  return { entry: { id: e.id, at: e.at, appId, name: e.name, props: e.props, index: s.eventIndex, hidden: e.pageHidden, ctx: shared.ctxJson }, shared };
 }
+
+/** An entry's own fields, as version 2 of the envelope writes them (schemas/envelope-2.json). */
+export const ownOf = (entry: Entry): Omit<OwnEvent, 'c'> => ({
+  eventId: entry.id,
+  name: entry.name,
+  timestamp: new Date(entry.at).toISOString(),
+  properties: JSON.parse(entry.props),
+  eventIndex: entry.index,
+  visibility: entry.hidden ? 'background' : 'foreground',
+});
 
 /** An entry as a whole event (for the formats that send every event whole). */
 export function wholeOf(entry: Entry): WholeEvent {
-  return wholeEvent(JSON.parse(entry.ctx), JSON.parse(`{${entry.fields}}`));
+  return wholeEvent(JSON.parse(entry.ctx), ownOf(entry));
 }

@@ -10,7 +10,7 @@
  */
 import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
-import { entryOf, type RawEvent } from './event';
+import { entryOf, OWN_CHARS, type RawEvent } from './event';
 import { freshId, idsOf, nameUuid } from './ids';
 import type { Call, Effect, Held, Hold, Model } from './model';
 import { endReason, expire, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
@@ -27,8 +27,6 @@ const SAVE: Effect = ['save'];
  * device and time (~400 B) and the JSON around them.
  */
 const BOUNDED_PARTS = 4096;
-/** What an event's own JSON takes besides its name and properties (id, time, index, visibility): the outbox counts it so. */
-const OWN_CHARS = 200;
 
 /** The site is in the background: no tab of it, this one included, is visible. */
 export const siteBackground = (m: Model): boolean => m.pageHidden && !m.visibleTabs.length;

@@ -6,7 +6,7 @@
  */
 import { promisifyRequest } from 'idb-keyval';
 import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
-import type { Entry } from '../core/event';
+import { entryChars, type Entry } from '../core/event';
 import { finished, onSuccess, type StintDb } from '../db';
 
 export interface OutboxStore {
@@ -22,12 +22,13 @@ export interface OutboxStore {
 
 /**
  * A chunk as stored: its entries as one JSON text (cloning one string into IndexedDB costs a fraction of
- * cloning hundreds of small objects), each entry's own fields embedded as an object, and the contexts they
- * share stored once (`c` indexes `contexts`). Version 1 of the database stored the same without `s`.
+ * cloning hundreds of small objects), each entry's own fields embedded as an object (as version 2 of the
+ * envelope names them), and the contexts they share stored once (`c` indexes `contexts`). Version 1 of the
+ * database stored the same without `s`.
  */
 interface Chunk {
   contexts: string[];
-  /** `[{"id":…,"at":…,"appId":…,"c":…,"e":{<the entry's fields>}},…]` */
+  /** `[{"id":…,"at":…,"appId":…,"c":…,"e":{"name":…,"properties":…,"eventIndex":…,"visibility":…}},…]` */
   list: string;
 }
 
@@ -36,7 +37,8 @@ interface Stored {
   at: number;
   appId: string;
   c: number;
-  e: object;
+  /** (earlier versions wrote the event's id and time here too) */
+  e: { name: string; properties: object; eventIndex: number; visibility: string };
 }
 
 /** The entries of a stored chunk; anything unreadable (written by something else, or damaged) is left out. */
@@ -45,9 +47,10 @@ function entriesOf(value: unknown, key: string): Entry[] {
   try {
     const { list, contexts } = value as Chunk;
     for (const s of JSON.parse(list) as Stored[]) {
-      // (the members of the object it was written from: its fields as they were written)
       const ctx = contexts[s.c];
-      if (typeof s.id == 'string' && s.e && typeof s.e == 'object' && ctx) entries.push({ id: s.id, at: s.at, appId: s.appId, fields: JSON.stringify(s.e).slice(1, -1), ctx, chunk: key });
+      const e = s.e;
+      if (typeof s.id == 'string' && e && typeof e.name == 'string' && ctx)
+        entries.push({ id: s.id, at: s.at, appId: s.appId, name: e.name, props: JSON.stringify(e.properties || {}), index: e.eventIndex, hidden: e.visibility == 'background', ctx, chunk: key });
     }
   } catch {
     // A damaged chunk reads as what could be read of it; one with nothing readable goes.
@@ -62,7 +65,7 @@ function chunkOf(entries: Entry[]): Chunk {
   const lines = entries.map((e) => {
     let c = index.get(e.ctx);
     if (c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
-    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c},"e":{${e.fields}}}`;
+    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c},"e":{"name":${JSON.stringify(e.name)},"properties":${e.props},"eventIndex":${e.index},"visibility":"${e.hidden ? 'background' : 'foreground'}"}}`;
   });
   return { contexts, list: `[${lines}]` };
 }
@@ -88,7 +91,7 @@ export function idbOutbox(db: StintDb): OutboxStore {
       let chars = Infinity;
       for (const e of list) {
         let last = chunks[chunks.length - 1];
-        const size = e.fields.length + 2 + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : e.ctx.length + 1);
+        const size = entryChars(e) + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : e.ctx.length + 1);
         if (chars + size > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
           // Never the event id: tabs that find the same session over write the same `session_end` id at
           // the same time, and a shared key would let one tab's chunk overwrite another's.

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/batch';
+import { OWN_CHARS } from '../../src/core/event';
 import { isReady } from '../../src/core/step';
 import { boot, id, kinds, place } from './harness';
 import { attribute, consent, identify, profile, shutdown, stored, track } from '../../src/core/step';
@@ -90,7 +91,7 @@ describe('the hold is bounded like the outbox: 5,000 events or 5 M characters', 
   const small = (i: number) => JSON.stringify({ i });
   const large = JSON.stringify({ pad: 'x'.repeat(9_000) });
   // (what the hold counts of an event: its name, its properties and 200 for the rest)
-  const byChars = Math.floor(MAX_QUEUE_CHARS / ('big'.length + large.length + 200));
+  const byChars = Math.floor(MAX_QUEUE_CHARS / ('big'.length + large.length + OWN_CHARS));
   // [case, events tracked while pending, their name, their properties, how many are held]
   const cases: [string, number, string, (i: number) => string, number][] = [
     [`${MAX_QUEUE_EVENTS} events are held, none dropped, no warning`, MAX_QUEUE_EVENTS, 'e', () => '{}', MAX_QUEUE_EVENTS],

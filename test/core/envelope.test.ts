@@ -1,17 +1,21 @@
 /**
- * The wire format: what the page sends (version 2: shared contexts sent once per batch) rebuilds, through
- * the exported `expandEnvelope`, into exactly the whole events of version 1, valid against the schemas.
+ * The wire format: what the page sends (version 3: shared contexts sent once per batch, each event an array
+ * of what is its own, what the batch implies left out) rebuilds, through the exported `expandEnvelope`, into
+ * exactly the whole events of version 1, valid against the schemas; and version 2, which outboxes and
+ * collectors may still hold, still does.
  */
 import Ajv from 'ajv';
+import fc from 'fast-check';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expandEnvelope } from '../../src/collector';
 import type { PageSnapshot } from '../../src/core/context';
-import { entryOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
+import { entryOf, ownOf, wholeOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
 import type { Batch } from '../../src/core/formats/format';
 import { nativeFormat } from '../../src/core/formats/native';
 import { state } from '../helpers';
+import { fuzzSeed } from '../seed';
 
 const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
@@ -41,9 +45,10 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 ajv.addSchema({ ...schema('envelope-1.json'), $id: 'https://stint.dev/schemas/envelope-1.json' });
 const v2 = ajv.compile(schema('envelope-2.json'));
+const v3 = ajv.compile(schema('envelope-3.json'));
 const whole = ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event')!;
 
-describe('envelope version 2', () => {
+describe('envelope version 3', () => {
   const s1 = state({ eventIndex: 1 });
   const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
   const at = Date.parse('2026-11-22T10:00:00.000Z');
@@ -53,12 +58,14 @@ describe('envelope version 2', () => {
   const bodyOf = (list: Entry[], dropped = 0) => nativeFormat.body(list.map((e) => nativeFormat.item(e, batch(dropped))), list, batch(dropped));
   const body = JSON.parse(bodyOf(entries, 3));
 
-  it('is valid against envelope-2.json, with what the events share sent once per distinct context', () => {
-    expect(v2(body), JSON.stringify(v2.errors)).toBe(true);
+  it('is valid against envelope-3.json, with what the events share sent once per distinct context', () => {
+    expect(v3(body), JSON.stringify(v3.errors)).toBe(true);
     expect(body.contexts).toHaveLength(2); // the attributes changed between the two events
-    expect(body.events.map((e: { c?: number }) => e.c)).toEqual([0, 1]);
-    expect(body.dropped).toBe(3);
-    expect(body.sentAt).toBe(new Date(at + 10).toISOString());
+    expect(body.events).toEqual([
+      ['00000000-0000-4000-8000-000000000001', 'odd', { n: 1 }, 0, { i: 1 }],
+      ['00000000-0000-4000-8000-000000000002', 'even', { n: 2 }, 1, { c: 1, b: 1 }],
+    ]);
+    expect([body.at, body.dropped, body.sentAt]).toEqual([at, 3, new Date(at + 10).toISOString()]);
   });
 
   it('expands into whole version-1 events: every field an event carried in version 1', () => {
@@ -94,10 +101,68 @@ describe('envelope version 2', () => {
     });
   });
 
+  it('leaves out what the batch implies, and says what it does not', () => {
+    const one = (index: number, t: number, hidden = false, s = s1): Entry => ({ ...entryOf(raw(index, at + t, hidden), { ...s, eventIndex: index }, around, 'shop', null).entry });
+    const shared = first.entry.ctx;
+    const list = [one(7, 5), one(8, 6), one(9, 6, true), one(11, 9), one(4, -3), one(5, 10, false, s2)];
+    for (const e of list.slice(0, 5)) e.ctx = shared;
+    const sent = JSON.parse(bodyOf(list));
+    expect(v3(sent), JSON.stringify(v3.errors)).toBe(true);
+    // the first event's index; consecutive ones none; a hidden page's flag; a gap; an older session_end's negative
+    // time; another context, its index following on
+    expect(sent.events.map((e: unknown[]) => e.slice(3))).toEqual([[0, { i: 7 }], [1], [1, { b: 1 }], [4, { i: 11 }], [-8, { i: 4 }], [5, { c: 1 }]]);
+    expect(expandEnvelope(sent)).toEqual(list.map(wholeOf));
+  });
+
+  it('makes whatever a page sends whole again: any times, indices, contexts and visibility (property)', () => {
+    const contexts = [first.entry.ctx, entries[1].ctx, entryOf(raw(3, at), state({ eventIndex: 1 }), { ...around, anonymous: true }, 'shop', null).entry.ctx];
+    const entry = fc.record({
+      at: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      index: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+      hidden: fc.boolean(),
+      ctx: fc.constantFrom(...contexts),
+      name: fc.string({ minLength: 1, maxLength: 20 }),
+      props: fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null)), { maxKeys: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 30 }), fc.boolean(), (drawn, consecutive) => {
+        const list: Entry[] = drawn.map((d, n) => ({
+          id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+          appId: 'shop',
+          at: d.at,
+          name: d.name,
+          props: JSON.stringify(d.props),
+          index: consecutive ? drawn[0].index + n : d.index,
+          hidden: d.hidden,
+          ctx: d.ctx,
+        }));
+        const sent = JSON.parse(bodyOf(list));
+        expect(v3(sent), JSON.stringify(v3.errors)).toBe(true);
+        expect(expandEnvelope(sent)).toEqual(list.map(wholeOf));
+      }),
+      { seed: fuzzSeed('envelope 3'), numRuns: 300 },
+    );
+  });
+
   it('passes version 1 through, and refuses what is not an envelope', () => {
     expect(expandEnvelope({ v: 1, appId: 'a', sentAt: '', dropped: 0, events: [{ eventId: 'x' }] })).toEqual([{ eventId: 'x' }]);
-    expect(() => expandEnvelope({ v: 3, events: [] })).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 4, events: [] })).toThrow(TypeError);
     expect(() => expandEnvelope(null)).toThrow(TypeError);
     expect(() => expandEnvelope({ v: 2, contexts: [], events: [{ c: 0 }] })).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 3, at: 0, contexts: [], events: [['x', 'a', {}, 0]] })).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 3, at: 0, contexts: [{}], events: [{ c: 0 }] })).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 3, contexts: [{}], events: [['x', 'a', {}, 0]] })).toThrow(TypeError);
+  });
+});
+
+describe('envelope version 2 (what an earlier version sent, or left in an outbox)', () => {
+  const s1 = state({ eventIndex: 1 });
+  const at = Date.parse('2026-11-22T10:00:00.000Z');
+  const list = [entryOf(raw(1, at), s1, around, 'shop', null).entry, entryOf(raw(2, at + 1, true), { ...s1, eventIndex: 2 }, around, 'shop', null).entry];
+  const body = { v: 2, appId: 'shop', sentAt: new Date(at).toISOString(), dropped: 0, sampleRate: 1, contexts: [JSON.parse(list[0].ctx)], events: list.map((e) => ({ c: 0, ...ownOf(e) })) };
+
+  it('is valid against envelope-2.json and expands into the same whole events', () => {
+    expect(v2(body), JSON.stringify(v2.errors)).toBe(true);
+    expect(expandEnvelope(body)).toEqual(list.map(wholeOf));
   });
 });

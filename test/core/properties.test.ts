@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { WholeEvent } from '../../src/core/envelope';
 import type { Input, Inputs, Model } from '../../src/core/model';
 import { WEEKDAYS } from '../../src/core/context';
-import { timestamp, weekday, wholeOf, type Minute } from '../../src/core/event';
+import { weekday, wholeOf } from '../../src/core/event';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
@@ -163,21 +163,6 @@ describe(`the core under random inputs (seed ${SEED})`, () => {
         }
         expect(model.session).toEqual(t.model.session);
         expect(names.filter((name) => name === 'refused')).toEqual([]);
-      }),
-      params,
-    );
-  });
-
-  it('writes an event\'s timestamp as toISOString does, whatever the order of the times', () => {
-    // (the minute's text is kept from one to the next: times that jump back, forward, across minutes and years)
-    fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.integer({ min: 1_700_000_000_000, max: 1_700_000_180_000 })), { minLength: 1, maxLength: 50 }), (times) => {
-        let minute: Minute | undefined;
-        for (const at of times) {
-          const [text, next] = timestamp(at, minute);
-          expect(text).toBe(new Date(at).toISOString());
-          minute = next;
-        }
       }),
       params,
     );

@@ -14,7 +14,7 @@ const SHARED = { profile: null, sampleRate: 1 };
 
 const entry = (n: number, at = T0 + n, size = 20, chunk?: string): Entry => {
   const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-  return { id, at, appId: 'app', fields: `"eventId":"${id}","pad":"${'x'.repeat(size)}"`, ctx: '{}', ...(chunk ? { chunk } : {}) };
+  return { id, at, appId: 'app', name: 'e', props: `{"pad":"${'x'.repeat(size)}"}`, index: n, hidden: false, ctx: '{}', ...(chunk ? { chunk } : {}) };
 };
 
 const step = (d: Delivery, input: SendInput) => sendStep(d, input, nativeFormat);
@@ -22,8 +22,8 @@ const kinds = (fx: SendEffect[]) => fx.map((e) => e[0]);
 const ids = (list: readonly Entry[]) => list.map((e) => e.id);
 /** The ids of the events a body carries, and the losses it reports. */
 const body = (text: string) => {
-  const parsed = JSON.parse(text) as { events: { eventId: string }[]; dropped: number };
-  return { ids: parsed.events.map((e) => e.eventId), dropped: parsed.dropped };
+  const parsed = JSON.parse(text) as { events: [id: string][]; dropped: number };
+  return { ids: parsed.events.map((e) => e[0]), dropped: parsed.dropped };
 };
 const reply = (status: number, retryAfter: number | null = null, extra: Partial<Reply> = {}): Reply => ({ status, retryAfter, text: '', ...extra });
 

@@ -102,19 +102,19 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
         'stint.session.attributes': Object.keys(sessionAttributes).length ? sessionAttributes : null,
       });
     }
-    const e = JSON.parse(`{${entry.fields}}`);
-    const ended = e.name === 'session_end' ? e.properties : {};
+    const properties = JSON.parse(entry.props);
+    const ended = entry.name === 'session_end' ? properties : {};
     const at = `"${Math.round(entry.at)}000000"`;
     const own = keyValues({
-      'log.record.uid': e.eventId,
-      'stint.event.index': e.eventIndex,
-      'stint.visibility': e.visibility,
+      'log.record.uid': entry.id,
+      'stint.event.index': entry.index,
+      'stint.visibility': entry.hidden ? 'background' : 'foreground',
       'stint.session.end_reason': ended.reason,
       'stint.session.duration_ms': ended.duration_ms,
       'stint.sample_rate': batch.sampleRate < 1 ? batch.sampleRate : null,
       'stint.dropped': dropped,
     });
-    return `{"timeUnixNano":${at},"observedTimeUnixNano":${at},"eventName":${JSON.stringify(NAMES[e.name] || e.name)},"body":${anyValue(e.properties)},"attributes":[${shared.concat(own)}]}`;
+    return `{"timeUnixNano":${at},"observedTimeUnixNano":${at},"eventName":${JSON.stringify(NAMES[entry.name] || entry.name)},"body":${anyValue(properties)},"attributes":[${shared.concat(own)}]}`;
   };
 
   /** The request around its records: the resource (the app and Stint) and the one scope (Stint). */
