@@ -19,6 +19,7 @@
 // GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCollector } from './collector.mjs';
@@ -79,6 +80,26 @@ export function serveFile(res, url) {
 }
 
 export function readBody(req) {
+  return readBytes(req).then((bytes) => bytes.toString('utf8'));
+}
+
+/**
+ * A request's body as it came (`wire`), and as text: a gzip body (`Content-Encoding: gzip`, Stint's
+ * `compression: 'gzip'`) unzipped; one that does not unzip is a 400, as an OpenTelemetry Collector answers
+ * (config/confighttp/compression.go, httpContentDecompressor).
+ */
+export async function readRequest(req) {
+  const wire = await readBytes(req);
+  const encoding = req.headers['content-encoding'] || null;
+  if (encoding !== 'gzip') return { text: wire.toString('utf8'), wire: wire.length, encoding };
+  try {
+    return { text: gunzipSync(wire, { maxOutputLength: MAX_BODY }).toString('utf8'), wire: wire.length, encoding };
+  } catch (e) {
+    throw Object.assign(new Error(`gzip: ${e.message}`), { status: 400 });
+  }
+}
+
+function readBytes(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
@@ -87,7 +108,7 @@ export function readBody(req) {
       if (size > MAX_BODY) reject(Object.assign(new Error('body too large'), { status: 413 }));
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -135,7 +156,7 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
     const url = new URL(req.url, `http://${req.headers.host || host}`);
     const cors = {
       'Access-Control-Allow-Origin': req.headers.origin || '*',
-      'Access-Control-Allow-Headers': 'Content-Type',
+      'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding',
       'Access-Control-Expose-Headers': 'Retry-After',
       Vary: 'Origin',
     };
@@ -149,10 +170,12 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
       }
       const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?\/?$/);
       if (collect && req.method === 'POST') {
-        const text = await readBody(req);
+        const { text, wire, encoding } = await readRequest(req);
         const named = /(?:^|;\s*)stint-run=([\w-]+)/.exec(req.headers.cookie || '');
         const [status, headers, body, request] = collector.receive(collect[1] || named?.[1] || 'default', 'native', text, {
           contentType: req.headers['content-type'] || null,
+          encoding,
+          wire,
         });
         if (request.delay) await new Promise((resolve) => setTimeout(resolve, request.delay));
         // Stamped before the answer leaves, so that the page can only have it later.

@@ -106,6 +106,32 @@ test('1,000 events in one burst arrive in a few requests, none over 64 KB', asyn
   expect(requests.every((r) => r.contentType === 'text/plain;charset=UTF-8')).toBe(true);
 });
 
+test("compression: 'gzip': a burst leaves by fetch gzipped (the collector unzips it), under half its size on the wire; an engine without CompressionStream sends plain", async ({ page, build, run, collector }) => {
+  await openStint(page, build, run, { compression: 'gzip' });
+  await call(page, 'flush');
+  const before = (await collector.summary()).requests.length;
+  await page.evaluate(() => {
+    for (let i = 0; i < 1000; i++) (window as any).stint('track', 'zipped', { i, label: 'item-' + i });
+  });
+  await call(page, 'flush');
+  await collector.exactly(1000, (e) => e.name === 'zipped', page);
+  const zipped = (await collector.summary()).requests.slice(before);
+  expect(zipped.map((r) => [r.encoding, r.contentType])).toEqual(zipped.map(() => ['gzip', 'text/plain;charset=UTF-8']));
+  const sum = (key: 'wire' | 'bytes') => zipped.reduce((n, r) => n + r[key]!, 0);
+  expect(sum('wire')).toBeLessThan(sum('bytes') / 2);
+
+  await page.addInitScript(() => delete (window as any).CompressionStream);
+  await openStint(page, build, run, { compression: 'gzip' });
+  await call(page, 'flush');
+  const next = (await collector.summary()).requests.length;
+  await call(page, 'track', 'plain');
+  await call(page, 'flush');
+  await collector.exactly(1, (e) => e.name === 'plain', page);
+  const plain = (await collector.summary()).requests.slice(next);
+  expect(plain.length).toBeGreaterThan(0);
+  expect(plain.map((r) => r.encoding)).toEqual(plain.map(() => null));
+});
+
 test('20 events, then the tab closes at once: 20 arrive', async ({ context, build, run, collector, browserName }) => {
   // Firefox loses, now and then, the beacons of a closing tab that takes its content process down: a
   // server logging every connection saw neither request, though sendBeacon had returned true for both

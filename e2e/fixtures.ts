@@ -35,7 +35,8 @@ export interface Summary {
   duplicates: number;
   /** The first duplicates: `name properties` of each. */
   duplicated: string[];
-  requests: { at: number; end?: number; delay?: number; bytes: number; count?: number; dropped?: number; status: number; format: string; contentType: string | null }[];
+  /** `bytes`: the body as read (unzipped); `wire`: as it came, `encoding` its Content-Encoding */
+  requests: { at: number; end?: number; delay?: number; bytes: number; wire?: number; encoding?: string | null; count?: number; dropped?: number; status: number; format: string; contentType: string | null }[];
   invalid: { errors: string[] }[];
 }
 

@@ -18,7 +18,7 @@ interface LogRecord {
 interface Receiver {
   origin: string;
   record: {
-    requests: { method: string; path: string; contentType: string | null; origin: string | null; cookies: boolean; authorization: string | null; status: number }[];
+    requests: { method: string; path: string; contentType: string | null; encoding: string | null; origin: string | null; cookies: boolean; authorization: string | null; status: number; bytes: number; wire: number }[];
     accepted: { body: string }[];
     refused: { status: number; why: string; path: string }[];
     forbidden: { why: string[] }[];
@@ -160,6 +160,28 @@ test('headers: a receiver behind auth gets them on every request, the page exit 
   expectRequests();
   expect(receiver.record.requests.map((r) => r.authorization)).toEqual(receiver.record.requests.map(() => 'Bearer t0ken'));
   expect(receiver.record.preflights.every((p) => p.allowed && p.headers.join() === 'authorization,content-type')).toBe(true);
+});
+
+test("compression: 'gzip': fetch sends gzip bodies (Content-Encoding, which the receiver decodes and allowed_headers names cross-origin), every record taken in; the page exit too", async ({ page, build, run }) => {
+  await start({ allowedHeaders: ['Content-Type', 'Content-Encoding'] });
+  await open(page, baseUrl(), build, run, { compression: 'gzip' });
+  for (let i = 0; i < 5; i++) await call(page, 'track', 'zipped', { i });
+  await call(page, 'flush');
+  const before = receiver.record.requests.length;
+  expect(before).toBeGreaterThan(0);
+  // (every request so far went by fetch: each compressed, smaller on the wire than what it carried)
+  expect(receiver.record.requests.map((r) => [r.encoding, r.wire < r.bytes])).toEqual(receiver.record.requests.map(() => ['gzip', true]));
+  expect(receiver.record.preflights.every((p) => p.allowed && p.headers.join() === 'content-encoding,content-type')).toBe(true);
+  await page.evaluate(() => {
+    (window as any).stint('track', 'leaving-zipped');
+    (document.getElementById('away') as HTMLAnchorElement).click();
+  });
+  await page.waitForURL(/other\.html/);
+  const records = await taken(run, 8);
+  expect(records.filter((r) => r.eventName === 'zipped').map((r) => r.body.i)).toEqual([0, 1, 2, 3, 4]);
+  expect(records.map((r) => r.eventName)).toContain('leaving-zipped');
+  // (the exit's beacon is plain, and carries the cookies a beacon always sends)
+  expectRequests('/v1/logs', true);
 });
 
 test('the path is joined with one slash whatever the collector URL ends with; logsPath is the receiver’s logs_url_path', async ({ page, build, run }) => {

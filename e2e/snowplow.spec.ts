@@ -131,6 +131,15 @@ test('fields past the atomic schema’s lengths are cut, never a bad row', async
   expect([view.url.length, view.page.length, view.refr.length]).toEqual([4096, 2000, 4096]);
 });
 
+test("compression: 'gzip' does not apply: a Snowplow collector takes no gzip body, so every request is plain and every event good", async ({ page, build, run }) => {
+  await open(page, pipeline.origin, build, run, { compression: 'gzip' });
+  await call(page, 'track', 'not-zipped');
+  await call(page, 'flush');
+  const events = await good(run, 3); // session_start, application_initialized, not-zipped
+  expect(events.map((e) => e.unstruct?.data?.name)).toContain('not-zipped');
+  expect(pipeline.record.requests.every((r) => r.contentType === 'application/json; charset=utf-8')).toBe(true);
+});
+
 test('postPath: the path a collector mapped to the tracker protocol (a first-party proxy)', async ({ page, build, run }) => {
   await pipeline.close();
   pipeline = await startSnowplowPipeline({ paths: { '/stint/e': '/com.snowplowanalytics.snowplow/tp2' } });

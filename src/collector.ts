@@ -4,5 +4,5 @@
  * core/envelope.ts); `retryable` says which answers make Stint send a batch again (the rest drop it).
  */
 export { expandEnvelope, wholeEvent } from './core/envelope';
-export type { Envelope, EventSession, OwnEvent, SharedContext, WholeEvent } from './core/envelope';
+export type { CompactEvent, Envelope, EventSession, OwnEvent, SharedContext, WholeEvent } from './core/envelope';
 export { retryable } from './core/batch';

@@ -58,6 +58,7 @@ const DEFAULTS = {
   activity: 'events',
   sampleRate: 1,
   autoPageViews: false,
+  compression: 'none',
   debug: false,
 };
 
@@ -84,6 +85,7 @@ const RULES: [string, Check, string][] = [
   ['activity', ...oneOf('events', 'input')],
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
+  ['compression', ...oneOf('none', 'gzip')],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
   ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],
   ['cookie.maxAgeDays', (v) => v === undefined || positive(v), 'a positive number of days'],
@@ -124,5 +126,6 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   if (config.signal) config.consent = 'pending';
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
+
   return config;
 }

@@ -81,6 +81,7 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
           ...options(data),
           cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
           autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
+          compression: data.compression as StintConfig['compression'],
           activity: data.activity as StintConfig['activity'],
           sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
           debug: data.debug === 'true',

@@ -112,7 +112,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     sender = startSender({
       url,
       format: config.format,
-      request: config.format.request?.(anonymous) || {},
+      request: { ...config.format.request?.(anonymous), gzip: config.compression == 'gzip' && !config.format.plain },
       store: database && idbOutbox(database),
       dropped,
       tabs: anonymous ? null : tabs,

@@ -116,6 +116,14 @@ export interface StintConfig {
    * after the next frame. The first page view is still `page()` (or the tag's). Default false.
    */
   autoPageViews?: false | 'history' | 'history+hash';
+  /**
+   * `'gzip'`: batches sent by `fetch` are compressed with the browser's own `CompressionStream` and sent with
+   * `Content-Encoding: gzip`, which the collector must accept (the demo's does, an OpenTelemetry Collector does;
+   * Snowplow's and Tracardi's do not) and, cross-origin, allow in CORS (the header makes every request preflighted).
+   * A beacon at page exit, and an engine without `CompressionStream`, send plain. Default `'none'`. The tag:
+   * `data-compression`.
+   */
+  compression?: 'none' | 'gzip';
   /** Log what Stint does to the console. */
   debug?: boolean;
 }

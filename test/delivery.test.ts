@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
-import { parseRetryAfter } from '../src/delivery/transport';
+import { beacon, parseRetryAfter, post } from '../src/delivery/transport';
+import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../src/version';
 
 describe('Retry-After', () => {
@@ -68,5 +69,47 @@ describe('byteLength', () => {
 describe('version', () => {
   it('matches package.json', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
+
+describe("compression: 'gzip'", () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const body = JSON.stringify({ v: 3, events: Array.from({ length: 50 }, (_, i) => ['00000000-0000-4000-8000-000000000000', 'click', { i }, i]) });
+  const sent = () => {
+    const calls: [string, RequestInit][] = [];
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => (calls.push([url, init]), Promise.resolve(new Response('', { status: 200 }))));
+    return calls;
+  };
+
+  it('a fetch sends the body gzipped, with Content-Encoding and the text’s type; it unzips to the same text', async () => {
+    const calls = sent();
+    await post('https://c.example/collect', body, { gzip: true }, new Set());
+    const [, init] = calls[0];
+    expect(init.headers).toEqual({ 'Content-Type': 'text/plain;charset=UTF-8', 'Content-Encoding': 'gzip' });
+    expect(gunzipSync(Buffer.from(init.body as ArrayBuffer)).toString('utf8')).toBe(body);
+    expect((init.body as ArrayBuffer).byteLength).toBeLessThan(body.length / 3);
+  });
+
+  it('plain where the engine has no CompressionStream, where it fails, and where the collector takes no gzip', async () => {
+    const calls = sent();
+    await post('https://c.example/collect', body, {}, new Set());
+    vi.stubGlobal('CompressionStream', undefined);
+    await post('https://c.example/collect', body, { gzip: true }, new Set());
+    vi.stubGlobal('CompressionStream', function () {
+      throw new TypeError('unsupported');
+    });
+    await post('https://c.example/collect', body, { gzip: true, type: 'application/json' }, new Set());
+    expect(calls.map(([, init]) => [init.body, init.headers])).toEqual([
+      [body, undefined],
+      [body, undefined],
+      [body, { 'Content-Type': 'application/json' }],
+    ]);
+  });
+
+  it('a beacon is always plain: a page that leaves gives no time to compress', () => {
+    const beacons: unknown[] = [];
+    vi.stubGlobal('navigator', { sendBeacon: (_: string, data: unknown) => (beacons.push(data), true) });
+    expect(beacon('https://c.example/collect', body, { gzip: true })).toBe(true);
+    expect(beacons).toEqual([body]);
   });
 });

@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { serveFile } from '../../demo/server.mjs';
 
@@ -357,9 +358,22 @@ export async function startOtlpReceiver({ allowedOrigins = [], allowedHeaders = 
     }
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
-    const body = Buffer.concat(chunks);
+    const wire = Buffer.concat(chunks);
     const contentType = req.headers['content-type'] ?? null;
-    const seen = { method: req.method, path: url.pathname, contentType, origin: origin ?? null, cookies: !!req.headers.cookie, authorization: req.headers.authorization ?? null, bytes: body.length };
+    const encoding = req.headers['content-encoding'] ?? null;
+    // confighttp compression.go httpContentDecompressor (ToServer wraps every route in it): the body as its
+    // Content-Encoding says, gzip, deflate or zlib (and snappy, zstd, which Stint never sends); one that does not
+    // decode is a 400 in plain text (defaultErrorHandler); an encoding it does not know passes as it is.
+    let body = wire;
+    try {
+      if (encoding === 'gzip') body = gunzipSync(wire);
+      else if (encoding === 'deflate' || encoding === 'zlib') body = inflateSync(wire);
+    } catch (e) {
+      record.requests.push({ method: req.method, path: url.pathname, contentType, encoding, status: 400 });
+      record.refused.push({ method: req.method, path: url.pathname, status: 400, why: `${encoding}: ${e.message}` });
+      return res.writeHead(400, { ...out, 'Content-Type': 'text/plain; charset=utf-8' }).end(`${e.message}\n`);
+    }
+    const seen = { method: req.method, path: url.pathname, contentType, encoding, origin: origin ?? null, cookies: !!req.headers.cookie, authorization: req.headers.authorization ?? null, bytes: body.length, wire: wire.length };
     const answer = (status, type, text, why) => {
       record.requests.push({ ...seen, status });
       if (status >= 400 || status === 301) record.refused.push({ ...seen, status, why, body: body.toString('utf8').slice(0, 300) });

@@ -21,6 +21,8 @@ export interface RequestOptions {
   credentials?: 'include' | 'omit';
   /** Headers a beacon cannot carry: a keepalive fetch carries them instead. */
   headers?: Record<string, string>;
+  /** The collector takes a gzip body (`compression: 'gzip'`): a fetch sends one where the engine can make it. */
+  gzip?: boolean;
 }
 
 /** What the items of one request share. */
@@ -48,6 +50,8 @@ export interface Answer {
 export interface Format {
   /** Joined to the collector's base URL (empty: the collector URL is the endpoint). */
   path: string;
+  /** Its pipeline's collector takes no compressed body: `compression: 'gzip'` does not apply (Snowplow, Tracardi). */
+  plain?: boolean;
   /** How its requests go; `anonymous`: consent was refused (`onDenied: 'anonymous'`). */
   request?(anonymous: boolean): RequestOptions;
   /** Entries of different groups never share a request (default: one group per app id). */

@@ -31,6 +31,7 @@ const selfDescribing = (schema: string, data: unknown) => ({ schema, data });
 export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2' }: SnowplowOptions = {}): Format {
   return {
     path: postPath,
+    plain: true,
     request: (anonymous) => ({
       type: 'application/json; charset=UTF-8',
       credentials: 'include',

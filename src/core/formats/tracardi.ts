@@ -22,6 +22,7 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
   let session = '';
   return {
     path: '/track',
+    plain: true,
     request: () => ({ type: 'application/json', credentials: 'omit' }),
     // One payload per session: the session an entry shares with the events around it (read once for all of them).
     group: (entry) => (entry.ctx === ctx ? session : ((ctx = entry.ctx), (session = JSON.parse(ctx).session.sessionId))),
