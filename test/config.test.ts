@@ -29,6 +29,7 @@ describe('resolveConfig', () => {
       lifecycleEvents: true,
       installType: 'auto',
       autoPageViews: false,
+      compression: 'none',
       debug: false,
     });
   });
@@ -65,6 +66,8 @@ describe('resolveConfig', () => {
     ['sampleRate', { ...ok, sampleRate: -0.1 }],
     ['sampleRate', { ...ok, sampleRate: NaN }],
     ['sampleRate', { ...ok, sampleRate: '0.5' }],
+    ['compression', { ...ok, compression: true }],
+    ['compression', { ...ok, compression: 'br' }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);
@@ -72,6 +75,10 @@ describe('resolveConfig', () => {
 
   it.each([false, 'history', 'history+hash'] as const)('autoPageViews %s is accepted', (autoPageViews) => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
+  });
+
+  it.each(['none', 'gzip'] as const)('compression %s is accepted', (compression) => {
+    expect(resolveConfig({ ...ok, compression }).compression).toBe(compression);
   });
 
   it('a pipeline format is passed by the npm app, named by the script tag; the same for the consent signals', () => {
