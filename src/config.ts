@@ -126,6 +126,5 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   if (config.signal) config.consent = 'pending';
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
-
   return config;
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
-import { beacon, parseRetryAfter, post } from '../src/delivery/transport';
+import { beacon, parseRetryAfter, post, sendNow } from '../src/delivery/transport';
 import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../src/version';
 
@@ -104,6 +104,16 @@ describe("compression: 'gzip'", () => {
       [body, undefined],
       [body, { 'Content-Type': 'application/json' }],
     ]);
+  });
+
+  it('a post still being gzipped when the page leaves or freezes goes at once, plain, and once (sendNow)', async () => {
+    const calls = sent();
+    const reply = post('https://c.example/collect', body, { gzip: true }, new Set());
+    sendNow();
+    expect(calls.map(([, init]) => [init.body, init.headers])).toEqual([[body, undefined]]);
+    expect((await reply).status).toBe(200);
+    sendNow();
+    expect(calls).toHaveLength(1);
   });
 
   it('a beacon is always plain: a page that leaves gives no time to compress', () => {

@@ -16,7 +16,7 @@ import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox } from './outbox';
 import type { OutboxStore } from './outbox-store';
-import { beacon, post } from './transport';
+import { beacon, post, sendNow } from './transport';
 import type { Turn } from './turn';
 
 export interface SenderOptions {
@@ -176,6 +176,8 @@ export function startSender(o: SenderOptions): Sender {
 
   /** What is queued and not in flight goes by beacon now, in order, until the browser refuses one. */
   const beaconQueue = (leaving: boolean) => {
+    // (a request still being gzipped leaves now, plain: in flight, it is not beaconed again)
+    sendNow();
     const [, list, , healthy] = find(run('beacon', leaving, online(), o.batch()), 'beacon')!;
     let n = 0;
     while (n < list.length && beacon(o.url, list[n].body, o.request)) n++;

@@ -39,6 +39,17 @@ const gzipped = (body: string): Promise<[body: string | ArrayBuffer, encoding?: 
     () => [body],
   );
 
+/** Posts still being gzipped: each sends its text at once when called. */
+const gzipping = new Set<() => void>();
+
+/**
+ * Sends at once, plain, every post still being gzipped: the page leaves or freezes, and a request in flight must
+ * have left by then (it counts as delivered, core/send.ts `beaconed`), which an unfinished gzip would not have.
+ */
+export function sendNow(): void {
+  for (const now of gzipping) now();
+}
+
 /** A reply that has not come by then is given up on, as a network error (the request may still land). */
 const ANSWER_WAIT = 30_000;
 /** The replies awaited now: each one's give-up. */
@@ -63,6 +74,7 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
   return new Promise((resolve) => {
     const settle = (answer: Reply) => {
       clearTimeout(timer);
+      gzipping.delete(now);
       awaited.delete(giveUp);
       mine.delete(giveUp);
       resolve(answer);
@@ -71,8 +83,12 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
     const timer = setTimeout(giveUp, ANSWER_WAIT);
     awaited.add(giveUp);
     mine.add(giveUp);
+    let request: Promise<Response> | undefined;
+    const send = (sent: string | ArrayBuffer, encoding?: string) => (request ||= fetch(url, init(sent, options, encoding)));
+    const now = () => send(body);
+    if (options.gzip) gzipping.add(now);
     (options.gzip ? gzipped(body) : Promise.resolve<[string]>([body]))
-      .then(([sent, encoding]) => fetch(url, init(sent, options, encoding)))
+      .then(([sent, encoding]) => (gzipping.delete(now), send(sent, encoding)))
       .then(async (response) => {
         if (response.type === 'opaqueredirect') return MOVED;
         // A keepalive body counts against the 64 KiB in flight until its response is read to the end (the fetch

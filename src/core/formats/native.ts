@@ -21,7 +21,8 @@ export const nativeFormat: Format = {
     const contexts: string[] = [];
     const base = Math.round(entries[0].at);
     let c = 0;
-    let last = -1;
+    // (none before the first: its index is always said)
+    let last = NaN;
     const events = entries.map((e: Entry, n) => {
       let ctx = index.get(e.ctx);
       if (ctx === undefined) index.set(e.ctx, (ctx = contexts.push(e.ctx) - 1));
