@@ -194,6 +194,34 @@ test('two tabs, a shared outbox and a failing collector: after recovery, every e
 });
 
 
+test("two tabs: an event one tab is sending for another is not beaconed again when that other closes (issue 37's double send)", async ({ context, build, run, collector }) => {
+  const [a, b] = [await newTab(context, build, run), await newTab(context, build, run)];
+  for (const tab of [a, b]) await call(tab, 'flush');
+  // A cannot send (its navigator says it is offline): its event waits in the outbox the tabs share.
+  await a.evaluate(() => Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false }));
+  await call(a, 'track', 'handed');
+  await expect.poll(() => outboxSize(a, 'handed')).toBe(1);
+  // What A hears on Stint's channel, after Stint's own listener (made first: a message reaches a page's channels in the order they were made).
+  await a.evaluate(() => {
+    const heard: unknown[] = ((window as any).__heard = []);
+    new BroadcastChannel('stint:_stint').onmessage = ({ data }) => heard.push(data);
+  });
+  // B's next request is answered after 5 s: B takes the turn, reads A's event from the outbox and sends it, and it
+  // is still in flight when A closes.
+  await collector.fault(200, 1, undefined, 5000);
+  await call(b, 'flush');
+  const [handed] = await collector.waitFor(1, (e) => e.name === 'handed');
+  await expect
+    .poll(() => a.evaluate((id) => (window as any).__heard.some((m: any) => m.k === 'sending' && m.ids.includes(id)), handed.eventId), { message: 'B says which events of other pages it sends' })
+    .toBe(true);
+  // Online again, A closes: its pagehide beacons what it holds, but not what B is sending.
+  await a.evaluate(() => delete (navigator as any).onLine);
+  await a.close();
+  await collector.exactly(1, (e) => e.name === 'handed', b);
+  const { duplicates, duplicated } = await collector.summary();
+  expect(duplicates, `sent twice: ${duplicated}`).toBe(0);
+});
+
 test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning that names the redirect', async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);
   await openStint(page, build, run);

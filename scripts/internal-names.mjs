@@ -13,7 +13,7 @@ export const INTERNAL_NAMES = [
   // core/route.ts: the wait for a route
   'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
-  'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
+  'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'sendingElsewhere', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
   // delivery/queue.ts
   'shutDown', 'fresh', 'derive', 'place',
   // core/rules.ts: a rule's outcome

@@ -21,7 +21,9 @@ export type TabMessage =
   /** a consent decision taken in one tab applies to the site */
   | { k: 'consent'; c: ConsentState }
   /** outbox entries a tab has delivered, so that no other tab sends them again */
-  | { k: 'sent'; ids: string[] };
+  | { k: 'sent'; ids: string[] }
+  /** outbox entries a tab read and sends, so that the tab that wrote them does not beacon them too */
+  | { k: 'sending'; ids: string[] };
 
 export interface Tabs {
   /** This tab's id. */

@@ -194,6 +194,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     if (message.k === 'vis') now('tab', message.tab, message.visible);
     else if (message.k === 'state') now('stored', message.v);
     else if (message.k === 'sent') sender?.sentElsewhere(message.ids);
+    else if (message.k === 'sending') sender?.sendingElsewhere(message.ids);
     else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());
   };
 

@@ -50,7 +50,10 @@ export interface Delivery {
   known: Set<string>;
   /** In the request awaited now. */
   inflight: Set<string>;
-  /** Sent by beacon while delivery was failing: kept for a confirmed resend, not beaconed twice. */
+  /**
+   * Not beaconed, kept for a confirmed send: sent by beacon while delivery was failing, or being sent by another tab
+   * (which read them from the outbox: its request may be in flight when this page hides or leaves).
+   */
   unconfirmed: Set<string>;
   /** Events given up on since the last batch, reported in the next so that the loss is visible. */
   dropped: number;
@@ -97,6 +100,8 @@ export interface SendInputs {
   beaconed: [sent: Beacon[], refused: Beacon[], leaving: boolean, healthy: boolean];
   /** another tab delivered these */
   elsewhere: [ids: readonly string[]];
+  /** another tab read these from the outbox and sends them (its `sending` effect) */
+  sending: [ids: readonly string[]];
   /** the page is back in the foreground, or online */
   retry: [];
   /** events lost before they could be queued */
@@ -119,6 +124,8 @@ export type SendEffect =
   | [type: 'abandon']
   /** the other tabs forget these: delivered */
   | [type: 'sent', ids: string[]]
+  /** the other tabs do not beacon these: this tab read them from the outbox and sends them */
+  | [type: 'sending', ids: string[]]
   /** a `cycle` input after `ms`, unless one is set already */
   | [type: 'wait', ms: number]
   /** a `cycle` input now, in place of the one set */

@@ -59,10 +59,15 @@ const read: SendStep<'read'> = (d, fx, [, at, entries, gone]) => {
   // What another tab delivered leaves the queue; what other pages left joins it, in time order, within the bounds.
   if (gone.size) take(d, fx, new Set(live(d).filter((e) => gone.has(e.chunk!)).map((e) => e.id)));
   let sort = false;
+  const fresh: string[] = [];
   // (appending is the common case: only an entry older than the one before it calls for a sort)
-  for (const e of entries) if (push(d, e) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at) sort = true;
+  for (const e of entries) if (push(d, e) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at) sort = true;
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);
   bound(d, fx);
+  // The tab that wrote them may still hold them: were it to hide or leave while this tab's request is in flight,
+  // its beacon would send them a second time (issue 37). Told now, it leaves them to this tab. (Those the bound
+  // dropped here too: that tab keeps them, and sends them in its own turn.)
+  if (fresh.length) fx.push(['sending', fresh]);
 };
 
 const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
@@ -150,6 +155,14 @@ const elsewhere: SendStep<'elsewhere'> = (d, fx, [, , ids]) => {
   take(d, fx, new Set(ids));
 };
 
+/**
+ * Another tab read these from the outbox and sends them: not beaconed here (`unconfirmed`), but kept, and sent by
+ * this tab's own turn if that tab fails or goes before it delivers them.
+ */
+const sending: SendStep<'sending'> = (d, _fx, [, , ids]) => {
+  for (const id of ids) if (d.known.has(id)) d.unconfirmed.add(id);
+};
+
 /** Tries now rather than at the end of a long backoff, when `retryEarly` says so. */
 const retry: SendStep<'retry'> = (d, fx, [, at]) => {
   if (!retryEarly(at, d.retryAt, d.triedAt, d.told)) return;
@@ -178,6 +191,7 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   beacon,
   beaconed,
   elsewhere,
+  sending,
   retry,
   lost: (d, _fx, [, , count]) => void (d.dropped += count),
   stop,

@@ -51,6 +51,8 @@ export interface Sender {
   beacon(leaving: boolean): void;
   /** Another tab delivered these: forget them, and take it as news that the collector is back. */
   sentElsewhere(ids: string[]): void;
+  /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
+  sendingElsewhere(ids: string[]): void;
   /** The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff (`retryEarly`). */
   retry(): void;
   /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
@@ -98,6 +100,7 @@ export function startSender(o: SenderOptions): Sender {
     commit: (leaving) => outbox.commit(leaving),
     abandon: () => outbox.detach(),
     sent: (ids) => o.tabs?.send({ k: 'sent', ids }),
+    sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
     wait(ms) {
       if (!timer) timer = setTimeout(wake, ms);
     },
@@ -212,6 +215,7 @@ export function startSender(o: SenderOptions): Sender {
       later(0);
     },
     sentElsewhere: (ids) => void run('elsewhere', ids),
+    sendingElsewhere: (ids) => void run('sending', ids),
     stop(clear) {
       run('stop', !!clear);
       clearTimeout(timer);

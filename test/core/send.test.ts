@@ -118,6 +118,13 @@ describe('read: what the outbox holds joins the queue', () => {
     step(d, ['read', T0 + 6, [entry(3, T0 + 3, 20, 'b'), entry(5)], new Set(['a'])]);
     expect(ids(d.queue)).toEqual(ids([entry(3), entry(5)]));
   });
+
+  it("the other pages' entries it took: the other tabs are told it sends them (not its own, nor those it knew)", () => {
+    const d = queued(1);
+    const fx = step(d, ['read', T0 + 2, [entry(1), entry(2, T0 + 2, 20, 'a'), entry(3, T0 + 3, 20, 'a')], new Set()]);
+    expect(fx).toEqual([['sending', ids([entry(2), entry(3)])]]);
+    expect(step(d, ['read', T0 + 4, [entry(2, T0 + 2, 20, 'a')], new Set()])).toEqual([]);
+  });
 });
 
 describe('next: the request to send', () => {
@@ -256,6 +263,19 @@ describe('beacon: the page is hidden, or leaving', () => {
     expect(after.find((e) => e[0] === 'sent')?.[1] ?? []).toEqual(sent.map((n) => entry(n).id));
     expect(ids(d.queue)).toEqual(left.map((n) => entry(n).id));
     expect(after[after.length - 1]).toEqual(['commit', leaving]);
+  });
+
+  it('another tab sends some (it read them from the outbox): they are not beaconed, not counted delivered, and stay for this tab to post', () => {
+    const d = queued(3);
+    step(d, ['sending', T0 + 5, [entry(1).id, entry(2).id, entry(9).id]]);
+    const { list, after } = hide(d, true, true);
+    expect(list.flatMap((b) => body(b.body).ids)).toEqual([entry(3).id]);
+    expect(after.find((e) => e[0] === 'sent')?.[1]).toEqual([entry(3).id]);
+    expect(ids(d.queue)).toEqual(ids([entry(1), entry(2)]));
+    expect(post(d, T0 + 60)!.ids).toEqual(ids([entry(1), entry(2)]));
+    // delivered by that tab: they go
+    step(d, ['elsewhere', T0 + 61, [entry(1).id, entry(2).id]]);
+    expect([d.known.size, d.unconfirmed.size]).toEqual([0, 0]);
   });
 
   it('failing: what was beaconed once is not beaconed again', () => {
