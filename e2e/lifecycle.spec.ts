@@ -247,6 +247,31 @@ test('a link to the site\'s next page is no trip to the background; a tab switch
   expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
 });
 
+test('a session names where it entered (path, referrer, campaign) and where it left; newSessionOnCampaign: a page of another campaign starts the next', async ({ page, build, run, collector }) => {
+  const config = { newSessionOnCampaign: true };
+  await page.goto(pageUrl(build, run, config, '&utm_source=news&utm_medium=email&utm_campaign=spring'));
+  await waitForStint(page, config);
+  await call(page, 'page');
+  // A route of the app, then an event there: the last page of the session.
+  await call(page, 'page', {}, { url: '/shop/cart' });
+  await call(page, 'track', 'add');
+  // A real navigation to a page of another campaign.
+  await page.goto(pageUrl(build, run, config, '&utm_source=news&utm_medium=email&utm_campaign=summer'));
+  await waitForStint(page, config);
+  await call(page, 'page');
+  await call(page, 'flush');
+  const starts = await collector.waitFor(2, (e) => e.name === 'session_start');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const utm = (campaign: string) => ({ source: 'news', medium: 'email', campaign, term: null, content: null });
+  const [first, second] = starts.sort((a, b) => a.session.sessionIndex - b.session.sessionIndex);
+  expect(first.properties).toMatchObject({ reason: 'first', entry_page: '/e2e/app.html', utm: utm('spring') });
+  expect(end.properties).toMatchObject({ session_id: first.session.sessionId, reason: 'new_campaign', exit_page: '/shop/cart' });
+  expect(second.properties).toMatchObject({ reason: 'new_campaign', previous_session_id: first.session.sessionId, entry_page: '/e2e/app.html', utm: utm('summer') });
+  const [view] = (await collector.events((e) => e.name === 'page_view')).filter((e) => e.context.utm?.campaign === 'summer');
+  expect(view.session.sessionId).toBe(second.session.sessionId);
+  await collector.exactly(2, (e) => e.name === 'session_start', page);
+});
+
 test('the context of every event', async ({ page, build, run, collector }) => {
   await page.goto(pageUrl(build, run, {}, '&utm_source=newsletter&utm_medium=email&utm_campaign=spring'));
   await waitForStint(page);

@@ -54,6 +54,7 @@ const DEFAULTS = {
   onDenied: 'drop',
   respectGlobalPrivacyControl: true,
   lifecycleEvents: true,
+  newSessionOnCampaign: false,
   installType: 'auto',
   activity: 'events',
   sampleRate: 1,

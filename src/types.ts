@@ -107,6 +107,12 @@ export interface StintConfig {
   sampleRate?: number;
   /** application_initialized / _background / _foreground / _exit events. Default true. */
   lifecycleEvents?: boolean;
+  /**
+   * A page view that arrives with a campaign (UTM parameters) other than the live session's starts a new session
+   * (`session_end` reason `new_campaign`), as Amplitude's `resetSessionOnNewCampaign` does. Default false: a
+   * session keeps the campaign that opened it.
+   */
+  newSessionOnCampaign?: boolean;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
   installType?: 'auto' | 'known_install' | 'known_upgrade';
   /**

@@ -33,6 +33,7 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     attributes: {},
     attributesAt: 1000,
     utm: null,
+    lastPage: '/',
     businessUserId: null,
     profileId: null,
     appVersion: null,

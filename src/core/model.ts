@@ -26,6 +26,8 @@ export interface Settings {
   /** the share of sessions that send (0 to 1): a function of the session id, so that every tab agrees */
   sampleRate: number;
   installType: 'auto' | 'known_install' | 'known_upgrade';
+  /** a page view with another campaign than the live session's starts a new session */
+  newSessionOnCampaign: boolean;
 }
 
 /**
@@ -42,8 +44,8 @@ export type Call =
   /** back from the back/forward cache: the site is in the foreground again, the session not closed */
   | { type: 'restored'; at: number }
   | { type: 'identify'; at: number; userId: string | null }
-  /** `newSession()` */
-  | { type: 'restart'; at: number; background: boolean; utm: Utm | null }
+  /** `newSession()`; `campaign`: a page view that arrived with `utm`, which restarts only a live session of another campaign */
+  | { type: 'restart'; at: number; background: boolean; utm: Utm | null; campaign?: true }
   /** `endSession()` */
   | { type: 'stop'; at: number }
   | { type: 'attribute'; at: number; key: unknown; value: unknown; increment: boolean; background: boolean; utm: Utm | null };

@@ -13,9 +13,10 @@ import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '
 import { entryOf, OWN_CHARS, type RawEvent } from './event';
 import { freshId, idsOf, nameUuid } from './ids';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
+import { endReason, expire, newCampaign, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
 import type { Properties } from '../types';
 import type { EndReason, SessionState } from './state';
+import type { PageSnapshot } from './context';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
 /** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
@@ -121,7 +122,7 @@ function perform(m: Model, fx: Effect[], call: Call): void {
       // end of the last is reported, as any input reports it, and the site's state is recorded; nothing is sent.
       const s = m.session;
       if (leaving && (!s || endReason(s, event.at, m.settings))) return apply(m, fx, (prev) => onVisibility(prev, event.at, background, m.settings));
-      apply(m, fx, (prev) => onEvent(prev, event.at, event.id, background, event.page.utm, m.settings, idsOf(m)));
+      apply(m, fx, (prev) => onEvent(prev, event.at, event.id, background, event.page.utm, event.page.page.path.slice(0, 500), m.settings, idsOf(m)), event.page);
       return enqueue(m, fx, event, m.session!);
     }
     case 'siteState':
@@ -140,7 +141,9 @@ function perform(m: Model, fx: Effect[], call: Call): void {
       return void (m.session && keep(m, fx, { ...m.session, businessUserId: call.userId }));
     }
     case 'restart':
-      return apply(m, fx, (prev) => restart(prev, at, call.background, call.utm, idsOf(m)));
+      // (a page view's campaign: judged when the call runs, by the session then, which the hold may not know yet)
+      if (call.campaign && !newCampaign(m.session, at, call.utm!, m.settings)) return;
+      return apply(m, fx, (prev) => restart(prev, at, call.background, call.utm, idsOf(m), call.campaign && 'new_campaign'));
     case 'stop':
       return apply(m, fx, (prev) => prev && stop(prev, at));
     case 'attribute': {
@@ -158,33 +161,38 @@ function perform(m: Model, fx: Effect[], call: Call): void {
   }
 }
 
-/** Applies a rule's outcome to the session, reporting the end of a session it found over. */
-export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Outcome | null): void {
+/** Applies a rule's outcome to the session, reporting the end of a session it found over; a session it starts begins on `page`. */
+export function apply(m: Model, fx: Effect[], rule: (prev: SessionState | null) => Outcome | null, page = m.page): void {
   const prev = m.session;
   const outcome = rule(prev);
   if (!outcome) return;
   if (outcome.ending) report(m, fx, outcome.ending);
   // The device's first state: stamped with what this page knows about it.
   const next = prev ? outcome.current : { ...outcome.current, appVersion: m.settings.appVersion, businessUserId: m.user };
-  keep(m, fx, next.sessionId === prev?.sessionId ? next : begin(m, fx, next, prev && (outcome.ending?.reason || prev.ended)));
+  keep(m, fx, next.sessionId === prev?.sessionId ? next : begin(m, fx, next, prev && (outcome.ending?.reason || prev.ended), page));
 }
 
 /**
  * A new session is announced by `session_start`, its first event (`eventIndex` 1), stamped with its start:
  * whatever opened it (an event, `newSession()`, the person's input) comes after. Its id is derived from the
  * session's, so that tabs starting the same session send one. `ended`: why the previous one ended (none: the
- * device's first session, or the first after a withdrawal).
+ * device's first session, or the first after a withdrawal). It names where the session entered the site: the path
+ * of the page it began on (`page`: the page of the event that opened it, which a held call's page may differ from),
+ * that page's referrer, and the campaign that opened it.
  */
-function begin(m: Model, fx: Effect[], s: SessionState, ended: EndReason | null): SessionState {
+function begin(m: Model, fx: Effect[], s: SessionState, ended: EndReason | null, page: PageSnapshot): SessionState {
   const id = nameUuid(s.sessionId + '/start');
   const props = {
     session_id: s.sessionId,
     previous_session_id: s.previousSessionId,
     session_index: s.sessionIndex,
     reason: ended || (m.withdrawn ? 'consent' : 'first'),
+    entry_page: page.page.path,
+    referrer: page.page.referrer,
+    utm: s.utm,
   };
   const first = { ...s, eventIndex: 1, firstEventId: id, firstEventAt: s.startedAt };
-  enqueue(m, fx, { id, name: 'session_start', at: s.startedAt, props: JSON.stringify(props), page: m.page, pageHidden: m.pageHidden }, first);
+  enqueue(m, fx, { id, name: 'session_start', at: s.startedAt, props: JSON.stringify(props), page, pageHidden: m.pageHidden }, first);
   return { ...first, eventIndex: s.eventIndex + 1 };
 }
 
@@ -212,6 +220,7 @@ function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
     duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
     event_count: session.eventIndex,
     attributes: session.attributes,
+    exit_page: session.lastPage,
   };
   const event: RawEvent = {
     id: nameUuid(session.sessionId + '/end'),

@@ -3,7 +3,7 @@
  * No cookie, clock or browser global in here; ids come from the `Ids` the caller passes.
  */
 import type { Ids } from './ids';
-import type { EndReason, SessionState, Utm } from './state';
+import { UTM_KEYS, type EndReason, type SessionState, type Utm } from './state';
 
 export interface Timeouts {
   foregroundTimeout: number;
@@ -79,6 +79,7 @@ function start(
     attributes: prev && prev.ended ? prev.attributes : {},
     attributesAt: prev ? prev.attributesAt : now,
     utm,
+    lastPage: null,
     businessUserId: prev ? prev.businessUserId : null,
     profileId: prev ? prev.profileId : null,
     appVersion: prev ? prev.appVersion : null,
@@ -97,13 +98,16 @@ export function onEvent(
   eventId: string,
   siteBackground: boolean,
   utm: Utm | null,
+  path: string,
   t: Timeouts,
   ids: Ids,
 ): Outcome {
   // (the `track()` path is a live session: judged without building the outcome of `expire`)
   if (!prev || prev.ended || endReason(prev, now, t)) {
     const { current, ending } = prev ? expire(prev, now, t) : { current: null, ending: null };
-    return { current: start(current, now, eventId, siteBackground, utm, ids), ending };
+    const next = start(current, now, eventId, siteBackground, utm, ids);
+    next.lastPage = path;
+    return { current: next, ending };
   }
   // (a copy, then its fields set: V8 copies a plain `{ ...prev }` at once, but a spread with fields after it costs
   // as much again as the whole of the rest of the step)
@@ -115,6 +119,7 @@ export function onEvent(
   current.eventIndex = prev.eventIndex + 1;
   current.lastEventAt = now;
   current.siteBackground = siteBackground;
+  current.lastPage = path;
   return { current, ending: null };
 }
 
@@ -152,16 +157,25 @@ export function onVisibility(prev: SessionState | null, now: number, siteBackgro
   return outcome;
 }
 
-/** `newSession()`: ends the current session (reported as `explicit`) and starts the next one now. */
+/** `newSession()`: ends the current session (reported as `explicit`, or `reason`) and starts the next one now. */
 export function restart(
   prev: SessionState | null,
   now: number,
   siteBackground: boolean,
   utm: Utm | null,
   ids: Ids,
+  reason: EndReason = 'explicit',
 ): Outcome {
-  const over = prev && !prev.ended ? end(prev, 'explicit', now) : { current: prev, ending: null };
+  const over = prev && !prev.ended ? end(prev, reason, now) : { current: prev, ending: null };
   return { current: start(over.current, now, null, siteBackground, utm, ids), ending: over.ending };
+}
+
+/**
+ * Whether a page view that arrived with the campaign `utm` starts a new session (`newSessionOnCampaign`): only a
+ * live session of another campaign (none counts as another) ends; one over ends anyway, and the next takes `utm`.
+ */
+export function newCampaign(prev: SessionState | null, now: number, utm: Utm, t: Timeouts): boolean {
+  return !!prev && !endReason(prev, now, t) && !(prev.utm && UTM_KEYS.every((k) => prev.utm![k] === utm[k]));
 }
 
 /** `endSession()` (`explicit`), or another user (`user_changed`): the session is over now; the next event starts a new one. */
@@ -198,6 +212,7 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
     backgroundReported: last.backgroundReported,
     rev: Math.max(mine.rev, theirs.rev),
     utm: mine.utm || theirs.utm,
+    lastPage: (mine.lastEventAt > theirs.lastEventAt ? mine : theirs).lastPage ?? mine.lastPage,
     profileId: theirs.profileId || mine.profileId,
     ended: mine.ended || theirs.ended,
     attributes: attrs.attributes,

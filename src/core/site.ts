@@ -134,6 +134,10 @@ export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: Inp
   const previous = m.page.page.url;
   m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), freshId(m));
   m.viewed = place.href;
+  // A page view that arrived with a campaign may start the next session (`newSessionOnCampaign`): judged when the
+  // call runs (record.ts), once per page view, so that two tabs of two campaigns do not take turns ending it.
+  const utm = m.page.utm;
+  if (utm && m.settings.newSessionOnCampaign) run(m, fx, { type: 'restart', at, background: siteBackground(m), utm, campaign: true });
   return props === null ? undefined : enter(m, fx, at, 'page_view', props);
 }
 

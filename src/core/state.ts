@@ -1,6 +1,6 @@
 import type { AttributeValue } from '../types';
 
-export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed';
+export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed' | 'new_campaign';
 
 export type Attributes = Record<string, AttributeValue>;
 
@@ -42,6 +42,8 @@ export interface SessionState {
   /** When `attributes` last changed, so that tabs merge them last-writer-wins. */
   attributesAt: number;
   utm: Utm | null;
+  /** The path of the page of the session's last event (its exit page, in `session_end`); null in a record of an earlier version. */
+  lastPage: string | null;
   /** The business user id of `identify`. */
   businessUserId: string | null;
   /** An id a pipeline assigned to the visitor (Tracardi's profile id), sent back to it; never in anonymous mode. */
@@ -58,7 +60,7 @@ export interface SessionState {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed'];
+const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed', 'new_campaign'];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 
 type Check = (v: unknown) => boolean;
@@ -81,8 +83,8 @@ const orNull =
 
 /**
  * Each stored field: its name in memory, its short key in the stored value, and what a valid value is. The last
- * five are the visitor's (their business user id, the session's attributes and landing UTM, the pipeline's id
- * for them): the lean value that goes in the cookie leaves them out (every same-site request carries the cookie to
+ * six are the visitor's (their business user id, the session's attributes, landing UTM and last page, the
+ * pipeline's id for them): the lean value that goes in the cookie leaves them out (every same-site request carries the cookie to
  * the site's servers, their logs and CDN); the mirror in localStorage keeps them (`complete`).
  */
 const FIELDS: [keyof SessionState, string, Check][] = [
@@ -104,11 +106,12 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['attributes', 'a', isAttrs],
   ['attributesAt', 'aa', isTime],
   ['utm', 'm', orNull(isUtm)],
+  ['lastPage', 'lp', orNull(isText)],
   ['businessUserId', 'id', orNull(isText)],
   ['profileId', 'pf', orNull(isText)],
 ];
 /** The fields the lean value keeps: all but the visitor's. */
-const LEAN = FIELDS.length - 5;
+const LEAN = FIELDS.length - 6;
 
 /**
  * Bump when a field changes meaning: older values then read as absent, never as something else. `1.` is the whole
@@ -163,6 +166,7 @@ export function complete(state: SessionState, known: SessionState | null): Sessi
     attributes: session ? session.attributes : {},
     attributesAt: session ? session.attributesAt : state.startedAt,
     utm: session ? session.utm : null,
+    lastPage: session ? session.lastPage : null,
   };
 }
 

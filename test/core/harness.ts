@@ -23,6 +23,7 @@ export const SETTINGS: Settings = {
   lifecycleEvents: true,
   sampleRate: 1,
   installType: 'auto',
+  newSessionOnCampaign: false,
 };
 
 /** Where the page is: `path` (with its query) on shop.example. */

@@ -22,7 +22,7 @@ describe('onEvent: the session rules of the README', () => {
   ];
 
   it.each(cases)('%s', (_, prev, now, background, isNew, reason) => {
-    const { current: next, ending: ended } = onEvent(prev, now, eventId(9), background, null, T, fixedIds());
+    const { current: next, ending: ended } = onEvent(prev, now, eventId(9), background, null, '/', T, fixedIds());
     expect(next.sessionId !== prev?.sessionId).toBe(isNew);
     expect(ended?.reason ?? null).toBe(reason);
     expect(next.lastEventAt).toBe(now);
@@ -47,35 +47,35 @@ describe('onEvent: the session rules of the README', () => {
   });
 
   it('a clock that went backwards never yields a negative gap, a crash, or an expiry later on its own', () => {
-    const back = onEvent(S0, 0, eventId(2), false, null, T, fixedIds()).current;
+    const back = onEvent(S0, 0, eventId(2), false, null, '/', T, fixedIds()).current;
     expect(back.lastEventAt).toBe(0);
     // the gap is measured from the new clock from now on
-    expect(onEvent(back, 30 * MIN, eventId(3), false, null, T, fixedIds()).current.sessionId).toBe(S0.sessionId);
-    expect(onEvent(back, 30 * MIN + 1, eventId(3), false, null, T, fixedIds()).ending?.reason).toBe('foreground_timeout');
+    expect(onEvent(back, 30 * MIN, eventId(3), false, null, '/', T, fixedIds()).current.sessionId).toBe(S0.sessionId);
+    expect(onEvent(back, 30 * MIN + 1, eventId(3), false, null, '/', T, fixedIds()).ending?.reason).toBe('foreground_timeout');
   });
 
   it('the ids, indexes and first-event fields across three sessions', () => {
     const ids = fixedIds();
-    let s = onEvent(null, 0, eventId(1), false, null, T, ids).current;
+    let s = onEvent(null, 0, eventId(1), false, null, '/', T, ids).current;
     const first = s;
-    s = onEvent(s, 1 * MIN, eventId(2), false, null, T, ids).current;
-    s = onEvent(s, 2 * MIN, eventId(3), false, null, T, ids).current;
+    s = onEvent(s, 1 * MIN, eventId(2), false, null, '/', T, ids).current;
+    s = onEvent(s, 2 * MIN, eventId(3), false, null, '/', T, ids).current;
     expect([s.sessionIndex, s.eventIndex, s.firstEventId, s.firstEventAt]).toEqual([1, 3, eventId(1), 0]);
-    const second = onEvent(s, 40 * MIN, eventId(4), false, null, T, ids);
+    const second = onEvent(s, 40 * MIN, eventId(4), false, null, '/', T, ids);
     expect(second.ending?.session.sessionId).toBe(first.sessionId);
     expect(second.ending?.session.eventIndex).toBe(3);
-    s = onEvent(second.current, 41 * MIN, eventId(5), false, null, T, ids).current;
+    s = onEvent(second.current, 41 * MIN, eventId(5), false, null, '/', T, ids).current;
     expect(s).toMatchObject({ sessionIndex: 2, previousSessionId: first.sessionId, eventIndex: 2, firstEventId: eventId(4), firstEventAt: 40 * MIN });
     const secondId = s.sessionId;
-    const third = onEvent(s, 80 * MIN, eventId(6), false, null, T, ids).current;
+    const third = onEvent(s, 80 * MIN, eventId(6), false, null, '/', T, ids).current;
     expect(third).toMatchObject({ sessionIndex: 3, previousSessionId: secondId, eventIndex: 1, firstEventId: eventId(6), firstEventAt: 80 * MIN });
     expect(third.userId).toBe(first.userId);
     expect(new Set([first.sessionId, secondId, third.sessionId]).size).toBe(3);
   });
 
   it('two tabs that find the same session over start the same session', () => {
-    const a = onEvent(S0, 40 * MIN, eventId(7), false, null, T, fixedIds());
-    const b = onEvent(S0, 40 * MIN + 5, eventId(8), false, null, T, fixedIds());
+    const a = onEvent(S0, 40 * MIN, eventId(7), false, null, '/', T, fixedIds());
+    const b = onEvent(S0, 40 * MIN + 5, eventId(8), false, null, '/', T, fixedIds());
     expect(a.current.sessionId).toBe(b.current.sessionId);
     expect(a.current.sessionIndex).toBe(2);
     expect(a.ending).toEqual(b.ending);
@@ -84,19 +84,19 @@ describe('onEvent: the session rules of the README', () => {
   it('a new session keeps the landing UTM and the device fields', () => {
     const utm = { source: 'news', medium: 'email', campaign: null, term: null, content: null };
     const prev = state({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
-    const next = onEvent(prev, 40 * MIN, eventId(2), false, utm, T, fixedIds()).current;
+    const next = onEvent(prev, 40 * MIN, eventId(2), false, utm, '/', T, fixedIds()).current;
     expect(next.utm).toEqual(utm);
     expect(next).toMatchObject({ businessUserId: 'u-1', appVersion: '2.0.0', closed: true });
     // ...and a continued session keeps its own landing UTM, not the page's
-    expect(onEvent(next, 41 * MIN, eventId(3), false, null, T, fixedIds()).current.utm).toEqual(utm);
+    expect(onEvent(next, 41 * MIN, eventId(3), false, null, '/', T, fixedIds()).current.utm).toEqual(utm);
   });
 
   it('maxSessionDuration ends an active session', () => {
     const t = { ...T, maxSessionDuration: 60 * MIN };
     let s = S0;
-    for (let m = 10; m <= 60; m += 10) s = onEvent(s, 1000 + m * MIN, eventId(m), false, null, t, fixedIds()).current;
+    for (let m = 10; m <= 60; m += 10) s = onEvent(s, 1000 + m * MIN, eventId(m), false, null, '/', t, fixedIds()).current;
     expect(s.sessionId).toBe(S0.sessionId);
-    const over = onEvent(s, 1000 + 60 * MIN + 1, eventId(99), false, null, t, fixedIds());
+    const over = onEvent(s, 1000 + 60 * MIN + 1, eventId(99), false, null, '/', t, fixedIds());
     expect(over.ending?.reason).toBe('max_duration');
     expect(over.current.sessionIndex).toBe(2);
   });
@@ -105,7 +105,7 @@ describe('onEvent: the session rules of the README', () => {
 describe('session attributes and ends', () => {
   it('an ended session reports its attributes; the next one starts without them', () => {
     const prev = state({ attributes: { plan: 'pro' } });
-    const step = onEvent(prev, 40 * MIN, eventId(2), false, null, T, fixedIds());
+    const step = onEvent(prev, 40 * MIN, eventId(2), false, null, '/', T, fixedIds());
     expect(step.ending?.session.attributes).toEqual({ plan: 'pro' });
     expect(step.current.attributes).toEqual({});
   });
@@ -114,7 +114,7 @@ describe('session attributes and ends', () => {
     const ended = stop(state({ attributes: { plan: 'pro' } }), 2000);
     expect(ended.ending?.reason).toBe('explicit');
     const withNew = { ...ended.current, attributes: { cart: 1 }, attributesAt: 3000 };
-    expect(onEvent(withNew, 4000, eventId(2), false, null, T, fixedIds()).current.attributes).toEqual({ cart: 1 });
+    expect(onEvent(withNew, 4000, eventId(2), false, null, '/', T, fixedIds()).current.attributes).toEqual({ cart: 1 });
   });
 
   // [reason given, reason reported and kept]
@@ -122,7 +122,7 @@ describe('session attributes and ends', () => {
     const { current, ending } = stop(S0, 2000, given);
     expect([ending?.reason, ending?.session, current.ended, current.attributesAt]).toEqual([reason, S0, reason, 2000]);
     // The next event starts the next session, whatever the reason.
-    expect(onEvent(current, 2500, eventId(2), false, null, T, fixedIds()).current.sessionIndex).toBe(S0.sessionIndex + 1);
+    expect(onEvent(current, 2500, eventId(2), false, null, '/', T, fixedIds()).current.sessionIndex).toBe(S0.sessionIndex + 1);
   });
 
   it('stop twice reports once', () => {
@@ -144,7 +144,7 @@ describe('newSession (restart)', () => {
     const { current: next, ending: ended } = restart(S0, 5000, false, null, fixedIds());
     expect(ended?.reason).toBe('explicit');
     expect(next).toMatchObject({ sessionIndex: 2, previousSessionId: S0.sessionId, eventIndex: 0, firstEventId: null, firstEventAt: null });
-    const after = onEvent(next, 6000, eventId(5), false, null, T, fixedIds()).current;
+    const after = onEvent(next, 6000, eventId(5), false, null, '/', T, fixedIds()).current;
     expect(after).toMatchObject({ sessionId: next.sessionId, eventIndex: 1, firstEventId: eventId(5), firstEventAt: 6000 });
   });
 

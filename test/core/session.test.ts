@@ -9,7 +9,8 @@ import { encodeState } from '../../src/core/state';
 import { state } from '../helpers';
 import { boot, kinds, MIN, type Options } from './harness';
 import { activity, attribute, consent, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
-import { visibility } from '../../src/core/site';
+import { page, visibility } from '../../src/core/site';
+import { place } from './harness';
 
 function running(o: Options = {}) {
   const t = boot({ newTab: false, ...o });
@@ -38,12 +39,12 @@ describe('session_end', () => {
     // The first session was announced by its own session_start: the device's first.
     const [first] = t.events();
     expect([first.name, first.session.sessionId, first.session.eventIndex, first.properties.reason, first.properties.previous_session_id]).toEqual(['session_start', b.session.sessionId, 1, 'first', null]);
-    expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' } });
+    expect(end.properties).toEqual({ session_id: b.session.sessionId, reason, duration_ms: 2000, event_count: b.session.eventIndex + (background ? 1 : 0), attributes: { plan: 'pro' }, exit_page: '/' });
     expect(end.session.sessionId).toBe(b.session.sessionId);
     expect(Date.parse(end.timestamp)).toBe(3000);
     expect(end.timestamp).toBe(b.timestamp);
     // The next session starts with its session_start (its first event, at its start: the event that opened it), then that event.
-    expect(start.properties).toEqual({ session_id: c.session.sessionId, previous_session_id: b.session.sessionId, session_index: 2, reason });
+    expect(start.properties).toEqual({ session_id: c.session.sessionId, previous_session_id: b.session.sessionId, session_index: 2, reason, entry_page: '/', referrer: 'https://search.example/', utm: null });
     expect([start.session.eventIndex, start.session.firstEventId, start.eventId, Date.parse(start.timestamp)]).toEqual([1, start.eventId, start.session.firstEventId, 3000 + gap]);
     expect(c.session).toMatchObject({ sessionIndex: 2, previousSessionId: b.session.sessionId, eventIndex: 2, firstEventId: start.eventId });
     // Another session of the same visitor: a new session id, the same user id; tracked where the page was.
@@ -164,7 +165,7 @@ describe('session_start', () => {
     const [start, a] = t.events();
     expect([start.name, start.properties, start.session.eventIndex, a.session.eventIndex]).toEqual([
       'session_start',
-      { session_id: a.session.sessionId, previous_session_id: null, session_index: 1, reason: 'first' },
+      { session_id: a.session.sessionId, previous_session_id: null, session_index: 1, reason: 'first', entry_page: '/', referrer: 'https://search.example/', utm: null },
       1,
       2,
     ]);
@@ -202,6 +203,79 @@ describe('session_start', () => {
     expect(started(two).session.sessionIndex).toBe(2);
     expect([started(two).eventId, started(two).session.sessionId]).toEqual([started(one).eventId, started(one).session.sessionId]);
     expect(two.events().filter((e) => e.name === 'b')[0].eventId).not.toBe(one.events().filter((e) => e.name === 'b')[0].eventId);
+  });
+});
+
+describe('where a session enters and leaves the site, and the campaign that opened it', () => {
+  const spring = { source: 'news', medium: 'email', campaign: 'spring', term: null, content: null };
+  const summer = { ...spring, campaign: 'summer' };
+  const landing = (campaign: string) => place(`/landing?utm_source=news&utm_medium=email&utm_campaign=${campaign}`);
+
+  it('session_start names the path, referrer and campaign of the page it began on; session_end the path of its last event, wherever its end is found', () => {
+    const t = running();
+    t.send(page, 1000, '{}', landing('spring'), 'https://mail.example/');
+    t.send(page, 2000, '{}', place('/cart'));
+    t.send(track, 3000, 'checkout', '{}');
+    // Found over on another page, 31 minutes later: the exit page is where the last event was.
+    t.send(page, 3000 + 31 * MIN, '{}', place('/blog'), 'https://other.example/');
+    const starts = t.events().filter((e) => e.name === 'session_start');
+    const [end] = t.events().filter((e) => e.name === 'session_end');
+    expect(starts[0].properties).toMatchObject({ entry_page: '/landing', referrer: 'https://mail.example/', utm: spring });
+    expect(end.properties).toMatchObject({ reason: 'foreground_timeout', exit_page: '/cart' });
+    // (the next session: a page without a campaign)
+    expect(starts[1].properties).toMatchObject({ entry_page: '/blog', referrer: 'https://other.example/', utm: null });
+  });
+
+  it('a session opened by a call held for consent begins on the page of that call, not the page where consent came', () => {
+    const t = boot({ newTab: false, consent: 'pending' });
+    t.send(page, 1000, '{}', landing('spring'), 'https://mail.example/');
+    t.send(page, 2000, '{}', place('/pricing'));
+    t.send(consent, 3000, 'granted', 'page', false);
+    t.open(3000);
+    const [start] = t.events();
+    expect([start.name, start.properties.entry_page, start.properties.utm, start.context.page.path]).toEqual(['session_start', '/landing', spring, '/landing']);
+  });
+
+  // [case, newSessionOnCampaign, the landing's campaign (null: none), the next page's, a new session]
+  const cases: [string, boolean, string | null, string | null, boolean][] = [
+    ['off: another campaign keeps the session', false, 'spring', 'summer', false],
+    ['on: another campaign starts the next session', true, 'spring', 'summer', true],
+    ['on: the same campaign again (a reload of the landing page) keeps it', true, 'spring', 'spring', false],
+    ['on: a page without a campaign keeps it', true, 'spring', null, false],
+    ['on: a campaign after a session without one starts the next', true, null, 'summer', true],
+  ];
+  it.each(cases)('newSessionOnCampaign %s', (_, on, first, next, fresh) => {
+    const t = running({ settings: { newSessionOnCampaign: on } });
+    t.send(page, 1000, '{}', first ? landing(first) : place('/'));
+    t.send(page, 2000, '{}', next ? landing(next) : place('/about'));
+    const names = t.names();
+    expect(names).toEqual(fresh ? ['session_start', 'page_view', 'session_end', 'session_start', 'page_view'] : ['session_start', 'page_view', 'page_view']);
+    if (!fresh) return;
+    const [, , end, start, view] = t.events();
+    expect([end.properties.reason, end.properties.exit_page, start.properties.reason, start.properties.utm]).toEqual(['new_campaign', first ? '/landing' : '/', 'new_campaign', summer]);
+    expect([start.session.sessionIndex, view.session.sessionId, view.context.utm]).toEqual([2, start.session.sessionId, summer]);
+  });
+
+  it('on: two tabs of two campaigns do not take turns ending it: a tab judges the campaign once, at its page view', () => {
+    const a = running({ settings: { newSessionOnCampaign: true } });
+    a.send(page, 1000, '{}', landing('spring'));
+    const b = running({ seed: [5, 6, 7, 8], settings: { newSessionOnCampaign: true } });
+    b.send(stored, 1500, encodeState(a.model.session!));
+    b.send(page, 2000, '{}', landing('summer'));
+    // A hears B's session, and goes on in it: its later events start nothing.
+    a.send(stored, 2500, encodeState(b.model.session!));
+    a.send(track, 3000, 'more', '{}');
+    expect(a.names().filter((n) => n.startsWith('session_'))).toEqual(['session_start']);
+    expect(a.events().at(-1)!.session.sessionId).toBe(b.model.session!.sessionId);
+    expect(b.names().filter((n) => n.startsWith('session_'))).toEqual(['session_end', 'session_start']);
+  });
+
+  it('on: a page view held for storage is judged by the session storage answers with', () => {
+    const t = boot({ newTab: false, settings: { newSessionOnCampaign: true } });
+    t.send(page, 1000, '{}', landing('summer'));
+    t.open(1000, state({ utm: spring, lastEventAt: 900, lastPage: '/landing' }));
+    const ends = t.events().filter((e) => e.name === 'session_end');
+    expect(ends.map((e) => [e.properties.reason, e.properties.exit_page])).toEqual([['new_campaign', '/landing']]);
   });
 });
 

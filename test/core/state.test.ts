@@ -10,8 +10,9 @@ describe('the stored value', () => {
     expect(decodeState(value)).toEqual(s);
   });
 
-  it("the lean value (the cookie's) leaves the visitor out: the business user id, attributes, UTM, the pipeline's id", () => {
+  it("the lean value (the cookie's) leaves the visitor out: the business user id, attributes, UTM, last page, the pipeline's id", () => {
     const s = state({
+      lastPage: '/checkout/payment',
       businessUserId: 'alice@example.com',
       profileId: 'tracardi-profile-1',
       attributes: { plan: 'pro' },
@@ -20,31 +21,38 @@ describe('the stored value', () => {
     });
     const lean = encodeState(s, true);
     expect(lean.startsWith('2.')).toBe(true);
-    for (const text of ['alice', 'tracardi-profile', 'plan', 'newsletter']) expect(lean).not.toContain(text);
+    for (const text of ['alice', 'tracardi-profile', 'plan', 'newsletter', 'checkout']) expect(lean).not.toContain(text);
     expect(lean.length).toBeLessThan(encodeState(s).length - 150);
     const read = decodeState(lean)!;
     // Every field the session rules read, as it was; the visitor's unknown (undefined) until completed.
-    expect(read).toEqual({ ...s, businessUserId: undefined, profileId: undefined, attributes: undefined, attributesAt: undefined, utm: undefined });
+    expect(read).toEqual({ ...s, businessUserId: undefined, profileId: undefined, attributes: undefined, attributesAt: undefined, utm: undefined, lastPage: undefined });
   });
 
   it("complete: the visitor's fields from what is known of the same device (user ids), and of the same session (attributes, UTM)", () => {
-    const known = state({ businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: { source: 'a', medium: null, campaign: null, term: null, content: null } });
+    const known = state({ businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: { source: 'a', medium: null, campaign: null, term: null, content: null }, lastPage: '/cart' });
     const lean = decodeState(encodeState(known, true))!;
     // [what is known, what the completed state has of the visitor]
     const cases: [string, ReturnType<typeof state> | null, object][] = [
-      ['the same session', known, { businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: known.utm }],
-      ['another session of the device', { ...known, sessionId: '11111111-1111-4111-8111-111111111111' }, { businessUserId: 'alice', profileId: 'p-1', attributes: {}, utm: null }],
-      ['another device', { ...known, userId: '22222222-2222-4222-8222-222222222222' }, { businessUserId: null, profileId: null, attributes: {}, utm: null }],
-      ['nothing', null, { businessUserId: null, profileId: null, attributes: {}, utm: null }],
+      ['the same session', known, { businessUserId: 'alice', profileId: 'p-1', attributes: { plan: 'pro' }, attributesAt: 5, utm: known.utm, lastPage: '/cart' }],
+      ['another session of the device', { ...known, sessionId: '11111111-1111-4111-8111-111111111111' }, { businessUserId: 'alice', profileId: 'p-1', attributes: {}, utm: null, lastPage: null }],
+      ['another device', { ...known, userId: '22222222-2222-4222-8222-222222222222' }, { businessUserId: null, profileId: null, attributes: {}, utm: null, lastPage: null }],
+      ['nothing', null, { businessUserId: null, profileId: null, attributes: {}, utm: null, lastPage: null }],
     ];
     for (const [what, with_, visitor] of cases) expect(complete(lean, with_), what).toMatchObject({ ...visitor, sessionId: known.sessionId, eventIndex: known.eventIndex });
     // A whole state is its own.
     expect(complete(known, null)).toBe(known);
   });
 
-  it.each(['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed'] as const)('keeps a session ended by %s', (ended) => {
+  it.each(['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed', 'new_campaign'] as const)('keeps a session ended by %s', (ended) => {
     const s = state({ ended });
     expect(decodeState(encodeState(s))).toEqual(s);
+  });
+
+  it('a whole value an earlier version wrote (no last page) reads with lastPage null; a path too long to be one is refused', () => {
+    const short = JSON.parse(encodeState(state()).slice(2));
+    delete short.lp;
+    expect(decodeState('1.' + JSON.stringify(short))).toEqual(state({ lastPage: null }));
+    expect(decodeState(encodeState(state({ lastPage: '/' + 'x'.repeat(1000) })))).toBeNull();
   });
 
   const tampered: [string, unknown][] = [
