@@ -81,6 +81,7 @@ const TAGS = {
   'stint.gpp.js': 'src/parts/gpp.ts',
   'stint.history.js': 'src/parts/history.ts',
   'stint.activity.js': 'src/parts/activity.ts',
+  'stint.links.js': 'src/parts/links.ts',
 };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });

@@ -24,7 +24,7 @@ export const INTERNAL_NAMES = [
   // the page's signals (lifecycle/page.ts), the tag's names and parts (names.ts, consent/part.ts), the cookie's probe,
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
-  'leaving', 'increment',
+  'leaving', 'increment', 'linker', 'watchLinks', 'linked',
 ];
 
 /** The terser option that shortens them. */

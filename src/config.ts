@@ -1,5 +1,6 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
 import type { Format } from './core/formats/format';
+import type { LinkWatcher } from './lifecycle/links';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp'>> {
@@ -14,6 +15,8 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   watchRoutes: RouteWatcher;
   /** The watch of the person's input, for `activity: 'input'` (the npm core's, or the tag's part). */
   watchInput: InputWatcher;
+  /** The decoration of the links to the other domains, for `crossDomain` (the npm core's, or the tag's part). */
+  watchLinks: LinkWatcher;
 }
 
 /**
@@ -41,6 +44,8 @@ export interface Names {
   routes: RouteWatcher;
   /** the watch of the person's input (activity: 'input'): an npm app's core carries it, a script tag loads it beside it */
   input: InputWatcher;
+  /** the decoration of the links to the other domains (crossDomain): an npm app's core carries it, a script tag loads it beside it */
+  linker: LinkWatcher;
   /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
   missing(name: string): string;
 }
@@ -55,6 +60,7 @@ const DEFAULTS = {
   respectGlobalPrivacyControl: true,
   lifecycleEvents: true,
   newSessionOnCampaign: false,
+  crossDomain: [],
   installType: 'auto',
   activity: 'events',
   sampleRate: 1,
@@ -87,6 +93,7 @@ const RULES: [string, Check, string][] = [
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['compression', ...oneOf('none', 'gzip')],
+  ['crossDomain', (v) => Array.isArray(v) && v.every((d) => typeof d == 'string' && /^[\w.-]+$/.test(d)), 'a list of host names'],
   ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
   ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],
   ['cookie.maxAgeDays', (v) => v === undefined || positive(v), 'a positive number of days'],
@@ -127,5 +134,6 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   if (config.signal) config.consent = 'pending';
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
+  config.watchLinks = names.linker;
   return config;
 }

@@ -8,6 +8,7 @@ import { nativeFormat } from './core/formats/native';
 import { partWatcher, type Where } from './consent/part';
 import { watchActivity } from './lifecycle/activity';
 import { watchHistory } from './lifecycle/history';
+import { watchLinks, type LinkWatcher } from './lifecycle/links';
 import type { ConsentSignal } from './types';
 
 /** An npm app's. */
@@ -15,6 +16,7 @@ export const NPM: Names = {
   formats: { native: () => nativeFormat },
   routes: watchHistory,
   input: watchActivity,
+  linker: watchLinks,
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
 };
 
@@ -26,5 +28,6 @@ export const tagNames = (formats: object, where: Where): Names => ({
   gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'", 'consent stays pending'),
   routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews', 'route changes are no page views'),
   input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input'", 'input does not keep the session alive'),
+  linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain', 'links to the other domains are not decorated'),
   missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
 });

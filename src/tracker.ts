@@ -10,6 +10,7 @@ import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
 import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
 import { freshId } from './core/ids';
+import { linkFor } from './core/link';
 import { decodeState } from './core/state';
 import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { within } from './delivery/bounded';
@@ -21,6 +22,7 @@ import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchPage } from './lifecycle/page';
+import { takeLink } from './lifecycle/links';
 import { cameFrom, handedOver, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
@@ -209,6 +211,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     seed: randomSeed(),
     pageHidden: !shown,
     newTab: !leftTab,
+    link: config.crossDomain.length ? takeLink() : null, // (out of the URL before the page is read)
     place: readPlace(),
     device: deviceContext((device) => guard(() => now('surroundings', { device }))),
     timeZone: timeZone(),
@@ -254,6 +257,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   const onRoute = (from: string) => now('route', readPlace(), from);
   if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', onRoute, location.href)));
   if (config.activity === 'input') guard(() => unwatch.push(config.watchInput((at) => guard(() => dispatch(['activity', at])))));
+  if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())))));
 
   const methods: TimedTracker = {
     track(at, name, properties) {
@@ -266,18 +270,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       const own = pageValues(values) || {};
       return dispatch(['page', at, propsJson('page_view', properties) ?? null, readPlace(own), own.referrer]);
     },
-    identify(at, user, traits) {
-      return userId(user) ? dispatch(['identify', at, user, propsJson('identify', traits) ?? null]) : undefined;
-    },
+    identify: (at, user, traits) => (userId(user) ? dispatch(['identify', at, user, propsJson('identify', traits) ?? null]) : undefined),
     setBackground: (at, isBackground) => void dispatch(['visibility', at, !!isBackground]),
     getSession: (at) => currentSession(model, at),
     newSession: (at) => void dispatch(['newSession', at]),
     endSession: (at) => void dispatch(['endSession', at]),
     setSessionAttribute: (at, key, value) => void dispatch(['attribute', at, key, value, false]),
     incrementSessionAttribute: (at, key, by = 1) => void dispatch(['attribute', at, key, by, true]),
-    setConsent(at, state) {
-      if (!stopped && consentState(state)) dispatch(['consent', at, state, 'page', globalPrivacyControl()]);
-    },
+    setConsent: (at, state) => void (!stopped && consentState(state) && dispatch(['consent', at, state, 'page', globalPrivacyControl()])),
     debugLog: () => (recorder ? recorder.dump(model) : null),
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
     flush(at) {

@@ -113,6 +113,13 @@ export interface StintConfig {
    * session keeps the campaign that opened it.
    */
   newSessionOnCampaign?: boolean;
+  /**
+   * The site's other domains (host names; their subdomains too), for one visitor and one session across them: links
+   * and forms to them carry the device id, the session and the time (`_stint`), and a page of this site that a fresh
+   * link (at most 2 minutes old) lands on goes on in that session. Only with consent, never under Global Privacy
+   * Control. Each domain lists the others. The script tag loads `stint.links.js` beside it for it.
+   */
+  crossDomain?: string[];
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
   installType?: 'auto' | 'known_install' | 'known_upgrade';
   /**

@@ -30,6 +30,8 @@ describe('resolveConfig', () => {
       installType: 'auto',
       autoPageViews: false,
       compression: 'none',
+      newSessionOnCampaign: false,
+      crossDomain: [],
       debug: false,
     });
   });
@@ -68,6 +70,9 @@ describe('resolveConfig', () => {
     ['sampleRate', { ...ok, sampleRate: '0.5' }],
     ['compression', { ...ok, compression: true }],
     ['compression', { ...ok, compression: 'br' }],
+    ['crossDomain', { ...ok, crossDomain: 'shop.example' }],
+    ['crossDomain', { ...ok, crossDomain: ['https://shop.example/'] }],
+    ['crossDomain', { ...ok, crossDomain: [5] }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);
@@ -75,6 +80,10 @@ describe('resolveConfig', () => {
 
   it.each([false, 'history', 'history+hash'] as const)('autoPageViews %s is accepted', (autoPageViews) => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
+  });
+
+  it('crossDomain: a list of host names', () => {
+    expect(resolveConfig({ ...ok, crossDomain: ['shop.example', 'pay-eu.example.com'] }).crossDomain).toEqual(['shop.example', 'pay-eu.example.com']);
   });
 
   it.each(['none', 'gzip'] as const)('compression %s is accepted', (compression) => {

@@ -3,6 +3,7 @@
  * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
+import type { Link } from './link';
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
 import type { Entry, RawEvent, Shared, Surroundings } from './event';
@@ -101,6 +102,8 @@ export interface Model {
   shutDown: boolean;
   /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
   withdrawn: boolean;
+  /** The fresh link this page came by from another of the site's domains (`crossDomain`, link.ts), until storage answers. */
+  linked: Link | null;
 }
 
 /**

@@ -6,6 +6,7 @@
  * here and in site.ts). No browser global, no clock,
  * nothing from the shell: test/core/ replays it in Node.
  */
+import { adopt, readLink } from './link';
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
@@ -34,6 +35,8 @@ export interface Start {
   offset: number;
   /** this tab's id (lifecycle/tab-mark.ts) */
   tabId: string;
+  /** the `_stint` parameter this page came with from another of the site's domains (`crossDomain`) */
+  link?: string | null;
 }
 
 /** Global Privacy Control counts as a refusal, unless the config says otherwise. */
@@ -63,6 +66,7 @@ export function start(s: Start): Model {
     lifeAt: s.at,
     shutDown: false,
     withdrawn: false,
+    linked: readLink(s.link, s.at),
   };
 }
 
@@ -210,7 +214,9 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
 export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: InputOf<'opened'>): void {
   if (m.storageState !== 'opening') return;
   m.storageState = 'open';
-  m.session = found;
+  // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
+  m.session = m.linked && m.consentMode === 'granted' ? adopt(found, m.linked) : found;
+  m.linked = null;
   m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);
   // (events the hold had to drop are counted by `release`: a `lost` effect, for the first batch's `dropped`)

@@ -1,0 +1,97 @@
+/**
+ * One visitor and one session across the site's domains (`crossDomain`): two host names of the test server, 127.0.0.1
+ * and localhost (two sites to the browser: two cookie jars, two storages). The decisions are test/core/link.test.ts's.
+ */
+import type { Page } from '@playwright/test';
+import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+
+const other = () => baseUrl().replace('127.0.0.1', 'localhost');
+
+/** A link on `page` to the e2e page on localhost, with `config`; `extra` joins the query (and a hash). */
+async function linkTo(page: Page, build: Build, run: string, config: Record<string, unknown>, extra = '&keep=a%20b#top') {
+  const href = other() + pageUrl(build, run, config, extra).slice(baseUrl().length);
+  await page.evaluate((href) => {
+    const a = Object.assign(document.createElement('a'), { id: 'go', href, textContent: 'to the other domain' });
+    document.body.prepend(a);
+  }, href);
+}
+
+/** Clicks it, for real, and waits for Stint on the page it leads to (the first page's URL names localhost too, in its config). */
+async function follow(page: Page, config: Record<string, unknown>) {
+  await page.click('#go');
+  await page.waitForURL(/^http:\/\/localhost:/);
+  await waitForStint(page, config);
+}
+
+test('a link to another of the site\'s domains carries the visitor and the session: the page it lands on goes on in them, and drops the parameter from its URL', async ({ page, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, { crossDomain: ['localhost'] }));
+  await waitForStint(page);
+  await call(page, 'track', 'here');
+  await call(page, 'flush');
+  const [here] = await collector.waitFor(1, (e) => e.name === 'here');
+  const there = { crossDomain: ['127.0.0.1'] };
+  await linkTo(page, build, run, there);
+  await follow(page, there);
+  // The rest of the URL as it was: the other parameters (their encoding too) and the hash.
+  expect(await page.evaluate(() => [location.hostname, location.search.includes('_stint'), location.search.endsWith('&keep=a%20b'), location.hash])).toEqual(['localhost', false, true, '#top']);
+  await call(page, 'track', 'there');
+  await call(page, 'flush');
+  const [landed] = await collector.waitFor(1, (e) => e.name === 'there');
+  expect([landed.session.userId, landed.session.sessionId, landed.session.sessionIndex]).toEqual([here.session.userId, here.session.sessionId, here.session.sessionIndex]);
+  expect(landed.session.eventIndex).toBeGreaterThan(here.session.eventIndex);
+  expect(landed.context.page.url).not.toContain('_stint');
+  // One session: no session_start on the other domain; no index taken twice (the first page's exit included).
+  expect((await collector.events((e) => e.name === 'session_start')).map((e) => e.session.sessionId)).toEqual([here.session.sessionId]);
+  await collector.proveSent(page);
+  const indices = (await collector.events((e) => e.session.sessionId === here.session.sessionId)).map((e) => `${e.name} ${e.session.eventIndex}`);
+  expect(new Set(indices.map((i) => i.split(' ')[1])).size, indices.join(', ')).toBe(indices.length);
+});
+
+// [case, what the first page is, what the link says when it lands]
+const refused: [string, Record<string, unknown>, ((page: Page) => Promise<void>) | null][] = [
+  ['consent pending: nothing is decorated', { crossDomain: ['localhost'], consent: 'pending' }, null],
+  [
+    'Global Privacy Control on: nothing is decorated',
+    { crossDomain: ['localhost'], respectGlobalPrivacyControl: false },
+    (page) => page.evaluate(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true })),
+  ],
+  ['a domain not listed: nothing is decorated', { crossDomain: ['shop.example'] }, null],
+];
+for (const [what, config, before] of refused)
+  test(`crossDomain, ${what}`, async ({ page, build, run }) => {
+    await page.goto(pageUrl(build, run, config));
+    await waitForStint(page, config);
+    await before?.(page);
+    // (the landing page does not list the first domain: it would take the parameter out of its URL)
+    await linkTo(page, build, run, {});
+    await follow(page, {});
+    expect(await page.evaluate(() => location.search.includes('_stint='))).toBe(false);
+  });
+
+test('crossDomain: the landing page reads a link as it comes: decorated at the click, it lands with the parameter (the page it lands on does not list the domain, and keeps it)', async ({ page, build, run }) => {
+  const config = { crossDomain: ['localhost'] };
+  await page.goto(pageUrl(build, run, config));
+  await waitForStint(page, config);
+  await linkTo(page, build, run, {});
+  await follow(page, {});
+  expect(await page.evaluate(() => new URLSearchParams(location.search).get('_stint'))).toMatch(/^[\da-f-]{36}\.[\da-f-]{36}(\.\d+){5}$/);
+});
+
+// [case, the parameter]
+const foreign: [string, (now: number) => string][] = [
+  ['stale (decorated three minutes ago)', (now) => `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 600_000}.${now - 200_000}.${now - 180_000}`],
+  ['tampered', () => '11111111-1111-4111-8111-111111111111.not-a-session'],
+];
+for (const [what, param] of foreign)
+  test(`crossDomain: a link ${what} joins nothing: a fresh start, the parameter gone`, async ({ page, build, run, collector }) => {
+    const config = { crossDomain: ['127.0.0.1'] };
+    const now = Date.now();
+    await page.goto(other() + pageUrl(build, run, config, `&_stint=${param(now)}`).slice(baseUrl().length));
+    await waitForStint(page, config);
+    expect(await page.evaluate(() => location.search.includes('_stint'))).toBe(false);
+    await call(page, 'track', 'landed');
+    await call(page, 'flush');
+    const [landed] = await collector.waitFor(1, (e) => e.name === 'landed');
+    expect(landed.session.userId).not.toBe('11111111-1111-4111-8111-111111111111');
+    expect(landed.session.sessionIndex).toBe(1);
+  });

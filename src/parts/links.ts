@@ -1,0 +1,5 @@
+/** `dist/stint.links.js`: the decoration of the links and forms to the site's other domains, loaded beside a script tag whose config sets `crossDomain` (src/consent/part.ts). */
+import { handPart } from '../consent/part';
+import { watchLinks } from '../lifecycle/links';
+
+handPart(watchLinks);

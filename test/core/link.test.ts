@@ -1,0 +1,115 @@
+/**
+ * Cross-domain continuity's decisions (src/core/link.ts): what a link carries, when the landing page takes it (fresh,
+ * well formed), what the landing page's session becomes, and when a link is decorated at all. The page's side
+ * (decoration at the click, the parameter out of the URL) is e2e/lifecycle.spec.ts "crossDomain…".
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { adopt, LINK_MAX_AGE, linkFor, linkValue, readLink } from '../../src/core/link';
+import { decodeState, encodeState } from '../../src/core/state';
+import { state } from '../helpers';
+import { fuzzSeed } from '../seed';
+import { boot, MIN } from './harness';
+import { track } from '../../src/core/step';
+
+const NOW = 1_700_000_000_000;
+const THERE = state({ userId: '33333333-3333-4333-8333-333333333333', sessionId: '44444444-4444-4444-8444-444444444444', sessionIndex: 3, eventIndex: 12, startedAt: NOW - 10 * MIN, lastEventAt: NOW - 3 * MIN });
+
+describe('readLink: what a link followed now says', () => {
+  const value = (at: number, s = THERE) => linkValue(s, at);
+  // [case, the value, taken]
+  const cases: [string, string | null, boolean][] = [
+    ['decorated at the click, followed now', value(NOW - 800), true],
+    ['two minutes old: still fresh', value(NOW - LINK_MAX_AGE), true],
+    ['a millisecond past two minutes: stale (copied, shared, bookmarked)', value(NOW - LINK_MAX_AGE - 1), false],
+    ['decorated a second ahead (the click and this start on one clock): taken', value(NOW + 1000), true],
+    ['from the future: not ours', value(NOW + 1001), false],
+    ['a device id that is no UUID', value(NOW).replace(THERE.userId, 'x'.repeat(36)), false],
+    ['a part missing', value(NOW).split('.').slice(0, 6).join('.'), false],
+    ['a part more', value(NOW) + '.1', false],
+    ['a number that is not one', value(NOW).replace('.12.', '.1e3.'), false],
+    ['activity after the decoration', linkValue({ ...THERE, lastEventAt: NOW }, NOW - 1), false],
+    ['session index 0', linkValue({ ...THERE, sessionIndex: 0 }, NOW), false],
+    ['none', null, false],
+    ["Google's _gl", '1*abc*_ga*MTIzNDU2.*_ga_X*MTY4', false],
+  ];
+  it.each(cases)('%s', (_, v, taken) => {
+    const link = readLink(v, NOW);
+    expect(!!link).toBe(taken);
+    if (link) expect(link).toMatchObject({ userId: THERE.userId, sessionId: THERE.sessionId, sessionIndex: 3, eventIndex: 12, startedAt: THERE.startedAt, lastEventAt: THERE.lastEventAt });
+  });
+
+  it('any text (seeded): null or a link within its bounds, never a throw; any session round-trips', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[\da-f.-]{0,120}$/)), (v) => {
+        const link = readLink(v, NOW);
+        if (link) expect(NOW - link.at).toBeLessThanOrEqual(LINK_MAX_AGE);
+      }),
+      { seed: fuzzSeed('readLink text'), numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.nat(LINK_MAX_AGE), (userId, sessionId, sessionIndex, eventIndex, ago) => {
+        const s = { ...THERE, userId, sessionId, sessionIndex, eventIndex, startedAt: NOW - ago - 10, lastEventAt: NOW - ago };
+        expect(readLink(linkValue(s, NOW - ago), NOW)).toEqual({ userId, sessionId, sessionIndex, eventIndex, startedAt: s.startedAt, lastEventAt: s.lastEventAt, at: NOW - ago });
+      }),
+      { seed: fuzzSeed('readLink round trip'), numRuns: 300 },
+    );
+  });
+});
+
+describe('adopt: the session the landing page goes on in', () => {
+  const link = readLink(linkValue(THERE, NOW - 500), NOW)!;
+  it("nothing on this domain: the link's visitor and session, its count (one past: the page it left takes that one at its exit) and activity; what only the other domain saw is not claimed", () => {
+    const s = adopt(null, link);
+    expect(s).toMatchObject({ userId: THERE.userId, sessionId: THERE.sessionId, sessionIndex: 3, eventIndex: 13, startedAt: THERE.startedAt, lastEventAt: THERE.lastEventAt, ended: null, firstEventId: null, utm: null, previousSessionId: null, businessUserId: null });
+    // a state like any other: stored, read back the same
+    expect(decodeState(encodeState(s))).toEqual(s);
+  });
+
+  // [case, what this domain kept, the adopted session's eventIndex, its business user id]
+  const cases: [string, ReturnType<typeof state>, number, string | null][] = [
+    ['the same session, further on here: the later count', { ...THERE, eventIndex: 20, businessUserId: 'alice' }, 20, 'alice'],
+    ['the same session, behind: the link\'s count', { ...THERE, eventIndex: 4, businessUserId: 'alice' }, 13, 'alice'],
+    ['another session of the same device: the link\'s, the user ids kept', { ...THERE, sessionId: '55555555-5555-4555-8555-555555555555', eventIndex: 40, businessUserId: 'alice' }, 13, 'alice'],
+    ['another device (this domain knew another visitor id): the link\'s, nothing of the other', state({ businessUserId: 'bob', eventIndex: 40 }), 13, null],
+  ];
+  it.each(cases)('%s', (_, found, eventIndex, user) => {
+    const s = adopt(found, link);
+    expect([s.userId, s.sessionId, s.eventIndex, s.businessUserId]).toEqual([THERE.userId, THERE.sessionId, eventIndex, user]);
+  });
+});
+
+describe('a page that lands with a link (the core: Start.link, adopted when storage answers)', () => {
+  // [case, consent, what storage found, the first event's session is the link's]
+  const cases: [string, 'granted' | 'pending' | 'denied', boolean][] = [
+    ['granted: the first event goes on in the link\'s session, counting on', 'granted', true],
+    ['refused, anonymous: nothing of the link (nothing identifying)', 'denied', false],
+  ];
+  it.each(cases)('%s', (_, consent, joined) => {
+    const t = boot({ newTab: false, at: NOW, consent, settings: { onDenied: 'anonymous' }, link: linkValue(THERE, NOW - 500) });
+    t.open(NOW);
+    t.send(track, NOW + 10, 'landed', '{}');
+    const landed = t.events().find((e) => e.name === 'landed')!;
+    expect(landed.session.sessionId === THERE.sessionId).toBe(joined);
+    if (joined) expect([landed.session.userId, landed.session.eventIndex, t.names()]).toEqual([THERE.userId, 14, ['landed']]);
+  });
+
+  it('a stale link: a fresh start', () => {
+    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - LINK_MAX_AGE - 1) });
+    t.open(NOW);
+    t.send(track, NOW + 10, 'landed', '{}');
+    expect(t.names()).toEqual(['session_start', 'landed']);
+    expect(t.events()[1].session.userId).not.toBe(THERE.userId);
+  });
+});
+
+describe('linkFor: what a link to another domain carries now', () => {
+  it('with consent and a live session: its value; pending, refused, or the session over: none', () => {
+    const t = boot({ newTab: false, at: NOW });
+    t.open(NOW);
+    t.send(track, NOW + 1, 'a', '{}');
+    expect(readLink(linkFor(t.model, NOW + 2), NOW + 2)).toMatchObject({ sessionId: t.model.session!.sessionId, eventIndex: 2, at: NOW + 2 });
+    expect(linkFor(t.model, NOW + 31 * MIN)).toBeNull();
+    expect(linkFor(boot({ consent: 'pending' }).model, NOW)).toBeNull();
+  });
+});
