@@ -568,3 +568,19 @@ test("the cookie is lean: the visitor's user id, attributes, UTM live in the mir
   await then('from-a-whole-cookie');
   expect(await cookie()).not.toContain('alice');
 });
+
+test("sessionHeaders(): the site's own requests get the session, which a server reads with readSession (stint/collector) as the page does, from the header or from the cookie", async ({ page, build, run }) => {
+  await openStint(page, build, run);
+  await call(page, 'track', 'a');
+  const headers = await call<Record<string, string>>(page, 'sessionHeaders');
+  const session = await call<{ userId: string; sessionId: string; eventIndex: number }>(page, 'getSession');
+  const cookie = await page.evaluate(() => document.cookie.split('; ').find((c) => c.startsWith('_stint='))!.slice('_stint='.length));
+  const { readSession } = await import('../dist/collector.mjs');
+  expect(headers.baggage).toBe(`session.id=${session.sessionId}`);
+  for (const value of [headers['stint-session'], cookie]) expect(readSession(value, Date.now())).toMatchObject({ userId: session.userId, sessionId: session.sessionId, eventIndex: session.eventIndex, ended: null });
+  // fetch takes them as they are (a header value is Latin-1)
+  expect(await page.evaluate(async (h) => (await fetch('/e2e/other.html', { headers: h })).status, headers)).toBe(200);
+  // Consent withdrawn: none.
+  await call(page, 'setConsent', 'denied');
+  expect(await call(page, 'sessionHeaders')).toEqual({});
+});

@@ -20,6 +20,7 @@ const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
   identify: () => undefined,
   setBackground: () => {},
   getSession: () => null,
+  sessionHeaders: () => ({}),
   newSession: () => {},
   endSession: () => {},
   setSessionAttribute: () => {},

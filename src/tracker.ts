@@ -11,6 +11,7 @@ import { joinUrl } from './core/formats/format';
 import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
 import { freshId } from './core/ids';
 import { linkFor } from './core/link';
+import { sessionHeaders } from './core/headers';
 import { decodeState } from './core/state';
 import { currentSession, dueToEnd, gpcRefuses, isReady, start, step } from './core/step';
 import { within } from './delivery/bounded';
@@ -258,7 +259,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', onRoute, location.href)));
   if (config.activity === 'input') guard(() => unwatch.push(config.watchInput((at) => guard(() => dispatch(['activity', at])))));
   if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())))));
-
   const methods: TimedTracker = {
     track(at, name, properties) {
       const props = eventName(name) ? propsJson(name, properties) : undefined;
@@ -273,6 +273,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     identify: (at, user, traits) => (userId(user) ? dispatch(['identify', at, user, propsJson('identify', traits) ?? null]) : undefined),
     setBackground: (at, isBackground) => void dispatch(['visibility', at, !!isBackground]),
     getSession: (at) => currentSession(model, at),
+    sessionHeaders: (at) => sessionHeaders(model, at),
     newSession: (at) => void dispatch(['newSession', at]),
     endSession: (at) => void dispatch(['endSession', at]),
     setSessionAttribute: (at, key, value) => void dispatch(['attribute', at, key, value, false]),
@@ -280,10 +281,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     setConsent: (at, state) => void (!stopped && consentState(state) && dispatch(['consent', at, state, 'page', globalPrivacyControl()])),
     debugLog: () => (recorder ? recorder.dump(model) : null),
     ready: () => (isReady(model) ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),
-    flush(at) {
-      // While storage is being opened, what is held is queued once it answers.
-      return (opening ? methods.ready(at) : Promise.resolve()).then(() => sender?.flush()).catch(() => {});
-    },
+    // (while storage is being opened, what is held is queued once it answers)
+    flush: (at) => (opening ? methods.ready(at) : Promise.resolve()).then(() => sender?.flush()).catch(() => {}),
     shutdown(at) {
       onShutdown();
       // A collector that is down must not keep the page waiting: what is left stays in the outbox for the next start.

@@ -217,6 +217,13 @@ export interface Tracker {
    * see `ready()`), or the last one is over and no event has started the next.
    */
   getSession(): ClientSession | null;
+  /**
+   * Headers that give the site's own requests the session (`fetch(url, { headers: stint.sessionHeaders() })`): W3C
+   * `baggage` with OpenTelemetry's `session.id`, and `stint-session`, the session as Stint's cookie holds it, which a
+   * server reads with `readSession` from 'stint/collector'. Empty without consent or a live session. A cross-origin
+   * API must allow both headers in CORS.
+   */
+  sessionHeaders(): Record<string, string>;
   /** Ends the current session and starts the next one at once. */
   newSession(): void;
   /** Ends the current session; the next event starts a new one. */

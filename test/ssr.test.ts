@@ -9,6 +9,7 @@ describe('the npm package in Node (server-side rendering)', () => {
     const tracker = createTracker({ collector: '/collect', appId: 'ssr' });
     expect(tracker.track('x')).toBeUndefined();
     expect(tracker.getSession()).toBeNull();
+    expect(tracker.sessionHeaders()).toEqual({});
     await expect(tracker.flush()).resolves.toBeUndefined();
     await expect(tracker.shutdown()).resolves.toBeUndefined();
   });
