@@ -53,7 +53,7 @@ const refused: [string, Record<string, unknown>, ((page: Page) => Promise<void>)
   [
     'Global Privacy Control on: nothing is decorated',
     { crossDomain: ['localhost'], respectGlobalPrivacyControl: false },
-    (page) => page.evaluate(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true })),
+    (page) => page.evaluate(() => void Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true })),
   ],
   ['a domain not listed: nothing is decorated', { crossDomain: ['shop.example'] }, null],
 ];
