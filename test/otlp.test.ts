@@ -159,7 +159,10 @@ describe('format otlp', () => {
     expect(names).toEqual(['session.start', 'application_initialized', 'signup', 'identify', 'session.end', 'session.start', 'after']);
     const [start1, , , , end, start2] = [0, 1, 2, 3, 4, 5].map((i) => records[i]);
     expect(start1.attributes['session.previous_id']).toBeUndefined();
-    expect(end.attributes).toMatchObject({ 'session.id': start1.attributes['session.id'], 'stint.session.end_reason': 'explicit', 'stint.session.duration_ms': 3000 });
+    expect(end.attributes).toMatchObject({ 'session.id': start1.attributes['session.id'], 'stint.session.end_reason': 'explicit', 'stint.session.duration_ms': 3000, 'stint.session.exit_page': start1.attributes['url.path'] });
+    // where each entered: the path of its first page
+    expect(start1.attributes['url.path']).toMatch(/^\//);
+    expect([start1, start2].map((s) => s.attributes['stint.session.entry_page'])).toEqual([start1.attributes['url.path'], start2.attributes['url.path']]);
     expect(start2.attributes).toMatchObject({ 'session.previous_id': start1.attributes['session.id'] });
     expect(start2.attributes['session.id']).not.toBe(start1.attributes['session.id']);
     // The other records carry no end attributes.

@@ -104,6 +104,7 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
     }
     const properties = JSON.parse(entry.props);
     const ended = entry.name === 'session_end' ? properties : {};
+    const started = entry.name === 'session_start' ? properties : {};
     const at = `"${Math.round(entry.at)}000000"`;
     const own = keyValues({
       'log.record.uid': entry.id,
@@ -111,6 +112,8 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
       'stint.visibility': entry.hidden ? 'background' : 'foreground',
       'stint.session.end_reason': ended.reason,
       'stint.session.duration_ms': ended.duration_ms,
+      'stint.session.entry_page': started.entry_page,
+      'stint.session.exit_page': ended.exit_page,
       'stint.sample_rate': batch.sampleRate < 1 ? batch.sampleRate : null,
       'stint.dropped': dropped,
     });
