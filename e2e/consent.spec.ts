@@ -475,3 +475,31 @@ for (const order of Object.keys(ORDERS) as Order[]) {
     await collector.expectNothingSent(context, (e) => e.name !== 'refused');
   });
 }
+
+test("the page's own consent signal that throws when started: createTracker does not throw, one warning, consent stays pending (nothing sent)", async ({ page, build, run, collector }) => {
+  const seen = consoleOf(page);
+  await page.goto(pageUrl(build, run) + '&noinit');
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  const thrown = await page.evaluate(async (build) => {
+    const w = window as any;
+    const consent = () => {
+      throw new Error('CMP not there');
+    };
+    try {
+      if (build === 'tag') w.stint('init', { ...w.__stintConfig, consent });
+      else {
+        const tracker = (await import('/dist/index.mjs' as string)).createTracker({ ...w.__stintConfig, consent });
+        w.stint = (method: string, ...args: unknown[]) => tracker[method](...args);
+      }
+      w.stint('track', 'held');
+      return null;
+    } catch (e) {
+      return String(e);
+    }
+  }, build);
+  expect(thrown).toBeNull();
+  await expect.poll(() => seen.warnings.filter((w) => w.includes('the consent signal threw (CMP not there): consent stays pending'))).toHaveLength(1);
+  expect(await call(page, 'getSession')).toBeNull();
+  await collector.expectNothingSent(page.context());
+  expect(seen.errors).toEqual([]);
+});

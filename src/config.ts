@@ -1,6 +1,7 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
 import type { Format } from './core/formats/format';
 import type { LinkWatcher } from './lifecycle/links';
+import { describeError, warn } from './log';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp'>> {
@@ -102,6 +103,28 @@ const RULES: [string, Check, string][] = [
   ['cookie.path', ...cookiePart('path')],
 ];
 
+/**
+ * The page's own consent signal, which is the page's code: one that throws when started, or whose stop throws or is
+ * none, says so once and leaves consent pending; it never throws out of `createTracker` or `shutdown()`.
+ */
+const followed =
+  (signal: ConsentSignal): ConsentSignal =>
+  (onChange) => {
+    try {
+      const stop = signal(onChange);
+      return () => {
+        try {
+          if (typeof stop == 'function') stop();
+        } catch {
+          // (stopped anyway: nothing more is heard)
+        }
+      };
+    } catch (e) {
+      warn(`config.consent: the consent signal threw (${describeError(e)}): consent stays pending`);
+      return () => {};
+    }
+  };
+
 const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
 export function resolveConfig(input: StintConfig, names: Names): Config {
@@ -130,7 +153,7 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   if (consent === 'tcf' || consent === 'google' || consent === 'gpp') {
     if (!names[consent]) throw missing('consent', consent);
     config.signal = names[consent]!;
-  } else config.signal = typeof consent == 'function' ? consent : null;
+  } else config.signal = typeof consent == 'function' ? followed(consent) : null;
   if (config.signal) config.consent = 'pending';
   config.watchRoutes = names.routes;
   config.watchInput = names.input;

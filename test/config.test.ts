@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig as resolve, type Names } from '../src/config';
 import { NPM, tagNames } from '../src/names';
 import { nativeFormat } from '../src/core/formats/native';
@@ -82,6 +82,21 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
+  it("the page's own consent signal that throws when started, or whose stop throws: one warning, consent pending, nothing thrown", () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const throwing = resolveConfig({ ...ok, consent: () => { throw new Error('CMP not there'); } });
+    expect(throwing.consent).toBe('pending');
+    let stop = () => {};
+    expect(() => (stop = throwing.signal!(() => {}))).not.toThrow();
+    expect(() => stop()).not.toThrow();
+    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent: the consent signal threw (CMP not there): consent stays pending']);
+    for (const made of [() => { throw new Error('stop'); }, undefined]) {
+      const signal = resolveConfig({ ...ok, consent: (() => made) as never }).signal!;
+      expect(() => signal(() => {})()).not.toThrow();
+    }
+    warn.mockRestore();
+  });
+
   it('crossDomain: a list of host names', () => {
     expect(resolveConfig({ ...ok, crossDomain: ['shop.example', 'pay-eu.example.com'] }).crossDomain).toEqual(['shop.example', 'pay-eu.example.com']);
   });
@@ -108,7 +123,7 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, consent: 'gpp' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
     expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
-    expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: googleConsentMode() });
+    expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('config.consent');
   });
 
