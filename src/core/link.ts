@@ -7,7 +7,7 @@
  */
 import type { Model } from './model';
 import { endReason } from './rules';
-import { UUID_PATTERN, type SessionState } from './state';
+import { UUID_PATTERN, type SessionState, type Utm } from './state';
 
 /** The query parameter of a decorated link. */
 export const LINK_PARAM = '_stint';
@@ -35,10 +35,12 @@ export function readLink(value: string | null | undefined, now: number): Link | 
 /**
  * The session the landing page goes on in: the link's. What this domain kept of the same session is merged (the
  * later count and activity); of the same device, its user ids stay; anything else of this domain's gives way.
- * The session's first event and its campaign stay on the domain that saw them (null here). The count goes on one past
- * the link's: the page the link left takes that index for its `application_exit` (the two domains share no storage).
+ * The session's first event stays on the domain that saw it (null here); its campaign is the landing page's (`utm`: a
+ * link of the site's own that names one does not start another session under `newSessionOnCampaign`). The count goes
+ * on one past the link's: the page the link left takes that index for its `application_exit` (the two domains share
+ * no storage).
  */
-export function adopt(found: SessionState | null, { at, ...link }: Link): SessionState {
+export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Utm | null = null): SessionState {
   link.eventIndex++;
   if (found && found.userId === link.userId && found.sessionId === link.sessionId)
     return { ...found, eventIndex: Math.max(found.eventIndex, link.eventIndex), lastEventAt: Math.max(found.lastEventAt, link.lastEventAt) };
@@ -57,7 +59,7 @@ export function adopt(found: SessionState | null, { at, ...link }: Link): Sessio
     ended: null,
     attributes: {},
     attributesAt: at,
-    utm: null,
+    utm,
     lastPage: null,
     businessUserId: device ? found.businessUserId : null,
     profileId: device ? found.profileId : null,

@@ -215,7 +215,7 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   if (m.storageState !== 'opening') return;
   m.storageState = 'open';
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
-  m.session = m.linked && m.consentMode === 'granted' ? adopt(found, m.linked) : found;
+  m.session = m.linked && m.consentMode === 'granted' ? adopt(found, m.linked, m.page.utm) : found;
   m.linked = null;
   m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);

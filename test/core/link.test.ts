@@ -9,8 +9,9 @@ import { adopt, LINK_MAX_AGE, linkFor, linkValue, readLink } from '../../src/cor
 import { decodeState, encodeState } from '../../src/core/state';
 import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
-import { boot, MIN } from './harness';
+import { boot, MIN, place } from './harness';
 import { track } from '../../src/core/step';
+import { page } from '../../src/core/site';
 
 const NOW = 1_700_000_000_000;
 const THERE = state({ userId: '33333333-3333-4333-8333-333333333333', sessionId: '44444444-4444-4444-8444-444444444444', sessionIndex: 3, eventIndex: 12, startedAt: NOW - 10 * MIN, lastEventAt: NOW - 3 * MIN });
@@ -92,6 +93,14 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
     const landed = t.events().find((e) => e.name === 'landed')!;
     expect(landed.session.sessionId === THERE.sessionId).toBe(joined);
     if (joined) expect([landed.session.userId, landed.session.eventIndex, t.names()]).toEqual([THERE.userId, 14, ['landed']]);
+  });
+
+  it("a landing page whose link names a campaign, with newSessionOnCampaign: the link's session goes on, with that campaign", () => {
+    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - 500), place: place('/landing?utm_source=shop&utm_campaign=cross'), settings: { newSessionOnCampaign: true } });
+    t.send(page, NOW + 5, '{}', place('/landing?utm_source=shop&utm_campaign=cross'));
+    t.open(NOW + 10);
+    expect(t.names()).toEqual(['page_view']);
+    expect([t.events()[0].session.sessionId, t.events()[0].context.utm.campaign]).toEqual([THERE.sessionId, 'cross']);
   });
 
   it('a stale link: a fresh start', () => {
