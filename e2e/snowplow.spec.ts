@@ -74,7 +74,7 @@ for (const where of ['same-origin', 'cross-origin'] as const) {
       // session_start: an unstructured event in dev.stint/event, the session's first (client_session eventIndex 1, its own id first)
       const start = events.find((e) => e.unstruct?.data?.name === 'session_start')!;
       expect(start.e).toBe('ue');
-      expect(start.unstruct.data.properties).toEqual({ session_id: start.sid, previous_session_id: null, session_index: 1, reason: 'first' });
+      expect(start.unstruct.data.properties).toEqual({ session_id: start.sid, previous_session_id: null, session_index: 1, reason: 'first', entry_page: '/e2e/app.html', referrer: null, utm: null });
       expect(entity(start, 'client_session')).toMatchObject({ sessionId: start.sid, eventIndex: 1, firstEventId: start.eid });
     });
 
