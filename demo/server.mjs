@@ -16,6 +16,9 @@
 // POST /api/runs/<run>/browsers {key, browser}                 the demo page's own record: the browser a device id
 //                                                              (or `session:<id>`) was seen in (one timeline lane per browser)
 // DELETE /api/runs/<run>                                       forget a run
+// POST|DELETE /stint/id/<run>                                  the serverCookie endpoint: stint/collector's serverCookieHandler
+//                                                              (dist/collector.mjs) sets or expires the session's server copy
+// GET  /api/runs/<run>/copies                                  what that endpoint was asked: [{method, status, at}]
 // GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -152,6 +155,8 @@ function stream(req, res, url, collector, streams) {
 export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data') } = {}) {
   const collector = createCollector(dataDir);
   const streams = new Set();
+  /** What the serverCookie endpoint was asked, per run. */
+  const copies = new Map();
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host || host}`);
     const cors = {
@@ -167,6 +172,17 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         const to = url.searchParams.get('to') || '/';
         if (!to.startsWith('/') || to.startsWith('//')) return res.writeHead(400).end('to: a path');
         return res.writeHead(302, { 'Set-Cookie': `stint-run=${visit[1]}; Path=/; SameSite=Lax`, Location: to, 'Cache-Control': 'no-store' }).end();
+      }
+      const copy = url.pathname.match(/^\/stint\/id\/([\w-]+)$/);
+      if (copy) {
+        // (the reference handler of the package, as built: what a site deploys)
+        const { serverCookieHandler } = await import('../dist/collector.mjs');
+        const asked = { method: req.method, status: 0, at: Date.now() };
+        if (!copies.has(copy[1])) copies.set(copy[1], []);
+        copies.get(copy[1]).push(asked);
+        const writeHead = res.writeHead.bind(res);
+        res.writeHead = (status, headers) => ((asked.status = status), writeHead(status, headers));
+        return serverCookieHandler()(req, res);
       }
       const collect = url.pathname.match(/^\/collect(?:\/([\w-]+))?\/?$/);
       if (collect && req.method === 'POST') {
@@ -184,13 +200,14 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         return;
       }
       if (url.pathname === '/api/stream' && req.method === 'GET') return stream(req, res, url, collector, streams);
-      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault|\/browsers)?$/);
+      const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault|\/browsers|\/copies)?$/);
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
         if (api[2] === '/browsers' && req.method === 'POST') {
           const { key, browser } = JSON.parse((await readBody(req)) || '{}');
           return json(collector.link(api[1], key, browser) ?? null);
         }
+        if (api[2] === '/copies') return json(copies.get(api[1]) ?? []);
         if (api[2] === '/fault' && req.method === 'POST') return json(collector.fault(api[1], JSON.parse((await readBody(req)) || '{}')));
         if (api[2] === '/fault' && req.method === 'DELETE') return json(collector.heal(api[1]));
         if (req.method === 'DELETE') return json(collector.clear(api[1]));

@@ -82,6 +82,7 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
           cookie: data.cookieDomain ? { domain: data.cookieDomain } : undefined,
           autoPageViews: data.autoPageViews as StintConfig['autoPageViews'],
           compression: data.compression as StintConfig['compression'],
+          serverCookie: data.serverCookie,
           activity: data.activity as StintConfig['activity'],
           sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
           debug: data.debug === 'true',

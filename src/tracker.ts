@@ -28,6 +28,7 @@ import { cameFrom, handedOver, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
 import { openStorage, type Opened, type Opener } from './session/open';
+import { copyName, serverCopy } from './session/copy';
 import { eraseSession } from './session/stores/chain';
 import { deleteStintDb, setLeaving, type StintDb } from './db';
 import { startRecorder } from './recorder';
@@ -73,7 +74,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   let model: Model;
   /** The flight recorder, with `debug: true`. */
   const recorder = config.debug ? startRecorder() : null;
-
+  /** The server's copy of the session, with `serverCookie` (session/copy.ts). */
+  const copy = config.serverCookie ? serverCopy(config.serverCookie, copyName(config.cookie)) : null;
   /** The one way in: an input meets the core (`step`: what happened, and when), and its effects are carried out in order. */
   const dispatch: Dispatch = (input) => {
     const next = input[0];
@@ -94,7 +96,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
   /** An input of this moment. */
   const now = <T extends keyof Inputs>(type: T, ...args: Inputs[T]) => dispatch([type, Date.now(), ...args] as unknown as Input);
-
   const resolveReady = () => waiting.splice(0).forEach((resolve) => resolve());
   const save = (all: boolean) => {
     saving = false;
@@ -102,7 +103,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   };
   /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
   const movedTo = (mechanism: string) => guard(() => now('surroundings', { mechanism }));
-
   /** Storage answered: the session is written there from now on, and the outbox sent. */
   const opened = ({ chain, db: database, othersOpen }: Opened, anonymous: boolean) => {
     if (stopped) return;
@@ -160,6 +160,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       // Nothing of Stint stays on the device, in any tab: the session (the cookie in every domain variant, or the
       // custom store, and the mirror), the whole database (the outbox, other tabs' too), the sent marks, the tab's id.
       eraseSession(config.store, config.cookie);
+      copy?.erase();
       deleteStintDb();
       eraseMarks();
       leaveTab(null);
@@ -222,9 +223,9 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   unwatch.push(
     watchPage({
       mayLeave: () => opener?.goOn(),
-      hidden: (hidden) => now('visibility', hidden),
+      hidden: (hidden) => (now('visibility', hidden), hidden && copy?.renew(model, Date.now())),
       // Nothing left pending that could block the next page (see db.ts).
-      left: (persisted) => (setLeaving(true), now('pagehide', persisted)),
+      left: (persisted) => (setLeaving(true), now('pagehide', persisted), copy?.renew(model, Date.now())),
       restored() {
         // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
         setLeaving(false);

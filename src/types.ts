@@ -120,6 +120,14 @@ export interface StintConfig {
    * Control. Each domain lists the others. The script tag loads `stint.links.js` beside it for it.
    */
   crossDomain?: string[];
+  /**
+   * A path on the site's own origin (e.g. `/stint/id`) whose handler sets Stint's session as a cookie from the server
+   * (`_stint_srv`; `serverCookieHandler` in `stint/collector`): Safari caps cookies written by script at 7 days and,
+   * after 7 days without a visit, deletes the site's script-writable storage, but not a cookie its server set. With
+   * consent, when the page is hidden or leaves, at most once a day per device; the page reads that cookie only when
+   * its own storage is gone, and never writes it. Withdrawal of consent asks the handler to delete it.
+   */
+  serverCookie?: string;
   /** Overrides how `application_initialized` reports first runs and upgrades. Default `auto`. */
   installType?: 'auto' | 'known_install' | 'known_upgrade';
   /**

@@ -32,6 +32,7 @@ describe('resolveConfig', () => {
       compression: 'none',
       newSessionOnCampaign: false,
       crossDomain: [],
+      serverCookie: '',
       debug: false,
     });
   });
@@ -73,6 +74,11 @@ describe('resolveConfig', () => {
     ['crossDomain', { ...ok, crossDomain: 'shop.example' }],
     ['crossDomain', { ...ok, crossDomain: ['https://shop.example/'] }],
     ['crossDomain', { ...ok, crossDomain: [5] }],
+    ['serverCookie', { ...ok, serverCookie: 'https://id.example/stint' }],
+    ['serverCookie', { ...ok, serverCookie: '//id.example/stint' }],
+    ['serverCookie', { ...ok, serverCookie: 'stint/id' }],
+    ['serverCookie', { ...ok, serverCookie: '/stint/ id' }],
+    ['serverCookie', { ...ok, serverCookie: true }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);
@@ -95,6 +101,10 @@ describe('resolveConfig', () => {
       expect(() => signal(() => {})()).not.toThrow();
     }
     warn.mockRestore();
+  });
+
+  it("serverCookie: a path on the site's own origin", () => {
+    expect(resolveConfig({ ...ok, serverCookie: '/stint/id' }).serverCookie).toBe('/stint/id');
   });
 
   it('crossDomain: a list of host names', () => {

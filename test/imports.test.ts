@@ -16,7 +16,7 @@ type Layer = 'core' | 'ground' | 'adapter' | 'shell' | 'door' | 'entry';
 function layer(file: string): Layer {
   if (file.startsWith('core/')) return 'core';
   if (['log.ts', 'db.ts', 'types.ts', 'version.ts'].includes(file)) return 'ground';
-  if (/^(lifecycle|session|delivery|consent)\//.test(file) || ['tabs.ts', 'device.ts', 'input.ts'].includes(file)) return 'adapter';
+  if (/^(lifecycle|session|delivery|consent)\//.test(file) || ['tabs.ts', 'device.ts', 'input.ts', 'server-cookie.ts'].includes(file)) return 'adapter';
   if (['tracker.ts', 'config.ts', 'recorder.ts'].includes(file)) return 'shell';
   if (['api.ts', 'create.ts', 'names.ts'].includes(file)) return 'door';
   return 'entry';

@@ -19,6 +19,23 @@ export function sessionHeaders(m: Model, at: number): Record<string, string> {
   return s && !endReason(s, at, m.settings) ? { baggage: `session.id=${s.sessionId}`, [SESSION_HEADER]: encodeURIComponent(encodeState(s, true)) } : {};
 }
 
+/** How often the server's copy of the session (`serverCookie`) is renewed at most: once a day. */
+export const COPY_EVERY = 86_400_000;
+
+/**
+ * What to send at `at` (the page hidden or leaving) to the site's `serverCookie` endpoint, which sets it as the server's
+ * copy of the session: the lean value `sessionHeaders` gives, or null. Due when the copy the page sees (`copy`: the
+ * server-set cookie as read, or null) is of another device, or its last event, and the page's own last send (`sentAt`),
+ * are a day old or more; never without consent or a live session.
+ */
+export function copyDue(m: Model, at: number, copy: string | null, sentAt: number): string | null {
+  const value = sessionHeaders(m, at)[SESSION_HEADER];
+  if (!value) return null;
+  const held = decodeState(copy);
+  const fresh = held && held.userId === m.session!.userId ? held.lastEventAt : -Infinity;
+  return at - Math.max(fresh, sentAt) >= COPY_EVERY ? value : null;
+}
+
 /** A session as a server reads it from Stint's cookie or its header. */
 export interface ServerSession {
   userId: string;
@@ -49,4 +66,41 @@ export function readSession(value: string, now: number, timeouts: Partial<Timeou
   const t = { foregroundTimeout: 30 * 60_000, backgroundTimeout: 30 * 60_000, maxSessionDuration: 0, ...timeouts };
   const { userId, sessionId, sessionIndex, eventIndex, startedAt, lastEventAt } = s;
   return { userId, sessionId, sessionIndex, eventIndex, startedAt, lastEventAt, ended: endReason(s, now, t) };
+}
+
+/** Where and how long the server keeps its copy of the session (`serverCookieHandler`, `stint/collector`). */
+export interface CopyCookie {
+  /** The cookie's name; `_stint_srv` by default (the page reads `<its cookie name>_srv`). */
+  name?: string;
+  /** `Domain=`, for a site on several subdomains (the page's `cookie.domain`); host-only by default. */
+  domain?: string;
+  /** Days it lives (renewed at most daily, by each visit); 400 by default, Chromium's cap. */
+  maxAgeDays?: number;
+  /** `Secure`; by default when the request came over https (its URL, or a proxy's `X-Forwarded-Proto`). */
+  secure?: boolean;
+}
+
+/** The longest value a handler takes: a lean session is about 330 characters, URI-encoded. */
+const COPY_MAX = 2000;
+
+/**
+ * The answer of the `serverCookie` endpoint to a request (`method`, its `body` as text; `https`: it came over https):
+ * POST with a session's lean value (as the page sends it) sets the copy, the value as the server wrote it again
+ * (only the lean fields, none of the visitor's); DELETE (consent withdrawn) expires it; anything else sets nothing
+ * (400 for a value that is not a Stint session, 405 for another method). Pure: the handlers of `stint/collector` carry it out.
+ */
+export function copyAnswer(method: string, body: string, options: CopyCookie, https: boolean): { status: number; headers: Record<string, string> } {
+  const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
+  const cookie = (value: string, age: number) =>
+    `${options.name || '_stint_srv'}=${value}; Path=/; Max-Age=${age}; SameSite=Lax` + (options.domain ? '; Domain=' + options.domain : '') + ((options.secure ?? https) ? '; Secure' : '');
+  if (method === 'DELETE') return { status: 204, headers: { ...headers, 'Set-Cookie': cookie('', 0) } };
+  if (method !== 'POST') return { status: 405, headers: { ...headers, Allow: 'POST, DELETE' } };
+  let state = null;
+  try {
+    state = body.length <= COPY_MAX ? decodeState(decodeURIComponent(body)) : null;
+  } catch {
+    // (malformed escapes: not a Stint session)
+  }
+  if (!state) return { status: 400, headers };
+  return { status: 204, headers: { ...headers, 'Set-Cookie': cookie(encodeURIComponent(encodeState(state, true)), Math.round((options.maxAgeDays ?? 400) * 86_400)) } };
 }

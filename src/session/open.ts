@@ -9,6 +9,7 @@
 import { stintDb, type StintDb } from '../db';
 import type { CookieOptions, SessionStore } from '../types';
 import type { SessionState } from '../core/state';
+import { copyName } from './copy';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 
 /**
@@ -37,6 +38,8 @@ export interface Opener {
 export interface Where {
   store: SessionStore | undefined;
   cookie: CookieOptions | undefined;
+  /** the endpoint that keeps the server's copy of the session (`serverCookie`), or '' */
+  serverCookie?: string;
 }
 
 /**
@@ -61,7 +64,7 @@ export function openStorage(
     ? { chain: inMemory(), early: inMemory() }
     : where.store
       ? openCustom(where.store)
-      : openChain(where.cookie, db);
+      : openChain(where.cookie, db, where.serverCookie ? copyName(where.cookie) : undefined);
   // (a slow store's stand-in: the session the tab's last page left, rather than a new one; never when anonymous)
   if (!anonymous && early !== chain) early.found = handed;
   const open = (opened: Chain, othersOpen: boolean) => {

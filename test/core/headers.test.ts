@@ -1,11 +1,12 @@
 /**
  * The session for the site's own requests (src/core/headers.ts): `sessionHeaders()` in the page, and `readSession` on a
- * server, which must decide the end of a session exactly as the browser does (the timeouts' boundaries, a fake clock).
+ * server, which must decide the end of a session exactly as the browser does (the timeouts' boundaries, a fake clock);
+ * the server's copy of the session (`serverCookie`): when the page sends it, and what the endpoint answers.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
-import { encodeState } from '../../src/core/state';
+import { COPY_EVERY, copyAnswer, copyDue, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
+import { decodeState, encodeState } from '../../src/core/state';
 import { currentSession, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
 import { state } from '../helpers';
@@ -81,5 +82,111 @@ describe('readSession: a server reads the cookie or the header as the browser wo
     t.send(visibility, T0 + 2, true);
     const value = sessionHeaders(t.model, T0 + 3)[SESSION_HEADER];
     for (const at of [T0 + 2 + 5 * MIN, T0 + 3 + 5 * MIN]) expect(readSession(value, at, { backgroundTimeout: 5 * MIN })!.ended === null).toBe(currentSession(t.model, at) !== null);
+  });
+});
+
+describe("copyDue: when the page sends its session for the server's copy (serverCookie), at most once a day", () => {
+  /** A page with a live session, its last event at T0 + 1. */
+  const page = (consent: 'granted' | 'pending' | 'denied' = 'granted', onDenied: 'drop' | 'anonymous' = 'drop') => {
+    const t = boot({ newTab: false, at: T0, consent, settings: { onDenied } });
+    t.open(T0);
+    t.send(track, T0 + 1, 'a', '{}');
+    return t;
+  };
+  const copyOf = (t: ReturnType<typeof page>, overrides = {}) => encodeState({ ...t.model.session!, ...overrides }, true);
+  const DAY = COPY_EVERY;
+  // [case, the copy the page sees (given the page's session), the page's own last send, the time, due]
+  const cases: [string, ((t: ReturnType<typeof page>) => string | null), number, number, boolean][] = [
+    ['no copy yet: due', () => null, -Infinity, T0 + 2, true],
+    ['a copy of this device, its last event less than a day ago: not due', (t) => copyOf(t), -Infinity, T0 + 1 + DAY - 1, false],
+    ['a day after its last event, to the ms: due', (t) => copyOf(t, { lastEventAt: T0 }), -Infinity, T0 + DAY, true],
+    ['a copy of another device (a foreign or older visitor): due', (t) => copyOf(t, { userId: '99999999-9999-4999-8999-999999999999' }), -Infinity, T0 + 2, true],
+    ["sent by this page less than a day ago (its answer's cookie not yet seen): not due", () => null, T0, T0 + DAY - 1, false],
+    ['sent by this page a day ago: due', () => null, T0, T0 + DAY, true],
+    ['a value that is not a session: due', () => 'GA1.2.3', -Infinity, T0 + 2, true],
+  ];
+  it.each(cases)('%s', (_, copy, sentAt, at, due) => {
+    const t = page();
+    const held = copy(t);
+    // (a live session at `at`: the page hid at that moment, after an event)
+    if (at - T0 > 60_000) t.send(track, at, 'b', '{}');
+    const value = copyDue(t.model, at, held, sentAt);
+    expect(value !== null).toBe(due);
+    if (value) expect(value).toBe(sessionHeaders(t.model, at)[SESSION_HEADER]);
+  });
+
+  // [case, consent, onDenied]
+  const never: [string, 'pending' | 'denied', 'drop' | 'anonymous'][] = [
+    ['consent pending', 'pending', 'drop'],
+    ['refused', 'denied', 'drop'],
+    ['refused, anonymous', 'denied', 'anonymous'],
+  ];
+  it.each(never)('never: %s', (_, consent, onDenied) => {
+    expect(copyDue(page(consent, onDenied).model, T0 + 2, null, -Infinity)).toBeNull();
+  });
+
+  it('never for a session that is over (the next event starts another)', () => {
+    expect(copyDue(page().model, T0 + 31 * MIN, null, -Infinity)).toBeNull();
+  });
+});
+
+describe("copyAnswer: the serverCookie endpoint's answer (stint/collector's handlers carry it out)", () => {
+  const whole = state({ businessUserId: 'alice@example.com', attributes: { plan: 'pro' }, lastEventAt: T0 });
+  const cookieValue = (answer: { headers: Record<string, string> }) => decodeURIComponent(/^_stint_srv=([^;]*)/.exec(answer.headers['Set-Cookie'])![1]);
+
+  it('POST of a lean value, as the page sends it: 204, the cookie set from the server for 400 days, host-only, Lax, not HttpOnly', () => {
+    const answer = copyAnswer('POST', encodeURIComponent(encodeState(whole, true)), {}, false);
+    expect(answer.status).toBe(204);
+    expect(answer.headers['Set-Cookie']).toMatch(/^_stint_srv=[^;]+; Path=\/; Max-Age=34560000; SameSite=Lax$/);
+    expect(decodeState(cookieValue(answer))).toMatchObject({ userId: whole.userId, sessionId: whole.sessionId, eventIndex: whole.eventIndex, lastEventAt: T0 });
+    expect(answer.headers['Cache-Control']).toBe('no-store');
+  });
+
+  it("the cookie holds the lean fields only, as the server wrote them again: a whole record's visitor fields are not kept", () => {
+    const value = cookieValue(copyAnswer('POST', encodeURIComponent(encodeState(whole)), {}, false));
+    expect(value.startsWith('2.')).toBe(true);
+    for (const text of ['alice', 'plan', 'pro']) expect(value).not.toContain(text);
+  });
+
+  it('the options: name, Domain, Max-Age, Secure (by default when the request came over https)', () => {
+    const body = encodeURIComponent(encodeState(whole, true));
+    expect(copyAnswer('POST', body, { name: 'sid', domain: 'example.com', maxAgeDays: 30 }, true).headers['Set-Cookie']).toMatch(/^sid=[^;]+; Path=\/; Max-Age=2592000; SameSite=Lax; Domain=example.com; Secure$/);
+    expect(copyAnswer('POST', body, { secure: false }, true).headers['Set-Cookie']).not.toContain('Secure');
+  });
+
+  it('DELETE (consent withdrawn): 204 and the cookie expired', () => {
+    expect(copyAnswer('DELETE', '', {}, false)).toEqual({ status: 204, headers: { 'Cache-Control': 'no-store', 'Set-Cookie': '_stint_srv=; Path=/; Max-Age=0; SameSite=Lax' } });
+  });
+
+  // [case, method, body, status]
+  const refused: [string, string, string, number][] = [
+    ['an empty body', 'POST', '', 400],
+    ['a foreign value', 'POST', 'GA1.2.3.4', 400],
+    ['a tampered session', 'POST', encodeURIComponent('2.{"u":"not-a-uuid"}'), 400],
+    ['malformed escapes', 'POST', '2.%E0%A4%A', 400],
+    ['too long to be a session', 'POST', encodeURIComponent(encodeState(whole, true)) + 'x'.repeat(2000), 400],
+    ['another method', 'GET', '', 405],
+  ];
+  it.each(refused)('sets nothing for %s', (_, method, body, status) => {
+    const answer = copyAnswer(method, body, {}, false);
+    expect(answer.status).toBe(status);
+    expect(answer.headers['Set-Cookie']).toBeUndefined();
+  });
+
+  it('any body (seeded): 400 and nothing set, or 204 and a cookie that reads back as a lean session; never a throw', () => {
+    const session = encodeURIComponent(encodeState(whole, true));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string().map((s) => '2.' + s), fc.string().map((s) => session.slice(0, -s.length - 1) + encodeURIComponent(s)), fc.constant(session)), (body) => {
+        const answer = copyAnswer('POST', body, {}, false);
+        if (answer.status === 400) {
+          expect(answer.headers['Set-Cookie']).toBeUndefined();
+        } else {
+          expect(answer.status).toBe(204);
+          expect(decodeState(cookieValue(answer))).not.toBeNull();
+          expect(cookieValue(answer).startsWith('2.')).toBe(true);
+        }
+      }),
+      { seed: fuzzSeed('copyAnswer'), numRuns: 500 },
+    );
   });
 });

@@ -6,7 +6,7 @@
  */
 import { complete, decodeState, type SessionState } from '../../core/state';
 import type { CookieOptions, SessionStore } from '../../types';
-import { cookieStore } from './cookie';
+import { cookieStore, readCookies } from './cookie';
 import type { StintDb } from '../../db';
 import { idbSessionStore } from './idb';
 import { eraseMirror, localMirror } from './local';
@@ -52,7 +52,8 @@ export function openCustom(store: SessionStore): Opening {
   return { chain, early: inMemory() };
 }
 
-export function openChain(cookie: CookieOptions | undefined, db: StintDb | null): Opening {
+/** `copy`: the name of the server's copy (`serverCookie`, ../copy.ts), read when the cookie and its mirror are gone. */
+export function openChain(cookie: CookieOptions | undefined, db: StintDb | null, copy?: string): Opening {
   const jar = cookieStore(cookie);
   let found: SessionState | null = null;
   try {
@@ -68,6 +69,9 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null)
     // the visitor's fields the lean cookie leaves out, too.
     const kept = mirror && decodeState(mirror.get());
     found = found ? complete(found, kept) : kept;
+    // Both gone (Safari deletes a site's script-writable storage after 7 days without a visit): the server's copy.
+    const held = !found && copy && decodeState(readCookies(copy).find(decodeState));
+    if (held) found = complete(held, null);
     const chain: Chain = { primary: jar, mirror, found, synchronous: true };
     return { chain, early: chain };
   }
