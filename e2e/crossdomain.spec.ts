@@ -4,6 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { bothBuilds } from './npm';
 
 const other = () => baseUrl().replace('127.0.0.1', 'localhost');
 
@@ -23,6 +24,8 @@ async function follow(page: Page, config: Record<string, unknown>) {
   await waitForStint(page, config);
 }
 
+// (an npm app loads the decoration as a chunk of its own: both builds)
+bothBuilds(() =>
 test('a link to another of the site\'s domains carries the visitor and the session: the page it lands on goes on in them, and drops the parameter from its URL', async ({ page, build, run, collector }) => {
   await page.goto(pageUrl(build, run, { crossDomain: ['localhost'] }));
   await waitForStint(page);
@@ -45,7 +48,7 @@ test('a link to another of the site\'s domains carries the visitor and the sessi
   await collector.proveSent(page);
   const indices = (await collector.events((e) => e.session.sessionId === here.session.sessionId)).map((e) => `${e.name} ${e.session.eventIndex}`);
   expect(new Set(indices.map((i) => i.split(' ')[1])).size, indices.join(', ')).toBe(indices.length);
-});
+}));
 
 // [case, what the first page is, what the link says when it lands]
 const refused: [string, Record<string, unknown>, ((page: Page) => Promise<void>) | null][] = [

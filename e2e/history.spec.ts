@@ -232,6 +232,36 @@ test("the tag loads the routes' watch beside it: a route change made before it h
   expectChain(await collector.exactly(3, isView, page));
 });
 
+test("an npm app loads the routes' watch as a chunk of its own: a route change made before it has loaded is a page view once it has", async ({ page, run, collector }) => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/dist/chunks/history-*.mjs', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const start = `${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'esm', run, router: 'react', patch: 'before', config: '{}' })}`;
+  await page.goto(start, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
+  await call(page, 'ready');
+  await page.getByRole('link', { name: 'Products', exact: true }).click();
+  await expect(page).toHaveTitle('Products · Shop');
+  await call(page, 'flush');
+  await collector.exactly(1, isView, page);
+  release();
+  const views = await collector.waitFor(2, isView);
+  expect(pages(views)[1]).toMatchObject({ path: '/e2e/spa/products', referrer: start, title: 'Products · Shop' });
+});
+
+test("an npm app whose routes' chunk does not load (a deploy that dropped it): one console error naming the field", async ({ page: other, run }) => {
+  const seen = consoleOf(other);
+  await other.route('**/dist/chunks/history-*.mjs', (route) => route.fulfill({ status: 404, body: 'not here' }));
+  await other.goto(`${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'esm', run, router: 'react', patch: 'before', config: '{}' })}`);
+  await other.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
+  const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
+  await expect.poll(said).toHaveLength(1);
+  expect(said()[0]).toMatch(/^\[stint\] config.autoPageViews: its watch did not load \(/);
+});
+
 test("a routes' watch that does not load: one console error, and route changes are no page views", async ({ page, run, collector }) => {
   const seen = consoleOf(page);
   await page.route('**/dist/stint.history.js', (route) => route.fulfill({ status: 404, body: 'not here' }));

@@ -3,6 +3,7 @@
  */
 import type { Page } from '@playwright/test';
 import { baseUrl, call, crash, consoleOf, expect, inTrackedOrder, leavesIntoCache, newTab, openStint, pageUrl, setVisibility, test, waitForStint, type StintEvent } from './fixtures';
+import { bothBuilds } from './npm';
 
 const MINUTE = 60_000;
 
@@ -156,10 +157,11 @@ test('session attributes: on every event, kept across a reload, reset and report
   await expect.poll(() => seen.warnings.filter((w) => /not a number/.test(w)).length).toBe(1);
 });
 
+bothBuilds(() =>
 test("activity: 'input': the person's input keeps the session alive without an event, and after the timeout starts the next", async ({ page, build, run, collector }) => {
   await page.clock.install();
-  // (the tag reads it from its data-activity attribute)
-  await page.goto(pageUrl('data', run, { activity: 'input' }));
+  // (the tag reads it from its data-activity attribute; an npm app loads the watch as a chunk of its own)
+  await page.goto(pageUrl(build === 'esm' ? 'esm' : 'data', run, { activity: 'input' }));
   await waitForStint(page);
   await call(page, 'track', 'read');
   type Session = { sessionId: string; sessionIndex: number; previousSessionId: string | null };
@@ -187,7 +189,7 @@ test("activity: 'input': the person's input keeps the session alive without an e
   expect([back.session.sessionIndex, back.session.previousSessionId]).toEqual([2, reading.sessionId]);
   const names = (await collector.events()).map((e) => e.name);
   expect(names.filter((n) => !n.startsWith('application_') && n !== 'page_view')).toEqual(['session_start', 'read', 'still reading', 'session_end', 'session_start', 'back']);
-});
+}));
 
 test("the tag loads the input watch beside it only with activity: 'input'; one that does not load is one console error, and events still keep the session", async ({ page, run, collector }) => {
   const partsOf = () => page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((path) => /\/stint\.\w+\.js$/.test(path)));

@@ -1,6 +1,6 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
 import type { Format } from './core/formats/format';
-import type { LinkWatcher } from './lifecycle/links';
+import type { LinkWatcher } from './lifecycle/decorate';
 import { describeError, warn } from './log';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 

@@ -6,17 +6,38 @@
 import type { InputWatcher, Names, RouteWatcher } from './config';
 import { nativeFormat } from './core/formats/native';
 import { partWatcher, type Where } from './consent/part';
-import { watchActivity } from './lifecycle/activity';
-import { watchHistory } from './lifecycle/history';
-import { watchLinks, type LinkWatcher } from './lifecycle/links';
+import type { LinkWatcher } from './lifecycle/decorate';
+import { describeError, error } from './log';
 import type { ConsentSignal } from './types';
 
-/** An npm app's. */
+/**
+ * A watcher of an npm app's that its bundler splits off (a dynamic `import()`, a chunk of its own): loaded when the
+ * config first starts it, as a script tag loads a part (consent/part.ts), so that an app that does not configure it
+ * does not load it. One that does not load is one console error naming the field (what it would have done does not happen).
+ */
+const later =
+  <A extends unknown[]>(load: () => Promise<(...args: A) => () => void>, field: string) =>
+  (...args: A): (() => void) => {
+    let stop: (() => void) | undefined;
+    let stopped = false;
+    load().then(
+      (watcher) => {
+        if (!stopped) stop = watcher(...args);
+      },
+      (e) => error(`${field}: its watch did not load (${describeError(e)})`),
+    );
+    return () => {
+      stopped = true;
+      stop?.();
+    };
+  };
+
+/** An npm app's: the watches of routes, input and links load when its config names them. */
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
-  routes: watchHistory,
-  input: watchActivity,
-  linker: watchLinks,
+  routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
+  input: later(() => import('./lifecycle/activity').then((m) => m.watchActivity), "config.activity 'input'"),
+  linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
 };
 

@@ -12,7 +12,9 @@ import { describe, expect, it } from 'vitest';
 
 const dist = join(__dirname, '../dist');
 
-async function bundle(app: string): Promise<string> {
+async function bundle(app: string): Promise<string>;
+async function bundle(app: string, all: true): Promise<string[]>;
+async function bundle(app: string, all?: true): Promise<string | string[]> {
   const entry = 'virtual:app';
   const build = await rollup({
     input: entry,
@@ -21,7 +23,8 @@ async function bundle(app: string): Promise<string> {
   });
   const { output } = await build.generate({ format: 'es' });
   await build.close();
-  return output[0].code;
+  // (the entry first, then the chunks split off: what the app loads later, when it needs them)
+  return all ? output.map((o) => ('code' in o ? o.code : '')) : output[0].code;
 }
 
 /** What each part leaves in a bundle that has it. */
@@ -49,6 +52,17 @@ describe('tree-shaking', { timeout: 30_000 }, () => {
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
     for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);
+  });
+
+  it("the watches of routes, input and links (autoPageViews, activity: 'input', crossDomain) are chunks of their own, which a track()-only app's code does not hold: loaded when the config names them", async () => {
+    const [code, ...later] = await bundle(
+      `import { createTracker } from '${dist}/index.mjs';
+createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`,
+      true,
+    );
+    const marks = ['popstate', 'pushState', 'touchstart', 'auxclick'];
+    for (const mark of marks) expect(code, mark).not.toContain(mark);
+    for (const mark of marks) expect(later.join('\n'), mark).toContain(mark);
   });
 
   it.each(Object.keys(MARKS))('an app that imports %s carries it', async (part) => {

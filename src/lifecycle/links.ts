@@ -1,13 +1,9 @@
 /**
  * Cross-domain continuity in the page (`crossDomain`, core/link.ts): the landing page takes the `_stint` parameter
- * out of its URL; a page decorates the links and forms to the other domains at the moment they are used, so that
- * the time a link carries is the click's (a link decorated at load would go stale on a page read for minutes).
+ * out of its URL. (The decoration of the links to the other domains is decorate.ts, which a script tag loads
+ * beside it and an npm app's bundler splits off.)
  */
 import { LINK_PARAM } from '../core/link';
-import { guard } from '../log';
-
-/** Watches the links and forms to `domains` (and their subdomains), decorating each as it is used with `value()` (null: not now). */
-export type LinkWatcher = (domains: string[], value: () => string | null) => () => void;
 
 /**
  * The `_stint` parameter this page came with, or null; taken out of the address (`replaceState`, the rest of the URL
@@ -24,38 +20,8 @@ export function takeLink(): string | null {
 }
 
 /** `url` (or a query) with `_stint` set to `value` (removed when empty), the rest of it as it was. */
-function withLink(url: string, value: string): string {
+export function withLink(url: string, value: string): string {
   const [base, ...hash] = url.split('#');
   const rest = base.replace(/([?&])_stint=[^&]*&?/, '$1').replace(/[?&]$/, '');
   return (value ? rest + (rest.includes('?') ? '&' : '?') + LINK_PARAM + '=' + value : rest) + (hash.length ? '#' + hash.join('#') : '');
 }
-
-/**
- * Decorates at `pointerdown` (a link opened from its context menu), `click` (the keyboard's too) and `auxclick` (a
- * middle click), and a form at `submit` (a GET form by a hidden field: its action's query is replaced by its fields).
- * Captured on the document, so that a handler that stops propagation does not hide them.
- */
-export const watchLinks: LinkWatcher = (domains, value) => {
-  const ours = (host: string) => host !== location.hostname && domains.some((d) => host === d || host.endsWith('.' + d));
-  const onLink = (e: Event) =>
-    guard(() => {
-      const a = (e.target as Element | null)?.closest?.('a[href],area[href]') as HTMLAnchorElement | null;
-      const v = a && ours(a.hostname) && value();
-      if (v) a.href = withLink(a.href, v);
-    });
-  const onSubmit = (e: Event) =>
-    guard(() => {
-      const form = e.target as HTMLFormElement;
-      const v = form instanceof HTMLFormElement && ours(new URL(form.action, location.href).hostname) && value();
-      if (!v) return;
-      if (form.method !== 'get') return void (form.action = withLink(form.action, v));
-      let field = form.querySelector(`input[name="${LINK_PARAM}"]`) as HTMLInputElement | null;
-      if (!field) form.append((field = Object.assign(document.createElement('input'), { type: 'hidden', name: LINK_PARAM })));
-      field.value = v;
-    });
-  const listeners: [string, (e: Event) => void][] = [['pointerdown', onLink], ['click', onLink], ['auxclick', onLink], ['submit', onSubmit]];
-  for (const [type, listener] of listeners) document.addEventListener(type, listener, true);
-  return () => {
-    for (const [type, listener] of listeners) document.removeEventListener(type, listener, true);
-  };
-};

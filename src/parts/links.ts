@@ -1,5 +1,5 @@
 /** `dist/stint.links.js`: the decoration of the links and forms to the site's other domains, loaded beside a script tag whose config sets `crossDomain` (src/consent/part.ts). */
 import { handPart } from '../consent/part';
-import { watchLinks } from '../lifecycle/links';
+import { decorateLinks } from '../lifecycle/decorate';
 
-handPart(watchLinks);
+handPart(decorateLinks);
