@@ -26,11 +26,13 @@ export const COPY_EVERY = 86_400_000;
  * What to send at `at` (the page hidden or leaving) to the site's `serverCookie` endpoint, which sets it as the server's
  * copy of the session: the lean value `sessionHeaders` gives, or null. Due when the copy the page sees (`copy`: the
  * server-set cookie as read, or null) is of another device, or its last event, and the page's own last send (`sentAt`),
- * are a day old or more; never without consent or a live session.
+ * are a day old or more; never without consent or a live session, nor where the session is not in the cookie.
  */
 export function copyDue(m: Model, at: number, copy: string | null, sentAt: number): string | null {
   const value = sessionHeaders(m, at)[SESSION_HEADER];
-  if (!value) return null;
+  // (only where the session lives in the cookie: where cookies are blocked the server's would be too, and a custom
+  // store is the site's own)
+  if (!value || m.around.mechanism !== 'COOKIE_1') return null;
   const held = decodeState(copy);
   const fresh = held && held.userId === m.session!.userId ? held.lastEventAt : -Infinity;
   return at - Math.max(fresh, sentAt) >= COPY_EVERY ? value : null;

@@ -87,9 +87,9 @@ describe('readSession: a server reads the cookie or the header as the browser wo
 
 describe("copyDue: when the page sends its session for the server's copy (serverCookie), at most once a day", () => {
   /** A page with a live session, its last event at T0 + 1. */
-  const page = (consent: 'granted' | 'pending' | 'denied' = 'granted', onDenied: 'drop' | 'anonymous' = 'drop') => {
+  const page = (consent: 'granted' | 'pending' | 'denied' = 'granted', onDenied: 'drop' | 'anonymous' = 'drop', mechanism = 'COOKIE_1') => {
     const t = boot({ newTab: false, at: T0, consent, settings: { onDenied } });
-    t.open(T0);
+    t.open(T0, null, mechanism);
     t.send(track, T0 + 1, 'a', '{}');
     return t;
   };
@@ -127,6 +127,10 @@ describe("copyDue: when the page sends its session for the server's copy (server
 
   it('never for a session that is over (the next event starts another)', () => {
     expect(copyDue(page().model, T0 + 31 * MIN, null, -Infinity)).toBeNull();
+  });
+
+  it.each(['INDEXED_DB', 'MEMORY', 'my-store'])('never where the session is not in the cookie (%s): the server could not set one either, or the store is the site\'s own', (mechanism) => {
+    expect(copyDue(page('granted', 'drop', mechanism).model, T0 + 2, null, -Infinity)).toBeNull();
   });
 });
 
