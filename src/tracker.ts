@@ -227,10 +227,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       // Nothing left pending that could block the next page (see db.ts).
       left: (persisted) => (setLeaving(true), now('pagehide', persisted), copy?.renew(model, Date.now())),
       restored() {
-        // Back from the back/forward cache: nothing it started before is waited for (see db.ts and transport.ts).
+        // Back from the back/forward cache: nothing it started before is waited for (db.ts, transport.ts); the session the tab's last page handed over is taken at once (this page may leave again before its store answers: e2e/bfcache.spec.ts).
         setLeaving(false);
         abandonReplies();
-        handOff = handedOver();
+        if ((handOff = handedOver())) now('stored', handOff);
         now('restore', readPlace(), cameFrom());
       },
       // A frozen page leaves the tabs' channel: Chromium still runs its messages, and would answer a roll call (e2e/freeze.spec.ts).
