@@ -170,15 +170,20 @@ for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
   });
 }
 
+/** The restores a page's hand-over serves, which WebKit alone plays (Chromium evicts such a page). */
+function handedOverInWebKitOnly(browserName: string) {
+  test.skip(browserName === 'chromium', EVICTS);
+  // (seen here: the restored page reads the item its own pagehide left, not the one the page it came back from left)
+  test.skip(browserName === 'firefox', 'Firefox gives a page restored from its cache the sessionStorage it had when cached: no page can hand it the session there');
+}
+
 const titles = {
   stalled: "the session in IndexedDB (cookies blocked), a restored page's store stalled: it takes the session the page it came back from handed over (no eventIndex twice)",
   lost: "the session in IndexedDB (cookies blocked), a restored page's store answers without it (deleted by a page whose store failed, or a write not yet landed): it takes the session the page it came back from handed over (no eventIndex twice)",
   cut: 'the session in IndexedDB (cookies blocked), the write at pagehide cut short (WebKit may abort a transaction of a page entering its cache): restored, the page keeps its store, and the store the session',
 };
 for (const [how, title] of Object.entries(titles)) test(title, async ({ page, build, run, collector, browserName }) => {
-  test.skip(browserName === 'chromium', EVICTS);
-  // (seen here: the restored page reads the item its own pagehide left, not the one the page it came back from left)
-  test.skip(browserName === 'firefox', 'Firefox gives a page restored from its cache the sessionStorage it had when cached: no page can hand it the session there');
+  handedOverInWebKitOnly(browserName);
   const url = (n: number) => `${cacheable(build, run)}&p=${n}&noinit`;
   await page.goto(url(1));
   await startedOn(page, build, true);
@@ -235,8 +240,7 @@ for (const [how, title] of Object.entries(titles)) test(title, async ({ page, bu
 });
 
 test("the session in IndexedDB (cookies blocked), a restored page's store stalled, and the page left again before its bound: what it held goes out with the session the page it came back from handed over (no eventIndex twice)", async ({ page, build, run, collector, browserName }) => {
-  test.skip(browserName === 'chromium', EVICTS);
-  test.skip(browserName === 'firefox', 'Firefox gives a page restored from its cache the sessionStorage it had when cached: no page can hand it the session there');
+  handedOverInWebKitOnly(browserName);
   // (seen in WebKit under load, CI's "five pages…" failures: the restored page's read of the store outlasted the test's
   // next step, and its pagehide let what it held go with the page's own older count)
   const url = (n: number) => `${cacheable(build, run)}&p=${n}&noinit`;

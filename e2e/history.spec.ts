@@ -4,7 +4,7 @@
  * page's own values given to `page()`. The collector's record is the truth.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, openStint, test, type Build, type StintEvent } from './fixtures';
+import { baseUrl, call, consoleOf, expect, openStint, test, type Build, type Collector, type StintEvent } from './fixtures';
 
 interface SpaOptions {
   router: 'react' | 'next' | 'vue';
@@ -209,17 +209,22 @@ for (const patch of ['before', 'after'] as const) {
   });
 }
 
-test("the tag loads the routes' watch beside it: a route change made before it has loaded is a page view once it has", async ({ page, run, collector }) => {
+/**
+ * A route change made while the routes' watch is held back (`watch`: the URL of the tag's part or of the npm build's
+ * chunk): no page view until it loads, then one, from the URL the page had when Stint started. Returns the page.
+ */
+async function routeWhileHeld(page: Page, run: string, collector: Collector, build: 'tag' | 'esm', watch: string) {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/dist/stint.history.js', async (route) => {
+  await page.route(watch, async (route) => {
     await held;
     await route.continue();
   });
-  const start = `${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'tag', run, router: 'react', patch: 'before', config: '{}' })}`;
+  const start = `${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build, run, router: 'react', patch: 'before', config: '{}' })}`;
   // (the held part holds the load event back: wait for the document only)
   await page.goto(start, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => (window as any).stint?._loaded === true, undefined, { polling: 50 });
+  if (build === 'tag') await page.waitForFunction(() => (window as any).stint?._loaded === true, undefined, { polling: 50 });
+  else await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
   await call(page, 'ready');
   await page.getByRole('link', { name: 'Products', exact: true }).click();
   await expect(page).toHaveTitle('Products · Shop');
@@ -228,28 +233,16 @@ test("the tag loads the routes' watch beside it: a route change made before it h
   release();
   const views = await collector.waitFor(2, isView);
   expect(pages(views)[1]).toMatchObject({ path: '/e2e/spa/products', referrer: start, title: 'Products · Shop' });
+}
+
+test("the tag loads the routes' watch beside it: a route change made before it has loaded is a page view once it has", async ({ page, run, collector }) => {
+  await routeWhileHeld(page, run, collector, 'tag', '**/dist/stint.history.js');
   await go(page, 'Product 42', 'Product 42 · Shop');
   expectChain(await collector.exactly(3, isView, page));
 });
 
 test("an npm app loads the routes' watch as a chunk of its own: a route change made before it has loaded is a page view once it has", async ({ page, run, collector }) => {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/dist/chunks/history-*.mjs', async (route) => {
-    await held;
-    await route.continue();
-  });
-  const start = `${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'esm', run, router: 'react', patch: 'before', config: '{}' })}`;
-  await page.goto(start, { waitUntil: 'domcontentloaded' });
-  await page.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
-  await call(page, 'ready');
-  await page.getByRole('link', { name: 'Products', exact: true }).click();
-  await expect(page).toHaveTitle('Products · Shop');
-  await call(page, 'flush');
-  await collector.exactly(1, isView, page);
-  release();
-  const views = await collector.waitFor(2, isView);
-  expect(pages(views)[1]).toMatchObject({ path: '/e2e/spa/products', referrer: start, title: 'Products · Shop' });
+  await routeWhileHeld(page, run, collector, 'esm', '**/dist/chunks/history-*.mjs');
 });
 
 test("an npm app whose routes' chunk does not load (a deploy that dropped it): one console error naming the field", async ({ page: other, run }) => {
