@@ -25,6 +25,8 @@ export const INTERNAL_NAMES = [
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
   'leaving', 'increment', 'linker', 'watchLinks', 'linked',
+  // core/engagement.ts: a page's engagement
+  'engage',
 ];
 
 /** The terser option that shortens them. */

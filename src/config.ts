@@ -4,8 +4,9 @@ import type { LinkWatcher } from './lifecycle/decorate';
 import { describeError, warn } from './log';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
-export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp'>> {
+export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'>> {
   appVersion: string | null;
+  engagement: { idle: number } | false;
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
@@ -26,8 +27,11 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
  */
 export type RouteWatcher = (hash: boolean, onRoute: (from: string) => void, since: string) => () => void;
 
-/** Watches the person's input: `onInput` with its time, at most once a second. Returns the stop. */
-export type InputWatcher = (onInput: (at: number) => void) => () => void;
+/**
+ * Watches the person's input: `onInput` with its time, at most once a second; `focus` (for `engagement`): also media
+ * playing, and the window's focus and blur (`onInput` with its time and whether it has the focus). Returns the stop.
+ */
+export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, focus?: boolean) => () => void;
 
 /**
  * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
@@ -65,6 +69,7 @@ const DEFAULTS = {
   serverCookie: '',
   installType: 'auto',
   activity: 'events',
+  engagement: false,
   sampleRate: 1,
   autoPageViews: false,
   compression: 'none',
@@ -92,6 +97,7 @@ const RULES: [string, Check, string][] = [
   ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
   ['activity', ...oneOf('events', 'input')],
+  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v)), 'true, false or { idle: ms, 1000 or more }'],
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['compression', ...oneOf('none', 'gzip')],
@@ -157,6 +163,9 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
     config.signal = names[consent]!;
   } else config.signal = typeof consent == 'function' ? followed(consent) : null;
   if (config.signal) config.consent = 'pending';
+  // (true: the default idle, 5 s)
+  const engagement = config.engagement as StintConfig['engagement'];
+  config.engagement = engagement ? { idle: (engagement as { idle?: number }).idle || 5000 } : false;
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
   config.watchLinks = names.linker;

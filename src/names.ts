@@ -36,7 +36,7 @@ const later =
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
   routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
-  input: later(() => import('./lifecycle/activity').then((m) => m.watchActivity), "config.activity 'input'"),
+  input: later(() => import('./lifecycle/activity').then((m) => m.watchActivity), "config.activity 'input' or config.engagement"),
   linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
 };
@@ -48,7 +48,7 @@ export const tagNames = (formats: object, where: Where): Names => ({
   google: partWatcher<Parameters<ConsentSignal>>('google', where, "config.consent 'google'", 'consent stays pending'),
   gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'", 'consent stays pending'),
   routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews', 'route changes are no page views'),
-  input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input'", 'input does not keep the session alive'),
+  input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input' or config.engagement", 'input is not heard'),
   linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain', 'links to the other domains are not decorated'),
   missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
 });

@@ -84,6 +84,8 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
           compression: data.compression as StintConfig['compression'],
           serverCookie: data.serverCookie,
           activity: data.activity as StintConfig['activity'],
+          // (`true`, or the idle ms)
+          engagement: data.engagement ? { idle: +data.engagement || undefined } : undefined,
           sampleRate: data.sampleRate ? Number(data.sampleRate) : undefined,
           debug: data.debug === 'true',
         },

@@ -219,6 +219,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     timeZone: timeZone(),
     offset,
     tabId,
+    focused: document.hasFocus(), // (engaged time)
   });
   unwatch.push(
     watchPage({
@@ -256,9 +257,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   // (a page's default applies as the config's does: in this tab only)
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
-  const onRoute = (from: string) => now('route', readPlace(), from);
-  if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', onRoute, location.href)));
-  if (config.activity === 'input') guard(() => unwatch.push(config.watchInput((at) => guard(() => dispatch(['activity', at])))));
+  if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', (from) => now('route', readPlace(), from), location.href)));
+  if (config.activity === 'input' || config.engagement) guard(() => unwatch.push(config.watchInput((at, focused) => guard(() => dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused])), !!config.engagement)));
   if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())))));
   const methods: TimedTracker = {
     track(at, name, properties) {

@@ -100,6 +100,14 @@ export interface StintConfig {
    */
   activity?: 'events' | 'input';
   /**
+   * Engaged time: how long the person spent, per page view (a `page_engagement` event with `engaged_ms`, when the page
+   * view ends, the page is hidden or leaves) and per session (`session_end`'s `engaged_ms`, counted once across tabs).
+   * Time counts while a page of the site is visible, its window focused, and the person acted (input, scroll, pointer,
+   * keys, media playing) within the last `idle` ms (default 5000; `true`: the default). The person's input then keeps the
+   * session alive too, as with `activity: 'input'`. Default false. The tag: `data-engagement` (`true` or the idle ms).
+   */
+  engagement?: boolean | { idle?: number };
+  /**
    * The share of sessions that send (0 to 1). Default 1. Whether a session sends is a function of its id, so
    * every tab and page of it agree; an unsampled session is kept and timed as usual (`getSession()` answers)
    * but sends nothing. Every native batch says the rate (`sampleRate`). The tag: `data-sample-rate`.

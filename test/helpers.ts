@@ -39,6 +39,7 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     appVersion: null,
     closed: false,
     rev: 1,
+    engaged: null,
     ...overrides,
   };
 }

@@ -53,6 +53,7 @@ export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Ut
     rev: 0,
     ...found,
     ...link,
+    engaged: null,
     previousSessionId: null,
     firstEventId: null,
     firstEventAt: null,

@@ -3,6 +3,7 @@
  * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
+import type { Engagement } from './engagement';
 import type { Link } from './link';
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
@@ -29,6 +30,8 @@ export interface Settings {
   installType: 'auto' | 'known_install' | 'known_upgrade';
   /** a page view with another campaign than the live session's starts a new session */
   newSessionOnCampaign: boolean;
+  /** engaged time (engagement.ts): counted while the person acted within the last `idle` ms; false: off */
+  engagement: { idle: number } | false;
 }
 
 /**
@@ -49,7 +52,9 @@ export type Call =
   | { type: 'restart'; at: number; background: boolean; utm: Utm | null; campaign?: true }
   /** `endSession()` */
   | { type: 'stop'; at: number }
-  | { type: 'attribute'; at: number; key: unknown; value: unknown; increment: boolean; background: boolean; utm: Utm | null };
+  | { type: 'attribute'; at: number; key: unknown; value: unknown; increment: boolean; background: boolean; utm: Utm | null }
+  /** a stretch of engagement (engagement.ts), for the session's engaged time */
+  | { type: 'engaged'; from: number; to: number };
 
 /** Held calls, newest first (a list that grows without copying). */
 export interface Held {
@@ -104,6 +109,8 @@ export interface Model {
   withdrawn: boolean;
   /** The fresh link this page came by from another of the site's domains (`crossDomain`, link.ts), until storage answers. */
   linked: Link | null;
+  /** This page's engagement (`engagement`: engagement.ts); null when off. */
+  engage: Engagement | null;
 }
 
 /**
@@ -117,6 +124,8 @@ export interface Inputs {
   newSession: [];
   endSession: [];
   activity: [];
+  /** the window gained (true) or lost the focus (`engagement`) */
+  focus: [focused: boolean];
   attribute: [key: unknown, value: unknown, increment: boolean];
   consent: [state: ConsentState, from: ConsentFrom, gpc: boolean];
   /** what the page's events carry besides themselves changed (the model's `around`) */

@@ -13,7 +13,7 @@ import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '
 import { entryOf, OWN_CHARS, type RawEvent } from './event';
 import { freshId, idsOf, nameUuid } from './ids';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, newCampaign, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
+import { endReason, expire, newCampaign, onActivity, onEngaged, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
 import type { Properties } from '../types';
 import type { EndReason, SessionState } from './state';
 import type { PageSnapshot } from './context';
@@ -146,6 +146,10 @@ function perform(m: Model, fx: Effect[], call: Call): void {
       return apply(m, fx, (prev) => restart(prev, at, call.background, call.utm, idsOf(m), call.campaign && 'new_campaign'));
     case 'stop':
       return apply(m, fx, (prev) => prev && stop(prev, at));
+    case 'engaged':
+      // Engagement is activity: a session found over at the stretch's start ends there, and the next takes the stretch.
+      apply(m, fx, (prev) => onActivity(prev, call.from, siteBackground(m), m.page.utm, m.settings, idsOf(m)));
+      return apply(m, fx, (prev) => onEngaged(prev, call.from, call.to, m.settings));
     case 'attribute': {
       const { key, value, increment, background, utm } = call;
       // In a live session (one that is over is reported first), or the first of the device.
@@ -221,6 +225,8 @@ function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
     event_count: session.eventIndex,
     attributes: session.attributes,
     exit_page: session.lastPage,
+    // (the union of the tabs' stretches: never more than the session's span)
+    engaged_ms: m.settings.engagement ? Math.min(session.engaged?.[0] || 0, Math.max(0, session.lastEventAt - session.startedAt)) : undefined,
   };
   const event: RawEvent = {
     id: nameUuid(session.sessionId + '/end'),

@@ -85,6 +85,7 @@ function start(
     appVersion: prev ? prev.appVersion : null,
     closed: prev ? prev.closed : false,
     rev: prev ? prev.rev : 0,
+    engaged: null,
   };
 }
 
@@ -143,6 +144,24 @@ export function onActivity(prev: SessionState | null, now: number, siteBackgroun
   const { current: state, ending } = expire(prev, now, t);
   if (state.ended) return { current: start(state, now, null, siteBackground, utm, ids), ending };
   return now - state.lastEventAt < ACTIVITY_EVERY ? null : { current: { ...state, lastEventAt: now, siteBackground }, ending: null };
+}
+
+/**
+ * A stretch of engagement, `from` to `to` (`engagement`), in a live session (`prev`, after `onActivity` at `from`): its
+ * ms are added to the session's, once where they overlap the last stretch merged (another tab's, a window beside this
+ * one), never before the session's start nor past its longest duration; its end is activity. Null: nothing to add.
+ */
+export function onEngaged(prev: SessionState | null, from: number, to: number, t: Timeouts): Outcome | null {
+  if (!prev || prev.ended) return null;
+  const a = Math.max(from, prev.startedAt);
+  const b = t.maxSessionDuration > 0 ? Math.min(to, prev.startedAt + t.maxSessionDuration) : to;
+  if (b <= a) return null;
+  const [ms, f, e] = prev.engaged || [0, 0, 0];
+  const overlaps = a < e && b > f;
+  const engaged: SessionState['engaged'] = overlaps
+    ? [ms + Math.max(0, b - e) + Math.max(0, f - a), Math.min(a, f), Math.max(b, e)]
+    : [ms + b - a, b > e ? a : f, Math.max(b, e)];
+  return { current: { ...prev, engaged, lastEventAt: Math.max(prev.lastEventAt, b) }, ending: null };
 }
 
 /**
@@ -217,5 +236,7 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
     ended: mine.ended || theirs.ended,
     attributes: attrs.attributes,
     attributesAt: attrs.attributesAt,
+    // (the stretches each tab merged cannot be told apart: the count that went further)
+    engaged: (mine.engaged?.[0] ?? -1) > (theirs.engaged?.[0] ?? -1) ? mine.engaged : theirs.engaged,
   };
 }

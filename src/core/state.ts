@@ -57,6 +57,11 @@ export interface SessionState {
    * which; timestamps alone cannot, when events are a millisecond apart or clocks disagree.
    */
   rev: number;
+  /**
+   * Engaged time (`engagement`): the ms so far, and the last stretch merged in (its start and end), so that tabs
+   * whose stretches overlap count the time once (rules.ts `onEngaged`). Null: none yet, or a record of an earlier version.
+   */
+  engaged: [ms: number, from: number, to: number] | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -103,6 +108,7 @@ const FIELDS: [keyof SessionState, string, Check][] = [
   ['appVersion', 'av', orNull(isText)],
   ['closed', 'c', isBool],
   ['rev', 'r', isCount],
+  ['engaged', 'g', orNull((v) => Array.isArray(v) && v.length == 3 && v.every(isTime))],
   ['attributes', 'a', isAttrs],
   ['attributesAt', 'aa', isTime],
   ['utm', 'm', orNull(isUtm)],

@@ -1,11 +1,11 @@
 /**
- * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first
- * model; `step` takes an input (a public call or a browser signal, with its own time) and returns the next
- * model and the effects the shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve
- * `ready()`...). An input is data: its type names the step that takes it (`STEPS`, below; the steps are
- * here and in site.ts). No browser global, no clock,
- * nothing from the shell: test/core/ replays it in Node.
+ * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first model; `step`
+ * takes an input (a public call or a browser signal, with its own time) and returns the next model and the effects the
+ * shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve `ready()`...). An input is data: its type names
+ * the step that takes it (`STEPS`, below; the steps are here, in site.ts and engagement.ts). No browser global, no
+ * clock, nothing from the shell: test/core/ replays it in Node.
  */
+import { act, firstEngagement, focus, settle, split } from './engagement';
 import { adopt, readLink } from './link';
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
@@ -37,6 +37,8 @@ export interface Start {
   tabId: string;
   /** the `_stint` parameter this page came with from another of the site's domains (`crossDomain`) */
   link?: string | null;
+  /** the window has the focus (`document.hasFocus()`), for engaged time */
+  focused?: boolean;
 }
 
 /** Global Privacy Control counts as a refusal, unless the config says otherwise. */
@@ -67,6 +69,7 @@ export function start(s: Start): Model {
     shutDown: false,
     withdrawn: false,
     linked: readLink(s.link, s.at),
+    engage: firstEngagement(s.settings.engagement, s.at, s.pageHidden, s.focused ?? true),
   };
 }
 
@@ -75,6 +78,7 @@ export function step(model: Model, input: Input): Next {
   if (model.shutDown) return { model, effects: [] };
   const m = { ...model };
   const fx: Effect[] = [];
+  settle(m, fx, input[1]);
   // (every step answers an id or nothing: see `Step`; it changes `m` and `fx`, the objects given back)
   return { model: m, effects: fx, event: (STEPS[input[0]] as Step)(m, fx, input) as string | undefined };
 }
@@ -85,9 +89,8 @@ export function step(model: Model, input: Input): Next {
 export const track = (m: Model, fx: Effect[], [, at, name, props]: InputOf<'track'>) => enter(m, fx, at, name, props);
 
 /**
- * `identify()`: the user id is taken; `props` null when the traits were refused (no event then). Another
- * user than the session's (another id, or none after one: a shared device, a logout) ends the session
- * (`user_changed`); the first login of a session keeps it.
+ * `identify()`: the user id is taken; `props` null when the traits were refused (no event then). Another user than the
+ * session's (another id, or none after one: a shared device, a logout) ends the session (`user_changed`); a first login keeps it.
  */
 export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<'identify'>): string | undefined {
   if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
@@ -97,21 +100,23 @@ export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<
 
 /** `newSession()`: the session ends (`explicit`) and the next one starts now. */
 export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>): void {
+  split(m, fx, at);
   const background = siteBackground(m);
   const utm = m.page.utm;
   run(m, fx, { type: 'restart', at, background, utm });
 }
 
 /**
- * The person's input (`activity: 'input'`, the shell passes at most one a second): the session lives on, or
- * the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
+ * The person's input (`activity: 'input'` or `engagement`, the shell passes at most one a second): engaged time goes
+ * on, and the session lives on, or the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
  */
 export function activity(m: Model, fx: Effect[], [, at]: InputOf<'activity'>): void {
+  act(m, fx, at);
   if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, idsOf(m)));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
-export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => void run(m, fx, { type: 'stop', at });
+export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => (split(m, fx, at), void run(m, fx, { type: 'stop', at }));
 
 /** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
 export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: InputOf<'attribute'>) =>
@@ -132,9 +137,9 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputO
 }
 
 /**
- * What the page's events carry changed: the store failed and handed the session on, or a slow store answered
- * late (the session is kept there now: `mechanism`); a better device context came (the OS version from
- * User-Agent Client Hints: `device`); the device's clock moved to or from daylight saving time (`offset`).
+ * What the page's events carry changed: the store failed and handed the session on, or a slow store answered late (the
+ * session is kept there now: `mechanism`); a better device context came (the OS version from User-Agent Client Hints:
+ * `device`); the device's clock moved to or from daylight saving time (`offset`).
  */
 export function surroundings(m: Model, _: Effect[], [, , change]: InputOf<'surroundings'>): void {
   m.around = { ...m.around, ...change };
@@ -167,7 +172,6 @@ export function shutdown(m: Model, fx: Effect[], _: InputOf<'shutdown'>): void {
  * this tab was in that state already: another tab may be in it only by its page's default, or not at all).
  * Leaving `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
  */
-
 function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
     fx.push(['warn', 'consent not granted: Global Privacy Control is on']);
@@ -274,6 +278,7 @@ export const STEPS: { [T in keyof Inputs]: Step<T> } = {
   newSession,
   endSession,
   activity,
+  focus,
   attribute,
   consent,
   surroundings,

@@ -24,6 +24,7 @@ export const SETTINGS: Settings = {
   sampleRate: 1,
   installType: 'auto',
   newSessionOnCampaign: false,
+  engagement: false,
 };
 
 /** Where the page is: `path` (with its query) on shop.example. */

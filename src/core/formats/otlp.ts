@@ -112,6 +112,8 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
       'stint.visibility': entry.hidden ? 'background' : 'foreground',
       'stint.session.end_reason': ended.reason,
       'stint.session.duration_ms': ended.duration_ms,
+      'stint.session.engaged_ms': ended.engaged_ms,
+      'stint.page.engaged_ms': entry.name === 'page_engagement' ? properties.engaged_ms : null,
       'stint.session.entry_page': started.entry_page,
       'stint.session.exit_page': ended.exit_page,
       'stint.sample_rate': batch.sampleRate < 1 ? batch.sampleRate : null,

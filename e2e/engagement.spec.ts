@@ -1,0 +1,191 @@
+/**
+ * Engaged time (`engagement: { idle }`, src/core/engagement.ts): the person's real input (trusted keys), the page's
+ * clock, visibility stubbed as web-vitals' tests do (headless pages stay visible: fixtures.ts `setVisibility`), the
+ * window's focus and blur as the browser fires them on `window`, and a freeze and a back/forward-cache round trip
+ * faked the same way (the drivers disable the cache; only a Chromium of its own freezes for real: freeze.spec.ts).
+ * The page's clock runs on between its jumps, so each figure is checked within the time the test's own steps take.
+ */
+import type { Page } from '@playwright/test';
+import { call, expect, pageUrl, setVisibility, test, waitForStint, type StintEvent } from './fixtures';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const IDLE = 5 * SECOND;
+/** What the steps between two jumps of the clock may take (the clock runs in real time between them). */
+const SLACK = 1500;
+
+const pageNow = (page: Page) => page.evaluate(() => Date.now());
+/** The person's input: a trusted key press (a script's events count for nothing). */
+const act = (page: Page) => page.keyboard.press('ArrowDown');
+const windowEvent = (page: Page, type: 'blur' | 'focus') => page.evaluate((type) => dispatchEvent(new FocusEvent(type)), type);
+const documentEvent = (page: Page, type: 'freeze' | 'resume') => page.evaluate((type) => document.dispatchEvent(new Event(type)), type);
+const engaged = (e: StintEvent) => e.properties.engaged_ms as number;
+const isEngagement = (e: StintEvent) => e.name === 'page_engagement';
+
+async function open(page: Page, build: string, run: string, config: Record<string, unknown> = {}): Promise<Page> {
+  await page.goto(pageUrl(build as 'data', run, { engagement: { idle: IDLE }, ...config }));
+  await waitForStint(page);
+  // (the tag by its data attributes records the page view itself)
+  if (build !== 'data') await call(page, 'page');
+  return page;
+}
+
+for (const build of ['data', 'esm'] as const) {
+  test(`engagement (${build === 'data' ? 'the tag, data-engagement' : 'npm'}): each page view reports the time the person acted, to the last input + idle; hidden and blurred time count nothing; the session's is theirs, within its span`, async ({ page, run, collector }) => {
+    await page.clock.install();
+    await open(page, build, run);
+    const [view] = await collector.waitFor(1, (e) => e.name === 'page_view');
+    const start = Date.parse(view.timestamp);
+    for (let i = 0; i < 3; i++) {
+      await page.clock.fastForward(2 * SECOND);
+      await act(page);
+    }
+    const lastInput = await pageNow(page);
+    await page.clock.fastForward(1 * MINUTE);
+    await setVisibility(page, 'hidden');
+    const [first] = await collector.waitFor(1, isEngagement);
+    // From the page's start (before its page view, after the page began) to its last input + idle: the minute without
+    // input after it counts nothing.
+    const began = await page.evaluate(() => (window as any).__began as number);
+    expect(engaged(first)).toBeGreaterThanOrEqual(lastInput + IDLE - start - SLACK);
+    expect(engaged(first)).toBeLessThanOrEqual(lastInput + IDLE - began);
+    expect(first.context.page.viewId).toBe(view.context.page.viewId);
+
+    // Ten minutes hidden, then shown: 2 s, a blur of 30 s (input then is in another window's), a focus, 1 s, a route.
+    await page.clock.fastForward(10 * MINUTE);
+    await setVisibility(page, 'visible');
+    await act(page);
+    await page.clock.fastForward(2 * SECOND);
+    await windowEvent(page, 'blur');
+    await page.clock.fastForward(30 * SECOND);
+    await windowEvent(page, 'focus');
+    await page.clock.fastForward(1 * SECOND);
+    await page.evaluate(() => history.pushState({}, '', '?route=b'));
+    await call(page, 'page');
+    const [, second] = await collector.waitFor(2, isEngagement);
+    expect(engaged(second)).toBeGreaterThanOrEqual(3 * SECOND);
+    expect(engaged(second)).toBeLessThanOrEqual(3 * SECOND + 2 * SLACK);
+    expect(second.context.page.viewId).toBe(view.context.page.viewId);
+
+    // The route's page view: from the route (arriving counts as input) to its hide.
+    await page.clock.fastForward(1 * SECOND);
+    await setVisibility(page, 'hidden');
+    const [, , third] = await collector.waitFor(3, isEngagement);
+    const routed = (await collector.events((e) => e.name === 'page_view')).at(-1)!;
+    expect(third.context.page.viewId).toBe(routed.context.page.viewId);
+    expect(third.context.page.viewId).not.toBe(view.context.page.viewId);
+    expect(engaged(third)).toBeGreaterThanOrEqual(1 * SECOND);
+    expect(engaged(third)).toBeLessThanOrEqual(1 * SECOND + SLACK);
+
+    // The session's: this one tab's three reports, within its span (the ten hidden minutes and the blur count nothing).
+    await call(page, 'endSession');
+    await call(page, 'track', 'next');
+    await call(page, 'flush');
+    const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+    expect(end.properties.engaged_ms).toBe(engaged(first) + engaged(second) + engaged(third));
+    expect(end.properties.engaged_ms).toBeLessThanOrEqual(end.properties.duration_ms);
+    await collector.exactly(3, isEngagement, page);
+    await collector.expectValid();
+  });
+}
+
+test("engagement: two windows side by side count once in the session's time, which never exceeds the wall clock", async ({ page, context, build, run, collector }) => {
+  await page.clock.install();
+  await open(page, build, run);
+  const [first] = await collector.waitFor(1, (e) => e.name === 'session_start');
+  const began = Date.parse(first.timestamp);
+  const other = await context.newPage();
+  await open(other, build, run);
+  // Input in both, in turns (Chromium gives every page the focus; Firefox and WebKit the window last opened or acted in).
+  for (let i = 0; i < 4; i++) {
+    await page.clock.fastForward(2 * SECOND);
+    await act(page);
+    await act(other);
+  }
+  await page.clock.fastForward(1 * SECOND);
+  await setVisibility(page, 'hidden');
+  // (the other window hears this one's session before it hides: its report arrived, which the same task told the tabs)
+  const [mine] = await collector.waitFor(1, isEngagement);
+  await setVisibility(other, 'hidden');
+  const both = await collector.waitFor(2, isEngagement);
+  const ended = await pageNow(other);
+  expect(new Set(both.map((e) => e.context.page.viewId)).size).toBe(2);
+  // A minute later, an event: the session's span goes on past the engagement (its end's time is not bounded by the span alone).
+  await page.clock.fastForward(1 * MINUTE);
+  await call(other, 'track', 'later');
+  await call(other, 'endSession');
+  await call(other, 'track', 'next');
+  await call(other, 'flush');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const union = end.properties.engaged_ms as number;
+  const sum = both.reduce((total, e) => total + engaged(e), 0);
+  // Counted once: never more than the wall clock from the session's start to the last hide, nor than the pages' sum;
+  // at least each page's own.
+  expect(union).toBeLessThanOrEqual(ended - began);
+  expect(union).toBeLessThanOrEqual(sum);
+  for (const e of both) expect(union).toBeGreaterThanOrEqual(engaged(e));
+  expect(mine).toBeDefined();
+  // Where both windows had the focus at once (Chromium), their time overlapped: the pages' sum is more than the wall
+  // clock, the session's union is not.
+  if (test.info().project.name.startsWith('chromium')) expect(sum).toBeGreaterThan(ended - began);
+  await collector.exactly(2, isEngagement, context);
+});
+
+test('engagement: a frozen page and a page in the back/forward cache count nothing; a restored page counts from its return, as a new page view', async ({ page, build, run, collector }) => {
+  await page.clock.install();
+  await open(page, build, run);
+  await act(page);
+  await page.clock.fastForward(2 * SECOND);
+  // Frozen (a hidden page, as Chrome freezes background tabs) for five minutes, then resumed (and visible).
+  await documentEvent(page, 'freeze');
+  const [frozen] = await collector.waitFor(1, isEngagement);
+  await page.clock.fastForward(5 * MINUTE);
+  await documentEvent(page, 'resume');
+  await call(page, 'ready');
+  await act(page);
+  await page.clock.fastForward(1 * SECOND);
+  // Into the back/forward cache for ten minutes, then back.
+  await page.evaluate(() => {
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const [, cached] = await collector.waitFor(2, isEngagement);
+  await page.clock.fastForward(10 * MINUTE);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
+    document.dispatchEvent(new Event('visibilitychange'));
+    dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+  });
+  await call(page, 'ready');
+  await page.clock.fastForward(1 * SECOND);
+  await setVisibility(page, 'hidden');
+  const [, , restored] = await collector.waitFor(3, isEngagement);
+  expect(engaged(frozen)).toBeGreaterThanOrEqual(2 * SECOND);
+  expect(engaged(frozen)).toBeLessThanOrEqual(2 * SECOND + SLACK);
+  expect(engaged(cached)).toBeGreaterThanOrEqual(1 * SECOND);
+  expect(engaged(cached)).toBeLessThanOrEqual(1 * SECOND + SLACK);
+  expect(engaged(restored)).toBeGreaterThanOrEqual(1 * SECOND);
+  expect(engaged(restored)).toBeLessThanOrEqual(1 * SECOND + SLACK);
+  // The restore is a fresh page view, and its time is that view's.
+  const views = await collector.events((e) => e.name === 'page_view');
+  expect(restored.context.page.viewId).toBe(views.at(-1)!.context.page.viewId);
+  expect(cached.context.page.viewId).toBe(views[0].context.page.viewId);
+  await collector.exactly(3, isEngagement, page);
+});
+
+test('engagement off (the default): no page_engagement, no engaged_ms, and no input part loaded', async ({ page, build, run, collector }) => {
+  await page.goto(pageUrl(build, run));
+  await waitForStint(page);
+  await act(page);
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await call(page, 'endSession');
+  await call(page, 'track', 'next');
+  await call(page, 'flush');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  expect(end.properties).not.toHaveProperty('engaged_ms');
+  await collector.exactly(0, isEngagement, page);
+  const parts = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => /stint\.activity\.js|chunks\/activity-/.test(r.name)).length);
+  expect(parts).toBe(0);
+});
