@@ -125,7 +125,7 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await page.getByRole('button', { name: 'Show page (foreground)' }).click();
   await expect(mine.locator('.tl-bar')).toHaveCount(2);
   const captions = mine.locator('.tl-caption');
-  await expect(captions.nth(0)).toContainText(/Session 1 · COOKIE_1 · \d+ events · ended: background_timeout/);
+  await expect(captions.nth(0)).toContainText(/Session 1 · COOKIE_1 · \d+ events · ended: background_timeout, .* · engaged \d+ s/);
   const first = mine.locator('.tl-bar').nth(0);
   await expect(first.locator('.tl-band').last()).toHaveClass(/background/);
   await expect(first.locator('.tl-idle')).toHaveCount(1);
@@ -161,6 +161,10 @@ test('the timeline shows devices, sessions, bands, marks and ends, live', async 
   await marks('signup_clicked').focus();
   await expect(tip).toContainText('signup_clicked');
   await expect(tip).toContainText('"view": "home"');
+  // The route change ended the home view: its engaged time (engagement), then the next page view.
+  await page.keyboard.press('ArrowRight');
+  await expect(tip).toContainText('page_engagement');
+  await expect(tip).toContainText('"engaged_ms":');
   await page.keyboard.press('ArrowRight');
   await expect(tip).toContainText('page_view');
   await expect(tip).toContainText('view=pricing · Pricing · Stint demo');

@@ -4,7 +4,7 @@
  * every event must be a good event, none a bad row, over fetch and beacon, same-origin and cross-origin.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, expect, pageUrl, setVisibility, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds, tagBuild } from './npm';
 
 type Good = Record<string, any>;
@@ -160,4 +160,27 @@ test("cookies blocked: client_session's storageMechanism is one of Snowplow's va
   const stored = (await good(run, 2)).find((e) => e.unstruct?.data?.name === 'stored')!;
   expect(entity(stored, 'client_session').storageMechanism).toBe('LOCAL_STORAGE');
   expect(entity(stored, 'context').storageMechanism).toBe('INDEXED_DB');
+});
+
+test('engaged time: page_engagement and session_end with engaged_ms are good events (dev.stint/event)', async ({ page, build, run }) => {
+  await open(page, pipeline.origin, build, run, { engagement: { idle: 5000 } });
+  await call(page, 'page');
+  await page.keyboard.press('ArrowDown');
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await call(page, 'endSession');
+  await call(page, 'track', 'next');
+  await call(page, 'flush');
+  const events = await good(run, 8);
+  const named = (name: string) => events.find((e) => e.unstruct?.data?.name === name);
+  await expect.poll(() => !!named('next')).toBe(true);
+  const engagement = named('page_engagement')!;
+  expect(engagement.e).toBe('ue');
+  expect(engagement.unstruct.data.properties).toEqual({ engaged_ms: expect.any(Number) });
+  expect(engagement.unstruct.data.properties.engaged_ms).toBeGreaterThan(0);
+  // Its page view: the web_page entity of the page view it measured.
+  expect(entity(engagement, 'web_page').id).toBe(entity(events.find((e) => e.e === 'pv')!, 'web_page').id);
+  const end = named('session_end')!.unstruct.data.properties;
+  expect(end.engaged_ms).toBeGreaterThanOrEqual(engagement.unstruct.data.properties.engaged_ms);
+  expect(end.engaged_ms).toBeLessThanOrEqual(end.duration_ms);
 });

@@ -4,7 +4,7 @@
  * every payload stored, none refused, over fetch and beacon, same-origin and cross-origin.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, expect, pageUrl, setVisibility, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds, tagBuild } from './npm';
 
 interface Stored {
@@ -124,4 +124,24 @@ test('the native format would be refused by /track (the rules apply: text/plain 
   await expect.poll(() => api.record.refused.length).toBeGreaterThan(0);
   expect(api.record.refused[0].status).toBe(422);
   expect(api.record.stored).toEqual([]);
+});
+
+test('engaged time: page_engagement and session_end with engaged_ms are stored', async ({ page, build, run }) => {
+  await open(page, api.origin, build, run, { engagement: { idle: 5000 } });
+  await call(page, 'page');
+  await page.keyboard.press('ArrowDown');
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await call(page, 'endSession');
+  await call(page, 'track', 'next');
+  await call(page, 'flush');
+  await stored(8);
+  await expect.poll(() => events(api.record.stored).some((e) => e.type === 'next')).toBe(true);
+  const all = events(api.record.stored);
+  const engagement = all.find((e) => e.type === 'page_engagement')!;
+  expect(engagement.properties).toEqual({ engaged_ms: expect.any(Number) });
+  expect(engagement.properties.engaged_ms).toBeGreaterThan(0);
+  const end = all.find((e) => e.type === 'session_end')!.properties;
+  expect(end.engaged_ms).toBeGreaterThanOrEqual(engagement.properties.engaged_ms);
+  expect(end.engaged_ms).toBeLessThanOrEqual(end.duration_ms);
 });

@@ -3,8 +3,8 @@
 // of one browser, since a withdrawal of consent erases it), else per device (the client_session userId);
 // each session a bar along a shared time axis, its foreground and background as bands (a session that
 // ended by a timeout lived on, idle, until then), each event a mark (name and properties on hover or keyboard
-// focus), each end labelled with its reason and duration. `buildModel` is a pure function of the events;
-// `Timeline` draws it.
+// focus), each end labelled with its reason and duration, and the session's engaged time (`engagement`).
+// `buildModel` is a pure function of the events; `Timeline` draws it.
 
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -54,8 +54,10 @@ export function buildModel(events, { now, foregroundTimeout, backgroundTimeout, 
     s.events.push({ event, t });
     if (event.name === 'session_end') {
       const p = event.properties || {};
-      s.end = { reason: p.reason, duration: p.duration_ms, count: p.event_count, at: t };
+      s.end = { reason: p.reason, duration: p.duration_ms, count: p.event_count, engaged: p.engaged_ms, at: t };
     } else {
+      // (engaged time, `engagement`: its page views' so far, until its session_end says the session's, counted once across tabs)
+      if (event.name === 'page_engagement') s.engaged = (s.engaged || 0) + (event.properties?.engaged_ms || 0);
       s.start = Math.min(s.start, t);
       s.last = Math.max(s.last, t);
       s.mechanism = session.storageMechanism;
@@ -363,7 +365,8 @@ export class Timeline {
             : s.state === 'left'
               ? 'no end sent: the device id changed after it'
               : `idle past its ${s.background ? 'background' : 'foreground'} timeout: the next event ends it`;
-      const text = `${lane.browser ? `${deviceName(s.device)} · ` : ''}Session ${s.index} · ${s.mechanism} · ${events} event${events === 1 ? '' : 's'} · ${status}`;
+      const engaged = s.end ? s.end.engaged : s.engaged;
+      const text = `${lane.browser ? `${deviceName(s.device)} · ` : ''}Session ${s.index} · ${s.mechanism} · ${events} event${events === 1 ? '' : 's'} · ${status}${engaged >= 0 ? ` · engaged ${duration(engaged)}` : ''}`;
       // Under the bar's start, moved left as far as needed to stay inside the track.
       const left = Math.max(0, Math.min(px(s.start), trackPx - text.length * CHAR));
       captions.push({ s, text, left });

@@ -218,15 +218,17 @@ export function keep(m: Model, fx: Effect[], next: SessionState): void {
  * derived from the session's, so that tabs finding the same end send one event (after de-duplication).
  */
 function report(m: Model, fx: Effect[], { session, reason }: Ended): void {
+  // (to its last activity, or to the end of its engaged time, `engagement`: the idle after the last input)
+  const span = Math.max(0, Math.max(session.lastEventAt, session.engaged?.[2] || 0) - session.startedAt);
   const props = {
     session_id: session.sessionId,
     reason,
-    duration_ms: Math.max(0, session.lastEventAt - session.startedAt),
+    duration_ms: span,
     event_count: session.eventIndex,
     attributes: session.attributes,
     exit_page: session.lastPage,
     // (the union of the tabs' stretches: never more than the session's span)
-    engaged_ms: m.settings.engagement ? Math.min(session.engaged?.[0] || 0, Math.max(0, session.lastEventAt - session.startedAt)) : undefined,
+    engaged_ms: m.settings.engagement ? Math.min(session.engaged?.[0] || 0, span) : undefined,
   };
   const event: RawEvent = {
     id: nameUuid(session.sessionId + '/end'),

@@ -149,7 +149,8 @@ export function onActivity(prev: SessionState | null, now: number, siteBackgroun
 /**
  * A stretch of engagement, `from` to `to` (`engagement`), in a live session (`prev`, after `onActivity` at `from`): its
  * ms are added to the session's, once where they overlap the last stretch merged (another tab's, a window beside this
- * one), never before the session's start nor past its longest duration; its end is activity. Null: nothing to add.
+ * one), never before the session's start nor past its longest duration. Its end is no activity: the timeouts run from
+ * the last input, as with `activity: 'input'` (the end is known only at the next input). Null: nothing to add.
  */
 export function onEngaged(prev: SessionState | null, from: number, to: number, t: Timeouts): Outcome | null {
   if (!prev || prev.ended) return null;
@@ -161,7 +162,7 @@ export function onEngaged(prev: SessionState | null, from: number, to: number, t
   const engaged: SessionState['engaged'] = overlaps
     ? [ms + Math.max(0, b - e) + Math.max(0, f - a), Math.min(a, f), Math.max(b, e)]
     : [ms + b - a, b > e ? a : f, Math.max(b, e)];
-  return { current: { ...prev, engaged, lastEventAt: Math.max(prev.lastEventAt, b) }, ending: null };
+  return { current: { ...prev, engaged }, ending: null };
 }
 
 /**

@@ -143,19 +143,19 @@ describe("the session's engaged time", () => {
 
 describe('onEngaged: a stretch merged into the session, counted once', () => {
   const live = (engaged: [number, number, number] | null, extra = {}) => state({ startedAt: 1000, lastEventAt: 1000, engaged, ...extra });
-  // [case, the session's engaged, the stretch, settings' max duration, the session's engaged after, its lastEventAt after]
-  const cases: [string, [number, number, number] | null, [number, number], number, [number, number, number] | null, number][] = [
-    ['the first stretch', null, [2000, 7000], 0, [5000, 2000, 7000], 7000],
-    ['a later one, apart', [5000, 2000, 7000], [9000, 10000], 0, [6000, 9000, 10000], 10000],
-    ["another tab's, overlapping the last (a window beside this one): the overlap once", [5000, 2000, 7000], [5000, 9000], 0, [7000, 2000, 9000], 9000],
-    ['inside the last: nothing more', [5000, 2000, 7000], [3000, 6000], 0, [5000, 2000, 7000], 6000],
-    ['before the last, apart (a tab that reports late): added, the last kept', [5000, 6000, 11000], [2000, 4000], 0, [7000, 6000, 11000], 4000],
-    ["before the session's start: only from it", null, [0, 3000], 0, [2000, 1000, 3000], 3000],
-    ['past the longest duration: cut there', null, [2000, 9000], 5000, [4000, 2000, 6000], 6000],
+  // [case, the session's engaged, the stretch, settings' max duration, the session's engaged after] (its lastEventAt is kept: the end of a stretch is no activity)
+  const cases: [string, [number, number, number] | null, [number, number], number, [number, number, number] | null][] = [
+    ['the first stretch', null, [2000, 7000], 0, [5000, 2000, 7000]],
+    ['a later one, apart', [5000, 2000, 7000], [9000, 10000], 0, [6000, 9000, 10000]],
+    ["another tab's, overlapping the last (a window beside this one): the overlap once", [5000, 2000, 7000], [5000, 9000], 0, [7000, 2000, 9000]],
+    ['inside the last: nothing more', [5000, 2000, 7000], [3000, 6000], 0, [5000, 2000, 7000]],
+    ['before the last, apart (a tab that reports late): added, the last kept', [5000, 6000, 11000], [2000, 4000], 0, [7000, 6000, 11000]],
+    ["before the session's start: only from it", null, [0, 3000], 0, [2000, 1000, 3000]],
+    ['past the longest duration: cut there', null, [2000, 9000], 5000, [4000, 2000, 6000]],
   ];
-  it.each(cases)('%s', (_, engaged, [from, to], max, after, lastEventAt) => {
+  it.each(cases)('%s', (_, engaged, [from, to], max, after) => {
     const t = { foregroundTimeout: 30 * MIN, backgroundTimeout: 30 * MIN, maxSessionDuration: max };
-    expect(onEngaged(live(engaged), from, to, t)?.current).toMatchObject({ engaged: after, lastEventAt });
+    expect(onEngaged(live(engaged), from, to, t)?.current).toMatchObject({ engaged: after, lastEventAt: 1000 });
   });
   it('none for no session, an ended one, or a stretch wholly before its start', () => {
     const t = { foregroundTimeout: 30 * MIN, backgroundTimeout: 30 * MIN, maxSessionDuration: 0 };
@@ -204,7 +204,8 @@ describe('any sequence of input, focus, visibility, routes and exits (seeded)', 
         for (const e of counted) expect(e.properties.engaged_ms).toBeGreaterThan(0);
         for (const end of t.events().filter((e) => e.name === 'session_end')) expect(end.properties.engaged_ms).toBeLessThanOrEqual(end.properties.duration_ms as number);
         const s = t.model.session!;
-        if (s.engaged) expect(s.engaged[0]).toBeLessThanOrEqual(Math.max(0, s.lastEventAt - s.startedAt));
+        // (its span: to its last activity, or to the end of its last engaged stretch)
+        if (s.engaged) expect(s.engaged[0]).toBeLessThanOrEqual(Math.max(s.lastEventAt, s.engaged[2]) - s.startedAt);
       }),
       { seed, numRuns: 300 },
     );
