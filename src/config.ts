@@ -97,7 +97,7 @@ const RULES: [string, Check, string][] = [
   ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
   ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
   ['activity', ...oneOf('events', 'input')],
-  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v)), 'true, false or { idle: ms, 1000 or more }'],
+  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v)), 'true, false or { idle: ms >= 1000 }'],
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
   ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
   ['compression', ...oneOf('none', 'gzip')],

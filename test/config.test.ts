@@ -33,6 +33,7 @@ describe('resolveConfig', () => {
       newSessionOnCampaign: false,
       crossDomain: [],
       serverCookie: '',
+      engagement: false,
       debug: false,
     });
   });
@@ -79,6 +80,11 @@ describe('resolveConfig', () => {
     ['serverCookie', { ...ok, serverCookie: 'stint/id' }],
     ['serverCookie', { ...ok, serverCookie: '/stint/ id' }],
     ['serverCookie', { ...ok, serverCookie: true }],
+    ['engagement', { ...ok, engagement: 'yes' }],
+    ['engagement', { ...ok, engagement: { idle: 999 } }],
+    ['engagement', { ...ok, engagement: { idle: Infinity } }],
+    ['engagement', { ...ok, engagement: { idle: '5000' } }],
+    ['engagement', { ...ok, engagement: null }],
   ])('a wrong %s is a TypeError that names it', (field, config) => {
     expect(() => resolveConfig(config as StintConfig)).toThrow(TypeError);
     expect(() => resolveConfig(config as StintConfig)).toThrow(field);
@@ -101,6 +107,16 @@ describe('resolveConfig', () => {
       expect(() => signal(() => {})()).not.toThrow();
     }
     warn.mockRestore();
+  });
+
+  it.each([
+    [true, { idle: 5000 }],
+    [{}, { idle: 5000 }],
+    [{ idle: 1000 }, { idle: 1000 }],
+    [{ idle: 30 * 60_000 }, { idle: 30 * 60_000 }],
+    [false, false],
+  ] as const)('engagement %j is %j (true: the default idle, 5 s)', (engagement, resolved) => {
+    expect(resolveConfig({ ...ok, engagement }).engagement).toEqual(resolved);
   });
 
   it("serverCookie: a path on the site's own origin", () => {
