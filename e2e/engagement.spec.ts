@@ -131,6 +131,50 @@ test("engagement: two windows side by side count once in the session's time, whi
   await collector.exactly(2, isEngagement, context);
 });
 
+test("engagement: two tabs of one window, one visible at a time: the tabs' time adds up in the session's, and neither exceeds the wall clock", async ({ page, context, build, run, collector }) => {
+  await page.clock.install();
+  await open(page, build, run);
+  const [first] = await collector.waitFor(1, (e) => e.name === 'session_start');
+  const began = Date.parse(first.timestamp);
+  await page.clock.fastForward(2 * SECOND);
+  await act(page);
+  await page.clock.fastForward(1 * SECOND);
+  // Another tab opened in front: this one is hidden first, as the browser does.
+  await setVisibility(page, 'hidden');
+  await collector.waitFor(1, isEngagement);
+  const other = await context.newPage();
+  await open(other, build, run);
+  await page.clock.fastForward(2 * SECOND);
+  await act(other);
+  await page.clock.fastForward(1 * SECOND);
+  // Back to the first tab: shown, and its window has the focus again (which the other tab's page took in Firefox and
+  // WebKit, where a page opened last has it; faked, as the visibility is).
+  await setVisibility(other, 'hidden');
+  await collector.waitFor(2, isEngagement);
+  await setVisibility(page, 'visible');
+  await windowEvent(page, 'focus');
+  await act(page);
+  await page.clock.fastForward(2 * SECOND);
+  await setVisibility(page, 'hidden');
+  const reports = await collector.waitFor(3, isEngagement);
+  const ended = await pageNow(page);
+  await page.clock.fastForward(1 * MINUTE);
+  await call(page, 'track', 'later');
+  await call(page, 'endSession');
+  await call(page, 'track', 'next');
+  await call(page, 'flush');
+  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const union = end.properties.engaged_ms as number;
+  const sum = reports.reduce((total, e) => total + engaged(e), 0);
+  expect(sum).toBeLessThanOrEqual(ended - began + SLACK);
+  expect(union).toBeLessThanOrEqual(ended - began);
+  // One tab visible at a time: their stretches do not overlap, so the session has them all (less what came before its
+  // first event: the first tab's start, before its page view).
+  expect(union).toBeLessThanOrEqual(sum);
+  expect(union).toBeGreaterThanOrEqual(sum - SLACK);
+  await collector.exactly(3, isEngagement, context);
+});
+
 test('engagement: a frozen page and a page in the back/forward cache count nothing; a restored page counts from its return, as a new page view', async ({ page, build, run, collector }) => {
   await page.clock.install();
   await open(page, build, run);
