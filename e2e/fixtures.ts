@@ -242,6 +242,20 @@ export function setVisibility(page: Page, state: 'hidden' | 'visible'): Promise<
 }
 
 /**
+ * With `engagement` on: a page view, a real key press, the page hidden and shown, then `endSession()`, an event and a
+ * flush: the page view's `page_engagement` and the session's `session_end` with `engaged_ms` are on their way.
+ */
+export async function engageThenEnd(page: Page): Promise<void> {
+  await call(page, 'page');
+  await page.keyboard.press('ArrowDown');
+  await setVisibility(page, 'hidden');
+  await setVisibility(page, 'visible');
+  await call(page, 'endSession');
+  await call(page, 'track', 'next');
+  await call(page, 'flush');
+}
+
+/**
  * Kills the page's renderer, as a crash does: no pagehide, nothing said. Chromium: `Page.crash` over CDP.
  * Firefox has no such command over WebDriver BiDi: the content processes that host web pages in this
  * worker's Firefox are killed (every page of the site goes with them; scripts/firefox.sh keeps the browser

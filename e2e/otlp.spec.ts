@@ -5,7 +5,7 @@
  * same-origin and cross-origin.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, setVisibility, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, engageThenEnd, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds, tagBuild } from './npm';
 
 interface LogRecord {
@@ -214,13 +214,7 @@ test('the native format would be refused by the receiver (the rules apply: text/
 
 test('engaged time: page_engagement carries stint.page.engaged_ms, session.end stint.session.engaged_ms; every record taken in', async ({ page, build, run }) => {
   await open(page, receiver.origin, build, run, { engagement: { idle: 5000 } });
-  await call(page, 'page');
-  await page.keyboard.press('ArrowDown');
-  await setVisibility(page, 'hidden');
-  await setVisibility(page, 'visible');
-  await call(page, 'endSession');
-  await call(page, 'track', 'next');
-  await call(page, 'flush');
+  await engageThenEnd(page);
   await taken(run, 8);
   await expect.poll(async () => (await taken(run, 8)).some((r) => r.eventName === 'next')).toBe(true);
   const records = await taken(run, 8);

@@ -4,7 +4,7 @@
  * every event must be a good event, none a bad row, over fetch and beacon, same-origin and cross-origin.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, setVisibility, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, engageThenEnd, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds, tagBuild } from './npm';
 
 type Good = Record<string, any>;
@@ -164,13 +164,7 @@ test("cookies blocked: client_session's storageMechanism is one of Snowplow's va
 
 test('engaged time: page_engagement and session_end with engaged_ms are good events (dev.stint/event)', async ({ page, build, run }) => {
   await open(page, pipeline.origin, build, run, { engagement: { idle: 5000 } });
-  await call(page, 'page');
-  await page.keyboard.press('ArrowDown');
-  await setVisibility(page, 'hidden');
-  await setVisibility(page, 'visible');
-  await call(page, 'endSession');
-  await call(page, 'track', 'next');
-  await call(page, 'flush');
+  await engageThenEnd(page);
   const events = await good(run, 8);
   const named = (name: string) => events.find((e) => e.unstruct?.data?.name === name);
   await expect.poll(() => !!named('next')).toBe(true);

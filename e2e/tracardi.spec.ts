@@ -4,7 +4,7 @@
  * every payload stored, none refused, over fetch and beacon, same-origin and cross-origin.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, setVisibility, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, engageThenEnd, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds, tagBuild } from './npm';
 
 interface Stored {
@@ -128,13 +128,7 @@ test('the native format would be refused by /track (the rules apply: text/plain 
 
 test('engaged time: page_engagement and session_end with engaged_ms are stored', async ({ page, build, run }) => {
   await open(page, api.origin, build, run, { engagement: { idle: 5000 } });
-  await call(page, 'page');
-  await page.keyboard.press('ArrowDown');
-  await setVisibility(page, 'hidden');
-  await setVisibility(page, 'visible');
-  await call(page, 'endSession');
-  await call(page, 'track', 'next');
-  await call(page, 'flush');
+  await engageThenEnd(page);
   await stored(8);
   await expect.poll(() => events(api.record.stored).some((e) => e.type === 'next')).toBe(true);
   const all = events(api.record.stored);
