@@ -25,8 +25,8 @@ export const INTERNAL_NAMES = [
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
   'leaving', 'increment', 'linker', 'watchLinks', 'linked',
-  // core/engagement.ts: a page's engagement
-  'engage',
+  // core/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
+  'engage', 'stepsLoaded', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
 ];
 
 /** The terser option that shortens them. */

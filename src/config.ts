@@ -1,12 +1,14 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
+import type { engagementSteps } from './core/engagement';
 import type { Format } from './core/formats/format';
+import type { Settings } from './core/model';
 import type { LinkWatcher } from './lifecycle/decorate';
 import { describeError, warn } from './log';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'>> {
   appVersion: string | null;
-  engagement: { idle: number } | false;
+  engagement: Settings['engagement'];
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
@@ -28,10 +30,11 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
 export type RouteWatcher = (hash: boolean, onRoute: (from: string) => void, since: string) => () => void;
 
 /**
- * Watches the person's input: `onInput` with its time, at most once a second; `focus` (for `engagement`): also media
- * playing, and the window's focus and blur (`onInput` with its time and whether it has the focus). Returns the stop.
+ * Watches the person's input: `onInput` with its time, at most once a second. With `engage` (for `engagement`): also
+ * media playing, and the window's focus and blur (`onInput` with its time and whether it has the focus), and the part
+ * hands engaged time's steps to `engage` (they travel with the watch: core/engagement.ts). Returns the stop.
  */
-export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, focus?: boolean) => () => void;
+export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, engage?: (make: typeof engagementSteps) => void) => () => void;
 
 /**
  * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)

@@ -36,7 +36,7 @@ const later =
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
   routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
-  input: later(() => import('./lifecycle/activity').then((m) => m.watchActivity), "config.activity 'input' or config.engagement"),
+  input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), "config.activity 'input' or config.engagement"),
   linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
 };

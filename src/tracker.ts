@@ -9,6 +9,7 @@ import type { Config } from './config';
 import { globalPrivacyControl } from './consent/gpc';
 import { joinUrl } from './core/formats/format';
 import type { Dispatch, Effect, Input, Inputs, Model } from './core/model';
+import { KIT } from './core/record';
 import { freshId } from './core/ids';
 import { linkFor } from './core/link';
 import { sessionHeaders } from './core/headers';
@@ -129,7 +130,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     });
     now('opened', chain.found, keeper.mechanism(), othersOpen);
   };
-
   /** How each effect is carried out. */
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1]) => void } = {
     enqueue: (entry) => sender?.add(entry),
@@ -201,7 +201,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     else if (message.k === 'sending') sender?.sendingElsewhere(message.ids);
     else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());
   };
-
   const gpc = globalPrivacyControl();
   let offset = localOffset(startedAt);
   /** What the tab's last page left: its id, its URL, the session it handed over (a stand-in's, if the store is slow). */
@@ -258,7 +257,8 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
   if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', (from) => now('route', readPlace(), from), location.href)));
-  if (config.activity === 'input' || config.engagement) guard(() => unwatch.push(config.watchInput((at, focused) => guard(() => dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused])), !!config.engagement)));
+  const engagement = config.engagement; // (its steps come with the input part: until then the stretch the page started with stays open)
+  if (config.activity === 'input' || engagement) guard(() => unwatch.push(config.watchInput((at, focused) => guard(() => dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused])), engagement ? (make) => void (engagement.stepsLoaded = make(KIT)) : undefined)));
   if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())))));
   const methods: TimedTracker = {
     track(at, name, properties) {

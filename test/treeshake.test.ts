@@ -6,6 +6,7 @@
  */
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rollup } from 'rollup';
 import { describe, expect, it } from 'vitest';
@@ -54,15 +55,22 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
     for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);
   });
 
-  it("the watches of routes, input and links (autoPageViews, activity: 'input', crossDomain) are chunks of their own, which a track()-only app's code does not hold: loaded when the config names them", async () => {
+  it("the watches of routes, input and links (autoPageViews, activity: 'input', crossDomain) and engaged time's steps (engagement) are chunks of their own, which a track()-only app's code does not hold: loaded when the config names them", async () => {
     const [code, ...later] = await bundle(
       `import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`,
       true,
     );
-    const marks = ['popstate', 'pushState', 'touchstart', 'auxclick'];
+    const marks = ['popstate', 'pushState', 'touchstart', 'auxclick', 'page_engagement'];
     for (const mark of marks) expect(code, mark).not.toContain(mark);
     for (const mark of marks) expect(later.join('\n'), mark).toContain(mark);
+  });
+
+  it("the script tag carries engaged time's steps in its input part only (stint.activity.js), as it carries the watches of routes and links in theirs", () => {
+    const read = (file: string) => readFileSync(`${dist}/${file}`, 'utf8');
+    expect(read('stint.js')).not.toContain('page_engagement');
+    expect(read('stint.activity.js')).toContain('page_engagement');
+    for (const mark of ['pushState', 'auxclick', 'touchstart']) expect(read('stint.js'), mark).not.toContain(mark);
   });
 
   it.each(Object.keys(MARKS))('an app that imports %s carries it', async (part) => {

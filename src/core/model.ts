@@ -3,7 +3,7 @@
  * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
-import type { Engagement } from './engagement';
+import type { EngageSteps, Engagement } from './engagement';
 import type { Link } from './link';
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
@@ -31,7 +31,7 @@ export interface Settings {
   /** a page view with another campaign than the live session's starts a new session */
   newSessionOnCampaign: boolean;
   /** engaged time (engagement.ts): counted while the person acted within the last `idle` ms; false: off */
-  engagement: { idle: number } | false;
+  engagement: { idle: number; stepsLoaded?: EngageSteps } | false;
 }
 
 /**

@@ -12,8 +12,9 @@ import { withAttribute, withIncrement } from './attributes';
 import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
 import { entryOf, OWN_CHARS, type RawEvent } from './event';
 import { freshId, idsOf, nameUuid } from './ids';
+import type { Kit } from './engagement';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, newCampaign, onActivity, onEngaged, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
+import { endReason, expire, newCampaign, onActivity, onEvent, onVisibility, restart, sampled, stop, type Ended, type Outcome } from './rules';
 import type { Properties } from '../types';
 import type { EndReason, SessionState } from './state';
 import type { PageSnapshot } from './context';
@@ -149,7 +150,7 @@ function perform(m: Model, fx: Effect[], call: Call): void {
     case 'engaged':
       // Engagement is activity: a session found over at the stretch's start ends there, and the next takes the stretch.
       apply(m, fx, (prev) => onActivity(prev, call.from, siteBackground(m), m.page.utm, m.settings, idsOf(m)));
-      return apply(m, fx, (prev) => onEngaged(prev, call.from, call.to, m.settings));
+      return apply(m, fx, (prev) => engaging(m)!.mergeStretch(prev, call.from, call.to, m.settings));
     case 'attribute': {
       const { key, value, increment, background, utm } = call;
       // In a live session (one that is over is reported first), or the first of the device.
@@ -248,3 +249,10 @@ function enqueue(m: Model, fx: Effect[], event: RawEvent, state: SessionState): 
   m.lastCtx = shared;
   fx.push(['enqueue', entry]);
 }
+
+/** The steps of engaged time, once the input part has handed them (`engagement`: engagement.ts); undefined: off, or not loaded yet. */
+export const engaging = (m: Model) => (m.settings.engagement ? m.settings.engagement.stepsLoaded : undefined);
+
+/** What engaged time's steps do with the session and the page view (they are made with it: `engagementSteps`). */
+export const KIT: Kit = { run, enter, siteBackground };
+

@@ -147,25 +147,6 @@ export function onActivity(prev: SessionState | null, now: number, siteBackgroun
 }
 
 /**
- * A stretch of engagement, `from` to `to` (`engagement`), in a live session (`prev`, after `onActivity` at `from`): its
- * ms are added to the session's, once where they overlap the last stretch merged (another tab's, a window beside this
- * one), never before the session's start nor past its longest duration. Its end is no activity: the timeouts run from
- * the last input, as with `activity: 'input'` (the end is known only at the next input). Null: nothing to add.
- */
-export function onEngaged(prev: SessionState | null, from: number, to: number, t: Timeouts): Outcome | null {
-  if (!prev || prev.ended) return null;
-  const a = Math.max(from, prev.startedAt);
-  const b = t.maxSessionDuration > 0 ? Math.min(to, prev.startedAt + t.maxSessionDuration) : to;
-  if (b <= a) return null;
-  const [ms, f, e] = prev.engaged || [0, 0, 0];
-  const overlaps = a < e && b > f;
-  const engaged: SessionState['engaged'] = overlaps
-    ? [ms + Math.max(0, b - e) + Math.max(0, f - a), Math.min(a, f), Math.max(b, e)]
-    : [ms + b - a, b > e ? a : f, Math.max(b, e)];
-  return { current: { ...prev, engaged }, ending: null };
-}
-
-/**
  * A visibility change that no event reports (lifecycle events off): it is judged like an event,
  * and restarts the gap so that the next event is judged by the state that begins.
  */

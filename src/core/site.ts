@@ -9,8 +9,7 @@ import type { Properties } from '../types';
 import { snapshot } from './context';
 import { freshId } from './ids';
 import type { Effect, InputOf, Model, Settings } from './model';
-import { act, nextView, report } from './engagement';
-import { change, EMPTY, enter, keep, knownBackground, lifecycle, release, run, siteBackground } from './record';
+import { change, EMPTY, engaging, enter, keep, knownBackground, lifecycle, release, run, siteBackground } from './record';
 import { encodeState, type SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
@@ -36,9 +35,9 @@ export function initialized(settings: Settings, found: SessionState | null, othe
  */
 export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
   const shown = !m.pageHidden;
-  if (hidden) report(m, fx, at);
+  if (hidden) engaging(m)?.report(m, fx, at);
   m.pageHidden = hidden;
-  act(m, fx, at);
+  engaging(m)?.act(m, fx, at);
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
@@ -70,7 +69,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // A restore still waiting for the store's answer (IndexedDB can stall: db.ts): what it holds runs now, with what
   // this page knows, and is sent below, rather than wait in a page that may never come back.
   if (m.hold && m.storageState === 'open') release(m, fx);
-  report(m, fx, at);
+  engaging(m)?.report(m, fx, at);
   m.pageHidden = true;
   m.visibleTabs = [];
   fx.push(['leaveTabs']);
@@ -100,7 +99,7 @@ function leave(m: Model, fx: Effect[], how: 'leaveTab' | 'hideTab'): void {
  */
 export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'restore'>): void {
   m.pageHidden = false;
-  act(m, fx, at);
+  engaging(m)?.act(m, fx, at);
   fx.push(['joinTabs', true], ['leaveTab', null], RETRY);
   readFirst(m, fx);
   run(m, fx, { type: 'restored', at });
@@ -136,7 +135,7 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
  * The events that follow keep this page until the URL changes.
  */
 export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: InputOf<'page'>): string | undefined {
-  nextView(m, fx, at);
+  engaging(m)?.nextView(m, fx, at);
   const previous = m.page.page.url;
   m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), freshId(m));
   m.viewed = place.href;

@@ -59,7 +59,7 @@ export interface SessionState {
   rev: number;
   /**
    * Engaged time (`engagement`): the ms so far, and the last stretch merged in (its start and end), so that tabs
-   * whose stretches overlap count the time once (rules.ts `onEngaged`). Null: none yet, or a record of an earlier version.
+   * whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet, or a record of an earlier version.
    */
   engaged: [ms: number, from: number, to: number] | null;
 }

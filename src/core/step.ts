@@ -5,14 +5,13 @@
  * the step that takes it (`STEPS`, below; the steps are here, in site.ts and engagement.ts). No browser global, no
  * clock, nothing from the shell: test/core/ replays it in Node.
  */
-import { act, firstEngagement, focus, settle, split } from './engagement';
 import { adopt, readLink } from './link';
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import { freshId, idsOf, type Seed } from './ids';
 import type { ConsentFrom, Effect, Input, InputOf, Inputs, Model, Next, Settings, Step } from './model';
-import { apply, change, EMPTY, enter, keep, lifecycle, release, run, siteBackground } from './record';
+import { apply, change, EMPTY, engaging, enter, keep, lifecycle, release, run, siteBackground } from './record';
 import { endReason, expire, merge, onActivity } from './rules';
 import { initialized, move, page, pagehide, restore, resume, route, tab, tabsGone, visibility } from './site';
 import { complete, decodeState, type SessionState } from './state';
@@ -69,7 +68,8 @@ export function start(s: Start): Model {
     shutDown: false,
     withdrawn: false,
     linked: readLink(s.link, s.at),
-    engage: firstEngagement(s.settings.engagement, s.at, s.pageHidden, s.focused ?? true),
+    // (a stretch open from the start when the page starts visible and focused: engagement.ts)
+    engage: s.settings.engagement ? { focused: s.focused ?? true, from: s.pageHidden || s.focused === false ? null : s.at, last: s.at, ms: 0 } : null,
   };
 }
 
@@ -78,7 +78,7 @@ export function step(model: Model, input: Input): Next {
   if (model.shutDown) return { model, effects: [] };
   const m = { ...model };
   const fx: Effect[] = [];
-  settle(m, fx, input[1]);
+  engaging(m)?.lapse(m, fx, input[1]);
   // (every step answers an id or nothing: see `Step`; it changes `m` and `fx`, the objects given back)
   return { model: m, effects: fx, event: (STEPS[input[0]] as Step)(m, fx, input) as string | undefined };
 }
@@ -100,7 +100,7 @@ export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<
 
 /** `newSession()`: the session ends (`explicit`) and the next one starts now. */
 export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>): void {
-  split(m, fx, at);
+  engaging(m)?.splitStretch(m, fx, at);
   const background = siteBackground(m);
   const utm = m.page.utm;
   run(m, fx, { type: 'restart', at, background, utm });
@@ -111,12 +111,12 @@ export function newSession(m: Model, fx: Effect[], [, at]: InputOf<'newSession'>
  * on, and the session lives on, or the next one starts. Nothing is held for it: before consent and storage there is no session to keep alive.
  */
 export function activity(m: Model, fx: Effect[], [, at]: InputOf<'activity'>): void {
-  act(m, fx, at);
+  engaging(m)?.act(m, fx, at);
   if (!m.hold && m.consentMode !== 'denied') apply(m, fx, (prev) => onActivity(prev, at, siteBackground(m), m.page.utm, m.settings, idsOf(m)));
 }
 
 /** `endSession()`: the session ends (`explicit`); the next event starts the next one. */
-export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => (split(m, fx, at), void run(m, fx, { type: 'stop', at }));
+export const endSession = (m: Model, fx: Effect[], [, at]: InputOf<'endSession'>) => (engaging(m)?.splitStretch(m, fx, at), void run(m, fx, { type: 'stop', at }));
 
 /** `setSessionAttribute` (`value`), or `incrementSessionAttribute` (`increment`: by `value`). */
 export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]: InputOf<'attribute'>) =>
@@ -278,7 +278,7 @@ export const STEPS: { [T in keyof Inputs]: Step<T> } = {
   newSession,
   endSession,
   activity,
-  focus,
+  focus: (m, fx, input) => engaging(m)?.refocus(m, fx, input),
   attribute,
   consent,
   surroundings,

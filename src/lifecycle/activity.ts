@@ -1,3 +1,6 @@
+import type { InputWatcher } from '../config';
+import { engagementSteps } from '../core/engagement';
+
 /**
  * The person's input, for `activity: 'input'`: trusted `pointerdown`, `keydown`, `wheel`, `scroll` and
  * `touchstart` anywhere on the page (captured on the window, so that a handler that stops propagation does
@@ -34,3 +37,9 @@ export function watchActivity(onInput: (at: number, focused?: boolean) => void, 
     for (const type of ['focus', 'blur']) removeEventListener(type, onFocus, options);
   };
 }
+
+/** The input part (`stint.activity.js`, an npm app's input chunk): the watch, and with `engage` engaged time's steps, which only the sites that configure it load. */
+export const inputWatch: InputWatcher = (onInput, engage) => {
+  engage?.(engagementSteps);
+  return watchActivity(onInput, !!engage);
+};

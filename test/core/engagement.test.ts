@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { onEngaged } from '../../src/core/rules';
+import { onEngaged } from '../../src/core/engagement';
 import { activity, endSession, track } from '../../src/core/step';
 import type { Inputs } from '../../src/core/model';
 import { fuzzSeed } from '../seed';
@@ -81,6 +81,18 @@ describe('the rule, on one page', () => {
     t.send(track, 40 * MIN, 'later', '{}');
     expect(t.names()).not.toContain('page_engagement');
     expect(t.events().find((e) => e.name === 'session_end')!.properties).not.toHaveProperty('engaged_ms');
+  });
+
+  it('before the input part has handed the steps (one request at start): the stretch the page started with stays open, a hide meanwhile unseen; the next input after the part settles it, at most idle after the start', () => {
+    const t = reading();
+    const loaded = t.model.settings.engagement;
+    t.model = { ...t.model, settings: { ...t.model.settings, engagement: { idle: IDLE } } };
+    play(t, [hide(1 * S), show(30 * S)]);
+    expect(reports(t)).toEqual([]);
+    t.model = { ...t.model, settings: { ...t.model.settings, engagement: loaded } };
+    play(t, [act(31 * S), hide(33 * S)]);
+    expect(reports(t)).toEqual([['/a', IDLE + 2 * S, 33 * S]]);
+    expect(t.model.session!.engaged).toEqual([IDLE + 2 * S, 31 * S, 33 * S]);
   });
 
   it('before consent: measured, held with the page view, sent in order once consent is granted; a refusal drops it', () => {

@@ -7,6 +7,8 @@ import type { WholeEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
 import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
 import { consent, opened, start, step, STEPS, type Start } from '../../src/core/step';
+import { engagementSteps } from '../../src/core/engagement';
+import { KIT } from '../../src/core/record';
 import type { ConsentState } from '../../src/types';
 import type { SessionState } from '../../src/core/state';
 import { MIN } from '../helpers';
@@ -26,6 +28,9 @@ export const SETTINGS: Settings = {
   newSessionOnCampaign: false,
   engagement: false,
 };
+
+/** Engaged time's steps, as the input part hands them to the shell (engagement.ts), where the settings turn it on. */
+export const withSteps = (s: Settings): Settings => (s.engagement && !s.engagement.stepsLoaded ? { ...s, engagement: { ...s.engagement, stepsLoaded: engagementSteps(KIT) } } : s);
 
 /** Where the page is: `path` (with its query) on shop.example. */
 export function place(path = '/', extra: Partial<Place> = {}): Place {
@@ -77,7 +82,7 @@ export function boot(o: Options = {}): Tracker {
     offset: 60,
     tabId: '0a1b2c3d',
     ...rest,
-    settings: { ...SETTINGS, ...o.settings },
+    settings: withSteps({ ...SETTINGS, ...o.settings }),
   });
   let taken = 0;
   const t: Tracker = {
