@@ -3,7 +3,7 @@
  * and localhost (two sites to the browser: two cookie jars, two storages). The decisions are test/core/link.test.ts's.
  */
 import type { Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, consoleOf, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 
 const other = () => baseUrl().replace('127.0.0.1', 'localhost');
@@ -84,11 +84,19 @@ test('crossDomain: the landing page reads a link as it comes: decorated at the c
 const foreign: [string, (now: number) => string][] = [
   ['stale (decorated three minutes ago)', (now) => `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 600_000}.${now - 200_000}.${now - 180_000}`],
   ['tampered', () => '11111111-1111-4111-8111-111111111111.not-a-session'],
+  // (the landing page's session waits for the part, which reads the link, at most 3 s: then it starts without it)
+  [
+    'fresh and well formed, on a page whose links part does not load (stint.links.js reads the link)',
+    (now) => `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 60_000}.${now - 1000}.${now - 500}`,
+  ],
 ];
 for (const [what, param] of foreign)
   test(`crossDomain: a link ${what} joins nothing: a fresh start, the parameter gone`, async ({ page, build, run, collector }) => {
     const config = { crossDomain: ['127.0.0.1'] };
     const now = Date.now();
+    const seen = consoleOf(page);
+    const failed = what.includes('does not load');
+    if (failed) await page.route('**/dist/stint.links.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
     await page.goto(other() + pageUrl(build, run, config, `&_stint=${param(now)}`).slice(baseUrl().length));
     await waitForStint(page, config);
     expect(await page.evaluate(() => location.search.includes('_stint'))).toBe(false);
@@ -97,4 +105,6 @@ for (const [what, param] of foreign)
     const [landed] = await collector.waitFor(1, (e) => e.name === 'landed');
     expect(landed.session.userId).not.toBe('11111111-1111-4111-8111-111111111111');
     expect(landed.session.sessionIndex).toBe(1);
+    const part = new URL('/dist/stint.links.js', page.url());
+    expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain needs ${part}, which did not load: links to the other domains are neither decorated nor taken`] : []);
   });

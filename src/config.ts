@@ -1,5 +1,6 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
 import type { engagementSteps } from './core/engagement';
+import type { land } from './core/landing';
 import type { Format } from './core/formats/format';
 import type { Settings } from './core/model';
 import type { LinkWatcher } from './lifecycle/decorate';
@@ -9,6 +10,7 @@ import type { ConsentSignal, ConsentState, StintConfig } from './types';
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'>> {
   appVersion: string | null;
   engagement: Settings['engagement'];
+  landing?: typeof land;
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;

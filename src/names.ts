@@ -49,6 +49,6 @@ export const tagNames = (formats: object, where: Where): Names => ({
   gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'", 'consent stays pending'),
   routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews', 'route changes are no page views'),
   input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input' or config.engagement", 'input is not heard'),
-  linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain', 'links to the other domains are not decorated'),
+  linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain', 'links to the other domains are neither decorated nor taken'),
   missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
 });

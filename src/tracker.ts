@@ -24,7 +24,7 @@ import { sendTurn } from './delivery/turn';
 import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchPage } from './lifecycle/page';
-import { takeLink } from './lifecycle/links';
+import { landingOf } from './lifecycle/links';
 import { cameFrom, handedOver, leaveTab, takeTab } from './lifecycle/tab-mark';
 import { debug, guard, warn } from './log';
 import { startKeeper, type Keeper } from './session/keeper';
@@ -38,7 +38,6 @@ import type { Tracker } from './types';
 
 /** A tracker's methods as the shell runs them: the time of the call first, then the page's arguments. */
 export type TimedTracker = { [M in keyof Tracker]: (at: number, ...args: Parameters<Tracker[M]>) => ReturnType<Tracker[M]> };
-
 /** How long `shutdown()` waits for the collector before it stops anyway. */
 const SHUTDOWN_WAIT = 3000;
 /** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
@@ -150,7 +149,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     openStorage(anonymous) {
       opening = true;
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      opener = openStorage(config, anonymous, () => tabs.alive(), answered, movedTo, decodeState(leftTab && leftTab[2]));
+      const mine = (opener = openStorage(config, anonymous, () => tabs.alive(), landing ? (answer) => void landing.then(() => opener === mine && answered(answer)) : answered, movedTo, decodeState(leftTab && leftTab[2])));
     },
     erase() {
       opener?.cancel();
@@ -206,13 +205,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   /** What the tab's last page left: its id, its URL, the session it handed over (a stand-in's, if the store is slow). */
   const leftTab = takeTab();
   const tabId = leftTab ? leftTab[0] : freshId(own).slice(0, 8);
+  const [link, landing, landed] = landingOf(config); // (out of the URL before the page is read; its session waits for the links part)
   model = start({
     at: startedAt,
     settings: config,
     seed: randomSeed(),
     pageHidden: !shown,
     newTab: !leftTab,
-    link: config.crossDomain.length ? takeLink() : null, // (out of the URL before the page is read)
+    link,
     place: readPlace(),
     device: deviceContext((device) => guard(() => now('surroundings', { device }))),
     timeZone: timeZone(),
@@ -259,7 +259,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', (from) => now('route', readPlace(), from), location.href)));
   const engagement = config.engagement; // (its steps come with the input part: until then the stretch the page started with stays open)
   if (config.activity === 'input' || engagement) guard(() => unwatch.push(config.watchInput((at, focused) => guard(() => dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused])), engagement ? (make) => void (engagement.stepsLoaded = make(KIT)) : undefined)));
-  if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())))));
+  if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())), landed)));
   const methods: TimedTracker = {
     track(at, name, properties) {
       const props = eventName(name) ? propsJson(name, properties) : undefined;

@@ -55,21 +55,24 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
     for (const mark of Object.values(MARKS).flat()) expect(code, mark).not.toContain(mark);
   });
 
-  it("the watches of routes, input and links (autoPageViews, activity: 'input', crossDomain) and engaged time's steps (engagement) are chunks of their own, which a track()-only app's code does not hold: loaded when the config names them", async () => {
+  it("the watches of routes, input and links (autoPageViews, activity: 'input', crossDomain) engaged time's steps (engagement) and a landing page's reading of its link are chunks of their own, which a track()-only app's code does not hold: loaded when the config names them", async () => {
     const [code, ...later] = await bundle(
       `import { createTracker } from '${dist}/index.mjs';
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`,
       true,
     );
-    const marks = ['popstate', 'pushState', 'touchstart', 'auxclick', 'page_engagement'];
+    // (the link's pattern, `\d{1,15}`: a landing page's reading of its link, core/landing.ts)
+    const marks = ['popstate', 'pushState', 'touchstart', 'auxclick', 'page_engagement', '\\d{1,15}'];
     for (const mark of marks) expect(code, mark).not.toContain(mark);
     for (const mark of marks) expect(later.join('\n'), mark).toContain(mark);
   });
 
-  it("the script tag carries engaged time's steps in its input part only (stint.activity.js), as it carries the watches of routes and links in theirs", () => {
+  it("the script tag carries engaged time's steps in its input part only (stint.activity.js), a landing page's reading of its link in the links part (stint.links.js), as it carries the watches of routes and links in theirs", () => {
     const read = (file: string) => readFileSync(`${dist}/${file}`, 'utf8');
     expect(read('stint.js')).not.toContain('page_engagement');
     expect(read('stint.activity.js')).toContain('page_engagement');
+    expect(read('stint.js')).not.toContain('\\d{1,15}');
+    expect(read('stint.links.js')).toContain('\\d{1,15}');
     for (const mark of ['pushState', 'auxclick', 'touchstart']) expect(read('stint.js'), mark).not.toContain(mark);
   });
 

@@ -4,7 +4,7 @@
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
 import type { EngageSteps, Engagement } from './engagement';
-import type { Link } from './link';
+import type { land } from './landing';
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
 import type { Entry, RawEvent, Shared, Surroundings } from './event';
@@ -32,6 +32,8 @@ export interface Settings {
   newSessionOnCampaign: boolean;
   /** engaged time (engagement.ts): counted while the person acted within the last `idle` ms; false: off */
   engagement: { idle: number; stepsLoaded?: EngageSteps } | false;
+  /** a landing page's link read and adopted (`crossDomain`: landing.ts `land`), once the links part has handed it */
+  landing?: typeof land;
 }
 
 /**
@@ -107,8 +109,8 @@ export interface Model {
   shutDown: boolean;
   /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
   withdrawn: boolean;
-  /** The fresh link this page came by from another of the site's domains (`crossDomain`, link.ts), until storage answers. */
-  linked: Link | null;
+  /** The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's start, until storage answers (landing.ts `land`). */
+  linked: [value: string, at: number] | null;
   /** This page's engagement (`engagement`: engagement.ts); null when off. */
   engage: Engagement | null;
 }

@@ -5,7 +5,6 @@
  * the step that takes it (`STEPS`, below; the steps are here, in site.ts and engagement.ts). No browser global, no
  * clock, nothing from the shell: test/core/ replays it in Node.
  */
-import { adopt, readLink } from './link';
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
@@ -67,7 +66,7 @@ export function start(s: Start): Model {
     lifeAt: s.at,
     shutDown: false,
     withdrawn: false,
-    linked: readLink(s.link, s.at),
+    linked: s.link ? [s.link, s.at] : null,
     // (a stretch open from the start when the page starts visible and focused: engagement.ts)
     engage: s.settings.engagement ? { focused: s.focused ?? true, from: s.pageHidden || s.focused === false ? null : s.at, last: s.at, ms: 0 } : null,
   };
@@ -219,7 +218,7 @@ export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen
   if (m.storageState !== 'opening') return;
   m.storageState = 'open';
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
-  m.session = m.linked && m.consentMode === 'granted' ? adopt(found, m.linked, m.page.utm) : found;
+  m.session = m.linked && m.consentMode === 'granted' && m.settings.landing ? m.settings.landing(found, ...m.linked, m.page.utm) : found;
   m.linked = null;
   m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
   fx.push(['debug', 'storage: ' + mechanism]);

@@ -3,12 +3,17 @@
  * domains at the moment they are used, so that the time a link carries is the click's (a link decorated at load would
  * go stale on a page read for minutes). The landing page's side is links.ts.
  */
+import { land } from '../core/landing';
 import { LINK_PARAM } from '../core/link';
 import { guard } from '../log';
 import { withLink } from './links';
 
-/** Watches the links and forms to `domains` (and their subdomains), decorating each as it is used with `value()` (null: not now). */
-export type LinkWatcher = (domains: string[], value: () => string | null) => () => void;
+/**
+ * Watches the links and forms to `domains` (and their subdomains), decorating each as it is used with `value()` (null:
+ * not now). On a landing page (`landing`), hands over how its link is read and adopted (core/landing.ts `land`), which
+ * travels with the decoration.
+ */
+export type LinkWatcher = (domains: string[], value: () => string | null, landing?: (read: typeof land) => void) => () => void;
 
 /**
  * Decorates at `pointerdown` (a link opened from its context menu), `click` (the keyboard's too) and `auxclick` (a
@@ -16,7 +21,8 @@ export type LinkWatcher = (domains: string[], value: () => string | null) => () 
  * Captured on the document, so that a handler that stops propagation does not hide them.
  */
 // (not `watchLinks`: that is an internal name, which the builds shorten, and an export's name is not: scripts/internal-names.mjs)
-export const decorateLinks: LinkWatcher = (domains, value) => {
+export const decorateLinks: LinkWatcher = (domains, value, landing) => {
+  landing?.(land);
   const ours = (host: string) => host !== location.hostname && domains.some((d) => host === d || host.endsWith('.' + d));
   const onLink = (e: Event) =>
     guard(() => {

@@ -3,6 +3,8 @@
  * out of its URL. (The decoration of the links to the other domains is decorate.ts, which a script tag loads
  * beside it and an npm app's bundler splits off.)
  */
+import type { Config } from '../config';
+import type { land } from '../core/landing';
 import { LINK_PARAM } from '../core/link';
 
 /**
@@ -17,6 +19,26 @@ export function takeLink(): string | null {
   } catch {
     return null;
   }
+}
+
+/** How long a landing page's session waits for the links part at most: as long as for a store (session/open.ts). */
+const LANDING_WAIT = 3000;
+
+/**
+ * A landing page's link (`crossDomain`), taken out of its URL, and the wait for the links part, which reads and adopts
+ * it (core/landing.ts `land`, which it hands to `landed`, and which travels with the decoration: a site without
+ * `crossDomain` loads neither): the session waits for it, at most `LANDING_WAIT`; a part that does not load is one
+ * console error, and the page starts as without the link. A page without a link waits for nothing.
+ */
+export function landingOf(config: Config): [link: string | null, landing: Promise<void> | null, landed?: (read: typeof land) => void] {
+  const link = config.crossDomain.length ? takeLink() : null;
+  if (!link) return [null, null];
+  let landed!: (read: typeof land) => void;
+  const landing = new Promise<void>((resolve) => {
+    setTimeout(resolve, LANDING_WAIT);
+    landed = (read) => resolve(void (config.landing = read));
+  });
+  return [link, landing, landed];
 }
 
 /** `url` (or a query) with `_stint` set to `value` (removed when empty), the rest of it as it was. */

@@ -8,6 +8,7 @@ import { wholeOf } from '../../src/core/event';
 import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
 import { consent, opened, start, step, STEPS, type Start } from '../../src/core/step';
 import { engagementSteps } from '../../src/core/engagement';
+import { land } from '../../src/core/landing';
 import { KIT } from '../../src/core/record';
 import type { ConsentState } from '../../src/types';
 import type { SessionState } from '../../src/core/state';
@@ -29,8 +30,16 @@ export const SETTINGS: Settings = {
   engagement: false,
 };
 
-/** Engaged time's steps, as the input part hands them to the shell (engagement.ts), where the settings turn it on. */
-export const withSteps = (s: Settings): Settings => (s.engagement && !s.engagement.stepsLoaded ? { ...s, engagement: { ...s.engagement, stepsLoaded: engagementSteps(KIT) } } : s);
+/**
+ * What the parts hand the shell, which the shell puts in the settings: engaged time's steps where the settings turn it
+ * on (the input part: engagement.ts), the landing where the page came with a link (the links part: landing.ts). Code,
+ * not data: a replay hands them as the parts did.
+ */
+export const withParts = (s: Settings, link?: unknown): Settings => ({
+  ...s,
+  ...(s.engagement && !s.engagement.stepsLoaded && { engagement: { ...s.engagement, stepsLoaded: engagementSteps(KIT) } }),
+  ...(link ? { landing: land } : {}),
+});
 
 /** Where the page is: `path` (with its query) on shop.example. */
 export function place(path = '/', extra: Partial<Place> = {}): Place {
@@ -82,7 +91,7 @@ export function boot(o: Options = {}): Tracker {
     offset: 60,
     tabId: '0a1b2c3d',
     ...rest,
-    settings: withSteps({ ...SETTINGS, ...o.settings }),
+    settings: withParts({ ...SETTINGS, ...o.settings }, o.link),
   });
   let taken = 0;
   const t: Tracker = {

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adopt, LINK_MAX_AGE, linkFor, linkValue, readLink } from '../../src/core/link';
+import { adopt, readLink } from '../../src/core/landing';
+import { LINK_MAX_AGE, linkFor, linkValue } from '../../src/core/link';
 import { decodeState, encodeState } from '../../src/core/state';
 import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
@@ -101,6 +102,16 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
     t.open(NOW + 10);
     expect(t.names()).toEqual(['page_view']);
     expect([t.events()[0].session.sessionId, t.events()[0].context.utm.campaign]).toEqual([THERE.sessionId, 'cross']);
+  });
+
+  it('a fresh link, the links part not loaded when storage answers (the shell waits at most 3 s for it): a fresh start, the link taken out all the same', () => {
+    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - 500) });
+    t.model = { ...t.model, settings: { ...t.model.settings, landing: undefined } };
+    t.open(NOW + 3000);
+    t.send(track, NOW + 3010, 'landed', '{}');
+    expect(t.names()).toEqual(['session_start', 'landed']);
+    expect(t.events()[1].session.userId).not.toBe(THERE.userId);
+    expect(t.model.linked).toBeNull();
   });
 
   it('a stale link: a fresh start', () => {

@@ -8,6 +8,7 @@
 import type { Model } from '../../src/core/model';
 import { step } from '../../src/core/step';
 import type { DebugLog } from '../../src/recorder';
+import { withParts } from './harness';
 
 /** A log as JSON, with the build's short names (`$name` -> short, dist/names.json) read back. */
 export function readLog(json: string, names: Record<string, string> = {}): DebugLog {
@@ -20,9 +21,12 @@ export function readLog(json: string, names: Record<string, string> = {}): Debug
   return read(JSON.parse(json)) as DebugLog;
 }
 
-/** Replays a log: the model its inputs reach, each step checked against the effects logged. */
+/**
+ * Replays a log: the model its inputs reach, each step checked against the effects logged. What the parts handed the
+ * shell (engaged time's steps, a landing page's link reader) is code, which JSON does not carry: handed again here.
+ */
 export function replayLog(log: DebugLog, check: (actual: unknown, logged: unknown) => void): Model {
-  let model = log.model;
+  let model = { ...log.model, settings: withParts(log.model.settings, log.model.linked) };
   for (const [input, effects] of log.steps) {
     const next = step(model, input);
     check(JSON.parse(JSON.stringify(next.effects)), effects);
