@@ -255,4 +255,3 @@ export const engaging = (m: Model) => (m.settings.engagement ? m.settings.engage
 
 /** What engaged time's steps do with the session and the page view (they are made with it: `engagementSteps`). */
 export const KIT: Kit = { run, enter, siteBackground };
-

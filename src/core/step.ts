@@ -2,8 +2,8 @@
  * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first model; `step`
  * takes an input (a public call or a browser signal, with its own time) and returns the next model and the effects the
  * shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve `ready()`...). An input is data: its type names
- * the step that takes it (`STEPS`, below; the steps are here, in site.ts and engagement.ts). No browser global, no
- * clock, nothing from the shell: test/core/ replays it in Node.
+ * the step that takes it (`STEPS`, below; here, in site.ts, and in engagement.ts and landing.ts, which parts hand over in
+ * the settings). No browser global, no clock, nothing from the shell: test/core/ replays it in Node.
  */
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
