@@ -197,15 +197,16 @@ test('two tabs, a shared outbox and a failing collector: after recovery, every e
 test("two tabs: an event one tab is sending for another is not beaconed again when that other closes (issue 37's double send)", async ({ context, build, run, collector }) => {
   const [a, b] = [await newTab(context, build, run), await newTab(context, build, run)];
   for (const tab of [a, b]) await call(tab, 'flush');
-  // A cannot send (its navigator says it is offline): its event waits in the outbox the tabs share.
-  await a.evaluate(() => Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false }));
-  await call(a, 'track', 'handed');
-  await expect.poll(() => outboxSize(a, 'handed')).toBe(1);
-  // What A hears on Stint's channel, after Stint's own listener (made first: a message reaches a page's channels in the order they were made).
+  // What A hears on Stint's channel, after Stint's own listener (made first: a message reaches a page's channels in the
+  // order they were made); made before A's event exists, so that B's word on it cannot come before the listener.
   await a.evaluate(() => {
     const heard: unknown[] = ((window as any).__heard = []);
     new BroadcastChannel('stint:_stint').onmessage = ({ data }) => heard.push(data);
   });
+  // A cannot send (its navigator says it is offline): its event waits in the outbox the tabs share.
+  await a.evaluate(() => Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false }));
+  await call(a, 'track', 'handed');
+  await expect.poll(() => outboxSize(a, 'handed')).toBe(1);
   // B's next request is answered after 5 s: B takes the turn, reads A's event from the outbox and sends it, and it
   // is still in flight when A closes.
   await collector.fault(200, 1, undefined, 5000);
