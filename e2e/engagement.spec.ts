@@ -218,6 +218,30 @@ test('engagement: a frozen page and a page in the back/forward cache count nothi
   await collector.exactly(3, isEngagement, page);
 });
 
+test("engagement: shutdown() sends the page view's engaged time so far with its flush, and nothing after", async ({ page, context, build, run, collector }) => {
+  await page.clock.install();
+  await open(page, build, run);
+  await collector.waitFor(1, (e) => e.name === 'page_view');
+  // A first report proves the input part is in (a hide is reported by its steps).
+  await page.clock.fastForward(2 * SECOND);
+  await act(page);
+  await setVisibility(page, 'hidden');
+  await collector.waitFor(1, isEngagement);
+  // Shown again (it counts from there), 3 s of reading, then the app stops the tracker.
+  await setVisibility(page, 'visible');
+  await page.clock.fastForward(2 * SECOND);
+  await act(page);
+  await page.clock.fastForward(1 * SECOND);
+  await call(page, 'shutdown');
+  const [, last] = await collector.waitFor(2, isEngagement);
+  expect(engaged(last)).toBeGreaterThanOrEqual(3 * SECOND);
+  expect(engaged(last)).toBeLessThanOrEqual(3 * SECOND + SLACK);
+  // A stopped tracker reports nothing more, hidden or left (the context's marker proves the page had every chance).
+  await setVisibility(page, 'hidden');
+  await page.goto('about:blank');
+  await collector.exactly(2, isEngagement, context);
+});
+
 test('engagement off (the default): no page_engagement, no engaged_ms, and no input part loaded', async ({ page, build, run, collector }) => {
   await page.goto(pageUrl(build, run));
   await waitForStint(page);

@@ -42,7 +42,6 @@ export type TimedTracker = { [M in keyof Tracker]: (at: number, ...args: Paramet
 const SHUTDOWN_WAIT = 3000;
 /** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
 const REREAD_WAIT = 1000;
-
 /** `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is being shut down. */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
   const url = joinUrl(config.collector, config.format.path);
@@ -286,6 +285,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     flush: (at) => (opening ? methods.ready(at) : Promise.resolve()).then(() => sender?.flush()).catch(() => {}),
     shutdown(at) {
       onShutdown();
+      dispatch(['shutdown', at, true]); // (the page view's engaged time so far goes with the flush: nothing reports it later)
       // A collector that is down must not keep the page waiting: what is left stays in the outbox for the next start.
       let timer: ReturnType<typeof setTimeout> | undefined;
       const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_WAIT)));

@@ -255,7 +255,7 @@ export interface Tracker {
   ready(): Promise<void>;
   /** Resolves when every event queued so far has been accepted by the collector (or given up on). */
   flush(): Promise<void>;
-  /** Flushes, then removes every listener; the tracker does nothing afterwards. */
+  /** Flushes (with `engagement`, the page view's engaged time so far first), then removes every listener; the tracker does nothing afterwards. */
   shutdown(): Promise<void>;
   /**
    * With `debug: true`, the flight recorder: the last 200 inputs Stint's core took (calls, browser signals,

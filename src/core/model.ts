@@ -134,7 +134,8 @@ export interface Inputs {
   surroundings: [change: { mechanism: string } | { device: string } | { offset: number }];
   stored: [value: unknown];
   profile: [id: string];
-  shutdown: [];
+  /** `flushing`: shutdown() was called, its flush begins; without: the flush is done, or its bound passed */
+  shutdown: [flushing?: true];
   opened: [found: SessionState | null, mechanism: string, othersOpen: boolean];
   /** `handed`: the session the page the visitor came back from handed over in the tab ('' for none) */
   reread: [value: unknown, handed: string];

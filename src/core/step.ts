@@ -159,8 +159,9 @@ export function profile(m: Model, fx: Effect[], [, , id]: InputOf<'profile'>): v
   if (m.session && m.consentMode !== 'anonymous' && m.session.profileId !== id) keep(m, fx, { ...m.session, profileId: id });
 }
 
-/** `shutdown()` (once the flush is done, or its bound passed): saved now, stopped; every later input is ignored. */
-export function shutdown(m: Model, fx: Effect[], _: InputOf<'shutdown'>): void {
+/** `shutdown()`: as its flush begins (`flushing`) the page view's engaged time is reported; once done (or its bound passed): saved, stopped. */
+export function shutdown(m: Model, fx: Effect[], [, at, flushing]: InputOf<'shutdown'>): void {
+  if (flushing) return void engaging(m)?.report(m, fx, at);
   if (m.storageState === 'open') fx.push(['save', true]);
   m.shutDown = true;
   fx.push(['stop']);

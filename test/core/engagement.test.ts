@@ -56,6 +56,7 @@ describe('the rule, on one page', () => {
     ['the page leaves: its time is sent with the exit', [act(3 * S), ['pagehide', 4 * S, false]], [['/a', 4 * S, 4 * S]]],
     ['a freeze is a hide; the resume a show', [act(1 * S), hide(2 * S), ['resume', 60 * S], show(60 * S), ['reread', 60 * S, null, ''], hide(61 * S)], [['/a', 2 * S, 2 * S], ['/a', 1 * S, 61 * S]]],
     ['a clock that went backwards keeps the stretch', [act(4 * S), act(3 * S), hide(6 * S)], [['/a', 6 * S, 6 * S]]],
+    ['shutdown() reports the time so far as its flush begins; nothing after it stops', [act(3 * S), ['shutdown', 4 * S, true], ['shutdown', 5 * S], act(6 * S), hide(7 * S)], [['/a', 4 * S, 4 * S]]],
   ];
   it.each(cases)('%s', (_, steps, expected) => {
     const t = reading();
