@@ -108,3 +108,19 @@ for (const [what, param] of foreign)
     const part = new URL('/dist/stint.links.js', page.url());
     expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain needs ${part}, which did not load: links to the other domains are neither decorated nor taken`] : []);
   });
+
+test('crossDomain: a landing page that leaves before its links part has come sends what it tracked, in a session of its own (what waits for the part goes on as the page leaves)', async ({ page, build, run, collector }) => {
+  const config = { crossDomain: ['127.0.0.1'] };
+  const now = Date.now();
+  // The part never comes (its request hangs): the page's session waits for it, holding the page's calls.
+  await page.route('**/dist/stint.links.js', () => {});
+  const param = `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 60_000}.${now - 1000}.${now - 500}`;
+  // (the part is an async script, which holds the page's load event: its DOM is enough)
+  await page.goto(other() + pageUrl(build, run, config, `&_stint=${param}`).slice(baseUrl().length), { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => (window as any).__stintLoaded === true);
+  expect(typeof (await call(page, 'track', 'before-leaving'))).toBe('string');
+  await page.goto(`${other()}/e2e/other.html`);
+  const [left] = await collector.waitFor(1, (e) => e.name === 'before-leaving');
+  expect(left.session.userId).not.toBe('11111111-1111-4111-8111-111111111111');
+  expect(left.session.sessionIndex).toBe(1);
+});

@@ -148,7 +148,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     openStorage(anonymous) {
       opening = true;
       const answered = (answer: Opened) => guard(() => opened(answer, anonymous));
-      const mine = (opener = openStorage(config, anonymous, () => tabs.alive(), landing ? (answer) => void landing.then(() => opener === mine && answered(answer)) : answered, movedTo, decodeState(leftTab && leftTab[2])));
+      const mine = (opener = openStorage(config, anonymous, () => tabs.alive(), after ? (answer) => after(() => opener === mine && answered(answer)) : answered, movedTo, decodeState(leftTab && leftTab[2])));
     },
     erase() {
       opener?.cancel();
@@ -204,7 +204,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   /** What the tab's last page left: its id, its URL, the session it handed over (a stand-in's, if the store is slow). */
   const leftTab = takeTab();
   const tabId = leftTab ? leftTab[0] : freshId(own).slice(0, 8);
-  const [link, landing, landed] = landingOf(config); // (out of the URL before the page is read; its session waits for the links part)
+  const [link, after, landed, hurry] = landingOf(config); // (out of the URL before the page is read; its session waits for the links part)
   model = start({
     at: startedAt,
     settings: config,
@@ -221,7 +221,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   });
   unwatch.push(
     watchPage({
-      mayLeave: () => opener?.goOn(),
+      mayLeave: () => (opener?.goOn(), hurry?.()),
       hidden: (hidden) => (now('visibility', hidden), hidden && copy?.renew(model, Date.now())),
       // Nothing left pending that could block the next page (see db.ts).
       left: (persisted) => (setLeaving(true), now('pagehide', persisted), copy?.renew(model, Date.now())),

@@ -27,18 +27,24 @@ const LANDING_WAIT = 3000;
 /**
  * A landing page's link (`crossDomain`), taken out of its URL, and the wait for the links part, which reads and adopts
  * it (core/landing.ts `land`, which it hands to `landed`, and which travels with the decoration: a site without
- * `crossDomain` loads neither): the session waits for it, at most `LANDING_WAIT`; a part that does not load is one
- * console error, and the page starts as without the link. A page without a link waits for nothing.
+ * `crossDomain` loads neither). `after(go)`: the session's start waits for the part, at most `LANDING_WAIT`; a part
+ * that does not load is one console error, and the page starts as without the link. `hurry`: the page may be leaving,
+ * so what waits goes on now (as a slow store's stand-in does: session/open.ts), or what it holds would die with the
+ * page. A page without a link waits for nothing.
  */
-export function landingOf(config: Config): [link: string | null, landing: Promise<void> | null, landed?: (read: typeof land) => void] {
+export function landingOf(config: Config): [link: string | null, after?: (go: () => void) => void, landed?: (read: typeof land) => void, hurry?: () => void] {
   const link = config.crossDomain.length ? takeLink() : null;
-  if (!link) return [null, null];
-  let landed!: (read: typeof land) => void;
-  const landing = new Promise<void>((resolve) => {
-    setTimeout(resolve, LANDING_WAIT);
-    landed = (read) => resolve(void (config.landing = read));
-  });
-  return [link, landing, landed];
+  if (!link) return [null];
+  /** What waits for the part; null once the wait is over. */
+  let waiting: (() => void) | null | undefined;
+  const end = () => {
+    clearTimeout(timer);
+    const go = waiting;
+    waiting = null;
+    go?.();
+  };
+  const timer = setTimeout(end, LANDING_WAIT);
+  return [link, (go) => (waiting === null ? go() : void (waiting = go)), (read) => ((config.landing = read), end()), end];
 }
 
 /** `url` (or a query) with `_stint` set to `value` (removed when empty), the rest of it as it was. */
