@@ -24,7 +24,7 @@ export const INTERNAL_NAMES = [
   // the page's signals (lifecycle/page.ts), the tag's names and parts (names.ts, consent/part.ts), the cookie's probe,
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
-  'leaving', 'increment', 'linker', 'watchLinks', 'linked', 'landing',
+  'leaving', 'increment', 'linker', 'watchLinks', 'linked', 'landing', 'readDevice',
   // core/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
   'engage', 'stepsLoaded', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
 ];

@@ -12,8 +12,32 @@ interface UserAgentData {
 
 /**
  * The parts of the context that do not change while the page lives, as a JSON fragment
- * (`"device":{...},"os":{...},"app":{...}`). `onUpdate` gets a better fragment once the
- * operating system version arrives from User-Agent Client Hints.
+ * (`"device":{...},"os":{...},"app":{...}`), the operating system and the browser as given (null: not read).
+ */
+function fragmentOf(os: string | null, osVersion: string | null, browser: string | null, browserVersion: string | null): string {
+  const nav = navigator;
+  const screenType = screen.orientation?.type;
+  return JSON.stringify({
+    device: {
+      screenResolution: `${screen.width}x${screen.height}`,
+      colorDepth: screen.colorDepth || null,
+      orientation: screenType ? screenType.split('-')[0] : null,
+      touch: nav.maxTouchPoints > 0,
+    },
+    os: { name: os, version: osVersion },
+    app: {
+      type: 'browser',
+      name: browser,
+      version: browserVersion,
+      language: nav.language || null,
+      bot: nav.webdriver === true || /bot|crawl|spider|slurp|headless|lighthouse/i.test(nav.userAgent),
+    },
+  }).slice(1, -1);
+}
+
+/**
+ * The device's context (`fragmentOf`), with the operating system and the browser read from the user agent. `onUpdate`
+ * gets a better fragment once the operating system version arrives from User-Agent Client Hints.
  */
 export function deviceContext(onUpdate: (fragment: string) => void): string {
   const nav = navigator as Navigator & { userAgentData?: UserAgentData };
@@ -26,24 +50,6 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
   const brands = (uad?.brands || []).filter((b) => !/Not.?A.?Brand/i.test(b.brand));
   const brand = brands.find((b) => b.brand !== 'Chromium') || brands[0];
   if (brand) [browser, browserVersion] = [brand.brand, brand.version];
-  const screenType = screen.orientation?.type;
-  const fragment = () =>
-    JSON.stringify({
-      device: {
-        screenResolution: `${screen.width}x${screen.height}`,
-        colorDepth: screen.colorDepth || null,
-        orientation: screenType ? screenType.split('-')[0] : null,
-        touch: nav.maxTouchPoints > 0,
-      },
-      os: { name: os, version: osVersion },
-      app: {
-        type: 'browser',
-        name: browser,
-        version: browserVersion,
-        language: nav.language || null,
-        bot: nav.webdriver === true || /bot|crawl|spider|slurp|headless|lighthouse/i.test(ua),
-      },
-    }).slice(1, -1);
   if (uad?.platform && uad.getHighEntropyValues) {
     os = uad.platform === 'macOS' || uad.platform === 'Windows' ? uad.platform : os || uad.platform;
     uad.getHighEntropyValues(['platformVersion']).then(
@@ -51,13 +57,20 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
         if (!v || os === 'Linux') return;
         // Windows 11 reports platform version 13 and up (learn.microsoft.com, "Detect Windows 11 using UA-CH").
         osVersion = os === 'Windows' ? (parseInt(v) >= 13 ? '11' : parseInt(v) > 0 ? '10' : null) : v;
-        onUpdate(fragment());
+        onUpdate(fragmentOf(os, osVersion, browser, browserVersion));
       },
       () => {},
     );
   }
-  return fragment();
+  return fragmentOf(os, osVersion, browser, browserVersion);
 }
+
+/**
+ * The device's context without the operating system and the browser (null), for a pipeline that reads them from the
+ * request's User-Agent header itself and whose format sends neither (Snowplow: enrich's user-agent enrichments): the
+ * Snowplow tag does not carry the user agent's parsing.
+ */
+export const screenContext = (): string => fragmentOf(null, null, null, null);
 
 /** Minutes ahead of UTC on the device at `at` (the weekday an event has is the visitor's). */
 export const localOffset = (at: number): number => -new Date(at).getTimezoneOffset();

@@ -76,6 +76,15 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
     for (const mark of ['pushState', 'auxclick', 'touchstart']) expect(read('stint.js'), mark).not.toContain(mark);
   });
 
+  it("the Snowplow tag carries no parsing of the user agent (its format sends no OS or browser: Snowplow's enrichments read the User-Agent header); the other tags do", () => {
+    const read = (file: string) => readFileSync(`${dist}/${file}`, 'utf8');
+    // (the GREASE brand's pattern and the Windows versions' table: device.ts and core/context.ts)
+    for (const mark of ['Not.?A.?Brand', 'Windows NT']) {
+      expect(read('stint.snowplow.js'), mark).not.toContain(mark);
+      for (const tag of ['stint.js', 'stint.tracardi.js', 'stint.otlp.js']) expect(read(tag), `${tag} ${mark}`).toContain(mark);
+    }
+  });
+
   it.each(Object.keys(MARKS))('an app that imports %s carries it', async (part) => {
     const [name, call] = USES[part as keyof typeof USES];
     const code = await bundle(`import { createTracker } from '${dist}/index.mjs';
