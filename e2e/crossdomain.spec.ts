@@ -3,6 +3,7 @@
  * and localhost (two sites to the browser: two cookie jars, two storages). The decisions are test/core/link.test.ts's.
  */
 import type { Page } from '@playwright/test';
+import { linkCheck } from '../src/core/landing';
 import { baseUrl, call, consoleOf, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 
@@ -77,17 +78,21 @@ test('crossDomain: the landing page reads a link as it comes: decorated at the c
   await waitForStint(page, config);
   await linkTo(page, build, run, {});
   await follow(page, {});
-  expect(await page.evaluate(() => new URLSearchParams(location.search).get('_stint'))).toMatch(/^[\da-f-]{36}\.[\da-f-]{36}(\.\d+){5}$/);
+  expect(await page.evaluate(() => new URLSearchParams(location.search).get('_stint'))).toMatch(/^[\da-f-]{36}\.[\da-f-]{36}(\.\d+){5}\.[\da-z]+$/);
 });
 
-// [case, the parameter]
-const foreign: [string, (now: number) => string][] = [
-  ['stale (decorated three minutes ago)', (now) => `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 600_000}.${now - 200_000}.${now - 180_000}`],
+/** A link's value as the links part makes it in `browser` (its user agent and language): its fields, and their check. */
+const decorated = (fields: string, browser: string) => `${fields}.${linkCheck(fields, browser)}`;
+const browserOf = (page: Page) => page.evaluate(() => navigator.userAgent + ' ' + navigator.language);
+
+// [case, the parameter, in the page's browser]
+const foreign: [string, (now: number, browser: string) => string][] = [
+  ['stale (decorated three minutes ago)', (now, browser) => decorated(`11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 600_000}.${now - 200_000}.${now - 180_000}`, browser)],
   ['tampered', () => '11111111-1111-4111-8111-111111111111.not-a-session'],
   // (the landing page's session waits for the part, which reads the link, at most 3 s: then it starts without it)
   [
     'fresh and well formed, on a page whose links part does not load (stint.links.js reads the link)',
-    (now) => `11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 60_000}.${now - 1000}.${now - 500}`,
+    (now, browser) => decorated(`11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 60_000}.${now - 1000}.${now - 500}`, browser),
   ],
 ];
 for (const [what, param] of foreign)
@@ -97,7 +102,9 @@ for (const [what, param] of foreign)
     const seen = consoleOf(page);
     const failed = what.includes('does not load');
     if (failed) await page.route('**/dist/stint.links.js', (route) => route.fulfill({ status: 404, body: 'not here' }));
-    await page.goto(other() + pageUrl(build, run, config, `&_stint=${param(now)}`).slice(baseUrl().length));
+    await page.goto(`${other()}/e2e/other.html`);
+    const browser = await browserOf(page);
+    await page.goto(other() + pageUrl(build, run, config, `&_stint=${param(now, browser)}`).slice(baseUrl().length));
     await waitForStint(page, config);
     expect(await page.evaluate(() => location.search.includes('_stint'))).toBe(false);
     await call(page, 'track', 'landed');
@@ -108,6 +115,52 @@ for (const [what, param] of foreign)
     const part = new URL('/dist/stint.links.js', page.url());
     expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain needs ${part}, which did not load: links to the other domains are neither decorated nor taken`] : []);
   });
+
+test("crossDomain: a link is bound to the browser that made it: opened in a browser of another user agent and language, or with any one character of its session id changed, it joins nothing; as made, it joins", async ({ page, browser, build, run, collector }) => {
+  await page.goto(pageUrl(build, run, { crossDomain: ['localhost'] }));
+  await waitForStint(page);
+  await call(page, 'track', 'here');
+  await call(page, 'flush');
+  const [here] = await collector.waitFor(1, (e) => e.name === 'here');
+  const there = { crossDomain: ['127.0.0.1'] };
+  await linkTo(page, build, run, there);
+  // (decorated as a person's press would: the link as it leaves this page)
+  const href = await page.evaluate(() => {
+    const a = document.getElementById('go') as HTMLAnchorElement;
+    a.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));
+    return a.href;
+  });
+  const value = new URL(href).searchParams.get('_stint')!;
+  const sessionId = here.session.sessionId;
+  expect(value.split('.')[1]).toBe(sessionId);
+  /** Lands on `url` in `tab`: the session its first event is in. */
+  const land = async (tab: Page, url: string, name: string) => {
+    await tab.goto(url);
+    await waitForStint(tab, there);
+    await call(tab, 'track', name);
+    await call(tab, 'flush');
+    const [landed] = await collector.waitFor(1, (e) => e.name === name);
+    return landed.session;
+  };
+  // Pasted into another browser (a chat, an e-mail, another device): another user agent and language.
+  const elsewhere = await browser.newContext({ userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) Mobile/15E148', locale: 'de-DE' });
+  const reader = await elsewhere.newPage();
+  const read = await land(reader, href, 'elsewhere');
+  expect(await reader.evaluate(() => [navigator.userAgent.includes('iPhone'), navigator.language])).toEqual([true, 'de-DE']);
+  expect([read.userId, read.sessionId]).not.toContain(here.session.userId);
+  expect(read.sessionId).not.toBe(sessionId);
+  await elsewhere.close();
+  // One character of its session id changed (its first, a middle one, its last), in this browser.
+  for (const at of [0, 17, 35]) {
+    const changed = sessionId.slice(0, at) + (sessionId[at] === 'a' ? 'b' : 'a') + sessionId.slice(at + 1);
+    const landed = await land(page, href.replace(sessionId, changed), `changed ${at}`);
+    expect([landed.userId, landed.sessionId]).not.toContain(here.session.userId);
+    expect([landed.sessionId, landed.userId]).not.toContain(changed);
+  }
+  // As made, in this browser: it joins (the part read it; the checks above could have failed).
+  const joined = await land(page, href, 'as made');
+  expect([joined.userId, joined.sessionId]).toEqual([here.session.userId, sessionId]);
+});
 
 test('crossDomain: a landing page that leaves before its links part has come sends what it tracked, in a session of its own (what waits for the part goes on as the page leaves)', async ({ page, build, run, collector }) => {
   const config = { crossDomain: ['127.0.0.1'] };

@@ -76,7 +76,7 @@ async function visit(page: Page, build: Build, run: string, name: string, more: 
   return session;
 }
 
-test("serverCookie: after Safari's purge (simulated), the next visit keeps the device and, within the timeouts, the session, from the cookie the server set; the page never writes it", async ({ page, context, build, run, collector }) => {
+test("serverCookie: after Safari's purge (simulated), the next visit keeps the device from the cookie the server set, and starts the next session: no index of the copied one again, though it went on after the day's copy; the page never writes it", async ({ page, context, build, run, collector }) => {
   await spyOnCookies(context);
   const first = await visit(page, build, run, 'first');
   expect((await waitAsked(run, 1)).map((a) => `${a.method} ${a.status}`)).toEqual(['POST 204']);
@@ -84,22 +84,34 @@ test("serverCookie: after Safari's purge (simulated), the next visit keeps the d
   const copy = (await copyOf(context))!;
   // Set by the server: not HttpOnly (the page reads it back), no longer than the server's own say.
   expect([copy.httpOnly, copy.path]).toEqual([false, '/']);
+  // The session goes on after the day's copy (the copy is not renewed within the day), in a tab then closed.
+  const tab = await context.newPage();
+  await openStint(tab, build, run, config(run));
+  for (const name of ['later 1', 'later 2', 'later 3']) await call(tab, 'track', name);
+  await call(tab, 'flush');
+  await collector.waitFor(3, (e) => e.name.startsWith('later'));
+  await tab.close();
+  expect(await asked(run)).toHaveLength(1);
   await purge(page, context);
 
   await openStint(page, build, run, config(run));
   await call(page, 'track', 'after the purge');
   await call(page, 'flush');
   const [after] = await collector.waitFor(1, (e) => e.name === 'after the purge');
-  const [before] = await collector.waitFor(1, (e) => e.name === 'first');
-  expect([after.session.userId, after.session.sessionId, after.session.sessionIndex]).toEqual([first.userId, first.sessionId, first.sessionIndex]);
-  expect(after.session.eventIndex).toBeGreaterThan(before.session.eventIndex);
+  expect(after.session.userId).toBe(first.userId);
+  expect([after.session.sessionIndex, after.session.previousSessionId]).toEqual([first.sessionIndex + 1, first.sessionId]);
   expect(after.session.storageMechanism).toBe('COOKIE_1');
-  // One session, no index taken twice (the first page's exit included), no session_start after the purge.
+  const [start] = await collector.waitFor(1, (e) => e.name === 'session_start' && e.session.sessionId === after.session.sessionId);
+  expect(start.properties.reason).toBe('restored');
+  // No index taken twice in either session (the pages' exits included), and no session_end of the copied one after the purge.
   await collector.proveSent(page);
-  const events = await collector.events((e) => e.session.sessionId === first.sessionId);
-  const indices = events.map((e) => e.session.eventIndex);
-  expect(new Set(indices).size, events.map((e) => `${e.name} ${e.session.eventIndex}`).join(', ')).toBe(indices.length);
-  expect(events.filter((e) => e.name === 'session_start')).toHaveLength(1);
+  for (const sessionId of [first.sessionId, after.session.sessionId]) {
+    const events = await collector.events((e) => e.session.sessionId === sessionId);
+    const indices = events.map((e) => e.session.eventIndex);
+    expect(new Set(indices).size, events.map((e) => `${e.name} ${e.session.eventIndex}`).join(', ')).toBe(indices.length);
+    expect(events.filter((e) => e.name === 'session_start')).toHaveLength(1);
+  }
+  expect(await collector.events((e) => e.name === 'session_end')).toEqual([]);
   // The server's cookie: written by the server only, never by the page's script (Safari would cap it).
   expect(await cookieWrites(page)).not.toContain(COPY);
   expect(await cookieWrites(page)).toContain('_stint');

@@ -2,11 +2,13 @@
 //   - publint and @arethetypeswrong/cli on the tarball (any error fails; their report is printed when they fail,
 //     and only then: attw lists node10's "Resolution failed" for every subpath even where that resolution is
 //     ignored, which read as a problem in a green run);
+//   - every script a site serves (the tags, and the parts a tag loads beside it) resolved by name from the package
+//     (`stint/stint.tcf.js`), as a copy step or a bundler takes them;
 //   - the tarball installed into a scratch project, and its types compiled by consumers that have no DOM:
 //     an ES module and a CommonJS module under `moduleResolution: node16`, `lib: ["ES2022"]`,
 //     `types: ["node"]`, without `skipLibCheck` (a server-side renderer's setup).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,8 +32,13 @@ try {
   const tarball = join(scratch, filename);
 
   check(bin('publint'), ['run', tarball, '--strict']);
+  const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n');
+  /** The scripts a site serves: dist/stint.js, the other tags and the parts beside them (no types: classic scripts that export nothing). */
+  const scripts = files.map((f) => /^package\/dist\/(stint(?:\.\w+)?\.js)$/.exec(f)?.[1]).filter(Boolean);
+  const { exports } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const parts = scripts.filter((f) => !exports[`./${f}`]?.types);
   // node16 and bundler resolution for every entry; node10 (no `exports`) for the main entry, the only one it can reach.
-  check(bin('attw'), [tarball, '--profile', 'node16']);
+  check(bin('attw'), [tarball, '--profile', 'node16', '--exclude-entrypoints', ...parts.map((f) => `stint/${f}`)]);
   check(bin('attw'), [tarball, '--entrypoints', '.']);
 
   const installed = join(scratch, 'node_modules/stint');
@@ -83,8 +90,11 @@ export = tracker;
   // And at run time, from both module systems: outside a browser the tracker does nothing.
   run('node', ['--input-type=module', '-e', "import { createTracker } from 'stint'; if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
   run('node', ['-e', "const { createTracker } = require('stint'); if (createTracker({ collector: '/c', appId: 'a' }).getSession() !== null) process.exit(1);"], scratch);
+  // Every script a site serves beside the tag, by its name (a copy step, a bundler's URL import).
+  run('node', ['-e', `for (const f of ${JSON.stringify(scripts)}) require('fs').statSync(require.resolve('stint/' + f))`], scratch);
+  if (scripts.length < 10) throw new Error(`package: only ${scripts.length} scripts in dist/: ${scripts}`);
   run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 2, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
-  console.log('package: publint, attw, node16 ESM and CommonJS consumers without DOM types: ok');
+  console.log(`package: publint, attw, node16 ESM and CommonJS consumers without DOM types, the ${scripts.length} scripts a site serves by name: ok`);
 } catch (e) {
   // (what failed has printed its report above: one line more says which check it was)
   console.error(e.message);

@@ -32,9 +32,10 @@ export type DeviceReader = (onUpdate: (fragment: string) => void) => string;
 
 /**
  * Watches a single-page app's routes: `onRoute` with the previous URL after each change, from the URL `since` (the
- * page's when the tracker started: a watch that starts later reports a change made meanwhile). Returns the stop.
+ * page's when the tracker started: a watch that starts later reports a change made meanwhile), and the route's URL
+ * (`to`) when the page is no longer there (a step back left at once). Returns the stop.
  */
-export type RouteWatcher = (hash: boolean, onRoute: (from: string) => void, since: string) => () => void;
+export type RouteWatcher = (hash: boolean, onRoute: (from: string, to?: string) => void, since: string) => () => void;
 
 /**
  * Watches the person's input: `onInput` with its time, at most once a second. With `engage` (for `engagement`): also

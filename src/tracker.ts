@@ -126,7 +126,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
         if (id) guard(() => now('profile', id));
       },
     });
-    now('opened', chain.found, keeper.mechanism(), othersOpen);
+    now('opened', chain.found, keeper.mechanism(), othersOpen, chain.copy);
   };
   /** How each effect is carried out. */
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1]) => void } = {
@@ -255,7 +255,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   // (a page's default applies as the config's does: in this tab only)
   if (signal && !gpcRefuses(config, gpc)) unwatch.push(signal((state, isDefault) => guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl()))));
   const auto = config.autoPageViews;
-  if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', (from) => now('route', readPlace(), from), location.href)));
+  if (auto) guard(() => unwatch.push(config.watchRoutes(auto !== 'history', (from, to) => now('route', to ? { ...readPlace({ url: to }), href: to } : readPlace(), from), location.href)));
   const engagement = config.engagement; // (its steps come with the input part: until then the stretch the page started with stays open)
   if (config.activity === 'input' || engagement) guard(() => unwatch.push(config.watchInput((at, focused) => guard(() => dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused])), engagement ? (make) => void (engagement.stepsLoaded = make(KIT)) : undefined)));
   if (config.crossDomain.length) guard(() => unwatch.push(config.watchLinks(config.crossDomain, () => (globalPrivacyControl() ? null : linkFor(model, Date.now())), landed)));

@@ -132,7 +132,7 @@ export class Browser extends EventEmitter {
     return [...this.open];
   }
 
-  async newContext(options: { viewport?: { width: number; height: number } | null } = {}): Promise<BrowserContext> {
+  async newContext(options: ContextOptions = {}): Promise<BrowserContext> {
     for (let attempt = 1; ; attempt++) {
       const driver = this.drivers.find((d) => !d.busy) ?? this.drivers[this.drivers.push({ ...(await startDriver(this.display)), busy: false }) - 1];
       driver.busy = true;
@@ -167,6 +167,13 @@ export class Browser extends EventEmitter {
 }
 
 // ---- the context --------------------------------------------------------------------------------------
+
+/** What a context is made with: Playwright's options of those names (the user agent and the locale as the page reads them). */
+interface ContextOptions {
+  viewport?: { width: number; height: number } | null;
+  userAgent?: string;
+  locale?: string;
+}
 
 type UrlMatch = string | RegExp | ((url: URL) => boolean);
 type RouteHandler = (route: Route, request: Request) => unknown;
@@ -281,7 +288,7 @@ export class BrowserContext extends EventEmitter {
   private routes: { match: UrlMatch; handler: RouteHandler; page?: Page }[] = [];
   private closed = false;
 
-  static async start(browser: Browser, driver: string, options: { viewport?: { width: number; height: number } | null }, released: () => void): Promise<BrowserContext> {
+  static async start(browser: Browser, driver: string, options: ContextOptions, released: () => void): Promise<BrowserContext> {
     let context: BrowserContext | null = null;
     const proxy = await startProxy({
       preamble: () => ({ clock: context?.clock.offset ?? null, scripts: context?.scripts.map((s) => s.source) ?? [] }),
@@ -290,6 +297,15 @@ export class BrowserContext extends EventEmitter {
     try {
       const session = await startSession(driver, proxy.address);
       context = new BrowserContext(browser, session, proxy, options.viewport ?? null, released);
+      // (as the page's scripts see them: the proxy leaves the requests' headers as MiniBrowser sends them)
+      if (options.userAgent || options.locale)
+        await context.addInitScript(
+          ([userAgent, locale]) => {
+            if (userAgent) Object.defineProperty(Navigator.prototype, 'userAgent', { configurable: true, get: () => userAgent });
+            if (locale) for (const [name, value] of [['language', locale], ['languages', [locale]]] as const) Object.defineProperty(Navigator.prototype, name, { configurable: true, get: () => value });
+          },
+          [options.userAgent, options.locale],
+        );
       return context;
     } catch (e) {
       await proxy.close();

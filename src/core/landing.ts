@@ -6,15 +6,32 @@
 import { LINK_MAX_AGE, type Link } from './link';
 import { UUID_PATTERN, type SessionState, type Utm } from './state';
 
-/** What a link followed now says, or null: malformed, out of range, decorated in the future or more than two minutes ago. */
-export function readLink(value: string | null | undefined, now: number): Link | null {
-  const m = /^([\da-f-]{36})\.([\da-f-]{36})((?:\.\d{1,15}){5})$/.exec(value || '');
-  if (!m || !UUID_PATTERN.test(m[1]) || !UUID_PATTERN.test(m[2])) return null;
-  const [, sessionIndex, eventIndex, startedAt, lastEventAt, at] = m[3].split('.').map(Number);
+/**
+ * The check a link carries over its fields and the browser that decorated it (`browser`: its user agent and language,
+ * as Google's `_gl` checks its own): a polynomial hash modulo the prime 2^31 - 1, in base 36. A change of any one
+ * character changes it (the difference is a non-zero multiple of a power of 31, which the prime cannot divide), so a
+ * link mistyped or edited is no link; and a link opened in another browser (pasted into a chat, an e-mail, another
+ * device) is no link there. It is no secret: it binds a link to a browser build and language, not to a person.
+ */
+export function linkCheck(fields: string, browser: string): string {
+  const text = fields + '\n' + browser;
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) % 2147483647;
+  return h.toString(36);
+}
+
+/**
+ * What a link followed now in `browser` says, or null: malformed, out of range, decorated in the future or more than
+ * two minutes ago, or its check not that of its fields in this browser (another browser's link, or a changed one).
+ */
+export function readLink(value: string | null | undefined, now: number, browser: string): Link | null {
+  const [, fields, userId, sessionId, counts, check] = /^(([\da-f-]{36})\.([\da-f-]{36})((?:\.\d{1,15}){5}))\.([\da-z]{1,7})$/.exec(value || '') || [];
+  if (!fields || check !== linkCheck(fields, browser) || !UUID_PATTERN.test(userId) || !UUID_PATTERN.test(sessionId)) return null;
+  const [, sessionIndex, eventIndex, startedAt, lastEventAt, at] = counts.split('.').map(Number);
   // (one device, one clock: a second of leeway for the time between the click and this page's start)
   const fresh = at <= now + 1000 && now - at <= LINK_MAX_AGE;
   return fresh && sessionIndex > 0 && sessionIndex < 2 ** 31 && eventIndex < 2 ** 31 && startedAt <= lastEventAt && lastEventAt <= at
-    ? { userId: m[1], sessionId: m[2], sessionIndex, eventIndex, startedAt, lastEventAt, at }
+    ? { userId, sessionId, sessionIndex, eventIndex, startedAt, lastEventAt, at }
     : null;
 }
 
@@ -55,10 +72,11 @@ export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Ut
 
 /**
  * A landing page's session (`found`: what this domain kept): the link's, when `value` (the page's `_stint`, read at
- * `at`, the page's start) is a fresh link of ours, else `found`. It travels in the links part (`stint.links.js`, an npm
- * app's links chunk), with the decoration: the core calls it once the part has handed it (`Settings.landing`).
+ * `at`, the page's start, in `browser`) is a fresh link of ours made in this browser, else `found`. It travels in the
+ * links part (`stint.links.js`, an npm app's links chunk), with the decoration: the core calls it once the part has
+ * handed it (`Settings.landing`).
  */
-export const land = (found: SessionState | null, value: string, at: number, utm: Utm | null): SessionState | null => {
-  const link = readLink(value, at);
+export const land = (found: SessionState | null, value: string, at: number, browser: string, utm: Utm | null): SessionState | null => {
+  const link = readLink(value, at, browser);
   return link ? adopt(found, link, utm) : found;
 };

@@ -110,7 +110,7 @@ export interface Model {
   /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
   withdrawn: boolean;
   /** The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's start, until storage answers (landing.ts `land`). */
-  linked: [value: string, at: number] | null;
+  linked: [value: string, at: number, browser: string] | null;
   /** This page's engagement (`engagement`: engagement.ts); null when off. */
   engage: Engagement | null;
 }
@@ -136,7 +136,8 @@ export interface Inputs {
   profile: [id: string];
   /** `flushing`: shutdown() was called, its flush begins; without: the flush is done, or its bound passed */
   shutdown: [flushing?: true];
-  opened: [found: SessionState | null, mechanism: string, othersOpen: boolean];
+  /** `copy`: the server's copy of the session (`serverCookie`), read where the device held nothing else */
+  opened: [found: SessionState | null, mechanism: string, othersOpen: boolean, copy?: SessionState | null];
   /** `handed`: the session the page the visitor came back from handed over in the tab ('' for none) */
   reread: [value: unknown, handed: string];
   visibility: [hidden: boolean];

@@ -15,7 +15,9 @@
  * (its <title> inside a Suspense boundary, `Next.Metadata`), so between them the old <title> is gone and the new one
  * not there yet; seen in e2e/recipes.spec.ts under load. A title that went empty is waited for up to `UNTITLED` ms.
  * A new URL meanwhile starts the wait again: changes made in one go are one route change (a redirect: a
- * push, then a replace). Only a change of path or query counts, or of the hash as well when `hash`.
+ * push, then a replace). But a step back or forward (a traversal) is the person's, never a redirect: one that the app
+ * has rendered is reported when the next URL comes before its frame (back, then forward at once).
+ * Only a change of path or query counts, or of the hash as well when `hash`.
  * Proven in test/core/route.test.ts, a table of the shell's signals and their times.
  */
 
@@ -38,22 +40,26 @@ export interface RouteWait {
   readonly oldTitle: string;
   /** the app has changed the document since */
   readonly redrawn: boolean;
+  /** the route waited for was reached by a step back or forward */
+  readonly traversal: boolean;
 }
 
 /**
  * A signal of the shell, when it came (epoch ms), and the page then (its URL, the document's title).
- * `url`: a pushState, a replaceState or a popstate; `drawn`: the app's first change to the document since the
+ * `url`: a pushState or a replaceState; `traverse`: a step back or forward (or a link to a fragment: popstate), heard
+ * before the app's router (its URL the one it leads to); `drawn`: the app's first change to the document since the
  * URL's; `frame`: a task after the frame asked for, or the task a poll asked for; `bound`: the armed bound.
  */
-export type RouteInput = readonly [type: 'url' | 'drawn' | 'frame' | 'bound', at: number, url: string, title: string];
+export type RouteInput = readonly [type: 'url' | 'traverse' | 'drawn' | 'frame' | 'bound', at: number, url: string, title: string];
 
 /** What the shell must do. */
 export type RouteEffect =
   /**
    * a route change is waited for: a `drawn` input at the app's first change to the document from now, a `bound`
-   * input in `delay` ms, a `frame` input in a task after the next frame (each instead of the one asked for before)
+   * input in `delay` ms, a `frame` input in a task after the next frame (each instead of the one asked for before);
+   * first, with `from`: report the route change from that URL to `to` (a traversal's route, left before its frame)
    */
-  | [type: 'watch', delay: number]
+  | [type: 'watch', delay: number, from?: string, to?: string]
   /** a `bound` input in `delay` ms, instead of the one armed */
   | [type: 'arm', delay: number]
   /** a `frame` input in the next task */
@@ -65,15 +71,20 @@ export type RouteEffect =
 export type RouteNext = [wait: RouteWait, effect?: RouteEffect];
 
 /** No route waited for yet, the page at `url`. */
-export const routeStart = (url: string, hash: boolean): RouteWait => ({ withHash: hash, last: url, seen: url, since: null, oldTitle: '', redrawn: false });
+export const routeStart = (url: string, hash: boolean): RouteWait => ({ withHash: hash, last: url, seen: url, since: null, oldTitle: '', redrawn: false, traversal: false });
 
 /** What a signal of the shell does to the wait. */
 export function routeStep(wait: RouteWait, [type, at, url, title]: RouteInput): RouteNext {
-  if (type === 'url') {
+  const key = (u: string) => (wait.withHash ? u : u.split('#')[0]);
+  if (type === 'url' || type === 'traverse') {
     // A replace of the same URL (a router saving its state, the scroll position) changes nothing.
     // The wait starts again at each new URL, so the route reported is the one the app rendered last. After the
     // frame, a task at a time until the app has changed the title; the bounds (SETTLE, UNTITLED) for the rest.
-    return url === wait.seen ? [wait] : [{ ...wait, seen: url, since: at, oldTitle: title, redrawn: false }, ['watch', SETTLE]];
+    if (url === wait.seen) return [wait];
+    const next = { ...wait, seen: url, since: at, oldTitle: title, redrawn: false, traversal: type === 'traverse' };
+    // (a traversal's route the app rendered, left before its frame: reported now, from where it was)
+    if (wait.since === null || !wait.traversal || !wait.redrawn || key(wait.seen) === key(wait.last)) return [next, ['watch', SETTLE]];
+    return [{ ...next, last: wait.seen }, ['watch', SETTLE, wait.last, wait.seen]];
   }
   if (wait.since === null) return [wait];
   // (the bound starts again: the app renders now, and sets its title in this task or soon after)
@@ -84,7 +95,6 @@ export function routeStep(wait: RouteWait, [type, at, url, title]: RouteInput): 
       : // (at the bound: the route as it is, once the app changed the document and left a title, or there was none)
         (wait.redrawn && (title || !wait.oldTitle)) || at - wait.since >= UNTITLED;
   if (!settled) return [wait, type === 'frame' ? ['poll'] : ['arm', SETTLE]];
-  const key = (u: string) => (wait.withHash ? u : u.split('#')[0]);
   const ended = { ...wait, since: null };
   return key(url) === key(wait.last) ? [ended, ['settle']] : [{ ...ended, last: url }, ['settle', wait.last]];
 }

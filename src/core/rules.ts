@@ -64,7 +64,9 @@ function start(
 ): SessionState {
   return {
     userId: prev ? prev.userId : ids.fresh(),
-    sessionId: prev ? ids.derive(`${prev.sessionId}/${prev.lastEventAt}`) : ids.fresh(),
+    // (not after a session restored from the server's copy: the session the device really started after it is derived
+    // from the same two values, and its indices would be taken again)
+    sessionId: prev && prev.ended !== 'restored' ? ids.derive(`${prev.sessionId}/${prev.lastEventAt}`) : ids.fresh(),
     sessionIndex: prev ? prev.sessionIndex + 1 : 1,
     previousSessionId: prev ? prev.sessionId : null,
     firstEventId: eventId,

@@ -1,6 +1,10 @@
 import type { AttributeValue } from '../types';
 
-export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed' | 'new_campaign';
+/**
+ * Why a session ended. `restored`: the device's storage was gone and the session came back from the server's copy
+ * (`serverCookie`), which may be older than its last event: it is not continued, and its end is not reported.
+ */
+export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed' | 'new_campaign' | 'restored';
 
 export type Attributes = Record<string, AttributeValue>;
 
@@ -65,7 +69,7 @@ export interface SessionState {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed', 'new_campaign'];
+const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed', 'new_campaign', 'restored'];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 
 type Check = (v: unknown) => boolean;

@@ -2,8 +2,7 @@
  * The core: every decision Stint takes, as one pure function of (model, input). `start` makes the first model; `step`
  * takes an input (a public call or a browser signal, with its own time) and returns the next model and the effects the
  * shell carries out (save, enqueue, beacon, erase, tell the tabs, resolve `ready()`...). An input is data: its type names
- * the step that takes it (`STEPS`, below; here, in site.ts, and in engagement.ts and landing.ts, which parts hand over in
- * the settings). No browser global, no clock, nothing from the shell: test/core/ replays it in Node.
+ * the step that takes it (`STEPS`, below). No browser global, no clock, nothing from the shell: test/core/ replays it.
  */
 import type { ClientSession, ConsentState } from '../types';
 import { snapshot, type Place } from './context';
@@ -33,8 +32,8 @@ export interface Start {
   offset: number;
   /** this tab's id (lifecycle/tab-mark.ts) */
   tabId: string;
-  /** the `_stint` parameter this page came with from another of the site's domains (`crossDomain`) */
-  link?: string | null;
+  /** the `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the browser it is read in (links.ts `browserOf`) */
+  link?: readonly [value: string, browser: string] | null;
   /** the window has the focus (`document.hasFocus()`), for engaged time */
   focused?: boolean;
 }
@@ -66,7 +65,7 @@ export function start(s: Start): Model {
     lifeAt: s.at,
     shutDown: false,
     withdrawn: false,
-    linked: s.link ? [s.link, s.at] : null,
+    linked: s.link ? [s.link[0], s.at, s.link[1]] : null,
     // (a stretch open from the start when the page starts visible and focused: engagement.ts)
     engage: s.settings.engagement ? { focused: s.focused ?? true, from: s.pageHidden || s.focused === false ? null : s.at, last: s.at, ms: 0 } : null,
   };
@@ -211,13 +210,14 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
 }
 
 /**
- * Storage answered: what the device held (`found`), where the session is kept, whether another tab of the
- * site is open. The start of this page's life comes first, then the held calls in order; calls run at once
- * from now on.
+ * Storage answered: what the device held, where the session is kept, whether another tab is open. The page's life
+ * starts, then the held calls run in order. From the server's `copy` alone (`serverCookie`) come the device and the
+ * count, not the session, which may have gone on since the copy: the next event starts the next one (`restored`).
  */
-export function opened(m: Model, fx: Effect[], [, , found, mechanism, othersOpen]: InputOf<'opened'>): void {
+export function opened(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy]: InputOf<'opened'>): void {
   if (m.storageState !== 'opening') return;
   m.storageState = 'open';
+  const found = held || (copy ? { ...copy, ended: 'restored' as const } : null);
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
   m.session = m.linked && m.consentMode === 'granted' && m.settings.landing ? m.settings.landing(found, ...m.linked, m.page.utm) : found;
   m.linked = null;

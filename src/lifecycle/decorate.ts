@@ -3,10 +3,10 @@
  * domains at the moment they are used, so that the time a link carries is the click's (a link decorated at load would
  * go stale on a page read for minutes). The landing page's side is links.ts.
  */
-import { land } from '../core/landing';
+import { land, linkCheck } from '../core/landing';
 import { LINK_PARAM } from '../core/link';
 import { guard } from '../log';
-import { withLink } from './links';
+import { browserOf, withLink } from './links';
 
 /**
  * Watches the links and forms to `domains` (and their subdomains), decorating each as it is used with `value()` (null:
@@ -21,8 +21,13 @@ export type LinkWatcher = (domains: string[], value: () => string | null, landin
  * Captured on the document, so that a handler that stops propagation does not hide them.
  */
 // (not `watchLinks`: that is an internal name, which the builds shorten, and an export's name is not: scripts/internal-names.mjs)
-export const decorateLinks: LinkWatcher = (domains, value, landing) => {
+export const decorateLinks: LinkWatcher = (domains, fields, landing) => {
   landing?.(land);
+  // (the link's fields, and their check in this browser: core/landing.ts `linkCheck`)
+  const value = () => {
+    const v = fields();
+    return v && v + '.' + linkCheck(v, browserOf());
+  };
   const ours = (host: string) => host !== location.hostname && domains.some((d) => host === d || host.endsWith('.' + d));
   const onLink = (e: Event) =>
     guard(() => {

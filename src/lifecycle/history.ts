@@ -16,11 +16,15 @@
 import { guard } from '../log';
 import { routeStart, routeStep, type RouteEffect, type RouteInput } from '../core/route';
 
+/** The Navigation API's `navigate` event, what is read of it (not in TypeScript's DOM types yet). */
+type NavigateEvent = Event & { navigationType: string; destination: { url: string; sameDocument: boolean } };
+
 /**
  * Calls `onRoute` with the previous URL after each route change since the URL `since` (a watch loaded after the
- * tracker started, as the script tag's part is, reports a change made meanwhile); returns the function that stops.
+ * tracker started, as the script tag's part is, reports a change made meanwhile), and the route's URL when it is no
+ * longer the page's (`to`); returns the function that stops.
  */
-export function watchHistory(hash: boolean, onRoute: (from: string) => void, since = location.href): () => void {
+export function watchHistory(hash: boolean, onRoute: (from: string, to?: string) => void, since = location.href): () => void {
   let wait = routeStart(since, hash);
   let on = true;
   /** The bound's timer, the task asked for (after a frame, or a poll's), the watch of the document. */
@@ -28,11 +32,11 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void, sin
   let task: ReturnType<typeof setTimeout> | undefined;
   let watch: MutationObserver | undefined;
 
-  const signal = (type: RouteInput[0]) => {
+  const signal = (type: RouteInput[0], url = location.href) => {
     if (!on) return;
-    const [next, effect] = routeStep(wait, [type, Date.now(), location.href, document.title]);
+    const [next, effect] = routeStep(wait, [type, Date.now(), url, document.title]);
     wait = next;
-    if (effect) (perform[effect[0]] as (value: unknown) => void)(effect[1]);
+    if (effect) (perform[effect[0]] as (...values: unknown[]) => void)(...effect.slice(1));
   };
   const arm = (delay: number) => {
     clearTimeout(bound);
@@ -49,8 +53,9 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void, sin
     watch?.disconnect();
   };
   /** What the core's effects are here (src/core/route.ts `RouteEffect`). */
-  const perform: { [E in RouteEffect as E[0]]: (value: E[1]) => void } = {
-    watch(delay: number) {
+  const perform: { [E in RouteEffect as E[0]]: (...values: E extends [string, ...infer V] ? V : never) => void } = {
+    watch(delay: number, from?: string, to?: string) {
+      if (from) onRoute(from, to);
       end();
       // (its first change only)
       const mine = (watch = new MutationObserver(() => {
@@ -92,13 +97,25 @@ export function watchHistory(hash: boolean, onRoute: (from: string) => void, sin
   };
 
   const unwrap = [wrap('pushState'), wrap('replaceState')];
-  const onPop = () => guard(() => signal('url'));
-  addEventListener('popstate', onPop);
+  // Back and forward must be heard before the app's router, whenever either began to listen: Vue Router renders the route
+  // and sets its title (afterEach) in its own popstate listener, and a watch that heard the URL after it (npm's chunk, the
+  // tag's part: both start later) took the new title for the old one, saw no change to the document, and waited for its
+  // 1 s bound; a forward within it started the wait again, and neither was reported (issue 49). The Navigation API's
+  // `navigate` comes before any popstate (https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-navigate-event;
+  // Chromium, Firefox); elsewhere a capturing popstate listener, which WebKit and Firefox run before the others at the
+  // window (https://github.com/whatwg/dom/pull/686: Chromium runs the window's in the order they were added).
+  const onPop = () => guard(() => signal('traverse'));
+  const onNavigate = (e: NavigateEvent) =>
+    guard(() => e.navigationType === 'traverse' && e.destination.sameDocument && signal('traverse', e.destination.url));
+  const navigation = (window as { navigation?: EventTarget }).navigation;
+  navigation?.addEventListener('navigate', onNavigate as EventListener);
+  addEventListener('popstate', onPop, true);
   if (location.href !== since) onPop();
   return () => {
     on = false;
     end();
-    removeEventListener('popstate', onPop);
+    navigation?.removeEventListener('navigate', onNavigate as EventListener);
+    removeEventListener('popstate', onPop, true);
     for (const undo of unwrap) undo();
   };
 }

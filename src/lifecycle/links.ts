@@ -21,6 +21,9 @@ export function takeLink(): string | null {
   }
 }
 
+/** The browser a link is bound to (core/landing.ts `linkCheck`): its user agent and language. */
+export const browserOf = (): string => navigator.userAgent + ' ' + navigator.language;
+
 /** How long a landing page's session waits for the links part at most: as long as for a store (session/open.ts). */
 const LANDING_WAIT = 3000;
 
@@ -32,9 +35,9 @@ const LANDING_WAIT = 3000;
  * so what waits goes on now (as a slow store's stand-in does: session/open.ts), or what it holds would die with the
  * page. A page without a link waits for nothing.
  */
-export function landingOf(config: Config): [link: string | null, after?: (go: () => void) => void, landed?: (read: typeof land) => void, hurry?: () => void] {
-  const link = config.crossDomain.length ? takeLink() : null;
-  if (!link) return [null];
+export function landingOf(config: Config): [link: [string, string] | null, after?: (go: () => void) => void, landed?: (read: typeof land) => void, hurry?: () => void] {
+  const value = config.crossDomain.length ? takeLink() : null;
+  if (!value) return [null];
   /** What waits for the part; null once the wait is over. */
   let waiting: (() => void) | null | undefined;
   const end = () => {
@@ -44,7 +47,7 @@ export function landingOf(config: Config): [link: string | null, after?: (go: ()
     go?.();
   };
   const timer = setTimeout(end, LANDING_WAIT);
-  return [link, (go) => (waiting === null ? go() : void (waiting = go)), (read) => ((config.landing = read), end()), end];
+  return [[value, browserOf()], (go) => (waiting === null ? go() : void (waiting = go)), (read) => ((config.landing = read), end()), end];
 }
 
 /** `url` (or a query) with `_stint` set to `value` (removed when empty), the rest of it as it was. */

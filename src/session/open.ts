@@ -82,7 +82,7 @@ export function openStorage(
   };
   Promise.resolve(
     when(chain, (opened) => {
-      const found = opened.found;
+      const found = opened.found || opened.copy;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
       if (done || anonymous || !found || found.closed) return open(opened, false);
       return alive().then((tabs) => open(opened, !!tabs?.size));

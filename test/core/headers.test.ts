@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COPY_EVERY, copyAnswer, copyDue, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
-import { decodeState, encodeState } from '../../src/core/state';
+import { complete, decodeState, encodeState } from '../../src/core/state';
 import { currentSession, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
 import { state } from '../helpers';
@@ -192,5 +192,44 @@ describe("copyAnswer: the serverCookie endpoint's answer (stint/collector's hand
       }),
       { seed: fuzzSeed('copyAnswer'), numRuns: 500 },
     );
+  });
+});
+
+describe("after a purge, the server's copy: the device and the count come back, never an index of the copied session", () => {
+  /**
+   * A device whose session `S` the server copied at its day's first hide (event 3 at T0), then went on (events 4 to 7),
+   * or ended and started the next one; then Safari's purge: the next visit finds only the copy.
+   */
+  const copied = (overrides = {}) => complete(decodeState(encodeState(state({ eventIndex: 3, startedAt: T0 - MIN, lastEventAt: T0, ...overrides }), true))!, null);
+
+  // [case, the copy, when the next visit comes after the copy's last event]
+  const cases: [string, ReturnType<typeof copied>, number][] = [
+    ['within the timeouts (the session may have gone on after the copy)', copied(), 10 * MIN],
+    ['past them', copied(), 40 * MIN],
+    ['a copy of a session that had ended (endSession): the one after it may have run since', copied({ ended: 'explicit' }), 10 * MIN],
+  ];
+  it.each(cases)('%s: the next session, its index after the copy\'s, the copied one its previous; no session_end of it', (_, copy, after) => {
+    const t = boot({ newTab: false, at: T0 + after });
+    t.send('opened', T0 + after, null, 'COOKIE_1', false, copy);
+    t.send(track, T0 + after + 1, 'after the purge', '{}');
+    const [start, event] = t.events();
+    expect(t.names()).toEqual(['session_start', 'after the purge']);
+    expect(start.session).toMatchObject({ userId: copy.userId, sessionIndex: copy.sessionIndex + 1, previousSessionId: copy.sessionId, eventIndex: 1 });
+    expect(start.properties.reason).toBe('restored');
+    // (a fresh id: the session the device started after the copy's, if it did, is derived from the copy's values)
+    expect(start.session.sessionId).not.toBe(copy.sessionId);
+    const rolled = boot({ newTab: false, at: T0 + 40 * MIN });
+    rolled.open(T0 + 40 * MIN, { ...copy, ended: null });
+    rolled.send(track, T0 + 40 * MIN + 1, 'x', '{}');
+    expect(start.session.sessionId).not.toBe(rolled.events().find((e) => e.name === 'session_start')!.session.sessionId);
+    expect(event.session.sessionId).toBe(start.session.sessionId);
+  });
+
+  it('the cookie, the mirror or IndexedDB first: the copy is read only where they hold nothing', () => {
+    const t = boot({ newTab: false, at: T0 + MIN });
+    const kept = state({ eventIndex: 7, startedAt: T0 - MIN, lastEventAt: T0 + 30_000 });
+    t.send('opened', T0 + MIN, kept, 'COOKIE_1', false, copied());
+    t.send(track, T0 + MIN + 1, 'a', '{}');
+    expect(t.events().map((e) => [e.name, e.session.sessionId, e.session.eventIndex])).toEqual([['a', kept.sessionId, 8]]);
   });
 });

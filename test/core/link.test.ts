@@ -1,11 +1,12 @@
 /**
- * Cross-domain continuity's decisions (src/core/link.ts): what a link carries, when the landing page takes it (fresh,
- * well formed), what the landing page's session becomes, and when a link is decorated at all. The page's side
+ * Cross-domain continuity's decisions (src/core/link.ts, landing.ts): what a link carries, when the landing page takes it
+ * (fresh, well formed, its check that of its fields in this browser), what the landing page's session becomes, and when
+ * a link is decorated at all. The page's side
  * (decoration at the click, the parameter out of the URL) is e2e/lifecycle.spec.ts "crossDomain…".
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adopt, readLink } from '../../src/core/landing';
+import { adopt, linkCheck, readLink } from '../../src/core/landing';
 import { LINK_MAX_AGE, linkFor, linkValue } from '../../src/core/link';
 import { decodeState, encodeState } from '../../src/core/state';
 import { state } from '../helpers';
@@ -15,10 +16,17 @@ import { track } from '../../src/core/step';
 import { page } from '../../src/core/site';
 
 const NOW = 1_700_000_000_000;
+/** The browser the links are made and followed in (its user agent and language: lifecycle/links.ts `browserOf`). */
+const HERE = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36 en-US';
+/** A link as the links part decorates it (lifecycle/decorate.ts): the fields, and their check in `browser`. */
+const decorated = (s: ReturnType<typeof state>, at: number, browser = HERE) => {
+  const fields = linkValue(s, at);
+  return fields + '.' + linkCheck(fields, browser);
+};
 const THERE = state({ userId: '33333333-3333-4333-8333-333333333333', sessionId: '44444444-4444-4444-8444-444444444444', sessionIndex: 3, eventIndex: 12, startedAt: NOW - 10 * MIN, lastEventAt: NOW - 3 * MIN });
 
 describe('readLink: what a link followed now says', () => {
-  const value = (at: number, s = THERE) => linkValue(s, at);
+  const value = (at: number, s = THERE) => decorated(s, at);
   // [case, the value, taken]
   const cases: [string, string | null, boolean][] = [
     ['decorated at the click, followed now', value(NOW - 800), true],
@@ -27,24 +35,40 @@ describe('readLink: what a link followed now says', () => {
     ['decorated a second ahead (the click and this start on one clock): taken', value(NOW + 1000), true],
     ['from the future: not ours', value(NOW + 1001), false],
     ['a device id that is no UUID', value(NOW).replace(THERE.userId, 'x'.repeat(36)), false],
-    ['a part missing', value(NOW).split('.').slice(0, 6).join('.'), false],
+    ['a part missing', value(NOW).split('.').slice(1).join('.'), false],
     ['a part more', value(NOW) + '.1', false],
+    ['no check (the fields alone)', linkValue(THERE, NOW), false],
+    ['the check of another browser (a link pasted into a chat, an e-mail, another device)', decorated(THERE, NOW, HERE.replace('Chrome/156', 'Chrome/155')), false],
+    ['the check of another language', decorated(THERE, NOW, HERE.replace('en-US', 'fr-FR')), false],
     ['a number that is not one', value(NOW).replace('.12.', '.1e3.'), false],
-    ['activity after the decoration', linkValue({ ...THERE, lastEventAt: NOW }, NOW - 1), false],
-    ['session index 0', linkValue({ ...THERE, sessionIndex: 0 }, NOW), false],
+    ['activity after the decoration', decorated({ ...THERE, lastEventAt: NOW }, NOW - 1), false],
+    ['session index 0', decorated({ ...THERE, sessionIndex: 0 }, NOW), false],
     ['none', null, false],
     ["Google's _gl", '1*abc*_ga*MTIzNDU2.*_ga_X*MTY4', false],
   ];
   it.each(cases)('%s', (_, v, taken) => {
-    const link = readLink(v, NOW);
+    const link = readLink(v, NOW, HERE);
     expect(!!link).toBe(taken);
     if (link) expect(link).toMatchObject({ userId: THERE.userId, sessionId: THERE.sessionId, sessionIndex: 3, eventIndex: 12, startedAt: THERE.startedAt, lastEventAt: THERE.lastEventAt });
   });
 
+  it('every change of one character: no link (each position of the value, each character a URL could carry there)', () => {
+    const v = value(NOW - 800);
+    const alphabet = '0123456789abcdefghijklmnopqrstuvwxyzABCDEF.-_~%';
+    let tried = 0;
+    for (let i = 0; i < v.length; i++)
+      for (const c of alphabet) {
+        if (c === v[i]) continue;
+        tried++;
+        expect(readLink(v.slice(0, i) + c + v.slice(i + 1), NOW, HERE), `${i}: ${c}`).toBeNull();
+      }
+    expect(tried).toBeGreaterThan(100 * 46);
+  });
+
   it('any text (seeded): null or a link within its bounds, never a throw; any session round-trips', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[\da-f.-]{0,120}$/)), (v) => {
-        const link = readLink(v, NOW);
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[\da-z.-]{0,130}$/)), (v) => {
+        const link = readLink(v, NOW, HERE);
         if (link) expect(NOW - link.at).toBeLessThanOrEqual(LINK_MAX_AGE);
       }),
       { seed: fuzzSeed('readLink text'), numRuns: 500 },
@@ -52,7 +76,7 @@ describe('readLink: what a link followed now says', () => {
     fc.assert(
       fc.property(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }), fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.nat(LINK_MAX_AGE), (userId, sessionId, sessionIndex, eventIndex, ago) => {
         const s = { ...THERE, userId, sessionId, sessionIndex, eventIndex, startedAt: NOW - ago - 10, lastEventAt: NOW - ago };
-        expect(readLink(linkValue(s, NOW - ago), NOW)).toEqual({ userId, sessionId, sessionIndex, eventIndex, startedAt: s.startedAt, lastEventAt: s.lastEventAt, at: NOW - ago });
+        expect(readLink(decorated(s, NOW - ago), NOW, HERE)).toEqual({ userId, sessionId, sessionIndex, eventIndex, startedAt: s.startedAt, lastEventAt: s.lastEventAt, at: NOW - ago });
       }),
       { seed: fuzzSeed('readLink round trip'), numRuns: 300 },
     );
@@ -60,7 +84,7 @@ describe('readLink: what a link followed now says', () => {
 });
 
 describe('adopt: the session the landing page goes on in', () => {
-  const link = readLink(linkValue(THERE, NOW - 500), NOW)!;
+  const link = readLink(decorated(THERE, NOW - 500), NOW, HERE)!;
   it("nothing on this domain: the link's visitor and session, its count (one past: the page it left takes that one at its exit) and activity; what only the other domain saw is not claimed", () => {
     const s = adopt(null, link);
     expect(s).toMatchObject({ userId: THERE.userId, sessionId: THERE.sessionId, sessionIndex: 3, eventIndex: 13, startedAt: THERE.startedAt, lastEventAt: THERE.lastEventAt, ended: null, firstEventId: null, utm: null, previousSessionId: null, businessUserId: null });
@@ -88,7 +112,7 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
     ['refused, anonymous: nothing of the link (nothing identifying)', 'denied', false],
   ];
   it.each(cases)('%s', (_, consent, joined) => {
-    const t = boot({ newTab: false, at: NOW, consent, settings: { onDenied: 'anonymous' }, link: linkValue(THERE, NOW - 500) });
+    const t = boot({ newTab: false, at: NOW, consent, settings: { onDenied: 'anonymous' }, link: [decorated(THERE, NOW - 500), HERE] });
     t.open(NOW);
     t.send(track, NOW + 10, 'landed', '{}');
     const landed = t.events().find((e) => e.name === 'landed')!;
@@ -97,7 +121,7 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
   });
 
   it("a landing page whose link names a campaign, with newSessionOnCampaign: the link's session goes on, with that campaign", () => {
-    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - 500), place: place('/landing?utm_source=shop&utm_campaign=cross'), settings: { newSessionOnCampaign: true } });
+    const t = boot({ newTab: false, at: NOW, link: [decorated(THERE, NOW - 500), HERE], place: place('/landing?utm_source=shop&utm_campaign=cross'), settings: { newSessionOnCampaign: true } });
     t.send(page, NOW + 5, '{}', place('/landing?utm_source=shop&utm_campaign=cross'));
     t.open(NOW + 10);
     expect(t.names()).toEqual(['page_view']);
@@ -105,7 +129,7 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
   });
 
   it('a fresh link, the links part not loaded when storage answers (the shell waits at most 3 s for it): a fresh start, the link taken out all the same', () => {
-    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - 500) });
+    const t = boot({ newTab: false, at: NOW, link: [decorated(THERE, NOW - 500), HERE] });
     t.model = { ...t.model, settings: { ...t.model.settings, landing: undefined } };
     t.open(NOW + 3000);
     t.send(track, NOW + 3010, 'landed', '{}');
@@ -114,8 +138,16 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
     expect(t.model.linked).toBeNull();
   });
 
+  it('a link made in another browser: a fresh start', () => {
+    const t = boot({ newTab: false, at: NOW, link: [decorated(THERE, NOW - 500), HERE.replace('en-US', 'de')] });
+    t.open(NOW);
+    t.send(track, NOW + 10, 'landed', '{}');
+    expect(t.names()).toEqual(['session_start', 'landed']);
+    expect(t.events()[1].session.userId).not.toBe(THERE.userId);
+  });
+
   it('a stale link: a fresh start', () => {
-    const t = boot({ newTab: false, at: NOW, link: linkValue(THERE, NOW - LINK_MAX_AGE - 1) });
+    const t = boot({ newTab: false, at: NOW, link: [decorated(THERE, NOW - LINK_MAX_AGE - 1), HERE] });
     t.open(NOW);
     t.send(track, NOW + 10, 'landed', '{}');
     expect(t.names()).toEqual(['session_start', 'landed']);
@@ -128,7 +160,8 @@ describe('linkFor: what a link to another domain carries now', () => {
     const t = boot({ newTab: false, at: NOW });
     t.open(NOW);
     t.send(track, NOW + 1, 'a', '{}');
-    expect(readLink(linkFor(t.model, NOW + 2), NOW + 2)).toMatchObject({ sessionId: t.model.session!.sessionId, eventIndex: 2, at: NOW + 2 });
+    const fields = linkFor(t.model, NOW + 2)!;
+    expect(readLink(fields + '.' + linkCheck(fields, HERE), NOW + 2, HERE)).toMatchObject({ sessionId: t.model.session!.sessionId, eventIndex: 2, at: NOW + 2 });
     expect(linkFor(t.model, NOW + 31 * MIN)).toBeNull();
     expect(linkFor(boot({ consent: 'pending' }).model, NOW)).toBeNull();
   });

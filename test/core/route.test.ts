@@ -11,8 +11,12 @@ const FRAME = 16;
 const AFTER_FRAME = 1;
 const POLL = 4;
 
-/** What the app does: a URL change (pushState, replaceState or popstate: the same signal), a change to the document, a title ('': its <title> removed, a change to the document too). */
-type Action = ['url', string] | ['draw'] | ['title', string];
+/**
+ * What the app does: a URL change (pushState or replaceState), a step back or forward (heard before the router: the
+ * Navigation API's navigate, or a capturing popstate listener), a change to the document, a title ('': its <title>
+ * removed, a change to the document too).
+ */
+type Action = ['url', string] | ['traverse', string] | ['draw'] | ['title', string];
 /** A route change reported: when, from which path, to which, and the title then. */
 type Report = [at: number, from: string, to: string, title: string];
 interface Page {
@@ -48,7 +52,8 @@ function play(actions: [number, ...Action][], { hidden = false, hash = false, ti
     wait = next;
     if (effect) perform(effect);
   };
-  const perform = ([type, value]: RouteEffect) => {
+  const perform = ([type, value, from, to]: RouteEffect) => {
+    if (type === 'watch' && from) reports.push([now, path(from), path(to!), doc.title]);
     if (type === 'watch') {
       ++tokens.watch;
       observing = true;
@@ -74,9 +79,9 @@ function play(actions: [number, ...Action][], { hidden = false, hash = false, ti
 
   for (const [at, ...action] of actions) {
     later(at, () => {
-      if (action[0] === 'url') {
+      if (action[0] === 'url' || action[0] === 'traverse') {
         doc.url = ORIGIN + action[1];
-        signal('url');
+        signal(action[0]);
       } else {
         if (action[0] === 'title') doc.title = action[1];
         changed();
@@ -189,6 +194,46 @@ describe('a new URL during the wait starts it again; only a new path or query is
         [17, '/', '/products', 'Products · Shop'],
         [209, '/products', '/about', 'About · Shop'],
       ],
+    ],
+  ];
+  rows.push(...cases);
+  it.each(cases)('%s', (_, actions, page, reports) => {
+    expect(play(actions, page)).toEqual(reports);
+  });
+});
+
+describe('back and forward are the person\'s steps: each route the app rendered is reported', () => {
+  const cases: Row[] = [
+    [
+      "Vue Router: the route rendered and titled in the router's popstate listener, after Stint heard the step",
+      [[0, 'traverse', '/products'], ...render(0, 'Products · Shop')],
+      {},
+      [[17, '/', '/products', 'Products · Shop']],
+    ],
+    [
+      'back, then forward before the frame: both reported, the first as the second comes',
+      [[0, 'traverse', '/products'], ...render(0, 'Products · Shop'), [5, 'traverse', '/'], ...render(5, 'Home · Shop')],
+      {},
+      [
+        [5, '/', '/products', 'Products · Shop'],
+        [17, '/products', '/', 'Home · Shop'],
+      ],
+    ],
+    [
+      'a step back to a route with the same title, then a link before the frame: both reported',
+      [[0, 'traverse', '/products?tab=reviews'], [0, 'draw'], [8, 'url', '/about'], ...render(20, 'About · Shop')],
+      {},
+      [
+        [8, '/', '/products?tab=reviews', 'Home · Shop'],
+        [21, '/products?tab=reviews', '/about', 'About · Shop'],
+      ],
+    ],
+    ['a step back the app has not rendered yet, then forward at once: none', [[0, 'traverse', '/products'], [5, 'traverse', '/'], ...render(5, 'Home · Shop')], {}, []],
+    [
+      'a push the app has rendered, then a new URL before the frame (a redirect): one route change, to where it led',
+      [[0, 'url', '/account'], ...render(0, 'Account · Shop'), [5, 'url', '/login'], ...render(5, 'Login · Shop')],
+      {},
+      [[17, '/', '/login', 'Login · Shop']],
     ],
   ];
   rows.push(...cases);

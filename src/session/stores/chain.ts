@@ -20,6 +20,8 @@ export interface Chain {
   mirror: SessionStore | null;
   /** What the device held at start. */
   found: SessionState | null;
+  /** Where it held nothing: the server's copy of the session (`serverCookie`), if any. */
+  copy?: SessionState | null;
   /** Whether `primary.get()` answers synchronously (the cookie), so it can be re-read before a rollover. */
   synchronous: boolean;
 }
@@ -70,9 +72,8 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null,
     const kept = mirror && decodeState(mirror.get());
     found = found ? complete(found, kept) : kept;
     // Both gone (Safari deletes a site's script-writable storage after 7 days without a visit): the server's copy.
-    const held = !found && copy && decodeState(readCookies(copy).find(decodeState));
-    if (held) found = complete(held, null);
-    const chain: Chain = { primary: jar, mirror, found, synchronous: true };
+    const held = !found && copy ? decodeState(readCookies(copy).find(decodeState)) : null;
+    const chain: Chain = { primary: jar, mirror, found, copy: held && complete(held, null), synchronous: true };
     return { chain, early: chain };
   }
   const idb = db && idbSessionStore(db);

@@ -13,6 +13,7 @@ const Product = {
 export const routes = [
   { path: '/', component: page('Home'), meta: { title: 'Home · Shop' } },
   { path: '/products', component: page('Products'), meta: { title: 'Products · Shop' } },
-  { path: '/products/:id', component: Product, meta: { title: 'Product 42 · Shop' } },
+  { path: '/products/:id', component: Product, meta: { title: 'Product · Shop' } },
   { path: '/about', component: page('About'), meta: { title: 'About · Shop' } },
+  { path: '/contact', component: () => import('./Contact.js'), meta: { title: 'Contact · Shop' } },
 ];
