@@ -1,32 +1,39 @@
 /**
  * `consent: 'gpp'` against a CMP built on the IAB Tech Lab's own GPP CMP API (@iabgpp/cmpapi: e2e/pages/gpp-cmp.js),
- * behind the GPP specification's stub (e2e/pages/gpp-stub.js) or without it, loaded before or after Stint, on the
- * page or in a parent page reached through its `__gppLocator` frame: what the device holds and what the collector
- * receives follow each opt-out field (src/consent/gpp.ts says the map; test/gpp.test.ts plays it in Node, 1.0 stubs too).
+ * behind a stub with an `events` list (e2e/pages/gpp-stub.js), behind the specification's own example stub, which has
+ * none (e2e/pages/gpp-spec-stub.js), or without a stub, loaded before or after Stint, on the page or in a parent page
+ * reached through its `__gppLocator` frame; and against hand-made 1.0 CMPs (e2e/pages/gpp-10-cmp.js): what the device
+ * holds and what the collector receives follow each opt-out field (src/consent/gpp.ts says the map; test/gpp.test.ts
+ * plays each shape of the API in Node).
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, expect, pageUrl, stintCookies, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, consoleOf, expect, pageUrl, stintCookies, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
-const NOTHING = { cookies: [], databases: [] };
+const NOTHING = { cookies: [], databases: [], localStorage: [] };
 
-/** What Stint could have left on the device: its cookies and its database. */
+/** What Stint could have left on the device: its cookies, its database, its mirror in localStorage (stint:mirror). */
 async function deviceOf(page: Page, context: BrowserContext) {
   return {
     cookies: (await stintCookies(context)).map((c) => c.name),
-    databases: await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)),
+    ...(await page.evaluate(async () => ({ databases: (await indexedDB.databases()).map((d) => d.name), localStorage: Object.keys(localStorage) }))),
   };
 }
 
 type Choices = Record<string, Record<string, number | boolean | string>>;
 const NO_OPT_OUT: Choices = { usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } };
 
-/** Where the CMP stands to Stint: loaded first; after Stint started (which looks for `__gpp` meanwhile); after it, the stub first. */
+/**
+ * Where the CMP stands to Stint: loaded first; after Stint started (which looks for `__gpp` meanwhile); after it, a
+ * stub first whose listeners the CMP takes over; after it, the specification's example stub first, whose listeners
+ * the CMP cannot take over (Stint registers with the CMP that replaced it).
+ */
 const ORDERS = {
   'loaded before Stint': '&gpp=before',
   'loaded after Stint': '&gpp=after',
   'loaded after Stint, the stub before': '&gpp=after&gppstub',
+  "loaded after Stint, the specification's example stub before": '&gpp=after&gppstub=spec',
 } as const;
 type Order = keyof typeof ORDERS;
 
@@ -138,4 +145,54 @@ test("GPP in a frame: Stint finds the page's CMP through its __gppLocator frame 
   await expect.poll(() => frame.evaluate(() => (window as any).stint('getSession'))).toBeNull();
   expect(await frame.evaluate(() => (window as any).stint('track', 'after-opt-out'))).toBeUndefined();
   expect((await stintCookies(context)).map((c) => c.name)).toEqual([]);
+});
+
+/** A page with `consent: 'gpp'` (and `config`) and a hand-made GPP 1.0 CMP before Stint (e2e/pages/gpp-10-cmp.js: `cmp` is its field-answers). */
+async function withGpp10(page: Page, build: Build, run: string, cmp: string, sections: Record<string, unknown>, config: Record<string, unknown> = {}) {
+  await page.goto(pageUrl(build, run, { consent: 'gpp', ...config }, `&gpp10=${cmp}&gppfields=${encodeURIComponent(JSON.stringify(sections))}`));
+  await waitForStint(page, { consent: 'gpp' });
+}
+
+/** A 1.0 CMP of each field name, one answering by return values, the other by callbacks; what a refusal does (onDenied). */
+const CMPS_10 = [
+  ['supportedAPIs', 'return', 'anonymous'],
+  ['apiSupport', 'callback', 'drop'],
+] as const;
+
+for (const [field, answers, onDenied] of CMPS_10) {
+  test(`GPP 1.0: a CMP that lists its sections in ${field} and answers by ${answers}: usnatv1's SaleOptOut 1 is a refusal (onDenied '${onDenied}'), nothing stored`, async ({
+    page,
+    context,
+    build,
+    run,
+    collector,
+  }) => {
+    await withGpp10(page, build, run, `${field}-${answers}`, { usnatv1: { SaleOptOut: 1, SharingOptOut: 2 } }, { onDenied });
+    // (ready() resolves once consent is decided: it never did for a CMP whose sections Stint did not read)
+    await call(page, 'ready');
+    await call(page, 'track', 'refused');
+    await call(page, 'flush');
+    if (onDenied === 'anonymous') expect((await collector.waitFor(1, (e) => e.name === 'refused'))[0].session.userId).toBe(NIL);
+    else await collector.expectNothingSent(context);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
+  });
+}
+
+test('GPP 1.0: a section that applies and cannot be read is never a grant: pending, one warning naming it, nothing stored or sent', async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+}) => {
+  const seen = consoleOf(page);
+  await withGpp10(page, build, run, 'supportedAPIs-return', { usnatv1: null });
+  await call(page, 'track', 'held');
+  const said = () => seen.warnings.filter((w) => w.startsWith('[stint]'));
+  const once = ['[stint] the GPP CMP says usnatv1 applies, but gives no section Stint can read: consent stays pending'];
+  await expect.poll(said).toEqual(once);
+  await call(page, 'flush');
+  await collector.expectNothingSent(context);
+  expect(await deviceOf(page, context)).toEqual(NOTHING);
+  expect(said()).toEqual(once);
 });

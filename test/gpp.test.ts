@@ -1,14 +1,26 @@
 /**
- * GPP to a consent state (src/consent/gpp.ts): the fields' table, and the watch of a CMP built on the IAB Tech Lab's
- * own CMP API (@iabgpp/cmpapi, which encodes the sections and answers `__gpp` as the GPP specification says), in
- * Node: its stub first or none, loaded before or after Stint, each opt-out field flipping the state. The browsers'
- * side (the part, the `__gppLocator` frame, real pages and tabs) is e2e/consent.spec.ts.
+ * GPP to a consent state (src/consent/gpp.ts): the fields' table, what Stint cannot read (never a grant), and the
+ * watch of a CMP in each published shape of the API, in Node: the IAB Tech Lab's own CMP API (@iabgpp/cmpapi, which
+ * encodes the sections and answers `__gpp` as the GPP specification says) behind a stub with an `events` list, behind
+ * the specification's own example stub (e2e/pages/gpp-spec-stub.js, which has none) or none; hand-made 1.0 CMPs
+ * (e2e/pages/gpp-10-cmp.js); a CMP behind its `__gppLocator` frame, its answers coming later. The browsers' side (the
+ * part, real pages and tabs) is e2e/gpp.spec.ts.
  */
 import { CmpApi, SignalStatus } from '@iabgpp/cmpapi';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { gppConsent, watchGpp, type GppPing } from '../src/consent/gpp';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { gppConsent, watchGpp, type GppData, type GppPing, type GppSections } from '../src/consent/gpp';
+import { gpp10 } from '../e2e/pages/gpp-10-cmp.js';
 
 const ready = (parsedSections: GppPing['parsedSections'], applicableSections = [7]): GppPing => ({ signalStatus: 'ready', applicableSections, parsedSections });
+/** A 1.0 CMP's ping once it has loaded, its sections listed in `field`. */
+const loaded10 = (listed: string[], field: 'supportedAPIs' | 'apiSupport' = 'supportedAPIs'): GppPing => ({
+  gppVersion: '1.0',
+  cmpStatus: 'loaded',
+  cmpDisplayStatus: 'hidden',
+  [field]: listed,
+});
 
 describe('GPP to a consent state', () => {
   it.each([
@@ -34,8 +46,34 @@ describe('GPP to a consent state', () => {
     ['tcfcav1: nothing', ready({ tcfcav1: { PurposesExpressConsent: consents() } }, [5]), 'denied'],
     ['1.0: loaded, no UI', { gppVersion: '1.0', cmpStatus: 'loaded', cmpDisplayStatus: 'hidden', parsedSections: { usnatv1: { SaleOptOut: 2 } } }, 'granted'],
     ['1.0: its UI shown', { gppVersion: '1.0', cmpStatus: 'loaded', cmpDisplayStatus: 'visible' }, 'pending'],
+    ['the specification\'s example stub (cmpStatus stub, applicableSections [-1])', { gppVersion: '1.1', cmpStatus: 'stub', cmpDisplayStatus: 'hidden', applicableSections: [-1] }, 'pending'],
   ] as const)('%s', (_, ping, expected) => {
-    expect(gppConsent(ping as GppPing)).toBe(expected);
+    expect(gppConsent(ping as GppPing).state).toBe(expected);
+  });
+});
+
+describe('GPP: a signal Stint cannot read is never a grant (the sections a decision needs, and those it lacks)', () => {
+  const usnat = (SaleOptOut: number) => ({ SaleOptOut, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 });
+  it.each<[string, GppPing, GppData | null, GppSections, string, string[]]>([
+    ['1.1: usnat applies, parsedSections lacks it', ready({}), null, {}, 'pending', ['usnat']],
+    ['1.1: usnat applies, given as null', ready({ usnat: null as never }), null, {}, 'pending', ['usnat']],
+    ['1.1: usnat applies, getSection gave it', ready({}), null, { usnat: [usnat(2)] }, 'granted', []],
+    ['1.1: usnat and usca apply, usca is missing', ready({ usnat: usnat(2) }, [7, 8]), null, {}, 'pending', ['usca']],
+    ['1.1: a refusal read wins over a section missing', ready({ usca: { SaleOptOut: 1 } }, [7, 8]), null, {}, 'denied', []],
+    ['1.1: uspv1 applies, given as usp', ready({ usp: { OptOutSale: 'N' } }, [6]), null, {}, 'granted', []],
+    ["1.1: a later section named by supportedAPIs' id:prefix", { ...ready({}, [28]), supportedAPIs: ['7:usnat', '28:usxx'] }, null, {}, 'pending', ['usxx']],
+    ['1.1: a section id Stint cannot name (judged by what the CMP gives)', ready({}, [99]), null, {}, 'granted', []],
+    ['1.1: no applicability, sectionList [7]: usnat', { ...ready({}, []), sectionList: [7] }, null, {}, 'pending', ['usnat']],
+    ['1.0 (supportedAPIs): getGPPData says usnat applies, nothing read', loaded10(['usnatv1']), { applicableSections: [7] }, {}, 'pending', ['usnatv1']],
+    ['1.0 (apiSupport): the same', loaded10(['usnatv1'], 'apiSupport'), { applicableSections: [7] }, {}, 'pending', ['usnatv1']],
+    ['1.0: usnatv1 read, SaleOptOut 1', loaded10(['usnatv1']), { applicableSections: [7] }, { usnat: usnat(1) }, 'denied', []],
+    ['1.0: usnatv1 read, SaleOptOut 2', loaded10(['usnatv1']), { applicableSections: [7] }, { usnatv1: usnat(2) }, 'granted', []],
+    ['1.0: no applicability: each US section it supports is needed', loaded10(['tcfeuv2', 'usnatv1', 'usca']), null, { usnatv1: usnat(2) }, 'pending', ['usca']],
+    ['1.0: no applicability, getGPPData sectionList [7]: usnat only', loaded10(['tcfeuv2', 'usnatv1', 'usca']), { sectionList: [7] }, { usnatv1: usnat(2) }, 'granted', []],
+    ['1.0: getGPPData says no section applies ([-1])', loaded10(['usnatv1']), { applicableSections: [-1] }, {}, 'granted', []],
+    ["1.0: its text's tcfcav2, asked for as it lists it", loaded10(['tcfeuv2', 'tcfcav2']), { applicableSections: [5] }, {}, 'pending', ['tcfcav2']],
+  ])('%s', (_, ping, data, got, state, unread) => {
+    expect(gppConsent(ping, data, got)).toEqual({ state, unread });
   });
 });
 
@@ -43,12 +81,14 @@ function consents(...purposes: number[]): boolean[] {
   return Array.from({ length: 24 }, (_, i) => purposes.includes(i + 1));
 }
 
-/** The GPP specification's stub (CMP API 1.1, "stub"): queues the calls made before the CMP loads. */
+type Gpp = (command?: string, callback?: (value: unknown, success: boolean) => void, parameter?: unknown) => unknown;
+const page = globalThis as unknown as { __gpp?: Gpp & { events?: { callback: (value: unknown, success: boolean) => void }[] } };
+
+/** A stub with an `events` list (as e2e/pages/gpp-stub.js): queues the calls made before the CMP loads, which takes its listeners over. */
 function stub() {
   const queue: unknown[][] = [];
   const events: unknown[] = [];
-  const w = globalThis as unknown as { __gpp?: (...a: unknown[]) => unknown };
-  w.__gpp = (...args: unknown[]) => {
+  page.__gpp = (...args: unknown[]) => {
     if (!args.length) return queue;
     const [command, callback, parameter] = args as [string, (v: unknown, ok: boolean) => void, unknown];
     const ping = { gppVersion: '1.1', cmpStatus: 'stub', cmpDisplayStatus: 'hidden', signalStatus: 'not ready', supportedAPIs: [], cmpId: 0, sectionList: [], applicableSections: [-1], gppString: '', parsedSections: {} };
@@ -63,21 +103,32 @@ function stub() {
   };
 }
 
-describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
+/** The GPP specification's example stub, the file the browsers load (its `__gppLocator` frame taken as there). */
+function specStub() {
+  vi.stubGlobal('frames', { __gppLocator: {} });
+  vi.stubGlobal('addEventListener', () => {});
+  new Function(readFileSync(join(__dirname, '../e2e/pages/gpp-spec-stub.js'), 'utf8'))();
+}
+
+describe('the watch of a GPP CMP', () => {
   let states: string[];
   let stop: () => void;
+  let warned: MockInstance<typeof console.warn>;
+  const warnings = () => warned.mock.calls.map((c) => String(c.join(' ')));
   beforeEach(() => {
     vi.useFakeTimers();
     vi.stubGlobal('window', globalThis);
+    warned = vi.spyOn(console, 'warn').mockImplementation(() => {});
     states = [];
   });
   afterEach(() => {
     stop?.();
-    delete (globalThis as { __gpp?: unknown }).__gpp;
+    for (const name of ['__gpp', '__gpp_stub', '__gpp_addFrame', '__gpp_msghandler']) delete (globalThis as Record<string, unknown>)[name];
     vi.unstubAllGlobals();
     vi.restoreAllMocks();
     vi.useRealTimers();
   });
+  const watch = () => (stop = watchGpp((state) => states.push(state)));
 
   /** A CMP on the IAB's API: the visitor's sections, then its signal ready. */
   const cmp = (fields: Record<string, Record<string, unknown>>) => {
@@ -94,7 +145,7 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
 
   it('its stub first: pending until the signal is ready; each opt-out field refuses, its return grants; stop removes the listener', () => {
     stub();
-    stop = watchGpp((state) => states.push(state));
+    watch();
     expect(states).toEqual([]);
     const { set } = cmp({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } });
     expect(states).toEqual(['granted']);
@@ -108,10 +159,47 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
     stop();
     set({ usnat: { SaleOptOut: 1 } });
     expect(states).toHaveLength(9);
+    expect(warnings()).toEqual([]);
+  });
+
+  it("the specification's example stub, then the IAB's CMP API replacing it: Stint registers with the CMP and decides; the stub's registration no longer counts; stop removes the CMP's listener", () => {
+    specStub();
+    const specs = page.__gpp!;
+    watch();
+    vi.advanceTimersByTime(1000);
+    expect(states).toEqual([]);
+    const { set } = cmp({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } });
+    // (the CMP found no `events` to take over: Stint's listener went with the stub)
+    expect(states).toEqual([]);
+    const cmpApi = page.__gpp!;
+    const calls = vi.fn(cmpApi);
+    page.__gpp = calls as typeof cmpApi;
+    vi.advanceTimersByTime(250);
+    expect(states).toEqual(['granted']);
+    // An event through the stub's old registration (its list, which someone may still call) does not count.
+    specs.events![0].callback({ eventName: 'signalStatus', listenerId: 1, data: 'ready', pingData: ready({ usnat: { SaleOptOut: 1 } }) }, true);
+    expect(states).toEqual(['granted']);
+    set({ usnat: { SaleOptOut: 1 } });
+    expect(states).toEqual(['granted', 'denied']);
+    stop();
+    expect(calls).toHaveBeenCalledWith('removeEventListener', expect.any(Function), 1000);
+    vi.advanceTimersByTime(20_000);
+    expect(warnings()).toEqual([]);
+  });
+
+  it("the specification's example stub never replaced: looked at for 10 s, then one warning; consent pending; stop does not throw (its removeEventListener does)", () => {
+    specStub();
+    watch();
+    vi.advanceTimersByTime(9_999);
+    expect(warnings()).toEqual([]);
+    vi.advanceTimersByTime(20_001);
+    expect(states).toEqual([]);
+    expect(warnings()).toEqual([expect.stringContaining('no GPP CMP answered in 10 s')]);
+    expect(() => stop()).not.toThrow();
   });
 
   it('a CMP that loads after Stint, without a stub: looked for until it is there', () => {
-    stop = watchGpp((state) => states.push(state));
+    watch();
     vi.advanceTimersByTime(1000);
     stub();
     cmp({ usca: { SaleOptOut: 1 } });
@@ -120,33 +208,32 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
     expect(states).toEqual(['denied']);
   });
 
-  it('no CMP at all: one warning after five seconds, and consent stays pending', () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    stop = watchGpp((state) => states.push(state));
-    vi.advanceTimersByTime(10_000);
+  it('no CMP at all: one warning after ten seconds, and consent stays pending', () => {
+    watch();
+    vi.advanceTimersByTime(30_000);
     expect(states).toEqual([]);
-    expect(warn.mock.calls.map((c) => String(c.join(' ')))).toEqual([expect.stringContaining('no __gpp appeared')]);
+    expect(warnings()).toEqual([expect.stringContaining('no GPP CMP answered in 10 s')]);
   });
 
   it('a CMP that throws, or answers with data Stint cannot read: nothing thrown, one warning, consent pending', () => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    (globalThis as { __gpp?: unknown }).__gpp = () => {
+    page.__gpp = () => {
       throw new Error('broken CMP');
     };
-    expect(() => (stop = watchGpp((state) => states.push(state)))).not.toThrow();
-    expect(warn.mock.calls.map((c) => String(c.join(' ')))).toEqual([expect.stringContaining('the GPP CMP threw')]);
-    (globalThis as { __gpp?: unknown }).__gpp = (command: string, callback: (v: unknown, ok: boolean) => void) =>
-      callback(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', applicableSections: 7, parsedSections: 'usnat' } } : null, true);
+    expect(watch).not.toThrow();
+    expect(warnings()).toEqual([expect.stringContaining('the GPP CMP threw')]);
+    page.__gpp = (command, callback) =>
+      callback!(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', applicableSections: 7, parsedSections: 'usnat' } } : null, true);
     expect(() => watchGpp((state) => states.push(state))()).not.toThrow();
-    (globalThis as { __gpp?: unknown }).__gpp = (command: string, callback: (v: unknown, ok: boolean) => void) =>
-      callback(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', parsedSections: { usnat: null, usca: 7 } } } : null, true);
+    page.__gpp = (command, callback) =>
+      callback!(command === 'addEventListener' ? { listenerId: 1, pingData: { signalStatus: 'ready', parsedSections: { usnat: null, usca: 7 } } } : null, true);
     expect(() => watchGpp((state) => states.push(state))()).not.toThrow();
     expect(states).toEqual(['granted', 'granted']);
+    expect(warnings()).toHaveLength(1);
   });
 
   it("a 1.0 CMP's stub that answers by return values, its sections asked for by name (usnatv1 announced, usnat answered)", () => {
     const calls: unknown[][] = [];
-    (globalThis as { __gpp?: unknown }).__gpp = (command: string, _callback: unknown, parameter: string) => {
+    page.__gpp = (command, _callback, parameter) => {
       calls.push([command, parameter]);
       const pingData = { gppVersion: '1.0', cmpStatus: 'loaded', cmpDisplayStatus: 'hidden', apiSupport: ['usnatv1'] };
       if (command === 'addEventListener') return { eventName: 'listenerRegistered', listenerId: 3, data: true, pingData };
@@ -154,9 +241,99 @@ describe('the watch of a GPP CMP (the IAB Tech Lab CMP API)', () => {
       if (command === 'getSection') return parameter === 'usnat' ? { SaleOptOut: 1 } : null;
       return true;
     };
-    stop = watchGpp((state) => states.push(state));
+    watch();
     expect(states).toEqual(['denied']);
     stop();
     expect(calls).toContainEqual(['removeEventListener', 3]);
+  });
+
+  describe('a 1.0 CMP (e2e/pages/gpp-10-cmp.js), each field name and each way of answering', () => {
+    it.each([
+      ['supportedAPIs', 'return'],
+      ['supportedAPIs', 'callback'],
+      ['apiSupport', 'return'],
+      ['apiSupport', 'callback'],
+    ])('its sections in %s, answers by %s: usnatv1 SaleOptOut 1 refuses, 2 grants', (field, answers) => {
+      page.__gpp = gpp10(field, answers, { usnatv1: { SaleOptOut: 1 } });
+      watch()();
+      page.__gpp = gpp10(field, answers, { usnatv1: { SaleOptOut: 2, SharingOptOut: 2 } });
+      watch();
+      expect(states).toEqual(['denied', 'granted']);
+      expect(warnings()).toEqual([]);
+    });
+  });
+
+  describe('a section that applies and cannot be read: pending, one warning naming it', () => {
+    /** A 1.0 CMP whose usnatv1 applies; `getSection` as the row says. */
+    const broken10 = (getSection: Gpp) => {
+      const cmp10 = gpp10('supportedAPIs', 'return', { usnatv1: { SaleOptOut: 2 } });
+      return ((command, callback, parameter) => (command === 'getSection' ? getSection(command, callback, parameter) : cmp10(command, callback, parameter))) as Gpp;
+    };
+    it.each<[string, Gpp, string]>([
+      ['1.0: getSection answers null', gpp10('supportedAPIs', 'return', { usnatv1: null }), 'usnatv1'],
+      ['1.0: getSection answers nothing', broken10(() => undefined), 'usnatv1'],
+      ['1.0: getSection throws', broken10(() => { throw new Error('no'); }), 'usnatv1'],
+      ['1.0 by callbacks: getSection answers null', gpp10('apiSupport', 'callback', { usnatv1: null }), 'usnatv1'],
+      [
+        '1.1: usnat applies, not in parsedSections, getSection answers null',
+        (command, callback) => callback!(command === 'getSection' ? null : command === 'ping' ? ready({}) : { listenerId: 1, pingData: ready({}) }, command !== 'getSection'),
+        'usnat',
+      ],
+    ])('%s', (_, gpp, name) => {
+      page.__gpp = gpp;
+      watch();
+      vi.advanceTimersByTime(999);
+      expect(warnings()).toEqual([]);
+      vi.advanceTimersByTime(30_000);
+      expect(states).toEqual([]);
+      expect(warnings()).toEqual([`[stint] the GPP CMP says ${name} applies, but gives no section Stint can read: consent stays pending`]);
+    });
+  });
+
+  it('a section that comes later, by a callback: kept, and decided on', () => {
+    const cmp10 = gpp10('supportedAPIs', 'callback', { usnatv1: { SaleOptOut: 1 } });
+    const later: (() => void)[] = [];
+    page.__gpp = (command, callback, parameter) => (command === 'getSection' ? later.push(() => cmp10(command, callback, parameter)) && undefined : cmp10(command, callback, parameter));
+    watch();
+    expect(states).toEqual([]);
+    later.forEach((answer) => answer());
+    expect(states).toEqual(['denied']);
+    vi.advanceTimersByTime(30_000);
+    expect(warnings()).toEqual([]);
+  });
+
+  it("a CMP behind the page's __gppLocator frame: its stub answers first; once ping answers as the CMP, Stint registers again; a section getSection gives later decides", () => {
+    const posted: { __gppCall: { command: string; parameter: unknown; callId: number } }[] = [];
+    let hear: (event: { data: unknown }) => void = () => {};
+    vi.stubGlobal('frames', { __gppLocator: {} });
+    vi.stubGlobal('addEventListener', (_: string, listener: typeof hear) => (hear = listener));
+    vi.stubGlobal('removeEventListener', () => {});
+    vi.stubGlobal('postMessage', (message: (typeof posted)[number]) => posted.push(message));
+    /** The page's stub's message handler: what Stint posted, run by the page's `gpp`, each answer a message (as text). */
+    const deliver = (gpp: Gpp) => {
+      for (const { __gppCall: call } of posted.splice(0))
+        gpp(call.command, (returnValue, success) => hear({ data: JSON.stringify({ __gppReturn: { returnValue, success, callId: call.callId } }) }), call.parameter);
+    };
+    const stubPing = { gppVersion: '1.1', cmpStatus: 'stub', applicableSections: [-1] };
+    // (a stub without an events list: what it registered is lost when the CMP comes)
+    const pageStub: Gpp = (command, callback) => callback!(command === 'ping' ? stubPing : { listenerId: 1, pingData: stubPing }, true);
+    const pageCmp: Gpp = (command, callback, parameter) =>
+      callback!(command === 'getSection' ? (parameter === 'usnat' ? [{ SaleOptOut: 1 }] : null) : command === 'ping' ? ready({}) : { listenerId: 5, pingData: ready({}) }, true);
+    watch();
+    deliver(pageStub);
+    vi.advanceTimersByTime(250);
+    expect(posted.map((m) => m.__gppCall.command)).toEqual(['ping']);
+    deliver(pageCmp);
+    expect(posted.map((m) => m.__gppCall.command)).toEqual(['addEventListener', 'ping']);
+    deliver(pageCmp);
+    // (asked again for each answer that brought the ping: the registration's, the ping's)
+    expect(new Set(posted.map((m) => `${m.__gppCall.command} ${m.__gppCall.parameter}`))).toEqual(new Set(['getSection usnat', 'getSection usnatv1']));
+    expect(states).toEqual([]);
+    deliver(pageCmp);
+    expect(states).toEqual(['denied']);
+    stop();
+    expect(posted.map((m) => [m.__gppCall.command, m.__gppCall.parameter])).toEqual([['removeEventListener', 5]]);
+    vi.advanceTimersByTime(30_000);
+    expect(warnings()).toEqual([]);
   });
 });

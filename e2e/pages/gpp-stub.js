@@ -2,7 +2,8 @@
 // "How to use the __gppLocator frame": https://github.com/InteractiveAdvertisingBureau/Global-Privacy-Platform/blob/main/Core/CMP%20API%20Specification.md).
 // Until the CMP loads: `ping` answers with the stub's status (signal not ready), `addEventListener` keeps the
 // listener in `events` (the CMP takes them over, with their ids), other commands wait in the queue that `__gpp()`
-// returns (the CMP runs them). The `__gppLocator` frame lets scripts in frames find this window, and a
+// returns (the CMP runs them). (The `events` command is what @iabgpp/cmpapi reads; the specification's own example stub
+// has none: gpp-spec-stub.js.) The `__gppLocator` frame lets scripts in frames find this window, and a
 // `__gppCall` message is answered with a `__gppReturn` one of the same `callId` (as text if it came as text).
 (function () {
   if (typeof window.__gpp === 'function') return;
