@@ -23,16 +23,12 @@ const schema = (path) => {
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
 
-// Version 2 refers to version 1's definitions by $id, version 3 to version 2's.
-const envelope1 = schema('envelope-1.json');
-envelope1.$id = 'https://stint.dev/schemas/envelope-1.json';
-ajv.addSchema(envelope1);
+const envelope = schema('envelope.json');
+ajv.addSchema(envelope);
 
 export const validators = {
-  envelope: ajv.getSchema('https://stint.dev/schemas/envelope-1.json'),
-  envelope2: ajv.compile(schema('envelope-2.json')),
-  envelope3: ajv.compile(schema('envelope-3.json')),
-  wholeEvent: ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event'),
+  envelope: ajv.getSchema('https://stint.dev/schemas/envelope.json'),
+  wholeEvent: ajv.getSchema('https://stint.dev/schemas/envelope.json#/definitions/wholeEvent'),
   clientSession: ajv.compile(schema('snowplow/client_session-1-0-2.json')),
 };
 
@@ -42,13 +38,11 @@ const check = (validate, value, where) =>
   validate(value) ? [] : validate.errors.map((e) => `${where}${e.instancePath} ${e.message}`);
 
 /**
- * Errors of a native batch, and its events made whole (the package's own `expandEnvelope`): the envelope
- * schema of its version, each whole event against version 1's event schema, each session against
- * client_session 1-0-2.
+ * Errors of a native batch, and its events made whole (the package's own `expandEnvelope`, which reads the user
+ * agent): the envelope schema, each whole event against its schema, each session against client_session 1-0-2.
  */
 export function nativeErrors(batch) {
-  const validate = { 2: validators.envelope2, 3: validators.envelope3 }[batch?.v] || validators.envelope;
-  const errors = check(validate, batch, 'envelope');
+  const errors = check(validators.envelope, batch, 'envelope');
   if (errors.length) return { errors, events: [] };
   let events;
   try {

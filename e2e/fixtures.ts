@@ -194,8 +194,7 @@ export async function newTab(context: BrowserContext, build: Build, run: string,
 
 /**
  * The entries (named `name`, when given) waiting in Stint's IndexedDB outbox, read straight from the
- * database: its `outbox` store, or in a database of version 1 (left by Stint 0.1.0) the `kv` store that
- * held the outbox's chunks beside the session.
+ * database's `outbox` store.
  */
 export function outboxSize(page: Page, name?: string): Promise<number> {
   return page.evaluate(
@@ -207,12 +206,11 @@ export function outboxSize(page: Page, name?: string): Promise<number> {
         open.onerror = () => resolve(0);
         open.onsuccess = () => {
           const db = open.result;
-          const store = ['outbox', 'kv'].find((s) => db.objectStoreNames.contains(s));
-          if (!store) return db.close(), resolve(0);
-          const all = db.transaction(store).objectStore(store).getAll();
+          if (!db.objectStoreNames.contains('outbox')) return db.close(), resolve(0);
+          const all = db.transaction('outbox').objectStore('outbox').getAll();
           all.onsuccess = () => {
             db.close();
-            // A chunk: { contexts, list: JSON text of [{ id, c, e: its own fields }] } (in `kv`, beside other values).
+            // A chunk: { contexts, list: JSON text of [{ id, c, e: its own fields }] }.
             const entries: { name?: string }[] = [];
             for (const v of all.result as any[]) if (typeof v?.list === 'string') entries.push(...JSON.parse(v.list).map((x: any) => x.e));
             resolve(entries.filter((e) => !name || e.name === name).length);

@@ -88,7 +88,7 @@ const databaseOf = (page: Page) =>
       }),
   );
 
-/** What Stint 0.1.0 (e2e/pages/previous/stint.js) kept of the session in its database (the store `kv`, where cookies are blocked). */
+/** What the previous release (e2e/pages/previous/stint.js) kept of the session in its database (where cookies are blocked). */
 const previousSession = (page: Page) =>
   page.evaluate(
     () =>
@@ -96,8 +96,8 @@ const previousSession = (page: Page) =>
         const open = indexedDB.open('stint');
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('kv')) return db.close(), resolve(null);
-          const get = db.transaction('kv').objectStore('kv').get('state');
+          if (!db.objectStoreNames.contains('session')) return db.close(), resolve(null);
+          const get = db.transaction('session').objectStore('session').get('state');
           get.onsuccess = () => (db.close(), resolve(get.result ?? null));
           get.onerror = () => (db.close(), resolve(null));
         };
@@ -105,8 +105,8 @@ const previousSession = (page: Page) =>
       }),
   );
 
-test('an outbox the previous version left is delivered after the upgrade, each event once, beside a tab of that version', async ({ context, page, build, run, collector }) => {
-  // Stint 0.1.0 kept its outbox and its session in one object store; this version moves them to their own.
+test('an outbox the previous release left is delivered after the upgrade, each event once, beside a tab of that release', async ({ context, page, build, run, collector }) => {
+  // (e2e/pages/previous/stint.js: the build of the release whose stored formats later ones promise to read)
   // It sends to a collector that fails for good: what arrives at this run comes from this version only.
   const failing = new Collector(`${run}-previous`);
   await failing.fault(503, 1000);
@@ -115,15 +115,15 @@ test('an outbox the previous version left is delivered after the upgrade, each e
   await call(page, 'track', 'left', { i: 1 });
   await call(page, 'track', 'left', { i: 2 });
   await expect.poll(() => outboxSize(page, 'left')).toBe(2);
-  expect(await databaseOf(page)).toEqual({ version: 1, stores: ['kv'] });
+  expect(await databaseOf(page)).toEqual({ version: 2, stores: ['outbox', 'session', 'turn'] });
   await expect.poll(async () => (await failing.summary()).requests.filter((r) => r.status === 503).length).toBeGreaterThan(0);
-  // The tab of the previous version stays open: its connection gives way to the upgrade (versionchange).
+  // The tab of the previous release stays open beside this one.
   const next = await newTab(context, build, run);
   await call(next, 'track', 'after');
   const left = await collector.exactly(2, (e) => e.name === 'left', next);
   expect(left.map((e) => e.properties.i).sort()).toEqual([1, 2]);
   const [after] = await collector.waitFor(1, (e) => e.name === 'after');
-  // The cookie the previous version wrote holds the same session.
+  // The cookie the previous release wrote holds the same session.
   expect(after.session.sessionId).toBe(left[0].session.sessionId);
   expect(after.session.eventIndex).toBeGreaterThan(Math.max(...left.map((e) => e.session.eventIndex)));
   expect(await databaseOf(next)).toEqual({ version: 2, stores: ['outbox', 'session', 'turn'] });
@@ -132,7 +132,7 @@ test('an outbox the previous version left is delivered after the upgrade, each e
   await collector.expectValid();
 });
 
-test('cookies blocked: the session the previous version kept in IndexedDB goes on after the upgrade', async ({ page, build, run, collector }) => {
+test('cookies blocked: the session the previous release kept in IndexedDB goes on after the upgrade', async ({ page, build, run, collector }) => {
   await blockCookies(page);
   await page.goto(pageUrl('previous', run));
   await waitForStint(page);
@@ -445,8 +445,8 @@ test('cookie domain "auto": subdomains share one session', async ({ context, bui
   expect(cookies.map((c) => c.domain)).toEqual(['.stint.test']);
 });
 
-test('IndexedDB failing everywhere (its upgrade, every write, every transaction): nothing reaches the page, every event arrives', async ({ page, build, run, collector }) => {
-  type How = 'the upgrade writes nothing' | 'the upgrade makes no store' | 'every write throws' | 'every transaction aborts';
+test('IndexedDB failing everywhere (its creation, every write, every transaction): nothing reaches the page, every event arrives', async ({ page, build, run, collector }) => {
+  type How = 'the database makes no store' | 'every write throws' | 'every transaction aborts';
   /** A fresh page whose IndexedDB fails as `how` says, cookies blocked (the session goes to IndexedDB); then Stint starts. */
   const failing = async (how: How) => {
     await page.goto(pageUrl(build, run, {}, '&noinit'));
@@ -459,22 +459,15 @@ test('IndexedDB failing everywhere (its upgrade, every write, every transaction)
       w.__reached = [];
       addEventListener('error', (e) => w.__reached.push(`error: ${e.message}`));
       addEventListener('unhandledrejection', (e) => w.__reached.push(`unhandledrejection: ${e.reason}`));
-      if (how.startsWith('the upgrade')) {
-        // The database as Stint 0.1.0 left it (version 1, one store, a session in it): this version's upgrade runs.
-        await new Promise((resolve) => (indexedDB.deleteDatabase('stint').onsuccess = resolve));
-        await new Promise((resolve) => {
-          const open = indexedDB.open('stint', 1);
-          open.onupgradeneeded = () => open.result.createObjectStore('kv').put('1.{}', 'state');
-          open.onsuccess = () => resolve(open.result.close());
-        });
-      }
+      // (no database: it is created, and its stores fail)
+      if (how === 'the database makes no store') await new Promise((resolve) => (indexedDB.deleteDatabase('stint').onsuccess = resolve));
       Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} });
       const full = () => {
         throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       };
       if (how !== 'every transaction aborts') {
         for (const write of ['put', 'add', 'delete', 'clear'] as const) IDBObjectStore.prototype[write] = full;
-        if (how === 'the upgrade makes no store') IDBDatabase.prototype.createObjectStore = full;
+        if (how === 'the database makes no store') IDBDatabase.prototype.createObjectStore = full;
         return;
       }
       // Each transaction aborts once its requests are made (a full disk, as the browser reports it).
@@ -498,9 +491,9 @@ test('IndexedDB failing everywhere (its upgrade, every write, every transaction)
   // keeps the event for the next page. (A page that leaves before it has heard of the failure counts what it beacons,
   // and its requests in flight, as delivered: see Sender.beacon.)
   await expect.poll(async () => (await collector.summary()).requests.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(2);
-  for (const how of ['every write throws', 'every transaction aborts', 'the upgrade writes nothing', 'the upgrade makes no store'] as const) {
-    if (how === 'the upgrade writes nothing') {
-      // (before the upgrade's cases, which delete the database)
+  for (const how of ['every write throws', 'every transaction aborts', 'the database makes no store'] as const) {
+    if (how === 'the database makes no store') {
+      // (before the last case, which deletes the database)
       await openStint(page, build, run);
       await collector.waitFor(1, (e) => e.name === 'left-behind');
     }

@@ -1,12 +1,13 @@
 /**
  * `import { expandEnvelope, retryable } from 'stint/collector'`: for collectors written in Node. Pure; no
- * browser, no dependency. `expandEnvelope` turns a batch of any envelope version into whole events (see
+ * browser, no dependency. `expandEnvelope` turns a batch into whole events, the user agent read (see
  * core/envelope.ts); `retryable` says which answers make Stint send a batch again (the rest drop it); `readSession`
  * reads Stint's cookie or its `stint-session` header and says whether the session is over, as the browser would;
  * `serverCookieHandler` (Node, Express) and `serverCookieFetch` (the Fetch API) answer the `serverCookie` endpoint.
  */
-export { expandEnvelope, wholeEvent } from './core/envelope';
-export type { CompactEvent, Envelope, EventSession, OwnEvent, SharedContext, WholeEvent } from './core/envelope';
+export { expandEnvelope } from './core/envelope';
+export type { CompactEvent, Envelope, EventSession, SentContext, SharedContext, WholeEvent } from './core/envelope';
+export type { UserAgent } from './core/agent';
 export { retryable } from './core/batch';
 export { readSession, SESSION_HEADER, type ServerSession } from './core/headers';
 export type { Timeouts } from './core/rules';

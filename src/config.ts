@@ -23,12 +23,7 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   watchInput: InputWatcher;
   /** The decoration of the links to the other domains, for `crossDomain` (the npm core's, or the tag's part). */
   watchLinks: LinkWatcher;
-  /** Reads the device's context (device.ts): with the user agent's parsing, or, in the Snowplow tag, without. */
-  readDevice: DeviceReader;
 }
-
-/** Reads the device's context as a JSON fragment; `onUpdate`: a better one that came later (User-Agent Client Hints). */
-export type DeviceReader = (onUpdate: (fragment: string) => void) => string;
 
 /**
  * Watches a single-page app's routes: `onRoute` with the previous URL after each change, from the URL `since` (the
@@ -62,8 +57,6 @@ export interface Names {
   input: InputWatcher;
   /** the decoration of the links to the other domains (crossDomain): an npm app's core carries it, a script tag loads it beside it */
   linker: LinkWatcher;
-  /** the device's context: read from the user agent, or (a pipeline that reads the User-Agent header itself) not */
-  readDevice: DeviceReader;
   /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
   missing(name: string): string;
 }
@@ -182,6 +175,5 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
   config.watchLinks = names.linker;
-  config.readDevice = names.readDevice;
   return config;
 }

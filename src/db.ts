@@ -1,9 +1,7 @@
 /**
  * Stint's IndexedDB database, `stint` (never idb-keyval's default `keyval-store`, which belongs to the host
  * page), with one object store per purpose: `session` (the session, where cookies are blocked), `outbox`
- * (unsent events, in chunks) and `turn` (whose turn it is to send). Version 1 kept all three in one store,
- * `kv`, told apart by their keys; the upgrade to version 2 moves its session and outbox over (its turns
- * are stale by then), so that what a page of an earlier version left is still delivered.
+ * (unsent events, in chunks) and `turn` (whose turn it is to send).
  */
 import { promisifyRequest, type UseStore } from 'idb-keyval';
 
@@ -88,19 +86,6 @@ export const finished = (transaction: IDBTransaction): Promise<void> =>
 export const onSuccess = (request: IDBRequest, then: () => void): void => void (request.onsuccess = guarded(request, then));
 
 /**
- * Version 1 kept the session, the outbox and the send turns in one store, `kv`: it becomes the outbox (its
- * chunks are read there as they are), and the session moves to its own store. What else it held (the
- * session's copy, the turns, stale by now) reads as no chunk, and goes at the outbox's first read.
- */
-function migrate(db: IDBDatabase, transaction: IDBTransaction): void {
-  if (!db.objectStoreNames.contains('kv')) return void db.createObjectStore('outbox');
-  const outbox = transaction.objectStore('kv');
-  outbox.name = 'outbox';
-  const state = outbox.get(SESSION_KEY);
-  onSuccess(state, () => state.result && transaction.objectStore('session').put(state.result, SESSION_KEY));
-}
-
-/**
  * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private modes
  * throw on the mere access). Opened at first use. A consent withdrawal deletes it, and a newer version of
  * Stint may upgrade it: on `versionchange` the connection closes (so that neither is blocked) and this
@@ -119,9 +104,7 @@ export function stintDb(): StintDb | null {
     const request = indexedDB.open(NAME, VERSION);
     request.onupgradeneeded = guarded(request, () => {
       const db = request.result;
-      db.createObjectStore('session');
-      db.createObjectStore('turn');
-      migrate(db, request.transaction!);
+      for (const name of ['session', 'outbox', 'turn']) db.createObjectStore(name);
     });
     return promisifyRequest(request).then((db) => {
       db.onversionchange = () => {

@@ -3,8 +3,7 @@
  * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/, src/consent/part.ts);
  * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
  */
-import type { DeviceReader, InputWatcher, Names, RouteWatcher } from './config';
-import { deviceContext } from './device';
+import type { InputWatcher, Names, RouteWatcher } from './config';
 import { nativeFormat } from './core/formats/native';
 import { partWatcher, type Where } from './consent/part';
 import type { LinkWatcher } from './lifecycle/decorate';
@@ -39,17 +38,15 @@ export const NPM: Names = {
   routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
   input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), "config.activity 'input' or config.engagement"),
   linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
-  readDevice: deviceContext,
   missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
 };
 
 /**
- * A script tag's: its one format (`{ native }` or a pipeline's) and how it reads the device (`readDevice`); the consent
- * signals and the watches of the routes and of input, each a part beside the tag.
+ * A script tag's: its one format (`{ native }` or a pipeline's); the consent signals and the watches of the routes and
+ * of input, each a part beside the tag.
  */
-export const tagNames = (formats: object, where: Where, readDevice: DeviceReader): Names => ({
+export const tagNames = (formats: object, where: Where): Names => ({
   formats: formats as Names['formats'],
-  readDevice,
   tcf: partWatcher<Parameters<ConsentSignal>>('tcf', where, "config.consent 'tcf'", 'consent stays pending'),
   google: partWatcher<Parameters<ConsentSignal>>('google', where, "config.consent 'google'", 'consent stays pending'),
   gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'", 'consent stays pending'),

@@ -21,11 +21,5 @@ export function otlp(options: OtlpOptions = {}): WireFormat {
   check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath must be a path that starts with /');
   check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers must map names to strings (not Content-Type)');
   check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource must map names to strings, numbers or booleans');
-  return otlpFormat({
-    logsPath,
-    headers,
-    resource,
-    // (the npm build may be imported where there is no browser: server-side rendering)
-    userAgent: typeof navigator != 'undefined' ? navigator.userAgent : '',
-  });
+  return otlpFormat({ logsPath, headers, resource });
 }

@@ -15,7 +15,6 @@ import { configFor, trackerFor } from './create';
 import { tagNames } from './names';
 import { whereFrom } from './consent/part';
 import { describe, describeError, error, internalError } from './log';
-import type { DeviceReader } from './config';
 import type { StintConfig } from './types';
 
 type Call = [ArrayLike<unknown>, number?];
@@ -24,11 +23,11 @@ type Queue = ((...args: unknown[]) => unknown) & { q?: Call[]; _loaded?: true };
 
 /**
  * Runs the script tag that carries `formats` (one, by name) and the consent signals; `options`: its format's options
- * from the script's data attributes (`data-snowplow-post-path`); `readDevice`: how it reads the device (device.ts).
+ * from the script's data attributes (`data-snowplow-post-path`).
  */
-export function runTag(formats: object, readDevice: DeviceReader, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {
+export function runTag(formats: object, options: (data: DOMStringMap) => StintConfig | object = () => ({})): void {
   const script = document.currentScript as HTMLScriptElement | null;
-  const NAMES = tagNames(formats, whereFrom(script), readDevice);
+  const NAMES = tagNames(formats, whereFrom(script));
   const w = window as unknown as { stint?: Queue };
   const existing = w.stint;
   const data = script?.dataset;

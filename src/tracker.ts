@@ -21,7 +21,7 @@ import { startSender, type Sender } from './delivery/sender';
 import { abandonReplies } from './delivery/transport';
 import { eraseMarks } from './delivery/sent-marks';
 import { sendTurn } from './delivery/turn';
-import { localOffset, timeZone } from './device';
+import { deviceContext, localOffset, timeZone } from './device';
 import { consentState, eventName, pageValues, propsJson, randomSeed, readPlace, userId } from './input';
 import { watchPage } from './lifecycle/page';
 import { landingOf } from './lifecycle/links';
@@ -213,7 +213,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     newTab: !leftTab,
     link,
     place: readPlace(),
-    device: config.readDevice((device) => guard(() => now('surroundings', { device }))),
+    device: deviceContext((device) => guard(() => now('surroundings', { device }))),
     timeZone: timeZone(),
     offset,
     tabId,

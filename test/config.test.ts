@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig as resolve, type Names } from '../src/config';
 import { NPM, tagNames } from '../src/names';
-import { deviceContext } from '../src/device';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
 import { googleConsentMode } from '../src/consent-mode';
@@ -140,28 +139,28 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
     expect(() => resolveConfig({ ...ok, format: 'otlp' })).toThrow("import { otlp } from 'stint/otlp', then format: otlp()");
     expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf', then consent: tcf()");
-    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE, deviceContext)).format.path).toBe('/p/tp2');
-    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi }, WHERE, deviceContext)).format.path).toBe('/track');
-    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }, WHERE, deviceContext))).toThrow('tracardi.sourceId');
-    expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp }, WHERE, deviceContext)).format.path).toBe('/otel/v1/logs');
+    expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE)).format.path).toBe('/p/tp2');
+    expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi }, WHERE)).format.path).toBe('/track');
+    expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }, WHERE))).toThrow('tracardi.sourceId');
+    expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp }, WHERE)).format.path).toBe('/otel/v1/logs');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
-    expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }, WHERE, deviceContext))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
+    expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'gpp' })).toThrow("import { gpp } from 'stint/gpp', then consent: gpp()");
-    expect(resolveConfig({ ...ok, consent: 'gpp' }, tagNames({ native: () => nativeFormat }, WHERE, deviceContext))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
+    expect(resolveConfig({ ...ok, consent: 'gpp' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
-    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }, WHERE, deviceContext))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
+    expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
-    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }, WHERE, deviceContext))).toThrow('config.consent');
+    expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('config.consent');
   });
 
   it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {
-    expect(resolveConfig(ok, tagNames({ otlp }, WHERE, deviceContext)).format.path).toBe('/v1/logs');
-    expect(resolveConfig(ok, tagNames({ native: () => nativeFormat }, WHERE, deviceContext)).format).toBe(nativeFormat);
-    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE, deviceContext))).toThrow(
+    expect(resolveConfig(ok, tagNames({ otlp }, WHERE)).format.path).toBe('/v1/logs');
+    expect(resolveConfig(ok, tagNames({ native: () => nativeFormat }, WHERE)).format).toBe(nativeFormat);
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow(
       "config.format 'tracardi' needs the script stint.tracardi.js instead of this one",
     );
-    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE, deviceContext))).toThrow('needs the script stint.otlp.js');
-    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE, deviceContext))).toThrow("config.format 'native' needs the script stint.js");
+    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('needs the script stint.otlp.js');
+    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' needs the script stint.js");
   });
 
   it('no config at all', () => {

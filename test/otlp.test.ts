@@ -29,8 +29,8 @@ const { judgeLogs } = (await import('../e2e/conformance/otlp.mjs')) as unknown a
 
 /** A time of this century: an event's time is nanoseconds since the epoch. */
 const T0 = Date.parse('2026-11-26T10:00:00.000Z');
-const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
-const format = otlpFormat({ logsPath: '/v1/logs', resource: { 'deployment.environment.name': 'test' }, userAgent: UA });
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36';
+const format = otlpFormat({ logsPath: '/v1/logs', resource: { 'deployment.environment.name': 'test' } });
 const batch = (o: Partial<Batch> = {}): Batch => ({ dropped: 0, sentAt: 10 * MIN, profile: null, sampleRate: 1, appVersion: '2.0.0', ...o });
 const entriesOf = (t: ReturnType<typeof boot>): Entry[] => t.effects.flatMap((e) => (e[0] === 'enqueue' ? [e[1]] : []));
 
@@ -121,9 +121,6 @@ describe('format otlp', () => {
       'url.full': 'https://shop.example/',
       'url.path': '/',
       'user_agent.original': UA,
-      'user_agent.name': 'Chromium',
-      'user_agent.version': '156',
-      'user_agent.os.name': 'Linux',
       'browser.language': 'en',
       'stint.device.id': session.userId,
       'stint.session.index': 1,
@@ -182,7 +179,7 @@ describe('format otlp', () => {
     t.open(T0);
     // Events of every size up to 20 KB of properties (some not ASCII), and a resource of 4 KB.
     for (let i = 0; i < 300; i++) t.send(track, T0 + 1000 + i, 'large', JSON.stringify({ i, text: (i % 2 ? 'é' : 'x').repeat((i * 337) % 10_000) }));
-    const big = otlpFormat({ logsPath: '/v1/logs', resource: { note: 'r'.repeat(4000) }, userAgent: UA });
+    const big = otlpFormat({ logsPath: '/v1/logs', resource: { note: 'r'.repeat(4000) } });
     const entries = entriesOf(t);
     const records: Record[] = [];
     for (let rest = entries; rest.length; ) {
@@ -238,12 +235,11 @@ describe('otlp()', () => {
   });
 
   it("Stint's resource attributes win over the page's", () => {
-    const f = otlpFormat({ logsPath: '/v1/logs', resource: { 'service.name': 'other', 'telemetry.sdk.name': 'x' }, userAgent: '' });
+    const f = otlpFormat({ logsPath: '/v1/logs', resource: { 'service.name': 'other', 'telemetry.sdk.name': 'x' } });
     const t = boot({ at: T0 });
     t.open(T0);
     const entries = entriesOf(t);
     const { records } = judgeLogs(f.body(entries.map((e) => f.item(e, batch())), entries, batch()));
     expect(records[0].resource).toMatchObject({ 'service.name': 'shop', 'telemetry.sdk.name': 'stint' });
-    expect(records[0].attributes).not.toHaveProperty('user_agent.original');
   });
 });

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nativeErrors } from '../demo/collector.mjs';
 import { startServer } from '../demo/server.mjs';
-import { entryOf, wholeOf } from '../src/core/event';
+import { entryOf } from '../src/core/event';
+import type { Batch } from '../src/core/formats/format';
+import { nativeFormat } from '../src/core/formats/native';
 import { eventId, state } from './helpers';
 
 type Server = Awaited<ReturnType<typeof startServer>>;
@@ -20,8 +22,8 @@ interface Message {
 }
 
 const DEVICE =
-  '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},' +
-  '"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chrome","version":"140","language":"en","bot":false}';
+  '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"app":{"type":"browser","language":"en","bot":false},' +
+  '"userAgent":{"original":"Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0 Safari/537.36","brands":null,"platform":null,"platformVersion":null}';
 const page = { url: 'https://shop.example/', path: '/', referrer: null, title: 'Shop', viewId: '11111111-1111-4111-8111-111111111111' };
 
 /** A native batch of `count` events, as Stint sends it. */
@@ -29,10 +31,10 @@ function batch(first: number, count: number): string {
   const events = Array.from({ length: count }, (_, i) => {
     const n = first + i;
     const raw = { id: eventId(n), name: `e${n}`, at: 1_700_000_000_000 + n, props: '{}', page: { page, pageJson: JSON.stringify(page), utm: null, href: page.url }, pageHidden: false };
-    const { entry } = entryOf(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE, timeZone: null, offset: 0, tabId: '0a1b2c3d' }, 'shop', null);
-    return wholeOf(entry);
+    return entryOf(raw, state({ eventIndex: n }), { mechanism: 'COOKIE_1', anonymous: false, device: DEVICE, timeZone: null, offset: 0, tabId: '0a1b2c3d' }, 'shop', null).entry;
   });
-  return JSON.stringify({ v: 1, appId: 'shop', sentAt: new Date().toISOString(), dropped: 0, events });
+  const sent: Batch = { dropped: 0, sentAt: Date.now(), profile: null, sampleRate: 1 };
+  return nativeFormat.body(events.map((e) => nativeFormat.item(e, sent)), events, sent);
 }
 
 /** Reads Server-Sent Events from a response until `until` says stop (bounded by a deadline). */

@@ -1,7 +1,6 @@
 /**
  * The page context every event carries, in the spirit of Tracardi's session object, made from what the
- * shell read of the page (`Place`). What cannot be known is null, never guessed: frozen user-agent values
- * (macOS 10.15.7, Android 10, Windows NT 10.0, which is also Windows 11) report no version.
+ * shell read of the page (`Place`). What cannot be known is null, never guessed.
  */
 import { UTM_KEYS, type Utm } from './state';
 
@@ -57,37 +56,5 @@ export function utmOf(search: string): Utm | null {
 }
 
 export const NO_UTM: Utm = { source: null, medium: null, campaign: null, term: null, content: null };
-
-const WINDOWS: Record<string, string> = { '6.1': '7', '6.2': '8', '6.3': '8.1' };
-
-/** [name, version] of the operating system from a user-agent string. */
-export function osFromUserAgent(ua: string): [string | null, string | null] {
-  let m: RegExpMatchArray | null;
-  if ((m = ua.match(/Windows NT ([\d.]+)/))) return ['Windows', WINDOWS[m[1]] || null];
-  if ((m = ua.match(/(?:iPhone|iPad|iPod).*? OS ([\d_]+)/))) return ['iOS', m[1].replace(/_/g, '.')];
-  if ((m = ua.match(/Android ([\d.]+)(; K\))?/))) return ['Android', m[2] ? null : m[1]];
-  if ((m = ua.match(/Mac OS X ([\d_.]+)/))) return ['macOS', /^10[._]15[._]7$/.test(m[1]) ? null : m[1].replace(/_/g, '.')];
-  if (/CrOS/.test(ua)) return ['Chrome OS', null];
-  if (/Linux/.test(ua)) return ['Linux', null];
-  return [null, null];
-}
-
-/** [name, major version] of the browser from a user-agent string. */
-export function browserFromUserAgent(ua: string): [string | null, string | null] {
-  const names: [RegExp, string][] = [
-    [/Edg(?:e|A|iOS)?\/(\d+)/, 'Edge'],
-    [/(?:OPR|Opera)\/(\d+)/, 'Opera'],
-    [/SamsungBrowser\/(\d+)/, 'Samsung Internet'],
-    [/(?:Firefox|FxiOS)\/(\d+)/, 'Firefox'],
-    [/HeadlessChrome\/(\d+)/, 'HeadlessChrome'],
-    [/(?:Chrome|CriOS)\/(\d+)/, 'Chrome'],
-    [/Version\/(\d+).*Safari\//, 'Safari'],
-  ];
-  for (const [pattern, name] of names) {
-    const m = ua.match(pattern);
-    if (m) return [name, m[1]];
-  }
-  return [null, null];
-}
 
 export const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];

@@ -7,7 +7,7 @@
  */
 import type { ClientSession } from '../types';
 import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
-import { wholeEvent, type OwnEvent, type WholeEvent } from './envelope';
+import type { OwnEvent, PageEvent, SharedContext } from './envelope';
 import type { SessionState } from './state';
 
 /** An event as the page tracked it, before the session rules have seen it. */
@@ -53,7 +53,7 @@ export const entryChars = (e: Entry): number => e.name.length + e.props.length +
 export interface Surroundings {
   mechanism: string;
   anonymous: boolean;
-  /** `"device":{...},"os":{...},"app":{...}` */
+  /** `"device":{...},"app":{...},"userAgent":{...}` (device.ts) */
   device: string;
   timeZone: string | null;
   /** minutes ahead of UTC where the visitor is (the weekday is theirs); the shell tells a change (daylight saving time) */
@@ -114,8 +114,8 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
   return { entry: { id: e.id, at: e.at, appId, name: e.name, props: e.props, index: s.eventIndex, hidden: e.pageHidden, ctx: shared.ctxJson }, shared };
 }
 
-/** An entry's own fields, as version 2 of the envelope writes them (schemas/envelope-2.json). */
-export const ownOf = (entry: Entry): Omit<OwnEvent, 'c'> => ({
+/** An entry's own fields. */
+export const ownOf = (entry: Entry): OwnEvent => ({
   eventId: entry.id,
   name: entry.name,
   timestamp: new Date(entry.at).toISOString(),
@@ -124,7 +124,9 @@ export const ownOf = (entry: Entry): Omit<OwnEvent, 'c'> => ({
   visibility: entry.hidden ? 'background' : 'foreground',
 });
 
-/** An entry as a whole event (for the formats that send every event whole). */
-export function wholeOf(entry: Entry): WholeEvent {
-  return wholeEvent(JSON.parse(entry.ctx), ownOf(entry));
+/** An entry as a whole event, its context as the page sends it (for the formats that send every event whole). */
+export function wholeOf(entry: Entry): PageEvent {
+  const { eventIndex, visibility, ...own } = ownOf(entry);
+  const { session, sessionAttributes, user, context }: SharedContext = JSON.parse(entry.ctx);
+  return { ...own, session: { ...session, eventIndex }, sessionAttributes, user, context: { ...context, visibility } };
 }

@@ -37,7 +37,7 @@ export interface SessionState {
   /**
    * Whether the site's going to the background was reported (an `application_background`) and its return not
    * yet: a page that starts visible then reports the return. (A page that leaves records the background
-   * without reporting it: the tab's next page is no return.) Null in a record of an earlier version.
+   * without reporting it: the tab's next page is no return.) Null before the device's first background.
    */
   backgroundReported: boolean | null;
   /** Set once the end of this session has been reported; the next event starts a new one. */
@@ -46,7 +46,7 @@ export interface SessionState {
   /** When `attributes` last changed, so that tabs merge them last-writer-wins. */
   attributesAt: number;
   utm: Utm | null;
-  /** The path of the page of the session's last event (its exit page, in `session_end`); null in a record of an earlier version. */
+  /** The path of the page of the session's last event (its exit page, in `session_end`); null before it has one. */
   lastPage: string | null;
   /** The business user id of `identify`. */
   businessUserId: string | null;
@@ -63,7 +63,7 @@ export interface SessionState {
   rev: number;
   /**
    * Engaged time (`engagement`): the ms so far, and the last stretch merged in (its start and end), so that tabs
-   * whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet, or a record of an earlier version.
+   * whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet.
    */
   engaged: [ms: number, from: number, to: number] | null;
 }
@@ -88,7 +88,7 @@ const isUtm: Check = (v) =>
 const orNull =
   (check: Check): Check =>
   (v) =>
-    v == null || check(v);
+    v === null || check(v);
 
 /**
  * Each stored field: its name in memory, its short key in the stored value, and what a valid value is. The last
@@ -125,7 +125,7 @@ const LEAN = FIELDS.length - 6;
 
 /**
  * Bump when a field changes meaning: older values then read as absent, never as something else. `1.` is the whole
- * record (the mirror, IndexedDB, the tabs, a custom store; the cookie of Stint 0.1), `2.` the lean one (the cookie).
+ * record (the mirror, IndexedDB, the tabs, a custom store), `2.` the lean one (the cookie).
  */
 const VERSION = '1.';
 const LEAN_VERSION = '2.';
@@ -155,7 +155,7 @@ export function decodeState(raw: unknown): SessionState | null {
   for (const [name, key, valid] of version === VERSION ? FIELDS : FIELDS.slice(0, LEAN)) {
     const value = short[key];
     if (!valid(value)) return null;
-    state[name] = value === undefined ? null : value;
+    state[name] = value;
   }
   return state as unknown as SessionState;
 }

@@ -22,9 +22,8 @@ export interface OutboxStore {
 
 /**
  * A chunk as stored: its entries as one JSON text (cloning one string into IndexedDB costs a fraction of
- * cloning hundreds of small objects), each entry's own fields embedded as an object (as version 2 of the
- * envelope names them), and the contexts they share stored once (`c` indexes `contexts`). Version 1 of the
- * database stored the same without `s`.
+ * cloning hundreds of small objects), each entry's own fields embedded as an object, and the contexts they share
+ * stored once (`c` indexes `contexts`).
  */
 interface Chunk {
   contexts: string[];
@@ -37,7 +36,6 @@ interface Stored {
   at: number;
   appId: string;
   c: number;
-  /** (earlier versions wrote the event's id and time here too) */
   e: { name: string; properties: object; eventIndex: number; visibility: string };
 }
 
@@ -82,9 +80,6 @@ const CHUNK_EVENTS = MAX_BATCH_EVENTS;
 const chunkKey = (at: number): string => `${String(Math.max(0, at)).padStart(15, '0')}:${Math.random()}`;
 
 export function idbOutbox(db: StintDb): OutboxStore {
-  /** A chunk's key by its name (an earlier version's chunks have array keys: ['o', tracked at, random]). */
-  const keys = new Map<string, IDBValidKey>();
-  const key = (name: string) => keys.get(name) ?? name;
   return {
     put(list) {
       const chunks: [string, Entry[], Set<string>][] = [];
@@ -108,21 +103,14 @@ export function idbOutbox(db: StintDb): OutboxStore {
         return finished(store.transaction);
       });
     },
-    keys: () =>
-      db.outbox('readonly', (store) => promisifyRequest(store.getAllKeys())).then((all) =>
-        all.map((k) => {
-          const name = String(k);
-          keys.set(name, k);
-          return name;
-        }),
-      ),
+    keys: () => db.outbox('readonly', (store) => promisifyRequest(store.getAllKeys())).then((all) => all.map(String)),
     get: (chunks) =>
-      db.outbox('readonly', (store) => Promise.all(chunks.map((name) => promisifyRequest(store.get(key(name)))))).then((values) =>
+      db.outbox('readonly', (store) => Promise.all(chunks.map((name) => promisifyRequest(store.get(name))))).then((values) =>
         values.flatMap((value, i) => entriesOf(value, chunks[i])),
       ),
     remove: (chunks, list) =>
       db.outbox('readwrite', (store) => {
-        for (const name of chunks) store.delete(key(name));
+        for (const name of chunks) store.delete(name);
         // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
         const byChunk = new Map<string, Set<string>>();
         for (const e of list) {
@@ -130,11 +118,11 @@ export function idbOutbox(db: StintDb): OutboxStore {
           byChunk.get(e.chunk!)!.add(e.id);
         }
         for (const [name, ids] of byChunk) {
-          const read = store.get(key(name));
+          const read = store.get(name);
           onSuccess(read, () => {
             const rest = entriesOf(read.result, name).filter((e) => !ids.has(e.id));
-            if (rest.length) store.put(chunkOf(rest), key(name));
-            else store.delete(key(name));
+            if (rest.length) store.put(chunkOf(rest), name);
+            else store.delete(name);
           });
         }
         return finished(store.transaction);

@@ -20,7 +20,7 @@ type Left = [id: string, from: string | undefined, session: string];
 /** What the tab's previous page left (`take`: taken out); or null: this page starts a new tab. */
 function readTab(take: boolean): Left | null {
   try {
-    // (`<id> <url> <session>`: a URL holds no space, the session may; a page of an earlier version left less)
+    // (`<id> <url> <session>`: a URL holds no space, the session may)
     const [mark, from, ...session] = (sessionStorage.getItem(TAB) || '').split(' ');
     if (take) sessionStorage.removeItem(TAB);
     const [, hidden, id] = /^(h?)([0-9a-f]{8})$/.exec(mark) || [];

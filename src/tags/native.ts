@@ -1,6 +1,5 @@
 /** `dist/stint.js`: the script tag with Stint's native format (the demo collector, `stint/collector`). */
-import { deviceContext } from '../device';
 import { nativeFormat } from '../core/formats/native';
 import { runTag } from '../tag';
 
-runTag({ native: () => nativeFormat }, deviceContext);
+runTag({ native: () => nativeFormat });

@@ -1,6 +1,5 @@
 /** `dist/stint.otlp.js`: the script tag for an OpenTelemetry Collector (`data-format="otlp"`). */
-import { deviceContext } from '../device';
 import { otlp } from '../otlp';
 import { runTag } from '../tag';
 
-runTag({ otlp }, deviceContext);
+runTag({ otlp });

@@ -1,6 +1,5 @@
 /** `dist/stint.snowplow.js`: the script tag for a Snowplow pipeline (`data-format="snowplow"`, `data-snowplow-post-path`). */
-import { screenContext } from '../device';
 import { snowplow } from '../snowplow';
 import { runTag } from '../tag';
 
-runTag({ snowplow }, screenContext, (data) => ({ snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined }));
+runTag({ snowplow }, (data) => ({ snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined }));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browserFromUserAgent, osFromUserAgent, utmOf } from '../../src/core/context';
+import { browserFromUserAgent, osFromUserAgent, readAgent } from '../../src/core/agent';
+import { utmOf } from '../../src/core/context';
 
-describe('operating system from the user agent', () => {
+describe('operating system from the user agent (read where the events land: core/agent.ts)', () => {
   it.each([
     ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36', 'Windows', null],
     ['Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:109.0) Gecko/20100101 Firefox/115.0', 'Windows', '7'],
@@ -30,6 +31,22 @@ describe('browser from the user agent', () => {
     ['something else', null, null],
   ])('%s', (ua, name, version) => {
     expect(browserFromUserAgent(ua)).toEqual([name, version]);
+  });
+});
+
+describe('what a collector reads of the user agent the page sent: its Client Hints first', () => {
+  const WIN = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+  const brands = [{ brand: 'Not-A.Brand', version: '99' }, { brand: 'Chromium', version: '124' }, { brand: 'Microsoft Edge', version: '124' }];
+  it.each([
+    ['the string alone', { original: WIN, brands: null, platform: null, platformVersion: null }, ['Windows', null, 'Chrome', '124']],
+    ['the brand, not the engine nor the GREASE brand', { original: WIN, brands, platform: 'Windows', platformVersion: null }, ['Windows', null, 'Microsoft Edge', '124']],
+    ['Windows 11: a platform version of 13 and up', { original: WIN, brands, platform: 'Windows', platformVersion: '15.0.0' }, ['Windows', '11', 'Microsoft Edge', '124']],
+    ['Windows 10: below 13', { original: WIN, brands, platform: 'Windows', platformVersion: '10.0.0' }, ['Windows', '10', 'Microsoft Edge', '124']],
+    ['macOS: its version from the hint (the string is frozen)', { original: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) Chrome/124.0 Safari/537.36', brands: [{ brand: 'Google Chrome', version: '124' }], platform: 'macOS', platformVersion: '14.4.1' }, ['macOS', '14.4.1', 'Google Chrome', '124']],
+    ['Linux: no version, whatever the hint', { original: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0 Safari/537.36', brands: [{ brand: 'Chromium', version: '124' }], platform: 'Linux', platformVersion: '6.1.0' }, ['Linux', null, 'Chromium', '124']],
+    ['a platform the string does not name', { original: 'curl/8.0', brands: null, platform: 'Fuchsia', platformVersion: null }, ['Fuchsia', null, null, null]],
+  ])('%s', (_, agent, [os, osVersion, name, version]) => {
+    expect(readAgent(agent)).toEqual({ os: { name: os, version: osVersion }, name, version });
   });
 });
 

@@ -1,8 +1,7 @@
 /**
- * The wire format: what the page sends (version 3: shared contexts sent once per batch, each event an array
- * of what is its own, what the batch implies left out) rebuilds, through the exported `expandEnvelope`, into
- * exactly the whole events of version 1, valid against the schemas; and version 2, which outboxes and
- * collectors may still hold, still does.
+ * The wire format: what the page sends (shared contexts sent once per batch, each event an array of what is its own,
+ * what the batch implies left out) rebuilds, through the exported `expandEnvelope`, into exactly the whole events,
+ * the user agent read there (core/agent.ts), valid against the schema (schemas/envelope.json).
  */
 import Ajv from 'ajv';
 import fc from 'fast-check';
@@ -11,12 +10,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expandEnvelope } from '../../src/collector';
 import type { PageSnapshot } from '../../src/core/context';
-import { entryOf, ownOf, wholeOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
+import { readAgent } from '../../src/core/agent';
+import type { PageEvent, WholeEvent } from '../../src/core/envelope';
+import { entryOf, wholeOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
 import type { Batch } from '../../src/core/formats/format';
 import { nativeFormat } from '../../src/core/formats/native';
 import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
 
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 const page: PageSnapshot = {
   page: { url: 'https://shop.example/a?b=1', path: '/a', referrer: null, title: 'A', viewId: '11111111-1111-4111-8111-111111111111' },
   pageJson: '{"url":"https://shop.example/a?b=1","path":"/a","referrer":null,"title":"A","viewId":"11111111-1111-4111-8111-111111111111"}',
@@ -27,7 +29,9 @@ const around: Surroundings = {
   mechanism: 'COOKIE_1',
   anonymous: false,
   tabId: '0a1b2c3d',
-  device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en-US","bot":false}',
+  device:
+    '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"app":{"type":"browser","language":"en-US","bot":false},' +
+    `"userAgent":{"original":"${UA}","brands":[{"brand":"Chromium","version":"156"}],"platform":"Linux","platformVersion":null}`,
   timeZone: 'Europe/Paris',
   offset: 60,
 };
@@ -43,12 +47,19 @@ const raw = (n: number, at: number, pageHidden = false): RawEvent => ({
 const schema = (file: string) => JSON.parse(readFileSync(new URL(`../../schemas/${file}`, import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
-ajv.addSchema({ ...schema('envelope-1.json'), $id: 'https://stint.dev/schemas/envelope-1.json' });
-const v2 = ajv.compile(schema('envelope-2.json'));
-const v3 = ajv.compile(schema('envelope-3.json'));
-const whole = ajv.getSchema('https://stint.dev/schemas/envelope-1.json#/definitions/event')!;
+ajv.addSchema(schema('envelope.json'));
+const v3 = ajv.getSchema('https://stint.dev/schemas/envelope.json')!;
+const whole = ajv.getSchema('https://stint.dev/schemas/envelope.json#/definitions/wholeEvent')!;
 
-describe('envelope version 3', () => {
+/** An event as the page holds it, whole as a collector gets it: the user agent read. */
+function read({ context, ...event }: PageEvent): WholeEvent {
+  const { userAgent, app, ...rest } = context;
+  const agent = readAgent(userAgent);
+  return { ...event, context: { ...rest, os: agent.os, app: { ...app, name: agent.name, version: agent.version }, userAgent: userAgent.original } };
+}
+const expected = (list: Entry[]) => list.map((e) => read(wholeOf(e)));
+
+describe('the envelope', () => {
   const s1 = state({ eventIndex: 1 });
   const s2 = state({ eventIndex: 2, attributes: { plan: 'pro' } });
   const at = Date.parse('2026-11-22T10:00:00.000Z');
@@ -58,7 +69,7 @@ describe('envelope version 3', () => {
   const bodyOf = (list: Entry[], dropped = 0) => nativeFormat.body(list.map((e) => nativeFormat.item(e, batch(dropped))), list, batch(dropped));
   const body = JSON.parse(bodyOf(entries, 3));
 
-  it('is valid against envelope-3.json, with what the events share sent once per distinct context', () => {
+  it('is valid against envelope.json, with what the events share sent once per distinct context', () => {
     expect(v3(body), JSON.stringify(v3.errors)).toBe(true);
     expect(body.contexts).toHaveLength(2); // the attributes changed between the two events
     expect(body.events).toEqual([
@@ -68,7 +79,7 @@ describe('envelope version 3', () => {
     expect([body.at, body.dropped, body.sentAt]).toEqual([at, 3, new Date(at + 10).toISOString()]);
   });
 
-  it('expands into whole version-1 events: every field an event carried in version 1', () => {
+  it('expands into whole events, valid against the schema: the user agent read, its Client Hints first', () => {
     const events = expandEnvelope(body);
     for (const e of events) expect(whole(e), JSON.stringify(whole.errors)).toBe(true);
     expect(events[1]).toEqual({
@@ -93,6 +104,7 @@ describe('envelope version 3', () => {
         device: { screenResolution: '1280x800', colorDepth: 24, orientation: 'landscape', touch: false },
         os: { name: 'Linux', version: null },
         app: { type: 'browser', name: 'Chromium', version: '156', language: 'en-US', bot: false },
+        userAgent: UA,
         utm: { source: null, medium: null, campaign: null, term: null, content: null },
         time: { timeZone: 'Europe/Paris', weekday: 'Sunday' },
         tabId: '0a1b2c3d',
@@ -111,7 +123,7 @@ describe('envelope version 3', () => {
     // the first event's index; consecutive ones none; a hidden page's flag; a gap; an older session_end's negative
     // time; another context, its index following on
     expect(sent.events.map((e: unknown[]) => e.slice(3))).toEqual([[0, { i: 7 }], [1], [1, { b: 1 }], [4, { i: 11 }], [-8, { i: 4 }], [5, { c: 1 }]]);
-    expect(expandEnvelope(sent)).toEqual(list.map(wholeOf));
+    expect(expandEnvelope(sent)).toEqual(expected(list));
   });
 
   it('makes whatever a page sends whole again: any times, indices, contexts and visibility (property)', () => {
@@ -138,31 +150,18 @@ describe('envelope version 3', () => {
         }));
         const sent = JSON.parse(bodyOf(list));
         expect(v3(sent), JSON.stringify(v3.errors)).toBe(true);
-        expect(expandEnvelope(sent)).toEqual(list.map(wholeOf));
+        expect(expandEnvelope(sent)).toEqual(expected(list));
       }),
       { seed: fuzzSeed('envelope 3'), numRuns: 300 },
     );
   });
 
-  it('passes version 1 through, and refuses what is not an envelope', () => {
-    expect(expandEnvelope({ v: 1, appId: 'a', sentAt: '', dropped: 0, events: [{ eventId: 'x' }] })).toEqual([{ eventId: 'x' }]);
+  it('refuses what is not an envelope', () => {
     expect(() => expandEnvelope({ v: 4, events: [] })).toThrow(TypeError);
+    expect(() => expandEnvelope({ v: 2, contexts: [], events: [] })).toThrow(TypeError);
     expect(() => expandEnvelope(null)).toThrow(TypeError);
-    expect(() => expandEnvelope({ v: 2, contexts: [], events: [{ c: 0 }] })).toThrow(TypeError);
     expect(() => expandEnvelope({ v: 3, at: 0, contexts: [], events: [['x', 'a', {}, 0]] })).toThrow(TypeError);
     expect(() => expandEnvelope({ v: 3, at: 0, contexts: [{}], events: [{ c: 0 }] })).toThrow(TypeError);
     expect(() => expandEnvelope({ v: 3, contexts: [{}], events: [['x', 'a', {}, 0]] })).toThrow(TypeError);
-  });
-});
-
-describe('envelope version 2 (what an earlier version sent, or left in an outbox)', () => {
-  const s1 = state({ eventIndex: 1 });
-  const at = Date.parse('2026-11-22T10:00:00.000Z');
-  const list = [entryOf(raw(1, at), s1, around, 'shop', null).entry, entryOf(raw(2, at + 1, true), { ...s1, eventIndex: 2 }, around, 'shop', null).entry];
-  const body = { v: 2, appId: 'shop', sentAt: new Date(at).toISOString(), dropped: 0, sampleRate: 1, contexts: [JSON.parse(list[0].ctx)], events: list.map((e) => ({ c: 0, ...ownOf(e) })) };
-
-  it('is valid against envelope-2.json and expands into the same whole events', () => {
-    expect(v2(body), JSON.stringify(v2.errors)).toBe(true);
-    expect(expandEnvelope(body)).toEqual(list.map(wholeOf));
   });
 });

@@ -3,7 +3,7 @@
  * it asked for. No browser, no clock: every input carries its time, every id is fixed.
  */
 import type { Place } from '../../src/core/context';
-import type { WholeEvent } from '../../src/core/envelope';
+import type { PageEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
 import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
 import { consent, opened, start, step, STEPS, type Start } from '../../src/core/step';
@@ -64,7 +64,7 @@ export interface Tracker {
   /** The effects since the last `take`. */
   take(): Effect[];
   /** The events enqueued so far, whole. */
-  events(): WholeEvent[];
+  events(): PageEvent[];
   /** Their names. */
   names(): string[];
   /** Storage answers: what the device held (`found`), at `at`. */
@@ -86,7 +86,9 @@ export function boot(o: Options = {}): Tracker {
     pageHidden: false,
     newTab: true,
     place: place(),
-    device: '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"os":{"name":"Linux","version":null},"app":{"type":"browser","name":"Chromium","version":"156","language":"en","bot":false}',
+    device:
+      '"device":{"screenResolution":"1280x800","colorDepth":24,"orientation":"landscape","touch":false},"app":{"type":"browser","language":"en","bot":false},' +
+      '"userAgent":{"original":"Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36","brands":null,"platform":null,"platformVersion":null}',
     timeZone: 'Europe/Paris',
     offset: 60,
     tabId: '0a1b2c3d',

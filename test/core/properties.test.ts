@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { WholeEvent } from '../../src/core/envelope';
+import type { PageEvent as WholeEvent } from '../../src/core/envelope';
 import type { Input, Inputs, Model } from '../../src/core/model';
 import { WEEKDAYS } from '../../src/core/context';
 import { weekday, wholeOf } from '../../src/core/event';

@@ -496,7 +496,7 @@ describe('application_initialized, once per tab', () => {
     ['visible, the background was reported (a new tab after a tab switch): the return is reported', false, { siteBackground: true, backgroundReported: true }, true, ['application_foreground']],
     ['visible, the same in the tab\'s next page (the tab came back, then navigated)', false, { siteBackground: true, backgroundReported: true }, false, ['application_foreground']],
     ['visible, the background recorded by a page that left (a link to the next page): silent', false, { siteBackground: true, backgroundReported: false }, false, []],
-    ['visible, a record of an earlier version (no word on it): silent', false, { siteBackground: true, backgroundReported: null }, true, []],
+    ['visible, no background reported on this device yet (no word on it): silent', false, { siteBackground: true, backgroundReported: null }, true, []],
     ['hidden, the site in the foreground (a tab opened in the background): silent', true, { siteBackground: false }, true, []],
     ['hidden, the background reported: nothing changes', true, { siteBackground: true, backgroundReported: true }, true, []],
   ];

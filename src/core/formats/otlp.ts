@@ -9,7 +9,8 @@
  *   `session.end`); `timeUnixNano` and `observedTimeUnixNano`: when it was tracked, as decimal strings;
  *   `body`: its properties, a `kvlistValue`, so that no property can collide with an attribute.
  * - attributes, named as the semantic conventions name them where a name exists (`session.id`,
- *   `session.previous_id`, `log.record.uid`, `user.id`, `url.full`, `url.path`, `user_agent.*`,
+ *   `session.previous_id`, `log.record.uid`, `user.id`, `url.full`, `url.path`, `user_agent.original` (as the browser
+ *   says it: OpenTelemetry's browser instrumentation does not parse it either), `user_agent.synthetic.type`,
  *   `browser.language`) and under `stint.` where none does (the rest of `client_session`, the page, the
  *   screen, visibility, UTM, the session attributes); an unknown value is left out, never sent empty.
  * - The resource is the app (`service.name`: the app id, `service.version`) and Stint (`telemetry.sdk.*`),
@@ -25,8 +26,6 @@ export interface OtlpSettings {
   logsPath: string;
   headers?: Record<string, string>;
   resource: Record<string, string | number | boolean>;
-  /** the sending page's `navigator.userAgent` (`user_agent.original`), or '' */
-  userAgent: string;
 }
 
 /**
@@ -67,11 +66,7 @@ const SEMCONV: Record<string, string> = {
   'user.id': 'user.id',
   'page.url': 'url.full',
   'page.path': 'url.path',
-  'app.name': 'user_agent.name',
-  'app.version': 'user_agent.version',
   'app.language': 'browser.language',
-  'os.name': 'user_agent.os.name',
-  'os.version': 'user_agent.os.version',
 };
 
 /** The fields of `o` (nested objects' too) as attributes, named by SEMCONV or under `stint.`, into `out`. */
@@ -86,7 +81,7 @@ const flatten = (o: object, path: string, out: Record<string, unknown>): Record<
 
 const NAMES: Record<string, string> = { session_start: 'session.start', session_end: 'session.end' };
 
-export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSettings): Format {
+export function otlpFormat({ logsPath, headers, resource }: OtlpSettings): Format {
   /** The last shared context met, and its attributes (a cache of a pure function: pack meets one context many times). */
   let ctx = '';
   let shared: string[] = [];
@@ -95,9 +90,11 @@ export function otlpFormat({ logsPath, headers, resource, userAgent }: OtlpSetti
   const record = (entry: Entry, batch: Batch, dropped?: number): string => {
     if (entry.ctx !== ctx) {
       const { session, sessionAttributes, user, context } = JSON.parse((ctx = entry.ctx)) as SharedContext;
+      const { userAgent, ...rest } = context;
+      // (the user agent as the browser says it: OpenTelemetry's browser instrumentation does not parse it either)
       shared = keyValues({
-        ...flatten({ session, user, ...context }, '', {}),
-        'user_agent.original': userAgent || null,
+        ...flatten({ session, user, ...rest }, '', {}),
+        'user_agent.original': userAgent.original,
         'user_agent.synthetic.type': context.app.bot ? 'bot' : null,
         'stint.session.attributes': Object.keys(sessionAttributes).length ? sessionAttributes : null,
       });

@@ -45,8 +45,7 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
       // The atomic schema's lengths (page_url, page_referrer 4096; page_title 2000; user_id, app_id 255).
       const cut = (value: unknown, max: number) => (value == null ? undefined : String(value).slice(0, max));
       const contexts = [selfDescribing(IGLU + 'client_session/jsonschema/1-0-2', { ...session, storageMechanism: snowplowMechanism(session.storageMechanism) })];
-      // An event left by an earlier version has no page view id.
-      if (page.viewId) contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
+      contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
       contexts.push(
         selfDescribing('iglu:dev.stint/context/jsonschema/1-0-2', {
           storageMechanism: session.storageMechanism,
@@ -56,8 +55,7 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
           // A page view has no place for its properties in the protocol: they travel here.
           ...(pageView ? { properties: e.properties } : {}),
           dropped: batch.dropped,
-          // (an event left in the outbox by an earlier version has none)
-          ...(e.context.tabId ? { tabId: e.context.tabId } : {}),
+          tabId: e.context.tabId,
         }),
       );
       return JSON.stringify({

@@ -10,7 +10,9 @@
  * - `events`: `EventPayload` (event_payload.py): `id` (the event id), `type` (its name), `time.create`,
  *   `properties`, and a context with the page, the client_session fields, visibility and the user id.
  * - The payload's `context` carries the browser, screen, time zone and UTM where Tracardi reads them
- *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`).
+ *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`). The user agent goes as the
+ *   browser says it (`context.browser.local.browser.userAgent`, tracker_payload.py `get_browser_agent`): Tracardi parses
+ *   it, and the request's User-Agent header, itself (`_set_user_agent`).
  */
 import type { TracardiOptions } from '../../types';
 import { wholeOf } from '../event';
@@ -46,10 +48,10 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
     },
     body(items, entries, batch) {
       const first = wholeOf(entries[0]);
-      const { device, os, app, utm, time } = first.context;
+      const { device, app, userAgent, utm, time } = first.context;
       const [width, height] = device.screenResolution.split('x').map(Number);
       const context = {
-        browser: { local: { browser: { name: app.name, version: app.version, language: app.language }, device: { platform: os.name } } },
+        browser: { local: { browser: { userAgent: userAgent.original, language: app.language } } },
         screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
         time: { tz: time.timeZone },
         utm,
