@@ -82,6 +82,7 @@ const TAGS = {
   'stint.history.js': 'src/parts/history.ts',
   'stint.activity.js': 'src/parts/activity.ts',
   'stint.links.js': 'src/parts/links.ts',
+  'stint.debug.js': 'src/parts/debug.ts',
 };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });

@@ -257,7 +257,7 @@ test('a consent part that does not load: one console error naming it, and consen
   await call(page, 'track', 'held');
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.consent 'tcf' needs ${new URL('/dist/stint.tcf.js', page.url())}, which did not load: consent stays pending`];
+  const once = [`[stint] config.consent 'tcf' ${new URL('/dist/stint.tcf.js', page.url())} (#11)`];
   await expect.poll(said).toEqual(once);
   await call(page, 'flush');
   await collector.expectNothingSent(context);

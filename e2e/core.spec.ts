@@ -234,7 +234,7 @@ test('each script tag carries one pipeline\'s format: asked for another, one con
   await page.goto(pageUrl(build, run, { format: 'snowplow' }) + '&script=stint.js');
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
   await expect.poll(() => seen.errors.length).toBe(1);
-  expect(seen.errors[0]).toContain("config.format 'snowplow' needs the script stint.snowplow.js");
+  expect(seen.errors[0]).toBe("stint: config.format 'snowplow' (#3)");
 });
 
 test('the tag replays queued calls in order with the time they were made', async ({ page, build, run, collector }) => {
@@ -286,7 +286,7 @@ test('the bundle alone starts from its data attributes and records a page view',
   expect(view.context.page.path).toBe('/e2e/app.html');
   const seen = consoleOf(page);
   await call(page, 'noSuchMethod');
-  await expect.poll(() => seen.errors).toEqual(['[stint] stint: unknown method "noSuchMethod"']);
+  await expect.poll(() => seen.errors).toEqual(['[stint] stint("noSuchMethod") (#10)']);
 });
 
 test('shutdown(): what is queued is sent, then the tracker does nothing', async ({ page, build, run, collector }) => {
@@ -347,7 +347,12 @@ test('shutdown() leaves no timer and no open database connection', async ({ page
 
 bothBuilds(() => {
   test("debug: true: debugLog() is the flight recorder's log, which replays in Node to the same model; without debug, null", async ({ page, build, run }) => {
+    const seen = consoleOf(page);
     await openStint(page, build, run, { debug: true });
+    // Its messages in full (the sentences come beside it: stint.debug.js, an npm app's chunk), those said before too.
+    await call(page, 'track', '');
+    await expect.poll(() => seen.warnings).toContain('[stint] track needs an event name (a non-empty string) (#20)');
+    await expect.poll(() => seen.debug.some((d) => d.startsWith('[stint] granted is what consent is now (#50)'))).toBe(true);
     const id = await call<string>(page, 'track', 'recorded', { n: 1 });
     await call(page, 'setSessionAttribute', 'plan', 'pro');
     await call(page, 'page', { section: 'home' });

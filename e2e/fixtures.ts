@@ -308,11 +308,12 @@ export async function stintCookies(context: BrowserContext) {
 }
 
 /** Every console warning and error of a page, for the tests that count them. */
-export function consoleOf(page: Page): { warnings: string[]; errors: string[] } {
-  const seen = { warnings: [] as string[], errors: [] as string[] };
+export function consoleOf(page: Page): { warnings: string[]; errors: string[]; debug: string[] } {
+  const seen = { warnings: [] as string[], errors: [] as string[], debug: [] as string[] };
   page.on('console', (m) => {
     if (m.type() === 'warning') seen.warnings.push(m.text());
     if (m.type() === 'error') seen.errors.push(m.text());
+    if (m.type() === 'debug') seen.debug.push(m.text());
   });
   page.on('pageerror', (e) => seen.errors.push(`pageerror: ${e.message}`));
   return seen;

@@ -252,7 +252,7 @@ test("an npm app whose routes' chunk does not load (a deploy that dropped it): o
   await other.waitForFunction(() => (window as any).__stintLoaded === true, undefined, { polling: 50 });
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
   await expect.poll(said).toHaveLength(1);
-  expect(said()[0]).toMatch(/^\[stint\] config.autoPageViews: its watch did not load \(/);
+  expect(said()[0]).toMatch(/^\[stint\] config.autoPageViews \(.*\) \(#11\)$/);
 });
 
 test("a routes' watch that does not load: one console error, and route changes are no page views", async ({ page, run, collector }) => {
@@ -261,7 +261,7 @@ test("a routes' watch that does not load: one console error, and route changes a
   await page.goto(`${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'tag', run, router: 'react', patch: 'before', config: '{}' })}`);
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.autoPageViews needs ${new URL('/dist/stint.history.js', page.url())}, which did not load: route changes are no page views`];
+  const once = [`[stint] config.autoPageViews ${new URL('/dist/stint.history.js', page.url())} (#11)`];
   await expect.poll(said).toEqual(once);
   await page.getByRole('link', { name: 'Products', exact: true }).click();
   await expect(page).toHaveTitle('Products · Shop');

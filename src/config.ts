@@ -4,7 +4,7 @@ import type { land } from './core/landing';
 import type { Format } from './core/formats/format';
 import type { Settings } from './core/model';
 import type { LinkWatcher } from './lifecycle/decorate';
-import { describeError, warn } from './log';
+import { describeError, fault, warn, type Sentences } from './log';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
 export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'>> {
@@ -39,6 +39,9 @@ export type RouteWatcher = (hash: boolean, onRoute: (from: string, to?: string) 
  */
 export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, engage?: (make: typeof engagementSteps) => void) => () => void;
 
+/** Formats by name: each makes the format from its options. */
+export type Formats = Record<string, (options: never) => Format>;
+
 /**
  * What an entry can name: a script tag knows its one format and the consent signals (TCF, Google Consent Mode)
  * by name; an npm app knows the native format, and imports the others it uses and passes them (so that a bundler
@@ -46,7 +49,7 @@ export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, en
  */
 export interface Names {
   /** the formats by name; the first is the default */
-  formats: Record<string, (options: never) => Format>;
+  formats: Formats;
   /** the consent signals, which a script tag carries (an npm app imports the one it uses) */
   tcf?: ConsentSignal;
   google?: ConsentSignal;
@@ -57,8 +60,10 @@ export interface Names {
   input: InputWatcher;
   /** the decoration of the links to the other domains (crossDomain): an npm app's core carries it, a script tag loads it beside it */
   linker: LinkWatcher;
-  /** what to do to use a format or signal (`name`) that this entry does not carry: the rest of the error */
-  missing(name: string): string;
+  /** the sentences of the messages (debug: true): loaded when the config asks for them */
+  debug: (set: (sentences: Sentences) => void) => () => void;
+  /** the message that says a format or signal is not in this entry (messages.ts: another script, another import) */
+  missing: number;
 }
 
 const DEFAULTS = {
@@ -85,36 +90,38 @@ const DEFAULTS = {
 type Check = (value: unknown) => boolean;
 const text: Check = (v) => typeof v === 'string' && !!v.trim();
 const positive: Check = (v) => typeof v === 'number' && v > 0 && isFinite(v);
-const ms = 'a positive number of ms';
-/** A check that takes one of `allowed`, and the error's description of them. */
-const oneOf = (...allowed: unknown[]): [Check, string] => [(v) => allowed.includes(v), allowed.filter((v) => v !== undefined).map((v) => (typeof v == 'string' ? `'${v}'` : v)).join(', ')];
-const cookiePart = (what: string): [Check, string] => [(v) => v === undefined || /^[\w.!#$%&'*+^`|~/-]+$/.test(v as string), `characters a cookie ${what} can hold`];
+const oneOf =
+  (...allowed: unknown[]): Check =>
+  (v) =>
+    allowed.includes(v);
+const cookiePart: Check = (v) => v === undefined || /^[\w.!#$%&'*+^`|~/-]+$/.test(v as string);
 
-/** Each checked field, what a valid value is, and how the error describes it. */
-const RULES: [string, Check, string][] = [
-  ['collector', text, 'a URL or a path'],
-  ['appId', text, 'a non-empty string'],
-  ['appVersion', (v) => v === null || text(v), 'a non-empty string'],
-  ['foregroundTimeout', positive, ms],
-  ['backgroundTimeout', positive, ms],
-  ['maxSessionDuration', (v) => v === 0 || positive(v), ms],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google', 'gpp'].includes(v as string) || typeof v == 'function', "'granted', 'pending', 'denied' or a consent signal"],
-  ['onDenied', ...oneOf('drop', 'anonymous')],
-  ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v), "'native', snowplow() (stint/snowplow), tracardi() (stint/tracardi) or otlp() (stint/otlp)"],
-  ['installType', ...oneOf('auto', 'known_install', 'known_upgrade')],
-  ['activity', ...oneOf('events', 'input')],
-  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v)), 'true, false or { idle: ms >= 1000 }'],
-  ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1, 'a number from 0 to 1'],
-  ['autoPageViews', ...oneOf(false, 'history', 'history+hash')],
-  ['compression', ...oneOf('none', 'gzip')],
-  ['crossDomain', (v) => Array.isArray(v) && v.every((d) => typeof d == 'string' && /^[\w.-]+$/.test(d)), 'a list of host names'],
-  ['serverCookie', (v) => typeof v == 'string' && /^(\/(?!\/)\S*)?$/.test(v), 'a path (/stint/id)'],
-  ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')), 'an object with get, set and delete'],
-  ['cookie.sameSite', ...oneOf(undefined, 'Lax', 'Strict', 'None')],
-  ['cookie.maxAgeDays', (v) => v === undefined || positive(v), 'a positive number of days'],
-  ['cookie.name', ...cookiePart('name')],
-  ['cookie.domain', ...cookiePart('domain')],
-  ['cookie.path', ...cookiePart('path')],
+/** Each checked field, and what a valid value is (messages.ts says it in words: message 2). */
+const RULES: [string, Check][] = [
+  ['collector', text],
+  ['appId', text],
+  ['appVersion', (v) => v === null || text(v)],
+  ['foregroundTimeout', positive],
+  ['backgroundTimeout', positive],
+  ['maxSessionDuration', (v) => v === 0 || positive(v)],
+  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google', 'gpp'].includes(v as string) || typeof v == 'function'],
+  ['onDenied', oneOf('drop', 'anonymous')],
+  ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v)],
+  ['installType', oneOf('auto', 'known_install', 'known_upgrade')],
+  ['activity', oneOf('events', 'input')],
+  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v))],
+  ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1],
+  ['autoPageViews', oneOf(false, 'history', 'history+hash')],
+  ['compression', oneOf('none', 'gzip')],
+  ['crossDomain', (v) => Array.isArray(v) && v.every((d) => typeof d == 'string' && /^[\w.-]+$/.test(d))],
+  ['serverCookie', (v) => typeof v == 'string' && /^(\/(?!\/)\S*)?$/.test(v)],
+  ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function'))],
+  ['debug', (v) => typeof v == 'boolean'],
+  ['cookie.sameSite', oneOf(undefined, 'Lax', 'Strict', 'None')],
+  ['cookie.maxAgeDays', (v) => v === undefined || positive(v)],
+  ['cookie.name', cookiePart],
+  ['cookie.domain', cookiePart],
+  ['cookie.path', cookiePart],
 ];
 
 /**
@@ -134,7 +141,7 @@ const followed =
         }
       };
     } catch (e) {
-      warn(`config.consent: the consent signal threw (${describeError(e)}): consent stays pending`);
+      warn(5, `config.consent (${describeError(e)})`);
       return () => {};
     }
   };
@@ -142,20 +149,20 @@ const followed =
 const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
 export function resolveConfig(input: StintConfig, names: Names): Config {
-  if (!input || typeof input !== 'object') throw new TypeError('stint: createTracker needs a config object');
+  if (!input || typeof input !== 'object') throw fault(1, 'createTracker');
   const config = { ...DEFAULTS } as unknown as Config;
   for (const [key, value] of Object.entries(input)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   config.cookie = { ...config.cookie };
-  for (const [field, valid, expected] of RULES) {
+  for (const [field, valid] of RULES) {
     const [key, sub] = field.split('.');
     const value = (config as unknown as Record<string, Record<string, unknown>>)[key];
-    if (!valid(sub ? value[sub] : value)) throw new TypeError(`stint: config.${field} must be ${expected}`);
+    if (!valid(sub ? value[sub] : value)) throw fault(2, 'config.' + field);
   }
   config.collector = config.collector.replace(/(.)\/+$/, '$1');
   // A name, or none (the entry's first: npm's and dist/stint.js's native format, a pipeline tag's own): the part
   // it names, made with its options. A script tag carries one format; an npm app imports the one it uses.
   const format = input.format;
-  const missing = (key: string, name: string) => new TypeError(`stint: config.${key} '${name}'${names.missing(name)}`);
+  const missing = (key: string, name: string) => fault(names.missing, `config.${key} '${name}'`);
   if (!isFormat(format)) {
     const name = (format as string) || Object.keys(names.formats)[0];
     const make = names.formats[name];

@@ -5,18 +5,22 @@
  */
 import { running, type Running } from './api';
 import { resolveConfig, type Config, type Names } from './config';
-import { setDebug, warn } from './log';
+import { fault, guard, setDebug, setSentences, warn } from './log';
 import { startTracker } from './tracker';
 import type { StintConfig } from './types';
 
 /** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
 const TRACKERS = Symbol.for('stint.trackers');
 
-/** `config` checked and completed (a TypeError names a wrong field); its `debug` applies from now on. */
+/**
+ * `config` checked and completed (a TypeError names a wrong field); its `debug` applies from now on, and brings the
+ * messages' sentences (messages.ts), which say in full what was said before they came, a wrong field's error too.
+ */
 export function configFor(config: StintConfig, names: Names): Config {
-  const resolved = resolveConfig(config, names);
-  setDebug(resolved.debug);
-  return resolved;
+  const debugging = config?.debug === true;
+  setDebug(debugging);
+  if (debugging) guard(() => names.debug(setSentences));
+  return resolveConfig(config, names);
 }
 
 /**
@@ -28,7 +32,7 @@ export function trackerFor(resolved: Config, at?: number): Running {
     // (where batches go, absolute: the page may move, a single-page app's path with it)
     resolved.collector = new URL(resolved.collector, location.href).href;
   } catch {
-    throw new TypeError('stint: config.collector must be an absolute URL or a path');
+    throw fault(2, 'config.collector');
   }
   const all: Map<string, Running> = ((window as unknown as Record<symbol, Map<string, Running>>)[TRACKERS] ||= new Map());
   const name = resolved.cookie.name || '_stint';
@@ -40,7 +44,7 @@ export function trackerFor(resolved: Config, at?: number): Running {
   }
   const found = all.get(name);
   if (found) {
-    if (found.config !== json) warn(`a tracker with cookie "${name}" runs already: it is shared, this config ignored`);
+    if (found.config !== json) warn(6, `a tracker with cookie "${name}"`);
     return found;
   }
   // A tracker that is shut down makes room for the next one.

@@ -29,7 +29,7 @@ export { VERSION } from './version';
 export function createTracker(config: StintConfig): Tracker {
   const resolved = configFor(config, NPM);
   if (typeof window === 'undefined' || typeof document === 'undefined') {
-    debug('no browser here (server-side rendering?): this tracker does nothing');
+    debug(55, 'createTracker');
     return inertTracker();
   }
   return publicTracker(trackerFor(resolved));

@@ -6,35 +6,33 @@
  */
 import type { Place } from './core/context';
 import type { Seed } from './core/ids';
-import { describe, describeError, warn } from './log';
+import { describe, warn } from './log';
 import type { ConsentState, PageValues } from './types';
 
 /** An event name: a non-empty string. */
 export function eventName(name: unknown): name is string {
   if (typeof name === 'string' && name) return true;
-  warn('track needs an event name (a non-empty string)');
+  warn(20, 'track');
   return false;
 }
 
 /** An event's properties as JSON (serialising them is how circular or BigInt values are found), or undefined with a warning. */
 export function propsJson(name: string, properties: unknown): string | undefined {
   try {
-    if (properties !== undefined && (!properties || typeof properties !== 'object' || Array.isArray(properties))) {
-      throw new TypeError('properties must be a plain object');
-    }
+    if (properties !== undefined && (!properties || typeof properties !== 'object' || Array.isArray(properties))) throw 0;
     const props = JSON.stringify(properties || {});
     // A toJSON can turn an object into anything (a Date into a string, or null).
-    if (props?.[0] !== '{') throw new TypeError('properties must serialise to a JSON object');
-    return props;
-  } catch (e) {
-    return void warn(`event "${name.slice(0, 100)}" dropped: properties not serialisable (${describeError(e)})`);
+    if (props?.[0] === '{') return props;
+  } catch {
+    // (circular, a BigInt, a toJSON that throws)
   }
+  return void warn(21, `event "${name.slice(0, 100)}"`);
 }
 
 /** A business user id: 1 to 255 characters, or null to forget it. */
 export function userId(id: unknown): id is string | null {
   if (id === null || (typeof id === 'string' && id && id.length <= 255)) return true;
-  warn('identify needs a user id (1 to 255 characters) or null');
+  warn(22, 'identify');
   return false;
 }
 
@@ -46,14 +44,14 @@ export function pageValues(own: unknown): PageValues | undefined {
     if (typeof own != 'object' || [title, url, referrer].some((v) => v != null && typeof v != 'string')) throw 0;
     return { title, url: url && new URL(url, location.href).href, referrer };
   } catch {
-    return void warn('page(): title, url and referrer must be strings (url a URL); ignored');
+    return void warn(23, 'page');
   }
 }
 
 /** `setConsent`'s argument: one of the three states. */
 export function consentState(state: unknown): state is ConsentState {
   if (state === 'granted' || state === 'pending' || state === 'denied') return true;
-  warn(`setConsent needs 'granted', 'pending' or 'denied', not ${describe(state)}`);
+  warn(24, `setConsent(${describe(state)})`);
   return false;
 }
 

@@ -3,11 +3,11 @@
  * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/, src/consent/part.ts);
  * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
  */
-import type { InputWatcher, Names, RouteWatcher } from './config';
+import type { Formats, InputWatcher, Names, RouteWatcher } from './config';
 import { nativeFormat } from './core/formats/native';
 import { partWatcher, type Where } from './consent/part';
 import type { LinkWatcher } from './lifecycle/decorate';
-import { describeError, error } from './log';
+import { describeError, error, setSentences } from './log';
 import type { ConsentSignal } from './types';
 
 /**
@@ -24,7 +24,7 @@ const later =
       (watcher) => {
         if (!stopped) stop = watcher(...args);
       },
-      (e) => error(`${field}: its watch did not load (${describeError(e)})`),
+      (e) => error(11, `${field} (${describeError(e)})`),
     );
     return () => {
       stopped = true;
@@ -36,9 +36,10 @@ const later =
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
   routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
-  input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), "config.activity 'input' or config.engagement"),
+  input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), 'config.activity or config.engagement'),
   linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
-  missing: (name) => (name == 'google' ? ": import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()" : `: import { ${name} } from 'stint/${name}', then ${name == 'tcf' || name == 'gpp' ? 'consent' : 'format'}: ${name}()`),
+  debug: later(() => import('./messages').then((m) => () => (setSentences(m.sentence), () => {})), 'config.debug'),
+  missing: 4,
 };
 
 /**
@@ -46,12 +47,13 @@ export const NPM: Names = {
  * of input, each a part beside the tag.
  */
 export const tagNames = (formats: object, where: Where): Names => ({
-  formats: formats as Names['formats'],
-  tcf: partWatcher<Parameters<ConsentSignal>>('tcf', where, "config.consent 'tcf'", 'consent stays pending'),
-  google: partWatcher<Parameters<ConsentSignal>>('google', where, "config.consent 'google'", 'consent stays pending'),
-  gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'", 'consent stays pending'),
-  routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews', 'route changes are no page views'),
-  input: partWatcher<Parameters<InputWatcher>>('activity', where, "config.activity 'input' or config.engagement", 'input is not heard'),
-  linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain', 'links to the other domains are neither decorated nor taken'),
-  missing: (name) => ` needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`,
+  formats: formats as Formats,
+  tcf: partWatcher<Parameters<ConsentSignal>>('tcf', where, "config.consent 'tcf'"),
+  google: partWatcher<Parameters<ConsentSignal>>('google', where, "config.consent 'google'"),
+  gpp: partWatcher<Parameters<ConsentSignal>>('gpp', where, "config.consent 'gpp'"),
+  routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews'),
+  input: partWatcher<Parameters<InputWatcher>>('activity', where, 'config.activity or config.engagement'),
+  linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain'),
+  debug: partWatcher<[]>('debug', where, 'config.debug'),
+  missing: 3,
 });

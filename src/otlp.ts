@@ -5,6 +5,7 @@
  * the receiver's base (its origin, or origin and a prefix); `/v1/logs`, or `logsPath`, is joined to it.
  */
 import { otlpFormat } from './core/formats/otlp';
+import { fault } from './log';
 import type { OtlpOptions, WireFormat } from './types';
 
 export type { OtlpOptions, WireFormat } from './types';
@@ -14,12 +15,12 @@ const every = (o: unknown, ok: (key: string, value: unknown) => boolean) => !!o 
 
 export function otlp(options: OtlpOptions = {}): WireFormat {
   const { logsPath = '/v1/logs', headers, resource = {} } = options || {};
-  const check = (valid: boolean, why: string) => {
-    if (!valid) throw new TypeError('stint: otlp.' + why);
+  const check = (valid: boolean, field: string) => {
+    if (!valid) throw fault(2, 'otlp.' + field);
   };
   // (a doubled slash is a 301 from the receiver, which the browser follows as a GET: the batch would be lost)
-  check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath must be a path that starts with /');
-  check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers must map names to strings (not Content-Type)');
-  check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource must map names to strings, numbers or booleans');
+  check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath');
+  check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers');
+  check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource');
   return otlpFormat({ logsPath, headers, resource });
 }

@@ -5,6 +5,7 @@
  * path is joined to it, or `postPath` where a first-party proxy uses another.
  */
 import { snowplowFormat } from './core/formats/snowplow';
+import { fault } from './log';
 import type { SnowplowOptions, WireFormat } from './types';
 
 export type { SnowplowOptions, WireFormat } from './types';
@@ -12,7 +13,7 @@ export type { SnowplowOptions, WireFormat } from './types';
 export function snowplow(options: SnowplowOptions = {}): WireFormat {
   const path = options?.postPath;
   if (path !== undefined && (typeof path !== 'string' || !/^\/[^?#]*$/.test(path))) {
-    throw new TypeError('stint: snowplow.postPath must be a path that starts with /');
+    throw fault(2, 'snowplow.postPath');
   }
   return snowplowFormat({ postPath: path });
 }

@@ -34,7 +34,7 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
 
   if (existing && (existing._loaded || !Array.isArray(existing.q))) {
     // Another Stint bundle already runs here, or another library owns the name: leave it alone.
-    error('window.stint is not the Stint snippet: this copy does nothing');
+    error(7, 'window.stint');
   } else {
     let tracker: Running | null = null;
 
@@ -42,16 +42,17 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
       const method = args[0];
       const rest = args.slice(1);
       if (method === 'init') {
-        if (tracker) return error('stint("init") was already called');
+        if (tracker) return error(8, 'stint("init")');
         try {
           tracker = trackerFor(configFor(rest[0] as StintConfig, NAMES), at);
         } catch (e) {
-          error(describeError(e));
+          // (a wrong field's TypeError, which names it: log.ts `fault`)
+          console.error(describeError(e));
         }
         return;
       }
-      if (!tracker) return error(`stint(${describe(method)}) called before stint("init", {...})`);
-      if (!isMethod(method)) return error(`stint: unknown method ${describe(method)}`);
+      if (!tracker) return error(9, `stint(${describe(method)})`);
+      if (!isMethod(method)) return error(10, `stint(${describe(method)})`);
       return tracker.call(method, rest, at);
     };
     /** Every call from the page: whatever it passes, nothing is thrown back. */

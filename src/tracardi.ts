@@ -4,12 +4,13 @@
  * where `sourceId` is the REST event source configured in Tracardi for the site.
  */
 import { tracardiFormat } from './core/formats/tracardi';
+import { fault } from './log';
 import type { TracardiOptions, WireFormat } from './types';
 
 export type { TracardiOptions, WireFormat } from './types';
 
 export function tracardi(options: TracardiOptions): WireFormat {
   const id = options?.sourceId;
-  if (typeof id !== 'string' || !id.trim()) throw new TypeError('stint: tracardi.sourceId must be the id of a Tracardi event source');
+  if (typeof id !== 'string' || !id.trim()) throw fault(2, 'tracardi.sourceId');
   return tracardiFormat({ sourceId: id });
 }

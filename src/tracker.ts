@@ -90,7 +90,7 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     const next = step(model, input);
     recorder?.note(model, input, next.effects);
     model = next.model;
-    for (const effect of next.effects) (perform[effect[0]] as (payload: unknown) => void)(effect[1]);
+    for (const effect of next.effects) (perform[effect[0]] as (payload: unknown, more: unknown) => void)(effect[1], effect[2]);
     return next.event;
   };
   /** An input of this moment. */
@@ -122,14 +122,14 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
       turn: database && sendTurn(database, tabs),
       batch: () => ({ profile: model.session?.profileId ?? null, sampleRate: config.sampleRate, appVersion: config.appVersion }),
       heard: ({ profile: id, said }) => {
-        debug('the collector answered', said);
+        debug(54, JSON.stringify(said));
         if (id) guard(() => now('profile', id));
       },
     });
     now('opened', chain.found, keeper.mechanism(), othersOpen, chain.copy);
   };
   /** How each effect is carried out. */
-  const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1]) => void } = {
+  const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {
     enqueue: (entry) => sender?.add(entry),
     save(now) {
       if (now) return save(true);

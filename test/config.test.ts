@@ -1,3 +1,4 @@
+import { sentence } from '../src/messages';
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig as resolve, type Names } from '../src/config';
 import { NPM, tagNames } from '../src/names';
@@ -101,7 +102,8 @@ describe('resolveConfig', () => {
     let stop = () => {};
     expect(() => (stop = throwing.signal!(() => {}))).not.toThrow();
     expect(() => stop()).not.toThrow();
-    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent: the consent signal threw (CMP not there): consent stays pending']);
+    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent (CMP not there) (#5)']);
+    expect(sentence(5, 'config.consent')).toBe('threw when started: consent stays pending');
     for (const made of [() => { throw new Error('stop'); }, undefined]) {
       const signal = resolveConfig({ ...ok, consent: (() => made) as never }).signal!;
       expect(() => signal(() => {})()).not.toThrow();
@@ -134,20 +136,25 @@ describe('resolveConfig', () => {
   it('a pipeline format is passed by the npm app, named by the script tag; the same for the consent signals', () => {
     const format = snowplow({ postPath: '/p/tp2' });
     expect(resolveConfig({ ...ok, format }).format).toBe(format);
-    expect(() => resolveConfig({ ...ok, format: 'snowplow' })).toThrow("import { snowplow } from 'stint/snowplow'");
-    expect(() => resolveConfig({ ...ok, format: 'tracardi' })).toThrow("import { tracardi } from 'stint/tracardi'");
-    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf'");
-    expect(() => resolveConfig({ ...ok, format: 'otlp' })).toThrow("import { otlp } from 'stint/otlp', then format: otlp()");
-    expect(() => resolveConfig({ ...ok, consent: 'tcf' })).toThrow("import { tcf } from 'stint/tcf', then consent: tcf()");
+    // (the error names the field and its code; with debug: true its sentence says what to import)
+    for (const [field, name, says] of [
+      ['format', 'snowplow', "import { snowplow } from 'stint/snowplow', then format: snowplow()"],
+      ['format', 'tracardi', "import { tracardi } from 'stint/tracardi'"],
+      ['format', 'otlp', "import { otlp } from 'stint/otlp', then format: otlp()"],
+      ['consent', 'tcf', "import { tcf } from 'stint/tcf', then consent: tcf()"],
+      ['consent', 'gpp', "import { gpp } from 'stint/gpp', then consent: gpp()"],
+      ['consent', 'google', "import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()"],
+    ]) {
+      expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`stint: config.${field} '${name}' (#4)`);
+      expect(sentence(4, `config.${field} '${name}'`)).toContain(says);
+    }
     expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE)).format.path).toBe('/p/tp2');
     expect(resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ tracardi }, WHERE)).format.path).toBe('/track');
     expect(() => resolveConfig({ ...ok, format: 'tracardi' }, tagNames({ tracardi }, WHERE))).toThrow('tracardi.sourceId');
     expect(resolveConfig({ ...ok, format: 'otlp', otlp: { logsPath: '/otel/v1/logs' } }, tagNames({ otlp }, WHERE)).format.path).toBe('/otel/v1/logs');
     expect(() => snowplow({ postPath: 'no-slash' })).toThrow('snowplow.postPath');
     expect(resolveConfig({ ...ok, consent: 'tcf' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
-    expect(() => resolveConfig({ ...ok, consent: 'gpp' })).toThrow("import { gpp } from 'stint/gpp', then consent: gpp()");
     expect(resolveConfig({ ...ok, consent: 'gpp' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
-    expect(() => resolveConfig({ ...ok, consent: 'google' })).toThrow("import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()");
     expect(resolveConfig({ ...ok, consent: 'google' }, tagNames({ native: () => nativeFormat }, WHERE))).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(resolveConfig({ ...ok, consent: googleConsentMode() })).toMatchObject({ consent: 'pending', signal: expect.any(Function) });
     expect(() => resolveConfig({ ...ok, consent: 'constructor' as never }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('config.consent');
@@ -156,11 +163,11 @@ describe('resolveConfig', () => {
   it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {
     expect(resolveConfig(ok, tagNames({ otlp }, WHERE)).format.path).toBe('/v1/logs');
     expect(resolveConfig(ok, tagNames({ native: () => nativeFormat }, WHERE)).format).toBe(nativeFormat);
-    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow(
-      "config.format 'tracardi' needs the script stint.tracardi.js instead of this one",
-    );
-    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow('needs the script stint.otlp.js');
-    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' needs the script stint.js");
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow("config.format 'tracardi' (#3)");
+    expect(sentence(3, "config.format 'tracardi'")).toContain('needs the script stint.tracardi.js instead of this one');
+    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow("config.format 'otlp' (#3)");
+    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' (#3)");
+    expect(sentence(3, "config.format 'native'")).toContain('needs the script stint.js');
   });
 
   it('no config at all', () => {

@@ -17,7 +17,7 @@
  *   (`region: [...]`) is taken only when it denies: Stint cannot tell where the visitor is.
  * - Nothing yet: pending (nothing stored or sent; held), as for a TCF CMP that has not answered.
  */
-import { warn } from '../log';
+import { note } from '../log';
 import type { ConsentState } from '../types';
 
 /** What the consent commands pushed so far say of `analytics_storage`. */
@@ -94,7 +94,7 @@ export function watchConsentMode(onChange: (state: ConsentState, isDefault: bool
     // (an update that says what the default said is reported too: it is the visitor's, for every tab)
     if (state !== reported[0] || isDefault !== reported[1]) onChange(...(reported = [state, isDefault]));
   };
-  const silent = setTimeout(() => reported[0] === 'pending' && !waiting && warn("consent: no analytics_storage in dataLayer yet (Consent Mode): nothing is sent"), SILENT);
+  const silent = setTimeout(() => reported[0] === 'pending' && !waiting && note("consent: no analytics_storage in dataLayer yet (Consent Mode): nothing is sent"), SILENT);
   /** Reads the entries, then reports (`onChange` is guarded by the tracker); an entry whose getters throw is no command. */
   const read = (entries: unknown[]) => {
     for (const entry of entries)

@@ -18,7 +18,7 @@
  * section in the CMP's string, or else each it supports) must have been read; while one is missing consent stays
  * pending (one warning names it). Otherwise consent is granted: the US laws are opt-out.
  */
-import { warn } from '../log';
+import { note } from '../log';
 import type { ConsentState } from '../types';
 
 /** A parsed section's fields that Stint reads (the US sections: 0 not applicable, 1 yes, 2 no). */
@@ -191,7 +191,7 @@ export function watchGpp(onChange: (state: ConsentState) => void): () => void {
   let asked: string[];
   let round = 0;
 
-  const warnOnce = (message: string) => warned || ((warned = true), warn(message));
+  const warnOnce = (message: string) => warned || ((warned = true), note(message));
   /**
    * Asks the CMP; the answer comes by the return value or the callback (1.0 does either; through a frame, later).
    * Returns true if the CMP threw (no answer: a getSection that throws is a section Stint cannot read).

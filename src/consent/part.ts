@@ -50,24 +50,24 @@ export function whereFrom(script: HTMLScriptElement | null): Where {
 
 /**
  * The watcher of the part `name`, loaded beside the tag when it is started; `field`: the config's field that named
- * it, and `otherwise`: what happens if it does not load (for the one console error). Under Trusted Types its URL
+ * it (for the one console error if it does not load: messages.ts says what then does not happen). Under Trusted Types its URL
  * comes from the tag's policy named `stint-part`, which makes the URLs of Stint's parts only (a page's `trusted-types`
  * must list it); under a nonce-based CSP the part carries the tag's nonce.
  */
 export const partWatcher =
-  <A extends unknown[]>(name: string, where: Where, field: string, otherwise: string): Watcher<A> =>
+  <A extends unknown[]>(name: string, where: Where, field: string): Watcher<A> =>
   (...args) => {
     let stop: (() => void) | undefined;
     let stopped = false;
     const url = new URL(`stint.${name}.js`, where.base).href;
-    const fail = (why: string) => error(`${field} needs ${url}, which ${why}: ${otherwise}`);
+    const fail = (code: number) => error(code, `${field} ${url}`);
     const script = document.createElement('script') as PartScript;
     script.stintPart = (watcher) => {
       if (!stopped && !stop) stop = (watcher as unknown as Watcher<A>)(...args);
     };
-    script.onerror = () => fail('did not load');
+    script.onerror = () => fail(11);
     script.onload = () => {
-      if (!stop && !stopped) fail('is not a Stint part');
+      if (!stop && !stopped) fail(12);
     };
     script.async = true;
     script.nonce = where.nonce;
@@ -75,7 +75,7 @@ export const partWatcher =
       script.src = where.scriptUrl(url) as string;
       document.head.appendChild(script);
     } catch {
-      fail("Trusted Types refused (the page's trusted-types must list stint-part)");
+      fail(13);
     }
     return () => {
       stopped = true;

@@ -2,7 +2,7 @@
  * An IAB TCF v2.2 consent management platform, followed through `window.__tcfapi`: a consent signal
  * (`consent: tcf()` from 'stint/tcf', or `consent: 'tcf'` with the script tag).
  */
-import { warn } from '../log';
+import { note } from '../log';
 import type { ConsentState } from '../types';
 
 /** The part of the TCF v2.2 TCData that Stint reads. */
@@ -41,7 +41,7 @@ export function watchTcf(onChange: (state: ConsentState) => void): () => void {
   const attach = () => {
     const tcfapi = api();
     if (typeof tcfapi !== 'function') {
-      if (++tries > 20) return warn('consent follows a TCF CMP, but no __tcfapi appeared: nothing is stored or sent');
+      if (++tries > 20) return note('consent follows a TCF CMP, but no __tcfapi appeared: nothing is stored or sent');
       timer = setTimeout(attach, 250);
       return;
     }
@@ -54,7 +54,7 @@ export function watchTcf(onChange: (state: ConsentState) => void): () => void {
       });
     } catch {
       // A CMP that throws never throws into the page through Stint (the npm build starts the signal in createTracker).
-      warn('the TCF CMP threw: consent stays pending');
+      note('the TCF CMP threw: consent stays pending');
     }
   };
   attach();

@@ -9,26 +9,25 @@ export const MAX_ATTRIBUTES = 50;
  */
 export const MAX_ATTRIBUTE_BYTES = 1536;
 
-/** The attributes with `key` set, or the reason why they cannot be. */
-export function withAttribute(attrs: Attributes, key: unknown, value: unknown): Attributes | string {
-  if (typeof key !== 'string' || !key) return 'a session attribute key must be a non-empty string';
+/** Why an attribute cannot be set: a message (log.ts), its code and where it comes from. */
+export type Refusal = [code: number, where: string];
+
+/** The attributes with `key` set, or why they cannot be. */
+export function withAttribute(attrs: Attributes, key: unknown, value: unknown): Attributes | Refusal {
+  if (typeof key !== 'string' || !key) return [27, 'setSessionAttribute'];
+  const where = `session attribute "${key.slice(0, 100)}"`;
   const type = typeof value;
-  if (value !== null && type !== 'string' && type !== 'boolean' && !(type === 'number' && isFinite(value as number))) {
-    return `session attribute "${key}" must be a string, finite number, boolean or null`;
-  }
+  if (value !== null && type !== 'string' && type !== 'boolean' && !(type === 'number' && isFinite(value as number))) return [28, where];
   const next = { ...attrs, [key]: value as AttributeValue };
-  if (Object.keys(next).length > MAX_ATTRIBUTES) return `no more than ${MAX_ATTRIBUTES} session attributes; "${key}" ignored`;
-  if (encodeURIComponent(JSON.stringify(next)).length > MAX_ATTRIBUTE_BYTES) {
-    return `session attributes are limited to ${MAX_ATTRIBUTE_BYTES} bytes; "${key}" ignored`;
-  }
-  return next;
+  if (Object.keys(next).length > MAX_ATTRIBUTES) return [29, where];
+  return encodeURIComponent(JSON.stringify(next)).length > MAX_ATTRIBUTE_BYTES ? [30, where] : next;
 }
 
-/** The attributes with `key` increased by `by`, or the reason why they cannot be. */
-export function withIncrement(attrs: Attributes, key: unknown, by: unknown): Attributes | string {
-  if (typeof key !== 'string' || !key) return 'a session attribute key must be a non-empty string';
-  if (typeof by !== 'number' || !isFinite(by)) return 'incrementSessionAttribute needs a finite number';
+/** The attributes with `key` increased by `by`, or why they cannot be. */
+export function withIncrement(attrs: Attributes, key: unknown, by: unknown): Attributes | Refusal {
+  if (typeof key !== 'string' || !key) return [27, 'incrementSessionAttribute'];
+  if (typeof by !== 'number' || !isFinite(by)) return [31, 'incrementSessionAttribute'];
   const current = Object.prototype.hasOwnProperty.call(attrs, key) ? attrs[key] : 0;
-  if (typeof current !== 'number') return `session attribute "${key}" is not a number; not incremented`;
+  if (typeof current !== 'number') return [32, `session attribute "${key.slice(0, 100)}"`];
   return withAttribute(attrs, key, current + by);
 }

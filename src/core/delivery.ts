@@ -140,7 +140,8 @@ export type SendEffect =
   | [type: 'answered', text: string]
   /** these flushes resolve */
   | [type: 'settle', ids: number[]]
-  | [type: 'warn', message: string];
+  /** a message (log.ts): its code, and where it comes from */
+  | [type: 'warn', code: number, where: string];
 
 /** A new model: `url`, where batches go; `dropped`, events lost before the sender started. */
 export const delivery = (url: string, dropped: number): Delivery => ({
@@ -199,14 +200,17 @@ export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
   settle(d, fx, gone);
 }
 
-export function lose(d: Delivery, fx: Fx, list: Entry[], why: string) {
-  if (why) fx.push(['warn', why]);
+/** Why entries are given up on: a message (log.ts), its code and where it comes from; none: said already. */
+export type Why = [code: number, where: string] | null;
+
+export function lose(d: Delivery, fx: Fx, list: Entry[], why: Why) {
+  if (why) fx.push(['warn', ...why]);
   d.dropped += list.length;
   if (list.length) fx.push(['remove', list]);
 }
 
 /** Entries given up on: out of the queue, counted in the next batch's `dropped`. */
-export function giveUp(d: Delivery, fx: Fx, list: Entry[], why: string) {
+export function giveUp(d: Delivery, fx: Fx, list: Entry[], why: Why) {
   take(d, fx, new Set(list.map((e) => e.id)));
   lose(d, fx, list, why);
 }
@@ -229,7 +233,7 @@ export function bound(d: Delivery, fx: Fx) {
   const gone = d.queue.slice(from, d.head);
   if (d.head > 1000) live(d);
   for (const e of gone) d.known.delete(e.id);
-  if (gone.length) lose(d, fx, gone, d.full ? '' : `outbox full (${MAX_QUEUE_EVENTS} events): oldest dropped`);
+  if (gone.length) lose(d, fx, gone, d.full ? null : [42, 'outbox']);
   settle(d, fx, gone);
   d.full = gone.length > 0;
 }
@@ -253,6 +257,6 @@ export function wait(d: Delivery, fx: Fx, at: number, delay: number) {
 /** The first request's worth of `list` (batch.ts); an entry no request can carry is given up on, never left to block the others. */
 export function cut(d: Delivery, fx: Fx, list: Entry[], format: Format, at: number, shared: Shared) {
   const packed = pack(list, format, { dropped: d.dropped, sentAt: at, ...shared });
-  if (!packed.body) giveUp(d, fx, packed.entries, 'an event too large to send was dropped');
+  if (!packed.body) giveUp(d, fx, packed.entries, [43, `event "${packed.entries[0].name.slice(0, 100)}"`]);
   return packed;
 }

@@ -208,8 +208,9 @@ export type Effect =
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']
-  | [type: 'warn', message: string]
-  | [type: 'debug', message: string];
+  /** a message (log.ts): its code, and where it comes from */
+  | [type: 'warn', code: number, where: string]
+  | [type: 'debug', code: number, where: string];
 
 /** What one step gives: the next model, what to do, and the id of the event the call tracked (run or held; undefined: none, or dropped). */
 export interface Next {

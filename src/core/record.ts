@@ -66,7 +66,7 @@ export function run(m: Model, fx: Effect[], call: Call, chars?: number): boolean
     return true;
   }
   if (chars !== undefined && (hold.events >= MAX_QUEUE_EVENTS || hold.chars + chars > MAX_QUEUE_CHARS)) {
-    if (!m.losses++) fx.push(['warn', `over ${MAX_QUEUE_EVENTS} events held for consent or storage: newer ones dropped, counted`]);
+    if (!m.losses++) fx.push(['warn', 26, 'held events']);
     return false;
   }
   m.hold = { calls: { call, earlier: hold.calls }, events: hold.events + (chars ? 1 : 0), chars: hold.chars + (chars || 0) };
@@ -104,7 +104,7 @@ export function enter(m: Model, fx: Effect[], at: number, name: string, props: s
   const chars = name.length + props.length;
   // The parts are JSON already, and a UTF-8 character takes at most 3 bytes: only long events need counting.
   if (chars + page.pageJson.length > (MAX_EVENT_BYTES - BOUNDED_PARTS) / 3 && byteLength(JSON.stringify(name) + props + page.pageJson) + BOUNDED_PARTS > MAX_EVENT_BYTES) {
-    fx.push(['warn', `event "${name.slice(0, 100)}" dropped: over ${MAX_EVENT_BYTES} bytes`]);
+    fx.push(['warn', 25, `event "${name.slice(0, 100)}"`]);
     return;
   }
   const id = freshId(m);
@@ -158,7 +158,7 @@ function perform(m: Model, fx: Effect[], call: Call): void {
         const outcome = prev ? expire(prev, at, m.settings) : restart(null, at, background, utm, idsOf(m));
         const attrs = outcome.current.attributes;
         const next = increment ? withIncrement(attrs, key, value) : withAttribute(attrs, key, value);
-        if (typeof next === 'string') fx.push(['warn', next]);
+        if (Array.isArray(next)) fx.push(['warn', ...next]);
         else outcome.current = { ...outcome.current, attributes: next, attributesAt: at };
         return outcome;
       });

@@ -74,7 +74,7 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
   // (after a failure that is retried, the drain ends: the backoff's wait is set)
   while (!d.stopped && at >= d.retryAt) {
     const old = live(d).filter((e) => at - e.at > MAX_AGE);
-    if (old.length) giveUp(d, fx, old, `${old.length} events undelivered for a week: dropped`);
+    if (old.length) giveUp(d, fx, old, [44, `${old.length} events`]);
     const waiting = d.queue.filter((e) => !d.inflight.has(e.id));
     if (!waiting.length) return;
     const { entries, body } = cut(d, fx, waiting.slice(0, d.limit), format, at, shared);
@@ -104,14 +104,14 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
   if (status === 413 && sent.length > 1) {
     d.limit = Math.ceil(sent.length / 2);
   } else if (retryable(status)) {
-    if (moved && !d.moved) fx.push(['warn', `the collector redirects: batches wait for its own URL (not ${d.url})`]);
+    if (moved && !d.moved) fx.push(['warn', 46, `the collector ${d.url}`]);
     d.moved ||= !!moved;
     d.triedAt = at;
     d.told = retryAfter !== null;
     d.retryAt = at + retryDelay(++d.failures, retryAfter, random);
     wait(d, fx, at, 0);
   } else {
-    giveUp(d, fx, batch, `the collector refused ${sent.length} events with HTTP ${status}; dropped`);
+    giveUp(d, fx, batch, [45, `${sent.length} events (HTTP ${status})`]);
   }
 };
 

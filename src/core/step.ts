@@ -91,7 +91,7 @@ export const track = (m: Model, fx: Effect[], [, at, name, props]: InputOf<'trac
  * session's (another id, or none after one: a shared device, a logout) ends the session (`user_changed`); a first login keeps it.
  */
 export function identify(m: Model, fx: Effect[], [, at, userId, props]: InputOf<'identify'>): string | undefined {
-  if (m.consentMode === 'anonymous') return void fx.push(['debug', 'identify ignored: consent refused']);
+  if (m.consentMode === 'anonymous') return void fx.push(['debug', 52, 'identify']);
   run(m, fx, { type: 'identify', at, userId });
   return props === null ? undefined : enter(m, fx, at, 'identify', props);
 }
@@ -128,7 +128,7 @@ export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]:
  */
 export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputOf<'consent'>): void {
   if (from === 'config' && gpcRefuses(m.settings, gpc)) {
-    fx.push(['debug', 'Global Privacy Control: consent denied']);
+    fx.push(['debug', 53, 'config.consent']);
     state = 'denied';
   }
   decide(m, fx, at, state, from, gpc);
@@ -173,14 +173,14 @@ export function shutdown(m: Model, fx: Effect[], [, at, flushing]: InputOf<'shut
  */
 function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
-    fx.push(['warn', 'consent not granted: Global Privacy Control is on']);
+    fx.push(['warn', 33, 'consent granted']);
     return;
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;
   const was = m.consentMode;
   if (from === 'page' || from === 'signal') fx.push(['tellConsent', consent]);
   if (mode === was) return;
-  fx.push(['debug', 'consent: ' + mode]);
+  fx.push(['debug', 50, mode]);
   m.consentMode = mode;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
@@ -222,7 +222,7 @@ export function opened(m: Model, fx: Effect[], [, , held, mechanism, othersOpen,
   m.session = m.linked && m.consentMode === 'granted' && m.settings.landing ? m.settings.landing(found, ...m.linked, m.page.utm) : found;
   m.linked = null;
   m.around = { ...m.around, mechanism, anonymous: m.consentMode === 'anonymous' };
-  fx.push(['debug', 'storage: ' + mechanism]);
+  fx.push(['debug', 51, mechanism]);
   // (events the hold had to drop are counted by `release`: a `lost` effect, for the first batch's `dropped`)
   release(m, fx, () => {
     const lifeAt = m.lifeAt;

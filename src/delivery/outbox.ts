@@ -84,7 +84,7 @@ export function startOutbox(initial: OutboxStore | null, queued: (id: string) =>
         },
         () => {
           // Quota or a broken database: the events stay queued in memory and are still sent.
-          warn('outbox not writable: unsent events die with this page');
+          warn(40, 'outbox');
           store = null;
         },
       );

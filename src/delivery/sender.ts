@@ -94,7 +94,7 @@ export function startSender(o: SenderOptions): Sender {
   };
 
   /** What each effect does; those that need an answer (drain, post, beacon) are read by the caller that asked (`run` gives them back). */
-  const perform: { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1]) => void } = {
+  const perform: { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1], more: never) => void } = {
     write: (list) => outbox.write(list),
     remove: (list) => outbox.remove(list),
     commit: (leaving) => outbox.commit(leaving),
@@ -135,7 +135,7 @@ export function startSender(o: SenderOptions): Sender {
   };
   /** The effects of a step, in order (given back: those that need an answer are read by the caller that asked). */
   const carryOut = (effects: SendEffect[]) => {
-    for (const effect of effects) (perform[effect[0]] as ((payload: unknown) => void) | undefined)?.(effect[1]);
+    for (const effect of effects) (perform[effect[0]] as ((payload: unknown, more: unknown) => void) | undefined)?.(effect[1], effect[2]);
     return effects;
   };
   const find = <T extends SendEffect[0]>(effects: SendEffect[], type: T) =>

@@ -81,7 +81,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     const cookie = primary.name === 'COOKIE_1';
     const stored = cookie && mirror ? encodeState(state, true) : value;
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
-      warn('session too large for a cookie: kept in localStorage or memory');
+      warn(41, 'session');
       fallBack();
       return save(state, all);
     }

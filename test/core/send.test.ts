@@ -78,7 +78,7 @@ describe('add: queued, written, and sent after a short wait', () => {
     const d = queued(MAX_QUEUE_EVENTS);
     const over = step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 1)]]);
     expect(kinds(over)).toEqual(['warn', 'remove', 'write', 'wait']);
-    expect(over[0][1]).toMatch(/outbox full \(5000 events\)/);
+    expect(over[0].slice(1)).toEqual([42, 'outbox']);
     expect(ids(over[1][1] as Entry[])).toEqual([entry(1).id]);
     expect(kinds(step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 2)]]))).toEqual(['remove', 'write', 'wait']);
     expect(d.dropped).toBe(2);
@@ -142,7 +142,7 @@ describe('next: the request to send', () => {
     step(d, ['add', T0 + MAX_AGE, [entry(2, T0 + MAX_AGE)]]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
     expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
-    expect(fx[0][1]).toMatch(/1 events undelivered for a week/);
+    expect(fx[0].slice(1)).toEqual([44, '1 events']);
     expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
   });
 
@@ -167,16 +167,16 @@ describe('next: the request to send', () => {
 
 describe('reply: what the collector said', () => {
   // [case, reply, random, delivered, dropped after, wait after (ms from the reply), limit, warning]
-  const cases: [string, Reply, number, boolean, number, number | null, number, RegExp | null][] = [
+  const cases: [string, Reply, number, boolean, number, number | null, number, [number, string] | null][] = [
     ['2xx: delivered, out of the outbox and the other tabs', reply(204), 0, true, 0, null, 500, null],
     ['413: the batch is halved, the losses it carried kept', reply(413), 0, false, 2, null, 2, null],
-    ['another 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, /refused 4 events with HTTP 400/],
+    ['another 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, [45, '4 events (HTTP 400)']],
     ['a network error: retried after 1 s (jitter 0.5 to 1)', reply(0), 0, false, 2, 500, 500, null],
     ['5xx: retried, the jitter drawn from the input', reply(503), 0.5, false, 2, 750, 500, null],
     ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
     ['429 with Retry-After: its wait', reply(429, 10_000), 0, false, 2, 10_000, 500, null],
     ['Retry-After below half a second: half a second', reply(503, 0), 0, false, 2, 500, 500, null],
-    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, /the collector redirects: batches wait for its own URL \(not \/c\)/],
+    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, [46, 'the collector /c']],
   ];
   it.each(cases)('%s', (_, answer, random, isDelivered, dropped, wait, limit, warning) => {
     const d = queued(4);
@@ -190,8 +190,8 @@ describe('reply: what the collector said', () => {
     expect(fx.find((e) => e[0] === 'wait')?.[1] ?? null).toBe(wait);
     if (wait !== null) expect(d.retryAt).toBe(T0 + 20 + wait);
     expect(d.limit).toBe(limit);
-    const warned = fx.filter((e) => e[0] === 'warn').map((e) => e[1] as string);
-    expect(warned).toEqual(warning ? [expect.stringMatching(warning)] : []);
+    const warned = fx.filter((e) => e[0] === 'warn').map((e) => e.slice(1));
+    expect(warned).toEqual(warning ? [warning] : []);
   });
 
   it('failures in a row double the backoff, up to five minutes; a 2xx resets it', () => {
