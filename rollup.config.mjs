@@ -83,6 +83,7 @@ const TAGS = {
   'stint.activity.js': 'src/parts/activity.ts',
   'stint.links.js': 'src/parts/links.ts',
   'stint.debug.js': 'src/parts/debug.ts',
+  'stint.copy.js': 'src/parts/copy.ts',
 };
 
 const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { declaration: false } });

@@ -240,7 +240,7 @@ test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with o
   expect(requests.slice(1, 7).map((r) => r.status)).toEqual([301, 200, 302, 200, 303, 200]);
   expect(requests.every((r) => !r.dropped)).toBe(true);
   expect(duplicates).toBe(0);
-  expect(seen.warnings.filter((w) => /the collector redirects/.test(w))).toHaveLength(3);
+  expect(seen.warnings.filter((w) => /^\[stint\] the collector \S+ \(#46\)$/.test(w))).toHaveLength(3);
 });
 
 test('after a long backoff, a page back in the foreground, or a network back, tries again at once', async ({ page, build, run, collector }) => {

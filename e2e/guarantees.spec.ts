@@ -199,3 +199,32 @@ test('the tag and an npm import on one page share the tracker', async ({ page, b
   expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
   await collector.exactly(1, (e) => e.name === 'application_initialized', page);
 });
+
+esmBuild(() => {
+  test('two createTracker calls with one cookie name give one tracker: one device, one session, one application_initialized', async ({ page, build, run, collector }) => {
+    const seen = consoleOf(page);
+    await openBare(page, build, run);
+    const same = await page.evaluate(async (run) => {
+      const { createTracker } = await import('/dist/index.mjs' as string);
+      const config = { collector: '/collect/' + run, appId: 'e2e' };
+      // What React Strict Mode does with `useState(() => createTracker(config))`: it creates twice.
+      const a = createTracker(config);
+      const b = createTracker(config);
+      const c = createTracker({ ...config, appVersion: '2.0.0' }); // another config: shared, with a warning
+      await Promise.all([a.ready(), b.ready()]);
+      a.track('from-a');
+      b.track('from-b');
+      c.track('from-c');
+      (window as any).stint = (method: string, ...args: unknown[]) => a[method](...args);
+      return JSON.stringify(a.getSession()) === JSON.stringify(b.getSession());
+    }, run);
+    expect(same).toBe(true);
+    await call(page, 'flush');
+    const events = await collector.exactly(3, (e) => e.name.startsWith('from-'), page);
+    expect(new Set(events.map((e) => e.session.userId)).size).toBe(1);
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
+    expect(events.map((e) => e.session.eventIndex)).toEqual([3, 4, 5]);
+    await collector.exactly(1, (e) => e.name === 'application_initialized', page);
+    expect(seen.warnings.filter((w) => w.includes(`a tracker with cookie "_stint" (#6)`))).toHaveLength(1);
+  });
+});

@@ -306,6 +306,6 @@ test("page(properties, { title, url, referrer }): the page's own values, kept by
   // The previous page view's URL is the referrer of the next.
   expect(second.context.page.referrer).toBe(url('/shop/checkout?utm_source=mail'));
   expect(third.context.page.path).toBe('/e2e/app.html');
-  expect(seen.warnings.filter((w) => w.includes('page()'))).toHaveLength(2);
+  expect(seen.warnings.filter((w) => w === '[stint] page (#23)')).toHaveLength(2);
   await collector.expectValid();
 });

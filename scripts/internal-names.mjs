@@ -14,19 +14,27 @@ export const INTERNAL_NAMES = [
   'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
   'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'sendingElsewhere', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
-  // delivery/queue.ts
+  // core/step.ts, core/ids.ts: shut down; the ids' source; where a page is
   'shutDown', 'fresh', 'derive', 'place',
   // core/rules.ts: a rule's outcome
   'current', 'ending',
   // core/send.ts: delivery's model; a reply; an entry's place in the queue
   'queue', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
-  // the page's signals (lifecycle/page.ts), the tag's names and parts (names.ts, consent/part.ts), the cookie's probe,
+  // the page's signals (lifecycle/page.ts), the tag's names and parts (loaders.ts, parts.ts), the cookie's probe,
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',
-  'leaving', 'increment', 'linker', 'watchLinks', 'linked', 'landing', 'readDevice',
+  'leaving', 'increment', 'linker', 'watchLinks', 'linked', 'watchCopy',
+  // core/model.ts: storage's answer a landing page holds, the parts come; the shell's rooms (tracker.ts `Shell`)
+  'answer', 'parts', 'keeper', 'shown', 'unwatch', 'lostEarly', 'handOff', 'follow', 'hear',
+  // core/state.ts: the session's fields that are neither sent, exported (readSession's) nor a builtin's name (stored by
+  // their short keys alone)
+  'firstEventAt', 'siteBackground', 'backgroundReported', 'attributesAt', 'lastPage', 'businessUserId',
+  'profileId', 'copiedAt',
+  // the shell's wiring (tracker.ts `Shell`, shell/effects.ts), delivery's model and its shell (core/send-model.ts, delivery/sender.ts)
+  'model', 'recording', 'dispatch', 'perform', 'tabs', 'live', 'saved', 'chunks', 'retryAfter', 'batch',
   // core/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
-  'engage', 'stepsLoaded', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
+  'engage', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
 ];
 
 /** The terser option that shortens them. */

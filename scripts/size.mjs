@@ -10,7 +10,8 @@
 // (gzip finds repeats across modules), but they rank what a cut would save.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
 import { gzipSync } from 'node:zlib';
@@ -75,6 +76,13 @@ for (const [artifact, { why }] of Object.entries(limits)) {
   if (typeof why !== 'string' || !why.trim() || why.includes('\n') || why.length > 240) {
     failed = true;
     console.error(`scripts/size.json: ${artifact}'s "why" must be one line of at most 240 characters`);
+  }
+}
+// Every script a page can load has a budget: the tags and each part beside them.
+for (const file of readdirSync(join(root, 'dist')).filter((f) => /^stint\..*js$/.test(f) && !f.endsWith('.map'))) {
+  if (!limits[`dist/${file}`]) {
+    failed = true;
+    console.error(`scripts/size.json: dist/${file} has no budget`);
   }
 }
 for (const [artifact, { budget, baseline }] of Object.entries(limits)) {

@@ -10,10 +10,12 @@ import type { Tracker } from './types';
 
 export type Method = keyof Tracker;
 
-
 const resolved = () => Promise.resolve();
 
-/** What each public method answers after an internal error. Typed from `Tracker`: a method missing here fails to compile. */
+/**
+ * What each public method answers after an internal error. Typed from `Tracker`: a method missing here fails to
+ * compile.
+ */
 const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
   track: () => undefined,
   page: () => undefined,
@@ -32,9 +34,8 @@ const FAILED: { [M in Method]: () => ReturnType<Tracker[M]> } = {
   debugLog: () => null,
 };
 
-export const isMethod = (name: unknown): name is Method => typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAILED, name);
-
-
+export const isMethod = (name: unknown): name is Method =>
+  typeof name === 'string' && Object.prototype.hasOwnProperty.call(FAILED, name);
 
 /**
  * A tracker running on this page, as every copy of Stint on it sees it (the tag and npm imports may be
@@ -64,7 +65,8 @@ export const running = (tracker: TimedTracker, config: string): Running => ({
 /** The object `createTracker` returns: the public methods of a running tracker, each guarded, and nothing else. */
 export function publicTracker(tracker: Running): Tracker {
   const api = {} as Record<Method, unknown>;
-  for (const method of Object.keys(FAILED) as Method[]) api[method] = (...args: unknown[]) => tracker.call(method, args);
+  for (const method of Object.keys(FAILED) as Method[])
+    api[method] = (...args: unknown[]) => tracker.call(method, args);
   return api as Tracker;
 }
 

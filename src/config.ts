@@ -1,16 +1,21 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
+import type { copyDue } from './core/copy';
 import type { engagementSteps } from './core/engagement';
-import type { land } from './core/landing';
 import type { Format } from './core/formats/format';
 import type { Settings } from './core/model';
 import type { LinkWatcher } from './lifecycle/decorate';
 import { describeError, fault, warn, type Sentences } from './log';
+import type { Dump } from './recorder';
 import type { ConsentSignal, ConsentState, StintConfig } from './types';
 
-export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'>> {
+export interface Config extends Required<
+  Omit<
+    StintConfig,
+    'appVersion' | 'store' | 'cookie' | 'format' | 'consent' | 'snowplow' | 'tracardi' | 'otlp' | 'engagement'
+  >
+> {
   appVersion: string | null;
   engagement: Settings['engagement'];
-  landing?: typeof land;
   store: StintConfig['store'];
   cookie: NonNullable<StintConfig['cookie']>;
   format: Format;
@@ -23,6 +28,8 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
   watchInput: InputWatcher;
   /** The decoration of the links to the other domains, for `crossDomain` (the npm core's, or the tag's part). */
   watchLinks: LinkWatcher;
+  /** When the server's copy is renewed, for `serverCookie` (a chunk of the npm build's, or the tag's part). */
+  watchCopy: CopyWatcher;
 }
 
 /**
@@ -32,12 +39,18 @@ export interface Config extends Required<Omit<StintConfig, 'appVersion' | 'store
  */
 export type RouteWatcher = (hash: boolean, onRoute: (from: string, to?: string) => void, since: string) => () => void;
 
+/** Loads when the server's copy is renewed (core/copy.ts) and hands it over (`hand`). Returns the stop. */
+export type CopyWatcher = (hand: (due: typeof copyDue) => void) => () => void;
+
 /**
  * Watches the person's input: `onInput` with its time, at most once a second. With `engage` (for `engagement`): also
  * media playing, and the window's focus and blur (`onInput` with its time and whether it has the focus), and the part
  * hands engaged time's steps to `engage` (they travel with the watch: core/engagement.ts). Returns the stop.
  */
-export type InputWatcher = (onInput: (at: number, focused?: boolean) => void, engage?: (make: typeof engagementSteps) => void) => () => void;
+export type InputWatcher = (
+  onInput: (at: number, focused?: boolean) => void,
+  engage?: (make: typeof engagementSteps) => void,
+) => () => void;
 
 /** Formats by name: each makes the format from its options. */
 export type Formats = Record<string, (options: never) => Format>;
@@ -56,12 +69,19 @@ export interface Names {
   gpp?: ConsentSignal;
   /** the watch of the routes (autoPageViews): an npm app's core carries it, a script tag loads it beside it */
   routes: RouteWatcher;
-  /** the watch of the person's input (activity: 'input'): an npm app's core carries it, a script tag loads it beside it */
+  /**
+   * the watch of the person's input (activity: 'input'): an npm app's core carries it, a script tag loads it beside it
+   */
   input: InputWatcher;
-  /** the decoration of the links to the other domains (crossDomain): an npm app's core carries it, a script tag loads it beside it */
+  /**
+   * the decoration of the links to the other domains (crossDomain): an npm app's core carries it, a script tag loads it
+   * beside it
+   */
   linker: LinkWatcher;
-  /** the sentences of the messages (debug: true): loaded when the config asks for them */
-  debug: (set: (sentences: Sentences) => void) => () => void;
+  /** when the server's copy is renewed (serverCookie): an npm app's chunk, a script tag's part */
+  copy: CopyWatcher;
+  /** the messages' sentences and the flight recorder's log (debug: true): loaded when the config asks for them */
+  debug: (hand: (debug: { sentence: Sentences; dump: Dump }) => void) => () => void;
   /** the message that says a format or signal is not in this entry (messages.ts: another script, another import) */
   missing: number;
 }
@@ -104,18 +124,31 @@ const RULES: [string, Check][] = [
   ['foregroundTimeout', positive],
   ['backgroundTimeout', positive],
   ['maxSessionDuration', (v) => v === 0 || positive(v)],
-  ['consent', (v) => ['granted', 'pending', 'denied', 'tcf', 'google', 'gpp'].includes(v as string) || typeof v == 'function'],
+  [
+    'consent',
+    (v) => ['granted', 'pending', 'denied', 'tcf', 'google', 'gpp'].includes(v as string) || typeof v == 'function',
+  ],
   ['onDenied', oneOf('drop', 'anonymous')],
   ['format', (v) => [undefined, 'native', 'snowplow', 'tracardi', 'otlp'].includes(v as string) || isFormat(v)],
   ['installType', oneOf('auto', 'known_install', 'known_upgrade')],
   ['activity', oneOf('events', 'input')],
-  ['engagement', (v) => typeof v == 'boolean' || (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v))],
+  [
+    'engagement',
+    (v) =>
+      typeof v == 'boolean' ||
+      (!!v && typeof v == 'object' && ((v = (v as { idle?: number }).idle ?? 1e3) as number) >= 1e3 && positive(v)),
+  ],
   ['sampleRate', (v) => typeof v == 'number' && v >= 0 && v <= 1],
   ['autoPageViews', oneOf(false, 'history', 'history+hash')],
   ['compression', oneOf('none', 'gzip')],
   ['crossDomain', (v) => Array.isArray(v) && v.every((d) => typeof d == 'string' && /^[\w.-]+$/.test(d))],
   ['serverCookie', (v) => typeof v == 'string' && /^(\/(?!\/)\S*)?$/.test(v)],
-  ['store', (s) => s === undefined || (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function'))],
+  [
+    'store',
+    (s) =>
+      s === undefined ||
+      (!!s && ['get', 'set', 'delete'].every((m) => typeof (s as Record<string, unknown>)[m] == 'function')),
+  ],
   ['debug', (v) => typeof v == 'boolean'],
   ['cookie.sameSite', oneOf(undefined, 'Lax', 'Strict', 'None')],
   ['cookie.maxAgeDays', (v) => v === undefined || positive(v)],
@@ -146,12 +179,14 @@ const followed =
     }
   };
 
-const isFormat = (v: unknown) => !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
+const isFormat = (v: unknown) =>
+  !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
 export function resolveConfig(input: StintConfig, names: Names): Config {
   if (!input || typeof input !== 'object') throw fault(1, 'createTracker');
   const config = { ...DEFAULTS } as unknown as Config;
-  for (const [key, value] of Object.entries(input)) if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of Object.entries(input))
+    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
   config.cookie = { ...config.cookie };
   for (const [field, valid] of RULES) {
     const [key, sub] = field.split('.');
@@ -182,5 +217,6 @@ export function resolveConfig(input: StintConfig, names: Names): Config {
   config.watchRoutes = names.routes;
   config.watchInput = names.input;
   config.watchLinks = names.linker;
+  config.watchCopy = names.copy;
   return config;
 }

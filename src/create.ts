@@ -6,6 +6,7 @@
 import { running, type Running } from './api';
 import { resolveConfig, type Config, type Names } from './config';
 import { fault, guard, setDebug, setSentences, warn } from './log';
+import { setDump } from './recorder';
 import { startTracker } from './tracker';
 import type { StintConfig } from './types';
 
@@ -19,7 +20,7 @@ const TRACKERS = Symbol.for('stint.trackers');
 export function configFor(config: StintConfig, names: Names): Config {
   const debugging = config?.debug === true;
   setDebug(debugging);
-  if (debugging) guard(() => names.debug(setSentences));
+  if (debugging) guard(() => names.debug((debug) => (setSentences(debug.sentence), setDump(debug.dump))));
   return resolveConfig(config, names);
 }
 
@@ -34,7 +35,8 @@ export function trackerFor(resolved: Config, at?: number): Running {
   } catch {
     throw fault(2, 'config.collector');
   }
-  const all: Map<string, Running> = ((window as unknown as Record<symbol, Map<string, Running>>)[TRACKERS] ||= new Map());
+  const all: Map<string, Running> = ((window as unknown as Record<symbol, Map<string, Running>>)[TRACKERS] ||=
+    new Map());
   const name = resolved.cookie.name || '_stint';
   let json = '';
   try {
@@ -48,7 +50,10 @@ export function trackerFor(resolved: Config, at?: number): Running {
     return found;
   }
   // A tracker that is shut down makes room for the next one.
-  const tracker = running(startTracker(resolved, at ?? Date.now(), () => all.get(name) === tracker && all.delete(name)), json);
+  const tracker = running(
+    startTracker(resolved, at ?? Date.now(), () => all.get(name) === tracker && all.delete(name)),
+    json,
+  );
   all.set(name, tracker);
   return tracker;
 }

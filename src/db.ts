@@ -49,7 +49,10 @@ export function setLeaving(isLeaving: boolean): void {
   running.clear();
 }
 
-/** Whether the page is leaving (pagehide or freeze, until it is back): a write that fails now was cut short by that (keeper.ts). */
+/**
+ * Whether the page is leaving (pagehide or freeze, until it is back): a write that fails now was cut short by that
+ * (keeper.ts).
+ */
 export const isLeaving = (): boolean => leaving;
 
 /**
@@ -83,7 +86,8 @@ export const finished = (transaction: IDBTransaction): Promise<void> =>
   });
 
 /** `then`, when `request` succeeds (guarded). */
-export const onSuccess = (request: IDBRequest, then: () => void): void => void (request.onsuccess = guarded(request, then));
+export const onSuccess = (request: IDBRequest, then: () => void): void =>
+  void (request.onsuccess = guarded(request, then));
 
 /**
  * The database, or null where IndexedDB is missing or forbidden (sandboxed iframes, some private modes
@@ -141,7 +145,10 @@ export function stintDb(): StintDb | null {
     turn: use('turn'),
     close() {
       // (after the uses already asked for: their transactions begin first, and the connection closes once they end)
-      connection?.then((db) => db.close(), () => {});
+      connection?.then(
+        (db) => db.close(),
+        () => {},
+      );
       (connection = Promise.reject(new Error('closed'))).catch(() => {});
     },
   };

@@ -11,7 +11,8 @@ interface UserAgentData {
 /**
  * The parts of the context that do not change while the page lives, as a JSON fragment (`"device":{...},"app":{...},
  * "userAgent":{...}`): the screen, the language, and what the browser says of itself, as it says it (read where the
- * events land: core/agent.ts). `onUpdate` gets it again once the platform's version arrives from User-Agent Client Hints.
+ * events land: core/agent.ts). `onUpdate` gets it again once the platform's version arrives from User-Agent Client
+ * Hints.
  */
 export function deviceContext(onUpdate: (fragment: string) => void): string {
   const nav = navigator as Navigator & { userAgentData?: UserAgentData };
@@ -25,10 +26,22 @@ export function deviceContext(onUpdate: (fragment: string) => void): string {
         orientation: screenType ? screenType.split('-')[0] : null,
         touch: nav.maxTouchPoints > 0,
       },
-      app: { type: 'browser', language: nav.language || null, bot: nav.webdriver === true || /bot|crawl|spider|slurp|headless|lighthouse/i.test(nav.userAgent) },
-      userAgent: { original: nav.userAgent, brands: uad?.brands || null, platform: uad?.platform || null, platformVersion },
+      app: {
+        type: 'browser',
+        language: nav.language || null,
+        bot: nav.webdriver === true || /bot|crawl|spider|slurp|headless|lighthouse/i.test(nav.userAgent),
+      },
+      userAgent: {
+        original: nav.userAgent,
+        brands: uad?.brands || null,
+        platform: uad?.platform || null,
+        platformVersion,
+      },
     }).slice(1, -1);
-  uad?.getHighEntropyValues?.(['platformVersion']).then(({ platformVersion: v }) => v && onUpdate(fragment(v)), () => {});
+  uad?.getHighEntropyValues?.(['platformVersion']).then(
+    ({ platformVersion: v }) => v && onUpdate(fragment(v)),
+    () => {},
+  );
   return fragment(null);
 }
 

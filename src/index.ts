@@ -5,7 +5,7 @@
 import { inertTracker, publicTracker } from './api';
 import { configFor, trackerFor } from './create';
 import { debug } from './log';
-import { NPM } from './names';
+import { NPM } from './loaders';
 import type { StintConfig, Tracker } from './types';
 
 export type {

@@ -16,10 +16,14 @@ export function eventName(name: unknown): name is string {
   return false;
 }
 
-/** An event's properties as JSON (serialising them is how circular or BigInt values are found), or undefined with a warning. */
+/**
+ * An event's properties as JSON (serialising them is how circular or BigInt values are found), or undefined with a
+ * warning.
+ */
 export function propsJson(name: string, properties: unknown): string | undefined {
   try {
-    if (properties !== undefined && (!properties || typeof properties !== 'object' || Array.isArray(properties))) throw 0;
+    if (properties !== undefined && (!properties || typeof properties !== 'object' || Array.isArray(properties)))
+      throw 0;
     const props = JSON.stringify(properties || {});
     // A toJSON can turn an object into anything (a Date into a string, or null).
     if (props?.[0] === '{') return props;
@@ -36,7 +40,10 @@ export function userId(id: unknown): id is string | null {
   return false;
 }
 
-/** The page's own values for `page()`: strings or null, the URL made absolute; a bad one gets a warning and none is used. */
+/**
+ * The page's own values for `page()`: strings or null, the URL made absolute; a bad one gets a warning and none is
+ * used.
+ */
 export function pageValues(own: unknown): PageValues | undefined {
   if (own == null) return;
   try {
@@ -58,7 +65,14 @@ export function consentState(state: unknown): state is ConsentState {
 /** Where the page is now, or where the app says it is (`own`: checked by `pageValues`). */
 export function readPlace(own: PageValues = {}): Place {
   const url = own.url ? new URL(own.url) : location;
-  return { href: location.href, url: url.href, path: url.pathname, search: url.search, title: (own.title ?? document.title) || null, referrer: document.referrer };
+  return {
+    href: location.href,
+    url: url.href,
+    path: url.pathname,
+    search: url.search,
+    title: (own.title ?? document.title) || null,
+    referrer: document.referrer,
+  };
 }
 
 /** The seed of the core's random ids (core/ids.ts `freshId`): 128 bits from the browser's crypto, on every page. */

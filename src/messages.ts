@@ -1,10 +1,15 @@
 /**
- * Every message's sentence, by its code (log.ts). Not in the tag: the debug part (`stint.debug.js`) and an npm app's
- * chunk carry it, loaded with `debug: true`. A message is `where` (the call or the field, and what it was given) and
- * its sentence; docs/messages.md lists them, each with what to do (test/docs.test.ts checks they agree).
+ * Every message's sentence, by its code (log.ts), and the flight recorder's log (recorder.ts). Not in the tag: the
+ * debug part (`stint.debug.js`) and an npm app's chunk carry them, loaded with `debug: true`. A message is `where` (the
+ * call or the field, and what it was given) and its sentence; docs/messages.md lists them, each with what to do
+ * (test/docs.test.ts checks they agree).
  */
 import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTES } from './core/attributes';
 import { MAX_EVENT_BYTES, MAX_QUEUE_EVENTS } from './core/batch';
+import type { DebugLog, Recording } from './recorder';
+import type { Model } from './core/model';
+import type { Delivery } from './core/send-model';
+import { VERSION } from './version';
 
 /** What a valid value of each checked field of the config (or of a format's options) is. */
 const EXPECTED: Record<string, string> = {
@@ -58,12 +63,14 @@ export const MESSAGES: Record<number, string | ((where: string) => string)> = {
   2: (where) => `must be ${EXPECTED[where.replace(/^config\./, '')] || 'valid'}`,
   3: (where) => {
     const name = where.replace(/.*'(.*)'.*/, '$1');
-    return `needs the script ${name == 'native' ? 'stint' : 'stint.' + name}.js instead of this one (each script carries one pipeline's format)`;
+    const script = name == 'native' ? 'stint' : 'stint.' + name;
+    return `needs the script ${script}.js instead of this one (each script carries one pipeline's format)`;
   },
   4: (where) => {
     const name = where.replace(/.*'(.*)'.*/, '$1');
     const [fn, entry] = name == 'google' ? ['googleConsentMode', 'consent-mode'] : [name, name];
-    return `is not in the 'stint' entry: import { ${fn} } from 'stint/${entry}', then ${where.includes('consent') ? 'consent' : 'format'}: ${fn}()`;
+    const field = where.includes('consent') ? 'consent' : 'format';
+    return `is not in the 'stint' entry: import { ${fn} } from 'stint/${entry}', then ${field}: ${fn}()`;
   },
   5: 'threw when started: consent stays pending',
   6: 'runs already on this page: it is shared, and this config is ignored',
@@ -108,3 +115,16 @@ export const sentence = (code: number, where: string): string => {
   const s = MESSAGES[code];
   return typeof s == 'function' ? s(where) : (s ?? '');
 };
+
+/**
+ * The flight recorder's log as JSON (recorder.ts): the session's model before the first step kept, the steps, the
+ * models now; delivery's sets as `{ $set: [...] }` (test/core/replay.ts reads them back).
+ */
+export function dump({ kept, start }: Recording, now: Model, sending: Delivery | null): string {
+  const model = kept.find(([before]) => before)?.[0] ?? now;
+  const log: DebugLog = { stint: VERSION, model, delivery: start, steps: kept.map(([, i, e]) => [i, e]), now, sending };
+  return JSON.stringify(log, (_, v) => (v instanceof Set ? { $set: [...v] } : v));
+}
+
+/** What the debug part hands over: the messages' sentences, and the flight recorder's log. */
+export const DEBUG = { sentence, dump };

@@ -11,7 +11,8 @@ import type { OtlpOptions, WireFormat } from './types';
 export type { OtlpOptions, WireFormat } from './types';
 
 /** `o` is a plain object whose every member passes `ok`. */
-const every = (o: unknown, ok: (key: string, value: unknown) => boolean) => !!o && typeof o == 'object' && !Array.isArray(o) && Object.entries(o).every(([k, v]) => ok(k, v));
+const every = (o: unknown, ok: (key: string, value: unknown) => boolean) =>
+  !!o && typeof o == 'object' && !Array.isArray(o) && Object.entries(o).every(([k, v]) => ok(k, v));
 
 export function otlp(options: OtlpOptions = {}): WireFormat {
   const { logsPath = '/v1/logs', headers, resource = {} } = options || {};
@@ -20,7 +21,14 @@ export function otlp(options: OtlpOptions = {}): WireFormat {
   };
   // (a doubled slash is a 301 from the receiver, which the browser follows as a GET: the batch would be lost)
   check(/^(\/[^/?#]+)+$/.test(logsPath), 'logsPath');
-  check(headers === undefined || every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)), 'headers');
-  check(every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))), 'resource');
+  check(
+    headers === undefined ||
+      every(headers, (k, v) => typeof v == 'string' && /^[\w!#$%&'*+.^`|~-]+$/.test(k) && !/^content-type$/i.test(k)),
+    'headers',
+  );
+  check(
+    every(resource, (_, v) => typeof v == 'string' || (typeof v != 'object' && isFinite(v as number))),
+    'resource',
+  );
   return otlpFormat({ logsPath, headers, resource });
 }

@@ -27,7 +27,10 @@ interface NodeResponse {
 }
 
 /** Came over https: the request's own connection, or the first proxy's `X-Forwarded-Proto`. */
-const forwardedHttps = (proto: string | string[] | null | undefined) => String(proto ?? '').split(',')[0].trim() === 'https';
+const forwardedHttps = (proto: string | string[] | null | undefined) =>
+  String(proto ?? '')
+    .split(',')[0]
+    .trim() === 'https';
 
 /**
  * `http.createServer(...)`'s handler for the endpoint's path, which is also Express-style middleware
@@ -36,7 +39,9 @@ const forwardedHttps = (proto: string | string[] | null | undefined) => String(p
  */
 export function serverCookieHandler(options: CopyCookie = {}): (req: NodeRequest, res: NodeResponse) => void {
   return (req, res) => {
-    const https = !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted || forwardedHttps(req.headers['x-forwarded-proto']);
+    const https =
+      !!(req.socket as { encrypted?: boolean } | undefined)?.encrypted ||
+      forwardedHttps(req.headers['x-forwarded-proto']);
     let answered = false;
     const answer = (body: string) => {
       if (answered) return;
@@ -46,7 +51,8 @@ export function serverCookieHandler(options: CopyCookie = {}): (req: NodeRequest
       res.end();
     };
     const read = req.body;
-    if (typeof read === 'string' || read instanceof Uint8Array) return answer(String(read instanceof Uint8Array ? new TextDecoder().decode(read) : read));
+    if (typeof read === 'string' || read instanceof Uint8Array)
+      return answer(String(read instanceof Uint8Array ? new TextDecoder().decode(read) : read));
     if (req.method !== 'POST' || req.readableEnded) return answer('');
     let body = '';
     req.setEncoding?.('utf8');
@@ -63,7 +69,8 @@ export function serverCookieHandler(options: CopyCookie = {}): (req: NodeRequest
 /** The Fetch API's handler (a Worker's `fetch`, a route of an edge runtime): the same answers. */
 export function serverCookieFetch(options: CopyCookie = {}): (request: Request) => Promise<Response> {
   return async (request) => {
-    const https = new URL(request.url).protocol === 'https:' || forwardedHttps(request.headers.get('x-forwarded-proto'));
+    const https =
+      new URL(request.url).protocol === 'https:' || forwardedHttps(request.headers.get('x-forwarded-proto'));
     const long = Number(request.headers.get('content-length')) > BODY_MAX;
     const body = request.method === 'POST' && !long ? await request.text().catch(() => '') : '';
     const { status, headers } = copyAnswer(request.method, body, options, https);

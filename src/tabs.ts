@@ -30,7 +30,10 @@ export interface Tabs {
   readonly id: string;
   /** Joins the site's tabs, visible or not (at start, and after a back/forward-cache restore). */
   join(visible: boolean): void;
-  /** Leaves (on pagehide, at shutdown): says so, and lets go of the channel, which would keep the page out of the back/forward cache. */
+  /**
+   * Leaves (on pagehide, at shutdown): says so, and lets go of the channel, which would keep the page out of the
+   * back/forward cache.
+   */
   leave(): void;
   /** Tells the other tabs whether this one is visible. */
   announce(visible: boolean): void;

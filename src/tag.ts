@@ -12,8 +12,8 @@
  */
 import { isMethod, type Running } from './api';
 import { configFor, trackerFor } from './create';
-import { tagNames } from './names';
-import { whereFrom } from './consent/part';
+import { tagNames } from './loaders';
+import { whereFrom } from './parts';
 import { describe, describeError, error, internalError } from './log';
 import type { StintConfig } from './types';
 

@@ -103,8 +103,9 @@ export interface StintConfig {
    * Engaged time: how long the person spent, per page view (a `page_engagement` event with `engaged_ms`, when the page
    * view ends, the page is hidden or leaves) and per session (`session_end`'s `engaged_ms`, counted once across tabs).
    * Time counts while a page of the site is visible, its window focused, and the person acted (input, scroll, pointer,
-   * keys, media playing) within the last `idle` ms (default 5000; `true`: the default). The person's input then keeps the
-   * session alive too, as with `activity: 'input'`. Default false. The tag: `data-engagement` (`true` or the idle ms).
+   * keys, media playing) within the last `idle` ms (default 5000; `true`: the default). The person's input then keeps
+   * the session alive too, as with `activity: 'input'`. Default false. The tag: `data-engagement` (`true` or the idle
+   * ms).
    */
   engagement?: boolean | { idle?: number };
   /**
@@ -159,15 +160,18 @@ export interface StintConfig {
 
 export type Properties = Record<string, unknown>;
 
-/** A pipeline's wire format, made by `snowplow()` ('stint/snowplow'), `tracardi()` ('stint/tracardi') or `otlp()` ('stint/otlp'). */
+/**
+ * A pipeline's wire format, made by `snowplow()` ('stint/snowplow'), `tracardi()` ('stint/tracardi') or `otlp()`
+ * ('stint/otlp').
+ */
 export interface WireFormat {
   readonly path: string;
 }
 
 /**
  * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'), `gpp()` ('stint/gpp') or
- * `googleConsentMode()` ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state is what the
- * page assumes until the visitor decides (applied in this tab only, never told to the others).
+ * `googleConsentMode()` ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state
+ * is what the page assumes until the visitor decides (applied in this tab only, never told to the others).
  */
 export type ConsentSignal = (onChange: (state: ConsentState, isDefault?: boolean) => void) => () => void;
 
@@ -209,7 +213,9 @@ export interface OtlpOptions {
 export interface PageValues {
   /** Default: `document.title` at the call (a router may not have set it yet). */
   title?: string | null;
-  /** Absolute, or relative to the current URL; the `path` and the UTM parameters follow it. Default: `location.href`. */
+  /**
+   * Absolute, or relative to the current URL; the `path` and the UTM parameters follow it. Default: `location.href`.
+   */
   url?: string | null;
   /** Default: the previous page view's URL in a single-page app, else `document.referrer`. */
   referrer?: string | null;
@@ -255,7 +261,10 @@ export interface Tracker {
   ready(): Promise<void>;
   /** Resolves when every event queued so far has been accepted by the collector (or given up on). */
   flush(): Promise<void>;
-  /** Flushes (with `engagement`, the page view's engaged time so far first), then removes every listener; the tracker does nothing afterwards. */
+  /**
+   * Flushes (with `engagement`, the page view's engaged time so far first), then removes every listener; the tracker
+   * does nothing afterwards.
+   */
   shutdown(): Promise<void>;
   /**
    * With `debug: true`, the flight recorder: the last 200 inputs Stint's core took (calls, browser signals,

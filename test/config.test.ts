@@ -1,7 +1,7 @@
 import { sentence } from '../src/messages';
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig as resolve, type Names } from '../src/config';
-import { NPM, tagNames } from '../src/names';
+import { NPM, tagNames } from '../src/loaders';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
 import { googleConsentMode } from '../src/consent-mode';
@@ -11,7 +11,7 @@ import { tracardi } from '../src/tracardi';
 import type { StintConfig } from '../src/types';
 
 const ok: StintConfig = { collector: '/collect', appId: 'shop' };
-/** Where a script tag runs from (its consent parts load beside it: src/consent/part.ts). */
+/** Where a script tag runs from (its consent parts load beside it: src/parts.ts). */
 const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '', scriptUrl: (url: string) => url };
 /** As an npm app resolves its config (a script tag: `tagNames`). */
 const resolveConfig = (config: StintConfig, names: Names = NPM) => resolve(config, names);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
-import { beacon, parseRetryAfter, post, sendNow } from '../src/delivery/transport';
+import { beacon, post, sendNow } from '../src/delivery/transport';
+import { parseRetryAfter } from '../src/core/batch';
 import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../src/version';
 
@@ -25,7 +26,13 @@ describe('retryEarly: the page back in the foreground, or the network back, trie
   const now = 1_000_000;
   it.each([
     ['a long backoff, the last try half a minute old', now + 200_000, now - RETRY_EARLY, false, true],
-    ['the last try too recent (a tab switched every second is no flood)', now + 200_000, now - RETRY_EARLY + 1, false, false],
+    [
+      'the last try too recent (a tab switched every second is no flood)',
+      now + 200_000,
+      now - RETRY_EARLY + 1,
+      false,
+      false,
+    ],
     ["the collector's Retry-After is obeyed", now + 200_000, now - 60_000, true, false],
     ['no backoff under way', now, now - 60_000, false, false],
     ['the backoff is over: the retry is due anyway', now - 1, now - 60_000, false, false],
@@ -41,8 +48,26 @@ describe('formats', () => {
       { id: 'b', at: 1002, appId: 'shop', name: 'y', props: '{"n":1}', index: 5, hidden: false, ctx: '{"k":1}' },
     ];
     const batch = { dropped: 3, sentAt: Date.parse('2026-11-21T10:00:00Z'), profile: null, sampleRate: 0.25 };
-    const body = JSON.parse(nativeFormat.body(entries.map((e) => nativeFormat.item(e, batch)), entries, batch));
-    expect(body).toEqual({ v: 3, appId: 'shop', sentAt: '2026-11-21T10:00:00.000Z', at: 1000, dropped: 3, sampleRate: 0.25, contexts: [{ k: 1 }], events: [['a', 'x', {}, 0, { i: 4 }], ['b', 'y', { n: 1 }, 2]] });
+    const body = JSON.parse(
+      nativeFormat.body(
+        entries.map((e) => nativeFormat.item(e, batch)),
+        entries,
+        batch,
+      ),
+    );
+    expect(body).toEqual({
+      v: 3,
+      appId: 'shop',
+      sentAt: '2026-11-21T10:00:00.000Z',
+      at: 1000,
+      dropped: 3,
+      sampleRate: 0.25,
+      contexts: [{ k: 1 }],
+      events: [
+        ['a', 'x', {}, 0, { i: 4 }],
+        ['b', 'y', { n: 1 }, 2],
+      ],
+    });
   });
 
   it.each([
@@ -74,10 +99,16 @@ describe('version', () => {
 
 describe("compression: 'gzip'", () => {
   afterEach(() => vi.unstubAllGlobals());
-  const body = JSON.stringify({ v: 3, events: Array.from({ length: 50 }, (_, i) => ['00000000-0000-4000-8000-000000000000', 'click', { i }, i]) });
+  const body = JSON.stringify({
+    v: 3,
+    events: Array.from({ length: 50 }, (_, i) => ['00000000-0000-4000-8000-000000000000', 'click', { i }, i]),
+  });
   const sent = () => {
     const calls: [string, RequestInit][] = [];
-    vi.stubGlobal('fetch', (url: string, init: RequestInit) => (calls.push([url, init]), Promise.resolve(new Response('', { status: 200 }))));
+    vi.stubGlobal(
+      'fetch',
+      (url: string, init: RequestInit) => (calls.push([url, init]), Promise.resolve(new Response('', { status: 200 }))),
+    );
     return calls;
   };
 

@@ -10,7 +10,8 @@ import { CmpApi, SignalStatus } from '@iabgpp/cmpapi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { gppConsent, watchGpp, type GppData, type GppPing, type GppSections } from '../src/consent/gpp';
+import { watchGpp } from '../src/consent/gpp';
+import { gppConsent, type GppData, type GppPing, type GppSections } from '../src/consent/gpp-read';
 import { gpp10 } from '../e2e/pages/gpp-10-cmp.js';
 
 const ready = (parsedSections: GppPing['parsedSections'], applicableSections = [7]): GppPing => ({ signalStatus: 'ready', applicableSections, parsedSections });

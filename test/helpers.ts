@@ -40,6 +40,25 @@ export function state(overrides: Partial<SessionState> = {}): SessionState {
     closed: false,
     rev: 1,
     engaged: null,
+    copiedAt: null,
     ...overrides,
+  };
+}
+
+/** An outbox in memory, as IndexedDB keeps it (delivery/outbox-store.ts): chunks of entries by key. */
+export function memoryOutbox(): import('../src/delivery/outbox-store').OutboxStore & { chunks: Map<string, import('../src/core/event').Entry[]> } {
+  const chunks = new Map<string, import('../src/core/event').Entry[]>();
+  return {
+    chunks,
+    put: async (list) => void list.forEach(([key, entries]) => chunks.set(key, entries.map((e) => ({ ...e })))),
+    keys: async () => [...chunks.keys()].sort(),
+    get: async (keys) => keys.map((key) => [key, (chunks.get(key) || []).map((e) => ({ ...e }))]),
+    remove: async (list) => {
+      for (const [key, ids, whole] of list) {
+        const rest = whole ? [] : (chunks.get(key) || []).filter((e) => !ids.includes(e.id));
+        if (rest.length) chunks.set(key, rest);
+        else chunks.delete(key);
+      }
+    },
   };
 }

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERNAL_NAMES } from '../scripts/internal-names.mjs';
+import { encodeState, type SessionState } from '../src/core/state';
 
 const names: string[] = INTERNAL_NAMES;
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -39,25 +40,55 @@ describe('the names the build shortens', () => {
     expect(names.filter((n) => sent.has(n))).toEqual([]);
   });
 
+  it('are no member of a type the package exports (what a server reads of `readSession`, the envelope it expands…)', () => {
+    // Each entry's exported types, found where they are declared: `export type { A } from './x'`, `type B` in a list.
+    const entries = ['index', 'snowplow', 'tracardi', 'otlp', 'tcf', 'gpp', 'consent-mode', 'collector'];
+    const exported: string[] = [];
+    for (const entry of entries) {
+      const text = read(`src/${entry}.ts`);
+      for (const [, list, from] of text.matchAll(/export (?:type )?\{([^}]*)\} from '([^']+)'/g)) {
+        const file = `src/${join(entry.includes('/') ? entry : '', from).replace(/^\.\//, '')}.ts`;
+        const source = read(file);
+        for (const item of list.split(',')) {
+          const name = item.replace(/\btype\b/, '').trim().split(/\s+as\s+/)[0];
+          const declared = new RegExp(`export (?:interface ${name}\\b|type ${name}\\b)`).exec(source);
+          if (declared) exported.push(...members(block(file, declared[0])));
+        }
+      }
+      exported.push(...members(text));
+    }
+    expect(exported).toContain('lastEventAt');
+    expect(names.filter((n) => exported.includes(n))).toEqual([]);
+  });
+
   it('are no member of what is stored, told to the other tabs, or given by the page', () => {
     const crossing = new Set([
       ...members(read('src/types.ts')),
       ...members(block('src/tabs.ts', 'export type TabMessage')),
       ...members(block('src/core/envelope.ts', 'export interface EventSession')),
       ...members(block('src/core/envelope.ts', 'export interface WholeEvent')),
-      ...members(block('src/core/state.ts', 'export interface SessionState')),
       ...members(block('src/delivery/outbox-store.ts', 'interface Stored')),
       ...members(block('src/delivery/outbox-store.ts', 'interface Chunk')),
       ...members(block('src/api.ts', 'export interface Running')),
       ...members(block('src/consent/tcf.ts', 'export interface TCData')),
-      ...members(block('src/consent/gpp.ts', 'export interface GppSection')),
-      ...members(block('src/consent/gpp.ts', 'export interface GppPing')),
+      ...members(block('src/consent/gpp-read.ts', 'export interface GppSection')),
+      ...members(block('src/consent/gpp-read.ts', 'export interface GppPing')),
+      ...members(block('src/consent/gpp-read.ts', 'export interface GppData')),
       ...members(block('src/consent/gpp.ts', 'interface GppEvent')),
       ...members(block('src/consent/google.ts', 'interface ConsentParams')),
       'hello',
       't', // a send turn's holder (turn.ts)
     ]);
     expect(names.filter((n) => crossing.has(n))).toEqual([]);
+  });
+
+  it('are no key of a stored session: it is stored by its fields’ short keys (state.ts), whole and lean', () => {
+    const state = Object.fromEntries(members(block('src/core/state.ts', 'export interface SessionState')).map((n) => [n, 1]));
+    for (const lean of [false, true]) {
+      const stored = Object.keys(JSON.parse(encodeState(state as unknown as SessionState, lean).slice(2)));
+      expect(stored.length).toBeGreaterThan(10);
+      expect(stored.filter((key) => key.length > 2 || names.includes(key))).toEqual([]);
+    }
   });
 
   it("are no member of the browser's or JavaScript's own objects (TypeScript's lib.dom and lib.es files)", () => {

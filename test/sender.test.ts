@@ -8,6 +8,7 @@ import type { Entry } from '../src/core/event';
 import { nativeFormat } from '../src/core/formats/native';
 import type { OutboxStore } from '../src/delivery/outbox-store';
 import { startSender } from '../src/delivery/sender';
+import { memoryOutbox } from './helpers';
 
 type Reply = { status: number; headers?: Record<string, string> };
 
@@ -165,17 +166,10 @@ describe('Sender', () => {
 
   it('past the bound, the oldest go, and the outbox gets one removal per task', async () => {
     const removed: number[] = [];
-    // An outbox in memory: one chunk per entry.
-    const chunks = new Set<string>();
-    const store: OutboxStore = {
-      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
-      keys: async () => [...chunks],
-      get: async () => [],
-      remove: async (gone, list) => {
-        removed.push(gone.length + list.length);
-        for (const key of gone) chunks.delete(key);
-      },
-    };
+    const store = memoryOutbox();
+    const remove = store.remove;
+    store.remove = async (list) => (removed.push(list.reduce((n, [, ids]) => n + ids.length, 0)), remove(list));
+    const count = () => [...store.chunks.values()].reduce((n, l) => n + l.length, 0);
     vi.stubGlobal('navigator', { onLine: false }); // nothing leaves: the queue stays full
     const out = sender(store);
     const list = Array.from({ length: MAX_QUEUE_EVENTS + 100 }, () => entry(10));
@@ -184,14 +178,14 @@ describe('Sender', () => {
     for (const e of list.slice(MAX_QUEUE_EVENTS)) out.add(e); // one task: 100 over the bound
     await vi.advanceTimersByTimeAsync(0);
     expect(removed).toEqual([100]);
-    expect(chunks.size).toBe(MAX_QUEUE_EVENTS);
+    expect(count()).toBe(MAX_QUEUE_EVENTS);
     expect(warnings.filter((w) => w === '[stint] outbox (#42)')).toHaveLength(1);
     // Online again: the newest 5,000 leave, and the first batch counts the 100 dropped.
     vi.stubGlobal('navigator', { onLine: true });
     await drain(out);
     expect(sent()).toEqual(list.slice(100).map((e) => e.id));
     expect(bodies.map((b) => b.dropped)).toEqual([100, ...bodies.slice(1).map(() => 0)]);
-    expect(chunks.size).toBe(0);
+    expect(store.chunks.size).toBe(0);
   });
 
   it('past the bound, with or without a flush waiting, an add reads a few entries, never the whole queue', async () => {
@@ -233,13 +227,7 @@ describe('Sender', () => {
   it('frozen while claiming the turn: the claim is void at resume, the turn given back at the freeze', async () => {
     let answer!: (mine: boolean) => void;
     const turn = { claim: vi.fn(() => new Promise<boolean>((resolve) => (answer = resolve))), give: vi.fn() };
-    const chunks = new Set<string>();
-    const store: OutboxStore = {
-      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
-      keys: async () => [...chunks],
-      get: async () => [],
-      remove: async (gone) => gone.forEach((key) => chunks.delete(key)),
-    };
+    const store = memoryOutbox();
     const out = startSender({ url: '/c', format: nativeFormat, request: {}, dropped: 0, store, tabs: null, turn, batch: () => ({ profile: null, sampleRate: 1 }), heard: () => {} });
     await vi.advanceTimersByTimeAsync(0);
     answer(false);
@@ -266,13 +254,8 @@ describe('Sender', () => {
   });
 
   it('resumed after a freeze: a send begun before it stops after its request, and the next reads the outbox first (what another tab sent is not sent again)', async () => {
-    const chunks = new Set<string>();
-    const store: OutboxStore = {
-      put: async (list) => list.forEach((e) => chunks.add((e.chunk = e.id))),
-      keys: async () => [...chunks],
-      get: async () => [],
-      remove: async (gone) => gone.forEach((key) => chunks.delete(key)),
-    };
+    const store = memoryOutbox();
+    const count = () => [...store.chunks.values()].reduce((n, l) => n + l.length, 0);
     // The first request hangs until the test lets it go: the page is frozen with it in flight.
     let release!: () => void;
     const frozen = new Promise<void>((resolve) => (release = resolve));
@@ -289,12 +272,12 @@ describe('Sender', () => {
     const list = Array.from({ length: 300 }, () => entry(900));
     for (const e of list) out.add(e);
     await vi.advanceTimersByTimeAsync(0);
-    expect(chunks.size).toBe(300);
+    expect(count()).toBe(300);
     out.flush();
     for (let i = 0; i < 10 && !fetched.mock.calls.length; i++) await vi.advanceTimersByTimeAsync(100);
     expect(fetched).toHaveBeenCalledTimes(1);
     // Meanwhile another tab took the turn and delivered the whole outbox; then this page resumes.
-    chunks.clear();
+    store.chunks.clear();
     out.resume();
     release();
     for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(1000);

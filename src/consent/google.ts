@@ -41,7 +41,8 @@ interface ConsentParams {
 
 /** One entry of the data layer read into what the commands say (pure; anything but a consent command is ignored). */
 export function readEntry(mode: ConsentMode, entry: unknown): ConsentMode {
-  // An Arguments object (gtag), or an array pushed by hand: array-like, not a string; Tag Manager's events are plain objects.
+  // An Arguments object (gtag), or an array pushed by hand: array-like, not a string; Tag Manager's events are plain
+  // objects.
   const command = entry as ArrayLike<unknown> | null;
   if (!command || typeof command != 'object' || command[0] !== 'consent') return mode;
   const kind = command[1];
@@ -94,8 +95,16 @@ export function watchConsentMode(onChange: (state: ConsentState, isDefault: bool
     // (an update that says what the default said is reported too: it is the visitor's, for every tab)
     if (state !== reported[0] || isDefault !== reported[1]) onChange(...(reported = [state, isDefault]));
   };
-  const silent = setTimeout(() => reported[0] === 'pending' && !waiting && note("consent: no analytics_storage in dataLayer yet (Consent Mode): nothing is sent"), SILENT);
-  /** Reads the entries, then reports (`onChange` is guarded by the tracker); an entry whose getters throw is no command. */
+  const silent = setTimeout(
+    () =>
+      reported[0] === 'pending' &&
+      !waiting &&
+      note('consent: no analytics_storage in dataLayer yet (Consent Mode): nothing is sent'),
+    SILENT,
+  );
+  /**
+   * Reads the entries, then reports (`onChange` is guarded by the tracker); an entry whose getters throw is no command.
+   */
   const read = (entries: unknown[]) => {
     for (const entry of entries)
       try {

@@ -13,7 +13,12 @@ export interface TCData {
   purpose?: { consents?: Record<string, boolean>; legitimateInterests?: Record<string, boolean> };
 }
 
-type TcfApi = (command: string, version: number, callback: (data: TCData, success: boolean) => void, arg?: unknown) => void;
+type TcfApi = (
+  command: string,
+  version: number,
+  callback: (data: TCData, success: boolean) => void,
+  arg?: unknown,
+) => void;
 
 /**
  * Purpose 1 (store and access information on a device) needs consent; the measurement purposes

@@ -1,9 +1,9 @@
 /**
  * The user agent read where the events land, not in the page (`stint/collector` `expandEnvelope`, the demo's
  * collector): the page sends what the browser says (the User-Agent string, and the User-Agent Client Hints it has:
- * brands, platform, platform version), and a collector turns it into the operating system and the browser. What
- * cannot be known is null, never guessed: frozen user-agent values (macOS 10.15.7, Android 10, Windows NT 10.0, which is
- * also Windows 11) report no version. Pipelines that parse the User-Agent header themselves (Snowplow's enrich, Tracardi)
+ * brands, platform, platform version), and a collector turns it into the operating system and the browser. What cannot
+ * be known is null, never guessed: frozen user-agent values (macOS 10.15.7, Android 10, Windows NT 10.0, which is also
+ * Windows 11) report no version. Pipelines that parse the User-Agent header themselves (Snowplow's enrich, Tracardi)
  * and OpenTelemetry (`user_agent.original`) need none of it.
  */
 
@@ -24,7 +24,8 @@ export function osFromUserAgent(ua: string): [string | null, string | null] {
   if ((m = ua.match(/Windows NT ([\d.]+)/))) return ['Windows', WINDOWS[m[1]] || null];
   if ((m = ua.match(/(?:iPhone|iPad|iPod).*? OS ([\d_]+)/))) return ['iOS', m[1].replace(/_/g, '.')];
   if ((m = ua.match(/Android ([\d.]+)(; K\))?/))) return ['Android', m[2] ? null : m[1]];
-  if ((m = ua.match(/Mac OS X ([\d_.]+)/))) return ['macOS', /^10[._]15[._]7$/.test(m[1]) ? null : m[1].replace(/_/g, '.')];
+  if ((m = ua.match(/Mac OS X ([\d_.]+)/)))
+    return ['macOS', /^10[._]15[._]7$/.test(m[1]) ? null : m[1].replace(/_/g, '.')];
   if (/CrOS/.test(ua)) return ['Chrome OS', null];
   if (/Linux/.test(ua)) return ['Linux', null];
   return [null, null];
@@ -54,7 +55,11 @@ export function browserFromUserAgent(ua: string): [string | null, string | null]
  * https://wicg.github.io/ua-client-hints/#grease; the platform; Windows 11 from a platform version of 13 and up:
  * learn.microsoft.com, "Detect Windows 11 using User-Agent Client Hints").
  */
-export function readAgent(agent: UserAgent): { os: { name: string | null; version: string | null }; name: string | null; version: string | null } {
+export function readAgent(agent: UserAgent): {
+  os: { name: string | null; version: string | null };
+  name: string | null;
+  version: string | null;
+} {
   let [os, osVersion] = osFromUserAgent(agent.original);
   let [name, version] = browserFromUserAgent(agent.original);
   const brands = (agent.brands || []).filter((b) => !/Not.?A.?Brand/i.test(b.brand));
@@ -63,6 +68,7 @@ export function readAgent(agent: UserAgent): { os: { name: string | null; versio
   const platform = agent.platform;
   if (platform) os = platform === 'macOS' || platform === 'Windows' ? platform : os || platform;
   const v = agent.platformVersion;
-  if (platform && v && os !== 'Linux') osVersion = os === 'Windows' ? (parseInt(v) >= 13 ? '11' : parseInt(v) > 0 ? '10' : null) : v;
+  if (platform && v && os !== 'Linux')
+    osVersion = os === 'Windows' ? (parseInt(v) >= 13 ? '11' : parseInt(v) > 0 ? '10' : null) : v;
   return { os: { name: os, version: osVersion }, name, version };
 }

@@ -17,7 +17,8 @@ export function withAttribute(attrs: Attributes, key: unknown, value: unknown): 
   if (typeof key !== 'string' || !key) return [27, 'setSessionAttribute'];
   const where = `session attribute "${key.slice(0, 100)}"`;
   const type = typeof value;
-  if (value !== null && type !== 'string' && type !== 'boolean' && !(type === 'number' && isFinite(value as number))) return [28, where];
+  if (value !== null && type !== 'string' && type !== 'boolean' && !(type === 'number' && isFinite(value as number)))
+    return [28, where];
   const next = { ...attrs, [key]: value as AttributeValue };
   if (Object.keys(next).length > MAX_ATTRIBUTES) return [29, where];
   return encodeURIComponent(JSON.stringify(next)).length > MAX_ATTRIBUTE_BYTES ? [30, where] : next;

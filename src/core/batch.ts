@@ -30,6 +30,13 @@ const RETRY_MAX = 5 * 60_000;
  */
 export const retryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
 
+/** Retry-After is either seconds or an HTTP date (read against the reply's time, `now`). */
+export function parseRetryAfter(header: string | null, now: number): number | null {
+  if (!header) return null;
+  const ms = /^\d+$/.test(header.trim()) ? +header * 1000 : Date.parse(header) - now;
+  return isFinite(ms) ? Math.max(0, ms) : null;
+}
+
 /**
  * How long to wait after the `failures`-th failure in a row: Retry-After when the collector said, else an
  * exponential backoff with jitter (`random`, in [0, 1): a wait between half and all of it), so that tabs and
@@ -53,14 +60,21 @@ export const retryEarly = (now: number, retryAt: number, triedAt: number, told: 
   !told && now < retryAt && now - triedAt >= RETRY_EARLY;
 
 /** What one request carries: its entries (the first ones of the list) and its body. */
-export interface Packed {
-  entries: Entry[];
+export interface Packed<E extends Entry = Entry> {
+  entries: E[];
   /** empty when the first entry alone cannot fit in any request (it must be given up on, not retried forever) */
   body: string;
 }
 
-/** The first entries of `list` that fit in one request, and that request's body in `format`; `batch`: what they share. */
-export function pack(list: readonly Entry[], format: Format, batch: Batch): Packed {
+/**
+ * The first entries of `list` that fit in one request, and that request's body in `format`; `batch`: what they share.
+ * Entries delivery keeps name their outbox chunk (`chunk`).
+ */
+export function pack<E extends Entry & { chunk?: string }>(
+  list: readonly E[],
+  format: Format,
+  batch: Batch,
+): Packed<E> {
   const items: string[] = [];
   // Shared contexts go once per batch: each counts the first time it is met.
   const contexts = new Set<string>();

@@ -37,7 +37,13 @@ export interface PageSnapshot {
 
 /** The page at `place`, reached from `referrer`, in page view `viewId`. */
 export function snapshot(place: Place, referrer: string | null, viewId: string): PageSnapshot {
-  const page: PageContext = { url: place.url, path: place.path, referrer: referrer || null, title: place.title || null, viewId };
+  const page: PageContext = {
+    url: place.url,
+    path: place.path,
+    referrer: referrer || null,
+    title: place.title || null,
+    viewId,
+  };
   return { page, pageJson: JSON.stringify(page), utm: utmOf(place.search), href: place.href };
 }
 

@@ -37,14 +37,19 @@ export interface Kit {
   siteBackground: typeof siteBackground;
 }
 
-/** The steps of engaged time, which the core calls where the page's signals and the public calls concern it (`Settings.engagement.stepsLoaded`). */
+/**
+ * The steps of engaged time, which the core calls where the page's signals and the public calls concern it, once the
+ * activity part has handed them (core/parts.ts: a `part` input).
+ */
 export type EngageSteps = ReturnType<typeof engagementSteps>;
 
 const idleOf = (m: Model): number => (m.settings.engagement ? m.settings.engagement.idle : 0);
 
 export function engagementSteps({ run, enter, siteBackground }: Kit) {
-
-  /** The open stretch ends at `at` (or at its last act + idle, if that came first): its ms go to the page view, and to the session. */
+  /**
+   * The open stretch ends at `at` (or at its last act + idle, if that came first): its ms go to the page view, and to
+   * the session.
+   */
   function cut(m: Model, fx: Effect[], at: number): void {
     const e = m.engage;
     if (!e || e.from === null) return;
@@ -77,13 +82,19 @@ export function engagementSteps({ run, enter, siteBackground }: Kit) {
     enter(m, fx, at, 'page_engagement', `{"engaged_ms":${e.ms}}`, siteBackground(m), true);
   }
 
-  /** Before any input: a stretch whose idle ran out before `at` ended then (a session may end at this input: the stretch is the last one's). */
+  /**
+   * Before any input: a stretch whose idle ran out before `at` ended then (a session may end at this input: the stretch
+   * is the last one's).
+   */
   function lapse(m: Model, fx: Effect[], at: number): void {
     const e = m.engage;
     if (e && e.from !== null && at - e.last > idleOf(m)) cut(m, fx, at);
   }
 
-  /** The session ends at `at` (`newSession()`, `endSession()`): the open stretch is cut there, and goes on in the next one. */
+  /**
+   * The session ends at `at` (`newSession()`, `endSession()`): the open stretch is cut there, and goes on in the next
+   * one.
+   */
   function splitStretch(m: Model, fx: Effect[], at: number): void {
     const e = m.engage;
     if (!e || e.from === null) return;

@@ -82,10 +82,18 @@ export interface OwnEvent {
 }
 
 /** An event in the page, as the formats that send every event whole read it: its context as the page sends it. */
-export type PageEvent = Omit<WholeEvent, 'context'> & { context: SentContext & { visibility: 'foreground' | 'background' } };
+export type PageEvent = Omit<WholeEvent, 'context'> & {
+  context: SentContext & { visibility: 'foreground' | 'background' };
+};
 
 /** An event as sent: `[id, name, properties, t]`, and what the batch does not imply. */
-export type CompactEvent = [eventId: string, name: string, properties: Record<string, unknown>, t: number, implied?: { c?: number; i?: number; b?: 1 }];
+export type CompactEvent = [
+  eventId: string,
+  name: string,
+  properties: Record<string, unknown>,
+  t: number,
+  implied?: { c?: number; i?: number; b?: 1 },
+];
 
 export interface Envelope {
   v: 3;
@@ -108,7 +116,12 @@ function wholeContext({ session, sessionAttributes, user, context }: SharedConte
     session,
     sessionAttributes,
     user,
-    context: { ...rest, os: agent.os, app: { type: app.type, name: agent.name, version: agent.version, language: app.language, bot: app.bot }, userAgent: userAgent.original },
+    context: {
+      ...rest,
+      os: agent.os,
+      app: { type: app.type, name: agent.name, version: agent.version, language: app.language, bot: app.bot },
+      userAgent: userAgent.original,
+    },
   };
 }
 

@@ -37,8 +37,6 @@ export interface Entry {
   hidden: boolean;
   /** what it shares with the events around it, a JSON object (one string for all of them) */
   ctx: string;
-  /** the key of the outbox chunk that holds it, once written */
-  chunk?: string;
 }
 
 /**
@@ -56,7 +54,9 @@ export interface Surroundings {
   /** `"device":{...},"app":{...},"userAgent":{...}` (device.ts) */
   device: string;
   timeZone: string | null;
-  /** minutes ahead of UTC where the visitor is (the weekday is theirs); the shell tells a change (daylight saving time) */
+  /**
+   * minutes ahead of UTC where the visitor is (the weekday is theirs); the shell tells a change (daylight saving time)
+   */
   offset: number;
   /** this tab's id: kept across its pages, its own in a duplicated tab */
   tabId: string;
@@ -80,10 +80,17 @@ export function clientSession(s: SessionState, mechanism: string, anonymous: boo
   };
 }
 
-/** The day of the week at `at` where the visitor is (`offset`: minutes ahead of UTC there). 1 January 1970 was a Thursday. */
-export const weekday = (at: number, offset: number): string => WEEKDAYS[(((Math.floor((at + offset * 6e4) / 864e5) + 4) % 7) + 7) % 7];
+/**
+ * The day of the week at `at` where the visitor is (`offset`: minutes ahead of UTC there). 1 January 1970 was a
+ * Thursday.
+ */
+export const weekday = (at: number, offset: number): string =>
+  WEEKDAYS[(((Math.floor((at + offset * 6e4) / 864e5) + 4) % 7) + 7) % 7];
 
-/** The shared part of the last entry and what it was made of (compared by identity): kept in the model, a cache of a pure function. */
+/**
+ * The shared part of the last entry and what it was made of (compared by identity): kept in the model, a cache of a
+ * pure function.
+ */
 export interface Shared {
   made: readonly unknown[];
   ctxJson: string;
@@ -95,7 +102,13 @@ export interface Shared {
  * the same string, made once: the hot path writes nothing of the event's own. `expandEnvelope`
  * (core/envelope.ts) joins them back into a whole event.
  */
-export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appId: string, last: Shared | null): { entry: Entry; shared: Shared } {
+export function entryOf(
+  e: RawEvent,
+  s: SessionState,
+  around: Surroundings,
+  appId: string,
+  last: Shared | null,
+): { entry: Entry; shared: Shared } {
   const day = weekday(e.at, around.offset);
   // (`around` is a new object whenever what it holds changes; the session's other shared fields follow its id)
   const of = [e.page, around, day, s.sessionId, s.firstEventId, s.attributes, s.businessUserId, s.utm];
@@ -111,7 +124,19 @@ export function entryOf(e: RawEvent, s: SessionState, around: Surroundings, appI
         `,"time":{"timeZone":${JSON.stringify(around.timeZone)},"weekday":"${day}"},"tabId":"${around.tabId}"}}`,
     };
   }
-  return { entry: { id: e.id, at: e.at, appId, name: e.name, props: e.props, index: s.eventIndex, hidden: e.pageHidden, ctx: shared.ctxJson }, shared };
+  return {
+    entry: {
+      id: e.id,
+      at: e.at,
+      appId,
+      name: e.name,
+      props: e.props,
+      index: s.eventIndex,
+      hidden: e.pageHidden,
+      ctx: shared.ctxJson,
+    },
+    shared,
+  };
 }
 
 /** An entry's own fields. */

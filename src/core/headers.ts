@@ -16,26 +16,9 @@ export const SESSION_HEADER = 'stint-session';
  */
 export function sessionHeaders(m: Model, at: number): Record<string, string> {
   const s = m.consentMode === 'granted' ? m.session : null;
-  return s && !endReason(s, at, m.settings) ? { baggage: `session.id=${s.sessionId}`, [SESSION_HEADER]: encodeURIComponent(encodeState(s, true)) } : {};
-}
-
-/** How often the server's copy of the session (`serverCookie`) is renewed at most: once a day. */
-export const COPY_EVERY = 86_400_000;
-
-/**
- * What to send at `at` (the page hidden or leaving) to the site's `serverCookie` endpoint, which sets it as the server's
- * copy of the session: the lean value `sessionHeaders` gives, or null. Due when the copy the page sees (`copy`: the
- * server-set cookie as read, or null) is of another device, or its last event, and the page's own last send (`sentAt`),
- * are a day old or more; never without consent or a live session, nor where the session is not in the cookie.
- */
-export function copyDue(m: Model, at: number, copy: string | null, sentAt: number): string | null {
-  const value = sessionHeaders(m, at)[SESSION_HEADER];
-  // (only where the session lives in the cookie: where cookies are blocked the server's would be too, and a custom
-  // store is the site's own)
-  if (!value || m.around.mechanism !== 'COOKIE_1') return null;
-  const held = decodeState(copy);
-  const fresh = held && held.userId === m.session!.userId ? held.lastEventAt : -Infinity;
-  return at - Math.max(fresh, sentAt) >= COPY_EVERY ? value : null;
+  return s && !endReason(s, at, m.settings)
+    ? { baggage: `session.id=${s.sessionId}`, [SESSION_HEADER]: encodeURIComponent(encodeState(s, true)) }
+    : {};
 }
 
 /** A session as a server reads it from Stint's cookie or its header. */
@@ -47,7 +30,10 @@ export interface ServerSession {
   eventIndex: number;
   startedAt: number;
   lastEventAt: number;
-  /** Why it is over at the time it was read (then the page's next event starts the next session), or null while it lives. */
+  /**
+   * Why it is over at the time it was read (then the page's next event starts the next session), or null while it
+   * lives.
+   */
   ended: EndReason | null;
 }
 
@@ -89,12 +75,20 @@ const COPY_MAX = 2000;
  * The answer of the `serverCookie` endpoint to a request (`method`, its `body` as text; `https`: it came over https):
  * POST with a session's lean value (as the page sends it) sets the copy, the value as the server wrote it again
  * (only the lean fields, none of the visitor's); DELETE (consent withdrawn) expires it; anything else sets nothing
- * (400 for a value that is not a Stint session, 405 for another method). Pure: the handlers of `stint/collector` carry it out.
+ * (400 for a value that is not a Stint session, 405 for another method). Pure: the handlers of `stint/collector` carry
+ * it out.
  */
-export function copyAnswer(method: string, body: string, options: CopyCookie, https: boolean): { status: number; headers: Record<string, string> } {
+export function copyAnswer(
+  method: string,
+  body: string,
+  options: CopyCookie,
+  https: boolean,
+): { status: number; headers: Record<string, string> } {
   const headers: Record<string, string> = { 'Cache-Control': 'no-store' };
   const cookie = (value: string, age: number) =>
-    `${options.name || '_stint_srv'}=${value}; Path=/; Max-Age=${age}; SameSite=Lax` + (options.domain ? '; Domain=' + options.domain : '') + ((options.secure ?? https) ? '; Secure' : '');
+    `${options.name || '_stint_srv'}=${value}; Path=/; Max-Age=${age}; SameSite=Lax` +
+    (options.domain ? '; Domain=' + options.domain : '') +
+    ((options.secure ?? https) ? '; Secure' : '');
   if (method === 'DELETE') return { status: 204, headers: { ...headers, 'Set-Cookie': cookie('', 0) } };
   if (method !== 'POST') return { status: 405, headers: { ...headers, Allow: 'POST, DELETE' } };
   let state = null;
@@ -104,5 +98,14 @@ export function copyAnswer(method: string, body: string, options: CopyCookie, ht
     // (malformed escapes: not a Stint session)
   }
   if (!state) return { status: 400, headers };
-  return { status: 204, headers: { ...headers, 'Set-Cookie': cookie(encodeURIComponent(encodeState(state, true)), Math.round((options.maxAgeDays ?? 400) * 86_400)) } };
+  return {
+    status: 204,
+    headers: {
+      ...headers,
+      'Set-Cookie': cookie(
+        encodeURIComponent(encodeState(state, true)),
+        Math.round((options.maxAgeDays ?? 400) * 86_400),
+      ),
+    },
+  };
 }

@@ -25,12 +25,19 @@ export function linkCheck(fields: string, browser: string): string {
  * two minutes ago, or its check not that of its fields in this browser (another browser's link, or a changed one).
  */
 export function readLink(value: string | null | undefined, now: number, browser: string): Link | null {
-  const [, fields, userId, sessionId, counts, check] = /^(([\da-f-]{36})\.([\da-f-]{36})((?:\.\d{1,15}){5}))\.([\da-z]{1,7})$/.exec(value || '') || [];
-  if (!fields || check !== linkCheck(fields, browser) || !UUID_PATTERN.test(userId) || !UUID_PATTERN.test(sessionId)) return null;
+  const [, fields, userId, sessionId, counts, check] =
+    /^(([\da-f-]{36})\.([\da-f-]{36})((?:\.\d{1,15}){5}))\.([\da-z]{1,7})$/.exec(value || '') || [];
+  if (!fields || check !== linkCheck(fields, browser) || !UUID_PATTERN.test(userId) || !UUID_PATTERN.test(sessionId))
+    return null;
   const [, sessionIndex, eventIndex, startedAt, lastEventAt, at] = counts.split('.').map(Number);
   // (one device, one clock: a second of leeway for the time between the click and this page's start)
   const fresh = at <= now + 1000 && now - at <= LINK_MAX_AGE;
-  return fresh && sessionIndex > 0 && sessionIndex < 2 ** 31 && eventIndex < 2 ** 31 && startedAt <= lastEventAt && lastEventAt <= at
+  return fresh &&
+    sessionIndex > 0 &&
+    sessionIndex < 2 ** 31 &&
+    eventIndex < 2 ** 31 &&
+    startedAt <= lastEventAt &&
+    lastEventAt <= at
     ? { userId, sessionId, sessionIndex, eventIndex, startedAt, lastEventAt, at }
     : null;
 }
@@ -46,7 +53,11 @@ export function readLink(value: string | null | undefined, now: number, browser:
 export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Utm | null = null): SessionState {
   link.eventIndex++;
   if (found && found.userId === link.userId && found.sessionId === link.sessionId)
-    return { ...found, eventIndex: Math.max(found.eventIndex, link.eventIndex), lastEventAt: Math.max(found.lastEventAt, link.lastEventAt) };
+    return {
+      ...found,
+      eventIndex: Math.max(found.eventIndex, link.eventIndex),
+      lastEventAt: Math.max(found.lastEventAt, link.lastEventAt),
+    };
   const device = found && found.userId === link.userId;
   return {
     siteBackground: false,
@@ -67,6 +78,7 @@ export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Ut
     lastPage: null,
     businessUserId: device ? found.businessUserId : null,
     profileId: device ? found.profileId : null,
+    copiedAt: device ? found.copiedAt : null,
   };
 }
 
@@ -76,7 +88,13 @@ export function adopt(found: SessionState | null, { at, ...link }: Link, utm: Ut
  * links part (`stint.links.js`, an npm app's links chunk), with the decoration: the core calls it once the part has
  * handed it (`Settings.landing`).
  */
-export const land = (found: SessionState | null, value: string, at: number, browser: string, utm: Utm | null): SessionState | null => {
+export const land = (
+  found: SessionState | null,
+  value: string,
+  at: number,
+  browser: string,
+  utm: Utm | null,
+): SessionState | null => {
   const link = readLink(value, at, browser);
   return link ? adopt(found, link, utm) : found;
 };

@@ -3,8 +3,8 @@
  * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
-import type { EngageSteps, Engagement } from './engagement';
-import type { land } from './landing';
+import type { Engagement } from './engagement';
+import type { PartName } from './parts';
 import type { ConsentState } from '../types';
 import type { PageSnapshot, Place } from './context';
 import type { Entry, RawEvent, Shared, Surroundings } from './event';
@@ -31,9 +31,7 @@ export interface Settings {
   /** a page view with another campaign than the live session's starts a new session */
   newSessionOnCampaign: boolean;
   /** engaged time (engagement.ts): counted while the person acted within the last `idle` ms; false: off */
-  engagement: { idle: number; stepsLoaded?: EngageSteps } | false;
-  /** a landing page's link read and adopted (`crossDomain`: landing.ts `land`), once the links part has handed it */
-  landing?: typeof land;
+  engagement: { idle: number } | false;
 }
 
 /**
@@ -41,7 +39,9 @@ export interface Settings {
  * made (the page, the site's state): run at once, or held as it is until consent and storage have answered.
  */
 export type Call =
-  /** an event (its id given at the call), on the page it happened on; `leaving`: of the page leaving (opens no session) */
+  /**
+   * an event (its id given at the call), on the page it happened on; `leaving`: of the page leaving (opens no session)
+   */
   | { type: 'event'; event: RawEvent; background: boolean; leaving: boolean }
   /** the site's state recorded by the session rules alone (lifecycle events off, or a silent change) */
   | { type: 'siteState'; at: number; background: boolean }
@@ -50,11 +50,22 @@ export type Call =
   /** back from the back/forward cache: the site is in the foreground again, the session not closed */
   | { type: 'restored'; at: number }
   | { type: 'identify'; at: number; userId: string | null }
-  /** `newSession()`; `campaign`: a page view that arrived with `utm`, which restarts only a live session of another campaign */
+  /**
+   * `newSession()`; `campaign`: a page view that arrived with `utm`, which restarts only a live session of another
+   * campaign
+   */
   | { type: 'restart'; at: number; background: boolean; utm: Utm | null; campaign?: true }
   /** `endSession()` */
   | { type: 'stop'; at: number }
-  | { type: 'attribute'; at: number; key: unknown; value: unknown; increment: boolean; background: boolean; utm: Utm | null }
+  | {
+      type: 'attribute';
+      at: number;
+      key: unknown;
+      value: unknown;
+      increment: boolean;
+      background: boolean;
+      utm: Utm | null;
+    }
   /** a stretch of engagement (engagement.ts), for the session's engaged time */
   | { type: 'engaged'; from: number; to: number };
 
@@ -81,7 +92,10 @@ export interface Model {
   storageState: 'closed' | 'opening' | 'open';
   /** Calls held until consent and storage answer; null while calls run at once. */
   hold: Hold | null;
-  /** Events dropped past the hold's bound, until storage answers: the shell's delivery starts with them counted, in its first batch's `dropped`. */
+  /**
+   * Events dropped past the hold's bound, until storage answers: the shell's delivery starts with them counted, in its
+   * first batch's `dropped`.
+   */
   losses: number;
   /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
   session: SessionState | null;
@@ -109,8 +123,17 @@ export interface Model {
   shutDown: boolean;
   /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
   withdrawn: boolean;
-  /** The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's start, until storage answers (landing.ts `land`). */
+  /**
+   * The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's
+   * start, until storage answers (landing.ts `land`).
+   */
   linked: [value: string, at: number, browser: string] | null;
+  /**
+   * Storage's answer, held while a landing page waits for the links part, which reads its link (at most `LINK_WAIT`).
+   */
+  answer: InputOf<'opened'> | null;
+  /** The parts whose code has come (parts.ts): the core calls it from then on. */
+  parts: PartName[];
   /** This page's engagement (`engagement`: engagement.ts); null when off. */
   engage: Engagement | null;
 }
@@ -147,6 +170,15 @@ export interface Inputs {
   restore: [place: Place, from?: string | null];
   /** the page runs again after a freeze */
   resume: [];
+  /**
+   * a link to another of the site's domains is used: its `_stint` value, or none (link.ts `linkFor`); `gpc`: Global
+   * Privacy Control
+   */
+  link: [gpc: boolean];
+  /** a part's code has come (parts.ts `keepPart`) */
+  part: [name: PartName];
+  /** a part waited for did not come in time (the `await` effect) */
+  late: [name: PartName];
   page: [props: string | null, place: Place, referrer?: string | null];
   route: [place: Place, from: string];
   move: [place: Place];
@@ -155,13 +187,19 @@ export interface Inputs {
 /** Where a consent decision comes from (see step.ts `consent`). */
 export type ConsentFrom = 'config' | 'default' | 'page' | 'signal' | 'tab';
 
-/** An input of one type: its type, when it happened (`at`, epoch ms), and what came with it. Plain data: it can be logged, compared and replayed. */
+/**
+ * An input of one type: its type, when it happened (`at`, epoch ms), and what came with it. Plain data: it can be
+ * logged, compared and replayed.
+ */
 export type InputOf<T extends keyof Inputs> = readonly [type: T, at: number, ...rest: Inputs[T]];
 
 /** Any input. */
 export type Input = { [T in keyof Inputs]: InputOf<T> }[keyof Inputs];
 
-/** What an input of type `T` does to the model (a copy, for this step) and which effects it asks for; a call that tracks an event answers its id (undefined: dropped). */
+/**
+ * What an input of type `T` does to the model (a copy, for this step) and which effects it asks for; a call that tracks
+ * an event answers its id (undefined: dropped).
+ */
 export type Step<T extends keyof Inputs = keyof Inputs> = (m: Model, fx: Effect[], input: InputOf<T>) => string | void;
 
 /** Gives the core an input. */
@@ -171,13 +209,21 @@ export type Dispatch = (input: Input) => string | undefined;
 export type Effect =
   /** an event for the outbox */
   | [type: 'enqueue', entry: Entry]
-  /** the session changed: saved, and told to the other tabs, at the end of the task; or `now`, the mirror too (the page may not live to the end of the task) */
+  /**
+   * the session changed: saved, and told to the other tabs, at the end of the task; or `now`, the mirror too (the page
+   * may not live to the end of the task)
+   */
   | [type: 'save', now?: true]
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
   | [type: 'beacon', leaving: boolean]
-  /** the page is back in the foreground: a failing collector may be tried now, rather than at the end of a long backoff */
+  /**
+   * the page is back in the foreground: a failing collector may be tried now, rather than at the end of a long backoff
+   */
   | [type: 'retry']
-  /** back from the back/forward cache, or running again after a freeze: the store is read again, and answers with a `reread` input */
+  /**
+   * back from the back/forward cache, or running again after a freeze: the store is read again, and answers with a
+   * `reread` input
+   */
   | [type: 'reread']
   /** events the hold had to drop, for the next batch's `dropped` */
   | [type: 'lost', count: number]
@@ -205,6 +251,10 @@ export type Effect =
    * shown again; only such a reload takes it (a page that is shown again leaves it: no other page takes it)
    */
   | [type: 'hideTab', handOver: string]
+  /** a part is waited for at most `ms`: a `late` input then, if it has not come */
+  | [type: 'await', name: PartName, ms: number]
+  /** the server's copy of the session is renewed with this value (URI-encoded: core/copy.ts) */
+  | [type: 'copy', value: string]
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */
   | [type: 'stop']
@@ -212,7 +262,10 @@ export type Effect =
   | [type: 'warn', code: number, where: string]
   | [type: 'debug', code: number, where: string];
 
-/** What one step gives: the next model, what to do, and the id of the event the call tracked (run or held; undefined: none, or dropped). */
+/**
+ * What one step gives: the next model, what to do, and the id of the event the call tracked (run or held; undefined:
+ * none, or dropped).
+ */
 export interface Next {
   model: Model;
   effects: Effect[];

@@ -21,9 +21,15 @@
  * Proven in test/core/route.test.ts, a table of the shell's signals and their times.
  */
 
-/** How long a route change waits for the next frame and the app's title at most once the app changed the document (a hidden page has no frames). */
+/**
+ * How long a route change waits for the next frame and the app's title at most once the app changed the document (a
+ * hidden page has no frames).
+ */
 export const SETTLE = 100;
-/** How long a route change waits at most for the app to change the document, or for a title when it removed the last route's. */
+/**
+ * How long a route change waits at most for the app to change the document, or for a title when it removed the last
+ * route's.
+ */
 export const UNTITLED = 1000;
 
 /** Where the app's routes stand. */
@@ -50,7 +56,12 @@ export interface RouteWait {
  * before the app's router (its URL the one it leads to); `drawn`: the app's first change to the document since the
  * URL's; `frame`: a task after the frame asked for, or the task a poll asked for; `bound`: the armed bound.
  */
-export type RouteInput = readonly [type: 'url' | 'traverse' | 'drawn' | 'frame' | 'bound', at: number, url: string, title: string];
+export type RouteInput = readonly [
+  type: 'url' | 'traverse' | 'drawn' | 'frame' | 'bound',
+  at: number,
+  url: string,
+  title: string,
+];
 
 /** What the shell must do. */
 export type RouteEffect =
@@ -64,14 +75,25 @@ export type RouteEffect =
   | [type: 'arm', delay: number]
   /** a `frame` input in the next task */
   | [type: 'poll']
-  /** the wait is over: nothing armed, observed or asked for any more; `from`: report a route change from that URL (to the input's) */
+  /**
+   * the wait is over: nothing armed, observed or asked for any more; `from`: report a route change from that URL (to
+   * the input's)
+   */
   | [type: 'settle', from?: string];
 
 /** The wait after a signal, and what the shell must do (none: nothing). */
 export type RouteNext = [wait: RouteWait, effect?: RouteEffect];
 
 /** No route waited for yet, the page at `url`. */
-export const routeStart = (url: string, hash: boolean): RouteWait => ({ withHash: hash, last: url, seen: url, since: null, oldTitle: '', redrawn: false, traversal: false });
+export const routeStart = (url: string, hash: boolean): RouteWait => ({
+  withHash: hash,
+  last: url,
+  seen: url,
+  since: null,
+  oldTitle: '',
+  redrawn: false,
+  traversal: false,
+});
 
 /** What a signal of the shell does to the wait. */
 export function routeStep(wait: RouteWait, [type, at, url, title]: RouteInput): RouteNext {
@@ -83,7 +105,8 @@ export function routeStep(wait: RouteWait, [type, at, url, title]: RouteInput): 
     if (url === wait.seen) return [wait];
     const next = { ...wait, seen: url, since: at, oldTitle: title, redrawn: false, traversal: type === 'traverse' };
     // (a traversal's route the app rendered, left before its frame: reported now, from where it was)
-    if (wait.since === null || !wait.traversal || !wait.redrawn || key(wait.seen) === key(wait.last)) return [next, ['watch', SETTLE]];
+    if (wait.since === null || !wait.traversal || !wait.redrawn || key(wait.seen) === key(wait.last))
+      return [next, ['watch', SETTLE]];
     return [{ ...next, last: wait.seen }, ['watch', SETTLE, wait.last, wait.seen]];
   }
   if (wait.since === null) return [wait];

@@ -88,6 +88,7 @@ function start(
     closed: prev ? prev.closed : false,
     rev: prev ? prev.rev : 0,
     engaged: null,
+    copiedAt: prev ? prev.copiedAt : null,
   };
 }
 
@@ -130,9 +131,12 @@ export function onEvent(
  * Whether a session sends, at `rate` (0 to 1): a function of its id alone (its first 32 bits, random or
  * derived by a hash), so that every tab and page of the session agree without storing anything.
  */
-export const sampled = (sessionId: string, rate: number): boolean => rate >= 1 || parseInt(sessionId.slice(0, 8), 16) < rate * 2 ** 32;
+export const sampled = (sessionId: string, rate: number): boolean =>
+  rate >= 1 || parseInt(sessionId.slice(0, 8), 16) < rate * 2 ** 32;
 
-/** Continuous input (`activity: 'input'`) writes the session at most this often: it moves the gap's start, nothing else. */
+/**
+ * Continuous input (`activity: 'input'`) writes the session at most this often: it moves the gap's start, nothing else.
+ */
 export const ACTIVITY_EVERY = 5000;
 
 /**
@@ -141,18 +145,32 @@ export const ACTIVITY_EVERY = 5000;
  * ended, and the next one starts now, as an event would start it. Before the device's first session, null:
  * the first event starts it.
  */
-export function onActivity(prev: SessionState | null, now: number, siteBackground: boolean, utm: Utm | null, t: Timeouts, ids: Ids): Outcome | null {
+export function onActivity(
+  prev: SessionState | null,
+  now: number,
+  siteBackground: boolean,
+  utm: Utm | null,
+  t: Timeouts,
+  ids: Ids,
+): Outcome | null {
   if (!prev) return null;
   const { current: state, ending } = expire(prev, now, t);
   if (state.ended) return { current: start(state, now, null, siteBackground, utm, ids), ending };
-  return now - state.lastEventAt < ACTIVITY_EVERY ? null : { current: { ...state, lastEventAt: now, siteBackground }, ending: null };
+  return now - state.lastEventAt < ACTIVITY_EVERY
+    ? null
+    : { current: { ...state, lastEventAt: now, siteBackground }, ending: null };
 }
 
 /**
  * A visibility change that no event reports (lifecycle events off): it is judged like an event,
  * and restarts the gap so that the next event is judged by the state that begins.
  */
-export function onVisibility(prev: SessionState | null, now: number, siteBackground: boolean, t: Timeouts): Outcome | null {
+export function onVisibility(
+  prev: SessionState | null,
+  now: number,
+  siteBackground: boolean,
+  t: Timeouts,
+): Outcome | null {
   if (!prev) return null;
   const outcome = expire(prev, now, t);
   const s = outcome.current;
@@ -181,7 +199,10 @@ export function newCampaign(prev: SessionState | null, now: number, utm: Utm, t:
   return !!prev && !endReason(prev, now, t) && !(prev.utm && UTM_KEYS.every((k) => prev.utm![k] === utm[k]));
 }
 
-/** `endSession()` (`explicit`), or another user (`user_changed`): the session is over now; the next event starts a new one. */
+/**
+ * `endSession()` (`explicit`), or another user (`user_changed`): the session is over now; the next event starts a new
+ * one.
+ */
 export function stop(prev: SessionState, now: number, reason: EndReason = 'explicit'): Outcome {
   return prev.ended ? { current: prev, ending: null } : end(prev, reason, now);
 }
@@ -204,7 +225,14 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
   const first = (mine.firstEventAt ?? Infinity) <= (theirs.firstEventAt ?? Infinity) ? mine : theirs;
   const attrs = mine.attributesAt > theirs.attributesAt ? mine : theirs;
   // The later write knows the site's current state; ties (concurrent writes) go by activity time.
-  const last = mine.rev !== theirs.rev ? (mine.rev > theirs.rev ? mine : theirs) : mine.lastEventAt > theirs.lastEventAt ? mine : theirs;
+  const last =
+    mine.rev !== theirs.rev
+      ? mine.rev > theirs.rev
+        ? mine
+        : theirs
+      : mine.lastEventAt > theirs.lastEventAt
+        ? mine
+        : theirs;
   return {
     ...theirs,
     firstEventId: first.firstEventId,
@@ -222,5 +250,7 @@ export function merge(mine: SessionState | null, theirs: SessionState): SessionS
     attributesAt: attrs.attributesAt,
     // (the stretches each tab merged cannot be told apart: the count that went further)
     engaged: (mine.engaged?.[0] ?? -1) > (theirs.engaged?.[0] ?? -1) ? mine.engaged : theirs.engaged,
+    // (the device's: the later renewal of the server's copy, by either tab)
+    copiedAt: (mine.copiedAt ?? -1) > (theirs.copiedAt ?? -1) ? mine.copiedAt : theirs.copiedAt,
   };
 }

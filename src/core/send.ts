@@ -13,12 +13,41 @@
  * Unlike the session core (step.ts), a step changes the model it is given, in place: the queue holds up to 5,000
  * entries, and an add must cost what a push costs. A test that wants the model before takes a `structuredClone`.
  */
-import { MAX_AGE, MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, retryable, retryDelay, retryEarly } from './batch';
-import { bound, cut, delivered, FLUSH_AFTER, giveUp, live, push, take, wait, type Beacon, type Delivery, type Fx, type SendEffect, type SendInput, type SendInputs, type SendStep } from './delivery';
-import type { Entry } from './event';
+import {
+  MAX_AGE,
+  MAX_BATCH_EVENTS,
+  MAX_QUEUE_CHARS,
+  MAX_QUEUE_EVENTS,
+  parseRetryAfter,
+  retryable,
+  retryDelay,
+  retryEarly,
+} from './batch';
+import {
+  FLUSH_AFTER,
+  type Beacon,
+  type Delivery,
+  type Fx,
+  type Queued,
+  type SendEffect,
+  type SendInput,
+  type SendInputs,
+  type SendStep,
+} from './send-model';
+import { bound, chunkOf, cut, delivered, giveUp, live, push, take, wait } from './send-queue';
 import type { Format } from './formats/format';
 
-export { delivery, FLUSH_AFTER, type Beacon, type Delivery, type Reply, type SendEffect, type SendInput, type SendInputs, type Shared } from './delivery';
+export {
+  delivery,
+  FLUSH_AFTER,
+  type Beacon,
+  type Delivery,
+  type Reply,
+  type SendEffect,
+  type SendInput,
+  type SendInputs,
+  type Shared,
+} from './send-model';
 
 /** One input: the model changes in place, and the effects are returned. `format` makes the bodies. */
 export function sendStep(d: Delivery, input: SendInput, format: Format): SendEffect[] {
@@ -29,11 +58,14 @@ export function sendStep(d: Delivery, input: SendInput, format: Format): SendEff
 
 const add: SendStep<'add'> = (d, fx, [, at, entries]) => {
   // (a session_end another tab found too may be here already: its id is derived from the session's)
-  const fresh = entries.filter((entry) => push(d, entry));
+  const fresh = entries.filter((entry) => !d.known.has(entry.id));
   if (!fresh.length) return;
+  // Written to the outbox at the end of the task, in one chunk (bounded after: what the bound drops leaves it again).
+  const [chunk] = d.kept ? chunkOf(d, fresh) : [''];
+  if (chunk) fx.push(['write', [[chunk, fresh]]]);
+  for (const e of fresh) push(d, e, chunk);
   if (d.queue.length - d.head > MAX_QUEUE_EVENTS || d.chars > MAX_QUEUE_CHARS) bound(d, fx);
   else d.full = false;
-  fx.push(['write', fresh]);
   wait(d, fx, at, FLUSH_AFTER);
 };
 
@@ -48,20 +80,42 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online]) => {
   // Offline: `online` brings us back.
   if (d.stopped || !online) return;
   if (at < d.retryAt) wait(d, fx, at, 0);
-  else fx.push(['drain']);
+  else fx.push(['drain', Object.keys(d.live)]);
 };
 
-const read: SendStep<'read'> = (d, fx, [, at, entries, gone]) => {
+const read: SendStep<'read'> = (d, fx, [, at, chunks, keys]) => {
   // A stalled or broken database must not keep this page's own events from leaving: they go now, and the outbox
   // is read again at the next cycle.
   d.limit = MAX_BATCH_EVENTS;
-  if (!entries) return wait(d, fx, at, FLUSH_AFTER);
-  // What another tab delivered leaves the queue; what other pages left joins it, in time order, within the bounds.
-  if (gone.size) take(d, fx, new Set(live(d).filter((e) => gone.has(e.chunk!)).map((e) => e.id)));
+  if (!chunks) return wait(d, fx, at, FLUSH_AFTER);
+  // What another tab delivered leaves the queue (its chunks are gone); what other pages left joins it, in time order,
+  // within the bounds.
+  const gone = Object.keys(d.saved).filter((c) => !keys.includes(c));
+  for (const c of gone) (delete d.live[c], delete d.saved[c]);
+  if (gone.length)
+    take(
+      d,
+      fx,
+      new Set(
+        live(d)
+          .filter((e) => gone.includes(e.chunk))
+          .map((e) => e.id),
+      ),
+    );
   let sort = false;
   const fresh: string[] = [];
   // (appending is the common case: only an entry older than the one before it calls for a sort)
-  for (const e of entries) if (push(d, e) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at) sort = true;
+  for (const [chunk, entries] of chunks) {
+    // (this tab's own, written since the read began, is known already; another's is known in full once read whole,
+    // and one with nothing new in it goes whole at once)
+    if (d.live[chunk] !== undefined) continue;
+    d.live[chunk] = 0;
+    d.saved[chunk] = true;
+    for (const e of entries)
+      if (push(d, e, chunk) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at)
+        sort = true;
+    if (!d.live[chunk]) (delete d.live[chunk], fx.push(['remove', [[chunk, [], true]]]));
+  }
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);
   bound(d, fx);
   // The tab that wrote them may still hold them: were it to hide or leave while this tab's request is in flight,
@@ -107,15 +161,19 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
     if (moved && !d.moved) fx.push(['warn', 46, `the collector ${d.url}`]);
     d.moved ||= !!moved;
     d.triedAt = at;
-    d.told = retryAfter !== null;
-    d.retryAt = at + retryDelay(++d.failures, retryAfter, random);
+    const told = parseRetryAfter(retryAfter, at);
+    d.told = told !== null;
+    d.retryAt = at + retryDelay(++d.failures, told, random);
     wait(d, fx, at, 0);
   } else {
     giveUp(d, fx, batch, [45, `${sent.length} events (HTTP ${status})`]);
   }
 };
 
-/** What is queued and not in flight goes by beacon now (see `Sender.beacon`): the bodies, for the shell to send in order. */
+/**
+ * What is queued and not in flight goes by beacon now (see `Sender.beacon`): the bodies, for the shell to send in
+ * order.
+ */
 const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared], format) => {
   // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
   let rest = online ? live(d).filter((e) => !d.inflight.has(e.id) && !d.unconfirmed.has(e.id)) : [];
@@ -139,7 +197,7 @@ const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared], form
  */
 const beaconed: SendStep<'beaconed'> = (d, fx, [, , sent, refused, leaving, healthy]) => {
   for (const b of refused) d.dropped += b.dropped;
-  const done: Entry[] = leaving && healthy ? d.queue.filter((e) => d.inflight.has(e.id)) : [];
+  const done: Queued[] = leaving && healthy ? d.queue.filter((e) => d.inflight.has(e.id)) : [];
   for (const b of sent) {
     if (healthy) done.push(...b.entries);
     else for (const e of b.entries) d.unconfirmed.add(e.id);
@@ -170,6 +228,19 @@ const retry: SendStep<'retry'> = (d, fx, [, at]) => {
   fx.push(['now']);
 };
 
+/**
+ * The outbox's write answered; one that failed leaves no outbox: the events stay queued in memory and are still sent.
+ */
+const written: SendStep<'written'> = (d, fx, [, , keys, ok]) => {
+  // (a chunk all of whose entries left before its write answered is no longer known: it is not there)
+  if (ok) for (const c of keys) if (d.live[c] !== undefined) d.saved[c] = true;
+  if (ok || !d.kept) return;
+  d.kept = false;
+  d.live = {};
+  d.saved = {};
+  fx.push(['warn', 40, 'outbox']);
+};
+
 const stop: SendStep<'stop'> = (d, fx, [, , clear]) => {
   d.stopped = true;
   if (clear) {
@@ -186,6 +257,7 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   later: (d, fx, [, at, delay]) => wait(d, fx, at, delay),
   cycle,
   read,
+  written,
   next,
   reply,
   beacon,

@@ -9,12 +9,14 @@ import type { Properties } from '../types';
 import { snapshot } from './context';
 import { freshId } from './ids';
 import type { Effect, InputOf, Model, Settings } from './model';
-import { change, EMPTY, engaging, enter, keep, knownBackground, lifecycle, release, run, siteBackground } from './record';
+import { change, EMPTY, engaging, enter, knownBackground, lifecycle, release, run, siteBackground } from './record';
+import { keep } from './outcome';
+import { landed } from './answers';
+import { partOf } from './parts';
 import { encodeState, type SessionState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
 const RETRY: Effect = ['retry'];
-
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
 export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
@@ -35,14 +37,15 @@ export function initialized(settings: Settings, found: SessionState | null, othe
  */
 export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
   const shown = !m.pageHidden;
-  if (hidden) engaging(m)?.report(m, fx, at);
+  // (a landing page hidden before the links part came goes on without its link: it may never come back)
+  if (hidden) (landed(m, fx, true), engaging(m)?.report(m, fx, at));
   m.pageHidden = hidden;
   engaging(m)?.act(m, fx, at);
   fx.push(['announce', !hidden]);
   const background = siteBackground(m);
   if (knownBackground(m) !== background) change(m, fx, at, background);
   if (!hidden) return void fx.push(RETRY);
-  sendNow(m, fx, false);
+  sendNow(m, fx, at, false);
   if (shown) leave(m, fx, 'hideTab');
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
@@ -66,6 +69,7 @@ export function tabsGone(m: Model, fx: Effect[], [, at, gone]: InputOf<'tabsGone
  * left goes out now, the exit event with it.
  */
 export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pagehide'>): void {
+  landed(m, fx, true);
   // A restore still waiting for the store's answer (IndexedDB can stall: db.ts): what it holds runs now, with what
   // this page knows, and is sent below, rather than wait in a page that may never come back.
   if (m.hold && m.storageState === 'open') release(m, fx);
@@ -77,7 +81,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
   else if (knownBackground(m) !== true) change(m, fx, at, true, true);
-  sendNow(m, fx, true);
+  sendNow(m, fx, at, true);
   // The tab's next page gets the session as this page leaves it, for when its store does not answer in time (WebKit
   // can stall IndexedDB behind a cached page's transaction: db.ts): the tab's sessionStorage answers at once.
   leave(m, fx, 'leaveTab');
@@ -122,11 +126,17 @@ function readFirst(m: Model, fx: Effect[]): void {
   }
 }
 
-/** This page may never come back: what it has is saved and sent now; `closed` after pagehide. */
-function sendNow(m: Model, fx: Effect[], closed: boolean): void {
+/**
+ * This page may never come back: what it has is saved and sent now (`closed` after pagehide), and the server's copy of
+ * the session renewed when it is due (`serverCookie`: core/copy.ts, in the copy part).
+ */
+function sendNow(m: Model, fx: Effect[], at: number, closed: boolean): void {
   if (m.storageState !== 'open') return;
-  if (closed && m.session) keep(m, fx, { ...m.session, closed: true });
+  const copy = partOf(m, 'copy')?.(m, at);
+  if ((closed || copy) && m.session)
+    keep(m, fx, { ...m.session, closed: closed || m.session.closed, copiedAt: copy ? at : m.session.copiedAt });
   fx.push(SAVE_NOW, ['beacon', closed]);
+  if (copy) fx.push(['copy', encodeURIComponent(encodeState(m.session!, true))]);
 }
 
 /**
@@ -137,20 +147,31 @@ function sendNow(m: Model, fx: Effect[], closed: boolean): void {
 export function page(m: Model, fx: Effect[], [, at, props, place, referrer]: InputOf<'page'>): string | undefined {
   engaging(m)?.nextView(m, fx, at);
   const previous = m.page.page.url;
-  m.page = snapshot(place, referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer), freshId(m));
+  m.page = snapshot(
+    place,
+    referrer ?? (m.viewed !== null && previous !== place.url ? previous : place.referrer),
+    freshId(m),
+  );
   m.viewed = place.href;
   // A page view that arrived with a campaign may start the next session (`newSessionOnCampaign`): judged when the
   // call runs (record.ts), once per page view, so that two tabs of two campaigns do not take turns ending it.
   const utm = m.page.utm;
-  if (utm && m.settings.newSessionOnCampaign) run(m, fx, { type: 'restart', at, background: siteBackground(m), utm, campaign: true });
+  if (utm && m.settings.newSessionOnCampaign)
+    run(m, fx, { type: 'restart', at, background: siteBackground(m), utm, campaign: true });
   return props === null ? undefined : enter(m, fx, at, 'page_view', props);
 }
 
-/** A single-page app's route change (`autoPageViews`), from the URL `from`: a page view, unless the app reported it with `page()` already. */
+/**
+ * A single-page app's route change (`autoPageViews`), from the URL `from`: a page view, unless the app reported it with
+ * `page()` already.
+ */
 export const route = (m: Model, fx: Effect[], [, at, place, from]: InputOf<'route'>) =>
   place.href !== m.viewed ? page(m, fx, ['page', at, '{}', place, from]) : undefined;
 
-/** The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page view. */
+/**
+ * The page moved without `page()` (a single-page app): the events that follow carry where it is now, in the same page
+ * view.
+ */
 export function move(m: Model, _: Effect[], [, , place]: InputOf<'move'>): void {
   if (place.href !== m.page.href) m.page = snapshot(place, m.page.page.url, m.page.page.viewId);
 }

@@ -4,7 +4,14 @@ import type { AttributeValue } from '../types';
  * Why a session ended. `restored`: the device's storage was gone and the session came back from the server's copy
  * (`serverCookie`), which may be older than its last event: it is not continued, and its end is not reported.
  */
-export type EndReason = 'foreground_timeout' | 'background_timeout' | 'max_duration' | 'explicit' | 'user_changed' | 'new_campaign' | 'restored';
+export type EndReason =
+  | 'foreground_timeout'
+  | 'background_timeout'
+  | 'max_duration'
+  | 'explicit'
+  | 'user_changed'
+  | 'new_campaign'
+  | 'restored';
 
 export type Attributes = Record<string, AttributeValue>;
 
@@ -66,10 +73,22 @@ export interface SessionState {
    * whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet.
    */
   engaged: [ms: number, from: number, to: number] | null;
+  /**
+   * When the server's copy of the session was last renewed from this device (`serverCookie`: core/copy.ts), or null.
+   */
+  copiedAt: number | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const REASONS = ['foreground_timeout', 'background_timeout', 'max_duration', 'explicit', 'user_changed', 'new_campaign', 'restored'];
+const REASONS = [
+  'foreground_timeout',
+  'background_timeout',
+  'max_duration',
+  'explicit',
+  'user_changed',
+  'new_campaign',
+  'restored',
+];
 const UTM_KEYS = ['source', 'medium', 'campaign', 'term', 'content'] as const;
 
 type Check = (v: unknown) => boolean;
@@ -91,37 +110,41 @@ const orNull =
     v === null || check(v);
 
 /**
- * Each stored field: its name in memory, its short key in the stored value, and what a valid value is. The last
- * six are the visitor's (their business user id, the session's attributes, landing UTM and last page, the
- * pipeline's id for them): the lean value that goes in the cookie leaves them out (every same-site request carries the cookie to
- * the site's servers, their logs and CDN); the mirror in localStorage keeps them (`complete`).
+ * Each stored field: its name in memory, its short key in the stored value, and what a valid value is (a field is
+ * stored by its key alone: the build shortens the names, scripts/internal-names.mjs). The last six are the visitor's
+ * (their business user id, the session's attributes, landing UTM and last page, the pipeline's id for them): the lean
+ * value that goes in the cookie leaves them out (every same-site request carries the cookie to the site's servers,
+ * their logs and CDN); the mirror in localStorage keeps them (`complete`).
  */
-const FIELDS: [keyof SessionState, string, Check][] = [
-  ['userId', 'u', isUuid],
-  ['sessionId', 's', isUuid],
-  ['sessionIndex', 'i', (v) => isCount(v) && (v as number) > 0],
-  ['previousSessionId', 'p', orNull(isUuid)],
-  ['firstEventId', 'f', orNull(isUuid)],
-  ['firstEventAt', 'ft', orNull(isTime)],
-  ['eventIndex', 'e', isCount],
-  ['startedAt', 'st', isTime],
-  ['lastEventAt', 'l', isTime],
-  ['siteBackground', 'b', isBool],
-  ['backgroundReported', 'br', orNull(isBool)],
-  ['ended', 'x', orNull((v) => REASONS.includes(v as string))],
-  ['appVersion', 'av', orNull(isText)],
-  ['closed', 'c', isBool],
-  ['rev', 'r', isCount],
-  ['engaged', 'g', orNull((v) => Array.isArray(v) && v.length == 3 && v.every(isTime))],
-  ['attributes', 'a', isAttrs],
-  ['attributesAt', 'aa', isTime],
-  ['utm', 'm', orNull(isUtm)],
-  ['lastPage', 'lp', orNull(isText)],
-  ['businessUserId', 'id', orNull(isText)],
-  ['profileId', 'pf', orNull(isText)],
-];
+const FIELDS: { [K in keyof SessionState]-?: [key: string, valid: Check] } = {
+  userId: ['u', isUuid],
+  sessionId: ['s', isUuid],
+  sessionIndex: ['i', (v) => isCount(v) && (v as number) > 0],
+  previousSessionId: ['p', orNull(isUuid)],
+  firstEventId: ['f', orNull(isUuid)],
+  firstEventAt: ['ft', orNull(isTime)],
+  eventIndex: ['e', isCount],
+  startedAt: ['st', isTime],
+  lastEventAt: ['l', isTime],
+  siteBackground: ['b', isBool],
+  backgroundReported: ['br', orNull(isBool)],
+  ended: ['x', orNull((v) => REASONS.includes(v as string))],
+  appVersion: ['av', orNull(isText)],
+  closed: ['c', isBool],
+  rev: ['r', isCount],
+  engaged: ['g', orNull((v) => Array.isArray(v) && v.length == 3 && v.every(isTime))],
+  copiedAt: ['cp', orNull(isTime)],
+  attributes: ['a', isAttrs],
+  attributesAt: ['aa', isTime],
+  utm: ['m', orNull(isUtm)],
+  lastPage: ['lp', orNull(isText)],
+  businessUserId: ['id', orNull(isText)],
+  profileId: ['pf', orNull(isText)],
+};
 /** The fields the lean value keeps: all but the visitor's. */
-const LEAN = FIELDS.length - 6;
+// (pure: a part that takes one constant of this file, `UUID_PATTERN`, leaves the rest out)
+const ALL = /* @__PURE__ */ Object.entries(FIELDS) as [keyof SessionState, [string, Check]][];
+const LEAN = /* @__PURE__ */ ALL.slice(0, -6);
 
 /**
  * Bump when a field changes meaning: older values then read as absent, never as something else. `1.` is the whole
@@ -133,7 +156,7 @@ const LEAN_VERSION = '2.';
 /** The whole record, or (`lean`) the record without the visitor's fields. */
 export function encodeState(state: SessionState, lean?: boolean): string {
   const short: Record<string, unknown> = {};
-  for (const [name, key] of lean ? FIELDS.slice(0, LEAN) : FIELDS) short[key] = state[name];
+  for (const [name, [key]] of lean ? LEAN : ALL) short[key] = state[name];
   return (lean ? LEAN_VERSION : VERSION) + JSON.stringify(short);
 }
 
@@ -152,7 +175,7 @@ export function decodeState(raw: unknown): SessionState | null {
   }
   if (!short || typeof short !== 'object') return null;
   const state: Record<string, unknown> = {};
-  for (const [name, key, valid] of version === VERSION ? FIELDS : FIELDS.slice(0, LEAN)) {
+  for (const [name, [key, valid]] of version === VERSION ? ALL : LEAN) {
     const value = short[key];
     if (!valid(value)) return null;
     state[name] = value;

@@ -1,23 +1,23 @@
 /**
- * The outbox in IndexedDB, its own object store (`outbox.ts` decides what goes in and out). Entries are
- * stored in chunks of about one request each: one `put` per event costs ~90 µs of main thread in
- * Chromium, so a burst of 1,000 events is one transaction of a few records, and a delivered batch mostly
- * deletes whole chunks.
+ * The outbox in IndexedDB, its own object store. What goes in and out, and in which chunk, is delivery's decision
+ * (core/send-model.ts `chunked`, `remove`): chunks of about one request each, so that a burst of 1,000 events is one
+ * transaction of a few records (one `put` per event costs ~90 µs of main thread in Chromium), and a delivered batch
+ * mostly deletes whole chunks.
  */
 import { promisifyRequest } from 'idb-keyval';
-import { ITEM_BYTES, MAX_BATCH_EVENTS, MAX_BODY_BYTES } from '../core/batch';
-import { entryChars, type Entry } from '../core/event';
+import type { Entry } from '../core/event';
+import type { Chunks, Removal } from '../core/send-model';
 import { finished, onSuccess, type StintDb } from '../db';
 
 export interface OutboxStore {
-  /** Writes entries (in chunks, one transaction); sets their `chunk`. */
-  put(entries: Entry[]): Promise<void>;
+  /** Writes these chunks, each whole (one transaction). */
+  put(chunks: Chunks): Promise<void>;
   /** The keys of every chunk, whoever wrote it. */
   keys(): Promise<string[]>;
-  /** The entries of these chunks. */
-  get(chunks: string[]): Promise<Entry[]>;
-  /** Deletes whole chunks, and these entries from the chunks that keep others. */
-  remove(chunks: string[], entries: Entry[]): Promise<void>;
+  /** These chunks, each with what could be read of it. */
+  get(keys: string[]): Promise<Chunks>;
+  /** Deletes whole chunks, and these entries from the chunks that keep others (one transaction). */
+  remove(list: Removal[]): Promise<void>;
 }
 
 /**
@@ -27,7 +27,10 @@ export interface OutboxStore {
  */
 interface Chunk {
   contexts: string[];
-  /** `[{"id":…,"at":…,"appId":…,"c":…,"e":{"name":…,"properties":…,"eventIndex":…,"visibility":…}},…]` */
+  /**
+   * `[{"id":…,"at":…,"appId":…,"c":…,`
+   * `"e":{"name":…,"properties":…,"eventIndex":…,"visibility":…}},…]`
+   */
   list: string;
 }
 
@@ -40,7 +43,7 @@ interface Stored {
 }
 
 /** The entries of a stored chunk; anything unreadable (written by something else, or damaged) is left out. */
-function entriesOf(value: unknown, key: string): Entry[] {
+function entriesOf(value: unknown): Entry[] {
   const entries: Entry[] = [];
   try {
     const { list, contexts } = value as Chunk;
@@ -48,7 +51,16 @@ function entriesOf(value: unknown, key: string): Entry[] {
       const ctx = contexts[s.c];
       const e = s.e;
       if (typeof s.id == 'string' && e && typeof e.name == 'string' && ctx)
-        entries.push({ id: s.id, at: s.at, appId: s.appId, name: e.name, props: JSON.stringify(e.properties || {}), index: e.eventIndex, hidden: e.visibility == 'background', ctx, chunk: key });
+        entries.push({
+          id: s.id,
+          at: s.at,
+          appId: s.appId,
+          name: e.name,
+          props: JSON.stringify(e.properties || {}),
+          index: e.eventIndex,
+          hidden: e.visibility == 'background',
+          ctx,
+        });
     }
   } catch {
     // A damaged chunk reads as what could be read of it; one with nothing readable goes.
@@ -63,66 +75,39 @@ function chunkOf(entries: Entry[]): Chunk {
   const lines = entries.map((e) => {
     let c = index.get(e.ctx);
     if (c === undefined) index.set(e.ctx, (c = contexts.push(e.ctx) - 1));
-    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c},"e":{"name":${JSON.stringify(e.name)},"properties":${e.props},"eventIndex":${e.index},"visibility":"${e.hidden ? 'background' : 'foreground'}"}}`;
+    const visibility = e.hidden ? 'background' : 'foreground';
+    const own = `"name":${JSON.stringify(e.name)},"properties":${e.props},"eventIndex":${e.index}`;
+    const event = `{${own},"visibility":"${visibility}"}`;
+    return `{"id":${JSON.stringify(e.id)},"at":${e.at},"appId":${JSON.stringify(e.appId)},"c":${c},"e":${event}}`;
   });
   return { contexts, list: `[${lines}]` };
 }
 
-/**
- * Characters per chunk, counted as `pack` counts a request's bytes (each event, plus what its request
- * adds around it, plus each context once), so that a chunk fits in one request: delivering it deletes it
- * whole, without reading it back. And events per chunk, as per request.
- */
-const CHUNK_CHARS = MAX_BODY_BYTES - 1000;
-const CHUNK_EVENTS = MAX_BATCH_EVENTS;
-
-/** A new chunk's key: oldest first (keys sort as strings), then unique. */
-const chunkKey = (at: number): string => `${String(Math.max(0, at)).padStart(15, '0')}:${Math.random()}`;
-
 export function idbOutbox(db: StintDb): OutboxStore {
   return {
-    put(list) {
-      const chunks: [string, Entry[], Set<string>][] = [];
-      let chars = Infinity;
-      for (const e of list) {
-        let last = chunks[chunks.length - 1];
-        const size = entryChars(e) + ITEM_BYTES + (last?.[2].has(e.ctx) ? 0 : e.ctx.length + 1);
-        if (chars + size > CHUNK_CHARS || last[1].length >= CHUNK_EVENTS) {
-          // Never the event id: tabs that find the same session over write the same `session_end` id at
-          // the same time, and a shared key would let one tab's chunk overwrite another's.
-          chunks.push((last = [chunkKey(e.at), [], new Set()]));
-          chars = 200;
-        }
-        e.chunk = last[0];
-        last[1].push(e);
-        last[2].add(e.ctx);
-        chars += size;
-      }
-      return db.outbox('readwrite', (store) => {
+    put: (chunks) =>
+      db.outbox('readwrite', (store) => {
         for (const [key, entries] of chunks) store.put(chunkOf(entries), key);
         return finished(store.transaction);
-      });
-    },
+      }),
     keys: () => db.outbox('readonly', (store) => promisifyRequest(store.getAllKeys())).then((all) => all.map(String)),
-    get: (chunks) =>
-      db.outbox('readonly', (store) => Promise.all(chunks.map((name) => promisifyRequest(store.get(name))))).then((values) =>
-        values.flatMap((value, i) => entriesOf(value, chunks[i])),
-      ),
-    remove: (chunks, list) =>
+    get: (keys) =>
+      db
+        .outbox('readonly', (store) => Promise.all(keys.map((key) => promisifyRequest(store.get(key)))))
+        .then((values) => values.map((value, i): Chunks[number] => [keys[i], entriesOf(value)])),
+    remove: (list) =>
       db.outbox('readwrite', (store) => {
-        for (const name of chunks) store.delete(name);
-        // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
-        const byChunk = new Map<string, Set<string>>();
-        for (const e of list) {
-          if (!byChunk.has(e.chunk!)) byChunk.set(e.chunk!, new Set());
-          byChunk.get(e.chunk!)!.add(e.id);
-        }
-        for (const [name, ids] of byChunk) {
-          const read = store.get(name);
+        for (const [key, ids, whole] of list) {
+          if (whole) {
+            store.delete(key);
+            continue;
+          }
+          // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
+          const read = store.get(key);
           onSuccess(read, () => {
-            const rest = entriesOf(read.result, name).filter((e) => !ids.has(e.id));
-            if (rest.length) store.put(chunkOf(rest), name);
-            else store.delete(name);
+            const rest = entriesOf(read.result).filter((e) => !ids.includes(e.id));
+            if (rest.length) store.put(chunkOf(rest), key);
+            else store.delete(key);
           });
         }
         return finished(store.transaction);

@@ -1,15 +1,14 @@
 /**
- * The outbox follows the sender's queue: every entry is written to IndexedDB (`outbox-store.ts`) at
- * the end of the task that queued it, and removed at the end of the task that delivered it or gave it
- * up, one transaction each way. A chunk of which nothing is left goes whole, without being read back.
+ * The outbox follows delivery's decisions (core/send.ts): the chunks it writes at the end of the task that queued
+ * them, and what leaves at the end of the task that delivered it or gave it up, one transaction each way; the write's
+ * outcome is told back (`written`). What is removed before it was written is not written.
  *
- * A page that is leaving cannot count on a transaction to finish: the browser aborts it with the
- * document, and WebKit's back/forward cache leaves it pending (https://bugs.webkit.org/show_bug.cgi?id=315804;
- * what the spec leaves open: https://github.com/w3c/IndexedDB/issues/381). It marks what left instead,
- * synchronously (`sent-marks.ts`), and whoever reads those entries next removes them unsent.
+ * A page that is leaving cannot count on a transaction to finish: the browser aborts it with the document, and
+ * WebKit's back/forward cache leaves it pending (https://bugs.webkit.org/show_bug.cgi?id=315804; what the spec leaves
+ * open: https://github.com/w3c/IndexedDB/issues/381). It marks what left instead, synchronously (`sent-marks.ts`), and
+ * whoever reads those entries next removes them unsent.
  */
-import type { Entry } from '../core/event';
-import { warn } from '../log';
+import type { Chunks, Removal } from '../core/send-model';
 import { within } from './bounded';
 import type { OutboxStore } from './outbox-store';
 import { mark, readMarks, unmark } from './sent-marks';
@@ -18,45 +17,27 @@ import { mark, readMarks, unmark } from './sent-marks';
 const READ_WAIT = 3000;
 
 export interface Outbox {
-  /** Whether there is an outbox (storage allowed, and writable so far). */
-  readonly kept: boolean;
-  write(list: Entry[]): void;
-  remove(list: Entry[]): void;
-  /** Writes and removes what this task queued, now; a `leaving` page marks its removals instead. */
+  write(chunks: Chunks): void;
+  remove(list: Removal[]): void;
+  /** Writes and removes what this task asked for, now; a `leaving` page marks its removals instead. */
   commit(leaving: boolean): void;
   /**
-   * What other pages left, each chunk read once (bounded: a stalled database is not waited for): the
-   * entries to send, and the chunks this tab knew that are gone (another tab delivered them).
+   * What other pages left, but the chunks `known` (bounded: a stalled database is not waited for): the chunks to send,
+   * and the keys of every chunk there (those known that are gone, another tab delivered).
    */
-  read(): Promise<{ entries: Entry[]; gone: Set<string> }>;
+  read(known: string[]): Promise<{ chunks: Chunks; keys: string[] }>;
   /** Nothing more is written or removed (consent withdrawn: the database goes). */
   detach(): void;
 }
 
-/** `queued`: whether an entry is still queued (one delivered before it was written is never written). */
-export function startOutbox(initial: OutboxStore | null, queued: (id: string) => boolean): Outbox {
+/** `written`: how the outbox's writes of these chunks went (false: it failed, and writes nothing more). */
+export function startOutbox(initial: OutboxStore | null, written: (keys: string[], ok: boolean) => void): Outbox {
   let store = initial;
-  let unsaved: Entry[] = [];
-  let removals: Entry[] = [];
-  /** Entries not yet removed, per chunk this tab knows in full (written by it, or read). */
-  const live = new Map<string, number>();
+  let writes: Chunks = [];
+  let removals: Removal[] = [];
   /** Removed by a transaction that has not finished yet: a page that leaves now marks them too. */
   const removing = new Set<string>();
-  /** Read with a sent mark: the mark goes once they are removed. */
-  const marked = new Set<string>();
   let pending = false;
-
-  /** Adds `by` to a known chunk's live entries; the count left, or undefined for a chunk not known in full. */
-  const count = (chunk: string, by: number): number | undefined => {
-    const n = live.get(chunk);
-    if (n === undefined) {
-      if (by > 0) live.set(chunk, by);
-      return by > 0 ? by : undefined;
-    }
-    if (n + by > 0) return live.set(chunk, n + by), n + by;
-    live.delete(chunk);
-    return 0;
-  };
 
   const endOfTask = () => {
     if (pending) return;
@@ -64,76 +45,66 @@ export function startOutbox(initial: OutboxStore | null, queued: (id: string) =>
     queueMicrotask(() => commit(false));
   };
 
-  const remove = (list: Entry[]) => {
-    if (!store || !list.length) return;
-    removals.push(...list);
-    endOfTask();
-  };
-
   const commit = (leaving: boolean) => {
     pending = false;
-    const fresh = unsaved.filter((e) => queued(e.id));
-    const gone = removals.filter((e) => e.chunk);
-    unsaved = [];
+    const gone = new Map(removals.map(([chunk, ids, whole]) => [chunk, whole || ids] as const));
+    // (what was removed in the task that queued it is not written)
+    const fresh = writes.flatMap(([key, entries]): Chunks => {
+      const left = gone.get(key);
+      const kept = left === true ? [] : entries.filter((e) => !left?.includes(e.id));
+      return kept.length ? [[key, kept]] : [];
+    });
+    const list = removals;
+    writes = [];
     removals = [];
     if (!store) return;
-    if (fresh.length) {
+    const keys = fresh.map(([key]) => key);
+    if (fresh.length)
       store.put(fresh).then(
-        () => {
-          for (const e of fresh) count(e.chunk!, 1);
-        },
-        () => {
-          // Quota or a broken database: the events stay queued in memory and are still sent.
-          warn(40, 'outbox');
-          store = null;
-        },
+        () => written(keys, true),
+        () => ((store = null), written(keys, false)),
       );
-    }
-    if (leaving) return mark([...removing, ...gone.map((e) => e.id)]);
-    if (!gone.length) return;
-    const whole = new Set<string>();
-    const partial: Entry[] = [];
-    for (const e of gone) {
-      if (count(e.chunk!, -1) === 0) whole.add(e.chunk!);
-      else partial.push(e);
-    }
-    const unmarked = new Set(gone.filter((e) => marked.delete(e.id)).map((e) => e.id));
-    const ids = gone.map((e) => e.id);
+    const ids = list.flatMap(([, ids]) => ids);
+    if (leaving) return mark([...removing, ...ids]);
+    if (!list.length) return;
     for (const id of ids) removing.add(id);
     const done = () => ids.forEach((id) => removing.delete(id));
-    store.remove([...whole], partial.filter((e) => !whole.has(e.chunk!))).then(() => (done(), unmark(unmarked)), done);
+    store.remove(list).then(() => (done(), unmark(new Set(ids))), done);
   };
 
   return {
-    get kept() {
-      return !!store;
-    },
-    write(list) {
+    write(chunks) {
       if (!store) return;
-      unsaved.push(...list);
+      writes.push(...chunks);
       endOfTask();
     },
-    remove,
+    remove(list) {
+      if (!store) return;
+      removals.push(...list);
+      endOfTask();
+    },
     commit,
-    async read() {
+    async read(known) {
       const from = store;
-      if (!from) return { entries: [], gone: new Set<string>() };
-      const keys = await within(from.keys(), READ_WAIT);
-      const names = new Set(keys);
-      const gone = new Set([...live.keys()].filter((chunk) => !names.has(chunk)));
-      for (const chunk of gone) live.delete(chunk);
-      const unknown = keys.filter((key) => !live.has(key));
-      if (!unknown.length) return { entries: [], gone };
-      const read = await within(from.get(unknown), READ_WAIT);
+      if (!from) return { chunks: [], keys: [] };
+      const keys = new Set(await within(from.keys(), READ_WAIT));
+      const unknown = [...keys].filter((key) => !known.includes(key));
+      const read = unknown.length ? await within(from.get(unknown), READ_WAIT) : [];
       const marks = readMarks();
-      for (const e of read) count(e.chunk!, 1);
-      // A chunk with nothing readable in it (written by something else, or damaged) goes.
-      const empty = unknown.filter((key) => !live.has(key));
-      if (empty.length) from.remove(empty, []).catch(() => {});
-      const sent = read.filter((e) => marks.has(e.id));
-      for (const e of sent) marked.add(e.id);
-      remove(sent);
-      return { entries: read.filter((e) => !marks.has(e.id)), gone };
+      // What a leaving page sent (its marks) goes unsent; a chunk with nothing readable in it goes too.
+      const sent: Removal[] = read.flatMap(([key, entries]): Removal[] => {
+        const ids = entries.filter((e) => marks.has(e.id)).map((e) => e.id);
+        return ids.length || !entries.length ? [[key, ids, ids.length === entries.length]] : [];
+      });
+      if (sent.length)
+        from.remove(sent).then(
+          () => unmark(new Set(sent.flatMap(([, ids]) => ids))),
+          () => {},
+        );
+      const chunks = read
+        .map(([key, entries]): Chunks[number] => [key, entries.filter((e) => !marks.has(e.id))])
+        .filter(([, e]) => e.length);
+      return { chunks, keys: [...keys] };
     },
     detach() {
       store = null;

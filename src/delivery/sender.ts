@@ -11,10 +11,20 @@
  */
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
-import { delivery, FLUSH_AFTER, sendStep, type SendEffect, type SendInput, type SendInputs, type Shared } from '../core/send';
+import {
+  delivery,
+  FLUSH_AFTER,
+  sendStep,
+  type Delivery,
+  type SendEffect,
+  type SendInput,
+  type SendInputs,
+  type Shared,
+} from '../core/send';
+import { note, type Recording } from '../recorder';
 import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
-import { startOutbox } from './outbox';
+import { startOutbox, type Outbox } from './outbox';
 import type { OutboxStore } from './outbox-store';
 import { beacon, post, sendNow } from './transport';
 import type { Turn } from './turn';
@@ -37,6 +47,8 @@ export interface SenderOptions {
   batch(): Shared;
   /** what the collector's answer to a delivered batch told the format */
   heard(answer: Answer): void;
+  /** the flight recorder's steps (`debug: true`), delivery's too */
+  recording?: Recording | null;
 }
 
 export interface Sender {
@@ -53,7 +65,10 @@ export interface Sender {
   sentElsewhere(ids: string[]): void;
   /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
   sendingElsewhere(ids: string[]): void;
-  /** The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff (`retryEarly`). */
+  /**
+   * The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff
+   * (`retryEarly`).
+   */
   retry(): void;
   /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
   lost(count: number): void;
@@ -70,103 +85,100 @@ export interface Sender {
   resume(): void;
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
   stop(clear?: boolean): void;
+  /** Delivery's model, for the flight recorder's log (read only). */
+  readonly model: Delivery;
 }
 
 const online = () => navigator.onLine !== false;
 
-export function startSender(o: SenderOptions): Sender {
-  const model = delivery(o.url, o.dropped);
-  // (an entry delivered or given up on before the end of its task is never written)
-  const outbox = startOutbox(o.store, (id) => model.known.has(id));
-  let timer: ReturnType<typeof setTimeout> | 0 = 0;
-  let busy = false;
-  /** Bumped at a freeze and at resume: a claim or a drain begun before it is void. */
-  let epoch = 0;
-  /** The flushes waiting, by the id the core knows them by. */
-  const waiters = new Map<number, () => void>();
-  let waiter = 0;
-  /** The give-up of the request awaited now. */
-  const replies = new Set<() => void>();
+const find = <T extends SendEffect[0]>(effects: SendEffect[], type: T) =>
+  effects.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
 
-  const wake = () => {
-    timer = 0;
-    cycle();
-  };
+type Performs = { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1], more: never) => void };
+type Run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]) => SendEffect[];
 
-  /** What each effect does; those that need an answer (drain, post, beacon) are read by the caller that asked (`run` gives them back). */
-  const perform: { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1], more: never) => void } = {
-    write: (list) => outbox.write(list),
-    remove: (list) => outbox.remove(list),
-    commit: (leaving) => outbox.commit(leaving),
-    abandon: () => outbox.detach(),
-    sent: (ids) => o.tabs?.send({ k: 'sent', ids }),
-    sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
-    wait(ms) {
-      if (!timer) timer = setTimeout(wake, ms);
-    },
-    now() {
-      clearTimeout(timer);
-      wake();
-    },
-    answered(text) {
-      const answer = o.format.answer?.(text);
-      if (answer) o.heard(answer);
-    },
-    settle: (ids) => ids.forEach((id) => (waiters.get(id)?.(), waiters.delete(id))),
-    warn,
-  };
-
-  /**
-   * The entries tracked in this task, given to the core at its end, or before any other input: one step for a burst
-   * (a step per event, with its input and effects, cost a `track()` half as much again). The outbox writes at the end
-   * of the task anyway, and every other input (a flush, a beacon at pagehide) comes after them.
-   */
+/**
+ * The send core, stepped: each input with its time, noted by the flight recorder (`debug: true`), then its effects in
+ * order (`run` gives them back: those that need an answer, drain, post, beacon, are read by the caller that asked).
+ * The entries tracked in a task are given to the core at its end, or before any other input: one step for a burst (a
+ * step per event, with its input and effects, cost a `track()` half as much again). The outbox writes at the end of
+ * the task anyway, and every other input (a flush, a beacon at pagehide) comes after them.
+ */
+function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
   let adding: Entry[] = [];
+  const step = (input: SendInput) => {
+    const effects = sendStep(model, input, o.format);
+    if (o.recording) note(o.recording, null, ['send', input], effects);
+    for (const effect of effects)
+      (perform[effect[0]] as ((payload: unknown, more: unknown) => void) | undefined)?.(effect[1], effect[2]);
+    return effects;
+  };
   const added = () => {
     if (!adding.length) return;
     const list = adding;
     adding = [];
-    carryOut(sendStep(model, ['add', Date.now(), list], o.format));
+    step(['add', Date.now(), list]);
   };
-  /** One input, now (after the entries of the task): the core's step, then its effects. */
-  const run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]): SendEffect[] => {
+  const run: Run = (type, ...rest) => {
     added();
-    return carryOut(sendStep(model, [type, Date.now(), ...rest] as unknown as SendInput, o.format));
+    return step([type, Date.now(), ...rest] as unknown as SendInput);
   };
-  /** The effects of a step, in order (given back: those that need an answer are read by the caller that asked). */
-  const carryOut = (effects: SendEffect[]) => {
-    for (const effect of effects) (perform[effect[0]] as ((payload: unknown, more: unknown) => void) | undefined)?.(effect[1], effect[2]);
-    return effects;
+  const add = (entry: Entry) => {
+    if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
   };
-  const find = <T extends SendEffect[0]>(effects: SendEffect[], type: T) =>
-    effects.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
-  const later = (delay: number) => run('later', delay);
+  return { run, add };
+}
 
+/** The timer of the next cycle: `wait` sets it unless it is set, `now` runs the cycle at once. */
+function alarm(cycle: () => void) {
+  let timer: ReturnType<typeof setTimeout> | 0 = 0;
+  const wake = () => {
+    timer = 0;
+    cycle();
+  };
+  return {
+    wait: (ms: number) => void (timer ||= setTimeout(wake, ms)),
+    now() {
+      clearTimeout(timer);
+      wake();
+    },
+    clear: () => clearTimeout(timer),
+  };
+}
+
+/**
+ * The cycle: in this tab's turn, reads the outbox and sends until the queue is empty or the collector fails. `void`:
+ * a claim or a drain begun before it (a freeze, a resume) is void.
+ */
+function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, replies: Set<() => void>) {
+  let busy = false;
+  let epoch = 0;
+  const later = (delay: number) => run('later', delay);
   /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
-  const drain = async () => {
+  const drain = async (known: string[]) => {
     const began = epoch;
-    const read = await outbox.read().catch(() => null);
-    run('read', read && read.entries, read ? read.gone : new Set());
+    const read = await outbox.read(known).catch(() => null);
+    run('read', read && read.chunks, read ? read.keys : []);
     for (;;) {
       if (began !== epoch) return later(0);
       const next = find(run('next', o.batch()), 'post');
       if (!next) return;
-      const reply = await post(o.url, next[1], o.request, replies);
-      run('reply', reply, Math.random());
+      run('reply', await post(o.url, next[1], o.request, replies), Math.random());
     }
   };
 
   const cycle = async () => {
-    if (busy || !find(run('cycle', online()), 'drain')) return;
+    const asked = !busy && find(run('cycle', online()), 'drain');
+    if (!asked) return;
     busy = true;
     try {
       // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
       // (turn.ts; https://github.com/w3c/web-locks/issues/81).
       const began = epoch;
-      const mine = !outbox.kept || !o.turn || (await o.turn.claim());
+      const mine = !model.kept || !o.turn || (await o.turn.claim());
       // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
       if (began !== epoch) later(0);
-      else if (mine) await drain();
+      else if (mine) await drain(asked[1]);
       else later(FLUSH_AFTER);
     } catch {
       // A database that failed: the next cycle tries again.
@@ -176,6 +188,40 @@ export function startSender(o: SenderOptions): Sender {
       busy = false;
     }
   };
+
+  return { cycle, void: () => void epoch++ };
+}
+
+export function startSender(o: SenderOptions): Sender {
+  // (this page's part of its outbox chunks' keys: random)
+  const model = delivery(o.url, o.dropped, !!o.store, Math.random().toString(36).slice(2, 8));
+  // (delivery's start, for the flight recorder's log: the model changes in place from now on)
+  if (o.recording) o.recording.start = structuredClone(model);
+  const outbox = startOutbox(o.store, (keys, ok) => guard(() => run('written', keys, ok)));
+  const timer = alarm(() => cycle());
+  /** The flushes waiting, by the id the core knows them by. */
+  const waiters = new Map<number, () => void>();
+  let waiter = 0;
+  /** The give-up of the request awaited now. */
+  const replies = new Set<() => void>();
+  const { run, add } = stepper(model, o, {
+    write: (list) => outbox.write(list),
+    remove: (list) => outbox.remove(list),
+    commit: (leaving) => outbox.commit(leaving),
+    abandon: () => outbox.detach(),
+    sent: (ids) => o.tabs?.send({ k: 'sent', ids }),
+    sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
+    wait: timer.wait,
+    now: timer.now,
+    answered(text) {
+      const answer = o.format.answer?.(text);
+      if (answer) o.heard(answer);
+    },
+    settle: (ids) => ids.forEach((id) => (waiters.get(id)?.(), waiters.delete(id))),
+    warn,
+  });
+  const later = (delay: number) => run('later', delay);
+  const { cycle, void: voidTurn } = cycler(o, model, outbox, run, replies);
 
   /** What is queued and not in flight goes by beacon now, in order, until the browser refuses one. */
   const beaconQueue = (leaving: boolean) => {
@@ -194,9 +240,8 @@ export function startSender(o: SenderOptions): Sender {
   if (o.store) later(0);
 
   return {
-    add(entry) {
-      if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
-    },
+    model,
+    add,
     flush: () =>
       new Promise((resolve) => {
         waiters.set(++waiter, resolve);
@@ -207,18 +252,18 @@ export function startSender(o: SenderOptions): Sender {
     lost: (count) => void run('lost', count),
     freeze() {
       beaconQueue(true);
-      epoch++;
+      voidTurn();
       o.turn?.give();
     },
     resume() {
-      epoch++;
+      voidTurn();
       later(0);
     },
     sentElsewhere: (ids) => void run('elsewhere', ids),
     sendingElsewhere: (ids) => void run('sending', ids),
     stop(clear) {
       run('stop', !!clear);
-      clearTimeout(timer);
+      timer.clear();
       removeEventListener('online', onOnline);
       // (a request in flight may still land: its entries stay in the outbox, and the next start sends them again)
       for (const giveUp of replies) giveUp();

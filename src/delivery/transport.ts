@@ -8,13 +8,6 @@
 import type { RequestOptions } from '../core/formats/format';
 import type { Reply } from '../core/send';
 
-/** Retry-After is either seconds or an HTTP date. */
-export function parseRetryAfter(header: string | null, now: number): number | null {
-  if (!header) return null;
-  const ms = /^\d+$/.test(header.trim()) ? +header * 1000 : Date.parse(header) - now;
-  return isFinite(ms) ? Math.max(0, ms) : null;
-}
-
 const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string): RequestInit => ({
   method: 'POST',
   body,
@@ -25,16 +18,25 @@ const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string):
   redirect: 'manual',
   credentials: o.credentials || 'same-origin',
   // (gzipped, the body is bytes, which carry no type of their own: the text's is said)
-  headers: o.type || o.headers || encoding ? { ...o.headers, 'Content-Type': o.type || 'text/plain;charset=UTF-8', ...(encoding && { 'Content-Encoding': encoding }) } : undefined,
+  headers:
+    o.type || o.headers || encoding
+      ? {
+          ...o.headers,
+          'Content-Type': o.type || 'text/plain;charset=UTF-8',
+          ...(encoding && { 'Content-Encoding': encoding }),
+        }
+      : undefined,
 });
 
 /**
- * `compression: 'gzip'`: the body gzipped by the browser's own CompressionStream (https://compression.spec.whatwg.org/),
- * streamed to the end first (a keepalive request cannot have a stream as its body:
- * https://fetch.spec.whatwg.org/#dom-request); the text where that fails (an engine without CompressionStream).
+ * `compression: 'gzip'`: the body gzipped by the browser's own CompressionStream
+ * (https://compression.spec.whatwg.org/), streamed to the end first (a keepalive request cannot have a stream as its
+ * body: https://fetch.spec.whatwg.org/#dom-request); the text where that fails (an engine without CompressionStream).
  */
 const gzipped = (body: string): Promise<[body: string | ArrayBuffer, encoding?: string]> =>
-  new Promise<ArrayBuffer>((done) => done(new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer())).then(
+  new Promise<ArrayBuffer>((done) =>
+    done(new Response(new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer()),
+  ).then(
     (bytes) => [bytes, 'gzip'],
     () => [body],
   );
@@ -84,7 +86,8 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
     awaited.add(giveUp);
     mine.add(giveUp);
     let request: Promise<Response> | undefined;
-    const send = (sent: string | ArrayBuffer, encoding?: string) => (request ||= fetch(url, init(sent, options, encoding)));
+    const send = (sent: string | ArrayBuffer, encoding?: string) =>
+      (request ||= fetch(url, init(sent, options, encoding)));
     const now = () => send(body);
     if (options.gzip) gzipping.add(now);
     (options.gzip ? gzipped(body) : Promise.resolve<[string]>([body]))
@@ -95,7 +98,11 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
         // record's done flag: https://fetch.spec.whatwg.org/#http-network-or-cache-fetch; WebKit made it so in
         // https://bugs.webkit.org/show_bug.cgi?id=269464, and Chromium keeps it so).
         const text = await response.text();
-        return { status: response.status, retryAfter: parseRetryAfter(response.headers.get('Retry-After'), Date.now()), text };
+        return {
+          status: response.status,
+          retryAfter: response.headers.get('Retry-After'),
+          text,
+        };
       })
       .then(settle, giveUp);
   });

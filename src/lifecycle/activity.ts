@@ -38,7 +38,10 @@ export function watchActivity(onInput: (at: number, focused?: boolean) => void, 
   };
 }
 
-/** The input part (`stint.activity.js`, an npm app's input chunk): the watch, and with `engage` engaged time's steps, which only the sites that configure it load. */
+/**
+ * The input part (`stint.activity.js`, an npm app's input chunk): the watch, and with `engage` engaged time's steps,
+ * which only the sites that configure it load.
+ */
 export const inputWatch: InputWatcher = (onInput, engage) => {
   engage?.(engagementSteps);
   return watchActivity(onInput, !!engage);

@@ -13,14 +13,19 @@ import { browserOf, withLink } from './links';
  * not now). On a landing page (`landing`), hands over how its link is read and adopted (core/landing.ts `land`), which
  * travels with the decoration.
  */
-export type LinkWatcher = (domains: string[], value: () => string | null, landing?: (read: typeof land) => void) => () => void;
+export type LinkWatcher = (
+  domains: string[],
+  value: () => string | null,
+  landing?: (read: typeof land) => void,
+) => () => void;
 
 /**
  * Decorates at `pointerdown` (a link opened from its context menu), `click` (the keyboard's too) and `auxclick` (a
  * middle click), and a form at `submit` (a GET form by a hidden field: its action's query is replaced by its fields).
  * Captured on the document, so that a handler that stops propagation does not hide them.
  */
-// (not `watchLinks`: that is an internal name, which the builds shorten, and an export's name is not: scripts/internal-names.mjs)
+// (not `watchLinks`: that is an internal name, which the builds shorten, and an export's name is not:
+// scripts/internal-names.mjs)
 export const decorateLinks: LinkWatcher = (domains, fields, landing) => {
   landing?.(land);
   // (the link's fields, and their check in this browser: core/landing.ts `linkCheck`)
@@ -28,7 +33,8 @@ export const decorateLinks: LinkWatcher = (domains, fields, landing) => {
     const v = fields();
     return v && v + '.' + linkCheck(v, browserOf());
   };
-  const ours = (host: string) => host !== location.hostname && domains.some((d) => host === d || host.endsWith('.' + d));
+  const ours = (host: string) =>
+    host !== location.hostname && domains.some((d) => host === d || host.endsWith('.' + d));
   const onLink = (e: Event) =>
     guard(() => {
       const a = (e.target as Element | null)?.closest?.('a[href],area[href]') as HTMLAnchorElement | null;
@@ -42,10 +48,16 @@ export const decorateLinks: LinkWatcher = (domains, fields, landing) => {
       if (!v) return;
       if (form.method !== 'get') return void (form.action = withLink(form.action, v));
       let field = form.querySelector(`input[name="${LINK_PARAM}"]`) as HTMLInputElement | null;
-      if (!field) form.append((field = Object.assign(document.createElement('input'), { type: 'hidden', name: LINK_PARAM })));
+      if (!field)
+        form.append((field = Object.assign(document.createElement('input'), { type: 'hidden', name: LINK_PARAM })));
       field.value = v;
     });
-  const listeners: [string, (e: Event) => void][] = [['pointerdown', onLink], ['click', onLink], ['auxclick', onLink], ['submit', onSubmit]];
+  const listeners: [string, (e: Event) => void][] = [
+    ['pointerdown', onLink],
+    ['click', onLink],
+    ['auxclick', onLink],
+    ['submit', onSubmit],
+  ];
   for (const [type, listener] of listeners) document.addEventListener(type, listener, true);
   return () => {
     for (const [type, listener] of listeners) document.removeEventListener(type, listener, true);

@@ -24,7 +24,11 @@ type NavigateEvent = Event & { navigationType: string; destination: { url: strin
  * tracker started, as the script tag's part is, reports a change made meanwhile), and the route's URL when it is no
  * longer the page's (`to`); returns the function that stops.
  */
-export function watchHistory(hash: boolean, onRoute: (from: string, to?: string) => void, since = location.href): () => void {
+export function watchHistory(
+  hash: boolean,
+  onRoute: (from: string, to?: string) => void,
+  since = location.href,
+): () => void {
   let wait = routeStart(since, hash);
   let on = true;
   /** The bound's timer, the task asked for (after a frame, or a poll's), the watch of the document. */
@@ -76,46 +80,58 @@ export function watchHistory(hash: boolean, onRoute: (from: string, to?: string)
     },
   };
 
-  const wrap = (name: 'pushState' | 'replaceState') => {
-    // Where the function is found: History.prototype, or the history object itself once a router replaced it there.
-    let holder: History = history;
-    while (!Object.prototype.hasOwnProperty.call(holder, name)) holder = Object.getPrototypeOf(holder);
-    const inner = holder[name];
-    const ours = function (this: History, ...args: Parameters<History['pushState']>) {
-      const answer = inner.apply(this, args);
-      guard(() => signal('url'));
-      return answer;
-    };
-    try {
-      holder[name] = ours;
-    } catch {
-      // A frozen history: back and forward are still seen.
-    }
-    return () => {
-      if (holder[name] === ours) holder[name] = inner;
-    };
+  const unwrap = [wrap('pushState', signal), wrap('replaceState', signal), hearTraversals(signal)];
+  if (location.href !== since) signal('traverse');
+  return () => {
+    on = false;
+    end();
+    for (const undo of unwrap) undo();
   };
+}
 
-  const unwrap = [wrap('pushState'), wrap('replaceState')];
-  // Back and forward must be heard before the app's router, whenever either began to listen: Vue Router renders the route
-  // and sets its title (afterEach) in its own popstate listener, and a watch that heard the URL after it (npm's chunk, the
-  // tag's part: both start later) took the new title for the old one, saw no change to the document, and waited for its
-  // 1 s bound; a forward within it started the wait again, and neither was reported (issue 49). The Navigation API's
-  // `navigate` comes before any popstate (https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-navigate-event;
-  // Chromium, Firefox); elsewhere a capturing popstate listener, which WebKit and Firefox run before the others at the
-  // window (https://github.com/whatwg/dom/pull/686: Chromium runs the window's in the order they were added).
+/**
+ * Wraps `history[name]` where the function is found (History.prototype, or the history object itself once a router
+ * replaced it there), calling `signal` after it. Returns the undo: the wrapper is taken out if nothing wrapped it
+ * since.
+ */
+function wrap(name: 'pushState' | 'replaceState', signal: (type: 'url') => void) {
+  let holder: History = history;
+  while (!Object.prototype.hasOwnProperty.call(holder, name)) holder = Object.getPrototypeOf(holder);
+  const inner = holder[name];
+  const ours = function (this: History, ...args: Parameters<History['pushState']>) {
+    const answer = inner.apply(this, args);
+    guard(() => signal('url'));
+    return answer;
+  };
+  try {
+    holder[name] = ours;
+  } catch {
+    // A frozen history: back and forward are still seen.
+  }
+  return () => {
+    if (holder[name] === ours) holder[name] = inner;
+  };
+}
+
+/**
+ * Back and forward, heard before the app's router, whenever either began to listen: Vue Router renders the route and
+ * sets its title (afterEach) in its own popstate listener, and a watch that heard the URL after it (npm's chunk, the
+ * tag's part: both start later) took the new title for the old one, saw no change to the document, and waited for its
+ * one-second bound; a forward within it started the wait again, and neither was reported (issue 49). The Navigation
+ * API's `navigate` comes before any popstate
+ * (https://html.spec.whatwg.org/multipage/nav-history-apis.html#the-navigate-event; Chromium, Firefox); elsewhere a
+ * capturing popstate listener, which WebKit and Firefox run before the others at the window
+ * (https://github.com/whatwg/dom/pull/686: Chromium runs the window's in the order they were added). Returns the stop.
+ */
+function hearTraversals(signal: (type: 'traverse', url?: string) => void) {
   const onPop = () => guard(() => signal('traverse'));
   const onNavigate = (e: NavigateEvent) =>
     guard(() => e.navigationType === 'traverse' && e.destination.sameDocument && signal('traverse', e.destination.url));
   const navigation = (window as { navigation?: EventTarget }).navigation;
   navigation?.addEventListener('navigate', onNavigate as EventListener);
   addEventListener('popstate', onPop, true);
-  if (location.href !== since) onPop();
   return () => {
-    on = false;
-    end();
     navigation?.removeEventListener('navigate', onNavigate as EventListener);
     removeEventListener('popstate', onPop, true);
-    for (const undo of unwrap) undo();
   };
 }

@@ -1,11 +1,10 @@
 /**
- * The one owner of the page's lifecycle signals: `visibilitychange`, `pagehide`, `pageshow`, `freeze` and
- * `resume`. Nothing
- * else in Stint listens to them. There is no `unload` or `beforeunload` listener anywhere: they are
- * unreliable on mobile and keep the page out of the back/forward cache
- * (https://developer.chrome.com/docs/web-platform/deprecating-unload); "hidden" is the last moment a page
- * can count on. The shell turns each signal into an input for the core (tracker.ts), after what the browser
- * needs at that moment.
+ * The one owner of the page's lifecycle signals: `visibilitychange`, `pagehide`, `pageshow`, `freeze` and `resume`.
+ * Nothing else in Stint listens to them. There is no `unload` or `beforeunload` listener anywhere: they are unreliable
+ * on mobile and keep the page out of the back/forward cache
+ * (https://developer.chrome.com/docs/web-platform/deprecating-unload); "hidden" is the last moment a page can count on.
+ * The shell turns each signal into an input for the core (shell/signals.ts), after what the browser needs at that
+ * moment.
  */
 import { guard } from '../log';
 

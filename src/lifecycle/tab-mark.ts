@@ -25,7 +25,9 @@ function readTab(take: boolean): Left | null {
     if (take) sessionStorage.removeItem(TAB);
     const [, hidden, id] = /^(h?)([0-9a-f]{8})$/.exec(mark) || [];
     // (https://wicg.github.io/page-lifecycle/#dom-document-wasdiscarded: Chromium's)
-    return id && (!hidden || (document as { wasDiscarded?: boolean }).wasDiscarded) ? [id, from, session.join(' ')] : null;
+    return id && (!hidden || (document as { wasDiscarded?: boolean }).wasDiscarded)
+      ? [id, from, session.join(' ')]
+      : null;
   } catch {
     // No sessionStorage (sandboxed): every page counts as a new tab.
     return null;

@@ -1,5 +1,8 @@
-/** `dist/stint.activity.js`: the watch of the person's input, loaded beside a script tag whose config sets `activity: 'input'` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
+/**
+ * `dist/stint.activity.js`: the watch of the person's input, loaded beside a script tag whose config sets `activity:
+ * 'input'` (src/parts.ts).
+ */
+import { handPart } from '../parts';
 import { inputWatch } from '../lifecycle/activity';
 
 handPart(inputWatch);

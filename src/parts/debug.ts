@@ -1,6 +1,8 @@
-/** `dist/stint.debug.js`: the messages' sentences (messages.ts), loaded beside a script tag whose config sets `debug: true` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
-import type { Sentences } from '../log';
-import { sentence } from '../messages';
+/**
+ * `dist/stint.debug.js`: the messages' sentences and the flight recorder's log (messages.ts), loaded beside a script
+ * tag whose config sets `debug: true` (src/parts.ts).
+ */
+import { handPart } from '../parts';
+import { DEBUG } from '../messages';
 
-handPart((set: (sentences: Sentences) => void) => (set(sentence), () => {}));
+handPart((hand: (debug: typeof DEBUG) => void) => (hand(DEBUG), () => {}));

@@ -1,5 +1,8 @@
-/** `dist/stint.google.js`: Google Consent Mode's signal, loaded beside a script tag whose config names `consent: 'google'` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
+/**
+ * `dist/stint.google.js`: Google Consent Mode's signal, loaded beside a script tag whose config names `consent:
+ * 'google'` (src/parts.ts).
+ */
+import { handPart } from '../parts';
 import { watchConsentMode } from '../consent/google';
 
 handPart(watchConsentMode);

@@ -1,5 +1,7 @@
-/** `dist/stint.gpp.js`: the GPP signal, loaded beside a script tag whose config names `consent: 'gpp'` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
+/**
+ * `dist/stint.gpp.js`: the GPP signal, loaded beside a script tag whose config names `consent: 'gpp'` (src/parts.ts).
+ */
+import { handPart } from '../parts';
 import { watchGpp } from '../consent/gpp';
 
 handPart(watchGpp);

@@ -1,5 +1,8 @@
-/** `dist/stint.links.js`: the decoration of the links and forms to the site's other domains, loaded beside a script tag whose config sets `crossDomain` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
+/**
+ * `dist/stint.links.js`: the decoration of the links and forms to the site's other domains, loaded beside a script tag
+ * whose config sets `crossDomain` (src/parts.ts).
+ */
+import { handPart } from '../parts';
 import { decorateLinks } from '../lifecycle/decorate';
 
 handPart(decorateLinks);

@@ -1,5 +1,7 @@
-/** `dist/stint.tcf.js`: the TCF signal, loaded beside a script tag whose config names `consent: 'tcf'` (src/consent/part.ts). */
-import { handPart } from '../consent/part';
+/**
+ * `dist/stint.tcf.js`: the TCF signal, loaded beside a script tag whose config names `consent: 'tcf'` (src/parts.ts).
+ */
+import { handPart } from '../parts';
 import { watchTcf } from '../consent/tcf';
 
 handPart(watchTcf);

@@ -34,7 +34,10 @@ export interface Keeper {
    * where it cannot be read.
    */
   read(at: number, due: boolean): unknown;
-  /** The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store); it may throw. */
+  /**
+   * The store's own copy, read now: a value, or a promise where the store answers later (IndexedDB, an async store); it
+   * may throw.
+   */
   reread(): unknown;
 }
 
@@ -48,13 +51,34 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
   }
 }
 
-/** `moved`: the session is kept elsewhere now (its new `storageMechanism`). */
-export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: string) => void): Keeper {
+/**
+ * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
+ * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`). A mirror that fails
+ * is left.
+ */
+function mirrorer(chain: Chain) {
   let mirroredAt = 0;
   /** The visitor's fields as last mirrored. */
   let mirrored: unknown[] = [];
   /** The session as last mirrored (not written twice, as the store's value is not: see `save`). */
   let mirroredValue = '';
+  return (state: SessionState, value: string, all: boolean) => {
+    const { mirror } = chain;
+    const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
+    const due = all || state.lastEventAt - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]);
+    if (!mirror || value === mirroredValue || !due) return;
+    mirroredAt = state.lastEventAt;
+    mirrored = visitor;
+    attempt(
+      () => mirror.set((mirroredValue = value)),
+      () => (chain.mirror = null),
+    );
+  };
+}
+
+/** `moved`: the session is kept elsewhere now (its new `storageMechanism`). */
+export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: string) => void): Keeper {
+  const writeMirror = mirrorer(chain);
   let readAt = 0;
   /** The value this tab last wrote or read: one that has not changed since says nothing new. */
   let last: unknown = null;
@@ -64,7 +88,10 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   const fallBack = () => {
     const { primary, mirror } = chain;
     // What the failing store still holds is stale from now on: the next page must not start from it.
-    attempt(() => primary.delete(), () => {});
+    attempt(
+      () => primary.delete(),
+      () => {},
+    );
     chain.primary = mirror || memoryStore();
     chain.mirror = null;
     // (the next save is written there, whatever the failing store was last given)
@@ -75,11 +102,11 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   };
 
   const save = (state: SessionState, all: boolean): void => {
-    const { primary, mirror } = chain;
+    const { primary } = chain;
     const value = encodeState(state);
     // Behind a mirror the cookie is lean: the visitor's fields stay out of every request's Cookie header (state.ts).
     const cookie = primary.name === 'COOKIE_1';
-    const stored = cookie && mirror ? encodeState(state, true) : value;
+    const stored = cookie && chain.mirror ? encodeState(state, true) : value;
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
       warn(41, 'session');
       fallBack();
@@ -91,16 +118,13 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     // good: db.ts) says nothing of the store: it is written again at the next save, and the session stays there.
     // Falling back would delete the store's copy, which the tab's other pages go on from (e2e/bfcache.spec.ts).
     const cut = isLeaving();
-    if (stored !== last) attempt(() => primary.set((last = stored)), () => (cut ? (last = null) : fallBack()));
+    if (stored !== last)
+      attempt(
+        () => primary.set((last = stored)),
+        () => (cut ? (last = null) : fallBack()),
+      );
     tabs?.send({ k: 'state', v: value });
-    const now = Date.now();
-    // (the visitor's fields live in the mirror alone: written as soon as they change)
-    const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
-    if (mirror && value !== mirroredValue && (all || now - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]))) {
-      mirroredAt = now;
-      mirrored = visitor;
-      attempt(() => mirror.set((mirroredValue = value)), () => (chain.mirror = null));
-    }
+    writeMirror(state, value, all);
   };
 
   const read = (at: number, due: boolean): unknown => {

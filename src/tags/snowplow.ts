@@ -1,4 +1,7 @@
-/** `dist/stint.snowplow.js`: the script tag for a Snowplow pipeline (`data-format="snowplow"`, `data-snowplow-post-path`). */
+/**
+ * `dist/stint.snowplow.js`: the script tag for a Snowplow pipeline (`data-format="snowplow"`,
+ * `data-snowplow-post-path`).
+ */
 import { snowplow } from '../snowplow';
 import { runTag } from '../tag';
 

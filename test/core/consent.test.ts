@@ -7,7 +7,8 @@ import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/batch';
 import { OWN_CHARS } from '../../src/core/event';
 import { isReady } from '../../src/core/step';
 import { boot, id, kinds, place } from './harness';
-import { attribute, consent, identify, profile, shutdown, stored, track } from '../../src/core/step';
+import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
+import { profile, stored } from '../../src/core/answers';
 import { page, pagehide, visibility } from '../../src/core/site';
 
 describe('the consent a tracker starts with', () => {

@@ -86,11 +86,10 @@ describe('the rule, on one page', () => {
 
   it('before the input part has handed the steps (one request at start): the stretch the page started with stays open, a hide meanwhile unseen; the next input after the part settles it, at most idle after the start', () => {
     const t = reading();
-    const loaded = t.model.settings.engagement;
-    t.model = { ...t.model, settings: { ...t.model.settings, engagement: { idle: IDLE } } };
+    t.model = { ...t.model, parts: [] };
     play(t, [hide(1 * S), show(30 * S)]);
     expect(reports(t)).toEqual([]);
-    t.model = { ...t.model, settings: { ...t.model.settings, engagement: loaded } };
+    t.send('part', 30 * S, 'engagement');
     play(t, [act(31 * S), hide(33 * S)]);
     expect(reports(t)).toEqual([['/a', IDLE + 2 * S, 33 * S]]);
     expect(t.model.session!.engaged).toEqual([IDLE + 2 * S, 31 * S, 33 * S]);

@@ -6,8 +6,11 @@ import type { Place } from '../../src/core/context';
 import type { PageEvent } from '../../src/core/envelope';
 import { wholeOf } from '../../src/core/event';
 import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
-import { consent, opened, start, step, STEPS, type Start } from '../../src/core/step';
+import { consent, start, step, STEPS, type Start } from '../../src/core/step';
+import { opened } from '../../src/core/answers';
+import { copyDue } from '../../src/core/copy';
 import { engagementSteps } from '../../src/core/engagement';
+import { keepPart, type PartName } from '../../src/core/parts';
 import { land } from '../../src/core/landing';
 import { KIT } from '../../src/core/record';
 import type { ConsentState } from '../../src/types';
@@ -31,15 +34,19 @@ export const SETTINGS: Settings = {
 };
 
 /**
- * What the parts hand the shell, which the shell puts in the settings: engaged time's steps where the settings turn it
- * on (the input part: engagement.ts), the landing where the page came with a link (the links part: landing.ts). Code,
- * not data: a replay hands them as the parts did.
+ * What the parts hand the core (core/parts.ts), kept as the shell keeps it: engaged time's steps (the input part:
+ * engagement.ts), a landing page's reading of its link (the links part: landing.ts), when the server's copy is due (the
+ * copy part: copy.ts). Code, not data: a replay keeps them as the parts did.
  */
-export const withParts = (s: Settings, link?: unknown): Settings => ({
-  ...s,
-  ...(s.engagement && !s.engagement.stepsLoaded && { engagement: { ...s.engagement, stepsLoaded: engagementSteps(KIT) } }),
-  ...(link ? { landing: land } : {}),
-});
+export function keepParts(): void {
+  keepPart('engagement', engagementSteps(KIT));
+  keepPart('landing', land);
+  keepPart('copy', copyDue);
+}
+keepParts();
+
+/** The parts a page has from its start in these tables (as if they had come first): engaged time's, where on, the links part's, with a link. */
+const partsOf = (s: Settings, link?: unknown): PartName[] => [...(s.engagement ? ['engagement' as const] : []), ...(link ? ['landing' as const] : [])];
 
 /** Where the page is: `path` (with its query) on shop.example. */
 export function place(path = '/', extra: Partial<Place> = {}): Place {
@@ -93,8 +100,9 @@ export function boot(o: Options = {}): Tracker {
     offset: 60,
     tabId: '0a1b2c3d',
     ...rest,
-    settings: withParts({ ...SETTINGS, ...o.settings }, o.link),
+    settings: { ...SETTINGS, ...o.settings },
   });
+  model.parts = partsOf(model.settings, o.link);
   let taken = 0;
   const t: Tracker = {
     model,

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COPY_EVERY, copyAnswer, copyDue, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
+import { COPY_EVERY, copyDue } from '../../src/core/copy';
+import { copyAnswer, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
 import { complete, decodeState, encodeState } from '../../src/core/state';
 import { currentSession, track } from '../../src/core/step';
 import { visibility } from '../../src/core/site';
@@ -85,34 +86,60 @@ describe('readSession: a server reads the cookie or the header as the browser wo
   });
 });
 
-describe("copyDue: when the page sends its session for the server's copy (serverCookie), at most once a day", () => {
-  /** A page with a live session, its last event at T0 + 1. */
+describe("the server's copy (serverCookie): renewed when the page is hidden or leaves, at most once a day per device", () => {
+  /** A page with a live session, its last event at T0 + 1, the copy part come. */
   const page = (consent: 'granted' | 'pending' | 'denied' = 'granted', onDenied: 'drop' | 'anonymous' = 'drop', mechanism = 'COOKIE_1') => {
     const t = boot({ newTab: false, at: T0, consent, settings: { onDenied } });
     t.open(T0, null, mechanism);
+    t.send('part', T0, 'copy');
     t.send(track, T0 + 1, 'a', '{}');
+    t.take();
     return t;
   };
-  const copyOf = (t: ReturnType<typeof page>, overrides = {}) => encodeState({ ...t.model.session!, ...overrides }, true);
+  const copies = (t: ReturnType<typeof page>) => t.take().filter((e) => e[0] === 'copy');
   const DAY = COPY_EVERY;
-  // [case, the copy the page sees (given the page's session), the page's own last send, the time, due]
-  const cases: [string, ((t: ReturnType<typeof page>) => string | null), number, number, boolean][] = [
-    ['no copy yet: due', () => null, -Infinity, T0 + 2, true],
-    ['a copy of this device, its last event less than a day ago: not due', (t) => copyOf(t), -Infinity, T0 + 1 + DAY - 1, false],
-    ['a day after its last event, to the ms: due', (t) => copyOf(t, { lastEventAt: T0 }), -Infinity, T0 + DAY, true],
-    ['a copy of another device (a foreign or older visitor): due', (t) => copyOf(t, { userId: '99999999-9999-4999-8999-999999999999' }), -Infinity, T0 + 2, true],
-    ["sent by this page less than a day ago (its answer's cookie not yet seen): not due", () => null, T0, T0 + DAY - 1, false],
-    ['sent by this page a day ago: due', () => null, T0, T0 + DAY, true],
-    ['a value that is not a session: due', () => 'GA1.2.3', -Infinity, T0 + 2, true],
-  ];
-  it.each(cases)('%s', (_, copy, sentAt, at, due) => {
+
+  it('a hide sends the lean session, as sessionHeaders gives it, and records it in the session (every tab of the device sees it)', () => {
     const t = page();
-    const held = copy(t);
-    // (a live session at `at`: the page hid at that moment, after an event)
-    if (at - T0 > 60_000) t.send(track, at, 'b', '{}');
-    const value = copyDue(t.model, at, held, sentAt);
-    expect(value !== null).toBe(due);
-    if (value) expect(value).toBe(sessionHeaders(t.model, at)[SESSION_HEADER]);
+    t.send(visibility, T0 + 2, true);
+    const sent = copies(t);
+    expect(sent).toEqual([['copy', sessionHeaders(t.model, T0 + 2)[SESSION_HEADER]]]);
+    expect(t.model.session!.copiedAt).toBe(T0 + 2);
+    expect(decodeState(decodeURIComponent(sent[0][1] as string))!.copiedAt).toBe(T0 + 2);
+  });
+
+  // [case, the session's last renewal (ms before the hide), due]
+  const cases: [string, number | null, boolean][] = [
+    ['never renewed on this device (a first visit, a device whose storage was cleared): due', null, true],
+    ['renewed by this device less than a day ago (this page, another tab, an earlier page): not due', DAY - 1, false],
+    ['a day ago, to the ms: due', DAY, true],
+  ];
+  it.each(cases)('%s', (_, ago, due) => {
+    const t = page();
+    t.model = { ...t.model, session: { ...t.model.session!, copiedAt: ago === null ? null : T0 + 2 - ago } };
+    t.send(visibility, T0 + 2, true);
+    expect(copies(t).length).toBe(due ? 1 : 0);
+  });
+
+  it('once a day: a page hidden and shown again sends nothing more, nor does its exit; a day later it does', () => {
+    const t = page();
+    t.send(visibility, T0 + 2, true);
+    t.send(visibility, T0 + 3, false);
+    t.send(track, T0 + 4, 'b', '{}');
+    t.send(visibility, T0 + 5, true);
+    t.send('pagehide', T0 + 6, false);
+    expect(copies(t)).toHaveLength(1);
+    t.send(visibility, T0 + DAY, false);
+    t.send(track, T0 + DAY + 1, 'c', '{}');
+    t.send(visibility, T0 + DAY + 2, true);
+    expect(copies(t)).toHaveLength(1);
+  });
+
+  it('never before the copy part has come', () => {
+    const t = page();
+    t.model = { ...t.model, parts: [] };
+    t.send(visibility, T0 + 2, true);
+    expect(copies(t)).toEqual([]);
   });
 
   // [case, consent, onDenied]
@@ -122,15 +149,15 @@ describe("copyDue: when the page sends its session for the server's copy (server
     ['refused, anonymous', 'denied', 'anonymous'],
   ];
   it.each(never)('never: %s', (_, consent, onDenied) => {
-    expect(copyDue(page(consent, onDenied).model, T0 + 2, null, -Infinity)).toBeNull();
+    expect(copyDue(page(consent, onDenied).model, T0 + 2)).toBe(false);
   });
 
   it('never for a session that is over (the next event starts another)', () => {
-    expect(copyDue(page().model, T0 + 31 * MIN, null, -Infinity)).toBeNull();
+    expect(copyDue(page().model, T0 + 31 * MIN)).toBe(false);
   });
 
   it.each(['INDEXED_DB', 'MEMORY', 'my-store'])('never where the session is not in the cookie (%s): the server could not set one either, or the store is the site\'s own', (mechanism) => {
-    expect(copyDue(page('granted', 'drop', mechanism).model, T0 + 2, null, -Infinity)).toBeNull();
+    expect(copyDue(page('granted', 'drop', mechanism).model, T0 + 2)).toBe(false);
   });
 });
 

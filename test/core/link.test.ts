@@ -13,6 +13,7 @@ import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place } from './harness';
 import { track } from '../../src/core/step';
+import { LINK_WAIT } from '../../src/core/answers';
 import { page } from '../../src/core/site';
 
 const NOW = 1_700_000_000_000;
@@ -128,13 +129,26 @@ describe('a page that lands with a link (the core: Start.link, adopted when stor
     expect([t.events()[0].session.sessionId, t.events()[0].context.utm.campaign]).toEqual([THERE.sessionId, 'cross']);
   });
 
-  it('a fresh link, the links part not loaded when storage answers (the shell waits at most 3 s for it): a fresh start, the link taken out all the same', () => {
+  // [case, what ends the wait, the landing page goes on in the link's session]
+  const waits: [string, (t: ReturnType<typeof boot>) => void, boolean][] = [
+    ['the links part comes: the link is taken', (t) => t.send('part', NOW + 800, 'landing'), true],
+    ['it is late (LINK_WAIT): a fresh start', (t) => t.send('late', NOW + 3000, 'landing'), false],
+    ['the page is hidden first (it may never come back): a fresh start', (t) => t.send('visibility', NOW + 900, true), false],
+    ['the page leaves first: a fresh start', (t) => t.send('pagehide', NOW + 900, false), false],
+  ];
+  it.each(waits)('a landing page whose storage answers before its links part (it waits at most 3 s): %s, and what it held runs then', (_, end, joined) => {
     const t = boot({ newTab: false, at: NOW, link: [decorated(THERE, NOW - 500), HERE] });
-    t.model = { ...t.model, settings: { ...t.model.settings, landing: undefined } };
-    t.open(NOW + 3000);
-    t.send(track, NOW + 3010, 'landed', '{}');
-    expect(t.names()).toEqual(['session_start', 'landed']);
-    expect(t.events()[1].session.userId).not.toBe(THERE.userId);
+    t.model = { ...t.model, parts: [] };
+    t.open(NOW + 10);
+    expect(t.take().filter((e) => e[0] === 'await')).toEqual([['await', 'landing', LINK_WAIT]]);
+    const id = t.send(track, NOW + 20, 'landed', '{}');
+    expect(t.names()).toEqual([]);
+    end(t);
+    // (a late `late` after the part came, or after the page went on, changes nothing)
+    t.send('late', NOW + 3000, 'landing');
+    const landed = t.events().find((e) => e.name === 'landed')!;
+    expect(landed.eventId).toBe(id);
+    expect(landed.session.userId === THERE.userId).toBe(joined);
     expect(t.model.linked).toBeNull();
   });
 

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { attribute, consent, identify, reread, shutdown, track } from '../../src/core/step';
+import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
+import { reread } from '../../src/core/answers';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/site';
 
 const CORE = join(__dirname, '../../src/core');

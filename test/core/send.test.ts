@@ -7,15 +7,38 @@ import { describe, expect, it } from 'vitest';
 import { MAX_AGE, MAX_QUEUE_EVENTS, RETRY_EARLY } from '../../src/core/batch';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
-import { delivery, FLUSH_AFTER, sendStep, type Beacon, type Delivery, type Reply, type SendEffect, type SendInput } from '../../src/core/send';
+import {
+  delivery,
+  FLUSH_AFTER,
+  sendStep,
+  type Beacon,
+  type Delivery,
+  type Reply,
+  type SendEffect,
+  type SendInput,
+} from '../../src/core/send';
 
 const T0 = 1_700_000_000_000;
 const SHARED = { profile: null, sampleRate: 1 };
 
-const entry = (n: number, at = T0 + n, size = 20, chunk?: string): Entry => {
+const entry = (n: number, at = T0 + n, size = 20): Entry => {
   const id = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-  return { id, at, appId: 'app', name: 'e', props: `{"pad":"${'x'.repeat(size)}"}`, index: n, hidden: false, ctx: '{}', ...(chunk ? { chunk } : {}) };
+  return {
+    id,
+    at,
+    appId: 'app',
+    name: 'e',
+    props: `{"pad":"${'x'.repeat(size)}"}`,
+    index: n,
+    hidden: false,
+    ctx: '{}',
+  };
 };
+/** A model with an outbox, this page's chunks tagged `t`. */
+const outboxed = () => delivery('/c', 0, true, 't');
+/** The ids an effect's chunks (`write`) or removals (`remove`) name. */
+const named = (list: unknown) =>
+  (list as [string, (Entry | string)[]][]).flatMap(([, l]) => l.map((e) => (typeof e == 'string' ? e : e.id)));
 
 const step = (d: Delivery, input: SendInput) => sendStep(d, input, nativeFormat);
 const kinds = (fx: SendEffect[]) => fx.map((e) => e[0]);
@@ -25,10 +48,15 @@ const body = (text: string) => {
   const parsed = JSON.parse(text) as { events: [id: string][]; dropped: number };
   return { ids: parsed.events.map((e) => e[0]), dropped: parsed.dropped };
 };
-const reply = (status: number, retryAfter: number | null = null, extra: Partial<Reply> = {}): Reply => ({ status, retryAfter, text: '', ...extra });
+const reply = (status: number, retryAfter: number | null = null, extra: Partial<Reply> = {}): Reply => ({
+  status,
+  retryAfter: retryAfter === null ? null : String(retryAfter / 1000),
+  text: '',
+  ...extra,
+});
 
 /** A model with `n` entries queued at T0+1..T0+n. */
-function queued(n: number, d = delivery('/c', 0)): Delivery {
+function queued(n: number, d = outboxed()): Delivery {
   for (let i = 1; i <= n; i++) step(d, ['add', T0 + i, [entry(i)]]);
   return d;
 }
@@ -41,20 +69,55 @@ function post(d: Delivery, at: number) {
 }
 
 describe('add: queued, written, and sent after a short wait', () => {
-  it('a new entry: written to the outbox, a wait of FLUSH_AFTER; one it knows: nothing', () => {
-    const d = delivery('/c', 0);
+  it('a new entry: written to the outbox in a chunk of its own, a wait of FLUSH_AFTER; one it knows: nothing', () => {
+    const d = outboxed();
     const e = entry(1);
-    expect(step(d, ['add', T0, [e]])).toEqual([['write', [e]], ['wait', FLUSH_AFTER]]);
+    expect(step(d, ['add', T0, [e]])).toEqual([
+      ['write', [[`00${T0 + 1}:t1`, [e]]]],
+      ['wait', FLUSH_AFTER],
+    ]);
     expect(step(d, ['add', T0 + 1, [{ ...e }]])).toEqual([]);
-    expect(d.queue).toHaveLength(1);
+    expect(d.queue).toEqual([{ ...e, seq: 1, chunk: `00${T0 + 1}:t1` }]);
+    // (delivery keeps its own copy: the entry it was given is not changed)
+    expect(e).toEqual(entry(1));
+    expect(d.live).toEqual({ [`00${T0 + 1}:t1`]: 1 });
+  });
+
+  it('no outbox (storage refused, or its write failed): queued, nothing written', () => {
+    const d = delivery('/c', 0);
+    expect(step(d, ['add', T0, [entry(1)]])).toEqual([['wait', FLUSH_AFTER]]);
+    const kept = queued(1);
+    expect(step(kept, ['written', T0, [`00${T0 + 1}:t1`], false])).toEqual([['warn', 40, 'outbox']]);
+    expect(kinds(step(kept, ['add', T0, [entry(2)]]))).toEqual(['wait']);
+    expect(kept.queue).toHaveLength(2);
+  });
+
+  it("a burst: the task's entries in one chunk (one record to write); its batches delete it whole once all have left", () => {
+    const d = outboxed();
+    const burst = Array.from({ length: 1200 }, (_, i) => entry(i + 1, T0 + i, 1));
+    const [write] = step(d, ['add', T0 + 2000, burst]);
+    expect(write[1]).toEqual([[`00${T0}:t1`, burst]]);
+    const removals = [0, 1, 2].map((n) => {
+      post(d, T0 + 3000 + n);
+      return step(d, ['reply', T0 + 3000 + n, reply(200), 0]).find((e) => e[0] === 'remove')![1] as [
+        string,
+        string[],
+        boolean,
+      ][];
+    });
+    expect(removals.map((r) => r.map(([, ids, whole]) => [ids.length, whole]))).toEqual([
+      [[500, false]],
+      [[500, false]],
+      [[200, true]],
+    ]);
   });
 
   it("a task's entries in one step: those it knows already are left out, one write and one wait for the rest", () => {
-    const d = delivery('/c', 0);
+    const d = outboxed();
     step(d, ['add', T0, [entry(1)]]);
     const fx = step(d, ['add', T0 + 1, [entry(2), { ...entry(1) }, entry(3)]]);
     expect(kinds(fx)).toEqual(['write', 'wait']);
-    expect(ids(fx[0][1] as Entry[])).toEqual([entry(2).id, entry(3).id]);
+    expect(named(fx[0][1])).toEqual([entry(2).id, entry(3).id]);
     expect(ids(d.queue)).toEqual([entry(1), entry(2), entry(3)].map((e) => e.id));
   });
 
@@ -62,14 +125,14 @@ describe('add: queued, written, and sent after a short wait', () => {
     const d = queued(MAX_QUEUE_EVENTS - 1);
     const burst = [1, 2, 3].map((i) => entry(MAX_QUEUE_EVENTS + i));
     const fx = step(d, ['add', T0 + 9e6, burst]);
-    expect(kinds(fx)).toEqual(['warn', 'remove', 'write', 'wait']);
-    expect(ids(fx[1][1] as Entry[])).toEqual([entry(1).id, entry(2).id]);
+    expect(kinds(fx)).toEqual(['write', 'warn', 'remove', 'wait']);
+    expect(named(fx[2][1])).toEqual([entry(1).id, entry(2).id]);
     expect(d.queue.length - d.head).toBe(MAX_QUEUE_EVENTS);
     expect(d.dropped).toBe(2);
   });
 
   it('during a backoff the wait runs to its end', () => {
-    const d = delivery('/c', 0);
+    const d = outboxed();
     d.retryAt = T0 + 60_000;
     expect(step(d, ['add', T0, [entry(1)]])[1]).toEqual(['wait', 60_000]);
   });
@@ -77,10 +140,11 @@ describe('add: queued, written, and sent after a short wait', () => {
   it('past the bound the oldest go: one warning per overflow, counted for the next batch, removed from the outbox', () => {
     const d = queued(MAX_QUEUE_EVENTS);
     const over = step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 1)]]);
-    expect(kinds(over)).toEqual(['warn', 'remove', 'write', 'wait']);
-    expect(over[0].slice(1)).toEqual([42, 'outbox']);
-    expect(ids(over[1][1] as Entry[])).toEqual([entry(1).id]);
-    expect(kinds(step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 2)]]))).toEqual(['remove', 'write', 'wait']);
+    expect(kinds(over)).toEqual(['write', 'warn', 'remove', 'wait']);
+    expect(over[1].slice(1)).toEqual([42, 'outbox']);
+    // (the oldest's chunk held it alone: it goes whole)
+    expect(over[2][1]).toEqual([[`00${T0 + 1}:t1`, [entry(1).id], true]]);
+    expect(kinds(step(d, ['add', T0 + 9e6, [entry(MAX_QUEUE_EVENTS + 2)]]))).toEqual(['write', 'remove', 'wait']);
     expect(d.dropped).toBe(2);
     expect(d.queue.length - d.head).toBe(MAX_QUEUE_EVENTS);
     expect(post(d, T0 + 9e6)!.dropped).toBe(2);
@@ -90,10 +154,16 @@ describe('add: queued, written, and sent after a short wait', () => {
 describe('cycle: whether to send now', () => {
   // [case, online, retryAt (from T0), stopped, effects]
   const cases: [string, boolean, number, boolean, SendEffect[]][] = [
-    ['online, no backoff: claim the turn and drain', true, 0, false, [['drain']]],
+    [
+      'online, no backoff: claim the turn and drain (the outbox read but for the chunks it knows)',
+      true,
+      0,
+      false,
+      [['drain', [`00${T0 + 1}:t1`]]],
+    ],
     ['offline: nothing (the online event comes back)', false, 0, false, []],
     ['in a backoff: wait for its end', true, 5000, false, [['wait', 5000]]],
-    ['at the end of the backoff: drain', true, 0, false, [['drain']]],
+    ['at the end of the backoff: drain', true, 0, false, [['drain', [`00${T0 + 1}:t1`]]]],
     ['stopped: nothing', true, 0, true, []],
   ];
   it.each(cases)('%s', (_, online, retryAt, stopped, effects) => {
@@ -107,23 +177,57 @@ describe('cycle: whether to send now', () => {
 describe('read: what the outbox holds joins the queue', () => {
   it("a read that failed or stalled: the page's own entries go now, and a wait to read again", () => {
     const d = queued(2);
-    expect(step(d, ['read', T0, null, new Set()])).toEqual([['wait', FLUSH_AFTER]]);
+    expect(step(d, ['read', T0, null, []])).toEqual([['wait', FLUSH_AFTER]]);
     expect(post(d, T0)!.ids).toEqual(ids([entry(1), entry(2)]));
   });
 
-  it('entries other pages left join in time order; a chunk another tab delivered leaves the queue; nothing known twice', () => {
-    const d = delivery('/c', 0);
-    step(d, ['read', T0, [entry(1, T0 + 1, 20, 'a'), entry(2, T0 + 2, 20, 'a')], new Set()]);
+  it('entries other pages left join in time order; a chunk another tab delivered (no longer there) leaves the queue; nothing known twice', () => {
+    const d = outboxed();
+    step(d, ['read', T0, [['a', [entry(1, T0 + 1), entry(2, T0 + 2)]]], ['a']]);
     step(d, ['add', T0 + 5, [entry(5)]]);
-    step(d, ['read', T0 + 6, [entry(3, T0 + 3, 20, 'b'), entry(5)], new Set(['a'])]);
+    step(d, ['written', T0 + 5, [`00${T0 + 5}:t1`], true]);
+    step(d, ['read', T0 + 6, [['b', [entry(3, T0 + 3), entry(5)]]], ['b', `00${T0 + 5}:t1`]]);
     expect(ids(d.queue)).toEqual(ids([entry(3), entry(5)]));
+    expect(Object.keys(d.live).sort()).toEqual([`00${T0 + 5}:t1`, 'b']);
   });
 
-  it("the other pages' entries it took: the other tabs are told it sends them (not its own, nor those it knew)", () => {
+  it('a chunk of its own that is not there yet (its write not answered) is not gone; one it reads again is skipped', () => {
     const d = queued(1);
-    const fx = step(d, ['read', T0 + 2, [entry(1), entry(2, T0 + 2, 20, 'a'), entry(3, T0 + 3, 20, 'a')], new Set()]);
+    step(d, ['read', T0 + 2, [[`00${T0 + 1}:t1`, [entry(1)]]], [`00${T0 + 1}:t1`]]);
+    step(d, ['read', T0 + 3, [], []]);
+    expect(ids(d.queue)).toEqual(ids([entry(1)]));
+    expect(d.live).toEqual({ [`00${T0 + 1}:t1`]: 1 });
+  });
+
+  it("the other pages' entries it took: the other tabs are told it sends them (not its own, nor those it knew); a chunk with nothing new goes whole", () => {
+    const d = queued(1);
+    const fx = step(d, ['read', T0 + 2, [['a', [entry(1), entry(2), entry(3)]]], ['a']]);
     expect(fx).toEqual([['sending', ids([entry(2), entry(3)])]]);
-    expect(step(d, ['read', T0 + 4, [entry(2, T0 + 2, 20, 'a')], new Set()])).toEqual([]);
+    expect(step(d, ['read', T0 + 4, [['c', [entry(2)]]], ['a', 'c']])).toEqual([['remove', [['c', [], true]]]]);
+  });
+
+  it('delivered: a chunk of which nothing is left goes whole, the others lose these entries', () => {
+    const d = outboxed();
+    step(d, [
+      'read',
+      T0,
+      [
+        ['a', [entry(1), entry(2)]],
+        ['b', [entry(3), entry(4)]],
+      ],
+      ['a', 'b'],
+    ]);
+    d.limit = 3;
+    post(d, T0 + 1);
+    const fx = step(d, ['reply', T0 + 2, reply(200), 0]);
+    expect(fx.find((e) => e[0] === 'remove')).toEqual([
+      'remove',
+      [
+        ['a', ids([entry(1), entry(2)]), true],
+        ['b', ids([entry(3)]), false],
+      ],
+    ]);
+    expect(d.live).toEqual({ b: 1 });
   });
 });
 
@@ -137,7 +241,7 @@ describe('next: the request to send', () => {
   });
 
   it('an entry older than a week is given up on, with one warning, counted; the rest go', () => {
-    const d = delivery('/c', 0);
+    const d = outboxed();
     step(d, ['add', T0, [entry(1, T0)]]);
     step(d, ['add', T0 + MAX_AGE, [entry(2, T0 + MAX_AGE)]]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
@@ -147,7 +251,7 @@ describe('next: the request to send', () => {
   });
 
   it('an entry no request can carry is given up on, counted, and the one behind it is sent', () => {
-    const d = delivery('/c', 0);
+    const d = outboxed();
     step(d, ['add', T0, [entry(1, T0, 70_000)]]);
     step(d, ['add', T0, [entry(2)]]);
     const fx = step(d, ['next', T0, SHARED]);
@@ -176,7 +280,16 @@ describe('reply: what the collector said', () => {
     ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
     ['429 with Retry-After: its wait', reply(429, 10_000), 0, false, 2, 10_000, 500, null],
     ['Retry-After below half a second: half a second', reply(503, 0), 0, false, 2, 500, 500, null],
-    ['a redirect: retried, and said once', reply(0, null, { moved: true }), 0, false, 2, 500, 500, [46, 'the collector /c']],
+    [
+      'a redirect: retried, and said once',
+      reply(0, null, { moved: true }),
+      0,
+      false,
+      2,
+      500,
+      500,
+      [46, 'the collector /c'],
+    ],
   ];
   it.each(cases)('%s', (_, answer, random, isDelivered, dropped, wait, limit, warning) => {
     const d = queued(4);
@@ -211,7 +324,10 @@ describe('reply: what the collector said', () => {
 
   it('a redirect is said once until a batch is accepted', () => {
     const d = queued(1);
-    const redirect = () => (step(d, ['next', d.retryAt, SHARED]), step(d, ['reply', d.retryAt, reply(0, null, { moved: true }), 0]));
+    const redirect = () => (
+      step(d, ['next', d.retryAt, SHARED]),
+      step(d, ['reply', d.retryAt, reply(0, null, { moved: true }), 0])
+    );
     expect(kinds(redirect())).toEqual(['warn', 'wait']);
     expect(kinds(redirect())).toEqual(['wait']);
   });
@@ -232,7 +348,7 @@ describe('reply: what the collector said', () => {
     expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['sent', 'remove', 'answered']);
     post(d, T0 + 6);
     expect(step(d, ['reply', T0 + 7, reply(200), 0])).toContainEqual(['settle', [7]]);
-    expect(step(delivery('/c', 0), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
+    expect(step(outboxed(), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
   });
 });
 
@@ -249,15 +365,33 @@ describe('beacon: the page is hidden, or leaving', () => {
   const cases: [string, boolean, boolean, boolean, boolean, number[], number[], number[]][] = [
     ['healthy: what waits goes by beacon and counts as delivered', false, true, false, false, [1, 2, 3], [1, 2, 3], []],
     ['healthy, with a request in flight: it flies on, the rest by beacon', false, true, false, true, [3], [3], [1, 2]],
-    ['leaving, healthy: the request in flight outlives the page and counts too', false, true, true, true, [3], [1, 2, 3], []],
+    [
+      'leaving, healthy: the request in flight outlives the page and counts too',
+      false,
+      true,
+      true,
+      true,
+      [3],
+      [1, 2, 3],
+      [],
+    ],
     ['failing: beaconed, kept for a confirmed resend', true, true, false, false, [1, 2, 3], [], [1, 2, 3]],
     ['failing and leaving: the request in flight does not count', true, true, true, true, [3], [], [1, 2, 3]],
-    ['offline: nothing (a beacon is lost for sure), the outbox keeps all', false, false, true, false, [], [], [1, 2, 3]],
+    [
+      'offline: nothing (a beacon is lost for sure), the outbox keeps all',
+      false,
+      false,
+      true,
+      false,
+      [],
+      [],
+      [1, 2, 3],
+    ],
   ];
   it.each(cases)('%s', (_, failing, online, leaving, flying, beaconed, sent, left) => {
     const d = queued(3);
     if (failing) d.failures = 1;
-    if (flying) (d.limit = 2), post(d, T0 + 10);
+    if (flying) ((d.limit = 2), post(d, T0 + 10));
     const { list, after } = hide(d, leaving, online);
     expect(list.flatMap((b) => body(b.body).ids)).toEqual(beaconed.map((n) => entry(n).id));
     expect(after.find((e) => e[0] === 'sent')?.[1] ?? []).toEqual(sent.map((n) => entry(n).id));

@@ -8,7 +8,8 @@ import { currentSession, dueToEnd } from '../../src/core/step';
 import { encodeState } from '../../src/core/state';
 import { state } from '../helpers';
 import { boot, kinds, MIN, type Options } from './harness';
-import { activity, attribute, consent, endSession, identify, newSession, profile, stored, track } from '../../src/core/step';
+import { activity, attribute, consent, endSession, identify, newSession, track } from '../../src/core/step';
+import { profile, stored } from '../../src/core/answers';
 import { page, visibility } from '../../src/core/site';
 import { place } from './harness';
 

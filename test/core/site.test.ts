@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/core/model';
 import { decodeState, encodeState, type SessionState } from '../../src/core/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { attribute, consent, currentSession, endSession, identify, reread, stored, track } from '../../src/core/step';
+import { attribute, consent, currentSession, endSession, identify, track } from '../../src/core/step';
+import { reread, stored } from '../../src/core/answers';
 import { page, pagehide, restore, resume, tab, tabsGone, visibility } from '../../src/core/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */

@@ -2,7 +2,8 @@
  * Stint's own envelope, version 3 (schemas/envelope-3.json): what the events of a batch share is sent once,
  * in `contexts`, and each event is an array of what is its own, `[id, name, properties, t]`, with what the
  * batch cannot imply in a fifth member:
- * `{"v":3,"appId":...,"sentAt":ISO,"at":ms,"dropped":n,"sampleRate":r,"contexts":[...],"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`
+ * `{"v":3,"appId":...,"sentAt":ISO,"at":ms,"dropped":n,"sampleRate":r,"contexts":[...],`
+ * `"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`
  * - `t`: ms from the batch's `at` (its first event's time), not an ISO time each;
  * - `i`, the event index, only where it is not the previous event's plus one;
  * - `c`, the index of its context, only where it is not the previous event's (the first's: 0);
@@ -33,6 +34,9 @@ export const nativeFormat: Format = {
       last = e.index;
       return `[${items[n]},${Math.round(e.at) - base}${implied.length ? `,{${implied}}` : ''}]`;
     });
-    return `{"v":3,"appId":${JSON.stringify(entries[0].appId)},"sentAt":"${new Date(batch.sentAt).toISOString()}","at":${base},"dropped":${batch.dropped},"sampleRate":${batch.sampleRate},"contexts":[${contexts}],"events":[${events}]}`;
+    const sent = new Date(batch.sentAt).toISOString();
+    const head = `{"v":3,"appId":${JSON.stringify(entries[0].appId)},"sentAt":"${sent}","at":${base}`;
+    const counts = `"dropped":${batch.dropped},"sampleRate":${batch.sampleRate}`;
+    return `${head},${counts},"contexts":[${contexts}],"events":[${events}]}`;
   },
 };

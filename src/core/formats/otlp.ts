@@ -82,7 +82,9 @@ const flatten = (o: object, path: string, out: Record<string, unknown>): Record<
 const NAMES: Record<string, string> = { session_start: 'session.start', session_end: 'session.end' };
 
 export function otlpFormat({ logsPath, headers, resource }: OtlpSettings): Format {
-  /** The last shared context met, and its attributes (a cache of a pure function: pack meets one context many times). */
+  /**
+   * The last shared context met, and its attributes (a cache of a pure function: pack meets one context many times).
+   */
   let ctx = '';
   let shared: string[] = [];
 
@@ -116,7 +118,9 @@ export function otlpFormat({ logsPath, headers, resource }: OtlpSettings): Forma
       'stint.sample_rate': batch.sampleRate < 1 ? batch.sampleRate : null,
       'stint.dropped': dropped,
     });
-    return `{"timeUnixNano":${at},"observedTimeUnixNano":${at},"eventName":${JSON.stringify(NAMES[entry.name] || entry.name)},"body":${anyValue(properties)},"attributes":[${shared.concat(own)}]}`;
+    const name = JSON.stringify(NAMES[entry.name] || entry.name);
+    const body = `"body":${anyValue(properties)},"attributes":[${shared.concat(own)}]`;
+    return `{"timeUnixNano":${at},"observedTimeUnixNano":${at},"eventName":${name},${body}}`;
   };
 
   /** The request around its records: the resource (the app and Stint) and the one scope (Stint). */
@@ -137,6 +141,7 @@ export function otlpFormat({ logsPath, headers, resource }: OtlpSettings): Forma
     item: record,
     // The frame, and the first record's `stint.dropped` (a number of at most 16 digits).
     overhead: (entry, batch) => new TextEncoder().encode(frame(entry.appId, batch, '')).length + 60,
-    body: (items, entries, batch) => frame(entries[0].appId, batch, [record(entries[0], batch, batch.dropped), ...items.slice(1)].join()),
+    body: (items, entries, batch) =>
+      frame(entries[0].appId, batch, [record(entries[0], batch, batch.dropped), ...items.slice(1)].join()),
   };
 }

@@ -44,7 +44,12 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
       const pageView = e.name === 'page_view';
       // The atomic schema's lengths (page_url, page_referrer 4096; page_title 2000; user_id, app_id 255).
       const cut = (value: unknown, max: number) => (value == null ? undefined : String(value).slice(0, max));
-      const contexts = [selfDescribing(IGLU + 'client_session/jsonschema/1-0-2', { ...session, storageMechanism: snowplowMechanism(session.storageMechanism) })];
+      const contexts = [
+        selfDescribing(IGLU + 'client_session/jsonschema/1-0-2', {
+          ...session,
+          storageMechanism: snowplowMechanism(session.storageMechanism),
+        }),
+      ];
       contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
       contexts.push(
         selfDescribing('iglu:dev.stint/context/jsonschema/1-0-2', {

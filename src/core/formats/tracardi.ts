@@ -11,7 +11,7 @@
  *   `properties`, and a context with the page, the client_session fields, visibility and the user id.
  * - The payload's `context` carries the browser, screen, time zone and UTM where Tracardi reads them
  *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`). The user agent goes as the
- *   browser says it (`context.browser.local.browser.userAgent`, tracker_payload.py `get_browser_agent`): Tracardi parses
+ * browser says it (`context.browser.local.browser.userAgent`, tracker_payload.py `get_browser_agent`): Tracardi parses
  *   it, and the request's User-Agent header, itself (`_set_user_agent`).
  */
 import type { TracardiOptions } from '../../types';
@@ -27,7 +27,8 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
     plain: true,
     request: () => ({ type: 'application/json', credentials: 'omit' }),
     // One payload per session: the session an entry shares with the events around it (read once for all of them).
-    group: (entry) => (entry.ctx === ctx ? session : ((ctx = entry.ctx), (session = JSON.parse(ctx).session.sessionId))),
+    group: (entry) =>
+      entry.ctx === ctx ? session : ((ctx = entry.ctx), (session = JSON.parse(ctx).session.sessionId)),
     item(entry) {
       const e = wholeOf(entry);
       const { page, visibility } = e.context;
@@ -42,7 +43,11 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
           session: e.session,
           visibility,
           user: { id: e.user.id },
-          stint: { storageMechanism: e.session.storageMechanism, sessionAttributes: e.sessionAttributes, tabId: e.context.tabId },
+          stint: {
+            storageMechanism: e.session.storageMechanism,
+            sessionAttributes: e.sessionAttributes,
+            tabId: e.context.tabId,
+          },
         },
       });
     },
@@ -59,7 +64,9 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
       };
       const profile = batch.profile ? { id: batch.profile } : null;
       const id = (value: unknown) => JSON.stringify({ id: value });
-      return `{"source":${id(sourceId)},"session":${id(first.session.sessionId)},"profile":${profile && id(profile.id)},"context":${JSON.stringify(context)},"properties":{},"options":{},"events":[${items}]}`;
+      const session = id(first.session.sessionId);
+      const who = `"source":${id(sourceId)},"session":${session},"profile":${profile && id(profile.id)}`;
+      return `{${who},"context":${JSON.stringify(context)},"properties":{},"options":{},"events":[${items}]}`;
     },
     answer(text) {
       let answer: { profile?: { id?: unknown }; ux?: unknown; errors?: unknown };
@@ -69,7 +76,10 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
         return;
       }
       const id = answer?.profile?.id;
-      return { profile: typeof id === 'string' && id ? id : undefined, said: { ux: answer?.ux, errors: answer?.errors } };
+      return {
+        profile: typeof id === 'string' && id ? id : undefined,
+        said: { ux: answer?.ux, errors: answer?.errors },
+      };
     },
   };
 }

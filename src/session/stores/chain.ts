@@ -37,7 +37,9 @@ export interface Opening {
 
 /** `then` for a value that may or may not be a promise: synchronous stores stay synchronous. */
 export function when<T, R>(value: Maybe<T>, next: (value: T) => Maybe<R>): Maybe<R> {
-  return value && typeof (value as Promise<T>).then === 'function' ? (value as Promise<T>).then(next) : next(value as T);
+  return value && typeof (value as Promise<T>).then === 'function'
+    ? (value as Promise<T>).then(next)
+    : next(value as T);
 }
 
 export const inMemory = (): Chain => ({ primary: memoryStore(), mirror: null, found: null, synchronous: true });
@@ -46,7 +48,12 @@ export const inMemory = (): Chain => ({ primary: memoryStore(), mirror: null, fo
 export function openCustom(store: SessionStore): Opening {
   let chain: Maybe<Chain>;
   try {
-    const read = when(store.get(), (value) => ({ primary: store, mirror: null, found: decodeState(value), synchronous: false }));
+    const read = when(store.get(), (value) => ({
+      primary: store,
+      mirror: null,
+      found: decodeState(value),
+      synchronous: false,
+    }));
     chain = read instanceof Promise ? read.catch(inMemory) : read;
   } catch {
     chain = inMemory();
@@ -78,13 +85,22 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null,
   }
   const idb = db && idbSessionStore(db);
   if (!idb) return { chain: inMemory(), early: inMemory() };
-  const chain = (idb.get() as Promise<string>).then((value) => ({ primary: idb, mirror: null, found: decodeState(value), synchronous: false }), inMemory);
+  const chain = (idb.get() as Promise<string>).then(
+    (value) => ({ primary: idb, mirror: null, found: decodeState(value), synchronous: false }),
+    inMemory,
+  );
   return { chain, early: inMemory() };
 }
 
-/** Consent withdrawn: the session leaves the device (every domain variant of the cookie, or the custom store, and the mirror). */
+/**
+ * Consent withdrawn: the session leaves the device (every domain variant of the cookie, or the custom store, and the
+ * mirror).
+ */
 export function eraseSession(store: SessionStore | undefined, cookie: CookieOptions | undefined): void {
-  if (store) Promise.resolve().then(() => store.delete()).catch(() => {});
+  if (store)
+    Promise.resolve()
+      .then(() => store.delete())
+      .catch(() => {});
   else cookieStore(cookie).delete();
   eraseMirror();
 }

@@ -6,7 +6,8 @@ export function idbSessionStore(db: StintDb) {
   return {
     name: 'INDEXED_DB',
     get: () => db.session('readonly', (store) => promisifyRequest(store.get(SESSION_KEY))),
-    set: (value: string) => db.session('readwrite', (store) => (store.put(value, SESSION_KEY), finished(store.transaction))),
+    set: (value: string) =>
+      db.session('readwrite', (store) => (store.put(value, SESSION_KEY), finished(store.transaction))),
     delete: () => db.session('readwrite', (store) => (store.delete(SESSION_KEY), finished(store.transaction))),
   };
 }

@@ -1,19 +1,20 @@
 /**
  * What each entry can name in its config: `format` and `consent` as strings. A script tag carries one format and
- * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/, src/consent/part.ts);
+ * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/, src/parts.ts);
  * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
  */
-import type { Formats, InputWatcher, Names, RouteWatcher } from './config';
+import type { CopyWatcher, Formats, InputWatcher, Names, RouteWatcher } from './config';
 import { nativeFormat } from './core/formats/native';
-import { partWatcher, type Where } from './consent/part';
+import { partWatcher, type Where } from './parts';
 import type { LinkWatcher } from './lifecycle/decorate';
-import { describeError, error, setSentences } from './log';
+import { describeError, error } from './log';
 import type { ConsentSignal } from './types';
 
 /**
  * A watcher of an npm app's that its bundler splits off (a dynamic `import()`, a chunk of its own): loaded when the
- * config first starts it, as a script tag loads a part (consent/part.ts), so that an app that does not configure it
- * does not load it. One that does not load is one console error naming the field (what it would have done does not happen).
+ * config first starts it, as a script tag loads a part (parts.ts), so that an app that does not configure it
+ * does not load it. One that does not load is one console error naming the field (what it would have done does not
+ * happen).
  */
 const later =
   <A extends unknown[]>(load: () => Promise<(...args: A) => () => void>, field: string) =>
@@ -38,7 +39,14 @@ export const NPM: Names = {
   routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
   input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), 'config.activity or config.engagement'),
   linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
-  debug: later(() => import('./messages').then((m) => () => (setSentences(m.sentence), () => {})), 'config.debug'),
+  copy: later(
+    () => import('./core/copy').then((m) => (hand: (due: typeof m.copyDue) => void) => (hand(m.copyDue), () => {})),
+    'config.serverCookie',
+  ),
+  debug: later(
+    () => import('./messages').then((m) => (hand: (debug: typeof m.DEBUG) => void) => (hand(m.DEBUG), () => {})),
+    'config.debug',
+  ),
   missing: 4,
 };
 
@@ -54,6 +62,7 @@ export const tagNames = (formats: object, where: Where): Names => ({
   routes: partWatcher<Parameters<RouteWatcher>>('history', where, 'config.autoPageViews'),
   input: partWatcher<Parameters<InputWatcher>>('activity', where, 'config.activity or config.engagement'),
   linker: partWatcher<Parameters<LinkWatcher>>('links', where, 'config.crossDomain'),
-  debug: partWatcher<[]>('debug', where, 'config.debug'),
+  copy: partWatcher<Parameters<CopyWatcher>>('copy', where, 'config.serverCookie'),
+  debug: partWatcher<Parameters<Names['debug']>>('debug', where, 'config.debug'),
   missing: 3,
 });

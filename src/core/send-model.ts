@@ -1,26 +1,40 @@
 /**
- * Delivery's model (plain data), the inputs it takes and the effects it asks for, and the queue's bookkeeping that
- * its steps share (send.ts). No browser global, no clock.
+ * Delivery's model (plain data), the inputs it takes and the effects it asks for (its steps: send.ts; the queue's
+ * bookkeeping they share: send-queue.ts). It owns its queue: each entry as it keeps it (a copy of what the session core
+ * gave, with its place in the queue and the outbox chunk that holds it), and the chunks it knows; no adapter changes an
+ * entry. No browser global, no clock.
  */
-import { MAX_BATCH_EVENTS, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack } from './batch';
-import { entryChars, type Entry } from './event';
+import { MAX_BATCH_EVENTS } from './batch';
+import type { Entry } from './event';
 import type { Batch, Format } from './formats/format';
 
 /** How long an event waits for others to join its batch. */
 export const FLUSH_AFTER = 1000;
 
-/** An entry in the queue, numbered in the order this tab learned of it (flushes wait up to a number). */
-export type Queued = Entry & { seq: number };
+/**
+ * An entry in the queue, as delivery keeps it: numbered in the order this tab learned of it (flushes wait up to a
+ * number), and the key of the outbox chunk that holds it ('' where there is no outbox).
+ */
+export type Queued = Entry & { seq: number; chunk: string };
 
-/** What a batch says of the page besides its events: the pipeline's name for the visitor, the share of sessions that send. */
+/** Entries as the outbox keeps them: in chunks of about one request each, by key (oldest first, then unique). */
+export type Chunks = [key: string, entries: Entry[]][];
+
+/** What leaves an outbox chunk: these entries, or (`whole`) the chunk, of which nothing else is left. */
+export type Removal = [chunk: string, ids: string[], whole: boolean];
+
+/**
+ * What a batch says of the page besides its events: the pipeline's name for the visitor, the share of sessions that
+ * send.
+ */
 export type Shared = Pick<Batch, 'profile' | 'sampleRate'>;
 
 /** The collector's reply to a request. */
 export interface Reply {
   /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal, no answer in time). */
   status: number;
-  /** ms to wait, from a Retry-After header */
-  retryAfter: number | null;
+  /** the Retry-After header, if any (seconds or an HTTP date: read by the reply step, against its time) */
+  retryAfter: string | null;
   /** the answer's body (a format may read it) */
   text: string;
   /** the collector answered with a redirect, not followed (status 0) */
@@ -29,7 +43,7 @@ export interface Reply {
 
 /** One beacon's worth: its entries, its body, and the losses it reports (given back if the browser refuses it). */
 export interface Beacon {
-  entries: Entry[];
+  entries: Queued[];
   body: string;
   dropped: number;
 }
@@ -48,6 +62,15 @@ export interface Delivery {
   /** Characters queued: the bound on memory (bytes are counted where they matter, per request). */
   chars: number;
   known: Set<string>;
+  /** Entries not yet removed, per outbox chunk this tab knows in full (it wrote it, or read it whole). */
+  live: Record<string, number>;
+  /** The chunks known to be in the outbox (written, or read): one no longer there was delivered by another tab. */
+  saved: Record<string, true>;
+  /** Where there is an outbox (storage allowed, writable so far). */
+  kept: boolean;
+  /** This page's part of the chunks' keys (random, from the shell), and how many it made. */
+  tag: string;
+  chunks: number;
   /** In the request awaited now. */
   inflight: Set<string>;
   /**
@@ -71,7 +94,10 @@ export interface Delivery {
   triedAt: number;
   told: boolean;
   seq: number;
-  /** Flushes waiting: each for the entries queued when it was asked (up to the `seq` `last`), `left` of them still queued. */
+  /**
+   * Flushes waiting: each for the entries queued when it was asked (up to the `seq` `last`), `left` of them still
+   * queued.
+   */
   waiters: [last: number, left: number, id: number][];
   /** Events per request in this drain (a 413 halves it). */
   limit: number;
@@ -88,8 +114,12 @@ export interface SendInputs {
   later: [delay: number];
   /** the timer fired, or something asks for a send now */
   cycle: [online: boolean];
-  /** the outbox was read (null: it failed, or did not answer in time): entries other pages left, and the chunks gone */
-  read: [entries: Entry[] | null, gone: ReadonlySet<string>];
+  /**
+   * the outbox was read (null: it failed, or did not answer in time): the chunks other pages left, and every key there
+   */
+  read: [chunks: Chunks | null, keys: readonly string[]];
+  /** the outbox's write of these chunks answered: false, it failed (quota, a broken database): no outbox from now on */
+  written: [keys: string[], ok: boolean];
   /** this tab holds the turn: the next request, if any */
   next: [shared: Shared];
   /** the collector answered the request in flight; `random` in [0, 1) spreads the backoff */
@@ -110,14 +140,19 @@ export interface SendInputs {
   stop: [clear: boolean];
 }
 
-export type SendInput = { [T in keyof SendInputs]: readonly [type: T, at: number, ...rest: SendInputs[T]] }[keyof SendInputs];
+export type SendInput = {
+  [T in keyof SendInputs]: readonly [type: T, at: number, ...rest: SendInputs[T]];
+}[keyof SendInputs];
 
 /** What the shell does, in order. */
 export type SendEffect =
-  /** to the outbox, at the end of the task */
-  | [type: 'write', list: Entry[]]
-  /** out of the outbox, at the end of the task */
-  | [type: 'remove', list: Entry[]]
+  /** to the outbox, at the end of the task, each chunk whole (a `written` input) */
+  | [type: 'write', chunks: Chunks]
+  /**
+   * out of the outbox, at the end of the task: per chunk, these entries, or (`whole`) the chunk, nothing else left in
+   * it
+   */
+  | [type: 'remove', list: Removal[]]
   /** what this task wrote and removed, now; a `leaving` page marks its removals (outbox.ts) */
   | [type: 'commit', leaving: boolean]
   /** nothing more is written or removed */
@@ -130,8 +165,8 @@ export type SendEffect =
   | [type: 'wait', ms: number]
   /** a `cycle` input now, in place of the one set */
   | [type: 'now']
-  /** claim the turn, read the outbox (a `read` input), then ask `next` until it posts nothing */
-  | [type: 'drain']
+  /** claim the turn, read the outbox but the chunks known (a `read` input), then ask `next` until it posts nothing */
+  | [type: 'drain', known: string[]]
   /** the request to await (a `reply` input) */
   | [type: 'post', body: string]
   /** beacons, in order, until the browser refuses one (a `beaconed` input) */
@@ -143,13 +178,21 @@ export type SendEffect =
   /** a message (log.ts): its code, and where it comes from */
   | [type: 'warn', code: number, where: string];
 
-/** A new model: `url`, where batches go; `dropped`, events lost before the sender started. */
-export const delivery = (url: string, dropped: number): Delivery => ({
+/**
+ * A new model: `url`, where batches go; `dropped`, events lost before the sender started; `kept`, whether there is an
+ * outbox; `tag`, this page's part of the outbox chunks' keys (random: two pages never make the same key).
+ */
+export const delivery = (url: string, dropped: number, kept = false, tag = ''): Delivery => ({
   url,
   queue: [],
   head: 0,
   chars: 0,
   known: new Set(),
+  live: {},
+  saved: {},
+  kept,
+  tag,
+  chunks: 0,
   inflight: new Set(),
   unconfirmed: new Set(),
   dropped,
@@ -167,96 +210,9 @@ export const delivery = (url: string, dropped: number): Delivery => ({
 });
 
 export type Fx = SendEffect[];
-export type SendStep<T extends keyof SendInputs> = (d: Delivery, fx: Fx, input: readonly [T, number, ...SendInputs[T]], format: Format) => void;
-
-/** The entries in the queue (compacted: once per look at all of them, not once per add). */
-export const live = (d: Delivery) => {
-  if (d.head) d.queue = d.queue.slice(d.head);
-  d.head = 0;
-  return d.queue;
-};
-
-/**
- * These entries left the queue: the flushes that waited for them resolve once none of theirs is left. Counted,
- * not found by a scan of the queue: past the bound every add drops one, and must cost what an add costs.
- */
-export function settle(d: Delivery, fx: Fx, gone: Queued[]) {
-  if (!d.waiters.length) return;
-  for (const w of d.waiters) for (const e of gone) if (e.seq <= w[0]) w[1]--;
-  const done = d.waiters.filter((w) => w[1] <= 0).map((w) => w[2]);
-  if (!done.length) return;
-  d.waiters = d.waiters.filter((w) => w[1] > 0);
-  fx.push(['settle', done]);
-}
-
-/** Takes entries out of the queue (they are delivered or given up on). */
-export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
-  const gone: Queued[] = [];
-  d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= entryChars(e)), gone.push(e), false));
-  for (const id of ids) {
-    d.known.delete(id);
-    d.unconfirmed.delete(id);
-  }
-  settle(d, fx, gone);
-}
-
-/** Why entries are given up on: a message (log.ts), its code and where it comes from; none: said already. */
-export type Why = [code: number, where: string] | null;
-
-export function lose(d: Delivery, fx: Fx, list: Entry[], why: Why) {
-  if (why) fx.push(['warn', ...why]);
-  d.dropped += list.length;
-  if (list.length) fx.push(['remove', list]);
-}
-
-/** Entries given up on: out of the queue, counted in the next batch's `dropped`. */
-export function giveUp(d: Delivery, fx: Fx, list: Entry[], why: Why) {
-  take(d, fx, new Set(list.map((e) => e.id)));
-  lose(d, fx, list, why);
-}
-
-/** Delivered: out of the queue here, out of the outbox, and out of the other tabs' queues. */
-export function delivered(d: Delivery, fx: Fx, list: Entry[]) {
-  if (!list.length) return;
-  const ids = list.map((e) => e.id);
-  take(d, fx, new Set(ids));
-  fx.push(['sent', ids], ['remove', list]);
-}
-
-/**
- * Past the limits the oldest entries go, counted so that the next batch reports the loss. Cheap: `head` moves (the
- * queue is compacted once every 1,000 drops); their removal from the outbox joins the end-of-task transaction.
- */
-export function bound(d: Delivery, fx: Fx) {
-  const from = d.head;
-  while (d.queue.length - d.head > MAX_QUEUE_EVENTS || d.chars > MAX_QUEUE_CHARS) d.chars -= entryChars(d.queue[d.head++]);
-  const gone = d.queue.slice(from, d.head);
-  if (d.head > 1000) live(d);
-  for (const e of gone) d.known.delete(e.id);
-  if (gone.length) lose(d, fx, gone, d.full ? null : [42, 'outbox']);
-  settle(d, fx, gone);
-  d.full = gone.length > 0;
-}
-
-/** Appends an entry this tab does not know yet; false when it knows it. */
-export function push(d: Delivery, entry: Entry): boolean {
-  if (d.known.has(entry.id)) return false;
-  const e = entry as Queued;
-  e.seq = ++d.seq;
-  d.known.add(e.id);
-  d.queue.push(e);
-  d.chars += entryChars(e);
-  return true;
-}
-
-/** A `cycle` after `delay`, or at the end of the backoff if that is later. */
-export function wait(d: Delivery, fx: Fx, at: number, delay: number) {
-  if (!d.stopped) fx.push(['wait', Math.max(delay, d.retryAt - at)]);
-}
-
-/** The first request's worth of `list` (batch.ts); an entry no request can carry is given up on, never left to block the others. */
-export function cut(d: Delivery, fx: Fx, list: Entry[], format: Format, at: number, shared: Shared) {
-  const packed = pack(list, format, { dropped: d.dropped, sentAt: at, ...shared });
-  if (!packed.body) giveUp(d, fx, packed.entries, [43, `event "${packed.entries[0].name.slice(0, 100)}"`]);
-  return packed;
-}
+export type SendStep<T extends keyof SendInputs> = (
+  d: Delivery,
+  fx: Fx,
+  input: readonly [T, number, ...SendInputs[T]],
+  format: Format,
+) => void;

@@ -1,0 +1,177 @@
+/**
+ * The effects of the core, carried out by the adapters (ARCHITECTURE.md, "The effects, and who carries them out"): one
+ * small function per effect, in the order the step gave them. What an adapter learns comes back as an input.
+ */
+import { joinUrl } from '../core/formats/format';
+import type { Effect } from '../core/model';
+import type { Recording } from '../recorder';
+import { decodeState } from '../core/state';
+import { deleteStintDb } from '../db';
+import { within } from '../delivery/bounded';
+import { idbOutbox } from '../delivery/outbox-store';
+import { startSender } from '../delivery/sender';
+import { eraseMarks } from '../delivery/sent-marks';
+import { sendTurn } from '../delivery/turn';
+import { handedOver, leaveTab } from '../lifecycle/tab-mark';
+import { debug, guard, warn } from '../log';
+import { copyName, sendCopy } from '../session/copy';
+import { startKeeper } from '../session/keeper';
+import { openStorage, type Opened } from '../session/open';
+import { readCookies } from '../session/stores/cookie';
+import { eraseSession } from '../session/stores/chain';
+import type { Shell } from '../tracker';
+
+/** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
+const REREAD_WAIT = 1000;
+
+export interface Effects {
+  perform(effect: Effect): void;
+  /** The flight recorder's steps (`debug: true`: recorder.ts). */
+  recording: Recording | null;
+  /** Events the hold dropped (the `lost` effect) before the sender started: its first batch counts them. */
+  lostEarly: number;
+  /**
+   * The session the page the visitor came back from handed over (encoded, or ''), read before the restore takes it out.
+   */
+  handOff: string;
+}
+
+/** Storage answered: the session is written there from now on, and the outbox sent. */
+function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string) => void) {
+  const { config, tabs } = shell;
+  const url = joinUrl(config.collector, config.format.path);
+  return ({ chain, db, othersOpen }: Opened, anonymous: boolean) => {
+    if (shell.stopped) return;
+    shell.opener = null;
+    shell.opening = false;
+    shell.db = db;
+    shell.keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
+    const dropped = effects.lostEarly;
+    effects.lostEarly = 0;
+    shell.sender = startSender({
+      url,
+      format: config.format,
+      request: { ...config.format.request?.(anonymous), gzip: config.compression == 'gzip' && !config.format.plain },
+      store: db && idbOutbox(db),
+      dropped,
+      tabs: anonymous ? null : tabs,
+      // (whose turn it is to send, among the tabs that share the outbox in that database)
+      turn: db && sendTurn(db, tabs),
+      batch: () => ({
+        profile: shell.model.session?.profileId ?? null,
+        sampleRate: config.sampleRate,
+        appVersion: config.appVersion,
+      }),
+      recording: effects.recording,
+      heard: ({ profile: id, said }) => {
+        debug(54, JSON.stringify(said));
+        if (id) guard(() => shell.now('profile', id));
+      },
+    });
+    shell.now('opened', chain.found, shell.keeper.mechanism(), othersOpen, chain.copy);
+  };
+}
+
+/**
+ * Nothing of Stint stays on the device, in any tab: the session (the cookie in every domain variant, or the custom
+ * store, and the mirror), the server's copy (where the page sees one), the whole database (the outbox, other tabs'
+ * too), the sent marks, the tab's id.
+ */
+function eraseDevice({ config }: Shell) {
+  eraseSession(config.store, config.cookie);
+  if (config.serverCookie && readCookies(copyName(config.cookie)).length) sendCopy(config.serverCookie, 'DELETE');
+  deleteStintDb();
+  eraseMarks();
+  leaveTab(null);
+}
+
+/** The store read again (a page back from the back/forward cache), answered by `reread` within `REREAD_WAIT`. */
+function reread(shell: Shell, handOff: () => string) {
+  // (the item read again: Chromium and Firefox may run the left page's pagehide after this pageshow)
+  const answer = (value: unknown) => guard(() => shell.now('reread', value, handedOver() || handOff()));
+  within(
+    Promise.resolve().then(() => shell.keeper?.reread()),
+    REREAD_WAIT,
+  ).then(answer, () => answer(null));
+}
+
+/** `leftTab`: what the tab's last page left (its id, its URL, the session it handed over). */
+export function startEffects(shell: Shell, leftTab: [string, string | undefined, string] | null): Effects {
+  const { config, tabs } = shell;
+  let saving = false;
+  const save = (all: boolean) => {
+    saving = false;
+    if (shell.keeper && shell.model.session) shell.keeper.save(shell.model.session, all);
+  };
+  /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
+  const movedTo = (mechanism: string) => guard(() => shell.now('surroundings', { mechanism }));
+  const effects: Effects = {
+    perform: (effect) => (perform[effect[0]] as (payload: unknown, more: unknown) => void)(effect[1], effect[2]),
+    recording: config.debug ? { kept: [], start: null } : null,
+    lostEarly: 0,
+    handOff: '',
+  };
+  const opened = whenOpened(shell, effects, movedTo);
+  const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {
+    enqueue: (entry) => shell.sender?.add(entry),
+    save(now) {
+      if (now) return save(true);
+      if (saving) return;
+      saving = true;
+      queueMicrotask(() => saving && guard(() => save(false)));
+    },
+    beacon: (leaving) => shell.sender?.beacon(leaving),
+    retry: () => shell.sender?.retry(),
+    reread: () => reread(shell, () => effects.handOff),
+    lost: (count) => (shell.sender ? shell.sender.lost(count) : (effects.lostEarly += count)),
+    openStorage(anonymous) {
+      shell.opening = true;
+      const handed = decodeState(leftTab && leftTab[2]);
+      shell.opener = openStorage(
+        config,
+        anonymous,
+        () => tabs.alive(),
+        (answer) => guard(() => opened(answer, anonymous)),
+        movedTo,
+        handed,
+      );
+    },
+    erase() {
+      shell.opener?.cancel();
+      shell.sender?.stop(true);
+      shell.opener = shell.keeper = shell.sender = null;
+      saving = shell.opening = false;
+      eraseDevice(shell);
+    },
+    copy: (value) => sendCopy(config.serverCookie, 'POST', value),
+    await: (name, ms) => setTimeout(() => guard(() => shell.now('late', name)), ms),
+    tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
+    announce: (visible) => tabs.announce((shell.shown = visible)),
+    rollCall(wanted) {
+      tabs.alive(wanted).then((alive) =>
+        guard(() => {
+          const gone = alive ? wanted.filter((tab) => !alive.has(tab)) : [];
+          if (gone.length) shell.now('tabsGone', gone);
+        }),
+      );
+    },
+    joinTabs: (visible) => tabs.join((shell.shown = visible)),
+    leaveTabs: () => ((shell.shown = false), tabs.leave()),
+    leaveTab: (handOver) => leaveTab(handOver === null ? null : shell.tabId, handOver ?? ''),
+    hideTab: (handOver) => leaveTab(shell.tabId, handOver, true),
+    resolveReady: () => shell.waiting.splice(0).forEach((resolve) => resolve()),
+    stop() {
+      shell.stopped = true;
+      for (const stop of shell.unwatch.splice(0)) stop();
+      tabs.leave();
+      shell.opener?.cancel();
+      shell.sender?.stop();
+      shell.db?.close();
+      shell.opener = null;
+      perform.resolveReady(undefined as never, undefined as never);
+    },
+    warn,
+    debug,
+  };
+  return effects;
+}

@@ -1,0 +1,103 @@
+/**
+ * The browser's signals and the other tabs' messages, turned into inputs for the core (the page's calls are
+ * shell/calls.ts's): the page's life (lifecycle/page.ts), a consent platform, the routes, the person's input, the links
+ * to the other domains, and the parts' code as it comes (core/parts.ts). What only an adapter does at a signal (the
+ * stand-in of a slow store, delivery's freeze) is done here too, before the input.
+ */
+import { globalPrivacyControl } from '../consent/gpc';
+import type { PartCode, PartName } from '../core/parts';
+import { keepPart } from '../core/parts';
+import { KIT } from '../core/record';
+import { gpcRefuses } from '../core/step';
+import { setLeaving } from '../db';
+import { abandonReplies } from '../delivery/transport';
+import { readPlace } from '../input';
+import { watchPage } from '../lifecycle/page';
+import { cameFrom, handedOver } from '../lifecycle/tab-mark';
+import { guard } from '../log';
+import type { TabMessage } from '../tabs';
+import type { Shell } from '../tracker';
+import type { Effects } from './effects';
+
+export interface Signals {
+  /** A message of another tab of the site. */
+  hear(message: TabMessage): void;
+  /** Follows what the config names once its consent is applied: a consent platform, routes, input, links, the copy. */
+  follow(gpc: boolean): void;
+}
+
+export function watchSignals(shell: Shell, effects: Effects): Signals {
+  const { config, tabs, now, unwatch } = shell;
+  /** A part's code has come: kept beside the core's steps, and the core told (core/parts.ts). */
+  const came =
+    <N extends PartName>(name: N) =>
+    (code: PartCode[N]) =>
+      guard(() => (keepPart(name, code), now('part', name)));
+  const watch = (start: () => () => void) => guard(() => unwatch.push(start()));
+  unwatch.push(
+    watchPage({
+      mayLeave: () => shell.opener?.goOn(),
+      hidden: (hidden) => now('visibility', hidden),
+      // Nothing left pending that could block the next page (see db.ts).
+      left: (persisted) => (setLeaving(true), now('pagehide', persisted)),
+      restored() {
+        // Back from the back/forward cache: nothing it started before is waited for (db.ts, transport.ts); the session
+        // the tab's last page handed over is taken at once (this page may leave again before its store answers).
+        setLeaving(false);
+        abandonReplies();
+        if ((effects.handOff = handedOver())) now('stored', effects.handOff);
+        now('restore', readPlace(), cameFrom());
+      },
+      // A frozen page leaves the tabs' channel: Chromium still runs its messages, and would answer a roll call.
+      froze() {
+        setLeaving(true);
+        now('visibility', true);
+        shell.sender?.freeze();
+        tabs.leave();
+      },
+      // (the other tabs went on meanwhile, unheard: the core reads the store again before it records anything)
+      resumed() {
+        setLeaving(false);
+        tabs.join(shell.shown);
+        shell.sender?.resume();
+        now('resume');
+      },
+    }),
+  );
+  return {
+    hear(message) {
+      if (message.k === 'vis') now('tab', message.tab, message.visible);
+      else if (message.k === 'state') now('stored', message.v);
+      else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids);
+      else if (message.k === 'sending') shell.sender?.sendingElsewhere(message.ids);
+      else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());
+    },
+    follow(gpc) {
+      // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it);
+      // a page's default applies as the config's does: in this tab only.
+      const signal = config.signal;
+      if (signal && !gpcRefuses(config, gpc))
+        unwatch.push(
+          signal((state, isDefault) =>
+            guard(() => now('consent', state, isDefault ? 'default' : 'signal', globalPrivacyControl())),
+          ),
+        );
+      const auto = config.autoPageViews;
+      const route = (from: string, to?: string) =>
+        now('route', to ? { ...readPlace({ url: to }), href: to } : readPlace(), from);
+      if (auto) watch(() => config.watchRoutes(auto !== 'history', route, location.href));
+      const engagement = config.engagement;
+      const input = (at: number, focused?: boolean) =>
+        guard(() => shell.dispatch(focused === undefined ? ['activity', at] : ['focus', at, focused]));
+      // (engaged time's steps come with the input part: until then the stretch the page started with stays open)
+      const engage = engagement
+        ? (make: (kit: typeof KIT) => PartCode['engagement']) => came('engagement')(make(KIT))
+        : undefined;
+      if (config.activity === 'input' || engagement) watch(() => config.watchInput(input, engage));
+      // (a link's value, at the click: the core's answer, nothing under Global Privacy Control)
+      const link = () => shell.now('link', globalPrivacyControl()) ?? null;
+      if (config.crossDomain.length) watch(() => config.watchLinks(config.crossDomain, link, came('landing')));
+      if (config.serverCookie) watch(() => config.watchCopy(came('copy')));
+    },
+  };
+}
