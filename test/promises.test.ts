@@ -1,9 +1,9 @@
 /**
- * A promise in the README (or ARCHITECTURE.md) names the test that proves it: `e2e/x.spec.ts "title"` or
- * `test/x.test.ts "title"`. Each named file exists and holds that title (its start, or parts joined by "…"),
- * so a test moved or renamed cannot leave a promise pointing at nothing.
+ * A promise in the README, a page of docs/ (its "Proven by" lists), CHANGELOG.md or ARCHITECTURE.md names the test
+ * that proves it: `e2e/x.spec.ts "title"` or `test/x.test.ts "title"`. Each named file exists and holds that title
+ * (its start, or parts joined by "…"), so a test moved or renamed cannot leave a promise pointing at nothing.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
 
 const root = new URL('../', import.meta.url);
@@ -13,7 +13,8 @@ const plain = (source: string) => source.replace(/\\(['"`])/g, '$1');
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Every `file "title"` a document quotes. */
-const promises = ['README.md', 'ARCHITECTURE.md'].flatMap((doc) =>
+const pages = readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
+const promises = ['README.md', 'ARCHITECTURE.md', 'CHANGELOG.md', ...pages].flatMap((doc) =>
   [...read(doc).matchAll(/\b((?:e2e|test)\/[\w/.-]+\.(?:spec|test)\.ts)`?\s*"([^"\n]+)"/g)].map((m) => ({ doc, file: m[1], title: m[2] })),
 );
 
@@ -26,6 +27,7 @@ function holds(source: string, title: string): boolean {
 
 test('the documents quote tests', () => {
   expect(promises.length).toBeGreaterThan(15);
+  for (const page of pages) expect(promises.some((p) => p.doc === page), page).toBe(true);
   expect(holds("test('a b c', () => {})", 'a … c')).toBe(true);
   expect(holds("test('a b c', () => {})", 'c … a')).toBe(false);
 });
