@@ -4,7 +4,7 @@
  * Each test sends to its own collector run, so tests share one server.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { test as base, expect, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect as playwrightExpect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { EventSession } from '../src/core/envelope';
 import { startTwice } from './start';
 import { withWebKit } from './webkit/page';
@@ -61,10 +61,10 @@ export class Collector {
    */
   async waitFor(count: number, where: (e: StintEvent) => boolean = () => true, timeout = 10_000): Promise<StintEvent[]> {
     const deadline = Date.now() + timeout;
-    for (let i = 0; i < 1000 && Date.now() < deadline; i++) {
+    for (let i = 0; i < timeout / POLL && Date.now() < deadline; i++) {
       const found = await this.events(where);
       if (found.length >= count) return found;
-      await sleep(100);
+      await sleep(POLL);
     }
     const { events, invalid, requests } = await this.summary();
     throw new Error(
@@ -89,10 +89,10 @@ export class Collector {
   /**
    * Proves the page had every chance to send: a marker event is tracked after everything else and flushed,
    * and it arrived. Given a live Stint page, the marker goes through that page's own tracker (its queue is
-   * in order, so everything queued before went first); given a context, a fresh page of a new context
-   * sends it with app id
-   * `marker`, after the browser has had every chance to deliver what the page handed it. A page that
-   * cannot send (consent pending or refused, shut down) is proven by its context.
+   * in order, so everything queued before went first); given a context, a page freshly loaded in another
+   * context of the browser (the worker's marker page: `markerPage`) sends it with app id `marker`, after the
+   * browser has had every chance to deliver what the page handed it. A page that cannot send (consent pending
+   * or refused, shut down) is proven by its context.
    */
   async proveSent(target: Page | BrowserContext): Promise<void> {
     const marker = `marker-${++markers}`;
@@ -102,16 +102,12 @@ export class Collector {
       await this.waitFor(1, (e) => e.name === marker);
       return;
     }
-    const context = await target.browser()!.newContext();
-    try {
-      const page = await context.newPage();
-      await openStint(page, 'tag', this.run, { appId: 'marker', consent: 'granted', respectGlobalPrivacyControl: false });
+    await markerPage(target.browser()!, async (page) => {
+      await openStint(page, 'tag', this.run, MARKER);
       await call(page, 'track', marker);
       await call(page, 'flush');
-      await this.waitFor(1, (e) => e.name === marker);
-    } finally {
-      await context.close();
-    }
+    });
+    await this.waitFor(1, (e) => e.name === marker);
   }
 
   /** After `proveSent`: no event arrived but the marker pages' and those `allowed`, and no batch was refused. */
@@ -144,7 +140,49 @@ export class Collector {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How often a wait looks again (the collector's record, `expect.poll`): a fact is seen within this much of
+ * coming true. (Playwright's own polls back off to once a second: a fact true at 0.9 s was seen at 1.85 s.)
+ */
+const POLL = 25;
+
+/** `expect`, whose `expect.poll` looks every POLL ms at first, then every 100 ms (its bound is still its timeout). */
+export const expect = new Proxy(playwrightExpect, {
+  get(target, key, receiver) {
+    if (key !== 'poll') return Reflect.get(target, key, receiver);
+    return (actual: () => unknown, options?: string | { message?: string; timeout?: number; intervals?: number[] }) =>
+      target.poll(actual, { intervals: [POLL, 2 * POLL, 4 * POLL], ...(typeof options === 'string' ? { message: options } : options) });
+  },
+}) as typeof playwrightExpect;
+
 let markers = 0;
+
+/**
+ * The marker's page: anonymous (onDenied 'anonymous': it keeps nothing on the device, so no marker's event waits
+ * there for the next), of its own app, and deaf to Global Privacy Control.
+ */
+const MARKER = { appId: 'marker', consent: 'denied', onDenied: 'anonymous', respectGlobalPrivacyControl: false };
+
+/**
+ * Runs `use` on the worker's marker page: a page in a context of its own, made once per browser and kept for the
+ * worker's tests (a context costs a second or more in WebKit, where it is a MiniBrowser of its own). `use` loads a
+ * fresh document in it. A page that can no longer be used (Firefox's `crash` takes every page of the site down) is
+ * given up with its context, and `use` runs once more on a new one.
+ */
+async function markerPage(browser: Browser, use: (page: Page) => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    let made = markerPages.get(browser);
+    if (!made) markerPages.set(browser, (made = browser.newContext().then((context) => context.newPage())));
+    try {
+      return await use(await made);
+    } catch (e) {
+      markerPages.delete(browser);
+      await made.then((page) => page.context().close()).catch(() => {});
+      if (attempt === 2) throw e;
+    }
+  }
+}
+const markerPages = new WeakMap<Browser, Promise<Page>>();
 
 /** The URL of the e2e page for a build, a run and a config. */
 export function pageUrl(build: Build | 'data' | 'previous', run: string, config: Record<string, unknown> = {}, extra = ''): string {
@@ -344,4 +382,3 @@ export const test = base.extend<{ build: Build; run: string; collector: Collecto
   },
 });
 
-export { expect };
