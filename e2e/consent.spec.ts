@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from '@playwright/test';
 import { GVL, TCModel, TCString } from '@iabtechlabtcf/core';
-import { call, consoleOf, expect, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
+import { call, consoleOf, expect, inChromium, newTab, openStint, outboxSize, pageUrl, sleep, stintCookies, test, waitForStint, type Build, type Collector } from './fixtures';
 import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -393,6 +393,13 @@ const ORDERS = {
 } as const;
 type Order = keyof typeof ORDERS;
 
+/**
+ * The order that plays in every engine; the others play in Chromium: where the CMP loads is the consent part's own
+ * logic, the same in every engine (what the TC data decides: test/consent.test.ts).
+ */
+const EVERY_ENGINE: Order = 'loaded after Stint, its stub before';
+const ONE_ORDER = `where the CMP loads is the consent part's logic, the same in every engine: "${EVERY_ENGINE}" plays in every engine`;
+
 /** A page of the site with `consent: 'tcf'` and the CMP in `order`, which holds the visitor's TC string `tc` ('': a first visit; 'none': no GDPR). */
 async function withCmp(page: Page, build: Build, run: string, order: Order, tc: string): Promise<void> {
   await page.goto(pageUrl(build, run, { consent: 'tcf' }, `${ORDERS[order]}&tc=${encodeURIComponent(tc)}`));
@@ -402,79 +409,80 @@ async function withCmp(page: Page, build: Build, run: string, order: Order, tc: 
 
 const decide = (page: Page, tc: string) => page.evaluate((tc) => (window as any).__cmp.decide(tc), tc);
 
-for (const order of Object.keys(ORDERS) as Order[]) {
-  test(`TCF, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the visitor decides; a grant sends what was held; a withdrawal erases`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    await withCmp(page, build, run, order, '');
-    await page.waitForFunction(() => (window as any).__cmp);
-    expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
-    await collector.expectNothingSent(context);
-    expect(await deviceOf(page, context)).toEqual(NOTHING);
-    await decide(page, TC_GRANT);
-    await call(page, 'ready');
-    await call(page, 'flush');
-    await collector.waitFor(1, (e) => e.name === 'before-decision');
-    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
-    // The visitor opens the CMP again and withdraws.
-    await decide(page, TC_REFUSAL);
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
-    expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
-  });
-
-  test(`TCF, the IAB's CMP API ${order}, a returning visitor: the stored grant is followed at once, the device kept and nothing erased`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    await withCmp(page, build, run, order, TC_GRANT);
-    await call(page, 'ready');
-    await call(page, 'track', 'first-visit');
-    await call(page, 'flush');
-    const [first] = await collector.waitFor(1, (e) => e.name === 'first-visit');
-    // The next page: the CMP answers with the decision it stored, at once (before) or as soon as it is there.
-    await withCmp(page, build, run, order, TC_GRANT);
-    await call(page, 'ready');
-    await call(page, 'track', 'returning');
-    await call(page, 'flush');
-    const [again] = await collector.exactly(1, (e) => e.name === 'returning', page);
-    expect(again.session).toMatchObject({ userId: first.session.userId, sessionId: first.session.sessionId });
-    expect(await collector.events((e) => e.name === 'session_start')).toHaveLength(1);
-    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
-  });
-
-  test(`TCF, the IAB's CMP API ${order}: stored decisions, grants (8 and 9 by legitimate interest, no GDPR), then refusals (none, purpose 1 alone) that erase what the grants left`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    for (const [what, tc] of [['8 and 9 by legitimate interest', tcString([1], [8, 9])], ['no GDPR', 'none']]) {
-      await withCmp(page, build, run, order, tc);
+for (const order of Object.keys(ORDERS) as Order[])
+  inChromium(ONE_ORDER, () => {
+    test(`TCF, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the visitor decides; a grant sends what was held; a withdrawal erases`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      await withCmp(page, build, run, order, '');
+      await page.waitForFunction(() => (window as any).__cmp);
+      expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+      await collector.expectNothingSent(context);
+      expect(await deviceOf(page, context)).toEqual(NOTHING);
+      await decide(page, TC_GRANT);
       await call(page, 'ready');
-      await call(page, 'track', 'granted', { what });
       await call(page, 'flush');
-      await collector.waitFor(1, (e) => e.name === 'granted' && e.properties.what === what);
-    }
-    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
-    // The visitor refused since (in the CMP of a page without Stint, or the CMP asked again): nothing is sent, and
-    // what the grants left on the device goes.
-    for (const [what, tc] of [['none', TC_REFUSAL], ['purpose 1 alone', tcString([1])]]) {
-      await withCmp(page, build, run, order, tc);
-      // (until the CMP answers, calls are held: then dropped)
-      await expect.poll(() => call(page, 'track', 'refused', { what }), { message: what }).toBeUndefined();
-      await expect.poll(() => deviceOf(page, context), { message: what }).toEqual(NOTHING);
-    }
-    await collector.expectNothingSent(context, (e) => e.name !== 'refused');
-  });
-}
+      await collector.waitFor(1, (e) => e.name === 'before-decision');
+      expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+      // The visitor opens the CMP again and withdraws.
+      await decide(page, TC_REFUSAL);
+      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+      expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
+    });
+
+    test(`TCF, the IAB's CMP API ${order}, a returning visitor: the stored grant is followed at once, the device kept and nothing erased`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      await withCmp(page, build, run, order, TC_GRANT);
+      await call(page, 'ready');
+      await call(page, 'track', 'first-visit');
+      await call(page, 'flush');
+      const [first] = await collector.waitFor(1, (e) => e.name === 'first-visit');
+      // The next page: the CMP answers with the decision it stored, at once (before) or as soon as it is there.
+      await withCmp(page, build, run, order, TC_GRANT);
+      await call(page, 'ready');
+      await call(page, 'track', 'returning');
+      await call(page, 'flush');
+      const [again] = await collector.exactly(1, (e) => e.name === 'returning', page);
+      expect(again.session).toMatchObject({ userId: first.session.userId, sessionId: first.session.sessionId });
+      expect(await collector.events((e) => e.name === 'session_start')).toHaveLength(1);
+      expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+    });
+
+    test(`TCF, the IAB's CMP API ${order}: stored decisions, grants (8 and 9 by legitimate interest, no GDPR), then refusals (none, purpose 1 alone) that erase what the grants left`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      for (const [what, tc] of [['8 and 9 by legitimate interest', tcString([1], [8, 9])], ['no GDPR', 'none']]) {
+        await withCmp(page, build, run, order, tc);
+        await call(page, 'ready');
+        await call(page, 'track', 'granted', { what });
+        await call(page, 'flush');
+        await collector.waitFor(1, (e) => e.name === 'granted' && e.properties.what === what);
+      }
+      expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+      // The visitor refused since (in the CMP of a page without Stint, or the CMP asked again): nothing is sent, and
+      // what the grants left on the device goes.
+      for (const [what, tc] of [['none', TC_REFUSAL], ['purpose 1 alone', tcString([1])]]) {
+        await withCmp(page, build, run, order, tc);
+        // (until the CMP answers, calls are held: then dropped)
+        await expect.poll(() => call(page, 'track', 'refused', { what }), { message: what }).toBeUndefined();
+        await expect.poll(() => deviceOf(page, context), { message: what }).toEqual(NOTHING);
+      }
+      await collector.expectNothingSent(context, (e) => e.name !== 'refused');
+    });
+  }, order === EVERY_ENGINE);
 
 test("the page's own consent signal that throws when started: createTracker does not throw, one warning, consent stays pending (nothing sent)", async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);

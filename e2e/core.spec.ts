@@ -2,7 +2,7 @@
  * The core: sessions and delivery in a real Chromium against the real collector, for both builds.
  */
 import { readFileSync } from 'node:fs';
-import { call, consoleOf, expect, inTrackedOrder, leavesIntoCache, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
+import { call, consoleOf, expect, inChromium, inTrackedOrder, leavesIntoCache, newTab, openStint, pageUrl, setVisibility, startStint, test, waitForStint } from './fixtures';
 import { bothBuilds } from './npm';
 import { readLog, replayLog } from '../test/core/replay';
 
@@ -28,6 +28,7 @@ bothBuilds(() => {
   });
 });
 
+inChromium('which session sends is a decision of the core, the same in every engine: test/core/rules.test.ts "sampled", test/core/session.test.ts "sampleRate"', () =>
 test('sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate', async ({ page, build, run, collector }) => {
   await openStint(page, build, run, { sampleRate: 0.5 });
   // The rule (src/core/rules.ts `sampled`): the session id's first 32 bits, against the rate.
@@ -60,7 +61,7 @@ test('sampleRate: a session sends whole or not at all, by its id; an unsampled o
   expect([...new Set(events.map((e) => e.session.sessionId))].sort()).toEqual([...sent].sort());
   for (const id of sent) expect(events.filter((e) => e.session.sessionId === id).map((e) => e.name)).toEqual(expect.arrayContaining(['step', 'session_end']));
   expect([...new Set(events.map((e) => e.sampleRate))]).toEqual(sent.length ? [0.5] : []);
-});
+}));
 
 test('every event names its tab: kept by a reload, its own in another tab and in a duplicate of a live tab (a new tab: application_initialized)', async ({ page, context, build, run, collector }) => {
   await openStint(page, build, run);

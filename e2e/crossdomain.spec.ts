@@ -4,7 +4,7 @@
  */
 import type { Page } from '@playwright/test';
 import { linkCheck } from '../src/core/landing';
-import { baseUrl, call, consoleOf, expect, pageUrl, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, consoleOf, expect, inChromium, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 
 const other = () => baseUrl().replace('127.0.0.1', 'localhost');
@@ -61,7 +61,9 @@ const refused: [string, Record<string, unknown>, ((page: Page) => Promise<void>)
   ],
   ['a domain not listed: nothing is decorated', { crossDomain: ['shop.example'] }, null],
 ];
+// (what is decorated is test/core/link.test.ts's decision, "linkFor": one case plays in every engine)
 for (const [what, config, before] of refused)
+  inChromium(`what is decorated is a decision of the core, the same in every engine: test/core/link.test.ts "linkFor" ("${refused[0][0]}" plays in every engine)`, () =>
   test(`crossDomain, ${what}`, async ({ page, build, run }) => {
     await page.goto(pageUrl(build, run, config));
     await waitForStint(page, config);
@@ -70,7 +72,7 @@ for (const [what, config, before] of refused)
     await linkTo(page, build, run, {});
     await follow(page, {});
     expect(await page.evaluate(() => location.search.includes('_stint='))).toBe(false);
-  });
+  }), what === refused[0][0]);
 
 test('crossDomain: the landing page reads a link as it comes: decorated at the click, it lands with the parameter (the page it lands on does not list the domain, and keeps it)', async ({ page, build, run }) => {
   const config = { crossDomain: ['localhost'] };
@@ -95,7 +97,9 @@ const foreign: [string, (now: number, browser: string) => string][] = [
     (now, browser) => decorated(`11111111-1111-4111-8111-111111111111.22222222-2222-4222-8222-222222222222.2.5.${now - 60_000}.${now - 1000}.${now - 500}`, browser),
   ],
 ];
+// (a links part that does not load is the browser's to play: that case plays in every engine)
 for (const [what, param] of foreign)
+  inChromium('what a link says is a decision of the core, the same in every engine: test/core/link.test.ts "readLink"', () =>
   test(`crossDomain: a link ${what} joins nothing: a fresh start, the parameter gone`, async ({ page, build, run, collector }) => {
     const config = { crossDomain: ['127.0.0.1'] };
     const now = Date.now();
@@ -114,7 +118,7 @@ for (const [what, param] of foreign)
     expect(landed.session.sessionIndex).toBe(1);
     const part = new URL('/dist/stint.links.js', page.url());
     expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain ${part} (#11)`] : []);
-  });
+  }), what.includes('does not load'));
 
 test("crossDomain: a link is bound to the browser that made it: opened in a browser of another user agent and language, or with any one character of its session id changed, it joins nothing; as made, it joins", async ({ page, browser, build, run, collector }) => {
   await page.goto(pageUrl(build, run, { crossDomain: ['localhost'] }));

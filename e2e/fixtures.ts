@@ -382,3 +382,18 @@ export const test = base.extend<{ build: Build; run: string; collector: Collecto
   },
 });
 
+
+/**
+ * Declares `tests` to be played in Chromium alone, unless `everywhere`: what they prove is a decision of Stint's own
+ * code that every engine plays the same (its proof is in test/ or test/core, in Node), or one case of several of
+ * which another plays in every engine. `why`, one line, is what the run's report prints beside their titles. They are
+ * skipped before any fixture of theirs is made (a context is a MiniBrowser of its own in WebKit). Their titles are
+ * their own (an anonymous describe).
+ */
+export function inChromium(why: string, tests: () => void, everywhere = false): void {
+  if (everywhere) return tests();
+  test.describe(() => {
+    test.skip(({ browserName }) => browserName !== 'chromium', why);
+    tests();
+  });
+}

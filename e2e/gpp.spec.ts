@@ -7,7 +7,7 @@
  * plays each shape of the API in Node).
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import { baseUrl, call, consoleOf, expect, pageUrl, stintCookies, test, waitForStint, type Build } from './fixtures';
+import { baseUrl, call, consoleOf, expect, inChromium, pageUrl, stintCookies, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -37,6 +37,16 @@ const ORDERS = {
 } as const;
 type Order = keyof typeof ORDERS;
 
+/**
+ * What plays in every engine: one order of the CMP, one field, one shape of a 1.0 CMP; the others play in Chromium.
+ * Where the CMP loads and how it answers are the consent part's own logic, the same in every engine, and what each
+ * field decides is a table: test/gpp.test.ts plays each shape of the API and each field in Node.
+ */
+const oneOf = (every: string) => `the consent part's logic, the same in every engine (test/gpp.test.ts plays each case in Node): "${every}" plays in every engine`;
+const EVERY_ORDER: Order = 'loaded after Stint, the stub before';
+const EVERY_FIELD = 'usnat SaleOptOut';
+const EVERY_SHAPE = 'supportedAPIs';
+
 /** A page with `consent: 'gpp'` (and `config`), its CMP in `order`, the visitor's stored choices (null: a first visit). */
 async function withGpp(page: Page, build: Build, run: string, order: Order, stored: Choices | null, config: Record<string, unknown> = {}) {
   const fields = stored ? `&gppfields=${encodeURIComponent(JSON.stringify(stored))}` : '';
@@ -49,27 +59,29 @@ async function withGpp(page: Page, build: Build, run: string, order: Order, stor
 const decide = (page: Page, choices: Choices) => page.evaluate((choices) => (window as any).__gppCmp.decide(choices), choices);
 
 for (const order of Object.keys(ORDERS) as Order[]) {
-  test(`GPP, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the signal is ready; no opt-out sends what was held; an opt-out erases`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    await withGpp(page, build, run, order, null);
-    expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
-    await collector.expectNothingSent(context);
-    expect(await deviceOf(page, context)).toEqual(NOTHING);
-    await decide(page, NO_OPT_OUT);
-    await call(page, 'ready');
-    await call(page, 'flush');
-    await collector.waitFor(1, (e) => e.name === 'before-decision');
-    expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
-    // The visitor opens the CMP again and opts out of the sale of their data.
-    await decide(page, { usnat: { SaleOptOut: 1 } });
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
-    expect(await call(page, 'track', 'after-opt-out')).toBeUndefined();
-  });
+  inChromium(oneOf(EVERY_ORDER), () => {
+    test(`GPP, the IAB's CMP API ${order}, a first visit: nothing stored or sent until the signal is ready; no opt-out sends what was held; an opt-out erases`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      await withGpp(page, build, run, order, null);
+      expect(typeof (await call(page, 'track', 'before-decision'))).toBe('string');
+      await collector.expectNothingSent(context);
+      expect(await deviceOf(page, context)).toEqual(NOTHING);
+      await decide(page, NO_OPT_OUT);
+      await call(page, 'ready');
+      await call(page, 'flush');
+      await collector.waitFor(1, (e) => e.name === 'before-decision');
+      expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
+      // The visitor opens the CMP again and opts out of the sale of their data.
+      await decide(page, { usnat: { SaleOptOut: 1 } });
+      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+      expect(await call(page, 'track', 'after-opt-out')).toBeUndefined();
+    });
+  }, order === EVERY_ORDER);
 }
 
 /** Each field that refuses, where a returning visitor stored it; the value that does not. */
@@ -83,29 +95,31 @@ const OPT_OUTS: [string, Choices, Choices][] = [
 ];
 
 for (const [what, refusal, grant] of OPT_OUTS) {
-  test(`GPP: ${what} that a returning visitor stored is a refusal (anonymous events, onDenied 'anonymous'); its withdrawal a grant`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    await withGpp(page, build, run, 'loaded before Stint', refusal, { onDenied: 'anonymous' });
-    await call(page, 'ready');
-    await call(page, 'track', 'refused');
-    await call(page, 'flush');
-    const [anonymous] = await collector.waitFor(1, (e) => e.name === 'refused');
-    expect(anonymous.session.userId).toBe(NIL);
-    expect(await deviceOf(page, context)).toEqual(NOTHING);
-    await decide(page, grant);
-    await expect.poll(() => stintCookies(context).then((c) => c.map((c) => c.name))).toEqual(['_stint']);
-    await call(page, 'track', 'granted');
-    await call(page, 'flush');
-    const [identified] = await collector.waitFor(1, (e) => e.name === 'granted');
-    expect(identified.session.userId).not.toBe(NIL);
-    await decide(page, refusal);
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
-  });
+  inChromium(oneOf(EVERY_FIELD), () => {
+    test(`GPP: ${what} that a returning visitor stored is a refusal (anonymous events, onDenied 'anonymous'); its withdrawal a grant`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      await withGpp(page, build, run, 'loaded before Stint', refusal, { onDenied: 'anonymous' });
+      await call(page, 'ready');
+      await call(page, 'track', 'refused');
+      await call(page, 'flush');
+      const [anonymous] = await collector.waitFor(1, (e) => e.name === 'refused');
+      expect(anonymous.session.userId).toBe(NIL);
+      expect(await deviceOf(page, context)).toEqual(NOTHING);
+      await decide(page, grant);
+      await expect.poll(() => stintCookies(context).then((c) => c.map((c) => c.name))).toEqual(['_stint']);
+      await call(page, 'track', 'granted');
+      await call(page, 'flush');
+      const [identified] = await collector.waitFor(1, (e) => e.name === 'granted');
+      expect(identified.session.userId).not.toBe(NIL);
+      await decide(page, refusal);
+      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    });
+  }, what === EVERY_FIELD);
 }
 
 bothBuilds(() => {
@@ -160,24 +174,27 @@ const CMPS_10 = [
 ] as const;
 
 for (const [field, answers, onDenied] of CMPS_10) {
-  test(`GPP 1.0: a CMP that lists its sections in ${field} and answers by ${answers}: usnatv1's SaleOptOut 1 is a refusal (onDenied '${onDenied}'), nothing stored`, async ({
-    page,
-    context,
-    build,
-    run,
-    collector,
-  }) => {
-    await withGpp10(page, build, run, `${field}-${answers}`, { usnatv1: { SaleOptOut: 1, SharingOptOut: 2 } }, { onDenied });
-    // (ready() resolves once consent is decided: it never did for a CMP whose sections Stint did not read)
-    await call(page, 'ready');
-    await call(page, 'track', 'refused');
-    await call(page, 'flush');
-    if (onDenied === 'anonymous') expect((await collector.waitFor(1, (e) => e.name === 'refused'))[0].session.userId).toBe(NIL);
-    else await collector.expectNothingSent(context);
-    expect(await deviceOf(page, context)).toEqual(NOTHING);
-  });
+  inChromium(oneOf(EVERY_SHAPE), () => {
+    test(`GPP 1.0: a CMP that lists its sections in ${field} and answers by ${answers}: usnatv1's SaleOptOut 1 is a refusal (onDenied '${onDenied}'), nothing stored`, async ({
+      page,
+      context,
+      build,
+      run,
+      collector,
+    }) => {
+      await withGpp10(page, build, run, `${field}-${answers}`, { usnatv1: { SaleOptOut: 1, SharingOptOut: 2 } }, { onDenied });
+      // (ready() resolves once consent is decided: it never did for a CMP whose sections Stint did not read)
+      await call(page, 'ready');
+      await call(page, 'track', 'refused');
+      await call(page, 'flush');
+      if (onDenied === 'anonymous') expect((await collector.waitFor(1, (e) => e.name === 'refused'))[0].session.userId).toBe(NIL);
+      else await collector.expectNothingSent(context);
+      expect(await deviceOf(page, context)).toEqual(NOTHING);
+    });
+  }, field === EVERY_SHAPE);
 }
 
+inChromium('what Stint cannot read is the consent part\'s decision, the same in every engine: test/gpp.test.ts "a section that applies and cannot be read"', () =>
 test('GPP 1.0: a section that applies and cannot be read is never a grant: pending, one warning naming it, nothing stored or sent', async ({
   page,
   context,
@@ -195,4 +212,4 @@ test('GPP 1.0: a section that applies and cannot be read is never a grant: pendi
   await collector.expectNothingSent(context);
   expect(await deviceOf(page, context)).toEqual(NOTHING);
   expect(said()).toEqual(once);
-});
+}));
