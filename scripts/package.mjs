@@ -65,7 +65,7 @@ try {
     `import { createTracker, VERSION, type ClientSession, type Tracker } from 'stint';
 import type { StintCommand } from 'stint/stint.js';
 import { expandEnvelope, type WholeEvent } from 'stint/collector';
-const whole: WholeEvent[] = expandEnvelope({ v: 1, appId: 'a', sentAt: '', dropped: 0, events: [] });
+const whole: WholeEvent[] = expandEnvelope({ v: 3, appId: 'a', sentAt: '', dropped: 0, sampleRate: 1, contexts: [], at: 0, events: [] });
 const tracker: Tracker = createTracker({ collector: '/collect', appId: 'ssr' });
 const session: ClientSession | null = tracker.getSession();
 const command: StintCommand | undefined = globalThis.stint;
@@ -93,7 +93,7 @@ export = tracker;
   // Every script a site serves beside the tag, by its name (a copy step, a bundler's URL import).
   run('node', ['-e', `for (const f of ${JSON.stringify(scripts)}) require('fs').statSync(require.resolve('stint/' + f))`], scratch);
   if (scripts.length < 10) throw new Error(`package: only ${scripts.length} scripts in dist/: ${scripts}`);
-  run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 2, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
+  run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 3, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
   console.log(`package: publint, attw, node16 ESM and CommonJS consumers without DOM types, the ${scripts.length} scripts a site serves by name: ok`);
 } catch (e) {
   // (what failed has printed its report above: one line more says which check it was)

@@ -70,7 +70,8 @@ export const MESSAGES: Record<number, string | ((where: string) => string)> = {
     const name = where.replace(/.*'(.*)'.*/, '$1');
     const [fn, entry] = name == 'google' ? ['googleConsentMode', 'consent-mode'] : [name, name];
     const field = where.includes('consent') ? 'consent' : 'format';
-    return `is not in the 'stint' entry: import { ${fn} } from 'stint/${entry}', then ${field}: ${fn}()`;
+    // (not the import statement itself: publint reads one in this classic script as ES module syntax)
+    return `is not in the 'stint' entry: import ${fn} from its entry, 'stint/${entry}', then ${field}: ${fn}()`;
   },
   5: 'threw when started: consent stays pending',
   6: 'runs already on this page: it is shared, and this config is ignored',
