@@ -138,12 +138,12 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, format }).format).toBe(format);
     // (the error names the field and its code; with debug: true its sentence says what to import)
     for (const [field, name, says] of [
-      ['format', 'snowplow', "import { snowplow } from 'stint/snowplow', then format: snowplow()"],
-      ['format', 'tracardi', "import { tracardi } from 'stint/tracardi'"],
-      ['format', 'otlp', "import { otlp } from 'stint/otlp', then format: otlp()"],
-      ['consent', 'tcf', "import { tcf } from 'stint/tcf', then consent: tcf()"],
-      ['consent', 'gpp', "import { gpp } from 'stint/gpp', then consent: gpp()"],
-      ['consent', 'google', "import { googleConsentMode } from 'stint/consent-mode', then consent: googleConsentMode()"],
+      ['format', 'snowplow', "import snowplow from its entry, 'stint/snowplow', then format: snowplow()"],
+      ['format', 'tracardi', "import tracardi from its entry, 'stint/tracardi'"],
+      ['format', 'otlp', "import otlp from its entry, 'stint/otlp', then format: otlp()"],
+      ['consent', 'tcf', "import tcf from its entry, 'stint/tcf', then consent: tcf()"],
+      ['consent', 'gpp', "import gpp from its entry, 'stint/gpp', then consent: gpp()"],
+      ['consent', 'google', "import googleConsentMode from its entry, 'stint/consent-mode', then consent: googleConsentMode()"],
     ]) {
       expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`stint: config.${field} '${name}' (#4)`);
       expect(sentence(4, `config.${field} '${name}'`)).toContain(says);
