@@ -6,7 +6,7 @@
  * The page's clock runs on between its jumps, so each figure is checked within the time the test's own steps take.
  */
 import type { Page } from '@playwright/test';
-import { call, expect, pageUrl, setVisibility, test, waitForStint, type Collector, type StintEvent } from './fixtures';
+import { call, expect, pageUrl, setVisibility, test, waitForStint, type StintEvent } from './fixtures';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -134,21 +134,6 @@ test("engagement: two windows side by side count once in the session's time, whi
   await collector.exactly(2, isEngagement, context);
 });
 
-/**
- * The session's end, as it arrives: where the other tab held the turn to send at that moment (a timer of its own
- * fired in the minute), this tab sends a second later (FLUSH_AFTER in src/core/send-model.ts), a timer that only
- * the fake clock's advance fires. Bounded: ten seconds of the page's clock, each given a second to arrive.
- */
-async function sessionEnd(page: Page, collector: Collector): Promise<StintEvent> {
-  const isEnd = (e: StintEvent) => e.name === 'session_end';
-  for (let i = 0; i < 10; i++) {
-    const [end] = await collector.waitFor(1, isEnd, SECOND).catch(() => []);
-    if (end) return end;
-    await page.clock.runFor(SECOND);
-  }
-  return (await collector.waitFor(1, isEnd))[0];
-}
-
 test("engagement: two tabs of one window, one visible at a time: the tabs' time adds up in the session's, and neither exceeds the wall clock", async ({ page, context, build, run, collector }) => {
   await page.clock.install();
   await open(page, build, run);
@@ -181,7 +166,7 @@ test("engagement: two tabs of one window, one visible at a time: the tabs' time 
   await call(page, 'endSession');
   await call(page, 'track', 'next');
   await call(page, 'flush');
-  const end = await sessionEnd(page, collector);
+  const [end] = await collector.waitTicking(page, 1, (e) => e.name === 'session_end');
   const union = end.properties.engaged_ms as number;
   const sum = reports.reduce((total, e) => total + engaged(e), 0);
   expect(sum).toBeLessThanOrEqual(ended - began + SLACK);

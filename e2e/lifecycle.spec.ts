@@ -71,7 +71,7 @@ test('a back/forward-cache restore is back in the foreground (a navigation: not 
   await page.clock.fastForward(6 * MINUTE);
   await call(page, 'track', 'later');
   await call(page, 'flush');
-  const events = inTrackedOrder(await collector.waitFor(6));
+  const events = inTrackedOrder(await collector.waitTicking(page, 6));
   const names = events.map((e) => e.name);
   // Into the cache the page leaves the site (the background recorded, no exit); out of it, it comes back.
   expect(names).toEqual(['session_start', 'application_initialized', 'page_view', 'page_view', 'after-restore', 'later']);

@@ -4,13 +4,25 @@
  * the pipeline's name for the visitor (`profile`); a part's code, come or late (`part`, `late`: parts.ts). Pure, as
  * every step (step.ts).
  */
-import type { Effect, InputOf, Model } from './model';
+import type { Properties } from '../types';
+import type { Effect, InputOf, Model, Settings } from './model';
 import { partOf } from './parts';
 import { change, lifecycle, release, siteBackground } from './record';
 import { apply, keep } from './outcome';
 import { expire, merge } from './rules';
-import { initialized } from './site';
 import { complete, decodeState, type SessionState } from './state';
+
+/** The properties of `application_initialized`, from what the device held at start (`found`). */
+export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
+  const install = settings.installType;
+  const upgraded = !!found && !!settings.appVersion && found.appVersion !== settings.appVersion;
+  return {
+    is_first_run: install === 'auto' ? !found : install === 'known_install',
+    is_upgrade: install === 'auto' ? upgraded : install === 'known_upgrade',
+    // The last page did not exit cleanly: a crash, unless another tab of the site was still open.
+    successfully_closed: !found || found.closed || othersOpen,
+  };
+}
 
 /**
  * How long a landing page waits for the links part, which reads its link, at most: as long as for a store

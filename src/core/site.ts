@@ -5,30 +5,17 @@
  * a silent step of the session rules); a page that exits is an `application_exit`; a page that is hidden
  * or leaves saves and sends what it has at once, since it may never come back.
  */
-import type { Properties } from '../types';
 import { snapshot } from './context';
 import { freshId } from './ids';
-import type { Effect, InputOf, Model, Settings } from './model';
+import type { Effect, InputOf, Model } from './model';
 import { change, EMPTY, engaging, enter, knownBackground, lifecycle, release, run, siteBackground } from './record';
 import { keep } from './outcome';
 import { landed } from './answers';
 import { partOf } from './parts';
-import { encodeState, type SessionState } from './state';
+import { encodeState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
 const RETRY: Effect = ['retry'];
-
-/** The properties of `application_initialized`, from what the device held at start (`found`). */
-export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
-  const install = settings.installType;
-  const upgraded = !!found && !!settings.appVersion && found.appVersion !== settings.appVersion;
-  return {
-    is_first_run: install === 'auto' ? !found : install === 'known_install',
-    is_upgrade: install === 'auto' ? upgraded : install === 'known_upgrade',
-    // The last page did not exit cleanly: a crash, unless another tab of the site was still open.
-    successfully_closed: !found || found.closed || othersOpen,
-  };
-}
 
 /**
  * This page became hidden or visible (the Page Visibility API, or `setBackground`). A page that is hidden may be
