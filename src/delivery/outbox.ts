@@ -47,11 +47,11 @@ export function startOutbox(initial: OutboxStore | null, written: (keys: string[
 
   const commit = (leaving: boolean) => {
     pending = false;
-    const gone = new Map(removals.map(([chunk, ids, whole]) => [chunk, whole || ids] as const));
+    const gone = new Map(removals.map(([chunk, ids, whole]) => [chunk, whole || new Set(ids)] as const));
     // (what was removed in the task that queued it is not written)
     const fresh = writes.flatMap(([key, entries]): Chunks => {
       const left = gone.get(key);
-      const kept = left === true ? [] : entries.filter((e) => !left?.includes(e.id));
+      const kept = left === true ? [] : entries.filter((e) => !left?.has(e.id));
       return kept.length ? [[key, kept]] : [];
     });
     const list = removals;
