@@ -181,7 +181,7 @@ test("activity: 'input': the person's input keeps the session alive without an e
   await expect.poll(async () => (await call<Session | null>(page, 'getSession'))?.previousSessionId, { timeout: 10_000 }).toBe(reading.sessionId);
   await call(page, 'track', 'back');
   await call(page, 'flush');
-  const [end] = await collector.waitFor(1, (e) => e.name === 'session_end');
+  const [end] = await collector.waitTicking(page, 1, (e) => e.name === 'session_end');
   expect([end.properties.reason, end.session.sessionId]).toEqual(['foreground_timeout', reading.sessionId]);
   // Its last activity: the last track, 80 minutes after the first (the inputs kept it alive in between).
   expect(end.properties.duration_ms).toBeGreaterThanOrEqual(80 * MINUTE);
