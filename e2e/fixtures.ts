@@ -66,9 +66,13 @@ export class Collector {
       if (found.length >= count) return found;
       await sleep(POLL);
     }
-    const { events, invalid, requests } = await this.summary();
+    const { events, invalid, requests, duplicates, duplicated } = await this.summary();
+    // (what the collector dropped as already there, by eventId, and what each request said it lost: an event that never
+    // comes may have come under an id it had seen)
+    const lost = requests.reduce((n, r) => n + (r.dropped ?? 0), 0);
     throw new Error(
-      `expected ${count} matching events within ${timeout} ms; the collector has ${events.length} in ${requests.length} requests:\n` +
+      `expected ${count} matching events within ${timeout} ms; the collector has ${events.length} in ${requests.length} requests` +
+        ` (${duplicates} dropped as duplicates${duplicates ? `: ${duplicated.join('; ')}` : ''}; ${lost} counted lost by the page):\n` +
         events.map((e) => `  ${e.name} ${JSON.stringify(e.properties)} session ${e.session?.sessionIndex}/${e.session?.eventIndex}`).join('\n') +
         (invalid.length ? `\ninvalid batches: ${JSON.stringify(invalid.map((i) => i.errors))}` : ''),
     );
