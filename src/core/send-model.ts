@@ -66,6 +66,11 @@ export interface Delivery {
   live: Record<string, number>;
   /** The chunks known to be in the outbox (written, or read): one no longer there was delivered by another tab. */
   saved: Record<string, true>;
+  /**
+   * The chunks known to be in the outbox when the drain was asked: the read's keys, taken after, list each one still
+   * there. A chunk whose write answered since may be missing from them (the keys were read before it landed).
+   */
+  asked: string[];
   /** Where there is an outbox (storage allowed, writable so far). */
   kept: boolean;
   /** This page's part of the chunks' keys (random, from the shell), and how many it made. */
@@ -190,6 +195,7 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   known: new Set(),
   live: {},
   saved: {},
+  asked: [],
   kept,
   tag,
   chunks: 0,

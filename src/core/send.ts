@@ -80,7 +80,10 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online]) => {
   // Offline: `online` brings us back.
   if (d.stopped || !online) return;
   if (at < d.retryAt) wait(d, fx, at, 0);
-  else fx.push(['drain', Object.keys(d.live)]);
+  else {
+    d.asked = Object.keys(d.saved);
+    fx.push(['drain', Object.keys(d.live)]);
+  }
 };
 
 const read: SendStep<'read'> = (d, fx, [, at, chunks, keys]) => {
@@ -89,8 +92,10 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys]) => {
   d.limit = MAX_BATCH_EVENTS;
   if (!chunks) return wait(d, fx, at, FLUSH_AFTER);
   // What another tab delivered leaves the queue (its chunks are gone); what other pages left joins it, in time order,
-  // within the bounds.
-  const gone = Object.keys(d.saved).filter((c) => !keys.includes(c));
+  // within the bounds. Gone is only what was there before the keys were read: a write of this tab that answered since
+  // may have landed after (its entries were taken as delivered, and never sent: a flush resolved without them).
+  const there = new Set(keys);
+  const gone = d.asked.filter((c) => d.saved[c] && !there.has(c));
   for (const c of gone) (delete d.live[c], delete d.saved[c]);
   if (gone.length)
     take(
