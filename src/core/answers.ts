@@ -71,9 +71,12 @@ export function opened(m: Model, fx: Effect[], input: InputOf<'opened'>): void {
  * device and the count, not the session, which may have gone on since the copy: the next event starts the next one
  * (`restored`).
  */
-function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy]: InputOf<'opened'>): void {
+function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy, handed]: InputOf<'opened'>): void {
   m.storageState = 'open';
-  const found = held || (copy ? { ...copy, ended: 'restored' as const } : null);
+  // (the store can know less than the tab's last page did: WebKit may drop the write of a page entering its cache, and
+  // a page whose store stalled kept the session in memory; e2e/bfcache.spec.ts "five pages": no eventIndex twice)
+  const kept = held && handed ? merge(held, handed) : held;
+  const found = kept || (copy ? { ...copy, ended: 'restored' as const } : null);
   const landing = m.consentMode === 'granted' && m.linked ? partOf(m, 'landing') : undefined;
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
   m.session = landing ? landing(found, ...m.linked!, m.page.utm) : found;

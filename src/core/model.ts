@@ -159,8 +159,17 @@ export interface Inputs {
   profile: [id: string];
   /** `flushing`: shutdown() was called, its flush begins; without: the flush is done, or its bound passed */
   shutdown: [flushing?: true];
-  /** `copy`: the server's copy of the session (`serverCookie`), read where the device held nothing else */
-  opened: [found: SessionState | null, mechanism: string, othersOpen: boolean, copy?: SessionState | null];
+  /**
+   * `copy`: the server's copy of the session (`serverCookie`), read where the device held nothing else; `handed`: the
+   * session the tab's last page handed over (its store may know less: a write still pending, or a stand-in's)
+   */
+  opened: [
+    found: SessionState | null,
+    mechanism: string,
+    othersOpen: boolean,
+    copy?: SessionState | null,
+    handed?: SessionState | null,
+  ];
   /** `handed`: the session the page the visitor came back from handed over in the tab ('' for none) */
   reread: [value: unknown, handed: string];
   visibility: [hidden: boolean];

@@ -5,7 +5,7 @@
 import { joinUrl } from '../core/formats/format';
 import type { Effect } from '../core/model';
 import type { Recording } from '../recorder';
-import { decodeState } from '../core/state';
+import { decodeState, type SessionState } from '../core/state';
 import { deleteStintDb } from '../db';
 import { within } from '../delivery/bounded';
 import { idbOutbox } from '../delivery/outbox-store';
@@ -40,7 +40,7 @@ export interface Effects {
 function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string) => void) {
   const { config, tabs } = shell;
   const url = joinUrl(config.collector, config.format.path);
-  return ({ chain, db, othersOpen }: Opened, anonymous: boolean) => {
+  return ({ chain, db, othersOpen }: Opened, anonymous: boolean, handed: SessionState | null) => {
     if (shell.stopped) return;
     shell.opener = null;
     shell.opening = false;
@@ -68,7 +68,7 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
         if (id) guard(() => shell.now('profile', id));
       },
     });
-    shell.now('opened', chain.found, shell.keeper.mechanism(), othersOpen, chain.copy);
+    shell.now('opened', chain.found, shell.keeper.mechanism(), othersOpen, chain.copy, handed);
   };
 }
 
@@ -131,7 +131,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
         config,
         anonymous,
         () => tabs.alive(),
-        (answer) => guard(() => opened(answer, anonymous)),
+        (answer) => guard(() => opened(answer, anonymous, handed)),
         movedTo,
         handed,
       );

@@ -311,6 +311,30 @@ describe('the page leaves', () => {
     }
   });
 
+  it("the tab's next page: what the last page handed over is taken when the store knows less (its write dropped, or that page's store stalled), never in place of a store that holds nothing", () => {
+    const first = running();
+    first.send(page, 100, '{}', place('/a'));
+    const at = first.model.session!;
+    const states = {
+      none: null,
+      older: { ...at, eventIndex: at.eventIndex + 1, lastEventAt: 2000, rev: at.rev + 1 },
+      later: { ...at, eventIndex: at.eventIndex + 6, lastEventAt: 4000, rev: at.rev + 7 },
+    };
+    for (const [store, handed, next] of [
+      ['older', 'later', states.later.eventIndex + 1],
+      ['later', 'older', states.later.eventIndex + 1],
+      ['later', 'none', states.later.eventIndex + 1],
+      ['none', 'later', null],
+    ] as const) {
+      const t = boot({ newTab: false });
+      t.send('opened', 5000, states[store], 'INDEXED_DB', false, null, states[handed]);
+      t.send(page, 5001, '{}', place('/b'));
+      const view = t.events().find((e) => e.name === 'page_view')!;
+      if (next) expect(view.session.eventIndex, `the store: ${store}, handed over: ${handed}`).toBe(next);
+      expect(view.session.sessionId === at.sessionId, `the store: ${store}, handed over: ${handed}`).toBe(store !== 'none');
+    }
+  });
+
   it('running again after a freeze: the store is read again before anything is recorded, and the session the other tabs kept is taken (no eventIndex twice)', () => {
     const t = running();
     t.send(visibility, 100, true);
