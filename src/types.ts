@@ -259,7 +259,10 @@ export interface Tracker {
    * once after a refusal or `shutdown()`.
    */
   ready(): Promise<void>;
-  /** Resolves when every event queued so far has been accepted by the collector (or given up on). */
+  /**
+   * Resolves when every event tracked so far has been accepted by the collector (or given up on); what is held while
+   * storage answers (at the start, after a restore or a freeze) is waited for, what is held for consent is not.
+   */
   flush(): Promise<void>;
   /**
    * Flushes (with `engagement`, the page view's engaged time so far first), then removes every listener; the tracker

@@ -46,9 +46,15 @@ export function startCalls(shell: Shell, effects: Effects, onShutdown: () => voi
       void (!shell.stopped && consentState(state) && dispatch(['consent', at, state, 'page', globalPrivacyControl()])),
     debugLog: () => effects.recording && dumpLog(effects.recording, shell.model, shell.sender?.model ?? null),
     ready: () => (isReady(shell.model) ? Promise.resolve() : new Promise((resolve) => shell.waiting.push(resolve))),
-    // (while storage is being opened, what is held is queued once it answers)
+    // (what the core holds while storage opens, or is read again after a restore or a freeze, or while a landing page
+    // waits for its part, is queued once that answers, each within its bound: the flush waits for it; not for consent)
     flush: (at) =>
-      (shell.opening ? methods.ready(at) : Promise.resolve()).then(() => shell.sender?.flush()).catch(() => {}),
+      (shell.opening || (!isReady(shell.model) && shell.model.consentMode !== 'pending')
+        ? methods.ready(at)
+        : Promise.resolve()
+      )
+        .then(() => shell.sender?.flush())
+        .catch(() => {}),
     shutdown(at) {
       onShutdown();
       // (the page view's engaged time so far goes with the flush: nothing reports it later)
