@@ -26,7 +26,7 @@ bothBuilds(() => {
     expect(events[0].context.page.path).toBe('/e2e/app.html');
     expect(await call(page, 'getSession')).toMatchObject({ sessionId: events[0].session.sessionId, eventIndex: 5 });
   });
-});
+}, true);
 
 inChromium('which session sends is a decision of the core, the same in every engine: test/core/rules.test.ts "sampled", test/core/session.test.ts "sampleRate"', () =>
 test('sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate', async ({ page, build, run, collector }) => {

@@ -49,7 +49,7 @@ test('a link to another of the site\'s domains carries the visitor and the sessi
   await collector.proveSent(page);
   const indices = (await collector.events((e) => e.session.sessionId === here.session.sessionId)).map((e) => `${e.name} ${e.session.eventIndex}`);
   expect(new Set(indices.map((i) => i.split(' ')[1])).size, indices.join(', ')).toBe(indices.length);
-}));
+}), true);
 
 // [case, what the first page is, what the link says when it lands]
 const refused: [string, Record<string, unknown>, ((page: Page) => Promise<void>) | null][] = [

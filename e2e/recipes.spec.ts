@@ -109,5 +109,5 @@ for (const app of APPS) {
       expect(events.filter((e) => e.name === 'application_initialized')).toHaveLength(1);
       expect(events.every((e) => e.appId === 'shop-web')).toBe(true);
     });
-  });
+  }, true);
 }
