@@ -46,8 +46,6 @@ export interface Shell {
   keeper: Keeper | null;
   sender: Sender | null;
   db: StintDb | null;
-  /** storage is being opened (the `openStorage` effect, until its answer): a flush waits for it */
-  opening: boolean;
   /** stopped (the `stop` effect): the page's calls are ignored */
   stopped: boolean;
   /** whether this page is visible, as the core last told the tabs: a page that resumes joins them so */
@@ -77,7 +75,6 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
     keeper: null,
     sender: null,
     db: null,
-    opening: false,
     stopped: false,
     shown: document.visibilityState !== 'hidden',
     tabId: leftTab ? leftTab[0] : freshId(own).slice(0, 8),

@@ -49,10 +49,7 @@ export function startCalls(shell: Shell, effects: Effects, onShutdown: () => voi
     // (what the core holds while storage opens, or is read again after a restore or a freeze, or while a landing page
     // waits for its part, is queued once that answers, each within its bound: the flush waits for it; not for consent)
     flush: (at) =>
-      (shell.opening || (!isReady(shell.model) && shell.model.consentMode !== 'pending')
-        ? methods.ready(at)
-        : Promise.resolve()
-      )
+      (shell.model.consentMode === 'pending' ? Promise.resolve() : methods.ready(at))
         .then(() => shell.sender?.flush())
         .catch(() => {}),
     shutdown(at) {

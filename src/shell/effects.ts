@@ -43,7 +43,6 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
   return ({ chain, db, othersOpen }: Opened, anonymous: boolean, handed: SessionState | null) => {
     if (shell.stopped) return;
     shell.opener = null;
-    shell.opening = false;
     shell.db = db;
     shell.keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
     const dropped = effects.lostEarly;
@@ -125,7 +124,6 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
     reread: () => reread(shell, () => effects.handOff),
     lost: (count) => (shell.sender ? shell.sender.lost(count) : (effects.lostEarly += count)),
     openStorage(anonymous) {
-      shell.opening = true;
       const handed = decodeState(leftTab && leftTab[2]);
       shell.opener = openStorage(
         config,
@@ -140,7 +138,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
       shell.opener?.cancel();
       shell.sender?.stop(true);
       shell.opener = shell.keeper = shell.sender = null;
-      saving = shell.opening = false;
+      saving = false;
       eraseDevice(shell);
     },
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),
