@@ -82,8 +82,8 @@ export class Collector {
    * `waitFor` in a page whose clock is Playwright's fake one (`page.clock.install`), which moves on ten seconds each
    * second the events are not there (bounded: ten times). A jump of that clock can pass the bound of something in
    * flight (a request's answer, 30 s, src/delivery/transport.ts; a database's, 2-3 s), which the sender then waits
-   * out on the page's clock before it sends again: seen under load in WebKit and Chromium, where the events came
-   * after the wait's 10 s.
+   * out on the page's clock before it sends again. (The events that never came in CI, which this was first written
+   * for, were lost by the outbox's read race, fixed in core/send.ts `read`; the clock's bounds are a cause of their own.)
    */
   async waitTicking(page: Page, count: number, where: (e: StintEvent) => boolean = () => true): Promise<StintEvent[]> {
     for (let i = 0; i < 10; i++) {
