@@ -203,13 +203,15 @@ test("two tabs: an event one tab is sending for another is not beaconed again wh
     const heard: unknown[] = ((window as any).__heard = []);
     new BroadcastChannel('stint:_stint').onmessage = ({ data }) => heard.push(data);
   });
+  // The next request is answered after 5 s: B takes the turn, reads A's event from the outbox and sends it, and it is
+  // still in flight when A closes. Set before A's event exists: a cycle of B's that was due anyway (its timer from
+  // before its flush) may take the event before B's flush below, and must not deliver it at once (CI, Chromium: the
+  // event had left the outbox before the check below could see it there).
+  await collector.fault(200, 1, undefined, 5000);
   // A cannot send (its navigator says it is offline): its event waits in the outbox the tabs share.
   await a.evaluate(() => Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false }));
   await call(a, 'track', 'handed');
   await expect.poll(() => outboxSize(a, 'handed')).toBe(1);
-  // B's next request is answered after 5 s: B takes the turn, reads A's event from the outbox and sends it, and it
-  // is still in flight when A closes.
-  await collector.fault(200, 1, undefined, 5000);
   await call(b, 'flush');
   const [handed] = await collector.waitFor(1, (e) => e.name === 'handed');
   await expect
