@@ -213,3 +213,30 @@ test('GPP 1.0: a section that applies and cannot be read is never a grant: pendi
   expect(await deviceOf(page, context)).toEqual(NOTHING);
   expect(said()).toEqual(once);
 }));
+
+/**
+ * Issue 54: which sections apply decides only what a grant must have read. An opt-out in a section the CMP gives that
+ * does not apply is a refusal too: a 1.0 CMP (getGPPData: usnat applies; uscav1 opts out of sharing) and the IAB's
+ * 1.1 CMP API (applicableSections [7]; usca opts out), each before Stint: anonymous events, nothing stored, no grant
+ * first (no identified event, no cookie at any moment the page could send).
+ */
+const NOT_APPLYING = [
+  ['a 1.0 CMP (apiSupport, return values)', `&gpp10=apiSupport-return&gppapplies=usnatv1`, { usnatv1: { SaleOptOut: 2, SharingOptOut: 2 }, uscav1: { SharingOptOut: 1 } }],
+  ["the IAB's 1.1 CMP API", '&gpp=before&gppapplies=usnat', { usnat: { SaleOptOut: 2, SharingOptOut: 2 }, usca: { SharingOptOut: 1 } }],
+] as const;
+
+for (const [cmp, query, sections] of NOT_APPLYING) {
+  inChromium(oneOf(NOT_APPLYING[0][0]), () =>
+  test(`GPP: ${cmp} whose opt-out sits in a section that does not apply is a refusal (anonymous events, nothing stored)`, async ({ page, context, build, run, collector }) => {
+    await page.goto(pageUrl(build, run, { consent: 'gpp', onDenied: 'anonymous' }, `${query}&gppfields=${encodeURIComponent(JSON.stringify(sections))}`));
+    await waitForStint(page, { consent: 'gpp' });
+    await call(page, 'ready');
+    await call(page, 'track', 'refused');
+    await call(page, 'flush');
+    const events = await collector.waitFor(1, (e) => e.name === 'refused');
+    expect(events.map((e) => e.session.userId)).toEqual([NIL]);
+    // (no identified event went before it: the page's every event is anonymous)
+    expect((await collector.events((e) => e.session.userId !== NIL)).map((e) => e.name)).toEqual([]);
+    expect(await deviceOf(page, context)).toEqual(NOTHING);
+  }), cmp === NOT_APPLYING[0][0]);
+}

@@ -73,8 +73,25 @@ describe('GPP: a signal Stint cannot read is never a grant (the sections a decis
     ['1.0: no applicability, getGPPData sectionList [7]: usnat only', loaded10(['tcfeuv2', 'usnatv1', 'usca']), { sectionList: [7] }, { usnatv1: usnat(2) }, 'granted', []],
     ['1.0: getGPPData says no section applies ([-1])', loaded10(['usnatv1']), { applicableSections: [-1] }, {}, 'granted', []],
     ["1.0: its text's tcfcav2, asked for as it lists it", loaded10(['tcfeuv2', 'tcfcav2']), { applicableSections: [5] }, {}, 'pending', ['tcfcav2']],
+    // Applicability says what a grant needs, never which refusals count (issue 54)
+    ['1.0: usnatv1 applies and grants, uscav1 (not applicable) SharingOptOut 1', loaded10(['usnatv1', 'uscav1'], 'apiSupport'), { applicableSections: [7] }, { usnatv1: usnat(2), uscav1: { SharingOptOut: 1 } }, 'denied', []],
+    ['1.0: the same, uscav1 not read yet: pending on nothing, the watch waits for it', loaded10(['usnatv1', 'uscav1']), { applicableSections: [7] }, { usnatv1: usnat(2) }, 'granted', []],
+    ['1.1: usnat applies, usca (not applicable) Gpc', ready({ usnat: usnat(2), usca: { Gpc: true } }), null, {}, 'denied', []],
+    ['1.1: no section applies ([-1]), usva opts out of targeted advertising', ready({ usva: { TargetedAdvertisingOptOut: 1 } }, [-1]), null, {}, 'denied', []],
   ])('%s', (_, ping, data, got, state, unread) => {
-    expect(gppConsent(ping, data, got)).toEqual({ state, unread });
+    expect(gppConsent(ping, data, got)).toMatchObject({ state, unread });
+  });
+});
+
+describe('GPP: the sections Stint asks for, since an opt-out in any of them refuses (ask)', () => {
+  it.each<[string, GppPing, GppData | null, GppSections, string[]]>([
+    ['1.0: what applies first, then each it supports, as it lists them', loaded10(['tcfeuv2', 'usnatv1', 'uscav1', 'other']), { applicableSections: [7] }, {}, ['usnatv1', 'tcfeuv2', 'uscav1']],
+    ['1.0 (apiSupport): the sections of its string too; not what it gave', loaded10(['usnatv1'], 'apiSupport'), { sectionList: [7, 9] }, { usnat: {} }, ['usva']],
+    ['1.1: the sections of its string that parsedSections lacks', { ...ready({ usnat: {} }), sectionList: [7, 8], supportedAPIs: ['7:usnat', '8:usca', '9:usva'] }, null, {}, ['usca']],
+    ['1.1: a later section by its id:prefix', { ...ready({}, [-1]), sectionList: [28], supportedAPIs: ['28:usxx'] }, null, {}, ['usxx']],
+    ['the signal not ready: nothing', { signalStatus: 'not ready', sectionList: [7] }, null, {}, []],
+  ])('%s', (_, ping, data, got, names) => {
+    expect(gppConsent(ping, data, got).ask).toEqual(names);
   });
 });
 
@@ -260,6 +277,66 @@ describe('the watch of a GPP CMP', () => {
       page.__gpp = gpp10(field, answers, { usnatv1: { SaleOptOut: 2, SharingOptOut: 2 } });
       watch();
       expect(states).toEqual(['denied', 'granted']);
+      expect(warnings()).toEqual([]);
+    });
+  });
+
+  describe('an opt-out in a section that does not apply refuses: never a grant first (issue 54)', () => {
+    const sections = { usnatv1: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 }, uscav1: { SaleOptOut: 2, SharingOptOut: 1 } };
+    it.each([
+      ['supportedAPIs', 'return'],
+      ['supportedAPIs', 'callback'],
+      ['apiSupport', 'return'],
+      ['apiSupport', 'callback'],
+    ])('1.0: sections in %s, answers by %s; getGPPData says only usnat applies, uscav1 opts out of sharing', (field, answers) => {
+      expect(gpp10(field, 'return', sections, ['usnatv1'])('getGPPData')).toMatchObject({ applicableSections: [7], sectionList: [7, 8] });
+      page.__gpp = gpp10(field, answers, sections, ['usnatv1']);
+      watch();
+      vi.advanceTimersByTime(30_000);
+      expect(states).toEqual(['denied']);
+      expect(warnings()).toEqual([]);
+    });
+
+    it("1.1: the IAB's CMP API, usnat applies (no opt-out), usca does not and opts out of sharing", () => {
+      stub();
+      const api = new CmpApi(7, 1);
+      api.setFieldValue('usnat', 'SaleOptOut', 2);
+      api.setFieldValue('usca', 'SharingOptOut', 1);
+      api.setApplicableSections([7]);
+      api.setSignalStatus(SignalStatus.READY);
+      watch();
+      vi.advanceTimersByTime(30_000);
+      expect(states).toEqual(['denied']);
+      expect(warnings()).toEqual([]);
+    });
+
+    it('1.1: a section of its string missing from parsedSections is asked for with getSection; its opt-out refuses', () => {
+      const ping = { ...ready({ usnat: { SaleOptOut: 2 } }), sectionList: [7, 8] };
+      page.__gpp = (command, callback, parameter) =>
+        callback!(command === 'getSection' ? (parameter === 'usca' ? { SaleOptOut: 1 } : null) : command === 'ping' ? ping : { listenerId: 1, pingData: ping }, true);
+      watch();
+      expect(states).toEqual(['denied']);
+    });
+
+    it('a grant waits for a section that does not apply (a second at most): its late opt-out is the only decision; a CMP that never answers it is granted after the second', () => {
+      const later: (() => void)[] = [];
+      const slow = (cmp10: Gpp): Gpp => (command, callback, parameter) =>
+        command === 'getSection' && String(parameter).startsWith('usca') ? (later.push(() => cmp10(command, callback, parameter)), undefined) : cmp10(command, callback, parameter);
+      page.__gpp = slow(gpp10('supportedAPIs', 'callback', sections, ['usnatv1']));
+      watch();
+      vi.advanceTimersByTime(500);
+      expect(states).toEqual([]);
+      later.forEach((answer) => answer());
+      expect(states).toEqual(['denied']);
+      stop();
+      states = [];
+      later.length = 0;
+      page.__gpp = slow(gpp10('supportedAPIs', 'callback', { ...sections, uscav1: { SharingOptOut: 2 } }, ['usnatv1']));
+      watch();
+      vi.advanceTimersByTime(999);
+      expect(states).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(states).toEqual(['granted']);
       expect(warnings()).toEqual([]);
     });
   });

@@ -8,10 +8,11 @@
 //   answers   'return': by return values (1.0's way); 'callback': by callbacks only, as 1.1 asks
 //   sections  { name: fields } under the names it lists ('usnatv1'); a section whose fields are null is listed and
 //             applies, but getSection answers null: Stint cannot read it
+//   applies   the names of the sections that apply (getGPPData's applicableSections); all of them if absent
 /** The sections' ids by their names without version (Sections/Section Information.md). */
 const IDS = { tcfeu: 2, tcfca: 5, usp: 6, usnat: 7, usca: 8, usva: 9 };
 
-export function gpp10(field, answers, sections) {
+export function gpp10(field, answers, sections, applies = Object.keys(sections)) {
   const names = Object.keys(sections);
   const idOf = (name) => IDS[name.replace(/v\d+$/, '')];
   const listeners = new Map();
@@ -30,7 +31,7 @@ export function gpp10(field, answers, sections) {
       sectionId: 3,
       gppVersion: 1,
       sectionList: names.filter((name) => sections[name]).map(idOf),
-      applicableSections: names.map(idOf),
+      applicableSections: applies.map(idOf),
       gppString: '',
       pingData: ping(),
     }),

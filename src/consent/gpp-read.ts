@@ -4,10 +4,12 @@
  * it is granted. An opt-out of sale, sharing or targeted advertising in any section the CMP gives (the US national and
  * state sections: 1 is "opted out"; `uspv1`'s `OptOutSale` 'Y'), or `Gpc` set, refuses identifying tracking (anonymous
  * events or none, as `onDenied` says); so does a TCF section (`tcfeuv2`, `tcfcav1`) without purposes 1, 8 and 9, as
- * TCF's own rule (tcf.ts). A signal Stint cannot read is never a grant: each applicable section Stint can name (by its
- * id: Sections/Section Information.md, or 1.1's 'id:prefix' in `supportedAPIs`; without applicability, each US section
- * in the CMP's string, or else each it supports) must have been read; while one is missing consent stays pending (one
- * warning names it). Otherwise consent is granted: the US laws are opt-out.
+ * TCF's own rule (tcf.ts). Which sections apply decides only what a grant must have read, never which refusals count:
+ * Stint asks for every section the CMP gives (`given`), and an opt-out in one that does not apply refuses too. A signal
+ * Stint cannot read is never a grant: each applicable section Stint can name (by its id: Sections/Section
+ * Information.md, or 1.1's 'id:prefix' in `supportedAPIs`; without applicability, each US section in the CMP's string,
+ * or else each it supports) must have been read; while one is missing consent stays pending (one warning names it).
+ * Otherwise consent is granted: the US laws are opt-out.
  */
 import type { ConsentState } from '../types';
 
@@ -86,17 +88,16 @@ const refuses = (s: GppSection | null) =>
 
 /**
  * What the CMP's answers say (see the file's comment): its ping, 1.0's GPP data, and the sections `getSection` gave.
- * `unread`: the sections a decision needs and lacks (then pending), by the names the CMP lists them under.
+ * `unread`: the sections a decision needs and lacks (then pending); `ask`: those and every other section the CMP gives
+ * that Stint reads (US, US Privacy, TCF) and has not read: the sections of its string (`sectionList`) and, from 1.0,
+ * whose ping parses none, each it supports; each by the name the CMP lists it under.
  */
 export function gppConsent(
   ping: GppPing,
   data?: GppData | null,
   got: GppSections = {},
-): { state: ConsentState; unread: string[] } {
-  const decided = (state: ConsentState, unread: string[] = []) => ({
-    state,
-    unread,
-  });
+): { state: ConsentState; unread: string[]; ask: string[] } {
+  const decided = (state: ConsentState, unread: string[] = [], ask: string[] = []) => ({ state, unread, ask });
   // (1.0 has no signal status: the CMP has loaded and shows no UI)
   if (
     ping.signalStatus
@@ -104,11 +105,7 @@ export function gppConsent(
       : ping.cmpStatus !== 'loaded' || ping.cmpDisplayStatus === 'visible'
   )
     return decided('pending');
-  const applicable = [ping.applicableSections, data?.applicableSections].find(some);
-  if (applicable?.every((id) => id < 1)) return decided('granted');
   const sections: GppSections = { ...got, ...ping.parsedSections };
-  for (const section of Object.values(sections))
-    if (([] as GppSection[]).concat(section).some(refuses)) return decided('denied');
   const names = PREFIXES.slice();
   const supported: string[] = [];
   for (const entry of ([] as string[]).concat(ping.supportedAPIs || ping.apiSupport || [])) {
@@ -116,15 +113,26 @@ export function gppConsent(
     if (name) names[+id] = name;
     supported.push(name || id);
   }
-  const held = [ping.sectionList, data?.sectionList].find(some);
-  const needed = applicable
-    ? applicable.map((id) => names[id])
-    : (held ? held.map((id) => names[id]) : supported).filter((name) => /^us/.test(name));
   const have = Object.keys(sections)
     .filter((name) => readable(sections[name]))
     .map(unversioned);
-  const unread = needed
-    .filter((name) => name && !have.includes(unversioned(name)))
-    .map((name) => supported.find((listed) => unversioned(listed) === unversioned(name)) || name);
-  return decided(unread.length ? 'pending' : 'granted', unread);
+  const missing = (list: string[]) => [
+    ...new Set(
+      list
+        .filter((name) => name && !have.includes(unversioned(name)))
+        .map((name) => supported.find((listed) => unversioned(listed) === unversioned(name)) || name),
+    ),
+  ];
+  const held = [ping.sectionList, data?.sectionList].find(some);
+  const applicable = [ping.applicableSections, data?.applicableSections].find(some);
+  const needed = applicable
+    ? applicable.filter((id) => id > 0).map((id) => names[id])
+    : (held ? held.map((id) => names[id]) : supported).filter((name) => /^us/.test(name));
+  const unread = missing(needed);
+  const given = (held || []).map((id) => names[id]).concat(ping.parsedSections ? [] : supported);
+  const ask = missing(unread.concat(given).filter((name) => /^(us|tcf)/.test(name)));
+  // (a refusal in any section counts, whichever apply: applicability says only what a grant needs)
+  for (const section of Object.values(sections))
+    if (([] as GppSection[]).concat(section).some(refuses)) return decided('denied', [], ask);
+  return decided(unread.length ? 'pending' : 'granted', unread, ask);
 }

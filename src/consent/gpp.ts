@@ -96,41 +96,59 @@ type Ask = (command: string, parameter: unknown, then: (value: unknown) => void)
 
 /**
  * Reads what a CMP says: each ping it hears (`hear`) starts a round (the answers of an older ping are dropped) that
- * asks 1.0's GPP data and each section a decision lacks, and judges after each answer; `onChange` gets each decision,
- * and `warn` the sections that do not come within a second. `stop` ends the wait for them.
+ * asks 1.0's GPP data and each section the CMP gives or a decision lacks, and judges after each answer; `onChange` gets
+ * each decision, and `warn` the sections that do not come within a second. A grant waits for every section asked
+ * (an opt-out in one that does not apply refuses too), for a second at most. `stop` ends the waits.
  */
 function reader(ask: Ask, onChange: (state: ConsentState) => void, warn: (message: string) => void) {
   let last: ConsentState | undefined;
   let timer: ReturnType<typeof setTimeout>;
-  // What the CMP said last, 1.0's GPP data, the sections asked for since
+  // What the CMP said last, 1.0's GPP data, the sections asked for since, those not answered yet
   let ping: GppPing;
   let data: GppData | null;
   let got: GppSections;
   let asked: string[];
+  let waiting: Set<string>;
   let round = 0;
-  const judge = (): string[] => {
-    const { state, unread } = gppConsent(ping, data, got);
-    if (state !== 'pending' && state !== last) onChange((last = state));
-    clearTimeout(timer);
-    const message = `the GPP CMP says ${unread.join(', ')} applies, but gives no section Stint can read`;
-    if (unread.length) timer = setTimeout(() => warn(message + ': consent stays pending'), 1000);
-    return unread;
+  const judge = () => {
+    const { state } = gppConsent(ping, data, got);
+    if (state !== 'pending' && state !== last && (state !== 'granted' || !waiting.size)) onChange((last = state));
   };
-  /** Judges, and asks for each section it lacks: as listed, without its version, and with 'v1'. */
+  /** A second after a round's last ask: one warning for what a decision lacks; a grant no longer waits for the rest. */
+  const wait = (current: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (current !== round) return;
+      const { unread } = gppConsent(ping, data, got);
+      const message = `the GPP CMP says ${unread.join(', ')} applies, but gives no section Stint can read`;
+      if (unread.length) warn(message + ': consent stays pending');
+      waiting.clear();
+      judge();
+    }, 1000);
+  };
+  /** Asks for each section not read or asked yet (as listed, without its version, and with 'v1'), then judges. */
   const read = () => {
     const current = round;
-    for (const name of judge())
+    const fresh: string[] = [];
+    for (const name of gppConsent(ping, data, got).ask)
       for (const alias of [name, unversioned(name), unversioned(name) + 'v1'])
-        if (!asked.includes(alias)) {
-          asked.push(alias);
-          ask('getSection', alias, (section) => {
-            if (current === round && readable(section)) ((got[alias] = section as GppSection), judge());
-          });
-        }
+        if (!asked.includes(alias)) asked.push(alias), fresh.push(alias), waiting.add(alias);
+    // (every ask is waited for before the first answer: one that answers at once must not grant before the others)
+    for (const alias of fresh) {
+      const answer = (section: unknown) => {
+        if (current !== round) return;
+        waiting.delete(alias);
+        if (readable(section)) got[alias] = section as GppSection;
+        judge();
+      };
+      if (ask('getSection', alias, answer)) answer(null);
+    }
+    judge();
+    if (fresh.length) wait(current);
   };
   return {
     hear(next: GppPing) {
-      [ping, data, got, asked] = [next, null, {}, []];
+      [ping, data, got, asked, waiting] = [next, null, {}, [], new Set()];
       const current = ++round;
       // 1.0: which sections apply is in its GPP data (1.1 says it in the ping, and has no getGPPData)
       if (!Array.isArray(next.applicableSections))
