@@ -6,7 +6,7 @@
 // minifier shortens a name on every object: `document.head` too): test/mangle.test.ts checks this list against all of them.
 export const INTERNAL_NAMES = [
   // core/model.ts: the model, the hold, a step's result
-  'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn',
+  'settings', 'consentMode', 'storageState', 'hold', 'losses', 'around', 'viewed', 'pageHidden', 'visibleTabs', 'recorded', 'newTab', 'lifeAt', 'withdrawn', 'grantedAt',
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
   'mechanism', 'props', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson',
@@ -19,7 +19,7 @@ export const INTERNAL_NAMES = [
   // core/rules.ts: a rule's outcome
   'current', 'ending',
   // core/send.ts: delivery's model; a reply; an entry's place in the queue
-  'queue', 'known', 'inflight', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
+  'queue', 'known', 'inflight', 'awaiting', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
   // the page's signals (lifecycle/page.ts), the tag's names and parts (loaders.ts, parts.ts), the cookie's probe,
   // what a held call carries
@@ -35,6 +35,8 @@ export const INTERNAL_NAMES = [
   'model', 'recording', 'dispatch', 'perform', 'tabs', 'live', 'saved', 'chunks', 'retryAfter', 'batch',
   // core/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
   'engage', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
+  // delivery's rooms and what they tell each other: the outcome a request had, the entries a leaving page handed over
+  'handed', 'marked', 'mirrored', 'asked', 'again',
 ];
 
 /** The terser option that shortens them. */

@@ -24,6 +24,8 @@ type StoreName = keyof StintDb;
 const running = new Set<IDBTransaction>();
 /** From pagehide on, every transaction is committed as soon as its requests are made. */
 let leaving = false;
+/** How many times the page has left (pagehide or freeze). */
+let departures = 0;
 
 const commit = (transaction: IDBTransaction) => {
   try {
@@ -45,15 +47,18 @@ const commit = (transaction: IDBTransaction) => {
  */
 export function setLeaving(isLeaving: boolean): void {
   leaving = isLeaving;
+  if (isLeaving) departures++;
   if (isLeaving) for (const transaction of running) commit(transaction);
   running.clear();
 }
 
 /**
- * Whether the page is leaving (pagehide or freeze, until it is back): a write that fails now was cut short by that
- * (keeper.ts).
+ * A mark of the page's life now: a write asked for then, that fails, was cut short by the page's leaving (keeper.ts)
+ * when the page was leaving (pagehide or freeze, until it is back), or when it is not the mark now: the page left
+ * since (the failure of a write cut as the page entered the back/forward cache is told once it is back: test/sim
+ * regression).
  */
-export const isLeaving = (): boolean => leaving;
+export const lifeMark = (): number => (leaving ? -1 : departures);
 
 /**
  * `then` as a callback of `request` that never throws into the page: a write it makes that fails at once
@@ -103,8 +108,12 @@ export function stintDb(): StintDb | null {
     return null;
   }
   let deleted = false;
+  let closed = false;
   let connection: Promise<IDBDatabase> | undefined;
   const open = () => {
+    // (a handle closed before its first use opens nothing: a refusal in the task that started the page deleted the
+    // database, and an open asked after that would make it again. test/sim regression)
+    if (closed) throw new Error('closed');
     const request = indexedDB.open(NAME, VERSION);
     request.onupgradeneeded = guarded(request, () => {
       const db = request.result;
@@ -144,6 +153,7 @@ export function stintDb(): StintDb | null {
     outbox: use('outbox'),
     turn: use('turn'),
     close() {
+      closed = true;
       // (after the uses already asked for: their transactions begin first, and the connection closes once they end)
       connection?.then(
         (db) => db.close(),

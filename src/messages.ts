@@ -119,12 +119,14 @@ export const sentence = (code: number, where: string): string => {
 
 /**
  * The flight recorder's log as JSON (recorder.ts): the session's model before the first step kept, the steps, the
- * models now; delivery's sets as `{ $set: [...] }` (test/core/replay.ts reads them back).
+ * models now; delivery's sets as `{ $set: [...] }`, its maps as `{ $map: [...] }` (test/core/replay.ts reads them
+ * back).
  */
 export function dump({ kept, start }: Recording, now: Model, sending: Delivery | null): string {
   const model = kept.find(([before]) => before)?.[0] ?? now;
   const log: DebugLog = { stint: VERSION, model, delivery: start, steps: kept.map(([, i, e]) => [i, e]), now, sending };
-  return JSON.stringify(log, (_, v) => (v instanceof Set ? { $set: [...v] } : v));
+  const plain = (v: unknown) => (v instanceof Set ? { $set: [...v] } : v instanceof Map ? { $map: [...v] } : v);
+  return JSON.stringify(log, (_, v) => plain(v));
 }
 
 /** What the debug part hands over: the messages' sentences, and the flight recorder's log. */

@@ -21,7 +21,7 @@ export type TabMessage =
   /** a consent decision taken in one tab applies to the site */
   | { k: 'consent'; c: ConsentState }
   /** outbox entries a tab has delivered, so that no other tab sends them again */
-  | { k: 'sent'; ids: string[] }
+  | { k: 'sent'; ids: string[]; a?: 1 }
   /** outbox entries a tab read and sends, so that the tab that wrote them does not beacon them too */
   | { k: 'sending'; ids: string[] };
 

@@ -92,8 +92,10 @@ export function startTracker(config: Config, startedAt: number, onShutdown: () =
   shell.dispatch = (input) => {
     const at = input[1];
     // Another tab may have written the session (one on a sibling subdomain sends no message): read every few ms, and
-    // before an end.
-    const value = shell.keeper && shell.keeper.read(at, dueToEnd(shell.model, at));
+    // before an end or an exit (a leaving page's last write must not put back an older count than a page restored
+    // meanwhile wrote: Chromium may run this pagehide after the restored page's pageshow).
+    const due = input[0] === 'pagehide' || dueToEnd(shell.model, at);
+    const value = shell.keeper && shell.keeper.read(at, due);
     if (value) advance(['stored', at, value]);
     // The page moved without page() (a single-page app): what follows is there (a page view's referrer is where it
     // moved from).

@@ -90,4 +90,29 @@ describe('the keeper', () => {
     await new Promise((resolve) => setTimeout(resolve));
     expect(moved).toEqual(['MEMORY']);
   });
+
+  it('a write made while the page ran, cut as it entered the cache and told once it is back (WebKit): moves nothing', async () => {
+    const db = counted('INDEXED_DB');
+    const moved: string[] = [];
+    const keeper = startKeeper({ primary: db.store, mirror: null, found: null, synchronous: false }, null, (m) => moved.push(m));
+    let cut: (error: Error) => void = () => {};
+    db.store.set = () => new Promise((_, reject) => (cut = reject));
+    keeper.save(state({ eventIndex: 3 }), false);
+    setLeaving(true);
+    setLeaving(false);
+    cut(new Error('aborted'));
+    await new Promise((resolve) => setTimeout(resolve));
+    expect(moved).toEqual([]);
+  });
+
+  it('the session in IndexedDB: the mirror, which a leaving page writes at once, is read before an end or an exit', () => {
+    const db = counted('INDEXED_DB');
+    const mirror = counted('LOCAL_STORAGE');
+    const keeper = startKeeper({ primary: db.store, mirror: mirror.store, found: null, synchronous: false }, null, () => {});
+    mirror.put(encodeState(state({ eventIndex: 9 })));
+    // (not before any input: IndexedDB answers later, and the mirror lags behind it while pages run)
+    expect(keeper.read(1000, false)).toBeNull();
+    expect(keeper.read(2000, true)).toBe(encodeState(state({ eventIndex: 9 })));
+    expect(keeper.mirrored()).toBe(encodeState(state({ eventIndex: 9 })));
+  });
 });

@@ -35,18 +35,30 @@ export const LINK_WAIT = 3000;
  * session is kept there now: `mechanism`); a better device context came (the OS version from User-Agent Client Hints:
  * `device`); the device's clock moved to or from daylight saving time (`offset`).
  */
-export function surroundings(m: Model, _: Effect[], [, , change]: InputOf<'surroundings'>): void {
+export function surroundings(m: Model, fx: Effect[], [, , change]: InputOf<'surroundings'>): void {
+  const before = m.around.mechanism;
   m.around = { ...m.around, ...change };
+  // (the session is kept elsewhere now: written there at once, not at the next change, which may never come before
+  // another tab reads it. test/sim regression: a stand-in's session never reached the store that answered late)
+  if (m.around.mechanism !== before && m.session && m.storageState === 'open') fx.push(['save', true]);
 }
 
 /**
  * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken
  * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
-export function stored(m: Model, _: Effect[], [, , value]: InputOf<'stored'>): void {
-  const theirs = m.storageState === 'open' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
+export function stored(m: Model, fx: Effect[], [, , value]: InputOf<'stored'>): void {
+  const theirs = m.storageState !== 'closed' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
   // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
-  if (theirs) m.session = merge(m.session, complete(theirs, m.session));
+  if (!theirs) return;
+  // (while storage opens, kept for its answer, which may be older: open)
+  if (m.storageState !== 'open') return void (m.heard = merge(m.heard, complete(theirs, m.heard)));
+  const mine = m.session;
+  const known = (m.session = merge(mine, complete(theirs, mine)));
+  // The store holds less than this tab knows (two tabs wrote within the same moments, and the older session or count
+  // landed last): written back, so that a tab that starts now does not count from it (test/sim regression: a third tab
+  // took eventIndex values another had sent).
+  if (mine && (known.sessionId !== theirs.sessionId || known.eventIndex > theirs.eventIndex)) keep(m, fx, known);
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */
@@ -75,7 +87,12 @@ function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy, ha
   m.storageState = 'open';
   // (the store can know less than the tab's last page did: WebKit may drop the write of a page entering its cache, and
   // a page whose store stalled kept the session in memory; e2e/bfcache.spec.ts "five pages": no eventIndex twice)
-  const kept = held && handed ? merge(held, handed) : held;
+  // The tabs may have gone on since the store was read (the roll call of a start after a crash waits a second): what
+  // they said meanwhile is merged too (test/sim regression: two tabs starting after a crash repeated eventIndex 5-7).
+  const heard = m.heard;
+  m.heard = null;
+  const stale = held && handed ? merge(held, handed) : held;
+  const kept = heard ? merge(stale, heard) : stale;
   const found = kept || (copy ? { ...copy, ended: 'restored' as const } : null);
   const landing = m.consentMode === 'granted' && m.linked ? partOf(m, 'landing') : undefined;
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)
@@ -98,10 +115,12 @@ function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy, ha
  * that page did (its write still pending, or the session deleted by a page whose store failed): the page must not go on
  * from an older count (e2e/bfcache.spec.ts).
  */
-export function reread(m: Model, fx: Effect[], [, at, value, handed]: InputOf<'reread'>): void {
+export function reread(m: Model, fx: Effect[], [, at, value, handed, mirror]: InputOf<'reread'>): void {
   // (only the hold of a restore or a resume: storage had answered; a withdrawal since let it go)
   if (m.hold && m.storageState === 'open')
-    release(m, fx, () => (stored(m, fx, ['stored', at, handed]), stored(m, fx, ['stored', at, value])));
+    release(m, fx, () => {
+      for (const v of [handed, mirror, value]) stored(m, fx, ['stored', at, v]);
+    });
 }
 
 /** The start of this page's life: a session found over is reported, the site's state synced, a new tab reported. */

@@ -99,6 +99,11 @@ export interface Model {
   losses: number;
   /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
   session: SessionState | null;
+  /**
+   * The session another tab saved (or the store held, read again) while storage was being opened: taken with what the
+   * store answers, which was read earlier (a start that waits for the tabs' roll call reads it a second before).
+   */
+  heard: SessionState | null;
   /** The business user id of `identify`, for the device's first state. */
   user: string | null;
   /** What every event of this page carries besides itself (storage mechanism, device, time zone). */
@@ -123,6 +128,8 @@ export interface Model {
   shutDown: boolean;
   /** Consent was withdrawn in this page: the next session starts for that reason (`session_start`). */
   withdrawn: boolean;
+  /** When this page's consent was granted (null while it is not): a withdrawal since, anywhere, ends it (`reread`). */
+  grantedAt: number | null;
   /**
    * The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's
    * start, until storage answers (landing.ts `land`).
@@ -170,8 +177,16 @@ export interface Inputs {
     copy?: SessionState | null,
     handed?: SessionState | null,
   ];
-  /** `handed`: the session the page the visitor came back from handed over in the tab ('' for none) */
-  reread: [value: unknown, handed: string];
+  /**
+   * `handed`: the session the page the visitor came back from handed over in the tab ('' for none); `mirror`: the
+   * mirror's copy (localStorage), which a store that answers later, or a stand-in, may lag behind
+   */
+  reread: [value: unknown, handed: string, mirror?: unknown];
+  /**
+   * when consent was last withdrawn on the device (0: never), read by a page back from the cache or running again
+   * after a freeze: the tabs' message could not reach it there
+   */
+  withdrawal: [when: number];
   visibility: [hidden: boolean];
   tab: [tab: string, visible: boolean];
   tabsGone: [gone: readonly string[]];
@@ -240,9 +255,10 @@ export type Effect =
   | [type: 'openStorage', anonymous: boolean]
   /**
    * consent withdrawn: everything Stint keeps is let go, in this page (storage being opened is abandoned,
-   * nothing queued is sent or written any more) and on the device, in every tab
+   * nothing queued is sent or written any more) and on the device, in every tab; `withdrawn`: when, if this page had
+   * consent (the device keeps that time alone, for the pages the tabs' message cannot reach: cached, frozen)
    */
-  | [type: 'erase']
+  | [type: 'erase', withdrawn?: number]
   | [type: 'tellConsent', consent: ConsentState]
   /** this page's visibility, told to the other tabs */
   | [type: 'announce', visible: boolean]

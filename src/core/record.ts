@@ -104,10 +104,20 @@ function heldCalls(hold: Hold | null): Call[] {
 export function release(m: Model, fx: Effect[], first?: () => void): void {
   const held = heldCalls(m.hold);
   m.hold = null;
+  // What was held is older than the session's last activity as the store holds it (another tab may have moved it on
+  // meanwhile): it does not move that back, or the next would find a gap that was not there (test/sim regression: two
+  // tabs granted after minutes each ended the session another tab had just opened, and opened two).
+  const floor = m.session;
+  const keepUp = () => {
+    const now = m.session;
+    if (floor && now && now.sessionId === floor.sessionId && now.lastEventAt < floor.lastEventAt)
+      keep(m, fx, { ...now, lastEventAt: floor.lastEventAt });
+  };
   first?.();
+  keepUp();
   if (m.losses) fx.push(['lost', m.losses]);
   m.losses = 0;
-  for (const call of held) perform(m, fx, call);
+  for (const call of held) (perform(m, fx, call), keepUp());
   fx.push(['resolveReady']);
 }
 

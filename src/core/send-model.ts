@@ -12,6 +12,31 @@ import type { Batch, Format } from './formats/format';
 export const FLUSH_AFTER = 1000;
 
 /**
+ * How long a 2xx says that delivery works, for a beacon to count as delivered (send.ts `works`): past that, a beacon's
+ * events stay in the outbox and are sent again (maybe twice: the collector drops the repeat by eventId).
+ */
+export const TRUST = 5 * 60_000;
+
+/**
+ * The last delivery outcome known: a 2xx (true) or a failure (false: a retryable answer, no answer, the browser going
+ * offline), and when. The site's pages share theirs (the shell keeps it in localStorage), so that a page that has sent
+ * nothing yet knows what the others learned.
+ */
+export type Outcome = [ok: boolean, at: number, seq?: number];
+
+/**
+ * What the site's pages hold of the entries that await a verdict (delivery/sent-marks.ts): those still handed over, by
+ * when they left, and those judged to be sent again; one in neither was judged sent (verdict.ts).
+ */
+export interface Verdicts {
+  /** each hand-over: when its entries left, their ids, and the site's outcomes shared by then (`Outcome` `seq`) */
+  left: readonly [at: number, ids: readonly string[], seq?: number][];
+  again: readonly string[];
+  /** the site's last outcome: a failure soon after a hand-over still there is its verdict (its page died judging) */
+  outcome: Outcome | null;
+}
+
+/**
  * An entry in the queue, as delivery keeps it: numbered in the order this tab learned of it (flushes wait up to a
  * number), and the key of the outbox chunk that holds it ('' where there is no outbox).
  */
@@ -39,6 +64,11 @@ export interface Reply {
   text: string;
   /** the collector answered with a redirect, not followed (status 0) */
   moved?: true;
+  /**
+   * not waited for any more (status 0): the page came back from the back/forward cache, where WebKit never settles a
+   * request in flight (transport.ts `abandonReplies`); says nothing of the collector
+   */
+  abandoned?: true;
 }
 
 /** One beacon's worth: its entries, its body, and the losses it reports (given back if the browser refuses it). */
@@ -79,6 +109,11 @@ export interface Delivery {
   /** In the request awaited now. */
   inflight: Set<string>;
   /**
+   * Left by beacon, or in flight as the page left, while delivery worked: each entry's id and when it left, until the
+   * site's next delivery outcome says what became of it (verdict.ts). Not sent meanwhile.
+   */
+  awaiting: Map<string, number>;
+  /**
    * Not beaconed, kept for a confirmed send: sent by beacon while delivery was failing, or being sent by another tab
    * (which read them from the outbox: its request may be in flight when this page hides or leaves).
    */
@@ -91,6 +126,8 @@ export interface Delivery {
   full: boolean;
   /** Failures in a row. */
   failures: number;
+  /** The last delivery outcome this page knows (its own answers, another tab's delivery): see `Outcome`. */
+  outcome: Outcome | null;
   /** The collector answered with a redirect, and has not accepted a batch since: said once. */
   moved: boolean;
   /** No request before this (backoff). */
@@ -117,28 +154,46 @@ export interface SendInputs {
   flush: [id: number];
   /** a wait of at least `delay` ms, or to the end of the backoff */
   later: [delay: number];
-  /** the timer fired, or something asks for a send now */
-  cycle: [online: boolean];
   /**
-   * the outbox was read (null: it failed, or did not answer in time): the chunks other pages left, and every key there
+   * the timer fired, or something asks for a send now; `shared`, while entries await a verdict: what the site's pages
+   * hold of them (verdict.ts)
    */
-  read: [chunks: Chunks | null, keys: readonly string[]];
+  cycle: [online: boolean, shared?: Verdicts | null];
+  /**
+   * the outbox was read (null: it failed, or did not answer in time): the chunks other pages left, and every key there;
+   * `handed`, what leaving pages handed over awaiting a verdict; `marked`, the ids leaving pages sent (sent-marks.ts)
+   */
+  read: [chunks: Chunks | null, keys: readonly string[], handed?: Verdicts['left'], marked?: readonly string[]];
   /** the outbox's write of these chunks answered: false, it failed (quota, a broken database): no outbox from now on */
   written: [keys: string[], ok: boolean];
   /** this tab holds the turn: the next request, if any */
   next: [shared: Shared];
-  /** the collector answered the request in flight; `random` in [0, 1) spreads the backoff */
-  reply: [reply: Reply, random: number];
-  /** the page is hidden; `leaving`: pagehide or a freeze, its requests in flight outlive it */
-  beacon: [leaving: boolean, online: boolean, shared: Shared];
+  /**
+   * the collector answered the request in flight; `random` in [0, 1) spreads the backoff; `shared`, as for `cycle`
+   */
+  reply: [reply: Reply, random: number, shared?: Verdicts | null];
+  /**
+   * the page is hidden; `leaving`: pagehide or a freeze, its requests in flight outlive it; `site`: the last outcome
+   * the site's pages shared (null: none)
+   */
+  beacon: [leaving: boolean, online: boolean, shared: Shared, site: Outcome | null];
   /** the browser took the `sent` beacons and refused the rest (`effects` of `beacon`: its `healthy` is given back) */
   beaconed: [sent: Beacon[], refused: Beacon[], leaving: boolean, healthy: boolean];
-  /** another tab delivered these */
-  elsewhere: [ids: readonly string[]];
+  /**
+   * another tab delivered these; `answered`: the collector has just answered it with a 2xx (not a verdict: verdict.ts)
+   */
+  elsewhere: [ids: readonly string[], answered?: boolean];
   /** another tab read these from the outbox and sends them (its `sending` effect) */
   sending: [ids: readonly string[]];
   /** the page is back in the foreground, or online */
   retry: [];
+  /**
+   * the browser went offline (`since`: at that time, before the sender started): no delivery is known to work from
+   * then on; `shared`, as for `cycle`
+   */
+  offline: [shared?: Verdicts | null, since?: number];
+  /** the page runs again (a resume, a restore): the site's other pages may have delivered what it holds meanwhile */
+  back: [];
   /** events lost before they could be queued */
   lost: [count: number];
   /** stop sending; `clear`: consent withdrawn, drop everything */
@@ -163,7 +218,7 @@ export type SendEffect =
   /** nothing more is written or removed */
   | [type: 'abandon']
   /** the other tabs forget these: delivered */
-  | [type: 'sent', ids: string[]]
+  | [type: 'sent', ids: string[], answered?: true]
   /** the other tabs do not beacon these: this tab read them from the outbox and sends them */
   | [type: 'sending', ids: string[]]
   /** a `cycle` input after `ms`, unless one is set already */
@@ -178,6 +233,16 @@ export type SendEffect =
   | [type: 'beacon', list: Beacon[], leaving: boolean, healthy: boolean]
   /** a delivered batch's answer, for the format */
   | [type: 'answered', text: string]
+  /**
+   * a delivery outcome the site's other pages should know (the shell shares it, and with it the verdict on what pages
+   * that left handed over: verdict.ts)
+   */
+  | [type: 'outcome', outcome: Outcome]
+  /**
+   * these entries left by beacon, or in flight as the page left, and await a verdict: handed over to the site's pages,
+   * whose next outcomes judge them (verdict.ts, delivery/sent-marks.ts)
+   */
+  | [type: 'handOver', awaiting: [at: number, ids: string[]][]]
   /** these flushes resolve */
   | [type: 'settle', ids: number[]]
   /** a message (log.ts): its code, and where it comes from */
@@ -200,11 +265,13 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   tag,
   chunks: 0,
   inflight: new Set(),
+  awaiting: new Map(),
   unconfirmed: new Set(),
   dropped,
   carried: 0,
   full: false,
   failures: 0,
+  outcome: null,
   moved: false,
   retryAt: 0,
   triedAt: 0,

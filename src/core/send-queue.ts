@@ -35,6 +35,7 @@ export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
   for (const id of ids) {
     d.known.delete(id);
     d.unconfirmed.delete(id);
+    d.awaiting.delete(id);
   }
   settle(d, fx, gone);
 }
@@ -53,9 +54,10 @@ export function lose(d: Delivery, fx: Fx, list: Queued[], why: Why) {
  * these entries (each chunk read, filtered and written back in the same transaction: outbox-store.ts).
  */
 export function remove(d: Delivery, fx: Fx, list: Queued[]) {
-  if (!d.kept || !list.length) return;
+  if (!list.length) return;
   const by: Record<string, string[]> = {};
-  for (const e of list) if (e.chunk) (by[e.chunk] ||= []).push(e.id);
+  // (once a write failed, only the chunks written before are there)
+  for (const e of list) if (e.chunk && (d.kept || d.live[e.chunk] !== undefined)) (by[e.chunk] ||= []).push(e.id);
   const removals: Removal[] = Object.entries(by).map(([c, ids]) => {
     const left = d.live[c] === undefined ? 1 : (d.live[c] -= ids.length);
     if (left <= 0) (delete d.live[c], delete d.saved[c]);
@@ -71,11 +73,11 @@ export function giveUp(d: Delivery, fx: Fx, list: Queued[], why: Why) {
 }
 
 /** Delivered: out of the queue here, out of the outbox, and out of the other tabs' queues. */
-export function delivered(d: Delivery, fx: Fx, list: Queued[]) {
+export function delivered(d: Delivery, fx: Fx, list: Queued[], answered?: true) {
   if (!list.length) return;
   const ids = list.map((e) => e.id);
   take(d, fx, new Set(ids));
-  fx.push(['sent', ids]);
+  fx.push(answered ? ['sent', ids, answered] : ['sent', ids]);
   remove(d, fx, list);
 }
 

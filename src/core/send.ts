@@ -35,6 +35,7 @@ import {
   type SendStep,
 } from './send-model';
 import { bound, chunkOf, cut, delivered, giveUp, live, push, take, wait } from './send-queue';
+import { follow, judge, learn, leave, VERDICT, works } from './verdict';
 import type { Format } from './formats/format';
 
 export {
@@ -76,9 +77,14 @@ const flush: SendStep<'flush'> = (d, fx, [, , id]) => {
   fx.push(['now']);
 };
 
-const cycle: SendStep<'cycle'> = (d, fx, [, at, online]) => {
+const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
   // Offline: `online` brings us back.
-  if (d.stopped || !online) return;
+  if (d.stopped) return;
+  // (what left by beacon is judged by what the site's pages learned since, else by the time it waited: verdict.ts)
+  if (shared) follow(d, fx, shared);
+  judge(d, fx, at);
+  if (d.awaiting.size) wait(d, fx, at, Math.min(...d.awaiting.values()) + VERDICT - at);
+  if (!online) return;
   if (at < d.retryAt) wait(d, fx, at, 0);
   else {
     d.asked = Object.keys(d.saved);
@@ -86,27 +92,22 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online]) => {
   }
 };
 
-const read: SendStep<'read'> = (d, fx, [, at, chunks, keys]) => {
+const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked = []]) => {
   // A stalled or broken database must not keep this page's own events from leaving: they go now, and the outbox
   // is read again at the next cycle.
   d.limit = MAX_BATCH_EVENTS;
   if (!chunks) return wait(d, fx, at, FLUSH_AFTER);
+  // Of this tab's own entries, what a page that sent them for it marked sent as it left: delivered (and out of the
+  // outbox here, since that page could not remove them. test/sim regression: sent again by their tab's own turn)
+  const sent = new Set(marked);
+  delivered(d, fx, live(d).filter((e) => sent.has(e.id) && !d.inflight.has(e.id)));
   // What another tab delivered leaves the queue (its chunks are gone); what other pages left joins it, in time order,
   // within the bounds. Gone is only what was there before the keys were read: a write of this tab that answered since
   // may have landed after (its entries were taken as delivered, and never sent: a flush resolved without them).
   const there = new Set(keys);
   const gone = d.asked.filter((c) => d.saved[c] && !there.has(c));
   for (const c of gone) (delete d.live[c], delete d.saved[c]);
-  if (gone.length)
-    take(
-      d,
-      fx,
-      new Set(
-        live(d)
-          .filter((e) => gone.includes(e.chunk))
-          .map((e) => e.id),
-      ),
-    );
+  if (gone.length) take(d, fx, new Set(live(d).filter((e) => gone.includes(e.chunk)).map((e) => e.id)));
   let sort = false;
   const fresh: string[] = [];
   // (appending is the common case: only an entry older than the one before it calls for a sort)
@@ -123,6 +124,8 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys]) => {
   }
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);
   bound(d, fx);
+  // What leaving pages handed over awaits its verdict here too (verdict.ts)
+  for (const [left, ids] of handed) leave(d, fx, ids.filter((id) => d.known.has(id)), left, at);
   // The tab that wrote them may still hold them: were it to hide or leave while this tab's request is in flight,
   // its beacon would send them a second time (issue 37). Told now, it leaves them to this tab. (Those the bound
   // dropped here too: that tab keeps them, and sends them in its own turn.)
@@ -134,7 +137,7 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
   while (!d.stopped && at >= d.retryAt) {
     const old = live(d).filter((e) => at - e.at > MAX_AGE);
     if (old.length) giveUp(d, fx, old, [44, `${old.length} events`]);
-    const waiting = d.queue.filter((e) => !d.inflight.has(e.id));
+    const waiting = d.queue.filter((e) => !d.inflight.has(e.id) && !d.awaiting.has(e.id));
     if (!waiting.length) return;
     const { entries, body } = cut(d, fx, waiting.slice(0, d.limit), format, at, shared);
     if (!body) continue;
@@ -146,16 +149,19 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
   }
 };
 
-const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, moved }, random]) => {
+const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, moved, abandoned }, random, shared]) => {
   const batch = d.queue.filter((e) => d.inflight.has(e.id));
-  // (entries counted delivered while in flight, at a freeze or pagehide, have left the queue already)
+  // (entries handed over while in flight, at a freeze or pagehide, await their verdict: verdict.ts)
   const sent = [...d.inflight];
   d.inflight.clear();
+  // (no news of the collector: sent again, but what awaits a verdict, which the site's next outcome gives)
+  if (abandoned) return void ((d.dropped += d.carried), wait(d, fx, at, 0));
   if (status >= 200 && status < 300) {
     // (a limit learned from a 413 holds for the rest of this drain)
     d.failures = d.retryAt = 0;
     d.moved = false;
-    delivered(d, fx, batch);
+    learn(d, fx, [true, at], shared);
+    delivered(d, fx, batch, true);
     fx.push(['answered', text]);
     return;
   }
@@ -163,6 +169,7 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
   if (status === 413 && sent.length > 1) {
     d.limit = Math.ceil(sent.length / 2);
   } else if (retryable(status)) {
+    learn(d, fx, [false, at], shared);
     if (moved && !d.moved) fx.push(['warn', 46, `the collector ${d.url}`]);
     d.moved ||= !!moved;
     d.triedAt = at;
@@ -179,9 +186,11 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
  * What is queued and not in flight goes by beacon now (see `Sender.beacon`): the bodies, for the shell to send in
  * order.
  */
-const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared], format) => {
+const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared, site], format) => {
   // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
-  let rest = online ? live(d).filter((e) => !d.inflight.has(e.id) && !d.unconfirmed.has(e.id)) : [];
+  let rest = online
+    ? live(d).filter((e) => !d.inflight.has(e.id) && !d.unconfirmed.has(e.id) && !d.awaiting.has(e.id))
+    : [];
   const list: Beacon[] = [];
   while (rest.length) {
     const { entries, body } = cut(d, fx, rest, format, at, shared);
@@ -191,30 +200,37 @@ const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared], form
     list.push({ entries, body, dropped: d.dropped });
     d.dropped = 0;
   }
-  fx.push(['beacon', list, leaving, !d.failures && online]);
+  fx.push(['beacon', list, leaving, works(d, at, online, site)]);
 };
 
 /**
- * While delivery works, a beacon the browser took counts as delivered, so the normal course sends nothing twice;
- * while it is failing, beaconed entries stay in the outbox and are sent again once the collector answers (the
- * collector drops the duplicates by eventId). A page that is `leaving` also counts its request in flight as
- * delivered: it outlives the page.
+ * While delivery works, a beacon the browser took awaits its verdict (verdict.ts): the site's next outcome, or, after
+ * `VERDICT` ms without one, delivered, so the normal course sends nothing twice; so does the request in flight of a
+ * page that is `leaving` (it outlives the page). Both are handed over to the site's pages. While delivery
+ * is not known to work, beaconed entries stay in the outbox and are sent again once the collector answers (the
+ * collector drops the duplicates by eventId).
  */
-const beaconed: SendStep<'beaconed'> = (d, fx, [, , sent, refused, leaving, healthy]) => {
+const beaconed: SendStep<'beaconed'> = (d, fx, [, at, sent, refused, leaving, healthy]) => {
   for (const b of refused) d.dropped += b.dropped;
-  const done: Queued[] = leaving && healthy ? d.queue.filter((e) => d.inflight.has(e.id)) : [];
+  const left: Queued[] = leaving && healthy ? d.queue.filter((e) => d.inflight.has(e.id)) : [];
   for (const b of sent) {
-    if (healthy) done.push(...b.entries);
+    if (healthy) left.push(...b.entries);
     else for (const e of b.entries) d.unconfirmed.add(e.id);
   }
-  delivered(d, fx, done);
+  // (handed over to the site's pages at once: another tab that reads them from the outbox awaits the same verdict)
+  const ids = left.map((e) => e.id);
+  leave(d, fx, ids, at, at);
+  if (ids.length) fx.push(['handOver', [[at, ids]]]);
   // Now: the page may not live to the end of the task.
   fx.push(['commit', leaving]);
 };
 
-/** Another tab delivered these: forget them, and take it as news that the collector is back. */
-const elsewhere: SendStep<'elsewhere'> = (d, fx, [, , ids]) => {
-  d.failures = d.retryAt = 0;
+/**
+ * Another tab delivered these: forget them; and if the collector has just answered it, take it as news that the
+ * collector is back (a verdict, or a leaving page's marks, say nothing of the collector now: verdict.ts).
+ */
+const elsewhere: SendStep<'elsewhere'> = (d, fx, [, at, ids, answered]) => {
+  if (answered) ((d.failures = d.retryAt = 0), (d.outcome = [true, at]));
   take(d, fx, new Set(ids));
 };
 
@@ -233,16 +249,15 @@ const retry: SendStep<'retry'> = (d, fx, [, at]) => {
   fx.push(['now']);
 };
 
-/**
- * The outbox's write answered; one that failed leaves no outbox: the events stay queued in memory and are still sent.
- */
+/** The outbox's write answered; after one that failed, nothing more is written: the events stay queued in memory. */
 const written: SendStep<'written'> = (d, fx, [, , keys, ok]) => {
   // (a chunk all of whose entries left before its write answered is no longer known: it is not there)
-  if (ok) for (const c of keys) if (d.live[c] !== undefined) d.saved[c] = true;
-  if (ok || !d.kept) return;
+  if (ok) return void keys.forEach((c) => d.live[c] !== undefined && (d.saved[c] = true));
+  // The chunks written before stay in the outbox, and leave it as ever, in this tab's turn: sent without the turn,
+  // another tab's could read and send them too (test/sim regression: a write aborted as the page entered the cache).
+  for (const c of keys) (delete d.live[c], delete d.saved[c]);
+  if (!d.kept) return;
   d.kept = false;
-  d.live = {};
-  d.saved = {};
   fx.push(['warn', 40, 'outbox']);
 };
 
@@ -271,5 +286,9 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   sending,
   retry,
   lost: (d, _fx, [, , count]) => void (d.dropped += count),
+  offline: (d, fx, [, at, shared, since]) => learn(d, fx, [false, since ?? at], shared),
+  // (what it holds, other pages may have delivered while it was away, unheard: not beaconed before the outbox is read
+  // again; it stays there. test/sim regression: a page back from the cache beaconed what another tab had sent)
+  back: (d) => void (d.kept && live(d).forEach((e) => d.unconfirmed.add(e.id))),
   stop,
 };

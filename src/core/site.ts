@@ -63,12 +63,14 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   engaging(m)?.report(m, fx, at);
   m.pageHidden = true;
   m.visibleTabs = [];
-  fx.push(['leaveTabs']);
   // From now on this page hears no other tab: to it, the site is in the background. A page that leaves does not
   // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
   else if (knownBackground(m) !== true) change(m, fx, at, true, true);
   sendNow(m, fx, at, true);
+  // (after the save, which tells the tabs the session as this page leaves it: a page restored from the cache before
+  // this pagehide ran, as Chromium may, hears it; test/sim regression "a restored page before the other left")
+  fx.push(['leaveTabs']);
   // The tab's next page gets the session as this page leaves it, for when its store does not answer in time (WebKit
   // can stall IndexedDB behind a cached page's transaction: db.ts): the tab's sessionStorage answers at once.
   leave(m, fx, 'leaveTab');

@@ -61,6 +61,7 @@ export function start(s: Start): Model {
     hold: EMPTY,
     losses: 0,
     session: null,
+    heard: null,
     user: null,
     around: {
       mechanism: 'MEMORY',
@@ -80,6 +81,7 @@ export function start(s: Start): Model {
     lifeAt: s.at,
     shutDown: false,
     withdrawn: false,
+    grantedAt: null,
     linked: s.link ? [s.link[0], s.at, s.link[1]] : null,
     answer: null,
     parts: [],
@@ -163,6 +165,15 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputO
 }
 
 /**
+ * A page back from the cache, or running again after a freeze, learns when consent was last withdrawn on the device:
+ * one since this page's grant, while the page was away (the tabs' message could not reach it), applies now, as another
+ * tab's decision, before anything is recorded (test/sim regression: a restored page wrote its session back and sent).
+ */
+export function withdrawal(m: Model, fx: Effect[], [, at, when]: InputOf<'withdrawal'>): void {
+  if (m.grantedAt !== null && when > m.grantedAt) decide(m, fx, at, 'denied', 'tab', false);
+}
+
+/**
  * `shutdown()`: as its flush begins (`flushing`) the page view's engaged time is reported; once done (or its bound
  * passed): saved, stopped.
  */
@@ -189,11 +200,12 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
   if (mode === was) return;
   fx.push(['debug', 50, mode]);
   m.consentMode = mode;
+  m.grantedAt = mode === 'granted' ? at : null;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
-    fx.push(['erase']);
+    fx.push(was === 'granted' ? ['erase', at] : ['erase']);
     m.storageState = 'closed';
-    m.session = m.user = m.answer = null;
+    m.session = m.heard = m.user = m.answer = null;
     m.hold = EMPTY;
     m.newTab = true;
     m.lifeAt = at;
@@ -248,6 +260,7 @@ export const STEPS: { [T in keyof Inputs]: Step<T> } = {
   shutdown,
   opened,
   reread,
+  withdrawal,
   visibility,
   tab,
   tabsGone,

@@ -8,10 +8,11 @@
  * open: https://github.com/w3c/IndexedDB/issues/381). It marks what left instead, synchronously (`sent-marks.ts`), and
  * whoever reads those entries next removes them unsent.
  */
-import type { Chunks, Removal } from '../core/send-model';
+import type { Chunks, Removal, Verdicts } from '../core/send-model';
 import { within } from './bounded';
 import type { OutboxStore } from './outbox-store';
-import { mark, readMarks, unmark } from './sent-marks';
+import { readOutcome } from './outcome';
+import { judgeHandedOver, mark, readHandedOver, readMarks, unmark } from './sent-marks';
 
 /** How long a read of the outbox may take before sending goes on with what is in memory. */
 const READ_WAIT = 3000;
@@ -23,16 +24,48 @@ export interface Outbox {
   commit(leaving: boolean): void;
   /**
    * What other pages left, but the chunks `known` (bounded: a stalled database is not waited for): the chunks to send,
-   * and the keys of every chunk there (those known that are gone, another tab delivered).
+   * the keys of every chunk there (those known that are gone, another tab delivered), and what leaving pages handed
+   * over awaiting a verdict (sent-marks.ts).
    */
-  read(known: string[]): Promise<{ chunks: Chunks; keys: string[] }>;
+  read(known: string[]): Promise<{ chunks: Chunks; keys: string[]; handed: Verdicts['left']; marked: string[] }>;
   /** Nothing more is written or removed (consent withdrawn: the database goes). */
   detach(): void;
+}
+
+/**
+ * What other pages left in the outbox, but the chunks `known` (see `Outbox.read`): what a leaving page sent (its marks)
+ * is removed unsent, and what leaving pages handed over awaiting a verdict is judged by the site's last outcome where
+ * no page did (one died judging it).
+ */
+async function readOthers(from: OutboxStore, known: string[]) {
+  const keys = new Set(await within(from.keys(), READ_WAIT));
+  const unknown = [...keys].filter((key) => !known.includes(key));
+  const read = unknown.length ? await within(from.get(unknown), READ_WAIT) : [];
+  // (the site's last outcome judges what is still handed over, where no page did: one died judging it)
+  const outcome = readOutcome();
+  if (outcome) judgeHandedOver(outcome);
+  const marks = readMarks();
+  // What a leaving page sent (its marks) goes unsent; a chunk with nothing readable in it goes too.
+  const sent: Removal[] = read.flatMap(([key, entries]): Removal[] => {
+    const ids = entries.filter((e) => marks.has(e.id)).map((e) => e.id);
+    return ids.length || !entries.length ? [[key, ids, ids.length === entries.length]] : [];
+  });
+  if (sent.length)
+    from.remove(sent).then(
+      () => unmark(new Set(sent.flatMap(([, ids]) => ids))),
+      () => {},
+    );
+  const chunks = read
+    .map(([key, entries]): Chunks[number] => [key, entries.filter((e) => !marks.has(e.id))])
+    .filter(([, e]) => e.length);
+  return { chunks, keys: [...keys], handed: readHandedOver(), marked: [...marks] };
 }
 
 /** `written`: how the outbox's writes of these chunks went (false: it failed, and writes nothing more). */
 export function startOutbox(initial: OutboxStore | null, written: (keys: string[], ok: boolean) => void): Outbox {
   let store = initial;
+  /** Writes stop at the first that fails; what was written is still read and removed (core/send.ts `written`). */
+  let writable = true;
   let writes: Chunks = [];
   let removals: Removal[] = [];
   /** Removed by a transaction that has not finished yet: a page that leaves now marks them too. */
@@ -59,10 +92,10 @@ export function startOutbox(initial: OutboxStore | null, written: (keys: string[
     removals = [];
     if (!store) return;
     const keys = fresh.map(([key]) => key);
-    if (fresh.length)
+    if (fresh.length && writable)
       store.put(fresh).then(
         () => written(keys, true),
-        () => ((store = null), written(keys, false)),
+        () => ((writable = false), written(keys, false)),
       );
     const ids = list.flatMap(([, ids]) => ids);
     if (leaving) return mark([...removing, ...ids]);
@@ -74,7 +107,7 @@ export function startOutbox(initial: OutboxStore | null, written: (keys: string[
 
   return {
     write(chunks) {
-      if (!store) return;
+      if (!store || !writable) return;
       writes.push(...chunks);
       endOfTask();
     },
@@ -84,28 +117,7 @@ export function startOutbox(initial: OutboxStore | null, written: (keys: string[
       endOfTask();
     },
     commit,
-    async read(known) {
-      const from = store;
-      if (!from) return { chunks: [], keys: [] };
-      const keys = new Set(await within(from.keys(), READ_WAIT));
-      const unknown = [...keys].filter((key) => !known.includes(key));
-      const read = unknown.length ? await within(from.get(unknown), READ_WAIT) : [];
-      const marks = readMarks();
-      // What a leaving page sent (its marks) goes unsent; a chunk with nothing readable in it goes too.
-      const sent: Removal[] = read.flatMap(([key, entries]): Removal[] => {
-        const ids = entries.filter((e) => marks.has(e.id)).map((e) => e.id);
-        return ids.length || !entries.length ? [[key, ids, ids.length === entries.length]] : [];
-      });
-      if (sent.length)
-        from.remove(sent).then(
-          () => unmark(new Set(sent.flatMap(([, ids]) => ids))),
-          () => {},
-        );
-      const chunks = read
-        .map(([key, entries]): Chunks[number] => [key, entries.filter((e) => !marks.has(e.id))])
-        .filter(([, e]) => e.length);
-      return { chunks, keys: [...keys] };
-    },
+    read: async (known) => (store ? readOthers(store, known) : { chunks: [], keys: [], handed: [], marked: [] }),
     detach() {
       store = null;
     },

@@ -11,6 +11,7 @@
  */
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
+import type { Outcome } from '../core/send-model';
 import {
   delivery,
   FLUSH_AFTER,
@@ -25,6 +26,8 @@ import { note, type Recording } from '../recorder';
 import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox, type Outbox } from './outbox';
+import { readOutcome, shareOutcome } from './outcome';
+import { handOver, judgeHandedOver, readVerdicts } from './sent-marks';
 import type { OutboxStore } from './outbox-store';
 import { beacon, post, sendNow } from './transport';
 import type { Turn } from './turn';
@@ -37,6 +40,10 @@ export interface SenderOptions {
   request: RequestOptions;
   /** events lost before they could be queued (held past the bound): counted in the first batch's `dropped` */
   dropped: number;
+  /** the last delivery outcome this page knew before (a sender stopped by a withdrawal, then started anonymous) */
+  outcome?: Outcome | null;
+  /** when the page last saw the browser offline before the sender started (at its start, or an `offline` event) */
+  offline?: number | null;
   /** the outbox, where storage is allowed */
   store: OutboxStore | null;
   /** the site's tabs, told what was delivered (none when anonymous) */
@@ -61,8 +68,8 @@ export interface Sender {
    * beacon now (core/send.ts `beaconed` says what then counts as delivered). `leaving`: pagehide.
    */
   beacon(leaving: boolean): void;
-  /** Another tab delivered these: forget them, and take it as news that the collector is back. */
-  sentElsewhere(ids: string[]): void;
+  /** Another tab delivered these (`answered`: the collector's 2xx, just now): forget them. */
+  sentElsewhere(ids: string[], answered?: boolean): void;
   /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
   sendingElsewhere(ids: string[]): void;
   /**
@@ -78,9 +85,10 @@ export interface Sender {
    */
   freeze(): void;
   /**
-   * The page runs again after a freeze: another tab may have taken the turn and sent what this one holds
-   * meanwhile. A claim or a send begun before the freeze is void (a send stops after its request); the next
-   * claims the turn and reads the outbox first.
+   * The page runs again after a freeze, or is back from the back/forward cache: another tab may have taken the turn
+   * and sent what this one holds meanwhile. A claim or a send begun before is void (a send stops after its request);
+   * the next claims the turn and reads the outbox first, and until it has, what the page holds is not beaconed (it
+   * stays in the outbox: core/send.ts `back`).
    */
   resume(): void;
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
@@ -90,9 +98,11 @@ export interface Sender {
 }
 
 const online = () => navigator.onLine !== false;
+/** What the site's pages hold of the entries that await a verdict, where there are some (core/verdict.ts). */
+const shared = (o: SenderOptions, model: Delivery) => (o.store && model.awaiting.size ? readVerdicts() : null);
 
-const find = <T extends SendEffect[0]>(effects: SendEffect[], type: T) =>
-  effects.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
+const find = <T extends SendEffect[0]>(fx: SendEffect[], type: T) =>
+  fx.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
 
 type Performs = { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1], more: never) => void };
 type Run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]) => SendEffect[];
@@ -129,6 +139,8 @@ function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
   return { run, add };
 }
 
+type Alarm = ReturnType<typeof alarm>;
+
 /** The timer of the next cycle: `wait` sets it unless it is set, `now` runs the cycle at once. */
 function alarm(cycle: () => void) {
   let timer: ReturnType<typeof setTimeout> | 0 = 0;
@@ -158,24 +170,24 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
   const drain = async (known: string[]) => {
     const began = epoch;
     const read = await outbox.read(known).catch(() => null);
-    run('read', read && read.chunks, read ? read.keys : []);
+    run('read', read && read.chunks, read ? read.keys : [], read?.handed, read?.marked);
     for (;;) {
       if (began !== epoch) return later(0);
       const next = find(run('next', o.batch()), 'post');
       if (!next) return;
-      run('reply', await post(o.url, next[1], o.request, replies), Math.random());
+      run('reply', await post(o.url, next[1], o.request, replies), Math.random(), shared(o, model));
     }
   };
 
   const cycle = async () => {
-    const asked = !busy && find(run('cycle', online()), 'drain');
+    const asked = !busy && find(run('cycle', online(), shared(o, model)), 'drain');
     if (!asked) return;
     busy = true;
     try {
       // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
       // (turn.ts; https://github.com/w3c/web-locks/issues/81).
       const began = epoch;
-      const mine = !model.kept || !o.turn || (await o.turn.claim());
+      const mine = !o.turn || (await o.turn.claim());
       // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
       if (began !== epoch) later(0);
       else if (mine) await drain(asked[1]);
@@ -192,9 +204,40 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
   return { cycle, void: () => void epoch++ };
 }
 
+/** The network's `online` and `offline` events, each guarded; returns the function that stops. */
+function watchNetwork(online: () => void, offline: () => void): () => void {
+  const [on, off] = [() => guard(online), () => guard(offline)];
+  (addEventListener('online', on), addEventListener('offline', off));
+  return () => (removeEventListener('online', on), removeEventListener('offline', off));
+}
+
+/** What the sender does for each of the send core's effects (those that need an answer are read by who asked). */
+function performs(o: SenderOptions, outbox: Outbox, timer: Alarm, waiters: Map<number, () => void>): Performs {
+  return {
+    write: (list) => outbox.write(list),
+    remove: (list) => outbox.remove(list),
+    commit: (leaving) => outbox.commit(leaving),
+    abandon: () => outbox.detach(),
+    sent: (ids, answered) => o.tabs?.send(answered ? { k: 'sent', ids, a: 1 } : { k: 'sent', ids }),
+    sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
+    wait: timer.wait,
+    now: timer.now,
+    answered(text) {
+      const answer = o.format.answer?.(text);
+      if (answer) o.heard(answer);
+    },
+    settle: (ids) => ids.forEach((id) => (waiters.get(id)?.(), waiters.delete(id))),
+    // (stored with consent only, where there is an outbox)
+    outcome: ([ok, at]) => o.store && judgeHandedOver([ok, at, shareOutcome([ok, at])]),
+    handOver: (list) => o.store && handOver(list),
+    warn,
+  };
+}
+
 export function startSender(o: SenderOptions): Sender {
   // (this page's part of its outbox chunks' keys: random)
   const model = delivery(o.url, o.dropped, !!o.store, Math.random().toString(36).slice(2, 8));
+  model.outcome = o.outcome ?? null;
   // (delivery's start, for the flight recorder's log: the model changes in place from now on)
   if (o.recording) o.recording.start = structuredClone(model);
   const outbox = startOutbox(o.store, (keys, ok) => guard(() => run('written', keys, ok)));
@@ -204,49 +247,32 @@ export function startSender(o: SenderOptions): Sender {
   let waiter = 0;
   /** The give-up of the request awaited now. */
   const replies = new Set<() => void>();
-  const { run, add } = stepper(model, o, {
-    write: (list) => outbox.write(list),
-    remove: (list) => outbox.remove(list),
-    commit: (leaving) => outbox.commit(leaving),
-    abandon: () => outbox.detach(),
-    sent: (ids) => o.tabs?.send({ k: 'sent', ids }),
-    sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
-    wait: timer.wait,
-    now: timer.now,
-    answered(text) {
-      const answer = o.format.answer?.(text);
-      if (answer) o.heard(answer);
-    },
-    settle: (ids) => ids.forEach((id) => (waiters.get(id)?.(), waiters.delete(id))),
-    warn,
-  });
+  const { run, add } = stepper(model, o, performs(o, outbox, timer, waiters));
   const later = (delay: number) => run('later', delay);
   const { cycle, void: voidTurn } = cycler(o, model, outbox, run, replies);
 
   /** What is queued and not in flight goes by beacon now, in order, until the browser refuses one. */
   const beaconQueue = (leaving: boolean) => {
-    // (a request still being gzipped leaves now, plain: in flight, it is not beaconed again)
-    sendNow();
-    const [, list, , healthy] = find(run('beacon', leaving, online(), o.batch()), 'beacon')!;
+    sendNow(); // (a request still being gzipped leaves now, plain: in flight, it is not beaconed again)
+    const site = o.store ? readOutcome() : null;
+    const [, list, , healthy] = find(run('beacon', leaving, online(), o.batch(), site), 'beacon')!;
     let n = 0;
     while (n < list.length && beacon(o.url, list[n].body, o.request)) n++;
     run('beaconed', list.slice(0, n), list.slice(n), leaving, healthy);
   };
 
   const retry = () => void run('retry');
-  const onOnline = () => (retry(), cycle());
-  addEventListener('online', onOnline);
+  const unwatch = watchNetwork(() => (retry(), cycle()), () => run('offline', shared(o, model)));
   // Entries left by pages that closed or crashed before delivering them.
   if (o.store) later(0);
+  // (a page that started offline, or went offline before this, has learned that much: what a page left in flight just
+  // before is judged by it)
+  if (o.offline) run('offline', null, o.offline);
 
   return {
     model,
     add,
-    flush: () =>
-      new Promise((resolve) => {
-        waiters.set(++waiter, resolve);
-        run('flush', waiter);
-      }),
+    flush: () => new Promise((resolve) => void (waiters.set(++waiter, resolve), run('flush', waiter))),
     beacon: beaconQueue,
     retry,
     lost: (count) => void run('lost', count),
@@ -257,14 +283,15 @@ export function startSender(o: SenderOptions): Sender {
     },
     resume() {
       voidTurn();
+      run('back');
       later(0);
     },
-    sentElsewhere: (ids) => void run('elsewhere', ids),
+    sentElsewhere: (ids, answered) => void run('elsewhere', ids, answered),
     sendingElsewhere: (ids) => void run('sending', ids),
     stop(clear) {
       run('stop', !!clear);
       timer.clear();
-      removeEventListener('online', onOnline);
+      unwatch();
       // (a request in flight may still land: its entries stay in the outbox, and the next start sends them again)
       for (const giveUp of replies) giveUp();
     },

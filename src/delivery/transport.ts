@@ -55,7 +55,7 @@ export function sendNow(): void {
 /** A reply that has not come by then is given up on, as a network error (the request may still land). */
 const ANSWER_WAIT = 30_000;
 /** The replies awaited now: each one's give-up. */
-const awaited = new Set<() => void>();
+const awaited = new Set<(answer?: Reply) => void>();
 
 /**
  * Gives up on every reply awaited now, as network errors: called when the page is back from the
@@ -65,7 +65,7 @@ const awaited = new Set<() => void>();
  * handle that: https://w3ctag.github.io/design-principles/#support-non-fully-active).
  */
 export function abandonReplies(): void {
-  for (const giveUp of awaited) giveUp();
+  for (const giveUp of awaited) giveUp(ABANDONED);
 }
 
 /**
@@ -81,7 +81,7 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
       mine.delete(giveUp);
       resolve(answer);
     };
-    const giveUp = () => settle(FAILED);
+    const giveUp = (answer = FAILED) => settle(answer);
     const timer = setTimeout(giveUp, ANSWER_WAIT);
     awaited.add(giveUp);
     mine.add(giveUp);
@@ -104,13 +104,14 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
           text,
         };
       })
-      .then(settle, giveUp);
+      .then(settle, () => giveUp());
   });
 }
 
 /** A network error, an answer that did not come in time, or one given up on. */
 const FAILED: Reply = { status: 0, retryAfter: null, text: '' };
 const MOVED: Reply = { ...FAILED, moved: true };
+const ABANDONED: Reply = { ...FAILED, abandoned: true };
 
 /**
  * For a page that is going away: `sendBeacon`, or a keepalive fetch where the beacon is missing or

@@ -58,6 +58,10 @@ export function openStorage(
 ): Opener {
   let done = false;
   let cancelled = false;
+  /** What the store answered, while the tabs' roll call is awaited: a page that goes meanwhile goes on with it. */
+  let read: Chain | null = null;
+  /** What the page went on with. */
+  let used: Chain | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const db = anonymous ? null : stintDb();
   const { chain, early }: Opening = anonymous
@@ -72,25 +76,30 @@ export function openStorage(
     if (cancelled) return;
     if (!done) {
       done = true;
+      used = opened;
       return onOpen({ chain: opened, db, othersOpen });
     }
     // The store answered after the stand-in went on: from now on the stand-in saves there, so the
     // session this page reported is kept (what the store held at start is not taken up again).
-    if (opened === early) return;
+    if (opened === used) return;
     Object.assign(early, { primary: opened.primary, mirror: opened.mirror, synchronous: opened.synchronous });
     onLate(opened.primary.name || 'CUSTOM');
   };
   Promise.resolve(
     when(chain, (opened) => {
+      read = opened;
       const found = opened.found || opened.copy;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
       if (done || anonymous || !found || found.closed) return open(opened, false);
       return alive().then((tabs) => open(opened, !!tabs?.size));
     }),
   ).catch(() => {});
-  if (!done) timer = setTimeout(() => open(early, false), OPEN_WAIT);
+  // (a store that answered goes on as it answered, not the stand-in: test/sim regression, a page reloaded after a
+  // discard left during the roll call with the tab's older hand-over, and counted from it)
+  const goOn = () => open(read ?? early, false);
+  if (!done) timer = setTimeout(goOn, OPEN_WAIT);
   return {
-    goOn: () => open(early, false),
+    goOn,
     cancel: () => {
       cancelled = true;
       clearTimeout(timer);

@@ -4,6 +4,7 @@
  */
 import { joinUrl } from '../core/formats/format';
 import type { Effect } from '../core/model';
+import type { Outcome } from '../core/send-model';
 import type { Recording } from '../recorder';
 import { decodeState, type SessionState } from '../core/state';
 import { deleteStintDb } from '../db';
@@ -11,6 +12,8 @@ import { within } from '../delivery/bounded';
 import { idbOutbox } from '../delivery/outbox-store';
 import { startSender } from '../delivery/sender';
 import { eraseMarks } from '../delivery/sent-marks';
+import { eraseOutcome } from '../delivery/outcome';
+import { markWithdrawn, readWithdrawn } from '../consent/withdrawn';
 import { sendTurn } from '../delivery/turn';
 import { handedOver, leaveTab } from '../lifecycle/tab-mark';
 import { debug, guard, warn } from '../log';
@@ -34,6 +37,10 @@ export interface Effects {
    * The session the page the visitor came back from handed over (encoded, or ''), read before the restore takes it out.
    */
   handOff: string;
+  /** The last delivery outcome of a sender stopped by a withdrawal: the next one (anonymous) starts knowing it. */
+  outcome: Outcome | null;
+  /** When the page last saw the browser offline before the sender started: it learns that when it starts. */
+  offline: number | null;
 }
 
 /** Storage answered: the session is written there from now on, and the outbox sent. */
@@ -53,6 +60,8 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
       request: { ...config.format.request?.(anonymous), gzip: config.compression == 'gzip' && !config.format.plain },
       store: db && idbOutbox(db),
       dropped,
+      outcome: effects.outcome,
+      offline: effects.offline,
       tabs: anonymous ? null : tabs,
       // (whose turn it is to send, among the tabs that share the outbox in that database)
       turn: db && sendTurn(db, tabs),
@@ -76,18 +85,26 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
  * store, and the mirror), the server's copy (where the page sees one), the whole database (the outbox, other tabs'
  * too), the sent marks, the tab's id.
  */
-function eraseDevice({ config }: Shell) {
+function eraseDevice({ config }: Shell, withdrawn?: number) {
   eraseSession(config.store, config.cookie);
   if (config.serverCookie && readCookies(copyName(config.cookie)).length) sendCopy(config.serverCookie, 'DELETE');
   deleteStintDb();
   eraseMarks();
+  eraseOutcome();
   leaveTab(null);
+  if (withdrawn) markWithdrawn(withdrawn);
 }
 
 /** The store read again (a page back from the back/forward cache), answered by `reread` within `REREAD_WAIT`. */
 function reread(shell: Shell, handOff: () => string) {
   // (the item read again: Chromium and Firefox may run the left page's pagehide after this pageshow)
-  const answer = (value: unknown) => guard(() => shell.now('reread', value, handedOver() || handOff()));
+  // (first, a withdrawal this page could not hear while it was away)
+  const answer = (value: unknown) =>
+    guard(() => {
+      shell.now('withdrawal', readWithdrawn());
+      // (the mirror too: a page that left before its store answered went on in memory, beside it. test/sim regression)
+      shell.now('reread', value, handedOver() || handOff(), shell.keeper?.mirrored());
+    });
   within(
     Promise.resolve().then(() => shell.keeper?.reread()),
     REREAD_WAIT,
@@ -107,8 +124,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
   const effects: Effects = {
     perform: (effect) => (perform[effect[0]] as (payload: unknown, more: unknown) => void)(effect[1], effect[2]),
     recording: config.debug ? { kept: [], start: null } : null,
-    lostEarly: 0,
-    handOff: '',
+    ...{ lostEarly: 0, handOff: '', outcome: null, offline: null },
   };
   const opened = whenOpened(shell, effects, movedTo);
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {
@@ -134,12 +150,13 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
         handed,
       );
     },
-    erase() {
+    erase(withdrawn) {
+      effects.outcome = shell.sender?.model.outcome ?? effects.outcome;
       shell.opener?.cancel();
       shell.sender?.stop(true);
       shell.opener = shell.keeper = shell.sender = null;
       saving = false;
-      eraseDevice(shell);
+      eraseDevice(shell, withdrawn);
     },
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),
     await: (name, ms) => setTimeout(() => guard(() => shell.now('late', name)), ms),

@@ -26,6 +26,17 @@ export interface Signals {
   follow(gpc: boolean): void;
 }
 
+/**
+ * The browser offline before the sender starts is an outcome it learns when it does (core/verdict.ts): a request a page
+ * left in flight just before may have been lost (test/sim regression). Returns the function that stops.
+ */
+function watchOffline(shell: Shell, effects: Effects): () => void {
+  const offline = () => void (shell.sender || (effects.offline = Date.now()));
+  if (navigator.onLine === false) offline();
+  addEventListener('offline', offline);
+  return () => removeEventListener('offline', offline);
+}
+
 export function watchSignals(shell: Shell, effects: Effects): Signals {
   const { config, tabs, now, unwatch } = shell;
   /** A part's code has come: kept beside the core's steps, and the core told (core/parts.ts). */
@@ -34,6 +45,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
     (code: PartCode[N]) =>
       guard(() => (keepPart(name, code), now('part', name)));
   const watch = (start: () => () => void) => guard(() => unwatch.push(start()));
+  unwatch.push(watchOffline(shell, effects));
   unwatch.push(
     watchPage({
       mayLeave: () => shell.opener?.goOn(),
@@ -45,6 +57,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
         // the tab's last page handed over is taken at once (this page may leave again before its store answers).
         setLeaving(false);
         abandonReplies();
+        shell.sender?.resume();
         if ((effects.handOff = handedOver())) now('stored', effects.handOff);
         now('restore', readPlace(), cameFrom());
       },
@@ -68,7 +81,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
     hear(message) {
       if (message.k === 'vis') now('tab', message.tab, message.visible);
       else if (message.k === 'state') now('stored', message.v);
-      else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids);
+      else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids, message.a === 1);
       else if (message.k === 'sending') shell.sender?.sendingElsewhere(message.ids);
       else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());
     },

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/batch';
 import { OWN_CHARS } from '../../src/core/event';
 import { isReady } from '../../src/core/step';
-import { boot, id, kinds, place } from './harness';
+import { state } from '../helpers';
+import { boot, id, kinds, MIN, place } from './harness';
 import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
 import { profile, stored } from '../../src/core/answers';
 import { page, pagehide, visibility } from '../../src/core/site';
@@ -179,6 +180,34 @@ describe('changes of consent', () => {
     expect(after.session.userId).not.toBe(before.session.userId);
     expect(after.session.sessionIndex).toBe(1);
     expect(after.user.id).toBeNull();
+  });
+
+  it("a withdrawal made on the device while this page was away (the cache, a freeze) applies when it is back; one before this page's grant does not", () => {
+    const t = boot();
+    t.open(0);
+    t.send(track, 100, 'a', '{}');
+    // (the device's mark of a withdrawal before this page's grant, then one after it)
+    t.send('withdrawal', 1000, 0);
+    t.send('withdrawal', 1000, -1);
+    expect(t.model.consentMode).toBe('granted');
+    t.take();
+    t.send('withdrawal', 2000, 1500);
+    expect(t.model.consentMode).toBe('denied');
+    expect(t.model.session).toBeNull();
+    // (as another tab's decision: erased here, and nothing told back to the tabs)
+    expect(t.take().filter((e) => e[0] === 'erase' || e[0] === 'tellConsent')).toEqual([['erase', 2000]]);
+  });
+
+  it("held calls older than the session's last activity (another tab moved it on meanwhile) do not move it back", () => {
+    const t = boot({ consent: 'pending', newTab: false });
+    t.send(track, 1000, 'early', '{}');
+    t.send(track, 40 * MIN, 'late', '{}');
+    t.send(consent, 40 * MIN + 1, 'granted', 'page', false);
+    // (the store's session: another tab was active a minute before the late call)
+    t.open(40 * MIN + 2, state({ lastEventAt: 39 * MIN, eventIndex: 7 }));
+    expect(t.names()).not.toContain('session_end');
+    expect(t.events().map((e) => e.session.sessionId)).toEqual(t.events().map(() => state().sessionId));
+    expect(t.model.session!.lastEventAt).toBe(40 * MIN);
   });
 
   it('Global Privacy Control: a later grant is refused with a warning', () => {

@@ -21,6 +21,7 @@ export function readLog(json: string, names: Record<string, string> = {}): Debug
     if (!value || typeof value !== 'object') return value;
     // (delivery's sets, as the recorder writes them)
     if (Object.keys(value).length === 1 && Array.isArray((value as { $set?: unknown }).$set)) return new Set(read((value as { $set: unknown[] }).$set) as unknown[]);
+    if (Object.keys(value).length === 1 && Array.isArray((value as { $map?: unknown }).$map)) return new Map(read((value as { $map: unknown[] }).$map) as [unknown, unknown][]);
     return Object.fromEntries(Object.entries(value).map(([key, v]) => [own ? key : (long.get(key) ?? key), read(v, key === 'attributes')]));
   };
   return read(JSON.parse(json)) as DebugLog;
@@ -36,7 +37,7 @@ export function replayLog(log: DebugLog, check: (actual: unknown, logged: unknow
   keepParts();
   let model = log.model;
   const delivery = log.delivery && structuredClone(log.delivery);
-  const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_, v) => (v instanceof Set ? [...v] : v)));
+  const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_, v) => (v instanceof Set || v instanceof Map ? [...v] : v)));
   for (const [input, effects] of log.steps) {
     if (input[0] === 'send') {
       if (delivery) check(json(sendStep(delivery, input[1], format)), json(effects));

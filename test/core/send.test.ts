@@ -17,6 +17,8 @@ import {
   type SendEffect,
   type SendInput,
 } from '../../src/core/send';
+import { TRUST, type Outcome } from '../../src/core/send-model';
+import { VERDICT } from '../../src/core/verdict';
 
 const T0 = 1_700_000_000_000;
 const SHARED = { profile: null, sampleRate: 1 };
@@ -90,6 +92,18 @@ describe('add: queued, written, and sent after a short wait', () => {
     expect(step(kept, ['written', T0, [`00${T0 + 1}:t1`], false])).toEqual([['warn', 40, 'outbox']]);
     expect(kinds(step(kept, ['add', T0, [entry(2)]]))).toEqual(['wait']);
     expect(kept.queue).toHaveLength(2);
+  });
+
+  it('a write that failed after others landed: those stay in the outbox and leave it when delivered; the failed one is not removed', () => {
+    const d = queued(2);
+    const [first, second] = [`00${T0 + 1}:t1`, `00${T0 + 2}:t2`];
+    step(d, ['written', T0 + 3, [first], true]);
+    expect(step(d, ['written', T0 + 3, [second], false])).toEqual([['warn', 40, 'outbox']]);
+    expect([d.kept, d.live, d.saved]).toEqual([false, { [first]: 1 }, { [first]: true }]);
+    step(d, ['read', T0 + 4, [], [first]]);
+    expect(post(d, T0 + 4)!.ids).toEqual(ids([entry(1), entry(2)]));
+    const fx = step(d, ['reply', T0 + 5, reply(200), 0]);
+    expect(fx.filter((e) => e[0] === 'remove')).toEqual([['remove', [[first, [entry(1).id], true]]]]);
   });
 
   it("a burst: the task's entries in one chunk (one record to write); its batches delete it whole once all have left", () => {
@@ -175,6 +189,16 @@ describe('cycle: whether to send now', () => {
 });
 
 describe('read: what the outbox holds joins the queue', () => {
+  it("this tab's own entries that a leaving page sent for it (its marks): delivered, out of the outbox, never sent again", () => {
+    const d = queued(3);
+    const fx = step(d, ['read', T0 + 10, [], [`00${T0 + 1}:t1`, `00${T0 + 2}:t2`, `00${T0 + 3}:t3`], [], [entry(2).id, 'other']]);
+    expect(fx.filter((e) => e[0] === 'sent' || e[0] === 'remove')).toEqual([
+      ['sent', [entry(2).id]],
+      ['remove', [[`00${T0 + 2}:t2`, [entry(2).id], true]]],
+    ]);
+    expect(post(d, T0 + 11)!.ids).toEqual(ids([entry(1), entry(3)]));
+  });
+
   it("a read that failed or stalled: the page's own entries go now, and a wait to read again", () => {
     const d = queued(2);
     expect(step(d, ['read', T0, null, []])).toEqual([['wait', FLUSH_AFTER]]);
@@ -313,7 +337,10 @@ describe('reply: what the collector said', () => {
     const fx = step(d, ['reply', T0 + 20, answer, random]);
     expect(d.inflight.size).toBe(0);
     expect(d.queue.length).toBe(isDelivered || (warning && !wait) ? 0 : 4);
-    if (isDelivered) expect(kinds(fx)).toEqual(['sent', 'remove', 'answered']);
+    // (what the site's other pages learn: a 2xx works, a retryable failure does not; another 4xx says neither)
+    if (isDelivered) expect(kinds(fx)).toEqual(['outcome', 'sent', 'remove', 'answered']);
+    const told = fx.find((e) => e[0] === 'outcome')?.[1] ?? null;
+    expect(told).toEqual(isDelivered ? [true, T0 + 20] : wait !== null ? [false, T0 + 20] : null);
     expect(d.dropped).toBe(dropped);
     expect(fx.find((e) => e[0] === 'wait')?.[1] ?? null).toBe(wait);
     if (wait !== null) expect(d.retryAt).toBe(T0 + 20 + wait);
@@ -328,7 +355,7 @@ describe('reply: what the collector said', () => {
     let at = T0;
     for (let i = 0; i < 11; i++) {
       step(d, ['next', at, SHARED]);
-      waits.push(step(d, ['reply', at, reply(500), 0.999999])[0][1] as number);
+      waits.push(step(d, ['reply', at, reply(500), 0.999999]).find((e) => e[0] === 'wait')![1] as number);
       at = d.retryAt;
     }
     expect(waits.map((w) => Math.round(w / 1000))).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
@@ -343,8 +370,8 @@ describe('reply: what the collector said', () => {
       step(d, ['next', d.retryAt, SHARED]),
       step(d, ['reply', d.retryAt, reply(0, null, { moved: true }), 0])
     );
-    expect(kinds(redirect())).toEqual(['warn', 'wait']);
-    expect(kinds(redirect())).toEqual(['wait']);
+    expect(kinds(redirect())).toEqual(['outcome', 'warn', 'wait']);
+    expect(kinds(redirect())).toEqual(['outcome', 'wait']);
   });
 
   it('a 413 for a single event drops it, counted', () => {
@@ -360,7 +387,7 @@ describe('reply: what the collector said', () => {
     step(d, ['add', T0 + 3, [entry(3)]]);
     d.limit = 1;
     post(d, T0 + 4);
-    expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['sent', 'remove', 'answered']);
+    expect(kinds(step(d, ['reply', T0 + 5, reply(200), 0]))).toEqual(['outcome', 'sent', 'remove', 'answered']);
     post(d, T0 + 6);
     expect(step(d, ['reply', T0 + 7, reply(200), 0])).toContainEqual(['settle', [7]]);
     expect(step(outboxed(), ['flush', T0, 8])).toEqual([['settle', [8]], ['now']]);
@@ -368,58 +395,56 @@ describe('reply: what the collector said', () => {
 });
 
 describe('beacon: the page is hidden, or leaving', () => {
-  /** A beacon at T0+50 and the browser's answer: `accepted` of the bodies taken. */
-  function hide(d: Delivery, leaving: boolean, online: boolean, accepted = Infinity) {
-    const fx = step(d, ['beacon', T0 + 50, leaving, online, SHARED]);
+  /** A beacon at T0+50 and the browser's answer: `accepted` of the bodies taken; `site`: what the site's pages know. */
+  function hide(d: Delivery, leaving: boolean, online: boolean, accepted = Infinity, site: Outcome | null = null) {
+    const fx = step(d, ['beacon', T0 + 50, leaving, online, SHARED, site]);
     const [, list, , healthy] = fx.find((e) => e[0] === 'beacon') as [string, Beacon[], boolean, boolean];
     const n = Math.min(accepted, list.length);
     return { list, healthy, after: step(d, ['beaconed', T0 + 51, list.slice(0, n), list.slice(n), leaving, healthy]) };
   }
 
-  // [case, failing, online, leaving, a batch in flight, beaconed ids, delivered ids, left queued]
-  const cases: [string, boolean, boolean, boolean, boolean, number[], number[], number[]][] = [
-    ['healthy: what waits goes by beacon and counts as delivered', false, true, false, false, [1, 2, 3], [1, 2, 3], []],
-    ['healthy, with a request in flight: it flies on, the rest by beacon', false, true, false, true, [3], [3], [1, 2]],
-    [
-      'leaving, healthy: the request in flight outlives the page and counts too',
-      false,
-      true,
-      true,
-      true,
-      [3],
-      [1, 2, 3],
-      [],
-    ],
-    ['failing: beaconed, kept for a confirmed resend', true, true, false, false, [1, 2, 3], [], [1, 2, 3]],
-    ['failing and leaving: the request in flight does not count', true, true, true, true, [3], [], [1, 2, 3]],
-    [
-      'offline: nothing (a beacon is lost for sure), the outbox keeps all',
-      false,
-      false,
-      true,
-      false,
-      [],
-      [],
-      [1, 2, 3],
-    ],
+  const WORKS: Outcome = [true, T0];
+  const FAILED: Outcome = [false, T0 + 20];
+  // [case, this page's last outcome, the site's, online, leaving, a batch in flight, beaconed, awaiting a verdict,
+  // left in the queue (in flight, or to send)]
+  type Case = [string, Outcome | null, Outcome | null, boolean, boolean, boolean, number[], number[], number[]];
+  const cases: Case[] = [
+    ['delivery works (a 2xx): what waits goes by beacon, and awaits its verdict', WORKS, null, true, false, false, [1, 2, 3], [1, 2, 3], []],
+    ['works, with a request in flight: it flies on, the rest by beacon', WORKS, null, true, false, true, [3], [3], [1, 2]],
+    ['leaving, works: the request in flight outlives the page, and awaits too', WORKS, null, true, true, true, [3], [1, 2, 3], []],
+    ['failing: beaconed, kept for a confirmed resend', FAILED, null, true, false, false, [1, 2, 3], [], [1, 2, 3]],
+    ['failing and leaving: the request in flight does not count', FAILED, null, true, true, true, [3], [], [1, 2, 3]],
+    ['offline: nothing (a beacon is lost for sure), the outbox keeps all', WORKS, null, false, true, false, [], [], [1, 2, 3]],
+    // (test/sim regression: a page reloaded in a silent outage, before any of its own requests, counted its beacon)
+    ['nothing known yet (no page of the site has sent): beaconed, kept', null, null, true, true, false, [1, 2, 3], [], [1, 2, 3]],
+    ["this page has sent nothing, the site's pages know a 2xx: awaits", null, WORKS, true, false, false, [1, 2, 3], [1, 2, 3], []],
+    ["the site's pages met a failure since this page's 2xx: kept", WORKS, FAILED, true, false, false, [1, 2, 3], [], [1, 2, 3]],
+    ['the last 2xx longer ago than TRUST: kept', [true, T0 + 50 - TRUST - 1], null, true, false, false, [1, 2, 3], [], [1, 2, 3]],
   ];
-  it.each(cases)('%s', (_, failing, online, leaving, flying, beaconed, sent, left) => {
+  it.each(cases)('%s', (_, outcome, site, online, leaving, flying, beaconed, awaiting, left) => {
     const d = queued(3);
-    if (failing) d.failures = 1;
+    d.outcome = outcome;
+    if (outcome && !outcome[0]) d.failures = 1;
     if (flying) ((d.limit = 2), post(d, T0 + 10));
-    const { list, after } = hide(d, leaving, online);
+    const { list, after } = hide(d, leaving, online, Infinity, site);
     expect(list.flatMap((b) => body(b.body).ids)).toEqual(beaconed.map((n) => entry(n).id));
-    expect(after.find((e) => e[0] === 'sent')?.[1] ?? []).toEqual(sent.map((n) => entry(n).id));
-    expect(ids(d.queue)).toEqual(left.map((n) => entry(n).id));
+    expect([...d.awaiting.keys()]).toEqual(awaiting.map((n) => entry(n).id));
+    // (handed over to the site's pages, with when they left; nothing counted delivered yet)
+    expect(after.find((e) => e[0] === 'handOver')?.[1] ?? []).toEqual(awaiting.length ? [[T0 + 51, awaiting.map((n) => entry(n).id)]] : []);
+    expect(after.find((e) => e[0] === 'sent')).toBeUndefined();
+    const sendable = d.queue.filter((e) => !d.awaiting.has(e.id));
+    expect(ids(sendable)).toEqual(left.map((n) => entry(n).id));
     expect(after[after.length - 1]).toEqual(['commit', leaving]);
   });
 
   it('another tab sends some (it read them from the outbox): they are not beaconed, not counted delivered, and stay for this tab to post', () => {
     const d = queued(3);
+    d.outcome = WORKS;
     step(d, ['sending', T0 + 5, [entry(1).id, entry(2).id, entry(9).id]]);
-    const { list, after } = hide(d, true, true);
+    const { list } = hide(d, true, true);
     expect(list.flatMap((b) => body(b.body).ids)).toEqual([entry(3).id]);
-    expect(after.find((e) => e[0] === 'sent')?.[1]).toEqual([entry(3).id]);
+    expect([...d.awaiting.keys()]).toEqual([entry(3).id]);
+    step(d, ['reply', T0 + 55, reply(204), 0]);
     expect(ids(d.queue)).toEqual(ids([entry(1), entry(2)]));
     expect(post(d, T0 + 60)!.ids).toEqual(ids([entry(1), entry(2)]));
     // delivered by that tab: they go
@@ -458,12 +483,17 @@ describe('retry, elsewhere, lost, stop', () => {
     if (now) expect(d.retryAt).toBe(0);
   });
 
-  it('elsewhere: another tab delivered these: they leave, and the collector is back', () => {
+  it('elsewhere: another tab delivered these: they leave; the collector is back when it has just answered', () => {
     const d = queued(3);
     Object.assign(d, { failures: 3, retryAt: T0 + 60_000 });
     step(d, ['flush', T0, 1]);
-    expect(step(d, ['elsewhere', T0, [entry(1).id, entry(2).id, entry(3).id]])).toEqual([['settle', [1]]]);
-    expect([d.queue.length, d.known.size, d.failures, d.retryAt]).toEqual([0, 0, 0, 0]);
+    expect(step(d, ['elsewhere', T0, [entry(1).id, entry(2).id, entry(3).id], true])).toEqual([['settle', [1]]]);
+    expect([d.queue.length, d.known.size, d.failures, d.retryAt, d.outcome]).toEqual([0, 0, 0, 0, [true, T0]]);
+    // (a verdict, or a leaving page's marks, say nothing of the collector now: verdict.ts)
+    const e = queued(1);
+    Object.assign(e, { failures: 3, retryAt: T0 + 60_000 });
+    step(e, ['elsewhere', T0, [entry(1).id]]);
+    expect([e.queue.length, e.failures, e.outcome]).toEqual([0, 3, null]);
   });
 
   it('lost: counted in the next batch', () => {
@@ -491,5 +521,60 @@ describe('the model is plain data', () => {
     const b = step(copy, ['reply', T0 + 20, reply(500), 0.25]);
     expect(b).toEqual(a);
     expect(copy).toEqual(d);
+  });
+});
+
+describe('the verdict on what left by beacon while delivery worked (core/verdict.ts)', () => {
+  /** Three entries beaconed at T0+50 while delivery worked: they await a verdict. */
+  function beaconed() {
+    const d = queued(3);
+    d.outcome = [true, T0];
+    const fx = step(d, ['beacon', T0 + 50, false, true, SHARED, null]);
+    const [, list] = fx.find((e) => e[0] === 'beacon') as unknown as [string, Beacon[]];
+    step(d, ['beaconed', T0 + 50, list, [], false, true]);
+    expect(d.awaiting.size).toBe(3);
+    return d;
+  }
+  const all = [1, 2, 3].map((n) => entry(n).id);
+
+  // [case, what happens next (a step at a time), delivered, sent again (back in the queue, posted next)]
+  const cases: [string, (d: Delivery) => SendEffect[], boolean, boolean][] = [
+    ['the next answer is a 2xx: delivered', (d) => (step(d, ['add', T0 + 60, [entry(4)]]), post(d, T0 + 61), step(d, ['reply', T0 + 70, reply(204), 0])), true, false],
+    ['the next answer is a failure, soon after: sent again', (d) => (step(d, ['add', T0 + 60, [entry(4)]]), post(d, T0 + 61), step(d, ['reply', T0 + 70, reply(503), 0])), false, true],
+    ['the browser goes offline soon after: sent again', (d) => step(d, ['offline', T0 + 70]), false, true],
+    ['a sender that starts late learns the browser went offline soon after: sent again', (d) => step(d, ['offline', T0 + 2 * VERDICT, null, T0 + 70]), false, true],
+    ['no news for VERDICT ms: delivered', (d) => step(d, ['cycle', T0 + 50 + VERDICT, true]), true, false],
+    ['a failure later than VERDICT says nothing of it: delivered', (d) => step(d, ['offline', T0 + 51 + VERDICT]), true, false],
+    ['the site holds it handed over: it awaits', (d) => step(d, ['cycle', T0 + 60, true, { left: [[T0 + 50, all]], again: [], outcome: null }]), false, false],
+    ["the site's pages judged it to be sent again", (d) => step(d, ['cycle', T0 + 60, true, { left: [], again: all, outcome: null }]), false, true],
+    ['the site holds it nowhere: another page judged it sent', (d) => step(d, ['cycle', T0 + 60, true, { left: [], again: [], outcome: null }]), true, false],
+    ["another page's failure judged them, then this page's own 2xx: the failure was the next outcome, sent again", (d) => (step(d, ['add', T0 + 60, [entry(4)]]), post(d, T0 + 61), step(d, ['reply', T0 + 70, reply(204), 0, { left: [], again: all, outcome: [false, T0 + 65, 2] }])), false, true],
+    ["handed over, and the site's last outcome a failure soon after (its judge died): sent again", (d) => step(d, ['cycle', T0 + 60, true, { left: [[T0 + 50, all, 1]], again: [], outcome: [false, T0 + 55, 2] }]), false, true],
+  ];
+  it.each(cases)('%s', (_, then, isDelivered, again) => {
+    const d = beaconed();
+    const fx = then(d);
+    const sent = fx.filter((e) => e[0] === 'sent').flatMap((e) => e[1] as string[]);
+    expect(all.every((id) => sent.includes(id))).toBe(isDelivered);
+    expect(all.every((id) => d.known.has(id) && !d.awaiting.has(id))).toBe(again);
+    if (again) expect(post(d, T0 + VERDICT * 10)!.ids).toEqual(expect.arrayContaining(all));
+  });
+
+  it('what a leaving page handed over, read from the outbox by another: awaits the same verdict', () => {
+    const d = outboxed();
+    const chunk: [string, Entry[]] = ['0001:x1', [entry(1), entry(2)]];
+    const fx = step(d, ['read', T0 + 100, [chunk], ['0001:x1'], [[T0 + 90, [entry(1).id]]]]);
+    expect([...d.awaiting]).toEqual([[entry(1).id, T0 + 90]]);
+    expect(fx).toContainEqual(['wait', VERDICT - 10]);
+    expect(post(d, T0 + 101)!.ids).toEqual([entry(2).id]);
+  });
+
+  it('a reply given up on at a restore (abandoned) says nothing of the collector: no failure learned, no backoff', () => {
+    const d = queued(2);
+    d.outcome = [true, T0];
+    post(d, T0 + 10);
+    const fx = step(d, ['reply', T0 + 20, { ...reply(0), abandoned: true }, 0]);
+    expect([d.outcome, d.failures, d.retryAt, d.inflight.size]).toEqual([[true, T0], 0, 0, 0]);
+    expect(kinds(fx)).toEqual(['wait']);
   });
 });

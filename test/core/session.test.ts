@@ -463,6 +463,30 @@ describe('what another tab saved, or the store holds', () => {
     expect(t.events().at(-1)!.session.eventIndex).toBe(mine.eventIndex + 6);
   });
 
+  it("what a tab says while this page's storage opens is kept for the store's answer, which may be older", () => {
+    const t = boot({ newTab: false });
+    const held = state({ eventIndex: 4, lastEventAt: 0 });
+    // (the roll call of a start after a crash waits: the tabs went on meanwhile)
+    t.send(stored, 500, encodeState({ ...held, eventIndex: 7, lastEventAt: 400, rev: held.rev + 3 }));
+    t.open(1000, held);
+    t.send(track, 1000, 'a', '{}');
+    expect(t.events().at(-1)!.session.eventIndex).toBeGreaterThan(7);
+  });
+
+  it('a store that holds less than this tab knows is written back: a tab starting now does not count from it', () => {
+    const t = running();
+    t.send(track, 1000, 'a', '{}');
+    const mine = t.model.session!;
+    t.take();
+    // (two tabs wrote in the same moments, and the older count landed last)
+    t.send(stored, 1100, encodeState({ ...mine, eventIndex: mine.eventIndex - 1, rev: mine.rev - 1 }));
+    expect(kinds(t.take())).toContain('save');
+    expect(t.model.session!.eventIndex).toBe(mine.eventIndex);
+    // (one that holds as much, or more, is not)
+    t.send(stored, 1200, encodeState({ ...mine, eventIndex: mine.eventIndex + 2, rev: mine.rev + 1 }));
+    expect(kinds(t.take())).not.toContain('save');
+  });
+
   it('tampered or foreign values are ignored', () => {
     const t = running();
     t.send(track, 1000, 'a', '{}');

@@ -4,10 +4,11 @@
  * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
  * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
+import { merge } from '../../core/rules';
 import { complete, decodeState, type SessionState } from '../../core/state';
 import type { CookieOptions, SessionStore } from '../../types';
 import { cookieStore, readCookies } from './cookie';
-import type { StintDb } from '../../db';
+import { lifeMark, type StintDb } from '../../db';
 import { idbSessionStore } from './idb';
 import { eraseMirror, localMirror } from './local';
 import { memoryStore } from './memory';
@@ -85,11 +86,21 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null,
   }
   const idb = db && idbSessionStore(db);
   if (!idb) return { chain: inMemory(), early: inMemory() };
-  const chain = (idb.get() as Promise<string>).then(
-    (value) => ({ primary: idb, mirror: null, found: decodeState(value), synchronous: false }),
-    inMemory,
-  );
-  return { chain, early: inMemory() };
+  // Behind IndexedDB too, localStorage keeps a mirror, written at once as the page leaves: a write to IndexedDB that
+  // the page's going cut short leaves the next page the later count there (test/sim regression: cookies blocked, a
+  // closed tab's application_exit and the next tab's first event took one eventIndex).
+  const mirror = localMirror();
+  const read = (value: unknown): Chain => {
+    const [stored, kept] = [decodeState(value), mirror && decodeState(mirror.get())];
+    return { primary: idb, mirror, found: stored && kept ? merge(stored, kept) : stored || kept, synchronous: false };
+  };
+  // (a read that the page's leaving cut short, told once it is back from the cache (WebKit), is no failure of
+  // IndexedDB: read again, rather than keep the session in memory. test/sim regression)
+  const mark = lifeMark();
+  const get = () => idb.get() as Promise<string>;
+  const chain = get().then(read, () => (mark !== lifeMark() ? get().then(read, inMemory) : inMemory()));
+  // (a stand-in, should IndexedDB not answer in time, keeps the mirror written too)
+  return { chain, early: { ...inMemory(), mirror } };
 }
 
 /**

@@ -1,0 +1,315 @@
+/**
+ * The invariants, checked after every task of the simulation and once more after a final drain. Each names what
+ * docs/delivery.md, docs/sessions.md and docs/consent.md promise; a loss or a repeat the docs allow is let through only
+ * by a carve-out with a predicate of its own (CARVE_OUTS), and counted, so that a run says how often each applied.
+ */
+import type { Arrival, Sent } from './net';
+import type { Flush, Site, Tracked } from './site';
+
+export interface Violation {
+  rule: string;
+  at: number;
+  detail: string;
+}
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** What docs/delivery.md does not promise ("What is not promised"), each as the case the simulator can tell. */
+export const CARVE_OUTS = {
+  /** the page died before its outbox write of the event landed (the end of the task that tracked it, and the commit) */
+  diedBeforeWrite:
+    'the page went before its outbox write of the event landed, and no request carried it to a collector that worked',
+  /** a beacon or a request in flight at exit, taken by the browser while delivery was known to work, then lost */
+  lostInFlight: 'a beacon, or a request in flight as its page left, taken while delivery was known to work, then lost',
+  /** held in memory while consent was pending, and the page went before it heard a grant */
+  heldNeverGranted: 'held while consent was pending, and its page never heard a grant (it went, or waits in the cache)',
+  /** a refusal after it was tracked: it is erased, not sent */
+  refused: 'consent was refused before it was delivered',
+  /** the collector refused its batch (a 4xx): given up, counted in dropped */
+  givenUp: 'its batch was refused by the collector (4xx): given up on, counted',
+  /** sent again: beaconed while delivery was not known to work, kept in the outbox and sent once it works */
+  beaconedWhileFailing: 'beaconed while delivery was not known to work: kept, and sent again once it works',
+  /** sent again: it left by beacon (or in flight) while delivery worked, and a failure followed within 10 s */
+  refuted: 'it left by beacon while delivery worked, and the next outcome soon after was a failure: sent again',
+  /** beaconed by a tab that had not yet heard another tab's `sending` message for it (docs/delivery.md) */
+  sendingRace: "beaconed by its tab in the moment before it heard another tab's sending message for it",
+  /** sent again: its page was killed (a crash, a discard) before it recorded what it had sent */
+  killed: 'its page was killed (a crash, a discard) before it recorded what it had sent: the outbox still held it',
+  /** sent again: its first request's answer never came back to a page that could hear it (or came past 30 s) */
+  answerUnheard: 'the answer to its first request never reached a page in time (or the page crashed): sent again',
+  /** sent again by a tab whose claim of the send turn stalled (IndexedDB silent for 2 s): it sent without the turn */
+  turnStalled:
+    'its database stalled the claim of the send turn (2 s), or the read of the outbox (3 s): a tab sent what it held without it',
+  /** two tabs tracked within the same few milliseconds (under 50 ms apart): two events may share an index */
+  sameMoment: 'two tabs tracked within 50 ms of each other: their events may share an eventIndex',
+  /** the session in IndexedDB: a page killed before its write of the count landed, which the next page counts from */
+  killedUnwritten: 'a page was killed (a crash, a discard) before its IndexedDB write of the session landed',
+} as const;
+export type CarveOut = keyof typeof CARVE_OUTS;
+
+export interface Checks {
+  /** after each task: what arrived since */
+  step(): void;
+  /** between two actions: what the device holds, by the visitor's decisions */
+  storage(): void;
+  flushed(flush: Flush): void;
+  /** after the final drain */
+  final(): void;
+  violations: Violation[];
+  /** how often each carve-out let a loss through */
+  excused: Partial<Record<CarveOut, number>>;
+}
+
+/** `anonymous`: a refusal makes pages anonymous (onDenied), which share nothing with the site's other pages. */
+export function startChecks(site: Site, anonymous = false): Checks {
+  const { net } = site;
+  const violations: Violation[] = [];
+  const excused: Checks['excused'] = {};
+  const fail = (rule: string, detail: string) => {
+    violations.push({ rule, at: site.loop.now(), detail });
+    site.log(`VIOLATION ${rule}: ${detail}`);
+  };
+  /**
+   * Two pages recorded `index` of `session` within 50 ms of each other, each on its own (held events keep their own
+   * times, so the moment that counts is when each page wrote that count).
+   */
+  const together = (session: string, index: number) => {
+    const past = site.written.filter((w) => w.session === session && w.index >= index);
+    if (!past.length) return false;
+    // (a page that recorded it and went on to the next session in the same task wrote only the next session)
+    const from = past[0].at - 50;
+    const first = new Map<string, number>();
+    for (const w of site.written)
+      if ((w.session === session ? w.index >= index : w.at >= from) && !first.has(w.page)) first.set(w.page, w.at);
+    const times = [...first.values()].sort((a, b) => a - b);
+    return times.some((t, i) => i > 0 && t - times[i - 1] < 50);
+  };
+  /** `${sessionId}:${eventIndex}` -> the event that took it */
+  const indices = new Map<string, Arrival['event']>();
+  /** `${userId}:${sessionIndex}` -> sessionId */
+  const sessions = new Map<string, string>();
+  const killed = (id: string) => !!(site.pages.get(id)?.crashed || site.pages.get(id)?.discarded);
+  /** the session's count as IndexedDB holds it, by when each write of it landed */
+  const landed: { at: number; session: string; index: number }[] = [];
+  /**
+   * A page killed (a crash, a discard) had asked IndexedDB to write `index` of `session`, and no write of it had landed
+   * by `at`: the next page counted from the store's older count (docs/sessions.md, "IndexedDB is asynchronous").
+   */
+  const killedUnwritten = (session: string, index: number, at: number) =>
+    site.written.some((w) => w.idb && w.session === session && w.index >= index && killed(w.page)) &&
+    !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
+  /** ids ever written to the outbox (a write that landed) */
+  const stored = new Set<string>();
+  let done = 0;
+
+  site.onCommit = (db, store, _key, value) => {
+    const state = store === 'session' && typeof value === 'string' && /^\d\.\{/.test(value) ? JSON.parse(value.slice(2)) : null;
+    if (state?.s) landed.push({ at: site.loop.now(), session: state.s, index: state.e });
+    if (db !== 'stint' || store !== 'outbox' || !value) return;
+    try {
+      for (const entry of JSON.parse((value as { list: string }).list)) stored.add(entry.id);
+    } catch {
+      // (not a chunk Stint wrote)
+    }
+  };
+
+  const arrive = ({ event }: Arrival) => {
+    const { session } = event;
+    const key = `${session.sessionId}:${session.eventIndex}`;
+    const other = indices.get(key);
+    if (other && other.eventId !== event.eventId) {
+      // docs/sessions.md: two tabs that track within the same few milliseconds (under 50 ms apart) can give two events
+      // one index; pages of one tab (a back/forward visit) never do
+      const apart = Math.abs(Date.parse(other.timestamp) - Date.parse(event.timestamp));
+      if (other.context.tabId !== event.context.tabId && (apart < 50 || together(session.sessionId, session.eventIndex)))
+        excused.sameMoment = (excused.sameMoment || 0) + 1;
+      else if (killedUnwritten(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.killedUnwritten = (excused.killedUnwritten || 0) + 1;
+      else
+        fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
+    }
+    if (!other) indices.set(key, event);
+    if (session.userId !== NIL) {
+      const k = `${session.userId}:${session.sessionIndex}`;
+      const known = sessions.get(k);
+      if (known && known !== session.sessionId)
+        fail('one live session', `device ${session.userId.slice(0, 8)} session ${session.sessionIndex}: ${known.slice(0, 8)} and ${session.sessionId.slice(0, 8)}`);
+      sessions.set(k, session.sessionId);
+    }
+    if (session.eventIndex === 2 && /^application_(background|exit)$/.test(event.name))
+      fail('no session opened by leaving', `session ${session.sessionId.slice(0, 8)} was opened by ${event.name}`);
+  };
+
+  /**
+   * Delivery was known to work at `at` (docs/delivery.md, core/send.ts `works`): the browser online, and the last
+   * outcome the site's pages learned before it a 2xx, at most five minutes old.
+   */
+  const worked = (at: number, order: number, page: string) => {
+    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
+    const alone = anonymous && site.consent.get(page)?.denied != null;
+    const shared = (o: (typeof net.outcomes)[number]) => o.page === page || (!alone && !anonymousAt(o.page, o.at));
+    const online = [...net.onLines].reverse().find((o) => o.at <= at);
+    const last = [...net.outcomes].reverse().find((o) => o.order < order && shared(o) && recorded(o));
+    return !!online?.on && !!last?.ok && at - last.at <= 5 * 60_000;
+  };
+  /** `page` was anonymous at `at` (refused, onDenied 'anonymous', not granted again since) */
+  const anonymousAt = (page: string, at: number) => {
+    const c = site.consent.get(page);
+    return anonymous && c?.denied != null && c.denied <= at && !(c.granted !== null && c.granted > c.denied && c.granted <= at);
+  };
+  /** When the page of a fetch left or froze while it was in flight (its first such moment), or null. */
+  const leftDuring = (r: Sent) =>
+    (site.left.get(r.page) || []).find(
+      // (still awaited: not answered yet, and not given up on, 30 s after it left: transport.ts)
+      (l) => l.order > r.order && (r.answeredAt === undefined || r.answeredAt > l.at) && l.at < r.at + 30_000,
+    ) ?? null;
+  /** A fetch still in flight when its page left or froze, while delivery was known to work. */
+  const inFlightAtExit = (r: Sent) => {
+    const left = leftDuring(r);
+    return left !== null && worked(left.at, left.order, r.page);
+  };
+  /** An outcome a page learned and lived to record (not in the task it crashed in). */
+  const recorded = (o: (typeof net.outcomes)[number]) => site.pages.get(o.page)?.crashedTask !== o.task;
+  /**
+   * The verdict on what left at `at` (core/verdict.ts): the first delivery outcome the site's pages learned after it
+   * was a failure, within ten seconds: what left then is sent again.
+   */
+  const refuted = ({ at, order }: { at: number; order: number }) => {
+    const next = net.outcomes.find((o) => o.order > order && recorded(o));
+    return !!next && !next.ok && next.at - at <= 10_000;
+  };
+  /**
+   * A request that carried the event and was lost: a beacon, or one in flight when its page left, while delivery was
+   * known to work, and the site's next outcome did not say otherwise (docs/delivery.md: the collector failed in that
+   * instant, and was back by the next request).
+   */
+  const excusedLoss = (r: Sent) => {
+    const left = r.kind === 'beacon' ? r : leftDuring(r);
+    return left !== null && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)) && !refuted(left);
+  };
+
+  /** Why an event sent in `first` (which the collector took) may have been sent again, if the docs allow it. */
+  const twice = (first: Sent): CarveOut | null => {
+    // (a tab whose claim of the send turn had no answer in 2 s sends without it: delivery/turn.ts)
+    // (its drain goes on without the turn while replies come: a minute, at most two of the collector's slow answers)
+    // (or whose read of the outbox had none in 3 s: it sends what it holds without what other pages marked sent)
+    const stalled = (s: { store: string; page: string; at: number }) =>
+      (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') && s.page === first.page && s.at <= first.at && first.at - s.at < 60_000;
+    if (site.idb.slow.some(stalled))
+      return 'turnStalled';
+    // (its page was killed, crashed or discarded, before it recorded what it had sent: the outbox still held them)
+    const page = site.pages.get(first.page)!;
+    if (page.crashed || page.discarded) return 'killed';
+    // (another tab told this page it sends it, and the page beaconed it before hearing so: docs/delivery.md)
+    const race = site.sending.some(
+      (m) => m.from !== first.page && m.order < first.order && m.ids.some((id) => first.ids.includes(id)) && !((m.heard.get(first.page) ?? Infinity) < first.order),
+    );
+    if (first.kind === 'beacon' && race) return 'sendingRace';
+    if (first.kind === 'beacon')
+      return !worked(first.at, first.order, first.page) ? 'beaconedWhileFailing' : refuted(first) ? 'refuted' : null;
+    // (its answer never reached a page that could hear it, or came after the 30 s Stint waits: transport.ts)
+    const late = first.answeredAt !== undefined && first.answeredAt - first.at > 30_000;
+
+    // (or it was in flight as its page left or froze, delivery not known to work: a restored page gives up on it,
+    // since WebKit never settles it: transport.ts `abandonReplies`)
+    const left = leftDuring(first);
+    if (first.heard !== 'answer' || late || left !== null)
+      return !inFlightAtExit(first) ? 'answerUnheard' : refuted(left!) ? 'refuted' : null;
+    return null;
+  };
+
+  /** Why an event that never arrived may be missing, if the docs allow it. */
+  const excuse = (t: Tracked): CarveOut | null => {
+    const consent = site.consent.get(t.page);
+    const refusal = [...site.consent.values()].some((c) => c.denied !== null && c.denied >= t.at);
+    if (refusal || consent?.denied != null) return 'refused';
+    const page = site.pages.get(t.page)!;
+    if (!consent?.granted) return 'heldNeverGranted';
+    const carried = net.requests.filter((r) => r.ids.includes(t.id));
+    if (carried.some((r) => r.status !== null && r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)) return 'givenUp';
+    const lost = carried.filter((r) => r.reached === null || (r.status !== null && r.status >= 500));
+    // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
+    if (!stored.has(t.id) && (page.state === 'gone' || page.cached) && lost.length === carried.length)
+      return 'diedBeforeWrite';
+    if (lost.some(excusedLoss)) return 'lostInFlight';
+    return null;
+  };
+
+  let sentChecked = 0;
+  /** The visitor's decision in force at `at`, and since when. */
+  const decision = (at: number) => [...site.decisions].reverse().find((d) => d.at <= at)!;
+  /** A refusal (denied) that ends an earlier grant, in force at `at`. */
+  const refusedAt = (at: number) => {
+    const d = decision(at);
+    const i = site.decisions.indexOf(d);
+    return d.state === 'denied' && site.decisions.slice(0, i).some((e) => e.state === 'granted') ? d.at : null;
+  };
+  /** What Stint keeps on the device: its cookies, localStorage items, and its database. */
+  const held = () => {
+    const now = site.loop.now();
+    return [
+      ...[...site.cookies].filter(([name, c]) => name.startsWith('_stint') && c.expires > now).map(([name]) => `cookie ${name}`),
+      ...[...site.local.keys()].filter((k) => k.startsWith('stint:') && k !== 'stint:withdrawn').map((k) => `localStorage ${k}`),
+      // (a deletion asked waits for the pages' transactions to end, which a stalled database draws out)
+      ...site.idb.databases().filter((name) => name === 'stint' && !site.idb.deleting(name)).map(() => 'the stint database'),
+    ];
+  };
+
+  return {
+    violations,
+    excused,
+    step() {
+      while (done < net.arrivals.length) arrive(net.arrivals[done++]);
+      // Nothing identifying is sent after a refusal (docs/consent.md), once the tabs have heard it (a message: ms).
+      while (sentChecked < net.requests.length) {
+        const r = net.requests[sentChecked++];
+        const refused = refusedAt(r.at);
+        if (refused !== null && r.at > refused + 10 && r.identified)
+          fail('nothing sent after a refusal', `${r.kind} ${r.n} from ${r.page}, ${r.at - refused} ms after the refusal, identifies the visitor`);
+      }
+    },
+    storage() {
+      const now = site.loop.now();
+      const d = decision(now);
+      const before = site.decisions.every((e) => e.state !== 'granted');
+      // (the page told crashed in the middle of its erase: the next page, which the site's consent platform tells the
+      // refusal, finishes it)
+      const killed = !!d.page && !!site.pages.get(d.page)?.crashed && site.pages.size === d.pages;
+      // Before any grant nothing is stored; a second after a refusal, what a grant left is gone.
+      if ((before || (d.state === 'denied' && now - d.at > 1000 && !killed)) && held().length)
+        fail('nothing stored without consent', `${before ? 'before a grant' : `${now - d.at} ms after a refusal`}: ${held().join(', ')}`);
+    },
+    flushed(flush) {
+      // (a flush resolves at once while consent is pending, and waits for nothing held)
+      const heard = site.consent.get(flush.page);
+      if (!heard?.granted || heard.granted > flush.at || heard.denied !== null) return;
+      // (docs/api.md: accepted by the collector, given up on, or taken by the browser as its page hid or left while
+      // delivery was known to work, which counts as delivered: docs/delivery.md)
+      const left = (id: string) =>
+        net.requests.some((r) => r.ids.includes(id) && r.page === flush.page && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)));
+      const missing = flush.ids.filter((id) => !net.arrived.has(id) && !left(id) && excuse(site.tracked.get(id)!) === null);
+      if (missing.length)
+        fail('a resolved flush() means a 2xx', `${flush.page}'s flush() of ${flush.at - 0} resolved; ${missing.length} of its ${flush.ids.length} events never had a 2xx: ${missing.map((id) => site.tracked.get(id)!.name).join(' ')}`);
+    },
+    final() {
+      this.step();
+      // Nothing twice in the normal course: an event that came again did so because its first request's fate was not
+      // known (docs/delivery.md: "maybe twice, dropped by eventId").
+      for (const [id, again] of net.duplicates) {
+        const first = net.requests[net.arrived.get(id)!.request - 1];
+        // (any request that carried it and reached the collector, the first to arrive or not)
+        const carriers = net.requests.filter((r) => r.reached !== null && r.status === 204 && r.ids.includes(id));
+        const why = carriers.map(twice).find((w) => w) ?? null;
+        if (why) excused[why] = (excused[why] || 0) + again.length;
+        else
+          fail('nothing twice in the normal course', `${site.tracked.get(id)?.name ?? id.slice(0, 8)} came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);
+      }
+      for (const t of site.tracked.values()) {
+        if (net.arrived.has(t.id)) continue;
+        const why = excuse(t);
+        if (why) excused[why] = (excused[why] || 0) + 1;
+        else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
+      }
+    },
+  };
+}

@@ -1,0 +1,505 @@
+/**
+ * IndexedDB as the simulator's pages share it: one origin's databases, their object stores (string keys, values
+ * cloned), connections and transactions, with what Stint relies on and what breaks it:
+ * - a transaction is active during the task that made it and its requests' callbacks, commits once it has nothing
+ *   left to do (or at `commit()`), and its writes are seen by others only then;
+ * - transactions whose scopes overlap run one after the other when either writes (in the order they were made);
+ * - every answer comes later, by a latency drawn from the seed, and sometimes much later (a stall);
+ * - a page that goes away (closed, navigated, crashed) leaves its unfinished transactions to the browser: those it
+ *   had asked to commit land or not, as the seed says; the others abort (https://github.com/w3c/IndexedDB/issues/381);
+ * - a database deleted (a consent withdrawal) closes every connection first (`versionchange`).
+ */
+import type { Random } from './random';
+import type { Loop, Owner } from './loop';
+
+/** What the simulator's IndexedDB needs of a page. */
+export interface IdbPage extends Owner {
+  id: string;
+  /** a value in the page's realm (cloned) */
+  clone<T>(value: T): T;
+  /** an Error of the page's realm */
+  error(name: string, message: string): Error;
+  /** a crashed page's script has stopped, or the page is gone */
+  alive(): boolean;
+}
+
+type Store = Map<string, unknown>;
+interface Database {
+  version: number;
+  stores: Map<string, Store>;
+  connections: Set<Connection>;
+  /** transactions not finished, in the order they were made */
+  transactions: Transaction[];
+}
+
+type Listener = (event: { type: string; target: unknown }) => void;
+
+/** What IDBRequest, IDBTransaction and IDBDatabase share: handlers by property and by addEventListener. */
+function target() {
+  const listeners: Record<string, Listener[]> = {};
+  const self = {
+    addEventListener(type: string, listener: Listener) {
+      (listeners[type] ||= []).push(listener);
+    },
+    removeEventListener(type: string, listener: Listener) {
+      listeners[type] = (listeners[type] || []).filter((l) => l !== listener);
+    },
+    /** fires `type` at the handler property (`on<type>`), then the listeners */
+    fire(type: string) {
+      const event = { type, target: self };
+      const handler = (self as unknown as Record<string, unknown>)['on' + type];
+      if (typeof handler === 'function') handler.call(self, event);
+      for (const listener of (listeners[type] || []).slice()) listener.call(self, event);
+    },
+  };
+  return self;
+}
+
+interface Request {
+  result: unknown;
+  error: Error | null;
+  readyState: 'pending' | 'done';
+  transaction: unknown;
+  source: unknown;
+  fire(type: string): void;
+}
+
+interface Transaction {
+  page: IdbPage;
+  db: Database;
+  connection: Connection;
+  scope: string[];
+  mode: 'readonly' | 'readwrite' | 'versionchange';
+  /** requests not answered yet, in order */
+  pending: { run: () => unknown; request: Request }[];
+  /** writes not yet seen by others: key -> value (undefined: deleted), per store */
+  writes: Map<string, Map<string, unknown>>;
+  state: 'waiting' | 'running' | 'committing' | 'done';
+  active: boolean;
+  commitAsked: boolean;
+  /** a request's answer is on its way */
+  busy: boolean;
+  /** its page is gone, and it had asked to commit: the browser finishes it alone */
+  orphan: boolean;
+  /** a request ran, and the page's callback has not yet had its answer (it may make more requests) */
+  awaiting: boolean;
+  /** when it was made */
+  made: number;
+  object: ReturnType<typeof target> & Record<string, unknown>;
+  id: number;
+}
+
+interface Connection {
+  page: IdbPage;
+  db: Database;
+  name: string;
+  closed: boolean;
+  closePending: boolean;
+  object: ReturnType<typeof target> & Record<string, unknown>;
+}
+
+export interface IdbWorld {
+  /** `window.indexedDB` for a page */
+  factory(page: IdbPage): unknown;
+  /** the task of `page` ended: its transactions are no longer active, and those with nothing to do commit */
+  endOfTask(page: IdbPage): void;
+  /**
+   * `page` is gone (closed, navigated away, crashed, discarded): its unfinished transactions land if it had asked them
+   * to commit and the seed says so (`lands`), else abort; its connections close
+   */
+  gone(page: IdbPage, lands: (what: string) => boolean): void;
+  /** `page` enters WebKit's back/forward cache: its unfinished transactions are dropped (it holds its connections) */
+  abandon(page: IdbPage): void;
+  /** what the databases hold (committed), for the invariants and the log */
+  read(name: string, store: string): Map<string, unknown> | null;
+  databases(): string[];
+  /** the store's answers wait this long more (a stall), from now until `until` */
+  stall(until: number): void;
+  /** a deletion of the database is asked and not done (it waits for connections to close) */
+  deleting(name: string): boolean;
+  /** transactions that took longer than two seconds from their making to their end: page, store, when made */
+  slow: { page: string; store: string; at: number }[];
+}
+
+/** `committed`: each write as it lands (a value, or undefined: deleted), for the invariants. */
+export function startIdb(
+  loop: Loop,
+  random: Random,
+  log: (line: string) => void,
+  committed: (db: string, store: string, key: string, value: unknown) => void = () => {},
+  hooks: {
+    cached(page: IdbPage): boolean;
+    evict(page: IdbPage): void;
+    /** a page asked to write `value` (a put, not yet committed) */
+    put?(page: IdbPage, store: string, value: unknown): void;
+  } = { cached: () => false, evict: () => {} },
+): IdbWorld {
+  const dbs = new Map<string, Database>();
+  let stalledUntil = 0;
+  let txIds = 0;
+  /** An answer's latency: mostly a few ms, now and then tens, rarely a stall of seconds. */
+  const latency = () => {
+    const base = random.chance(0.9) ? random.between(0, 4) : random.chance(0.9) ? random.between(5, 60) : random.between(200, 2500);
+    return Math.max(base, stalledUntil - loop.now());
+  };
+  const pageTasks = new Map<IdbPage, Set<Transaction>>();
+
+  const overlaps = (a: Transaction, b: Transaction) =>
+    (a.mode !== 'readonly' || b.mode !== 'readonly') && a.scope.some((s) => b.scope.includes(s));
+
+  /** Starts each waiting transaction that no earlier unfinished one blocks. */
+  const schedule = (db: Database) => {
+    db.transactions.forEach((tx, i) => {
+      if (tx.state !== 'waiting') return;
+      if (db.transactions.slice(0, i).some((earlier) => overlaps(earlier, tx))) return;
+      tx.state = 'running';
+      advance(tx);
+    });
+  };
+
+  const valueOf = (tx: Transaction, store: string, key: string) => {
+    const written = tx.writes.get(store);
+    if (written?.has(key)) return written.get(key);
+    return tx.db.stores.get(store)?.get(key);
+  };
+  const keysOf = (tx: Transaction, store: string) => {
+    const keys = new Set(tx.db.stores.get(store)?.keys() || []);
+    for (const [key, value] of tx.writes.get(store) || []) value === undefined ? keys.delete(key) : keys.add(key);
+    return [...keys].sort();
+  };
+
+  /**
+   * Runs the next request of a running transaction in the browser (a task of nobody's), then tells the page (a task of
+   * the page's, where its callback may make more requests); commits one that has nothing left and is not active. A
+   * transaction asked to commit, or whose page is gone, goes on without waiting for the page's callbacks.
+   */
+  const advance = (tx: Transaction) => {
+    if (tx.state !== 'running' || tx.busy) return;
+    const next = tx.pending.shift();
+    if (!next) {
+      if (!tx.active) commit(tx);
+      return;
+    }
+    tx.busy = true;
+    loop.at(latency(), null, `idb ${tx.id} runs`, () => {
+      if (tx.state !== 'running') return;
+      const result = next.run();
+      const waits = !tx.commitAsked && !tx.orphan;
+      if (!waits) tx.busy = false;
+      tx.awaiting = waits;
+      if (!tx.orphan)
+        loop.at(0, tx.page, `idb ${tx.id} answers`, () => {
+          if (waits) tx.busy = tx.awaiting = false;
+          if (tx.state === 'done') return;
+          next.request.readyState = 'done';
+          next.request.result = tx.page.clone(result);
+          if (waits) tx.active = true;
+          try {
+            next.request.fire('success');
+          } catch {
+            // (an exception in a success callback aborts the transaction, as the spec says)
+            return abort(tx, 'AbortError');
+          }
+          // (the callback's task ends in endOfTask, which advances)
+        });
+      if (!waits) advance(tx);
+    });
+  };
+
+  const finish = (tx: Transaction) => {
+    tx.state = 'done';
+    tx.db.transactions = tx.db.transactions.filter((t) => t !== tx);
+    pageTasks.get(tx.page)?.delete(tx);
+    schedule(tx.db);
+    closeIfIdle(tx.connection);
+  };
+
+  const commit = (tx: Transaction) => {
+    if (tx.state !== 'running') return;
+    tx.state = 'committing';
+    loop.at(latency(), null, `idb ${tx.id} commits`, () => {
+      for (const [store, writes] of tx.writes) {
+        const target = tx.db.stores.get(store)!;
+        for (const [key, value] of writes) {
+          if (value === undefined) target.delete(key);
+          else target.set(key, value);
+          committed(tx.connection.name, store, key, value);
+        }
+      }
+      const changes = [...tx.writes.values()].flatMap((w) => [...w].map(([k, v]) => `${v === undefined ? '-' : '+'}${k.slice(-12)}`));
+      log(`idb ${tx.id} committed (${tx.page.id}, ${tx.mode} ${tx.scope}${changes.length ? ': ' + changes.join(' ') : ''})`);
+      if (loop.now() - tx.made > 2000) world.slow.push({ page: tx.page.id, store: tx.scope[0], at: tx.made });
+      finish(tx);
+      loop.at(0, tx.page, `idb ${tx.id} complete`, () => tx.object.fire('complete'));
+    });
+  };
+
+  const abort = (tx: Transaction, name: string) => {
+    if (tx.state === 'done') return;
+    const error = tx.page.error(name, 'The transaction was aborted');
+    tx.object.error = error;
+    const pending = tx.pending.splice(0);
+    log(`idb ${tx.id} aborted (${tx.page.id}, ${name})`);
+    finish(tx);
+    loop.at(0, tx.page, `idb ${tx.id} abort`, () => {
+      for (const { request } of pending) {
+        request.readyState = 'done';
+        request.error = error;
+        request.fire('error');
+      }
+      tx.object.fire('abort');
+    });
+  };
+
+  const closeIfIdle = (connection: Connection) => {
+    if (!connection.closePending || connection.closed) return;
+    if (connection.db.transactions.some((tx) => tx.connection === connection)) return;
+    connection.closed = true;
+    connection.db.connections.delete(connection);
+    pending.forEach((run) => run());
+  };
+  /** A crashed page does nothing more: its calls throw. */
+  const stopped = (page: IdbPage) => {
+    if (!page.alive() && page.state !== 'gone') throw page.error('Error', 'the page has crashed');
+  };
+  /** By database, the opens and deletions asked and not done, in order: each runs when the one before is done. */
+  const queues = new Map<string, ((done: () => void) => void)[]>();
+  /** Deletions asked and not done, by database. */
+  const deletes = new Map<string, number>();
+  const enqueue = (name: string, run: (done: () => void) => void) => {
+    const queue = queues.get(name) || [];
+    queues.set(name, queue);
+    const next = () => {
+      queue.shift();
+      if (queue.length) queue[0](next);
+    };
+    if (queue.push(run) === 1) run(next);
+  };
+  const pending = new Set<() => void>();
+
+  function objectStore(tx: Transaction, name: string) {
+    const request = (run: () => unknown): Request => {
+      stopped(tx.page);
+      if (tx.state === 'done' || tx.state === 'committing' || !tx.active || tx.commitAsked)
+        throw tx.page.error('TransactionInactiveError', 'The transaction is not active');
+      const r = Object.assign(target(), {
+        result: undefined,
+        error: null,
+        readyState: 'pending' as const,
+        transaction: tx.object,
+        source: null,
+      }) as unknown as Request;
+      tx.pending.push({ run, request: r });
+      return r;
+    };
+    const write = (key: string, value: unknown) => {
+      if (tx.mode === 'readonly') throw tx.page.error('ReadOnlyError', 'The transaction is read-only');
+      const writes = tx.writes.get(name) || new Map();
+      tx.writes.set(name, writes);
+      writes.set(String(key), value);
+    };
+    return {
+      name,
+      transaction: tx.object,
+      put: (value: unknown, key: string) => {
+        const copy = JSON.parse(JSON.stringify(value));
+        hooks.put?.(tx.page, name, copy);
+        return request(() => (write(key, copy), key));
+      },
+      delete: (key: string) => request(() => (write(key, undefined), undefined)),
+      get: (key: string) => request(() => valueOf(tx, name, String(key))),
+      getAll: () => request(() => keysOf(tx, name).map((key) => valueOf(tx, name, key))),
+      getAllKeys: () => request(() => keysOf(tx, name)),
+    };
+  }
+
+  function connect(page: IdbPage, name: string, db: Database): Connection {
+    const object = target() as Connection['object'];
+    const connection: Connection = { page, db, name, closed: false, closePending: false, object };
+    db.connections.add(connection);
+    Object.assign(object, {
+      name,
+      version: db.version,
+      objectStoreNames: { contains: (store: string) => db.stores.has(store) },
+      createObjectStore(store: string) {
+        db.stores.set(store, new Map());
+      },
+      transaction(scope: string | string[], mode: 'readonly' | 'readwrite' = 'readonly') {
+        stopped(page);
+        if (connection.closePending || connection.closed)
+          throw page.error('InvalidStateError', 'The database connection is closing');
+        const stores = ([] as string[]).concat(scope);
+        if (stores.some((s) => !db.stores.has(s))) throw page.error('NotFoundError', 'No such object store');
+        return transaction(page, connection, stores, mode).object;
+      },
+      close() {
+        connection.closePending = true;
+        closeIfIdle(connection);
+      },
+    });
+    return connection;
+  }
+
+  function transaction(page: IdbPage, connection: Connection, scope: string[], mode: Transaction['mode']) {
+    const tx: Transaction = {
+      page,
+      db: connection.db,
+      connection,
+      scope,
+      mode,
+      pending: [],
+      writes: new Map(),
+      state: 'waiting',
+      active: true,
+      commitAsked: false,
+      busy: false,
+      orphan: false,
+      awaiting: false,
+      made: loop.now(),
+      object: target() as Transaction['object'],
+      id: ++txIds,
+    };
+    Object.assign(tx.object, {
+      mode,
+      error: null,
+      db: connection.object,
+      objectStore: (store: string) => {
+        if (!scope.includes(store)) throw page.error('NotFoundError', 'Not in the transaction');
+        return objectStore(tx, store);
+      },
+      commit() {
+        stopped(page);
+        if (tx.state === 'done' || tx.state === 'committing')
+          throw page.error('InvalidStateError', 'The transaction is finished');
+        tx.commitAsked = true;
+        tx.active = false;
+        advance(tx);
+      },
+      abort() {
+        if (tx.state === 'done' || tx.state === 'committing')
+          throw page.error('InvalidStateError', 'The transaction is finished');
+        abort(tx, 'AbortError');
+      },
+    });
+    connection.db.transactions.push(tx);
+    const mine = pageTasks.get(page) || new Set();
+    pageTasks.set(page, mine);
+    mine.add(tx);
+    schedule(connection.db);
+    return tx;
+  }
+
+  const world: IdbWorld = {
+    factory(page) {
+      return {
+        open(name: string, version = 1) {
+          const request = Object.assign(target(), {
+            result: undefined as unknown,
+            error: null as Error | null,
+            readyState: 'pending',
+            transaction: null,
+            source: null,
+          });
+          const asked = loop.now();
+          const wait = latency();
+          // (the spec's connection queue: opens and deletions of a database in the order they were asked)
+          enqueue(name, (done) =>
+            loop.at(wait, null, `idb open ${name}`, () => {
+              // (slow counts from the ask: behind a slow open in the queue, this one waited as long)
+              if (loop.now() - asked > 1000) world.slow.push({ page: page.id, store: 'open', at: asked });
+              let db = dbs.get(name);
+              const upgrade = !db || db.version < version;
+              if (!db) dbs.set(name, (db = { version: 0, stores: new Map(), connections: new Set(), transactions: [] }));
+              const connection = connect(page, name, db);
+              if (upgrade) db.version = version;
+              // (a page that went meanwhile holds nothing: its connection closes)
+              if (!page.alive()) return ((connection.closePending = true), closeIfIdle(connection), done());
+              // (its success comes before anything asked after it: a deletion's versionchange finds its handler set)
+              loop.at(0, page, `idb open ${name}`, () => {
+                request.result = connection.object;
+                if (upgrade) {
+                  (connection.object as Record<string, unknown>).version = version;
+                  request.fire('upgradeneeded');
+                }
+                request.readyState = 'done';
+                request.fire('success');
+              });
+              done();
+            }),
+          );
+          return request;
+        },
+        deleteDatabase(name: string) {
+          const request = Object.assign(target(), { result: undefined, error: null, readyState: 'pending' });
+          deletes.set(name, (deletes.get(name) || 0) + 1);
+          enqueue(name, (done) => {
+            const db = dbs.get(name);
+            // (it waits for every connection open now, each told `versionchange`)
+            const open = new Set(db?.connections || []);
+            let removed = false;
+            const remove = () => {
+              if (removed || [...open].some((c) => !c.closed)) return;
+              removed = true;
+              pending.delete(remove);
+              if (dbs.get(name) === db) dbs.delete(name);
+              log(`idb ${name} deleted`);
+              deletes.set(name, deletes.get(name)! - 1);
+              if (!deletes.get(name)) deletes.delete(name);
+              done();
+              loop.at(latency(), page, `idb delete ${name}`, () => {
+                request.readyState = 'done';
+                request.fire('success');
+              });
+            };
+            pending.add(remove);
+            // A page in the back/forward cache that holds a connection is evicted (Chromium's and Firefox's rule: a
+            // cached page must not block another's versionchange); a frozen page hears it.
+            for (const connection of open)
+              if (hooks.cached(connection.page)) hooks.evict(connection.page);
+              else
+                loop.at(0, connection.page, 'idb versionchange', () => {
+                  const handler = connection.object.onversionchange;
+                  if (typeof handler === 'function') handler.call(connection.object, { type: 'versionchange' });
+                }, true);
+            loop.at(1, null, 'idb delete', remove);
+          });
+          return request;
+        },
+        databases: () => Promise.resolve([...dbs.keys()].map((name) => ({ name, version: dbs.get(name)!.version }))),
+      };
+    },
+    endOfTask(page) {
+      for (const tx of pageTasks.get(page) || []) {
+        tx.active = false;
+        advance(tx);
+      }
+    },
+    gone(page, lands) {
+      for (const tx of [...(pageTasks.get(page) || [])]) {
+        if (tx.state === 'committing' || tx.state === 'done') continue;
+        if (tx.commitAsked && lands(`idb ${tx.id}`)) {
+          // The browser has every request: it runs them and commits; nobody hears the answers.
+          tx.orphan = true;
+          tx.active = false;
+          // (a request whose answer the page was to hear: nobody will; one still running goes on by itself)
+          if (tx.awaiting) tx.busy = tx.awaiting = false;
+          advance(tx);
+        } else abort(tx, 'AbortError');
+      }
+      for (const db of dbs.values())
+        for (const connection of db.connections)
+          if (connection.page === page) ((connection.closePending = true), closeIfIdle(connection));
+    },
+    abandon(page) {
+      for (const tx of [...(pageTasks.get(page) || [])]) if (tx.state !== 'committing' && tx.state !== 'done') abort(tx, 'AbortError');
+    },
+    read: (name, store) => dbs.get(name)?.stores.get(store) || null,
+    databases: () => [...dbs.keys()],
+    stall(until) {
+      stalledUntil = Math.max(stalledUntil, until);
+    },
+    slow: [],
+    deleting: (name) => deletes.has(name),
+  };
+  return world;
+}

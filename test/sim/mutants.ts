@@ -1,0 +1,195 @@
+/**
+ * The bugs the simulator must find, each as a mutant: Stint's source with one fix taken back (bundle.ts). The last
+ * round's two (749b4b5, b72d5d6), a flush() that resolves at once, and each loss or repeat this simulator found. A
+ * mutant names the invariant it breaks; `npm run simulate -- --mutant <name>` counts the seeds it takes, and
+ * test/sim/regressions.test.ts proves each is still found (and fixed) by the schedule that found it.
+ */
+import type { Mutation } from './bundle';
+
+export interface Mutant extends Mutation {
+  name: string;
+  /** the invariant it breaks (check.ts) */
+  rule: string;
+}
+
+export const MUTANTS: Mutant[] = [
+  {
+    name: 'outbox read race',
+    // 749b4b5: a chunk missing from the keys read counted as delivered elsewhere, though written after they were read:
+    // its events left the queue unsent, and a flush resolved without them (the outbox still held them: a later read sent
+    // them, when one came)
+    rule: 'a resolved flush() means a 2xx',
+    file: 'core/send.ts',
+    find: 'const gone = d.asked.filter((c) => d.saved[c] && !there.has(c));',
+    replace: 'const gone = Object.keys(d.saved).filter((c) => !there.has(c));',
+  },
+  {
+    name: 'start ignores the hand-over',
+    // b72d5d6: a page's start took its store's session as it found it, not the later one the tab's last page handed
+    // over; the mirror behind IndexedDB (this round) covers that too, so it goes with it
+    rule: 'eventIndex once',
+    file: 'core/answers.ts',
+    find: 'const stale = held && handed ? merge(held, handed) : held;',
+    replace: 'const stale = held;',
+    also: [
+      {
+        file: 'session/stores/chain.ts',
+        find: 'found: stored && kept ? merge(stored, kept) : stored || kept',
+        replace: 'found: stored',
+      },
+    ],
+  },
+  {
+    name: 'flush resolves at once',
+    rule: 'a resolved flush() means a 2xx',
+    file: 'shell/calls.ts',
+    find: '.then(() => shell.sender?.flush())',
+    replace: '.then(() => undefined)',
+  },
+  {
+    name: 'a beacon counts without news',
+    // this round: a page that knew nothing of delivery counted its beacon delivered (an offline reload lost it all)
+    rule: 'every event arrives',
+    file: 'core/verdict.ts',
+    find: 'return online && !!known && known[0] && at - known[1] <= TRUST;',
+    replace: 'return online && (!known || known[0]);',
+  },
+  {
+    name: 'no verdict on a beacon',
+    // this round: a beacon counted delivered at once, before the site's next outcome could say it was lost
+    rule: 'every event arrives',
+    file: 'core/verdict.ts',
+    find: 'for (const id of ids) if (!d.awaiting.has(id)) d.awaiting.set(id, left);',
+    replace: 'for (const id of ids) if (!d.awaiting.has(id)) d.awaiting.set(id, left - VERDICT);',
+  },
+  {
+    name: 'what the tabs say while storage opens is lost',
+    // this round: two tabs starting after a crash repeated eventIndex 5-7
+    rule: 'eventIndex once',
+    file: 'core/answers.ts',
+    find: 'if (m.storageState !== \'open\') return void (m.heard = merge(m.heard, complete(theirs, m.heard)));',
+    replace: 'if (m.storageState !== \'open\') return;',
+  },
+  {
+    name: 'a leaving page writes an older count back',
+    // this round: Chromium runs the leaving page's pagehide after the restored page's pageshow
+    rule: 'eventIndex once',
+    file: 'tracker.ts',
+    find: "const due = input[0] === 'pagehide' || dueToEnd(shell.model, at);",
+    replace: 'const due = dueToEnd(shell.model, at);',
+  },
+  {
+    name: 'a restored page does not watch the store',
+    // this round: a background 1 ms after the other page's exit took its eventIndex
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'const WATCH = 1000;',
+    replace: 'const WATCH = -Infinity;',
+  },
+  {
+    name: 'the store is not written back',
+    // this round: after two tabs wrote in the same moment, the older count stayed, and a third tab took its indices
+    rule: 'eventIndex once',
+    file: 'core/answers.ts',
+    find: 'if (mine && (known.sessionId !== theirs.sessionId || known.eventIndex > theirs.eventIndex)) keep(m, fx, known);',
+    replace: '',
+  },
+  {
+    name: 'a withdrawal away is not heard',
+    // this round: a page restored after a withdrawal elsewhere wrote its session back and sent it
+    rule: 'nothing sent after a refusal',
+    file: 'core/step.ts',
+    find: "if (m.grantedAt !== null && when > m.grantedAt) decide(m, fx, at, 'denied', 'tab', false);",
+    replace: '',
+  },
+  {
+    name: 'a restored page beacons what others sent',
+    // this round: a page back from the cache beaconed what another tab had delivered while it was away
+    rule: 'nothing twice in the normal course',
+    file: 'core/send.ts',
+    find: 'back: (d) => void (d.kept && live(d).forEach((e) => d.unconfirmed.add(e.id))),',
+    replace: 'back: () => {},',
+  },
+  {
+    name: 'a tab whose write failed sends alone',
+    // this round: a write aborted as the page entered the cache; back, it sent without the turn what another tab read
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/sender.ts',
+    find: 'const mine = !o.turn || (await o.turn.claim());',
+    replace: 'const mine = !model.kept || !o.turn || (await o.turn.claim());',
+  },
+  {
+    name: "a page's own outcome before the site's",
+    // this round: a 2xx after another tab's failure took what a leaving page had in flight as delivered
+    rule: 'every event arrives',
+    file: 'core/verdict.ts',
+    find: 'if (shared) follow(d, fx, shared);',
+    replace: '',
+  },
+  {
+    name: 'a page that starts offline learns nothing',
+    // this round: the network went down as a page left with a request in flight; the next page started offline
+    rule: 'every event arrives',
+    file: 'delivery/sender.ts',
+    find: "if (o.offline) run('offline', null, o.offline);",
+    replace: '',
+  },
+  {
+    name: 'a write cut by the cache falls back',
+    // this round: WebKit aborted the session's write as the page entered the cache, told once it was back
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'mark < 0 || mark !== lifeMark()',
+    replace: 'mark < 0',
+  },
+  {
+    name: 'a read cut by the cache keeps the session in memory',
+    // this round: WebKit aborted a page's first read as it entered the cache; back, it went on in memory
+    rule: 'eventIndex once',
+    file: 'session/stores/chain.ts',
+    find: '(mark !== lifeMark() ? get().then(read, inMemory) : inMemory())',
+    replace: 'inMemory()',
+  },
+  {
+    name: 'an exit does not read the mirror behind IndexedDB',
+    // this round: a tab frozen while another closed counted its exit with the closed tab's index
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'const store = chain.synchronous ? chain.primary : due && chain.mirror;',
+    replace: 'const store = chain.synchronous && chain.primary;',
+  },
+  {
+    name: 'a restore does not read the mirror',
+    // this round: a page that left before its store answered went on in memory, and back counted from its own count
+    rule: 'eventIndex once',
+    file: 'shell/effects.ts',
+    find: "shell.now('reread', value, handedOver() || handOff(), shell.keeper?.mirrored());",
+    replace: "shell.now('reread', value, handedOver() || handOff());",
+  },
+  {
+    name: 'a tab sends again what a leaving page sent for it',
+    // this round: the tab with the turn sent another tab's entries, left before its answer, and was judged to have sent
+    // them; their own tab, which could not hear it, sent them again in its turn
+    rule: 'nothing twice in the normal course',
+    file: 'core/send.ts',
+    find: 'delivered(d, fx, live(d).filter((e) => sent.has(e.id) && !d.inflight.has(e.id)));',
+    replace: '',
+  },
+  {
+    name: 'held calls move the activity back',
+    // this round: two tabs granted after minutes each ended the session another tab had just opened, and opened two
+    rule: 'one live session',
+    file: 'core/record.ts',
+    find: 'for (const call of held) (perform(m, fx, call), keepUp());',
+    replace: 'for (const call of held) perform(m, fx, call);',
+    also: [{ file: 'core/record.ts', find: '  first?.();\n  keepUp();', replace: '  first?.();' }],
+  },
+  {
+    name: 'a page that leaves during the roll call goes on with the stand-in',
+    // this round: a page reloaded after a discard left during the roll call with the tab's older hand-over
+    rule: 'eventIndex once',
+    file: 'session/open.ts',
+    find: 'const goOn = () => open(read ?? early, false);',
+    replace: 'const goOn = () => open(early, false);',
+  },
+];

@@ -1,0 +1,227 @@
+/**
+ * The network and the collector, as the simulator's pages see them. The network is up or down; what a page's
+ * `navigator.onLine` says usually follows it, but not always (a captive portal, a link that died: `lying`). The
+ * collector accepts (204), is down (503), refuses (400: Stint drops the batch, counted), answers late, or never.
+ *
+ * A `fetch` leaves at once, reaches the collector after a latency if the network is up the whole way, and its answer
+ * comes back the same way: an answer lost on the way back is a failure to the page, though the collector has the
+ * batch. A keepalive request outlives its page. `sendBeacon` is taken (true) and goes like a keepalive request with
+ * nobody to hear its answer: a network that is down loses it. The collector keeps each event once (by `eventId`) and
+ * records every request, so that the invariants can say where each event went.
+ */
+import { expandEnvelope, type WholeEvent } from '../../src/core/envelope';
+import type { Loop, Owner } from './loop';
+import type { Random } from './random';
+
+export type CollectorMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang';
+
+/** A request as the collector saw it (or did not: `reached` false). */
+export interface Sent {
+  n: number;
+  /** its place among everything the pages learned and did (outcomes, leaves): `Net.tick` */
+  order: number;
+  page: string;
+  kind: 'fetch' | 'beacon';
+  at: number;
+  /** when it reached the collector, if it did */
+  reached: number | null;
+  status: number | null;
+  ids: string[];
+  /** whether it carried events that identify the visitor (a device id that is not the nil UUID) */
+  identified: boolean;
+  dropped: number;
+  /** the page heard the answer (a fetch), or a failure; and when */
+  heard: 'answer' | 'failure' | null;
+  answeredAt?: number;
+}
+
+export interface Arrival {
+  event: WholeEvent;
+  /** the request that brought it first */
+  request: number;
+  at: number;
+}
+
+export interface NetPage extends Owner {
+  id: string;
+  /** the number of the task running now */
+  taskNo: number;
+  /** when it was last restored from the back/forward cache (-1: never) */
+  restoredAt: number;
+  /** a promise of the page's realm */
+  promise<T>(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T>;
+  error(name: string, message: string): Error;
+  /** whether the page may still do anything (a crashed page's script has stopped) */
+  alive(): boolean;
+}
+
+export interface Net {
+  up: boolean;
+  onLine: boolean;
+  mode: CollectorMode;
+  fetch(page: NetPage, url: string, init: { body?: unknown; keepalive?: boolean }): Promise<unknown>;
+  beacon(page: NetPage, url: string, body: unknown): boolean;
+  /** every request, in the order they were sent */
+  requests: Sent[];
+  /** each event the collector accepted, by its id (first arrival) */
+  arrived: Map<string, Arrival>;
+  /** the same, in the order they came */
+  arrivals: Arrival[];
+  /** events that came again after they had arrived: id -> the requests that brought them again */
+  duplicates: Map<string, number[]>;
+  /**
+   * What the site's pages learned of delivery, in order: an answer heard (a 2xx: ok; a retryable one or none: not) and
+   * the browser going offline; and what `navigator.onLine` said, from when
+   */
+  outcomes: { at: number; ok: boolean; page: string; task?: number; order: number }[];
+  /** the next number in the order of what happened (requests, outcomes, pages leaving) */
+  tick(): number;
+  /** `page` learned a delivery outcome (a 2xx: `ok`) */
+  learned(page: { id: string; taskNo: number }, ok: boolean): void;
+  onLines: { at: number; on: boolean }[];
+}
+
+const text = (body: unknown) => (typeof body === 'string' ? body : String(body));
+
+export function startNet(loop: Loop, random: Random, log: (line: string) => void): Net {
+  const requests: Sent[] = [];
+  let order = 0;
+  const arrived = new Map<string, Arrival>();
+  const arrivals: Arrival[] = [];
+  const duplicates = new Map<string, number[]>();
+  const latency = () => (random.chance(0.85) ? random.between(2, 40) : random.between(40, 900));
+
+  /** The collector handles a body: the status it answers; 204 keeps the events (each once). */
+  const collect = (sent: Sent, body: string): number => {
+    const mode = net.mode;
+    if (mode === 'down') return 503;
+    if (mode === 'refuse') return 400;
+    let events: WholeEvent[];
+    let dropped = 0;
+    try {
+      const envelope = JSON.parse(body);
+      dropped = Number(envelope.dropped) || 0;
+      events = expandEnvelope(envelope);
+    } catch {
+      log(`collector: request ${sent.n} is not an envelope`);
+      return 400;
+    }
+    sent.dropped = dropped;
+    for (const event of events) {
+      if (arrived.has(event.eventId)) duplicates.set(event.eventId, [...(duplicates.get(event.eventId) || []), sent.n]);
+      else {
+        const arrival = { event, request: sent.n, at: loop.now() };
+        arrived.set(event.eventId, arrival);
+        arrivals.push(arrival);
+      }
+    }
+    return 204;
+  };
+
+  /** Ids in a body, read without judging it (for the log of what was lost). */
+  const idsOf = (body: string): WholeEvent[] => {
+    try {
+      return expandEnvelope(JSON.parse(body));
+    } catch {
+      return [];
+    }
+  };
+  const NIL = '00000000-0000-0000-0000-000000000000';
+
+  /** Sends `body`; `answer` hears the status (null: no answer: the network, or a collector that never answers). */
+  const send = (page: NetPage, kind: Sent['kind'], body: string, answer: ((status: number | null) => void) | null) => {
+    const events = idsOf(body);
+    const sent: Sent = {
+      n: requests.length + 1,
+      order: net.tick(),
+      page: page.id,
+      kind,
+      at: loop.now(),
+      reached: null,
+      status: null,
+      ids: events.map((e) => e.eventId),
+      identified: events.some((e) => e.session.userId !== NIL),
+      dropped: 0,
+      heard: null,
+    };
+    requests.push(sent);
+    if (!net.up) {
+      log(`${kind} ${sent.n} from ${page.id}: the network is down (${sent.ids.length} events)`);
+      loop.at(latency(), null, `${kind} ${sent.n} fails`, () => answer?.(null));
+      return;
+    }
+    loop.at(latency(), null, `${kind} ${sent.n} reaches the collector`, () => {
+      if (!net.up) {
+        log(`${kind} ${sent.n} from ${page.id}: lost on the way (${sent.ids.length} events)`);
+        return answer?.(null);
+      }
+      const mode = net.mode;
+      sent.reached = loop.now();
+      sent.status = collect(sent, body);
+      log(`${kind} ${sent.n} from ${page.id}: ${sent.status} (${sent.ids.length} events, dropped ${sent.dropped})`);
+      if (mode === 'hang') return;
+      const back = latency() + (mode === 'slow' ? random.between(2000, 40_000) : 0);
+      loop.at(back, null, `${kind} ${sent.n} answer`, () => answer?.(net.up ? sent.status : null));
+    });
+  };
+
+  const net: Net = {
+    up: true,
+    onLine: true,
+    mode: 'ok',
+    requests,
+    arrived,
+    arrivals,
+    duplicates,
+    outcomes: [],
+    onLines: [{ at: loop.now(), on: true }],
+    tick: () => ++order,
+    learned(page, ok) {
+      net.outcomes.push({ at: loop.now(), ok, page: page.id, task: page.taskNo, order: net.tick() });
+      log(`${page.id} learns ${ok ? 'a 2xx' : 'a failure'}`);
+    },
+    fetch(page, url, init) {
+      if (!page.alive()) throw page.error('Error', 'the page has crashed');
+      const body = text(init.body);
+      return page.promise((resolve, reject) => {
+        const sent = requests.length + 1;
+        // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT)
+        loop.at(30_000, page, `fetch ${sent} given up`, () => {
+          if (!requests[sent - 1].heard) net.learned(page, false);
+        });
+        send(page, 'fetch', body, (status) => {
+          const record = requests[sent - 1];
+          // The page hears it as a task of its own, if it still runs (a keepalive request outlives it: nobody hears).
+          loop.at(0, page, `fetch ${sent} answered`, () => {
+            record.heard = status === null ? 'failure' : 'answer';
+            record.answeredAt = loop.now();
+            // (past 30 s the page had given up on it: an answer it no longer hears)
+            // (and a page restored from the cache since gave up on what it awaited: transport.ts abandonReplies)
+            const late = loop.now() - record.at > 30_000 || page.restoredAt > record.at;
+            if (late) void 0;
+            else if (status === null || status >= 500 || status === 408 || status === 429 || status < 200)
+              net.learned(page, false);
+            else if (status < 300) net.learned(page, true);
+            if (status === null) return reject(page.error('TypeError', 'Failed to fetch'));
+            resolve({
+              status,
+              ok: status >= 200 && status < 300,
+              type: 'basic',
+              headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' && status === 503 ? null : null) },
+              text: () => page.promise<string>((done) => done('')),
+            });
+          });
+        });
+      });
+    },
+    beacon(page, url, body) {
+      if (!page.alive()) throw page.error('Error', 'the page has crashed');
+      const payload = text(body);
+      // (what browsers refuse: a body past the 64 KiB a page may have in flight)
+      if (payload.length > 65_536) return false;
+      send(page, 'beacon', payload, null);
+      return true;
+    },
+  };
+  return net;
+}

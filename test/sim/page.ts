@@ -1,0 +1,362 @@
+/**
+ * One document of the simulated site: its own JavaScript realm (a `node:vm` context whose microtasks run at the end
+ * of each task, as a browser's do), the browser APIs Stint uses as the site's shared state gives them (cookies,
+ * localStorage, IndexedDB, the tabs' channel, the network), its own timers on the simulator's clock, a seeded
+ * `Math.random` and crypto, and the page's life: visible or hidden, frozen, in the back/forward cache, gone.
+ *
+ * Everything that enters the page is a task: it runs inside the realm, its microtasks after it, then what the end of a
+ * task means to IndexedDB. A page that crashes mid-task (`crashAfter`: at its n-th call of a browser API) stops there:
+ * that call throws, and so does every later one, so nothing it would have done next reaches the world.
+ */
+import vm from 'node:vm';
+import type { Loop, Owner, OwnerState, Task } from './loop';
+import type { Random } from './random';
+
+/** What a page needs of the site (site.ts). */
+export interface World {
+  loop: Loop;
+  log(line: string): void;
+  cookie(page: Page): { get(): string; set(value: string): void };
+  localStorage(page: Page): unknown;
+  indexedDB(page: Page): unknown;
+  channel(page: Page, name: string): unknown;
+  fetch(page: Page, url: string, init: { body?: unknown; keepalive?: boolean }): Promise<unknown>;
+  beacon(page: Page, url: string, body: unknown): boolean;
+  onLine(): boolean;
+  /** the end of a task of `page` (IndexedDB's transactions stop being active) */
+  endOfTask(page: Page): void;
+  /** something the page did that breaks a rule of the host page (a throw into it, an internal error) */
+  fault(page: Page, what: string): void;
+}
+
+type Listener = { type: string; listener: (event: unknown) => void; capture: boolean };
+
+export interface Page extends Owner {
+  id: string;
+  url: string;
+  visible: boolean;
+  /** hidden and paused by the browser (Page Lifecycle) */
+  frozen: boolean;
+  /** in the back/forward cache */
+  cached: boolean;
+  /** when it was last restored from the cache (Stint then gives up on the replies it awaited: transport.ts) */
+  restoredAt: number;
+  /** a crashed page's script has stopped */
+  crashed: boolean;
+  /** the task it crashed in (what it learned in that task, it never recorded) */
+  crashedTask: number | null;
+  /** the browser discarded it (no pagehide: what it had not written yet went with it) */
+  discarded: boolean;
+  /** the page's n-th browser API call from now throws, and the page is gone (0: never) */
+  crashAfter: number;
+  /** the number of the task running now (events are known by the task that tracked them) */
+  taskNo: number;
+  context: vm.Context;
+  /** the realm's own Promise */
+  Promise: PromiseConstructor;
+  /** runs `code` (a function of the page's realm, called with the page's window) as a task of the page */
+  run<T>(what: string, code: (window: Record<string, unknown>) => T): T | undefined;
+  /** fires a lifecycle event at the page's window or document */
+  fire(target: 'window' | 'document', type: string, init?: Record<string, unknown>): void;
+  clone<T>(value: T): T;
+  error(name: string, message: string): Error;
+  promise<T>(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T>;
+  /** `done` once `promise` settles (in the page's realm: at the end of one of its tasks) */
+  after(promise: unknown, done: (ok: boolean, value: unknown) => void): void;
+  alive(): boolean;
+  /** a browser API of the page: it throws once the page has crashed (see `crashAfter`) */
+  api<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
+  /** a Storage of the page over `map` */
+  storage(map: Map<string, string>): unknown;
+  /** console lines of the page */
+  console: string[];
+  /** the tab's sessionStorage */
+  sessionStorage: Map<string, string>;
+  wasDiscarded: boolean;
+}
+
+const TRAMPOLINE = new vm.Script('__sim.task()', { filename: 'sim-task' });
+const BOOT = new vm.Script(
+  `(() => {
+  const sim = globalThis.__sim;
+  globalThis.window = globalThis;
+  globalThis.self = globalThis;
+  const RealDate = Date;
+  globalThis.Date = class Date extends RealDate {
+    constructor(...args) { args.length ? super(...args) : super(sim.now()); }
+    static now() { return sim.now(); }
+  };
+  Math.random = () => sim.random();
+  globalThis.queueMicrotask = (f) => { Promise.resolve().then(() => { try { f(); } catch (e) { sim.uncaught(e); } }); };
+  sim.makePromise = (executor) => new Promise(executor);
+  sim.makeError = (name, message) => { const e = new (globalThis[name] || Error)(message); if (!globalThis[name]) e.name = name; return e; };
+  sim.clone = (value) => value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+  // (a promise's callbacks are queued in the realm of the function given to then: the page's, so they run at the end
+  // of the page's task, not in Node's own queue)
+  sim.after = (promise, done) => Promise.resolve(promise).then((value) => done(true, value), (error) => done(false, error));
+})();`,
+  { filename: 'sim-boot' },
+);
+
+export interface PageOptions {
+  id: string;
+  url: string;
+  visible: boolean;
+  random: Random;
+  sessionStorage: Map<string, string>;
+  wasDiscarded?: boolean;
+  referrer?: string;
+}
+
+export function startPage(world: World, o: PageOptions): Page {
+  const { loop } = world;
+  const listeners: Record<'window' | 'document', Listener[]> = { window: [], document: [] };
+  let calls = 0;
+  /** Every browser API the page calls goes through here: a crashed page's script stops at its n-th call. */
+  const api = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      if (page.crashed) throw page.error('Error', 'the page has crashed');
+      if (page.crashAfter && ++calls >= page.crashAfter) {
+        page.crashed = true;
+        page.crashedTask = page.taskNo;
+        world.log(`${page.id} crashes (at its call of a browser API)`);
+        throw page.error('Error', 'the page has crashed');
+      }
+      return fn(...args);
+    };
+  const timer = (repeat: boolean) =>
+    api((fn: unknown, ms?: number, ...args: unknown[]) => {
+      const delay = Math.max(0, Number(ms) || 0);
+      const box: { task?: Task } = {};
+      const fire = () => {
+        if (repeat) box.task = loop.at(Math.max(delay, 1), page, 'interval', fire);
+        if (typeof fn === 'function') fn(...args);
+      };
+      box.task = loop.at(delay, page, repeat ? 'interval' : 'timeout', fire);
+      const id = ++timerIds;
+      timers.set(id, box);
+      return id;
+    });
+  const clear = (id: unknown) => {
+    const box = timers.get(id as number);
+    if (box?.task) loop.cancel(box.task);
+    timers.delete(id as number);
+  };
+  let timerIds = 0;
+  const timers = new Map<number, { task?: Task }>();
+  const random = o.random;
+
+  const on = (target: 'window' | 'document') => ({
+    addEventListener: (type: string, listener: (event: unknown) => void, options?: boolean | { capture?: boolean }) => {
+      const capture = typeof options === 'boolean' ? options : !!options?.capture;
+      if (typeof listener !== 'function') return;
+      if (!listeners[target].some((l) => l.type === type && l.listener === listener && l.capture === capture))
+        listeners[target].push({ type, listener, capture });
+    },
+    removeEventListener: (type: string, listener: unknown, options?: boolean | { capture?: boolean }) => {
+      const capture = typeof options === 'boolean' ? options : !!options?.capture;
+      listeners[target] = listeners[target].filter((l) => !(l.type === type && l.listener === listener && l.capture === capture));
+    },
+  });
+
+  const storage = (map: Map<string, string>) => ({
+    getItem: api((key: string) => (map.has(String(key)) ? map.get(String(key))! : null)),
+    setItem: api((key: string, value: string) => {
+      // (what delivery shares between pages, in the log: the outcome, the hand-over, the marks, a withdrawal)
+      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
+      map.set(String(key), String(value));
+    }),
+    removeItem: api((key: string) => {
+      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) world.log(`${o.id} removes ${key}`);
+      map.delete(String(key));
+    }),
+    clear: api(() => map.clear()),
+    key: api((i: number) => [...map.keys()][i] ?? null),
+    get length() {
+      return map.size;
+    },
+  });
+
+  const location = new URL(o.url);
+  const document: Record<string, unknown> = {
+    ...on('document'),
+    get visibilityState() {
+      return page.visible ? 'visible' : 'hidden';
+    },
+    get hidden() {
+      return !page.visible;
+    },
+    hasFocus: () => page.visible,
+    title: `page ${o.id}`,
+    referrer: o.referrer || '',
+    currentScript: null,
+    wasDiscarded: !!o.wasDiscarded,
+    readyState: 'complete',
+    createElement: () => ({ setAttribute() {}, dataset: {} }),
+    head: { appendChild() {} },
+  };
+  Object.defineProperty(document, 'cookie', {
+    get: api(() => world.cookie(page).get()),
+    set: api((value: string) => world.cookie(page).set(value)),
+  });
+
+  const sandbox: Record<string, unknown> = {
+    __sim: {
+      task: () => {},
+      now: () => loop.now(),
+      random: () => random.next(),
+      uncaught: (e: unknown) => world.fault(page, `an error thrown in a microtask: ${describe(e)}`),
+    },
+    ...on('window'),
+    document,
+    location: {
+      href: location.href,
+      origin: location.origin,
+      protocol: location.protocol,
+      host: location.host,
+      hostname: location.hostname,
+      pathname: location.pathname,
+      search: location.search,
+      hash: location.hash,
+      toString: () => location.href,
+    },
+    history: { state: null, length: 1, pushState() {}, replaceState() {} },
+    navigator: {
+      get onLine() {
+        return world.onLine();
+      },
+      sendBeacon: api((url: string, body: unknown) => world.beacon(page, String(url), body)),
+      userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+      language: 'en-US',
+      languages: ['en-US'],
+      maxTouchPoints: 0,
+      webdriver: false,
+    },
+    screen: { width: 1280, height: 720, colorDepth: 24, orientation: { type: 'landscape-primary' } },
+    console: {
+      // (console.log, in the flight recorder's log: a debugging aid while a seed is studied)
+      log: (...a: unknown[]) => world.log(`${page.id} console: ${a.map(describe).join(' ')}`),
+      info: (...a: unknown[]) => page.console.push(a.map(describe).join(' ')),
+      debug: (...a: unknown[]) => page.console.push(a.map(describe).join(' ')),
+      warn: (...a: unknown[]) => page.console.push('warn: ' + a.map(describe).join(' ')),
+      error: (...a: unknown[]) => {
+        const line = a.map(describe).join(' ');
+        page.console.push('error: ' + line);
+        // An internal error (#0) is a bug, unless the page had crashed (its APIs throw from then on).
+        if (/\(#0\)$/.test(line) && !page.crashed) world.fault(page, `internal error: ${line}`);
+      },
+    },
+    setTimeout: timer(false),
+    setInterval: timer(true),
+    clearTimeout: clear,
+    clearInterval: clear,
+    crypto: {
+      getRandomValues: api((array: Uint32Array | Uint8Array) => {
+        for (let i = 0; i < array.length; i++) array[i] = random.words(1)[0] & (array instanceof Uint8Array ? 0xff : 0xffffffff);
+        return array;
+      }),
+    },
+    fetch: api((url: unknown, init: { body?: unknown; keepalive?: boolean } = {}) => world.fetch(page, String(url), init)),
+    URL,
+    URLSearchParams,
+    TextEncoder,
+    Blob,
+    Response,
+    structuredClone: (value: unknown) => page.clone(value),
+    requestAnimationFrame: timer(false),
+    // (the page's time zone: Temporal answers at once, where each realm's first Intl.DateTimeFormat costs half a ms)
+    Temporal: { Now: { timeZoneId: () => 'Europe/Paris' } },
+    MutationObserver: class {
+      observe() {}
+      disconnect() {}
+    },
+  };
+  Object.defineProperty(sandbox, 'localStorage', { get: () => world.localStorage(page), enumerable: true });
+  Object.defineProperty(sandbox, 'sessionStorage', { get: () => sessionStorage, enumerable: true });
+  Object.defineProperty(sandbox, 'indexedDB', { get: () => world.indexedDB(page), enumerable: true });
+  const sessionStorage = storage(o.sessionStorage);
+  sandbox.BroadcastChannel = function BroadcastChannel(name: string) {
+    return world.channel(page, String(name));
+  };
+
+  const context = vm.createContext(sandbox, { name: o.id, microtaskMode: 'afterEvaluate' });
+  const sim = sandbox.__sim as Record<string, (...args: unknown[]) => unknown>;
+  BOOT.runInContext(context);
+
+  let depth = 0;
+  const page: Page = {
+    id: o.id,
+    url: o.url,
+    visible: o.visible,
+    frozen: false,
+    cached: false,
+    restoredAt: -1,
+    crashed: false,
+    crashedTask: null,
+    discarded: false,
+    crashAfter: 0,
+    taskNo: 0,
+    state: 'running' as OwnerState,
+    deferred: [],
+    context,
+    Promise: vm.runInContext('Promise', context),
+    console: [],
+    sessionStorage: o.sessionStorage,
+    wasDiscarded: !!o.wasDiscarded,
+    // Chromium runs a frozen page's BroadcastChannel messages (tabs.ts): nothing else.
+    runsWhilePaused: (task) => !!task.message && page.frozen && !page.cached,
+    enter(run) {
+      if (page.crashed) return;
+      // (a task inside a task: its microtasks run with the outer one's)
+      if (depth) return run();
+      depth++;
+      page.taskNo++;
+      sim.task = () => {
+        try {
+          run();
+        } catch (e) {
+          if (!page.crashed) world.fault(page, `an error thrown into the page: ${describe(e)}`);
+        }
+      };
+      try {
+        TRAMPOLINE.runInContext(context);
+      } finally {
+        depth--;
+      }
+      world.endOfTask(page);
+    },
+    run(what, code) {
+      let result: unknown;
+      page.enter(() => (result = code(sandbox)));
+      return result as never;
+    },
+    fire(target, type, init = {}) {
+      const event = { type, target: target === 'window' ? sandbox : document, ...init };
+      // (capture listeners of the window first, then the target's: enough for what Stint listens to)
+      const list = [...listeners.window.filter((l) => l.type === type && (target === 'window' || l.capture)), ...(target === 'document' ? listeners.document.filter((l) => l.type === type) : [])];
+      for (const { listener } of list)
+        try {
+          listener.call(target === 'window' ? sandbox : document, event);
+        } catch (e) {
+          if (!page.crashed) world.fault(page, `an error thrown into the page's ${type} listener: ${describe(e)}`);
+        }
+    },
+    clone: (value) => sim.clone(value) as never,
+    error: (name, message) => sim.makeError(name, message) as Error,
+    promise: (executor) => sim.makePromise(executor) as never,
+    after: (promise, done) => void sim.after(promise, done),
+    alive: () => !page.crashed && page.state !== 'gone',
+    api,
+    storage,
+  };
+  return page;
+}
+
+export function describe(value: unknown): string {
+  try {
+    if (value instanceof Error || (value && typeof value === 'object' && 'stack' in value)) return String((value as Error).stack || value);
+    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Every bug the simulator found, kept (regressions.ts): its schedule breaks the rule with the fix taken back (the
+ * mutant, mutants.ts) and keeps it with the fix. A mutant's regression drawn from the default seeds (no `actions`)
+ * proves the seeds of `npm test` find it.
+ */
+import { describe, expect, it } from 'vitest';
+import { stintScript } from './bundle';
+import { MUTANTS } from './mutants';
+import { REGRESSIONS } from './regressions';
+import { report, run } from './run';
+
+describe('each bug the simulator found: its schedule fails with the fix taken back, and passes with it', () => {
+  it('every mutant has a regression, and every regression a mutant', () => {
+    expect(REGRESSIONS.map((r) => r.mutant).sort()).toEqual(MUTANTS.map((m) => m.name).sort());
+  });
+
+  it.each(REGRESSIONS.map((r) => [r.mutant, r] as const))('%s', async (_, r) => {
+    const mutant = MUTANTS.find((m) => m.name === r.mutant)!;
+    const broken = await run(r.seed, await stintScript(mutant), r.actions, r.scenario);
+    expect(broken.violations.map((v) => v.rule), report(broken, 60)).toContain(mutant.rule);
+    const fixed = await run(r.seed, await stintScript(), r.actions, r.scenario);
+    expect(fixed.violations, report(fixed, 150)).toEqual([]);
+  }, 60_000);
+});

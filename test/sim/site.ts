@@ -1,0 +1,523 @@
+/**
+ * One site in one browser, simulated: its tabs and their pages (each a realm running Stint's script tag), and what
+ * they share: the cookie jar, localStorage, IndexedDB, the tabs' BroadcastChannel, the network and the collector, one
+ * clock. What people do (site.act) and what the browser does to pages (hide, freeze, the back/forward cache, a close,
+ * a crash) are the simulator's moves; every answer of the browser comes as a task, later, as the seed says.
+ */
+import vm from 'node:vm';
+import { startIdb, type IdbWorld } from './idb';
+import { startLoop, type Loop } from './loop';
+import { startNet, type Net } from './net';
+import { describe, startPage, type Page, type World } from './page';
+import type { Random } from './random';
+
+export interface Tab {
+  id: string;
+  /** its pages, oldest first; `at` is the current one (a page behind it may be in the back/forward cache) */
+  history: { url: string; page: Page | null }[];
+  at: number;
+  sessionStorage: Map<string, string>;
+  /** discarded by the browser: shown again, it reloads (`document.wasDiscarded`) */
+  discarded: boolean;
+  closed: boolean;
+}
+
+/** An event a page tracked: where and when, and the task that tracked it. */
+export interface Tracked {
+  id: string;
+  name: string;
+  page: string;
+  task: number;
+  at: number;
+}
+
+export interface Flush {
+  page: string;
+  at: number;
+  /** the events the page had tracked when it asked */
+  ids: string[];
+  resolvedAt: number | null;
+}
+
+export interface SiteOptions {
+  seed: number;
+  random: Random;
+  bundle: vm.Script;
+  config: Record<string, unknown>;
+  /** the log's lines kept (the flight recorder) */
+  log: string[];
+  /** what the browser is like: cookies blocked, its engine */
+  scenario?: { cookies: boolean; engine: 'chromium' | 'webkit' };
+}
+
+export interface Site {
+  loop: Loop;
+  net: Net;
+  idb: IdbWorld;
+  tabs: Tab[];
+  cookies: Map<string, { value: string; expires: number }>;
+  local: Map<string, string>;
+  tracked: Map<string, Tracked>;
+  flushes: Flush[];
+  faults: string[];
+  /** pages by id, every one that lived */
+  pages: Map<string, Page>;
+  /** when each page left or froze, each time (its requests in flight then awaited a verdict, if delivery worked) */
+  left: Map<string, { at: number; order: number }[]>;
+  log(line: string): void;
+  current(tab: Tab): Page | null;
+  openTab(): Tab;
+  track(tab: Tab, count: number): void;
+  view(tab: Tab): void;
+  flush(tab: Tab): void;
+  setConsent(tab: Tab, state: string): void;
+  hide(tab: Tab): void;
+  show(tab: Tab): void;
+  freeze(tab: Tab): void;
+  resume(tab: Tab): void;
+  navigate(tab: Tab): void;
+  back(tab: Tab): void;
+  reload(tab: Tab): void;
+  close(tab: Tab): void;
+  /** the page crashes at its `after`-th browser API call from now (1: at once) */
+  crash(tab: Tab, after: number): void;
+  discard(tab: Tab): void;
+  /** called when a flush resolves (the invariants) */
+  onFlush: ((flush: Flush) => void) | null;
+  /** called for each IndexedDB write that lands */
+  onCommit: ((db: string, store: string, key: string, value: unknown) => void) | null;
+  /** when each page heard the site's consent decisions (its own call, or another tab's message) */
+  consent: Map<string, { granted: number | null; denied: number | null }>;
+  /** the visitor's decisions, in order (the config's first): the page told, and how many pages the site had by then */
+  decisions: { at: number; state: string; page?: string; pages?: number }[];
+  /** each write of the session's cookie: which page, which session, its eventIndex */
+  written: { at: number; page: string; session: string; index: number; idb?: true }[];
+  /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
+  sending: { from: string; ids: string[]; order: number; heard: Map<string, number> }[];
+}
+
+const ORIGIN = 'https://shop.test';
+const SNIPPET = new vm.Script(
+  'window.stint = function () { window.stint.q.push([arguments, Date.now()]); }; window.stint.q = [];',
+  { filename: 'snippet' },
+);
+
+export function startSite(o: SiteOptions): Site {
+  const random = o.random.fork('browser');
+  const loop = startLoop(Date.UTC(2026, 10, 27, 9, 0, 0));
+  const log = (line: string) => void o.log.push(`${String(loop.now() - start).padStart(7)} ${line}`);
+  const start = loop.now();
+  const idb = startIdb(loop, random.fork('idb'), log, (db, store, key, value) => onCommit?.(db, store, key, value), {
+    cached: (page) => (page as Page).cached,
+    evict: (page) => kill(page as Page, 'evicted: it held a database another page deletes'),
+    // (the session's count as each page writes it to IndexedDB, where cookies are blocked)
+    put: (page, store, value) => store === 'session' && record(page as Page, typeof value === 'string' ? value : '', true),
+  });
+  const net = startNet(loop, random.fork('net'), log);
+  const cookies = new Map<string, { value: string; expires: number }>();
+  const local = new Map<string, string>();
+  const channels = new Map<string, Set<Channel>>();
+  const tabs: Tab[] = [];
+  const pages = new Map<string, Page>();
+  const left = new Map<string, { at: number; order: number }[]>();
+  const leaves = (id: string) => left.set(id, [...(left.get(id) || []), { at: loop.now(), order: net.tick() }]);
+  const tracked = new Map<string, Tracked>();
+  const flushes: Flush[] = [];
+  const faults: string[] = [];
+  const consent = new Map<string, { granted: number | null; denied: number | null }>();
+  const written: Site['written'] = [];
+  /** The session's count as `page` writes it: when two pages recorded an index, for the invariants. */
+  const record = (page: Page, value: string, idb?: true) => {
+    const state = /^\d\.\{/.test(value) ? JSON.parse(value.slice(2)) : null;
+    if (!state?.s) return;
+    written.push({ at: loop.now(), page: page.id, session: state.s, index: state.e, ...(idb && { idb }) });
+    log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
+  };
+  const sending: Site['sending'] = [];
+  const safeDecode = (v: string) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
+  /** Page `id` heard the decision `state` now (the first time each way counts). */
+  const heard = (id: string, state: unknown) => {
+    const known = consent.get(id) || { granted: null, denied: null };
+    consent.set(id, known);
+    if (state === 'granted') known.granted ??= loop.now();
+    if (state === 'denied') known.denied ??= loop.now();
+  };
+  let pageCount = 0;
+  /** the visitor's last decision, as the site's consent platform keeps it */
+  let decision: string | null = null;
+  let onFlush: Site['onFlush'] = null;
+  let onCommit: Site['onCommit'] = null;
+  /** the last delivery time of a message from one page to one channel: per sender, in order */
+  const lastDelivery = new Map<string, number>();
+
+  interface Channel {
+    page: Page;
+    name: string;
+    closed: boolean;
+    object: Record<string, unknown>;
+  }
+
+  const world: World = {
+    loop,
+    log,
+    cookie: (page) => ({
+      get: () => {
+        if (o.scenario?.cookies === false) return '';
+        const now = loop.now();
+        return [...cookies]
+          .filter(([, c]) => c.expires > now)
+          .map(([name, c]) => `${name}=${c.value}`)
+          .join('; ');
+      },
+      set: (text: string) => {
+        // (a browser that blocks cookies drops the write without a word)
+        if (o.scenario?.cookies === false) return;
+        const [pair, ...attributes] = String(text).split(';');
+        const eq = pair.indexOf('=');
+        const name = pair.slice(0, eq).trim();
+        const value = pair.slice(eq + 1).trim();
+        let expires = Infinity;
+        for (const attribute of attributes) {
+          const [key, v] = attribute.trim().split('=');
+          if (key.toLowerCase() === 'max-age') expires = loop.now() + Number(v) * 1000;
+        }
+        if (expires <= loop.now()) cookies.delete(name);
+        else cookies.set(name, { value, expires });
+        if (name === '_stint') record(page, safeDecode(value));
+      },
+    }),
+    localStorage: (page) => page.storage(local),
+    indexedDB: (page) => idbFor(page),
+    channel: (page, name) => open(page, name),
+    fetch: (page, url, init) => net.fetch(page, url, init),
+    beacon: (page, url, body) => net.beacon(page, url, body),
+    onLine: () => net.onLine,
+    endOfTask(page) {
+      idb.endOfTask(page);
+      if (page.crashed && page.state !== 'gone') kill(page, 'crashed');
+    },
+    fault(page, what) {
+      faults.push(`${page.id}: ${what}`);
+      log(`FAULT ${page.id}: ${what}`);
+    },
+  };
+
+  const factories = new Map<Page, unknown>();
+  const idbFor = (page: Page) => {
+    let factory = factories.get(page);
+    if (!factory) {
+      const raw = idb.factory(page) as Record<string, (...args: unknown[]) => unknown>;
+      factory = { open: page.api(raw.open), deleteDatabase: page.api(raw.deleteDatabase), databases: raw.databases };
+      factories.set(page, factory);
+    }
+    return factory;
+  };
+
+  function open(page: Page, name: string) {
+    const channel: Channel = { page, name, closed: false, object: {} };
+    const all = channels.get(name) || new Set();
+    channels.set(name, all);
+    all.add(channel);
+    Object.assign(channel.object, {
+      onmessage: null,
+      postMessage: page.api((data: unknown) => {
+        if (channel.closed) throw page.error('InvalidStateError', 'The channel is closed');
+        const text = JSON.stringify(data);
+        // (what one tab tells the others it sends: when, and when each heard it, for the invariants)
+        const told = (data as { k?: string })?.k === 'sending' ? { from: page.id, ids: (data as { ids: string[] }).ids, order: net.tick(), heard: new Map<string, number>() } : null;
+        if (told) sending.push(told);
+        for (const other of all) {
+          if (other === channel || other.closed) continue;
+          // In order per sender, interleaved across senders.
+          const key = `${page.id}>${other.page.id}`;
+          const at = Math.max(loop.now() + random.between(0, 3), lastDelivery.get(key) || 0);
+          lastDelivery.set(key, at);
+          loop.at(
+            at - loop.now(),
+            other.page,
+            `message ${page.id}>${other.page.id}`,
+            () => {
+              const handler = other.object.onmessage;
+              if (other.closed || typeof handler !== 'function') return;
+              const message = JSON.parse(text);
+              if (message?.k === 'consent') heard(other.page.id, message.c);
+              told?.heard.set(other.page.id, net.tick());
+              handler.call(other.object, { data: other.page.clone(message) });
+            },
+            true,
+          );
+        }
+      }),
+      close: () => {
+        channel.closed = true;
+        all.delete(channel);
+      },
+    });
+    return channel.object;
+  }
+
+  /** The page is gone: its tasks dropped, its channels closed, its transactions left to the browser. */
+  function kill(page: Page, why: string) {
+    if (page.state === 'gone') return;
+    page.state = 'gone';
+    log(`${page.id} gone (${why})`);
+    for (const all of channels.values()) for (const c of [...all]) if (c.page === page) (c.closed = true), all.delete(c);
+    idb.gone(page, (what) => {
+      const lands = random.chance(0.5);
+      log(`${what} of ${page.id} ${lands ? 'lands' : 'is lost'} as the page goes`);
+      return lands;
+    });
+  }
+
+  const current = (tab: Tab): Page | null => {
+    const page = tab.history[tab.at]?.page;
+    return page && page.state !== 'gone' && !tab.closed ? page : null;
+  };
+
+  /** A new document in `tab` at `url`: the snippet, `init` and `page` queued, then Stint's script. */
+  function load(tab: Tab, url: string, wasDiscarded = false): Page {
+    const page = startPage(world, {
+      id: `${tab.id}.${++pageCount}`,
+      url,
+      visible: true,
+      random: o.random.fork(`page ${pageCount}`),
+      sessionStorage: tab.sessionStorage,
+      wasDiscarded,
+      referrer: tab.history[tab.at]?.url,
+    });
+    pages.set(page.id, page);
+    if (o.config.consent === 'granted') heard(page.id, 'granted');
+    log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
+    page.run('load', (w) => {
+      // (a page that starts offline learns that much: delivery/sender.ts)
+      if (!net.onLine) net.learned(page, false);
+      SNIPPET.runInContext(page.context);
+      const stint = w.stint as (...args: unknown[]) => unknown;
+      stint('init', o.config);
+      // (the site's consent platform remembers the visitor's decision, and says it on each page at once)
+      if (decision) {
+        stint('setConsent', decision);
+        heard(page.id, decision);
+      }
+      stint('page');
+      o.bundle.runInContext(page.context);
+    });
+    return page;
+  }
+
+  /** The page leaves: pagehide (`persisted`: into the back/forward cache), then hidden; cached, or gone. */
+  function leave(page: Page, persisted: boolean) {
+    if (page.frozen) resumePage(page);
+    log(`${page.id} leaves${persisted ? ' (into the back/forward cache)' : ''}`);
+    leaves(page.id);
+    page.enter(() => page.fire('window', 'pagehide', { persisted }));
+    page.visible = false;
+    page.enter(() => page.fire('window', 'visibilitychange'));
+    // (a page that crashed in its pagehide is gone: the cache keeps nothing of it)
+    if (page.state === 'gone') return;
+    if (persisted) {
+      page.cached = true;
+      page.state = 'paused';
+      // (WebKit drops what the page left unwritten as it enters the cache: https://bugs.webkit.org/show_bug.cgi?id=315804)
+      if (o.scenario?.engine === 'webkit') idb.abandon(page);
+    } else kill(page, 'left');
+  }
+
+  function resumePage(page: Page) {
+    page.frozen = false;
+    page.state = 'running';
+    loop.resume(page);
+    page.enter(() => page.fire('document', 'resume'));
+  }
+
+  const site: Site = {
+    loop,
+    net,
+    idb,
+    tabs,
+    cookies,
+    local,
+    tracked,
+    flushes,
+    faults,
+    pages,
+    left,
+    log,
+    current,
+    onFlush: null,
+    onCommit: null,
+    consent,
+    decisions,
+    written,
+    sending,
+    openTab() {
+      const tab: Tab = { id: `t${tabs.length + 1}`, history: [], at: -1, sessionStorage: new Map(), discarded: false, closed: false };
+      tabs.push(tab);
+      const url = `${ORIGIN}/p${pageCount + 1}`;
+      tab.history.push({ url, page: null });
+      tab.at = 0;
+      tab.history[0].page = load(tab, url);
+      return tab;
+    },
+    track(tab, count) {
+      const page = current(tab);
+      if (!page || page.state !== 'running') return;
+      page.run('track', (w) => {
+        const stint = w.stint as (...args: unknown[]) => unknown;
+        for (let i = 0; i < count; i++) {
+          const name = `e${tracked.size + 1}`;
+          const id = stint('track', name, { n: tracked.size + 1 });
+          if (typeof id === 'string') tracked.set(id, { id, name, page: page.id, task: page.taskNo, at: loop.now() });
+        }
+      });
+      log(`${page.id} tracks ${count}`);
+    },
+    view(tab) {
+      const page = current(tab);
+      if (!page || page.state !== 'running') return;
+      page.run('page', (w) => {
+        const id = (w.stint as (...args: unknown[]) => unknown)('page');
+        if (typeof id === 'string') tracked.set(id, { id, name: 'page_view', page: page.id, task: page.taskNo, at: loop.now() });
+      });
+      log(`${page.id} page()`);
+    },
+    flush(tab) {
+      const page = current(tab);
+      if (!page || page.state !== 'running') return;
+      const ids = [...tracked.values()].filter((t) => t.page === page.id).map((t) => t.id);
+      const record: Flush = { page: page.id, at: loop.now(), ids, resolvedAt: null };
+      flushes.push(record);
+      log(`${page.id} flush()`);
+      page.run('flush', (w) => {
+        page.after((w.stint as (...args: unknown[]) => Promise<void>)('flush'), () => {
+          record.resolvedAt = loop.now();
+          log(`${page.id} flush() resolved`);
+          onFlush?.(record);
+        });
+      });
+    },
+    setConsent(tab, state) {
+      const page = current(tab);
+      if (!page || page.state !== 'running') return;
+      log(`${page.id} setConsent(${state})`);
+      heard(page.id, state);
+      decision = state;
+      decisions.push({ at: loop.now(), state, page: page.id, pages: pages.size });
+      page.run('consent', (w) => (w.stint as (...args: unknown[]) => unknown)('setConsent', state));
+    },
+    hide(tab) {
+      const page = current(tab);
+      if (!page || !page.visible || page.state !== 'running') return;
+      page.visible = false;
+      log(`${page.id} hidden`);
+      page.enter(() => page.fire('window', 'visibilitychange'));
+    },
+    show(tab) {
+      if (tab.closed) return;
+      if (tab.discarded) {
+        tab.discarded = false;
+        tab.history[tab.at].page = load(tab, tab.history[tab.at].url, true);
+        return;
+      }
+      const page = current(tab);
+      if (!page || page.visible) return;
+      if (page.frozen) resumePage(page);
+      page.visible = true;
+      log(`${page.id} shown`);
+      page.enter(() => page.fire('window', 'visibilitychange'));
+    },
+    freeze(tab) {
+      const page = current(tab);
+      if (!page || page.visible || page.frozen || page.state !== 'running') return;
+      log(`${page.id} frozen`);
+      leaves(page.id);
+      page.enter(() => page.fire('document', 'freeze'));
+      page.frozen = true;
+      page.state = 'paused';
+    },
+    resume(tab) {
+      const page = current(tab);
+      if (!page || !page.frozen) return;
+      log(`${page.id} resumed`);
+      resumePage(page);
+    },
+    navigate(tab) {
+      const page = current(tab);
+      if (!page) return;
+      const url = `${ORIGIN}/p${pageCount + 1}`;
+      leave(page, random.chance(0.5));
+      // (the pages ahead are dropped: a new branch of history; those in the cache are evicted)
+      for (const entry of tab.history.splice(tab.at + 1)) if (entry.page) kill(entry.page, 'evicted');
+      tab.history.push({ url, page: null });
+      tab.at++;
+      tab.history[tab.at].page = load(tab, url);
+    },
+    back(tab) {
+      const page = current(tab);
+      if (!page || tab.at === 0) return;
+      const previous = tab.history[tab.at - 1];
+      const restored = previous.page && previous.page.state !== 'gone' && previous.page.cached ? previous.page : null;
+      const persisted = random.chance(0.5);
+      // Chromium may run the leaving page's pagehide after the restored page's pageshow (docs/sessions.md).
+      const late = !!restored && random.chance(0.3);
+      if (!late) leave(page, persisted);
+      tab.at--;
+      if (restored) {
+        restored.cached = false;
+        restored.restoredAt = loop.now();
+        restored.state = 'running';
+        restored.visible = true;
+        loop.resume(restored);
+        log(`${restored.id} restored from the back/forward cache${late ? ' (before the other page left)' : ''}`);
+        restored.enter(() => restored.fire('window', 'pageshow', { persisted: true }));
+        restored.enter(() => restored.fire('window', 'visibilitychange'));
+      } else previous.page = load(tab, previous.url);
+      if (late) leave(page, persisted);
+    },
+    reload(tab) {
+      if (tab.closed) return;
+      const page = current(tab);
+      // (a crashed or discarded page's tab reloads too)
+      if (page) leave(page, false);
+      tab.discarded = false;
+      tab.history[tab.at].page = load(tab, tab.history[tab.at].url);
+    },
+    close(tab) {
+      const page = current(tab);
+      if (page) leave(page, false);
+      for (const entry of tab.history) if (entry.page) kill(entry.page, 'its tab closed');
+      tab.closed = true;
+      log(`${tab.id} closed`);
+    },
+    crash(tab, after) {
+      const page = current(tab);
+      if (!page) return;
+      if (after <= 1 || page.state !== 'running') {
+        page.crashed = true;
+        page.crashedTask = page.taskNo + 1;
+        log(`${page.id} crashes`);
+        kill(page, 'crashed');
+      } else page.crashAfter = after;
+      tab.discarded = false;
+    },
+    discard(tab) {
+      const page = current(tab);
+      if (!page || page.visible) return;
+      log(`${page.id} discarded`);
+      page.discarded = true;
+      kill(page, 'discarded');
+      tab.discarded = true;
+    },
+  };
+  Object.defineProperty(site, 'onFlush', { get: () => onFlush, set: (f) => (onFlush = f) });
+  Object.defineProperty(site, 'onCommit', { get: () => onCommit, set: (f) => (onCommit = f) });
+  void describe;
+  return site;
+}
