@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-/** A shared context: one session of one device, on `path`. */
+/**
+ * A shared context: one session of one device, on `path`.
+ * @returns {import('../../src/core/envelope').SharedContext}
+ */
 export function context({ sessionId = randomUUID(), userId = randomUUID(), path = '/', firstEventId = null } = {}) {
   return {
     session: {
@@ -35,15 +38,21 @@ export function context({ sessionId = randomUUID(), userId = randomUUID(), path 
 
 /**
  * An envelope of `count` events (fresh ids) in one context; `at` its first event's time.
- * @param {{ count?: number, appId?: string, sampleRate?: number, dropped?: number, at?: number, shared?: object }} [o]
+ * @param {{ count?: number, appId?: string, sampleRate?: number, dropped?: number, at?: number,
+ *   shared?: import('../../src/core/envelope').SharedContext }} [o]
+ * @returns {import('../../src/core/envelope').Envelope}
  */
 export function envelope({ count = 20, appId = 'shop-web', sampleRate = 1, dropped = 0, at = 1795255200000, shared } = {}) {
   const events = Array.from({ length: count }, (_, i) => {
+    /** @type {import('../../src/core/envelope').CompactEvent} */
     const event = [randomUUID(), i % 5 ? 'add_to_cart' : 'page_view', i % 5 ? { sku: `A-${i}`, price: 12.5 } : {}, i * 250];
     return i ? event : [...event, { i: 1 }];
   });
   return { v: 3, appId, sentAt: new Date(at + count * 250).toISOString(), at, dropped, sampleRate, contexts: [shared || context()], events };
 }
 
-/** The event ids of an envelope. */
+/**
+ * The event ids of an envelope.
+ * @param {import('../../src/core/envelope').Envelope} batch
+ */
 export const idsOf = (batch) => batch.events.map((e) => e[0]);

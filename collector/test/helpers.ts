@@ -36,7 +36,7 @@ export async function serveTemp(options: Options = {}): Promise<Served & { db: s
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
     method: 'POST',
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    body: (typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)) as BodyInit,
     headers: { 'Content-Type': 'text/plain;charset=UTF-8', ...headers },
   });
   return { status: res.status, headers: res.headers, text: await res.text() };
