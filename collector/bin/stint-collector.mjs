@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// `npx stint-collector [options]`: the collector on its own server; `--help` says the options.
+// `npx stint-collector [options]`: the collector on its own server. `npx stint-collector query "<sql>"`: SQL on its
+// database file. `--help` says the options.
 import { parseArgs } from 'node:util';
 
 const HELP = `stint-collector: takes Stint's native format and stores it in DuckDB.
 
   npx stint-collector [--port 8788] [--host 127.0.0.1] [--db stint.duckdb] [--origin https://shop.example]...
 
-  --port <n>          the port to listen on (default 8788; 0 for any free one)
+  --port <n>          the port to listen on (default $PORT, else 8788; 0 for any free one)
   --host <address>    the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --db <file>         the DuckDB file, created when missing (default ./stint.duckdb)
   --origin <origin>   a site origin answered with CORS, repeatable (default none: same-origin only)
@@ -16,12 +17,24 @@ const HELP = `stint-collector: takes Stint's native format and stores it in Duck
   --queue <events>    events waiting for the writer at most (default 20000: 503 with Retry-After past it)
   -h, --help          this
 
-Then point Stint at it: createTracker({ collector: '<url>/collect', appId: '…' }), or the tag's
-stint('init', { collector: '<url>/collect', appId: '…' }); query with DuckDB: SELECT * FROM sessions.`;
+  npx stint-collector query "<sql>" [--db stint.duckdb]
+                      SQL on the database, read-only, printed as a table (stop the collector first: DuckDB lets
+                      no other process open a file it writes)
+
+Point Stint at the URL it prints: createTracker({ collector: '<url>', appId: '…' }), or the tag's
+stint('init', { collector: '<url>', appId: '…' }). Then: npx stint-collector query "SELECT * FROM sessions".`;
+
+/** Says what is wrong in one line, and exits. */
+function fail(message, code = 2) {
+  console.error(`stint-collector: ${message}`);
+  process.exit(code);
+}
 
 let values;
+let positionals;
 try {
-  ({ values } = parseArgs({
+  ({ values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
@@ -35,8 +48,7 @@ try {
     },
   }));
 } catch (e) {
-  console.error(`stint-collector: ${e.message} (--help lists the options)`);
-  process.exit(2);
+  fail(`${e.message} (--help lists the options)`);
 }
 if (values.help) {
   console.log(HELP);
@@ -46,18 +58,23 @@ if (values.help) {
 /** A whole number option, or a one-line error. */
 const whole = (name, text) => {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) {
-    console.error(`stint-collector: --${name} must be a whole number, not ${text}`);
-    process.exit(2);
-  }
+  if (!/^\d+$/.test(text)) fail(`--${name} must be a whole number, not ${text}`);
   return Number(text);
 };
+
+const [command, sql, ...extra] = positionals;
+if (command === 'query') {
+  if (!sql || extra.length) fail('query takes one SQL statement, quoted: query "SELECT * FROM sessions"');
+  const { formatTable, queryFile } = await import('../src/query.mjs');
+  const rows = await queryFile(values.db || 'stint.duckdb', sql).catch((e) => fail(e.message, 1));
+  console.log(formatTable(rows));
+  process.exit(0);
+}
+if (command) fail(`no command ${command} (--help lists them)`);
+
 const origins = values.origin || [];
 for (const origin of origins) {
-  if (new URL(origin, 'http://x').origin !== origin) {
-    console.error(`stint-collector: --origin ${origin} is not an origin (scheme://host[:port], no path): ${origin}`);
-    process.exit(2);
-  }
+  if (new URL(origin, 'http://x').origin !== origin) fail(`--origin ${origin} is not an origin (scheme://host[:port], no path)`);
 }
 
 let serveCollector;
@@ -66,12 +83,12 @@ try {
 } catch (e) {
   // In a clone of the repository, lib/ (Stint's decoder) is made by the root's build.
   if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !/lib[\\/]stint\.mjs/.test(e.message)) throw e;
-  console.error('stint-collector: lib/stint.mjs is missing: run `npm run build` at the repository root first');
-  process.exit(1);
+  fail('lib/stint.mjs is missing: run `npm run build` at the repository root first', 1);
 }
 
+const port = whole('port', values.port ?? process.env.PORT);
 const collector = await serveCollector({
-  port: whole('port', values.port),
+  port,
   host: values.host,
   db: values.db,
   origins,
@@ -79,24 +96,18 @@ const collector = await serveCollector({
   cookiePath: values['cookie-path'],
   limit: whole('limit', values.limit),
   maxQueue: whole('queue', values.queue),
-}).catch((e) => {
-  console.error(`stint-collector: ${e.code === 'EADDRINUSE' ? `port ${values.port ?? 8788} is busy (--port)` : e.message}`);
-  process.exit(1);
-});
+}).catch((e) => fail(e.code === 'EADDRINUSE' ? `port ${port ?? 8788} is busy (--port)` : e.message, 1));
 
-const path = values.path || '/collect';
+const where = `${collector.url}${values.path || '/collect'}`;
 const cors = origins.length ? `CORS for ${origins.join(', ')}` : 'same-origin only';
-console.log(`stint-collector: collector: '${collector.url}${path}' (stores into ${values.db || 'stint.duckdb'}; ${cors})`);
+console.log(`stint-collector: collector: '${where}' (stores into ${values.db || 'stint.duckdb'}; ${cors})`);
 
 // A graceful stop: the requests under way are answered once their batches are committed, then the database closes.
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     collector.close().then(
       () => process.exit(0),
-      (e) => {
-        console.error(`stint-collector: ${e.message}`);
-        process.exit(1);
-      },
+      (e) => fail(e.message, 1),
     );
   });
 }
