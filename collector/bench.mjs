@@ -9,9 +9,9 @@
 // The last line is the numbers as JSON, prefixed with `BENCH_JSON `.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ const BATCH_EVENTS = 20;
 
 /** Starts `npx stint-collector` on `db`; resolves with its process and the URL its one line names. */
 async function startChild(db) {
-  const child = spawn(process.execPath, [...(process.env.CHILD_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), BIN, '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--db', db], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   for await (const chunk of child.stdout) {
     out += chunk;
@@ -47,6 +47,17 @@ function post(url, body, agent) {
   });
 }
 
+/** CPU seconds a process has used, user and system (Linux: /proc; NaN elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // (utime and stime, in clock ticks of 1/100 s: USER_HZ on Linux)
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)];
 
 /** Runs the benchmark; resolves with its figures. */
@@ -54,12 +65,15 @@ export async function benchCollector({ batches = 10_000, senders = 32 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'stint-collector-bench-'));
   const db = join(dir, 'bench.duckdb');
   const bodies = Array.from({ length: batches }, () => JSON.stringify(envelope({ count: BATCH_EVENTS })));
+  const loadBefore = loadavg()[0];
   const { child, url } = await startChild(db);
   const agent = new Agent({ keepAlive: true, maxSockets: senders });
   const statuses = {};
   const latencies = [];
   let next = 0;
   try {
+    const serverCpuBefore = cpuSeconds(child.pid);
+    const sendersCpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: senders }, async () => {
@@ -73,6 +87,8 @@ export async function benchCollector({ batches = 10_000, senders = 32 } = {}) {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const serverCpu = cpuSeconds(child.pid) - serverCpuBefore;
+    const { user, system } = process.cpuUsage(sendersCpuBefore);
     agent.destroy();
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -91,7 +107,10 @@ export async function benchCollector({ batches = 10_000, senders = 32 } = {}) {
       answered,
       p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
       p99Ms: Math.round(percentile(latencies, 99) * 10) / 10,
+      serverCpuUsPerEvent: Number.isNaN(serverCpu) ? null : Math.round((serverCpu * 1e6) / answered),
+      sendersCpuUsPerEvent: Math.round((user + system) / answered),
       cores: cpus().length,
+      loadAverage: Math.round(loadBefore * 10) / 10,
       target: TARGET_EVENTS_PER_SECOND,
     };
   } finally {
@@ -115,6 +134,11 @@ export function printCollector(r) {
   row('  answered', Object.entries(r.statuses).map(([s, n]) => `${n} x ${s}`).join(', '));
   row('  stored / answered 204', `${r.stored.toLocaleString('en')} / ${r.answered.toLocaleString('en')}`);
   row('  latency p50 / p99', `${r.p50Ms} / ${r.p99Ms} ms`, '(from the POST to its answer: the commit included)');
+  row(
+    '  CPU per event',
+    `${r.serverCpuUsPerEvent ?? '?'} µs collector, ${r.sendersCpuUsPerEvent} µs senders`,
+    `(user + system; the machine's load average was ${r.loadAverage} at the start)`,
+  );
   return pass;
 }
 

@@ -177,7 +177,10 @@ async function alsoStore(stored, text, answer, request) {
   return status === 204 ? answer : [status, { ...answer[1], ...headers }, JSON.stringify({ error: reason }), request];
 }
 
-/** Starts the server; resolves with its URL, the collector and a close function. `db`: stint-collector's file. */
+/**
+ * Starts the server; resolves with its URL, the collector and a close function. `db`: stint-collector's file.
+ * @param {{ port?: number, host?: string, dataDir?: string, db?: string }} [options]
+ */
 export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data'), db } = {}) {
   const collector = createCollector(dataDir);
   const stored = await openStored(db);
