@@ -92,9 +92,18 @@ function timeOf(text, what) {
   return ms;
 }
 
-/** A whole number a BIGINT column holds exactly: the schema allows any integer, 1e300 included. */
-function counted(value, what) {
-  if (value !== null && !Number.isSafeInteger(value)) throw refusal(400, `${what} is out of range: ${value}`);
+/** A whole number a BIGINT column holds exactly (the schema allows any integer, 1e300 included), or a 400. */
+function counted(value, where, what) {
+  if (value !== null && !Number.isSafeInteger(value)) throw refusal(400, `${where}${what} is out of range: ${value}`);
+}
+
+/** The row of context `c`, from the first whole event sent with it. */
+function contextLine(event, batch, c) {
+  const { session, context } = event;
+  counted(session.sessionIndex, `contexts/${c} `, 'sessionIndex');
+  counted(context.device.colorDepth, `contexts/${c} `, 'colorDepth');
+  const first = session.firstEventTimestamp;
+  return JSON.stringify(contextRow(event, batch, c, first === null ? null : timeOf(first, 'firstEventTimestamp')));
 }
 
 /**
@@ -123,29 +132,30 @@ export function readBatch(text, { id, receivedAt }) {
   } catch (e) {
     throw refusal(400, `not a Stint envelope: ${e?.message}`);
   }
-  counted(envelope.dropped, 'dropped');
+  counted(envelope.dropped, '', 'dropped');
   const batch = { id, receivedAt, appId: envelope.appId, sampleRate: envelope.sampleRate };
   const contexts = new Map();
   const rows = [];
+  const ids = [];
+  const at = Number(envelope.at);
   let c = 0;
-  events.forEach((event, i) => {
-    const { session, context } = event;
-    c = envelope.events[i][4]?.c ?? c;
-    counted(session.eventIndex, `events/${i} eventIndex`);
-    rows.push(JSON.stringify(eventRow(event, id, c, timeOf(event.timestamp, `events/${i} time`))));
-    if (contexts.has(c)) return;
-    counted(session.sessionIndex, `contexts/${c} sessionIndex`);
-    counted(context.device.colorDepth, `contexts/${c} colorDepth`);
-    const first = session.firstEventTimestamp;
-    const line = JSON.stringify(contextRow(event, batch, c, first === null ? null : timeOf(first, 'firstEventTimestamp')));
-    contexts.set(c, { context: c, line });
-  });
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    const [, , , t, implied] = envelope.events[i];
+    c = implied?.c ?? c;
+    if (!Number.isSafeInteger(event.session.eventIndex)) counted(event.session.eventIndex, `events/${i} `, 'eventIndex');
+    const eventId = uuid(event.eventId);
+    ids.push(eventId);
+    // (its time as expandEnvelope made it, the batch's `at` plus its `t`: a time it could write, or it threw)
+    rows.push(JSON.stringify(eventRow(event, eventId, id, c, at + t)));
+    if (!contexts.has(c)) contexts.set(c, { context: c, line: contextLine(event, batch, c) });
+  }
   return {
     ...batch,
     sentAt: timeOf(envelope.sentAt, 'sentAt'),
     dropped: envelope.dropped,
     count: events.length,
-    ids: events.map((event) => uuid(event.eventId)),
+    ids,
     events: rows.join('\n'),
     contexts: [...contexts.values()],
   };

@@ -85,17 +85,19 @@ const BATCH_COLUMNS = [
 
 /** A UUID as DuckDB reads it: the schema's format also allows `urn:uuid:` before it (and either case, which the type
  * folds: a UUID is one value whatever its case, RFC 9562). */
-export const uuid = (text) => (text === null ? null : text.replace(/^urn:uuid:/i, '').toLowerCase());
+export const uuid = (text) =>
+  text === null ? null : (text.length === 36 ? text : text.replace(/^urn:uuid:/i, '')).toLowerCase();
 
 /**
  * An event's own row. `c`: its context's index in the batch; `time`: its timestamp in ms.
  * @param {any} event a whole event, as `expandEnvelope` gives it (schemas/envelope.json `definitions/wholeEvent`)
+ * @param {string} eventId its id, as `uuid` makes it
  * @param {string} batchId
  * @param {number} c
  * @param {number} time
  */
-export const eventRow = (event, batchId, c, time) => ({
-  event_id: uuid(event.eventId),
+export const eventRow = (event, eventId, batchId, c, time) => ({
+  event_id: eventId,
   name: event.name,
   timestamp: time,
   properties: event.properties,

@@ -38,7 +38,7 @@ const RETRY_AFTER_MAX = 60;
  * @returns {Promise<Store>}
  */
 export async function openStore({ file = 'stint.duckdb', maxQueue = 20_000, maxGroup = 5_000 } = {}) {
-  const instance = await DuckDBInstance.create(file, process.env.XOPT ? JSON.parse(process.env.XOPT) : {});
+  const instance = await DuckDBInstance.create(file);
   const writer = await instance.connect();
   for (const sql of SCHEMA) await writer.run(sql);
   const { commit, close: closeCommit } = await createCommit(writer);
