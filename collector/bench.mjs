@@ -40,7 +40,8 @@ async function startChild(db) {
 /** POSTs `body`; resolves with the status (0: the connection failed). */
 function post(url, body, agent) {
   return new Promise((resolve) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'text/plain;charset=UTF-8' } }, (res) => {
+    const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+    const req = request(url, { method: 'POST', agent, headers }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
@@ -60,7 +61,9 @@ function cpuSeconds(pid) {
   }
 }
 
-const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)];
+/** Nearest-rank percentile. */
+const percentile = (values, p) =>
+  [...values].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * values.length) - 1)];
 
 /** Runs the benchmark; resolves with its figures. */
 export async function benchCollector({ batches = 10_000, senders = 100 } = {}) {
@@ -146,7 +149,10 @@ export function printCollector(r) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { batches: { type: 'string' }, senders: { type: 'string' } } });
-  const result = await benchCollector({ batches: Number(values.batches || 10_000), senders: Number(values.senders || 100) });
+  const result = await benchCollector({
+    batches: Number(values.batches || 10_000),
+    senders: Number(values.senders || 100),
+  });
   printCollector(result);
   console.log(`BENCH_JSON ${JSON.stringify(result)}`);
 }

@@ -48,7 +48,8 @@ try {
     },
   }));
 } catch (e) {
-  fail(`${e.message} (--help lists the options)`);
+  // (its first sentence: the rest is about positional arguments, which only `query` takes)
+  fail(`${e.message.split('. ')[0]} (--help lists the options)`);
 }
 if (values.help) {
   console.log(HELP);
@@ -74,7 +75,7 @@ if (command) fail(`no command ${command} (--help lists them)`);
 
 const origins = values.origin || [];
 for (const origin of origins) {
-  if (new URL(origin, 'http://x').origin !== origin) fail(`--origin ${origin} is not an origin (scheme://host[:port], no path)`);
+  if (new URL(origin, 'http://x').origin !== origin) fail(`--origin ${origin} is not an origin (scheme://host[:port])`);
 }
 
 let serveCollector;

@@ -5,7 +5,10 @@
 import { batchRow, INSERT_BATCHES, INSERT_CONTEXTS, INSERT_EVENTS, INSERT_NEW_EVENTS } from './schema.mjs';
 
 /** @typedef {import('./schema.mjs').Batch} Batch */
-/** @typedef {Map<string, { count: number, contexts: Set<number> }>} Stored per batch: its events stored, their contexts */
+/**
+ * Per batch: its events stored, and their contexts.
+ * @typedef {Map<string, { count: number, contexts: Set<number> }>} Stored
+ */
 
 /** DuckDB's refusal of a key stored already (a constraint error names the primary key). */
 const DUPLICATE_KEY = /duplicate key|primary key/i;
@@ -65,7 +68,8 @@ export async function createCommit(connection) {
       // A batch whose every event was stored already is a resend: it adds nothing, its `dropped` included; a context
       // that none of the new events was sent with is not kept either.
       const kept = batches.filter((b) => count(b) > 0);
-      const contexts = kept.flatMap((b) => b.contexts.filter((c) => !stored || stored.get(b.id).contexts.has(c.context)));
+      const sentWith = (b) => (c) => !stored || stored.get(b.id).contexts.has(c.context);
+      const contexts = kept.flatMap((b) => b.contexts.filter(sentWith(b)));
       if (kept.length) {
         await run('INSERT_CONTEXTS', contexts.map((c) => c.line));
         await run('INSERT_BATCHES', kept.map((b) => JSON.stringify(batchRow(b, count(b)))));

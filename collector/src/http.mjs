@@ -49,7 +49,10 @@ export function createHandler({ path, cookiePath, origins, limit, receive, cooki
   async function collect(req, res, cors) {
     if (req.method === 'OPTIONS') {
       const allowed = 'Access-Control-Allow-Origin' in cors;
-      const preflight = { 'Access-Control-Allow-Methods': 'POST', 'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding' };
+      const preflight = {
+        'Access-Control-Allow-Methods': 'POST',
+        'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding',
+      };
       return answer(res, 204, allowed ? { ...cors, ...preflight, 'Access-Control-Max-Age': PREFLIGHT_MAX_AGE } : cors);
     }
     if (req.method !== 'POST') return answer(res, 405, { ...cors, Allow: 'POST, OPTIONS' }, 'POST a batch here');
@@ -72,7 +75,8 @@ export function createHandler({ path, cookiePath, origins, limit, receive, cooki
       // (same-origin by nature: `serverCookie` is a path of the site, and the cookie is the site's)
       if (cookiePath && url.pathname === cookiePath) return cookie(req, res);
       if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-        return answer(res, 200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }, JSON.stringify(health()));
+        const json = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+        return answer(res, 200, json, JSON.stringify(health()));
       }
       answer(res, 404, cors, 'not found');
     } catch (e) {

@@ -143,7 +143,8 @@ export function readBatch(text, { id, receivedAt }) {
     const event = events[i];
     const [, , , t, implied] = envelope.events[i];
     c = implied?.c ?? c;
-    if (!Number.isSafeInteger(event.session.eventIndex)) counted(event.session.eventIndex, `events/${i} `, 'eventIndex');
+    const index = event.session.eventIndex;
+    if (!Number.isSafeInteger(index)) counted(index, `events/${i} `, 'eventIndex');
     const eventId = uuid(event.eventId);
     ids.push(eventId);
     // (its time as expandEnvelope made it, the batch's `at` plus its `t`: a time it could write, or it threw)

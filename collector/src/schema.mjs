@@ -177,7 +177,8 @@ const table = (name, columns) =>
 
 /** `INSERT INTO <table>` the rows of `$1`, lines of JSON. */
 function insert(name, columns, ignore = '') {
-  const line = JSON.stringify(Object.fromEntries(columns.map(([column, type, wire]) => [column, wire || sqlType(type)])));
+  const shape = Object.fromEntries(columns.map(([column, type, wire]) => [column, wire || sqlType(type)]));
+  const line = JSON.stringify(shape);
   const select = columns
     .map(([column, , wire]) => (wire ? `make_timestamptz(r."${column}" * 1000)` : `r."${column}"`) + ` AS "${column}"`)
     .join(', ');
