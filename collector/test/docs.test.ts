@@ -57,15 +57,24 @@ http.Server.prototype.listen = function () {
 `,
   );
   const env = { ...process.env, PORT: '0', TZ: 'UTC', PATH: `${join(dir, 'bin')}:${process.env.PATH}` };
+  /** Every process started here, stopped (if it still runs) when the project is removed. */
+  const children: ChildProcess[] = [];
   let n = 0;
   /** A sh line, or a js block (written to a file of the project, run by node), as a process. */
   const spawned = (lang: string, code: string): ChildProcess => {
+    const stdio: ['ignore', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe'];
+    let child: ChildProcess;
     // (its own process group: a signal reaches the command, not only the shell around it)
-    if (lang === 'sh') return spawn('sh', ['-c', code], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const file = join(dir, `block-${++n}.mjs`);
-    writeFileSync(file, code);
-    return spawn(process.execPath, ['--import', join(dir, 'listen.mjs'), file], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (lang === 'sh') child = spawn('sh', ['-c', code], { cwd: dir, env, stdio, detached: true });
+    else {
+      const file = join(dir, `block-${++n}.mjs`);
+      writeFileSync(file, code);
+      child = spawn(process.execPath, ['--import', join(dir, 'listen.mjs'), file], { cwd: dir, env, stdio });
+    }
+    children.push(child);
+    return child;
   };
+  const kill = (child: ChildProcess, signal: NodeJS.Signals) => process.kill(child.spawnargs[0] === 'sh' ? -child.pid! : child.pid!, signal);
   /** Runs to its end: its exit code and what it printed. */
   async function run(lang: string, code: string) {
     const child = spawned(lang, code);
@@ -89,12 +98,20 @@ http.Server.prototype.listen = function () {
     const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode !== null) return child.exitCode;
       const exited = once(child, 'exit');
-      process.kill(lang === 'sh' ? -child.pid! : child.pid!, signal);
+      kill(child, signal);
       return (await exited)[0];
     };
     return { line: out.split('\n')[0], stop };
   }
-  return { dir, run, start, remove };
+  return {
+    dir,
+    run,
+    start,
+    remove() {
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) kill(child, 'SIGKILL');
+      remove();
+    },
+  };
 }
 
 describe('docs/collect-and-query.md', () => {

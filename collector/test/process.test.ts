@@ -56,8 +56,9 @@ describe('stint-collector, the process', () => {
             const batch = envelope();
             const body = JSON.stringify(batch);
             sent.push({ ids: idsOf(batch), body });
-            const { status } = await send(url, body, agent);
+            const { status, error } = await send(url, body, agent);
             if (status === 204) answered.push(idsOf(batch));
+            else if (!killed) throw new Error(`before the kill, a batch was answered ${status} ${error ?? ''}`);
             // The kill, once 40 batches are answered, in the middle of the others' requests and commits.
             if (answered.length >= 40 && !killed) {
               killed = true;
