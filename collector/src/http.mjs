@@ -68,13 +68,14 @@ export function createHandler({ path, cookiePath, origins, limit, receive, cooki
   }
 
   return async (req, res) => {
-    const url = new URL(req.url || '/', 'http://collector');
+    // (the path as sent, its query left out: no URL parsing that a malformed target could make throw)
+    const pathname = (req.url || '/').split('?')[0];
     const cors = corsFor(origins, req.headers.origin);
     try {
-      if (url.pathname === path) return await collect(req, res, cors);
+      if (pathname === path) return await collect(req, res, cors);
       // (same-origin by nature: `serverCookie` is a path of the site, and the cookie is the site's)
-      if (cookiePath && url.pathname === cookiePath) return cookie(req, res);
-      if (url.pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (cookiePath && pathname === cookiePath) return cookie(req, res);
+      if (pathname === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
         const json = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
         return answer(res, 200, json, JSON.stringify(health()));
       }

@@ -114,7 +114,18 @@ function contextLine(event, batch, c) {
  * @param {{ id: string, receivedAt: number }} received
  * @returns {import('./schema.mjs').Batch}
  */
-export function readBatch(text, { id, receivedAt }) {
+export function readBatch(text, received) {
+  try {
+    return batchOf(text, received);
+  } catch (e) {
+    // (JSON nested past the stack's depth, which only a hostile body does: no row could hold it)
+    if (e instanceof RangeError) throw refusal(400, `the body nests too deeply to store: ${e.message}`);
+    throw e;
+  }
+}
+
+/** readBatch, but for a body nested past the stack's depth. */
+function batchOf(text, { id, receivedAt }) {
   let envelope;
   try {
     envelope = JSON.parse(text);

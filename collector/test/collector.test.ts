@@ -91,7 +91,7 @@ describe('each eventId once', () => {
 });
 
 describe('refuses, and stores nothing', () => {
-  it('400 with a reason: not JSON, not a Stint envelope, a field the schema refuses, a context the batch lacks', async () => {
+  it('400 with a reason: not JSON, not a Stint envelope, a field the schema refuses, a context the batch lacks, a value no column holds', async () => {
     const before = await fingerprint(collector.store);
     const good = envelope({ count: 2 });
     const cases: [unknown, RegExp][] = [
@@ -102,6 +102,7 @@ describe('refuses, and stores nothing', () => {
       [{ ...good, events: [[...good.events[0].slice(0, 4), { c: 3 }]] }, /names context 3, which the batch does not have/],
       [{ ...good, dropped: 1e300 }, /dropped is out of range/],
       [{ ...good, contexts: [{ ...good.contexts[0], session: { ...good.contexts[0].session, sessionIndex: 2 ** 60 } }] }, /sessionIndex is out of range/],
+      [JSON.stringify(good).replace('"sku":"A-1"', `"sku":${'['.repeat(20_000)}${']'.repeat(20_000)}`), /nests too deeply to store/],
     ];
     for (const [body, reason] of cases) {
       const res = await post(url, typeof body === 'string' ? body : JSON.stringify(body));
