@@ -160,11 +160,14 @@ function stream(req, res, url, collector, streams) {
  */
 async function openStored(db) {
   if (!db) return null;
-  const { startCollector } = await import('../collector/src/index.mjs');
-  return startCollector({ db, cookiePath: '' }).catch((e) => {
+  try {
+    const { startCollector } = await import('../collector/src/index.mjs');
+    return await startCollector({ db, cookiePath: '' });
+  } catch (e) {
+    // (the file held by another demo; or Node 18, where the demo runs and stint-collector, for Node 20, does not)
     console.log(`the demo stores nothing in DuckDB: ${e.message}`);
     return null;
-  });
+  }
 }
 
 /**
