@@ -3,7 +3,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { dts } from 'rollup-plugin-dts';
 import MagicString from 'magic-string';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mangleInternal } from './scripts/internal-names.mjs';
 
 /**
@@ -63,6 +63,14 @@ const minify = () =>
     mangle: mangleInternal(),
     format: { comments: false },
   });
+
+/** The envelope's schema beside the collector's copy of the decoder, which validates every batch with it. */
+const schemaCopy = {
+  name: 'schema-copy',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'envelope.json', source: readFileSync('schemas/envelope.json', 'utf8') });
+  },
+};
 
 /** The package's entries: `stint` and its subpaths. */
 const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', gpp: 'src/gpp.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
@@ -154,4 +162,12 @@ export default [
     ],
     plugins: [dts()],
   })),
+  // stint-collector (collector/, a workspace) carries the decoder it is tested with: `stint/collector` as one plain ES
+  // module, and the envelope's schema, in collector/lib/ (not in git: made here). So the collector needs no `stint`
+  // from a registry, and its tarball runs alone.
+  {
+    input: 'src/collector.ts',
+    output: { file: 'collector/lib/stint.mjs', format: 'es', banner: '// Built from src/collector.ts by `npm run build` (rollup.config.mjs): do not edit.' },
+    plugins: [ts(), schemaCopy],
+  },
 ];

@@ -1,7 +1,7 @@
 // The demo: a Node server on 127.0.0.1 that serves the demo pages (using the real dist/stint.js),
 // the e2e test pages, and the collector they send to.
 //
-//   node demo/server.mjs [--port 8787] [--data demo/data]
+//   node demo/server.mjs [--port 8787] [--data demo/data] [--db demo/data/stint.duckdb | --no-db]
 //
 // POST /collect[/<run>]                                         the collector (Stint's native format); without a run, the
 //                                                              one the `stint-run` cookie names (GET /e2e/run/<run>), else default
@@ -20,6 +20,9 @@
 //                                                              (dist/collector.mjs) sets or expires the session's server copy
 // GET  /api/runs/<run>/copies                                  what that endpoint was asked: [{method, status, at}]
 // GET  /api/stream?run=<run>                                   Server-Sent Events: what the run received, then each change live
+// GET  /api/sessions                                           with --db (npm run demo: demo/data/stint.duckdb): the last
+//                                                              100 sessions of stint-collector's `sessions` view, which
+//                                                              stores every batch the collector takes (every run's)
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -151,9 +154,39 @@ function stream(req, res, url, collector, streams) {
   res.on('error', close);
 }
 
-/** Starts the server; resolves with its URL, the collector and a close function. */
-export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data') } = {}) {
+/**
+ * stint-collector on `db`, or null (none asked for; or the file is held by another process, which is said).
+ * The e2e suite's server has none: its record is the demo collector's own.
+ */
+async function openStored(db) {
+  if (!db) return null;
+  try {
+    const { startCollector } = await import('../collector/src/index.mjs');
+    return await startCollector({ db, cookiePath: '' });
+  } catch (e) {
+    // (the file held by another demo; or Node 18, where the demo runs and stint-collector, for Node 20, does not)
+    console.log(`the demo stores nothing in DuckDB: ${e.message}`);
+    return null;
+  }
+}
+
+/**
+ * A batch the demo collector took (`answer`: its [status, headers, body]), stored by stint-collector too when it
+ * runs: the page is answered as stint-collector answers when that is not a 204 (a 503: Stint sends it again).
+ */
+async function alsoStore(stored, text, answer, request) {
+  if (!stored || answer[0] !== 200 || request.fault) return answer;
+  const { status, headers, reason } = await stored.receive(text);
+  return status === 204 ? answer : [status, { ...answer[1], ...headers }, JSON.stringify({ error: reason }), request];
+}
+
+/**
+ * Starts the server; resolves with its URL, the collector and a close function. `db`: stint-collector's file.
+ * @param {{ port?: number, host?: string, dataDir?: string, db?: string }} [options]
+ */
+export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data'), db } = {}) {
   const collector = createCollector(dataDir);
+  const stored = await openStored(db);
   const streams = new Set();
   /** What the serverCookie endpoint was asked, per run. */
   const copies = new Map();
@@ -188,11 +221,12 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
       if (collect && req.method === 'POST') {
         const { text, wire, encoding } = await readRequest(req);
         const named = /(?:^|;\s*)stint-run=([\w-]+)/.exec(req.headers.cookie || '');
-        const [status, headers, body, request] = collector.receive(collect[1] || named?.[1] || 'default', 'native', text, {
+        const received = collector.receive(collect[1] || named?.[1] || 'default', 'native', text, {
           contentType: req.headers['content-type'] || null,
           encoding,
           wire,
         });
+        const [status, headers, body, request] = await alsoStore(stored, text, received, received[3]);
         if (request.delay) await new Promise((resolve) => setTimeout(resolve, request.delay));
         // Stamped before the answer leaves, so that the page can only have it later.
         request.end = Date.now();
@@ -200,6 +234,11 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
         return;
       }
       if (url.pathname === '/api/stream' && req.method === 'GET') return stream(req, res, url, collector, streams);
+      if (url.pathname === '/api/sessions' && req.method === 'GET') {
+        const rows = stored ? await stored.store.query('SELECT * FROM sessions ORDER BY started_at DESC LIMIT 100') : null;
+        res.writeHead(rows ? 200 : 404, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+        return res.end(JSON.stringify(rows ?? { error: 'no database: the demo stores in DuckDB with --db (npm run demo does)' }));
+      }
       const api = url.pathname.match(/^\/api\/runs\/([\w-]+)(\/fault|\/browsers|\/copies)?$/);
       if (api) {
         const json = (value) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(value));
@@ -220,7 +259,8 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
     }
   });
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    // (a port taken: the caller may try another, on the same database file, which this process must let go of)
+    server.once('error', (e) => (stored ? stored.close().then(() => reject(e), reject) : reject(e)));
     server.listen(port, host, () => {
       const { port: actual } = server.address();
       resolve({
@@ -230,7 +270,7 @@ export function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root,
           new Promise((done) => {
             // Event streams never end on their own, and a socket its client let go of can linger for seconds.
             for (const res of streams) res.end();
-            server.close(done);
+            server.close(() => (stored ? stored.close().then(done, done) : done()));
             server.closeAllConnections();
           }),
       });
@@ -247,7 +287,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === normalize(process.argv
     console.error('dist/stint.js is missing: run `npm run build` first (npm run demo does both).');
     process.exit(1);
   }
-  const options = { dataDir: arg('--data') ? normalize(arg('--data')) : undefined };
+  const dataDir = arg('--data') ? normalize(arg('--data')) : join(root, 'demo/data');
+  const db = process.argv.includes('--no-db') ? undefined : arg('--db') || join(dataDir, 'stint.duckdb');
+  const options = { dataDir, db };
   const wanted = Number(arg('--port') ?? process.env.PORT ?? 8787);
   // (no top-level await: the e2e suite's CommonJS specs import this module)
   startServer({ ...options, port: wanted })

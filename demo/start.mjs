@@ -2,7 +2,7 @@
 // that URL answers with a page that says so and reloads itself; once the build is done, the demo server
 // (server.mjs) takes the same port and the page becomes the demo.
 //
-//   node demo/start.mjs [--port 8787] [--data demo/data]
+//   node demo/start.mjs [--port 8787] [--data demo/data]   (stint-collector stores into <data>/stint.duckdb)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { dirname, join, normalize } from 'node:path';
@@ -58,7 +58,8 @@ rollup.on('exit', async (code) => {
     waiting.closeAllConnections();
   });
   const { startServer } = await import('./server.mjs');
-  const data = arg('--data');
-  const server = await startServer({ port, dataDir: data ? normalize(data) : undefined });
+  const data = arg('--data') ? normalize(arg('--data')) : join(root, 'demo/data');
+  // What the demo receives is also stored by stint-collector, in DuckDB (GET /api/sessions, docs/collect-and-query.md).
+  const server = await startServer({ port, dataDir: data, db: join(data, 'stint.duckdb') });
   console.log(`built in ${((Date.now() - started) / 1000).toFixed(1)} s: the demo is ready at ${server.url}/  (the live session timeline; the raw events: ${server.url}/events.html)`);
 });

@@ -13,7 +13,9 @@
 //      fresh page (one run on this 2-core machine varies from 20 to 60 ms: a cold page, and the machine's
 //      other work);
 //   5. the gzip size of an npm app that only calls track() (rollup, node-resolve, terser: what a
-//      bundler keeps after tree-shaking).
+//      bundler keeps after tree-shaking);
+//   6. stint-collector: the events per second it commits, 20-event batches from 100 concurrent senders
+//      (collector/bench.mjs, once the browser is closed; alone: node collector/bench.mjs).
 //
 // Targets are marked PASS/FAIL; the script exits 0 either way, 1 only when something broke.
 // The last line is the same numbers as JSON, prefixed with `BENCH_JSON `.
@@ -23,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { benchCollector, printCollector } from '../collector/bench.mjs';
 import { startServer } from '../demo/server.mjs';
 import { CHROMIUM_ARGS as ARGS, executablePath } from './chromium.mjs';
 
@@ -332,6 +335,12 @@ async function main() {
       timer = setTimeout(() => reject(new Error(`the benchmark took over ${TOTAL_TIMEOUT / 1000} s`)), TOTAL_TIMEOUT);
     });
     const { ready, track, burst } = await Promise.race([work, timeout]);
+    clearTimeout(timer);
+    const chromiumVersion = browser.version();
+    // 6. stint-collector, with the browser closed: the events per second it commits (collector/bench.mjs).
+    await browser.close();
+    browser = undefined;
+    const collector = await benchCollector();
 
     const pass = {
       gzip: gzipBytes <= TARGET.gzipBytes,
@@ -342,11 +351,12 @@ async function main() {
       bytes: burst.bytesPerEvent <= TARGET.bytesPerEvent,
       requests: burst.requests <= TARGET.requests && burst.largestBytes < TARGET.requestBytes,
       longTask: burst.longestTaskMs <= TARGET.longTaskMs,
+      collector: collector.eventsPerSecond >= collector.target && collector.stored === collector.answered,
     };
     const row = (label, value, comment = '') => console.log(`${label.padEnd(30)}${value.padEnd(26)}${comment}`.trimEnd());
     const ms = (value) => `${round(value, 1)} ms`;
     const thousand = BURST.toLocaleString('en');
-    console.log(`Stint benchmark (Chromium ${browser.version()}, crossOriginIsolated: ${ready.isolated})`);
+    console.log(`Stint benchmark (Chromium ${chromiumVersion}, crossOriginIsolated: ${ready.isolated})`);
     row('dist/stint.js gzip', `${gzipBytes} B`, `(level 9)   target <= ${TARGET.gzipBytes} B  ${mark(pass.gzip)}`);
     row('npm app calling track(), gzip', `${npmBytes} B`, `(rollup + terser)   target <= ${TARGET.npmTrackOnlyBytes} B  ${mark(pass.npm)}`);
     row('first visit, init -> ready', ms(ready.readyMs), `median of ${LOADS} first visits, ${round(ready.readyMinMs, 1)} to ${round(ready.readyMaxMs, 1)} ms   target <= ${TARGET.readyMs} ms  ${mark(pass.ready)}`);
@@ -379,10 +389,11 @@ async function main() {
     row('  fetch() calls in the page', `${burst.fetchCalls} (${burst.fetchFailures} failed)`, 'a failed fetch never reaches the collector');
     if (!ready.isolated) console.log('note: the page was not cross-origin isolated, so performance.now() is coarsened to 100 µs');
     for (const note of [...new Set(notes)]) console.log(`note: ${note}`);
+    printCollector(collector);
     console.log(
       'BENCH_JSON ' +
         JSON.stringify({
-          chromium: browser.version(),
+          chromium: chromiumVersion,
           crossOriginIsolated: ready.isolated,
           gzipBytes,
           npmTrackOnlyBytes: npmBytes,
@@ -413,6 +424,7 @@ async function main() {
           burstEventsPerRequest: burst.counts,
           burstFetchCalls: burst.fetchCalls,
           burstFetchFailures: burst.fetchFailures,
+          collector,
           pass,
         }),
     );

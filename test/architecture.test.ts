@@ -19,7 +19,7 @@ const files = (dir: string): string[] =>
   );
 const tree = [
   ...readdirSync(ROOT).filter((f) => statSync(join(ROOT, f)).isFile()),
-  ...['src', 'test', 'e2e', 'scripts', 'demo', 'schemas'].flatMap((dir) => files(join(ROOT, dir))),
+  ...['src', 'test', 'e2e', 'scripts', 'demo', 'schemas', 'collector'].flatMap((dir) => files(join(ROOT, dir))),
 ];
 const code = tree
   .filter((f) => /\.(ts|mjs|js|json)$/.test(f))

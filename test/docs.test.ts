@@ -133,7 +133,7 @@ describe('the docs pages', () => {
 describe('the paths the documents quote', () => {
   const quoted = DOCUMENTS.flatMap((file) =>
     prose(read(file)).flatMap((line) =>
-      [...line.matchAll(/`((?:src|test|e2e|scripts|schemas|demo|docs)\/[\w./-]+)`/g)].map((m) => ({
+      [...line.matchAll(/`((?:src|test|e2e|scripts|schemas|demo|docs|collector)\/[\w./-]+)`/g)].map((m) => ({
         file,
         path: m[1],
       })),

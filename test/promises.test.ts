@@ -1,7 +1,8 @@
 /**
  * A promise in the README, a page of docs/ (its "Proven by" lists), CHANGELOG.md or ARCHITECTURE.md names the test
- * that proves it: `e2e/x.spec.ts "title"` or `test/x.test.ts "title"`. Each named file exists and holds that title
- * (its start, or parts joined by "…"), so a test moved or renamed cannot leave a promise pointing at nothing.
+ * that proves it: `e2e/x.spec.ts "title"`, `test/x.test.ts "title"` or `collector/test/x.test.ts "title"`. Each named
+ * file exists and holds that title (its start, or parts joined by "…"), so a test moved or renamed cannot leave a
+ * promise pointing at nothing.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { expect, test } from 'vitest';
@@ -15,7 +16,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** Every `file "title"` a document quotes. */
 const pages = readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
 const promises = ['README.md', 'ARCHITECTURE.md', 'CHANGELOG.md', ...pages].flatMap((doc) =>
-  [...read(doc).matchAll(/\b((?:e2e|test)\/[\w/.-]+\.(?:spec|test)\.ts)`?\s*"([^"\n]+)"/g)].map((m) => ({ doc, file: m[1], title: m[2] })),
+  [...read(doc).matchAll(/(?<![\w/])((?:collector\/)?(?:e2e|test)\/[\w/.-]+\.(?:spec|test)\.ts)`?\s*"([^"\n]+)"/g)].map((m) => ({ doc, file: m[1], title: m[2] })),
 );
 
 /** `title` is in `source` on one line: its parts around "…" in order (a loop's title may hold `${...}` where the document has a value). */
