@@ -101,11 +101,11 @@ const ts = () => typescript({ tsconfig: './tsconfig.json', compilerOptions: { de
  * The types of the script-tag build: importing it (for its side effect) defines the global `stint`,
  * the command function of the README's snippet. Written here, since the IIFE has no exports to derive them from.
  */
-const TAG_TYPES = `import type { StintConfig, Tracker } from './index.cjs';
+const TAG_TYPES = `import type { TagConfig, Tracker } from './index.cjs';
 
 /** \`stint(method, ...args)\`: the script tag's command function (the README's snippet). */
 export interface StintCommand {
-  (method: 'init', config: StintConfig): void;
+  (method: 'init', config: TagConfig): void;
   <M extends keyof Tracker>(method: M, ...args: Parameters<Tracker[M]>): ReturnType<Tracker[M]>;
 }
 

@@ -6,7 +6,7 @@ import type { Settings } from './core/model';
 import type { LinkWatcher } from './lifecycle/decorate';
 import { describeError, fault, warn, type Sentences } from './log';
 import type { Dump } from './recorder';
-import type { ConsentSignal, ConsentState, StintConfig } from './types';
+import type { ConsentSignal, ConsentState, StintConfig, TagConfig } from './types';
 
 export interface Config extends Required<
   Omit<
@@ -182,7 +182,7 @@ const followed =
 const isFormat = (v: unknown) =>
   !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
-export function resolveConfig(input: StintConfig, names: Names): Config {
+export function resolveConfig(input: StintConfig | TagConfig, names: Names): Config {
   if (!input || typeof input !== 'object') throw fault(1, 'createTracker');
   const config = { ...DEFAULTS } as unknown as Config;
   for (const [key, value] of Object.entries(input))

@@ -8,7 +8,7 @@ import { resolveConfig, type Config, type Names } from './config';
 import { fault, guard, setDebug, setSentences, warn } from './log';
 import { setDump } from './recorder';
 import { startTracker } from './tracker';
-import type { StintConfig } from './types';
+import type { StintConfig, TagConfig } from './types';
 
 /** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
 const TRACKERS = Symbol.for('stint.trackers');
@@ -17,7 +17,7 @@ const TRACKERS = Symbol.for('stint.trackers');
  * `config` checked and completed (a TypeError names a wrong field); its `debug` applies from now on, and brings the
  * messages' sentences (messages.ts), which say in full what was said before they came, a wrong field's error too.
  */
-export function configFor(config: StintConfig, names: Names): Config {
+export function configFor(config: StintConfig | TagConfig, names: Names): Config {
   const debugging = config?.debug === true;
   setDebug(debugging);
   if (debugging) guard(() => names.debug((debug) => (setSentences(debug.sentence), setDump(debug.dump))));

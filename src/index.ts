@@ -18,6 +18,7 @@ export type {
   SessionStore,
   StintConfig,
   StorageMechanism,
+  TagConfig,
   Tracker,
 } from './types';
 export { VERSION } from './version';

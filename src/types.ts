@@ -69,9 +69,9 @@ export interface StintConfig {
    * Default `granted`. `tcf()` (from 'stint/tcf') follows an IAB TCF v2.2 CMP through `window.__tcfapi`;
    * `googleConsentMode()` (from 'stint/consent-mode') follows Google Consent Mode's `analytics_storage` in
    * `window.dataLayer`; `gpp()` (from 'stint/gpp') follows an IAB GPP CMP through `window.__gpp`; the script tag
-   * takes the names `'tcf'`, `'google'` and `'gpp'`.
+   * takes the names `'tcf'`, `'google'` and `'gpp'` (`TagConfig`).
    */
-  consent?: ConsentState | 'tcf' | 'google' | 'gpp' | ConsentSignal;
+  consent?: ConsentState | ConsentSignal;
   /** What a refusal means: `drop` (default) keeps and sends nothing; `anonymous` sends cookieless events. */
   onDenied?: 'drop' | 'anonymous';
   /** Treat `navigator.globalPrivacyControl` as a refusal. Default true. */
@@ -83,9 +83,9 @@ export interface StintConfig {
    * Wire format. Default `native`. A pipeline's: `snowplow()` from 'stint/snowplow', `tracardi({ sourceId })`
    * from 'stint/tracardi', `otlp()` from 'stint/otlp' (an app imports the one it uses: the others cost it
    * nothing). The script tags take the names `'snowplow'`, `'tracardi'` and `'otlp'`, with their options in
-   * `snowplow`, `tracardi` and `otlp`.
+   * `snowplow`, `tracardi` and `otlp` (`TagConfig`).
    */
-  format?: 'native' | 'snowplow' | 'tracardi' | 'otlp' | WireFormat;
+  format?: 'native' | WireFormat;
   /** The script tag's Snowplow options (`format: 'snowplow'`); with npm, pass them to `snowplow()`. */
   snowplow?: SnowplowOptions;
   /** The script tag's Tracardi options (`format: 'tracardi'`); with npm, pass them to `tracardi()`. */
@@ -156,6 +156,15 @@ export interface StintConfig {
   compression?: 'none' | 'gzip';
   /** Log what Stint does to the console. */
   debug?: boolean;
+}
+
+/**
+ * The script tag's config (`stint('init', config)`): a pipeline's format and a consent platform by their names, which
+ * the tag loads; an npm app imports them instead (`createTracker` takes no name, which would throw: its types say so).
+ */
+export interface TagConfig extends Omit<StintConfig, 'format' | 'consent'> {
+  format?: 'native' | 'snowplow' | 'tracardi' | 'otlp';
+  consent?: ConsentState | 'tcf' | 'google' | 'gpp';
 }
 
 export type Properties = Record<string, unknown>;

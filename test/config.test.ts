@@ -8,13 +8,13 @@ import { googleConsentMode } from '../src/consent-mode';
 import { tcf } from '../src/tcf';
 import { otlp } from '../src/otlp';
 import { tracardi } from '../src/tracardi';
-import type { StintConfig } from '../src/types';
+import type { StintConfig, TagConfig } from '../src/types';
 
-const ok: StintConfig = { collector: '/collect', appId: 'shop' };
+const ok = { collector: '/collect', appId: 'shop' };
 /** Where a script tag runs from (its consent parts load beside it: src/parts.ts). */
 const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '', scriptUrl: (url: string) => url };
 /** As an npm app resolves its config (a script tag: `tagNames`). */
-const resolveConfig = (config: StintConfig, names: Names = NPM) => resolve(config, names);
+const resolveConfig = (config: StintConfig | TagConfig, names: Names = NPM) => resolve(config, names);
 
 describe('resolveConfig', () => {
   it('fills in the defaults the README documents', () => {
