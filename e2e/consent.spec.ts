@@ -24,6 +24,8 @@ async function deviceOf(page: Page, context: BrowserContext) {
 }
 
 const NOTHING = { cookies: [], databases: [], localStorage: [], sessionStorage: [] };
+/** After a withdrawal of a grant: nothing but the withdrawal's time, for the pages away meanwhile (docs/consent.md). */
+const WITHDRAWN = { cookies: [], databases: [], localStorage: ['stint:withdrawn'], sessionStorage: [] };
 
 test('pending: nothing stored, nothing sent; then granted: held events go out with their own times', async ({
   page,
@@ -126,7 +128,7 @@ test('withdrawal erases cookie, database and outbox at once; a later grant is a 
   await expect.poll(() => outboxSize(page, 'queued-then-withdrawn')).toBe(1);
 
   await call(page, 'setConsent', 'denied');
-  await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+  await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
   await collector.heal();
   expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
   await collector.expectNothingSent(context, (e) => ['session_start', 'application_initialized', 'while-granted'].includes(e.name));
@@ -149,7 +151,7 @@ test('a withdrawal in one tab applies to the others', async ({ context, build, r
   await expect.poll(() => call(tabs[1], 'getSession')).toBeNull();
   expect(await call(tabs[1], 'track', 'other-tab')).toBeUndefined();
   await collector.expectNothingSent(context, (e) => e.name === 'session_start' || e.name === 'application_initialized');
-  expect(await deviceOf(tabs[1], context)).toEqual(NOTHING);
+  expect(await deviceOf(tabs[1], context)).toEqual(WITHDRAWN);
 });
 
 test('Global Privacy Control: no request, nothing stored; unless the config opts out', async ({ page, context, build, run, collector }) => {
@@ -209,7 +211,7 @@ bothBuilds(() => {
     expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
 
     await page.evaluate(() => (window as any).__decide({ 1: true }));
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
     expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
   });
 });
@@ -257,7 +259,7 @@ test('a consent part that does not load: one console error naming it, and consen
   await call(page, 'track', 'held');
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.consent 'tcf' ${new URL('/dist/stint.tcf.js', page.url())} (#11)`];
+  const once = [`[stint] config.consent 'tcf' ${new URL('/dist/stint.tcf.js', page.url())} (#11: debug: true or docs/messages.md#11)`];
   await expect.poll(said).toEqual(once);
   await call(page, 'flush');
   await collector.expectNothingSent(context);
@@ -297,7 +299,7 @@ bothBuilds(() => {
 
     // The visitor withdraws: everything is erased, nothing is sent any more.
     await gtag(page, 'consent', 'update', { analytics_storage: 'denied' });
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
     expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
   });
 });
@@ -351,7 +353,7 @@ test("consent \"google\": a page's default applies to its own tab only; an updat
   await expect.poll(() => call(page, 'getSession')).toBeNull();
   expect(await call(page, 'track', 'after-refusal')).toBeUndefined();
   // (the database goes once every tab's connection has closed on its versionchange: a step behind the refusal)
-  await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+  await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
   await collector.expectNothingSent(context, (e) => ['granted-tab', 'still-granted', 'application_initialized', 'session_start'].includes(e.name));
 });
 
@@ -430,7 +432,7 @@ for (const order of Object.keys(ORDERS) as Order[])
       expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
       // The visitor opens the CMP again and withdraws.
       await decide(page, TC_REFUSAL);
-      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+      await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
       expect(await call(page, 'track', 'after-withdrawal')).toBeUndefined();
     });
 
@@ -506,7 +508,7 @@ test("the page's own consent signal that throws when started: createTracker does
     }
   }, build);
   expect(thrown).toBeNull();
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] config.consent (CMP not there) (#5)')).toHaveLength(1);
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] config.consent (CMP not there) (#5: debug: true or docs/messages.md#5)')).toHaveLength(1);
   expect(await call(page, 'getSession')).toBeNull();
   await collector.expectNothingSent(page.context());
   expect(seen.errors).toEqual([]);

@@ -12,6 +12,8 @@ import { bothBuilds } from './npm';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 const NOTHING = { cookies: [], databases: [], localStorage: [] };
+/** After a withdrawal of a grant: nothing but the withdrawal's time, for the pages away meanwhile (docs/consent.md). */
+const WITHDRAWN = { cookies: [], databases: [], localStorage: ['stint:withdrawn'] };
 
 /** What Stint could have left on the device: its cookies, its database, its mirror in localStorage (stint:mirror). */
 async function deviceOf(page: Page, context: BrowserContext) {
@@ -78,7 +80,7 @@ for (const order of Object.keys(ORDERS) as Order[]) {
       expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
       // The visitor opens the CMP again and opts out of the sale of their data.
       await decide(page, { usnat: { SaleOptOut: 1 } });
-      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+      await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
       expect(await call(page, 'track', 'after-opt-out')).toBeUndefined();
     });
   }, order === EVERY_ORDER);
@@ -117,7 +119,7 @@ for (const [what, refusal, grant] of OPT_OUTS) {
       const [identified] = await collector.waitFor(1, (e) => e.name === 'granted');
       expect(identified.session.userId).not.toBe(NIL);
       await decide(page, refusal);
-      await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+      await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
     });
   }, what === EVERY_FIELD);
 }
@@ -137,7 +139,7 @@ bothBuilds(() => {
     // The other tab hears the decision: it keeps no session from then on.
     await expect.poll(() => call(other, 'getSession')).toBeNull();
     expect(await call(other, 'track', 'other-tab')).toBeUndefined();
-    await expect.poll(() => deviceOf(page, context)).toEqual(NOTHING);
+    await expect.poll(() => deviceOf(page, context)).toEqual(WITHDRAWN);
   });
 });
 

@@ -154,7 +154,7 @@ test('session attributes: on every event, kept across a reload, reset and report
   });
   expect(end.properties.duration_ms).toBe(Date.parse(afterReload.timestamp) - Date.parse(withAttrs.session.firstEventTimestamp!));
   expect(next.sessionAttributes).toEqual({});
-  await expect.poll(() => seen.warnings.filter((w) => /^\[stint\] session attribute "\w+" \(#32\)$/.test(w)).length).toBe(1);
+  await expect.poll(() => seen.warnings.filter((w) => /^\[stint\] session attribute "\w+" \(#32:/.test(w)).length).toBe(1);
 });
 
 bothBuilds(() =>
@@ -206,7 +206,7 @@ test("the tag loads the input watch beside it only with activity: 'input'; one t
   await waitForStint(page);
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.activity or config.engagement ${new URL('/dist/stint.activity.js', page.url())} (#11)`];
+  const once = [`[stint] config.activity or config.engagement ${new URL('/dist/stint.activity.js', page.url())} (#11: debug: true or docs/messages.md#11)`];
   await expect.poll(said).toEqual(once);
   const before = await call<{ sessionId: string }>(page, 'getSession');
   await call(page, 'track', 'with-failed-part');

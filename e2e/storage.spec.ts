@@ -197,7 +197,7 @@ test('a sandboxed iframe (no cookie, no IndexedDB, no sessionStorage, no Web Loc
   expect(seen.errors).toEqual([]);
 });
 
-test('IndexedDB out of quota: the session moves to memory, and no event is lost', async ({ page, build, run, collector }) => {
+test('IndexedDB out of quota: the session moves to its localStorage mirror, and no event is lost', async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);
   await blockCookies(page);
   await openStint(page, build, run);
@@ -209,18 +209,18 @@ test('IndexedDB out of quota: the session moves to memory, and no event is lost'
     };
   });
   await call(page, 'track', 'during');
-  // The outbox write of 'during' failed: from now on the session is in memory.
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40)').length).toBe(1);
+  // The outbox write of 'during' failed: from now on the session is in the mirror behind IndexedDB (localStorage).
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or docs/messages.md#40)').length).toBe(1);
   await call(page, 'track', 'after');
   await call(page, 'flush');
   const [before] = await collector.waitFor(1, (e) => e.name === 'before');
   const [during] = await collector.waitFor(1, (e) => e.name === 'during');
   const [after] = await collector.waitFor(1, (e) => e.name === 'after');
   expect(before.session.storageMechanism).toBe('INDEXED_DB');
-  expect(after.session.storageMechanism).toBe('MEMORY');
+  expect(after.session.storageMechanism).toBe('LOCAL_STORAGE');
   expect(new Set([before, during, after].map((e) => e.session.sessionId)).size).toBe(1);
   expect(after.session.eventIndex).toBe(during.session.eventIndex + 1);
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40)').length).toBe(1);
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or docs/messages.md#40)').length).toBe(1);
   expect(seen.errors).toEqual([]);
 });
 

@@ -4,13 +4,16 @@
 //   dist/stint.js   the script tag, every feature, the native format; dist/stint.<pipeline>.js with that pipeline's
 //   npm:track()     what an app that only calls track() carries (rollup + node-resolve + terser, as its
 //                   bundler would build it from dist/index.mjs)
+//   npm:track() (Vite)  the same app as `vite build` makes it: the files its page loads (the entry chunk and the chunks
+//                   it imports statically; each gzipped alone, as each is sent), not the chunks loaded only when used
 //
 // `npm run size -- --modules [tag]` also says where a tag's bytes are (dist/stint.js by default): each source module's minified bytes (by
 // the source map) and what the gzipped tag loses without them. Those shares do not add up to the whole
 // (gzip finds repeats across modules), but they rank what a cut would save.
 import resolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rollup } from 'rollup';
@@ -20,6 +23,25 @@ import { SourceMapConsumer } from 'source-map-js';
 const GROWTH = 0.02;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const limits = JSON.parse(readFileSync(new URL('./size.json', import.meta.url), 'utf8'));
+
+/** The same app built by Vite: the gzipped bytes of the files its page loads, and how many. */
+async function viteApp() {
+  const { build } = await import('vite');
+  const dir = mkdtempSync(join(tmpdir(), 'stint-vite-'));
+  try {
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>');
+    writeFileSync(join(dir, 'main.js'), `import { createTracker } from '${root}dist/index.mjs';
+createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`);
+    const out = await build({ root: dir, logLevel: 'silent', configFile: false, build: { write: false, modulePreload: false } });
+    const chunks = (Array.isArray(out) ? out[0] : out).output.filter((o) => o.type === 'chunk');
+    const loaded = new Set();
+    const load = (chunk) => loaded.has(chunk) || (loaded.add(chunk), chunk.imports.forEach((f) => load(chunks.find((c) => c.fileName === f))));
+    load(chunks.find((c) => c.isEntry));
+    return { bytes: [...loaded].reduce((sum, c) => sum + gzipSync(c.code, { level: 9 }).length, 0), files: loaded.size };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** The bundle of an app that imports Stint and calls track(), as an app's bundler makes it. */
 async function npmApp() {
@@ -86,10 +108,11 @@ for (const file of readdirSync(join(root, 'dist')).filter((f) => /^stint\..*js$/
   }
 }
 for (const [artifact, { budget, baseline }] of Object.entries(limits)) {
-  const code = artifact === 'npm:track()' ? await npmApp() : readFileSync(artifact);
-  const bytes = gzipSync(code, { level: 9 }).length;
+  const vite = artifact === 'npm:track() (Vite)' ? await viteApp() : null;
+  const code = vite ? null : artifact === 'npm:track()' ? await npmApp() : readFileSync(artifact);
+  const bytes = vite ? vite.bytes : gzipSync(code, { level: 9 }).length;
   const ceiling = Math.min(budget, Math.floor(baseline * (1 + GROWTH)));
-  const line = `${artifact}: ${bytes} B gzipped (baseline ${baseline} B, budget ${budget} B)`;
+  const line = `${artifact}: ${bytes} B gzipped${vite ? ` in ${vite.files} files` : ''} (baseline ${baseline} B, budget ${budget} B)`;
   if (bytes > ceiling) {
     failed = true;
     console.error(`${line}: over by ${bytes - ceiling} B${bytes <= budget ? ` (more than ${GROWTH * 100}% above the baseline)` : ''}`);

@@ -182,11 +182,19 @@ const followed =
 const isFormat = (v: unknown) =>
   !!v && typeof (v as Format).item == 'function' && typeof (v as Format).body == 'function';
 
+/** The options besides those with a default: an option outside them all is a misspelling. */
+const OPTIONS = ['collector', 'appId', 'store', 'cookie', 'format', 'snowplow', 'tracardi', 'otlp'].concat(
+  Object.keys(DEFAULTS),
+);
+
 export function resolveConfig(input: StintConfig | TagConfig, names: Names): Config {
   if (!input || typeof input !== 'object') throw fault(1, 'createTracker');
   const config = { ...DEFAULTS } as unknown as Config;
-  for (const [key, value] of Object.entries(input))
-    if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  for (const [key, value] of Object.entries(input)) {
+    // (a misspelling: the debug part's sentence names the nearest option, messages.ts)
+    if (!OPTIONS.includes(key)) warn(15, 'config.' + key);
+    else if (value !== undefined) (config as unknown as Record<string, unknown>)[key] = value;
+  }
   config.cookie = { ...config.cookie };
   for (const [field, valid] of RULES) {
     const [key, sub] = field.split('.');
@@ -197,11 +205,13 @@ export function resolveConfig(input: StintConfig | TagConfig, names: Names): Con
   // A name, or none (the entry's first: npm's and dist/stint.js's native format, a pipeline tag's own): the part
   // it names, made with its options. A script tag carries one format; an npm app imports the one it uses.
   const format = input.format;
-  const missing = (key: string, name: string) => fault(names.missing, `config.${key} '${name}'`);
+  // (a tag names the script that carries the format: `config.format 'otlp' needs stint.otlp.js`)
+  const missing = (key: string, name: string, script = '') => fault(names.missing, `config.${key} '${name}'${script}`);
   if (!isFormat(format)) {
     const name = (format as string) || Object.keys(names.formats)[0];
     const make = names.formats[name];
-    if (!make) throw missing('format', name);
+    const script = names.missing == 3 ? ` needs stint${name == 'native' ? '' : '.' + name}.js` : '';
+    if (!make) throw missing('format', name, script);
     config.format = make(input[name as 'otlp'] as never);
   }
   // A consent signal (the tag's by its name: 'tcf', 'google', 'gpp'), followed from 'pending'.

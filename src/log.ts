@@ -15,9 +15,12 @@ let debugging = false;
 /** Said before the sentences came (bounded): said again, in full, once they have (`debug: true`). */
 let early: [Say, number, string][] = [];
 
+/** A message without its sentence: its code, and where the sentence is (as React's production errors say). */
+const short = (code: number, where: string) => `${PREFIX}${where} (#${code}: debug: true or docs/messages.md#${code})`;
+
 function say(to: Say, code: number, where: string, quiet?: boolean): void {
   if (sentences) return to(`${PREFIX}${where} ${sentences(code, where)} (#${code})`);
-  if (!quiet) to(`${PREFIX}${where} (#${code})`);
+  if (!quiet) to(short(code, where));
   if (debugging && early.push([to, code, where]) > 100) early.shift();
 }
 
@@ -37,7 +40,7 @@ export const debug = (code: number, where: string): void => void (debugging && s
 /** A TypeError for a wrong argument of `createTracker`, said in full too with `debug: true`. */
 export function fault(code: number, where: string): TypeError {
   if (debugging) say(console.error, code, where, true);
-  return new TypeError(`stint: ${where} (#${code})`);
+  return new TypeError(short(code, where));
 }
 /** A part's own message (a part is loaded only where configured: it carries its sentences). */
 export const note = (message: string): void => console.warn(PREFIX + message);

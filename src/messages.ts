@@ -57,15 +57,26 @@ const WITHOUT: Record<string, string> = {
 const without = (where: string) => WITHOUT[where.replace(/^config\.(\w+).*$/, '$1')] || 'it does not happen';
 
 /** The sentences, by code. */
+/** The options, for a misspelt one's nearest: the checked fields', and those only their type checks. */
+const OPTIONS = Object.keys(EXPECTED)
+  .map((f) => f.split('.')[0])
+  .concat('respectGlobalPrivacyControl', 'lifecycleEvents', 'newSessionOnCampaign');
+
+/** How many first letters `a` and `b` share, whatever their case: a misspelling keeps its option's start. */
+const shared = (a: string, b: string) => {
+  let n = 0;
+  while (a[n] && a[n].toLowerCase() == b[n]?.toLowerCase()) n++;
+  return n;
+};
+
+/** The option nearest a misspelt one (the one whose start it shares most). */
+const nearest = (key: string) => OPTIONS.reduce((a, b) => (shared(key, b) > shared(key, a) ? b : a));
+
 export const MESSAGES: Record<number, string | ((where: string) => string)> = {
   0: 'is an internal error of Stint: please report it, with this stack',
   1: 'needs a config object',
   2: (where) => `must be ${EXPECTED[where.replace(/^config\./, '')] || 'valid'}`,
-  3: (where) => {
-    const name = where.replace(/.*'(.*)'.*/, '$1');
-    const script = name == 'native' ? 'stint' : 'stint.' + name;
-    return `needs the script ${script}.js instead of this one (each script carries one pipeline's format)`;
-  },
+  3: "instead of this script: each script carries one pipeline's format",
   4: (where) => {
     const name = where.replace(/.*'(.*)'.*/, '$1');
     const [fn, entry] = name == 'google' ? ['googleConsentMode', 'consent-mode'] : [name, name];
@@ -81,6 +92,8 @@ export const MESSAGES: Record<number, string | ((where: string) => string)> = {
   10: 'is no method of the tracker',
   11: (where) => `did not load: ${without(where)}`,
   12: (where) => `is not a Stint part: ${without(where)}`,
+  14: 'does nothing: stint("init") failed (the error above says why), and so will every call after it',
+  15: (where) => `is not an option: ignored (the nearest is ${nearest(where.slice(7))})`,
   13: (where) => `was refused by Trusted Types (the page's trusted-types must list stint-part): ${without(where)}`,
   20: 'needs an event name (a non-empty string)',
   21: 'was dropped: its properties must be a plain object that serialises to JSON',

@@ -37,6 +37,8 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
     error(7, 'window.stint');
   } else {
     let tracker: Running | null = null;
+    /** `init` threw (its message said why): the calls after it say so once, then nothing. */
+    let failed = 0;
 
     const call = (args: unknown[], at?: number): unknown => {
       const method = args[0];
@@ -48,10 +50,14 @@ export function runTag(formats: object, options: (data: DOMStringMap) => StintCo
         } catch (e) {
           // (a wrong field's TypeError, which names it: log.ts `fault`)
           console.error(describeError(e));
+          failed = 1;
         }
         return;
       }
-      if (!tracker) return error(9, `stint(${describe(method)})`);
+      if (!tracker) {
+        const where = `stint(${describe(method)})`;
+        return void (failed ? failed++ < 2 && error(14, where) : error(9, where));
+      }
       if (!isMethod(method)) return error(10, `stint(${describe(method)})`);
       return tracker.call(method, rest, at);
     };

@@ -95,6 +95,24 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ ...ok, autoPageViews }).autoPageViews).toBe(autoPageViews);
   });
 
+  it('a misspelt option: one warning, whose sentence names the nearest option, and the rest of the config applies', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cases: [string, string][] = [['sampelRate', 'sampleRate'], ['colector', 'collector'], ['appid', 'appId'], ['foregroundTimout', 'foregroundTimeout'], ['cookies', 'cookie'], ['autoPageView', 'autoPageViews']];
+    for (const [typo, near] of cases) {
+      warn.mockClear();
+      const config = resolveConfig({ ...ok, sampleRate: 0.5, [typo]: 1 } as never);
+      expect(config.sampleRate).toBe(0.5);
+      expect(warn.mock.calls.map((c) => c.join(' '))).toEqual([`[stint] config.${typo} (#15: debug: true or docs/messages.md#15)`]);
+      // (the nearest option is named by the sentence: debug: true)
+      expect(sentence(15, `config.${typo}`)).toBe(`is not an option: ignored (the nearest is ${near})`);
+      expect(typo in config).toBe(false);
+    }
+    warn.mockClear();
+    resolveConfig({ ...ok, appVersion: '1', debug: false, cookie: { name: 'x' } });
+    expect(warn).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
   it("the page's own consent signal that throws when started, or whose stop throws: one warning, consent pending, nothing thrown", () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const throwing = resolveConfig({ ...ok, consent: () => { throw new Error('CMP not there'); } });
@@ -102,7 +120,7 @@ describe('resolveConfig', () => {
     let stop = () => {};
     expect(() => (stop = throwing.signal!(() => {}))).not.toThrow();
     expect(() => stop()).not.toThrow();
-    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent (CMP not there) (#5)']);
+    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent (CMP not there) (#5: debug: true or docs/messages.md#5)']);
     expect(sentence(5, 'config.consent')).toBe('threw when started: consent stays pending');
     for (const made of [() => { throw new Error('stop'); }, undefined]) {
       const signal = resolveConfig({ ...ok, consent: (() => made) as never }).signal!;
@@ -145,7 +163,7 @@ describe('resolveConfig', () => {
       ['consent', 'gpp', "import gpp from its entry, 'stint/gpp', then consent: gpp()"],
       ['consent', 'google', "import googleConsentMode from its entry, 'stint/consent-mode', then consent: googleConsentMode()"],
     ]) {
-      expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`stint: config.${field} '${name}' (#4)`);
+      expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`[stint] config.${field} '${name}' (#4: debug: true or docs/messages.md#4)`);
       expect(sentence(4, `config.${field} '${name}'`)).toContain(says);
     }
     expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE)).format.path).toBe('/p/tp2');
@@ -163,11 +181,10 @@ describe('resolveConfig', () => {
   it('each script tag carries one format: its own when none is named; asked for another, it names the script that carries it', () => {
     expect(resolveConfig(ok, tagNames({ otlp }, WHERE)).format.path).toBe('/v1/logs');
     expect(resolveConfig(ok, tagNames({ native: () => nativeFormat }, WHERE)).format).toBe(nativeFormat);
-    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow("config.format 'tracardi' (#3)");
-    expect(sentence(3, "config.format 'tracardi'")).toContain('needs the script stint.tracardi.js instead of this one');
-    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow("config.format 'otlp' (#3)");
-    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' (#3)");
-    expect(sentence(3, "config.format 'native'")).toContain('needs the script stint.js');
+    expect(() => resolveConfig({ ...ok, format: 'tracardi', tracardi: { sourceId: 'src' } }, tagNames({ snowplow }, WHERE))).toThrow("config.format 'tracardi' needs stint.tracardi.js (#3:");
+    expect(sentence(3, "config.format 'tracardi' needs stint.tracardi.js")).toBe("instead of this script: each script carries one pipeline's format");
+    expect(() => resolveConfig({ ...ok, format: 'otlp' }, tagNames({ native: () => nativeFormat }, WHERE))).toThrow("config.format 'otlp' needs stint.otlp.js (#3:");
+    expect(() => resolveConfig({ ...ok, format: 'native' }, tagNames({ otlp }, WHERE))).toThrow("config.format 'native' needs stint.js (#3:");
   });
 
   it('no config at all', () => {

@@ -78,7 +78,7 @@ describe('Sender', () => {
     for (const e of list) out.add(e);
     // (the task's entries reach the core at its end)
     await Promise.resolve();
-    expect(warnings.filter((w) => w === '[stint] outbox (#42)')).toHaveLength(1);
+    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or docs/messages.md#42)')).toHaveLength(1);
     await drain(out);
     expect(sent()).toEqual(list.slice(5).map((e) => e.id));
     expect(bodies[0].dropped).toBe(5);
@@ -102,7 +102,7 @@ describe('Sender', () => {
     await drain(out);
     out.add(entry());
     await drain(out);
-    expect(warnings.filter((w) => w === '[stint] 1 events (HTTP 400) (#45)')).toHaveLength(1);
+    expect(warnings.filter((w) => w === '[stint] 1 events (HTTP 400) (#45: debug: true or docs/messages.md#45)')).toHaveLength(1);
     expect(bodies.map((b) => b.dropped)).toEqual([0, 1]);
   });
 
@@ -134,7 +134,7 @@ describe('Sender', () => {
     out.add(old);
     out.add(entry());
     await drain(out);
-    expect(warnings.filter((w) => /events \(#44\)$/.test(w))).toHaveLength(1);
+    expect(warnings.filter((w) => /events \(#44:/.test(w))).toHaveLength(1);
     expect(sent()).not.toContain(old.id);
     expect(bodies[0].dropped).toBe(1);
   });
@@ -148,7 +148,7 @@ describe('Sender', () => {
     await drain(out);
     expect(sent()).toEqual([behind.id]);
     expect(bodies[0].dropped).toBe(1);
-    expect(warnings.filter((w) => /\(#43\)$/.test(w))).toHaveLength(1);
+    expect(warnings.filter((w) => /\(#43:/.test(w))).toHaveLength(1);
   });
 
   it('413 for a single event drops it, counted; the next one is sent', async () => {
@@ -179,7 +179,7 @@ describe('Sender', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(removed).toEqual([100]);
     expect(count()).toBe(MAX_QUEUE_EVENTS);
-    expect(warnings.filter((w) => w === '[stint] outbox (#42)')).toHaveLength(1);
+    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or docs/messages.md#42)')).toHaveLength(1);
     // Online again: the newest 5,000 leave, and the first batch counts the 100 dropped.
     vi.stubGlobal('navigator', { onLine: true });
     await drain(out);

@@ -52,7 +52,8 @@ export function stored(m: Model, fx: Effect[], [, , value]: InputOf<'stored'>): 
   // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
   if (!theirs) return;
   // (while storage opens, kept for its answer, which may be older: open)
-  if (m.storageState !== 'open') return void (m.heard = merge(m.heard, complete(theirs, m.heard)));
+  // (a lean cookie's, completed at open by what the store holds of the visitor: not by nothing now)
+  if (m.storageState !== 'open') return void (m.heard = m.heard ? merge(m.heard, complete(theirs, m.heard)) : theirs);
   const mine = m.session;
   const known = (m.session = merge(mine, complete(theirs, mine)));
   // The store holds less than this tab knows (two tabs wrote within the same moments, and the older session or count
@@ -92,7 +93,7 @@ function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy, ha
   const heard = m.heard;
   m.heard = null;
   const stale = held && handed ? merge(held, handed) : held;
-  const kept = heard ? merge(stale, heard) : stale;
+  const kept = heard ? merge(stale, complete(heard, stale)) : stale;
   const found = kept || (copy ? { ...copy, ended: 'restored' as const } : null);
   const landing = m.consentMode === 'granted' && m.linked ? partOf(m, 'landing') : undefined;
   // (a fresh link from another of the site's domains: its visitor and session, with consent; never anonymous)

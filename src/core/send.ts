@@ -288,7 +288,8 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   lost: (d, _fx, [, , count]) => void (d.dropped += count),
   offline: (d, fx, [, at, shared, since]) => learn(d, fx, [false, since ?? at], shared),
   // (what it holds, other pages may have delivered while it was away, unheard: not beaconed before the outbox is read
-  // again; it stays there. test/sim regression: a page back from the cache beaconed what another tab had sent)
+  // again; it stays there. Found by the simulator in development: a page back from the cache beaconed what another
+  // tab had sent)
   back: (d) => void (d.kept && live(d).forEach((e) => d.unconfirmed.add(e.id))),
   stop,
 };

@@ -265,8 +265,7 @@ export function startSender(o: SenderOptions): Sender {
   const unwatch = watchNetwork(() => (retry(), cycle()), () => run('offline', shared(o, model)));
   // Entries left by pages that closed or crashed before delivering them.
   if (o.store) later(0);
-  // (a page that started offline, or went offline before this, has learned that much: what a page left in flight just
-  // before is judged by it)
+  // (a page that started offline, or went offline before this, learned that much: it judges what a page left in flight)
   if (o.offline) run('offline', null, o.offline);
 
   return {

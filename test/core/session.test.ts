@@ -473,6 +473,17 @@ describe('what another tab saved, or the store holds', () => {
     expect(t.events().at(-1)!.session.eventIndex).toBeGreaterThan(7);
   });
 
+  it("a lean cookie heard while storage opens keeps the visitor's fields the store holds (user id, attributes, UTM)", () => {
+    const t = boot({ newTab: false });
+    const held = { ...state({ eventIndex: 4, lastEventAt: 0 }), businessUserId: 'alice', attributes: { plan: 'pro' }, attributesAt: 0 };
+    // (what the cookie says, lean: the visitor's fields live in the mirror alone)
+    t.send(stored, 500, encodeState({ ...held, eventIndex: 5, lastEventAt: 400, rev: held.rev + 1 }, true));
+    t.open(1000, held);
+    t.send(track, 1000, 'a', '{}');
+    const event = t.events().at(-1)!;
+    expect([event.session.eventIndex > 5, event.user.id, event.sessionAttributes]).toEqual([true, 'alice', { plan: 'pro' }]);
+  });
+
   it('a store that holds less than this tab knows is written back: a tab starting now does not count from it', () => {
     const t = running();
     t.send(track, 1000, 'a', '{}');

@@ -67,7 +67,7 @@ export const MUTANTS: Mutant[] = [
     // this round: two tabs starting after a crash repeated eventIndex 5-7
     rule: 'eventIndex once',
     file: 'core/answers.ts',
-    find: 'if (m.storageState !== \'open\') return void (m.heard = merge(m.heard, complete(theirs, m.heard)));',
+    find: "if (m.storageState !== 'open') return void (m.heard = m.heard ? merge(m.heard, complete(theirs, m.heard)) : theirs);",
     replace: 'if (m.storageState !== \'open\') return;',
   },
   {

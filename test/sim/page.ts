@@ -243,7 +243,7 @@ export function startPage(world: World, o: PageOptions): Page {
         const line = a.map(describe).join(' ');
         page.console.push('error: ' + line);
         // An internal error (#0) is a bug, unless the page had crashed (its APIs throw from then on).
-        if (/\(#0\)$/.test(line) && !page.crashed) world.fault(page, `internal error: ${line}`);
+        if (/\(#0[:)]/.test(line) && !page.crashed) world.fault(page, `internal error: ${line}`);
       },
     },
     setTimeout: timer(false),

@@ -3,6 +3,8 @@
  * mutant, mutants.ts) and keeps it with the fix. A mutant's regression drawn from the default seeds (no `actions`)
  * proves the seeds of `npm test` find it.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stintScript } from './bundle';
 import { MUTANTS } from './mutants';
@@ -14,7 +16,12 @@ describe('each bug the simulator found: its schedule fails with the fix taken ba
     expect(REGRESSIONS.map((r) => r.mutant).sort()).toEqual(MUTANTS.map((m) => m.name).sort());
   });
 
-  it.each(REGRESSIONS.map((r) => [r.mutant, r] as const))('%s', async (_, r) => {
+  it.each(REGRESSIONS.filter((r) => r.unit).map((r) => [r.mutant, r.unit!] as const))('%s: its unit test exists', (_, unit) => {
+    const [file, title] = unit.split(/: (.*)/s);
+    expect(readFileSync(join(__dirname, '../..', file), 'utf8')).toContain(`it('${title}'`);
+  });
+
+  it.each(REGRESSIONS.filter((r) => !r.unit).map((r) => [r.mutant, r] as const))('%s', async (_, r) => {
     const mutant = MUTANTS.find((m) => m.name === r.mutant)!;
     const broken = await run(r.seed, await stintScript(mutant), r.actions, r.scenario);
     expect(broken.violations.map((v) => v.rule), report(broken, 60)).toContain(mutant.rule);

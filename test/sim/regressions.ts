@@ -9,6 +9,11 @@ export interface Regression {
   /** its mutant's name (mutants.ts) */
   mutant: string;
   seed: number;
+  /**
+   * Where the default seeds no longer draw the bug (found while the generator was another): the unit test that fails
+   * with the fix taken back, `file: title`, instead of a schedule.
+   */
+  unit?: string;
   scenario?: Scenario;
   actions?: Action[];
 }
@@ -21,58 +26,17 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'no verdict on a beacon', seed: 33 },
   { mutant: 'what the tabs say while storage opens is lost', seed: 403 },
   { mutant: 'a leaving page writes an older count back', seed: 647 },
-  {
-    mutant: 'a restored page does not watch the store',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
-  },
+  { mutant: 'a restored page does not watch the store', seed: 3744 },
+  { mutant: 'a withdrawal away is not heard', seed: 2967 },
   {
     mutant: 'the store is not written back',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
+    seed: 0,
+    unit: 'test/core/session.test.ts: a store that holds less than this tab knows is written back: a tab starting now does not count from it',
   },
   {
-    mutant: 'a withdrawal away is not heard',
-    seed: 2967,
-    scenario: { tabs: 4, consent: 'granted', onDenied: 'drop', cookies: true, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 5205, do: 'open' },
-      { at: 5240, do: 'hide', tab: 1 },
-      { at: 5276, do: 'track', tab: 1, n: 1 },
-      { at: 5296, do: 'offline' },
-      { at: 7738, do: 'freeze', tab: 1 },
-      { at: 125022, do: 'consent', tab: 0, state: 'denied' },
-    ],
-  },
-  {
-    mutant: 'a restored page beacons what others sent',
-    seed: 5289,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'anonymous', cookies: true, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 12418, do: 'open' },
-      { at: 17491, do: 'steady', tab: 0, every: 34, n: 53 },
-      { at: 17493, do: 'flush', tab: 1 },
-      { at: 18908, do: 'steady', tab: 0, every: 21, n: 55 },
-      { at: 18943, do: 'navigate', tab: 1 },
-    ],
+    mutant: 'a write cut by the cache falls back',
+    seed: 0,
+    unit: 'test/keeper.test.ts: a write made while the page ran, cut as it entered the cache and told once it is back (WebKit): moves nothing',
   },
   { mutant: 'a tab whose write failed sends alone', seed: 1312 },
   {
@@ -98,68 +62,8 @@ export const REGRESSIONS: Regression[] = [
       { at: 55369, do: 'close', tab: 1 },
     ],
   },
-  {
-    mutant: 'a page that starts offline learns nothing',
-    seed: 2687,
-    scenario: { tabs: 5, consent: 'granted', onDenied: 'anonymous', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 5906, do: 'track', tab: 0, n: 1 },
-      { at: 5907, do: 'flush', tab: 0 },
-      { at: 5945, do: 'navigate', tab: 0 },
-      { at: 5946, do: 'offline' },
-    ],
-  },
-  {
-    mutant: 'a write cut by the cache falls back',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
-  },
-  {
-    mutant: 'a read cut by the cache keeps the session in memory',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
-  },
-  {
-    mutant: 'an exit does not read the mirror behind IndexedDB',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
-  },
-  {
-    mutant: 'a restore does not read the mirror',
-    seed: 2199,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: false, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 4775, do: 'hide', tab: 0 },
-      { at: 4777, do: 'track', tab: 0, n: 7 },
-      { at: 6327, do: 'discard', tab: 0 },
-      { at: 29466, do: 'show', tab: 0 },
-      { at: 29675, do: 'navigate', tab: 0 },
-    ],
-  },
+  { mutant: 'a page that starts offline learns nothing', seed: 2687 },
+  { mutant: 'an exit does not read the mirror behind IndexedDB', seed: 2842 },
+  { mutant: 'a restore does not read the mirror', seed: 2842 },
+  { mutant: 'held calls move the activity back', seed: 2177 },
 ];

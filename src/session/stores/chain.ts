@@ -95,7 +95,7 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null,
     return { primary: idb, mirror, found: stored && kept ? merge(stored, kept) : stored || kept, synchronous: false };
   };
   // (a read that the page's leaving cut short, told once it is back from the cache (WebKit), is no failure of
-  // IndexedDB: read again, rather than keep the session in memory. test/sim regression)
+  // IndexedDB: read again, rather than keep the session in memory; found by the simulator in development)
   const mark = lifeMark();
   const get = () => idb.get() as Promise<string>;
   const chain = get().then(read, () => (mark !== lifeMark() ? get().then(read, inMemory) : inMemory()));
