@@ -98,7 +98,7 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
   d.limit = MAX_BATCH_EVENTS;
   if (!chunks) return wait(d, fx, at, FLUSH_AFTER);
   // Of this tab's own entries, what a page that sent them for it marked sent as it left: delivered (and out of the
-  // outbox here, since that page could not remove them. test/sim regression: sent again by their tab's own turn)
+  // outbox here, since that page could not remove them; the simulator found them sent again by their tab's turn)
   const sent = new Set(marked);
   delivered(d, fx, live(d).filter((e) => sent.has(e.id) && !d.inflight.has(e.id)));
   // What another tab delivered leaves the queue (its chunks are gone); what other pages left joins it, in time order,

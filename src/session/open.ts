@@ -94,8 +94,8 @@ export function openStorage(
       return alive().then((tabs) => open(opened, !!tabs?.size));
     }),
   ).catch(() => {});
-  // (a store that answered goes on as it answered, not the stand-in: test/sim regression, a page reloaded after a
-  // discard left during the roll call with the tab's older hand-over, and counted from it)
+  // (a store that answered goes on as it answered, not the stand-in; found by the simulator in development: a page
+  // reloaded after a discard left during the roll call with the tab's older hand-over, and counted from it)
   const goOn = () => open(read ?? early, false);
   if (!done) timer = setTimeout(goOn, OPEN_WAIT);
   return {

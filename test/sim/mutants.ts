@@ -103,14 +103,6 @@ export const MUTANTS: Mutant[] = [
     replace: '',
   },
   {
-    name: 'a restored page beacons what others sent',
-    // this round: a page back from the cache beaconed what another tab had delivered while it was away
-    rule: 'nothing twice in the normal course',
-    file: 'core/send.ts',
-    find: 'back: (d) => void (d.kept && live(d).forEach((e) => d.unconfirmed.add(e.id))),',
-    replace: 'back: () => {},',
-  },
-  {
     name: 'a tab whose write failed sends alone',
     // this round: a write aborted as the page entered the cache; back, it sent without the turn what another tab read
     rule: 'nothing twice in the normal course',
@@ -143,14 +135,6 @@ export const MUTANTS: Mutant[] = [
     replace: 'mark < 0',
   },
   {
-    name: 'a read cut by the cache keeps the session in memory',
-    // this round: WebKit aborted a page's first read as it entered the cache; back, it went on in memory
-    rule: 'eventIndex once',
-    file: 'session/stores/chain.ts',
-    find: '(mark !== lifeMark() ? get().then(read, inMemory) : inMemory())',
-    replace: 'inMemory()',
-  },
-  {
     name: 'an exit does not read the mirror behind IndexedDB',
     // this round: a tab frozen while another closed counted its exit with the closed tab's index
     rule: 'eventIndex once',
@@ -167,15 +151,6 @@ export const MUTANTS: Mutant[] = [
     replace: "shell.now('reread', value, handedOver() || handOff());",
   },
   {
-    name: 'a tab sends again what a leaving page sent for it',
-    // this round: the tab with the turn sent another tab's entries, left before its answer, and was judged to have sent
-    // them; their own tab, which could not hear it, sent them again in its turn
-    rule: 'nothing twice in the normal course',
-    file: 'core/send.ts',
-    find: 'delivered(d, fx, live(d).filter((e) => sent.has(e.id) && !d.inflight.has(e.id)));',
-    replace: '',
-  },
-  {
     name: 'held calls move the activity back',
     // this round: two tabs granted after minutes each ended the session another tab had just opened, and opened two
     rule: 'one live session',
@@ -183,13 +158,5 @@ export const MUTANTS: Mutant[] = [
     find: 'for (const call of held) (perform(m, fx, call), keepUp());',
     replace: 'for (const call of held) perform(m, fx, call);',
     also: [{ file: 'core/record.ts', find: '  first?.();\n  keepUp();', replace: '  first?.();' }],
-  },
-  {
-    name: 'a page that leaves during the roll call goes on with the stand-in',
-    // this round: a page reloaded after a discard left during the roll call with the tab's older hand-over
-    rule: 'eventIndex once',
-    file: 'session/open.ts',
-    find: 'const goOn = () => open(read ?? early, false);',
-    replace: 'const goOn = () => open(early, false);',
   },
 ];
