@@ -74,7 +74,7 @@ export function createCollector(dataDir) {
   const runs = new Map();
   const changes = new EventEmitter().setMaxListeners(MAX_SUBSCRIBERS);
   const run = (id) => {
-    if (!runs.has(id)) runs.set(id, { events: [], ids: new Set(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [], browsers: {} });
+    if (!runs.has(id)) runs.set(id, { events: [], ids: new Map(), duplicates: 0, duplicated: [], requests: [], invalid: [], faults: [], browsers: {} });
     return runs.get(id);
   };
   /** Tells the run's subscribers: `event` (with its 1-based position in the record), `request`, `fault`, `browser`, `clear`. */
@@ -140,10 +140,11 @@ export function createCollector(dataDir) {
       if (r.ids.has(event.eventId)) {
         r.duplicates++;
         // Which ones, for a test that fails on duplicates to say (bounded).
-        if (r.duplicated.length < 100) r.duplicated.push(`${event.name} ${JSON.stringify(event.properties)}`);
+        if (r.duplicated.length < 100)
+          r.duplicated.push(`${event.name} ${JSON.stringify(event.properties)} (requests ${r.ids.get(event.eventId)} and ${r.requests.length - 1})`);
         continue;
       }
-      r.ids.add(event.eventId);
+      r.ids.set(event.eventId, r.requests.length - 1);
       const recorded = { ...event, appId: body.appId, receivedAt: new Date().toISOString(), dropped: body.dropped ?? 0, sampleRate: body.sampleRate ?? 1 };
       r.events.push(recorded);
       emit(runId, 'event', recorded, r.events.length);

@@ -223,6 +223,9 @@ export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join
         const named = /(?:^|;\s*)stint-run=([\w-]+)/.exec(req.headers.cookie || '');
         const received = collector.receive(collect[1] || named?.[1] || 'default', 'native', text, {
           contentType: req.headers['content-type'] || null,
+          // (which page sent it, and how: a beacon is no-cors; for a test's message about what came twice)
+          from: req.headers.referer || null,
+          mode: req.headers['sec-fetch-mode'] || null,
           encoding,
           wire,
         });

@@ -36,7 +36,7 @@ export interface Summary {
   /** The first duplicates: `name properties` of each. */
   duplicated: string[];
   /** `bytes`: the body as read (unzipped); `wire`: as it came, `encoding` its Content-Encoding */
-  requests: { at: number; end?: number; delay?: number; bytes: number; wire?: number; encoding?: string | null; count?: number; dropped?: number; status: number; format: string; contentType: string | null }[];
+  requests: { at: number; end?: number; delay?: number; from?: string | null; mode?: string | null; bytes: number; wire?: number; encoding?: string | null; count?: number; dropped?: number; status: number; format: string; contentType: string | null }[];
   invalid: { errors: string[] }[];
 }
 

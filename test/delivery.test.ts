@@ -4,6 +4,7 @@ import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
 import { beacon, post, sendNow } from '../src/delivery/transport';
+import { setLeaving } from '../src/db';
 import { parseRetryAfter } from '../src/core/batch';
 import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../src/version';
@@ -152,5 +153,33 @@ describe("compression: 'gzip'", () => {
     vi.stubGlobal('navigator', { sendBeacon: (_: string, data: unknown) => (beacons.push(data), true) });
     expect(beacon('https://c.example/collect', body, { gzip: true })).toBe(true);
     expect(beacons).toEqual([body]);
+  });
+});
+
+describe('a network error, taken a moment later', () => {
+  afterEach(() => (setLeaving(false), vi.useRealTimers(), vi.unstubAllGlobals()));
+  const failing = () => vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+
+  it('from a page still here: a failure, 250 ms after it came', async () => {
+    vi.useFakeTimers();
+    failing();
+    let reply: unknown = null;
+    void post('/c', '{}', { headers: {}, gzip: false } as never, new Set()).then((r) => (reply = r));
+    await vi.advanceTimersByTimeAsync(249);
+    expect(reply).toBe(null);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(reply).toMatchObject({ status: 0 });
+    expect((reply as { abandoned?: boolean }).abandoned).toBeUndefined();
+  });
+
+  it('from a page that left meanwhile (Chromium rejects a keepalive fetch as the page navigates, and it lands): no news', async () => {
+    vi.useFakeTimers();
+    failing();
+    let reply: unknown = null;
+    void post('/c', '{}', { headers: {}, gzip: false } as never, new Set()).then((r) => (reply = r));
+    await vi.advanceTimersByTimeAsync(30);
+    setLeaving(true);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(reply).toMatchObject({ status: 0, abandoned: true });
   });
 });

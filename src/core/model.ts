@@ -92,10 +92,7 @@ export interface Model {
   storageState: 'closed' | 'opening' | 'open';
   /** Calls held until consent and storage answer; null while calls run at once. */
   hold: Hold | null;
-  /**
-   * Events dropped past the hold's bound, until storage answers: the shell's delivery starts with them counted, in its
-   * first batch's `dropped`.
-   */
+  /** Events dropped past the hold's bound until storage answers: counted in delivery's first batch's `dropped`. */
   losses: number;
   /** The session as this tab knows it: null until storage answers, or while none was ever kept. */
   session: SessionState | null;
@@ -116,6 +113,8 @@ export interface Model {
   viewed: string | null;
   /** This page is hidden (Page Visibility API, or `setBackground`). */
   pageHidden: boolean;
+  /** This page left (pagehide), until it is back from the back/forward cache. */
+  left: boolean;
   /** The other tabs of the site that said they are visible. */
   visibleTabs: readonly string[];
   /** The site's state as this tab last recorded it, for when no session is kept. */

@@ -20,10 +20,10 @@ const RETRY: Effect = ['retry'];
 /**
  * This page became hidden or visible (the Page Visibility API, or `setBackground`). A page that is hidden may be
  * discarded (Chrome, with no pagehide) and reloaded when it is shown: the tab's id is left for such a reload when it
- * is hidden, as pagehide leaves it (`hideTab`; not after pagehide, whose item it would replace).
+ * is hidden, as pagehide leaves it (`hideTab`; not after pagehide, whose item it would replace), and again when it is
+ * frozen.
  */
 export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {
-  const shown = !m.pageHidden;
   // (a landing page hidden before the links part came goes on without its link: it may never come back)
   if (hidden) (landed(m, fx, true), engaging(m)?.report(m, fx, at));
   m.pageHidden = hidden;
@@ -33,7 +33,9 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
   if (knownBackground(m) !== background) change(m, fx, at, background);
   if (!hidden) return void fx.push(RETRY);
   sendNow(m, fx, at, false);
-  if (shown) leave(m, fx, 'hideTab');
+  // (hidden again: a freeze, after which Chrome may discard the tab and reload it: the item follows what the page did
+  // while hidden. test/sim regression: the reload took the session as the hide left it, and repeated an eventIndex)
+  if (!m.left) leave(m, fx, 'hideTab');
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
   if (!background) fx.push(['rollCall', m.visibleTabs]);
 }
@@ -61,7 +63,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // this page knows, and is sent below, rather than wait in a page that may never come back.
   if (m.hold && m.storageState === 'open') release(m, fx);
   engaging(m)?.report(m, fx, at);
-  m.pageHidden = true;
+  m.pageHidden = m.left = true;
   m.visibleTabs = [];
   // From now on this page hears no other tab: to it, the site is in the background. A page that leaves does not
   // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
@@ -91,7 +93,7 @@ function leave(m: Model, fx: Effect[], how: 'leaveTab' | 'hideTab'): void {
  * anything is recorded, and what comes until then is held.
  */
 export function restore(m: Model, fx: Effect[], [, at, place, from]: InputOf<'restore'>): void {
-  m.pageHidden = false;
+  m.pageHidden = m.left = false;
   engaging(m)?.act(m, fx, at);
   fx.push(['joinTabs', true], ['leaveTab', null], RETRY);
   readFirst(m, fx);

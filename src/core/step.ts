@@ -76,6 +76,7 @@ export function start(s: Start): Model {
     viewed: null,
     pageHidden: s.pageHidden,
     visibleTabs: [],
+    left: false,
     recorded: s.pageHidden,
     newTab: s.newTab,
     lifeAt: s.at,

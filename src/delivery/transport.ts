@@ -7,6 +7,7 @@
  */
 import type { RequestOptions } from '../core/formats/format';
 import type { Reply } from '../core/send';
+import { lifeMark } from '../db';
 
 const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string): RequestInit => ({
   method: 'POST',
@@ -52,6 +53,11 @@ export function sendNow(): void {
   for (const now of gzipping) now();
 }
 
+/**
+ * A network error is taken this long after it comes: the page may be leaving (see `post`; seen 0-40 ms before pagehide).
+ * A real one this close to a page's leaving is taken as the request in flight it was a moment before (docs/delivery.md).
+ */
+const LEAVE_WAIT = 250;
 /** A reply that has not come by then is given up on, as a network error (the request may still land). */
 const ANSWER_WAIT = 30_000;
 /** The replies awaited now: each one's give-up. */
@@ -104,7 +110,11 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
           text,
         };
       })
-      .then(settle, () => giveUp());
+      // A network error may be the page's own navigation: Chromium rejects a keepalive fetch in flight as the next
+      // document commits, just before or after pagehide, while the request goes on and lands (e2e/guarantees.spec.ts
+      // "nothing is sent twice when a page closes or navigates", whose judged failure sent its pages' beacons again).
+      // Heard a moment later it is news only from a page that is still here: one that left hears it as none.
+      .then(settle, () => setTimeout(() => giveUp(lifeMark() < 0 ? ABANDONED : FAILED), LEAVE_WAIT));
   });
 }
 

@@ -8,7 +8,8 @@
  */
 import { stintDb, type StintDb } from '../db';
 import type { CookieOptions, SessionStore } from '../types';
-import type { SessionState } from '../core/state';
+import { merge } from '../core/rules';
+import { decodeState, type SessionState } from '../core/state';
 import { copyName } from './copy';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 
@@ -69,8 +70,6 @@ export function openStorage(
     : where.store
       ? openCustom(where.store)
       : openChain(where.cookie, db, where.serverCookie ? copyName(where.cookie) : undefined);
-  // (a slow store's stand-in: the session the tab's last page left, rather than a new one; never when anonymous)
-  if (!anonymous && early !== chain) early.found = handed;
   const open = (opened: Chain, othersOpen: boolean) => {
     clearTimeout(timer);
     if (cancelled) return;
@@ -96,7 +95,24 @@ export function openStorage(
   ).catch(() => {});
   // (a store that answered goes on as it answered, not the stand-in; found by the simulator in development: a page
   // reloaded after a discard left during the roll call with the tab's older hand-over, and counted from it)
-  const goOn = () => open(read ?? early, false);
+  const goOn = () => open(read ?? standIn(), false);
+  /**
+   * A slow store's stand-in goes on from the session the tab's last page left, or the mirror's (written at once as a
+   * page leaves or hides), the later of them, rather than a new one; never when anonymous. (test/sim regression: a tab
+   * opened while IndexedDB stalled started a new device, whose mirror hid the last page's count from the next page)
+   */
+  const standIn = () => {
+    if (!anonymous && early !== chain) {
+      let kept: SessionState | null = null;
+      try {
+        kept = decodeState(early.mirror?.get());
+      } catch {
+        // (localStorage refused now: the tab's hand-over alone)
+      }
+      early.found = handed && kept ? merge(handed, kept) : handed || kept;
+    }
+    return early;
+  };
   if (!done) timer = setTimeout(goOn, OPEN_WAIT);
   return {
     goOn,

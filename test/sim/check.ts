@@ -3,7 +3,7 @@
  * docs/delivery.md, docs/sessions.md and docs/consent.md promise; a loss or a repeat the docs allow is let through only
  * by a carve-out with a predicate of its own (CARVE_OUTS), and counted, so that a run says how often each applied.
  */
-import type { Arrival, Sent } from './net';
+import { LEAVE_WAIT, type Arrival, type Sent } from './net';
 import type { Flush, Site, Tracked } from './site';
 
 export interface Violation {
@@ -147,7 +147,10 @@ export function startChecks(site: Site, anonymous = false): Checks {
   const worked = (at: number, order: number, page: string) => {
     // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
     const alone = anonymous && site.consent.get(page)?.denied != null;
-    const shared = (o: (typeof net.outcomes)[number]) => o.page === page || (!alone && !anonymousAt(o.page, o.at));
+    // (a withdrawal erases the site's outcome: a page knows what it learned itself, and what was shared since)
+    const erased = [...net.erased].reverse().find((e) => e.order < order)?.order ?? -1;
+    const shared = (o: (typeof net.outcomes)[number]) =>
+      o.page === page || (!alone && !anonymousAt(o.page, o.at) && o.order > erased);
     const online = [...net.onLines].reverse().find((o) => o.at <= at);
     const last = [...net.outcomes].reverse().find((o) => o.order < order && shared(o) && recorded(o));
     return !!online?.on && !!last?.ok && at - last.at <= 5 * 60_000;
@@ -161,7 +164,8 @@ export function startChecks(site: Site, anonymous = false): Checks {
   const leftDuring = (r: Sent) =>
     (site.left.get(r.page) || []).find(
       // (still awaited: not answered yet, and not given up on, 30 s after it left: transport.ts)
-      (l) => l.order > r.order && (r.answeredAt === undefined || r.answeredAt > l.at) && l.at < r.at + 30_000,
+      // (a network error is taken 250 ms after it came: until then the request is in flight to its page, transport.ts)
+      (l) => l.order > r.order && (r.answeredAt === undefined || r.answeredAt + (r.heard === 'failure' ? LEAVE_WAIT : 0) > l.at) && l.at < r.at + 30_000,
     ) ?? null;
   /** A fetch still in flight when its page left or froze, while delivery was known to work. */
   const inFlightAtExit = (r: Sent) => {
@@ -208,7 +212,7 @@ export function startChecks(site: Site, anonymous = false): Checks {
     if (first.kind === 'beacon')
       return !worked(first.at, first.order, first.page) ? 'beaconedWhileFailing' : refuted(first) ? 'refuted' : null;
     // (its answer never reached a page that could hear it, or came after the 30 s Stint waits: transport.ts)
-    const late = first.answeredAt !== undefined && first.answeredAt - first.at > 30_000;
+    const late = first.answeredAt !== undefined && first.answeredAt - first.at >= 30_000;
 
     // (or it was in flight as its page left or froze, delivery not known to work: a restored page gives up on it,
     // since WebKit never settles it: transport.ts `abandonReplies`)

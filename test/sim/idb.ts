@@ -83,6 +83,8 @@ interface Transaction {
   orphan: boolean;
   /** a request ran, and the page's callback has not yet had its answer (it may make more requests) */
   awaiting: boolean;
+  /** it ended in an abort (its requests' answers not yet heard are errors) */
+  aborted?: boolean;
   /** when it was made */
   made: number;
   object: ReturnType<typeof target> & Record<string, unknown>;
@@ -190,7 +192,10 @@ export function startIdb(
       if (!tx.orphan)
         loop.at(0, tx.page, `idb ${tx.id} answers`, () => {
           if (waits) tx.busy = tx.awaiting = false;
-          if (tx.state === 'done') return;
+          // (a transaction asked to commit may commit before its page hears the answer, a page in the back/forward
+          // cache or frozen hears it later: its request's success comes first all the same, then `complete`. Found in
+          // development: a page cached while its session was read never heard the store, and saved nothing there)
+          if (tx.aborted) return;
           next.request.readyState = 'done';
           next.request.result = tx.page.clone(result);
           if (waits) tx.active = true;
@@ -239,6 +244,7 @@ export function startIdb(
     const error = tx.page.error(name, 'The transaction was aborted');
     tx.object.error = error;
     const pending = tx.pending.splice(0);
+    tx.aborted = true;
     log(`idb ${tx.id} aborted (${tx.page.id}, ${name})`);
     finish(tx);
     loop.at(0, tx.page, `idb ${tx.id} abort`, () => {

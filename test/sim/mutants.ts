@@ -159,4 +159,37 @@ export const MUTANTS: Mutant[] = [
     replace: 'for (const call of held) perform(m, fx, call);',
     also: [{ file: 'core/record.ts', find: '  first?.();\n  keepUp();', replace: '  first?.();' }],
   },
+  {
+    name: "a freeze leaves the hide's hand-over",
+    // this round: a tab tracked while hidden, froze, was discarded and reloaded; the reload took the session as the
+    // hide had left it in the tab's item, and repeated the hidden event's eventIndex
+    rule: 'eventIndex once',
+    file: 'core/site.ts',
+    find: "  if (!m.left) leave(m, fx, 'hideTab');",
+    replace: "  if (shown) leave(m, fx, 'hideTab');",
+    also: [
+      {
+        file: 'core/site.ts',
+        find: "export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {",
+        replace: "export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {\n  const shown = !m.pageHidden;",
+      },
+    ],
+  },
+  {
+    name: 'a stand-in ignores the mirror',
+    // this round: a tab opened while IndexedDB stalled went on as a new device, and its mirror write hid the last
+    // page's count from the next page, which repeated an eventIndex
+    rule: 'eventIndex once',
+    file: 'session/open.ts',
+    find: 'early.found = handed && kept ? merge(handed, kept) : handed || kept;',
+    replace: 'early.found = handed;',
+  },
+  {
+    name: 'the mirror behind IndexedDB lags',
+    // this round: written every 2 s, it was 42 ms behind another tab when a frozen tab left, whose exit took its count
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'writeMirror(state, value, all || !cookie);',
+    replace: 'writeMirror(state, value, all);',
+  },
 ];

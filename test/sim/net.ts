@@ -79,7 +79,12 @@ export interface Net {
   /** `page` learned a delivery outcome (a 2xx: `ok`) */
   learned(page: { id: string; taskNo: number }, ok: boolean): void;
   onLines: { at: number; on: boolean }[];
+  /** when a page erased the site's last outcome from localStorage (a withdrawal): what pages learned before is gone */
+  erased: { at: number; page: string; order: number }[];
 }
+
+/** A network error is taken this long after it comes (transport.ts `LEAVE_WAIT`). */
+export const LEAVE_WAIT = 250;
 
 const text = (body: unknown) => (typeof body === 'string' ? body : String(body));
 
@@ -174,6 +179,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     arrivals,
     duplicates,
     outcomes: [],
+    erased: [],
     onLines: [{ at: loop.now(), on: true }],
     tick: () => ++order,
     learned(page, ok) {
@@ -195,12 +201,16 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
           loop.at(0, page, `fetch ${sent} answered`, () => {
             record.heard = status === null ? 'failure' : 'answer';
             record.answeredAt = loop.now();
-            // (past 30 s the page had given up on it: an answer it no longer hears)
+            // (30 s after it was sent the page has given up on it (its timer was set first): an answer it no longer hears)
             // (and a page restored from the cache since gave up on what it awaited: transport.ts abandonReplies)
-            const late = loop.now() - record.at > 30_000 || page.restoredAt > record.at;
+            const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at;
             if (late) void 0;
-            else if (status === null || status >= 500 || status === 408 || status === 429 || status < 200)
-              net.learned(page, false);
+            // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
+            else if (status === null)
+              loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
+                if (page.restoredAt <= record.at) net.learned(page, false);
+              });
+            else if (status >= 500 || status === 408 || status === 429 || status < 200) net.learned(page, false);
             else if (status < 300) net.learned(page, true);
             if (status === null) return reject(page.error('TypeError', 'Failed to fetch'));
             resolve({

@@ -27,6 +27,8 @@ export interface World {
   endOfTask(page: Page): void;
   /** something the page did that breaks a rule of the host page (a throw into it, an internal error) */
   fault(page: Page, what: string): void;
+  /** `page` removed what Stint shares in localStorage under `key` (a withdrawal erases the site's last outcome) */
+  removed(page: Page, key: string): void;
 }
 
 type Listener = { type: string; listener: (event: unknown) => void; capture: boolean };
@@ -167,7 +169,10 @@ export function startPage(world: World, o: PageOptions): Page {
       map.set(String(key), String(value));
     }),
     removeItem: api((key: string) => {
-      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) world.log(`${o.id} removes ${key}`);
+      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) {
+        world.log(`${o.id} removes ${key}`);
+        world.removed(page, key);
+      }
       map.delete(String(key));
     }),
     clear: api(() => map.clear()),

@@ -24,7 +24,12 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'flush resolves at once', seed: 4 },
   { mutant: 'a beacon counts without news', seed: 615 },
   { mutant: 'no verdict on a beacon', seed: 33 },
-  { mutant: 'what the tabs say while storage opens is lost', seed: 403 },
+  {
+    // (seed 403 found it; since the mirror behind IndexedDB is written at every save, the default seeds no longer do)
+    mutant: 'what the tabs say while storage opens is lost',
+    seed: 403,
+    unit: "test/core/session.test.ts: what a tab says while this page's storage opens is kept for the store's answer, which may be older",
+  },
   { mutant: 'a leaving page writes an older count back', seed: 647 },
   { mutant: 'a restored page does not watch the store', seed: 3744 },
   { mutant: 'a withdrawal away is not heard', seed: 2967 },
@@ -63,7 +68,22 @@ export const REGRESSIONS: Regression[] = [
     ],
   },
   { mutant: 'a page that starts offline learns nothing', seed: 2687 },
-  { mutant: 'an exit does not read the mirror behind IndexedDB', seed: 2842 },
+  {
+    // (seed 2842 found it; since the mirror behind IndexedDB is written at every save, the default seeds no longer do)
+    mutant: 'an exit does not read the mirror behind IndexedDB',
+    seed: 2842,
+    unit: 'test/keeper.test.ts: the session in IndexedDB: the mirror, which a leaving page writes at once, is read before an end or an exit',
+  },
   { mutant: 'a restore does not read the mirror', seed: 2842 },
   { mutant: 'held calls move the activity back', seed: 2177 },
+  {
+    // (found by seed 13876 of `npm run simulate -- --seeds 20000`, shrunk; the stand-in's and the mirror's fixes made
+    // since cover its schedule, and 8,000 default seeds did not draw it again)
+    mutant: "a freeze leaves the hide's hand-over",
+    seed: 13876,
+    unit:
+      "test/core/site.test.ts: is left, marked, when the page is hidden (Chrome may discard it without a pagehide, and reload it when shown) and again when it freezes, not after pagehide; the same conditions as at pagehide",
+  },
+  { mutant: 'a stand-in ignores the mirror', seed: 13876 },
+  { mutant: 'the mirror behind IndexedDB lags', seed: 14989 },
 ];

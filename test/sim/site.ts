@@ -207,6 +207,9 @@ export function startSite(o: SiteOptions): Site {
       faults.push(`${page.id}: ${what}`);
       log(`FAULT ${page.id}: ${what}`);
     },
+    removed(page, key) {
+      if (key === 'stint:outcome') net.erased.push({ at: loop.now(), page: page.id, order: net.tick() });
+    },
   };
 
   const factories = new Map<Page, unknown>();
@@ -439,6 +442,8 @@ export function startSite(o: SiteOptions): Site {
       log(`${page.id} frozen`);
       leaves(page.id);
       page.enter(() => page.fire('document', 'freeze'));
+      // (a page that crashed in its freeze handler is gone, not frozen)
+      if (page.state !== 'running') return;
       page.frozen = true;
       page.state = 'paused';
     },

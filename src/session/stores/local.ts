@@ -3,7 +3,8 @@
  * https://webkit.org/blog/8613/intelligent-tracking-prevention-2-1/, evicted) the session and the device id
  * come back from it. localStorage answers synchronously, so a
  * start never waits for it (an IndexedDB mirror made every first visit wait tens of ms for the database
- * to open); it is written at most every few seconds, and whenever the page is hidden or leaves.
+ * to open); behind the cookie it is written at most every few seconds, and whenever the page is hidden or leaves;
+ * behind IndexedDB, at every save (keeper.ts).
  */
 import type { SessionStore } from '../../types';
 
