@@ -265,10 +265,16 @@ describe("the README's commands and blocks", () => {
   const readme = read('README.md');
   const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)\n```/g)].map((m) => ({ lang: m[1], code: m[2] }));
 
-  it('its first two commands run the demo and the tests, and CI runs that test command', () => {
-    const commands = blocks.find((b) => b.lang === 'sh')!.code.split('\n').map((l) => l.replace(/#.*/, '').trim());
-    expect(commands.slice(0, 2)).toEqual(['npm install && npm run demo', 'npm test']);
+  it("its commands run the demo and the tests, as package.json's scripts say, and CI runs that test command", () => {
+    const sh = blocks.filter((b) => b.lang === 'sh');
+    const commands = sh[0].code.split('\n').map((l) => l.replace(/#.*/, '').trim());
+    expect([sh.length, commands.filter(Boolean)]).toEqual([1, ['npm install && npm run demo', 'npm test']]);
     expect(read('.ci/run')).toMatch(/^CI=1 npm test$/m);
+    // What the comments say each does: the demo serves at once, and builds; the test's steps in order.
+    const { scripts } = JSON.parse(read('package.json'));
+    expect(scripts.demo).toBe('node demo/start.mjs');
+    const steps = ['build', 'typecheck', 'vitest run', 'size', 'package', 'playwright test'];
+    expect(scripts.test).toMatch(new RegExp(steps.join('.*')));
   });
 
   it('its npm blocks run as pasted (in Node, where the tracker does nothing), each config a valid one', async () => {

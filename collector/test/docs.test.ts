@@ -3,7 +3,8 @@
  * pastes it: in a folder of its own, whose node_modules holds `stint` (this repository), `stint-collector` and
  * `@duckdb/node-api` as an install would, with `npx stint-collector` the workspace's command. Only the port is the
  * test's: `$PORT` is 0, and a server a block starts listens on 127.0.0.1 (`listen.mjs`, loaded before the block). A
- * block that cannot run here is marked `<!-- fragment -->` before it; every other js and sh block is run.
+ * block that cannot run here is marked `<!-- fragment -->` (or `<!-- fragment: why -->`) before it; every other js and
+ * sh block is run. (test/doc-blocks.test.ts checks that every block of the docs is run by a test or marked so.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -32,7 +33,7 @@ const blocks = (file: string, heading?: string) => {
   const text = read(file);
   const from = heading ? text.indexOf(`\n## ${heading}\n`) : 0;
   const to = heading ? text.indexOf('\n## ', from + 1) : text.length;
-  return blocksOf(text.slice(from, to < 0 ? undefined : to)).filter((b) => !b.before.includes('<!-- fragment -->'));
+  return blocksOf(text.slice(from, to < 0 ? undefined : to)).filter((b) => !/<!-- fragment(: .+)? -->/.test(b.before));
 };
 
 /** A folder laid out as a project that installed Stint and stint-collector; `run`/`start` its commands there. */
