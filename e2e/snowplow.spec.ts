@@ -76,6 +76,8 @@ for (const where of ['same-origin', 'cross-origin'] as const) {
       expect(start.e).toBe('ue');
       expect(start.unstruct.data.properties).toEqual({ session_id: start.sid, previous_session_id: null, session_index: 1, reason: 'first', entry_page: '/e2e/app.html', referrer: null, utm: null });
       expect(entity(start, 'client_session')).toMatchObject({ sessionId: start.sid, eventIndex: 1, firstEventId: start.eid });
+      // No appVersion in the config: no application context.
+      expect(events.filter((e) => entity(e, 'application'))).toEqual([]);
     });
 
     test(`the collector's cookie comes back (fetch, ${where}): one network user id`, async ({ page, build, run }) => {
@@ -129,6 +131,15 @@ test('fields past the atomic schema’s lengths are cut, never a bad row', async
   await call(page, 'flush');
   const [view] = (await good(run, 2)).filter((e) => e.e === 'pv');
   expect([view.url.length, view.page.length, view.refr.length]).toEqual([4096, 2000, 4096]);
+});
+
+test("appVersion: Snowplow's application context on every event, a good event", async ({ page, build, run }) => {
+  await open(page, pipeline.origin, build, run, { appVersion: '2.3.0' });
+  await call(page, 'page');
+  await call(page, 'track', 'versioned');
+  await call(page, 'flush');
+  const events = await good(run, 4); // session_start, application_initialized, page_view, versioned
+  expect(events.map((e) => entity(e, 'application'))).toEqual(events.map(() => ({ version: '2.3.0' })));
 });
 
 test("compression: 'gzip' does not apply: a Snowplow collector takes no gzip body, so every request is plain and every event good", async ({ page, build, run }) => {

@@ -57,7 +57,10 @@ export interface StintConfig {
   /** Absolute URL or same-origin path where batches are POSTed. */
   collector: string;
   appId: string;
-  /** Compared with the version stored on the device to report `is_upgrade`. */
+  /**
+   * Sent with every batch, where each pipeline keeps an app's version (docs/pipelines.md); compared with the version
+   * stored on the device to report `is_upgrade`.
+   */
   appVersion?: string;
   /** Inactivity, in ms, that ends a session while the site is in the foreground. Default 30 min. */
   foregroundTimeout?: number;

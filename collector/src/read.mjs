@@ -144,7 +144,8 @@ function batchOf(text, { id, receivedAt }) {
     throw refusal(400, `not a Stint envelope: ${e?.message}`);
   }
   counted(envelope.dropped, '', 'dropped');
-  const batch = { id, receivedAt, appId: envelope.appId, sampleRate: envelope.sampleRate };
+  const { appId, appVersion = null, sampleRate } = envelope;
+  const batch = { id, receivedAt, appId, appVersion, sampleRate };
   const contexts = new Map();
   const rows = [];
   const ids = [];

@@ -15,8 +15,9 @@
 /**
  * A batch as the store takes it: what the envelope says of itself, when it came, its events' canonical ids (for the
  * group's own duplicates) and rows, and its contexts' rows.
- * @typedef {{ id: string, receivedAt: number, sentAt: number, appId: string, sampleRate: number, dropped: number,
- *   count: number, ids: string[], events: string, contexts: { context: number, line: string }[] }} Batch
+ * @typedef {{ id: string, receivedAt: number, sentAt: number, appId: string, appVersion: string | null,
+ *   sampleRate: number, dropped: number, count: number, ids: string[], events: string,
+ *   contexts: { context: number, line: string }[] }} Batch
  */
 
 /** [column, SQL type, the type of its JSON when it is not the SQL type] */
@@ -36,6 +37,7 @@ const CONTEXT_COLUMNS = [
   ['context', 'INTEGER NOT NULL'],
   ['received_at', 'TIMESTAMPTZ NOT NULL', 'BIGINT'],
   ['app_id', 'VARCHAR NOT NULL'],
+  ['app_version', 'VARCHAR'],
   ['sample_rate', 'DOUBLE NOT NULL'],
   ['session_id', 'UUID'],
   ['session_index', 'BIGINT'],
@@ -77,6 +79,7 @@ const BATCH_COLUMNS = [
   ['received_at', 'TIMESTAMPTZ NOT NULL', 'BIGINT'],
   ['sent_at', 'TIMESTAMPTZ', 'BIGINT'],
   ['app_id', 'VARCHAR NOT NULL'],
+  ['app_version', 'VARCHAR'],
   ['sample_rate', 'DOUBLE NOT NULL'],
   ['dropped', 'BIGINT NOT NULL'],
   ['events', 'BIGINT NOT NULL'],
@@ -110,7 +113,7 @@ export const eventRow = (event, eventId, batchId, c, time) => ({
 /**
  * The row of the context an event was sent with: its session, user, page, device, user agent (read), UTM and time.
  * @param {any} event the first whole event of that context
- * @param {{ id: string, receivedAt: number, appId: string, sampleRate: number }} batch
+ * @param {{ id: string, receivedAt: number, appId: string, appVersion: string | null, sampleRate: number }} batch
  * @param {number} c
  * @param {number | null} firstTime the session's first event's time in ms
  */
@@ -122,6 +125,7 @@ export function contextRow(event, batch, c, firstTime) {
     context: c,
     received_at: batch.receivedAt,
     app_id: batch.appId,
+    app_version: batch.appVersion,
     sample_rate: batch.sampleRate,
     session_id: uuid(session.sessionId),
     session_index: session.sessionIndex,
@@ -165,6 +169,7 @@ export const batchRow = (b, stored) => ({
   received_at: b.receivedAt,
   sent_at: b.sentAt,
   app_id: b.appId,
+  app_version: b.appVersion,
   sample_rate: b.sampleRate,
   dropped: b.dropped,
   events: b.count,
@@ -207,7 +212,7 @@ SELECT e.event_id, e.name, e.timestamp, e.properties,
   c.os_name, c.os_version, c.browser_name, c.browser_version, c.language, c.bot, c.user_agent,
   c.screen_resolution, c.color_depth, c.orientation, c.touch,
   c.utm_source, c.utm_medium, c.utm_campaign, c.utm_term, c.utm_content, c.time_zone, c.weekday,
-  c.app_id, c.sample_rate, c.received_at, e.batch_id
+  c.app_id, c.app_version, c.sample_rate, c.received_at, e.batch_id
 FROM event_rows e JOIN contexts c USING (batch_id, context)`;
 
 const cast = (expression) => `TRY_CAST(${expression} AS BIGINT)`;
@@ -223,6 +228,7 @@ const SESSIONS_VIEW = `CREATE OR REPLACE VIEW sessions AS
 SELECT
   session_id,
   any_value(app_id) AS app_id,
+  arg_max(app_version, timestamp) FILTER (WHERE app_version IS NOT NULL) AS app_version,
   any_value(device_id) AS device_id,
   arg_max(user_id, timestamp) FILTER (WHERE user_id IS NOT NULL) AS user_id,
   min(session_index) AS session_index,
@@ -255,11 +261,15 @@ SELECT
 FROM events
 GROUP BY session_id`;
 
-/** The tables, made when missing, and the views, made again at each start (a newer collector's). */
+/**
+ * The tables, made when missing, with the columns a newer collector added (`app_version`) added to an older file's,
+ * and the views, made again at each start (a newer collector's).
+ */
 export const SCHEMA = [
   table('batches', BATCH_COLUMNS),
   table('contexts', CONTEXT_COLUMNS),
   table('event_rows', EVENT_COLUMNS),
+  ...['batches', 'contexts'].map((name) => `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS "app_version" VARCHAR`),
   EVENTS_VIEW,
   SESSIONS_VIEW,
 ];

@@ -38,17 +38,18 @@ export function context({ sessionId = randomUUID(), userId = randomUUID(), path 
 
 /**
  * An envelope of `count` events (fresh ids) in one context; `at` its first event's time.
- * @param {{ count?: number, appId?: string, sampleRate?: number, dropped?: number, at?: number,
+ * @param {{ count?: number, appId?: string, appVersion?: string, sampleRate?: number, dropped?: number, at?: number,
  *   shared?: import('../../src/core/envelope').SharedContext }} [o]
  * @returns {import('../../src/core/envelope').Envelope}
  */
-export function envelope({ count = 20, appId = 'shop-web', sampleRate = 1, dropped = 0, at = 1795255200000, shared } = {}) {
+export function envelope({ count = 20, appId = 'shop-web', appVersion, sampleRate = 1, dropped = 0, at = 1795255200000, shared } = {}) {
   const events = Array.from({ length: count }, (_, i) => {
     /** @type {import('../../src/core/envelope').CompactEvent} */
     const event = [randomUUID(), i % 5 ? 'add_to_cart' : 'page_view', i % 5 ? { sku: `A-${i}`, price: 12.5 } : {}, i * 250];
     return i ? event : [...event, { i: 1 }];
   });
-  return { v: 3, appId, sentAt: new Date(at + count * 250).toISOString(), at, dropped, sampleRate, contexts: [shared || context()], events };
+  const sentAt = new Date(at + count * 250).toISOString();
+  return { v: 3, appId, ...(appVersion && { appVersion }), sentAt, at, dropped, sampleRate, contexts: [shared || context()], events };
 }
 
 /**

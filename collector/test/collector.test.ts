@@ -6,9 +6,12 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/state';
 import { state } from '../../test/helpers';
-import { startCollector } from '../src/index.mjs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { join } from 'node:path';
+import { serveCollector, startCollector } from '../src/index.mjs';
+import { SCHEMA } from '../src/schema.mjs';
 import { envelope, idsOf } from './batches.mjs';
-import { countStored, fingerprint, post, serveTemp, type Served } from './helpers';
+import { countStored, fingerprint, post, serveTemp, tempDir, type Served } from './helpers';
 
 let collector: Served & { db: string };
 let url = '';
@@ -41,6 +44,7 @@ describe('stores, then answers', () => {
       utm_source: 'news',
       session_attributes: '{"plan":"pro"}',
       app_id: 'shop-web',
+      app_version: null,
     });
   });
 
@@ -51,13 +55,40 @@ describe('stores, then answers', () => {
     expect(await countStored(collector.store, idsOf(batch))).toBe(20);
   });
 
-  it("keeps the batch's appId, sampleRate and dropped: with each event, and in batches", async () => {
-    const batch = envelope({ appId: 'checkout', sampleRate: 0.25, dropped: 7 });
+  it("keeps the batch's appId, appVersion, sampleRate and dropped: with each event, and in batches", async () => {
+    const batch = envelope({ appId: 'checkout', appVersion: '3.1.0', sampleRate: 0.25, dropped: 7 });
     expect((await post(url, batch)).status).toBe(204);
-    const events = await collector.store.query('SELECT DISTINCT app_id, sample_rate, batch_id FROM events WHERE event_id = $1::UUID', [batch.events[3][0]]);
-    expect(events).toMatchObject([{ app_id: 'checkout', sample_rate: 0.25 }]);
+    const events = await collector.store.query('SELECT DISTINCT app_id, app_version, sample_rate, batch_id FROM events WHERE event_id = $1::UUID', [batch.events[3][0]]);
+    expect(events).toMatchObject([{ app_id: 'checkout', app_version: '3.1.0', sample_rate: 0.25 }]);
     const [kept] = await collector.store.query('SELECT * FROM batches WHERE batch_id = $1', [events[0].batch_id as string]);
-    expect(kept).toMatchObject({ app_id: 'checkout', sample_rate: 0.25, dropped: 7, events: 20, stored: 20, sent_at: new Date(batch.sentAt) });
+    expect(kept).toMatchObject({ app_id: 'checkout', app_version: '3.1.0', sample_rate: 0.25, dropped: 7, events: 20, stored: 20, sent_at: new Date(batch.sentAt) });
+  });
+
+  it('a database an older collector made, without app_version, gets the column at the start; its rows keep null', async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const db = join(dir, 'old.duckdb');
+      // The tables as the collector made them before app_version (the same statements, without that column), and a
+      // batch it stored.
+      const old = await DuckDBInstance.create(db);
+      const connection = await old.connect();
+      for (const sql of SCHEMA.filter((s) => s.startsWith('CREATE TABLE'))) await connection.run(sql.replace(', "app_version" VARCHAR', ''));
+      await connection.run("INSERT INTO batches VALUES (uuid(), now(), now(), 'shop-web', 1, 0, 1, 1)");
+      connection.closeSync();
+      old.closeSync();
+      const served = await serveCollector({ port: 0, db });
+      try {
+        const batch = envelope({ count: 2, appVersion: '3.2.0' });
+        expect((await post(`${served.url}/collect`, batch)).status).toBe(204);
+        expect(await served.store.query('SELECT DISTINCT app_version FROM events')).toEqual([{ app_version: '3.2.0' }]);
+        const batches = await served.store.query('SELECT app_version FROM batches ORDER BY app_version NULLS FIRST');
+        expect(batches).toEqual([{ app_version: null }, { app_version: '3.2.0' }]);
+      } finally {
+        await served.close();
+      }
+    } finally {
+      remove();
+    }
   });
 });
 

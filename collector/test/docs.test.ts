@@ -207,12 +207,12 @@ describe('docs/pipelines.md', () => {
     try {
       const started = await p.start('js', section[0].code);
       const url = `http://127.0.0.1:${/listening on (\d+)/.exec(started.line)![1]}/collect`;
-      const batch = envelope({ count: 2, appId: 'docs', sampleRate: 0.5, dropped: 4 });
+      const batch = envelope({ count: 2, appId: 'docs', appVersion: '2.3.0', sampleRate: 0.5, dropped: 4 });
       expect((await post(url, batch)).status).toBe(204);
       expect((await post(url, gzipSync(JSON.stringify(batch)), { 'Content-Encoding': 'gzip' })).status).toBe(204);
       const stored = readFileSync(join(p.dir, 'batches.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(stored).toHaveLength(2);
-      expect(stored[0]).toMatchObject({ appId: 'docs', sampleRate: 0.5, dropped: 4 });
+      expect(stored[0]).toMatchObject({ appId: 'docs', appVersion: '2.3.0', sampleRate: 0.5, dropped: 4 });
       expect(stored[0].events.map((e: { eventId: string }) => e.eventId)).toEqual(batch.events.map((e) => e[0]));
       const bad = await Promise.all(['{"v":3,', '{}', '[]'].map((body) => post(url, body)));
       expect(bad.map((r) => r.status)).toEqual([400, 400, 400]);

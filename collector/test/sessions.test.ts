@@ -38,6 +38,7 @@ describe('sessions, from what Stint sends', () => {
       {
         session_id: first,
         app_id: 'shop',
+        app_version: '2.0.0',
         device_id: end.session.userId,
         user_id: null,
         session_index: 1,
@@ -58,6 +59,7 @@ describe('sessions, from what Stint sends', () => {
       {
         session_id: second,
         app_id: 'shop',
+        app_version: '2.0.0',
         device_id: end.session.userId,
         user_id: null,
         session_index: 2,

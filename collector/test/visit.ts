@@ -34,11 +34,15 @@ function play() {
   return t;
 }
 
-/** Native bodies of the visit's events, as the delivery packs them (at most 6 events a batch here: several batches). */
-function bodies(entries: Entry[]): string[] {
+/**
+ * Native bodies of the visit's events, as the delivery packs them (at most 6 events a batch here: several batches),
+ * with the app's version (the harness's `appVersion`).
+ */
+function bodies(entries: Entry[], appVersion: string | null): string[] {
   const out: string[] = [];
+  const batch = { dropped: 0, sentAt: T0, profile: null, sampleRate: 1, appVersion };
   for (let rest = entries; rest.length; ) {
-    const { entries: packed, body } = pack(rest.slice(0, 6), nativeFormat, { dropped: 0, sentAt: T0, profile: null, sampleRate: 1 });
+    const { entries: packed, body } = pack(rest.slice(0, 6), nativeFormat, batch);
     out.push(body);
     rest = rest.slice(packed.length);
   }
@@ -48,5 +52,6 @@ function bodies(entries: Entry[]): string[] {
 /** The visit: its events whole (as the page holds them) and the native bodies that carry them. */
 export function visit(): { events: PageEvent[]; bodies: string[] } {
   const t = play();
-  return { events: t.events(), bodies: bodies(t.effects.flatMap((e) => (e[0] === 'enqueue' ? [e[1] as Entry] : []))) };
+  const entries = t.effects.flatMap((e) => (e[0] === 'enqueue' ? [e[1] as Entry] : []));
+  return { events: t.events(), bodies: bodies(entries, t.model.settings.appVersion) };
 }

@@ -27,6 +27,8 @@ const REGISTRY = {
   'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-1': 'snowplow/client_session-1-0-1.json',
   'iglu:com.snowplowanalytics.snowplow/client_session/jsonschema/1-0-2': 'snowplow/client_session-1-0-2.json',
   'iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0': 'snowplow/web_page-1-0-0.json',
+  // iglu-central schemas/com.snowplowanalytics.snowplow/application/jsonschema/1-0-0 (commit 2fc43f5c), as it is there
+  'iglu:com.snowplowanalytics.snowplow/application/jsonschema/1-0-0': 'snowplow/application-1-0-0.json',
   'iglu:dev.stint/event/jsonschema/1-0-0': 'iglu/dev.stint/event/jsonschema/1-0-0',
   'iglu:dev.stint/context/jsonschema/1-0-0': 'iglu/dev.stint/context/jsonschema/1-0-0',
   'iglu:dev.stint/context/jsonschema/1-0-1': 'iglu/dev.stint/context/jsonschema/1-0-1',

@@ -98,6 +98,8 @@ export type CompactEvent = [
 export interface Envelope {
   v: 3;
   appId: string;
+  /** the tracker's `appVersion`, where it sets one */
+  appVersion?: string;
   sentAt: string;
   dropped: number;
   /** the share of sessions that send: each event stands for 1 / sampleRate */

@@ -35,7 +35,10 @@ export interface Batch {
   profile: string | null;
   /** the share of sessions that send (`sampleRate`), for a collector to weight counts */
   sampleRate: number;
-  /** the app's version (`appVersion`), for the formats that say it once per request (OTLP's resource) */
+  /**
+   * the app's version (`appVersion`): every format says it where set (the envelope's `appVersion`, Snowplow's
+   * `application` context, Tracardi's `context.app.version`, OTLP's `service.version`), none says it when null
+   */
   appVersion?: string | null;
 }
 

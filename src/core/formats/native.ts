@@ -1,9 +1,9 @@
 /**
- * Stint's own envelope, version 3 (schemas/envelope-3.json): what the events of a batch share is sent once,
+ * Stint's own envelope, version 3 (schemas/envelope.json): what the events of a batch share is sent once,
  * in `contexts`, and each event is an array of what is its own, `[id, name, properties, t]`, with what the
  * batch cannot imply in a fifth member:
- * `{"v":3,"appId":...,"sentAt":ISO,"at":ms,"dropped":n,"sampleRate":r,"contexts":[...],`
- * `"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`
+ * `{"v":3,"appId":...,"appVersion":...,"sentAt":ISO,"at":ms,"dropped":n,"sampleRate":r,"contexts":[...],`
+ * `"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`, `appVersion` only where the config sets one;
  * - `t`: ms from the batch's `at` (its first event's time), not an ISO time each;
  * - `i`, the event index, only where it is not the previous event's plus one;
  * - `c`, the index of its context, only where it is not the previous event's (the first's: 0);
@@ -35,7 +35,8 @@ export const nativeFormat: Format = {
       return `[${items[n]},${Math.round(e.at) - base}${implied.length ? `,{${implied}}` : ''}]`;
     });
     const sent = new Date(batch.sentAt).toISOString();
-    const head = `{"v":3,"appId":${JSON.stringify(entries[0].appId)},"sentAt":"${sent}","at":${base}`;
+    const version = batch.appVersion ? `,"appVersion":${JSON.stringify(batch.appVersion)}` : '';
+    const head = `{"v":3,"appId":${JSON.stringify(entries[0].appId)}${version},"sentAt":"${sent}","at":${base}`;
     const counts = `"dropped":${batch.dropped},"sampleRate":${batch.sampleRate}`;
     return `${head},${counts},"contexts":[${contexts}],"events":[${events}]}`;
   },

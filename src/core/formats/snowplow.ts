@@ -8,7 +8,9 @@
  *
  * `page_view` is `e=pv`; every other event is `e=ue` with its name and properties in a `dev.stint/event`
  * entity. Contexts: `client_session` 1-0-2, `web_page` 1-0-0 (the page view id), and `dev.stint/context`
- * 1-0-2 (the exact storage mechanism, session attributes, UTM, visibility, the batch's `dropped`, the tab's id).
+ * 1-0-2 (the exact storage mechanism, session attributes, UTM, visibility, the batch's `dropped`, the tab's id);
+ * with `appVersion`, Snowplow's own `application` 1-0-0 (iglu-central schemas/com.snowplowanalytics.snowplow/
+ * application/jsonschema/1-0-0: `version`, its one property, required, at most 255 characters).
  * Text fields are cut to the lengths of Snowplow's atomic schema (atomic/jsonschema/1-0-0), which enrich
  * enforces (AtomicFieldsLengthValidator): past them an event would be a bad row.
  *
@@ -51,6 +53,8 @@ export function snowplowFormat({ postPath = '/com.snowplowanalytics.snowplow/tp2
         }),
       ];
       contexts.push(selfDescribing(IGLU + 'web_page/jsonschema/1-0-0', { id: page.viewId }));
+      if (batch.appVersion)
+        contexts.push(selfDescribing(IGLU + 'application/jsonschema/1-0-0', { version: cut(batch.appVersion, 255) }));
       contexts.push(
         selfDescribing('iglu:dev.stint/context/jsonschema/1-0-2', {
           storageMechanism: session.storageMechanism,

@@ -13,6 +13,10 @@
  *   (`context.browser.local`, `context.screen.local`, `context.time.tz`, `context.utm`). The user agent goes as the
  * browser says it (`context.browser.local.browser.userAgent`, tracker_payload.py `get_browser_agent`): Tracardi parses
  *   it, and the request's User-Agent header, itself (`_set_user_agent`).
+ * - `appVersion`, where set, is `context.app.version`, where a payload names its app: Tracardi reads `context.app`'s
+ *   name, version and type where it has no user agent to read (tracardi/service/tracking/compute/session_computer.py
+ *   `_compute_data_from_user_agent`); with one, the session's `app` is the browser, and the version stays in the
+ *   session's context, which is the payload's.
  */
 import type { TracardiOptions } from '../../types';
 import { wholeOf } from '../event';
@@ -60,6 +64,7 @@ export function tracardiFormat({ sourceId }: TracardiOptions): Format {
         screen: { local: { width, height, colorDepth: device.colorDepth, orientation: device.orientation } },
         time: { tz: time.timeZone },
         utm,
+        app: batch.appVersion ? { version: batch.appVersion } : undefined,
         stint: { dropped: batch.dropped },
       };
       const profile = batch.profile ? { id: batch.profile } : null;
