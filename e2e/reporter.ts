@@ -41,6 +41,8 @@ export default class EngineSummary implements Reporter {
   }
   /** WebKit ran alone: what it leaves out is not in this run to be counted, and is printed as the list says it */
   private alone = false;
+  /** each spec file's busy time per engine (`<file> <engine>`), for the table of where the time goes */
+  private files = new Map<string, number>();
   /** each failed run: its project and title, and its error's first lines */
   private failures: string[] = [];
 
@@ -53,6 +55,8 @@ export default class EngineSummary implements Reporter {
     engine.first = Math.min(engine.first, start);
     engine.last = Math.max(engine.last, start + result.duration);
     engine.busy += result.duration;
+    const file = test.location.file.replace(/^.*\/e2e\//, '');
+    this.files.set(`${file} ${name}`, (this.files.get(`${file} ${name}`) ?? 0) + result.duration);
     if (result.status === 'skipped') {
       const why = [...result.annotations, ...test.annotations].find((a) => a.type === 'skip')?.description ?? 'skipped';
       engine.skipped.set(title, (engine.skipped.get(title) ?? new Set()).add(why));
@@ -101,6 +105,13 @@ export default class EngineSummary implements Reporter {
       const slowest = e.durations.sort((a, b) => b[0] - a[0]).slice(0, 8);
       if (slowest.length) lines.push('', `Slowest in ${name}:`, ...slowest.map(([ms, title]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${title.slice(0, 150)}`));
     }
+    // (the same per spec file and engine, in seconds: what a spec costs in each engine beside the others)
+    const names = [...this.engines.keys()];
+    const specs = [...new Set([...this.files.keys()].map((k) => k.split(' ')[0]))].sort();
+    const seconds = (file: string, name: string) => Math.round((this.files.get(`${file} ${name}`) ?? 0) / 1000);
+    lines.push('', `Busy seconds per spec: ${names.join(' / ')}`);
+    for (const file of specs.sort((a, b) => names.reduce((n, e) => n + seconds(b, e) - seconds(a, e), 0)))
+      lines.push(`  ${file.padEnd(28)} ${names.map((name) => String(seconds(file, name)).padStart(5)).join(' ')}`);
     if (this.failures.length) lines.push('', 'Failed runs (the first lines of each error):', ...this.failures);
     console.log(lines.join('\n'));
   }

@@ -54,8 +54,8 @@ export function sendNow(): void {
 }
 
 /**
- * A network error is taken this long after it comes: the page may be leaving (see `post`; seen 0-40 ms before pagehide).
- * A real one this close to a page's leaving is taken as the request in flight it was a moment before (docs/delivery.md).
+ * A network error is taken this long after it comes: the page may be leaving (see `post`; seen 0-40 ms from pagehide).
+ * A real one this close to a page's leaving is taken as the request in flight it was a moment before (delivery.md).
  */
 const LEAVE_WAIT = 250;
 /** A reply that has not come by then is given up on, as a network error (the request may still land). */
