@@ -97,9 +97,9 @@ export function openStorage(
   // reloaded after a discard left during the roll call with the tab's older hand-over, and counted from it)
   const goOn = () => open(read ?? standIn(), false);
   /**
-   * A slow store's stand-in goes on from the session the tab's last page left, or the mirror's (behind IndexedDB, written
-   * at every save: keeper.ts), the later of them, rather than a new one; never when anonymous. (test/sim regression: a
-   * tab opened while IndexedDB stalled started a new device, whose mirror hid the last page's count from the next page)
+   * A slow store's stand-in goes on from the session the tab's last page left, or the mirror's (behind IndexedDB,
+   * written at every save: keeper.ts), the later of them, rather than a new one; never when anonymous. (test/sim
+   * regression: a tab opened while IndexedDB stalled started a new device, whose mirror hid the last page's count)
    */
   const standIn = () => {
     if (!anonymous && early !== chain) {
