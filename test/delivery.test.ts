@@ -158,28 +158,30 @@ describe("compression: 'gzip'", () => {
 
 describe('a network error, taken a moment later', () => {
   afterEach(() => (setLeaving(false), vi.useRealTimers(), vi.unstubAllGlobals()));
-  const failing = () => vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
 
-  it('from a page still here: a failure, 250 ms after it came', async () => {
+  /** A post whose fetch fails at once; `reply()`: what it resolved with so far (null: nothing yet). */
+  const failingPost = () => {
     vi.useFakeTimers();
-    failing();
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
     let reply: unknown = null;
     void post('/c', '{}', { headers: {}, gzip: false } as never, new Set()).then((r) => (reply = r));
+    return () => reply;
+  };
+
+  it('from a page still here: a failure, 250 ms after it came', async () => {
+    const reply = failingPost();
     await vi.advanceTimersByTimeAsync(249);
-    expect(reply).toBe(null);
+    expect(reply()).toBe(null);
     await vi.advanceTimersByTimeAsync(1);
-    expect(reply).toMatchObject({ status: 0 });
-    expect((reply as { abandoned?: boolean }).abandoned).toBeUndefined();
+    expect(reply()).toMatchObject({ status: 0 });
+    expect((reply() as { abandoned?: boolean }).abandoned).toBeUndefined();
   });
 
   it('from a page that left meanwhile (Chromium rejects a keepalive fetch as the page navigates, and it lands): no news', async () => {
-    vi.useFakeTimers();
-    failing();
-    let reply: unknown = null;
-    void post('/c', '{}', { headers: {}, gzip: false } as never, new Set()).then((r) => (reply = r));
+    const reply = failingPost();
     await vi.advanceTimersByTimeAsync(30);
     setLeaving(true);
     await vi.advanceTimersByTimeAsync(250);
-    expect(reply).toMatchObject({ status: 0, abandoned: true });
+    expect(reply()).toMatchObject({ status: 0, abandoned: true });
   });
 });

@@ -3,7 +3,8 @@
  * in `contexts`, and each event is an array of what is its own, `[id, name, properties, t]`, with what the
  * batch cannot imply in a fifth member:
  * `{"v":3,"appId":...,"appVersion":...,"sentAt":ISO,"at":ms,"dropped":n,"sampleRate":r,"contexts":[...],`
- * `"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`, `appVersion` only where the config sets one;
+ * `"events":[["…","page_view",{},0,{"i":1}],["…","click",{},250],...]}`,
+ * `appVersion` only where the config sets one;
  * - `t`: ms from the batch's `at` (its first event's time), not an ISO time each;
  * - `i`, the event index, only where it is not the previous event's plus one;
  * - `c`, the index of its context, only where it is not the previous event's (the first's: 0);
