@@ -59,7 +59,7 @@ const minify = () =>
   terser({
     ecma: 2020,
     nameCache: NAME_CACHE,
-    compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
+    compress: { passes: 5, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
     mangle: mangleInternal(),
     format: { comments: false },
   });
@@ -131,7 +131,7 @@ export default [
           nameCache: NAME_CACHE,
           // (no method is a constructor, no compared value has a valueOf; inlining only the simple functions keeps
           // the code's repeated shapes, which gzip shrinks best)
-          compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
+          compress: { passes: 5, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true, inline: 1 },
           mangle: mangleInternal(),
           format: { comments: false },
         }),
