@@ -73,11 +73,12 @@ export interface Net {
    * What the site's pages learned of delivery, in order: an answer heard (a 2xx: ok; a retryable one or none: not) and
    * the browser going offline; and what `navigator.onLine` said, from when
    */
-  outcomes: { at: number; ok: boolean; page: string; task?: number; order: number }[];
+  /** `taken`: a network error the page takes 250 ms after it came, in a task of its own at this moment (transport.ts) */
+  outcomes: { at: number; ok: boolean; page: string; task?: number; order: number; taken?: true }[];
   /** the next number in the order of what happened (requests, outcomes, pages leaving) */
   tick(): number;
   /** `page` learned a delivery outcome (a 2xx: `ok`) */
-  learned(page: { id: string; taskNo: number }, ok: boolean): void;
+  learned(page: { id: string; taskNo: number }, ok: boolean, taken?: true): void;
   onLines: { at: number; on: boolean }[];
   /** when a page erased the site's last outcome from localStorage (a withdrawal): what pages learned before is gone */
   erased: { at: number; page: string; order: number }[];
@@ -182,8 +183,8 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     erased: [],
     onLines: [{ at: loop.now(), on: true }],
     tick: () => ++order,
-    learned(page, ok) {
-      net.outcomes.push({ at: loop.now(), ok, page: page.id, task: page.taskNo, order: net.tick() });
+    learned(page, ok, taken) {
+      net.outcomes.push({ at: loop.now(), ok, page: page.id, task: page.taskNo, order: net.tick(), ...(taken && { taken }) });
       log(`${page.id} learns ${ok ? 'a 2xx' : 'a failure'}`);
     },
     fetch(page, url, init) {
@@ -208,7 +209,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
             else if (status === null)
               loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
-                if (page.restoredAt <= record.at) net.learned(page, false);
+                if (page.restoredAt <= record.at) net.learned(page, false, true);
               });
             else if (status >= 500 || status === 408 || status === 429 || status < 200) net.learned(page, false);
             else if (status < 300) net.learned(page, true);

@@ -29,6 +29,8 @@ export interface World {
   fault(page: Page, what: string): void;
   /** `page` removed what Stint shares in localStorage under `key` (a withdrawal erases the site's last outcome) */
   removed(page: Page, key: string): void;
+  /** `page` set what Stint shares in localStorage under `key` (an outcome, a withdrawal) */
+  shared(page: Page, key: string, value: string): void;
 }
 
 type Listener = { type: string; listener: (event: unknown) => void; capture: boolean };
@@ -45,8 +47,9 @@ export interface Page extends Owner {
   restoredAt: number;
   /** a crashed page's script has stopped */
   crashed: boolean;
-  /** the task it crashed in (what it learned in that task, it never recorded) */
+  /** the task it crashed in (what it learned in that task, it never recorded), and when */
   crashedTask: number | null;
+  crashedAt: number | null;
   /** the browser discarded it (no pagehide: what it had not written yet went with it) */
   discarded: boolean;
   /** the page's n-th browser API call from now throws, and the page is gone (0: never) */
@@ -121,6 +124,7 @@ export function startPage(world: World, o: PageOptions): Page {
       if (page.crashAfter && ++calls >= page.crashAfter) {
         page.crashed = true;
         page.crashedTask = page.taskNo;
+        page.crashedAt = loop.now();
         world.log(`${page.id} crashes (at its call of a browser API)`);
         throw page.error('Error', 'the page has crashed');
       }
@@ -167,6 +171,7 @@ export function startPage(world: World, o: PageOptions): Page {
       // (what delivery shares between pages, in the log: the outcome, the hand-over, the marks, a withdrawal)
       if (/^stint:(outcome|left|sent|withdrawn)$/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
       map.set(String(key), String(value));
+      world.shared(page, String(key), String(value));
     }),
     removeItem: api((key: string) => {
       if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) {
@@ -298,6 +303,7 @@ export function startPage(world: World, o: PageOptions): Page {
     restoredAt: -1,
     crashed: false,
     crashedTask: null,
+    crashedAt: null,
     discarded: false,
     crashAfter: 0,
     taskNo: 0,

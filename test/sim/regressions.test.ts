@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stintScript } from './bundle';
 import { MUTANTS } from './mutants';
-import { REGRESSIONS } from './regressions';
+import { REGRESSIONS, SIMULATOR_FAULTS } from './regressions';
 import { report, run } from './run';
 
 describe('each bug the simulator found: its schedule fails with the fix taken back, and passes with it', () => {
@@ -28,5 +28,12 @@ describe('each bug the simulator found: its schedule fails with the fix taken ba
     expect(broken.violations.map((v) => v.rule), report(broken, 60)).toContain(mutant.rule);
     const fixed = await run(r.seed, await stintScript(), r.actions, r.scenario);
     expect(fixed.violations, report(fixed, 150)).toEqual([]);
+  }, 60_000);
+});
+
+describe("the long runs' seeds that found a fault of the simulator's own: each passes with the fault fixed", () => {
+  it.each(SIMULATOR_FAULTS.map((f) => [f.seed, f.fault] as const))('seed %i: %s', async (seed) => {
+    const outcome = await run(seed, await stintScript());
+    expect(outcome.violations, report(outcome, 150)).toEqual([]);
   }, 60_000);
 });

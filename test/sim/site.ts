@@ -89,7 +89,9 @@ export interface Site {
   /** when each page heard the site's consent decisions (its own call, or another tab's message) */
   consent: Map<string, { granted: number | null; denied: number | null }>;
   /** the visitor's decisions, in order (the config's first): the page told, and how many pages the site had by then */
-  decisions: { at: number; state: string; page?: string; pages?: number }[];
+  decisions: { at: number; state: string; page?: string; pages?: number; lost?: true }[];
+  /** what the pages set in localStorage that the site's other pages read: which page, which key, when, in which task */
+  shares: { page: string; key: string; at: number; task: number }[];
   /** each write of the session's cookie: which page, which session, its eventIndex */
   written: { at: number; page: string; session: string; index: number; idb?: true }[];
   /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
@@ -126,11 +128,17 @@ export function startSite(o: SiteOptions): Site {
   const faults: string[] = [];
   const consent = new Map<string, { granted: number | null; denied: number | null }>();
   const written: Site['written'] = [];
+  const lastWritten = new Map<string, Site['written'][number]>();
   /** The session's count as `page` writes it: when two pages recorded an index, for the invariants. */
   const record = (page: Page, value: string, idb?: true) => {
     const state = /^\d\.\{/.test(value) ? JSON.parse(value.slice(2)) : null;
     if (!state?.s) return;
-    written.push({ at: loop.now(), page: page.id, session: state.s, index: state.e, ...(idb && { idb }) });
+    // (the mirror, written with the store at each save: once is enough)
+    const same = lastWritten.get(page.id);
+    if (same?.at === loop.now() && same.session === state.s && same.index === state.e) return;
+    const write = { at: loop.now(), page: page.id, session: state.s, index: state.e, ...(idb && { idb }) };
+    lastWritten.set(page.id, write);
+    written.push(write);
     log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
   };
   const sending: Site['sending'] = [];
@@ -142,6 +150,7 @@ export function startSite(o: SiteOptions): Site {
     }
   };
   const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
+  const shares: Site['shares'] = [];
   /** Page `id` heard the decision `state` now (the first time each way counts). */
   const heard = (id: string, state: unknown) => {
     const known = consent.get(id) || { granted: null, denied: null };
@@ -209,6 +218,16 @@ export function startSite(o: SiteOptions): Site {
     },
     removed(page, key) {
       if (key === 'stint:outcome') net.erased.push({ at: loop.now(), page: page.id, order: net.tick() });
+    },
+    shared(page, key, value) {
+      shares.push({ page: page.id, key, at: loop.now(), task: page.taskNo });
+      // (a page whose store has not answered yet records its count in the mirror alone: session/open.ts)
+      if (key === 'stint:mirror') record(page, value);
+      // An outcome the page shares as new, which the simulator has not seen it learn at this moment: it took it at a
+      // moment of its own (its give-up timer, set before the simulator's, fired first). What it shares is what it learned.
+      const [ok, at] = value.split(' ');
+      const seen = net.outcomes.some((o) => o.page === page.id && o.at === loop.now() && o.ok === (ok === '1'));
+      if (key === 'stint:outcome' && Number(at) === loop.now() && !seen) net.learned(page, ok === '1');
     },
   };
 
@@ -358,6 +377,7 @@ export function startSite(o: SiteOptions): Site {
     onCommit: null,
     consent,
     decisions,
+    shares,
     written,
     sending,
     openTab() {
@@ -412,8 +432,13 @@ export function startSite(o: SiteOptions): Site {
       log(`${page.id} setConsent(${state})`);
       heard(page.id, state);
       decision = state;
-      decisions.push({ at: loop.now(), state, page: page.id, pages: pages.size });
+      const told: Site['decisions'][number] = { at: loop.now(), state, page: page.id, pages: pages.size };
+      decisions.push(told);
       page.run('consent', (w) => (w.stint as (...args: unknown[]) => unknown)('setConsent', state));
+      // (the page crashed in that very task, before it stored the withdrawal: no other page of the site heard it, and
+      // the site's consent platform tells only the pages that load after)
+      const stored = shares.some((s) => s.page === page.id && s.key === 'stint:withdrawn' && s.task === page.taskNo);
+      if (state === 'denied' && page.crashed && page.crashedTask === page.taskNo && !stored) told.lost = true;
     },
     hide(tab) {
       const page = current(tab);
@@ -507,6 +532,7 @@ export function startSite(o: SiteOptions): Site {
       if (after <= 1 || page.state !== 'running') {
         page.crashed = true;
         page.crashedTask = page.taskNo + 1;
+        page.crashedAt = loop.now();
         log(`${page.id} crashes`);
         kill(page, 'crashed');
       } else page.crashAfter = after;
