@@ -102,4 +102,5 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 23007, fault: 'an outcome shared in the task its page crashed in: the checker took it as never recorded' },
   { seed: 23983, fault: 'a network error taken 250 ms later, in the task its page crashed in: never recorded' },
   { seed: 24154, fault: 'a refusal told to a page that crashed before it stored it: the pages open then never heard it' },
+  { seed: 34401, fault: "a claim of the send turn made as IndexedDB opened: its 2 s counted from the transaction, not the ask" },
 ];
