@@ -102,11 +102,14 @@ export function idbOutbox(db: StintDb): OutboxStore {
             store.delete(key);
             continue;
           }
+          // One read and one write per chunk, at its first removal, for all of them: two reads of one chunk would each
+          // write back what the other took out (test/sim seed 31484: a delivered event put back, and sent again).
+          if (list.find(([k]) => k == key)![1] != ids) continue;
           // Read, filter and write back in the transaction: tabs removing from one chunk never undo each other.
           const read = store.get(key);
           // (a Set: a batch of 500 removed from a chunk of 1,000 is 500,000 comparisons as an array, 15 ms of the
           // main thread in `npm run bench`'s 1,000 events)
-          const gone = new Set(ids);
+          const gone = new Set(list.flatMap(([k, more]) => (k == key ? more : [])));
           onSuccess(read, () => {
             const rest = entriesOf(read.result).filter((e) => !gone.has(e.id));
             if (rest.length) store.put(chunkOf(rest), key);

@@ -192,4 +192,20 @@ export const MUTANTS: Mutant[] = [
     find: 'writeMirror(state, value, all || !cookie);',
     replace: 'writeMirror(state, value, all);',
   },
+  {
+    name: 'two removals from one chunk undo each other',
+    // seed 31484: a chunk held another tab's handed-over event and this tab's own; its delivered event and the other's
+    // mark were removed in one transaction, each from the chunk as read, and the last write put the delivered one back
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/outbox-store.ts',
+    find: 'if (list.find(([k]) => k == key)![1] != ids) continue;',
+    replace: '',
+    also: [
+      {
+        file: 'delivery/outbox-store.ts',
+        find: 'const gone = new Set(list.flatMap(([k, more]) => (k == key ? more : [])));',
+        replace: 'const gone = new Set(ids);',
+      },
+    ],
+  },
 ];

@@ -86,6 +86,7 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: 'a stand-in ignores the mirror', seed: 13876 },
   { mutant: 'the mirror behind IndexedDB lags', seed: 14989 },
+  { mutant: 'two removals from one chunk undo each other', seed: 31484 },
 ];
 
 /**
