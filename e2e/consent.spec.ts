@@ -475,12 +475,12 @@ for (const order of Object.keys(ORDERS) as Order[])
       }
       expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
       // The visitor refused since (in the CMP of a page without Stint, or the CMP asked again): nothing is sent, and
-      // what the grants left on the device goes.
+      // what the grants left on the device goes, marked as a withdrawal for the site's pages away (docs/consent.md).
       for (const [what, tc] of [['none', TC_REFUSAL], ['purpose 1 alone', tcString([1])]]) {
         await withCmp(page, build, run, order, tc);
         // (until the CMP answers, calls are held: then dropped)
         await expect.poll(() => call(page, 'track', 'refused', { what }), { message: what }).toBeUndefined();
-        await expect.poll(() => deviceOf(page, context), { message: what }).toEqual(NOTHING);
+        await expect.poll(() => deviceOf(page, context), { message: what }).toEqual(WITHDRAWN);
       }
       await collector.expectNothingSent(context, (e) => e.name !== 'refused');
     });

@@ -29,7 +29,7 @@ import { startOutbox, type Outbox } from './outbox';
 import { readOutcome, shareOutcome } from './outcome';
 import { handOver, judgeHandedOver, readVerdicts } from './sent-marks';
 import type { OutboxStore } from './outbox-store';
-import { beacon, post, sendNow } from './transport';
+import { beacon, post, sendNow, watchNetwork } from './transport';
 import type { Turn } from './turn';
 
 export interface SenderOptions {
@@ -179,8 +179,11 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
     }
   };
 
+  /** A cycle asked for while one ran (its timer fired during a request): run once that one ends. */
+  let missed = false;
   const cycle = async () => {
-    const asked = !busy && find(run('cycle', online(), shared(o, model)), 'drain');
+    if (busy) return void (missed = true);
+    const asked = find(run('cycle', online(), shared(o, model)), 'drain');
     if (!asked) return;
     busy = true;
     try {
@@ -199,16 +202,12 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
       o.turn?.give();
       busy = false;
     }
+    // (the core's wait for it may have fired during the drain: a stalled read's retry, a verdict's time; simulator
+    // seed 33341 lost a whole outbox to a read retry that fired while the tab's own events were in flight)
+    if (missed) (missed = false), void cycle();
   };
 
   return { cycle, void: () => void epoch++ };
-}
-
-/** The network's `online` and `offline` events, each guarded; returns the function that stops. */
-function watchNetwork(online: () => void, offline: () => void): () => void {
-  const [on, off] = [() => guard(online), () => guard(offline)];
-  (addEventListener('online', on), addEventListener('offline', off));
-  return () => (removeEventListener('online', on), removeEventListener('offline', off));
 }
 
 /** What the sender does for each of the send core's effects (those that need an answer are read by who asked). */

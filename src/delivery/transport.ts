@@ -8,6 +8,7 @@
 import type { RequestOptions } from '../core/formats/format';
 import type { Reply } from '../core/send';
 import { lifeMark } from '../db';
+import { guard } from '../log';
 
 const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string): RequestInit => ({
   method: 'POST',
@@ -144,4 +145,11 @@ export function beacon(url: string, body: string, options: RequestOptions = {}):
     // Nothing more can be done for this batch now; it stays in the outbox.
     return false;
   }
+}
+
+/** The network's `online` and `offline` events, each guarded; returns the function that stops. */
+export function watchNetwork(online: () => void, offline: () => void): () => void {
+  const [on, off] = [() => guard(online), () => guard(offline)];
+  (addEventListener('online', on), addEventListener('offline', off));
+  return () => (removeEventListener('online', on), removeEventListener('offline', off));
 }

@@ -13,7 +13,7 @@ import { idbOutbox } from '../delivery/outbox-store';
 import { startSender } from '../delivery/sender';
 import { eraseMarks } from '../delivery/sent-marks';
 import { eraseOutcome } from '../delivery/outcome';
-import { markWithdrawn, readWithdrawn } from '../consent/withdrawn';
+import { markWithdrawn } from '../consent/withdrawn';
 import { sendTurn } from '../delivery/turn';
 import { handedOver, leaveTab } from '../lifecycle/tab-mark';
 import { debug, guard, warn } from '../log';
@@ -21,6 +21,7 @@ import { copyName, sendCopy } from '../session/copy';
 import { startKeeper } from '../session/keeper';
 import { openStorage, type Opened } from '../session/open';
 import { readCookies } from '../session/stores/cookie';
+import { localMirror } from '../session/stores/local';
 import { eraseSession } from '../session/stores/chain';
 import type { Shell } from '../tracker';
 
@@ -86,6 +87,9 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
  * too), the sent marks, the tab's id.
  */
 function eraseDevice({ config }: Shell, withdrawn?: number) {
+  // A refusal where a grant left a session (another page's, unheard here) withdraws it too: the pages away in the cache
+  // or frozen learn that from the mark alone (test/sim regression: a frozen tab reloaded sent identifying events)
+  if (readCookies(config.cookie.name || '_stint').length || localMirror()?.get()) withdrawn ||= Date.now();
   eraseSession(config.store, config.cookie);
   if (config.serverCookie && readCookies(copyName(config.cookie)).length) sendCopy(config.serverCookie, 'DELETE');
   deleteStintDb();
@@ -98,10 +102,8 @@ function eraseDevice({ config }: Shell, withdrawn?: number) {
 /** The store read again (a page back from the back/forward cache), answered by `reread` within `REREAD_WAIT`. */
 function reread(shell: Shell, handOff: () => string) {
   // (the item read again: Chromium and Firefox may run the left page's pagehide after this pageshow)
-  // (first, a withdrawal this page could not hear while it was away)
   const answer = (value: unknown) =>
     guard(() => {
-      shell.now('withdrawal', readWithdrawn());
       // (the mirror too: a page that left before its store answered went on in memory, beside it. test/sim regression)
       shell.now('reread', value, handedOver() || handOff(), shell.keeper?.mirrored());
     });

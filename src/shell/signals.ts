@@ -13,6 +13,7 @@ import { setLeaving } from '../db';
 import { abandonReplies } from '../delivery/transport';
 import { readPlace } from '../input';
 import { watchPage } from '../lifecycle/page';
+import { readWithdrawn } from '../consent/withdrawn';
 import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../log';
 import type { TabMessage } from '../tabs';
@@ -37,6 +38,13 @@ function watchOffline(shell: Shell, effects: Effects): () => void {
   return () => removeEventListener('offline', offline);
 }
 
+/**
+ * A withdrawal a page back from the cache or a freeze could not hear while away (consent/withdrawn.ts), learned before
+ * anything else: it may leave in the same task (a frozen tab resumed to be reloaded: test/sim regression), before its
+ * store answers.
+ */
+const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn());
+
 export function watchSignals(shell: Shell, effects: Effects): Signals {
   const { config, tabs, now, unwatch } = shell;
   /** A part's code has come: kept beside the core's steps, and the core told (core/parts.ts). */
@@ -56,6 +64,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
         // Back from the back/forward cache: nothing it started before is waited for (db.ts, transport.ts); the session
         // the tab's last page handed over is taken at once (this page may leave again before its store answers).
         setLeaving(false);
+        learnWithdrawal(shell);
         abandonReplies();
         shell.sender?.resume();
         if ((effects.handOff = handedOver())) now('stored', effects.handOff);
@@ -72,6 +81,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
       resumed() {
         setLeaving(false);
         tabs.join(shell.shown);
+        learnWithdrawal(shell);
         shell.sender?.resume();
         now('resume');
       },

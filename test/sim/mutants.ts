@@ -208,4 +208,31 @@ export const MUTANTS: Mutant[] = [
       },
     ],
   },
+  {
+    name: 'a cycle due during a drain is lost',
+    // seed 33341: a tab's read of the outbox had no answer in 3 s; the read again it asked for fell due while its own
+    // events were in flight, and was dropped: 185 events of the pages before stayed in the outbox, never sent
+    rule: 'every event arrives',
+    file: 'delivery/sender.ts',
+    find: 'if (missed) (missed = false), void cycle();',
+    replace: '',
+  },
+  {
+    name: 'a refusal in a page that knew no grant marks nothing',
+    // seed 35483: a page restored from the cache, which had not heard the site's grant, was told "denied" and erased,
+    // but marked no withdrawal: a tab frozen meanwhile, resumed to be reloaded, sent identifying events as it left
+    rule: 'nothing sent after a refusal',
+    file: 'shell/effects.ts',
+    find: "if (readCookies(config.cookie.name || '_stint').length || localMirror()?.get()) withdrawn ||= Date.now();",
+    replace: '',
+  },
+  {
+    name: 'a withdrawal away is learned when the store answers',
+    // seed 35483: read only once the store was read again, it came after the pagehide of a frozen tab resumed to be
+    // reloaded, whose last events went out identified
+    rule: 'nothing sent after a refusal',
+    file: 'shell/signals.ts',
+    find: "const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn());",
+    replace: 'const learnWithdrawal = (shell: Shell) => {};',
+  },
 ];

@@ -48,6 +48,8 @@ export interface NetPage extends Owner {
   taskNo: number;
   /** when it was last restored from the back/forward cache (-1: never) */
   restoredAt: number;
+  /** when it last heard a refusal (-1: never): its sender stopped, and gave up on what it awaited then */
+  refusedAt: number;
   /** a promise of the page's realm */
   promise<T>(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T>;
   error(name: string, message: string): Error;
@@ -204,12 +206,14 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             record.answeredAt = loop.now();
             // (30 s after it was sent the page has given up on it (its timer was set first): an answer it no longer hears)
             // (and a page restored from the cache since gave up on what it awaited: transport.ts abandonReplies)
-            const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at;
+            // (and a page that heard a refusal since stopped its sender, which gave up on it: sender.ts `stop`;
+            // seed 37140: an anonymous page's beacon was judged by an answer its new sender never heard)
+            const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at || page.refusedAt > record.at;
             if (late) void 0;
             // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
             else if (status === null)
               loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
-                if (page.restoredAt <= record.at) net.learned(page, false, true);
+                if (page.restoredAt <= record.at && page.refusedAt <= record.at) net.learned(page, false, true);
               });
             else if (status >= 500 || status === 408 || status === 429 || status < 200) net.learned(page, false);
             else if (status < 300) net.learned(page, true);

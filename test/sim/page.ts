@@ -45,6 +45,7 @@ export interface Page extends Owner {
   cached: boolean;
   /** when it was last restored from the cache (Stint then gives up on the replies it awaited: transport.ts) */
   restoredAt: number;
+  refusedAt: number;
   /** a crashed page's script has stopped */
   crashed: boolean;
   /** the task it crashed in (what it learned in that task, it never recorded), and when */
@@ -301,6 +302,7 @@ export function startPage(world: World, o: PageOptions): Page {
     frozen: false,
     cached: false,
     restoredAt: -1,
+    refusedAt: -1,
     crashed: false,
     crashedTask: null,
     crashedAt: null,
@@ -371,3 +373,4 @@ export function describe(value: unknown): string {
     return String(value);
   }
 }
+

@@ -19,7 +19,7 @@ export interface Regression {
 }
 
 export const REGRESSIONS: Regression[] = [
-  { mutant: 'outbox read race', seed: 1 },
+  { mutant: 'outbox read race', seed: 74 },
   { mutant: 'start ignores the hand-over', seed: 3 },
   { mutant: 'flush resolves at once', seed: 4 },
   { mutant: 'a beacon counts without news', seed: 615 },
@@ -84,9 +84,18 @@ export const REGRESSIONS: Regression[] = [
     unit:
       "test/core/site.test.ts: is left, marked, when the page is hidden (Chrome may discard it without a pagehide, and reload it when shown) and again when it freezes, not after pagehide; the same conditions as at pagehide",
   },
-  { mutant: 'a stand-in ignores the mirror', seed: 13876 },
+  {
+    // (seed 13876 found it, shrunk; since a cycle due during a drain runs after it, that schedule passes the mutant too,
+    // and seeds 1 to 15,000 did not draw it again)
+    mutant: 'a stand-in ignores the mirror',
+    seed: 13876,
+    unit: 'test/open.test.ts: goes on from the mirror where it counted past the hand-over of the tab (the later of them)',
+  },
   { mutant: 'the mirror behind IndexedDB lags', seed: 14989 },
   { mutant: 'two removals from one chunk undo each other', seed: 31484 },
+  { mutant: 'a cycle due during a drain is lost', seed: 33341 },
+  { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
+  { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
 ];
 
 /**
@@ -104,4 +113,5 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 23983, fault: 'a network error taken 250 ms later, in the task its page crashed in: never recorded' },
   { seed: 24154, fault: 'a refusal told to a page that crashed before it stored it: the pages open then never heard it' },
   { seed: 34401, fault: "a claim of the send turn made as IndexedDB opened: its 2 s counted from the transaction, not the ask" },
+  { seed: 37140, fault: 'an answer that came after its page heard a refusal: its sender had stopped, and heard nothing' },
 ];

@@ -157,6 +157,9 @@ export function startSite(o: SiteOptions): Site {
     consent.set(id, known);
     if (state === 'granted') known.granted ??= loop.now();
     if (state === 'denied') known.denied ??= loop.now();
+    // (a refusal stops the page's sender: what it awaits then is given up, and its answers are not heard; sender.ts)
+    const page = pages.get(id);
+    if (state === 'denied' && page) page.refusedAt = loop.now();
   };
   let pageCount = 0;
   /** the visitor's last decision, as the site's consent platform keeps it */
