@@ -255,9 +255,10 @@ export type Effect =
   /**
    * consent withdrawn: everything Stint keeps is let go, in this page (storage being opened is abandoned,
    * nothing queued is sent or written any more) and on the device, in every tab; `withdrawn`: when, if this page had
-   * consent (the device keeps that time alone, for the pages the tabs' message cannot reach: cached, frozen)
+   * consent (the device keeps that time alone, for the pages the tabs' message cannot reach: cached, frozen); `found`:
+   * a refusal in a page that had none, marked only where the device holds a session (a grant it did not hear)
    */
-  | [type: 'erase', withdrawn?: number]
+  | [type: 'erase', withdrawn?: number, found?: boolean]
   | [type: 'tellConsent', consent: ConsentState]
   /** this page's visibility, told to the other tabs */
   | [type: 'announce', visible: boolean]

@@ -214,8 +214,9 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
   } else if ((mode === 'denied' || mode === 'anonymous') && from !== 'default') {
     // A refusal before this page stored anything: what an earlier grant left on the device goes too (the visitor
     // withdrew where Stint did not run, in the CMP of another page, or the site's configuration says so now). A
-    // page's default is no decision: it leaves what another tab was granted.
-    fx.push(['erase']);
+    // page's default is no decision: it leaves what another tab was granted. Where a session is found, the refusal
+    // withdraws that grant: marked for the pages away (test/sim regression: a frozen tab reloaded sent identified).
+    fx.push(['erase', at, true]);
   }
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.

@@ -53,8 +53,11 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
     shell.opener = null;
     shell.db = db;
     shell.keeper = startKeeper(chain, anonymous ? null : tabs, movedTo);
-    const dropped = effects.lostEarly;
+    const { lostEarly: dropped, offline } = effects;
+    // (learned once: a sender started again after a withdrawal and a grant took an old offline spell as news, over the
+    // 2xx its page learned since, and judged its request in flight as the page left lost: test/sim regression)
     effects.lostEarly = 0;
+    effects.offline = null;
     shell.sender = startSender({
       url,
       format: config.format,
@@ -62,7 +65,7 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
       store: db && idbOutbox(db),
       dropped,
       outcome: effects.outcome,
-      offline: effects.offline,
+      offline,
       tabs: anonymous ? null : tabs,
       // (whose turn it is to send, among the tabs that share the outbox in that database)
       turn: db && sendTurn(db, tabs),
@@ -86,10 +89,9 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
  * store, and the mirror), the server's copy (where the page sees one), the whole database (the outbox, other tabs'
  * too), the sent marks, the tab's id.
  */
-function eraseDevice({ config }: Shell, withdrawn?: number) {
-  // A refusal where a grant left a session (another page's, unheard here) withdraws it too: the pages away in the cache
-  // or frozen learn that from the mark alone (test/sim regression: a frozen tab reloaded sent identifying events)
-  if (readCookies(config.cookie.name || '_stint').length || localMirror()?.get()) withdrawn ||= Date.now();
+function eraseDevice({ config }: Shell, withdrawn?: number, found?: boolean) {
+  // (a refusal marks a grant it did not hear only where the device holds a session: before any, it stores nothing)
+  if (found && !readCookies(config.cookie.name || '_stint').length && !localMirror()?.get()) withdrawn = 0;
   eraseSession(config.store, config.cookie);
   if (config.serverCookie && readCookies(copyName(config.cookie)).length) sendCopy(config.serverCookie, 'DELETE');
   deleteStintDb();
@@ -152,13 +154,13 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
         handed,
       );
     },
-    erase(withdrawn) {
+    erase(withdrawn, found) {
       effects.outcome = shell.sender?.model.outcome ?? effects.outcome;
       shell.opener?.cancel();
       shell.sender?.stop(true);
       shell.opener = shell.keeper = shell.sender = null;
       saving = false;
-      eraseDevice(shell, withdrawn);
+      eraseDevice(shell, withdrawn, found);
     },
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),
     await: (name, ms) => setTimeout(() => guard(() => shell.now('late', name)), ms),

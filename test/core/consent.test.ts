@@ -182,6 +182,20 @@ describe('changes of consent', () => {
     expect(after.user.id).toBeNull();
   });
 
+  it('a refusal in a page that had no grant marks a withdrawal only where the device holds a session; leaving anonymous for a grant marks none', () => {
+    const t = boot({ consent: 'pending' });
+    t.take();
+    t.send(consent, 1000, 'denied', 'tab', false);
+    // (the shell marks it where it finds a session: a grant this page did not hear, test/sim regression)
+    expect(t.take().filter((e) => e[0] === 'erase')).toEqual([['erase', 1000, true]]);
+    const anonymous = boot({ consent: 'denied', settings: { onDenied: 'anonymous' } });
+    anonymous.open(0);
+    anonymous.take();
+    anonymous.send(consent, 2000, 'granted', 'tab', false);
+    // (a grant is no withdrawal: the session another tab has just stored stays unmarked, test/sim regression)
+    expect(anonymous.take().filter((e) => e[0] === 'erase')).toEqual([['erase']]);
+  });
+
   it("a withdrawal made on the device while this page was away (the cache, a freeze) applies when it is back; one before this page's grant does not", () => {
     const t = boot();
     t.open(0);

@@ -222,9 +222,9 @@ export const MUTANTS: Mutant[] = [
     // seed 35483: a page restored from the cache, which had not heard the site's grant, was told "denied" and erased,
     // but marked no withdrawal: a tab frozen meanwhile, resumed to be reloaded, sent identifying events as it left
     rule: 'nothing sent after a refusal',
-    file: 'shell/effects.ts',
-    find: "if (readCookies(config.cookie.name || '_stint').length || localMirror()?.get()) withdrawn ||= Date.now();",
-    replace: '',
+    file: 'core/step.ts',
+    find: "fx.push(['erase', at, true]);",
+    replace: "fx.push(['erase']);",
   },
   {
     name: 'a withdrawal away is learned when the store answers',
@@ -234,5 +234,14 @@ export const MUTANTS: Mutant[] = [
     file: 'shell/signals.ts',
     find: "const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn());",
     replace: 'const learnWithdrawal = (shell: Shell) => {};',
+  },
+  {
+    name: 'a sender started again learns an old offline spell',
+    // seed 18505: after a withdrawal and a grant, the page's new sender took the offline spell its page saw at load as
+    // news, over the 2xx learned since; its request in flight as the page left was judged lost, and sent twice
+    rule: 'nothing twice in the normal course',
+    file: 'shell/effects.ts',
+    find: 'effects.offline = null;',
+    replace: '',
   },
 ];

@@ -96,6 +96,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a cycle due during a drain is lost', seed: 33341 },
   { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
   { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
+  { mutant: 'a sender started again learns an old offline spell', seed: 18505 },
 ];
 
 /**
