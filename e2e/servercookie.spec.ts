@@ -90,6 +90,9 @@ test("serverCookie: after Safari's purge (simulated), the next visit keeps the d
   for (const name of ['later 1', 'later 2', 'later 3']) await call(tab, 'track', name);
   await call(tab, 'flush');
   await collector.waitFor(3, (e) => e.name.startsWith('later'));
+  // (left for a page without Stint before it closes: a closed tab's last write, at its pagehide, may land after close()
+  // resolved, and Firefox ran it after the purge's clearCookies in 1 of about 20 CI runs: the cookie came back)
+  await tab.goto(`${baseUrl()}/e2e/other.html`);
   await tab.close();
   expect(await asked(run)).toHaveLength(1);
   await purge(page, context);
