@@ -5,6 +5,7 @@
  */
 import { stintScript } from './bundle';
 import { MUTANTS } from './mutants';
+import { PROBES, type ProbeName } from './probes';
 import { report, run, shrink } from './run';
 import type { Action } from './schedule';
 
@@ -36,6 +37,7 @@ export async function main(args: string[]): Promise<number> {
   const started = performance.now();
   const rules = new Map<string, number[]>();
   const excused: Record<string, number> = {};
+  const reached: Partial<Record<ProbeName, number>> = {};
   let tracked = 0;
   let duplicates = 0;
   for (let seed = from; seed < from + count; seed++) {
@@ -43,12 +45,16 @@ export async function main(args: string[]): Promise<number> {
     tracked += outcome.stats.tracked;
     duplicates += outcome.stats.duplicates;
     for (const [why, n] of Object.entries(outcome.excused)) excused[why] = (excused[why] || 0) + n!;
+    for (const [name, n] of Object.entries(outcome.probes) as [ProbeName, number][]) reached[name] = (reached[name] || 0) + n;
     for (const rule of new Set(outcome.violations.map((v) => v.rule))) rules.set(rule, [...(rules.get(rule) || []), seed]);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const failed = new Set([...rules.values()].flat());
   console.log(`${count} seeds (${from}..${from + count - 1}) in ${seconds} s: ${failed.size} failed; ${tracked} events tracked, ${duplicates} duplicates`);
   console.log(`carve-outs applied: ${JSON.stringify(excused)}`);
+  console.log(`probes reached: ${JSON.stringify(reached)}`);
+  const never = (Object.keys(PROBES) as ProbeName[]).filter((name) => !reached[name]);
+  if (never.length) console.log(`probes no seed reached: ${never.join('; ')}`);
   for (const [rule, seeds] of rules) console.log(`  ${rule}: ${seeds.length} seeds (${seeds.slice(0, 12).join(', ')}${seeds.length > 12 ? ', …' : ''})`);
   if (args.includes('--shrink'))
     for (const seeds of rules.values()) {

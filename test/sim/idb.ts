@@ -11,6 +11,7 @@
  */
 import type { Random } from './random';
 import type { Loop, Owner } from './loop';
+import { probe } from './probes';
 
 /** What the simulator's IndexedDB needs of a page. */
 export interface IdbPage extends Owner {
@@ -243,7 +244,10 @@ export function startIdb(
       // (a transaction made as its connection opened waited since the open was asked: the page's wait began then, as
       // Stint's claim of the send turn, whose 2 s bound comes first at exactly 2 s, delivery/turn.ts)
       const from = tx.made === tx.connection.opened ? tx.connection.asked : tx.made;
-      if (loop.now() - from >= 2000) world.slow.push({ page: tx.page.id, store: tx.scope[0], at: from });
+      if (loop.now() - from >= 2000) {
+        world.slow.push({ page: tx.page.id, store: tx.scope[0], at: from });
+        probe('idb: a transaction stalled past 2 s');
+      }
       finish(tx);
       loop.at(0, tx.page, `idb ${tx.id} complete`, () => tx.object.fire('complete'));
     });
@@ -471,7 +475,7 @@ export function startIdb(
             // A page in the back/forward cache that holds a connection is evicted (Chromium's and Firefox's rule: a
             // cached page must not block another's versionchange); a frozen page hears it.
             for (const connection of open)
-              if (hooks.cached(connection.page)) hooks.evict(connection.page);
+              if (hooks.cached(connection.page)) (probe('idb: a cached page evicted by a deletion'), hooks.evict(connection.page));
               else
                 loop.at(0, connection.page, 'idb versionchange', () => {
                   const handler = connection.object.onversionchange;

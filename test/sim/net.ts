@@ -11,6 +11,7 @@
  */
 import { expandEnvelope, type WholeEvent } from '../../src/core/envelope';
 import type { Loop, Owner } from './loop';
+import { probe } from './probes';
 import type { Random } from './random';
 
 export type CollectorMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang';
@@ -161,6 +162,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     loop.at(latency(), null, `${kind} ${sent.n} reaches the collector`, () => {
       if (!net.up) {
         log(`${kind} ${sent.n} from ${page.id}: lost on the way (${sent.ids.length} events)`);
+        probe('net: a request lost on the way');
         return answer?.(null);
       }
       const mode = net.mode;
@@ -169,7 +171,10 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       log(`${kind} ${sent.n} from ${page.id}: ${sent.status} (${sent.ids.length} events, dropped ${sent.dropped})`);
       if (mode === 'hang') return;
       const back = latency() + (mode === 'slow' ? random.between(2000, 40_000) : 0);
-      loop.at(back, null, `${kind} ${sent.n} answer`, () => answer?.(net.up ? sent.status : null));
+      loop.at(back, null, `${kind} ${sent.n} answer`, () => {
+        if (!net.up) probe('net: an answer lost on the way back');
+        answer?.(net.up ? sent.status : null);
+      });
     });
   };
 
@@ -233,7 +238,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       if (!page.alive()) throw page.error('Error', 'the page has crashed');
       const payload = text(body);
       // (what browsers refuse: a body past the 64 KiB a page may have in flight)
-      if (payload.length > 65_536) return false;
+      if (payload.length > 65_536) return (probe('net: a beacon refused (over 64 KiB)'), false);
       send(page, 'beacon', payload, null);
       return true;
     },

@@ -10,6 +10,7 @@
  */
 import vm from 'node:vm';
 import type { Loop, Owner, OwnerState, Task } from './loop';
+import { probe } from './probes';
 import type { Random } from './random';
 
 /** What a page needs of the site (site.ts). */
@@ -127,6 +128,7 @@ export function startPage(world: World, o: PageOptions): Page {
         page.crashedTask = page.taskNo;
         page.crashedAt = loop.now();
         world.log(`${page.id} crashes (at its call of a browser API)`);
+        probe('page: a crash mid-task');
         throw page.error('Error', 'the page has crashed');
       }
       return fn(...args);

@@ -5,6 +5,7 @@
  */
 import type vm from 'node:vm';
 import { startChecks, type CarveOut, type Violation } from './check';
+import { probeCounts, resetProbes, type ProbeName } from './probes';
 import { random } from './random';
 import { describeAction, schedule, type Action, type Scenario, type Schedule } from './schedule';
 import { startSite, type Site } from './site';
@@ -17,6 +18,8 @@ export interface Outcome {
   /** the flight recorder: what happened, in order */
   log: string[];
   stats: { tracked: number; arrived: number; duplicates: number; requests: number; tasks: number; pages: number };
+  /** the rare paths this run reached (probes.ts) */
+  probes: Partial<Record<ProbeName, number>>;
 }
 
 const DRAIN = 15 * 60_000;
@@ -112,6 +115,7 @@ export async function run(seed: number, bundle: vm.Script, actions?: Action[], s
   const drawn = schedule(random(seed).fork('schedule'));
   const plan: Schedule = { scenario: scenario ?? drawn.scenario, actions: actions ?? drawn.actions };
   const log: string[] = [];
+  resetProbes();
   const config = {
     collector: '/collect',
     appId: 'sim',
@@ -153,6 +157,7 @@ export async function run(seed: number, bundle: vm.Script, actions?: Action[], s
       tasks: site.loop.count(),
       pages: site.pages.size,
     },
+    probes: probeCounts(),
   };
 }
 

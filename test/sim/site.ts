@@ -9,6 +9,7 @@ import { startIdb, type IdbWorld } from './idb';
 import { startLoop, type Loop } from './loop';
 import { startNet, type Net } from './net';
 import { describe, startPage, type Page, type World } from './page';
+import { probe } from './probes';
 import type { Random } from './random';
 
 export interface Tab {
@@ -296,6 +297,7 @@ export function startSite(o: SiteOptions): Site {
     for (const all of channels.values()) for (const c of [...all]) if (c.page === page) (c.closed = true), all.delete(c);
     idb.gone(page, (what) => {
       const lands = random.chance(0.5);
+      probe(lands ? 'idb: an unfinished write landed as its page went' : 'idb: an unfinished write lost as its page went');
       log(`${what} of ${page.id} ${lands ? 'lands' : 'is lost'} as the page goes`);
       return lands;
     });

@@ -1,0 +1,38 @@
+/**
+ * Probes, as FoundationDB's simulation counts its rare paths (its `TEST()` macro, "code probes"): each names a path of
+ * the browser or of Stint that a run is meant to reach (a beacon refused over the quota, a write that fails for quota,
+ * a 429 with Retry-After...). The simulator calls `probe(name)` where the path is taken; a run counts them
+ * (run.ts `Outcome.probes`) and `npm run simulate` prints, over its seeds, how often each was reached and which of
+ * `PROBES` no seed reached: a path no seed reaches proves nothing of what it guards.
+ */
+
+/** Every probe the simulator declares, with what reaching it means. */
+export const PROBES = {
+  'idb: a transaction stalled past 2 s': 'IndexedDB answered a transaction more than 2 s after it was made',
+  'idb: an unfinished write lost as its page went': "a page went with a write asked to commit, and the browser lost it",
+  'idb: an unfinished write landed as its page went': 'a page went with a write asked to commit, and the browser landed it',
+  'idb: a cached page evicted by a deletion': 'a page in the back/forward cache held a database another page deleted',
+  'net: a request lost on the way': 'the network went down while a request was on its way to the collector',
+  'net: an answer lost on the way back': 'the collector took a request, and its answer never came back',
+  'net: a beacon refused (over 64 KiB)': 'a beacon whose body alone was over what a page may have in flight',
+  'page: a crash mid-task': 'a page crashed at one of its calls of a browser API, in the middle of a task',
+} as const satisfies Record<string, string>;
+
+export type ProbeName = keyof typeof PROBES;
+
+let counts = new Map<ProbeName, number>();
+
+/** The path `name` was taken. */
+export function probe(name: ProbeName): void {
+  counts.set(name, (counts.get(name) || 0) + 1);
+}
+
+/** A new run: the counts from zero. */
+export function resetProbes(): void {
+  counts = new Map();
+}
+
+/** What this run reached, by probe. */
+export function probeCounts(): Partial<Record<ProbeName, number>> {
+  return Object.fromEntries(counts);
+}
