@@ -43,7 +43,24 @@ test('Retry-After is honoured', async ({ page, build, run, collector }) => {
   expect(requests[1].at - requests[0].end!).toBeGreaterThanOrEqual(2000);
 });
 
-test('another 4xx drops the batch with one warning; 413 splits it', async ({ page, build, run, collector }) => {
+test('the collector answers 404 for a while, then 200: every event arrives once', async ({ page, build, run, collector }) => {
+  // A collector misrouted during a deploy: a 404 says nothing of the batch, and is retried as a 503 is.
+  const seen = consoleOf(page);
+  await collector.fault(404, 3);
+  await openStint(page, build, run);
+  for (let i = 0; i < 5; i++) await call(page, 'track', 'misrouted', { i });
+  await call(page, 'flush'); // resolves once the collector has accepted them
+  const events = await collector.exactly(5, (e) => e.name === 'misrouted', page);
+  expect(events.map((e) => e.properties.i).sort()).toEqual([0, 1, 2, 3, 4]);
+  const { requests, duplicates } = await collector.summary();
+  expect(requests.slice(0, 4).map((r) => r.status)).toEqual([404, 404, 404, 200]);
+  // Nothing given up on, nothing counted lost, no warning of a refusal.
+  expect(requests.every((r) => !r.dropped)).toBe(true);
+  expect(duplicates).toBe(0);
+  expect(seen.warnings.filter((w) => /\(#45:/.test(w))).toEqual([]);
+});
+
+test('a final 4xx drops the batch with one warning; 413 splits it', async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);
   await openStint(page, build, run);
   await call(page, 'flush');
