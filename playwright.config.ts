@@ -15,7 +15,9 @@ const firefoxPath = process.env.STINT_FIREFOX || '/usr/bin/firefox-esr';
 /**
  * The engines, each running every spec. Chromium and Firefox are Playwright's own; WebKit is WebKitGTK's
  * MiniBrowser under Xvfb, driven over classic WebDriver by a Playwright-compatible page (e2e/webkit/page.ts)
- * that the fixtures hand out (e2e/fixtures.ts). STINT_ENGINES=firefox runs one.
+ * that the fixtures hand out (e2e/fixtures.ts). The scripts play them by name: `npm test` Chromium
+ * (`--project chromium`, in under ten minutes on a 2-core machine), `npm run test:engines` Firefox and WebKit.
+ * STINT_ENGINES=firefox sets up one project only, for a run by hand.
  */
 const engines: Record<string, Project['use']> = {
   chromium: {

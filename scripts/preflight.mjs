@@ -1,13 +1,17 @@
-// The first thing `npm test` does: checks that each engine the e2e suite drives is here, and where one is
-// missing says so in one line, with the command that installs it. It starts no browser.
+// The first thing `npm test` and `npm run test:engines` do: checks that each engine the script plays is here, and
+// where one is missing says so in one line, with the command that installs it. It starts no browser.
+//
+//   node scripts/preflight.mjs chromium          npm test: the e2e suite in Chromium
+//   node scripts/preflight.mjs firefox webkit    npm run test:engines: the same suite in Firefox and WebKit
 //
 //   Chromium   Debian's /usr/bin/chromium, STINT_CHROMIUM, or Playwright's own (`npx playwright install chromium`)
 //   Firefox    Debian's firefox-esr (/usr/bin/firefox-esr) or STINT_FIREFOX, driven over WebDriver BiDi
 //   WebKit     WebKitGTK's WebKitWebDriver and MiniBrowser (STINT_WEBKIT_DRIVER, STINT_MINIBROWSER), under Xvfb
 //              (or the X display STINT_DISPLAY names): Linux only
 //
-// STINT_ENGINES=chromium,firefox (any of chromium, firefox, webkit) runs only those: for a machine that cannot have
-// them all (macOS has no WebKitGTK). CI never sets it, and under CI a list that leaves one out is refused.
+// STINT_ENGINES (any of chromium, firefox, webkit) is the projects playwright.config.ts sets up, for a run by hand;
+// a script plays its engines by name (`--project`), so a STINT_ENGINES that leaves one of them out is refused here,
+// in one line, rather than by Playwright ("Project(s) not found").
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -50,7 +54,7 @@ const needs = {
     : process.env.STINT_FIREFOX ? [[`Firefox (STINT_FIREFOX=${process.env.STINT_FIREFOX})`, 'a path to a Firefox executable']]
     : [['Firefox ESR (/usr/bin/firefox-esr)', mac ? 'install Firefox, then STINT_FIREFOX=/Applications/Firefox.app/Contents/MacOS/firefox' : 'sudo apt-get install firefox-esr']],
   webkit: () => {
-    if (mac) return [['WebKit (WebKitGTK: Linux only)', 'STINT_ENGINES=chromium,firefox npm test runs the other two (CI runs all three, on Linux)']];
+    if (mac) return [['WebKit (WebKitGTK: Linux only)', 'npx playwright test --project firefox plays Firefox alone (CI plays all three, on Linux)']];
     const missing = [];
     if (!found(process.env.STINT_WEBKIT_DRIVER || 'WebKitWebDriver')) missing.push(['WebKit: WebKitWebDriver', 'sudo apt-get install webkit2gtk-driver']);
     if (!found(process.env.STINT_MINIBROWSER || MINIBROWSER)) missing.push([`WebKit: MiniBrowser (${process.env.STINT_MINIBROWSER || MINIBROWSER})`, 'sudo apt-get install webkit2gtk-driver libwebkit2gtk-4.1-0']);
@@ -59,27 +63,24 @@ const needs = {
   },
 };
 
+const played = process.argv.length > 2 ? process.argv.slice(2) : ENGINES;
 const listed = process.env.STINT_ENGINES?.split(',').map((e) => e.trim()).filter(Boolean);
-const unknown = (listed || []).filter((e) => !ENGINES.includes(e));
+const unknown = [...played, ...(listed || [])].filter((e) => !ENGINES.includes(e));
 if (unknown.length) {
-  console.error(`preflight: STINT_ENGINES names ${unknown.join(', ')}: the engines are ${ENGINES.join(', ')}`);
+  console.error(`preflight: ${unknown.join(', ')}: the engines are ${ENGINES.join(', ')}`);
   process.exit(1);
 }
-const wanted = listed || ENGINES;
-if (process.env.CI && wanted.length < ENGINES.length) {
-  console.error(`preflight: STINT_ENGINES=${process.env.STINT_ENGINES} leaves out ${ENGINES.filter((e) => !wanted.includes(e)).join(', ')}: CI runs every engine`);
+const left = played.filter((e) => listed && !listed.includes(e));
+if (left.length) {
+  console.error(`preflight: STINT_ENGINES=${process.env.STINT_ENGINES} leaves out ${left.join(', ')}, which this script plays: unset it (one engine by hand: npx playwright test --project <engine>)`);
   process.exit(1);
 }
 
-const missing = wanted.flatMap((engine) => needs[engine]());
+const missing = played.flatMap((engine) => needs[engine]());
 if (missing.length) {
   for (const [what, install] of missing) console.error(`preflight: ${what} is missing: ${install}`);
-  const present = wanted.filter((engine) => !needs[engine]().length);
-  console.error(
-    present.length
-      ? `preflight: or run the engines that are here only: STINT_ENGINES=${present.join(',')} npm test (not for CI, which runs all three)`
-      : 'preflight: no engine of the e2e suite is here',
-  );
+  const present = played.filter((engine) => !needs[engine]().length);
+  if (present.length) console.error(`preflight: or play the engines that are here by hand: ${present.map((e) => `npx playwright test --project ${e}`).join('; ')} (not for CI, which plays all three)`);
   process.exit(1);
 }
-console.log(`preflight: ${wanted.join(', ')}: here${listed ? ` (STINT_ENGINES: ${ENGINES.filter((e) => !wanted.includes(e)).join(', ') || 'none'} left out)` : ''}`);
+console.log(`preflight: ${played.join(', ')}: here`);

@@ -1,7 +1,7 @@
 /**
  * `import { expandEnvelope, retryable } from 'stint/collector'`: for collectors written in Node. Pure; no
  * browser, no dependency. `expandEnvelope` turns a batch into whole events, the user agent read (see
- * core/envelope.ts); `retryable` says which answers make Stint send a batch again (the rest drop it); `readSession`
+ * core/envelope.ts); `retryable` says which failures make Stint send a batch again (the rest drop it); `readSession`
  * reads Stint's cookie or its `stint-session` header and says whether the session is over, as the browser would;
  * `serverCookieHandler` (Node, Express) and `serverCookieFetch` (the Fetch API) answer the `serverCookie` endpoint.
  */

@@ -265,16 +265,20 @@ describe("the README's commands and blocks", () => {
   const readme = read('README.md');
   const blocks = [...readme.matchAll(/```(\w+)\n([\s\S]*?)\n```/g)].map((m) => ({ lang: m[1], code: m[2] }));
 
-  it("its commands run the demo and the tests, as package.json's scripts say, and CI runs that test command", () => {
+  it("its commands run the demo and the tests, as package.json's scripts say, and CI runs that test command and the other engines'", () => {
     const sh = blocks.filter((b) => b.lang === 'sh');
     const commands = sh[0].code.split('\n').map((l) => l.replace(/#.*/, '').trim());
     expect([sh.length, commands.filter(Boolean)]).toEqual([1, ['npm install && npm run demo', 'npm test']]);
-    expect(read('.ci/run')).toMatch(/^CI=1 npm test$/m);
-    // What the comments say each does: the demo serves at once, and builds; the test's steps in order.
+    expect(read('.ci/run')).toMatch(/^CI=1 npm test \|\| status=\$\?\nCI=1 npm run test:engines \|\| status=\$\?\nexit \$status$/m);
+    // What the comments say each does: the demo serves at once, and builds; the test's steps in order, the e2e suite
+    // in Chromium; the other engines' suite, which the README's text names.
     const { scripts } = JSON.parse(read('package.json'));
     expect(scripts.demo).toBe('node demo/start.mjs');
-    const steps = ['build', 'typecheck', 'vitest run', 'size', 'package', 'playwright test'];
+    const steps = ['preflight.mjs chromium', 'build', 'typecheck', 'vitest run', 'size', 'package', 'playwright test --project chromium$'];
     expect(scripts.test).toMatch(new RegExp(steps.join('.*')));
+    expect(scripts['test:engines']).toBe('node scripts/preflight.mjs firefox webkit && playwright test --project firefox --project webkit');
+    expect(sh[0].code).toMatch(/e2e suite in Chromium/);
+    expect(readme).toMatch(/`npm run test:engines`[^.]*Firefox and WebKit/);
   });
 
   it('its npm blocks run as pasted (in Node, where the tracker does nothing), each config a valid one', async () => {

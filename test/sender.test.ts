@@ -1,5 +1,5 @@
 /**
- * The sender's policy with the network faked: bounds, the loss report, 413 halving, 4xx drops,
+ * The sender's policy with the network faked: bounds, the loss report, 413 halving, final 4xx drops,
  * Retry-After and backoff. The real browser paths (beacons, IndexedDB, tabs) are in e2e/delivery.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -95,19 +95,20 @@ describe('Sender', () => {
     expect(sent().slice(-8)).toEqual(list.map((e) => e.id));
   });
 
-  it('another 4xx drops the batch with a warning and counts it as lost', async () => {
-    replies = [{ status: 400 }];
+  it.each([400, 401, 403, 410, 422])('a final 4xx (%i) drops the batch with a warning and counts it as lost', async (status) => {
+    replies = [{ status }];
     const out = sender();
     out.add(entry());
     await drain(out);
     out.add(entry());
     await drain(out);
-    expect(warnings.filter((w) => w === '[stint] 1 events (HTTP 400) (#45: debug: true or docs/messages.md#45)')).toHaveLength(1);
+    const warning = `[stint] 1 events (HTTP ${status}) (#45: debug: true or docs/messages.md#45)`;
+    expect(warnings.filter((w) => w === warning)).toHaveLength(1);
     expect(bodies.map((b) => b.dropped)).toEqual([0, 1]);
   });
 
-  it('5xx, 408, 429 and network errors are retried with growing delays; Retry-After wins', async () => {
-    replies = [{ status: 503 }, { status: 408 }, { status: 0 }, { status: 429, headers: { 'Retry-After': '120' } }];
+  it('5xx, 404, 408, 429 and network errors are retried with growing delays; Retry-After wins', async () => {
+    replies = [{ status: 503 }, { status: 404 }, { status: 408 }, { status: 0 }, { status: 429, headers: { 'Retry-After': '120' } }];
     const times: number[] = [];
     const realFetch = globalThis.fetch;
     vi.stubGlobal('fetch', (...args: Parameters<typeof fetch>) => {
@@ -122,9 +123,10 @@ describe('Sender', () => {
     expect(gaps[0]).toBeGreaterThanOrEqual(500); // 1 s, jittered into [0.5, 1]
     expect(gaps[1]).toBeGreaterThanOrEqual(1000); // 2 s, jittered
     expect(gaps[2]).toBeGreaterThanOrEqual(2000); // 4 s, jittered
-    expect(gaps[3]).toBeGreaterThanOrEqual(120_000); // Retry-After: 120
+    expect(gaps[3]).toBeGreaterThanOrEqual(4000); // 8 s, jittered
+    expect(gaps[4]).toBeGreaterThanOrEqual(120_000); // Retry-After: 120
     // Tried in every request until one was accepted, and accepted exactly once.
-    expect(bodies.map((b) => b.status)).toEqual([503, 408, 429, 200]);
+    expect(bodies.map((b) => b.status)).toEqual([503, 404, 408, 429, 200]);
     expect(bodies.filter((b) => b.status === 200).flatMap((b) => b.events.map((x) => x.eventId))).toEqual([e.id]);
   });
 

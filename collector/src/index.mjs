@@ -36,8 +36,8 @@ export const DEFAULTS = Object.freeze({
 
 /**
  * @typedef {object} Answer
- * @property {number} status 204 (committed), 400, 413, 415 (refused: Stint drops the batch), 500 or 503 (Stint sends
- *   it again; Retry-After with 503)
+ * @property {number} status 204 (committed), 400 (refused: Stint drops the batch), 413 (Stint halves it), 415 (an
+ *   encoding Stint never sends), 500 or 503 (Stint sends it again; Retry-After with 503)
  * @property {Record<string, string>} [headers]
  * @property {string} [reason]
  */

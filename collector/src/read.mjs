@@ -3,7 +3,7 @@
  * before the store sees the batch, so that a refused batch leaves the store as it was: 413 past the size limit (Stint
  * halves a batch refused with 413 until it fits, docs/delivery.md), 415 for an encoding Stint never sends, and 400 for
  * the rest (not JSON, not a Stint envelope, a field the schema refuses, a value no column can hold), which Stint drops
- * rather than sending again (`retryable` in stint/collector: only network errors, 408, 429 and 5xx are retried).
+ * rather than sending again (`retryable` in stint/collector: 400, 401, 403, 410 and 422 are final, the rest retried).
  */
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';

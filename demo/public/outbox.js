@@ -65,8 +65,9 @@ window.demoOutbox = (() => {
         entries.delete(entry.id);
         gone.add(entry.id);
         delivered++;
-      } else if (retryable(status)) entry.state = 'retrying';
-      else entries.delete(entry.id); // refused: Stint drops it and reports it in the next batch's `dropped`
+      } else if (retryable(status) || (status === 413 && list.length > 1)) {
+        entry.state = 'retrying'; // (a 413 for more than one event: Stint sends the batch again in halves)
+      } else entries.delete(entry.id); // refused: Stint drops it and reports it in the next batch's `dropped`
     }
     changed();
   };

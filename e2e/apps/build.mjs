@@ -20,7 +20,11 @@ const root = join(here, '../..');
 const out = join(here, 'dist');
 const stampFile = join(out, '.stamp');
 
-/** The files an app's build depends on: its sources, Stint's build, the lock file (the frameworks' versions). */
+/**
+ * The files an app's build depends on: its sources, Stint's build, the lock file (the frameworks' versions). By their
+ * contents, not their times: `npm test` writes dist/ again at each run, the same bytes when src/ did not change, and
+ * `npm run test:engines` plays on that build (a few MB read: milliseconds, against the apps' build).
+ */
 function fingerprint() {
   const hash = createHash('sha256');
   const walk = (dir) => {
@@ -29,7 +33,7 @@ function fingerprint() {
       const file = join(dir, name);
       const stat = statSync(file);
       if (stat.isDirectory()) walk(file);
-      else hash.update(`${relative(root, file)} ${stat.size} ${stat.mtimeMs}\n`);
+      else hash.update(`${relative(root, file)} ${stat.size}\n`).update(readFileSync(file));
     }
   };
   walk(here);

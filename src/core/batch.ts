@@ -25,10 +25,20 @@ const RETRY_FIRST = 1000;
 const RETRY_MAX = 5 * 60_000;
 
 /**
- * Whether Stint sends a batch again after this answer: network errors (0), timeouts, throttling and server
- * errors are worth another try; other answers are final (the batch is dropped, and counted).
+ * The answers that say the batch itself is wrong, not that the collector is away: sent again, it would be refused
+ * again. Snowplow's trackers retry every status but these five (snowplow/snowplow-javascript-tracker,
+ * libraries/tracker-core/src/emitter/index.ts: `dontRetryStatusCodes.concat([400, 401, 403, 410, 422])`). 413 is
+ * final for the batch as it is: `reply` (send.ts) halves it, and drops a single event refused with it.
  */
-export const retryable = (status: number): boolean => status === 0 || status === 408 || status === 429 || status >= 500;
+const FINAL = [400, 401, 403, 410, 413, 422];
+
+/**
+ * Whether Stint sends a batch again after this answer (with backoff, for up to MAX_AGE): every failure that may pass
+ * is retried, so that a collector misrouted during a deploy (a 404 for an hour), or not there yet in development,
+ * loses nothing: a network error (0), a redirect (not followed: a 3xx), a 404, 408, 429, the 5xx. The FINAL answers
+ * are not (the batch is dropped, and counted), nor is a 2xx (delivered).
+ */
+export const retryable = (status: number): boolean => (status < 200 || status >= 300) && !FINAL.includes(status);
 
 /** Retry-After is either seconds or an HTTP date (read against the reply's time, `now`). */
 export function parseRetryAfter(header: string | null, now: number): number | null {

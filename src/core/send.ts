@@ -6,9 +6,10 @@
  * plays it in Node.
  *
  * Events are queued and written to the outbox; a short wait sends them in batches under the 64 KB browsers allow
- * in flight (batch.ts). A batch leaves only when the collector answers 2xx; network errors, 5xx, 408 and 429 are
- * retried with backoff for up to a week; other 4xx drop the batch, counted; 413 halves it. While offline nothing
- * is tried. When the page is hidden what is left goes by beacon at once.
+ * in flight (batch.ts). A batch leaves only when the collector answers 2xx; network errors and every status that may
+ * pass (3xx, 404, 408, 429, 5xx...) are retried with backoff for up to a week; 400, 401, 403, 410 and 422 drop the
+ * batch, counted (`retryable`); 413 halves it. While offline nothing is tried. When the page is hidden what is left
+ * goes by beacon at once.
  *
  * Unlike the session core (step.ts), a step changes the model it is given, in place: the queue holds up to 5,000
  * entries, and an add must cost what a push costs. A test that wants the model before takes a `structuredClone`.

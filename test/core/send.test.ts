@@ -313,7 +313,8 @@ describe('reply: what the collector said', () => {
   const cases: [string, Reply, number, boolean, number, number | null, number, [number, string] | null][] = [
     ['2xx: delivered, out of the outbox and the other tabs', reply(204), 0, true, 0, null, 500, null],
     ['413: the batch is halved, the losses it carried kept', reply(413), 0, false, 2, null, 2, null],
-    ['another 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, [45, '4 events (HTTP 400)']],
+    ['a final 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, [45, '4 events (HTTP 400)']],
+    ['404 (a collector misrouted for a while): retried, as a 5xx is', reply(404), 0, false, 2, 500, 500, null],
     ['a network error: retried after 1 s (jitter 0.5 to 1)', reply(0), 0, false, 2, 500, 500, null],
     ['5xx: retried, the jitter drawn from the input', reply(503), 0.5, false, 2, 750, 500, null],
     ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
@@ -337,7 +338,7 @@ describe('reply: what the collector said', () => {
     const fx = step(d, ['reply', T0 + 20, answer, random]);
     expect(d.inflight.size).toBe(0);
     expect(d.queue.length).toBe(isDelivered || (warning && !wait) ? 0 : 4);
-    // (what the site's other pages learn: a 2xx works, a retryable failure does not; another 4xx says neither)
+    // (what the site's other pages learn: a 2xx works, a retryable failure does not; a final 4xx says neither)
     if (isDelivered) expect(kinds(fx)).toEqual(['outcome', 'sent', 'remove', 'answered']);
     const told = fx.find((e) => e[0] === 'outcome')?.[1] ?? null;
     expect(told).toEqual(isDelivered ? [true, T0 + 20] : wait !== null ? [false, T0 + 20] : null);
