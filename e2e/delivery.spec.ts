@@ -1,9 +1,21 @@
 /**
- * Delivery that loses nothing: the outbox, retries, unload, tabs, and the Snowplow protocol (offline: offline.spec.ts).
+ * Delivery that loses nothing: the outbox, retries, offline, unload, tabs, and the Snowplow protocol.
  */
-import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, outboxSize, setVisibility, test } from './fixtures';
+import type { BrowserContext } from '@playwright/test';
+import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, outboxSize, setVisibility, test, waitForStint } from './fixtures';
 
 const KEEPALIVE_LIMIT = 64 * 1024;
+
+/** Serves every page and script from Node (not the browser's network), so pages load while the browser is offline. */
+async function serveFromNode(context: BrowserContext) {
+  await context.route(
+    (url) => !url.pathname.startsWith('/collect'),
+    async (route) => {
+      const res = await fetch(route.request().url());
+      await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
+    },
+  );
+}
 
 test('the collector answers 503 for a while, then 200: every event arrives, none twice', async ({ page, build, run, collector }) => {
   await collector.fault(503, 3);
@@ -65,6 +77,34 @@ test('a final 4xx drops the batch with one warning; 413 splits it', async ({ pag
   expect(statuses.slice(-3)).toEqual([413, 200, 200]);
   await collector.exactly(10, (e) => e.name === 'split', page);
   expect(await collector.events((e) => e.name === 'refused')).toEqual([]);
+});
+
+test('offline: events tracked, the page reloaded while still offline, the network back: each arrives once', async ({
+  page,
+  context,
+  build,
+  run,
+  collector,
+  browserName,
+}) => {
+  test.skip(browserName === 'firefox', 'Firefox offline (setOffline over WebDriver BiDi) refuses every navigation, even one served by page.route: NS_ERROR_OFFLINE');
+  await serveFromNode(context);
+  await openStint(page, build, run);
+  await call(page, 'flush');
+  await context.setOffline(true);
+  for (let i = 0; i < 3; i++) await call(page, 'track', 'offline', { i });
+  await expect.poll(() => outboxSize(page, 'offline')).toBe(3); // kept for the next page
+  await page.reload();
+  await waitForStint(page);
+  expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+  for (let i = 3; i < 5; i++) await call(page, 'track', 'offline', { i });
+  // The outbox holds the earlier three and this page's two; offline, none can have left.
+  await expect.poll(() => outboxSize(page, 'offline')).toBe(5);
+  expect(await collector.events((e) => e.name === 'offline')).toEqual([]);
+  await context.setOffline(false);
+  const events = await collector.exactly(5, (e) => e.name === 'offline', page);
+  expect(events.map((e) => e.properties.i).sort()).toEqual([0, 1, 2, 3, 4]);
+  expect((await collector.summary()).duplicates).toBe(0);
 });
 
 test('1,000 events in one burst arrive in a few requests, none over 64 KB', async ({ page, build, run, collector }) => {
