@@ -284,9 +284,9 @@ describe('next: the request to send', () => {
     step(d, ['add', T0, [entry(1, T0)]]);
     step(d, ['add', T0 + MAX_AGE, [entry(2, T0 + MAX_AGE)]]);
     const fx = step(d, ['next', T0 + MAX_AGE + 1, SHARED]);
-    expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
+    expect(kinds(fx)).toEqual(['warn', 'remove', 'sending', 'post']);
     expect(fx[0].slice(1)).toEqual([44, '1 events']);
-    expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
+    expect(body(fx[3][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
   });
 
   it('an entry no request can carry is given up on, counted, and the one behind it is sent', () => {
@@ -294,8 +294,19 @@ describe('next: the request to send', () => {
     step(d, ['add', T0, [entry(1, T0, 70_000)]]);
     step(d, ['add', T0, [entry(2)]]);
     const fx = step(d, ['next', T0, SHARED]);
-    expect(kinds(fx)).toEqual(['warn', 'remove', 'post']);
-    expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
+    expect(kinds(fx)).toEqual(['warn', 'remove', 'sending', 'post']);
+    expect(body(fx[3][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
+  });
+
+  it('each request: the other tabs are told it sends its entries, those it knew before too (a tab that read them since holds them)', () => {
+    const d = queued(2);
+    const first = step(d, ['next', T0 + 3, SHARED]);
+    expect(first.slice(0, 1)).toEqual([['sending', ids([entry(1), entry(2)])]]);
+    step(d, ['reply', T0 + 4, reply(503), 0.5]);
+    // (sent again after the backoff: told again, though no read found them new)
+    const again = step(d, ['next', d.retryAt, SHARED]);
+    expect(kinds(again)).toEqual(['sending', 'post']);
+    expect(again[0][1]).toEqual(ids([entry(1), entry(2)]));
   });
 
   it('in a backoff, or stopped: nothing', () => {
