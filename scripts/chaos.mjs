@@ -62,7 +62,14 @@ server.collector.receive = (runId, format, text, meta) => {
 };
 const idsOf = (text) => {
   try {
-    return expandEnvelope(JSON.parse(text)).map((e) => [e.eventId, e.session.sessionId, e.session.eventIndex, Date.parse(e.timestamp), e.name, e.properties?.doc]);
+    return expandEnvelope(JSON.parse(text)).map((e) => [
+      e.eventId,
+      e.session.sessionId,
+      e.session.eventIndex,
+      Date.parse(e.timestamp),
+      e.name,
+      e.properties?.doc,
+    ]);
   } catch {
     return [];
   }
@@ -77,7 +84,10 @@ async function play(seed) {
   const fault = { down: 0, slow: 0, delay: 0 };
   faults.set(run, fault);
   const record = { seed, run, notes: [], spells: [] };
-  const note = (kind, fields) => (record.notes.push(Object.assign(fields, { kind })), verbose && console.log(`  ${kind} ${JSON.stringify(fields)}`));
+  const note = (kind, fields) => (
+    record.notes.push(Object.assign(fields, { kind })),
+    verbose && console.log(`  ${kind} ${JSON.stringify(fields)}`)
+  );
   const config = encodeURIComponent(JSON.stringify(debug ? { debug: true } : {}));
   const url = () => `${server.url}/e2e/chaos.html?run=${run}&cacheable&config=${config}`;
   const site = await launch();
@@ -87,9 +97,17 @@ async function play(seed) {
   const tabs = startTabs(site, url, note, state);
   const pending = [];
   // (with --debug, each page's log is asked for every second too: a dump holds the last 200 steps alone)
-  const ticks = debug && setInterval(() => {
-    for (const t of tabs.tabs) if (t.doc && !t.closed && !t.frozen) within(t.page.evaluate(() => window.__told?.('tick')), 2000, 'log').catch(() => {});
-  }, 1000);
+  const ticks =
+    debug &&
+    setInterval(() => {
+      for (const t of tabs.tabs)
+        if (t.doc && !t.closed && !t.frozen)
+          within(
+            t.page.evaluate(() => window.__told?.('tick')),
+            2000,
+            'log',
+          ).catch(() => {});
+    }, 1000);
   try {
     for (const action of plan.actions) {
       const wait = began + action.at - Date.now();
@@ -99,9 +117,17 @@ async function play(seed) {
       else if (action.do === 'flush') pending.push(tabs.flush(action.tab));
       else if (action.do === 'collector') {
         const until = Date.now() + action.ms;
-        record.spells.push({ kind: action.mode === 'hang' ? 'slow' : action.mode, at: Date.now(), until: until + (action.mode === 'down' ? 0 : action.delay) });
+        record.spells.push({
+          kind: action.mode === 'hang' ? 'slow' : action.mode,
+          at: Date.now(),
+          until: until + (action.mode === 'down' ? 0 : action.delay),
+        });
         if (action.mode === 'down') fault.down = Math.max(fault.down, until);
-        else Object.assign(fault, { slow: Math.max(fault.slow, until), delay: Math.max(action.delay, fault.slow > Date.now() ? fault.delay : 0) });
+        else
+          Object.assign(fault, {
+            slow: Math.max(fault.slow, until),
+            delay: Math.max(action.delay, fault.slow > Date.now() ? fault.delay : 0),
+          });
       } else if (action.do === 'offline') {
         const until = Date.now() + action.ms;
         record.spells.push({ kind: 'offline', at: Date.now(), until });
@@ -170,7 +196,9 @@ async function drain(site, tabs, state, fault, record, run) {
   state.offline = false;
   const open = tabs.tabs.filter((t) => !t.closed);
   // (each tab's steps first: a step away comes back, a freeze resumes)
-  await within(Promise.allSettled(open.map((t) => t.chain)), 70_000, 'steps').catch(() => note(record, 'drain', 'steps'));
+  await within(Promise.allSettled(open.map((t) => t.chain)), 70_000, 'steps').catch(() =>
+    note(record, 'drain', 'steps'),
+  );
   for (const tab of open) await tabs.queue(tab.n, (t) => tabs.resume(t).then(() => tabs.ensure(t)));
   const began = Date.now();
   record.drain = { at: began };
@@ -192,8 +220,17 @@ async function drain(site, tabs, state, fault, record, run) {
   record.arrived = server.collector.summary(run).events.map((e) => e.eventId);
   for (const t of tabs.tabs.filter((t) => !t.closed)) await tabs.cpu(t);
   // (each tab's main-thread time, the closed ones' as they closed)
-  record.cpu = tabs.tabs.reduce((sum, t) => ({ task: sum.task + (t.cpu?.task ?? 0), script: sum.script + (t.cpu?.script ?? 0) }), { task: 0, script: 0 });
-  if (debug) for (const t of tabs.tabs.filter((t) => !t.closed)) await within(t.page.evaluate(() => window.__told?.('end')), 5000, 'log').catch(() => {});
+  record.cpu = tabs.tabs.reduce(
+    (sum, t) => ({ task: sum.task + (t.cpu?.task ?? 0), script: sum.script + (t.cpu?.script ?? 0) }),
+    { task: 0, script: 0 },
+  );
+  if (debug)
+    for (const t of tabs.tabs.filter((t) => !t.closed))
+      await within(
+        t.page.evaluate(() => window.__told?.('end')),
+        5000,
+        'log',
+      ).catch(() => {});
 }
 const note = (record, kind, what) => record.notes.push({ kind, what, at: Date.now() });
 

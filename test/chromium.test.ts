@@ -45,8 +45,18 @@ const entry = (): Entry => ({
 });
 
 describe('the network events of a page that was frozen, or in the back/forward cache', () => {
-  it("an `offline` heard when the browser is online again (Chromium gives it at the resume) is no failure of the site's", async () => {
-    const out = startSender({ url: '/c', format: nativeFormat, request: {}, dropped: 0, store: memoryOutbox(), tabs: null, turn: null, batch: () => ({ profile: null, sampleRate: 1 }), heard: () => {} });
+  it('an `offline` heard once the browser is online again (Chromium gives it at the resume) is none', async () => {
+    const out = startSender({
+      url: '/c',
+      format: nativeFormat,
+      request: {},
+      dropped: 0,
+      store: memoryOutbox(),
+      tabs: null,
+      turn: null,
+      batch: () => ({ profile: null, sampleRate: 1 }),
+      heard: () => {},
+    });
     out.add(entry());
     await out.flush().then(() => vi.advanceTimersByTimeAsync(0));
     expect(out.model.outcome?.[0]).toBe(true);

@@ -21,7 +21,8 @@ const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** The run's record as the checks read it. */
 function read(record) {
   const { notes, spells, requests = [], stored = [], arrived = [] } = record;
-  const items = (prefix) => stored.filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), JSON.parse(v)]);
+  const items = (prefix) =>
+    stored.filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), JSON.parse(v)]);
   const tracked = items('chaos:t:').flatMap(([doc, list]) => list.map(([id, at]) => ({ id, at, doc })));
   const carried = new Map();
   for (const r of requests) for (const [id] of r.events) (carried.get(id) || carried.set(id, []).get(id)).push(r);
@@ -40,9 +41,11 @@ function read(record) {
     spellAt: (from, to, kinds = ['down', 'slow', 'offline']) =>
       spells.find((spell) => kinds.includes(spell.kind) && spell.at <= to && spell.until >= from),
     /** the document left (or froze) between `from` and `to` */
-    gone: (doc, from, to) => notes.some((n) => (n.kind === 'exit' || n.kind === 'freeze') && n.doc === doc && n.at >= from && n.at <= to),
+    gone: (doc, from, to) =>
+      notes.some((n) => (n.kind === 'exit' || n.kind === 'freeze') && n.doc === doc && n.at >= from && n.at <= to),
     /** an offline spell while the request was out: its page heard a network error, whatever the collector said */
-    cut: (r) => spells.some((spell) => spell.kind === 'offline' && spell.at <= (r.end ?? Infinity) && spell.until >= r.at),
+    cut: (r) =>
+      spells.some((spell) => spell.kind === 'offline' && spell.at <= (r.end ?? Infinity) && spell.until >= r.at),
   };
 }
 
@@ -63,10 +66,14 @@ function lost(run) {
   const by = (list) => {
     const docs = new Map();
     for (const e of list) docs.set(e.doc, (docs.get(e.doc) || 0) + 1);
-    return [...docs].map(([doc, n]) => `${n} of ${doc} [${(life[doc] || []).map(([type]) => type).join(' ')}]`).join('; ');
+    return [...docs]
+      .map(([doc, n]) => `${n} of ${doc} [${(life[doc] || []).map(([type]) => type).join(' ')}]`)
+      .join('; ');
   };
   const never = tracked.filter((e) => !carried.has(e.id));
-  const unanswered = tracked.filter((e) => carried.has(e.id) && !came.has(e.id) && !carried.get(e.id).some((r) => lostInFlight(run, r)));
+  const unanswered = tracked.filter(
+    (e) => carried.has(e.id) && !came.has(e.id) && !carried.get(e.id).some((r) => lostInFlight(run, r)),
+  );
   return [
     ...(never.length ? [`${never.length} events never in any request (${by(never)})`] : []),
     ...(unanswered.length ? [`${unanswered.length} events sent, never answered 2xx (${by(unanswered)})`] : []),
@@ -105,7 +112,8 @@ function twice(run) {
       const [first, again] = [sorted[i - 1], sorted[i]];
       if (excuse(run, first)) continue;
       doubles++;
-      const key = `${first.doc}@${run.at(first.at)} (${first.mode}) then ${again.doc}@${run.at(again.at)} (${again.mode})`;
+      const [one, two] = [first, again].map((r) => `${r.doc}@${run.at(r.at)} (${r.mode})`);
+      const key = `${one} then ${two}`;
       pairs.set(key, (pairs.get(key) || 0) + 1);
     }
   }
@@ -138,10 +146,17 @@ function lostInFlight(run, r) {
   return !!worked && (!after || after[1] || after[0] - left > VERDICT);
 }
 
-/** When what `r` carried left its page unanswered: a beacon as it went, a request in flight as its page left or froze. */
+/** When what `r` carried left its page unanswered: a beacon as it went, a request in flight as its page left */
 function leftAt({ notes }, r) {
   if (r.mode === 'no-cors') return r.at;
-  const exit = notes.find((n) => (n.kind === 'exit' || n.kind === 'freeze') && n.doc === r.doc && n.at >= r.at - 100 && n.at <= (r.end ?? Infinity));
+  // (the harness's note of the exit comes a moment before the page's pagehide: an answer then may go unheard)
+  const exit = notes.find(
+    (n) =>
+      (n.kind === 'exit' || n.kind === 'freeze') &&
+      n.doc === r.doc &&
+      n.at >= r.at - 100 &&
+      n.at <= (r.end ?? Infinity) + HEARD,
+  );
   return exit ? exit.at : null;
 }
 
@@ -149,7 +164,7 @@ function leftAt({ notes }, r) {
 function outcomesAround({ requests, spells, cut, gone }, at) {
   // (each answer a page heard: a beacon has none, nor has a request whose page left before it; and the browser going
   // offline, a failure)
-  const heard = (r) => r.end !== undefined && r.mode !== 'no-cors' && !gone(r.doc, r.at, r.end);
+  const heard = (r) => r.end !== undefined && r.mode !== 'no-cors' && !gone(r.doc, r.at - 100, r.end + HEARD);
   const outcomes = [
     ...requests.filter(heard).map((r) => [r.end, ok(r) && !cut(r)]),
     ...spells.filter((spell) => spell.kind === 'offline').map((spell) => [spell.at, false]),

@@ -78,12 +78,17 @@ export function schedule(seed, ms = 30_000) {
     } else if (move === 'collector') {
       // (slow: each answer held `delay` ms; hang: past the 30 s Stint waits for an answer)
       const mode = r.pick(['down', 'down', 'slow', 'slow', 'hang']);
-      actions.push({ at, do: 'collector', mode, ms: r.between(1000, 8000), delay: mode === 'hang' ? 35_000 : r.between(500, 4000) });
+      actions.push({
+        at,
+        do: 'collector',
+        mode,
+        ms: r.between(1000, 8000),
+        delay: mode === 'hang' ? 35_000 : r.between(500, 4000),
+      });
     } else if (move === 'offline') {
       // (not while the first pages load: a page that cannot load tracks nothing)
       if (at > 3000) actions.push({ at, do: 'offline', ms: r.between(500, 6000) });
-    }
-    else actions.push({ at, do: move, tab });
+    } else actions.push({ at, do: move, tab });
   }
   actions.sort((x, y) => x.at - y.at);
   return { seed, tabs, ms, actions };
@@ -91,4 +96,7 @@ export function schedule(seed, ms = 30_000) {
 
 /** One line per action, for a report. */
 export const describe = (a) =>
-  `${String(a.at).padStart(6)} ${a.do}${Object.entries(a).filter(([k]) => k !== 'at' && k !== 'do').map(([k, v]) => ` ${k}=${v}`).join('')}`;
+  `${String(a.at).padStart(6)} ${a.do}${Object.entries(a)
+    .filter(([k]) => k !== 'at' && k !== 'do')
+    .map(([k, v]) => ` ${k}=${v}`)
+    .join('')}`;

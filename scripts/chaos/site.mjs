@@ -18,7 +18,9 @@ import { CHROMIUM_ARGS, executablePath } from '../chromium.mjs';
 /** `promise`, or `fallback` (or a rejection naming `what`) once `ms` have passed. */
 export function within(promise, ms, what) {
   let timer;
-  const late = new Promise((resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)));
+  const late = new Promise(
+    (resolve, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -27,7 +29,13 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function launch() {
   if (!executablePath) throw new Error('no Chromium (STINT_CHROMIUM)');
   const profile = mkdtempSync(join(tmpdir(), 'stint-chaos-'));
-  const args = ['--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, ...CHROMIUM_ARGS, 'about:blank'];
+  const args = [
+    '--headless=new',
+    '--remote-debugging-port=0',
+    `--user-data-dir=${profile}`,
+    ...CHROMIUM_ARGS,
+    'about:blank',
+  ];
   const chrome = spawn(executablePath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const endpoint = await within(
     new Promise((resolve, reject) => {
@@ -52,7 +60,11 @@ export async function launch() {
     async close() {
       await within(browser.close(), 10_000, 'close').catch(() => {});
       if (chrome.exitCode === null) chrome.kill('SIGKILL');
-      await within(new Promise((resolve) => (chrome.exitCode === null ? chrome.once('exit', resolve) : resolve())), 5000, 'exit').catch(() => {});
+      await within(
+        new Promise((resolve) => (chrome.exitCode === null ? chrome.once('exit', resolve) : resolve())),
+        5000,
+        'exit',
+      ).catch(() => {});
       // (the browser's helpers may still write there for a moment)
       try {
         rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
@@ -82,7 +94,8 @@ export function startTabs({ context, top }, url, note, state) {
       return await within(tab.page.evaluate(fn, arg), ms, what);
     } finally {
       const took = Date.now() - began;
-      if (took > SLOW_CALL && !tab.frozen && what !== 'flush') note('slow', { tab: tab.n, doc: tab.doc, what, at: began, ms: took });
+      if (took > SLOW_CALL && !tab.frozen && what !== 'flush')
+        note('slow', { tab: tab.n, doc: tab.doc, what, at: began, ms: took });
     }
   };
 
@@ -92,7 +105,8 @@ export function startTabs({ context, top }, url, note, state) {
     const doc = await run(tab, 'load', () => window.__doc ?? null).catch(() => null);
     if (!doc) return;
     // (polled from here: a hidden tab's own timers may not run for seconds, Chromium's budget for background timers)
-    for (let i = 0; i < 200 && !(await run(tab, 'loaded', () => !!window.__stintLoaded).catch(() => true)); i++) await sleep(50);
+    for (let i = 0; i < 200 && !(await run(tab, 'loaded', () => !!window.__stintLoaded).catch(() => true)); i++)
+      await sleep(50);
     await run(tab, 'ready', () => stint('ready'), undefined, 10_000).catch(() => note('unready', { tab: tab.n, doc }));
     tab.doc = doc;
     note('page', { tab: tab.n, doc, at: Date.now() });
@@ -105,7 +119,9 @@ export function startTabs({ context, top }, url, note, state) {
     const tab = { n: tabs.length, page: null, doc: null, frozen: false, closed: false };
     tabs.push(tab);
     // (the tab's steps wait for its page)
-    return (tab.chain = within(load(tab, behind), 60_000, 'open').catch((e) => note('error', { tab: tab.n, what: e.message, at: Date.now() })));
+    return (tab.chain = within(load(tab, behind), 60_000, 'open').catch((e) =>
+      note('error', { tab: tab.n, what: e.message, at: Date.now() }),
+    ));
   }
 
   async function load(tab, behind) {
@@ -123,14 +139,17 @@ export function startTabs({ context, top }, url, note, state) {
     }
     // (Stint never throws into the page)
     tab.page.on('pageerror', (e) => note('thrown', { tab: tab.n, doc: tab.doc, what: e.message, at: Date.now() }));
-    // (the tab's main-thread time, all its documents': the multi-tab work's cost, read as the tab closes or the run ends)
+    // (the tab's main-thread time, all its documents': the multi-tab work's cost, read as the tab closes or the run
+    // ends)
     await (await cdpOf(tab)).send('Performance.enable').catch(() => {});
     await settle(tab);
   }
 
   /** The tab's main-thread time so far (s): its tasks, and the script among them. */
   const cpu = async (tab) => {
-    const { metrics } = await within((await cdpOf(tab)).send('Performance.getMetrics'), 5000, 'metrics').catch(() => ({ metrics: [] }));
+    const { metrics } = await within((await cdpOf(tab)).send('Performance.getMetrics'), 5000, 'metrics').catch(() => ({
+      metrics: [],
+    }));
     const of = (name) => metrics.find((m) => m.name === name)?.value;
     if (of('TaskDuration') !== undefined) tab.cpu = { task: of('TaskDuration'), script: of('ScriptDuration') };
     return tab.cpu;
@@ -140,7 +159,9 @@ export function startTabs({ context, top }, url, note, state) {
   const queue = (n, step) => {
     const tab = tabs[n];
     if (!tab || tab.closed) return Promise.resolve();
-    return (tab.chain = tab.chain.then(() => (tab.closed ? null : within(step(tab), 60_000, 'step'))).catch((e) => note('error', { tab: n, doc: tab.doc, what: e.message.split('\n')[0], at: Date.now() })));
+    return (tab.chain = tab.chain
+      .then(() => (tab.closed ? null : within(step(tab), 60_000, 'step')))
+      .catch((e) => note('error', { tab: n, doc: tab.doc, what: e.message.split('\n')[0], at: Date.now() })));
   };
 
   /** A tab's page after a failed load (offline): loaded again once the network is back. */
@@ -158,11 +179,21 @@ export function startTabs({ context, top }, url, note, state) {
     note('resume', { tab: tab.n, doc: tab.doc, at: Date.now() });
   };
 
-  const exit = (tab, how) => note('exit', { tab: tab.n, doc: tab.doc, how, at: Date.now(), offline: state.offline, frozen: tab.frozen });
+  const exit = (tab, how) =>
+    note('exit', { tab: tab.n, doc: tab.doc, how, at: Date.now(), offline: state.offline, frozen: tab.frozen });
 
   const steps = {
-    track: (tab, { n }) => ensure(tab).then((ok) => ok && !tab.frozen && run(tab, 'track', ([name, n]) => __track(name, n), [`t${tab.n}`, n])),
-    steady: (tab, { every, n }) => ensure(tab).then((ok) => ok && !tab.frozen && run(tab, 'steady', ([name, every, n]) => __steady(name, every, n), [`s${tab.n}`, every, n])),
+    track: (tab, { n }) =>
+      ensure(tab).then(
+        (ok) => ok && !tab.frozen && run(tab, 'track', ([name, n]) => __track(name, n), [`t${tab.n}`, n]),
+      ),
+    steady: (tab, { every, n }) =>
+      ensure(tab).then(
+        (ok) =>
+          ok &&
+          !tab.frozen &&
+          run(tab, 'steady', ([name, every, n]) => __steady(name, every, n), [`s${tab.n}`, every, n]),
+      ),
     show: async (tab) => {
       await resume(tab);
       await tab.page.bringToFront();

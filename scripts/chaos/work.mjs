@@ -1,11 +1,12 @@
-// Multi-tab work, timed: the same work in each build, to compare their speed beside the chaos seeds (scripts/chaos.mjs).
+// Multi-tab work, timed: the same work in each build, to compare their speed beside the chaos seeds
+// (scripts/chaos.mjs).
 //
 //   node scripts/chaos/work.mjs --builds <dir>,<dir>,... [--rounds 3] [--tabs 3] [--events 300]
 //
-// Each round, for each build in turn (alternating, on the same machine): a fresh browser, `--tabs` tabs of one site (the
-// first in front, the others behind it, hidden), each tracking `--events` events in bursts of 10 every 100 ms, all at
-// once; then a flush() in each. Printed per build: the tabs' main-thread time per event (Chromium's TaskDuration), each
-// flush()'s time, and how long until the collector had every event. No fault: the work alone.
+// Each round, for each build in turn (alternating, on the same machine): a fresh browser, `--tabs` tabs of one site
+// (the first in front, the others behind it, hidden), each tracking `--events` events in bursts of 10 every 100 ms,
+// all at once; then a flush() in each. Printed per build: the tabs' main-thread time per event (Chromium's
+// TaskDuration), each flush()'s time, and how long until the collector had every event. No fault: the work alone.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,9 @@ const arg = (name, fallback) => {
   const i = process.argv.indexOf(name);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-const builds = arg('--builds', 'dist').split(',').map((dir) => resolve(dir));
+const builds = arg('--builds', 'dist')
+  .split(',')
+  .map((dir) => resolve(dir));
 const rounds = Number(arg('--rounds', 3));
 const width = Number(arg('--tabs', 3));
 const events = Number(arg('--events', 300));
@@ -31,19 +34,36 @@ async function work(dist) {
   const notes = [];
   const site = await launch();
   try {
-    const tabs = startTabs(site, () => `${server.url}/e2e/chaos.html?run=${run}&cacheable`, (kind, n) => notes.push({ kind, ...n }), { offline: false });
+    const tabs = startTabs(
+      site,
+      () => `${server.url}/e2e/chaos.html?run=${run}&cacheable`,
+      (kind, n) => notes.push({ kind, ...n }),
+      { offline: false },
+    );
     for (let i = 0; i < width; i++) await tabs.open(i > 0);
     const before = await Promise.all(tabs.tabs.map((t) => tabs.cpu(t).then((c) => c?.task ?? 0)));
     const began = Date.now();
     await Promise.all(
       tabs.tabs.map(async (tab) => {
         for (let sent = 0; sent < events; sent += 10) {
-          await within(tab.page.evaluate(([name]) => __track(name, 10), [`w${tab.n}`]), 15_000, 'track');
+          await within(
+            tab.page.evaluate(([name]) => __track(name, 10), [`w${tab.n}`]),
+            15_000,
+            'track',
+          );
           await sleep(100);
         }
       }),
     );
-    const flushes = await Promise.all(tabs.tabs.map((t) => within(t.page.evaluate(() => __flush()), 60_000, 'flush').catch(() => NaN)));
+    const flushes = await Promise.all(
+      tabs.tabs.map((t) =>
+        within(
+          t.page.evaluate(() => __flush()),
+          60_000,
+          'flush',
+        ).catch(() => NaN),
+      ),
+    );
     for (let i = 0; i < 600 && server.collector.summary(run).events.length < width * events; i++) await sleep(100);
     const arrived = Date.now() - began;
     const after = await Promise.all(tabs.tabs.map((t) => tabs.cpu(t).then((c) => c?.task ?? 0)));
