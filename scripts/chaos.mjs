@@ -234,6 +234,9 @@ async function drain(site, tabs, state, fault, record, run) {
 }
 const note = (record, kind, what) => record.notes.push({ kind, what, at: Date.now() });
 
+// (a Playwright call that lost its page as the schedule closed or navigated it: said, and the run goes on)
+process.on('unhandledRejection', (e) => console.error(`  harness: ${String(e?.message ?? e).split('\n')[0]}`));
+
 const results = [];
 try {
   for (let seed = from; seed <= to; seed++) {

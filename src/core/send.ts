@@ -144,10 +144,12 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
     d.carried = d.dropped;
     d.dropped = 0;
     for (const e of entries) d.inflight.add(e.id);
-    // Every tab that holds them leaves them out of its beacon while they are in flight: not only the tab that wrote
-    // them, told at the read. A tab that read them since (a sender once) holds them too, and heard nothing of this
-    // request; hidden during it, it beaconed them (scripts/chaos.mjs: sent twice by two tabs 12 ms apart, no fault).
-    fx.push(['sending', entries.map((e) => e.id)], ['post', body]);
+    // Another tab that read them since this one told it so (its `sending` made them unconfirmed here) holds them too,
+    // and heard nothing of this request: it is told now, or hidden during it, it beaconed them (scripts/chaos.mjs:
+    // sent twice by two tabs 12 ms apart, no fault).
+    const told = entries.filter((e) => d.unconfirmed.has(e.id)).map((e) => e.id);
+    if (told.length) fx.push(['sending', told]);
+    fx.push(['post', body]);
     return;
   }
 };
