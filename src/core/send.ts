@@ -144,9 +144,8 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
     d.carried = d.dropped;
     d.dropped = 0;
     for (const e of entries) d.inflight.add(e.id);
-    // Another tab that read them since this one told it so (its `sending` made them unconfirmed here) holds them too,
-    // and heard nothing of this request: it is told now, or hidden during it, it beaconed them (scripts/chaos.mjs:
-    // sent twice by two tabs 12 ms apart, no fault).
+    // A tab that read them since this one told it so (its `sending`: unconfirmed here) holds them too, unaware of this
+    // request: told now, or hidden during it, it beaconed them (scripts/chaos.mjs: twice, two tabs 12 ms apart).
     const told = entries.filter((e) => d.unconfirmed.has(e.id)).map((e) => e.id);
     if (told.length) fx.push(['sending', told]);
     fx.push(['post', body]);
