@@ -57,6 +57,14 @@ function read(record) {
       spells.find((spell) => kinds.includes(spell.kind) && spell.at <= to && spell.until >= from),
     /** the document left (or froze) between `from` and `to` */
     gone: (doc, from, to) => left(doc, from, to) !== undefined,
+    /**
+     * the collector held answers past Stint's 30 s (a hang) when the request reached it: Chromium keeps six
+     * connections to a host, so what pages sent meanwhile waited in the browser, and reached it long after it left
+     */
+    held: (r) =>
+      spells.some(
+        (spell) => spell.kind === 'slow' && spell.until - spell.at > 30_000 && spell.at <= r.at && spell.until >= r.at,
+      ),
     /** an offline spell while the request was out: its page heard a network error, whatever the collector said */
     cut: (r) =>
       spells.some((spell) => spell.kind === 'offline' && spell.at <= (r.end ?? Infinity) && spell.until >= r.at),
@@ -145,7 +153,7 @@ function excuse(run, first, again) {
   if (!ok(first)) return `first answered ${first.status}`;
   // (a tab that hid in the moment before it heard the `sending` message of the tab that sent them: docs/delivery.md)
   if (again.mode === 'no-cors' && again.doc !== first.doc && again.at - first.at <= HEARD) return 'sendingRace';
-  if (first.end === undefined || first.end - first.at > 30_000) return 'answerUnheard';
+  if (first.end === undefined || first.end - first.at > 30_000 || run.held(first)) return 'answerUnheard';
   if (run.cut(first)) return 'cut by offline';
   const left = leftAt(run, first);
   if (left === null) return null;
@@ -188,7 +196,8 @@ function flushes({ notes, at, spellAt, frozenAt }) {
   const failures = [];
   for (const f of notes.filter((n) => n.kind === 'flush')) {
     const where = `flush() in tab ${f.tab} (${f.doc}) at ${at(f.at)}`;
-    if (f.failed === 'unresolved') failures.push(`${where} never resolved`);
+    // (bounded at 60 s: past it, an outage or a collector that holds its answers may still explain it)
+    if (f.failed === 'unresolved' && !spellAt(f.at, f.at + 60_000)) failures.push(`${where} never resolved`);
     else if (f.ms > SLOW_FLUSH && !spellAt(f.at, f.at + f.ms) && !frozenAt(f.doc, f.at, f.at + f.ms))
       failures.push(`${where} took ${s(f.ms)}, no fault`);
   }
@@ -199,22 +208,31 @@ function flushes({ notes, at, spellAt, frozenAt }) {
  * What a page held as it left, it sent (a beacon, or a request in flight): unless offline, or frozen, at its exit, or
  * another tab had taken it to send (docs/delivery.md "Tabs share the outbox": that tab sends it, this one keeps it).
  */
-function exits({ notes, tracked, carried, at, spellAt }) {
+function exits({ notes, tracked, carried, at, spellAt, left: departed, held: queued }) {
   const unsent = [];
   for (const x of notes.filter((n) => n.kind === 'exit')) {
     if (x.offline || x.frozen || spellAt(x.at - 500, x.at + LANDS, ['offline'])) continue;
-    const delivered = (e) => (carried.get(e.id) || []).some((r) => ok(r) && r.end < x.at);
-    const held = tracked.filter((e) => e.doc === x.doc && e.at <= x.at && !delivered(e));
-    const sent = (r) => (r.doc === x.doc ? r.at <= x.at + LANDS : r.at <= x.at + HEARD);
+    // (the page's own pagehide, where it came later: a navigation can wait behind the collector's held connections)
+    const gone = departed(x.doc, x.at - HEARD, Infinity) ?? x.at;
+    const delivered = (e) => (carried.get(e.id) || []).some((r) => ok(r) && r.end < gone);
+    const held = tracked.filter((e) => e.doc === x.doc && e.at <= gone && !delivered(e));
+    // (a request may reach the collector long after it left the page while the collector holds the host's connections)
+    const sent = (r) => queued(r) || (r.doc === x.doc ? r.at <= gone + LANDS : r.at <= gone + HEARD);
     const left = held.filter((e) => !(carried.get(e.id) || []).some(sent));
-    if (left.length) unsent.push(`${x.how} of ${x.doc} at ${at(x.at)}: ${left.length} of ${held.length}`);
+    if (left.length) unsent.push(`${x.how} of ${x.doc} at ${at(gone)}: ${left.length} of ${held.length}`);
   }
   return unsent.length ? [`${unsent.length} pages left without sending what they held: ${unsent.join('; ')}`] : [];
 }
 
-/** The page's own calls answered, nothing thrown into it. */
-function calls({ notes, at }) {
+/**
+ * The page's own calls answered, nothing thrown into it. A page's load (its document, Stint's script) waits while the
+ * collector, on the same host, holds Chromium's six connections to it: an environment's fault, not Stint's.
+ */
+function calls({ notes, at, spells }) {
+  const loading = (n) =>
+    /^(load|loaded|ready)$/.test(n.what) &&
+    spells.some((spell) => spell.kind === 'slow' && spell.at <= n.at + n.ms && spell.until >= n.at);
   return notes
-    .filter((n) => ['slow', 'error', 'unready', 'thrown'].includes(n.kind))
+    .filter((n) => ['slow', 'error', 'unready', 'thrown'].includes(n.kind) && !loading(n))
     .map((n) => `tab ${n.tab} (${n.doc}) ${n.kind}: ${n.what ?? ''}${n.ms ? ` took ${s(n.ms)}` : ''} at ${at(n.at)}`);
 }
