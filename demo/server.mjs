@@ -62,8 +62,9 @@ const CSP = {
   '/e2e/trusted-types-consent.html': "require-trusted-types-for 'script'; trusted-types stint-part",
 };
 
-export function serveFile(res, url) {
-  for (const [prefix, dir, spa] of STATIC) {
+export function serveFile(res, url, dist) {
+  // (`dist`: another build's dist/, served in place of this one's: scripts/chaos.mjs --build)
+  for (const [prefix, dir, spa] of dist ? [['/dist/', dist], ...STATIC] : STATIC) {
     if (!url.pathname.startsWith(prefix)) continue;
     let file = normalize(join(dir, decodeURIComponent(url.pathname.slice(prefix.length))));
     if (!file.startsWith(dir + sep) && file !== dir) break;
@@ -181,10 +182,11 @@ async function alsoStore(stored, text, answer, request) {
 }
 
 /**
- * Starts the server; resolves with its URL, the collector and a close function. `db`: stint-collector's file.
- * @param {{ port?: number, host?: string, dataDir?: string, db?: string }} [options]
+ * Starts the server; resolves with its URL, the collector and a close function. `db`: stint-collector's file; `dist`:
+ * the folder served at /dist/ (another build's: scripts/chaos.mjs --build), this repository's by default.
+ * @param {{ port?: number, host?: string, dataDir?: string, db?: string, dist?: string }} [options]
  */
-export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data'), db } = {}) {
+export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join(root, 'demo/data'), db, dist } = {}) {
   const collector = createCollector(dataDir);
   const stored = await openStored(db);
   const streams = new Set();
@@ -255,7 +257,7 @@ export async function startServer({ port = 0, host = '127.0.0.1', dataDir = join
         if (req.method === 'DELETE') return json(collector.clear(api[1]));
         return json(collector.summary(api[1]));
       }
-      if (req.method === 'GET' || req.method === 'HEAD') return serveFile(res, url);
+      if (req.method === 'GET' || req.method === 'HEAD') return serveFile(res, url, dist);
       res.writeHead(405).end();
     } catch (e) {
       res.writeHead(e.status || 500, cors).end(String(e.message));

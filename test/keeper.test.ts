@@ -115,4 +115,19 @@ describe('the keeper', () => {
     expect(keeper.read(2000, true)).toBe(encodeState(state({ eventIndex: 9 })));
     expect(keeper.mirrored()).toBe(encodeState(state({ eventIndex: 9 })));
   });
+
+  it('after a restore, every input reads the store for a second: the page left may write its exit after this pageshow', () => {
+    const cookie = counted('COOKIE_1');
+    const keeper = startKeeper({ primary: cookie.store, mirror: null, found: null, synchronous: true }, null, () => {});
+    cookie.put(encodeState(state({ eventIndex: 4 })));
+    keeper.reread();
+    expect(keeper.read(1000, false)).toBe(encodeState(state({ eventIndex: 4 })));
+    // 1 ms later, the other page's exit lands: read (outside the watch, not before 20 ms have passed)
+    cookie.put(encodeState(state({ eventIndex: 5 })));
+    expect(keeper.read(1001, false)).toBe(encodeState(state({ eventIndex: 5 })));
+    cookie.put(encodeState(state({ eventIndex: 6 })));
+    expect(keeper.read(2001, false)).toBe(encodeState(state({ eventIndex: 6 })));
+    cookie.put(encodeState(state({ eventIndex: 7 })));
+    expect(keeper.read(2002, false)).toBeNull();
+  });
 });

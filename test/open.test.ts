@@ -70,3 +70,39 @@ describe('the stand-in of a store that does not answer', () => {
     expect(goOnWith(state({ eventIndex: 5 }))?.eventIndex).toBe(5);
   });
 });
+
+/**
+ * A start after the roll call (src/session/open.ts `again`). Found by the chaos harness in Chromium (scripts/chaos.mjs):
+ * a page's start waits for the other tabs to answer (100-400 ms on a loaded machine); a tab that counted an event in its
+ * last moments had written the cookie, and its message came after, so the page's held application_initialized took the
+ * same eventIndex.
+ */
+describe('a start that waited for the tabs to answer', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('goes on from the cookie as it is once they answered, not as it was at the start', async () => {
+    const jar = { value: encodeState(state({ eventIndex: 53, lastEventAt: 5000, rev: 5 })) };
+    stalledBrowser({});
+    vi.stubGlobal('document', {
+      get cookie() {
+        return `_stint=${encodeURIComponent(jar.value)}`;
+      },
+      set cookie(_value: string) {},
+      location: { hostname: 'shop.test' },
+    });
+    let answer!: (tabs: Set<string>) => void;
+    let opened: Opened | null = null;
+    const alive = () => new Promise<Set<string>>((resolve) => (answer = resolve));
+    openStorage({ store: undefined, cookie: undefined }, false, alive, (o) => (opened = o), () => {}, null);
+    // Meanwhile another tab counted an event; its message is still on its way.
+    jar.value = encodeState(state({ eventIndex: 54, lastEventAt: 5100, rev: 6 }));
+    answer(new Set(['another tab']));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(opened!.chain.found?.eventIndex).toBe(54);
+    expect(opened!.othersOpen).toBe(true);
+  });
+});

@@ -2,8 +2,7 @@
  * Delivery's decisions, as steps of (delivery model, input): at-least-once, nothing unbounded, nothing sent twice in
  * the normal course. The shell (delivery/sender.ts) keeps the timer, the requests and the outbox's storage; it
  * gives each signal as an input with its time (an add, a reply, a tick, online, hidden, leaving) and carries out
- * the effects in order (post, beacon, write, remove, wait...). No browser global, no clock: test/core/send.test.ts
- * plays it in Node.
+ * the effects in order (post, beacon, write, remove, wait...). No browser global, no clock (send.test.ts plays it).
  *
  * Events are queued and written to the outbox; a short wait sends them in batches under the 64 KB browsers allow
  * in flight (batch.ts). A batch leaves only when the collector answers 2xx; network errors and every status that may
@@ -145,6 +144,10 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
     d.carried = d.dropped;
     d.dropped = 0;
     for (const e of entries) d.inflight.add(e.id);
+    // A tab that read them since this one told it so (its `sending`: unconfirmed here) holds them too, unaware of this
+    // request: told now, or hidden during it, it beaconed them (scripts/chaos.mjs: twice, two tabs 12 ms apart).
+    const told = entries.filter((e) => d.unconfirmed.has(e.id)).map((e) => e.id);
+    if (told.length) fx.push(['sending', told]);
     fx.push(['post', body]);
     return;
   }

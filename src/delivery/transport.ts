@@ -147,9 +147,17 @@ export function beacon(url: string, body: string, options: RequestOptions = {}):
   }
 }
 
-/** The network's `online` and `offline` events, each guarded; returns the function that stops. */
+/**
+ * The browser went offline, and still is: Chromium holds a frozen page's or a cached page's `offline` and `online`
+ * events and gives them both at its resume, when `navigator.onLine` is true again (scripts/chaos.mjs saw it, and the
+ * site's last outcome became a failure that came seconds after the spell: the beacons that followed were sent again).
+ * The spell is over by then: what it cut short, the requests' own failures say.
+ */
+export const wentOffline = (): boolean => navigator.onLine === false;
+
+/** The network's `online` and `offline` events (a stale `offline`: none), each guarded; returns what stops them. */
 export function watchNetwork(online: () => void, offline: () => void): () => void {
-  const [on, off] = [() => guard(online), () => guard(offline)];
+  const [on, off] = [() => guard(online), () => guard(() => wentOffline() && offline())];
   (addEventListener('online', on), addEventListener('offline', off));
   return () => (removeEventListener('online', on), removeEventListener('offline', off));
 }

@@ -9,7 +9,7 @@
 import { stintDb, type StintDb } from '../db';
 import type { CookieOptions, SessionStore } from '../types';
 import { merge } from '../core/rules';
-import { decodeState, type SessionState } from '../core/state';
+import { complete, decodeState, type SessionState } from '../core/state';
 import { copyName } from './copy';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 
@@ -41,6 +41,22 @@ export interface Where {
   cookie: CookieOptions | undefined;
   /** the endpoint that keeps the server's copy of the session (`serverCookie`), or '' */
   serverCookie?: string;
+}
+
+/**
+ * A store read at once (the cookie) is read again once the roll call answers: the tabs went on meanwhile (100-400 ms on
+ * a loaded machine), and a change in its last moments reached the cookie before its message did; the page's held events
+ * would take the count from before it (scripts/chaos.mjs: a start's application_initialized and another tab's event,
+ * one eventIndex).
+ */
+function again(opened: Chain): void {
+  let now: SessionState | null = null;
+  try {
+    now = opened.synchronous && opened.found ? decodeState(opened.primary.get()) : null;
+  } catch {
+    // (a store that cannot be read now: what it held at start)
+  }
+  if (now) opened.found = merge(opened.found, complete(now, opened.found));
 }
 
 /**
@@ -90,7 +106,7 @@ export function openStorage(
       const found = opened.found || opened.copy;
       // The last page did not exit cleanly: a crash, unless another tab of the site is still open.
       if (done || anonymous || !found || found.closed) return open(opened, false);
-      return alive().then((tabs) => open(opened, !!tabs?.size));
+      return alive().then((tabs) => (done || again(opened), open(opened, !!tabs?.size)));
     }),
   ).catch(() => {});
   // (a store that answered goes on as it answered, not the stand-in; found by the simulator in development: a page

@@ -10,7 +10,7 @@ import { keepPart } from '../core/parts';
 import { KIT } from '../core/record';
 import { gpcRefuses } from '../core/step';
 import { setLeaving } from '../db';
-import { abandonReplies } from '../delivery/transport';
+import { abandonReplies, wentOffline } from '../delivery/transport';
 import { readPlace } from '../input';
 import { watchPage } from '../lifecycle/page';
 import { readWithdrawn } from '../consent/withdrawn';
@@ -32,8 +32,8 @@ export interface Signals {
  * left in flight just before may have been lost (test/sim regression). Returns the function that stops.
  */
 function watchOffline(shell: Shell, effects: Effects): () => void {
-  const offline = () => void (shell.sender || (effects.offline = Date.now()));
-  if (navigator.onLine === false) offline();
+  const offline = () => void (shell.sender || !wentOffline() || (effects.offline = Date.now()));
+  offline();
   addEventListener('offline', offline);
   return () => removeEventListener('offline', offline);
 }

@@ -298,6 +298,21 @@ describe('next: the request to send', () => {
     expect(body(fx[2][1] as string)).toEqual({ ids: [entry(2).id], dropped: 1 });
   });
 
+  it('a request that carries what another tab said it read too: that tab is told again (it heard nothing of this one)', () => {
+    const d = queued(3);
+    // Another tab read entries 1 and 2 from the outbox since, and said so: they are unconfirmed here.
+    step(d, ['sending', T0 + 4, [entry(1).id, entry(2).id]]);
+    const fx = step(d, ['next', T0 + 5, SHARED]);
+    expect(kinds(fx)).toEqual(['sending', 'post']);
+    expect(fx[0][1]).toEqual(ids([entry(1), entry(2)]));
+    step(d, ['reply', T0 + 6, reply(503), 0.5]);
+    // (sent again after the backoff: told again)
+    expect(step(d, ['next', d.retryAt, SHARED])[0]).toEqual(['sending', ids([entry(1), entry(2)])]);
+    // What no other tab said it holds goes without a message.
+    const alone = queued(1);
+    expect(kinds(step(alone, ['next', T0 + 2, SHARED]))).toEqual(['post']);
+  });
+
   it('in a backoff, or stopped: nothing', () => {
     const d = queued(1);
     d.retryAt = T0 + 1;

@@ -49,8 +49,10 @@ function act(site: Site, a: Action) {
     for (const page of site.pages.values())
       if (page.state !== 'gone')
         site.loop.at(0, page, type, () => {
-          // (a page that hears the browser go offline knows delivery does not work: shared with the site's pages)
-          if (type === 'offline') net.learned(page, false);
+          // (a page that hears the browser go offline knows delivery does not work: shared with the site's pages; one
+          // that hears it once the browser is back, having been frozen or cached through the spell, learns nothing:
+          // Stint takes it as over, delivery/transport.ts `wentOffline`)
+          if (type === 'offline' && !net.onLine) net.learned(page, false);
           page.fire('window', type);
         });
   };
