@@ -38,8 +38,11 @@ const WATCH = 1000;
 export interface Keeper {
   /** What holds the session (its `storageMechanism`). */
   mechanism(): string;
-  /** Writes `state` to the store and tells the other tabs; the mirror too when `all`, or when it is due. */
-  save(state: SessionState, all: boolean): void;
+  /**
+   * Writes `state` to the store, and tells the other tabs when `tell`; the mirror too when `all`, or when it is due.
+   * `back`: a write-back, the store may hold another tab's older write: written whatever this tab last wrote.
+   */
+  save(state: SessionState, all: boolean, tell?: boolean, back?: boolean): void;
   /**
    * The store's own copy, where it can be read at once, when another tab may have written it since this one last
    * read or wrote it (`at`: the input's time; `due`: read now whatever the time); null when unchanged, not due, or
@@ -127,8 +130,9 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     moved(mechanism());
   };
 
-  const save = (state: SessionState, all: boolean): void => {
+  const save = (state: SessionState, all: boolean, tell = true, back?: boolean): void => {
     const { primary } = chain;
+    if (back) last = null;
     const value = encodeState(state);
     // Behind a mirror the cookie is lean: the visitor's fields stay out of every request's Cookie header (state.ts).
     const cookie = primary.name === 'COOKIE_1';
@@ -136,7 +140,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
       warn(41, 'session');
       fallBack();
-      return save(state, all);
+      return save(state, all, tell);
     }
     // What the store holds already is not written again: in Chromium a frozen page's cookie write was seen to land
     // only after what other tabs wrote meanwhile, so a save at `freeze` undid their writes (e2e/freeze.spec.ts).
@@ -149,7 +153,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
         () => primary.set((last = stored)),
         () => (mark < 0 || mark !== lifeMark() ? (last = null) : fallBack()),
       );
-    tabs?.send({ k: 'state', v: value });
+    if (tell) tabs?.send({ k: 'state', v: value });
     writeMirror(state, value, all || !cookie);
   };
 
