@@ -58,8 +58,9 @@ describe('the keeper', () => {
     const s = state({ eventIndex: 8 });
     keeper.save(s, false);
     expect([db.writes, told]).toEqual([[encodeState(s)], [{ k: 'state', v: encodeState(s) }]]);
-    // (another tab's older write landed after it: this tab heard its state)
+    // (another tab's older writes landed after it, the store's and the mirror's: this tab heard its state)
     db.put(encodeState(state({ eventIndex: 7 })));
+    mirror.put(encodeState(state({ eventIndex: 7 })));
     keeper.save(s, false, false, true);
     expect([db.writes.length, db.store.get(), mirror.store.get(), told.length]).toEqual([2, encodeState(s), encodeState(s), 1]);
   });

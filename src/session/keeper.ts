@@ -80,8 +80,8 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 
 /**
  * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
- * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`). A mirror that fails
- * is left.
+ * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`); a write-back (`back`)
+ * writes it whatever was mirrored. A mirror that fails is left.
  */
 function mirrorer(chain: Chain) {
   let mirroredAt = 0;
@@ -89,8 +89,9 @@ function mirrorer(chain: Chain) {
   let mirrored: unknown[] = [];
   /** The session as last mirrored (not written twice, as the store's value is not: see `save`). */
   let mirroredValue = '';
-  return (state: SessionState, value: string, all: boolean) => {
+  return (state: SessionState, value: string, all: boolean, back?: boolean) => {
     const { mirror } = chain;
+    if (back) mirroredValue = '';
     const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
     const due = all || state.lastEventAt - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]);
     if (!mirror || value === mirroredValue || !due) return;
@@ -154,7 +155,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
         () => (mark < 0 || mark !== lifeMark() ? (last = null) : fallBack()),
       );
     if (tell) tabs?.send({ k: 'state', v: value });
-    writeMirror(state, value, all || !cookie);
+    writeMirror(state, value, all || !cookie, back);
   };
 
   const read = (at: number, due: boolean): unknown => {

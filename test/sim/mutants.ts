@@ -198,8 +198,8 @@ export const MUTANTS: Mutant[] = [
     // this round: written every 2 s, it was 42 ms behind another tab when a frozen tab left, whose exit took its count
     rule: 'eventIndex once',
     file: 'session/keeper.ts',
-    find: 'writeMirror(state, value, all || !cookie);',
-    replace: 'writeMirror(state, value, all);',
+    find: 'writeMirror(state, value, all || !cookie, back);',
+    replace: 'writeMirror(state, value, all, back);',
   },
   {
     name: 'two removals from one chunk undo each other',
