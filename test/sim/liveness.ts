@@ -19,10 +19,13 @@ import type { Loop } from './loop';
  */
 export type Use = 'message' | 'idb' | 'localStorage' | 'cookie';
 
-/** The tasks one `runUntil` may run. */
+/** The tasks one `runUntil` may run (seeds 1 to 5,000: at most 3,667, seed 1025). */
 export const TASKS = 200_000;
 
-/** Per page and simulated second, at most. */
+/**
+ * Per page and simulated second, at most (seeds 1 to 5,000: at most 116 messages, seed 1724, and 285 writes, seed 282;
+ * seed 26719 before its fix passed 1,000 messages and 2,000 writes within 100 ms of its storm).
+ */
 export const BOUNDS = { message: 1000, write: 3000 } as const;
 
 export interface Liveness {
