@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeState } from '../src/core/state';
 import { setLeaving } from '../src/db';
 import { startKeeper } from '../src/session/keeper';
+import type { Tabs } from '../src/tabs';
 import type { SessionStore } from '../src/types';
 import { state } from './helpers';
 
@@ -46,6 +47,38 @@ describe('the keeper', () => {
     const next = state({ eventIndex: 10 });
     keeper.save(next, false);
     expect(cookie.writes.at(-1)).toBe(encodeState(next, true));
+  });
+
+  it('a write-back is written whatever this tab last wrote (another tab wrote since), and told to no tab', () => {
+    const db = counted('INDEXED_DB');
+    const mirror = counted('LOCAL_STORAGE');
+    const told: unknown[] = [];
+    const tabs = { send: (message: unknown) => void told.push(message) } as unknown as Tabs;
+    const keeper = startKeeper({ primary: db.store, mirror: mirror.store, found: null, synchronous: false }, tabs, () => {});
+    const s = state({ eventIndex: 8 });
+    keeper.save(s, false);
+    expect([db.writes, told]).toEqual([[encodeState(s)], [{ k: 'state', v: encodeState(s) }]]);
+    // (another tab's older writes landed after it, the store's and the mirror's: this tab heard its state)
+    db.put(encodeState(state({ eventIndex: 7 })));
+    mirror.put(encodeState(state({ eventIndex: 7 })));
+    keeper.save(s, false, false, true);
+    expect([db.writes.length, db.store.get(), mirror.store.get(), told.length]).toEqual([2, encodeState(s), encodeState(s), 1]);
+  });
+
+  it('after a restore, the store is read before every input for a second (the page left may write its exit after it)', () => {
+    const cookie = counted('COOKIE_1');
+    const keeper = startKeeper({ primary: cookie.store, mirror: null, found: null, synchronous: true }, null, () => {});
+    cookie.put(encodeState(state({ eventIndex: 3 })));
+    keeper.reread();
+    expect(keeper.read(1000, false)).toBe(encodeState(state({ eventIndex: 3 })));
+    // (Chromium ran the other page's pagehide after this pageshow: its exit lands 1 ms later)
+    cookie.put(encodeState(state({ eventIndex: 4 })));
+    expect(keeper.read(1001, false)).toBe(encodeState(state({ eventIndex: 4 })));
+    cookie.put(encodeState(state({ eventIndex: 5 })));
+    expect(keeper.read(1999, false)).toBe(encodeState(state({ eventIndex: 5 })));
+    // (then every 20 ms again)
+    cookie.put(encodeState(state({ eventIndex: 6 })));
+    expect([keeper.read(2005, false), keeper.read(2019, false)]).toEqual([null, encodeState(state({ eventIndex: 6 }))]);
   });
 
   it('a store that fails moves the session to memory, where the next save is written even when unchanged', () => {
@@ -114,20 +147,5 @@ describe('the keeper', () => {
     expect(keeper.read(1000, false)).toBeNull();
     expect(keeper.read(2000, true)).toBe(encodeState(state({ eventIndex: 9 })));
     expect(keeper.mirrored()).toBe(encodeState(state({ eventIndex: 9 })));
-  });
-
-  it('after a restore, every input reads the store for a second: the page left may write its exit after this pageshow', () => {
-    const cookie = counted('COOKIE_1');
-    const keeper = startKeeper({ primary: cookie.store, mirror: null, found: null, synchronous: true }, null, () => {});
-    cookie.put(encodeState(state({ eventIndex: 4 })));
-    keeper.reread();
-    expect(keeper.read(1000, false)).toBe(encodeState(state({ eventIndex: 4 })));
-    // 1 ms later, the other page's exit lands: read (outside the watch, not before 20 ms have passed)
-    cookie.put(encodeState(state({ eventIndex: 5 })));
-    expect(keeper.read(1001, false)).toBe(encodeState(state({ eventIndex: 5 })));
-    cookie.put(encodeState(state({ eventIndex: 6 })));
-    expect(keeper.read(2001, false)).toBe(encodeState(state({ eventIndex: 6 })));
-    cookie.put(encodeState(state({ eventIndex: 7 })));
-    expect(keeper.read(2002, false)).toBeNull();
   });
 });

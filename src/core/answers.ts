@@ -10,7 +10,7 @@ import { partOf } from './parts';
 import { change, lifecycle, release, siteBackground } from './record';
 import { apply, keep } from './outcome';
 import { expire, merge } from './rules';
-import { complete, decodeState, type SessionState } from './state';
+import { complete, decodeState, encodeState, type SessionState } from './state';
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
 export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {
@@ -44,8 +44,13 @@ export function surroundings(m: Model, fx: Effect[], [, , change]: InputOf<'surr
 }
 
 /**
- * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken
- * (both may have moved on). An anonymous session lives as long as the page: it takes nothing from the tabs.
+ * A session state (encoded) that another tab saved, or that the store holds: merged, never simply taken (both may have
+ * moved on). What the merge adds to theirs is answered: a join of both that neither held is saved and told to the tabs
+ * (every tab that merges the two gets it, and tells it once); what this tab held already is written back to the store
+ * alone (two tabs wrote within the same moments, and the older count may have landed last: test/sim regression, a third
+ * tab took eventIndex values another had sent), never told, since the tabs have heard it: an answer told to every tab
+ * that sent an older state, and to each of theirs, never ended (test/sim seed 26719, five tabs: a storm of writes and
+ * messages). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
 export function stored(m: Model, fx: Effect[], [, , value]: InputOf<'stored'>): void {
   const theirs = m.storageState !== 'closed' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
@@ -55,11 +60,12 @@ export function stored(m: Model, fx: Effect[], [, , value]: InputOf<'stored'>): 
   // (a lean cookie's, completed at open by what the store holds of the visitor: not by nothing now)
   if (m.storageState !== 'open') return void (m.heard = m.heard ? merge(m.heard, complete(theirs, m.heard)) : theirs);
   const mine = m.session;
-  const known = (m.session = merge(mine, complete(theirs, mine)));
-  // The store holds less than this tab knows (two tabs wrote within the same moments, and the older session or count
-  // landed last): written back, so that a tab that starts now does not count from it (test/sim regression: a third tab
-  // took eventIndex values another had sent).
-  if (mine && (known.sessionId !== theirs.sessionId || known.eventIndex > theirs.eventIndex)) keep(m, fx, known);
+  const heard = complete(theirs, mine);
+  const known = (m.session = merge(mine, heard));
+  const told = encodeState(known);
+  if (!mine || told == encodeState(heard)) return;
+  if (told != encodeState(mine)) keep(m, fx, known);
+  else fx.push(['writeBack']);
 }
 
 /** The pipeline named the visitor (Tracardi's profile id): kept with the session, never when anonymous. */

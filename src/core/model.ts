@@ -232,11 +232,10 @@ export type Dispatch = (input: Input) => string | undefined;
 export type Effect =
   /** an event for the outbox */
   | [type: 'enqueue', entry: Entry]
-  /**
-   * the session changed: saved, and told to the other tabs, at the end of the task; or `now`, the mirror too (the page
-   * may not live to the end of the task)
-   */
+  /** the session changed: saved and told to the tabs at the end of the task; `now`: at once, the mirror too */
   | [type: 'save', now?: true]
+  /** the store may hold less than this tab knows: written at the end of the task, told to no tab (answers.ts) */
+  | [type: 'writeBack']
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
   | [type: 'beacon', leaving: boolean]
   /**

@@ -207,50 +207,59 @@ export function stop(prev: SessionState, now: number, reason: EndReason = 'expli
   return prev.ended ? { current: prev, ending: null } : end(prev, reason, now);
 }
 
-/** Orders two different sessions: the later one (higher index, then later start, then id) wins. */
-function newer(a: SessionState, b: SessionState): SessionState {
-  if (a.sessionIndex !== b.sessionIndex) return a.sessionIndex > b.sessionIndex ? a : b;
-  if (a.startedAt !== b.startedAt) return a.startedAt > b.startedAt ? a : b;
-  return a.sessionId > b.sessionId ? a : b;
+/**
+ * Orders two values of one field: none first, then by number, boolean or text; lists by their items, a record by its
+ * JSON.
+ */
+function order(a: unknown, b: unknown): number {
+  if (a === b) return 0;
+  if (a == null || b == null) return a == null ? -1 : 1;
+  if (Array.isArray(a)) {
+    for (let i = 0, c; i < a.length; i++) if ((c = order(a[i], (b as unknown[])[i]))) return c;
+    return 0;
+  }
+  if (typeof a == 'object') return order(JSON.stringify(a), JSON.stringify(b));
+  return (a as number) < (b as number) ? -1 : 1;
 }
 
 /**
- * Merges what another tab (or the store) holds into what this tab holds. Every tab that merges
- * the same two states gets the same session; `theirs` is the more recent write, so device-level
- * fields come from it.
+ * Merges what another tab (or the store) holds into what this tab holds: a join (commutative, associative, idempotent:
+ * test/core/merge.test.ts), so that tabs that heard the same states, in any order and any number of times, hold the
+ * same session, and one that hears nothing new knows it (answers.ts `stored`). Another session: the later one, whole
+ * (its index, then its id). The same session: each group of fields by its own rule, every tie decided by the values:
+ * the count and the activity go forward, the start and the first event back; what the site is like (its background,
+ * the visitor, the page that last wrote) comes from the later write (`rev`), the attributes from their later change.
  */
 export function merge(mine: SessionState | null, theirs: SessionState): SessionState {
   if (!mine) return theirs;
-  if (mine.sessionId !== theirs.sessionId) return newer(mine, theirs);
-  const first = (mine.firstEventAt ?? Infinity) <= (theirs.firstEventAt ?? Infinity) ? mine : theirs;
-  const attrs = mine.attributesAt > theirs.attributesAt ? mine : theirs;
-  // The later write knows the site's current state; ties (concurrent writes) go by activity time.
-  const last =
-    mine.rev !== theirs.rev
-      ? mine.rev > theirs.rev
-        ? mine
-        : theirs
-      : mine.lastEventAt > theirs.lastEventAt
-        ? mine
-        : theirs;
+  // (the side whose `key` comes later; either, where they are the same)
+  const pick = (key: (s: SessionState) => unknown) => (order(key(mine), key(theirs)) < 0 ? theirs : mine);
+  if (mine.sessionIndex !== theirs.sessionIndex || mine.sessionId !== theirs.sessionId)
+    return pick((s) => [s.sessionIndex, s.sessionId]);
+  const first = pick((s) => [-(s.firstEventAt ?? Infinity), s.firstEventId]);
+  const active = pick((s) => [s.lastEventAt, s.lastPage]);
+  const attrs = pick((s) => [s.attributesAt, s.attributes]);
+  // (the fields a session never changes, the same in practice, go with the rest of the later write)
+  const write = pick((s) => [s.rev, s.siteBackground, s.backgroundReported, s.closed, s.appVersion, s.businessUserId]);
+  const fixed = pick((s) => [s.userId, s.previousSessionId]);
   return {
-    ...theirs,
+    ...write,
+    userId: fixed.userId,
+    previousSessionId: fixed.previousSessionId,
     firstEventId: first.firstEventId,
     firstEventAt: first.firstEventAt,
     eventIndex: Math.max(mine.eventIndex, theirs.eventIndex),
-    lastEventAt: Math.max(mine.lastEventAt, theirs.lastEventAt),
-    siteBackground: last.siteBackground,
-    backgroundReported: last.backgroundReported,
-    rev: Math.max(mine.rev, theirs.rev),
-    utm: mine.utm || theirs.utm,
-    lastPage: (mine.lastEventAt > theirs.lastEventAt ? mine : theirs).lastPage ?? mine.lastPage,
-    profileId: theirs.profileId || mine.profileId,
-    ended: mine.ended || theirs.ended,
+    startedAt: Math.min(mine.startedAt, theirs.startedAt),
+    lastEventAt: active.lastEventAt,
+    lastPage: active.lastPage,
     attributes: attrs.attributes,
     attributesAt: attrs.attributesAt,
+    ended: pick((s) => s.ended).ended,
+    utm: pick((s) => s.utm).utm,
+    profileId: pick((s) => s.profileId).profileId,
     // (the stretches each tab merged cannot be told apart: the count that went further)
-    engaged: (mine.engaged?.[0] ?? -1) > (theirs.engaged?.[0] ?? -1) ? mine.engaged : theirs.engaged,
+    engaged: pick((s) => s.engaged).engaged,
     // (the device's: the later renewal of the server's copy, by either tab)
-    copiedAt: (mine.copiedAt ?? -1) > (theirs.copiedAt ?? -1) ? mine.copiedAt : theirs.copiedAt,
+    copiedAt: pick((s) => s.copiedAt).copiedAt,
   };
 }

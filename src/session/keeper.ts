@@ -38,8 +38,11 @@ const WATCH = 1000;
 export interface Keeper {
   /** What holds the session (its `storageMechanism`). */
   mechanism(): string;
-  /** Writes `state` to the store and tells the other tabs; the mirror too when `all`, or when it is due. */
-  save(state: SessionState, all: boolean): void;
+  /**
+   * Writes `state` to the store, and tells the other tabs when `tell`; the mirror too when `all`, or when it is due.
+   * `back`: a write-back, the store may hold another tab's older write: written whatever this tab last wrote.
+   */
+  save(state: SessionState, all: boolean, tell?: boolean, back?: boolean): void;
   /**
    * The store's own copy, where it can be read at once, when another tab may have written it since this one last
    * read or wrote it (`at`: the input's time; `due`: read now whatever the time); null when unchanged, not due, or
@@ -77,8 +80,8 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 
 /**
  * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
- * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`). A mirror that fails
- * is left.
+ * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`); a write-back (`back`)
+ * writes it whatever was mirrored. A mirror that fails is left.
  */
 function mirrorer(chain: Chain) {
   let mirroredAt = 0;
@@ -86,8 +89,9 @@ function mirrorer(chain: Chain) {
   let mirrored: unknown[] = [];
   /** The session as last mirrored (not written twice, as the store's value is not: see `save`). */
   let mirroredValue = '';
-  return (state: SessionState, value: string, all: boolean) => {
+  return (state: SessionState, value: string, all: boolean, back?: boolean) => {
     const { mirror } = chain;
+    if (back) mirroredValue = '';
     const visitor = [state.businessUserId, state.profileId, state.attributes, state.utm];
     const due = all || state.lastEventAt - mirroredAt > MIRROR_EVERY || visitor.some((v, i) => v !== mirrored[i]);
     if (!mirror || value === mirroredValue || !due) return;
@@ -127,8 +131,9 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     moved(mechanism());
   };
 
-  const save = (state: SessionState, all: boolean): void => {
+  const save = (state: SessionState, all: boolean, tell = true, back?: boolean): void => {
     const { primary } = chain;
+    if (back) last = null;
     const value = encodeState(state);
     // Behind a mirror the cookie is lean: the visitor's fields stay out of every request's Cookie header (state.ts).
     const cookie = primary.name === 'COOKIE_1';
@@ -136,7 +141,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     if (cookie && encodeURIComponent(stored).length > MAX_COOKIE_VALUE) {
       warn(41, 'session');
       fallBack();
-      return save(state, all);
+      return save(state, all, tell);
     }
     // What the store holds already is not written again: in Chromium a frozen page's cookie write was seen to land
     // only after what other tabs wrote meanwhile, so a save at `freeze` undid their writes (e2e/freeze.spec.ts).
@@ -149,8 +154,8 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
         () => primary.set((last = stored)),
         () => (mark < 0 || mark !== lifeMark() ? (last = null) : fallBack()),
       );
-    tabs?.send({ k: 'state', v: value });
-    writeMirror(state, value, all || !cookie);
+    if (tell) tabs?.send({ k: 'state', v: value });
+    writeMirror(state, value, all || !cookie, back);
   };
 
   const read = (at: number, due: boolean): unknown => {

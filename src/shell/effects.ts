@@ -118,11 +118,15 @@ function reread(shell: Shell, handOff: () => string) {
 /** `leftTab`: what the tab's last page left (its id, its URL, the session it handed over). */
 export function startEffects(shell: Shell, leftTab: [string, string | undefined, string] | null): Effects {
   const { config, tabs } = shell;
+  // The session's writes, one at the end of the task (a `stored` merge later in the task must be what is written): a
+  // save, told to the tabs, or a write-back alone (the store alone, whatever this tab last wrote); or a save now.
   let saving = false;
-  const save = (all: boolean) => {
-    saving = false;
-    if (shell.keeper && shell.model.session) shell.keeper.save(shell.model.session, all);
+  let back = false;
+  const save = (all: boolean, tell = true, writeBack = back) => {
+    saving = back = false;
+    if (shell.keeper && shell.model.session) shell.keeper.save(shell.model.session, all, tell, writeBack);
   };
+  const atEnd = () => saving || back || queueMicrotask(() => (saving || back) && guard(() => save(false, saving)));
   /** The session is kept elsewhere now: a store failed, or a slow one answered late. */
   const movedTo = (mechanism: string) => guard(() => shell.now('surroundings', { mechanism }));
   const effects: Effects = {
@@ -133,12 +137,8 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
   const opened = whenOpened(shell, effects, movedTo);
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {
     enqueue: (entry) => shell.sender?.add(entry),
-    save(now) {
-      if (now) return save(true);
-      if (saving) return;
-      saving = true;
-      queueMicrotask(() => saving && guard(() => save(false)));
-    },
+    save: (now) => (now ? save(true) : (atEnd(), (saving = true))),
+    writeBack: () => (atEnd(), (back = true)),
     beacon: (leaving) => shell.sender?.beacon(leaving),
     retry: () => shell.sender?.retry(),
     reread: () => reread(shell, () => effects.handOff),
@@ -159,7 +159,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
       shell.opener?.cancel();
       shell.sender?.stop(true);
       shell.opener = shell.keeper = shell.sender = null;
-      saving = false;
+      saving = back = false;
       eraseDevice(shell, withdrawn, found);
     },
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),

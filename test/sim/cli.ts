@@ -38,6 +38,8 @@ export async function main(args: string[]): Promise<number> {
   const rules = new Map<string, number[]>();
   const excused: Record<string, number> = {};
   const reached: Partial<Record<ProbeName, number>> = {};
+  /** the busiest of each use over the seeds (liveness.ts), and its seed */
+  const busiest: Record<string, [n: number, seed: number]> = {};
   let tracked = 0;
   let duplicates = 0;
   for (let seed = from; seed < from + count; seed++) {
@@ -46,6 +48,7 @@ export async function main(args: string[]): Promise<number> {
     duplicates += outcome.stats.duplicates;
     for (const [why, n] of Object.entries(outcome.excused)) excused[why] = (excused[why] || 0) + n!;
     for (const [name, n] of Object.entries(outcome.probes) as [ProbeName, number][]) reached[name] = (reached[name] || 0) + n;
+    for (const [use, n] of Object.entries(outcome.busiest)) if (n > (busiest[use]?.[0] ?? -1)) busiest[use] = [n, seed];
     for (const rule of new Set(outcome.violations.map((v) => v.rule))) rules.set(rule, [...(rules.get(rule) || []), seed]);
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -55,6 +58,8 @@ export async function main(args: string[]): Promise<number> {
   console.log(`probes reached: ${JSON.stringify(reached)}`);
   const never = (Object.keys(PROBES) as ProbeName[]).filter((name) => !reached[name]);
   if (never.length) console.log(`probes no seed reached: ${never.join('; ')}`);
+  const uses = Object.entries(busiest).map(([use, [n, seed]]) => `${use} ${n} (seed ${seed})`);
+  console.log(`busiest (one page's second; tasks: one runUntil): ${uses.join(', ')}`);
   for (const [rule, seeds] of rules) console.log(`  ${rule}: ${seeds.length} seeds (${seeds.slice(0, 12).join(', ')}${seeds.length > 12 ? ', …' : ''})`);
   if (args.includes('--shrink'))
     for (const seeds of rules.values()) {

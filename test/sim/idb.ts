@@ -138,6 +138,8 @@ export function startIdb(
     evict(page: IdbPage): void;
     /** a page asked to write `value` (a put, not yet committed) */
     put?(page: IdbPage, store: string, value: unknown): void;
+    /** a page asked for a write (a put or a delete) */
+    wrote?(page: IdbPage): void;
   } = { cached: () => false, evict: () => {} },
 ): IdbWorld {
   const dbs = new Map<string, Database>();
@@ -324,9 +326,10 @@ export function startIdb(
       put: (value: unknown, key: string) => {
         const copy = JSON.parse(JSON.stringify(value));
         hooks.put?.(tx.page, name, copy);
+        hooks.wrote?.(tx.page);
         return request(() => (write(key, copy), key));
       },
-      delete: (key: string) => request(() => (write(key, undefined), undefined)),
+      delete: (key: string) => (hooks.wrote?.(tx.page), request(() => (write(key, undefined), undefined))),
       get: (key: string) => request(() => valueOf(tx, name, String(key))),
       getAll: () => request(() => keysOf(tx, name).map((key) => valueOf(tx, name, key))),
       getAllKeys: () => request(() => keysOf(tx, name)),

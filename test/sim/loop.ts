@@ -7,6 +7,8 @@
 export type OwnerState = 'running' | 'paused' | 'gone';
 
 export interface Owner {
+  /** a page's id (liveness names the owners of the tasks that ran) */
+  id?: string;
   state: OwnerState;
   /** tasks that came while it was paused, run in their order once it runs again */
   deferred: Task[];
@@ -32,8 +34,15 @@ export interface Loop {
   /** a task after `delay` ms (0: as soon as what is due has run) */
   at(delay: number, owner: Owner | null, what: string, run: () => void, message?: true): Task;
   cancel(task: Task): void;
-  /** runs tasks until the clock reaches `until` (inclusive), then sets the clock there; false if the bound was hit */
+  /**
+   * runs tasks until the clock reaches `until` (inclusive), then sets the clock there; false once the loop is halted:
+   * by `halt`, or by this call's bound of tasks, which halts it with what was running (a livelock: liveness.ts)
+   */
   runUntil(until: number, maxTasks?: number): boolean;
+  /** stops the loop for good, after the task that runs now: no task runs again (a livelock, found) */
+  halt(why: string): void;
+  /** why the loop was halted, or null */
+  halted(): string | null;
   /** the owner runs again: what it deferred is due now, in order */
   resume(owner: Owner): void;
   /** tasks run so far */
@@ -81,10 +90,26 @@ function heap() {
   };
 }
 
+/** The last tasks run, tallied when a bound stops the loop: what was running. */
+const RECENT = 1000;
+
+/** `recent`'s tasks by owner and kind (a message by its sender), most first. */
+function tally(recent: Task[]): string {
+  const counts = new Map<string, number>();
+  for (const task of recent) {
+    const key = `${task.owner?.id ?? 'the browser'}: ${task.what.replace(/^message (\S+)>\S+$/, 'message from $1')}`;
+    counts.set(key, (counts.get(key) || 0) + 1);
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  return top.map(([key, n]) => `${key} ×${n}`).join(', ');
+}
+
 export function startLoop(start: number): Loop {
   let clock = start;
   let seq = 0;
   let ran = 0;
+  let stopped: string | null = null;
+  const recent: Task[] = [];
   const queue = heap();
   const loop: Loop = {
     now: () => clock,
@@ -97,8 +122,14 @@ export function startLoop(start: number): Loop {
       task.cancelled = true;
     },
     runUntil(until, maxTasks = 200_000) {
+      const from = clock;
       for (let n = 0; queue.size() && queue.peek().at <= until; n++) {
-        if (n >= maxTasks) return false;
+        if (stopped) return false;
+        if (n >= maxTasks) {
+          const span = `${n} tasks in ${clock - from} simulated ms, short of ${until - from}`;
+          loop.halt(`${span}; the last ${recent.length}: ${tally(recent)}`);
+          return false;
+        }
         const task = queue.pop();
         if (task.cancelled) continue;
         clock = Math.max(clock, task.at);
@@ -108,14 +139,19 @@ export function startLoop(start: number): Loop {
           owner.deferred.push(task);
           continue;
         }
-        ran++;
+        recent[ran++ % RECENT] = task;
         if (owner) owner.enter(task.run);
         else task.run();
         loop.afterEach?.();
       }
+      if (stopped) return false;
       clock = Math.max(clock, until);
       return true;
     },
+    halt(why) {
+      stopped ??= why;
+    },
+    halted: () => stopped,
     resume(owner) {
       const deferred = owner.deferred.splice(0);
       for (const task of deferred) if (!task.cancelled) queue.push(Object.assign(task, { at: clock, seq: ++seq }));

@@ -91,8 +91,17 @@ export const MUTANTS: Mutant[] = [
     // this round: after two tabs wrote in the same moment, the older count stayed, and a third tab took its indices
     rule: 'eventIndex once',
     file: 'core/answers.ts',
-    find: 'if (mine && (known.sessionId !== theirs.sessionId || known.eventIndex > theirs.eventIndex)) keep(m, fx, known);',
+    find: "  else fx.push(['writeBack']);",
     replace: '',
+  },
+  {
+    name: 'a heard state is always answered',
+    // seed 26719: five tabs, two tracking every few ms; a tab that heard an older state than it knew saved and told its
+    // own, and so did every tab that heard that answer and knew more: a storm of writes and messages that never ended
+    rule: 'liveness',
+    file: 'core/answers.ts',
+    find: "  if (told != encodeState(mine)) keep(m, fx, known);\n  else fx.push(['writeBack']);",
+    replace: '  keep(m, fx, known);',
   },
   {
     name: 'a withdrawal away is not heard',
@@ -189,8 +198,8 @@ export const MUTANTS: Mutant[] = [
     // this round: written every 2 s, it was 42 ms behind another tab when a frozen tab left, whose exit took its count
     rule: 'eventIndex once',
     file: 'session/keeper.ts',
-    find: 'writeMirror(state, value, all || !cookie);',
-    replace: 'writeMirror(state, value, all);',
+    find: 'writeMirror(state, value, all || !cookie, back);',
+    replace: 'writeMirror(state, value, all, back);',
   },
   {
     name: 'two removals from one chunk undo each other',

@@ -73,8 +73,8 @@ export interface Page extends Owner {
   alive(): boolean;
   /** a browser API of the page: it throws once the page has crashed (see `crashAfter`) */
   api<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-  /** a Storage of the page over `map` */
-  storage(map: Map<string, string>): unknown;
+  /** a Storage of the page over `map`; `wrote` is called at each setItem, removeItem or clear */
+  storage(map: Map<string, string>, wrote?: () => void): unknown;
   /** console lines of the page */
   console: string[];
   /** the tab's sessionStorage */
@@ -168,22 +168,24 @@ export function startPage(world: World, o: PageOptions): Page {
     },
   });
 
-  const storage = (map: Map<string, string>) => ({
+  const storage = (map: Map<string, string>, wrote?: () => void) => ({
     getItem: api((key: string) => (map.has(String(key)) ? map.get(String(key))! : null)),
     setItem: api((key: string, value: string) => {
+      wrote?.();
       // (what delivery shares between pages, in the log: the outcome, the hand-over, the marks, a withdrawal)
       if (/^stint:(outcome|left|sent|withdrawn)$/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
       map.set(String(key), String(value));
       world.shared(page, String(key), String(value));
     }),
     removeItem: api((key: string) => {
+      wrote?.();
       if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) {
         world.log(`${o.id} removes ${key}`);
         world.removed(page, key);
       }
       map.delete(String(key));
     }),
-    clear: api(() => map.clear()),
+    clear: api(() => (wrote?.(), map.clear())),
     key: api((i: number) => [...map.keys()][i] ?? null),
     get length() {
       return map.size;

@@ -32,11 +32,11 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: 'a leaving page writes an older count back', seed: 647 },
   {
-    // (seed 3744 found it; since a request tells the other tabs what one of them said it read too, that seed draws its
-    // channel otherwise)
+    // (seed 3744 found it; since a heard state that holds less is written back untold (seed 26719), that seed passes the
+    // mutant too, and a hunt from seed 1 did not draw it again)
     mutant: 'a restored page does not watch the store',
     seed: 3744,
-    unit: 'test/keeper.test.ts: after a restore, every input reads the store for a second: the page left may write its exit after this pageshow',
+    unit: 'test/keeper.test.ts: after a restore, the store is read before every input for a second (the page left may write its exit after it)',
   },
   { mutant: 'a withdrawal away is not heard', seed: 2967 },
   {
@@ -51,27 +51,12 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: 'a tab whose write failed sends alone', seed: 1312 },
   {
-    // (found by seed 1098 of the generator before steady tracking: its schedule kept as it was drawn, shrunk)
+    // (found by seed 1098 of the generator before steady tracking, its schedule kept shrunk; since a heard state that holds
+    // less is written back untold (seed 26719), that schedule passes the mutant too, and a hunt from seed 1 did not draw
+    // it again)
     mutant: "a page's own outcome before the site's",
     seed: 1098,
-    scenario: { tabs: 2, consent: 'granted', onDenied: 'drop', cookies: true, engine: 'chromium' },
-    actions: [
-      { at: 0, do: 'open' },
-      { at: 9841, do: 'open' },
-      { at: 10851, do: 'track', tab: 0, n: 1 },
-      { at: 24733, do: 'track', tab: 0, n: 2 },
-      { at: 25102, do: 'stall', ms: 7800 },
-      { at: 25158, do: 'collector', mode: 'hang' },
-      { at: 26178, do: 'track', tab: 1, n: 1 },
-      { at: 26204, do: 'navigate', tab: 1 },
-      { at: 26436, do: 'navigate', tab: 0 },
-      { at: 42049, do: 'track', tab: 1, n: 1 },
-      { at: 42074, do: 'track', tab: 0, n: 1 },
-      { at: 42099, do: 'lie' },
-      { at: 53163, do: 'track', tab: 1, n: 1 },
-      { at: 54617, do: 'track', tab: 1, n: 1 },
-      { at: 55369, do: 'close', tab: 1 },
-    ],
+    unit: "test/core/send.test.ts: another page's failure judged them, then this page's own 2xx: the failure was the next outcome, sent again",
   },
   { mutant: 'a page that starts offline learns nothing', seed: 2687 },
   {
@@ -103,6 +88,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
   { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
   { mutant: 'a sender started again learns an old offline spell', seed: 18505 },
+  { mutant: 'a heard state is always answered', seed: 26719 },
 ];
 
 /**

@@ -5,6 +5,7 @@
  */
 import type vm from 'node:vm';
 import { startChecks, type CarveOut, type Violation } from './check';
+import { startLiveness, TASKS, type Liveness } from './liveness';
 import { probeCounts, resetProbes, type ProbeName } from './probes';
 import { random } from './random';
 import { describeAction, schedule, type Action, type Scenario, type Schedule } from './schedule';
@@ -18,6 +19,8 @@ export interface Outcome {
   /** the flight recorder: what happened, in order */
   log: string[];
   stats: { tracked: number; arrived: number; duplicates: number; requests: number; tasks: number; pages: number };
+  /** the busiest second of one page, by use, and the most tasks one `runUntil` ran (liveness.ts) */
+  busiest: Liveness['busiest'] & { tasks: number };
   /** the rare paths this run reached (probes.ts) */
   probes: Partial<Record<ProbeName, number>>;
 }
@@ -103,14 +106,14 @@ function act(site: Site, a: Action) {
 }
 
 /** The network back, the collector well, every tab shown and a new one opened; then time passes. */
-function drain(site: Site) {
+function drain(site: Site, until: (at: number) => boolean): boolean {
   site.log('-- the final drain');
   act(site, { at: 0, do: 'online' });
   site.net.up = site.net.onLine = true;
   site.net.mode = 'ok';
   for (const tab of site.tabs) if (!tab.closed) (site.resume(tab), site.show(tab));
   site.openTab();
-  site.loop.runUntil(site.loop.now() + DRAIN);
+  return until(site.loop.now() + DRAIN);
 }
 
 export async function run(seed: number, bundle: vm.Script, actions?: Action[], scenario?: Scenario): Promise<Outcome> {
@@ -130,17 +133,32 @@ export async function run(seed: number, bundle: vm.Script, actions?: Action[], s
   const checks = startChecks(site, plan.scenario.onDenied === 'anonymous');
   site.loop.afterEach = () => checks.step();
   site.onFlush = (flush) => checks.flushed(flush);
+  const liveness = startLiveness(site.loop);
+  site.onUse = liveness.use;
+  let tasks = 0;
+  /** runs the loop to `at`; false once a livelock halted it (the run stops there: what follows would not end) */
+  const until = (at: number) => {
+    const before = site.loop.count();
+    const ran = site.loop.runUntil(at, TASKS);
+    tasks = Math.max(tasks, site.loop.count() - before);
+    return ran;
+  };
   const start = site.loop.now();
-  for (const a of plan.actions) {
-    site.loop.runUntil(start + a.at);
+  let live = plan.actions.every((a) => {
+    if (!until(start + a.at)) return false;
     checks.storage();
     site.log(`> ${describeAction(a).trim()}`);
     act(site, a);
+    return true;
+  });
+  live &&= until(site.loop.now() + 5000) && drain(site, until);
+  if (live) {
+    checks.storage();
+    checks.final();
+  } else {
+    checks.violations.push({ rule: 'liveness', at: site.loop.now(), detail: site.loop.halted()! });
+    site.log(`VIOLATION liveness: ${site.loop.halted()}`);
   }
-  site.loop.runUntil(site.loop.now() + 5000);
-  drain(site);
-  checks.storage();
-  checks.final();
   watchRejections(site);
   await new Promise((resolve) => setImmediate(resolve));
   rejected = null;
@@ -160,6 +178,7 @@ export async function run(seed: number, bundle: vm.Script, actions?: Action[], s
       pages: site.pages.size,
     },
     probes: probeCounts(),
+    busiest: { ...liveness.busiest, tasks },
   };
 }
 

@@ -9,6 +9,7 @@ import { startIdb, type IdbWorld } from './idb';
 import { startLoop, type Loop } from './loop';
 import { startNet, type Net } from './net';
 import { describe, startPage, type Page, type World } from './page';
+import type { Use } from './liveness';
 import { probe } from './probes';
 import type { Random } from './random';
 
@@ -87,6 +88,8 @@ export interface Site {
   onFlush: ((flush: Flush) => void) | null;
   /** called for each IndexedDB write that lands */
   onCommit: ((db: string, store: string, key: string, value: unknown) => void) | null;
+  /** called for each message a page posts on the tabs' channel and each write it makes to storage (liveness.ts) */
+  onUse: ((page: string, use: Use) => void) | null;
   /** when each page heard the site's consent decisions (its own call, or another tab's message) */
   consent: Map<string, { granted: number | null; denied: number | null }>;
   /** the visitor's decisions, in order (the config's first): the page told, and how many pages the site had by then */
@@ -115,6 +118,7 @@ export function startSite(o: SiteOptions): Site {
     evict: (page) => kill(page as Page, 'evicted: it held a database another page deletes'),
     // (the session's count as each page writes it to IndexedDB, where cookies are blocked)
     put: (page, store, value) => store === 'session' && record(page as Page, typeof value === 'string' ? value : '', true),
+    wrote: (page) => onUse?.((page as Page).id, 'idb'),
   });
   const net = startNet(loop, random.fork('net'), log);
   const cookies = new Map<string, { value: string; expires: number }>();
@@ -167,6 +171,7 @@ export function startSite(o: SiteOptions): Site {
   let decision: string | null = null;
   let onFlush: Site['onFlush'] = null;
   let onCommit: Site['onCommit'] = null;
+  let onUse: Site['onUse'] = null;
   /** the last delivery time of a message from one page to one channel: per sender, in order */
   const lastDelivery = new Map<string, number>();
 
@@ -192,6 +197,7 @@ export function startSite(o: SiteOptions): Site {
       set: (text: string) => {
         // (a browser that blocks cookies drops the write without a word)
         if (o.scenario?.cookies === false) return;
+        onUse?.(page.id, 'cookie');
         const [pair, ...attributes] = String(text).split(';');
         const eq = pair.indexOf('=');
         const name = pair.slice(0, eq).trim();
@@ -206,7 +212,7 @@ export function startSite(o: SiteOptions): Site {
         if (name === '_stint') record(page, safeDecode(value));
       },
     }),
-    localStorage: (page) => page.storage(local),
+    localStorage: (page) => page.storage(local, () => onUse?.(page.id, 'localStorage')),
     indexedDB: (page) => idbFor(page),
     channel: (page, name) => open(page, name),
     fetch: (page, url, init) => net.fetch(page, url, init),
@@ -255,6 +261,7 @@ export function startSite(o: SiteOptions): Site {
       onmessage: null,
       postMessage: page.api((data: unknown) => {
         if (channel.closed) throw page.error('InvalidStateError', 'The channel is closed');
+        onUse?.(page.id, 'message');
         const text = JSON.stringify(data);
         // (what one tab tells the others it sends: when, and when each heard it, for the invariants)
         const told = (data as { k?: string })?.k === 'sending' ? { from: page.id, ids: (data as { ids: string[] }).ids, order: net.tick(), heard: new Map<string, number>() } : null;
@@ -380,6 +387,7 @@ export function startSite(o: SiteOptions): Site {
     current,
     onFlush: null,
     onCommit: null,
+    onUse: null,
     consent,
     decisions,
     shares,
@@ -554,6 +562,7 @@ export function startSite(o: SiteOptions): Site {
   };
   Object.defineProperty(site, 'onFlush', { get: () => onFlush, set: (f) => (onFlush = f) });
   Object.defineProperty(site, 'onCommit', { get: () => onCommit, set: (f) => (onCommit = f) });
+  Object.defineProperty(site, 'onUse', { get: () => onUse, set: (f) => (onUse = f) });
   void describe;
   return site;
 }
