@@ -97,6 +97,10 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
   { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
   { mutant: 'a sender started again learns an old offline spell', seed: 18505 },
+  { mutant: 'a background gap judged by the foreground timeout', seed: 29 },
+  { mutant: 'a session_end names the other timeout', seed: 3 },
+  { mutant: 'a shown page takes the background it hears', seed: 60 },
+  { mutant: 'a hide while a restore reads the store is lost', seed: 1298 },
 ];
 
 /**
