@@ -52,7 +52,18 @@ export function surroundings(m: Model, fx: Effect[], [, , change]: InputOf<'surr
  * that sent an older state, and to each of theirs, never ended (test/sim seed 26719, five tabs: a storm of writes and
  * messages). An anonymous session lives as long as the page: it takes nothing from the tabs.
  */
-export function stored(m: Model, fx: Effect[], [, , value]: InputOf<'stored'>): void {
+export function stored(m: Model, fx: Effect[], [, at, value]: InputOf<'stored'>): void {
+  take(m, fx, value);
+  // This page is shown, and the site is said to be in the background: by a page that left (to it the site is in the
+  // background from then on), or that had not heard this one (Chromium runs a leaving page's pagehide after the
+  // restored page's pageshow; a message takes ms). The site is seen: its return is recorded (test/sim regression: a
+  // gap of 2 minutes in a shown tab ended for background_timeout). (While calls are held, the start or the restore
+  // they wait for records it, at its own time.)
+  if (!m.hold && !m.pageHidden && m.session?.siteBackground) change(m, fx, at, false, !m.session.backgroundReported);
+}
+
+/** Merges a session state another tab saved, or that the store holds (`stored`, and a restore's read again). */
+function take(m: Model, fx: Effect[], value: unknown): void {
   const theirs = m.storageState !== 'closed' && m.consentMode !== 'anonymous' ? decodeState(value) : null;
   // (the lean cookie leaves the visitor's fields out: this tab knows them, for the same visitor)
   if (!theirs) return;
@@ -122,11 +133,11 @@ function open(m: Model, fx: Effect[], [, , held, mechanism, othersOpen, copy, ha
  * that page did (its write still pending, or the session deleted by a page whose store failed): the page must not go on
  * from an older count (e2e/bfcache.spec.ts).
  */
-export function reread(m: Model, fx: Effect[], [, at, value, handed, mirror]: InputOf<'reread'>): void {
+export function reread(m: Model, fx: Effect[], [, , value, handed, mirror]: InputOf<'reread'>): void {
   // (only the hold of a restore or a resume: storage had answered; a withdrawal since let it go)
   if (m.hold && m.storageState === 'open')
     release(m, fx, () => {
-      for (const v of [handed, mirror, value]) stored(m, fx, ['stored', at, v]);
+      for (const v of [handed, mirror, value]) take(m, fx, v);
     });
 }
 

@@ -39,9 +39,7 @@ export interface Settings {
  * made (the page, the site's state): run at once, or held as it is until consent and storage have answered.
  */
 export type Call =
-  /**
-   * an event (its id given at the call), on the page it happened on; `leaving`: of the page leaving (opens no session)
-   */
+  /** an event (its id given at the call), on the page it happened on; `leaving`: of the page leaving (opening none) */
   | { type: 'event'; event: RawEvent; background: boolean; leaving: boolean }
   /** the site's state recorded by the session rules alone (lifecycle events off, or a silent change) */
   | { type: 'siteState'; at: number; background: boolean }
@@ -49,6 +47,8 @@ export type Call =
   | { type: 'reported'; background: boolean }
   /** back from the back/forward cache: the site is in the foreground again, the session not closed */
   | { type: 'restored'; at: number }
+  /** this page shown or hidden while its restore or resume read the store again: `background`, the site's state then */
+  | { type: 'visibility'; at: number; background: boolean }
   | { type: 'identify'; at: number; userId: string | null }
   /**
    * `newSession()`; `campaign`: a page view that arrived with `utm`, which restarts only a live session of another

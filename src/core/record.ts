@@ -182,6 +182,7 @@ const PERFORMS: Performs = {
   // (a background that found the session over was not sent: there is no return to report)
   reported: (m, fx, call) =>
     m.session && keep(m, fx, { ...m.session, backgroundReported: call.background && !m.session.ended }),
+  visibility: (m, fx, { background }, at) => void (knownBackground(m) !== background && change(m, fx, at, background)),
   restored(m, fx, _, at) {
     if (knownBackground(m)) change(m, fx, at, false, !m.session?.backgroundReported);
     if (m.session) keep(m, fx, { ...m.session, closed: false });

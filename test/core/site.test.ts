@@ -233,6 +233,33 @@ describe('other tabs of the site', () => {
     t.send(visibility, 2000, false);
     expect(kinds(t.take())).toEqual(['announce', 'retry']);
   });
+
+  it('a shown page that hears the site is in the background (said by a page that left, or had not heard it) records its return', () => {
+    const t = running();
+    const theirs = (at: number, reported: boolean) => ({ ...t.model.session!, siteBackground: true, backgroundReported: reported, rev: t.model.session!.rev + 1, lastEventAt: at });
+    t.send(stored, 1500, encodeState(theirs(1500, false)));
+    expect(t.model.session).toMatchObject({ siteBackground: false, lastEventAt: 1500 });
+    expect(t.names()).not.toContain('application_foreground');
+    // (where the background was reported, so is the return)
+    t.send(stored, 2000, encodeState(theirs(2000, true)));
+    expect([last(t).name, Date.parse(last(t).timestamp), t.model.session!.siteBackground]).toEqual(['application_foreground', 2000, false]);
+    // A hidden page takes it as it is.
+    const hidden = running();
+    hidden.send(visibility, 1000, true);
+    hidden.send(tab, 1100, 'other', true);
+    hidden.send(stored, 1500, encodeState({ ...hidden.model.session!, rev: hidden.model.session!.rev + 1, lastEventAt: 1500 }));
+    expect(hidden.model.session!.siteBackground).toBe(true);
+  });
+
+  it('hidden while its restore reads the store again: the hide is judged by the session it reads, and recorded', () => {
+    const t = running();
+    t.send(page, 100, '{}', place('/a'));
+    t.send(pagehide, 1000, true);
+    t.send(restore, 5000, place('/a'));
+    t.send(visibility, 5042, true);
+    t.send(reread, 6000, null, '');
+    expect([last(t).name, Date.parse(last(t).timestamp), t.model.session!.siteBackground]).toEqual(['application_background', 5042, true]);
+  });
 });
 
 describe('the page leaves', () => {

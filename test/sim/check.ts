@@ -2,8 +2,10 @@
  * The invariants, checked after every task of the simulation and once more after a final drain. Each names what
  * docs/delivery.md, docs/sessions.md and docs/consent.md promise; a loss or a repeat the docs allow is let through only
  * by a carve-out with a predicate of its own (CARVE_OUTS), and counted, so that a run says how often each applied.
+ * After the drain the session oracle (oracle.ts) judges every session that arrived, its tolerances counted likewise.
  */
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
+import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
 
 export interface Violation {
@@ -56,12 +58,12 @@ export interface Checks {
   /** after the final drain */
   final(): void;
   violations: Violation[];
-  /** how often each carve-out let a loss through */
-  excused: Partial<Record<CarveOut, number>>;
+  /** how often each carve-out let a loss through, and each of the session oracle's tolerances applied */
+  excused: Partial<Record<CarveOut | Tolerance, number>>;
 }
 
 /** `anonymous`: a refusal makes pages anonymous (onDenied), which share nothing with the site's other pages. */
-export function startChecks(site: Site, anonymous = false): Checks {
+export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): Checks {
   const { net } = site;
   const violations: Violation[] = [];
   const excused: Checks['excused'] = {};
@@ -325,6 +327,11 @@ export function startChecks(site: Site, anonymous = false): Checks {
         if (why) excused[why] = (excused[why] || 0) + 1;
         else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
       }
+      // Each event in the session docs/sessions.md's rules give, each session's start and end for the reason they give.
+      const sessions = judgeSessions(site, timeouts);
+      for (const v of sessions.violations) fail('sessions as the rules give', v.detail);
+      for (const [why, n] of Object.entries(sessions.excused) as [Tolerance, number][])
+        excused[why] = (excused[why] || 0) + n;
     },
   };
 }

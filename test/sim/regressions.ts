@@ -83,12 +83,21 @@ export const REGRESSIONS: Regression[] = [
     unit: 'test/open.test.ts: goes on from the mirror where it counted past the hand-over of the tab (the later of them)',
   },
   { mutant: 'the mirror behind IndexedDB lags', seed: 14989 },
-  { mutant: 'two removals from one chunk undo each other', seed: 31484 },
+  {
+    // (seed 31484 found it; since the session oracle's fixes, that seed draws its schedule otherwise)
+    mutant: 'two removals from one chunk undo each other',
+    seed: 31484,
+    unit: 'test/outbox-store.test.ts: two removals from one chunk in one transaction both hold: the chunk is read and written once',
+  },
   { mutant: 'a cycle due during a drain is lost', seed: 33341 },
   { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
   { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
   { mutant: 'a sender started again learns an old offline spell', seed: 18505 },
   { mutant: 'a heard state is always answered', seed: 26719 },
+  { mutant: 'a background gap judged by the foreground timeout', seed: 29 },
+  { mutant: 'a session_end names the other timeout', seed: 3 },
+  { mutant: 'a shown page takes the background it hears', seed: 60 },
+  { mutant: 'a hide while a restore reads the store is lost', seed: 1298 },
 ];
 
 /**

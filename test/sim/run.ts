@@ -6,6 +6,7 @@
 import type vm from 'node:vm';
 import { startChecks, type CarveOut, type Violation } from './check';
 import { startLiveness, TASKS, type Liveness } from './liveness';
+import type { Tolerance } from './oracle';
 import { probeCounts, resetProbes, type ProbeName } from './probes';
 import { random } from './random';
 import { describeAction, schedule, type Action, type Scenario, type Schedule } from './schedule';
@@ -15,7 +16,7 @@ export interface Outcome {
   seed: number;
   schedule: Schedule;
   violations: Violation[];
-  excused: Partial<Record<CarveOut, number>>;
+  excused: Partial<Record<CarveOut | Tolerance, number>>;
   /** the flight recorder: what happened, in order */
   log: string[];
   stats: { tracked: number; arrived: number; duplicates: number; requests: number; tasks: number; pages: number };
@@ -130,7 +131,7 @@ export async function run(seed: number, bundle: vm.Script, actions?: Action[], s
     onDenied: plan.scenario.onDenied,
   };
   const site = startSite({ seed, random: random(seed), bundle, config, log, scenario: plan.scenario });
-  const checks = startChecks(site, plan.scenario.onDenied === 'anonymous');
+  const checks = startChecks(site, config, plan.scenario.onDenied === 'anonymous');
   site.loop.afterEach = () => checks.step();
   site.onFlush = (flush) => checks.flushed(flush);
   const liveness = startLiveness(site.loop);

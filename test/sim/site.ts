@@ -24,6 +24,9 @@ export interface Tab {
   closed: boolean;
 }
 
+/** What the browser did to a page's showing (site.ts `see`, for the session oracle's timeline). */
+export type Shown = 'load' | 'hide' | 'show' | 'leave' | 'restore' | 'resume' | 'gone' | 'crash';
+
 /** An event a page tracked: where and when, and the task that tracked it. */
 export interface Tracked {
   id: string;
@@ -90,8 +93,11 @@ export interface Site {
   onCommit: ((db: string, store: string, key: string, value: unknown) => void) | null;
   /** called for each message a page posts on the tabs' channel and each write it makes to storage (liveness.ts) */
   onUse: ((page: string, use: Use) => void) | null;
-  /** when each page heard the site's consent decisions (its own call, or another tab's message) */
-  consent: Map<string, { granted: number | null; denied: number | null }>;
+  /**
+   * when each page heard the site's consent decisions (its own call, or another tab's message): the first grant and
+   * refusal, and every decision it heard, in order
+   */
+  consent: Map<string, { granted: number | null; denied: number | null; heard: { at: number; state: string }[] }>;
   /** the visitor's decisions, in order (the config's first): the page told, and how many pages the site had by then */
   decisions: { at: number; state: string; page?: string; pages?: number; lost?: true }[];
   /** what the pages set in localStorage that the site's other pages read: which page, which key, when, in which task */
@@ -100,6 +106,11 @@ export interface Site {
   written: { at: number; page: string; session: string; index: number; idb?: true }[];
   /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
   sending: { from: string; ids: string[]; order: number; heard: Map<string, number> }[];
+  /**
+   * what the browser showed of each page, as it changed: its load, a hide, a show, a leave, a restore, a resume, its
+   * end (`crash`: it crashed while shown)
+   */
+  seen: { at: number; page: string; visible: boolean; how: Shown }[];
 }
 
 const ORIGIN = 'https://shop.test';
@@ -131,7 +142,7 @@ export function startSite(o: SiteOptions): Site {
   const tracked = new Map<string, Tracked>();
   const flushes: Flush[] = [];
   const faults: string[] = [];
-  const consent = new Map<string, { granted: number | null; denied: number | null }>();
+  const consent: Site['consent'] = new Map();
   const written: Site['written'] = [];
   const lastWritten = new Map<string, Site['written'][number]>();
   /** The session's count as `page` writes it: when two pages recorded an index, for the invariants. */
@@ -147,6 +158,12 @@ export function startSite(o: SiteOptions): Site {
     log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
   };
   const sending: Site['sending'] = [];
+  const seen: Site['seen'] = [];
+  /** The browser shows `page` now, or no longer (the session oracle's timeline of the site's background). */
+  const see = (page: Page, visible: boolean, how: Shown) => {
+    page.visible = visible;
+    seen.push({ at: loop.now(), page: page.id, visible, how });
+  };
   const safeDecode = (v: string) => {
     try {
       return decodeURIComponent(v);
@@ -158,8 +175,9 @@ export function startSite(o: SiteOptions): Site {
   const shares: Site['shares'] = [];
   /** Page `id` heard the decision `state` now (the first time each way counts). */
   const heard = (id: string, state: unknown) => {
-    const known = consent.get(id) || { granted: null, denied: null };
+    const known = consent.get(id) || { granted: null, denied: null, heard: [] };
     consent.set(id, known);
+    known.heard.push({ at: loop.now(), state: String(state) });
     if (state === 'granted') known.granted ??= loop.now();
     if (state === 'denied') known.denied ??= loop.now();
     // (a refusal stops the page's sender: what it awaits then is given up, and its answers are not heard; sender.ts)
@@ -301,6 +319,7 @@ export function startSite(o: SiteOptions): Site {
     if (page.state === 'gone') return;
     page.state = 'gone';
     log(`${page.id} gone (${why})`);
+    see(page, false, page.visible && page.crashed ? 'crash' : 'gone');
     for (const all of channels.values()) for (const c of [...all]) if (c.page === page) (c.closed = true), all.delete(c);
     idb.gone(page, (what) => {
       const lands = random.chance(0.5);
@@ -327,6 +346,7 @@ export function startSite(o: SiteOptions): Site {
       referrer: tab.history[tab.at]?.url,
     });
     pages.set(page.id, page);
+    see(page, true, 'load');
     if (o.config.consent === 'granted') heard(page.id, 'granted');
     log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
     page.run('load', (w) => {
@@ -352,7 +372,7 @@ export function startSite(o: SiteOptions): Site {
     log(`${page.id} leaves${persisted ? ' (into the back/forward cache)' : ''}`);
     leaves(page.id);
     page.enter(() => page.fire('window', 'pagehide', { persisted }));
-    page.visible = false;
+    if (page.state !== 'gone') see(page, false, 'leave');
     page.enter(() => page.fire('window', 'visibilitychange'));
     // (a page that crashed in its pagehide is gone: the cache keeps nothing of it)
     if (page.state === 'gone') return;
@@ -365,6 +385,7 @@ export function startSite(o: SiteOptions): Site {
   }
 
   function resumePage(page: Page) {
+    see(page, page.visible, 'resume');
     page.frozen = false;
     page.state = 'running';
     loop.resume(page);
@@ -393,6 +414,7 @@ export function startSite(o: SiteOptions): Site {
     shares,
     written,
     sending,
+    seen,
     openTab() {
       const tab: Tab = { id: `t${tabs.length + 1}`, history: [], at: -1, sessionStorage: new Map(), discarded: false, closed: false };
       tabs.push(tab);
@@ -456,7 +478,7 @@ export function startSite(o: SiteOptions): Site {
     hide(tab) {
       const page = current(tab);
       if (!page || !page.visible || page.state !== 'running') return;
-      page.visible = false;
+      see(page, false, 'hide');
       log(`${page.id} hidden`);
       page.enter(() => page.fire('window', 'visibilitychange'));
     },
@@ -470,7 +492,7 @@ export function startSite(o: SiteOptions): Site {
       const page = current(tab);
       if (!page || page.visible) return;
       if (page.frozen) resumePage(page);
-      page.visible = true;
+      see(page, true, 'show');
       log(`${page.id} shown`);
       page.enter(() => page.fire('window', 'visibilitychange'));
     },
@@ -516,7 +538,7 @@ export function startSite(o: SiteOptions): Site {
         restored.cached = false;
         restored.restoredAt = loop.now();
         restored.state = 'running';
-        restored.visible = true;
+        see(restored, true, 'restore');
         loop.resume(restored);
         log(`${restored.id} restored from the back/forward cache${late ? ' (before the other page left)' : ''}`);
         restored.enter(() => restored.fire('window', 'pageshow', { persisted: true }));

@@ -1,0 +1,250 @@
+/**
+ * The session oracle: docs/sessions.md's rules as a reference model, written apart from src/ (it imports nothing of
+ * Stint's but the type of an event as the collector reads it), checked against what arrived at the collector.
+ *
+ * What it replays: what the site did (timeline.ts: the events its pages tracked and when, whether any page of the site
+ * was shown over time, each page's life and consent). What it says, of each device's sessions:
+ *
+ * - "the gap since the last activity is judged by the timeout of the state the site was in during the gap": two events
+ *   of one session have no stretch between them, without activity, longer than the timeout of the site's state in it;
+ * - each `session_start` after a device's first names the reason the rules give: the last activity of the session
+ *   before it (what its `session_end` names) lies past the timeout of the site's state after it, which no change of
+ *   that state broke, and the reason names that state; the `session_end` names the same reason, and its `duration_ms`
+ *   is from the session's start to that last activity;
+ * - a device's first session is `first` (`consent` after a refusal), index 1; no event lies before its session's start
+ *   (unless it was held, and released later) or after the last activity its end names.
+ *
+ * Activity (docs/sessions.md: "the events tracked", and "a visibility change … starts a new gap") is, to the oracle,
+ * every event tracked or arrived, every change of the site's state, and each page's start, exit and restore (its
+ * lifecycle events): no less than Stint saw, so that a stretch the oracle finds too long was too long for Stint as
+ * well. Where the docs let Stint judge otherwise, a tolerance (TOLERANCES) names the cause, and a run counts it.
+ */
+import type { WholeEvent } from '../../src/core/envelope';
+import type { Site } from './site';
+import { HEARD, startTimeline, type May, type Timeline } from './timeline';
+
+export interface Timeouts {
+  foregroundTimeout: number;
+  backgroundTimeout: number;
+}
+
+/** Where the docs let what arrived differ from the oracle's reading of the rules, each with its cause. */
+export const TOLERANCES = {
+  /** docs/sessions.md "Tabs": messages take ms, and the store is read again once its last read is over 20 ms old */
+  heardLate: "the site's state changed, or its session moved on, within 25 ms: a tab may not have heard it yet",
+  /** docs/sessions.md "Tabs": a tab that crashed is recognised by its silence at a roll call */
+  ghost: 'a page crashed while shown: the tabs that knew it count it shown until a roll call finds it gone',
+  /** docs/consent.md: a page that has not heard a grant (or heard a refusal) keeps no session; nor one killed first */
+  sessionless: 'the site was shown only by pages that kept no session (no grant, or a crash before storage answered)',
+  /** docs/sessions.md "Held calls keep their times" */
+  held: 'held for consent or storage, it was recorded in the session the store held when it was released',
+} as const;
+export type Tolerance = keyof typeof TOLERANCES;
+
+export interface Judged {
+  violations: { at: number; detail: string }[];
+  excused: Partial<Record<Tolerance, number>>;
+}
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+const TIMEOUT_REASONS = ['foreground_timeout', 'background_timeout'];
+
+/** One arrived event as the oracle reads it: its time, and its page where the site can tell. */
+interface Ev {
+  e: WholeEvent;
+  at: number;
+  page: string | null;
+}
+
+interface Session {
+  id: string;
+  events: Ev[];
+  start: Ev | null;
+  end: Ev | null;
+}
+
+interface Context {
+  timeline: Timeline;
+  /** the activity the oracle knows of, in order (`activityOf`) */
+  activity: number[];
+  timeouts: Timeouts;
+  excuse(why: Tolerance): void;
+  fail(at: number, detail: string): void;
+  /** when the visitor refused (site.ts `decisions`) */
+  refused: number[];
+  /** a time as the flight recorder's log says it: ms since the site started */
+  t(at: number): number;
+}
+
+/** Judges every session that arrived against the rules (check.ts calls it after the final drain). */
+export function judgeSessions(site: Site, timeouts: Timeouts): Judged {
+  const judged: Judged = { violations: [], excused: {} };
+  const timeline = startTimeline(site);
+  const origin = site.seen[0]?.at ?? 0;
+  const c: Context = {
+    timeline,
+    activity: activityOf(site, timeline),
+    timeouts,
+    excuse: (why) => void (judged.excused[why] = (judged.excused[why] || 0) + 1),
+    fail: (at, detail) => void judged.violations.push({ at, detail }),
+    refused: site.decisions.filter((d) => d.state === 'denied').map((d) => d.at),
+    t: (at) => at - origin,
+  };
+  const devices = new Map<string, Map<string, Session>>();
+  for (const { event } of site.net.arrivals) {
+    const sessions = devices.get(event.session.userId) || new Map<string, Session>();
+    devices.set(event.session.userId, sessions);
+    const id = event.session.sessionId;
+    const s = sessions.get(id) || { id, events: [], start: null, end: null };
+    sessions.set(id, s);
+    const at = Date.parse(event.timestamp);
+    const ev = { e: event, at, page: site.tracked.get(event.eventId)?.page ?? pageOf(site, timeline, event, at) };
+    if (event.name === 'session_start') s.start = ev;
+    else if (event.name === 'session_end') s.end = ev;
+    else s.events.push(ev);
+  }
+  for (const [device, sessions] of devices)
+    for (const s of sessions.values()) {
+      s.events.sort((a, b) => a.at - b.at || a.e.session.eventIndex - b.e.session.eventIndex);
+      within(s, c);
+      // (an anonymous session lives as long as its page, and names no session before it: judged within only)
+      if (device !== NIL) boundary(s, sessions.get(s.start?.e.properties.previous_session_id as string) ?? null, c);
+    }
+  return judged;
+}
+
+const short = (id: string) => id.slice(0, 8);
+const describe = (ev: Ev) => `${ev.e.name} (${short(ev.e.eventId)}, index ${ev.e.session.eventIndex})`;
+/** Why Stint may have held another state than the truth (timeline.ts `may`). */
+const cause = (may: May): Tolerance => (may.late ? 'heardLate' : may.ghost ? 'ghost' : 'sessionless');
+
+/**
+ * The activity the oracle knows of, in order: every event tracked or arrived, every change of the site's state (a page
+ * hidden or shown that leaves it as it was is none), and each page's start, exit and restore (its lifecycle events).
+ */
+function activityOf(site: Site, timeline: Timeline): number[] {
+  const times = new Set<number>(timeline.flips);
+  for (const s of site.seen) if (s.how === 'load' || s.how === 'leave' || s.how === 'restore') times.add(s.at);
+  for (const t of site.tracked.values()) times.add(t.at);
+  for (const { event } of site.net.arrivals)
+    if (event.name !== 'session_start' && event.name !== 'session_end') times.add(Date.parse(event.timestamp));
+  return [...times].sort((a, b) => a - b);
+}
+
+/**
+ * The events of one session, in time: none older than its start but one held and released later; no stretch between
+ * two of them, without activity, past the timeout of the site's state in it (the session would have ended there); none
+ * after the last activity its end names; its `duration_ms` from its start to that.
+ */
+function within(s: Session, c: Context): void {
+  const { start, end } = s;
+  const early = (ev: Ev) => !!start && ev.at < start.at;
+  for (const ev of s.events.filter(early)) {
+    const held = ev.page !== null && c.timeline.held(ev.page, ev.at);
+    if (held && c.timeline.released(ev.page!, ev.at) >= start!.at) c.excuse('held');
+    else c.fail(ev.at, `${describe(ev)} at ${c.t(ev.at)} in session ${short(s.id)}, started at ${c.t(start!.at)}`);
+  }
+  const chain = [...(start ? [start] : []), ...s.events.filter((ev) => !early(ev))];
+  for (let i = 1; i < chain.length; i++) {
+    const [x, y] = [chain[i - 1], chain[i]];
+    const gap = longest(c, x.at, y.at);
+    if (gap?.tolerated) c.excuse(gap.tolerated);
+    else if (gap)
+      c.fail(
+        y.at,
+        `${describe(x)} and ${describe(y)} in one session ${short(s.id)}, but the site was in the ${gap.state} ` +
+          `${c.t(gap.from)}..${c.t(gap.to)} (${gap.to - gap.from} ms, no activity): past its timeout`,
+      );
+  }
+  const last = s.events[s.events.length - 1];
+  if (end && last && last.at > end.at) {
+    if (last.at - end.at <= HEARD) c.excuse('heardLate');
+    else c.fail(last.at, `${describe(last)} at ${c.t(last.at)} in ${short(s.id)}, past its end at ${c.t(end.at)}`);
+  }
+  const duration = end?.e.properties.duration_ms;
+  if (end && start && duration !== end.at - start.at)
+    c.fail(end.at, `session_end of ${short(s.id)}: duration_ms ${String(duration)}, not ${end.at - start.at}`);
+}
+
+/**
+ * The first stretch in (from, to) without activity past the timeout of the site's state in it, if any; `tolerated`,
+ * the cause when a tab may have held the other state, whose timeout it is within.
+ */
+function longest(c: Context, from: number, to: number) {
+  const { activity, timeouts, timeline } = c;
+  let i = lowerBound(activity, from);
+  for (let a = from; a < to; i++) {
+    const b = Math.min(activity[i] ?? to, to);
+    if (b <= a) continue;
+    const state = timeline.background(a) ? 'background' : 'foreground';
+    if (b - a > (state === 'background' ? timeouts.backgroundTimeout : timeouts.foregroundTimeout)) {
+      const may = timeline.may(a);
+      const other = state === 'background' ? may.foreground : may.background;
+      const within = b - a <= (state === 'background' ? timeouts.foregroundTimeout : timeouts.backgroundTimeout);
+      return { state, from: a, to: b, tolerated: other && within ? cause(may) : null };
+    }
+    a = b;
+  }
+  return null;
+}
+
+/**
+ * A session's start: the device's first (`first`, or `consent` after a refusal), index 1; or the one after `before`,
+ * index + 1, for the reason the rules give: its last activity past the timeout of the site's state after it, which no
+ * change of that state broke, and the same reason in its `session_end`.
+ */
+function boundary(s: Session, before: Session | null, c: Context): void {
+  const start = s.start;
+  if (!start) return;
+  const { reason: named, previous_session_id: previous } = start.e.properties;
+  const reason = String(named);
+  const index = start.e.session.sessionIndex;
+  const says = (what: string) => c.fail(start.at, `session ${short(s.id)} (${reason}, index ${index}): ${what}`);
+  if (previous === null) {
+    if (index !== 1 || !(reason === 'first' || (reason === 'consent' && c.refused.some((r) => r <= start.at))))
+      says("the device's first session");
+    return;
+  }
+  if (!TIMEOUT_REASONS.includes(reason)) return says('a reason the site never gives');
+  if (!before) return;
+  const { end } = before;
+  if (end && end.e.properties.reason !== reason) says(`the end before it says ${String(end.e.properties.reason)}`);
+  if (index !== (before.start ?? end ?? before.events[0]).e.session.sessionIndex + 1) says(`after ${short(before.id)}`);
+  // (its last activity: what its end names, else no earlier than its last event that arrived)
+  const last = end?.at ?? Math.max(...before.events.map((e) => e.at));
+  const background = reason === 'background_timeout';
+  const limit = background ? c.timeouts.backgroundTimeout : c.timeouts.foregroundTimeout;
+  if (start.at - last <= limit) return says(`${start.at - last} ms after the last activity of ${short(before.id)}`);
+  if (!end) return;
+  // The site's state after the last activity: the one the reason names, and no change of it within the timeout.
+  const state = background ? 'background' : 'foreground';
+  const may = c.timeline.may(last);
+  if (!may[state]) says(`the site was not in the ${state} after the last activity at ${c.t(last)}`);
+  else if (background !== c.timeline.background(last)) c.excuse(cause(may));
+  const broken = c.timeline.flips.find((t) => t > last + HEARD && t <= last + limit);
+  if (broken === undefined) return;
+  if (c.timeline.may(broken)[state]) c.excuse(cause(c.timeline.may(broken)));
+  else says(`the site left the ${state} at ${c.t(broken)}, within its timeout after ${c.t(last)}`);
+}
+
+/**
+ * The page of an event Stint recorded of its own (a lifecycle event, a page view): one of the pages loaded at its URL
+ * by then (a reload loads the same URL), the last; the one that left then, for an exit.
+ */
+function pageOf(site: Site, timeline: Timeline, event: WholeEvent, at: number): string | null {
+  const url = event.context.page.url;
+  const loaded = [...site.pages.values()].filter((p) => p.url === url && timeline.lives.get(p.id)!.loaded <= at);
+  const left = event.name === 'application_exit' && loaded.find((p) => timeline.lives.get(p.id)!.left.includes(at));
+  return (left || loaded[loaded.length - 1])?.id ?? null;
+}
+
+function lowerBound(list: number[], value: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
