@@ -40,10 +40,28 @@ export const CARVE_OUTS = {
   /** sent again by a tab whose claim of the send turn stalled (IndexedDB silent for 2 s): it sent without the turn */
   turnStalled:
     'its database stalled the claim of the send turn (2 s), or the read of the outbox (3 s): a tab sent what it held without it',
+  /** sent again by a tab whose claim of the send turn the disk refused, or whose database could not be created */
+  turnRefused:
+    'the disk refused its claim of the send turn (QuotaExceededError), or the creation of its database: it sent without the turn',
   /** two tabs tracked within the same few milliseconds (under 50 ms apart): two events may share an index */
   sameMoment: 'two tabs tracked within 50 ms of each other: their events may share an eventIndex',
+  /** another tab's cookie write of the count was on its way to the jar (a lag between processes) when a tab counted */
+  cookieLag:
+    "another tab's cookie write of that count had not reached the jar 50 ms before this tab counted: it could not see it",
+  /** sent by two tabs: each rolled the session over before the other's write of the next one reached its store */
+  sameRollover:
+    "two tabs found the session over, each before the other's write of the next reached the jar: both sent its derived session_end and session_start",
+  /** sent again: a leaving page's record of what it sent had not reached the tab that read the outbox */
+  recordLag:
+    "a leaving page's record of what it sent (localStorage) had not yet reached the tab that read it from the outbox, and sent it",
+  /** sent again: localStorage refused (QuotaExceededError) a record of what was sent (marks, a hand-over) */
+  marksRefused:
+    'localStorage refused (its quota full) a record of what was sent, as it left or was judged: a page sent it again',
   /** the session in IndexedDB: a page killed before its write of the count landed, which the next page counts from */
   killedUnwritten: 'a page was killed (a crash, a discard) before its IndexedDB write of the session landed',
+  /** the session in IndexedDB: a page went before its write of the count landed, and localStorage refused its mirror */
+  mirrorRefused:
+    'a page went before its IndexedDB write of the session landed, and localStorage had refused the mirror behind it (its quota full)',
 } as const;
 export type CarveOut = keyof typeof CARVE_OUTS;
 
@@ -98,6 +116,25 @@ export function startChecks(site: Site, anonymous = false): Checks {
   const killedUnwritten = (session: string, index: number, at: number) =>
     site.written.some((w) => w.idb && w.session === session && w.index >= index && killed(w.page)) &&
     !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
+  /**
+   * A page wrote a cookie of `session` at `index` or past it more than 50 ms before `at`, and the jar held none until
+   * less than 50 ms before `at`: it was on its way (storage.ts), and no other tab could read it (docs/sessions.md: "once
+   * the browser shows each tab the other's cookie write").
+   */
+  const jarLag = (session: string, index: number, at: number) =>
+    site.written.some((w) => !w.idb && w.session === session && w.index >= index && w.at <= at - 50) &&
+    !site.jarred.some((l) => l.session === session && l.index >= index && l.at <= at - 50);
+  /**
+   * A page that went had asked IndexedDB to write `index` of `session`, no write of it had landed by `at`, and
+   * localStorage had refused that page's mirror (a keeper gives a failed mirror up): nothing kept the later count
+   * (docs/sessions.md, "IndexedDB is asynchronous").
+   */
+  const mirrorRefused = (session: string, index: number, at: number) =>
+    site.written.some(
+      (w) =>
+        w.idb && w.session === session && w.index >= index && site.pages.get(w.page)?.state === 'gone' &&
+        site.refusals.some((r) => r.page === w.page && r.key === 'stint:mirror' && r.at <= w.at),
+    ) && !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
   /** ids ever written to the outbox (a write that landed) */
   const stored = new Set<string>();
   let done = 0;
@@ -125,6 +162,10 @@ export function startChecks(site: Site, anonymous = false): Checks {
         excused.sameMoment = (excused.sameMoment || 0) + 1;
       else if (killedUnwritten(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.killedUnwritten = (excused.killedUnwritten || 0) + 1;
+      else if (mirrorRefused(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.mirrorRefused = (excused.mirrorRefused || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && jarLag(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.cookieLag = (excused.cookieLag || 0) + 1;
       else
         fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
     }
@@ -145,15 +186,26 @@ export function startChecks(site: Site, anonymous = false): Checks {
    * outcome the site's pages learned before it a 2xx, at most five minutes old.
    */
   const worked = (at: number, order: number, page: string) => {
-    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
-    const alone = anonymous && site.consent.get(page)?.denied != null;
-    // (a withdrawal erases the site's outcome: a page knows what it learned itself, and what was shared since)
-    const erased = [...net.erased].reverse().find((e) => e.order < order)?.order ?? -1;
-    const shared = (o: (typeof net.outcomes)[number]) =>
-      o.page === page || (!alone && !anonymousAt(o.page, o.at) && o.order > erased);
     const online = [...net.onLines].reverse().find((o) => o.at <= at);
-    const last = [...net.outcomes].reverse().find((o) => o.order < order && shared(o) && recorded(o));
+    const last = known(order, page);
     return !!online?.on && !!last?.ok && at - last.at <= 5 * 60_000;
+  };
+  /**
+   * The last delivery outcome `page` knew before `order`: its own, or the site's as its tab's copy of localStorage held
+   * it then (a share refused for quota reached nobody, one on its way had not yet reached the tab; a withdrawal erased
+   * it), whichever came later.
+   */
+  const known = (order: number, page: string) => {
+    const own = [...net.outcomes].reverse().find((o) => o.order < order && o.page === page && recorded(o));
+    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
+    if (anonymous && site.consent.get(page)?.denied != null) return own;
+    const tab = page.slice(0, page.indexOf('.'));
+    const value = [...site.seen].reverse().find((s) => s.tab === tab && s.order < order)?.value;
+    const [ok, when] = (value || '').split(' ');
+    const shared = [...net.outcomes]
+      .reverse()
+      .find((o) => o.order < order && o.at === Number(when) && o.ok === (ok === '1') && !anonymousAt(o.page, o.at) && recorded(o));
+    return shared && (!own || shared.order > own.order) ? shared : own;
   };
   /** `page` was anonymous at `at` (refused, onDenied 'anonymous', not granted again since) */
   const anonymousAt = (page: string, at: number) => {
@@ -209,6 +261,13 @@ export function startChecks(site: Site, anonymous = false): Checks {
       (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') && s.page === first.page && s.at <= first.at && first.at - s.at < 60_000;
     if (site.idb.slow.some(stalled))
       return 'turnStalled';
+    // (a claim the disk refused goes on without the turn, as a stalled one does; a page whose database could not be
+    // created claims nothing for its life: delivery/turn.ts)
+    const refused = (s: { store: string; page: string; at: number }) => stalled(s) || (s.store === 'open' && s.page === first.page && s.at <= first.at);
+    if (site.idb.refused.some(refused)) return 'turnRefused';
+    // (a page could not record what was sent: localStorage refused the marks or a hand-over, sent-marks.ts)
+    const marks = (r: (typeof site.refusals)[number]) => r.at >= first.at && /^stint:(sent|left|again)$/.test(r.key);
+    if (site.refusals.some(marks)) return 'marksRefused';
     // (its page was killed, crashed or discarded, before it recorded what it had sent: the outbox still held them)
     const page = site.pages.get(first.page)!;
     if (page.crashed || page.discarded) return 'killed';
@@ -229,6 +288,36 @@ export function startChecks(site: Site, anonymous = false): Checks {
       return !inFlightAtExit(first) ? 'answerUnheard' : refuted(left!) ? 'refuted' : null;
     return null;
   };
+
+  /**
+   * Two pages rolled the session over on their own (docs/sessions.md, "Concurrent rollover": the next session, its
+   * session_end and session_start have ids derived from the ending one, so the collector keeps one of each): the second
+   * tab began the next session within 50 ms of the first, or before the jar held the first's cookie write of it.
+   */
+  const rolledTwice = ({ event }: (typeof net.arrivals)[number]) => {
+    const after = (old: string) => net.arrivals.find((a) => a.event.name === 'session_start' && a.event.session.previousSessionId === old);
+    const next = event.name === 'session_start' ? event.session.sessionId : event.name === 'session_end' ? after(event.session.sessionId)?.event.session.sessionId : null;
+    // (by tab: the pages of one tab read one copy of the jar, and see each other's writes at once)
+    const first = new Map<string, number>();
+    for (const w of site.written) if (w.session === next && !first.has(w.page.split('.')[0])) first.set(w.page.split('.')[0], w.at);
+    const [a, b] = [...first.values()].sort((x, y) => x - y);
+    if (b === undefined) return false;
+    const jar = site.written.some((w) => w.session === next && !w.idb);
+    return b - a < 50 || (jar && !site.jarred.some((l) => l.session === next && l.at <= b));
+  };
+
+  /**
+   * A page wrote its record of what it sent (its hand-over or marks, sent-marks.ts) as it sent, and a page of another tab
+   * sent it again before that write reached its tab (a moment between processes: storage.ts).
+   */
+  const recordLate = (carriers: Sent[]) =>
+    carriers.some((a) =>
+      carriers.some((b) => {
+        const [from, tab] = [a.page.split('.')[0], b.page.split('.')[0]];
+        const wrote = site.records.filter((r) => r.from === from && r.tab === tab && r.made >= a.at && r.made <= b.at);
+        return from !== tab && wrote.length > 0 && wrote.every((r) => r.at > b.at);
+      }),
+    );
 
   /** Why an event that never arrived may be missing, if the docs allow it. */
   const excuse = (t: Tracked): CarveOut | null => {
@@ -256,12 +345,16 @@ export function startChecks(site: Site, anonymous = false): Checks {
     const i = site.decisions.indexOf(d);
     return d.state === 'denied' && site.decisions.slice(0, i).some((e) => e.state === 'granted') ? d.at : null;
   };
-  /** What Stint keeps on the device: its cookies, localStorage items, and its database. */
+  /**
+   * What Stint keeps on the device: its cookies, localStorage items, and its database. (A write is the page's once made:
+   * one on its way to the store, a moment between processes, counts as landed.)
+   */
   const held = () => {
     const now = site.loop.now();
+    const { cookies, local } = site.settled();
     return [
-      ...[...site.cookies].filter(([name, c]) => name.startsWith('_stint') && c.expires > now).map(([name]) => `cookie ${name}`),
-      ...[...site.local.keys()].filter((k) => k.startsWith('stint:') && k !== 'stint:withdrawn').map((k) => `localStorage ${k}`),
+      ...[...cookies].filter(([name, c]) => name.startsWith('_stint') && c.expires > now).map(([name]) => `cookie ${name}`),
+      ...[...local.keys()].filter((k) => k.startsWith('stint:') && k !== 'stint:withdrawn').map((k) => `localStorage ${k}`),
       // (a deletion asked waits for the pages' transactions to end, which a stalled database draws out)
       ...site.idb.databases().filter((name) => name === 'stint' && !site.idb.deleting(name)).map(() => 'the stint database'),
     ];
@@ -314,10 +407,12 @@ export function startChecks(site: Site, anonymous = false): Checks {
         const first = net.requests[net.arrived.get(id)!.request - 1];
         // (any request that carried it and reached the collector, the first to arrive or not)
         const carriers = net.requests.filter((r) => r.reached !== null && r.status === 204 && r.ids.includes(id));
-        const why = carriers.map(twice).find((w) => w) ?? null;
+        const why =
+          carriers.map(twice).find((w) => w) ??
+          (rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : null);
         if (why) excused[why] = (excused[why] || 0) + again.length;
         else
-          fail('nothing twice in the normal course', `${site.tracked.get(id)?.name ?? id.slice(0, 8)} came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);
+          fail('nothing twice in the normal course', `${net.arrived.get(id)!.event.name} (${id.slice(0, 8)}) came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);
       }
       for (const t of site.tracked.values()) {
         if (net.arrived.has(t.id)) continue;

@@ -2,7 +2,8 @@
  * One site in one browser, simulated: its tabs and their pages (each a realm running Stint's script tag), and what
  * they share: the cookie jar, localStorage, IndexedDB, the tabs' BroadcastChannel, the network and the collector, one
  * clock. What people do (site.act) and what the browser does to pages (hide, freeze, the back/forward cache, a close,
- * a crash) are the simulator's moves; every answer of the browser comes as a task, later, as the seed says.
+ * a crash) are the simulator's moves; every answer of the browser comes as a task, later, as the seed says. Each tab
+ * reads the cookies and localStorage through a copy of its own, which another tab's write reaches later (storage.ts).
  */
 import vm from 'node:vm';
 import { startIdb, type IdbWorld } from './idb';
@@ -11,6 +12,7 @@ import { startNet, type Net } from './net';
 import { describe, startPage, type Page, type World } from './page';
 import { probe } from './probes';
 import type { Random } from './random';
+import { startDisk, startReplica, type Pinned } from './storage';
 
 export interface Tab {
   id: string;
@@ -47,8 +49,8 @@ export interface SiteOptions {
   config: Record<string, unknown>;
   /** the log's lines kept (the flight recorder) */
   log: string[];
-  /** what the browser is like: cookies blocked, its engine */
-  scenario?: { cookies: boolean; engine: 'chromium' | 'webkit' };
+  /** what the browser is like: cookies blocked, its engine, the disk (drawn from the seed where not said: storage.ts) */
+  scenario?: { cookies: boolean; engine: 'chromium' | 'webkit'; disk?: Pinned };
 }
 
 export interface Site {
@@ -56,8 +58,11 @@ export interface Site {
   net: Net;
   idb: IdbWorld;
   tabs: Tab[];
+  /** what the device holds (a write reaches it a moment after its page made it: storage.ts) */
   cookies: Map<string, { value: string; expires: number }>;
   local: Map<string, string>;
+  /** what it holds once the writes on their way have landed */
+  settled(): { cookies: Map<string, { value: string; expires: number }>; local: Map<string, string> };
   tracked: Map<string, Tracked>;
   flushes: Flush[];
   faults: string[];
@@ -93,6 +98,14 @@ export interface Site {
   decisions: { at: number; state: string; page?: string; pages?: number; lost?: true }[];
   /** what the pages set in localStorage that the site's other pages read: which page, which key, when, in which task */
   shares: { page: string; key: string; at: number; task: number }[];
+  /** the site's last delivery outcome (`stint:outcome`) as each tab's copy of localStorage holds it, in order */
+  seen: { tab: string; value: string | null; order: number }[];
+  /** the session's count as the cookie jar holds it, by when each write of it reached the jar */
+  jarred: { at: number; session: string; index: number }[];
+  /** each write of what a page sent (`stint:left`, `stint:sent`) as it reached another tab: whose, made when, when */
+  records: { from: string; made: number; tab: string; at: number }[];
+  /** each localStorage write refused for quota: which page, which key, when */
+  refusals: { page: string; key: string; at: number }[];
   /** each write of the session's cookie: which page, which session, its eventIndex */
   written: { at: number; page: string; session: string; index: number; idb?: true }[];
   /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
@@ -110,15 +123,44 @@ export function startSite(o: SiteOptions): Site {
   const loop = startLoop(Date.UTC(2026, 10, 27, 9, 0, 0));
   const log = (line: string) => void o.log.push(`${String(loop.now() - start).padStart(7)} ${line}`);
   const start = loop.now();
+  const safeDecode = (v: string) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  // (the storage's own streams: what they draw moves none of the other answers)
+  const storage = o.random.fork('storage');
+  const disk = startDisk(storage.fork('disk'), log, o.scenario?.disk);
+  // (what each tab's copy holds of the site's last delivery outcome, and from when: what its pages can know of it)
+  const seen: Site['seen'] = [];
+  // (and when a leaving page's record of what it sent reached each other tab)
+  const records: Site['records'] = [];
+  const watch = (tab: string, key: string, value: string | undefined, from?: { tab: string; at: number }) => {
+    if (key === 'stint:outcome') seen.push({ tab, value: value ?? null, order: net.tick() });
+    if (from && /^stint:(left|sent)$/.test(key)) records.push({ from: from.tab, made: from.at, tab, at: loop.now() });
+  };
+  const local = startReplica<string>(loop, storage.fork('local'), 'localStorage', { remote: () => storage.between(0, 1), watch });
+  type Cookie = { value: string; expires: number };
+  // (the session's count as the jar holds it, by when each write of it landed: what another tab can read)
+  const jarred: Site['jarred'] = [];
+  const stored = (name: string, cookie?: Cookie) => {
+    const state = name === '_stint' && cookie && /^\d\.\{/.test(safeDecode(cookie.value)) ? JSON.parse(safeDecode(cookie.value).slice(2)) : null;
+    if (state?.s) jarred.push({ at: loop.now(), session: state.s, index: state.e });
+  };
+  const jar = startReplica<Cookie>(loop, storage.fork('cookies'), 'cookie', { remote: () => 0, stored });
+  const cookies = jar.device;
+  /** each page's tab (its renderer's copy of the storage) */
+  const tabOf = new Map<Page, string>();
   const idb = startIdb(loop, random.fork('idb'), log, (db, store, key, value) => onCommit?.(db, store, key, value), {
     cached: (page) => (page as Page).cached,
     evict: (page) => kill(page as Page, 'evicted: it held a database another page deletes'),
     // (the session's count as each page writes it to IndexedDB, where cookies are blocked)
     put: (page, store, value) => store === 'session' && record(page as Page, typeof value === 'string' ? value : '', true),
+    refuse: disk.refuse,
   });
   const net = startNet(loop, random.fork('net'), log);
-  const cookies = new Map<string, { value: string; expires: number }>();
-  const local = new Map<string, string>();
   const channels = new Map<string, Set<Channel>>();
   const tabs: Tab[] = [];
   const pages = new Map<string, Page>();
@@ -129,6 +171,7 @@ export function startSite(o: SiteOptions): Site {
   const faults: string[] = [];
   const consent = new Map<string, { granted: number | null; denied: number | null }>();
   const written: Site['written'] = [];
+  const refusals: Site['refusals'] = [];
   const lastWritten = new Map<string, Site['written'][number]>();
   /** The session's count as `page` writes it: when two pages recorded an index, for the invariants. */
   const record = (page: Page, value: string, idb?: true) => {
@@ -143,13 +186,6 @@ export function startSite(o: SiteOptions): Site {
     log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
   };
   const sending: Site['sending'] = [];
-  const safeDecode = (v: string) => {
-    try {
-      return decodeURIComponent(v);
-    } catch {
-      return v;
-    }
-  };
   const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
   const shares: Site['shares'] = [];
   /** Page `id` heard the decision `state` now (the first time each way counts). */
@@ -184,7 +220,9 @@ export function startSite(o: SiteOptions): Site {
       get: () => {
         if (o.scenario?.cookies === false) return '';
         const now = loop.now();
-        return [...cookies]
+        const view = jar.view(tabOf.get(page)!);
+        return [...view.keys()]
+          .map((name) => [name, view.get(name)!] as const)
           .filter(([, c]) => c.expires > now)
           .map(([name, c]) => `${name}=${c.value}`)
           .join('; ');
@@ -201,12 +239,19 @@ export function startSite(o: SiteOptions): Site {
           const [key, v] = attribute.trim().split('=');
           if (key.toLowerCase() === 'max-age') expires = loop.now() + Number(v) * 1000;
         }
-        if (expires <= loop.now()) cookies.delete(name);
-        else cookies.set(name, { value, expires });
+        const view = jar.view(tabOf.get(page)!);
+        if (expires <= loop.now()) view.delete(name);
+        else view.set(name, { value, expires });
         if (name === '_stint') record(page, safeDecode(value));
       },
     }),
-    localStorage: (page) => page.storage(local),
+    // (a write refused for quota throws: https://html.spec.whatwg.org/multipage/webstorage.html#dom-storage-setitem)
+    localStorage: (page) =>
+      page.storage(local.view(tabOf.get(page)!), (key, value) => {
+        const refused = disk.refuseLocal(key, value, local.device.get(key));
+        if (refused) refusals.push({ page: page.id, key, at: loop.now() });
+        return refused;
+      }),
     indexedDB: (page) => idbFor(page),
     channel: (page, name) => open(page, name),
     fetch: (page, url, init) => net.fetch(page, url, init),
@@ -320,6 +365,7 @@ export function startSite(o: SiteOptions): Site {
       referrer: tab.history[tab.at]?.url,
     });
     pages.set(page.id, page);
+    tabOf.set(page, tab.id);
     if (o.config.consent === 'granted') heard(page.id, 'granted');
     log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
     page.run('load', (w) => {
@@ -370,7 +416,8 @@ export function startSite(o: SiteOptions): Site {
     idb,
     tabs,
     cookies,
-    local,
+    local: local.device,
+    settled: () => ({ cookies: jar.settled(), local: local.settled() }),
     tracked,
     flushes,
     faults,
@@ -384,6 +431,10 @@ export function startSite(o: SiteOptions): Site {
     decisions,
     shares,
     written,
+    refusals,
+    seen,
+    records,
+    jarred,
     sending,
     openTab() {
       const tab: Tab = { id: `t${tabs.length + 1}`, history: [], at: -1, sessionStorage: new Map(), discarded: false, closed: false };
