@@ -78,7 +78,9 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 /**
  * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
  * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`). A mirror that fails
- * is left.
+ * is left, and what it holds removed (a removal frees space, and is never refused): an older copy would be read as the
+ * latest by a page that stands in for a stalled IndexedDB (test/sim: localStorage full, a new tab went on from the
+ * session the mirror held seconds before, and rolled a second session 2), and the cookie now keeps the visitor's fields.
  */
 function mirrorer(chain: Chain) {
   let mirroredAt = 0;
@@ -95,7 +97,10 @@ function mirrorer(chain: Chain) {
     mirrored = visitor;
     attempt(
       () => mirror.set((mirroredValue = value)),
-      () => (chain.mirror = null),
+      () => {
+        chain.mirror = null;
+        attempt(mirror.delete, () => {});
+      },
     );
   };
 }

@@ -244,4 +244,22 @@ export const MUTANTS: Mutant[] = [
     find: 'effects.offline = null;',
     replace: '',
   },
+  {
+    name: 'a refused hand-over counts as judged',
+    // seed 1009: localStorage (full) refused a hidden tab's hand-over of what it beaconed; following the site's record,
+    // the tab found those entries in no list, took them as judged sent, and the failure 35 ms later sent nothing again
+    rule: 'every event arrives',
+    file: 'delivery/sent-marks.ts',
+    find: 'void (unwritten = writeJson(LEFT, groups.slice(-MAX_MARKS)) ? [] : [...unwritten, ...added]);',
+    replace: 'void writeJson(LEFT, groups.slice(-MAX_MARKS));',
+  },
+  {
+    name: 'a mirror that failed stays behind',
+    // seed 2658: localStorage (full) refused a page's mirror of the session in IndexedDB; a new tab, its IndexedDB
+    // stalled, stood in with the session the mirror held seconds before and rolled it over into a second session 2
+    rule: 'one live session',
+    file: 'session/keeper.ts',
+    find: 'attempt(mirror.delete, () => {});',
+    replace: '',
+  },
 ];

@@ -97,6 +97,8 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a refusal in a page that knew no grant marks nothing', seed: 35483 },
   { mutant: 'a withdrawal away is learned when the store answers', seed: 35483 },
   { mutant: 'a sender started again learns an old offline spell', seed: 18505 },
+  { mutant: 'a refused hand-over counts as judged', seed: 1009 },
+  { mutant: 'a mirror that failed stays behind', seed: 2658 },
 ];
 
 /**
