@@ -503,6 +503,7 @@ export function startIdb(
       abort() {
         if (tx.state === 'done' || tx.state === 'committing')
           throw page.error('InvalidStateError', 'The transaction is finished');
+        if (tx.upgrade) probe("idb: an upgrade aborted by its page's handler");
         abort(tx, 'AbortError');
       },
     });
@@ -540,6 +541,7 @@ export function startIdb(
         request.fire('upgradeneeded');
       } catch {
         // (an exception in the handler aborts the upgrade, as the spec says)
+        probe("idb: an upgrade aborted by its page's handler");
         abort(tx, 'AbortError');
       }
       // (the task's end makes it inactive, and it commits: endOfTask)

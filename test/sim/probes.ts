@@ -14,6 +14,7 @@ export const PROBES = {
   'idb: a cached page evicted by a deletion': 'a page in the back/forward cache held a database another page deleted',
   'idb: an upgrade aborted': "an open's versionchange transaction aborted: the open failed, the database as it was",
   'idb: an upgrade aborted as its page went': 'a page went (or entered the cache in WebKit) while its open upgraded',
+  "idb: an upgrade aborted by its page's handler": 'an upgradeneeded handler threw, or called abort()',
   'idb: an upgrade waited for its page': "an open's upgradeneeded waited for its page, frozen or in the cache",
   'idb: an open waited behind an upgrade': "a page's open of the database came while another page's upgrade ran",
   'idb: a cached page evicted: its upgrade blocked another page': "a page in the cache held an upgrade another's open awaited",
