@@ -54,6 +54,9 @@ export const CARVE_OUTS = {
   /** sent again: a leaving page's record of what it sent had not reached the tab that read the outbox */
   recordLag:
     "a leaving page's record of what it sent (localStorage) had not yet reached the tab that read it from the outbox, and sent it",
+  /** two sessions numbered alike: two tabs began the next session at once, from the ending one as each saw it */
+  splitRollover:
+    "a tab began the next session before another tab's cookie write of the one it had begun reached the jar: two sessions",
   /** sent again: localStorage refused (QuotaExceededError) a record of what was sent (marks, a hand-over) */
   marksRefused:
     'localStorage refused (its quota full) a record of what was sent, as it left or was judged: a page sent it again',
@@ -88,11 +91,27 @@ export function startChecks(site: Site, anonymous = false): Checks {
     site.log(`VIOLATION ${rule}: ${detail}`);
   };
   /**
+   * Two sessions with one number: each begun by a page of its own tab, the later before the other's first write of its
+   * session reached the jar: it could not see that the other had begun one (docs/sessions.md, "Concurrent rollover":
+   * from the ending session as each saw it, one after recording held events in it). Not two tabs in one moment: with
+   * the jar showing each write at once they begin the same session (mutant 'held calls move the activity back').
+   */
+  const splits = new Set<string>();
+  const split = (a: string, b: string) => {
+    const [x, y] = [a, b].map((s) => site.written.find((w) => w.session === s)).sort((p, q) => (p?.at ?? 0) - (q?.at ?? 0));
+    if (!x || !y || x.page.split('.')[0] === y.page.split('.')[0]) return false;
+    const landed = x.idb ? x.at : (site.jarred.find((l) => l.session === x.session)?.at ?? Infinity);
+    return y.at < landed;
+  };
+  /** A write of the session's count that holds `index` of `session`: that count or past it, or a session after it. */
+  const counts = (w: { session: string; index: number; prev: string | null }, session: string, index: number) =>
+    (w.session === session && w.index >= index) || w.prev === session;
+  /**
    * Two pages recorded `index` of `session` within 50 ms of each other, each on its own (held events keep their own
    * times, so the moment that counts is when each page wrote that count).
    */
   const together = (session: string, index: number) => {
-    const past = site.written.filter((w) => w.session === session && w.index >= index);
+    const past = site.written.filter((w) => counts(w, session, index));
     if (!past.length) return false;
     // (a page that recorded it and went on to the next session in the same task wrote only the next session)
     const from = past[0].at - 50;
@@ -122,8 +141,8 @@ export function startChecks(site: Site, anonymous = false): Checks {
    * the browser shows each tab the other's cookie write").
    */
   const jarLag = (session: string, index: number, at: number) =>
-    site.written.some((w) => !w.idb && w.session === session && w.index >= index && w.at <= at - 50) &&
-    !site.jarred.some((l) => l.session === session && l.index >= index && l.at <= at - 50);
+    site.written.some((w) => !w.idb && counts(w, session, index) && w.at <= at - 50) &&
+    !site.jarred.some((l) => counts(l, session, index) && l.at <= at - 50);
   /**
    * A page that went had asked IndexedDB to write `index` of `session`, no write of it had landed by `at`, and
    * localStorage had refused that page's mirror (a keeper gives a failed mirror up): nothing kept the later count
@@ -173,7 +192,10 @@ export function startChecks(site: Site, anonymous = false): Checks {
     if (session.userId !== NIL) {
       const k = `${session.userId}:${session.sessionIndex}`;
       const known = sessions.get(k);
-      if (known && known !== session.sessionId)
+      if (known && known !== session.sessionId && split(known, session.sessionId)) {
+        if (!splits.has(`${known} ${session.sessionId}`)) excused.splitRollover = (excused.splitRollover || 0) + 1;
+        splits.add(`${known} ${session.sessionId}`).add(`${session.sessionId} ${known}`);
+      } else if (known && known !== session.sessionId)
         fail('one live session', `device ${session.userId.slice(0, 8)} session ${session.sessionIndex}: ${known.slice(0, 8)} and ${session.sessionId.slice(0, 8)}`);
       sessions.set(k, session.sessionId);
     }
@@ -263,11 +285,10 @@ export function startChecks(site: Site, anonymous = false): Checks {
       return 'turnStalled';
     // (a claim the disk refused goes on without the turn, as a stalled one does; a page whose database could not be
     // created claims nothing for its life: delivery/turn.ts)
-    const refused = (s: { store: string; page: string; at: number }) => stalled(s) || (s.store === 'open' && s.page === first.page && s.at <= first.at);
+    // (not a write of the outbox the disk refused: the tab keeps sending in its turn, docs/delivery.md)
+    const refused = (s: { store: string; page: string; at: number }) =>
+      s.page === first.page && s.at <= first.at && (s.store === 'open' || (s.store === 'turn' && stalled(s)));
     if (site.idb.refused.some(refused)) return 'turnRefused';
-    // (a page could not record what was sent: localStorage refused the marks or a hand-over, sent-marks.ts)
-    const marks = (r: (typeof site.refusals)[number]) => r.at >= first.at && /^stint:(sent|left|again)$/.test(r.key);
-    if (site.refusals.some(marks)) return 'marksRefused';
     // (its page was killed, crashed or discarded, before it recorded what it had sent: the outbox still held them)
     const page = site.pages.get(first.page)!;
     if (page.crashed || page.discarded) return 'killed';
@@ -407,9 +428,11 @@ export function startChecks(site: Site, anonymous = false): Checks {
         const first = net.requests[net.arrived.get(id)!.request - 1];
         // (any request that carried it and reached the collector, the first to arrive or not)
         const carriers = net.requests.filter((r) => r.reached !== null && r.status === 204 && r.ids.includes(id));
+        // (a page could not record it sent: localStorage refused the marks or a hand-over that named it, sent-marks.ts)
+        const unrecorded = site.refusals.some((r) => r.at >= first.at && /^stint:(sent|left|again)$/.test(r.key) && r.value.includes(id));
         const why =
           carriers.map(twice).find((w) => w) ??
-          (rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : null);
+          (unrecorded ? 'marksRefused' : rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : null);
         if (why) excused[why] = (excused[why] || 0) + again.length;
         else
           fail('nothing twice in the normal course', `${net.arrived.get(id)!.event.name} (${id.slice(0, 8)}) came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);

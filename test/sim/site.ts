@@ -100,14 +100,14 @@ export interface Site {
   shares: { page: string; key: string; at: number; task: number }[];
   /** the site's last delivery outcome (`stint:outcome`) as each tab's copy of localStorage holds it, in order */
   seen: { tab: string; value: string | null; order: number }[];
-  /** the session's count as the cookie jar holds it, by when each write of it reached the jar */
-  jarred: { at: number; session: string; index: number }[];
+  /** the session's count (and the one it followed) as the cookie jar holds it, by when each write of it reached the jar */
+  jarred: { at: number; session: string; index: number; prev: string | null }[];
   /** each write of what a page sent (`stint:left`, `stint:sent`) as it reached another tab: whose, made when, when */
   records: { from: string; made: number; tab: string; at: number }[];
-  /** each localStorage write refused for quota: which page, which key, when */
-  refusals: { page: string; key: string; at: number }[];
-  /** each write of the session's cookie: which page, which session, its eventIndex */
-  written: { at: number; page: string; session: string; index: number; idb?: true }[];
+  /** each localStorage write refused for quota: which page, which key and value, when */
+  refusals: { page: string; key: string; value: string; at: number }[];
+  /** each write of the session's cookie: which page, which session (and the one it followed), its eventIndex */
+  written: { at: number; page: string; session: string; index: number; prev: string | null; idb?: true }[];
   /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
   sending: { from: string; ids: string[]; order: number; heard: Map<string, number> }[];
 }
@@ -147,7 +147,7 @@ export function startSite(o: SiteOptions): Site {
   const jarred: Site['jarred'] = [];
   const stored = (name: string, cookie?: Cookie) => {
     const state = name === '_stint' && cookie && /^\d\.\{/.test(safeDecode(cookie.value)) ? JSON.parse(safeDecode(cookie.value).slice(2)) : null;
-    if (state?.s) jarred.push({ at: loop.now(), session: state.s, index: state.e });
+    if (state?.s) jarred.push({ at: loop.now(), session: state.s, index: state.e, prev: state.p ?? null });
   };
   const jar = startReplica<Cookie>(loop, storage.fork('cookies'), 'cookie', { remote: () => 0, stored });
   const cookies = jar.device;
@@ -180,7 +180,7 @@ export function startSite(o: SiteOptions): Site {
     // (the mirror, written with the store at each save: once is enough)
     const same = lastWritten.get(page.id);
     if (same?.at === loop.now() && same.session === state.s && same.index === state.e) return;
-    const write = { at: loop.now(), page: page.id, session: state.s, index: state.e, ...(idb && { idb }) };
+    const write = { at: loop.now(), page: page.id, session: state.s, index: state.e, prev: state.p ?? null, ...(idb && { idb }) };
     lastWritten.set(page.id, write);
     written.push(write);
     log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
@@ -249,7 +249,7 @@ export function startSite(o: SiteOptions): Site {
     localStorage: (page) =>
       page.storage(local.view(tabOf.get(page)!), (key, value) => {
         const refused = disk.refuseLocal(key, value, local.device.get(key));
-        if (refused) refusals.push({ page: page.id, key, at: loop.now() });
+        if (refused) refusals.push({ page: page.id, key, value, at: loop.now() });
         return refused;
       }),
     indexedDB: (page) => idbFor(page),
