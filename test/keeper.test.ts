@@ -4,7 +4,7 @@
  * so a save at `freeze` that wrote the same value again landed over what the other tabs wrote meanwhile
  * (e2e/freeze.spec.ts: the resumed tab's next event took another tab's `eventIndex`).
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodeState } from '../src/core/state';
 import { setLeaving } from '../src/db';
 import { startKeeper } from '../src/session/keeper';
@@ -26,6 +26,7 @@ function counted(name: string) {
 }
 
 describe('the keeper', () => {
+  afterEach(() => void vi.useRealTimers());
   it('writes a changed session, and not again what the store holds already (at freeze, the save changes nothing)', () => {
     const cookie = counted('COOKIE_1');
     const mirror = counted('LOCAL_STORAGE');
@@ -63,6 +64,20 @@ describe('the keeper', () => {
     mirror.put(encodeState(state({ eventIndex: 7 })));
     keeper.save(s, false, false, true);
     expect([db.writes.length, db.store.get(), mirror.store.get(), told.length]).toEqual([2, encodeState(s), encodeState(s), 1]);
+  });
+
+  it('knows whether this tab wrote the store lately: a write it made may reach the store after one it has not heard of', () => {
+    vi.useFakeTimers({ now: 50_000 });
+    const cookie = counted('COOKIE_1');
+    const keeper = startKeeper({ primary: cookie.store, mirror: null, found: null, synchronous: true }, null, () => {});
+    expect(keeper.wroteLately()).toBe(false);
+    keeper.save(state({ eventIndex: 3 }), false);
+    vi.advanceTimersByTime(999);
+    expect(keeper.wroteLately()).toBe(true);
+    // (a save of what the store holds writes nothing: no later)
+    keeper.save(state({ eventIndex: 3 }), false);
+    vi.advanceTimersByTime(1);
+    expect(keeper.wroteLately()).toBe(false);
   });
 
   it('after a restore, the store is read before every input for a second (the page left may write its exit after it)', () => {

@@ -234,8 +234,8 @@ export type Effect =
   | [type: 'enqueue', entry: Entry]
   /** the session changed: saved and told to the tabs at the end of the task; `now`: at once, the mirror too */
   | [type: 'save', now?: true]
-  /** the store may hold less than this tab knows: written at the end of the task, told to no tab (answers.ts) */
-  | [type: 'writeBack']
+  /** the store may hold less than this tab knows: written at the task's end, untold; `ifWrote`: if it wrote lately */
+  | [type: 'writeBack', ifWrote?: true]
   /** what waits goes out at once by beacon; `leaving`: pagehide, the page's requests in flight outlive it */
   | [type: 'beacon', leaving: boolean]
   /**

@@ -10,7 +10,10 @@
  * What a leaving page sent by beacon, or had in flight, while delivery worked is not known delivered yet
  * (core/verdict.ts): it hands those ids over with the time they left (`stint:left`). The site's next delivery outcome
  * judges them, whichever page learns it (`judgeHandedOver`): a 2xx makes them sent, a failure soon after they left
- * sends them again (`stint:again`); a sender that reads them meanwhile awaits that verdict.
+ * sends them again (`stint:again`); a sender that reads them meanwhile awaits that verdict. A hand-over that
+ * localStorage refuses (its quota full) stays in the page's memory, where only the page itself judges it: taken as
+ * judged by the site, its entries counted as delivered though a failure followed (test/sim: a hidden tab's lost beacon,
+ * never sent again).
  */
 import type { Outcome, Verdicts } from '../core/send-model';
 import { VERDICT } from '../core/verdict';
@@ -26,6 +29,9 @@ const MAX_MARKS = 2000;
 /** Each hand-over: when its entries left, their ids, and how many outcomes the site had shared by then. */
 type HandedOver = [at: number, ids: string[], seq: number][];
 
+/** This page's hand-overs that localStorage refused. */
+let unwritten: HandedOver = [];
+
 function readJson(key: string): unknown[] {
   try {
     const value = JSON.parse(localStorage.getItem(key) || '[]');
@@ -35,12 +41,15 @@ function readJson(key: string): unknown[] {
   }
 }
 
-function writeJson(key: string, list: unknown[]): void {
+/** Whether it was written. */
+function writeJson(key: string, list: unknown[]): boolean {
   try {
     if (list.length) localStorage.setItem(key, JSON.stringify(list));
     else localStorage.removeItem(key);
+    return true;
   } catch {
     // Refused (sandboxed, private mode, full): the next page may send these again.
+    return false;
   }
 }
 
@@ -55,17 +64,28 @@ export function mark(ids: string[]): void {
   if (ids.length) writeJson(KEY, [...readMarks(), ...ids].slice(-MAX_MARKS));
 }
 
-/** The entries leaving pages handed over, awaiting a verdict, by when they left. */
+/** The entries leaving pages handed over, awaiting a verdict, by when they left (this page's refused ones too). */
 export function readHandedOver(): HandedOver {
-  return readJson(LEFT)
-    .filter((g): g is HandedOver[number] => Array.isArray(g) && typeof g[0] == 'number' && Array.isArray(g[1]))
-    .map(([at, ids, seq]) => [at, ids, +seq || 0]);
+  return [
+    ...readJson(LEFT)
+      .filter((g): g is HandedOver[number] => Array.isArray(g) && typeof g[0] == 'number' && Array.isArray(g[1]))
+      .map(([at, ids, seq]): HandedOver[number] => [at, ids, +seq || 0]),
+    ...unwritten,
+  ];
 }
+
+/**
+ * Writes the hand-overs (this page's refused ones with them); `added`, this page's new ones, stay in memory if
+ * localStorage refuses them.
+ */
+const writeLeft = (groups: HandedOver, added: HandedOver = []) =>
+  void (unwritten = writeJson(LEFT, groups.slice(-MAX_MARKS)) ? [] : [...unwritten, ...added]);
 
 /** A page hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
 export function handOver(list: [at: number, ids: string[]][]): void {
   const seq = readOutcome()?.[2] ?? 0;
-  if (list.length) writeJson(LEFT, [...readHandedOver(), ...list.map(([at, ids]) => [at, ids, seq])].slice(-MAX_MARKS));
+  const added = list.map(([at, ids]): HandedOver[number] => [at, ids, seq]);
+  if (list.length) writeLeft([...readHandedOver(), ...added], added);
 }
 
 /**
@@ -83,7 +103,7 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   mark(judged.filter(([left]) => sent(left)).flatMap(([, ids]) => ids));
   const again = judged.filter(([left]) => !sent(left)).flatMap(([, ids]) => ids);
   if (again.length) writeJson(AGAIN, [...readIds(AGAIN), ...again].slice(-MAX_MARKS));
-  writeJson(LEFT, groups.filter((g) => !judged.includes(g)));
+  writeLeft(groups.filter((g) => !judged.includes(g)));
 }
 
 /** What the site's pages hold of the entries that await a verdict: judged sent, still handed over, or sent again. */
@@ -100,10 +120,11 @@ export function unmark(ids: Set<string>): void {
   const groups = readHandedOver();
   if (!groups.some(([, list]) => list.some((id) => ids.has(id)))) return;
   const rest = groups.map(([at, list, seq]): HandedOver[number] => [at, list.filter((id) => !ids.has(id)), seq]);
-  writeJson(LEFT, rest.filter(([, list]) => list.length));
+  writeLeft(rest.filter(([, list]) => list.length));
 }
 
 /** Consent withdrawn: nothing of Stint stays on the device. */
 export function eraseMarks(): void {
   for (const key of [KEY, LEFT, AGAIN]) writeJson(key, []);
+  unwritten = [];
 }

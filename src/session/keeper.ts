@@ -35,6 +35,13 @@ const READ_EVERY = 20;
  */
 const WATCH = 1000;
 
+/**
+ * How long a write of this tab may reach the store after another tab's write it had not heard of yet: the other tab's
+ * message takes 0-3 ms, a busy tab's hundreds, and a cookie write reaches the jar mostly within 2 ms, at times hundreds
+ * (Chromium's renderer copy, updated by the network service).
+ */
+const LATELY = 1000;
+
 export interface Keeper {
   /** What holds the session (its `storageMechanism`). */
   mechanism(): string;
@@ -57,6 +64,8 @@ export interface Keeper {
   reread(): unknown;
   /** The mirror's copy (localStorage), read now; null where there is none, or it cannot be read. */
   mirrored(): unknown;
+  /** Whether this tab wrote the store in the last `LATELY` ms. */
+  wroteLately(): boolean;
 }
 
 /** A synchronous store's copy, read now; null where there is none, or it cannot be read. */
@@ -81,7 +90,10 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 /**
  * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
  * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`); a write-back (`back`)
- * writes it whatever was mirrored. A mirror that fails is left.
+ * writes it whatever was mirrored. A mirror that fails is left, and what it holds removed (a removal frees space, and
+ * is never refused): an older copy would be read as the latest by a page that stands in for a stalled IndexedDB
+ * (test/sim: localStorage full, a new tab went on from the session the mirror held seconds before, and rolled a second
+ * session 2), and the cookie now keeps the visitor's fields.
  */
 function mirrorer(chain: Chain) {
   let mirroredAt = 0;
@@ -99,7 +111,10 @@ function mirrorer(chain: Chain) {
     mirrored = visitor;
     attempt(
       () => mirror.set((mirroredValue = value)),
-      () => (chain.mirror = null),
+      () => {
+        chain.mirror = null;
+        attempt(mirror.delete, () => {});
+      },
     );
   };
 }
@@ -112,6 +127,8 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
   let watchUntil = 0;
   /** The value this tab last wrote or read: one that has not changed since says nothing new. */
   let last: unknown = null;
+  /** When this tab last wrote the store. */
+  let wroteAt = -Infinity;
   const mechanism = () => chain.primary.name || 'CUSTOM';
 
   /** The session moves to the next store of the chain: the mirror if there is one, else memory. */
@@ -151,7 +168,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     const mark = lifeMark();
     if (stored !== last)
       attempt(
-        () => primary.set((last = stored)),
+        () => ((wroteAt = Date.now()), primary.set((last = stored))),
         () => (mark < 0 || mark !== lifeMark() ? (last = null) : fallBack()),
       );
     if (tell) tabs?.send({ k: 'state', v: value });
@@ -176,5 +193,6 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     read,
     reread: () => ((watchUntil = -1), chain.primary.get()),
     mirrored: () => readNow(chain.mirror),
+    wroteLately: () => Date.now() - wroteAt < LATELY,
   };
 }

@@ -138,7 +138,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {
     enqueue: (entry) => shell.sender?.add(entry),
     save: (now) => (now ? save(true) : (atEnd(), (saving = true))),
-    writeBack: () => (atEnd(), (back = true)),
+    writeBack: (ifWrote) => (!ifWrote || shell.keeper?.wroteLately()) && (atEnd(), (back = true)),
     beacon: (leaving) => shell.sender?.beacon(leaving),
     retry: () => shell.sender?.retry(),
     reread: () => reread(shell, () => effects.handOff),

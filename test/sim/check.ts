@@ -7,6 +7,7 @@
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
+import { JAR_LAG } from './storage';
 
 export interface Violation {
   rule: string;
@@ -42,10 +43,34 @@ export const CARVE_OUTS = {
   /** sent again by a tab whose claim of the send turn stalled (IndexedDB silent for 2 s): it sent without the turn */
   turnStalled:
     'its database stalled the claim of the send turn (2 s), or the read of the outbox (3 s): a tab sent what it held without it',
+  /** sent again by a tab whose claim of the send turn the disk refused, or whose database could not be created */
+  turnRefused:
+    'the disk refused its claim of the send turn (QuotaExceededError), or the creation of its database: it sent without the turn',
   /** two tabs tracked within the same few milliseconds (under 50 ms apart): two events may share an index */
   sameMoment: 'two tabs tracked within 50 ms of each other: their events may share an eventIndex',
+  /** another tab's cookie write of the count was on its way to the jar (a lag between processes) when a tab counted */
+  cookieLag:
+    "another tab's cookie write of that count had not reached the jar 50 ms before this tab counted: it could not see it",
+  /** sent by two tabs: each rolled the session over before the other's write of the next one reached its store */
+  sameRollover:
+    "two tabs found the session over, each before the other's write of the next reached the jar: both sent its derived session_end and session_start",
+  /** sent again: a leaving page's record of what it sent had not reached the tab that read the outbox */
+  recordLag:
+    "a leaving page's record of what it sent (localStorage) had not yet reached the tab that read it from the outbox, and sent it",
+  /** sent again: another tab, its copy of localStorage not yet showing a leaving page's record, wrote over it */
+  recordErased:
+    "a leaving page's record of what it sent was written over by a tab whose copy of localStorage did not show it yet",
+  /** two sessions numbered alike: two tabs began the next session at once, from the ending one as each saw it */
+  splitRollover:
+    "a tab began the next session before another tab's cookie write of the one it had begun reached the jar: two sessions",
+  /** sent again: localStorage refused (QuotaExceededError) a record of what was sent (marks, a hand-over) */
+  marksRefused:
+    'localStorage refused (its quota full) a record of what was sent, as it left or was judged: a page sent it again',
   /** the session in IndexedDB: a page killed before its write of the count landed, which the next page counts from */
   killedUnwritten: 'a page was killed (a crash, a discard) before its IndexedDB write of the session landed',
+  /** the session in IndexedDB: a page went before its write of the count landed, and localStorage refused its mirror */
+  mirrorRefused:
+    'a page went before its IndexedDB write of the session landed, and localStorage had refused the mirror behind it (its quota full)',
 } as const;
 export type CarveOut = keyof typeof CARVE_OUTS;
 
@@ -72,11 +97,27 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     site.log(`VIOLATION ${rule}: ${detail}`);
   };
   /**
+   * Two sessions with one number: each begun by a page of its own tab, the later before the other's first write of its
+   * session reached the jar: it could not see that the other had begun one (docs/sessions.md, "Concurrent rollover":
+   * from the ending session as each saw it, one after recording held events in it). Not two tabs in one moment: with
+   * the jar showing each write at once they begin the same session (mutant 'held calls move the activity back').
+   */
+  const splits = new Set<string>();
+  const split = (a: string, b: string) => {
+    const [x, y] = [a, b].map((s) => site.written.find((w) => w.session === s)).sort((p, q) => (p?.at ?? 0) - (q?.at ?? 0));
+    if (!x || !y || x.page.split('.')[0] === y.page.split('.')[0]) return false;
+    const landed = x.idb ? x.at : (site.jarred.find((l) => l.session === x.session)?.at ?? Infinity);
+    return y.at < landed;
+  };
+  /** A write of the session's count that holds `index` of `session`: that count or past it, or a session after it. */
+  const counts = (w: { session: string; index: number; prev: string | null }, session: string, index: number) =>
+    (w.session === session && w.index >= index) || w.prev === session;
+  /**
    * Two pages recorded `index` of `session` within 50 ms of each other, each on its own (held events keep their own
    * times, so the moment that counts is when each page wrote that count).
    */
   const together = (session: string, index: number) => {
-    const past = site.written.filter((w) => w.session === session && w.index >= index);
+    const past = site.written.filter((w) => counts(w, session, index));
     if (!past.length) return false;
     // (a page that recorded it and went on to the next session in the same task wrote only the next session)
     const from = past[0].at - 50;
@@ -100,6 +141,25 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   const killedUnwritten = (session: string, index: number, at: number) =>
     site.written.some((w) => w.idb && w.session === session && w.index >= index && killed(w.page)) &&
     !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
+  /**
+   * A page wrote a cookie of `session` at `index` or past it more than 50 ms before `at`, and the jar held none until
+   * less than 50 ms before `at`: it was on its way (storage.ts), and no other tab could read it (docs/sessions.md: "once
+   * the browser shows each tab the other's cookie write").
+   */
+  const jarLag = (session: string, index: number, at: number) =>
+    site.written.some((w) => !w.idb && counts(w, session, index) && w.at <= at - 50) &&
+    !site.jarred.some((l) => counts(l, session, index) && l.at <= at - 50);
+  /**
+   * A page that went had asked IndexedDB to write `index` of `session`, no write of it had landed by `at`, and
+   * localStorage had refused that page's mirror (a keeper gives a failed mirror up): nothing kept the later count
+   * (docs/sessions.md, "IndexedDB is asynchronous").
+   */
+  const mirrorRefused = (session: string, index: number, at: number) =>
+    site.written.some(
+      (w) =>
+        w.idb && w.session === session && w.index >= index && site.pages.get(w.page)?.state === 'gone' &&
+        site.refusals.some((r) => r.page === w.page && r.key === 'stint:mirror' && r.at <= w.at),
+    ) && !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
   /** ids ever written to the outbox (a write that landed) */
   const stored = new Set<string>();
   let done = 0;
@@ -127,6 +187,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         excused.sameMoment = (excused.sameMoment || 0) + 1;
       else if (killedUnwritten(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.killedUnwritten = (excused.killedUnwritten || 0) + 1;
+      else if (mirrorRefused(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.mirrorRefused = (excused.mirrorRefused || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && jarLag(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.cookieLag = (excused.cookieLag || 0) + 1;
       else
         fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
     }
@@ -134,7 +198,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     if (session.userId !== NIL) {
       const k = `${session.userId}:${session.sessionIndex}`;
       const known = sessions.get(k);
-      if (known && known !== session.sessionId)
+      if (known && known !== session.sessionId && split(known, session.sessionId)) {
+        if (!splits.has(`${known} ${session.sessionId}`)) excused.splitRollover = (excused.splitRollover || 0) + 1;
+        splits.add(`${known} ${session.sessionId}`).add(`${session.sessionId} ${known}`);
+      } else if (known && known !== session.sessionId)
         fail('one live session', `device ${session.userId.slice(0, 8)} session ${session.sessionIndex}: ${known.slice(0, 8)} and ${session.sessionId.slice(0, 8)}`);
       sessions.set(k, session.sessionId);
     }
@@ -147,15 +214,26 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * outcome the site's pages learned before it a 2xx, at most five minutes old.
    */
   const worked = (at: number, order: number, page: string) => {
-    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
-    const alone = anonymous && site.consent.get(page)?.denied != null;
-    // (a withdrawal erases the site's outcome: a page knows what it learned itself, and what was shared since)
-    const erased = [...net.erased].reverse().find((e) => e.order < order)?.order ?? -1;
-    const shared = (o: (typeof net.outcomes)[number]) =>
-      o.page === page || (!alone && !anonymousAt(o.page, o.at) && o.order > erased);
     const online = [...net.onLines].reverse().find((o) => o.at <= at);
-    const last = [...net.outcomes].reverse().find((o) => o.order < order && shared(o) && recorded(o));
+    const last = known(order, page);
     return !!online?.on && !!last?.ok && at - last.at <= 5 * 60_000;
+  };
+  /**
+   * The last delivery outcome `page` knew before `order`: its own, or the site's as its tab's copy of localStorage held
+   * it then (a share refused for quota reached nobody, one on its way had not yet reached the tab; a withdrawal erased
+   * it), whichever came later.
+   */
+  const known = (order: number, page: string) => {
+    const own = [...net.outcomes].reverse().find((o) => o.order < order && o.page === page && recorded(o));
+    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
+    if (anonymous && site.consent.get(page)?.denied != null) return own;
+    const tab = page.slice(0, page.indexOf('.'));
+    const value = [...site.outcomeCopies].reverse().find((s) => s.tab === tab && s.order < order)?.value;
+    const [ok, when] = (value || '').split(' ');
+    const shared = [...net.outcomes]
+      .reverse()
+      .find((o) => o.order < order && o.at === Number(when) && o.ok === (ok === '1') && !anonymousAt(o.page, o.at) && recorded(o));
+    return shared && (!own || shared.order > own.order) ? shared : own;
   };
   /** `page` was anonymous at `at` (refused, onDenied 'anonymous', not granted again since) */
   const anonymousAt = (page: string, at: number) => {
@@ -211,6 +289,12 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') && s.page === first.page && s.at <= first.at && first.at - s.at < 60_000;
     if (site.idb.slow.some(stalled))
       return 'turnStalled';
+    // (a claim the disk refused goes on without the turn, as a stalled one does; a page whose database could not be
+    // created claims nothing for its life: delivery/turn.ts)
+    // (not a write of the outbox the disk refused: the tab keeps sending in its turn, docs/delivery.md)
+    const refused = (s: { store: string; page: string; at: number }) =>
+      s.page === first.page && s.at <= first.at && (s.store === 'open' || (s.store === 'turn' && stalled(s)));
+    if (site.idb.refused.some(refused)) return 'turnRefused';
     // (its page was killed, crashed or discarded, before it recorded what it had sent: the outbox still held them)
     const page = site.pages.get(first.page)!;
     if (page.crashed || page.discarded) return 'killed';
@@ -231,6 +315,54 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       return !inFlightAtExit(first) ? 'answerUnheard' : refuted(left!) ? 'refuted' : null;
     return null;
   };
+
+  /**
+   * Two pages rolled the session over on their own (docs/sessions.md, "Concurrent rollover": the next session, its
+   * session_end and session_start have ids derived from the ending one, so the collector keeps one of each): the second
+   * tab began the next session within 50 ms of the first, or before the jar held the first's cookie write of it.
+   */
+  const rolledTwice = ({ event }: (typeof net.arrivals)[number]) => {
+    const after = (old: string) => net.arrivals.find((a) => a.event.name === 'session_start' && a.event.session.previousSessionId === old);
+    const next = event.name === 'session_start' ? event.session.sessionId : event.name === 'session_end' ? after(event.session.sessionId)?.event.session.sessionId : null;
+    // (by tab: the pages of one tab read one copy of the jar, and see each other's writes at once)
+    const first = new Map<string, number>();
+    for (const w of site.written) if (w.session === next && !first.has(w.page.split('.')[0])) first.set(w.page.split('.')[0], w.at);
+    const [a, b] = [...first.values()].sort((x, y) => x - y);
+    if (b === undefined) return false;
+    const jar = site.written.some((w) => w.session === next && !w.idb);
+    return b - a < 50 || (jar && !site.jarred.some((l) => l.session === next && l.at <= b));
+  };
+
+  /**
+   * A page wrote its record of what it sent (its hand-over or marks, sent-marks.ts) as it sent, and a page of another tab
+   * sent it again before that write reached its tab (a moment between processes: storage.ts).
+   */
+  const recordLate = (carriers: Sent[]) =>
+    carriers.some((a) =>
+      carriers.some((b) => {
+        const [from, tab] = [a.page.split('.')[0], b.page.split('.')[0]];
+        const wrote = site.records.filter((r) => r.from === from && r.tab === tab && r.made >= a.at && r.made <= b.at);
+        return from !== tab && wrote.length > 0 && wrote.every((r) => r.at > b.at);
+      }),
+    );
+
+  /**
+   * A carrier's tab recorded what it sent (stint:left or stint:sent) as it sent it, and another tab wrote that key
+   * after the record was made and before it reached that tab's copy (within the jar's lag): the device kept the other
+   * tab's value, and the record was gone (seed 1029: a tab judging the hand-overs removed stint:left a ms after a
+   * leaving page had added its own).
+   */
+  const recordErased = (carriers: Sent[]) =>
+    carriers.some((a) => {
+      const from = a.page.split('.')[0];
+      const made = new Set(site.records.filter((r) => r.from === from && r.made >= a.at - 1).map((r) => r.made));
+      // (a tab that wrote the key at `w.made` without its copy showing the record made at `m`)
+      const blind = (m: number, tab: string, at: number) =>
+        !site.records.some((r) => r.from === from && r.made === m && r.tab === tab && r.at <= at);
+      return [...made].some((m) =>
+        site.records.some((w) => w.from !== from && w.made >= m && w.made - m <= JAR_LAG && blind(m, w.from, w.made)),
+      );
+    });
 
   /** Why an event that never arrived may be missing, if the docs allow it. */
   const excuse = (t: Tracked): CarveOut | null => {
@@ -258,12 +390,16 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const i = site.decisions.indexOf(d);
     return d.state === 'denied' && site.decisions.slice(0, i).some((e) => e.state === 'granted') ? d.at : null;
   };
-  /** What Stint keeps on the device: its cookies, localStorage items, and its database. */
+  /**
+   * What Stint keeps on the device: its cookies, localStorage items, and its database. (A write is the page's once made:
+   * one on its way to the store, a moment between processes, counts as landed.)
+   */
   const held = () => {
     const now = site.loop.now();
+    const { cookies, local } = site.settled();
     return [
-      ...[...site.cookies].filter(([name, c]) => name.startsWith('_stint') && c.expires > now).map(([name]) => `cookie ${name}`),
-      ...[...site.local.keys()].filter((k) => k.startsWith('stint:') && k !== 'stint:withdrawn').map((k) => `localStorage ${k}`),
+      ...[...cookies].filter(([name, c]) => name.startsWith('_stint') && c.expires > now).map(([name]) => `cookie ${name}`),
+      ...[...local.keys()].filter((k) => k.startsWith('stint:') && k !== 'stint:withdrawn').map((k) => `localStorage ${k}`),
       // (a deletion asked waits for the pages' transactions to end, which a stalled database draws out)
       ...site.idb.databases().filter((name) => name === 'stint' && !site.idb.deleting(name)).map(() => 'the stint database'),
     ];
@@ -316,10 +452,14 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         const first = net.requests[net.arrived.get(id)!.request - 1];
         // (any request that carried it and reached the collector, the first to arrive or not)
         const carriers = net.requests.filter((r) => r.reached !== null && r.status === 204 && r.ids.includes(id));
-        const why = carriers.map(twice).find((w) => w) ?? null;
+        // (a page could not record it sent: localStorage refused the marks or a hand-over that named it, sent-marks.ts)
+        const unrecorded = site.refusals.some((r) => r.at >= first.at && /^stint:(sent|left|again)$/.test(r.key) && r.value.includes(id));
+        const why =
+          carriers.map(twice).find((w) => w) ??
+          (unrecorded ? 'marksRefused' : rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : recordErased(carriers) ? 'recordErased' : null);
         if (why) excused[why] = (excused[why] || 0) + again.length;
         else
-          fail('nothing twice in the normal course', `${site.tracked.get(id)?.name ?? id.slice(0, 8)} came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);
+          fail('nothing twice in the normal course', `${net.arrived.get(id)!.event.name} (${id.slice(0, 8)}) came in requests ${first.n} (${first.kind} from ${first.page}, ${first.status} heard as ${first.heard}) and ${again.join(', ')}`);
       }
       for (const t of site.tracked.values()) {
         if (net.arrived.has(t.id)) continue;
@@ -328,7 +468,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
       }
       // Each event in the session docs/sessions.md's rules give, each session's start and end for the reason they give.
-      const sessions = judgeSessions(site, timeouts);
+      const sessions = judgeSessions(site, timeouts, (session, index) =>
+        site.written.some((w) => w.idb && w.session === session && w.index >= index && site.pages.get(w.page)?.state === 'gone') &&
+        !landed.some((l) => l.session === session && l.index >= index),
+      );
       for (const v of sessions.violations) fail('sessions as the rules give', v.detail);
       for (const [why, n] of Object.entries(sessions.excused) as [Tolerance, number][])
         excused[why] = (excused[why] || 0) + n;

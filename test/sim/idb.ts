@@ -7,7 +7,14 @@
  * - every answer comes later, by a latency drawn from the seed, and sometimes much later (a stall);
  * - a page that goes away (closed, navigated, crashed) leaves its unfinished transactions to the browser: those it
  *   had asked to commit land or not, as the seed says; the others abort (https://github.com/w3c/IndexedDB/issues/381);
- * - a database deleted (a consent withdrawal) closes every connection first (`versionchange`).
+ * - a database deleted (a consent withdrawal) closes every connection first (`versionchange`);
+ * - an open that creates or upgrades a database runs the spec's upgrade transaction
+ *   (https://w3c.github.io/IndexedDB/#upgrade-a-database): `upgradeneeded` fires in a transaction of mode
+ *   `versionchange`, the stores it creates and the new version exist once it commits, and `success` comes after; if it
+ *   aborts (its page goes, its handler throws or calls `abort()`, the disk is full) the open fails with AbortError and
+ *   the database keeps its old version and stores (one the open created is gone again). Opens and deletions of the
+ *   database wait behind it (the spec's connection queue);
+ * - a write now and then finds the disk full (`hooks.refuse`): its transaction aborts with QuotaExceededError.
  */
 import type { Random } from './random';
 import type { Loop, Owner } from './loop';
@@ -65,6 +72,19 @@ interface Request {
   fire(type: string): void;
 }
 
+/** An open's upgrade transaction: what the open asked, what the database had, and the stores created so far. */
+interface Upgrade {
+  request: ReturnType<typeof target> & Record<string, unknown>;
+  version: number;
+  /** the database's version before it (0: the open created the database) */
+  previous: number;
+  created: Set<string>;
+  /** `upgradeneeded` has been fired (until then the transaction waits for its page) */
+  fired: boolean;
+  /** the next open or deletion of the database may run */
+  done: () => void;
+}
+
 interface Transaction {
   page: IdbPage;
   db: Database;
@@ -90,6 +110,8 @@ interface Transaction {
   made: number;
   object: ReturnType<typeof target> & Record<string, unknown>;
   id: number;
+  /** an open's upgrade (mode versionchange) */
+  upgrade?: Upgrade;
 }
 
 interface Connection {
@@ -99,9 +121,11 @@ interface Connection {
   closed: boolean;
   closePending: boolean;
   object: ReturnType<typeof target> & Record<string, unknown>;
-  /** when its page asked to open it, and when it opened */
+  /** when its page asked to open it, and when it opened (its page heard `success`) */
   asked: number;
   opened: number;
+  /** its open's upgrade transaction, while it runs */
+  upgrade: Transaction | null;
 }
 
 export interface IdbWorld {
@@ -125,6 +149,8 @@ export interface IdbWorld {
   deleting(name: string): boolean;
   /** transactions that took longer than two seconds from their making to their end: page, store, when made */
   slow: { page: string; store: string; at: number }[];
+  /** transactions the disk refused (QuotaExceededError; `open`: an upgrade, the open failed): page, store, when */
+  refused: { page: string; store: string; at: number }[];
 }
 
 /** `committed`: each write as it lands (a value, or undefined: deleted), for the invariants. */
@@ -140,6 +166,8 @@ export function startIdb(
     put?(page: IdbPage, store: string, value: unknown): void;
     /** a page asked for a write (a put or a delete) */
     wrote?(page: IdbPage): void;
+    /** the disk refuses this transaction's writes, or the database's creation (QuotaExceededError) */
+    refuse?(what: 'write' | 'create'): boolean;
   } = { cached: () => false, evict: () => {} },
 ): IdbWorld {
   const dbs = new Map<string, Database>();
@@ -233,6 +261,16 @@ export function startIdb(
     if (tx.state !== 'running') return;
     tx.state = 'committing';
     loop.at(latency(), null, `idb ${tx.id} commits`, () => {
+      if (refused(tx)) return abort(tx, 'QuotaExceededError');
+      const { upgrade } = tx;
+      if (upgrade) {
+        for (const store of upgrade.created) tx.db.stores.set(store, new Map());
+        tx.db.version = upgrade.version;
+        tx.connection.upgrade = null;
+        // (the open took this long: a stall of its upgrade's commit, as one of its queue, counts from the ask)
+        const { asked } = tx.connection;
+        if (loop.now() - asked > 1000) world.slow.push({ page: tx.page.id, store: 'open', at: asked });
+      }
       for (const [store, writes] of tx.writes) {
         const target = tx.db.stores.get(store)!;
         for (const [key, value] of writes) {
@@ -251,8 +289,33 @@ export function startIdb(
         probe('idb: a transaction stalled past 2 s');
       }
       finish(tx);
-      loop.at(0, tx.page, `idb ${tx.id} complete`, () => tx.object.fire('complete'));
+      loop.at(0, tx.page, `idb ${tx.id} complete`, () => {
+        tx.object.fire('complete');
+        // (the open's success comes after its upgrade transaction's complete)
+        if (upgrade) opened(tx.connection, upgrade.request);
+      });
+      upgrade?.done();
     });
+  };
+
+  /** The disk refuses a transaction that writes, or one that creates the database, now and then (QuotaExceededError). */
+  const refused = (tx: Transaction) => {
+    const creates = tx.upgrade?.previous === 0;
+    const writes = [...tx.writes.values()].some((w) => [...w.values()].some((v) => v !== undefined));
+    if (!creates && !(tx.mode === 'readwrite' && writes)) return false;
+    if (!hooks.refuse?.(creates ? 'create' : 'write')) return false;
+    probe(creates ? 'idb: a database not created: the disk is full' : 'idb: a write refused: the disk is full');
+    world.refused.push({ page: tx.page.id, store: tx.upgrade ? 'open' : tx.scope[0], at: loop.now() });
+    return true;
+  };
+
+  /** The page has its connection: the open's request succeeds. */
+  const opened = (connection: Connection, request: Upgrade['request']) => {
+    connection.opened = loop.now();
+    request.transaction = null;
+    request.result = connection.object;
+    request.readyState = 'done';
+    request.fire('success');
   };
 
   const abort = (tx: Transaction, name: string) => {
@@ -262,7 +325,17 @@ export function startIdb(
     const pending = tx.pending.splice(0);
     tx.aborted = true;
     log(`idb ${tx.id} aborted (${tx.page.id}, ${name})`);
+    const { upgrade, connection } = tx;
+    if (upgrade) {
+      // (the database keeps its old version and stores; one the open created is gone again; the connection closes)
+      probe('idb: an upgrade aborted');
+      connection.upgrade = null;
+      connection.object.version = upgrade.previous;
+      connection.closePending = true;
+      if (!upgrade.previous && dbs.get(connection.name) === tx.db) dbs.delete(connection.name);
+    }
     finish(tx);
+    upgrade?.done();
     loop.at(0, tx.page, `idb ${tx.id} abort`, () => {
       for (const { request } of pending) {
         request.readyState = 'done';
@@ -270,6 +343,11 @@ export function startIdb(
         request.fire('error');
       }
       tx.object.fire('abort');
+      if (!upgrade) return;
+      // (the open fails with AbortError, whatever aborted its upgrade)
+      Object.assign(upgrade.request, { transaction: null, result: undefined, readyState: 'done' });
+      upgrade.request.error = tx.page.error('AbortError', 'The upgrade transaction was aborted');
+      upgrade.request.fire('error');
     });
   };
 
@@ -298,6 +376,18 @@ export function startIdb(
     if (queue.push(run) === 1) run(next);
   };
   const pending = new Set<() => void>();
+  /** By database, the connection whose open upgrades it now. */
+  const upgrading = new Map<string, Connection>();
+  /**
+   * Someone waits behind the database's upgrade: a page in the back/forward cache that holds it is evicted (Chromium's
+   * rule for a cached page whose IndexedDB lock blocks another page's request; a frozen page keeps it until it runs).
+   */
+  const unblock = (name: string) => {
+    const holder = upgrading.get(name);
+    if (!holder || !hooks.cached(holder.page)) return;
+    probe('idb: a cached page evicted: its upgrade blocked another page');
+    hooks.evict(holder.page);
+  };
 
   function objectStore(tx: Transaction, name: string) {
     const request = (run: () => unknown): Request => {
@@ -338,19 +428,26 @@ export function startIdb(
 
   function connect(page: IdbPage, name: string, db: Database, asked: number): Connection {
     const object = target() as Connection['object'];
-    const connection: Connection = { page, db, name, closed: false, closePending: false, object, asked, opened: loop.now() };
+    const connection: Connection = { page, db, name, closed: false, closePending: false, object, asked, opened: loop.now(), upgrade: null };
     db.connections.add(connection);
+    /** the stores created by the upgrade running now, not yet the database's */
+    const creating = () => connection.upgrade?.upgrade?.created;
     Object.assign(object, {
       name,
       version: db.version,
-      objectStoreNames: { contains: (store: string) => db.stores.has(store) },
+      objectStoreNames: { contains: (store: string) => db.stores.has(store) || !!creating()?.has(store) },
       createObjectStore(store: string) {
-        db.stores.set(store, new Map());
+        stopped(page);
+        const tx = connection.upgrade;
+        if (!tx) throw page.error('InvalidStateError', 'Not in a version change transaction');
+        if (!tx.active) throw page.error('TransactionInactiveError', 'The transaction is not active');
+        if (db.stores.has(store) || creating()!.has(store)) throw page.error('ConstraintError', 'The store exists');
+        creating()!.add(store);
       },
       transaction(scope: string | string[], mode: 'readonly' | 'readwrite' = 'readonly') {
         stopped(page);
-        if (connection.closePending || connection.closed)
-          throw page.error('InvalidStateError', 'The database connection is closing');
+        if (connection.closePending || connection.closed || connection.upgrade)
+          throw page.error('InvalidStateError', 'The database connection is closing, or upgrading');
         const stores = ([] as string[]).concat(scope);
         if (stores.some((s) => !db.stores.has(s))) throw page.error('NotFoundError', 'No such object store');
         return transaction(page, connection, stores, mode).object;
@@ -364,6 +461,14 @@ export function startIdb(
   }
 
   function transaction(page: IdbPage, connection: Connection, scope: string[], mode: Transaction['mode']) {
+    const tx = made(page, connection, scope, mode);
+    connection.db.transactions.push(tx);
+    schedule(connection.db);
+    return tx;
+  }
+
+  /** A transaction of `page`, not yet scheduled. */
+  function made(page: IdbPage, connection: Connection, scope: string[], mode: Transaction['mode']) {
     const tx: Transaction = {
       page,
       db: connection.db,
@@ -401,15 +506,50 @@ export function startIdb(
       abort() {
         if (tx.state === 'done' || tx.state === 'committing')
           throw page.error('InvalidStateError', 'The transaction is finished');
+        if (tx.upgrade) probe("idb: an upgrade aborted by its page's handler");
         abort(tx, 'AbortError');
       },
     });
-    connection.db.transactions.push(tx);
     const mine = pageTasks.get(page) || new Set();
     pageTasks.set(page, mine);
     mine.add(tx);
-    schedule(connection.db);
     return tx;
+  }
+
+  /**
+   * An open's upgrade: a versionchange transaction, which waits for its page to hear `upgradeneeded` (a page frozen or
+   * in the back/forward cache meanwhile holds the database's queue until it runs or goes), is active in that task, and
+   * commits once it has nothing left to do. Until it ends the database's next open or deletion waits (`upgrade.done`).
+   */
+  function upgrade(connection: Connection, upgrade: Upgrade) {
+    const tx = made(connection.page, connection, [], 'versionchange');
+    if (connection.page.state === 'paused') probe('idb: an upgrade waited for its page');
+    const done = upgrade.done;
+    upgrading.set(connection.name, connection);
+    upgrade.done = () => (upgrading.delete(connection.name), done());
+    tx.upgrade = upgrade;
+    tx.active = false;
+    connection.upgrade = tx;
+    const { request } = upgrade;
+    loop.at(0, connection.page, `idb ${tx.id} upgradeneeded`, () => {
+      if (tx.state !== 'waiting') return;
+      upgrade.fired = true;
+      tx.state = 'running';
+      tx.active = true;
+      connection.db.transactions.push(tx);
+      Object.assign(connection.object, { version: upgrade.version });
+      Object.assign(request, { result: connection.object, transaction: tx.object, readyState: 'done' });
+      log(`idb ${tx.id} upgrades ${connection.name} to ${upgrade.version} (${tx.page.id})`);
+      try {
+        request.fire('upgradeneeded');
+      } catch {
+        // (an exception in the handler aborts the upgrade, as the spec says)
+        probe("idb: an upgrade aborted by its page's handler");
+        abort(tx, 'AbortError');
+      }
+      // (the task's end makes it inactive, and it commits: endOfTask)
+    });
+    if (queues.get(connection.name)!.length > 1) unblock(connection.name);
   }
 
   const world: IdbWorld = {
@@ -425,28 +565,22 @@ export function startIdb(
           });
           const asked = loop.now();
           const wait = latency();
+          if (upgrading.has(name)) probe('idb: an open waited behind an upgrade');
+          unblock(name);
           // (the spec's connection queue: opens and deletions of a database in the order they were asked)
           enqueue(name, (done) =>
             loop.at(wait, null, `idb open ${name}`, () => {
               // (slow counts from the ask: behind a slow open in the queue, this one waited as long)
               if (loop.now() - asked > 1000) world.slow.push({ page: page.id, store: 'open', at: asked });
+              // (a page that went meanwhile holds nothing, and creates nothing)
+              if (!page.alive()) return done();
               let db = dbs.get(name);
-              const upgrade = !db || db.version < version;
+              const previous = db?.version ?? 0;
               if (!db) dbs.set(name, (db = { version: 0, stores: new Map(), connections: new Set(), transactions: [] }));
               const connection = connect(page, name, db, asked);
-              if (upgrade) db.version = version;
-              // (a page that went meanwhile holds nothing: its connection closes)
-              if (!page.alive()) return ((connection.closePending = true), closeIfIdle(connection), done());
+              if (previous < version) return upgrade(connection, { request, version, previous, created: new Set(), fired: false, done });
               // (its success comes before anything asked after it: a deletion's versionchange finds its handler set)
-              loop.at(0, page, `idb open ${name}`, () => {
-                request.result = connection.object;
-                if (upgrade) {
-                  (connection.object as Record<string, unknown>).version = version;
-                  request.fire('upgradeneeded');
-                }
-                request.readyState = 'done';
-                request.fire('success');
-              });
+              loop.at(0, page, `idb open ${name}`, () => opened(connection, request));
               done();
             }),
           );
@@ -455,6 +589,7 @@ export function startIdb(
         deleteDatabase(name: string) {
           const request = Object.assign(target(), { result: undefined, error: null, readyState: 'pending' });
           deletes.set(name, (deletes.get(name) || 0) + 1);
+          unblock(name);
           enqueue(name, (done) => {
             const db = dbs.get(name);
             // (it waits for every connection open now, each told `versionchange`)
@@ -493,6 +628,8 @@ export function startIdb(
     },
     endOfTask(page) {
       for (const tx of pageTasks.get(page) || []) {
+        // (an upgrade waits for the task that fires its upgradeneeded)
+        if (tx.upgrade && !tx.upgrade.fired) continue;
         tx.active = false;
         advance(tx);
       }
@@ -500,6 +637,7 @@ export function startIdb(
     gone(page, lands) {
       for (const tx of [...(pageTasks.get(page) || [])]) {
         if (tx.state === 'committing' || tx.state === 'done') continue;
+        if (tx.upgrade) probe('idb: an upgrade aborted as its page went');
         if (tx.commitAsked && lands(`idb ${tx.id}`)) {
           // The browser has every request: it runs them and commits; nobody hears the answers.
           tx.orphan = true;
@@ -514,7 +652,11 @@ export function startIdb(
           if (connection.page === page) ((connection.closePending = true), closeIfIdle(connection));
     },
     abandon(page) {
-      for (const tx of [...(pageTasks.get(page) || [])]) if (tx.state !== 'committing' && tx.state !== 'done') abort(tx, 'AbortError');
+      for (const tx of [...(pageTasks.get(page) || [])])
+        if (tx.state !== 'committing' && tx.state !== 'done') {
+          if (tx.upgrade) probe('idb: an upgrade aborted as its page went');
+          abort(tx, 'AbortError');
+        }
     },
     read: (name, store) => dbs.get(name)?.stores.get(store) || null,
     databases: () => [...dbs.keys()],
@@ -522,6 +664,7 @@ export function startIdb(
       stalledUntil = Math.max(stalledUntil, until);
     },
     slow: [],
+    refused: [],
     deleting: (name) => deletes.has(name),
   };
   return world;

@@ -161,8 +161,9 @@ export const MUTANTS: Mutant[] = [
   },
   {
     name: 'held calls move the activity back',
-    // this round: two tabs granted after minutes each ended the session another tab had just opened, and opened two
-    rule: 'one live session',
+    // this round: two tabs granted after minutes each ended the session another tab had just opened, and opened two;
+    // its seed 1381 now meets the session oracle first (an event past its session's end, a negative duration)
+    rule: 'sessions as the rules give',
     file: 'core/record.ts',
     find: 'for (const call of held) (perform(m, fx, call), keepUp());',
     replace: 'for (const call of held) perform(m, fx, call);',
@@ -288,5 +289,32 @@ export const MUTANTS: Mutant[] = [
     file: 'core/site.ts',
     find: "  if (m.hold && m.storageState === 'open') run(m, fx, { type: 'visibility', at, background });\n  else if",
     replace: '  if',
+  },
+  {
+    name: 'a tab that heard more keeps its own late write',
+    // seed 369: a tab answering a new tab's roll call wrote eventIndex 47 a ms after the new tab wrote 48 (the jar's copy
+    // of its tab lagging), heard 48 next and took it silently: the store held 47, and a third tab counted from it
+    rule: 'eventIndex once',
+    file: 'core/answers.ts',
+    find: "return void (told != encodeState(mine) && fx.push(['writeBack', true]));",
+    replace: 'return;',
+  },
+  {
+    name: 'a refused hand-over counts as judged',
+    // seed 1009: localStorage (full) refused a hidden tab's hand-over of what it beaconed; following the site's record,
+    // the tab found those entries in no list, took them as judged sent, and the failure 35 ms later sent nothing again
+    rule: 'every event arrives',
+    file: 'delivery/sent-marks.ts',
+    find: 'void (unwritten = writeJson(LEFT, groups.slice(-MAX_MARKS)) ? [] : [...unwritten, ...added]);',
+    replace: 'void writeJson(LEFT, groups.slice(-MAX_MARKS));',
+  },
+  {
+    name: 'a mirror that failed stays behind',
+    // seed 2658: localStorage (full) refused a page's mirror of the session in IndexedDB; a new tab, its IndexedDB
+    // stalled, stood in with the session the mirror held seconds before and rolled it over into a second session 2
+    rule: 'one live session',
+    file: 'session/keeper.ts',
+    find: 'attempt(mirror.delete, () => {});',
+    replace: '',
   },
 ];

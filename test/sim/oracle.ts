@@ -21,6 +21,7 @@
  */
 import type { WholeEvent } from '../../src/core/envelope';
 import type { Site } from './site';
+import { JAR_LAG } from './storage';
 import { HEARD, startTimeline, type May, type Timeline } from './timeline';
 
 export interface Timeouts {
@@ -36,6 +37,17 @@ export const TOLERANCES = {
   ghost: 'a page crashed while shown: the tabs that knew it count it shown until a roll call finds it gone',
   /** docs/consent.md: a page that has not heard a grant (or heard a refusal) keeps no session; nor one killed first */
   sessionless: 'the site was shown only by pages that kept no session (no grant, or a crash before storage answered)',
+  /**
+   * docs/sessions.md "Tabs" (a cookie write reaches another tab after a lag): two tabs found the session over, each
+   * before the other's write of the next reached the jar, and each made its copy of the next one's session_start (one
+   * event id): the copy delivered first stands, which may be the later by up to the jar's lag
+   */
+  sameRollover: "the session_start that arrived is the later of two tabs' copies: an event may precede it by the jar's lag",
+  /**
+   * docs/sessions.md "IndexedDB is asynchronous": a page's last write of the session to IndexedDB was lost as it went,
+   * and localStorage refused its mirror: the next page ended the session at the last activity the store held
+   */
+  exitUnwritten: "a page's last write of the session (IndexedDB) was lost as it went: the end names the store's activity",
   /** docs/sessions.md "Held calls keep their times" */
   held: 'held for consent or storage, it was recorded in the session the store held when it was released',
 } as const;
@@ -70,6 +82,10 @@ interface Context {
   timeouts: Timeouts;
   excuse(why: Tolerance): void;
   fail(at: number, detail: string): void;
+  /** whether a page that went had asked IndexedDB to write `index` of session `id`, and no such write landed */
+  unwritten(id: string, index: number): boolean;
+  /** when a page first wrote session `id` to the store (site.ts `written`) */
+  firstWritten(id: string): number | undefined;
   /** when the visitor refused (site.ts `decisions`) */
   refused: number[];
   /** a time as the flight recorder's log says it: ms since the site started */
@@ -77,7 +93,7 @@ interface Context {
 }
 
 /** Judges every session that arrived against the rules (check.ts calls it after the final drain). */
-export function judgeSessions(site: Site, timeouts: Timeouts): Judged {
+export function judgeSessions(site: Site, timeouts: Timeouts, unwritten: Context['unwritten']): Judged {
   const judged: Judged = { violations: [], excused: {} };
   const timeline = startTimeline(site);
   const origin = site.seen[0]?.at ?? 0;
@@ -87,6 +103,8 @@ export function judgeSessions(site: Site, timeouts: Timeouts): Judged {
     timeouts,
     excuse: (why) => void (judged.excused[why] = (judged.excused[why] || 0) + 1),
     fail: (at, detail) => void judged.violations.push({ at, detail }),
+    unwritten,
+    firstWritten: (id) => site.written.find((w) => w.session === id)?.at,
     refused: site.decisions.filter((d) => d.state === 'denied').map((d) => d.at),
     t: (at) => at - origin,
   };
@@ -132,6 +150,16 @@ function activityOf(site: Site, timeline: Timeline): number[] {
 }
 
 /**
+ * `ev` precedes its session's start because the start that arrived is another tab's copy (one event id, the copy that
+ * came first kept, the other judged sent): a page wrote the session before that copy was made, within the jar's lag,
+ * and `ev` is no older than that write.
+ */
+function rolledBeside(c: Context, s: Session, ev: Ev): boolean {
+  const written = c.firstWritten(s.id);
+  return written !== undefined && ev.at >= written && s.start!.at - written <= JAR_LAG;
+}
+
+/**
  * The events of one session, in time: none older than its start but one held and released later; no stretch between
  * two of them, without activity, past the timeout of the site's state in it (the session would have ended there); none
  * after the last activity its end names; its `duration_ms` from its start to that.
@@ -142,6 +170,7 @@ function within(s: Session, c: Context): void {
   for (const ev of s.events.filter(early)) {
     const held = ev.page !== null && c.timeline.held(ev.page, ev.at);
     if (held && c.timeline.released(ev.page!, ev.at) >= start!.at) c.excuse('held');
+    else if (rolledBeside(c, s, ev)) c.excuse('sameRollover');
     else c.fail(ev.at, `${describe(ev)} at ${c.t(ev.at)} in session ${short(s.id)}, started at ${c.t(start!.at)}`);
   }
   const chain = [...(start ? [start] : []), ...s.events.filter((ev) => !early(ev))];
@@ -159,6 +188,7 @@ function within(s: Session, c: Context): void {
   const last = s.events[s.events.length - 1];
   if (end && last && last.at > end.at) {
     if (last.at - end.at <= HEARD) c.excuse('heardLate');
+    else if (c.unwritten(s.id, last.e.session.eventIndex)) c.excuse('exitUnwritten');
     else c.fail(last.at, `${describe(last)} at ${c.t(last.at)} in ${short(s.id)}, past its end at ${c.t(end.at)}`);
   }
   const duration = end?.e.properties.duration_ms;

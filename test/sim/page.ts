@@ -12,6 +12,7 @@ import vm from 'node:vm';
 import type { Loop, Owner, OwnerState, Task } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
+import type { StorageMap } from './storage';
 
 /** What a page needs of the site (site.ts). */
 export interface World {
@@ -73,8 +74,9 @@ export interface Page extends Owner {
   alive(): boolean;
   /** a browser API of the page: it throws once the page has crashed (see `crashAfter`) */
   api<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-  /** a Storage of the page over `map`; `wrote` is called at each setItem, removeItem or clear */
-  storage(map: Map<string, string>, wrote?: () => void): unknown;
+  /** a Storage of the page over `map`; `refused`: a write the quota refuses (QuotaExceededError); `wrote` is called at
+   * each setItem, removeItem or clear */
+  storage(map: StorageMap, refused?: (key: string, value: string) => boolean, wrote?: () => void): unknown;
   /** console lines of the page */
   console: string[];
   /** the tab's sessionStorage */
@@ -168,10 +170,14 @@ export function startPage(world: World, o: PageOptions): Page {
     },
   });
 
-  const storage = (map: Map<string, string>, wrote?: () => void) => ({
+  const storage = (map: StorageMap, refused?: (key: string, value: string) => boolean, wrote?: () => void) => ({
     getItem: api((key: string) => (map.has(String(key)) ? map.get(String(key))! : null)),
     setItem: api((key: string, value: string) => {
       wrote?.();
+      if (refused?.(String(key), String(value))) {
+        world.log(`${o.id} sets ${key}: refused (QuotaExceededError)`);
+        throw page.error('QuotaExceededError', 'The quota has been exceeded');
+      }
       // (what delivery shares between pages, in the log: the outcome, the hand-over, the marks, a withdrawal)
       if (/^stint:(outcome|left|sent|withdrawn)$/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
       map.set(String(key), String(value));

@@ -23,7 +23,8 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'start ignores the hand-over', seed: 3 },
   { mutant: 'flush resolves at once', seed: 4 },
   { mutant: 'a beacon counts without news', seed: 615 },
-  { mutant: 'no verdict on a beacon', seed: 33 },
+  // (seed 33 found it; since the simulator's storage lags and refuses (issue 64), seed 58 draws it)
+  { mutant: 'no verdict on a beacon', seed: 58 },
   {
     // (seed 403 found it; since the mirror behind IndexedDB is written at every save, the default seeds no longer do)
     mutant: 'what the tabs say while storage opens is lost',
@@ -49,7 +50,8 @@ export const REGRESSIONS: Regression[] = [
     seed: 0,
     unit: 'test/keeper.test.ts: a write made while the page ran, cut as it entered the cache and told once it is back (WebKit): moves nothing',
   },
-  { mutant: 'a tab whose write failed sends alone', seed: 1312 },
+  // (seed 1312 found it; since the simulator's storage lags and refuses (issue 64), seed 172 draws it)
+  { mutant: 'a tab whose write failed sends alone', seed: 172 },
   {
     // (found by seed 1098 of the generator before steady tracking, its schedule kept shrunk; since a heard state that holds
     // less is written back untold (seed 26719), that schedule passes the mutant too, and a hunt from seed 1 did not draw
@@ -66,7 +68,8 @@ export const REGRESSIONS: Regression[] = [
     unit: 'test/keeper.test.ts: the session in IndexedDB: the mirror, which a leaving page writes at once, is read before an end or an exit',
   },
   { mutant: 'a restore does not read the mirror', seed: 2842 },
-  { mutant: 'held calls move the activity back', seed: 2177 },
+  // (seed 2177 found it; since the simulator's storage lags and refuses (issue 64), seed 1381 draws it)
+  { mutant: 'held calls move the activity back', seed: 1381 },
   {
     // (found by seed 13876 of `npm run simulate -- --seeds 20000`, shrunk; the stand-in's and the mirror's fixes made
     // since cover its schedule, and 8,000 default seeds did not draw it again)
@@ -97,7 +100,15 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a background gap judged by the foreground timeout', seed: 29 },
   { mutant: 'a session_end names the other timeout', seed: 3 },
   { mutant: 'a shown page takes the background it hears', seed: 60 },
-  { mutant: 'a hide while a restore reads the store is lost', seed: 1298 },
+  {
+    // (seed 1298 found it; since the simulator's storage lags, that seed draws its schedule otherwise)
+    mutant: 'a hide while a restore reads the store is lost',
+    seed: 1298,
+    unit: 'test/core/site.test.ts: hidden while its restore reads the store again: the hide is judged by the session it reads, and recorded',
+  },
+  { mutant: 'a refused hand-over counts as judged', seed: 1009 },
+  { mutant: 'a tab that heard more keeps its own late write', seed: 369 },
+  { mutant: 'a mirror that failed stays behind', seed: 2658 },
 ];
 
 /**

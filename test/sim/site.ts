@@ -2,7 +2,8 @@
  * One site in one browser, simulated: its tabs and their pages (each a realm running Stint's script tag), and what
  * they share: the cookie jar, localStorage, IndexedDB, the tabs' BroadcastChannel, the network and the collector, one
  * clock. What people do (site.act) and what the browser does to pages (hide, freeze, the back/forward cache, a close,
- * a crash) are the simulator's moves; every answer of the browser comes as a task, later, as the seed says.
+ * a crash) are the simulator's moves; every answer of the browser comes as a task, later, as the seed says. Each tab
+ * reads the cookies and localStorage through a copy of its own, which another tab's write reaches later (storage.ts).
  */
 import vm from 'node:vm';
 import { startIdb, type IdbWorld } from './idb';
@@ -12,6 +13,7 @@ import { describe, startPage, type Page, type World } from './page';
 import type { Use } from './liveness';
 import { probe } from './probes';
 import type { Random } from './random';
+import { startDisk, startReplica, type Pinned } from './storage';
 
 export interface Tab {
   id: string;
@@ -51,8 +53,8 @@ export interface SiteOptions {
   config: Record<string, unknown>;
   /** the log's lines kept (the flight recorder) */
   log: string[];
-  /** what the browser is like: cookies blocked, its engine */
-  scenario?: { cookies: boolean; engine: 'chromium' | 'webkit' };
+  /** what the browser is like: cookies blocked, its engine, the disk (drawn from the seed where not said: storage.ts) */
+  scenario?: { cookies: boolean; engine: 'chromium' | 'webkit'; disk?: Pinned };
 }
 
 export interface Site {
@@ -60,8 +62,11 @@ export interface Site {
   net: Net;
   idb: IdbWorld;
   tabs: Tab[];
+  /** what the device holds (a write reaches it a moment after its page made it: storage.ts) */
   cookies: Map<string, { value: string; expires: number }>;
   local: Map<string, string>;
+  /** what it holds once the writes on their way have landed */
+  settled(): { cookies: Map<string, { value: string; expires: number }>; local: Map<string, string> };
   tracked: Map<string, Tracked>;
   flushes: Flush[];
   faults: string[];
@@ -102,8 +107,16 @@ export interface Site {
   decisions: { at: number; state: string; page?: string; pages?: number; lost?: true }[];
   /** what the pages set in localStorage that the site's other pages read: which page, which key, when, in which task */
   shares: { page: string; key: string; at: number; task: number }[];
-  /** each write of the session's cookie: which page, which session, its eventIndex */
-  written: { at: number; page: string; session: string; index: number; idb?: true }[];
+  /** the site's last delivery outcome (`stint:outcome`) as each tab's copy of localStorage holds it, in order */
+  outcomeCopies: { tab: string; value: string | null; order: number }[];
+  /** the session's count (and the one it followed) as the cookie jar holds it, by when each write of it reached the jar */
+  jarred: { at: number; session: string; index: number; prev: string | null }[];
+  /** each write of what a page sent (`stint:left`, `stint:sent`) as it reached another tab: whose, made when, when */
+  records: { from: string; made: number; tab: string; at: number }[];
+  /** each localStorage write refused for quota: which page, which key and value, when */
+  refusals: { page: string; key: string; value: string; at: number }[];
+  /** each write of the session's cookie: which page, which session (and the one it followed), its eventIndex */
+  written: { at: number; page: string; session: string; index: number; prev: string | null; idb?: true }[];
   /** each `sending` message: who told it, which ids, in what order, and when each page heard it */
   sending: { from: string; ids: string[]; order: number; heard: Map<string, number> }[];
   /**
@@ -124,16 +137,45 @@ export function startSite(o: SiteOptions): Site {
   const loop = startLoop(Date.UTC(2026, 10, 27, 9, 0, 0));
   const log = (line: string) => void o.log.push(`${String(loop.now() - start).padStart(7)} ${line}`);
   const start = loop.now();
+  const safeDecode = (v: string) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return v;
+    }
+  };
+  // (the storage's own streams: what they draw moves none of the other answers)
+  const storage = o.random.fork('storage');
+  const disk = startDisk(storage.fork('disk'), log, o.scenario?.disk);
+  // (what each tab's copy holds of the site's last delivery outcome, and from when: what its pages can know of it)
+  const outcomeCopies: Site['outcomeCopies'] = [];
+  // (and when a leaving page's record of what it sent reached each other tab)
+  const records: Site['records'] = [];
+  const watch = (tab: string, key: string, value: string | undefined, from?: { tab: string; at: number }) => {
+    if (key === 'stint:outcome') outcomeCopies.push({ tab, value: value ?? null, order: net.tick() });
+    if (from && /^stint:(left|sent)$/.test(key)) records.push({ from: from.tab, made: from.at, tab, at: loop.now() });
+  };
+  const local = startReplica<string>(loop, storage.fork('local'), 'localStorage', { remote: () => storage.between(0, 1), watch });
+  type Cookie = { value: string; expires: number };
+  // (the session's count as the jar holds it, by when each write of it landed: what another tab can read)
+  const jarred: Site['jarred'] = [];
+  const stored = (name: string, cookie?: Cookie) => {
+    const state = name === '_stint' && cookie && /^\d\.\{/.test(safeDecode(cookie.value)) ? JSON.parse(safeDecode(cookie.value).slice(2)) : null;
+    if (state?.s) jarred.push({ at: loop.now(), session: state.s, index: state.e, prev: state.p ?? null });
+  };
+  const jar = startReplica<Cookie>(loop, storage.fork('cookies'), 'cookie', { remote: () => 0, stored });
+  const cookies = jar.device;
+  /** each page's tab (its renderer's copy of the storage) */
+  const tabOf = new Map<Page, string>();
   const idb = startIdb(loop, random.fork('idb'), log, (db, store, key, value) => onCommit?.(db, store, key, value), {
     cached: (page) => (page as Page).cached,
     evict: (page) => kill(page as Page, 'evicted: it held a database another page deletes'),
     // (the session's count as each page writes it to IndexedDB, where cookies are blocked)
     put: (page, store, value) => store === 'session' && record(page as Page, typeof value === 'string' ? value : '', true),
     wrote: (page) => onUse?.((page as Page).id, 'idb'),
+    refuse: disk.refuse,
   });
   const net = startNet(loop, random.fork('net'), log);
-  const cookies = new Map<string, { value: string; expires: number }>();
-  const local = new Map<string, string>();
   const channels = new Map<string, Set<Channel>>();
   const tabs: Tab[] = [];
   const pages = new Map<string, Page>();
@@ -144,6 +186,7 @@ export function startSite(o: SiteOptions): Site {
   const faults: string[] = [];
   const consent: Site['consent'] = new Map();
   const written: Site['written'] = [];
+  const refusals: Site['refusals'] = [];
   const lastWritten = new Map<string, Site['written'][number]>();
   /** The session's count as `page` writes it: when two pages recorded an index, for the invariants. */
   const record = (page: Page, value: string, idb?: true) => {
@@ -152,7 +195,7 @@ export function startSite(o: SiteOptions): Site {
     // (the mirror, written with the store at each save: once is enough)
     const same = lastWritten.get(page.id);
     if (same?.at === loop.now() && same.session === state.s && same.index === state.e) return;
-    const write = { at: loop.now(), page: page.id, session: state.s, index: state.e, ...(idb && { idb }) };
+    const write = { at: loop.now(), page: page.id, session: state.s, index: state.e, prev: state.p ?? null, ...(idb && { idb }) };
     lastWritten.set(page.id, write);
     written.push(write);
     log(`${page.id} writes the session ${String(state.s).slice(0, 8)} at ${state.e}`);
@@ -163,13 +206,6 @@ export function startSite(o: SiteOptions): Site {
   const see = (page: Page, visible: boolean, how: Shown) => {
     page.visible = visible;
     seen.push({ at: loop.now(), page: page.id, visible, how });
-  };
-  const safeDecode = (v: string) => {
-    try {
-      return decodeURIComponent(v);
-    } catch {
-      return v;
-    }
   };
   const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
   const shares: Site['shares'] = [];
@@ -207,7 +243,9 @@ export function startSite(o: SiteOptions): Site {
       get: () => {
         if (o.scenario?.cookies === false) return '';
         const now = loop.now();
-        return [...cookies]
+        const view = jar.view(tabOf.get(page)!);
+        return [...view.keys()]
+          .map((name) => [name, view.get(name)!] as const)
           .filter(([, c]) => c.expires > now)
           .map(([name, c]) => `${name}=${c.value}`)
           .join('; ');
@@ -225,12 +263,19 @@ export function startSite(o: SiteOptions): Site {
           const [key, v] = attribute.trim().split('=');
           if (key.toLowerCase() === 'max-age') expires = loop.now() + Number(v) * 1000;
         }
-        if (expires <= loop.now()) cookies.delete(name);
-        else cookies.set(name, { value, expires });
+        const view = jar.view(tabOf.get(page)!);
+        if (expires <= loop.now()) view.delete(name);
+        else view.set(name, { value, expires });
         if (name === '_stint') record(page, safeDecode(value));
       },
     }),
-    localStorage: (page) => page.storage(local, () => onUse?.(page.id, 'localStorage')),
+    // (a write refused for quota throws: https://html.spec.whatwg.org/multipage/webstorage.html#dom-storage-setitem)
+    localStorage: (page) =>
+      page.storage(local.view(tabOf.get(page)!), (key, value) => {
+        const refused = disk.refuseLocal(key, value, local.device.get(key));
+        if (refused) refusals.push({ page: page.id, key, value, at: loop.now() });
+        return refused;
+      }, () => onUse?.(page.id, 'localStorage')),
     indexedDB: (page) => idbFor(page),
     channel: (page, name) => open(page, name),
     fetch: (page, url, init) => net.fetch(page, url, init),
@@ -347,6 +392,7 @@ export function startSite(o: SiteOptions): Site {
     });
     pages.set(page.id, page);
     see(page, true, 'load');
+    tabOf.set(page, tab.id);
     if (o.config.consent === 'granted') heard(page.id, 'granted');
     log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
     page.run('load', (w) => {
@@ -398,7 +444,8 @@ export function startSite(o: SiteOptions): Site {
     idb,
     tabs,
     cookies,
-    local,
+    local: local.device,
+    settled: () => ({ cookies: jar.settled(), local: local.settled() }),
     tracked,
     flushes,
     faults,
@@ -413,6 +460,10 @@ export function startSite(o: SiteOptions): Site {
     decisions,
     shares,
     written,
+    refusals,
+    outcomeCopies,
+    records,
+    jarred,
     sending,
     seen,
     openTab() {
