@@ -177,6 +177,18 @@ describe('a network error, taken a moment later', () => {
     expect((reply() as { abandoned?: boolean }).abandoned).toBeUndefined();
   });
 
+  it('an answer that has not come in 30 s: a failure, and the request aborted (it would hold a connection to the host)', async () => {
+    vi.useFakeTimers();
+    let signal: AbortSignal | undefined;
+    vi.stubGlobal('fetch', (_: string, init: RequestInit) => ((signal = init.signal ?? undefined), new Promise(() => {})));
+    let reply: unknown = null;
+    void post('/c', '{}', { headers: {}, gzip: false } as never, new Set()).then((r) => (reply = r));
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect([reply, signal?.aborted]).toEqual([null, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect([reply, signal?.aborted]).toEqual([expect.objectContaining({ status: 0 }), true]);
+  });
+
   it('from a page that left meanwhile (Chromium rejects a keepalive fetch as the page navigates, and it lands): no news', async () => {
     const reply = failingPost();
     await vi.advanceTimersByTimeAsync(30);

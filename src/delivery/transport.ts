@@ -10,10 +10,11 @@ import type { Reply } from '../core/send';
 import { lifeMark } from '../db';
 import { guard } from '../log';
 
-const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string): RequestInit => ({
+const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string, signal?: AbortSignal): RequestInit => ({
   method: 'POST',
   body,
   keepalive: true,
+  signal,
   // A redirect is not followed: after a 301, 302 or 303 the browser would GET the new URL, and its 200 would count a
   // batch delivered that nobody received (https://fetch.spec.whatwg.org/#http-redirect-fetch). Its answer is an
   // opaque redirect: a failure.
@@ -59,7 +60,11 @@ export function sendNow(): void {
  * A real one this close to a page's leaving is taken as the request in flight it was a moment before (delivery.md).
  */
 const LEAVE_WAIT = 250;
-/** A reply that has not come by then is given up on, as a network error (the request may still land). */
+/**
+ * A reply that has not come by then is given up on, as a network error (the request may still land), and the request
+ * aborted: a collector that holds its answers would otherwise hold the browser's connections to its host (six in
+ * Chromium), and the retries would queue behind them (seen by scripts/chaos.mjs against a hanging collector).
+ */
 const ANSWER_WAIT = 30_000;
 /** The replies awaited now: each one's give-up. */
 const awaited = new Set<(answer?: Reply) => void>();
@@ -89,12 +94,13 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
       resolve(answer);
     };
     const giveUp = (answer = FAILED) => settle(answer);
-    const timer = setTimeout(giveUp, ANSWER_WAIT);
+    const control = typeof AbortController == 'function' ? new AbortController() : null;
+    const timer = setTimeout(() => (giveUp(), control?.abort()), ANSWER_WAIT);
     awaited.add(giveUp);
     mine.add(giveUp);
     let request: Promise<Response> | undefined;
     const send = (sent: string | ArrayBuffer, encoding?: string) =>
-      (request ||= fetch(url, init(sent, options, encoding)));
+      (request ||= fetch(url, init(sent, options, encoding, control?.signal)));
     const now = () => send(body);
     if (options.gzip) gzipping.add(now);
     (options.gzip ? gzipped(body) : Promise.resolve<[string]>([body]))

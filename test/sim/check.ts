@@ -4,6 +4,7 @@
  * by a carve-out with a predicate of its own (CARVE_OUTS), and counted, so that a run says how often each applied.
  * After the drain the session oracle (oracle.ts) judges every session that arrived, its tolerances counted likewise.
  */
+import { retryable } from '../../src/core/batch';
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
@@ -372,7 +373,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const page = site.pages.get(t.page)!;
     if (!consent?.granted) return 'heldNeverGranted';
     const carried = net.requests.filter((r) => r.ids.includes(t.id));
-    if (carried.some((r) => r.status !== null && r.status >= 400 && r.status < 500 && r.status !== 408 && r.status !== 429)) return 'givenUp';
+    // (a final answer, src/core/batch.ts: 404 and the other failures that may pass are sent again)
+    if (carried.some((r) => r.status !== null && (r.status < 200 || r.status >= 300) && !retryable(r.status))) return 'givenUp';
     const lost = carried.filter((r) => r.reached === null || (r.status !== null && r.status >= 500));
     // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
     if (!stored.has(t.id) && (page.state === 'gone' || page.cached) && lost.length === carried.length)

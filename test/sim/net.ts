@@ -10,6 +10,7 @@
  * records every request, so that the invariants can say where each event went.
  */
 import { expandEnvelope, type WholeEvent } from '../../src/core/envelope';
+import { retryable } from '../../src/core/batch';
 import type { Loop, Owner } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
@@ -220,8 +221,9 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
               loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
                 if (page.restoredAt <= record.at && page.refusedAt <= record.at) net.learned(page, false, true);
               });
-            else if (status >= 500 || status === 408 || status === 429 || status < 200) net.learned(page, false);
-            else if (status < 300) net.learned(page, true);
+            // (what Stint sends again is a failure it learns; a final answer drops the batch: src/core/batch.ts)
+            else if (status >= 200 && status < 300) net.learned(page, true);
+            else if (retryable(status)) net.learned(page, false);
             if (status === null) return reject(page.error('TypeError', 'Failed to fetch'));
             resolve({
               status,
