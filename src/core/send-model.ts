@@ -29,8 +29,11 @@ export type Outcome = [ok: boolean, at: number, seq?: number];
  * when they left, and those judged to be sent again; one in neither was judged sent (verdict.ts).
  */
 export interface Verdicts {
-  /** each hand-over: when its entries left, their ids, and the site's outcomes shared by then (`Outcome` `seq`) */
-  left: readonly [at: number, ids: readonly string[], seq?: number][];
+  /**
+   * each hand-over: when its entries left, their ids, the site's outcomes shared by then (`Outcome` `seq`), and 1 where
+   * an outcome refuted it that the site's pages could not record otherwise (sent again: delivery/sent-marks.ts)
+   */
+  left: readonly [at: number, ids: readonly string[], seq?: number, refuted?: 1][];
   again: readonly string[];
   /** the site's last outcome: a failure soon after a hand-over still there is its verdict (its page died judging) */
   outcome: Outcome | null;

@@ -26,8 +26,11 @@ const AGAIN = 'stint:again';
 /** Ids kept at most: far more than the 64 KB a leaving page may have in flight. */
 const MAX_MARKS = 2000;
 
-/** Each hand-over: when its entries left, their ids, and how many outcomes the site had shared by then. */
-type HandedOver = [at: number, ids: string[], seq: number][];
+/**
+ * Each hand-over: when its entries left, their ids, how many outcomes the site had shared by then, and 1 where an
+ * outcome refuted it and `stint:again` was refused (its quota full): sent again by whichever page reads it.
+ */
+type HandedOver = [at: number, ids: string[], seq: number, refuted?: 1][];
 
 /** This page's hand-overs that localStorage refused. */
 let unwritten: HandedOver = [];
@@ -69,7 +72,7 @@ export function readHandedOver(): HandedOver {
   return [
     ...readJson(LEFT)
       .filter((g): g is HandedOver[number] => Array.isArray(g) && typeof g[0] == 'number' && Array.isArray(g[1]))
-      .map(([at, ids, seq]): HandedOver[number] => [at, ids, +seq || 0]),
+      .map(([at, ids, seq, refuted]): HandedOver[number] => (refuted === 1 ? [at, ids, +seq || 0, 1] : [at, ids, +seq || 0])),
     ...unwritten,
   ];
 }
@@ -98,12 +101,19 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   // (an outcome from before they left, shared late, says nothing of them)
   const judged = groups.filter((g) => g[2] < seq && g[0] <= at);
   if (!judged.length) return;
-  const sent = (left: number) => ok || at - left > VERDICT;
+  const sent = ([left, , , refuted]: HandedOver[number]) => !refuted && (ok || at - left > VERDICT);
   // (written first, a page that dies between the writes leaves them judged twice, never not at all)
-  mark(judged.filter(([left]) => sent(left)).flatMap(([, ids]) => ids));
-  const again = judged.filter(([left]) => !sent(left)).flatMap(([, ids]) => ids);
-  if (again.length) writeJson(AGAIN, [...readIds(AGAIN), ...again].slice(-MAX_MARKS));
-  writeLeft(groups.filter((g) => !judged.includes(g)));
+  mark(judged.filter(sent).flatMap(([, ids]) => ids));
+  const again = judged.filter((g) => !sent(g));
+  const rest = groups.filter((g) => !judged.includes(g));
+  if (!again.length || writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)))
+    return writeLeft(rest);
+  // localStorage full: the refuted stay handed over, marked so (a page that reads them sends them again, and a later
+  // 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went down, its entries
+  // removed by its page restored from the cache); where even that is refused, they stay as they were, awaiting
+  const refuted = again.map(([left, ids, s]): HandedOver[number] => [left, ids, s, 1]);
+  if (writeJson(LEFT, [...rest, ...refuted].slice(-MAX_MARKS))) unwritten = [];
+  else writeLeft([...rest, ...again]);
 }
 
 /** What the site's pages hold of the entries that await a verdict: judged sent, still handed over, or sent again. */
@@ -119,7 +129,7 @@ export function unmark(ids: Set<string>): void {
   if (again.some((id) => ids.has(id))) writeJson(AGAIN, again.filter((id) => !ids.has(id)));
   const groups = readHandedOver();
   if (!groups.some(([, list]) => list.some((id) => ids.has(id)))) return;
-  const rest = groups.map(([at, list, seq]): HandedOver[number] => [at, list.filter((id) => !ids.has(id)), seq]);
+  const rest = groups.map(([at, list, ...more]): HandedOver[number] => [at, list.filter((id) => !ids.has(id)), ...more]);
   writeLeft(rest.filter(([, list]) => list.length));
 }
 

@@ -326,4 +326,14 @@ export const MUTANTS: Mutant[] = [
     find: 'attempt(mirror.delete, () => {});',
     replace: '',
   },
+  {
+    name: 'a refuted hand-over whose again is refused counts as judged',
+    // seed 15980: a failure soon after a page beaconed refuted its hand-over, localStorage (full) refused stint:again,
+    // and the hand-over was removed all the same; its page, restored from the cache, found its entries in no list,
+    // took them as judged sent and removed them from the outbox (the beacon was lost as the network went down)
+    rule: 'every event arrives',
+    file: 'delivery/sent-marks.ts',
+    find: 'writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)))',
+    replace: '(writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)), true))',
+  },
 ];

@@ -116,6 +116,7 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: "a page does not read the store again once its tab's last page has written", seed: 7001 },
   { mutant: 'a mirror that failed stays behind', seed: 2658 },
+  { mutant: 'a refuted hand-over whose again is refused counts as judged', seed: 15980 },
 ];
 
 /**
