@@ -105,15 +105,16 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   // (written first, a page that dies between the writes leaves them judged twice, never not at all)
   mark(judged.filter(sent).flatMap(([, ids]) => ids));
   const again = judged.filter((g) => !sent(g));
+  const ids = again.flatMap(([, list]) => list);
   const rest = groups.filter((g) => !judged.includes(g));
-  if (!again.length || writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)))
-    return writeLeft(rest);
-  // localStorage full: the refuted stay handed over, marked so (a page that reads them sends them again, and a later
-  // 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went down, its entries
-  // removed by its page restored from the cache); where even that is refused, they stay as they were, awaiting
-  const refuted = again.map(([left, ids, s]): HandedOver[number] => [left, ids, s, 1]);
-  if (writeJson(LEFT, [...rest, ...refuted].slice(-MAX_MARKS))) unwritten = [];
-  else writeLeft([...rest, ...again]);
+  // localStorage full, stint:again refused: the refuted stay handed over, marked so (a page that reads them sends them
+  // again, and a later 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went
+  // down, its entries removed by its page restored from the cache); where that is refused too, they stay as they were
+  writeLeft(
+    !ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS))
+      ? rest
+      : [...rest, ...again.map(([left, list, n]): HandedOver[number] => [left, list, n, 1])],
+  );
 }
 
 /** What the site's pages hold of the entries that await a verdict: judged sent, still handed over, or sent again. */

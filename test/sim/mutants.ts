@@ -333,7 +333,7 @@ export const MUTANTS: Mutant[] = [
     // took them as judged sent and removed them from the outbox (the beacon was lost as the network went down)
     rule: 'every event arrives',
     file: 'delivery/sent-marks.ts',
-    find: 'writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)))',
-    replace: '(writeJson(AGAIN, [...readIds(AGAIN), ...again.flatMap(([, ids]) => ids)].slice(-MAX_MARKS)), true))',
+    find: '!ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS))',
+    replace: '(writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS)), true)',
   },
 ];
