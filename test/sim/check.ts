@@ -6,6 +6,7 @@
  */
 import { retryable } from '../../src/core/batch';
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
+import { writeView } from './check-write';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
 import { JAR_LAG } from './storage';
@@ -20,9 +21,20 @@ const NIL = '00000000-0000-0000-0000-000000000000';
 
 /** What docs/delivery.md does not promise ("What is not promised"), each as the case the simulator can tell. */
 export const CARVE_OUTS = {
-  /** the page died before its outbox write of the event landed (the end of the task that tracked it, and the commit) */
+  /**
+   * the page went while its outbox write of the event was unfinished, and its going lost the write (aborted it, or
+   * WebKit dropped it as the page entered the cache it never left), or before the write was made: in the task that
+   * tracked it, or before its storage and database had opened (its sender made no transaction since); and no request
+   * carried it to a collector that worked (check-write.ts follows each write)
+   */
   diedBeforeWrite:
-    'the page went before its outbox write of the event landed, and no request carried it to a collector that worked',
+    'its page went while its outbox write was unfinished and lost it, or before it was made (in its task, or storage closed)',
+  /**
+   * its outbox was memory (a write of its page had failed: the disk refused it, its database broke) and its page went
+   * with it: sent and lost, or never sent, though not at a moment the page beacons what it holds (hidden, leaving or
+   * frozen, online)
+   */
+  memoryOnly: 'its outbox was memory (a write failed), and its page went with it unsent, or sent and lost',
   /** a beacon or a request in flight at exit, taken by the browser while delivery was known to work, then lost */
   lostInFlight: 'a beacon, or a request in flight as its page left, taken while delivery was known to work, then lost',
   /** held in memory while consent was pending, and the page went before it heard a grant */
@@ -164,8 +176,11 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   /** ids ever written to the outbox (a write that landed) */
   const stored = new Set<string>();
   let done = 0;
+  /** each event's outbox write, and what the outbox held of it when (check-write.ts) */
+  const writes = writeView(site);
 
-  site.onCommit = (db, store, _key, value) => {
+  site.onCommit = (db, store, key, value) => {
+    writes.commit(db, store, key, value);
     const state = store === 'session' && typeof value === 'string' && /^\d\.\{/.test(value) ? JSON.parse(value.slice(2)) : null;
     if (state?.s) landed.push({ at: site.loop.now(), session: state.s, index: state.e });
     if (db !== 'stint' || store !== 'outbox' || !value) return;
@@ -365,6 +380,41 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       );
     });
 
+  /** When and how a page went (null: it lives); one in the back/forward cache went, for its events, as it entered it. */
+  const deathOf = (id: string) => {
+    const death = site.deaths.get(id);
+    if (death) return death;
+    const left = site.left.get(id) || [];
+    return site.pages.get(id)!.cached && left.length ? { at: left[left.length - 1].at, why: 'cached' } : null;
+  };
+  const onlineAt = (at: number) => !![...net.onLines].reverse().find((o) => o.at <= at)?.on;
+  /**
+   * The page went before its write of the event landed: the going lost the write (aborted it, or WebKit dropped it as
+   * the page entered the cache, never restored after), or came before the write was made: in the task that tracked it,
+   * or before its sender made any transaction since (its storage or database not open yet).
+   */
+  const diedBeforeWrite = (t: Tracked, death: { at: number }) => {
+    const page = site.pages.get(t.page)!;
+    const w = writes.writeOf(t);
+    if (w?.fate === 'committed') return false;
+    if (w?.fate === 'aborted' && w.cause === 'gone') return true;
+    if (w?.fate === 'aborted' && w.cause === 'cache' && page.restoredAt < w.end!) return true;
+    if (w || writes.failedBy(t.page, t.at)) return false;
+    if (page.crashed && page.crashedTask === t.task) return true;
+    return !writes.senderAfter(t.page, t, death.at);
+  };
+  /**
+   * Its outbox was memory (a write of its page failed: docs/delivery.md, "Where IndexedDB is unavailable…"), and unsent
+   * events do not survive the page: it went with the event, sent and lost or never sent, though not at a moment it
+   * beacons what it holds (hidden, leaving or frozen, online) after it tracked the event.
+   */
+  const memoryOnly = (t: Tracked, carried: Sent[]) => {
+    const w = writes.writeOf(t);
+    if (!((w?.fate === 'aborted' && w.cause !== 'gone') || (!w && writes.failedBy(t.page, t.at)))) return false;
+    const chance = (site.left.get(t.page) || []).find((l) => l.at >= t.at && onlineAt(l.at));
+    return !chance || carried.some((r) => r.at <= chance.at);
+  };
+
   /** Why an event that never arrived may be missing, if the docs allow it. */
   const excuse = (t: Tracked): CarveOut | null => {
     const consent = site.consent.get(t.page);
@@ -377,8 +427,11 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     if (carried.some((r) => r.status !== null && (r.status < 200 || r.status >= 300) && !retryable(r.status))) return 'givenUp';
     const lost = carried.filter((r) => r.reached === null || (r.status !== null && r.status >= 500));
     // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
-    if (!stored.has(t.id) && (page.state === 'gone' || page.cached) && lost.length === carried.length)
-      return 'diedBeforeWrite';
+    const death = deathOf(t.page);
+    if (!stored.has(t.id) && death && lost.length === carried.length) {
+      if (diedBeforeWrite(t, death)) return 'diedBeforeWrite';
+      if (memoryOnly(t, carried)) return 'memoryOnly';
+    }
     if (lost.some(excusedLoss)) return 'lostInFlight';
     return null;
   };

@@ -23,6 +23,8 @@ import { probe } from './probes';
 /** What the simulator's IndexedDB needs of a page. */
 export interface IdbPage extends Owner {
   id: string;
+  /** the number of its task running now */
+  taskNo?: number;
   /** a value in the page's realm (cloned) */
   clone<T>(value: T): T;
   /** an Error of the page's realm */
@@ -112,6 +114,27 @@ interface Transaction {
   id: number;
   /** an open's upgrade (mode versionchange) */
   upgrade?: Upgrade;
+  /** what the checks follow of it */
+  record: TxRecord;
+}
+
+/** A transaction as the checks follow it (check-write.ts): whose, what it asked to put, and how it ended. */
+export interface TxRecord {
+  id: number;
+  page: string;
+  /** the page's task that made it */
+  task: number | undefined;
+  db: string;
+  scope: string[];
+  made: number;
+  /** the puts and deletes its page asked for, in order (asked: not all of them may have run) */
+  puts: { store: string; key: string; value: unknown }[];
+  deletes: { store: string; key: string }[];
+  /** when it committed or aborted (none yet: it has not ended) */
+  end?: number;
+  fate?: 'committed' | 'aborted';
+  /** why it aborted: its page went (`gone`), WebKit's cache dropped it (`cache`), its page aborted it or threw */
+  cause?: 'gone' | 'cache' | 'abort' | 'error' | 'quota';
 }
 
 interface Connection {
@@ -147,10 +170,14 @@ export interface IdbWorld {
   stall(until: number): void;
   /** a deletion of the database is asked and not done (it waits for connections to close) */
   deleting(name: string): boolean;
-  /** transactions that took longer than two seconds from their making to their end: page, store, when made */
-  slow: { page: string; store: string; at: number }[];
+  /** transactions that took longer than two seconds from their making to their end: page, store, when made, ended */
+  slow: { page: string; store: string; at: number; end: number }[];
   /** transactions the disk refused (QuotaExceededError; `open`: an upgrade, the open failed): page, store, when */
   refused: { page: string; store: string; at: number }[];
+  /** every transaction made, in order (the checks follow the outbox's writes: check-write.ts) */
+  transactions: TxRecord[];
+  /** each database deleted, and when */
+  deletions: { name: string; at: number }[];
 }
 
 /** `committed`: each write as it lands (a value, or undefined: deleted), for the invariants. */
@@ -241,7 +268,7 @@ export function startIdb(
             next.request.fire('success');
           } catch {
             // (an exception in a success callback aborts the transaction, as the spec says)
-            return abort(tx, 'AbortError');
+            return abort(tx, 'AbortError', 'error');
           }
           // (the callback's task ends in endOfTask, which advances)
         });
@@ -261,7 +288,7 @@ export function startIdb(
     if (tx.state !== 'running') return;
     tx.state = 'committing';
     loop.at(latency(), null, `idb ${tx.id} commits`, () => {
-      if (refused(tx)) return abort(tx, 'QuotaExceededError');
+      if (refused(tx)) return abort(tx, 'QuotaExceededError', 'quota');
       const { upgrade } = tx;
       if (upgrade) {
         for (const store of upgrade.created) tx.db.stores.set(store, new Map());
@@ -269,8 +296,9 @@ export function startIdb(
         tx.connection.upgrade = null;
         // (the open took this long: a stall of its upgrade's commit, as one of its queue, counts from the ask)
         const { asked } = tx.connection;
-        if (loop.now() - asked > 1000) world.slow.push({ page: tx.page.id, store: 'open', at: asked });
+        if (loop.now() - asked > 1000) world.slow.push({ page: tx.page.id, store: 'open', at: asked, end: loop.now() });
       }
+      Object.assign(tx.record, { end: loop.now(), fate: 'committed' });
       for (const [store, writes] of tx.writes) {
         const target = tx.db.stores.get(store)!;
         for (const [key, value] of writes) {
@@ -285,7 +313,7 @@ export function startIdb(
       // Stint's claim of the send turn, whose 2 s bound comes first at exactly 2 s, delivery/turn.ts)
       const from = tx.made === tx.connection.opened ? tx.connection.asked : tx.made;
       if (loop.now() - from >= 2000) {
-        world.slow.push({ page: tx.page.id, store: tx.scope[0], at: from });
+        world.slow.push({ page: tx.page.id, store: tx.scope[0], at: from, end: loop.now() });
         probe('idb: a transaction stalled past 2 s');
       }
       finish(tx);
@@ -318,8 +346,9 @@ export function startIdb(
     request.fire('success');
   };
 
-  const abort = (tx: Transaction, name: string) => {
+  const abort = (tx: Transaction, name: string, cause: TxRecord['cause']) => {
     if (tx.state === 'done') return;
+    Object.assign(tx.record, { end: loop.now(), fate: 'aborted', cause });
     const error = tx.page.error(name, 'The transaction was aborted');
     tx.object.error = error;
     const pending = tx.pending.splice(0);
@@ -417,9 +446,16 @@ export function startIdb(
         const copy = JSON.parse(JSON.stringify(value));
         hooks.put?.(tx.page, name, copy);
         hooks.wrote?.(tx.page);
-        return request(() => (write(key, copy), key));
+        const asked = request(() => (write(key, copy), key));
+        tx.record.puts.push({ store: name, key: String(key), value: copy });
+        return asked;
       },
-      delete: (key: string) => (hooks.wrote?.(tx.page), request(() => (write(key, undefined), undefined))),
+      delete: (key: string) => {
+        hooks.wrote?.(tx.page);
+        const asked = request(() => (write(key, undefined), undefined));
+        tx.record.deletes.push({ store: name, key: String(key) });
+        return asked;
+      },
       get: (key: string) => request(() => valueOf(tx, name, String(key))),
       getAll: () => request(() => keysOf(tx, name).map((key) => valueOf(tx, name, key))),
       getAllKeys: () => request(() => keysOf(tx, name)),
@@ -469,6 +505,9 @@ export function startIdb(
 
   /** A transaction of `page`, not yet scheduled. */
   function made(page: IdbPage, connection: Connection, scope: string[], mode: Transaction['mode']) {
+    const id = ++txIds;
+    const record: TxRecord = { id, page: page.id, task: page.taskNo, db: connection.name, scope, made: loop.now(), puts: [], deletes: [] };
+    world.transactions.push(record);
     const tx: Transaction = {
       page,
       db: connection.db,
@@ -485,7 +524,8 @@ export function startIdb(
       awaiting: false,
       made: loop.now(),
       object: target() as Transaction['object'],
-      id: ++txIds,
+      id,
+      record,
     };
     Object.assign(tx.object, {
       mode,
@@ -507,7 +547,7 @@ export function startIdb(
         if (tx.state === 'done' || tx.state === 'committing')
           throw page.error('InvalidStateError', 'The transaction is finished');
         if (tx.upgrade) probe("idb: an upgrade aborted by its page's handler");
-        abort(tx, 'AbortError');
+        abort(tx, 'AbortError', 'abort');
       },
     });
     const mine = pageTasks.get(page) || new Set();
@@ -545,7 +585,7 @@ export function startIdb(
       } catch {
         // (an exception in the handler aborts the upgrade, as the spec says)
         probe("idb: an upgrade aborted by its page's handler");
-        abort(tx, 'AbortError');
+        abort(tx, 'AbortError', 'error');
       }
       // (the task's end makes it inactive, and it commits: endOfTask)
     });
@@ -571,7 +611,7 @@ export function startIdb(
           enqueue(name, (done) =>
             loop.at(wait, null, `idb open ${name}`, () => {
               // (slow counts from the ask: behind a slow open in the queue, this one waited as long)
-              if (loop.now() - asked > 1000) world.slow.push({ page: page.id, store: 'open', at: asked });
+              if (loop.now() - asked > 1000) world.slow.push({ page: page.id, store: 'open', at: asked, end: loop.now() });
               // (a page that went meanwhile holds nothing, and creates nothing)
               if (!page.alive()) return done();
               let db = dbs.get(name);
@@ -600,6 +640,7 @@ export function startIdb(
               removed = true;
               pending.delete(remove);
               if (dbs.get(name) === db) dbs.delete(name);
+              world.deletions.push({ name, at: loop.now() });
               log(`idb ${name} deleted`);
               deletes.set(name, deletes.get(name)! - 1);
               if (!deletes.get(name)) deletes.delete(name);
@@ -645,7 +686,7 @@ export function startIdb(
           // (a request whose answer the page was to hear: nobody will; one still running goes on by itself)
           if (tx.awaiting) tx.busy = tx.awaiting = false;
           advance(tx);
-        } else abort(tx, 'AbortError');
+        } else abort(tx, 'AbortError', 'gone');
       }
       for (const db of dbs.values())
         for (const connection of db.connections)
@@ -655,7 +696,7 @@ export function startIdb(
       for (const tx of [...(pageTasks.get(page) || [])])
         if (tx.state !== 'committing' && tx.state !== 'done') {
           if (tx.upgrade) probe('idb: an upgrade aborted as its page went');
-          abort(tx, 'AbortError');
+          abort(tx, 'AbortError', 'cache');
         }
     },
     read: (name, store) => dbs.get(name)?.stores.get(store) || null,
@@ -665,6 +706,8 @@ export function startIdb(
     },
     slow: [],
     refused: [],
+    transactions: [],
+    deletions: [],
     deleting: (name) => deletes.has(name),
   };
   return world;

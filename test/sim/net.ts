@@ -32,6 +32,10 @@ export interface Sent {
   /** whether it carried events that identify the visitor (a device id that is not the nil UUID) */
   identified: boolean;
   dropped: number;
+  /** the losses its body reports (`dropped`), reached or not */
+  reports: number;
+  /** its answer came after its page had given up on it (30 s, a restore, a refusal): Stint did not take it */
+  ignored?: true;
   /** the page heard the answer (a fetch), or a failure; and when */
   heard: 'answer' | 'failure' | null;
   answeredAt?: number;
@@ -136,6 +140,14 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       return [];
     }
   };
+  /** The losses a body reports, read without judging it. */
+  const reportsOf = (body: string): number => {
+    try {
+      return Number(JSON.parse(body).dropped) || 0;
+    } catch {
+      return 0;
+    }
+  };
   const NIL = '00000000-0000-0000-0000-000000000000';
 
   /** Sends `body`; `answer` hears the status (null: no answer: the network, or a collector that never answers). */
@@ -152,6 +164,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       ids: events.map((e) => e.eventId),
       identified: events.some((e) => e.session.userId !== NIL),
       dropped: 0,
+      reports: reportsOf(body),
       heard: null,
     };
     requests.push(sent);
@@ -215,7 +228,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             // (and a page that heard a refusal since stopped its sender, which gave up on it: sender.ts `stop`;
             // seed 37140: an anonymous page's beacon was judged by an answer its new sender never heard)
             const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at || page.refusedAt > record.at;
-            if (late) void 0;
+            if (late) record.ignored = true;
             // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
             else if (status === null)
               loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {

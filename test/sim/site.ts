@@ -124,6 +124,10 @@ export interface Site {
    * end (`crash`: it crashed while shown)
    */
   seen: { at: number; page: string; visible: boolean; how: Shown }[];
+  /** each consent decision each page heard, in order, and in which of its tasks (`consent`: the first each way) */
+  hearings: { page: string; at: number; task: number; state: string }[];
+  /** when each page went, and how (crashed, left, discarded, evicted, its tab closed) */
+  deaths: Map<string, { at: number; why: string }>;
 }
 
 const ORIGIN = 'https://shop.test';
@@ -208,12 +212,16 @@ export function startSite(o: SiteOptions): Site {
     seen.push({ at: loop.now(), page: page.id, visible, how });
   };
   const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
+  const hearings: Site['hearings'] = [];
+  const deaths: Site['deaths'] = new Map();
   const shares: Site['shares'] = [];
-  /** Page `id` heard the decision `state` now (the first time each way counts). */
-  const heard = (id: string, state: unknown) => {
+  /** Page `id` heard the decision `state` now (the first time each way counts); `next`: in its next task. */
+  const heard = (id: string, state: unknown, next = false) => {
     const known = consent.get(id) || { granted: null, denied: null, heard: [] };
     consent.set(id, known);
     known.heard.push({ at: loop.now(), state: String(state) });
+    const task = (pages.get(id)?.taskNo ?? 0) + (next ? 1 : 0);
+    if (state === 'granted' || state === 'denied') hearings.push({ page: id, at: loop.now(), task, state });
     if (state === 'granted') known.granted ??= loop.now();
     if (state === 'denied') known.denied ??= loop.now();
     // (a refusal stops the page's sender: what it awaits then is given up, and its answers are not heard; sender.ts)
@@ -363,6 +371,7 @@ export function startSite(o: SiteOptions): Site {
   function kill(page: Page, why: string) {
     if (page.state === 'gone') return;
     page.state = 'gone';
+    deaths.set(page.id, { at: loop.now(), why });
     log(`${page.id} gone (${why})`);
     see(page, false, page.visible && page.crashed ? 'crash' : 'gone');
     for (const all of channels.values()) for (const c of [...all]) if (c.page === page) (c.closed = true), all.delete(c);
@@ -393,7 +402,7 @@ export function startSite(o: SiteOptions): Site {
     pages.set(page.id, page);
     see(page, true, 'load');
     tabOf.set(page, tab.id);
-    if (o.config.consent === 'granted') heard(page.id, 'granted');
+    if (o.config.consent === 'granted') heard(page.id, 'granted', true);
     log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
     page.run('load', (w) => {
       // (a page that starts offline learns that much: delivery/sender.ts)
@@ -466,6 +475,8 @@ export function startSite(o: SiteOptions): Site {
     jarred,
     sending,
     seen,
+    hearings,
+    deaths,
     openTab() {
       const tab: Tab = { id: `t${tabs.length + 1}`, history: [], at: -1, sessionStorage: new Map(), discarded: false, closed: false };
       tabs.push(tab);
@@ -516,7 +527,7 @@ export function startSite(o: SiteOptions): Site {
       const page = current(tab);
       if (!page || page.state !== 'running') return;
       log(`${page.id} setConsent(${state})`);
-      heard(page.id, state);
+      heard(page.id, state, true);
       decision = state;
       const told: Site['decisions'][number] = { at: loop.now(), state, page: page.id, pages: pages.size };
       decisions.push(told);
