@@ -335,6 +335,8 @@ export const MUTANTS: Mutant[] = [
     file: 'delivery/sent-marks.ts',
     find: '!ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS))',
     replace: '(writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS)), true)',
+  },
+  {
     name: 'the outbox is never written',
     // issue 64: every event in memory alone, which the checks of then excused whenever its page went (1,468 excuses per
     // 2,000 seeds became 13,277, and no seed failed); a page's going excuses only a write it lost, or came before
