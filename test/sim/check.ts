@@ -6,6 +6,7 @@
  */
 import { retryable } from '../../src/core/batch';
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
+import { droppedCheck } from './check-dropped';
 import { writeView } from './check-write';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
@@ -18,6 +19,9 @@ export interface Violation {
 }
 
 const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** An answer that gives a batch up (src/core/batch.ts: 404 and the other failures that may pass are sent again). */
+const finalAnswer = (r: Sent) => r.status !== null && (r.status < 200 || r.status >= 300) && !retryable(r.status);
 
 /** What docs/delivery.md does not promise ("What is not promised"), each as the case the simulator can tell. */
 export const CARVE_OUTS = {
@@ -34,7 +38,11 @@ export const CARVE_OUTS = {
    * with it: sent and lost, or never sent, though not at a moment the page beacons what it holds (hidden, leaving or
    * frozen, online)
    */
-  memoryOnly: 'its outbox was memory (a write failed), and its page went with it unsent, or sent and lost',
+  memoryOnly: 'its outbox was memory (anonymous, or a write failed), and its page went with it unsent, or sent and lost',
+  /** tracked while its page was anonymous, and a grant its page heard before it was sent ended that life */
+  grantedAway: 'tracked while its page was anonymous, and a grant the page heard before it was sent started a new life',
+  /** losses given up after the last batch of their page's sender: the count lives in memory, and is never reported */
+  unreported: "given up after its page's last batch: the dropped count lives in memory, and was never reported",
   /** a beacon or a request in flight at exit, taken by the browser while delivery was known to work, then lost */
   lostInFlight: 'a beacon, or a request in flight as its page left, taken while delivery was known to work, then lost',
   /** held in memory while consent was pending, and the page went before it heard a grant */
@@ -411,23 +419,67 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   const memoryOnly = (t: Tracked, carried: Sent[]) => {
     const w = writes.writeOf(t);
     if (!((w?.fate === 'aborted' && w.cause !== 'gone') || (!w && writes.failedBy(t.page, t.at)))) return false;
+    return wentWithMemory(t, carried);
+  };
+
+  /** `h` (a hearing) came before `t` (an event): an earlier moment, or an earlier task of the moment */
+  const before = (h: { at: number; task: number }, t: { at: number; task: number }) =>
+    h.at < t.at || (h.at === t.at && h.task <= t.task);
+  /**
+   * What its page was when it tracked `t`, by what it heard of consent before (granted; held while pending, then
+   * granted, refused, or nothing; anonymous: refused with onDenied 'anonymous'), and the decision after it that ends
+   * that life (a refusal of a grant, a grant of an anonymous page).
+   */
+  const lifeOf = (t: Tracked): { kind: 'granted' | 'held' | 'refusedHeld' | 'anonymous'; end: { at: number } | null } => {
+    const heard = site.hearings.filter((h) => h.page === t.page);
+    const then = [...heard].reverse().find((h) => before(h, t))?.state ?? 'pending';
+    const later = heard.filter((h) => !before(h, t));
+    const next = (state: string) => later.find((h) => h.state === state) ?? null;
+    if (then === 'granted') return { kind: 'granted', end: next('denied') };
+    if (then === 'denied') return anonymous ? { kind: 'anonymous', end: next('granted') } : { kind: 'refusedHeld', end: null };
+    const first = later[0];
+    if (!first) return { kind: 'held', end: null };
+    if (first.state === 'granted') return { kind: 'granted', end: next('denied') };
+    return anonymous ? { kind: 'anonymous', end: next('granted') } : { kind: 'refusedHeld', end: first };
+  };
+  /**
+   * A refusal erased it (docs/consent.md): its page heard one after tracking it, or one was decided while its page
+   * lived (it holds it until it hears so, as it runs again), or the outbox held it when the withdrawal deleted it.
+   */
+  const erased = (t: Tracked, life: ReturnType<typeof lifeOf>) => {
+    if (life.end) return true;
+    const death = deathOf(t.page);
+    const held = (d: Site['decisions'][number]) => d.page && d.state === 'denied' && d.at >= t.at;
+    if (site.decisions.some((d) => held(d) && (!death || death.at >= d.at))) return true;
+    return writes.erasedAt(t.id) !== null;
+  };
+  /**
+   * An anonymous page's outbox is memory (docs/consent.md): it went with the event, sent and lost or never sent,
+   * though not at a moment it beacons what it holds (hidden, leaving or frozen, online) after it tracked the event.
+   */
+  const wentWithMemory = (t: Tracked, carried: Sent[]) => {
     const chance = (site.left.get(t.page) || []).find((l) => l.at >= t.at && onlineAt(l.at));
     return !chance || carried.some((r) => r.at <= chance.at);
   };
 
   /** Why an event that never arrived may be missing, if the docs allow it. */
   const excuse = (t: Tracked): CarveOut | null => {
-    const consent = site.consent.get(t.page);
-    const refusal = [...site.consent.values()].some((c) => c.denied !== null && c.denied >= t.at);
-    if (refusal || consent?.denied != null) return 'refused';
-    const page = site.pages.get(t.page)!;
-    if (!consent?.granted) return 'heldNeverGranted';
+    const life = lifeOf(t);
+    if (life.kind === 'held') return 'heldNeverGranted';
+    // (tracked while refused, onDenied 'drop': nothing is kept)
+    if (life.kind === 'refusedHeld' || (life.kind === 'granted' && erased(t, life))) return 'refused';
     const carried = net.requests.filter((r) => r.ids.includes(t.id));
     // (a final answer, src/core/batch.ts: 404 and the other failures that may pass are sent again)
-    if (carried.some((r) => r.status !== null && (r.status < 200 || r.status >= 300) && !retryable(r.status))) return 'givenUp';
+    if (carried.some(finalAnswer)) return 'givenUp';
     const lost = carried.filter((r) => r.reached === null || (r.status !== null && r.status >= 500));
-    // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
     const death = deathOf(t.page);
+    if (life.kind === 'anonymous') {
+      if (lost.some(excusedLoss)) return 'lostInFlight';
+      // (a grant ends an anonymous page's life: what it held goes, as for a new tab: core/step.ts `decide`)
+      if (life.end) return 'grantedAway';
+      return death && wentWithMemory(t, carried) ? 'memoryOnly' : null;
+    }
+    // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
     if (!stored.has(t.id) && death && lost.length === carried.length) {
       if (diedBeforeWrite(t, death)) return 'diedBeforeWrite';
       if (memoryOnly(t, carried)) return 'memoryOnly';
@@ -501,6 +553,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     },
     final() {
       this.step();
+      // Every loss counted (docs/delivery.md): what a page gave up is reported in its next batch (check-dropped.ts).
+      const dropped = droppedCheck(site).judge();
+      for (const broken of dropped.broken) fail('every loss counted', broken);
+      if (dropped.unreported) excused.unreported = (excused.unreported || 0) + dropped.unreported;
       // Nothing twice in the normal course: an event that came again did so because its first request's fate was not
       // known (docs/delivery.md: "maybe twice, dropped by eventId").
       for (const [id, again] of net.duplicates) {
@@ -508,7 +564,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         // (any request that carried it and reached the collector, the first to arrive or not)
         const carriers = net.requests.filter((r) => r.reached !== null && r.status === 204 && r.ids.includes(id));
         // (a page could not record it sent: localStorage refused the marks or a hand-over that named it, sent-marks.ts)
-        const unrecorded = site.refusals.some((r) => r.at >= first.at && /^stint:(sent|left|again)$/.test(r.key) && r.value.includes(id));
+        // (from its first sending, which may not be the first to arrive: seed 6216, a leaving page's beacon refused its
+        // hand-over, and the next page's fetch of it, sent after, arrived before)
+        const sentAt = Math.min(...net.requests.filter((r) => r.ids.includes(id)).map((r) => r.at));
+        const unrecorded = site.refusals.some((r) => r.at >= sentAt && /^stint:(sent|left|again)$/.test(r.key) && r.value.includes(id));
         const why =
           carriers.map(twice).find((w) => w) ??
           (unrecorded ? 'marksRefused' : rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : recordErased(carriers) ? 'recordErased' : null);

@@ -354,4 +354,22 @@ export const MUTANTS: Mutant[] = [
     find: '() => ((writable = false), written(keys, false)),',
     replace: '() => written(keys, true),',
   },
+  {
+    name: 'an anonymous page sends nothing',
+    // issue 64: the checks of then excused every event of a page that heard a refusal (docs/consent.md promises
+    // cookieless events); an anonymous page's event is excused only by a grant after it, a loss in flight, or its page
+    // going with its memory outbox and no moment to beacon
+    rule: 'every event arrives',
+    file: 'shell/effects.ts',
+    find: 'enqueue: (entry) => shell.sender?.add(entry),',
+    replace: "enqueue: (entry) => shell.model.consentMode === 'anonymous' || shell.sender?.add(entry),",
+  },
+  {
+    name: 'an uncounted loss',
+    // issue 64: the checks of then never read `dropped`: a batch given up went uncounted, and every seed passed
+    rule: 'every loss counted',
+    file: 'core/send-queue.ts',
+    find: 'd.dropped += list.length;',
+    replace: '',
+  },
 ];
