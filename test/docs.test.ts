@@ -269,7 +269,9 @@ describe("the README's commands and blocks", () => {
     const sh = blocks.filter((b) => b.lang === 'sh');
     const commands = sh[0].code.split('\n').map((l) => l.replace(/#.*/, '').trim());
     expect([sh.length, commands.filter(Boolean)]).toEqual([1, ['npm install && npm run demo', 'npm test']]);
-    expect(read('.ci/run')).toMatch(/^CI=1 npm test \|\| status=\$\?\nCI=1 npm run test:engines \|\| status=\$\?\nexit \$status$/m);
+    // (each step's output kept for the recap the run ends with: CI shows a run's tail alone)
+    expect(read('.ci/run')).toMatch(/^CI=1 npm test 2>&1 \| tee "\$logs\/test" \|\| tests=\$\?\nCI=1 npm run test:engines 2>&1 \| tee "\$logs\/engines" \|\| engines=\$\?$/m);
+    expect(read('.ci/run')).toMatch(/^\[ "\$tests" -eq 0 \] \|\| status=\$tests\n\[ "\$engines" -eq 0 \] \|\| status=\$engines\nexit \$status$/m);
     // What the comments say each does: the demo serves at once, and builds; the test's steps in order, the e2e suite
     // in Chromium; the other engines' suite, which the README's text names.
     const { scripts } = JSON.parse(read('package.json'));

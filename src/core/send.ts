@@ -124,9 +124,8 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
   }
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);
   bound(d, fx);
-  // What leaving pages handed over awaits its verdict here too (verdict.ts)
-  // (a refuted one, not: it is sent again)
-  for (const [left, ids, , refuted] of handed) if (!refuted) leave(d, fx, ids.filter((id) => d.known.has(id)), left, at);
+  // What leaving pages handed over awaits its verdict here too (verdict.ts), but a refuted one: it is sent again
+  for (const [left, ids, , refuted] of handed) if (!refuted) leave(d, fx, ids.filter((i) => d.known.has(i)), left, at);
   // The tab that wrote them may still hold them: were it to hide or leave while this tab's request is in flight,
   // its beacon would send them a second time (issue 37). Told now, it leaves them to this tab. (Those the bound
   // dropped here too: that tab keeps them, and sends them in its own turn.)

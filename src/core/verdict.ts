@@ -22,7 +22,8 @@ export const VERDICT = 10_000;
 export function follow(d: Delivery, fx: Fx, { left, again, outcome }: Verdicts): void {
   // (an outcome shared after the hand-over, by its place in the order, not its time: two in one ms are told apart)
   const failed = ([at, , seq = 0, refuted]: Verdicts['left'][number]) =>
-    !!refuted || (!!outcome && !outcome[0] && (outcome[2] ?? 0) > seq && outcome[1] >= at && outcome[1] - at <= VERDICT);
+    !!refuted ||
+    (!!outcome && !outcome[0] && (outcome[2] ?? 0) > seq && outcome[1] >= at && outcome[1] - at <= VERDICT);
   const waiting = new Set(left.flatMap((g) => (failed(g) ? [] : g[1])));
   const resend = new Set([...again, ...left.flatMap((g) => (failed(g) ? g[1] : []))]);
   const judged: Queued[] = [];

@@ -72,7 +72,9 @@ export function readHandedOver(): HandedOver {
   return [
     ...readJson(LEFT)
       .filter((g): g is HandedOver[number] => Array.isArray(g) && typeof g[0] == 'number' && Array.isArray(g[1]))
-      .map(([at, ids, seq, refuted]): HandedOver[number] => (refuted === 1 ? [at, ids, +seq || 0, 1] : [at, ids, +seq || 0])),
+      .map(([at, ids, seq, refuted]): HandedOver[number] =>
+        refuted === 1 ? [at, ids, +seq || 0, 1] : [at, ids, +seq || 0],
+      ),
     ...unwritten,
   ];
 }
@@ -130,7 +132,11 @@ export function unmark(ids: Set<string>): void {
   if (again.some((id) => ids.has(id))) writeJson(AGAIN, again.filter((id) => !ids.has(id)));
   const groups = readHandedOver();
   if (!groups.some(([, list]) => list.some((id) => ids.has(id)))) return;
-  const rest = groups.map(([at, list, ...more]): HandedOver[number] => [at, list.filter((id) => !ids.has(id)), ...more]);
+  const rest = groups.map(([at, list, ...more]): HandedOver[number] => [
+    at,
+    list.filter((id) => !ids.has(id)),
+    ...more,
+  ]);
   writeLeft(rest.filter(([, list]) => list.length));
 }
 
