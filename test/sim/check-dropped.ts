@@ -26,7 +26,11 @@ export function droppedCheck(site: Site): DroppedCheck {
     const delivered = (id: string) => (net.arrived.get(id)?.at ?? Infinity) <= r.answeredAt!;
     return { r, at: r.answeredAt!, least: r.ids.filter((id) => !delivered(id)).length };
   };
-  /** One page's sender lives: from each consent decision it heard to the next (a decision may start another). */
+  /**
+   * One page's sender lives: from each consent decision it heard to the next (a decision may start another). A give-up
+   * belongs to the life that sent its request, though its answer came in the next (seed 4820: an anonymous page's
+   * batch refused after a grant started its page's next sender, which does not report the last one's losses).
+   */
   const lives = (page: string) => {
     const edges = site.hearings.filter((h) => h.page === page).map((h) => h.at);
     return (r: Sent, at = r.at) => edges.filter((e) => e <= at).length;
@@ -44,7 +48,7 @@ export function droppedCheck(site: Site): DroppedCheck {
       for (const r of sent) {
         if (life(r) !== last) (paid = 0), (last = life(r));
         paid += r.reports;
-        const before = ups.filter((g) => life(g.r, g.at) === last && g.r.n < r.n && g.at <= r.at);
+        const before = ups.filter((g) => life(g.r) === last && g.r.n < r.n && g.at <= r.at);
         const owed = before.reduce((n, g) => n + g.least, 0);
         if (paid >= owed) continue;
         broken.push(`${page}'s request ${r.n} (${r.kind}) reports ${paid} losses of its life, after ${owed}`);
@@ -52,7 +56,7 @@ export function droppedCheck(site: Site): DroppedCheck {
       }
       // (what a page gave up after its last batch of that life: the docs' exception)
       for (const g of ups) {
-        const later = sent.some((r) => r.n > g.r.n && r.at >= g.at && life(r) === life(g.r, g.at));
+        const later = sent.some((r) => r.n > g.r.n && r.at >= g.at && life(r) === life(g.r));
         if (!later) unreported += g.least;
       }
       // The collector receives no more than was given up, but reports taken whose answer was not heard (sent again).

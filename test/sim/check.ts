@@ -458,7 +458,11 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * though not at a moment it beacons what it holds (hidden, leaving or frozen, online) after it tracked the event.
    */
   const wentWithMemory = (t: Tracked, carried: Sent[]) => {
-    const chance = (site.left.get(t.page) || []).find((l) => l.at >= t.at && onlineAt(l.at));
+    const page = site.pages.get(t.page)!;
+    // (not a moment its page crashed in, before it could beacon: seed 7066, a crash in its pagehide handler)
+    const chance = (site.left.get(t.page) || []).find(
+      (l) => l.at >= t.at && onlineAt(l.at) && !(page.crashed && page.crashedAt === l.at),
+    );
     return !chance || carried.some((r) => r.at <= chance.at);
   };
 
