@@ -89,6 +89,8 @@ export const CARVE_OUTS = {
     'localStorage refused (its quota full) a record of what was sent, as it left or was judged: a page sent it again',
   /** the session in IndexedDB: a page killed before its write of the count landed, which the next page counts from */
   killedUnwritten: 'a page was killed (a crash, a discard) before its IndexedDB write of the session landed',
+  /** a page crashed in the task that took the index (its pagehide handler, after its beacon), before the task's save */
+  crashedUnsaved: 'a page crashed in the task that took the index, after sending it and before that task saved the count',
   /** the session in IndexedDB: a page went before its write of the count landed, and localStorage refused its mirror */
   mirrorRefused:
     'a page went before its IndexedDB write of the session landed, and localStorage had refused the mirror behind it (its quota full)',
@@ -148,8 +150,23 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const times = [...first.values()].sort((a, b) => a - b);
     return times.some((t, i) => i > 0 && t - times[i - 1] < 50);
   };
-  /** `${sessionId}:${eventIndex}` -> the event that took it */
-  const indices = new Map<string, Arrival['event']>();
+  /** `${sessionId}:${eventIndex}` -> the arrival of the event that took it */
+  const indices = new Map<string, Arrival>();
+  /**
+   * The page that sent `a` crashed in the task that took its index, before that task's end saved the count (a crash in
+   * its pagehide handler, after the beacon: seed 5680, the session in IndexedDB alone, cookies blocked and the mirror
+   * refused): no write of that count was asked, and the next page counted from the store's older one.
+   */
+  const crashedUnsaved = (a: Arrival) => {
+    const { session, timestamp } = a.event;
+    const sender = net.requests[a.request - 1].page;
+    const page = site.pages.get(sender);
+    return (
+      !!page?.crashed &&
+      page.crashedAt === Date.parse(timestamp) &&
+      !site.written.some((w) => w.page === sender && w.session === session.sessionId && w.index >= session.eventIndex)
+    );
+  };
   /** `${userId}:${sessionIndex}` -> sessionId */
   const sessions = new Map<string, string>();
   const killed = (id: string) => !!(site.pages.get(id)?.crashed || site.pages.get(id)?.discarded);
@@ -199,10 +216,12 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     }
   };
 
-  const arrive = ({ event }: Arrival) => {
+  const arrive = (arrival: Arrival) => {
+    const { event } = arrival;
     const { session } = event;
     const key = `${session.sessionId}:${session.eventIndex}`;
-    const other = indices.get(key);
+    const first = indices.get(key);
+    const other = first?.event;
     if (other && other.eventId !== event.eventId) {
       // docs/sessions.md: two tabs that track within the same few milliseconds (under 50 ms apart) can give two events
       // one index; pages of one tab (a back/forward visit) never do
@@ -211,6 +230,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         excused.sameMoment = (excused.sameMoment || 0) + 1;
       else if (killedUnwritten(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.killedUnwritten = (excused.killedUnwritten || 0) + 1;
+      else if (crashedUnsaved(first!) || crashedUnsaved(arrival))
+        excused.crashedUnsaved = (excused.crashedUnsaved || 0) + 1;
       else if (mirrorRefused(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.mirrorRefused = (excused.mirrorRefused || 0) + 1;
       else if (other.context.tabId !== event.context.tabId && jarLag(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
@@ -218,7 +239,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       else
         fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
     }
-    if (!other) indices.set(key, event);
+    if (!first) indices.set(key, arrival);
     if (session.userId !== NIL) {
       const k = `${session.userId}:${session.sessionIndex}`;
       const known = sessions.get(k);
@@ -430,7 +451,9 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * granted, refused, or nothing; anonymous: refused with onDenied 'anonymous'), and the decision after it that ends
    * that life (a refusal of a grant, a grant of an anonymous page).
    */
-  const lifeOf = (t: Tracked): { kind: 'granted' | 'held' | 'refusedHeld' | 'anonymous'; end: { at: number } | null } => {
+  const lifeOf = (
+    t: Tracked,
+  ): { kind: 'granted' | 'held' | 'refusedHeld' | 'anonymous'; end: { at: number } | null; from?: number } => {
     const heard = site.hearings.filter((h) => h.page === t.page);
     const then = [...heard].reverse().find((h) => before(h, t))?.state ?? 'pending';
     const later = heard.filter((h) => !before(h, t));
@@ -440,7 +463,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const first = later[0];
     if (!first) return { kind: 'held', end: null };
     if (first.state === 'granted') return { kind: 'granted', end: next('denied') };
-    return anonymous ? { kind: 'anonymous', end: next('granted') } : { kind: 'refusedHeld', end: first };
+    // (held while pending, then sent anonymously from the refusal on: seed 12552)
+    return anonymous ? { kind: 'anonymous', end: next('granted'), from: first.at } : { kind: 'refusedHeld', end: first };
   };
   /**
    * A refusal erased it (docs/consent.md): its page heard one after tracking it, or one was decided while its page
@@ -457,11 +481,11 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * An anonymous page's outbox is memory (docs/consent.md): it went with the event, sent and lost or never sent,
    * though not at a moment it beacons what it holds (hidden, leaving or frozen, online) after it tracked the event.
    */
-  const wentWithMemory = (t: Tracked, carried: Sent[]) => {
+  const wentWithMemory = (t: Tracked, carried: Sent[], from = t.at) => {
     const page = site.pages.get(t.page)!;
     // (not a moment its page crashed in, before it could beacon: seed 7066, a crash in its pagehide handler)
     const chance = (site.left.get(t.page) || []).find(
-      (l) => l.at >= t.at && onlineAt(l.at) && !(page.crashed && page.crashedAt === l.at),
+      (l) => l.at >= from && onlineAt(l.at) && !(page.crashed && page.crashedAt === l.at),
     );
     return !chance || carried.some((r) => r.at <= chance.at);
   };
@@ -481,7 +505,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       if (lost.some(excusedLoss)) return 'lostInFlight';
       // (a grant ends an anonymous page's life: what it held goes, as for a new tab: core/step.ts `decide`)
       if (life.end) return 'grantedAway';
-      return death && wentWithMemory(t, carried) ? 'memoryOnly' : null;
+      return death && wentWithMemory(t, carried, life.from) ? 'memoryOnly' : null;
     }
     // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
     if (!stored.has(t.id) && death && lost.length === carried.length) {
