@@ -180,13 +180,20 @@ test("engagement: two tabs of one window, one visible at a time: the tabs' time 
 
 test('engagement: a frozen page and a page in the back/forward cache count nothing; a restored page counts from its return, as a new page view', async ({ page, build, run, collector }) => {
   await page.clock.install();
+  // (the installed clock starts at the machine's time and runs with it until its first jump: the page's time at its
+  // arrival, an act, is no earlier than this)
+  const loadedFrom = Date.now();
   await open(page, build, run);
   await act(page);
   await page.clock.fastForward(2 * SECOND);
   // Frozen (a hidden page, as Chrome freezes background tabs) for five minutes, then resumed (and visible).
   await documentEvent(page, 'freeze');
+  // (each figure's bound is the page's own time across the steps that could count: arriving is an act, so the first
+  // counts from the page's load, which a slow machine draws out past any fixed slack: CI, stop 69)
+  const frozenBy = await pageNow(page);
   const [frozen] = await collector.waitFor(1, isEngagement);
   await page.clock.fastForward(5 * MINUTE);
+  const resumedFrom = await pageNow(page);
   await documentEvent(page, 'resume');
   await call(page, 'ready');
   await act(page);
@@ -197,8 +204,10 @@ test('engagement: a frozen page and a page in the back/forward cache count nothi
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
     document.dispatchEvent(new Event('visibilitychange'));
   });
+  const cachedBy = await pageNow(page);
   const [, cached] = await collector.waitFor(2, isEngagement);
   await page.clock.fastForward(10 * MINUTE);
+  const restoredFrom = await pageNow(page);
   await page.evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'visible' });
     document.dispatchEvent(new Event('visibilitychange'));
@@ -207,13 +216,15 @@ test('engagement: a frozen page and a page in the back/forward cache count nothi
   await call(page, 'ready');
   await page.clock.fastForward(1 * SECOND);
   await setVisibility(page, 'hidden');
+  const restoredBy = await pageNow(page);
   const [, , restored] = await collector.waitFor(3, isEngagement);
+  // (the five minutes frozen and the ten in the cache count nothing: each bound is far below them)
   expect(engaged(frozen)).toBeGreaterThanOrEqual(2 * SECOND);
-  expect(engaged(frozen)).toBeLessThanOrEqual(2 * SECOND + SLACK);
+  expect(engaged(frozen)).toBeLessThanOrEqual(frozenBy - loadedFrom);
   expect(engaged(cached)).toBeGreaterThanOrEqual(1 * SECOND);
-  expect(engaged(cached)).toBeLessThanOrEqual(1 * SECOND + SLACK);
+  expect(engaged(cached)).toBeLessThanOrEqual(cachedBy - resumedFrom);
   expect(engaged(restored)).toBeGreaterThanOrEqual(1 * SECOND);
-  expect(engaged(restored)).toBeLessThanOrEqual(1 * SECOND + SLACK);
+  expect(engaged(restored)).toBeLessThanOrEqual(restoredBy - restoredFrom);
   // The restore is a fresh page view, and its time is that view's.
   const views = await collector.events((e) => e.name === 'page_view');
   expect(restored.context.page.viewId).toBe(views.at(-1)!.context.page.viewId);
