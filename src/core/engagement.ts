@@ -126,19 +126,24 @@ export function engagementSteps({ run, enter, siteBackground }: Kit) {
 
 /**
  * A stretch of engagement, `from` to `to` (`engagement`), in a live session (`prev`, after `onActivity` at `from`): its
- * ms are added to the session's, once where they overlap the last stretch merged (another tab's, a window beside this
- * one), never before the session's start nor past its longest duration. Its end is no activity: the timeouts run from
- * the last input, as with `activity: 'input'` (the end is known only at the next input). Null: nothing to add.
+ * ms are added to the session's, never before the session's start nor past its longest duration. The session keeps
+ * the total and the hull of the stretches merged (the first start, the last end), not each stretch (it travels in the
+ * cookie): what lies outside the hull is new; what lies inside adds at most what the hull's stretches left uncovered.
+ * So the total is never less than the true union, and never more than the hull (the wall clock) nor the pages' sum,
+ * in whatever order the tabs' stretches come. Its end is no activity: the timeouts run from the last input, as with
+ * `activity: 'input'` (the end is known only at the next input). Null: nothing to add.
  */
 export function onEngaged(prev: SessionState | null, from: number, to: number, t: Timeouts): Outcome | null {
   if (!prev || prev.ended) return null;
   const a = Math.max(from, prev.startedAt);
   const b = t.maxSessionDuration > 0 ? Math.min(to, prev.startedAt + t.maxSessionDuration) : to;
   if (b <= a) return null;
-  const [ms, f, e] = prev.engaged || [0, 0, 0];
-  const overlaps = a < e && b > f;
-  const engaged: SessionState['engaged'] = overlaps
-    ? [ms + Math.max(0, b - e) + Math.max(0, f - a), Math.min(a, f), Math.max(b, e)]
-    : [ms + b - a, b > e ? a : f, Math.max(b, e)];
+  // (the first: an empty hull where it starts)
+  const [ms, f, e] = prev.engaged || [0, a, a];
+  // (a record of a build that kept only the last stretch may count more than its hull: nothing in it is uncovered)
+  const uncovered = Math.max(0, e - f - ms);
+  const inside = Math.max(0, Math.min(b, e) - Math.max(a, f));
+  const outside = b - a - inside;
+  const engaged: SessionState['engaged'] = [ms + outside + Math.min(inside, uncovered), Math.min(a, f), Math.max(b, e)];
   return { current: { ...prev, engaged }, ending: null };
 }

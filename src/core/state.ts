@@ -69,8 +69,8 @@ export interface SessionState {
    */
   rev: number;
   /**
-   * Engaged time (`engagement`): the ms so far, and the last stretch merged in (its start and end), so that tabs
-   * whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet.
+   * Engaged time (`engagement`): the ms so far, and the hull of the stretches merged in (the first start, the last
+   * end), so that tabs whose stretches overlap count the time once (engagement.ts `onEngaged`). Null: none yet.
    */
   engaged: [ms: number, from: number, to: number] | null;
   /**
