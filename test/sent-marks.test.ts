@@ -6,18 +6,23 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { follow, VERDICT } from '../src/core/verdict';
 import type { Delivery, Outcome } from '../src/core/send-model';
-import { handOver, judgeHandedOver, readVerdicts } from '../src/delivery/sent-marks';
+import { eraseMarks, handOver, judgeHandedOver, readVerdicts } from '../src/delivery/sent-marks';
 
-/** A localStorage whose `refused` keys throw QuotaExceededError on a write that grows them. */
+/** A localStorage whose keys that begin with one of `refused` throw QuotaExceededError on a write that grows them. */
 function fullStorage(refused: Set<string>) {
   const items = new Map<string, string>();
   return {
     getItem: (key: string) => items.get(key) ?? null,
     setItem(key: string, value: string) {
-      if (refused.has(key) && value.length > (items.get(key) ?? '').length) throw new DOMException('full', 'QuotaExceededError');
+      const full = [...refused].some((r) => key.startsWith(r));
+      if (full && value.length > (items.get(key) ?? '').length) throw new DOMException('full', 'QuotaExceededError');
       items.set(key, value);
     },
     removeItem: (key: string) => void items.delete(key),
+    key: (i: number) => [...items.keys()][i] ?? null,
+    get length() {
+      return items.size;
+    },
     items,
   };
 }
@@ -29,6 +34,8 @@ beforeEach(() => {
   refused = new Set();
   storage = fullStorage(refused);
   vi.stubGlobal('localStorage', storage);
+  // (what a page's memory holds of its refused hand-overs goes too)
+  eraseMarks();
 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -38,6 +45,32 @@ function resent(ids: string[], left: number): string[] {
   follow(d, [], readVerdicts());
   return ids.filter((id) => !d.awaiting.has(id));
 }
+
+describe('hand-overs of pages that leave one after another', () => {
+  it("each under a key of its own, which its judge alone removes (the race between tabs: the simulator's seeds 8190, 19115); one made after an outcome waits for the next", () => {
+    handOver([[T, ['a']]]);
+    // (a tab reads the hand-overs: the first page's alone)
+    const seen = readVerdicts().left;
+    handOver([[T + 1, ['b']]]);
+    expect(seen).toEqual([[T, ['a'], 0]]);
+    judgeHandedOver([true, T + 60, 1]);
+    expect(storage.getItem('stint:sent')).toBe('["a","b"]');
+    // (after the site shared that outcome: the next says what became of it, not that one shared late)
+    storage.items.set('stint:outcome', `1 ${T + 60} 1`);
+    handOver([[T + 100, ['c']]]);
+    judgeHandedOver([false, T + 150, 1]);
+    expect(readVerdicts()).toMatchObject({ left: [[T + 100, ['c'], 1]], again: [] });
+    judgeHandedOver([false, T + 150, 2]);
+    expect(readVerdicts()).toMatchObject({ left: [], again: ['c'] });
+    expect([...storage.items.keys()].filter((k) => k.startsWith('stint:left'))).toEqual([]);
+  });
+
+  it("at most 200 in localStorage (pages that left while no outcome came): more stay in the page's memory", () => {
+    for (let i = 0; i < 205; i++) handOver([[T + i, [`e${i}`]]]);
+    expect([...storage.items.keys()].filter((k) => k.startsWith('stint:left:'))).toHaveLength(200);
+    expect(readVerdicts().left).toHaveLength(205);
+  });
+});
 
 describe('a hand-over refuted under a full localStorage', () => {
   const failure: Outcome = [false, T + 50, 1];

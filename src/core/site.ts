@@ -45,9 +45,12 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
 }
 
 /** Another tab of the site said whether it is visible. */
-export function tab(m: Model, _: Effect[], [, , tab, visible]: InputOf<'tab'>): void {
+export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>): void {
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
+  // An anonymous page's session is its own, which no other tab's write moves: the hide of the last tab shown, heard,
+  // takes the site to the background in it (test/sim seed 16140: a gap of 32 s judged by the foreground's timeout).
+  if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
 }
 
 /** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
@@ -68,11 +71,15 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   if (m.hold && m.storageState === 'open') release(m, fx);
   engaging(m)?.report(m, fx, at);
   m.pageHidden = m.left = true;
+  // The site's state as this page leaves: in the background unless another tab said it is shown. That is recorded
+  // with the exit, unreported (the tab's next page of the site is no trip to the background). A shown tab hears it and
+  // records its return, but its write may reach the store before the exit's (a cookie write lags): the store must not
+  // say background while a tab is shown (test/sim seed 4787: a tab shown 53 s after another closed, then ended for
+  // background_timeout). From now on this page hears no other tab.
+  const background = !m.visibleTabs.length;
   m.visibleTabs = [];
-  // From now on this page hears no other tab: to it, the site is in the background. A page that leaves does not
-  // report it (the tab's next page of the site is no trip to the background): it is recorded, with the exit.
-  if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, true);
-  else if (knownBackground(m) !== true) change(m, fx, at, true, true);
+  if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, background);
+  else if (knownBackground(m) !== background) change(m, fx, at, background, true);
   sendNow(m, fx, at, true);
   // (after the save, which tells the tabs the session as this page leaves it: a page restored from the cache before
   // this pagehide ran, as Chromium may, hears it; test/sim regression "a restored page before the other left")

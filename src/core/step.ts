@@ -202,6 +202,10 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
   fx.push(['debug', 50, mode]);
   m.consentMode = mode;
   m.grantedAt = mode === 'granted' ? at : null;
+  // A refusal dropped what was held, the page's start with it, and heard none of the site's changes since: a grant
+  // after it starts the page's life at the grant (test/sim seed 3383: a session begun at the load, granted after 99 s
+  // in the background, ended at the next page by the foreground timeout).
+  if (was === 'denied' && m.lifeAt !== null) m.lifeAt = at;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
     fx.push(was === 'granted' ? ['erase', at] : ['erase']);

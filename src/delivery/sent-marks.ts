@@ -20,17 +20,26 @@ import { VERDICT } from '../core/verdict';
 import { readOutcome } from './outcome';
 
 const KEY = 'stint:sent';
-const LEFT = 'stint:left';
+/**
+ * Each hand-over under a key of its own (`stint:left:<its first entry's id>`), written once by its page and removed
+ * by the page that judges it: a list that every page rewrote lost a hand-over to another tab's write of it made before
+ * it was seen (localStorage reaches the other tabs a moment later: the simulator's seeds 8190 and 19115, a leaving
+ * page's record removed by a tab that judged the one before, and its beacon's events sent again).
+ */
+const LEFT = 'stint:left:';
 /** Handed over, then refuted by the site's next outcome: to be sent again. */
 const AGAIN = 'stint:again';
 /** Ids kept at most: far more than the 64 KB a leaving page may have in flight. */
 const MAX_MARKS = 2000;
+/** Hand-overs kept at most (the oldest go): pages that leave while no outcome comes. */
+const MAX_LEFT = 200;
 
 /**
- * Each hand-over: when its entries left, their ids, how many outcomes the site had shared by then, and 1 where an
- * outcome refuted it and `stint:again` was refused (its quota full): sent again by whichever page reads it.
+ * A hand-over: when its entries left, their ids, how many outcomes the site had shared by then, and 1 where an outcome
+ * refuted it and `stint:again` was refused (its quota full): sent again by whichever page reads it.
  */
-type HandedOver = [at: number, ids: string[], seq: number, refuted?: 1][];
+type Group = [at: number, ids: string[], seq: number, refuted?: 1];
+type HandedOver = Group[];
 
 /** This page's hand-overs that localStorage refused. */
 let unwritten: HandedOver = [];
@@ -67,30 +76,52 @@ export function mark(ids: string[]): void {
   if (ids.length) writeJson(KEY, [...readMarks(), ...ids].slice(-MAX_MARKS));
 }
 
-/** The entries leaving pages handed over, awaiting a verdict, by when they left (this page's refused ones too). */
-export function readHandedOver(): HandedOver {
-  return [
-    ...readJson(LEFT)
-      .filter((g): g is HandedOver[number] => Array.isArray(g) && typeof g[0] == 'number' && Array.isArray(g[1]))
-      .map(([at, ids, seq, refuted]): HandedOver[number] =>
-        refuted === 1 ? [at, ids, +seq || 0, 1] : [at, ids, +seq || 0],
-      ),
-    ...unwritten,
-  ];
+/** The keys of the hand-overs in localStorage. */
+function leftKeys(): string[] {
+  const keys: string[] = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(LEFT)) keys.push(key);
+    }
+  } catch {
+    // (no localStorage: none)
+  }
+  return keys;
 }
 
+/** Each hand-over with where it is kept (its key; null: this page's memory, refused). */
+function readGroups(): [key: string | null, group: Group][] {
+  const groups: [string | null, Group][] = unwritten.map((g) => [null, g]);
+  for (const key of leftKeys()) {
+    const [at, ids, seq, refuted] = readJson(key);
+    if (typeof at != 'number' || !Array.isArray(ids)) continue;
+    groups.push([key, refuted === 1 ? [at, ids, +seq! || 0, 1] : [at, ids, +seq! || 0]]);
+  }
+  return groups;
+}
+
+/** The entries leaving pages handed over, awaiting a verdict (this page's refused ones too). */
+export const readHandedOver = (): HandedOver => readGroups().map(([, g]) => g);
+
 /**
- * Writes the hand-overs (this page's refused ones with them); `added`, this page's new ones, stay in memory if
- * localStorage refuses them.
+ * Writes hand-over `group` under `key` (null: a new one, or one of this page's memory, `was`: a key of its own), or
+ * removes it where `group` holds no ids. A new one stays in this page's memory where localStorage refuses it, or holds
+ * `MAX_LEFT` already (pages that left while no outcome came).
  */
-const writeLeft = (groups: HandedOver, added: HandedOver = []) =>
-  void (unwritten = writeJson(LEFT, groups.slice(-MAX_MARKS)) ? [] : [...unwritten, ...added]);
+function write(key: string | null, group: Group, was?: Group): void {
+  unwritten = unwritten.filter((g) => g !== was);
+  // (one in localStorage that it refuses to write again stays as it was)
+  const own = key === null;
+  // (named by its first entry's id: no other page hands that over apart from it)
+  if (own && leftKeys().length < MAX_LEFT) key = LEFT + group[1][0];
+  if (!(key && writeJson(key, group[1].length ? group : [])) && own && group[1].length) unwritten.push(group);
+}
 
 /** A page hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
 export function handOver(list: [at: number, ids: string[]][]): void {
   const seq = readOutcome()?.[2] ?? 0;
-  const added = list.map(([at, ids]): HandedOver[number] => [at, ids, seq]);
-  if (list.length) writeLeft([...readHandedOver(), ...added], added);
+  for (const [at, ids] of list) write(null, [at, ids, seq]);
 }
 
 /**
@@ -98,25 +129,17 @@ export function handOver(list: [at: number, ids: string[]][]): void {
  * A 2xx: sent (marked); a failure within `VERDICT` of their leaving: sent again (`stint:again`); later: sent.
  */
 export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
-  const groups = readHandedOver();
-  if (!groups.length) return;
   // (an outcome from before they left, shared late, says nothing of them)
-  const judged = groups.filter((g) => g[2] < seq && g[0] <= at);
-  if (!judged.length) return;
-  const sent = ([left, , , refuted]: HandedOver[number]) => !refuted && (ok || at - left > VERDICT);
+  const judged = readGroups().filter(([, g]) => g[2] < seq && g[0] <= at);
+  const sent = ([left, , , refuted]: Group) => !refuted && (ok || at - left > VERDICT);
   // (written first, a page that dies between the writes leaves them judged twice, never not at all)
-  mark(judged.filter(sent).flatMap(([, ids]) => ids));
-  const again = judged.filter((g) => !sent(g));
-  const ids = again.flatMap(([, list]) => list);
-  const rest = groups.filter((g) => !judged.includes(g));
+  mark(judged.flatMap(([, g]) => (sent(g) ? g[1] : [])));
+  const ids = judged.flatMap(([, g]) => (sent(g) ? [] : g[1]));
   // localStorage full, stint:again refused: the refuted stay handed over, marked so (a page that reads them sends them
   // again, and a later 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went
   // down, its entries removed by its page restored from the cache); where that is refused too, they stay as they were
-  writeLeft(
-    !ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS))
-      ? rest
-      : [...rest, ...again.map(([left, list, n]): HandedOver[number] => [left, list, n, 1])],
-  );
+  const noted = !ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS));
+  for (const [key, g] of judged) write(key, sent(g) || noted ? [g[0], [], 0] : [g[0], g[1], g[2], 1], g);
 }
 
 /** What the site's pages hold of the entries that await a verdict: judged sent, still handed over, or sent again. */
@@ -130,18 +153,15 @@ export function unmark(ids: Set<string>): void {
   writeJson(KEY, [...readMarks()].filter((id) => !ids.has(id)));
   const again = readIds(AGAIN);
   if (again.some((id) => ids.has(id))) writeJson(AGAIN, again.filter((id) => !ids.has(id)));
-  const groups = readHandedOver();
-  if (!groups.some(([, list]) => list.some((id) => ids.has(id)))) return;
-  const rest = groups.map(([at, list, ...more]): HandedOver[number] => [
-    at,
-    list.filter((id) => !ids.has(id)),
-    ...more,
-  ]);
-  writeLeft(rest.filter(([, list]) => list.length));
+  for (const [key, g] of readGroups()) {
+    const rest = g[1].filter((id) => !ids.has(id));
+    if (rest.length < g[1].length) write(key, [g[0], rest, g[2], ...g.slice(3)] as Group, g);
+  }
 }
 
 /** Consent withdrawn: nothing of Stint stays on the device. */
 export function eraseMarks(): void {
-  for (const key of [KEY, LEFT, AGAIN]) writeJson(key, []);
+  // (`stint:left`: the list an earlier release kept)
+  for (const key of [KEY, AGAIN, 'stint:left', ...leftKeys()]) writeJson(key, []);
   unwritten = [];
 }

@@ -10,7 +10,7 @@ import { state } from '../helpers';
 import { boot, id, kinds, MIN, place } from './harness';
 import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
 import { profile, stored } from '../../src/core/answers';
-import { page, pagehide, visibility } from '../../src/core/site';
+import { page, pagehide, tab, visibility } from '../../src/core/site';
 
 describe('the consent a tracker starts with', () => {
   // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]
@@ -174,12 +174,25 @@ describe('changes of consent', () => {
     t.open(600);
     t.send(track, 700, 'after', '{}');
     const [initialized, after] = t.events().slice(-2);
-    // (this page's new life began with the withdrawal)
+    // (this page's new life begins with the grant: the refusal kept nothing, and heard none of the site's changes)
     expect(initialized.name).toBe('application_initialized');
-    expect(Date.parse(initialized.timestamp)).toBe(300);
+    expect(Date.parse(initialized.timestamp)).toBe(500);
     expect(after.session.userId).not.toBe(before.session.userId);
     expect(after.session.sessionIndex).toBe(1);
     expect(after.user.id).toBeNull();
+  });
+
+  it("a grant after a refusal of what was pending starts the page's life at the grant, not at its load (test/sim seed 3383)", () => {
+    const t = boot({ consent: 'pending' });
+    t.open(0);
+    t.send(consent, 967, 'denied', 'page', false);
+    t.send(consent, 99_631, 'granted', 'page', false);
+    t.open(99_632);
+    t.send(track, 104_631, 'next', '{}');
+    const events = t.events();
+    expect(events.map((e) => e.name)).toEqual(['session_start', 'application_initialized', 'next']);
+    expect(events.slice(0, 2).map((e) => Date.parse(e.timestamp))).toEqual([99_631, 99_631]);
+    expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
   });
 
   it('a refusal in a page that had no grant marks a withdrawal only where the device holds a session; leaving anonymous for a grant marks none', () => {
@@ -261,6 +274,23 @@ describe('anonymous (a refusal with onDenied: anonymous)', () => {
     expect(t.model.session).toBe(session);
     expect(t.model.session!.profileId).toBeNull();
     expect(t.model.user).toBeNull();
+  });
+});
+
+describe('anonymous pages', () => {
+  it("a hidden anonymous page hears the last shown tab hide: its own session goes to the background then (test/sim seed 16140)", () => {
+    const t = boot({ consent: 'denied', settings: { onDenied: 'anonymous' } });
+    t.open(0);
+    t.send(tab, 10, 't2', true);
+    t.send(visibility, 1000, true);
+    expect(t.names()).not.toContain('application_background');
+    t.send(tab, 20_000, 't2', false);
+    const background = t.events().filter((e) => e.name === 'application_background');
+    expect(background.map((e) => Date.parse(e.timestamp))).toEqual([20_000]);
+    expect(t.model.session!.siteBackground).toBe(true);
+    // (the other tab shown again: its own page records that; this one's return is recorded when it is shown)
+    t.send(tab, 21_000, 't2', true);
+    expect(t.events().filter((e) => e.name === 'application_background')).toHaveLength(1);
   });
 });
 

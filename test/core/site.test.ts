@@ -120,6 +120,21 @@ describe('the page leaving opens no session', () => {
   });
 });
 
+describe('a page that leaves beside another tab', () => {
+  it.each([
+    ['another tab shown: the site stays in the foreground (test/sim seed 4787)', true, false],
+    ['no tab shown: the site is in the background, unreported', false, true],
+  ])('%s', (_, shown, background) => {
+    const t = running();
+    t.send(tab, 100, 't2', true);
+    if (!shown) t.send(tab, 200, 't2', false);
+    t.send(pagehide, 1000, false);
+    expect(t.model.session).toMatchObject({ siteBackground: background, lastEventAt: 1000 });
+    expect(t.model.session!.backgroundReported).toBeFalsy();
+    expect(t.names().slice(-1)).toEqual(['application_exit']);
+  });
+});
+
 describe('this page hidden or shown, alone in the site', () => {
   // [case, lifecycle events, hidden, the event, effects]
   const cases: [string, boolean, boolean, string | null, string[]][] = [

@@ -595,7 +595,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         // (from its first sending, which may not be the first to arrive: seed 6216, a leaving page's beacon refused its
         // hand-over, and the next page's fetch of it, sent after, arrived before)
         const sentAt = Math.min(...net.requests.filter((r) => r.ids.includes(id)).map((r) => r.at));
-        const unrecorded = site.refusals.some((r) => r.at >= sentAt && /^stint:(sent|left|again)$/.test(r.key) && r.value.includes(id));
+        const unrecorded = site.refusals.some((r) => r.at >= sentAt && /^stint:(sent|left(:.*)?|again)$/.test(r.key) && r.value.includes(id));
         const why =
           carriers.map(twice).find((w) => w) ??
           (unrecorded ? 'marksRefused' : rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : recordErased(carriers) ? 'recordErased' : null);
@@ -610,9 +610,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
       }
       // Each event in the session docs/sessions.md's rules give, each session's start and end for the reason they give.
-      const sessions = judgeSessions(site, timeouts, (session, index) =>
-        site.written.some((w) => w.idb && w.session === session && w.index >= index && site.pages.get(w.page)?.state === 'gone') &&
-        !landed.some((l) => l.session === session && l.index >= index),
+      const sessions = judgeSessions(
+        site,
+        timeouts,
+        (session, index, at) => mirrorRefused(session, index, at) || killedUnwritten(session, index, at),
       );
       for (const v of sessions.violations) fail('sessions as the rules give', v.detail);
       for (const [why, n] of Object.entries(sessions.excused) as [Tolerance, number][])

@@ -314,8 +314,8 @@ export const MUTANTS: Mutant[] = [
     // the tab found those entries in no list, took them as judged sent, and the failure 35 ms later sent nothing again
     rule: 'every event arrives',
     file: 'delivery/sent-marks.ts',
-    find: 'void (unwritten = writeJson(LEFT, groups.slice(-MAX_MARKS)) ? [] : [...unwritten, ...added]);',
-    replace: 'void writeJson(LEFT, groups.slice(-MAX_MARKS));',
+    find: '&& own && group[1].length) unwritten.push(group);',
+    replace: '&& false) unwritten.push(group);',
   },
   {
     name: 'a mirror that failed stays behind',
@@ -370,6 +370,32 @@ export const MUTANTS: Mutant[] = [
     rule: 'every loss counted',
     file: 'core/send-queue.ts',
     find: 'd.dropped += list.length;',
+    replace: '',
+  },
+  {
+    name: "a grant after a refusal dates the page's life from its load",
+    // seed 3383: pending, a refusal, 96 s in the background, shown, a grant: the session began at the load, the
+    // changes heard during the refusal unkept, and the next page ended it by the foreground timeout
+    rule: 'sessions as the rules give',
+    file: 'core/step.ts',
+    find: "if (was === 'denied' && m.lifeAt !== null) m.lifeAt = at;",
+    replace: '',
+  },
+  {
+    name: 'a leaving page records the background beside a shown tab',
+    // seed 4787: the exit said background while another tab was shown; that tab's correction reached the cookie jar
+    // before the exit's write, and the next page ended the session for background_timeout 53 s later
+    rule: 'sessions as the rules give',
+    file: 'core/site.ts',
+    find: 'const background = !m.visibleTabs.length;',
+    replace: 'const background = true;',
+  },
+  {
+    name: "an anonymous page does not hear the site's background",
+    // seed 16140: a hidden anonymous page heard the last shown tab hide, and judged a gap of 32 s by the foreground's
+    rule: 'sessions as the rules give',
+    file: 'core/site.ts',
+    find: "if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);",
     replace: '',
   },
 ];

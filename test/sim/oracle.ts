@@ -45,9 +45,10 @@ export const TOLERANCES = {
   sameRollover: "the session_start that arrived is the later of two tabs' copies: an event may precede it by the jar's lag",
   /**
    * docs/sessions.md "IndexedDB is asynchronous": a page's last write of the session to IndexedDB was lost as it went,
-   * and localStorage refused its mirror: the next page ended the session at the last activity the store held
+   * and localStorage refused its mirror (or the page was killed): the next page judged the session by the last
+   * activity and the site's state the store held (its end, the gap after it, the reason)
    */
-  exitUnwritten: "a page's last write of the session (IndexedDB) was lost as it went: the end names the store's activity",
+  exitUnwritten: "a page's last write of the session (IndexedDB) was lost as it went: the next page judged by the store's",
   /** docs/sessions.md "Held calls keep their times" */
   held: 'held for consent or storage, it was recorded in the session the store held when it was released',
 } as const;
@@ -82,10 +83,15 @@ interface Context {
   timeouts: Timeouts;
   excuse(why: Tolerance): void;
   fail(at: number, detail: string): void;
-  /** whether a page that went had asked IndexedDB to write `index` of session `id`, and no such write landed */
-  unwritten(id: string, index: number): boolean;
+  /**
+   * whether a page that went had asked IndexedDB to write `index` of session `id`, no such write had landed by `at`,
+   * and nothing else kept it (its mirror refused, or the page killed)
+   */
+  unwritten(id: string, index: number, at: number): boolean;
   /** when a page first wrote session `id` to the store (site.ts `written`) */
   firstWritten(id: string): number | undefined;
+  /** each write of a session a page made (site.ts `written`) */
+  written: Site['written'];
   /** when the visitor refused (site.ts `decisions`) */
   refused: number[];
   /** a time as the flight recorder's log says it: ms since the site started */
@@ -105,6 +111,7 @@ export function judgeSessions(site: Site, timeouts: Timeouts, unwritten: Context
     fail: (at, detail) => void judged.violations.push({ at, detail }),
     unwritten,
     firstWritten: (id) => site.written.find((w) => w.session === id)?.at,
+    written: site.written,
     refused: site.decisions.filter((d) => d.state === 'denied').map((d) => d.at),
     t: (at) => at - origin,
   };
@@ -178,6 +185,7 @@ function within(s: Session, c: Context): void {
     const [x, y] = [chain[i - 1], chain[i]];
     const gap = longest(c, x.at, y.at);
     if (gap?.tolerated) c.excuse(gap.tolerated);
+    else if (gap && unheld(c, s, gap)) c.excuse('exitUnwritten');
     else if (gap)
       c.fail(
         y.at,
@@ -188,7 +196,11 @@ function within(s: Session, c: Context): void {
   const last = s.events[s.events.length - 1];
   if (end && last && last.at > end.at) {
     if (last.at - end.at <= HEARD) c.excuse('heardLate');
-    else if (c.unwritten(s.id, last.e.session.eventIndex)) c.excuse('exitUnwritten');
+    else if (c.unwritten(s.id, last.e.session.eventIndex, Infinity)) c.excuse('exitUnwritten');
+    // (held, and released after the end was made by a page that had not heard it: recorded at its own time in the
+    // session the store held then, live at that time. Seed 14254: a page restored into a pending consent, granted later)
+    else if (last.page !== null && c.timeline.held(last.page, last.at) && c.timeline.released(last.page, last.at) > end.at)
+      c.excuse('held');
     else c.fail(last.at, `${describe(last)} at ${c.t(last.at)} in ${short(s.id)}, past its end at ${c.t(end.at)}`);
   }
   const duration = end?.e.properties.duration_ms;
@@ -216,6 +228,20 @@ function longest(c: Context, from: number, to: number) {
     a = b;
   }
   return null;
+}
+
+/**
+ * The change that began `gap` was recorded with a write of the session that was lost as its page went, and nothing
+ * kept it by the gap's end (its mirror refused, or the page killed): the store kept the state before it, and the gap is
+ * within that state's timeout (seed 5011: an exit's background lost with its write, the next page judged the gap by
+ * the foreground's).
+ */
+function unheld(c: Context, s: Session, gap: { state: string; from: number; to: number }): boolean {
+  const other = gap.state === 'background' ? c.timeouts.foregroundTimeout : c.timeouts.backgroundTimeout;
+  return (
+    gap.to - gap.from <= other &&
+    c.written.some((w) => w.session === s.id && w.at === gap.from && c.unwritten(w.session, w.index, gap.to))
+  );
 }
 
 /**
@@ -253,7 +279,11 @@ function boundary(s: Session, before: Session | null, c: Context): void {
   else if (background !== c.timeline.background(last)) c.excuse(cause(may));
   const broken = c.timeline.flips.find((t) => t > last + HEARD && t <= last + limit);
   if (broken === undefined) return;
+  // (a change that a page recorded with an event whose write of the session was lost as the page went, with its
+  // mirror refused: the store never held it, and the end names the store's state. Seed 17742: the exit's)
+  const lost = c.written.some((w) => w.session === before.id && w.at === broken && c.unwritten(w.session, w.index, start.at));
   if (c.timeline.may(broken)[state]) c.excuse(cause(c.timeline.may(broken)));
+  else if (lost) c.excuse('exitUnwritten');
   else says(`the site left the ${state} at ${c.t(broken)}, within its timeout after ${c.t(last)}`);
 }
 

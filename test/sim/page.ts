@@ -179,13 +179,13 @@ export function startPage(world: World, o: PageOptions): Page {
         throw page.error('QuotaExceededError', 'The quota has been exceeded');
       }
       // (what delivery shares between pages, in the log: the outcome, the hand-over, the marks, a withdrawal)
-      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
+      if (/^stint:(outcome|left|sent|withdrawn)$|^stint:left:/.test(key)) world.log(`${o.id} sets ${key} ${String(value).slice(0, 120)}`);
       map.set(String(key), String(value));
       world.shared(page, String(key), String(value));
     }),
     removeItem: api((key: string) => {
       wrote?.();
-      if (/^stint:(outcome|left|sent|withdrawn)$/.test(key) && map.has(key)) {
+      if (/^stint:(outcome|left|sent|withdrawn)$|^stint:left:/.test(key) && map.has(key)) {
         world.log(`${o.id} removes ${key}`);
         world.removed(page, key);
       }

@@ -114,14 +114,27 @@ export const REGRESSIONS: Regression[] = [
     seed: 369,
     unit: 'test/core/session.test.ts: a store that holds less than this tab knows is written back: a tab starting now does not count from it',
   },
-  { mutant: "a page does not read the store again once its tab's last page has written", seed: 7001 },
+  // (seed 7001 found it; since a leaving page records the site shown beside a shown tab (seed 4787), a hunt from seed 1
+  // finds it first at 6947, which fails without it too, then at 10581)
+  { mutant: "a page does not read the store again once its tab's last page has written", seed: 10581 },
   { mutant: 'a mirror that failed stays behind', seed: 2658 },
   { mutant: 'a refuted hand-over whose again is refused counts as judged', seed: 15980 },
   // (issue 64: holes of the checks, each a build that passed every default seed against the checks of 4347592)
-  { mutant: 'the outbox is never written', seed: 6 },
+  // (seed 6 found it; since each hand-over has a key of its own, the storage's draws moved, and seed 7 finds it first)
+  { mutant: 'the outbox is never written', seed: 7 },
   { mutant: 'a failed write taken as written', seed: 171 },
   { mutant: 'an anonymous page sends nothing', seed: 42 },
   { mutant: 'an uncounted loss', seed: 4 },
+  // (the session oracle's, of seeds 2,001 to 20,000)
+  {
+    // (seed 3383 found it; since each hand-over has a key of its own, the storage's draws moved, and a hunt of 5,117
+    // seeds found it again only in one that fails without it)
+    mutant: "a grant after a refusal dates the page's life from its load",
+    seed: 3383,
+    unit: "test/core/consent.test.ts: a grant after a refusal of what was pending starts the page's life at the grant, not at its load (test/sim seed 3383)",
+  },
+  { mutant: 'a leaving page records the background beside a shown tab', seed: 4787 },
+  { mutant: "an anonymous page does not hear the site's background", seed: 16140 },
 ];
 
 /**
@@ -139,5 +152,6 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 23983, fault: 'a network error taken 250 ms later, in the task its page crashed in: never recorded' },
   { seed: 24154, fault: 'a refusal told to a page that crashed before it stored it: the pages open then never heard it' },
   { seed: 34401, fault: "a claim of the send turn made as IndexedDB opened: its 2 s counted from the transaction, not the ask" },
+  { seed: 14717, fault: 'a page that crashed in the resume handler of its show was marked shown after it was gone' },
   { seed: 37140, fault: 'an answer that came after its page heard a refusal: its sender had stopped, and heard nothing' },
 ];

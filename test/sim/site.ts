@@ -157,7 +157,7 @@ export function startSite(o: SiteOptions): Site {
   const records: Site['records'] = [];
   const watch = (tab: string, key: string, value: string | undefined, from?: { tab: string; at: number }) => {
     if (key === 'stint:outcome') outcomeCopies.push({ tab, value: value ?? null, order: net.tick() });
-    if (from && /^stint:(left|sent)$/.test(key)) records.push({ from: from.tab, made: from.at, tab, at: loop.now() });
+    if (from && /^stint:(left:.*|sent)$/.test(key)) records.push({ from: from.tab, made: from.at, tab, at: loop.now() });
   };
   const local = startReplica<string>(loop, storage.fork('local'), 'localStorage', { remote: () => storage.between(0, 1), watch });
   type Cookie = { value: string; expires: number };
@@ -554,6 +554,8 @@ export function startSite(o: SiteOptions): Site {
       const page = current(tab);
       if (!page || page.visible) return;
       if (page.frozen) resumePage(page);
+      // (a page that crashed in its resume handler is gone, not shown: seed 14717 had it shown for ever)
+      if (page.state === 'gone') return;
       see(page, true, 'show');
       log(`${page.id} shown`);
       page.enter(() => page.fire('window', 'visibilitychange'));
