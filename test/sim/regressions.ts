@@ -153,5 +153,6 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 24154, fault: 'a refusal told to a page that crashed before it stored it: the pages open then never heard it' },
   { seed: 34401, fault: "a claim of the send turn made as IndexedDB opened: its 2 s counted from the transaction, not the ask" },
   { seed: 14717, fault: 'a page that crashed in the resume handler of its show was marked shown after it was gone' },
+  { seed: 2309, fault: "a page that crashed in the final drain, after its last start, left its outbox to a start that never came" },
   { seed: 37140, fault: 'an answer that came after its page heard a refusal: its sender had stopped, and heard nothing' },
 ];
