@@ -145,11 +145,16 @@ const cause = (may: May): Tolerance => (may.late ? 'heardLate' : may.ghost ? 'gh
 
 /**
  * The activity the oracle knows of, in order: every event tracked or arrived, every change of the site's state (a page
- * hidden or shown that leaves it as it was is none), and each page's start, exit and restore (its lifecycle events).
+ * hidden or shown that leaves it as it was is none), each page's start, exit and restore (its lifecycle events), and a
+ * show its page crashed in.
  */
 function activityOf(site: Site, timeline: Timeline): number[] {
   const times = new Set<number>(timeline.flips);
   for (const s of site.seen) if (s.how === 'load' || s.how === 'leave' || s.how === 'restore') times.add(s.at);
+  // (a page that crashed in the task that showed it recorded the show, which the site's state no longer shows: seed
+  // 18673, the store said shown from then on)
+  for (const s of site.seen)
+    if (s.how === 'crash' && site.seen.some((o) => o.page === s.page && o.how === 'show' && o.at === s.at)) times.add(s.at);
   for (const t of site.tracked.values()) times.add(t.at);
   for (const { event } of site.net.arrivals)
     if (event.name !== 'session_start' && event.name !== 'session_end') times.add(Date.parse(event.timestamp));
