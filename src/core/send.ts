@@ -222,7 +222,8 @@ const beaconed: SendStep<'beaconed'> = (d, fx, [, at, sent, refused, leaving, he
     else for (const e of b.entries) d.unconfirmed.add(e.id);
   }
   // (handed over to the site's pages at once: another tab that reads them from the outbox awaits the same verdict)
-  const ids = left.map((e) => e.id);
+  // (not again what an earlier exit handed over: dated anew, it was sent again. test/sim seed 9824, frozen, then gone)
+  const ids = left.map((e) => e.id).filter((id) => !d.awaiting.has(id));
   leave(d, fx, ids, at, at);
   if (ids.length) fx.push(['handOver', [[at, ids]]]);
   // Now: the page may not live to the end of the task.
@@ -291,9 +292,8 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   retry,
   lost: (d, _fx, [, , count]) => void (d.dropped += count),
   offline: (d, fx, [, at, shared, since]) => learn(d, fx, [false, since ?? at], shared),
-  // (what it holds, other pages may have delivered while it was away, unheard: not beaconed before the outbox is read
-  // again; it stays there. Found by the simulator in development: a page back from the cache beaconed what another
-  // tab had sent)
-  back: (d) => void (d.kept && live(d).forEach((e) => d.unconfirmed.add(e.id))),
+  // (what the outbox holds, other pages may have sent meanwhile: not beaconed before it is read again; what no write
+  // is known to have kept is. test/sim seed 24210: a write refused in the cache, the page gone before the read)
+  back: (d) => void (d.kept && live(d).forEach((e) => d.saved[e.chunk] && d.unconfirmed.add(e.id))),
   stop,
 };

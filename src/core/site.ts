@@ -46,8 +46,13 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
 
 /** Another tab of the site said whether it is visible. */
 export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>): void {
+  const was = siteBackground(m);
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
+  // While this page holds its calls (consent pending, storage opening), the change the message brings is held too, at
+  // its time: the tab that made it may record nothing, pending as well (test/sim seed 31172: the last tab shown closed
+  // unrecorded, and the session, granted 70 s later, was judged by the foreground's timeout).
+  if (m.hold && was !== siteBackground(m)) return void run(m, fx, { type: 'visibility', at, background: !was });
   // An anonymous page's session is its own, which no other tab's write moves: the hide of the last tab shown, heard,
   // takes the site to the background in it (test/sim seed 16140: a gap of 32 s judged by the foreground's timeout).
   if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);

@@ -44,9 +44,13 @@ export interface Effects {
   offline: number | null;
 }
 
+/**
+ * How long after a page wrote the store its write may still reach it (test/sim/storage.ts JAR_LAG): the tab's last
+ * page's exit, or another tab's write it told.
+ */
+export const SETTLE = 500;
+
 /** Storage answered: the session is written there from now on, and the outbox sent. */
-/** How long after a page opens its tab's last page's writes may still reach the store (test/sim/storage.ts JAR_LAG). */
-const SETTLE = 500;
 
 function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string) => void) {
   const { config, tabs } = shell;
@@ -94,7 +98,7 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
 }
 
 /** The store read again now: what another page wrote since this one last read or wrote it, merged. */
-function readAgain(shell: Shell) {
+export function readAgain(shell: Shell) {
   const value = shell.keeper && shell.keeper.read(Date.now(), true);
   if (value) shell.now('stored', value);
 }
@@ -170,6 +174,8 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
       );
     },
     erase(withdrawn, found) {
+      // (and the tab's hand-over: a grant after it starts afresh. test/sim seed 31482, a page refused then granted)
+      [leftTab, effects.handOff] = [null, ''];
       effects.outcome = shell.sender?.model.outcome ?? effects.outcome;
       shell.opener?.cancel();
       shell.sender?.stop(true);

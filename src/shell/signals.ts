@@ -18,7 +18,7 @@ import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../log';
 import type { TabMessage } from '../tabs';
 import type { Shell } from '../tracker';
-import type { Effects } from './effects';
+import { readAgain, SETTLE, type Effects } from './effects';
 
 export interface Signals {
   /** A message of another tab of the site. */
@@ -44,6 +44,28 @@ function watchOffline(shell: Shell, effects: Effects): () => void {
  * store answers.
  */
 const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn());
+
+/**
+ * A tab tells its state once it wrote it, and that write reaches the browser's store by another way than this tab's: it
+ * may land over this tab's later writes (test/sim seed 6947: a closing tab's eventIndex 59 landed 27 ms late, over the
+ * 67 the tab that heard it had written since, and a new tab counted from 59). So the store is read again once that
+ * moment has passed, and what it lacks written back: at most once per `SETTLE` while tabs talk, and once `SETTLE` after
+ * the last state heard. Returns what to call at each state heard.
+ */
+function settleAfter(shell: Shell): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let due = 0;
+  const settled = () => {
+    timer = undefined;
+    guard(() => readAgain(shell));
+    if (due > Date.now()) timer = setTimeout(settled, due - Date.now());
+  };
+  shell.unwatch.push(() => clearTimeout(timer));
+  return () => {
+    due = Date.now() + SETTLE;
+    timer ??= setTimeout(settled, SETTLE);
+  };
+}
 
 export function watchSignals(shell: Shell, effects: Effects): Signals {
   const { config, tabs, now, unwatch } = shell;
@@ -87,10 +109,11 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
       },
     }),
   );
+  const settle = settleAfter(shell);
   return {
     hear(message) {
       if (message.k === 'vis') now('tab', message.tab, message.visible);
-      else if (message.k === 'state') now('stored', message.v);
+      else if (message.k === 'state') (now('stored', message.v), settle());
       else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids, message.a === 1);
       else if (message.k === 'sending') shell.sender?.sendingElsewhere(message.ids);
       else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl());

@@ -195,6 +195,21 @@ describe('changes of consent', () => {
     expect(new Set(events.map((e) => e.session.sessionId)).size).toBe(1);
   });
 
+  it('pending, it hears the last shown tab go: granted later, the session records the background at that time (test/sim seed 31172)', () => {
+    const t = boot({ consent: 'pending' });
+    t.open(0);
+    t.send(tab, 10, 't2', true);
+    t.send(visibility, 1000, true);
+    t.send(track, 1500, 'a', '{}');
+    // (the other tab, pending too, records nothing as it closes)
+    t.send(tab, 3000, 't2', false);
+    t.send(consent, 70_000, 'granted', 'page', false);
+    t.open(70_001);
+    expect(t.model.session!.siteBackground).toBe(true);
+    const background = t.events().filter((e) => e.name === 'application_background');
+    expect(background.map((e) => Date.parse(e.timestamp))).toEqual([3000]);
+  });
+
   it('a refusal in a page that had no grant marks a withdrawal only where the device holds a session; leaving anonymous for a grant marks none', () => {
     const t = boot({ consent: 'pending' });
     t.take();

@@ -454,6 +454,30 @@ describe('beacon: the page is hidden, or leaving', () => {
     // (kept and not beaconed by a page that lives on: a request goes at once)
   });
 
+  it('a page that leaves again hands over only what its earlier exit did not: the first exit dates their verdict', () => {
+    // (simulator seed 9824: frozen with a request in flight, then navigated away 3 s later, its answer unheard)
+    const d = queued(3);
+    d.outcome = WORKS;
+    ((d.limit = 2), post(d, T0 + 10));
+    const first = hide(d, true, true);
+    expect(first.after.find((e) => e[0] === 'handOver')?.[1]).toEqual([[T0 + 51, ids([entry(1), entry(2), entry(3)])]]);
+    const again = step(d, ['beaconed', T0 + 3_000, [], [], true, true]);
+    expect(again.find((e) => e[0] === 'handOver')).toBeUndefined();
+    expect([...d.awaiting.values()]).toEqual([T0 + 51, T0 + 51, T0 + 51]);
+  });
+
+  it('back from the cache: what the outbox kept waits for its read; what no write is known to have kept goes by beacon', () => {
+    // (simulator seed 24210: a write the disk refused while the page was in the cache, and the page left again before
+    // its outbox was read: its event went with it)
+    const d = queued(3);
+    d.outcome = WORKS;
+    // (the others' writes unanswered: refused while the page was away, its answer never heard)
+    step(d, ['written', T0 + 4, [`00${T0 + 1}:t1`], true]);
+    step(d, ['back', T0 + 5]);
+    expect([...d.unconfirmed]).toEqual([entry(1).id]);
+    expect(hide(d, true, true).list.flatMap((b) => body(b.body).ids)).toEqual(ids([entry(2), entry(3)]));
+  });
+
   it('another tab sends some (it read them from the outbox): they are not beaconed, not counted delivered, and stay for this tab to post', () => {
     const d = queued(3);
     d.outcome = WORKS;

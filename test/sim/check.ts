@@ -11,6 +11,7 @@ import { writeView } from './check-write';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
 import { JAR_LAG } from './storage';
+import { SETTLE } from '../../src/shell/effects';
 
 export interface Violation {
   rule: string;
@@ -72,6 +73,9 @@ export const CARVE_OUTS = {
   /** another tab's cookie write of the count was on its way to the jar (a lag between processes) when a tab counted */
   cookieLag:
     "another tab's cookie write of that count had not reached the jar 50 ms before this tab counted: it could not see it",
+  /** a lower count landed in the jar over the tab's, which was gone before it could read the store again */
+  cookieOverwritten:
+    "a lower count of another tab landed in the jar over the count, and every page that wrote it went before its read again (500 ms)",
   /** sent by two tabs: each rolled the session over before the other's write of the next one reached its store */
   sameRollover:
     "two tabs found the session over, each before the other's write of the next reached the jar: both sent its derived session_end and session_start",
@@ -188,6 +192,26 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     site.written.some((w) => !w.idb && counts(w, session, index) && w.at <= at - 50) &&
     !site.jarred.some((l) => counts(l, session, index) && l.at <= at - 50);
   /**
+   * The jar held `index` of `session` (a cookie write that counts it landed), then a lower count of it landed over it by
+   * `at` (another tab's write, on its way as the first was made: storage.ts), and every page that had written that
+   * count by then was gone, crashed, discarded or with its tab, before `SETTLE` had passed since: the read again that
+   * writes back what the store lacks (shell/signals.ts) never came (seed 6947: the tab that wrote 67 crashed 45 ms
+   * after a closing tab's 59 landed over it).
+   */
+  const overwritten = (session: string, index: number, at: number) => {
+    const over = site.jarred.filter((l) => l.session === session && l.at < at).pop();
+    if (!over || counts(over, session, index)) return false;
+    if (!site.jarred.some((l) => counts(l, session, index) && l.at <= over.at)) return false;
+    const writers = new Set(site.written.filter((w) => !w.idb && counts(w, session, index) && w.at <= over.at).map((w) => w.page));
+    const tab = (page: string) => page.slice(0, page.indexOf('.') + 1);
+    const last = (page: string) => ![...site.pages.keys()].some((p) => p > page && tab(p) === tab(page) && site.pages.get(p)!.url);
+    const gone = (page: string) => {
+      const death = site.deaths.get(page);
+      return !!death && death.at < over.at + SETTLE && (death.why !== 'left' || last(page));
+    };
+    return writers.size > 0 && [...writers].every(gone);
+  };
+  /**
    * A page that went had asked IndexedDB to write `index` of `session`, no write of it had landed by `at`, and
    * localStorage had refused that page's mirror (a keeper gives a failed mirror up): nothing kept the later count
    * (docs/sessions.md, "IndexedDB is asynchronous").
@@ -234,6 +258,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         excused.crashedUnsaved = (excused.crashedUnsaved || 0) + 1;
       else if (mirrorRefused(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.mirrorRefused = (excused.mirrorRefused || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && overwritten(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
+        excused.cookieOverwritten = (excused.cookieOverwritten || 0) + 1;
       else if (other.context.tabId !== event.context.tabId && jarLag(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.cookieLag = (excused.cookieLag || 0) + 1;
       else
@@ -437,10 +463,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * events do not survive the page: it went with the event, sent and lost or never sent, though not at a moment it
    * beacons what it holds (hidden, leaving or frozen, online) after it tracked the event.
    */
-  const memoryOnly = (t: Tracked, carried: Sent[]) => {
+  const memoryOnly = (t: Tracked, carried: Sent[], from = t.at) => {
     const w = writes.writeOf(t);
     if (!((w?.fate === 'aborted' && w.cause !== 'gone') || (!w && writes.failedBy(t.page, t.at)))) return false;
-    return wentWithMemory(t, carried);
+    return wentWithMemory(t, carried, from);
   };
 
   /** `h` (a hearing) came before `t` (an event): an earlier moment, or an earlier task of the moment */
@@ -462,7 +488,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     if (then === 'denied') return anonymous ? { kind: 'anonymous', end: next('granted') } : { kind: 'refusedHeld', end: null };
     const first = later[0];
     if (!first) return { kind: 'held', end: null };
-    if (first.state === 'granted') return { kind: 'granted', end: next('denied') };
+    // (held while pending, then recorded from the grant on: its page's chances to beacon it begin there, seed 21352)
+    if (first.state === 'granted') return { kind: 'granted', end: next('denied'), from: first.at };
     // (held while pending, then sent anonymously from the refusal on: seed 12552)
     return anonymous ? { kind: 'anonymous', end: next('granted'), from: first.at } : { kind: 'refusedHeld', end: first };
   };
@@ -510,7 +537,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     // (a page in the back/forward cache holds it in memory: restored, it sends it; evicted, it went)
     if (!stored.has(t.id) && death && lost.length === carried.length) {
       if (diedBeforeWrite(t, death)) return 'diedBeforeWrite';
-      if (memoryOnly(t, carried)) return 'memoryOnly';
+      if (memoryOnly(t, carried, life.from)) return 'memoryOnly';
     }
     if (lost.some(excusedLoss)) return 'lostInFlight';
     return null;

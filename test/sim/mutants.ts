@@ -398,4 +398,58 @@ export const MUTANTS: Mutant[] = [
     find: "if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);",
     replace: '',
   },
+  {
+    name: 'a later exit hands over again what an earlier one did',
+    // seed 9824: a page froze with a request in flight and handed it over; it left 3 s later, the answer unheard, and
+    // handed it over again with the new time: a failure 10 s after the first exit sent again what the collector held
+    rule: 'nothing twice in the normal course',
+    file: 'core/send.ts',
+    find: '.filter((id) => !d.awaiting.has(id));',
+    replace: ';',
+  },
+  {
+    name: 'a state heard is not followed by a read again',
+    // seed 6947 (a tab added that lives): a closing tab's eventIndex 59 landed in the jar 27 ms late, over the 67 the
+    // tab that heard it had written since, and a new tab counted from 59
+    rule: 'eventIndex once',
+    file: 'shell/signals.ts',
+    find: "timer ??= setTimeout(settled, SETTLE);",
+    replace: '',
+  },
+  {
+    name: 'a page back from the cache holds back what no write kept',
+    // seed 24210: a write the disk refused while its page was in the cache, unheard; back, the page held every entry for
+    // the outbox's read, which IndexedDB stalled, and left again: the event never in any request
+    rule: 'every event arrives',
+    file: 'core/send.ts',
+    find: 'live(d).forEach((e) => d.saved[e.chunk] && d.unconfirmed.add(e.id))',
+    replace: 'live(d).forEach((e) => d.unconfirmed.add(e.id))',
+  },
+  {
+    name: "a withdrawal keeps what the tab's last page handed over",
+    // seed 31482: a page reloaded took its tab's hand-over, was refused, then granted: the store's new session (index 1,
+    // reason consent) merged with the handed-over one, which won by its id; the page ended it at once and went on
+    rule: 'eventIndex once',
+    file: 'shell/effects.ts',
+    find: "[leftTab, effects.handOff] = [null, ''];",
+    replace: '',
+  },
+  {
+    name: 'a database that cannot be opened leaves the session in memory',
+    // seed 36559: cookies blocked, the disk refused a tab's database as a grant came; the tab counted in memory, and a
+    // tab opened later counted from the store's older count
+    rule: 'eventIndex once',
+    file: 'session/stores/chain.ts',
+    find: "get().then(read, instead) : instead()",
+    replace: 'get().then(read, inMemory) : inMemory()',
+  },
+  {
+    name: "a page that holds its calls does not hold the site's change a tab brings",
+    // seed 31172: two pages pending; the last shown closed, recording nothing; the other, granted 70 s later, recorded
+    // the site as last it had seen it, shown, and the next page ended the session by the foreground's timeout
+    rule: 'sessions as the rules give',
+    file: 'core/site.ts',
+    find: 'if (m.hold && was !== siteBackground(m))',
+    replace: 'if (false)',
+  },
 ];

@@ -29,6 +29,8 @@ export interface May {
   late: boolean;
   ghost: boolean;
   sessionless: boolean;
+  /** every page shown crashed after its show and before it recorded it (no write of the session between) */
+  unrecorded: boolean;
 }
 
 export interface Timeline {
@@ -82,8 +84,9 @@ export function startTimeline(site: Site): Timeline {
       const late = !alone && [at - HEARD, ...recent.map((s) => s.at - 1)].some((t) => background(t) !== truth);
       const ghost = truth && ghosts.some((g) => g.at <= at && at < g.until);
       const sessionless = !truth && showing(at).every((s) => !keeping(s.page, at));
-      const either = { background: truth || late || sessionless, foreground: !truth || late || ghost };
-      return { ...either, late, ghost, sessionless };
+      const unrecorded = !truth && showing(at).every((s) => unrecordedShow(site, s.page, s.from));
+      const either = { background: truth || late || sessionless || unrecorded, foreground: !truth || late || ghost };
+      return { ...either, late, ghost, sessionless, unrecorded };
     },
   };
 }
@@ -116,6 +119,17 @@ function holds(site: Site, lives: Timeline['lives']) {
       return !grant(page, at).next;
     },
   };
+}
+
+/**
+ * `page`, shown at `from`, crashed before it recorded that: no write of the session by it since (seed 13730: a frozen
+ * page shown reads the store again before it records anything, and crashed 3 ms later, before IndexedDB answered; the
+ * store kept the background, and the next page judged the gap by its timeout).
+ */
+function unrecordedShow(site: Site, page: string, from: number): boolean {
+  const p = site.pages.get(page);
+  if (!p?.crashed || p.crashedAt === null) return false;
+  return !site.written.some((w) => w.page === page && w.at >= from && w.at <= p.crashedAt!);
 }
 
 /**

@@ -98,7 +98,20 @@ export function openChain(cookie: CookieOptions | undefined, db: StintDb | null,
   // IndexedDB: read again, rather than keep the session in memory; found by the simulator in development)
   const mark = lifeMark();
   const get = () => idb.get() as Promise<string>;
-  const chain = get().then(read, () => (mark !== lifeMark() ? get().then(read, inMemory) : inMemory()));
+  // A database that cannot be opened (blocked, or not created: the disk is full) leaves the session in localStorage,
+  // where the site's other pages read it, rather than in this page's memory alone (test/sim seed 36559: a tab whose
+  // database the disk refused kept its count in memory, and a tab opened later counted from the store's older one).
+  const instead = (): Chain => {
+    if (!mirror) return inMemory();
+    let found: SessionState | null = null;
+    try {
+      found = decodeState(mirror.get());
+    } catch {
+      // (refused now: it is given up at the first write that fails, keeper.ts)
+    }
+    return { primary: mirror, mirror: null, found, synchronous: true };
+  };
+  const chain = get().then(read, () => (mark !== lifeMark() ? get().then(read, instead) : instead()));
   // (a stand-in, should IndexedDB not answer in time, keeps the mirror written too)
   return { chain, early: { ...inMemory(), mirror } };
 }
