@@ -109,6 +109,9 @@ export function readAgain(shell: Shell) {
  * too), the sent marks, the tab's id.
  */
 function eraseDevice({ config }: Shell, withdrawn?: number, found?: boolean) {
+  // (none, leaving anonymous, which stored nothing: the device is as the grant's tab made it. test/sim seed 7162, an
+  // anonymous tab that heard the grant deleted the database the granting tab had just written its start in)
+  if (withdrawn === undefined) return;
   // (a refusal marks a grant it did not hear only where the device holds a session: before any, it stores nothing)
   if (found && !readCookies(config.cookie.name || '_stint').length && !localMirror()?.get()) withdrawn = 0;
   eraseSession(config.store, config.cookie);

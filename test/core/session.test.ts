@@ -207,6 +207,21 @@ describe('session_start', () => {
   });
 });
 
+describe('one next session, whatever each tab saw of the last one', () => {
+  it('a tab whose held calls went on in the session starts the same next one as a tab that saw less (test/sim seed 5117)', () => {
+    const one = running();
+    one.send(track, 1000, 'a', '{}');
+    const two = running({ seed: [5, 6, 7, 8] });
+    two.send(stored, 1500, encodeState(one.model.session!));
+    // (the second tab's own activity, which the first never heard, moves its last activity on)
+    two.send(track, 20_000, 'later', '{}');
+    for (const t of [one, two]) t.send(track, 20_000 + 31 * MIN, 'b', '{}');
+    const started = (t: ReturnType<typeof running>) => t.events().filter((e) => e.name === 'session_start').at(-1)!;
+    expect(started(two).session.sessionIndex).toBe(2);
+    expect([started(two).eventId, started(two).session.sessionId]).toEqual([started(one).eventId, started(one).session.sessionId]);
+  });
+});
+
 describe('where a session enters and leaves the site, and the campaign that opened it', () => {
   const spring = { source: 'news', medium: 'email', campaign: 'spring', term: null, content: null };
   const summer = { ...spring, campaign: 'summer' };

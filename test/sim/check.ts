@@ -636,6 +636,24 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         if (why) excused[why] = (excused[why] || 0) + 1;
         else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
       }
+      // Stint's own events (a session's start and end, lifecycle events, page views), once the outbox held them, arrive
+      // too: unless a refusal erased the outbox, or the collector gave them up, or lost what left while delivery worked
+      // (seed 7162: an anonymous tab that heard a grant deleted the database the granting tab had just written its start in)
+      for (const id of stored) {
+        if (net.arrived.has(id) || site.tracked.has(id)) continue;
+        const erased = writes.erasedAt(id);
+        const carried = net.requests.filter((r) => r.ids.includes(id));
+        const why: CarveOut | null =
+          erased !== null && site.decisions.filter((d) => d.at <= erased).pop()?.state === 'denied'
+            ? 'refused'
+            : carried.some(finalAnswer)
+              ? 'givenUp'
+              : carried.some(excusedLoss)
+                ? 'lostInFlight'
+                : null;
+        if (why) excused[why] = (excused[why] || 0) + 1;
+        else fail('every event arrives', `${id.slice(0, 8)}, recorded by Stint and held by the outbox, never arrived`);
+      }
       // Each event in the session docs/sessions.md's rules give, each session's start and end for the reason they give.
       const sessions = judgeSessions(
         site,

@@ -320,8 +320,9 @@ export const MUTANTS: Mutant[] = [
   {
     name: 'a mirror that failed stays behind',
     // seed 2658: localStorage (full) refused a page's mirror of the session in IndexedDB; a new tab, its IndexedDB
-    // stalled, stood in with the session the mirror held seconds before and rolled it over into a second session 2
-    rule: 'one live session',
+    // stalled, stood in with the session the mirror held seconds before and rolled it over into a second session 2 (since
+    // the next session is derived from the last one's id alone, into the same session, counting from an older index)
+    rule: 'eventIndex once',
     file: 'session/keeper.ts',
     find: 'attempt(mirror.delete, () => {});',
     replace: '',
@@ -451,5 +452,23 @@ export const MUTANTS: Mutant[] = [
     file: 'core/site.ts',
     find: 'if (m.hold && was !== siteBackground(m))',
     replace: 'if (false)',
+  },
+  {
+    name: 'leaving anonymous erases the device',
+    // seed 7162: a grant heard by an anonymous tab deleted the database the granting tab had just written its session's
+    // start in: the start never sent, and its session judged without it
+    rule: 'every event arrives',
+    file: 'shell/effects.ts',
+    find: 'if (withdrawn === undefined) return;',
+    replace: '',
+  },
+  {
+    name: 'the next session derived from what each tab saw of the last',
+    // seed 5117: a page restored into a pending consent released held calls that went on in the session as a new tab
+    // rolled it over: each derived the next from another last activity, two sessions of one index
+    rule: 'one live session',
+    file: 'core/rules.ts',
+    find: 'ids.derive(prev.sessionId)',
+    replace: 'ids.derive(`${prev.sessionId}/${prev.lastEventAt}`)',
   },
 ];

@@ -106,6 +106,8 @@ interface Context {
   refused: number[];
   /** when the disk refused a write of the session to IndexedDB (idb.ts `refused`) */
   refusedSession: number[];
+  /** when pages crashed (site.ts `deaths`) */
+  crashes: number[];
   /** a time as the flight recorder's log says it: ms since the site started */
   t(at: number): number;
 }
@@ -126,6 +128,7 @@ export function judgeSessions(site: Site, timeouts: Timeouts, unwritten: Context
     written: site.written,
     refused: site.decisions.filter((d) => d.state === 'denied').map((d) => d.at),
     refusedSession: site.idb.refused.filter((r) => r.store === 'session').map((r) => r.at),
+    crashes: [...site.deaths.values()].filter((d) => d.why === 'crashed').map((d) => d.at),
     t: (at) => at - origin,
   };
   const devices = new Map<string, Map<string, Session>>();
@@ -189,6 +192,29 @@ function rolledBeside(c: Context, s: Session, ev: Ev): boolean {
   return written !== undefined && ev.at >= written && s.start!.at - written <= JAR_LAG;
 }
 
+/** `ev` was held, and released at `at` or later. */
+const heldPast = (c: Context, ev: Ev, at: number) =>
+  ev.page !== null && c.timeline.held(ev.page, ev.at) && c.timeline.released(ev.page, ev.at) >= at;
+
+/**
+ * Two tabs began `s` on their own, within the jar's lag of each other (docs/sessions.md "Concurrent rollover": one id,
+ * derived from the ending session): each copy holds its own events, one may be released held calls at their own times
+ * (seed 21871: a page restored into a pending consent, granted 2 minutes later, as a new tab rolled the same session
+ * over), so a gap between the copies is no gap of either.
+ */
+function twoBegan(c: Context, s: Session): boolean {
+  const written = c.firstWritten(s.id);
+  if (written === undefined) return false;
+  const tab = (page: string) => page.split('.')[0];
+  const writer = c.written.find((w) => w.session === s.id)!.page;
+  // (a page of another tab whose events in it were all still held as the first write was made)
+  const copy = s.events.filter((ev) => ev.page !== null && tab(ev.page) !== tab(writer));
+  return (
+    copy.length > 0 &&
+    copy.every((ev) => c.timeline.held(ev.page!, ev.at) && c.timeline.released(ev.page!, ev.at) >= written - JAR_LAG)
+  );
+}
+
 /**
  * The events of one session, in time: none older than its start but one held and released later; no stretch between
  * two of them, without activity, past the timeout of the site's state in it (the session would have ended there); none
@@ -209,6 +235,10 @@ function within(s: Session, c: Context): void {
     const gap = longest(c, x.at, y.at);
     if (gap?.tolerated) c.excuse(gap.tolerated);
     else if (gap && unheld(c, s, gap)) c.excuse('exitUnwritten');
+    else if (gap && twoBegan(c, s)) c.excuse('sameRollover');
+    // (an older call of another page, held, and released into the session the store held then, which it does not move
+    // back: seed 7162, a page restored into a pending consent, granted 140 s later beside another page's held calls)
+    else if (gap && x.page !== y.page && heldPast(c, x, y.at)) c.excuse('held');
     else if (gap)
       c.fail(
         y.at,
@@ -312,6 +342,10 @@ function boundary(s: Session, before: Session | null, c: Context): void {
   // the cache judged by its exit, the background, while the pages after it in its tab had been shown)
   const dropped = c.refusedSession.some((at) => at > last && at <= start.at);
   if (!may[state] && dropped) return c.excuse('storeRefused');
+  // (the change a crash made within moments, which no page recorded: the store held the state a page that left then
+  // recorded. Seed 34795: a page restored as the one before it left, shown 3 ms, then crashed; the exit said background)
+  const crashed = c.timeline.flips.find((f) => f > last && f <= last + HEARD && c.crashes.includes(f));
+  if (!may[state] && crashed !== undefined && c.timeline.background(crashed) === background) return c.excuse('ghost');
   if (!may[state]) says(`the site was not in the ${state} after the last activity at ${c.t(last)}`);
   else if (background !== c.timeline.background(last)) c.excuse(cause(may));
   const broken = c.timeline.flips.find((t) => t > last + HEARD && t <= last + limit);

@@ -140,6 +140,8 @@ export const REGRESSIONS: Regression[] = [
   { mutant: "a withdrawal keeps what the tab's last page handed over", seed: 31482 },
   { mutant: 'a database that cannot be opened leaves the session in memory', seed: 36559 },
   { mutant: "a page that holds its calls does not hold the site's change a tab brings", seed: 31172 },
+  { mutant: 'leaving anonymous erases the device', seed: 7162 },
+  { mutant: 'the next session derived from what each tab saw of the last', seed: 5117 },
   {
     // (seed 6947's schedule, its crash taken out and a tab opened 2 s later: the tab that wrote 67 lives on)
     mutant: 'a state heard is not followed by a read again',
@@ -185,5 +187,7 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 21352, fault: "a memory outbox's chances to beacon an event held for consent counted from its call, not from the grant" },
   { seed: 37074, fault: "a session_end's duration from the ender's own copy of a start another page's copy stood for" },
   { seed: 37682, fault: 'a start at its held time, within the life of a session another page ended unaware of it: the oracle said no' },
+  { seed: 34795, fault: 'a shown page crashed 3 ms after the last activity, unrecorded: the oracle took the 3 ms as the gap\'s state' },
+  { seed: 21871, fault: "two copies of one rolled-over session, one of held calls released 2 minutes late: a gap between the copies" },
   { seed: 6947, fault: "a closing tab's count landed over a higher one, whose tab crashed 45 ms later, before its read again" },
 ];
