@@ -182,7 +182,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
       effects.outcome = shell.sender?.model.outcome ?? effects.outcome;
       shell.opener?.cancel();
       shell.sender?.stop(true);
-      shell.opener = shell.keeper = shell.sender = null;
+      shell.opener = shell.keeper = shell.sender = (shell.db?.drop(), (shell.db = null));
       saving = back = false;
       eraseDevice(shell, withdrawn, found);
     },

@@ -26,10 +26,22 @@ export function stintScript(mutation?: Mutation): Promise<vm.Script> {
   return script;
 }
 
+/** (bundled by scripts/simulate.mjs, this file is elsewhere: the script says where the repository is) */
+const root = () => process.env.STINT_ROOT || fileURLToPath(new URL('../../', import.meta.url));
+
+/** The tag as it ships: dist/stint.js, as `npm run build` minified it (what the minifier does is proven too). */
+export async function shippedScript(): Promise<vm.Script> {
+  const { readFile } = await import('node:fs/promises');
+  const code = await readFile(`${root()}/dist/stint.js`, 'utf8').catch(() => {
+    throw new Error('dist/stint.js is missing: `npm run build` first (`npm test` does)');
+  });
+  return new vm.Script(code, { filename: 'stint.js' });
+}
+
 async function build(mutation?: Mutation): Promise<vm.Script> {
+  // (`--dist`: the shipped tag)
+  if (process.env.STINT_DIST && !mutation) return shippedScript();
   const { rolldown } = await import('rolldown');
-  // (bundled by scripts/simulate.mjs, this file is elsewhere: the script says where the repository is)
-  const root = process.env.STINT_ROOT || fileURLToPath(new URL('../../', import.meta.url));
   const changes = mutation ? [mutation, ...(mutation.also ?? [])] : [];
   const mutate = {
     name: 'mutate',
@@ -42,7 +54,7 @@ async function build(mutation?: Mutation): Promise<vm.Script> {
       return here.length ? code : null;
     },
   };
-  const bundle = await rolldown({ input: `${root}/src/tags/native.ts`, platform: 'browser', logLevel: 'silent', plugins: [mutate] });
+  const bundle = await rolldown({ input: `${root()}/src/tags/native.ts`, platform: 'browser', logLevel: 'silent', plugins: [mutate] });
   const { output } = await bundle.generate({ format: 'iife' });
   return new vm.Script(output[0].code, { filename: 'stint.js' });
 }

@@ -10,9 +10,15 @@ import { retryable } from '../../src/core/batch';
 import type { Sent } from './net';
 import type { Site } from './site';
 
+/**
+ * A final answer: the batch given up (core/batch.ts FINAL). Not a 413 of more than one event: Stint halves the batch
+ * and sends it again (send.ts `reply`).
+ */
+export const final = (r: Sent): boolean =>
+  r.status !== null && r.status >= 400 && !retryable(r.status) && !(r.status === 413 && r.ids.length > 1);
+
 /** A final answer its page took (not late, not after a restore or a refusal): Stint gave the batch up, counted. */
-const tookGiveUp = (r: Sent) =>
-  r.status !== null && r.status >= 400 && !retryable(r.status) && r.heard === 'answer' && !r.ignored;
+const tookGiveUp = (r: Sent) => final(r) && r.heard === 'answer' && !r.ignored;
 
 export interface DroppedCheck {
   /** the rules broken, and how many losses went unreported (the exception: those after a page's last batch) */
@@ -65,7 +71,7 @@ export function droppedCheck(site: Site): DroppedCheck {
       const again = taken.filter((r) => r.heard !== 'answer' || r.ignored).reduce((n, r) => n + r.reports, 0);
       // (every final answer the collector gave this page, whether or not the simulator saw the page take it: seed
       // 18179, a 400 its page counted as it came back, which the record shows unheard)
-      const finals = sent.filter((r) => r.reached !== null && r.status !== null && r.status >= 400 && !retryable(r.status));
+      const finals = sent.filter((r) => r.reached !== null && final(r));
       const most = finals.reduce((n, r) => n + r.ids.length, 0) + again;
       if (received > most) broken.push(`the collector received ${received} losses from ${page}, which gave up ${most}`);
     }

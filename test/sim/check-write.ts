@@ -17,6 +17,8 @@ interface Span {
 export interface WriteView {
   /** the transaction of the event's own page that first asked to put it in the outbox (null: none was made) */
   writeOf(t: Tracked): TxRecord | null;
+  /** the first transaction that asked to put `id` in the outbox: an event Stint recorded of its own, its page's */
+  writerOf(id: string): TxRecord | null;
   /** the outbox held the event, committed, at `at` */
   inOutbox(id: string, at: number): boolean;
   /** the outbox ever held it */
@@ -83,6 +85,7 @@ export function writeView(site: Site): WriteView {
       byPage(t.page).find(
         (tx) => (tx.made > t.at || (tx.made === t.at && (tx.task ?? 0) >= t.task)) && putIds(tx).includes(t.id),
       ) ?? null,
+    writerOf: (id) => idb.transactions.find((tx) => tx.db === 'stint' && putIds(tx).includes(id)) ?? null,
     inOutbox: (id, at) => span(id).some((s) => s.from <= at && (s.to === null || s.to > at)),
     stored: (id) => span(id).length > 0,
     erasedAt: (id) => span(id).find((s) => s.how === 'deleted')?.to ?? null,

@@ -6,7 +6,7 @@
  */
 import { retryable } from '../../src/core/batch';
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
-import { droppedCheck } from './check-dropped';
+import { droppedCheck, final } from './check-dropped';
 import { writeView } from './check-write';
 import { judgeSessions, type Timeouts, type Tolerance } from './oracle';
 import type { Flush, Site, Tracked } from './site';
@@ -22,7 +22,7 @@ export interface Violation {
 const NIL = '00000000-0000-0000-0000-000000000000';
 
 /** An answer that gives a batch up (src/core/batch.ts: 404 and the other failures that may pass are sent again). */
-const finalAnswer = (r: Sent) => r.status !== null && (r.status < 200 || r.status >= 300) && !retryable(r.status);
+const finalAnswer = final;
 
 /** What docs/delivery.md does not promise ("What is not promised"), each as the case the simulator can tell. */
 export const CARVE_OUTS = {
@@ -502,7 +502,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const death = deathOf(t.page);
     const held = (d: Site['decisions'][number]) => d.page && d.state === 'denied' && d.at >= t.at;
     if (site.decisions.some((d) => held(d) && (!death || death.at >= d.at))) return true;
-    return writes.erasedAt(t.id) !== null;
+    // (a deletion of the database that a refusal made: one heard by a page since it was recorded, not a grant's; seed
+    // 7162, an anonymous tab that heard a grant deleted the database, and every build passed)
+    const at = writes.erasedAt(t.id);
+    return at !== null && site.hearings.some((h) => h.state === 'denied' && h.at >= t.at && h.at <= at);
   };
   /**
    * An anonymous page's outbox is memory (docs/consent.md): it went with the event, sent and lost or never sent,
@@ -514,7 +517,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const chance = (site.left.get(t.page) || []).find(
       (l) => l.at >= from && onlineAt(l.at) && !(page.crashed && page.crashedAt === l.at),
     );
-    return !chance || carried.some((r) => r.at <= chance.at);
+    // (or the 64 KiB a page may have in flight refused what it beaconed then: what is left goes with the page)
+    return !chance || carried.some((r) => r.at <= chance.at) || net.overQuota.some((q) => q.page === t.page && q.at === chance.at);
   };
 
   /** Why an event that never arrived may be missing, if the docs allow it. */
@@ -526,7 +530,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const carried = net.requests.filter((r) => r.ids.includes(t.id));
     // (a final answer, src/core/batch.ts: 404 and the other failures that may pass are sent again)
     if (carried.some(finalAnswer)) return 'givenUp';
-    const lost = carried.filter((r) => r.reached === null || (r.status !== null && r.status >= 500));
+    // (lost: never reached, or not taken: a 5xx, 429, 408, 3xx, or a 413 a beacon never hears, or a request halves)
+    const lost = carried.filter((r) => r.reached === null || (r.status !== null && (r.status < 200 || r.status >= 300)));
     const death = deathOf(t.page);
     if (life.kind === 'anonymous') {
       if (lost.some(excusedLoss)) return 'lostInFlight';
@@ -544,6 +549,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   };
 
   let sentChecked = 0;
+  /** the transactions `storage` has judged */
+  const judgedTx = new Set<number>();
   /** The visitor's decision in force at `at`, and since when. */
   const decision = (at: number) => [...site.decisions].reverse().find((d) => d.at <= at)!;
   /** A refusal (denied) that ends an earlier grant, in force at `at`. */
@@ -593,6 +600,15 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       // Before any grant nothing is stored; a second after a refusal, what a grant left is gone.
       if ((before || (d.state === 'denied' && now - d.at > 1000 && !killed)) && held().length)
         fail('nothing stored without consent', `${before ? 'before a grant' : `${now - d.at} ms after a refusal`}: ${held().join(', ')}`);
+      // Nor does a page write its database after it heard a refusal, until it hears a grant (seed 1325: a write asked
+      // before a withdrawal, its open stalled, began after it; the deletion that waited behind it hid it at the end).
+      for (const tx of site.idb.transactions) {
+        if (tx.db !== 'stint' || tx.fate !== 'committed' || !tx.puts.length || judgedTx.has(tx.id)) continue;
+        judgedTx.add(tx.id);
+        const heard = site.hearings.filter((h) => h.page === tx.page && h.at <= tx.made).pop();
+        if (heard?.state === 'denied')
+          fail('nothing stored without consent', `${tx.page} wrote ${tx.puts.map((p) => p.store).join(', ')} at ${tx.made}, after it heard a refusal`);
+      }
     },
     flushed(flush) {
       // (a flush resolves at once while consent is pending, and waits for nothing held)
@@ -637,22 +653,14 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         else fail('every event arrives', `${t.name} (${t.id.slice(0, 8)}), tracked by ${t.page} at ${t.at}, never arrived`);
       }
       // Stint's own events (a session's start and end, lifecycle events, page views), once the outbox held them, arrive
-      // too: unless a refusal erased the outbox, or the collector gave them up, or lost what left while delivery worked
-      // (seed 7162: an anonymous tab that heard a grant deleted the database the granting tab had just written its start in)
+      // too, or are excused as a tracked event is, as of the page and the moment that wrote them (seed 7162: an
+      // anonymous tab that heard a grant deleted the database the granting tab had just written its start in)
       for (const id of stored) {
         if (net.arrived.has(id) || site.tracked.has(id)) continue;
-        const erased = writes.erasedAt(id);
-        const carried = net.requests.filter((r) => r.ids.includes(id));
-        const why: CarveOut | null =
-          erased !== null && site.decisions.filter((d) => d.at <= erased).pop()?.state === 'denied'
-            ? 'refused'
-            : carried.some(finalAnswer)
-              ? 'givenUp'
-              : carried.some(excusedLoss)
-                ? 'lostInFlight'
-                : null;
+        const tx = writes.writerOf(id)!;
+        const why = excuse({ id, name: 'its own', page: tx.page, task: tx.task ?? 0, at: tx.made });
         if (why) excused[why] = (excused[why] || 0) + 1;
-        else fail('every event arrives', `${id.slice(0, 8)}, recorded by Stint and held by the outbox, never arrived`);
+        else fail('every event arrives', `${id.slice(0, 8)}, recorded by Stint in ${tx.page} and held by the outbox, never arrived`);
       }
       // Each event in the session docs/sessions.md's rules give, each session's start and end for the reason they give.
       const sessions = judgeSessions(

@@ -471,4 +471,13 @@ export const MUTANTS: Mutant[] = [
     find: 'ids.derive(prev.sessionId)',
     replace: 'ids.derive(`${prev.sessionId}/${prev.lastEventAt}`)',
   },
+  {
+    name: 'a withdrawal lets a write asked before it begin',
+    // seed 1325: a page's outbox write waited behind its stalled open; a withdrawal erased the device, and the write
+    // began after it, storing the events the withdrawal had erased (the deletion that waited behind it took them later)
+    rule: 'nothing stored without consent',
+    file: 'db.ts',
+    find: 'drop() {\n      deleted = true;',
+    replace: 'drop() {\n      deleted = false;',
+  },
 ];

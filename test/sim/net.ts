@@ -15,7 +15,16 @@ import type { Loop, Owner } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
 
-export type CollectorMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang';
+/**
+ * How the collector answers: well (`ok`, `slow`), not at all (`hang`), 503 (`down`), 400 to all (`refuse`); and, in a
+ * share of seeds (schedule.ts `rich`), what real collectors and the proxies before them also answer: 429 with a
+ * Retry-After of 1 to 20 s (`throttle`), 408 (`timeout`), a 307 the page cannot follow (`moved`: no Location, or one
+ * to another origin), and 413 for a body over 16 KB (`small`: a proxy's limit).
+ */
+export type CollectorMode = 'ok' | 'down' | 'refuse' | 'slow' | 'hang' | 'throttle' | 'timeout' | 'moved' | 'small';
+
+/** The body `small` takes at most (nginx's client_max_body_size is 1 MB by default; some proxies take far less). */
+const SMALL_BODY = 16_384;
 
 /** A request as the collector saw it (or did not: `reached` false). */
 export interface Sent {
@@ -38,6 +47,8 @@ export interface Sent {
   ignored?: true;
   /** the page heard the answer (a fetch), or a failure; and when */
   heard: 'answer' | 'failure' | null;
+  /** the Retry-After its answer carried (a 429) */
+  retryAfter?: string;
   answeredAt?: number;
 }
 
@@ -67,10 +78,12 @@ export interface Net {
   up: boolean;
   onLine: boolean;
   mode: CollectorMode;
-  fetch(page: NetPage, url: string, init: { body?: unknown; keepalive?: boolean }): Promise<unknown>;
+  fetch(page: NetPage, url: string, init: { body?: unknown; keepalive?: boolean; redirect?: string }): Promise<unknown>;
   beacon(page: NetPage, url: string, body: unknown): boolean;
   /** every request, in the order they were sent */
   requests: Sent[];
+  /** each beacon or keepalive fetch the 64 KiB in flight refused: whose, and when */
+  overQuota: { page: string; at: number }[];
   /** each event the collector accepted, by its id (first arrival) */
   arrived: Map<string, Arrival>;
   /** the same, in the order they came */
@@ -110,6 +123,10 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     const mode = net.mode;
     if (mode === 'down') return 503;
     if (mode === 'refuse') return 400;
+    if (mode === 'timeout') return 408;
+    if (mode === 'moved') return 307;
+    if (mode === 'throttle') return (probe('net: a 429 with Retry-After'), (sent.retryAfter = String(random.between(1, 20))), 429);
+    if (mode === 'small' && body.length > SMALL_BODY) return (probe('net: a body refused with 413'), 413);
     let events: WholeEvent[];
     let dropped = 0;
     try {
@@ -150,8 +167,40 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
   };
   const NIL = '00000000-0000-0000-0000-000000000000';
 
+  /**
+   * The bytes of each page's beacons and keepalive fetches still on their way: browsers refuse one that would take them
+   * past 64 KiB (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch, "inflightKeepaliveBytes"), a beacon with
+   * false, a keepalive fetch with a TypeError.
+   */
+  const keepalive = new Map<string, number>();
+  const QUOTA = 65_536;
+  const overQuota = (page: NetPage, body: string) => (keepalive.get(page.id) || 0) + body.length > QUOTA;
+  /**
+   * A keepalive fetch the quota refuses: a TypeError, in a task of the page. Whether Stint takes it as news (its own
+   * request: a failure 250 ms later, by a page still there; a leaving page's fallback for a refused beacon: none) the
+   * simulator learns as the page shares the outcome (site.ts `shared`).
+   */
+  const refused = (page: NetPage) => {
+    probe('net: a keepalive fetch refused (over 64 KiB)');
+    net.overQuota.push({ page: page.id, at: loop.now() });
+    return page.promise((_resolve, reject) => {
+      loop.at(0, page, 'a keepalive fetch refused', () => reject(page.error('TypeError', 'Failed to fetch')));
+    });
+  };
+
   /** Sends `body`; `answer` hears the status (null: no answer: the network, or a collector that never answers). */
-  const send = (page: NetPage, kind: Sent['kind'], body: string, answer: ((status: number | null) => void) | null) => {
+  const send = (
+    page: NetPage,
+    kind: Sent['kind'],
+    body: string,
+    answer: ((status: number | null) => void) | null,
+    kept = kind === 'beacon',
+  ) => {
+    if (body.length > 50_000) probe('net: a body near the 60 KB a request carries');
+    keepalive.set(page.id, (keepalive.get(page.id) || 0) + (kept ? body.length : 0));
+    // (a beacon's bytes leave the quota once it is sent: when it reaches the collector, or is lost; a keepalive fetch's
+    // once its answer is read, `fetch`)
+    const release = () => void (kind === 'beacon' && keepalive.set(page.id, (keepalive.get(page.id) || 0) - body.length));
     const events = idsOf(body);
     const sent: Sent = {
       n: requests.length + 1,
@@ -170,10 +219,11 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     requests.push(sent);
     if (!net.up) {
       log(`${kind} ${sent.n} from ${page.id}: the network is down (${sent.ids.length} events)`);
-      loop.at(latency(), null, `${kind} ${sent.n} fails`, () => answer?.(null));
+      loop.at(latency(), null, `${kind} ${sent.n} fails`, () => (release(), answer?.(null)));
       return;
     }
     loop.at(latency(), null, `${kind} ${sent.n} reaches the collector`, () => {
+      release();
       if (!net.up) {
         log(`${kind} ${sent.n} from ${page.id}: lost on the way (${sent.ids.length} events)`);
         probe('net: a request lost on the way');
@@ -197,6 +247,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     onLine: true,
     mode: 'ok',
     requests,
+    overQuota: [],
     arrived,
     arrivals,
     duplicates,
@@ -211,6 +262,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     fetch(page, url, init) {
       if (!page.alive()) throw page.error('Error', 'the page has crashed');
       const body = text(init.body);
+      if (init.keepalive && overQuota(page, body)) return refused(page);
       return page.promise((resolve, reject) => {
         const sent = requests.length + 1;
         // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT)
@@ -219,6 +271,8 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
         });
         send(page, 'fetch', body, (status) => {
           const record = requests[sent - 1];
+          // (its bytes count until its answer is read: transport.ts reads it at once)
+          if (init.keepalive) keepalive.set(page.id, (keepalive.get(page.id) || 0) - body.length);
           // The page hears it as a task of its own, if it still runs (a keepalive request outlives it: nobody hears).
           loop.at(0, page, `fetch ${sent} answered`, () => {
             record.heard = status === null ? 'failure' : 'answer';
@@ -238,22 +292,29 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             else if (status >= 200 && status < 300) net.learned(page, true);
             else if (retryable(status)) net.learned(page, false);
             if (status === null) return reject(page.error('TypeError', 'Failed to fetch'));
+            // (a redirect not followed, as Stint asks: https://fetch.spec.whatwg.org/#concept-filtered-response-opaque-redirect)
+            if (status >= 300 && status < 400 && init.redirect === 'manual')
+              return resolve({ status: 0, ok: false, type: 'opaqueredirect', headers: { get: () => null }, text: () => page.promise<string>((done) => done('')) });
             resolve({
               status,
               ok: status >= 200 && status < 300,
               type: 'basic',
-              headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' && status === 503 ? null : null) },
+              headers: { get: (name: string) => (name.toLowerCase() === 'retry-after' ? (record.retryAfter ?? null) : null) },
               text: () => page.promise<string>((done) => done('')),
             });
           });
-        });
+        }, !!init.keepalive);
       });
     },
     beacon(page, url, body) {
       if (!page.alive()) throw page.error('Error', 'the page has crashed');
       const payload = text(body);
-      // (what browsers refuse: a body past the 64 KiB a page may have in flight)
-      if (payload.length > 65_536) return (probe('net: a beacon refused (over 64 KiB)'), false);
+      // (what browsers refuse: a body that would take what the page has in flight past 64 KiB)
+      if (overQuota(page, payload)) {
+        probe('net: a beacon refused (over 64 KiB)');
+        net.overQuota.push({ page: page.id, at: loop.now() });
+        return false;
+      }
       send(page, 'beacon', payload, null);
       return true;
     },

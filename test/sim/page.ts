@@ -22,7 +22,7 @@ export interface World {
   localStorage(page: Page): unknown;
   indexedDB(page: Page): unknown;
   channel(page: Page, name: string): unknown;
-  fetch(page: Page, url: string, init: { body?: unknown; keepalive?: boolean }): Promise<unknown>;
+  fetch(page: Page, url: string, init: { body?: unknown; keepalive?: boolean; redirect?: string }): Promise<unknown>;
   beacon(page: Page, url: string, body: unknown): boolean;
   onLine(): boolean;
   /** the end of a task of `page` (IndexedDB's transactions stop being active) */
@@ -277,7 +277,7 @@ export function startPage(world: World, o: PageOptions): Page {
         return array;
       }),
     },
-    fetch: api((url: unknown, init: { body?: unknown; keepalive?: boolean } = {}) => world.fetch(page, String(url), init)),
+    fetch: api((url: unknown, init: { body?: unknown; keepalive?: boolean; redirect?: string } = {}) => world.fetch(page, String(url), init)),
     URL,
     URLSearchParams,
     TextEncoder,

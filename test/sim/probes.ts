@@ -26,6 +26,10 @@ export const PROBES = {
   'net: a request lost on the way': 'the network went down while a request was on its way to the collector',
   'net: an answer lost on the way back': 'the collector took a request, and its answer never came back',
   'net: a beacon refused (over 64 KiB)': 'a beacon whose body alone was over what a page may have in flight',
+  'net: a keepalive fetch refused (over 64 KiB)': "a keepalive fetch that would take what the page has in flight past 64 KiB",
+  'net: a 429 with Retry-After': 'the collector answered 429, with the seconds to wait',
+  'net: a body refused with 413': "a body over the collector's limit, refused whole",
+  'net: a body near the 60 KB a request carries': 'a request or beacon over 50 KB: a burst cut at the bound',
   'page: a crash mid-task': 'a page crashed at one of its calls of a browser API, in the middle of a task',
 } as const satisfies Record<string, string>;
 

@@ -89,7 +89,7 @@ function act(site: Site, a: Action) {
   if (!tab) return;
   switch (a.do) {
     case 'track':
-      return site.track(tab, a.n);
+      return site.track(tab, a.n, a.size);
     case 'steady':
       for (let i = 0; i < a.n; i++) site.loop.at(i * a.every, null, 'steady', () => site.track(tab, 1));
       return;
@@ -125,7 +125,9 @@ function drain(site: Site, until: (at: number) => boolean): boolean {
 }
 
 export async function run(seed: number, bundle: vm.Script, actions?: Action[], scenario?: Scenario): Promise<Outcome> {
-  const drawn = schedule(random(seed).fork('schedule'));
+  // (a scenario given without actions: the seed's schedule drawn for that network, as a regression found before the
+  // rich network drew its own)
+  const drawn = schedule(random(seed).fork('schedule'), scenario && !actions ? !!scenario.rich : undefined);
   const plan: Schedule = { scenario: scenario ?? drawn.scenario, actions: actions ?? drawn.actions };
   const log: string[] = [];
   resetProbes();

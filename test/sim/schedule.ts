@@ -8,7 +8,8 @@ import type { Random } from './random';
 
 export type Action =
   | { at: number; do: 'open' }
-  | { at: number; do: 'track'; tab: number; n: number }
+  /** `size`: characters of text each event carries (a burst of large events: a form's fields, a search's results) */
+  | { at: number; do: 'track'; tab: number; n: number; size?: number }
   /** a page that tracks on its own, one event every `every` ms, `n` times (a scroll, a player's progress) */
   | { at: number; do: 'steady'; tab: number; every: number; n: number }
   | { at: number; do: 'view' | 'flush' | 'hide' | 'show' | 'freeze' | 'resume'; tab: number }
@@ -28,6 +29,12 @@ export interface Scenario {
   cookies: boolean;
   /** WebKit drops the IndexedDB writes a page leaves unfinished as it enters the back/forward cache */
   engine: 'chromium' | 'webkit';
+  /**
+   * the network as real ones also are (in a share of seeds, drawn from a stream of their own so that the others stay as
+   * they were): a collector that answers 429, 408, 307 or 413 (net.ts), and bursts of hundreds of events in one task,
+   * past the 60 KB a request carries and the 64 KiB a leaving page may beacon
+   */
+  rich?: true;
 }
 
 export interface Schedule {
@@ -73,7 +80,8 @@ function gap(random: Random): number {
   return r < 0.55 ? random.between(0, 50) : r < 0.85 ? random.between(50, 1500) : r < 0.97 ? random.between(1500, 15_000) : random.between(15_000, 120_000);
 }
 
-export function schedule(random: Random): Schedule {
+/** `rich`: whether the network is as real ones are (schedule.ts `Scenario.rich`); drawn where not said. */
+export function schedule(random: Random, rich?: boolean): Schedule {
   const scenario: Scenario = {
     tabs: random.between(1, 5),
     consent: random.chance(0.8) ? 'granted' : 'pending',
@@ -81,6 +89,9 @@ export function schedule(random: Random): Schedule {
     cookies: random.chance(0.85),
     engine: random.chance(0.7) ? 'chromium' : 'webkit',
   };
+  // (its own stream: the schedule's draws stay as they were; only the seeds it picks change)
+  const network = random.fork('network');
+  if (rich ?? network.chance(0.15)) scenario.rich = true;
   const length = random.between(8, 50);
   const actions: Action[] = [{ at: 0, do: 'open' }];
   let at = 0;
@@ -93,12 +104,21 @@ export function schedule(random: Random): Schedule {
       if (opened >= scenario.tabs) continue;
       opened++;
       actions.push({ at, do: 'open' });
-    } else if (move === 'track') actions.push({ at, do: 'track', tab, n: random.chance(0.7) ? 1 : random.between(2, 8) });
+    } else if (move === 'track') {
+      const n = random.chance(0.7) ? 1 : random.between(2, 8);
+      const burst = scenario.rich && network.chance(0.08);
+      if (!burst) actions.push({ at, do: 'track', tab, n });
+      else actions.push({ at, do: 'track', tab, n: network.between(200, 900), size: network.between(20, 400) });
+    }
     else if (move === 'steady') actions.push({ at, do: 'steady', tab, every: random.between(2, 40), n: random.between(5, 60) });
     else if (move === 'crash') actions.push({ at, do: 'crash', tab, after: random.chance(0.3) ? 1 : random.between(2, 40) });
     else if (move === 'offline' || move === 'online' || move === 'lie') actions.push({ at, do: move });
     else if (move === 'stall') actions.push({ at, do: 'stall', ms: random.between(1000, 8000) });
-    else if (move === 'collector') actions.push({ at, do: 'collector', mode: random.pick(['ok', 'ok', 'down', 'refuse', 'slow', 'hang'] as const) });
+    else if (move === 'collector') {
+      const mode = random.pick(['ok', 'ok', 'down', 'refuse', 'slow', 'hang'] as const);
+      const rich = scenario.rich && network.chance(0.6) ? network.pick(['throttle', 'timeout', 'moved', 'small'] as const) : mode;
+      actions.push({ at, do: 'collector', mode: rich });
+    }
     else if (move === 'consent') actions.push({ at, do: 'consent', tab, state: random.chance(0.7) ? 'granted' : 'denied' });
     else actions.push({ at, do: move, tab } as Action);
   }

@@ -3,11 +3,16 @@
  * share them): each seed one execution, every invariant checked. A failure is reported with its shortest schedule
  * (shrunk within a bound, so that a failing run stays short) and the flight recorder's log; `--seed` replays it.
  */
+import type vm from 'node:vm';
 import { stintScript } from './bundle';
 import { report, run, shrink } from './run';
 
-export async function runSeeds(from: number, count: number): Promise<{ summary: string; failure: string | null }> {
-  const bundle = await stintScript();
+export async function runSeeds(
+  from: number,
+  count: number,
+  script: Promise<vm.Script> = stintScript(),
+): Promise<{ summary: string; failure: string | null }> {
+  const bundle = await script;
   const started = performance.now();
   const failed: number[] = [];
   let first = null;

@@ -77,7 +77,8 @@ export interface Site {
   log(line: string): void;
   current(tab: Tab): Page | null;
   openTab(): Tab;
-  track(tab: Tab, count: number): void;
+  /** `size`: characters of text each event carries */
+  track(tab: Tab, count: number, size?: number): void;
   view(tab: Tab): void;
   flush(tab: Tab): void;
   setConsent(tab: Tab, state: string): void;
@@ -486,14 +487,14 @@ export function startSite(o: SiteOptions): Site {
       tab.history[0].page = load(tab, url);
       return tab;
     },
-    track(tab, count) {
+    track(tab, count, size = 0) {
       const page = current(tab);
       if (!page || page.state !== 'running') return;
       page.run('track', (w) => {
         const stint = w.stint as (...args: unknown[]) => unknown;
         for (let i = 0; i < count; i++) {
           const name = `e${tracked.size + 1}`;
-          const id = stint('track', name, { n: tracked.size + 1 });
+          const id = stint('track', name, size ? { n: tracked.size + 1, text: 'x'.repeat(size) } : { n: tracked.size + 1 });
           if (typeof id === 'string') tracked.set(id, { id, name, page: page.id, task: page.taskNo, at: loop.now() });
         }
       });
