@@ -605,7 +605,8 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       for (const tx of site.idb.transactions) {
         if (tx.db !== 'stint' || tx.fate !== 'committed' || !tx.puts.length || judgedTx.has(tx.id)) continue;
         judgedTx.add(tx.id);
-        const heard = site.hearings.filter((h) => h.page === tx.page && h.at <= tx.made).pop();
+        // (heard in a task before the one that made it: in the same task, the write may have been asked first)
+        const heard = site.hearings.filter((h) => h.page === tx.page && (h.at < tx.made || (h.at === tx.made && h.task < (tx.task ?? 0)))).pop();
         if (heard?.state === 'denied')
           fail('nothing stored without consent', `${tx.page} wrote ${tx.puts.map((p) => p.store).join(', ')} at ${tx.made}, after it heard a refusal`);
       }

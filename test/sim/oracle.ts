@@ -192,10 +192,6 @@ function rolledBeside(c: Context, s: Session, ev: Ev): boolean {
   return written !== undefined && ev.at >= written && s.start!.at - written <= JAR_LAG;
 }
 
-/** `ev` was held, and released at `at` or later. */
-const heldPast = (c: Context, ev: Ev, at: number) =>
-  ev.page !== null && c.timeline.held(ev.page, ev.at) && c.timeline.released(ev.page, ev.at) >= at;
-
 /**
  * Two tabs began `s` on their own, within the jar's lag of each other (docs/sessions.md "Concurrent rollover": one id,
  * derived from the ending session): each copy holds its own events, one may be released held calls at their own times
@@ -236,9 +232,6 @@ function within(s: Session, c: Context): void {
     if (gap?.tolerated) c.excuse(gap.tolerated);
     else if (gap && unheld(c, s, gap)) c.excuse('exitUnwritten');
     else if (gap && twoBegan(c, s)) c.excuse('sameRollover');
-    // (an older call of another page, held, and released into the session the store held then, which it does not move
-    // back: seed 7162, a page restored into a pending consent, granted 140 s later beside another page's held calls)
-    else if (gap && x.page !== y.page && heldPast(c, x, y.at)) c.excuse('held');
     else if (gap)
       c.fail(
         y.at,
