@@ -7,13 +7,13 @@ import { baseUrl, call, Collector, consoleOf, expect, newTab, openStint, outboxS
 const MINUTE = 60_000;
 
 /** Cookies silently dropped, as a browser that blocks them does: writes vanish, reads find nothing. */
-const blockCookies = (page: Page) =>
+const blockCookies = (page: Pick<Page, 'addInitScript'>) =>
   page.addInitScript(() => {
     Object.defineProperty(Document.prototype, 'cookie', { configurable: true, get: () => '', set: () => {} });
   });
 
 /** IndexedDB that throws on open, as sandboxed frames and some private modes do. */
-const blockIndexedDb = (page: Page) =>
+const blockIndexedDb = (page: Pick<Page, 'addInitScript'>) =>
   page.addInitScript(() => {
     IDBFactory.prototype.open = () => {
       throw new DOMException('The operation is insecure.', 'SecurityError');
@@ -156,16 +156,15 @@ test('cookies blocked and IndexedDB throwing: the session lives in localStorage,
   // (in a page's memory, a tab opened later began a session of its own, or counted from an older one: test/sim seed
   // 36559, a database the disk refused)
   const seen = consoleOf(page);
-  await blockCookies(page);
-  await blockIndexedDb(page);
+  // (the context's: both tabs; WebKit's driver applies a page's to its whole context)
+  await blockCookies(context);
+  await blockIndexedDb(context);
   await openStint(page, build, run);
   await call(page, 'track', 'kept');
   await call(page, 'flush');
   const [kept] = await collector.waitFor(1, (e) => e.name === 'kept');
   expect(kept.session.storageMechanism).toBe('LOCAL_STORAGE');
   const other = await context.newPage();
-  await blockCookies(other);
-  await blockIndexedDb(other);
   await openStint(other, build, run);
   await call(other, 'track', 'there');
   await call(other, 'flush');

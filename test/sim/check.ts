@@ -286,7 +286,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    */
   const worked = (at: number, order: number, page: string) => {
     const online = [...net.onLines].reverse().find((o) => o.at <= at);
-    const last = known(order, page);
+    const last = known(order, page, at);
     return !!online?.on && !!last?.ok && at - last.at <= 5 * 60_000;
   };
   /**
@@ -294,10 +294,11 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    * it then (a share refused for quota reached nobody, one on its way had not yet reached the tab; a withdrawal erased
    * it), whichever came later.
    */
-  const known = (order: number, page: string) => {
+  const known = (order: number, page: string, at: number) => {
     const own = [...net.outcomes].reverse().find((o) => o.order < order && o.page === page && recorded(o));
-    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none)
-    if (anonymous && site.consent.get(page)?.denied != null) return own;
+    // (an anonymous page stores nothing, so it knows only its own outcomes, and shares none; not once granted again:
+    // seed 16409, a page refused then granted read the site's failure, and its request in flight was sent again)
+    if (anonymousAt(page, at)) return own;
     const tab = page.slice(0, page.indexOf('.'));
     const value = [...site.outcomeCopies].reverse().find((s) => s.tab === tab && s.order < order)?.value;
     const [ok, when] = (value || '').split(' ');

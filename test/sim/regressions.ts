@@ -196,5 +196,6 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 37682, fault: 'a start at its held time, within the life of a session another page ended unaware of it: the oracle said no' },
   { seed: 34795, fault: 'a shown page crashed 3 ms after the last activity, unrecorded: the oracle took the 3 ms as the gap\'s state' },
   { seed: 21871, fault: "two copies of one rolled-over session, one of held calls released 2 minutes late: a gap between the copies" },
+  { seed: 16409, fault: 'a page refused then granted took only its own outcomes, as if still anonymous: its resend judged a double' },
   { seed: 6947, fault: "a closing tab's count landed over a higher one, whose tab crashed 45 ms later, before its read again" },
 ];
