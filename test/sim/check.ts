@@ -352,24 +352,73 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     return left !== null && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)) && !refuted(left);
   };
 
+  /** The first request of the drain `r` belongs to: its page's requests each made as the one before was answered. */
+  const drainOf = (r: Sent) => {
+    let first = r;
+    for (let i = 0; i < net.requests.length; i++) {
+      const prev = net.requests.find((p) => p.page === r.page && p.kind === 'fetch' && p.n < first.n && p.answeredAt === first.at);
+      if (!prev) return first;
+      first = prev;
+    }
+    return first;
+  };
+  /**
+   * Sent in the drain that went without the turn, or without the outbox's marks: its page's claim of the send turn had
+   * no answer from IndexedDB in 2 s (its open or its transaction stalled), or its read of the outbox none in 3 s
+   * (delivery/turn.ts, outbox.ts), and `r` is of the drain it began, its page's first after the stall began (not any
+   * request within a minute of it); or a beacon sent while it stalled.
+   */
+  const stalledDrain = (r: Sent) => {
+    const start = r.kind === 'fetch' ? drainOf(r) : r;
+    return site.idb.slow.some(
+      (s) =>
+        (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') &&
+        s.page === r.page &&
+        s.at <= start.at &&
+        (r.kind === 'beacon' ? r.at <= s.end : firstDrain(r.page, s.at) === start),
+    );
+  };
+  /** Its page's first drain that began at or after `at`. */
+  const firstDrain = (page: string, at: number) =>
+    net.requests.find((f) => f.page === page && f.kind === 'fetch' && f.at >= at && drainOf(f) === f);
+  /**
+   * Sent without the turn as the disk refused it: its page's database could not be created (it claims nothing for its
+   * life), or its claim of the turn was refused and `r` is of the drain that claim began (delivery/turn.ts). Not a
+   * write of the outbox the disk refused: the tab keeps sending in its turn (docs/delivery.md).
+   */
+  const refusedDrain = (r: Sent) => {
+    const start = r.kind === 'fetch' ? drainOf(r) : r;
+    return site.idb.refused.some(
+      (s) =>
+        s.page === r.page &&
+        s.at <= start.at &&
+        (s.store === 'open' || (s.store === 'turn' && r.kind === 'fetch' && firstDrain(r.page, s.at) === start)),
+    );
+  };
+  /** The doubt a later copy `r` may have of its own: sent without the turn. */
+  const ownDoubt = (r: Sent): CarveOut | null => (stalledDrain(r) ? 'turnStalled' : refusedDrain(r) ? 'turnRefused' : null);
+  /**
+   * Its page was killed (a crash, a discard) after it sent `c` and before it recorded what it had sent: before it heard
+   * the answer, or before its removal of those events from the outbox committed (not any time after).
+   */
+  const killedUnrecorded = (c: Sent) => {
+    const page = site.pages.get(c.page)!;
+    const death = site.deaths.get(c.page);
+    if (!(page.crashed || page.discarded) || !death || death.at < c.at) return false;
+    // (a beacon's fate is recorded in the task that sent it: kept in the outbox, or handed over awaiting its verdict,
+    // core/send.ts; only a crash in that task comes first)
+    if (c.kind === 'beacon') return page.crashed && death.at === c.at;
+    if (c.heard !== 'answer' || c.ignored || c.answeredAt! >= death.at) return true;
+    const chunks = c.ids.flatMap((id) => writes.chunksOf(id));
+    const removal = writes.removalOf(c.page, c.answeredAt!, chunks);
+    return !!removal && removal.made <= c.answeredAt! && (removal.fate !== 'committed' || removal.end! > death.at);
+  };
+
   /** Why an event sent in `first` (which the collector took) may have been sent again, if the docs allow it. */
   const twice = (first: Sent): CarveOut | null => {
-    // (a tab whose claim of the send turn had no answer in 2 s sends without it: delivery/turn.ts)
-    // (its drain goes on without the turn while replies come: a minute, at most two of the collector's slow answers)
-    // (or whose read of the outbox had none in 3 s: it sends what it holds without what other pages marked sent)
-    const stalled = (s: { store: string; page: string; at: number }) =>
-      (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') && s.page === first.page && s.at <= first.at && first.at - s.at < 60_000;
-    if (site.idb.slow.some(stalled))
-      return 'turnStalled';
-    // (a claim the disk refused goes on without the turn, as a stalled one does; a page whose database could not be
-    // created claims nothing for its life: delivery/turn.ts)
-    // (not a write of the outbox the disk refused: the tab keeps sending in its turn, docs/delivery.md)
-    const refused = (s: { store: string; page: string; at: number }) =>
-      s.page === first.page && s.at <= first.at && (s.store === 'open' || (s.store === 'turn' && stalled(s)));
-    if (site.idb.refused.some(refused)) return 'turnRefused';
-    // (its page was killed, crashed or discarded, before it recorded what it had sent: the outbox still held them)
-    const page = site.pages.get(first.page)!;
-    if (page.crashed || page.discarded) return 'killed';
+    if (stalledDrain(first)) return 'turnStalled';
+    if (refusedDrain(first)) return 'turnRefused';
+    if (killedUnrecorded(first)) return 'killed';
     // (another tab told this page it sends it, and the page beaconed it before hearing so: docs/delivery.md)
     const race = site.sending.some(
       (m) => m.from !== first.page && m.order < first.order && m.ids.some((id) => first.ids.includes(id)) && !((m.heard.get(first.page) ?? Infinity) < first.order),
@@ -641,8 +690,16 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         // hand-over, and the next page's fetch of it, sent after, arrived before)
         const sentAt = Math.min(...net.requests.filter((r) => r.ids.includes(id)).map((r) => r.at));
         const unrecorded = site.refusals.some((r) => r.at >= sentAt && /^stint:(sent|left(:.*)?|again)$/.test(r.key) && r.value.includes(id));
+        // (each copy more needs a doubt of its own: on a copy sent before it, or its own drain's, without the turn)
+        const spent = new Set<number>();
+        const doubts = carriers.slice(1).map((x, i) => {
+          const earlier = carriers.slice(0, i + 1).find((c) => !spent.has(c.n) && twice(c));
+          const by = earlier ?? (ownDoubt(x) ? x : null);
+          if (by) spent.add(by.n);
+          return earlier ? twice(earlier) : by ? ownDoubt(x) : null;
+        });
         const why =
-          carriers.map(twice).find((w) => w) ??
+          (doubts.length && doubts.every((d) => d) ? doubts[0] : null) ??
           (unrecorded ? 'marksRefused' : rolledTwice(net.arrived.get(id)!) ? 'sameRollover' : recordLate(carriers) ? 'recordLag' : recordErased(carriers) ? 'recordErased' : null);
         if (why) excused[why] = (excused[why] || 0) + again.length;
         else

@@ -480,4 +480,30 @@ export const MUTANTS: Mutant[] = [
     find: 'drop() {\n      deleted = true;',
     replace: 'drop() {\n      deleted = false;',
   },
+  {
+    name: 'a stalled claim leaves the turn for 50 s',
+    // issue 64: the checks excused a repeat sent within 60 s of any slow transaction of its tab; only the drain that the
+    // stalled claim began goes without the turn, not the cycles after it
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/turn.ts',
+    find: 'return (held = true);',
+    replace: 'return (stalled = began), (held = true);',
+    also: [
+      { file: 'delivery/turn.ts', find: 'let held = false;', replace: 'let held = false;\n  let stalled = -Infinity;' },
+      {
+        file: 'delivery/turn.ts',
+        find: 'async claim() {',
+        replace: 'async claim() {\n      const began = Date.now();\n      if (began - stalled < 50_000) return (held = true);',
+      },
+    ],
+  },
+  {
+    name: 'a removal waits 100 ms',
+    // issue 64: the checks excused a repeat whose first copy's page was killed at any time after; what it delivered
+    // leaves the outbox at the end of the task that heard the answer, and only a kill before that lands excuses it
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/outbox.ts',
+    find: 'removals.push(...list);\n      endOfTask();',
+    replace: 'removals.push(...list);\n      setTimeout(endOfTask, 100);',
+  },
 ];
