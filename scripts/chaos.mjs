@@ -68,7 +68,8 @@ const idsOf = (text) => {
       e.session.eventIndex,
       Date.parse(e.timestamp),
       e.name,
-      e.properties?.doc,
+      // (the document that recorded it: the harness's events name it, and every event's page URL does: chaos.html)
+      e.properties?.doc ?? (e.context?.page?.url?.split('#')[1] || undefined),
     ]);
   } catch {
     return [];

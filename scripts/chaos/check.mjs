@@ -102,15 +102,20 @@ function lost(run) {
   ];
 }
 
-/** No eventIndex used twice in a session by events more than INDEX_RACE apart. */
-function indexes({ requests }) {
+/**
+ * No eventIndex used twice in a session by events more than INDEX_RACE apart, each at the moment its index was taken:
+ * its time, or for a call its page held until Stint's storage answered, the moment it did (docs/api.md `ready()`: the
+ * event keeps its call's time; seeds 200 and 214 on a busy machine, a new tab's first events 97 and 184 ms before).
+ */
+function indexes({ requests, life }) {
+  const ready = (doc) => life[doc]?.find(([type]) => type === 'ready')?.[1] ?? -Infinity;
   const byIndex = new Map();
   for (const r of requests)
     for (const [id, session, index, at, name, doc] of r.events) {
       const key = `${session.slice(0, 8)} ${index}`;
       const seen = byIndex.get(key) || byIndex.set(key, new Map()).get(key);
       // (the document that tracked it, where it says: the harness's events; else the one that sent it)
-      seen.set(id, { at, name, doc: doc ?? `sent by ${r.doc}` });
+      seen.set(id, { at: Math.max(at, ready(doc)), name, doc: doc ?? `sent by ${r.doc}` });
     }
   const failures = [];
   for (const [key, seen] of byIndex) {
