@@ -121,6 +121,11 @@ export interface Delivery {
    * (which read them from the outbox: its request may be in flight when this page hides or leaves).
    */
   unconfirmed: Set<string>;
+  /**
+   * What left the queue while the outbox was being read (null: no read under way): the read's answer may still hold it,
+   * from before another tab's removal landed, and must not bring it back (test/sim seed 5879: a stalled read).
+   */
+  since: Set<string> | null;
   /** Events given up on since the last batch, reported in the next so that the loss is visible. */
   dropped: number;
   /** What the request in flight reported of `dropped` (given back if it fails). */
@@ -270,6 +275,7 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   inflight: new Set(),
   awaiting: new Map(),
   unconfirmed: new Set(),
+  since: null,
   dropped,
   carried: 0,
   full: false,

@@ -38,6 +38,7 @@ export function settle(d: Delivery, fx: Fx) {
 export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
   d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= entryChars(e)), false));
   for (const id of ids) {
+    d.since?.add(id);
     d.known.delete(id);
     d.unconfirmed.delete(id);
     d.awaiting.delete(id);

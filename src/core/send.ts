@@ -88,6 +88,7 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
   if (at < d.retryAt) wait(d, fx, at, 0);
   else {
     d.asked = Object.keys(d.saved);
+    d.since = new Set();
     fx.push(['drain', Object.keys(d.live)]);
   }
 };
@@ -96,6 +97,8 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
   // A stalled or broken database must not keep this page's own events from leaving: they go now, and the outbox
   // is read again at the next cycle.
   d.limit = MAX_BATCH_EVENTS;
+  const since = d.since;
+  d.since = null;
   if (!chunks) return wait(d, fx, at, FLUSH_AFTER);
   // Of this tab's own entries, what a page that sent them for it marked sent as it left: delivered (and out of the
   // outbox here, since that page could not remove them; the simulator found them sent again by their tab's turn)
@@ -118,7 +121,7 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
     d.live[chunk] = 0;
     d.saved[chunk] = true;
     for (const e of entries)
-      if (push(d, e, chunk) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at)
+      if (!since?.has(e.id) && push(d, e, chunk) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at)
         sort = true;
     if (!d.live[chunk]) (delete d.live[chunk], fx.push(['remove', [[chunk, [], true]]]));
   }

@@ -27,7 +27,7 @@ import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
 import { startOutbox, type Outbox } from './outbox';
 import { readOutcome, shareOutcome } from './outcome';
-import { handOver, judgeHandedOver, readVerdicts } from './sent-marks';
+import { handOver, judgeHandedOver, judgeLast, readVerdicts } from './sent-marks';
 import type { OutboxStore } from './outbox-store';
 import { beacon, post, sendNow, watchNetwork } from './transport';
 import type { Turn } from './turn';
@@ -226,8 +226,10 @@ function performs(o: SenderOptions, outbox: Outbox, timer: Alarm, waiters: Map<n
       if (answer) o.heard(answer);
     },
     settle: (ids) => ids.forEach((id) => (waiters.get(id)?.(), waiters.delete(id))),
-    // (stored with consent only, where there is an outbox)
-    outcome: ([ok, at]) => o.store && judgeHandedOver([ok, at, shareOutcome([ok, at])]),
+    // (stored with consent only, where there is an outbox; the site's last outcome judges first, since the page that
+    // shared it may have died before it judged: test/sim seed 39509, a crash between the two, and the next page's own
+    // outcome, 20 s later, judged the refuted hand-over sent)
+    outcome: ([ok, at]) => o.store && (judgeLast(), judgeHandedOver([ok, at, shareOutcome([ok, at])])),
     handOver: (list) => o.store && handOver(list),
     warn,
   };

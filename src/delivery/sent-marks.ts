@@ -142,6 +142,12 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   for (const [key, g] of judged) write(key, sent(g) || noted ? [g[0], [], 0] : [g[0], g[1], g[2], 1], g);
 }
 
+/** The site's last outcome judges what is still handed over, where no page did (the page that shared it died first). */
+export function judgeLast(): void {
+  const outcome = readOutcome();
+  if (outcome) judgeHandedOver(outcome);
+}
+
 /** What the site's pages hold of the entries that await a verdict: judged sent, still handed over, or sent again. */
 export function readVerdicts(): Verdicts {
   return { left: readHandedOver(), again: readIds(AGAIN), outcome: readOutcome() };

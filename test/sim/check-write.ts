@@ -106,6 +106,8 @@ export function writeView(site: Site): WriteView {
         (tx) =>
           tx.made >= from &&
           (tx.deletes.some((d) => d.store === OUTBOX && chunks.includes(d.key)) ||
+            // (or read to be written back: aborted before it wrote, seed 21194)
+            tx.reads.some((r) => r.store === OUTBOX && chunks.includes(r.key)) ||
             // (a chunk written back without what left: not the put that wrote it first)
             tx.puts.some((p) => p.store === OUTBOX && chunks.includes(p.key) && firstPut(p.key) !== tx)),
       ) ?? null,

@@ -395,13 +395,17 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         (s.store === 'open' || (s.store === 'turn' && r.kind === 'fetch' && firstDrain(r.page, s.at) === start)),
     );
   };
-  /** The doubt a later copy `r` may have of its own: sent without the turn. */
-  const ownDoubt = (r: Sent): CarveOut | null => (stalledDrain(r) ? 'turnStalled' : refusedDrain(r) ? 'turnRefused' : null);
+  /**
+   * The doubt a later copy `r` may have of its own: sent without the turn; or a beacon, which the outbox keeps while
+   * delivery is not known to work, or which raced another tab's request of it (`twice`: sendingRace, beaconedWhileFailing).
+   */
+  const ownDoubt = (r: Sent, id: string): CarveOut | null =>
+    stalledDrain(r) ? 'turnStalled' : refusedDrain(r) ? 'turnRefused' : r.kind === 'beacon' ? twice(r, id) : null;
   /**
    * Its page was killed (a crash, a discard) after it sent `c` and before it recorded what it had sent: before it heard
-   * the answer, or before its removal of those events from the outbox committed (not any time after).
+   * the answer, or before its removal of the event `id` from the outbox committed (not any time after).
    */
-  const killedUnrecorded = (c: Sent) => {
+  const killedUnrecorded = (c: Sent, id: string) => {
     const page = site.pages.get(c.page)!;
     const death = site.deaths.get(c.page);
     if (!(page.crashed || page.discarded) || !death || death.at < c.at) return false;
@@ -409,16 +413,16 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     // core/send.ts; only a crash in that task comes first)
     if (c.kind === 'beacon') return page.crashed && death.at === c.at;
     if (c.heard !== 'answer' || c.ignored || c.answeredAt! >= death.at) return true;
-    const chunks = c.ids.flatMap((id) => writes.chunksOf(id));
+    const chunks = writes.chunksOf(id);
     const removal = writes.removalOf(c.page, c.answeredAt!, chunks);
     return !!removal && removal.made <= c.answeredAt! && (removal.fate !== 'committed' || removal.end! > death.at);
   };
 
-  /** Why an event sent in `first` (which the collector took) may have been sent again, if the docs allow it. */
-  const twice = (first: Sent): CarveOut | null => {
+  /** Why the event `id` sent in `first` (which the collector took) may have been sent again, if the docs allow it. */
+  const twice = (first: Sent, id: string): CarveOut | null => {
     if (stalledDrain(first)) return 'turnStalled';
     if (refusedDrain(first)) return 'turnRefused';
-    if (killedUnrecorded(first)) return 'killed';
+    if (killedUnrecorded(first, id)) return 'killed';
     // (another tab told this page it sends it, and the page beaconed it before hearing so: docs/delivery.md)
     const race = site.sending.some(
       (m) => m.from !== first.page && m.order < first.order && m.ids.some((id) => first.ids.includes(id)) && !((m.heard.get(first.page) ?? Infinity) < first.order),
@@ -693,10 +697,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         // (each copy more needs a doubt of its own: on a copy sent before it, or its own drain's, without the turn)
         const spent = new Set<number>();
         const doubts = carriers.slice(1).map((x, i) => {
-          const earlier = carriers.slice(0, i + 1).find((c) => !spent.has(c.n) && twice(c));
-          const by = earlier ?? (ownDoubt(x) ? x : null);
+          const earlier = carriers.slice(0, i + 1).find((c) => !spent.has(c.n) && twice(c, id));
+          const by = earlier ?? (ownDoubt(x, id) ? x : null);
           if (by) spent.add(by.n);
-          return earlier ? twice(earlier) : by ? ownDoubt(x) : null;
+          return earlier ? twice(earlier, id) : by ? ownDoubt(x, id) : null;
         });
         const why =
           (doubts.length && doubts.every((d) => d) ? doubts[0] : null) ??

@@ -130,6 +130,8 @@ export interface TxRecord {
   /** the puts and deletes its page asked for, in order (asked: not all of them may have run) */
   puts: { store: string; key: string; value: unknown }[];
   deletes: { store: string; key: string }[];
+  /** the keys a read-write transaction read (a removal reads a chunk before it writes it back: outbox-store.ts) */
+  reads: { store: string; key: string }[];
   /** when it committed or aborted (none yet: it has not ended) */
   end?: number;
   fate?: 'committed' | 'aborted';
@@ -456,7 +458,10 @@ export function startIdb(
         tx.record.deletes.push({ store: name, key: String(key) });
         return asked;
       },
-      get: (key: string) => request(() => valueOf(tx, name, String(key))),
+      get: (key: string) => {
+        if (tx.mode === 'readwrite') tx.record.reads.push({ store: name, key: String(key) });
+        return request(() => valueOf(tx, name, String(key)));
+      },
       getAll: () => request(() => keysOf(tx, name).map((key) => valueOf(tx, name, key))),
       getAllKeys: () => request(() => keysOf(tx, name)),
     };
@@ -506,7 +511,7 @@ export function startIdb(
   /** A transaction of `page`, not yet scheduled. */
   function made(page: IdbPage, connection: Connection, scope: string[], mode: Transaction['mode']) {
     const id = ++txIds;
-    const record: TxRecord = { id, page: page.id, task: page.taskNo, db: connection.name, scope, made: loop.now(), puts: [], deletes: [] };
+    const record: TxRecord = { id, page: page.id, task: page.taskNo, db: connection.name, scope, made: loop.now(), puts: [], deletes: [], reads: [] };
     world.transactions.push(record);
     const tx: Transaction = {
       page,

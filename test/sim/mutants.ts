@@ -506,4 +506,31 @@ export const MUTANTS: Mutant[] = [
     find: 'removals.push(...list);\n      endOfTask();',
     replace: 'removals.push(...list);\n      setTimeout(endOfTask, 100);',
   },
+  {
+    name: 'a read brings back what left while it was under way',
+    // seed 5879: a read of the outbox stalled behind IndexedDB answered after another tab's delivery of those events
+    // was heard, with the chunks as they were before that tab's removal landed: they were sent a second time
+    rule: 'nothing twice in the normal course',
+    file: 'core/send.ts',
+    find: 'if (!since?.has(e.id) && push(d, e, chunk)',
+    replace: 'if (push(d, e, chunk)',
+  },
+  {
+    name: 'a removal the disk refused leaves its events to be sent again',
+    // seed 39524: the removal of a delivered batch from a partly sent chunk, refused by a full disk; the events stayed
+    // in the outbox and the next page sent them again
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/outbox.ts',
+    find: '() => (done(), mark(ids)),',
+    replace: 'done,',
+  },
+  {
+    name: "an outcome judges the hand-overs without the site's last one",
+    // seed 39509: a page shared a failure and crashed before it judged the beacon it had handed over; the next page's
+    // own outcome, 20 s later, judged it sent, and it was never sent again (the beacon had been lost)
+    rule: 'every event arrives',
+    file: 'delivery/sender.ts',
+    find: '(judgeLast(), judgeHandedOver(',
+    replace: '(judgeHandedOver(',
+  },
 ];

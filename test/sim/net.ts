@@ -14,6 +14,7 @@ import { retryable } from '../../src/core/batch';
 import type { Loop, Owner } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
+import type { FetchInit } from './page';
 
 /**
  * How the collector answers: well (`ok`, `slow`), not at all (`hang`), 503 (`down`), 400 to all (`refuse`); and, in a
@@ -78,7 +79,7 @@ export interface Net {
   up: boolean;
   onLine: boolean;
   mode: CollectorMode;
-  fetch(page: NetPage, url: string, init: { body?: unknown; keepalive?: boolean; redirect?: string }): Promise<unknown>;
+  fetch(page: NetPage, url: string, init: FetchInit): Promise<unknown>;
   beacon(page: NetPage, url: string, body: unknown): boolean;
   /** every request, in the order they were sent */
   requests: Sent[];
@@ -265,14 +266,20 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       if (init.keepalive && overQuota(page, body)) return refused(page);
       return page.promise((resolve, reject) => {
         const sent = requests.length + 1;
+        // (its bytes count until its answer is read, transport.ts reads it at once; or until it is aborted)
+        let counted = !!init.keepalive;
+        const free = () => void (counted && ((counted = false), keepalive.set(page.id, (keepalive.get(page.id) || 0) - body.length)));
+        init.signal?.addEventListener('abort', () => {
+          free();
+          loop.at(0, page, `fetch ${sent} aborted`, () => reject(page.error('AbortError', 'The operation was aborted')));
+        });
         // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT)
         loop.at(30_000, page, `fetch ${sent} given up`, () => {
           if (!requests[sent - 1].heard) net.learned(page, false);
         });
         send(page, 'fetch', body, (status) => {
           const record = requests[sent - 1];
-          // (its bytes count until its answer is read: transport.ts reads it at once)
-          if (init.keepalive) keepalive.set(page.id, (keepalive.get(page.id) || 0) - body.length);
+          free();
           // The page hears it as a task of its own, if it still runs (a keepalive request outlives it: nobody hears).
           loop.at(0, page, `fetch ${sent} answered`, () => {
             record.heard = status === null ? 'failure' : 'answer';

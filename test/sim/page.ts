@@ -12,6 +12,14 @@ import vm from 'node:vm';
 import type { Loop, Owner, OwnerState, Task } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
+
+/** An AbortSignal, as much of it as the simulated fetch reads. */
+export interface AbortLike {
+  aborted: boolean;
+  listeners: (() => void)[];
+  addEventListener(type: string, listener: () => void): void;
+}
+export type FetchInit = { body?: unknown; keepalive?: boolean; redirect?: string; signal?: AbortLike };
 import type { StorageMap } from './storage';
 
 /** What a page needs of the site (site.ts). */
@@ -277,7 +285,17 @@ export function startPage(world: World, o: PageOptions): Page {
         return array;
       }),
     },
-    fetch: api((url: unknown, init: { body?: unknown; keepalive?: boolean; redirect?: string } = {}) => world.fetch(page, String(url), init)),
+    fetch: api((url: unknown, init: FetchInit = {}) => world.fetch(page, String(url), init)),
+    // (Stint aborts a request it gave up on, transport.ts: a keepalive fetch's bytes then leave the 64 KiB quota; seed
+    // 38765, without it, a page whose request hung was refused every request after, for ever)
+    AbortController: class {
+      signal: AbortLike = { aborted: false, listeners: [] as (() => void)[], addEventListener(_: string, f: () => void) { this.listeners.push(f); } };
+      abort() {
+        if (this.signal.aborted) return;
+        this.signal.aborted = true;
+        for (const f of this.signal.listeners) f();
+      }
+    },
     URL,
     URLSearchParams,
     TextEncoder,
