@@ -43,8 +43,11 @@ export interface Loop {
   halt(why: string): void;
   /** why the loop was halted, or null */
   halted(): string | null;
-  /** the owner runs again: what it deferred is due now, in order */
-  resume(owner: Owner): void;
+  /**
+   * the owner runs again: what it deferred is due `after` ms from now, in order (Chromium queues a frozen page's
+   * backlog by task source: an IndexedDB success may run after a timer its resume handler set)
+   */
+  resume(owner: Owner, after?: number): void;
   /** tasks run so far */
   count(): number;
   /** called after every task (the invariants) */
@@ -152,9 +155,9 @@ export function startLoop(start: number): Loop {
       stopped ??= why;
     },
     halted: () => stopped,
-    resume(owner) {
+    resume(owner, after = 0) {
       const deferred = owner.deferred.splice(0);
-      for (const task of deferred) if (!task.cancelled) queue.push(Object.assign(task, { at: clock, seq: ++seq }));
+      for (const task of deferred) if (!task.cancelled) queue.push(Object.assign(task, { at: clock + after, seq: ++seq }));
     },
     count: () => ran,
     afterEach: null,

@@ -151,6 +151,9 @@ export function startSite(o: SiteOptions): Site {
   };
   // (the storage's own streams: what they draw moves none of the other answers)
   const storage = o.random.fork('storage');
+  /** How long a resumed page's backlog waits behind what its resume handlers queue: a stream of its own. */
+  const backlog = o.random.fork('backlog');
+  const behind = () => (backlog.chance(0.3) ? backlog.between(1, 30) : 0);
   const disk = startDisk(storage.fork('disk'), log, o.scenario?.disk);
   // (what each tab's copy holds of the site's last delivery outcome, and from when: what its pages can know of it)
   const outcomeCopies: Site['outcomeCopies'] = [];
@@ -444,7 +447,7 @@ export function startSite(o: SiteOptions): Site {
     see(page, page.visible, 'resume');
     page.frozen = false;
     page.state = 'running';
-    loop.resume(page);
+    loop.resume(page, behind());
     page.enter(() => page.fire('document', 'resume'));
   }
 
@@ -604,7 +607,7 @@ export function startSite(o: SiteOptions): Site {
         restored.restoredAt = loop.now();
         restored.state = 'running';
         see(restored, true, 'restore');
-        loop.resume(restored);
+        loop.resume(restored, behind());
         log(`${restored.id} restored from the back/forward cache${late ? ' (before the other page left)' : ''}`);
         restored.enter(() => restored.fire('window', 'pageshow', { persisted: true }));
         restored.enter(() => restored.fire('window', 'visibilitychange'));
