@@ -51,10 +51,7 @@ export type Chunks = [key: string, entries: Entry[]][];
 /** What leaves an outbox chunk: these entries, or (`whole`) the chunk, of which nothing else is left. */
 export type Removal = [chunk: string, ids: string[], whole: boolean];
 
-/**
- * What a batch says of the page besides its events: the pipeline's name for the visitor, the share of sessions that
- * send.
- */
+/** What a batch says of the page besides its events: the pipeline's name for the visitor, the share that sends. */
 export type Shared = Pick<Batch, 'profile' | 'sampleRate'>;
 
 /** The collector's reply to a request. */
@@ -121,11 +118,10 @@ export interface Delivery {
    * (which read them from the outbox: its request may be in flight when this page hides or leaves).
    */
   unconfirmed: Set<string>;
-  /**
-   * What left the queue while the outbox was being read (null: no read under way): the read's answer may still hold it,
-   * from before another tab's removal landed, and must not bring it back (test/sim seed 5879: a stalled read).
-   */
+  /** What left the queue during the outbox's read (null: none under way): not brought back by it (test/sim 5879). */
   since: Set<string> | null;
+  /** Writes unanswered as the page came back, and until when a drain waits for them (send-away.ts `back`). */
+  unanswered: [chunks: string[], until: number] | null;
   /** Events given up on since the last batch, reported in the next so that the loss is visible. */
   dropped: number;
   /** What the request in flight reported of `dropped` (given back if it fails). */
@@ -276,6 +272,7 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   awaiting: new Map(),
   unconfirmed: new Set(),
   since: null,
+  unanswered: null,
   dropped,
   carried: 0,
   full: false,

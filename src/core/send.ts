@@ -25,17 +25,16 @@ import {
 } from './batch';
 import {
   FLUSH_AFTER,
-  type Beacon,
   type Delivery,
   type Fx,
-  type Queued,
   type SendEffect,
   type SendInput,
   type SendInputs,
   type SendStep,
 } from './send-model';
 import { bound, chunkOf, cut, delivered, giveUp, live, push, settle, take, wait } from './send-queue';
-import { follow, judge, learn, leave, VERDICT, works } from './verdict';
+import { back, beacon, beaconed } from './send-away';
+import { follow, judge, learn, leave, VERDICT } from './verdict';
 import type { Format } from './formats/format';
 
 export {
@@ -85,7 +84,8 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
   judge(d, fx, at);
   if (d.awaiting.size) wait(d, fx, at, Math.min(...d.awaiting.values()) + VERDICT - at);
   if (!online) return;
-  if (at < d.retryAt) wait(d, fx, at, 0);
+  if (d.unanswered && at < d.unanswered[1]) wait(d, fx, at, d.unanswered[1] - at);
+  else if (at < d.retryAt) wait(d, fx, at, 0);
   else {
     d.asked = Object.keys(d.saved);
     d.since = new Set();
@@ -120,9 +120,11 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
     if (d.live[chunk] !== undefined) continue;
     d.live[chunk] = 0;
     d.saved[chunk] = true;
-    for (const e of entries)
-      if (!since?.has(e.id) && push(d, e, chunk) && fresh.push(e.id) && d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at)
-        sort = true;
+    for (const e of entries) {
+      if (since?.has(e.id) || !push(d, e, chunk)) continue;
+      fresh.push(e.id);
+      if (d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at) sort = true;
+    }
     if (!d.live[chunk]) (delete d.live[chunk], fx.push(['remove', [[chunk, [], true]]]));
   }
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);
@@ -190,50 +192,6 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
 };
 
 /**
- * What is queued and not in flight goes by beacon now (see `Sender.beacon`): the bodies, for the shell to send in
- * order.
- */
-const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared, site], format) => {
-  // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
-  let rest = online
-    ? live(d).filter((e) => !d.inflight.has(e.id) && !d.unconfirmed.has(e.id) && !d.awaiting.has(e.id))
-    : [];
-  const list: Beacon[] = [];
-  while (rest.length) {
-    const { entries, body } = cut(d, fx, rest, format, at, shared);
-    rest = rest.slice(entries.length);
-    if (!body) continue;
-    // (the losses go with the first beacon; given back if the browser refuses it)
-    list.push({ entries, body, dropped: d.dropped });
-    d.dropped = 0;
-  }
-  fx.push(['beacon', list, leaving, works(d, at, online, site)]);
-};
-
-/**
- * While delivery works, a beacon the browser took awaits its verdict (verdict.ts): the site's next outcome, or, after
- * `VERDICT` ms without one, delivered, so the normal course sends nothing twice; so does the request in flight of a
- * page that is `leaving` (it outlives the page). Both are handed over to the site's pages. While delivery
- * is not known to work, beaconed entries stay in the outbox and are sent again once the collector answers (the
- * collector drops the duplicates by eventId).
- */
-const beaconed: SendStep<'beaconed'> = (d, fx, [, at, sent, refused, leaving, healthy]) => {
-  for (const b of refused) d.dropped += b.dropped;
-  const left: Queued[] = leaving && healthy ? d.queue.filter((e) => d.inflight.has(e.id)) : [];
-  for (const b of sent) {
-    if (healthy) left.push(...b.entries);
-    else for (const e of b.entries) d.unconfirmed.add(e.id);
-  }
-  // (handed over to the site's pages at once: another tab that reads them from the outbox awaits the same verdict)
-  // (not again what an earlier exit handed over: dated anew, it was sent again. test/sim seed 9824, frozen, then gone)
-  const ids = left.map((e) => e.id).filter((id) => !d.awaiting.has(id));
-  leave(d, fx, ids, at, at);
-  if (ids.length) fx.push(['handOver', [[at, ids]]]);
-  // Now: the page may not live to the end of the task.
-  fx.push(['commit', leaving]);
-};
-
-/**
  * Another tab delivered these: forget them; and if the collector has just answered it, take it as news that the
  * collector is back (a verdict, or a leaving page's marks, say nothing of the collector now: verdict.ts).
  */
@@ -259,6 +217,11 @@ const retry: SendStep<'retry'> = (d, fx, [, at]) => {
 
 /** The outbox's write answered; after one that failed, nothing more is written: the events stay queued in memory. */
 const written: SendStep<'written'> = (d, fx, [, , keys, ok]) => {
+  if (d.unanswered) {
+    const left = d.unanswered[0].filter((c) => !keys.includes(c));
+    d.unanswered = left.length ? [left, d.unanswered[1]] : null;
+    if (!left.length) fx.push(['now']);
+  }
   // (a chunk all of whose entries left before its write answered is no longer known: it is not there)
   if (ok) return void keys.forEach((c) => d.live[c] !== undefined && (d.saved[c] = true));
   // The chunks written before stay in the outbox, and leave it as ever, in this tab's turn: sent without the turn,
@@ -295,8 +258,7 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   retry,
   lost: (d, _fx, [, , count]) => void (d.dropped += count),
   offline: (d, fx, [, at, shared, since]) => learn(d, fx, [false, since ?? at], shared),
-  // (what the outbox holds, other pages may have sent meanwhile: not beaconed before it is read again; what no write
-  // is known to have kept is. test/sim seed 24210: a write refused in the cache, the page gone before the read)
-  back: (d) => void (d.kept && live(d).forEach((e) => d.saved[e.chunk] && d.unconfirmed.add(e.id))),
+  back,
+
   stop,
 };

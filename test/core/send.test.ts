@@ -601,6 +601,26 @@ describe('the verdict on what left by beacon while delivery worked (core/verdict
     if (again) expect(post(d, T0 + VERDICT * 10)!.ids).toEqual(expect.arrayContaining(all));
   });
 
+  it('a page come back waits for the writes that had not answered before it drains, 3 s at most (test/sim seed 7886)', () => {
+    const d = outboxed();
+    const [, [[key]]] = step(d, ['add', T0, [entry(1)]]).find((e) => e[0] === 'write') as [string, [string, Entry[]][]];
+    step(d, ['back', T0 + 10]);
+    // (its read would not know the chunk as this page's: another tab may have delivered and removed it meanwhile)
+    expect(step(d, ['cycle', T0 + 20, true])).toEqual([['wait', 2990]]);
+    expect(step(d, ['written', T0 + 30, [key], true])).toEqual([['now']]);
+    expect(kinds(step(d, ['cycle', T0 + 31, true]))).toEqual(['drain']);
+    // (a write that never answers: the drain goes on after the wait)
+    const e = outboxed();
+    step(e, ['add', T0, [entry(1)]]);
+    step(e, ['back', T0 + 10]);
+    expect(kinds(step(e, ['cycle', T0 + 3010, true]))).toEqual(['drain']);
+    // (nothing unanswered: at once)
+    const f = queued(1);
+    step(f, ['written', T0, Object.keys(f.live), true]);
+    step(f, ['back', T0 + 10]);
+    expect(kinds(step(f, ['cycle', T0 + 11, true]))).toEqual(['drain']);
+  });
+
   it('a flush does not wait for a verdict: what awaits one counts as delivered (docs/api.md; chaos seed 207)', () => {
     // (all that is queued awaits its verdict: the flush resolves at once, not VERDICT ms later)
     const d = beaconed();

@@ -404,7 +404,7 @@ export const MUTANTS: Mutant[] = [
     // seed 9824: a page froze with a request in flight and handed it over; it left 3 s later, the answer unheard, and
     // handed it over again with the new time: a failure 10 s after the first exit sent again what the collector held
     rule: 'nothing twice in the normal course',
-    file: 'core/send.ts',
+    file: 'core/send-away.ts',
     find: '.filter((id) => !d.awaiting.has(id));',
     replace: ';',
   },
@@ -422,7 +422,7 @@ export const MUTANTS: Mutant[] = [
     // seed 24210: a write the disk refused while its page was in the cache, unheard; back, the page held every entry for
     // the outbox's read, which IndexedDB stalled, and left again: the event never in any request
     rule: 'every event arrives',
-    file: 'core/send.ts',
+    file: 'core/send-away.ts',
     find: 'live(d).forEach((e) => d.saved[e.chunk] && d.unconfirmed.add(e.id))',
     replace: 'live(d).forEach((e) => d.unconfirmed.add(e.id))',
   },
@@ -512,8 +512,8 @@ export const MUTANTS: Mutant[] = [
     // was heard, with the chunks as they were before that tab's removal landed: they were sent a second time
     rule: 'nothing twice in the normal course',
     file: 'core/send.ts',
-    find: 'if (!since?.has(e.id) && push(d, e, chunk)',
-    replace: 'if (push(d, e, chunk)',
+    find: 'if (since?.has(e.id) || !push(d, e, chunk)) continue;',
+    replace: 'if (!push(d, e, chunk)) continue;',
   },
   {
     name: 'a removal the disk refused leaves its events to be sent again',
@@ -532,5 +532,14 @@ export const MUTANTS: Mutant[] = [
     file: 'delivery/sender.ts',
     find: '(judgeLast(), judgeHandedOver(',
     replace: '(judgeHandedOver(',
+  },
+  {
+    name: 'a page come back drains before its writes answer',
+    // seed 7886: a chunk written while its page was in the back/forward cache, its answer heard after the restored
+    // page's drain began: its read did not count the chunk as the page's, and another tab had delivered it meanwhile
+    rule: 'nothing twice in the normal course',
+    file: 'core/send-away.ts',
+    find: 'd.unanswered = open.length ? [open, at + UNANSWERED_WAIT] : null;',
+    replace: 'd.unanswered = null;',
   },
 ];
