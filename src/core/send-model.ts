@@ -144,7 +144,7 @@ export interface Delivery {
    * Flushes waiting: each for the entries queued when it was asked (up to the `seq` `last`), `left` of them still
    * queued.
    */
-  waiters: [last: number, id: number][];
+  waiters: [last: number, left: number, id: number][];
   /** Events per request in this drain (a 413 halves it). */
   limit: number;
   stopped: boolean;

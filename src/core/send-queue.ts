@@ -16,34 +16,29 @@ export const live = (d: Delivery) => {
 };
 
 /**
- * The flushes that wait resolve once nothing queued at their call is owed: each entry delivered, given up on, or
- * awaiting its verdict (taken by the browser as its page hid or left while delivery worked: docs/api.md; a new tab's
- * flush does not wait 10 s for a verdict on what a leaving page beaconed, as the chaos harness's seed 207 did). A
- * scan, made only while a flush waits.
+ * These entries left the queue: the flushes that waited for them resolve once none of theirs is left. Counted,
+ * not found by a scan of the queue: past the bound every add drops one, and must cost what an add costs.
  */
-export function settle(d: Delivery, fx: Fx) {
+export function settle(d: Delivery, fx: Fx, gone: Queued[]) {
   if (!d.waiters.length) return;
-  let owed = Infinity;
-  for (let i = d.head; i < d.queue.length; i++) {
-    const e = d.queue[i];
-    if (e.seq < owed && !d.awaiting.has(e.id)) owed = e.seq;
-  }
-  const done = d.waiters.filter(([last]) => last < owed).map(([, id]) => id);
+  for (const w of d.waiters) for (const e of gone) if (e.seq <= w[0]) w[1]--;
+  const done = d.waiters.filter((w) => w[1] <= 0).map((w) => w[2]);
   if (!done.length) return;
-  d.waiters = d.waiters.filter(([last]) => last >= owed);
+  d.waiters = d.waiters.filter((w) => w[1] > 0);
   fx.push(['settle', done]);
 }
 
 /** Takes entries out of the queue (they are delivered or given up on). */
 export function take(d: Delivery, fx: Fx, ids: ReadonlySet<string>) {
-  d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= entryChars(e)), false));
+  const gone: Queued[] = [];
+  d.queue = live(d).filter((e) => !ids.has(e.id) || ((d.chars -= entryChars(e)), gone.push(e), false));
   for (const id of ids) {
     d.since?.add(id);
     d.known.delete(id);
     d.unconfirmed.delete(id);
     d.awaiting.delete(id);
   }
-  settle(d, fx);
+  settle(d, fx, gone);
 }
 
 /** Why entries are given up on: a message (log.ts), its code and where it comes from; none: said already. */
@@ -99,7 +94,7 @@ export function bound(d: Delivery, fx: Fx) {
   if (d.head > 1000) live(d);
   for (const e of gone) d.known.delete(e.id);
   if (gone.length) lose(d, fx, gone, d.full ? null : [42, 'outbox']);
-  settle(d, fx);
+  settle(d, fx, gone);
   d.full = gone.length > 0;
 }
 

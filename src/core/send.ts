@@ -32,7 +32,7 @@ import {
   type SendInputs,
   type SendStep,
 } from './send-model';
-import { bound, chunkOf, cut, delivered, giveUp, live, push, settle, take, wait } from './send-queue';
+import { bound, chunkOf, cut, delivered, giveUp, live, push, take, wait } from './send-queue';
 import { back, beacon, beaconed } from './send-away';
 import { follow, judge, learn, leave, VERDICT } from './verdict';
 import type { Format } from './formats/format';
@@ -71,8 +71,8 @@ const add: SendStep<'add'> = (d, fx, [, at, entries]) => {
 
 const flush: SendStep<'flush'> = (d, fx, [, , id]) => {
   // (every entry queued now has a seq up to the last one given)
-  d.waiters.push([d.seq, id]);
-  settle(d, fx);
+  if (d.queue.length > d.head) d.waiters.push([d.seq, d.queue.length - d.head, id]);
+  else fx.push(['settle', [id]]);
   fx.push(['now']);
 };
 

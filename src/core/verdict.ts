@@ -8,7 +8,7 @@
  * down, or a network that went silent, the moment before a page left loses nothing once the next request meets it
  * (test/sim regression: an offline reload, and a collector that fails while a page is reloaded, lost every event).
  */
-import { delivered, settle } from './send-queue';
+import { delivered } from './send-queue';
 import { TRUST, type Delivery, type Fx, type Outcome, type Queued, type Verdicts } from './send-model';
 
 /** How long a beacon's entries wait for news of delivery before they count as delivered. */
@@ -36,8 +36,6 @@ export function follow(d: Delivery, fx: Fx, { left, again, outcome }: Verdicts):
 export function leave(d: Delivery, fx: Fx, ids: string[], left: number, now: number): void {
   for (const id of ids) if (!d.awaiting.has(id)) d.awaiting.set(id, left);
   if (ids.length) fx.push(['wait', Math.max(0, left + VERDICT - now)]);
-  // (what awaits its verdict counts as delivered for a flush: docs/api.md)
-  settle(d, fx);
 }
 
 /**

@@ -100,10 +100,11 @@ export function startOutbox(initial: OutboxStore | null, written: (keys: string[
     for (const id of ids) removing.add(id);
     const done = () => ids.forEach((id) => removing.delete(id));
     // (a removal the disk refused, full: its entries are marked sent, as a leaving page's are, so that whoever reads
-    // them next removes them unsent; test/sim seed 39524, a 2xx's removal refused and the events sent again later)
+    // them next removes them unsent; test/sim seed 39524, a 2xx's removal refused and the events sent again later.
+    // Not once consent is withdrawn: the database went, and nothing is stored: seed 13387)
     store.remove(list).then(
       () => (done(), unmark(new Set(ids))),
-      () => (done(), mark(ids)),
+      () => (done(), store && mark(ids)),
     );
   };
 

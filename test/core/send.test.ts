@@ -621,29 +621,6 @@ describe('the verdict on what left by beacon while delivery worked (core/verdict
     expect(kinds(step(f, ['cycle', T0 + 11, true]))).toEqual(['drain']);
   });
 
-  it('a flush does not wait for a verdict: what awaits one counts as delivered (docs/api.md; chaos seed 207)', () => {
-    // (all that is queued awaits its verdict: the flush resolves at once, not VERDICT ms later)
-    const d = beaconed();
-    expect(step(d, ['flush', T0 + 60, 1])).toEqual([['settle', [1]], ['now']]);
-    // (a flush waits for an entry until it leaves by beacon while delivery works)
-    const e = queued(2);
-    e.outcome = [true, T0];
-    expect(step(e, ['flush', T0 + 10, 2])).toEqual([['now']]);
-    const fx = step(e, ['beacon', T0 + 50, false, true, SHARED, null]);
-    const [, list] = fx.find((x) => x[0] === 'beacon') as unknown as [string, Beacon[]];
-    expect(step(e, ['beaconed', T0 + 50, list, [], false, true])).toContainEqual(['settle', [2]]);
-    // (not while one entry of its call is owed: a refused beacon leaves it queued)
-    const f = queued(2);
-    f.outcome = [true, T0];
-    step(f, ['flush', T0 + 10, 3]);
-    const [, both] = step(f, ['beacon', T0 + 50, false, true, SHARED, null]).find((x) => x[0] === 'beacon') as unknown as [string, Beacon[]];
-    expect(kinds(step(f, ['beaconed', T0 + 50, [], both, false, true]))).not.toContain('settle');
-    // (a flush made after: an entry sent again once its verdict said so is owed again)
-    const g = beaconed();
-    step(g, ['offline', T0 + 70]);
-    expect(step(g, ['flush', T0 + 80, 4])).toEqual([['now']]);
-  });
-
   it('what a leaving page handed over, read from the outbox by another: awaits the same verdict', () => {
     const d = outboxed();
     const chunk: [string, Entry[]] = ['0001:x1', [entry(1), entry(2)]];

@@ -521,7 +521,7 @@ export const MUTANTS: Mutant[] = [
     // in the outbox and the next page sent them again
     rule: 'nothing twice in the normal course',
     file: 'delivery/outbox.ts',
-    find: '() => (done(), mark(ids)),',
+    find: '() => (done(), store && mark(ids)),',
     replace: 'done,',
   },
   {
@@ -541,5 +541,14 @@ export const MUTANTS: Mutant[] = [
     file: 'core/send-away.ts',
     find: 'd.unanswered = open.length ? [open, at + UNANSWERED_WAIT] : null;',
     replace: 'd.unanswered = null;',
+  },
+  {
+    name: 'a removal refused after a withdrawal marks its events',
+    // seed 13387: consent withdrawn, the database deleted, a removal asked before it failed, and its events were marked
+    // sent in localStorage: stored after a refusal
+    rule: 'nothing stored without consent',
+    file: 'delivery/outbox.ts',
+    find: '() => (done(), store && mark(ids)),',
+    replace: '() => (done(), mark(ids)),',
   },
 ];

@@ -157,6 +157,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a removal the disk refused leaves its events to be sent again', seed: 39524 },
   { mutant: "an outcome judges the hand-overs without the site's last one", seed: 39509 },
   { mutant: 'a page come back drains before its writes answer', seed: 7886 },
+  { mutant: 'a removal refused after a withdrawal marks its events', seed: 13387 },
   {
     // (seed 6947's schedule, its crash taken out and a tab opened 2 s later: the tab that wrote 67 lives on)
     mutant: 'a state heard is not followed by a read again',
