@@ -365,17 +365,22 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   /**
    * Sent in the drain that went without the turn, or without the outbox's marks: its page's claim of the send turn had
    * no answer from IndexedDB in 2 s (its open or its transaction stalled), or its read of the outbox none in 3 s
-   * (delivery/turn.ts, outbox.ts), and `r` is of the drain it began, its page's first after the stall began (not any
-   * request within a minute of it); or a beacon sent while it stalled.
+   * (delivery/turn.ts, outbox.ts), and `r` is of a drain whose claim could have waited on it for 2 s: the stall lasted
+   * 2 s after its page's previous request was answered and before the drain's first request (not any request within a
+   * minute of it); or a beacon sent while it stalled.
    */
   const stalledDrain = (r: Sent) => {
     const start = r.kind === 'fetch' ? drainOf(r) : r;
+    // (the drain's claim was asked after its page's previous request was answered: seed 35373, a claim queued behind a
+    // stalled open is recorded from the open's ask, 10 s before the drain it began)
+    const prev = net.requests.findLast((p) => p.page === r.page && p.kind === 'fetch' && p.n < start.n);
+    const asked = prev ? (prev.answeredAt ?? prev.at) : -Infinity;
     return site.idb.slow.some(
       (s) =>
         (s.store === 'turn' || s.store === 'open' || s.store === 'outbox') &&
         s.page === r.page &&
         s.at <= start.at &&
-        (r.kind === 'beacon' ? r.at <= s.end : firstDrain(r.page, s.at) === start),
+        (r.kind === 'beacon' ? r.at <= s.end : Math.max(s.at, asked) + 2000 <= Math.min(start.at, s.end)),
     );
   };
   /** Its page's first drain that began at or after `at`. */

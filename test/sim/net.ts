@@ -66,8 +66,9 @@ export interface NetPage extends Owner {
   taskNo: number;
   /** when it was last restored from the back/forward cache (-1: never) */
   restoredAt: number;
-  /** when it last heard a refusal (-1: never): its sender stopped, and gave up on what it awaited then */
-  refusedAt: number;
+  /** when its sender last stopped as consent changed (-1: never): a refusal, or a grant after one; it gave up on
+   * what it awaited then */
+  stoppedAt: number;
   /** a promise of the page's realm */
   promise<T>(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void): Promise<T>;
   error(name: string, message: string): Error;
@@ -273,9 +274,11 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
           free();
           loop.at(0, page, `fetch ${sent} aborted`, () => reject(page.error('AbortError', 'The operation was aborted')));
         });
-        // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT)
+        // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT; not one that
+        // gave up on it before, restored from the cache or its sender stopped)
         loop.at(30_000, page, `fetch ${sent} given up`, () => {
-          if (!requests[sent - 1].heard) net.learned(page, false);
+          const gaveUp = page.restoredAt > requests[sent - 1].at || page.stoppedAt > requests[sent - 1].at;
+          if (!requests[sent - 1].heard && !gaveUp) net.learned(page, false);
         });
         send(page, 'fetch', body, (status) => {
           const record = requests[sent - 1];
@@ -286,14 +289,14 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             record.answeredAt = loop.now();
             // (30 s after it was sent the page has given up on it (its timer was set first): an answer it no longer hears)
             // (and a page restored from the cache since gave up on what it awaited: transport.ts abandonReplies)
-            // (and a page that heard a refusal since stopped its sender, which gave up on it: sender.ts `stop`;
-            // seed 37140: an anonymous page's beacon was judged by an answer its new sender never heard)
-            const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at || page.refusedAt > record.at;
+            // (and a page whose sender stopped since, as consent changed, gave up on it: sender.ts `stop`; seed 37140:
+            // an anonymous page's beacon was judged by an answer its new sender never heard)
+            const late = loop.now() - record.at >= 30_000 || page.restoredAt > record.at || page.stoppedAt > record.at;
             if (late) record.ignored = true;
             // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
             else if (status === null)
               loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
-                if (page.restoredAt <= record.at && page.refusedAt <= record.at) net.learned(page, false, true);
+                if (page.restoredAt <= record.at && page.stoppedAt <= record.at) net.learned(page, false, true);
               });
             // (what Stint sends again is a failure it learns; a final answer drops the batch: src/core/batch.ts)
             else if (status >= 200 && status < 300) net.learned(page, true);

@@ -55,7 +55,7 @@ export interface Page extends Owner {
   cached: boolean;
   /** when it was last restored from the cache (Stint then gives up on the replies it awaited: transport.ts) */
   restoredAt: number;
-  refusedAt: number;
+  stoppedAt: number;
   /** a crashed page's script has stopped */
   crashed: boolean;
   /** the task it crashed in (what it learned in that task, it never recorded), and when */
@@ -330,7 +330,7 @@ export function startPage(world: World, o: PageOptions): Page {
     frozen: false,
     cached: false,
     restoredAt: -1,
-    refusedAt: -1,
+    stoppedAt: -1,
     crashed: false,
     crashedTask: null,
     crashedAt: null,

@@ -151,7 +151,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'the next session derived from what each tab saw of the last', seed: 5117 },
   { mutant: 'a withdrawal lets a write asked before it begin', seed: 1325 },
   // (issue 64: one resend per doubt; the checks of then excused every repeat within 60 s of a slow transaction)
-  { mutant: 'a stalled claim leaves the turn for 50 s', seed: 38 },
+  { mutant: 'a stalled claim leaves the turn for 50 s', seed: 66 },
   { mutant: 'a removal waits 100 ms', seed: 1 },
   { mutant: 'a read brings back what left while it was under way', seed: 5879 },
   { mutant: 'a removal the disk refused leaves its events to be sent again', seed: 39524 },
@@ -209,4 +209,5 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 6947, fault: "a closing tab's count landed over a higher one, whose tab crashed 45 ms later, before its read again" },
   { seed: 38765, fault: "a page's realm had no AbortController: a hung keepalive fetch Stint gave up on held the 64 KiB for ever" },
   { seed: 21194, fault: 'a removal aborted before it wrote (a crash) was not seen as one: it had read its chunk, and written nothing' },
+  { seed: 35373, fault: "a claim queued behind a stalled open was dated from the open's ask: the drain it began was not excused" },
 ];

@@ -223,14 +223,17 @@ export function startSite(o: SiteOptions): Site {
   const heard = (id: string, state: unknown, next = false) => {
     const known = consent.get(id) || { granted: null, denied: null, heard: [] };
     consent.set(id, known);
+    const before = known.heard.at(-1)?.state ?? String(o.config.consent ?? 'granted');
     known.heard.push({ at: loop.now(), state: String(state) });
     const task = (pages.get(id)?.taskNo ?? 0) + (next ? 1 : 0);
     if (state === 'granted' || state === 'denied') hearings.push({ page: id, at: loop.now(), task, state });
     if (state === 'granted') known.granted ??= loop.now();
     if (state === 'denied') known.denied ??= loop.now();
-    // (a refusal stops the page's sender: what it awaits then is given up, and its answers are not heard; sender.ts)
+    // (a refusal stops the page's sender: what it awaits then is given up, and its answers are not heard; sender.ts;
+    // so does a grant after one, which starts a sender with consent: test/sim seed 25383, an anonymous request's 2xx,
+    // heard 11 s after the grant by nobody, taken as the outcome the page left by)
     const page = pages.get(id);
-    if (state === 'denied' && page) page.refusedAt = loop.now();
+    if (page && (state === 'denied' || (state === 'granted' && before === 'denied'))) page.stoppedAt = loop.now();
   };
   let pageCount = 0;
   /** the visitor's last decision, as the site's consent platform keeps it */
