@@ -54,7 +54,9 @@ export function parseRetryAfter(header: string | null, now: number): number | nu
  */
 export function retryDelay(failures: number, retryAfter: number | null, random: number): number {
   const backoff = Math.min(RETRY_MAX, RETRY_FIRST * 2 ** (failures - 1));
-  return retryAfter === null ? backoff * (0.5 + random / 2) : Math.max(retryAfter, 500);
+  // (whole ms: a timer's delay is a whole number of ms, and a wait of the fraction left would fire at once, again and
+  // again, until Date.now() passed it. The simulator, its timers' delays cut to whole ms as browsers do, spun there)
+  return retryAfter === null ? Math.ceil(backoff * (0.5 + random / 2)) : Math.max(retryAfter, 500);
 }
 
 /** A failing collector is tried again before the end of a long backoff at most this often (see `retryEarly`). */

@@ -90,10 +90,10 @@ function attempt(call: () => void | Promise<void>, failed: () => void): void {
 /**
  * Writes the session to the chain's mirror, at most every `MIRROR_EVERY` of the session's time (its last activity),
  * and as soon as the visitor's fields change (they live in the mirror alone), or at once (`all`); a write-back (`back`)
- * writes it whatever was mirrored. A mirror that fails is left, and what it holds removed (a removal frees space, and
- * is never refused): an older copy would be read as the latest by a page that stands in for a stalled IndexedDB
- * (test/sim: localStorage full, a new tab went on from the session the mirror held seconds before, and rolled a second
- * session 2), and the cookie now keeps the visitor's fields.
+ * writes it whatever was mirrored. A mirror that fails has what it holds removed (a removal frees space, and is never
+ * refused): an older copy would be read as the latest by a page that stands in for a stalled IndexedDB (test/sim:
+ * localStorage full, a new tab went on from the session the mirror held seconds before, and rolled a second session 2);
+ * behind the cookie it is left, and the cookie keeps the visitor's fields.
  */
 function mirrorer(chain: Chain) {
   let mirroredAt = 0;
@@ -112,7 +112,11 @@ function mirrorer(chain: Chain) {
     attempt(
       () => mirror.set((mirroredValue = value)),
       () => {
-        chain.mirror = null;
+        // (behind the cookie, which keeps the visitor's fields from now on, it is given up; behind IndexedDB it is
+        // tried again at the next save: the other tabs read it before an input and write it, and one that gave it up
+        // left them their older copy. test/sim seed 222: a tab's count, heard by message 450 ms late, taken again)
+        if (chain.synchronous) chain.mirror = null;
+        else mirroredValue = '';
         attempt(mirror.delete, () => {});
       },
     );
@@ -177,9 +181,10 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
 
   const read = (at: number, due: boolean): unknown => {
     if (watchUntil < 0) watchUntil = at + WATCH;
-    // (a store that answers later, IndexedDB: its mirror, written at once as a page leaves, is read before an end or an
-    // exit. test/sim regression: a tab frozen while another closed counted its own exit with the closed tab's index)
-    const store = chain.synchronous ? chain.primary : due && chain.mirror;
+    // (a store that answers later, IndexedDB: its mirror, written at every save, is read instead, as a cookie is: a
+    // message of another tab's change comes late from a busy tab. test/sim regressions: a tab frozen while another
+    // closed counted its own exit with the closed tab's index; two tabs 100 ms apart took one index)
+    const store = chain.synchronous ? chain.primary : chain.mirror;
     if (!store || (!due && at - readAt < READ_EVERY && at > watchUntil)) return null;
     readAt = at;
     // (a store that cannot be read now: the core judges by what this tab knows)

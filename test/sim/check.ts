@@ -73,6 +73,12 @@ export const CARVE_OUTS = {
   /** another tab's cookie write of the count was on its way to the jar (a lag between processes) when a tab counted */
   cookieLag:
     "another tab's cookie write of that count had not reached the jar 50 ms before this tab counted: it could not see it",
+  /** cookies blocked and the writer's mirror refused: the count went by message alone, and a message came late */
+  heardAlone:
+    "cookies blocked and localStorage refused the writer's mirror: its count went by message alone, and the other tab heard one late",
+  /** the same of the session's mirror in localStorage, where cookies are blocked */
+  mirrorLag:
+    "another tab's write of that count to the session's mirror (cookies blocked) had not reached localStorage 50 ms before this tab counted",
   /** a lower count landed in the jar over the tab's, which was gone before it could read the store again */
   cookieOverwritten:
     "a lower count of another tab landed in the jar over the count, and every page that wrote it went before its read again (500 ms)",
@@ -192,6 +198,46 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     site.written.some((w) => !w.idb && counts(w, session, index) && w.at <= at - 50) &&
     !site.jarred.some((l) => counts(l, session, index) && l.at <= at - 50);
   /**
+   * Where cookies are blocked, the same of the mirror (docs/sessions.md: read before an input as the cookie is): a page
+   * wrote `index` of `session` 50 ms or more before the other page took it (`at`: that page's first write of it), and
+   * no write that counts it had landed in the mirror (nor the jar) 50 ms before; that page had not heard it by message
+   * either (a late one: seed 3394, a tab busy with a long task 77 ms took its held calls' indexes from IndexedDB's older
+   * answer, as another tab's mirror writes waited 200 ms on their way).
+   */
+  const mirrorLag = (session: string, index: number, at: number) =>
+    site.written.some(
+      (w) =>
+        counts(w, session, index) &&
+        w.at <= at - 50 &&
+        // (on its way: its tab's write of it landed, later; a page that wrote no mirror would pass for a lag)
+        site.mirrored.some((l) => l.tab === w.page.slice(0, w.page.indexOf('.')) && counts(l, session, index)),
+    ) &&
+    ![...site.mirrored, ...site.jarred].some((l) => counts(l, session, index) && l.at <= at - 50);
+  /** The second page to take `index` of `session`, and when: its first write of a count that holds it. */
+  const tookAgain = (session: string, index: number) => {
+    const first = new Map<string, number>();
+    for (const w of site.written) if (counts(w, session, index) && !first.has(w.page)) first.set(w.page, w.at);
+    const [, second] = [...first].sort((a, b) => a[1] - b[1]);
+    return second ? { page: second[0], at: second[1] } : { page: '', at: -Infinity };
+  };
+  /**
+   * Where cookies are blocked and localStorage refused the mirror of the page that wrote `index` of `session` 50 ms or
+   * more before the other took it: the count could reach the other tabs by message alone, and the one that took it
+   * again heard a message late meanwhile (busy with a long task, or the browser's processes busy: seed 6820, localStorage
+   * full, a tab busy 638 ms). docs/sessions.md says so.
+   */
+  const heardAlone = (session: string, index: number) => {
+    const taker = tookAgain(session, index);
+    return site.written.some(
+      (w) =>
+        counts(w, session, index) &&
+        w.at <= taker.at - 50 &&
+        // (that write of the mirror refused: a page that gave the mirror up would pass for one refused)
+        site.refusals.some((r) => r.page === w.page && r.key === 'stint:mirror' && r.at === w.at) &&
+        site.busy.some((b) => b.page === taker.page && b.from <= taker.at && b.until >= w.at),
+    );
+  };
+  /**
    * The jar held `index` of `session` (a cookie write that counts it landed), then a lower count of it landed over it by
    * `at` (another tab's write, on its way as the first was made: storage.ts), and every page that had written that
    * count by then was gone, crashed, discarded or with its tab, before `SETTLE` had passed since: the read again that
@@ -262,6 +308,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         excused.cookieOverwritten = (excused.cookieOverwritten || 0) + 1;
       else if (other.context.tabId !== event.context.tabId && jarLag(session.sessionId, session.eventIndex, Math.max(Date.parse(other.timestamp), Date.parse(event.timestamp))))
         excused.cookieLag = (excused.cookieLag || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && mirrorLag(session.sessionId, session.eventIndex, tookAgain(session.sessionId, session.eventIndex).at))
+        excused.mirrorLag = (excused.mirrorLag || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && heardAlone(session.sessionId, session.eventIndex))
+        excused.heardAlone = (excused.heardAlone || 0) + 1;
       else
         fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
     }

@@ -16,6 +16,8 @@ export interface Owner {
   enter(run: () => void): void;
   /** whether a task marked `frozen` runs while paused (Chromium runs a frozen page's channel messages) */
   runsWhilePaused?(task: Task): boolean;
+  /** busy with a long task until then: its tasks due meanwhile run after it, in the order they came due */
+  busyUntil?: number;
 }
 
 export interface Task {
@@ -138,6 +140,10 @@ export function startLoop(start: number): Loop {
         clock = Math.max(clock, task.at);
         const owner = task.owner;
         if (owner && owner.state === 'gone') continue;
+        if (owner?.busyUntil !== undefined && owner.busyUntil > task.at) {
+          queue.push(Object.assign(task, { at: owner.busyUntil, seq: ++seq }));
+          continue;
+        }
         if (owner && owner.state === 'paused' && !owner.runsWhilePaused?.(task)) {
           owner.deferred.push(task);
           continue;

@@ -276,7 +276,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
         });
         // (a page that has heard nothing in 30 s gives up: a failure it learns, transport.ts ANSWER_WAIT; not one that
         // gave up on it before, restored from the cache or its sender stopped)
-        loop.at(30_000, page, `fetch ${sent} given up`, () => {
+        page.timer(30_000, `fetch ${sent} given up`, () => {
           const gaveUp = page.restoredAt > requests[sent - 1].at || page.stoppedAt > requests[sent - 1].at;
           if (!requests[sent - 1].heard && !gaveUp) net.learned(page, false);
         });
@@ -295,7 +295,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
             if (late) record.ignored = true;
             // (a network error is taken 250 ms later, by a page still there: it may be leaving, transport.ts)
             else if (status === null)
-              loop.at(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), page, `fetch ${sent} failure taken`, () => {
+              page.timer(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), `fetch ${sent} failure taken`, () => {
                 if (page.restoredAt <= record.at && page.stoppedAt <= record.at) net.learned(page, false, true);
               });
             // (what Stint sends again is a failure it learns; a final answer drops the batch: src/core/batch.ts)

@@ -108,6 +108,8 @@ interface Context {
   refusedSession: number[];
   /** when pages crashed (site.ts `deaths`) */
   crashes: number[];
+  /** a page crashed at `at`, busy with a long task from within moments of `from` until then: it ran no task between */
+  crashedBusy(from: number, at: number): boolean;
   /** a time as the flight recorder's log says it: ms since the site started */
   t(at: number): number;
 }
@@ -129,6 +131,11 @@ export function judgeSessions(site: Site, timeouts: Timeouts, unwritten: Context
     refused: site.decisions.filter((d) => d.state === 'denied').map((d) => d.at),
     refusedSession: site.idb.refused.filter((r) => r.store === 'session').map((r) => r.at),
     crashes: [...site.deaths.values()].filter((d) => d.why === 'crashed').map((d) => d.at),
+    crashedBusy: (from, at) =>
+      [...site.deaths].some(
+        ([page, d]) =>
+          d.why === 'crashed' && d.at === at && site.busy.some((b) => b.busy && b.page === page && b.from <= from + HEARD && b.until >= at),
+      ),
     t: (at) => at - origin,
   };
   const devices = new Map<string, Map<string, Session>>();
@@ -337,7 +344,11 @@ function boundary(s: Session, before: Session | null, c: Context): void {
   if (!may[state] && dropped) return c.excuse('storeRefused');
   // (the change a crash made within moments, which no page recorded: the store held the state a page that left then
   // recorded. Seed 34795: a page restored as the one before it left, shown 3 ms, then crashed; the exit said background)
-  const crashed = c.timeline.flips.find((f) => f > last && f <= last + HEARD && c.crashes.includes(f));
+  // (or one busy with a long task from then until its crash, which ran no task to record anything: seed 34795, since
+  // the channel's tail, a restored page busy 77 ms, as the page it came back from wrote its exit, the background)
+  const crashed = c.timeline.flips.find(
+    (f) => f > last && ((f <= last + HEARD && c.crashes.includes(f)) || c.crashedBusy(last, f)),
+  );
   if (!may[state] && crashed !== undefined && c.timeline.background(crashed) === background) return c.excuse('ghost');
   if (!may[state]) says(`the site was not in the ${state} after the last activity at ${c.t(last)}`);
   else if (background !== c.timeline.background(last)) c.excuse(cause(may));

@@ -87,11 +87,17 @@ function act(site: Site, a: Action) {
       return;
   }
   if (!tab) return;
+  // (what the visitor does in a page busy with a long task waits for it: input, a navigation's pagehide, a visibility
+  // change run as tasks of the page, https://html.spec.whatwg.org/multipage/webappapis.html#event-loop-processing-model;
+  // a crash does not wait)
+  const page = tab.history[tab.at]?.page;
+  const busy = (page?.busyUntil ?? 0) - site.loop.now();
+  if (busy > 0 && a.do !== 'crash') return void site.loop.at(busy, null, `${a.do} after a long task`, () => act(site, a));
   switch (a.do) {
     case 'track':
       return site.track(tab, a.n, a.size);
     case 'steady':
-      for (let i = 0; i < a.n; i++) site.loop.at(i * a.every, null, 'steady', () => site.track(tab, 1));
+      for (let i = 0; i < a.n; i++) site.loop.at(i * a.every, null, 'steady', () => act(site, { at: 0, do: 'track', tab: a.tab, n: 1 }));
       return;
     case 'view':
       return site.view(tab);

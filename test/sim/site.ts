@@ -112,6 +112,8 @@ export interface Site {
   outcomeCopies: { tab: string; value: string | null; order: number }[];
   /** the session's count (and the one it followed) as the cookie jar holds it, by when each write of it reached the jar */
   jarred: { at: number; session: string; index: number; prev: string | null }[];
+  /** the same of the session's mirror in localStorage, and the tab that wrote it */
+  mirrored: { at: number; session: string; index: number; prev: string | null; tab: string }[];
   /** each write of what a page sent (`stint:left`, `stint:sent`) as it reached another tab: whose, made when, when */
   records: { from: string; made: number; tab: string; at: number }[];
   /** each localStorage write refused for quota: which page, which key and value, when */
@@ -129,6 +131,8 @@ export interface Site {
   hearings: { page: string; at: number; task: number; state: string }[];
   /** when each page went, and how (crashed, left, discarded, evicted, its tab closed) */
   deaths: Map<string, { at: number; why: string }>;
+  /** the channel's tail: when a page heard a message late, busy with a long task (none of its tasks ran) or not */
+  busy: { page: string; from: number; until: number; busy: boolean }[];
 }
 
 const ORIGIN = 'https://shop.test';
@@ -153,6 +157,8 @@ export function startSite(o: SiteOptions): Site {
   const storage = o.random.fork('storage');
   /** How long a resumed page's backlog waits behind what its resume handlers queue: a stream of its own. */
   const backlog = o.random.fork('backlog');
+  /** the channel's tail: a stream of its own, so that every other draw of a seed is what it was without it */
+  const tail = o.random.fork('channel');
   const behind = () => (backlog.chance(0.3) ? backlog.between(1, 30) : 0);
   const disk = startDisk(storage.fork('disk'), log, o.scenario?.disk);
   // (what each tab's copy holds of the site's last delivery outcome, and from when: what its pages can know of it)
@@ -163,7 +169,18 @@ export function startSite(o: SiteOptions): Site {
     if (key === 'stint:outcome') outcomeCopies.push({ tab, value: value ?? null, order: net.tick() });
     if (from && /^stint:(left:.*|sent)$/.test(key)) records.push({ from: from.tab, made: from.at, tab, at: loop.now() });
   };
-  const local = startReplica<string>(loop, storage.fork('local'), 'localStorage', { remote: () => storage.between(0, 1), watch });
+  // (the session's count as localStorage holds its mirror, by when each write of it landed: where cookies are blocked,
+  // what another tab can read at once)
+  const mirrored: Site['mirrored'] = [];
+  const mirror = (key: string, value: string | undefined, tab: string) => {
+    const state = key === 'stint:mirror' && value && /^\d\.\{/.test(value) ? JSON.parse(value.slice(2)) : null;
+    if (state?.s) mirrored.push({ at: loop.now(), session: state.s, index: state.e, prev: state.p ?? null, tab });
+  };
+  const local = startReplica<string>(loop, storage.fork('local'), 'localStorage', {
+    remote: () => storage.between(0, 1),
+    watch,
+    stored: mirror,
+  });
   type Cookie = { value: string; expires: number };
   // (the session's count as the jar holds it, by when each write of it landed: what another tab can read)
   const jarred: Site['jarred'] = [];
@@ -213,11 +230,13 @@ export function startSite(o: SiteOptions): Site {
   /** The browser shows `page` now, or no longer (the session oracle's timeline of the site's background). */
   const see = (page: Page, visible: boolean, how: Shown) => {
     page.visible = visible;
+    if (visible) page.shown();
     seen.push({ at: loop.now(), page: page.id, visible, how });
   };
   const decisions: Site['decisions'] = [{ at: loop.now(), state: String(o.config.consent ?? 'granted') }];
   const hearings: Site['hearings'] = [];
   const deaths: Site['deaths'] = new Map();
+  const busySpans: Site['busy'] = [];
   const shares: Site['shares'] = [];
   /** Page `id` heard the decision `state` now (the first time each way counts); `next`: in its next task. */
   const heard = (id: string, state: unknown, next = false) => {
@@ -330,6 +349,20 @@ export function startSite(o: SiteOptions): Site {
     return factory;
   };
 
+  /**
+   * A channel message's latency: mostly a few ms; now and then tens; rarely hundreds: its receiving tab busy with a long
+   * task (which delays every task of its page, its message events included), or the browser's processes busy (the
+   * message is a Mojo IPC through the browser process; the chaos harness saw tabs of one site 50-76 ms apart).
+   */
+  const latency = () => {
+    const base = random.between(0, 3);
+    const r = tail.next();
+    const ms = r < 0.94 ? base : r < 0.99 ? tail.between(10, 99) : tail.between(100, 900);
+    if (ms >= 100) probe('channel: a message hundreds of ms late');
+    else if (ms >= 10) probe('channel: a message tens of ms late');
+    return ms;
+  };
+
   function open(page: Page, name: string) {
     const channel: Channel = { page, name, closed: false, object: {} };
     const all = channels.get(name) || new Set();
@@ -348,7 +381,14 @@ export function startSite(o: SiteOptions): Site {
           if (other === channel || other.closed) continue;
           // In order per sender, interleaved across senders.
           const key = `${page.id}>${other.page.id}`;
-          const at = Math.max(loop.now() + random.between(0, 3), lastDelivery.get(key) || 0);
+          const ms = latency();
+          // (a tail: half the time the receiving tab is busy with a long task from now, and none of its tasks runs
+          // before it ends; else the message itself is late, between processes of a busy browser, the page free)
+          const busy = ms >= 10 && tail.chance(0.5);
+          if (busy) other.page.busyUntil = Math.max(other.page.busyUntil ?? 0, loop.now() + ms);
+          if (ms >= 10) busySpans.push({ page: other.page.id, from: loop.now(), until: loop.now() + ms, busy });
+          if (ms >= 100) log(`${busy ? `${other.page.id} busy` : 'a message late'} for ${ms} ms: from ${page.id} to ${other.page.id}`);
+          const at = Math.max(loop.now() + ms, lastDelivery.get(key) || 0);
           lastDelivery.set(key, at);
           loop.at(
             at - loop.now(),
@@ -480,10 +520,12 @@ export function startSite(o: SiteOptions): Site {
     outcomeCopies,
     records,
     jarred,
+    mirrored,
     sending,
     seen,
     hearings,
     deaths,
+    busy: busySpans,
     openTab() {
       const tab: Tab = { id: `t${tabs.length + 1}`, history: [], at: -1, sessionStorage: new Map(), discarded: false, closed: false };
       tabs.push(tab);

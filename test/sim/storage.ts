@@ -71,7 +71,7 @@ export function startReplica<V>(
     /** a tab's copy of `key` changed (created, written, told: `from`, the tab that wrote it, and when) */
     watch?: (tab: string, key: string, value: V | undefined, from?: { tab: string; at: number }) => void;
     /** a write reached the device */
-    stored?: (key: string, value: V | undefined) => void;
+    stored?: (key: string, value: V | undefined, tab: string) => void;
   },
 ): Replica<V> {
   const watch = o.watch || (() => {});
@@ -117,7 +117,7 @@ export function startReplica<V>(
       landing.splice(landing.indexOf(pending), 1);
       if (value === undefined) device.delete(key);
       else device.set(key, value);
-      o.stored?.(key, value);
+      o.stored?.(key, value, tab);
       let left = copies.size;
       if (!left) flight.delete(on);
       for (const [other, copy] of copies) {
