@@ -423,7 +423,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const start = r.kind === 'fetch' ? drainOf(r) : r;
     // (the drain's claim was asked after its page's previous request was answered: seed 35373, a claim queued behind a
     // stalled open is recorded from the open's ask, 10 s before the drain it began)
-    const prev = net.requests.findLast((p) => p.page === r.page && p.kind === 'fetch' && p.n < start.n);
+    const prev = [...net.requests].reverse().find((p) => p.page === r.page && p.kind === 'fetch' && p.n < start.n);
     const asked = prev ? (prev.answeredAt ?? prev.at) : -Infinity;
     return site.idb.slow.some(
       (s) =>

@@ -62,6 +62,8 @@ export interface Arrival {
 
 export interface NetPage extends Owner {
   id: string;
+  /** a timer of the simulator's model of one of Stint's, throttled as the page's own (page.ts) */
+  timer(delay: number, what: string, run: () => void): void;
   /** the number of the task running now */
   taskNo: number;
   /** when it was last restored from the back/forward cache (-1: never) */
