@@ -66,6 +66,28 @@ describe('the keeper', () => {
     expect([db.writes.length, db.store.get(), mirror.store.get(), told.length]).toEqual([2, encodeState(s), encodeState(s), 1]);
   });
 
+  it('a write-back to a store read at once is written only where the store holds less (test/sim seeds 5349, 21640)', () => {
+    const cookie = counted('COOKIE_1');
+    const keeper = startKeeper({ primary: cookie.store, mirror: null, found: null, synchronous: true }, null, () => {});
+    const s = state({ eventIndex: 8 });
+    keeper.save(s, false);
+    // Another tab wrote 9 since: the store holds all this tab knows, and a write would land over it.
+    cookie.put(encodeState(state({ eventIndex: 9 })));
+    keeper.save(s, false, false, true);
+    expect(cookie.writes).toHaveLength(1);
+    // It holds the same: nothing to write either.
+    cookie.put(encodeState(s));
+    keeper.save(s, false, false, true);
+    expect(cookie.writes).toHaveLength(1);
+    // An older write landed after this tab's (seed 369), or the store holds nothing: written back.
+    cookie.put(encodeState(state({ eventIndex: 7 })));
+    keeper.save(s, false, false, true);
+    expect(cookie.writes).toEqual([encodeState(s), encodeState(s)]);
+    cookie.put(null as unknown as string);
+    keeper.save(s, false, false, true);
+    expect(cookie.writes).toHaveLength(3);
+  });
+
   it('behind IndexedDB, a mirror refused once is removed, and written again at the next save (test/sim seed 222)', () => {
     const db = counted('INDEXED_DB');
     const mirror = counted('LOCAL_STORAGE');

@@ -4,7 +4,8 @@
  * is given. A store that starts failing hands the session on to the next one, the mirror or memory:
  * nothing is lost, and the core is told where it lives now.
  */
-import { encodeState, type SessionState } from '../core/state';
+import { merge } from '../core/rules';
+import { complete, decodeState, encodeState, type SessionState } from '../core/state';
 import { lifeMark } from '../db';
 import { warn } from '../log';
 import type { Tabs } from '../tabs';
@@ -75,6 +76,25 @@ function readNow(store: SessionStore | null): unknown {
   } catch {
     return null;
   }
+}
+
+/**
+ * Whether a store read at once already holds all of `state`: a write-back is for a store that holds less, and one
+ * written anyway reaches it by another way than the other tabs' writes, and may land over their later counts (test/sim
+ * seeds 5349 and 10662: a tab wrote back the count it heard, 109, which landed 30 ms late over another tab's 113, and
+ * a tab took 110 to 112 again; its own write, pending, hid the 113 from its next read). A store that holds less, this
+ * tab's own older write landed after the other's (seed 369), is written.
+ */
+function holds(chain: Chain, state: SessionState): boolean {
+  let held: SessionState | null = null;
+  try {
+    held = chain.synchronous ? decodeState(chain.primary.get()) : null;
+  } catch {
+    // (a store that cannot be read now: written back)
+  }
+  if (!held) return false;
+  held = complete(held, state);
+  return encodeState(merge(held, state)) === encodeState(held);
 }
 
 /** Runs a store call that may throw or reject, calling `failed` either way. */
@@ -170,7 +190,7 @@ export function startKeeper(chain: Chain, tabs: Tabs | null, moved: (mechanism: 
     // good: db.ts) says nothing of the store: it is written again at the next save, and the session stays there.
     // Falling back would delete the store's copy, which the tab's other pages go on from (e2e/bfcache.spec.ts).
     const mark = lifeMark();
-    if (stored !== last)
+    if (stored !== last && !(back && holds(chain, state)))
       attempt(
         () => ((wroteAt = Date.now()), primary.set((last = stored))),
         () => (mark < 0 || mark !== lifeMark() ? (last = null) : fallBack()),

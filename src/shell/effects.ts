@@ -49,6 +49,13 @@ export interface Effects {
  * page's exit, or another tab's write it told.
  */
 export const SETTLE = 500;
+/**
+ * A tab reads the store again this long after it wrote it (once per burst of writes), and writes back what it lacks:
+ * another tab's write, made as this one's, may land after it with an older count, and that tab's next input count
+ * from it (test/sim seed 27538: a new tab wrote eventIndex 20, a tab that had read 17 15 ms before wrote 18 over it,
+ * and took 19 and 20 again 50 and 90 ms later, its message late).
+ */
+const VERIFY = 40;
 
 /** Storage answered: the session is written there from now on, and the outbox sent. */
 
@@ -137,16 +144,23 @@ function reread(shell: Shell, handOff: () => string) {
   ).then(answer, () => answer(null));
 }
 
+/** Reads the store again `VERIFY` after a write (once for a burst of them): what to call at each write. */
+function verifyAfter(shell: Shell): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  shell.unwatch.push(() => clearTimeout(timer));
+  return () => void (timer ??= setTimeout(() => ((timer = undefined), guard(() => readAgain(shell))), VERIFY));
+}
+
 /** `leftTab`: what the tab's last page left (its id, its URL, the session it handed over). */
 export function startEffects(shell: Shell, leftTab: [string, string | undefined, string] | null): Effects {
   const { config, tabs } = shell;
   // The session's writes, one at the end of the task (a `stored` merge later in the task must be what is written): a
   // save, told to the tabs, or a write-back alone (the store alone, whatever this tab last wrote); or a save now.
-  let saving = false;
-  let back = false;
+  let [saving, back] = [false, false];
+  const verify = verifyAfter(shell);
   const save = (all: boolean, tell = true, writeBack = back) => {
     saving = back = false;
-    if (shell.keeper && shell.model.session) shell.keeper.save(shell.model.session, all, tell, writeBack);
+    if (shell.keeper && shell.model.session) (shell.keeper.save(shell.model.session, all, tell, writeBack), verify());
   };
   const atEnd = () => saving || back || queueMicrotask(() => (saving || back) && guard(() => save(false, saving)));
   /** The session is kept elsewhere now: a store failed, or a slow one answered late. */

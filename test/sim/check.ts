@@ -101,6 +101,12 @@ export const CARVE_OUTS = {
   killedUnwritten: 'a page was killed (a crash, a discard) before its IndexedDB write of the session landed',
   /** a page crashed in the task that took the index (its pagehide handler, after its beacon), before the task's save */
   crashedUnsaved: 'a page crashed in the task that took the index, after sending it and before that task saved the count',
+  /** the tab could learn the count neither from the store (its own write on its way, or none) nor by message (late) */
+  unshown:
+    "the tab's messages came late, and the store did not show it the count: its own cookie write on its way hid the other's, or the writer's IndexedDB write was refused and no mirror kept",
+  /** a page that stood in for a stalled IndexedDB (3 s) was killed before any store held its count */
+  standInKilled:
+    'a page that went on without its stalled IndexedDB (3 s), its mirror refused, was killed before any store held its count',
   /** the session in IndexedDB: a page went before its write of the count landed, and localStorage refused its mirror */
   mirrorRefused:
     'a page went before its IndexedDB write of the session landed, and localStorage had refused the mirror behind it (its quota full)',
@@ -268,6 +274,51 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         w.idb && w.session === session && w.index >= index && site.pages.get(w.page)?.state === 'gone' &&
         site.refusals.some((r) => r.page === w.page && r.key === 'stint:mirror' && r.at <= w.at),
     ) && !landed.some((l) => l.session === session && l.index >= index && l.at <= at);
+  /** The page that took an arrival's index, and when (held events keep their own times). */
+  const taker = (a: Arrival) => ({
+    page: site.tracked.get(a.event.eventId)?.page ?? writes.writerOf(a.event.eventId)?.page ?? net.requests[a.request - 1].page,
+    at: Date.parse(a.event.timestamp),
+  });
+  /** A store another tab reads at once (the jar, the mirror) held `index` of `session` by `at`. */
+  const shown = (session: string, index: number, at: number) =>
+    [...site.mirrored, ...site.jarred].some((l) => counts(l, session, index) && l.at <= at);
+  /**
+   * Two tabs took `index` 50 ms or more apart, and the later (`y`) could learn the earlier's count (`x`) neither by
+   * message (its messages came late: busy with a long task, or the browser's processes busy, from before x took it to
+   * after it took it again) nor from the store: its own cookie write on its way hid the other's (storage.ts `masked`;
+   * seeds 10662 and 11929: a tab busy 88 ms), or the writer's IndexedDB write of the session was refused (the disk full)
+   * where no mirror is kept (localStorage blocked with cookies), and its count lived in memory (keeper.ts; seed 21317).
+   * docs/sessions.md says so.
+   */
+  const unshown = (a: Arrival, b: Arrival, session: string, index: number) => {
+    const [x, y] = [taker(a), taker(b)].sort((p, q) => p.at - q.at);
+    if (y.at - x.at < 50) return false;
+    const tab = (page: string) => page.slice(0, page.indexOf('.'));
+    const late = site.busy.some((s) => s.page === y.page && s.from <= x.at && s.until >= y.at);
+    const hidden = site.masked.some((m) => m.tab === tab(y.page) && m.at >= x.at && m.at <= y.at);
+    const memory =
+      site.idb.transactions.some(
+        (tx) => tx.page === x.page && tx.cause === 'quota' && tx.puts.some((p) => p.store === 'session') && tx.end! <= x.at,
+      ) && !shown(session, index, y.at - 50);
+    return late && (hidden || memory);
+  };
+  /**
+   * The page that took `index` first stood in for its stalled IndexedDB (a read of the session 2 s or more late: open.ts
+   * goes on at 3 s from the mirror and the tab's hand-over), localStorage refused its mirror, and it was killed (a crash,
+   * a discard) before its IndexedDB answered: no store ever held its count, and the next page counted from the older
+   * (seed 5050: a page busy 6 s crashed; its outbox write landed, as the browser finished it alone). docs/sessions.md.
+   */
+  const standInKilled = (a: Arrival, b: Arrival, session: string, index: number) => {
+    const [x, y] = [taker(a), taker(b)].sort((p, q) => p.at - q.at);
+    const death = site.deaths.get(x.page);
+    return (
+      killed(x.page) &&
+      site.idb.slow.some((s) => s.page === x.page && s.store === 'session' && s.at <= x.at && s.end >= (death?.at ?? 0)) &&
+      site.refusals.some((r) => r.page === x.page && r.key === 'stint:mirror') &&
+      !landed.some((l) => l.session === session && l.index >= index && l.at <= y.at) &&
+      !shown(session, index, y.at)
+    );
+  };
   /** ids ever written to the outbox (a write that landed) */
   const stored = new Set<string>();
   let done = 0;
@@ -312,6 +363,10 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
         excused.mirrorLag = (excused.mirrorLag || 0) + 1;
       else if (other.context.tabId !== event.context.tabId && heardAlone(session.sessionId, session.eventIndex))
         excused.heardAlone = (excused.heardAlone || 0) + 1;
+      else if (other.context.tabId !== event.context.tabId && unshown(first!, arrival, session.sessionId, session.eventIndex))
+        excused.unshown = (excused.unshown || 0) + 1;
+      else if (standInKilled(first!, arrival, session.sessionId, session.eventIndex))
+        excused.standInKilled = (excused.standInKilled || 0) + 1;
       else
         fail('eventIndex once', `session ${session.sessionId.slice(0, 8)} eventIndex ${session.eventIndex}: ${other.name} (${other.context.tabId}) and ${event.name} (${event.context.tabId}), ${apart} ms apart`);
     }

@@ -584,4 +584,22 @@ export const MUTANTS: Mutant[] = [
     find: '() => (done(), store && mark(ids)),',
     replace: '() => (done(), mark(ids)),',
   },
+  {
+    name: 'a write-back writes what the store holds already',
+    // seed 5349: a tab wrote back the counts it heard (107 to 109), which reached the jar 30 ms late, over another tab's
+    // 113; a tab read 109 there and took 110 to 112 again
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'if (stored !== last && !(back && holds(chain, state)))',
+    replace: 'if (stored !== last)',
+  },
+  {
+    name: 'a tab does not read the store again after its write',
+    // seed 27538: a new tab wrote eventIndex 20; a tab that had read 17 15 ms before wrote 18 over it, then read 18 and
+    // took 19 and 20 again, 50 and 90 ms later, its message late
+    rule: 'eventIndex once',
+    file: 'shell/effects.ts',
+    find: 'return () => void (timer ??= setTimeout(() => ((timer = undefined), guard(() => readAgain(shell))), VERIFY));',
+    replace: 'return () => void VERIFY;',
+  },
 ];

@@ -112,6 +112,8 @@ export interface Site {
   outcomeCopies: { tab: string; value: string | null; order: number }[];
   /** the session's count (and the one it followed) as the cookie jar holds it, by when each write of it reached the jar */
   jarred: { at: number; session: string; index: number; prev: string | null }[];
+  /** when a tab read the session's cookie while its own write was on its way, not shown another tab's (storage.ts) */
+  masked: { tab: string; at: number }[];
   /** the same of the session's mirror in localStorage, and the tab that wrote it */
   mirrored: { at: number; session: string; index: number; prev: string | null; tab: string }[];
   /** each write of what a page sent (`stint:left`, `stint:sent`) as it reached another tab: whose, made when, when */
@@ -188,7 +190,12 @@ export function startSite(o: SiteOptions): Site {
     const state = name === '_stint' && cookie && /^\d\.\{/.test(safeDecode(cookie.value)) ? JSON.parse(safeDecode(cookie.value).slice(2)) : null;
     if (state?.s) jarred.push({ at: loop.now(), session: state.s, index: state.e, prev: state.p ?? null });
   };
-  const jar = startReplica<Cookie>(loop, storage.fork('cookies'), 'cookie', { remote: () => 0, stored });
+  const masked: Site['masked'] = [];
+  const jar = startReplica<Cookie>(loop, storage.fork('cookies'), 'cookie', {
+    remote: () => 0,
+    stored,
+    masked: (tab, key) => key === '_stint' && masked.push({ tab, at: loop.now() }),
+  });
   const cookies = jar.device;
   /** each page's tab (its renderer's copy of the storage) */
   const tabOf = new Map<Page, string>();
@@ -520,6 +527,7 @@ export function startSite(o: SiteOptions): Site {
     outcomeCopies,
     records,
     jarred,
+    masked,
     mirrored,
     sending,
     seen,

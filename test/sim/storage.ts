@@ -72,6 +72,8 @@ export function startReplica<V>(
     watch?: (tab: string, key: string, value: V | undefined, from?: { tab: string; at: number }) => void;
     /** a write reached the device */
     stored?: (key: string, value: V | undefined, tab: string) => void;
+    /** `tab` read `key` while its own write of it was on its way, and the device held another tab's (not shown it) */
+    masked?: (tab: string, key: string) => void;
   },
 ): Replica<V> {
   const watch = o.watch || (() => {});
@@ -157,6 +159,7 @@ export function startReplica<V>(
       const read = (key: string) => {
         const missed = [...flight].some((f) => f.key === key && f.tab !== tab && !f.told.has(copy));
         if (missed) probe(late);
+        if (copy.unconfirmed.has(key) && device.has(key) && device.get(key) !== values.get(key)) o.masked?.(tab, key);
         return values.get(key);
       };
       return {
