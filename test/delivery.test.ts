@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
-import { beacon, post, sendNow } from '../src/delivery/transport';
+import { beacon, post, sendNow, takeDue } from '../src/delivery/transport';
 import { setLeaving } from '../src/db';
 import { parseRetryAfter } from '../src/core/batch';
 import { gunzipSync } from 'node:zlib';
@@ -187,6 +187,24 @@ describe('a network error, taken a moment later', () => {
     expect([reply, signal?.aborted]).toEqual([null, false]);
     await vi.advanceTimersByTimeAsync(1);
     expect([reply, signal?.aborted]).toEqual([expect.objectContaining({ status: 0 }), true]);
+  });
+
+  it('due, but its timer put off (a hidden page wakes its timers at whole seconds): taken as the page goes, at once', async () => {
+    // (test/sim seeds 6150, 36258, 35783: a page frozen 720 ms after the error handed the request over as in flight)
+    const heard: unknown[] = [];
+    vi.useFakeTimers();
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    vi.stubGlobal('setTimeout', (() => 0) as never);
+    void post('/c', '{}', { headers: {}, gzip: false } as never, new Set(), (r) => heard.push(r));
+    await vi.advanceTimersByTimeAsync(0);
+    vi.setSystemTime(Date.now() + 249);
+    takeDue();
+    expect(heard).toEqual([]);
+    vi.setSystemTime(Date.now() + 1);
+    takeDue();
+    takeDue();
+    expect(heard).toEqual([expect.objectContaining({ status: 0 })]);
+    expect((heard[0] as { abandoned?: boolean }).abandoned).toBeUndefined();
   });
 
   it('from a page that left meanwhile (Chromium rejects a keepalive fetch as the page navigates, and it lands): no news', async () => {

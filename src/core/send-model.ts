@@ -43,7 +43,8 @@ export interface Verdicts {
  * An entry in the queue, as delivery keeps it: numbered in the order this tab learned of it (flushes wait up to a
  * number), and the key of the outbox chunk that holds it ('' where there is no outbox).
  */
-export type Queued = Entry & { seq: number; chunk: string };
+/** `copies`: the other chunks read whole that hold it too (a `session_end` two tabs found): it leaves them too. */
+export type Queued = Entry & { seq: number; chunk: string; copies?: string[] };
 
 /** Entries as the outbox keeps them: in chunks of about one request each, by key (oldest first, then unique). */
 export type Chunks = [key: string, entries: Entry[]][];

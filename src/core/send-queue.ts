@@ -58,7 +58,9 @@ export function remove(d: Delivery, fx: Fx, list: Queued[]) {
   if (!list.length) return;
   const by: Record<string, string[]> = {};
   // (once a write failed, only the chunks written before are there)
-  for (const e of list) if (e.chunk && (d.kept || d.live[e.chunk] !== undefined)) (by[e.chunk] ||= []).push(e.id);
+  for (const e of list)
+    for (const c of [e.chunk, ...(e.copies || [])])
+      if (c && (d.kept || d.live[c] !== undefined)) (by[c] ||= []).push(e.id);
   const removals: Removal[] = Object.entries(by).map(([c, ids]) => {
     const left = d.live[c] === undefined ? 1 : (d.live[c] -= ids.length);
     if (left <= 0) (delete d.live[c], delete d.saved[c]);

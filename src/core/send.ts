@@ -120,11 +120,20 @@ const read: SendStep<'read'> = (d, fx, [, at, chunks, keys, handed = [], marked 
     if (d.live[chunk] !== undefined) continue;
     d.live[chunk] = 0;
     d.saved[chunk] = true;
+    const copies = new Set<string>();
     for (const e of entries) {
-      if (since?.has(e.id) || !push(d, e, chunk)) continue;
+      if (since?.has(e.id)) continue;
+      if (!push(d, e, chunk)) {
+        copies.add(e.id);
+        continue;
+      }
       fresh.push(e.id);
       if (d.queue.length > 1 && e.at < d.queue[d.queue.length - 2].at) sort = true;
     }
+    // An entry queued here from another chunk stays in this one until it leaves both: a chunk gone tells the tab that
+    // wrote it that its entries were delivered (test/sim seed 32548: a tab removed the other's chunk of their common
+    // session_end, which that tab took for delivered; it removed in turn, whole, the chunk that still held it)
+    if (copies.size) for (const e of live(d)) if (copies.has(e.id)) (d.live[chunk]++, (e.copies ||= []).push(chunk));
     if (!d.live[chunk]) (delete d.live[chunk], fx.push(['remove', [[chunk, [], true]]]));
   }
   if (sort) live(d).sort((a, b) => a.at - b.at || a.seq - b.seq);

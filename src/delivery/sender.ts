@@ -11,7 +11,7 @@
  */
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
-import type { Outcome } from '../core/send-model';
+import type { Outcome, Reply } from '../core/send-model';
 import {
   delivery,
   FLUSH_AFTER,
@@ -72,10 +72,7 @@ export interface Sender {
   sentElsewhere(ids: string[], answered?: boolean): void;
   /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
   sendingElsewhere(ids: string[]): void;
-  /**
-   * The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff
-   * (`retryEarly`).
-   */
+  /** The page is back in the foreground: a failing collector may be tried now, not after its backoff (`retryEarly`). */
   retry(): void;
   /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
   lost(count: number): void;
@@ -166,6 +163,7 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
   let busy = false;
   let epoch = 0;
   const later = (delay: number) => run('later', delay);
+  const heard = (answer: Reply) => guard(() => run('reply', answer, Math.random(), shared(o, model)));
   /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
   const drain = async (known: string[]) => {
     const began = epoch;
@@ -175,7 +173,7 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
       if (began !== epoch) return later(0);
       const next = find(run('next', o.batch()), 'post');
       if (!next) return;
-      run('reply', await post(o.url, next[1], o.request, replies), Math.random(), shared(o, model));
+      await post(o.url, next[1], o.request, replies, heard);
     }
   };
 

@@ -66,8 +66,8 @@ const LEAVE_WAIT = 250;
  * Chromium), and the retries would queue behind them (seen by scripts/chaos.mjs against a hanging collector).
  */
 const ANSWER_WAIT = 30_000;
-/** The replies awaited now: each one's give-up. */
-const awaited = new Set<(answer?: Reply) => void>();
+/** The replies awaited now: each one's give-up, and when its timer is due. */
+const awaited = new Map<(answer?: Reply) => void, number>();
 
 /**
  * Gives up on every reply awaited now, as network errors: called when the page is back from the
@@ -77,26 +77,45 @@ const awaited = new Set<(answer?: Reply) => void>();
  * handle that: https://w3ctag.github.io/design-principles/#support-non-fully-active).
  */
 export function abandonReplies(): void {
-  for (const giveUp of awaited) giveUp(ABANDONED);
+  for (const giveUp of awaited.keys()) giveUp(ABANDONED);
+}
+
+/**
+ * Gives up now on the replies whose timer is due (a network error heard `LEAVE_WAIT` ago, no answer in
+ * `ANSWER_WAIT`), as a page hides, leaves or freezes: a hidden page's timers wake at whole seconds (Chromium:
+ * https://developer.chrome.com/blog/timer-throttling-in-chrome-88), and one that went before its timer woke handed a
+ * request it knew had failed over as in flight (test/sim seeds 6150, 36258, 35783: a network error 720 ms old).
+ */
+export function takeDue(): void {
+  for (const [giveUp, due] of awaited) if (Date.now() >= due) giveUp();
 }
 
 /**
  * A keepalive fetch: it outlives the page, and while the page lives its answer says what to do next. `mine`: the
  * give-ups of the caller's replies (a sender that stops gives up on them: its next start sends those entries again).
+ * `heard`: the answer, in the task it comes in (one given up on as the page goes must count before its beacons do).
  */
-export function post(url: string, body: string, options: RequestOptions, mine: Set<() => void>): Promise<Reply> {
+export function post(
+  url: string,
+  body: string,
+  options: RequestOptions,
+  mine: Set<() => void>,
+  heard?: (answer: Reply) => void,
+): Promise<Reply> {
   return new Promise((resolve) => {
     const settle = (answer: Reply) => {
+      // (once: a network error's timer may wake after the page took it as due)
+      if (!awaited.delete(giveUp)) return;
       clearTimeout(timer);
       gzipping.delete(now);
-      awaited.delete(giveUp);
       mine.delete(giveUp);
+      heard?.(answer);
       resolve(answer);
     };
     const giveUp = (answer = FAILED) => settle(answer);
     const control = typeof AbortController == 'function' ? new AbortController() : null;
     const timer = setTimeout(() => (giveUp(), control?.abort()), ANSWER_WAIT);
-    awaited.add(giveUp);
+    awaited.set(giveUp, Date.now() + ANSWER_WAIT);
     mine.add(giveUp);
     let request: Promise<Response> | undefined;
     const send = (sent: string | ArrayBuffer, encoding?: string) =>
@@ -121,7 +140,10 @@ export function post(url: string, body: string, options: RequestOptions, mine: S
       // document commits, just before or after pagehide, while the request goes on and lands (e2e/guarantees.spec.ts
       // "nothing is sent twice when a page closes or navigates", whose judged failure sent its pages' beacons again).
       // Heard a moment later it is news only from a page that is still here: one that left hears it as none.
-      .then(settle, () => setTimeout(() => giveUp(lifeMark() < 0 ? ABANDONED : FAILED), LEAVE_WAIT));
+      .then(settle, () => {
+        if (awaited.has(giveUp)) awaited.set(giveUp, Math.min(awaited.get(giveUp)!, Date.now() + LEAVE_WAIT));
+        setTimeout(() => giveUp(lifeMark() < 0 ? ABANDONED : FAILED), LEAVE_WAIT);
+      });
   });
 }
 

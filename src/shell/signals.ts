@@ -10,7 +10,7 @@ import { keepPart } from '../core/parts';
 import { KIT } from '../core/record';
 import { gpcRefuses } from '../core/step';
 import { setLeaving } from '../db';
-import { abandonReplies, wentOffline } from '../delivery/transport';
+import { abandonReplies, takeDue, wentOffline } from '../delivery/transport';
 import { readPlace } from '../input';
 import { watchPage } from '../lifecycle/page';
 import { readWithdrawn } from '../consent/withdrawn';
@@ -78,7 +78,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
   unwatch.push(watchOffline(shell, effects));
   unwatch.push(
     watchPage({
-      mayLeave: () => shell.opener?.goOn(),
+      mayLeave: () => (takeDue(), shell.opener?.goOn()),
       hidden: (hidden) => now('visibility', hidden),
       // Nothing left pending that could block the next page (see db.ts).
       left: (persisted) => (setLeaving(true), now('pagehide', persisted)),

@@ -238,11 +238,37 @@ describe('read: what the outbox holds joins the queue', () => {
     expect(d.live).toEqual({ [`00${T0 + 1}:t1`]: 1 });
   });
 
-  it("the other pages' entries it took: the other tabs are told it sends them (not its own, nor those it knew); a chunk with nothing new goes whole", () => {
+  it("the other pages' entries it took: the other tabs are told it sends them (not its own, nor those it knew)", () => {
     const d = queued(1);
     const fx = step(d, ['read', T0 + 2, [['a', [entry(1), entry(2), entry(3)]]], ['a']]);
     expect(fx).toEqual([['sending', ids([entry(2), entry(3)])]]);
-    expect(step(d, ['read', T0 + 4, [['c', [entry(2)]]], ['a', 'c']])).toEqual([['remove', [['c', [], true]]]]);
+  });
+
+  it('a chunk whose entries all left during the read goes whole', () => {
+    const d = queued(1);
+    step(d, ['read', T0 + 2, [['a', [entry(2)]]], ['a']]);
+    post(d, T0 + 3);
+    step(d, ['cycle', T0 + 4, true]);
+    step(d, ['reply', T0 + 5, reply(200), 0]);
+    expect(step(d, ['read', T0 + 6, [['c', [entry(2)]]], ['c']])).toEqual([['remove', [['c', [], true]]]]);
+  });
+
+  it('a copy of an entry queued from another chunk (a session_end two tabs found) keeps its chunk until it leaves', () => {
+    // (test/sim seed 32548: a tab removed the other's chunk of it at once, which that tab took for delivered)
+    const d = queued(1);
+    step(d, ['read', T0 + 2, [['a', [entry(2)]]], ['a']]);
+    expect(step(d, ['read', T0 + 4, [['c', [entry(2), entry(3)]]], ['a', 'c']])).toEqual([['sending', ids([entry(3)])]]);
+    expect(d.live).toEqual({ [`00${T0 + 1}:t1`]: 1, a: 1, c: 2 });
+    post(d, T0 + 5);
+    const fx = step(d, ['reply', T0 + 6, reply(200), 0]);
+    expect(fx.find((e) => e[0] === 'remove')).toEqual([
+      'remove',
+      [
+        [`00${T0 + 1}:t1`, ids([entry(1)]), true],
+        ['a', ids([entry(2)]), true],
+        ['c', ids([entry(2), entry(3)]), true],
+      ],
+    ]);
   });
 
   it('delivered: a chunk of which nothing is left goes whole, the others lose these entries', () => {

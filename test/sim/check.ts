@@ -457,6 +457,24 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     return left !== null && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)) && !refuted(left);
   };
 
+  /**
+   * A keepalive fetch of Stint's own (not a leaving page's fallback for a beacon refused in that task) that the 64 KiB
+   * in flight refused: to Stint a network error like any other, taken 250 ms after it came (transport.ts), so in flight
+   * to a page that left or froze before, while delivery was known to work, and lost unless the site's next outcome
+   * said otherwise (docs/delivery.md `lostInFlight`; seed 33566: a post refused behind the page's beacons, 35 ms
+   * before a reload).
+   */
+  const refusedInFlight = (t: Tracked) =>
+    net.overQuota.some((q) => {
+      if (!q.fetch?.ids.includes(t.id)) return false;
+      if (net.overQuota.some((b) => !b.fetch && b.page === q.page && b.task === q.task)) return false;
+      const heard = q.fetch.heard;
+      const left = (site.left.get(q.page) || []).find(
+        (l) => l.order > q.fetch!.order && (heard === undefined || heard + LEAVE_WAIT > l.at) && l.at < q.at + 30_000,
+      );
+      return !!left && worked(left.at, left.order, q.page) && !refuted(left);
+    });
+
   /** The first request of the drain `r` belongs to: its page's requests each made as the one before was answered. */
   const drainOf = (r: Sent) => {
     let first = r;
@@ -708,7 +726,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       if (diedBeforeWrite(t, death)) return 'diedBeforeWrite';
       if (memoryOnly(t, carried, life.from)) return 'memoryOnly';
     }
-    if (lost.some(excusedLoss)) return 'lostInFlight';
+    if (lost.some(excusedLoss) || refusedInFlight(t)) return 'lostInFlight';
     return null;
   };
 

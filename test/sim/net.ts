@@ -86,8 +86,11 @@ export interface Net {
   beacon(page: NetPage, url: string, body: unknown): boolean;
   /** every request, in the order they were sent */
   requests: Sent[];
-  /** each beacon or keepalive fetch the 64 KiB in flight refused: whose, and when */
-  overQuota: { page: string; at: number }[];
+  /**
+   * each beacon or keepalive fetch the 64 KiB in flight refused: whose, when, in which of its page's tasks; a fetch's
+   * events too, its place in the order of things, and when its page heard the refusal
+   */
+  overQuota: { page: string; at: number; task: number; fetch?: { ids: string[]; order: number; heard?: number } }[];
   /** each event the collector accepted, by its id (first arrival) */
   arrived: Map<string, Arrival>;
   /** the same, in the order they came */
@@ -184,11 +187,12 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
    * request: a failure 250 ms later, by a page still there; a leaving page's fallback for a refused beacon: none) the
    * simulator learns as the page shares the outcome (site.ts `shared`).
    */
-  const refused = (page: NetPage) => {
+  const refused = (page: NetPage, body: string) => {
     probe('net: a keepalive fetch refused (over 64 KiB)');
-    net.overQuota.push({ page: page.id, at: loop.now() });
+    const fetch = { ids: idsOf(body).map((e) => e.eventId), order: net.tick(), heard: undefined as number | undefined };
+    net.overQuota.push({ page: page.id, at: loop.now(), task: page.taskNo, fetch });
     return page.promise((_resolve, reject) => {
-      loop.at(0, page, 'a keepalive fetch refused', () => reject(page.error('TypeError', 'Failed to fetch')));
+      loop.at(0, page, 'a keepalive fetch refused', () => ((fetch.heard = loop.now()), reject(page.error('TypeError', 'Failed to fetch'))));
     });
   };
 
@@ -266,7 +270,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     fetch(page, url, init) {
       if (!page.alive()) throw page.error('Error', 'the page has crashed');
       const body = text(init.body);
-      if (init.keepalive && overQuota(page, body)) return refused(page);
+      if (init.keepalive && overQuota(page, body)) return refused(page, body);
       return page.promise((resolve, reject) => {
         const sent = requests.length + 1;
         // (its bytes count until its answer is read, transport.ts reads it at once; or until it is aborted)
@@ -324,7 +328,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
       // (what browsers refuse: a body that would take what the page has in flight past 64 KiB)
       if (overQuota(page, payload)) {
         probe('net: a beacon refused (over 64 KiB)');
-        net.overQuota.push({ page: page.id, at: loop.now() });
+        net.overQuota.push({ page: page.id, at: loop.now(), task: page.taskNo });
         return false;
       }
       send(page, 'beacon', payload, null);

@@ -84,6 +84,11 @@ export interface Page extends Owner {
   timer(delay: number, what: string, run: () => void): void;
   /** the page is shown: the timers that hiding put off run now */
   shown(): void;
+  /**
+   * the page hides, leaves or freezes: the models of Stint's timers whose time has come run now, put off or not, as
+   * Stint takes the replies whose timer is due then (transport.ts `takeDue`)
+   */
+  takeDue(): void;
   /** a browser API of the page: it throws once the page has crashed (see `crashAfter`) */
   api<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
   /** a Storage of the page over `map`; `refused`: a write the quota refuses (QuotaExceededError); `wrote` is called at
@@ -157,6 +162,8 @@ export function startPage(world: World, o: PageOptions): Page {
     };
   /** the nesting level of the timer task running now (0: another task): HTML's, for its 4 ms clamp */
   let level = 0;
+  /** the simulator's models of Stint's timers not yet run: when each is due, and what it does */
+  const models = new Map<Timer, [due: number, run: () => void]>();
   /** timers a hidden page's throttling put off to a whole second: run at once when the page is shown */
   const putOff = new Set<Timer>();
   /**
@@ -388,7 +395,18 @@ export function startPage(world: World, o: PageOptions): Page {
     wasDiscarded: !!o.wasDiscarded,
     // Chromium runs a frozen page's BroadcastChannel messages (tabs.ts): nothing else.
     runsWhilePaused: (task) => !!task.message && page.frozen && !page.cached,
-    timer: (delay, what, run) => void later(delay, what, run),
+    timer(delay, what, run) {
+      const t = later(delay, what, () => (models.delete(t), run()));
+      models.set(t, [loop.now() + delay, run]);
+    },
+    takeDue() {
+      for (const [t, [due, run]] of models) {
+        if (due > loop.now()) continue;
+        if (t.task) loop.cancel(t.task);
+        (models.delete(t), putOff.delete(t));
+        run();
+      }
+    },
     shown() {
       for (const t of putOff) {
         if (t.task) loop.cancel(t.task);

@@ -479,6 +479,8 @@ export function startSite(o: SiteOptions): Site {
   function leave(page: Page, persisted: boolean) {
     if (page.frozen) resumePage(page);
     log(`${page.id} leaves${persisted ? ' (into the back/forward cache)' : ''}`);
+    // (Stint takes first what its throttled timers had not yet: transport.ts takeDue)
+    page.enter(() => page.takeDue());
     leaves(page.id);
     page.enter(() => page.fire('window', 'pagehide', { persisted }));
     if (page.state !== 'gone') see(page, false, 'leave');
@@ -498,7 +500,8 @@ export function startSite(o: SiteOptions): Site {
     page.frozen = false;
     page.state = 'running';
     loop.resume(page, behind());
-    page.enter(() => page.fire('document', 'resume'));
+    // (Stint's resume judges the visibility, and a hidden page takes then what its timers have not: transport.ts takeDue)
+    page.enter(() => (page.visible || page.takeDue(), page.fire('document', 'resume')));
   }
 
   const site: Site = {
@@ -599,7 +602,7 @@ export function startSite(o: SiteOptions): Site {
       if (!page || !page.visible || page.state !== 'running') return;
       see(page, false, 'hide');
       log(`${page.id} hidden`);
-      page.enter(() => page.fire('window', 'visibilitychange'));
+      page.enter(() => (page.takeDue(), page.fire('window', 'visibilitychange')));
     },
     show(tab) {
       if (tab.closed) return;
@@ -621,6 +624,7 @@ export function startSite(o: SiteOptions): Site {
       const page = current(tab);
       if (!page || page.visible || page.frozen || page.state !== 'running') return;
       log(`${page.id} frozen`);
+      page.enter(() => page.takeDue());
       leaves(page.id);
       page.enter(() => page.fire('document', 'freeze'));
       // (a page that crashed in its freeze handler is gone, not frozen)
