@@ -54,6 +54,8 @@ export interface SenderOptions {
   batch(): Shared;
   /** what the collector's answer to a delivered batch told the format */
   heard(answer: Answer): void;
+  /** before each request: a withdrawal another tab stored, its message late (test/sim seed 18728), stops it here */
+  heed?(): void;
   /** the flight recorder's steps (`debug: true`), delivery's too */
   recording?: Recording | null;
 }
@@ -72,10 +74,7 @@ export interface Sender {
   sentElsewhere(ids: string[], answered?: boolean): void;
   /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
   sendingElsewhere(ids: string[]): void;
-  /**
-   * The page is back in the foreground: a failing collector may be tried now rather than at the end of a long backoff
-   * (`retryEarly`).
-   */
+  /** The page is back in the foreground: a failing collector may be tried now, not at a long backoff's end. */
   retry(): void;
   /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
   lost(count: number): void;
@@ -169,10 +168,12 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
   /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
   const drain = async (known: string[]) => {
     const began = epoch;
+    run('reading');
     const read = await outbox.read(known).catch(() => null);
     run('read', read && read.chunks, read ? read.keys : [], read?.handed, read?.marked);
     for (;;) {
       if (began !== epoch) return later(0);
+      o.heed?.();
       const next = find(run('next', o.batch()), 'post');
       if (!next) return;
       run('reply', await post(o.url, next[1], o.request, replies), Math.random(), shared(o, model));
@@ -187,8 +188,7 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
     if (!asked) return;
     busy = true;
     try {
-      // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
-      // (turn.ts; https://github.com/w3c/web-locks/issues/81).
+      // Not a Web Lock, which keeps a navigating page out of Firefox's back/forward cache (turn.ts says why).
       const began = epoch;
       const mine = !o.turn || (await o.turn.claim());
       // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
