@@ -97,10 +97,7 @@ export interface Delivery {
   live: Record<string, number>;
   /** The chunks known to be in the outbox (written, or read): one no longer there was delivered by another tab. */
   saved: Record<string, true>;
-  /**
-   * The chunks known to be in the outbox when the drain was asked: the read's keys, taken after, list each one still
-   * there. A chunk whose write answered since may be missing from them (the keys were read before it landed).
-   */
+  /** The chunks known in the outbox as the drain reads its keys (which may miss one written since: it landed after). */
   asked: string[];
   /** Where there is an outbox (storage allowed, writable so far). */
   kept: boolean;
@@ -164,6 +161,8 @@ export interface SendInputs {
    * hold of them (verdict.ts)
    */
   cycle: [online: boolean, shared?: Verdicts | null];
+  /** the drain, in this tab's turn, reads the outbox's keys now (a claim may have waited a second for a roll call) */
+  reading: [];
   /**
    * the outbox was read (null: it failed, or did not answer in time): the chunks other pages left, and every key there;
    * `handed`, what leaving pages handed over awaiting a verdict; `marked`, the ids leaving pages sent (sent-marks.ts)

@@ -3,15 +3,13 @@
  * reply means are the send core's steps (core/send.ts); this file turns signals into its inputs, with their time,
  * and carries out its effects in order.
  *
- * Events are written to the outbox (when storage is allowed) at the end of the task that tracked them; delivered
- * and given-up entries leave it the same way, one transaction per task. Sending never waits for an outbox write,
- * and a read of the outbox has a bound (`bounded.ts`). Tabs share the outbox: one tab at a time sends (`turn.ts`),
- * and it sends every entry, its own, other tabs' and those left by closed or crashed pages. When the page is
- * hidden, what is left goes out by beacon at once (what a leaving page sent: `outbox.ts`).
+ * Events are written to the outbox (when storage is allowed) at the end of the task that tracked them; delivered and
+ * given-up entries leave it the same way, one transaction per task. Sending never waits for an outbox write, and a read
+ * of the outbox has a bound (`bounded.ts`). Tabs share the outbox: one tab at a time sends (`turn.ts`), every entry,
+ * its own, other tabs' and closed or crashed pages'. A hidden page beacons what is left (what it sent: `outbox.ts`).
  */
 import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
-import type { Outcome, Reply } from '../core/send-model';
 import {
   delivery,
   FLUSH_AFTER,
@@ -22,6 +20,7 @@ import {
   type SendInputs,
   type Shared,
 } from '../core/send';
+import type { Outcome, Reply } from '../core/send-model';
 import { note, type Recording } from '../recorder';
 import { guard, warn } from '../log';
 import type { Tabs } from '../tabs';
@@ -54,6 +53,8 @@ export interface SenderOptions {
   batch(): Shared;
   /** what the collector's answer to a delivered batch told the format */
   heard(answer: Answer): void;
+  /** before each request: a withdrawal another tab stored, its message late (test/sim seed 18728), stops it here */
+  heed?(): void;
   /** the flight recorder's steps (`debug: true`), delivery's too */
   recording?: Recording | null;
 }
@@ -72,7 +73,7 @@ export interface Sender {
   sentElsewhere(ids: string[], answered?: boolean): void;
   /** Another tab read these from the outbox and sends them: a beacon here leaves them out. */
   sendingElsewhere(ids: string[]): void;
-  /** The page is back in the foreground: a failing collector may be tried now, not after its backoff (`retryEarly`). */
+  /** The page is back in the foreground: a failing collector may be tried now, not at a long backoff's end. */
   retry(): void;
   /** Events lost before they could be queued (held past the bound): counted in the next batch's `dropped`. */
   lost(count: number): void;
@@ -167,10 +168,12 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
   /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
   const drain = async (known: string[]) => {
     const began = epoch;
+    run('reading');
     const read = await outbox.read(known).catch(() => null);
     run('read', read && read.chunks, read ? read.keys : [], read?.handed, read?.marked);
     for (;;) {
       if (began !== epoch) return later(0);
+      o.heed?.();
       const next = find(run('next', o.batch()), 'post');
       if (!next) return;
       await post(o.url, next[1], o.request, replies, heard);
@@ -185,8 +188,7 @@ function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, rep
     if (!asked) return;
     busy = true;
     try {
-      // Not a Web Lock: one held when a navigation starts keeps the page out of Firefox's back/forward cache
-      // (turn.ts; https://github.com/w3c/web-locks/issues/81).
+      // Not a Web Lock, which keeps a navigating page out of Firefox's back/forward cache (turn.ts says why).
       const began = epoch;
       const mine = !o.turn || (await o.turn.claim());
       // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)

@@ -13,7 +13,7 @@ import { idbOutbox } from '../delivery/outbox-store';
 import { startSender } from '../delivery/sender';
 import { eraseMarks } from '../delivery/sent-marks';
 import { eraseOutcome } from '../delivery/outcome';
-import { markWithdrawn } from '../consent/withdrawn';
+import { markWithdrawn, readWithdrawn } from '../consent/withdrawn';
 import { sendTurn } from '../delivery/turn';
 import { handedOver, leaveTab } from '../lifecycle/tab-mark';
 import { debug, guard, warn } from '../log';
@@ -89,6 +89,7 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
         appVersion: config.appVersion,
       }),
       recording: effects.recording,
+      heed: () => heedWithdrawal(shell),
       heard: ({ profile: id, said }) => {
         debug(54, JSON.stringify(said));
         if (id) guard(() => shell.now('profile', id));
@@ -102,6 +103,17 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
     const settle = setTimeout(() => guard(() => readAgain(shell)), SETTLE);
     shell.unwatch.push(() => clearTimeout(settle));
   };
+}
+
+/**
+ * A withdrawal another tab stored since this page's grant, before a request or a beacon: its message may not have come
+ * (a BroadcastChannel message may come hundreds of ms late in a busy browser; test/sim seeds 18728 and 25477, 777 and
+ * 804 ms, a request and a beacon at a reload meanwhile identified the visitor). Told only when it applies: an input
+ * reads the store first.
+ */
+export function heedWithdrawal(shell: Shell) {
+  const when = readWithdrawn();
+  if (when > (shell.model.grantedAt ?? Infinity)) shell.now('withdrawal', when);
 }
 
 /** The store read again now: what another page wrote since this one last read or wrote it, merged. */

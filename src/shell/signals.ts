@@ -18,7 +18,7 @@ import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../log';
 import type { TabMessage } from '../tabs';
 import type { Shell } from '../tracker';
-import { readAgain, SETTLE, type Effects } from './effects';
+import { heedWithdrawal, readAgain, SETTLE, type Effects } from './effects';
 
 export interface Signals {
   /** A message of another tab of the site. */
@@ -79,9 +79,9 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
   unwatch.push(
     watchPage({
       mayLeave: () => (takeDue(), shell.opener?.goOn()),
-      hidden: (hidden) => now('visibility', hidden),
+      hidden: (hidden) => (hidden && heedWithdrawal(shell), now('visibility', hidden)),
       // Nothing left pending that could block the next page (see db.ts).
-      left: (persisted) => (setLeaving(true), now('pagehide', persisted)),
+      left: (persisted) => (setLeaving(true), heedWithdrawal(shell), now('pagehide', persisted)),
       restored() {
         // Back from the back/forward cache: nothing it started before is waited for (db.ts, transport.ts); the session
         // the tab's last page handed over is taken at once (this page may leave again before its store answers).
@@ -94,7 +94,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
       },
       // A frozen page leaves the tabs' channel: Chromium still runs its messages, and would answer a roll call.
       froze() {
-        setLeaving(true);
+        (setLeaving(true), heedWithdrawal(shell));
         now('visibility', true);
         shell.sender?.freeze();
         tabs.leave();

@@ -230,6 +230,16 @@ describe('read: what the outbox holds joins the queue', () => {
     expect(ids(d.queue)).toEqual(ids([entry(2)]));
   });
 
+  it('a chunk whose write answered before the keys are read (the claim of the turn took a second), missing from them, is gone: another tab delivered it (test/sim seed 15392)', () => {
+    const d = outboxed();
+    step(d, ['add', T0 + 1, [entry(1, T0 + 1)]]);
+    step(d, ['cycle', T0 + 2, true]);
+    step(d, ['written', T0 + 3, [`00${T0 + 1}:t1`], true]);
+    step(d, ['reading', T0 + 1000]);
+    step(d, ['read', T0 + 1001, [], []]);
+    expect(ids(d.queue)).toEqual([]);
+  });
+
   it('a chunk of its own that is not there yet (its write not answered) is not gone; one it reads again is skipped', () => {
     const d = queued(1);
     step(d, ['read', T0 + 2, [[`00${T0 + 1}:t1`, [entry(1)]]], [`00${T0 + 1}:t1`]]);
@@ -554,13 +564,29 @@ describe('retry, elsewhere, lost, stop', () => {
     const d = queued(3);
     Object.assign(d, { failures: 3, retryAt: T0 + 60_000 });
     step(d, ['flush', T0, 1]);
-    expect(step(d, ['elsewhere', T0, [entry(1).id, entry(2).id, entry(3).id], true])).toEqual([['settle', [1]]]);
+    const fx = step(d, ['elsewhere', T0, [entry(1).id, entry(2).id, entry(3).id], true]);
+    // (their chunks, nothing of them left here, go too: removed by that tab already, or holding copies: below)
+    expect(kinds(fx)).toEqual(['settle', 'remove', 'remove', 'remove']);
     expect([d.queue.length, d.known.size, d.failures, d.retryAt, d.outcome]).toEqual([0, 0, 0, 0, [true, T0]]);
     // (a verdict, or a leaving page's marks, say nothing of the collector now: verdict.ts)
     const e = queued(1);
     Object.assign(e, { failures: 3, retryAt: T0 + 60_000 });
     step(e, ['elsewhere', T0, [entry(1).id]]);
     expect([e.queue.length, e.failures, e.outcome]).toEqual([0, 3, null]);
+  });
+
+  it("elsewhere: a copy in this tab's chunk of what another tab delivered from its own (a session_end both tabs found) leaves the outbox with the rest of the chunk (test/sim seed 36285)", () => {
+    const d = outboxed();
+    step(d, ['add', T0 + 1, [entry(1), entry(2)]]);
+    const chunk = Object.keys(d.live)[0];
+    expect(step(d, ['elsewhere', T0 + 2, [entry(1).id]])).toEqual([]);
+    const fx = step(d, ['next', T0 + 3, SHARED]);
+    expect(body(fx.find((e) => e[0] === 'post')![1] as string).ids).toEqual([entry(2).id]);
+    expect(step(d, ['reply', T0 + 4, { status: 204, retryAfter: null, text: '' }, 0])).toContainEqual([
+      'remove',
+      [[chunk, [entry(2).id], true]],
+    ]);
+    expect(d.live).toEqual({});
   });
 
   it('lost: counted in the next batch', () => {

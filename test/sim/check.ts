@@ -441,10 +441,12 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   };
   /**
    * The verdict on what left at `at` (core/verdict.ts): the first delivery outcome the site's pages learned after it
-   * was a failure, within ten seconds: what left then is sent again.
+   * was a failure, within ten seconds: what left then is sent again. An anonymous `page` judges by its own outcomes
+   * alone, as it knows no other (`known`; seed 20411: another tab's 2xx came first, then its own failure refuted it).
    */
-  const refuted = ({ at, order }: { at: number; order: number }) => {
-    const next = net.outcomes.find((o) => o.order > order && recorded(o));
+  const refuted = ({ at, order }: { at: number; order: number }, page: string) => {
+    const alone = anonymousAt(page, at);
+    const next = net.outcomes.find((o) => o.order > order && recorded(o) && (!alone || o.page === page));
     return !!next && !next.ok && next.at - at <= 10_000;
   };
   /**
@@ -454,7 +456,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
    */
   const excusedLoss = (r: Sent) => {
     const left = r.kind === 'beacon' ? r : leftDuring(r);
-    return left !== null && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)) && !refuted(left);
+    return left !== null && (r.kind === 'beacon' ? worked(r.at, r.order, r.page) : inFlightAtExit(r)) && !refuted(left, r.page);
   };
 
   /**
@@ -472,7 +474,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       const left = (site.left.get(q.page) || []).find(
         (l) => l.order > q.fetch!.order && (heard === undefined || heard + LEAVE_WAIT > l.at) && l.at < q.at + 30_000,
       );
-      return !!left && worked(left.at, left.order, q.page) && !refuted(left);
+      return !!left && worked(left.at, left.order, q.page) && !refuted(left, q.page);
     });
 
   /** The first request of the drain `r` belongs to: its page's requests each made as the one before was answered. */
@@ -557,7 +559,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     );
     if (first.kind === 'beacon' && race) return 'sendingRace';
     if (first.kind === 'beacon')
-      return !worked(first.at, first.order, first.page) ? 'beaconedWhileFailing' : refuted(first) ? 'refuted' : null;
+      return !worked(first.at, first.order, first.page) ? 'beaconedWhileFailing' : refuted(first, first.page) ? 'refuted' : null;
     // (its answer never reached a page that could hear it, or came after the 30 s Stint waits: transport.ts)
     const late = first.answeredAt !== undefined && first.answeredAt - first.at >= 30_000;
 
@@ -565,7 +567,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     // since WebKit never settles it: transport.ts `abandonReplies`)
     const left = leftDuring(first);
     if (first.heard !== 'answer' || late || left !== null)
-      return !inFlightAtExit(first) ? 'answerUnheard' : refuted(left!) ? 'refuted' : null;
+      return !inFlightAtExit(first) ? 'answerUnheard' : refuted(left!, first.page) ? 'refuted' : null;
     return null;
   };
 

@@ -621,4 +621,38 @@ export const MUTANTS: Mutant[] = [
     find: 'if (copies.size) for (const e of live(d))',
     replace: 'if (copies.size < 0) for (const e of live(d))',
   },
+  {
+    name: 'a drain takes the chunks known as it was asked',
+    // seed 15392: a claim of the turn waited a second on a roll call, the tab's chunk written meanwhile; another tab
+    // delivered and removed it, its `sent` 654 ms late, and the read took the chunk missing for a write landed after it
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/sender.ts',
+    find: "run('reading');",
+    replace: '',
+  },
+  {
+    name: "a copy delivered elsewhere stays in its tab's chunk",
+    // seed 36285: two tabs found the session over, one session_end id in each tab's chunk; one delivered its own and
+    // removed it, the other forgot its copy but left it in its chunk, which the first read later and sent again
+    rule: 'nothing twice in the normal course',
+    file: 'core/send.ts',
+    find: 'set.has(e.id) && d.live[e.chunk]',
+    replace: 'false',
+  },
+  {
+    name: 'a request does not look for a withdrawal another tab stored',
+    // seed 18728: a refusal's message came 777 ms late; a request the tab sent meanwhile identified the visitor
+    rule: 'nothing sent after a refusal',
+    file: 'delivery/sender.ts',
+    find: 'o.heed?.();',
+    replace: '',
+  },
+  {
+    name: 'a leaving page does not look for a withdrawal another tab stored',
+    // seed 25477: a refusal's message came 804 ms late; a tab reloaded meanwhile beaconed what identified the visitor
+    rule: 'nothing sent after a refusal',
+    file: 'shell/signals.ts',
+    find: 'setLeaving(true), heedWithdrawal(shell), now(',
+    replace: 'setLeaving(true), now(',
+  },
 ];

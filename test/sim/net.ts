@@ -187,10 +187,18 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
    * request: a failure 250 ms later, by a page still there; a leaving page's fallback for a refused beacon: none) the
    * simulator learns as the page shares the outcome (site.ts `shared`).
    */
-  const refused = (page: NetPage, body: string) => {
+  const refused = (page: NetPage, body: string, awaited: boolean) => {
     probe('net: a keepalive fetch refused (over 64 KiB)');
     const fetch = { ids: idsOf(body).map((e) => e.eventId), order: net.tick(), heard: undefined as number | undefined };
-    net.overQuota.push({ page: page.id, at: loop.now(), task: page.taskNo, fetch });
+    const at = loop.now();
+    net.overQuota.push({ page: page.id, at, task: page.taskNo, fetch });
+    // (a network error to the page, taken 250 ms later by a page still there, as any other: a failure it learns, which
+    // refutes what it beaconed just before; seed 20411, a request refused behind the page's own beacons at a freeze.
+    // Not a beacon's fallback, which hears nothing: only a request Stint awaits has a signal, transport.ts `post`)
+    if (awaited)
+      page.timer(LEAVE_WAIT, 'a refused fetch taken', () => {
+        if (page.restoredAt <= at && page.stoppedAt <= at) net.learned(page, false, true);
+      });
     return page.promise((_resolve, reject) => {
       loop.at(0, page, 'a keepalive fetch refused', () => ((fetch.heard = loop.now()), reject(page.error('TypeError', 'Failed to fetch'))));
     });
@@ -270,7 +278,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
     fetch(page, url, init) {
       if (!page.alive()) throw page.error('Error', 'the page has crashed');
       const body = text(init.body);
-      if (init.keepalive && overQuota(page, body)) return refused(page, body);
+      if (init.keepalive && overQuota(page, body)) return refused(page, body, !!init.signal);
       return page.promise((resolve, reject) => {
         const sent = requests.length + 1;
         // (its bytes count until its answer is read, transport.ts reads it at once; or until it is aborted)

@@ -259,7 +259,7 @@ export function startSite(o: SiteOptions): Site {
     // so does a grant after one, which starts a sender with consent: test/sim seed 25383, an anonymous request's 2xx,
     // heard 11 s after the grant by nobody, taken as the outcome the page left by)
     const page = pages.get(id);
-    if (page && (state === 'denied' || (state === 'granted' && before === 'denied'))) page.stoppedAt = loop.now();
+    if (page && (state === 'denied' ? before !== 'denied' : state === 'granted' && before === 'denied')) page.stoppedAt = loop.now();
   };
   let pageCount = 0;
   /** the visitor's last decision, as the site's consent platform keeps it */
