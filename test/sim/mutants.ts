@@ -250,6 +250,14 @@ export const MUTANTS: Mutant[] = [
     file: 'shell/signals.ts',
     find: "const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn());",
     replace: 'const learnWithdrawal = (shell: Shell) => {};',
+    // (a page looks for a withdrawal before it sends or beacons too since seeds 18728 and 25477: that covers this one)
+    also: [
+      {
+        file: 'shell/effects.ts',
+        find: "if (when > (shell.model.grantedAt ?? Infinity)) shell.now('withdrawal', when);",
+        replace: 'void when;',
+      },
+    ],
   },
   {
     name: 'a sender started again learns an old offline spell',
