@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { follow, VERDICT } from '../src/core/verdict';
 import type { Delivery, Outcome } from '../src/core/send-model';
-import { eraseMarks, handOver, judgeHandedOver, readVerdicts } from '../src/delivery/sent-marks';
+import { eraseMarks, handOver, judgeHandedOver, judgeLast, readVerdicts } from '../src/delivery/sent-marks';
 
 /** A localStorage whose keys that begin with one of `refused` throw QuotaExceededError on a write that grows them. */
 function fullStorage(refused: Set<string>) {
@@ -75,6 +75,15 @@ describe('hand-overs of pages that leave one after another', () => {
 describe('a hand-over refuted under a full localStorage', () => {
   const failure: Outcome = [false, T + 50, 1];
   const later2xx: Outcome = [true, T + VERDICT + 5_000, 2];
+
+  it("the site's last outcome judges a hand-over its page did not (it shared a failure and died): sent again, not taken as delivered by a later 2xx (simulator seed 39509)", () => {
+    handOver([[T, ['a']]]);
+    // (the page that shared the failure crashed before it judged what it had handed over)
+    storage.items.set('stint:outcome', `0 ${T + 100} 1`);
+    judgeLast();
+    judgeHandedOver([true, T + 20_000, 2]);
+    expect([resent(['a'], T), storage.getItem('stint:sent')]).toEqual([['a'], null]);
+  });
 
   it('with room: the failure soon after it left sends it again (stint:again), the hand-over gone', () => {
     handOver([[T, ['a', 'b']]]);

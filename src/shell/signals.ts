@@ -52,7 +52,7 @@ const learnWithdrawal = (shell: Shell) => shell.now('withdrawal', readWithdrawn(
  * moment has passed, and what it lacks written back: at most once per `SETTLE` while tabs talk, and once `SETTLE` after
  * the last state heard. Returns what to call at each state heard.
  */
-function settleAfter(shell: Shell): () => void {
+export function settleAfter(shell: Shell): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let due = 0;
   const settled = () => {

@@ -546,6 +546,8 @@ export const MUTANTS: Mutant[] = [
     file: 'delivery/sender.ts',
     find: '(judgeLast(), judgeHandedOver(',
     replace: '(judgeHandedOver(',
+    // (and the judge itself: its unit test, test/sent-marks.test.ts, once the seeds no longer drew it)
+    also: [{ file: 'delivery/sent-marks.ts', find: 'if (outcome) judgeHandedOver(outcome);', replace: 'void outcome;' }],
   },
   {
     name: 'a page come back drains before its writes answer',
