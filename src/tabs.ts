@@ -18,8 +18,8 @@ export type TabMessage =
   | { k: 'vis'; tab: string; visible: boolean; hello?: 1 }
   /** an encoded session state, after every change */
   | { k: 'state'; v: string }
-  /** a consent decision taken in one tab applies to the site */
-  | { k: 'consent'; c: ConsentState }
+  /** a consent decision taken in one tab at `t` applies to the site */
+  | { k: 'consent'; c: ConsentState; t: number }
   /** outbox entries a tab has delivered, so that no other tab sends them again */
   | { k: 'sent'; ids: string[]; a?: 1 }
   /** outbox entries a tab read and sends, so that the tab that wrote them does not beacon them too */

@@ -27,10 +27,10 @@ describe('the tabs channel', () => {
   it('tells the others what a tab says, and nothing to the tab itself', async () => {
     const a = tab('a');
     tab('b');
-    a.send({ k: 'consent', c: 'denied' });
+    a.send({ k: 'consent', c: 'denied', t: 1 });
     a.announce(false);
     await vi.waitFor(() => expect(heard.get('b')!.filter((m) => m.k !== 'vis' || !m.hello).slice(-1)).toEqual([{ k: 'vis', tab: 'a', visible: false }]));
-    expect(heard.get('b')).toContainEqual({ k: 'consent', c: 'denied' });
+    expect(heard.get('b')).toContainEqual({ k: 'consent', c: 'denied', t: 1 });
     expect(heard.get('a')!.every((m) => m.k === 'vis' && m.tab === 'b')).toBe(true);
   });
 

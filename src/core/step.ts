@@ -83,6 +83,7 @@ export function start(s: Start): Model {
     shutDown: false,
     withdrawn: false,
     grantedAt: null,
+    decidedAt: 0,
     linked: s.link ? [s.link[0], s.at, s.link[1]] : null,
     answer: null,
     parts: [],
@@ -157,12 +158,18 @@ export const attribute = (m: Model, fx: Effect[], [, at, key, value, increment]:
  * default and another tab's are not told to the tabs); `gpc`: the browser sends Global Privacy Control, which
  * refuses the config's consent, and any later grant.
  */
-export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputOf<'consent'>): void {
+export function consent(m: Model, fx: Effect[], [, at, state, from, gpc, told]: InputOf<'consent'>): void {
   if (from === 'config' && gpcRefuses(m.settings, gpc)) {
     fx.push(['debug', 53, 'config.consent']);
     state = 'denied';
   }
-  decide(m, fx, at, state, from, gpc);
+  // The latest decision wins in every tab, whatever order the channel brings them in; of two in the same ms the
+  // refusal (test/sim seed 27470: a page's stale grant, told 444 ms late, undid a refusal taken after it; seed 7548:
+  // a loading page's refusal and another tab's grant in one ms, each tab kept the other's)
+  const t = told ?? at;
+  if (from === 'tab' && (t < m.decidedAt || (t === m.decidedAt && state === 'granted'))) return;
+  if (from !== 'config' && from !== 'default') m.decidedAt = Math.max(m.decidedAt, t);
+  decide(m, fx, at, state, from, gpc, t);
 }
 
 /**
@@ -171,7 +178,7 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc]: InputO
  * tab's decision, before anything is recorded (test/sim regression: a restored page wrote its session back and sent).
  */
 export function withdrawal(m: Model, fx: Effect[], [, at, when]: InputOf<'withdrawal'>): void {
-  if (m.grantedAt !== null && when > m.grantedAt) decide(m, fx, at, 'denied', 'tab', false);
+  if (m.grantedAt !== null && when > m.grantedAt) consent(m, fx, ['consent', at, 'denied', 'tab', false, when]);
 }
 
 /**
@@ -190,25 +197,25 @@ export function shutdown(m: Model, fx: Effect[], [, at, flushing]: InputOf<'shut
  * this tab was in that state already: another tab may be in it only by its page's default, or not at all).
  * Leaving `granted` (or `anonymous`) erases what was stored and what this page held; a refusal drops what is held.
  */
-function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean): void {
+function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from: ConsentFrom, gpc: boolean, t: number) {
   if (consent === 'granted' && gpcRefuses(m.settings, gpc)) {
     fx.push(['warn', 33, 'consent granted']);
     return;
   }
   const mode = consent === 'denied' && m.settings.onDenied === 'anonymous' ? 'anonymous' : consent;
   const was = m.consentMode;
-  if (from === 'page' || from === 'signal') fx.push(['tellConsent', consent]);
+  if (from === 'page' || from === 'signal') fx.push(['tellConsent', consent, t]);
   if (mode === was) return;
   fx.push(['debug', 50, mode]);
   m.consentMode = mode;
-  m.grantedAt = mode === 'granted' ? at : null;
+  m.grantedAt = mode === 'granted' ? t : null;
   // A refusal dropped what was held, the page's start with it, and heard none of the site's changes since: a grant
   // after it starts the page's life at the grant (test/sim seed 3383: a session begun at the load, granted after 99 s
   // in the background, ended at the next page by the foreground timeout).
   if (was === 'denied' && m.lifeAt !== null) m.lifeAt = at;
   if (was === 'granted' || was === 'anonymous') {
     // Nothing queued is sent, a later grant starts afresh: a new life, as if this were a new tab.
-    fx.push(was === 'granted' ? ['erase', at] : ['erase']);
+    fx.push(was === 'granted' ? ['erase', t] : ['erase']);
     m.storageState = 'closed';
     m.session = m.heard = m.user = m.answer = null;
     m.hold = EMPTY;
@@ -220,7 +227,7 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
     // withdrew where Stint did not run, in the CMP of another page, or the site's configuration says so now). A
     // page's default is no decision: it leaves what another tab was granted. Where a session is found, the refusal
     // withdraws that grant: marked for the pages away (test/sim regression: a frozen tab reloaded sent identified).
-    fx.push(['erase', at, true]);
+    fx.push(['erase', t, true]);
   }
   if (mode === 'denied') {
     // Nothing will run what is held: it is dropped, not counted as a loss, and ready() resolves.

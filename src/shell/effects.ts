@@ -214,7 +214,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
     },
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),
     await: (name, ms) => setTimeout(() => guard(() => shell.now('late', name)), ms),
-    tellConsent: (consent) => tabs.send({ k: 'consent', c: consent }),
+    tellConsent: (consent, at) => tabs.send({ k: 'consent', c: consent, t: at }),
     announce: (visible) => tabs.announce((shell.shown = visible)),
     rollCall(wanted) {
       tabs.alive(wanted).then((alive) =>

@@ -236,8 +236,41 @@ describe('changes of consent', () => {
     t.send('withdrawal', 2000, 1500);
     expect(t.model.consentMode).toBe('denied');
     expect(t.model.session).toBeNull();
-    // (as another tab's decision: erased here, and nothing told back to the tabs)
-    expect(t.take().filter((e) => e[0] === 'erase' || e[0] === 'tellConsent')).toEqual([['erase', 2000]]);
+    // (as another tab's decision: erased here, and nothing told back to the tabs; marked at the withdrawal's time)
+    expect(t.take().filter((e) => e[0] === 'erase' || e[0] === 'tellConsent')).toEqual([['erase', 1500]]);
+  });
+
+  it.each([
+    ['a grant told late does not undo a refusal taken after it (test/sim seed 27470)', 'denied', 1000, 'granted', 900, 'denied'],
+    ['a refusal told late does not undo a grant taken after it', 'granted', 1000, 'denied', 900, 'granted'],
+    ['a later decision applies, however late it is heard', 'denied', 1000, 'granted', 1100, 'granted'],
+    ['of a grant and a refusal in the same ms, the refusal wins here (test/sim seed 7548)', 'granted', 1000, 'denied', 1000, 'denied'],
+    ['... and in the tab that refused', 'denied', 1000, 'granted', 1000, 'denied'],
+  ] as const)('%s', (_, mine, at, theirs, told, after) => {
+    const t = boot({ consent: 'pending' });
+    t.send('consent', at, mine, 'page', false);
+    expect(t.take().find((e) => e[0] === 'tellConsent')).toEqual(['tellConsent', mine, at]);
+    t.send('consent', at + 444, theirs, 'tab', false, told);
+    expect(t.model.consentMode).toBe(after);
+  });
+
+  it('a refusal heard late marks the device at its own time, not at the hearing (test/sim seed 7548)', () => {
+    const t = boot({ consent: 'pending' });
+    t.send('consent', 1000, 'granted', 'page', false);
+    t.take();
+    t.send('consent', 1500, 'denied', 'tab', false, 1100);
+    expect(t.take().filter((e) => e[0] === 'erase')).toEqual([['erase', 1100]]);
+  });
+
+  it("a withdrawal on the device before a later decision heard from a tab does not undo it", () => {
+    const t = boot({ consent: 'pending' });
+    t.send('consent', 1000, 'granted', 'tab', false, 900);
+    expect(t.model.grantedAt).toBe(900);
+    t.send('withdrawal', 2000, 950);
+    expect(t.model.consentMode).toBe('denied');
+    t.send('consent', 3000, 'granted', 'tab', false, 1200);
+    t.send('withdrawal', 3500, 950);
+    expect(t.model.consentMode).toBe('granted');
   });
 
   it("held calls older than the session's last activity (another tab moved it on meanwhile) do not move it back", () => {

@@ -114,7 +114,7 @@ export const MUTANTS: Mutant[] = [
     // this round: a page restored after a withdrawal elsewhere wrote its session back and sent it
     rule: 'nothing sent after a refusal',
     file: 'core/step.ts',
-    find: "if (m.grantedAt !== null && when > m.grantedAt) decide(m, fx, at, 'denied', 'tab', false);",
+    find: "if (m.grantedAt !== null && when > m.grantedAt) consent(m, fx, ['consent', at, 'denied', 'tab', false, when]);",
     replace: '',
   },
   {
@@ -664,5 +664,32 @@ export const MUTANTS: Mutant[] = [
     file: 'shell/signals.ts',
     find: 'setLeaving(true), heedWithdrawal(shell), now(',
     replace: 'setLeaving(true), now(',
+  },
+  {
+    name: "a tab's decision told late undoes a later one",
+    // seed 27470: a loading page told the grant its consent platform remembered; the message came 444 ms late, after a
+    // refusal in another tab, and the refusing tab took it: it stored the session again and sent who the visitor is
+    rule: 'nothing stored without consent',
+    file: 'core/step.ts',
+    find: "if (from === 'tab' && (t < m.decidedAt || (t === m.decidedAt && state === 'granted'))) return;",
+    replace: '',
+  },
+  {
+    name: 'of a grant and a refusal in one ms, each tab keeps the other',
+    // seed 7548's schedule: a loading page told the refusal its platform remembered in the ms another tab granted; each
+    // tab took the other's, and the tabs went on apart (the granting one refused, the loading one granted)
+    rule: 'nothing stored without consent',
+    file: 'core/step.ts',
+    find: "(t === m.decidedAt && state === 'granted')",
+    replace: 'false',
+  },
+  {
+    name: 'a withdrawal heard late is marked at the hearing',
+    // seed 7548: the tab that withdrew on another's refusal, heard 62 ms late, marked the device at the hearing, after
+    // the grant the other tab took meanwhile: that tab found the mark 80 s later and erased the site's outbox
+    rule: 'every event arrives',
+    file: 'core/step.ts',
+    find: "fx.push(was === 'granted' ? ['erase', t] : ['erase']);",
+    replace: "fx.push(was === 'granted' ? ['erase', at] : ['erase']);",
   },
 ];

@@ -227,6 +227,17 @@ export const REGRESSIONS: Regression[] = [
   { mutant: "a copy delivered elsewhere stays in its tab's chunk", seed: 36285 },
   { mutant: 'a request does not look for a withdrawal another tab stored', seed: 18728 },
   { mutant: 'a leaving page does not look for a withdrawal another tab stored', seed: 25477 },
+  { mutant: "a tab's decision told late undoes a later one", seed: 27470 },
+  {
+    mutant: 'of a grant and a refusal in one ms, each tab keeps the other',
+    seed: 7548,
+    unit: 'test/core/consent.test.ts: of a grant and a refusal in the same ms, the refusal wins here (test/sim seed 7548)',
+  },
+  {
+    mutant: 'a withdrawal heard late is marked at the hearing',
+    seed: 7548,
+    unit: 'test/core/consent.test.ts: a refusal heard late marks the device at its own time, not at the hearing (test/sim seed 7548)',
+  },
 ];
 
 /**

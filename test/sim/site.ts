@@ -101,9 +101,10 @@ export interface Site {
   onUse: ((page: string, use: Use) => void) | null;
   /**
    * when each page heard the site's consent decisions (its own call, or another tab's message): the first grant and
-   * refusal, and every decision it heard, in order
+   * refusal, and every decision it heard and follows, in order (docs/consent.md: the latest decision wins, whatever
+   * order the channel brings them in; a refusal over a grant of the same ms); `decidedAt`: the latest's time
    */
-  consent: Map<string, { granted: number | null; denied: number | null; heard: { at: number; state: string }[] }>;
+  consent: Map<string, { granted: number | null; denied: number | null; heard: { at: number; state: string }[]; decidedAt: number }>;
   /** the visitor's decisions, in order (the config's first): the page told, and how many pages the site had by then */
   decisions: { at: number; state: string; page?: string; pages?: number; lost?: true }[];
   /** what the pages set in localStorage that the site's other pages read: which page, which key, when, in which task */
@@ -245,10 +246,15 @@ export function startSite(o: SiteOptions): Site {
   const deaths: Site['deaths'] = new Map();
   const busySpans: Site['busy'] = [];
   const shares: Site['shares'] = [];
-  /** Page `id` heard the decision `state` now (the first time each way counts); `next`: in its next task. */
-  const heard = (id: string, state: unknown, next = false) => {
-    const known = consent.get(id) || { granted: null, denied: null, heard: [] };
+  /**
+   * Page `id` heard the decision `state` now (the first time each way counts); `next`: in its next task; `from`: the
+   * page's own decision, the config's, or the time another tab took it (a message).
+   */
+  const heard = (id: string, state: unknown, next = false, from: 'page' | 'config' | number = 'page') => {
+    const known = consent.get(id) || { granted: null, denied: null, heard: [], decidedAt: 0 };
     consent.set(id, known);
+    if (typeof from == 'number' && (from < known.decidedAt || (from === known.decidedAt && state === 'granted'))) return;
+    if (from !== 'config') known.decidedAt = Math.max(known.decidedAt, typeof from == 'number' ? from : loop.now());
     const before = known.heard.at(-1)?.state ?? String(o.config.consent ?? 'granted');
     known.heard.push({ at: loop.now(), state: String(state) });
     const task = (pages.get(id)?.taskNo ?? 0) + (next ? 1 : 0);
@@ -405,7 +411,7 @@ export function startSite(o: SiteOptions): Site {
               const handler = other.object.onmessage;
               if (other.closed || typeof handler !== 'function') return;
               const message = JSON.parse(text);
-              if (message?.k === 'consent') heard(other.page.id, message.c);
+              if (message?.k === 'consent') heard(other.page.id, message.c, false, Number(message.t));
               told?.heard.set(other.page.id, net.tick());
               handler.call(other.object, { data: other.page.clone(message) });
             },
@@ -456,7 +462,7 @@ export function startSite(o: SiteOptions): Site {
     pages.set(page.id, page);
     see(page, true, 'load');
     tabOf.set(page, tab.id);
-    if (o.config.consent === 'granted') heard(page.id, 'granted', true);
+    if (o.config.consent === 'granted') heard(page.id, 'granted', true, 'config');
     log(`${page.id} loads ${url}${wasDiscarded ? ' (discarded before)' : ''}`);
     page.run('load', (w) => {
       // (a page that starts offline learns that much: delivery/sender.ts)
