@@ -129,7 +129,7 @@ export interface Model {
   withdrawn: boolean;
   /** When this page's consent was granted (null while it is not): a withdrawal since, anywhere, ends it (`reread`). */
   grantedAt: number | null;
-  /** When the last consent decision this page follows was taken, here or in another tab (0: none, only a default). */
+  /** When the decision this page follows was taken, here or in another tab (0: none); `told`: another tab's time */
   decidedAt: number;
   /**
    * The `_stint` parameter this page came with from another of the site's domains (`crossDomain`), and the page's
@@ -160,7 +160,6 @@ export interface Inputs {
   /** the window gained (true) or lost the focus (`engagement`) */
   focus: [focused: boolean];
   attribute: [key: unknown, value: unknown, increment: boolean];
-  /** `told`: when another tab took it (`tab`), or when consent was withdrawn on the device (`withdrawal`) */
   consent: [state: ConsentState, from: ConsentFrom, gpc: boolean, told?: number];
   /** what the page's events carry besides themselves changed (the model's `around`) */
   surroundings: [change: { mechanism: string } | { device: string } | { offset: number }];
@@ -261,7 +260,6 @@ export type Effect =
    * a refusal in a page that had none, marked only where the device holds a session (a grant it did not hear)
    */
   | [type: 'erase', withdrawn?: number, found?: boolean]
-  /** a decision taken here at `at`, for the other tabs (a later one anywhere wins: step.ts `consent`) */
   | [type: 'tellConsent', consent: ConsentState, at: number]
   /** this page's visibility, told to the other tabs */
   | [type: 'announce', visible: boolean]

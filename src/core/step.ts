@@ -165,8 +165,9 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc, told]: 
   }
   // The latest decision wins in every tab, whatever order the channel brings them in; of two in the same ms the
   // refusal (test/sim seed 27470: a page's stale grant, told 444 ms late, undid a refusal taken after it; seed 7548:
-  // a loading page's refusal and another tab's grant in one ms, each tab kept the other's)
-  const t = told ?? at;
+  // a loading page's refusal and another tab's grant in one ms, each tab kept the other's). A tab of an older Stint
+  // tells no time (0): heard as taken now.
+  const t = told || at;
   if (from === 'tab' && (t < m.decidedAt || (t === m.decidedAt && state === 'granted'))) return;
   if (from !== 'config' && from !== 'default') m.decidedAt = Math.max(m.decidedAt, t);
   decide(m, fx, at, state, from, gpc, t);

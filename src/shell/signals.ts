@@ -116,8 +116,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
       else if (message.k === 'state') (now('stored', message.v), settle());
       else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids, message.a === 1);
       else if (message.k === 'sending') shell.sender?.sendingElsewhere(message.ids);
-      // (a tab of an older Stint tells no time: heard as taken now)
-      else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl(), +message.t || undefined);
+      else if (message.k === 'consent') now('consent', message.c, 'tab', globalPrivacyControl(), +message.t || 0);
     },
     follow(gpc) {
       // A CMP is followed once the configured consent is applied (a CMP that answers at once is not overruled by it);
