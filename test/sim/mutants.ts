@@ -692,4 +692,12 @@ export const MUTANTS: Mutant[] = [
     find: "fx.push(was === 'granted' ? ['erase', t] : ['erase']);",
     replace: "fx.push(was === 'granted' ? ['erase', at] : ['erase']);",
   },
+  {
+    name: 'a tab reads the store before an input once a second',
+    // keeper.ts READ_EVERY: two tabs' events less than a read's interval apart, the other's message late, took one index
+    rule: 'eventIndex once',
+    file: 'session/keeper.ts',
+    find: 'const READ_EVERY = 20;',
+    replace: 'const READ_EVERY = 1000;',
+  },
 ];
