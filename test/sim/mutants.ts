@@ -239,7 +239,7 @@ export const MUTANTS: Mutant[] = [
     // but marked no withdrawal: a tab frozen meanwhile, resumed to be reloaded, sent identifying events as it left
     rule: 'nothing sent after a refusal',
     file: 'core/step.ts',
-    find: "fx.push(['erase', at, true]);",
+    find: "fx.push(['erase', t, true]);",
     replace: "fx.push(['erase']);",
   },
   {
