@@ -227,6 +227,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: "a copy delivered elsewhere stays in its tab's chunk", seed: 36285 },
   { mutant: 'a request does not look for a withdrawal another tab stored', seed: 18728 },
   { mutant: 'a leaving page does not look for a withdrawal another tab stored', seed: 25477 },
+  { mutant: 'two pages hand over under one key', seed: 15705 },
 ];
 
 /**
