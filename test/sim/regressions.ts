@@ -265,5 +265,7 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 33566, fault: 'a keepalive fetch the 64 KiB in flight refused was no request to the checker: in flight as its page left, unexcused' },
   { seed: 19215, fault: "a refusal heard again by a page refused already stopped its sender: its request's failure taken as unheard" },
   { seed: 20411, fault: "a keepalive request refused over 64 KiB taught its page nothing; an anonymous page judged by another's outcome" },
+  { seed: 12753, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
+  { seed: 19665, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 27487, fault: "a session_end's duration from the earlier of two tabs' starts 1 ms apart, the later's session_start arrived" },
 ];
