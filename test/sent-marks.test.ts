@@ -48,16 +48,16 @@ function resent(ids: string[], left: number): string[] {
 
 describe('hand-overs of pages that leave one after another', () => {
   it("each under a key of its own, which its judge alone removes (the race between tabs: the simulator's seeds 8190, 19115); one made after an outcome waits for the next", () => {
-    handOver([[T, ['a']]]);
+    handOver([[T, ['a']]], 'p');
     // (a tab reads the hand-overs: the first page's alone)
     const seen = readVerdicts().left;
-    handOver([[T + 1, ['b']]]);
+    handOver([[T + 1, ['b']]], 'p');
     expect(seen).toEqual([[T, ['a'], 0]]);
     judgeHandedOver([true, T + 60, 1]);
     expect(storage.getItem('stint:sent')).toBe('["a","b"]');
     // (after the site shared that outcome: the next says what became of it, not that one shared late)
     storage.items.set('stint:outcome', `1 ${T + 60} 1`);
-    handOver([[T + 100, ['c']]]);
+    handOver([[T + 100, ['c']]], 'p');
     judgeHandedOver([false, T + 150, 1]);
     expect(readVerdicts()).toMatchObject({ left: [[T + 100, ['c'], 1]], again: [] });
     judgeHandedOver([false, T + 150, 2]);
@@ -65,8 +65,18 @@ describe('hand-overs of pages that leave one after another', () => {
     expect([...storage.items.keys()].filter((k) => k.startsWith('stint:left'))).toEqual([]);
   });
 
+  it("two pages that hand over the same first entry (both sent it: a stalled claim of the turn) keep both hand-overs (the simulator's seed 15705: the later took the earlier's key, and the earlier's beacon was sent again)", () => {
+    // (a tab closes: its request in flight, a, and its beacon, b; another tab, which sent a too, enters the cache)
+    handOver([[T, ['a', 'b']]], 'p1');
+    handOver([[T + 1_000, ['a', 'c']]], 'p2');
+    expect(readVerdicts().left).toEqual(expect.arrayContaining([[T, ['a', 'b'], 0], [T + 1_000, ['a', 'c'], 0]]));
+    judgeHandedOver([true, T + 5_000, 1]);
+    expect(new Set(JSON.parse(storage.getItem('stint:sent')!))).toEqual(new Set(['a', 'b', 'c']));
+    expect(readVerdicts().left).toEqual([]);
+  });
+
   it("at most 200 in localStorage (pages that left while no outcome came): more stay in the page's memory", () => {
-    for (let i = 0; i < 205; i++) handOver([[T + i, [`e${i}`]]]);
+    for (let i = 0; i < 205; i++) handOver([[T + i, [`e${i}`]]], 'p');
     expect([...storage.items.keys()].filter((k) => k.startsWith('stint:left:'))).toHaveLength(200);
     expect(readVerdicts().left).toHaveLength(205);
   });
@@ -77,7 +87,7 @@ describe('a hand-over refuted under a full localStorage', () => {
   const later2xx: Outcome = [true, T + VERDICT + 5_000, 2];
 
   it("the site's last outcome judges a hand-over its page did not (it shared a failure and died): sent again, not taken as delivered by a later 2xx (simulator seed 39509)", () => {
-    handOver([[T, ['a']]]);
+    handOver([[T, ['a']]], 'p');
     // (the page that shared the failure crashed before it judged what it had handed over)
     storage.items.set('stint:outcome', `0 ${T + 100} 1`);
     judgeLast();
@@ -86,14 +96,14 @@ describe('a hand-over refuted under a full localStorage', () => {
   });
 
   it('with room: the failure soon after it left sends it again (stint:again), the hand-over gone', () => {
-    handOver([[T, ['a', 'b']]]);
+    handOver([[T, ['a', 'b']]], 'p');
     judgeHandedOver(failure);
     expect(readVerdicts()).toMatchObject({ left: [], again: ['a', 'b'] });
     expect(resent(['a', 'b'], T)).toEqual(['a', 'b']);
   });
 
   it('stint:again refused: it stays handed over, marked refuted; its page sends it again; a later 2xx does not take it as delivered', () => {
-    handOver([[T, ['a', 'b']]]);
+    handOver([[T, ['a', 'b']]], 'p');
     refused.add('stint:again');
     judgeHandedOver(failure);
     expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
@@ -108,7 +118,7 @@ describe('a hand-over refuted under a full localStorage', () => {
   });
 
   it('stint:again and the mark both refused: it stays handed over as it was, awaiting (never taken as judged sent)', () => {
-    handOver([[T, ['a', 'b']]]);
+    handOver([[T, ['a', 'b']]], 'p');
     refused.add('stint:again').add('stint:left');
     judgeHandedOver(failure);
     expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0]]);

@@ -48,7 +48,7 @@ export const beaconed: SendStep<'beaconed'> = (d, fx, [, at, sent, refused, leav
   // (not again what an earlier exit handed over: dated anew, it was sent again. test/sim seed 9824, frozen, then gone)
   const ids = left.map((e) => e.id).filter((id) => !d.awaiting.has(id));
   leave(d, fx, ids, at, at);
-  if (ids.length) fx.push(['handOver', [[at, ids]]]);
+  if (ids.length) fx.push(['handOver', [[at, ids]], d.tag]);
   // Now: the page may not live to the end of the task.
   fx.push(['commit', leaving]);
 };

@@ -244,9 +244,9 @@ export type SendEffect =
   | [type: 'outcome', outcome: Outcome]
   /**
    * these entries left by beacon, or in flight as the page left, and await a verdict: handed over to the site's pages,
-   * whose next outcomes judge them (verdict.ts, delivery/sent-marks.ts)
+   * whose next outcomes judge them (verdict.ts, delivery/sent-marks.ts), under keys of this page's (`tag`)
    */
-  | [type: 'handOver', awaiting: [at: number, ids: string[]][]]
+  | [type: 'handOver', awaiting: [at: number, ids: string[]][], tag: string]
   /** these flushes resolve */
   | [type: 'settle', ids: number[]]
   /** a message (log.ts): its code, and where it comes from */

@@ -230,7 +230,7 @@ function performs(o: SenderOptions, outbox: Outbox, timer: Alarm, waiters: Map<n
     // shared it may have died before it judged: test/sim seed 39509, a crash between the two, and the next page's own
     // outcome, 20 s later, judged the refuted hand-over sent)
     outcome: ([ok, at]) => o.store && (judgeLast(), judgeHandedOver([ok, at, shareOutcome([ok, at])])),
-    handOver: (list) => o.store && handOver(list),
+    handOver: (list, tag) => o.store && handOver(list, tag),
     warn,
   };
 }

@@ -21,10 +21,13 @@ import { readOutcome } from './outcome';
 
 const KEY = 'stint:sent';
 /**
- * Each hand-over under a key of its own (`stint:left:<its first entry's id>`), written once by its page and removed
- * by the page that judges it: a list that every page rewrote lost a hand-over to another tab's write of it made before
- * it was seen (localStorage reaches the other tabs a moment later: the simulator's seeds 8190 and 19115, a leaving
- * page's record removed by a tab that judged the one before, and its beacon's events sent again).
+ * Each hand-over under a key of its own (`stint:left:<its page's tag>:<its first entry's id>`), written once by its
+ * page and removed by the page that judges it: a list that every page rewrote lost a hand-over to another tab's write
+ * of it made before it was seen (localStorage reaches the other tabs a moment later: the simulator's seeds 8190 and
+ * 19115, a leaving page's record removed by a tab that judged the one before, and its beacon's events sent again). The
+ * page's tag, since two pages may hand over the same first entry: both sent it (a tab whose claim of the turn stalled),
+ * and the later write took the earlier's key (seed 15705: a tab entering the back/forward cache wrote over a closed
+ * tab's hand-over, and that tab's beacon, 1 s before, was sent again).
  */
 const LEFT = 'stint:left:';
 /** Handed over, then refuted by the site's next outcome: to be sent again. */
@@ -43,6 +46,8 @@ type HandedOver = Group[];
 
 /** This page's hand-overs that localStorage refused. */
 let unwritten: HandedOver = [];
+/** This page's part of its hand-overs' keys (its outbox chunks' tag: random). */
+let page = '';
 
 function readJson(key: string): unknown[] {
   try {
@@ -113,13 +118,14 @@ function write(key: string | null, group: Group, was?: Group): void {
   unwritten = unwritten.filter((g) => g !== was);
   // (one in localStorage that it refuses to write again stays as it was)
   const own = key === null;
-  // (named by its first entry's id: no other page hands that over apart from it)
-  if (own && leftKeys().length < MAX_LEFT) key = LEFT + group[1][0];
+  // (named by its page and its first entry's id: that page hands over no other with that entry)
+  if (own && leftKeys().length < MAX_LEFT) key = `${LEFT}${page}:${group[1][0]}`;
   if (!(key && writeJson(key, group[1].length ? group : [])) && own && group[1].length) unwritten.push(group);
 }
 
-/** A page hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
-export function handOver(list: [at: number, ids: string[]][]): void {
+/** Page `tag` hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
+export function handOver(list: [at: number, ids: string[]][], tag: string): void {
+  page = tag;
   const seq = readOutcome()?.[2] ?? 0;
   for (const [at, ids] of list) write(null, [at, ids, seq]);
 }

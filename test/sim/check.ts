@@ -412,10 +412,15 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
       .find((o) => o.order < order && o.at === Number(when) && o.ok === (ok === '1') && !anonymousAt(o.page, o.at) && recorded(o));
     return shared && (!own || shared.order > own.order) ? shared : own;
   };
-  /** `page` was anonymous at `at` (refused, onDenied 'anonymous', not granted again since) */
+  /**
+   * `page` was anonymous at `at` (refused, onDenied 'anonymous', not granted again since): by the last decision it
+   * heard, not its first of each (seeds 12753 and 19665: a page loaded granted heard the site's refusal at once, then a
+   * grant; taken as anonymous for good, its beacon's verdict was judged by its own outcomes alone, and the site's
+   * failure that refuted it, which sent it again, was none)
+   */
   const anonymousAt = (page: string, at: number) => {
-    const c = site.consent.get(page);
-    return anonymous && c?.denied != null && c.denied <= at && !(c.granted !== null && c.granted > c.denied && c.granted <= at);
+    const heard = site.consent.get(page)?.heard.filter((h) => h.at <= at && /^(granted|denied)$/.test(h.state));
+    return anonymous && heard?.at(-1)?.state === 'denied';
   };
   /** When the page of a fetch left or froze while it was in flight (its first such moment), or null. */
   const leftDuring = (r: Sent) =>

@@ -700,4 +700,14 @@ export const MUTANTS: Mutant[] = [
     find: 'const READ_EVERY = 20;',
     replace: 'const READ_EVERY = 1000;',
   },
+  {
+    name: 'two pages hand over under one key',
+    // seed 15705: two tabs sent the same entries (a stalled claim of the turn); one closed, handing over that request in
+    // flight with its beacon, and the other, entering the back/forward cache 1.2 s later, handed over its own request
+    // under the same key (its first entry's id): the closed tab's beacon, no longer handed over, was sent again
+    rule: 'nothing twice in the normal course',
+    file: 'delivery/sent-marks.ts',
+    find: 'key = `${LEFT}${page}:${group[1][0]}`;',
+    replace: 'key = LEFT + group[1][0];',
+  },
 ];

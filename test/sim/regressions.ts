@@ -239,6 +239,7 @@ export const REGRESSIONS: Regression[] = [
     unit: 'test/core/consent.test.ts: a refusal heard late marks the device at its own time, not at the hearing (test/sim seed 7548)',
   },
   { mutant: 'a tab reads the store before an input once a second', seed: 305 },
+  { mutant: 'two pages hand over under one key', seed: 15705 },
 ];
 
 /**
@@ -276,5 +277,7 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 33566, fault: 'a keepalive fetch the 64 KiB in flight refused was no request to the checker: in flight as its page left, unexcused' },
   { seed: 19215, fault: "a refusal heard again by a page refused already stopped its sender: its request's failure taken as unheard" },
   { seed: 20411, fault: "a keepalive request refused over 64 KiB taught its page nothing; an anonymous page judged by another's outcome" },
+  { seed: 12753, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
+  { seed: 19665, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 27487, fault: "a session_end's duration from the earlier of two tabs' starts 1 ms apart, the later's session_start arrived" },
 ];
