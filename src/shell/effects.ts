@@ -56,6 +56,12 @@ export const SETTLE = 500;
  * and took 19 and 20 again 50 and 90 ms later, its message late).
  */
 const VERIFY = 40;
+/**
+ * And again this long after its last write: a write of another tab may reach the cookie jar hundreds of ms after it
+ * was made (a busy browser's message between processes), later than the first read (test/sim seed 41929: a crashing
+ * tab's write of 8 landed 41 ms after a tab's 10, 1 ms after its read; a page 2 s later took 9 and 10 again).
+ */
+const VERIFY_LATE = 400;
 
 /** Storage answered: the session is written there from now on, and the outbox sent. */
 
@@ -156,11 +162,19 @@ function reread(shell: Shell, handOff: () => string) {
   ).then(answer, () => answer(null));
 }
 
-/** Reads the store again `VERIFY` after a write (once for a burst of them): what to call at each write. */
+/**
+ * Reads the store again `VERIFY` after a write (once for a burst of them), and `VERIFY_LATE` after the burst's last:
+ * what to call at each write.
+ */
 function verifyAfter(shell: Shell): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  shell.unwatch.push(() => clearTimeout(timer));
-  return () => void (timer ??= setTimeout(() => ((timer = undefined), guard(() => readAgain(shell))), VERIFY));
+  let late: typeof timer;
+  const again = () => guard(() => readAgain(shell));
+  shell.unwatch.push(() => (clearTimeout(timer), clearTimeout(late)));
+  return () => {
+    timer ??= setTimeout(() => ((timer = undefined), again()), VERIFY);
+    (clearTimeout(late), (late = setTimeout(again, VERIFY_LATE)));
+  };
 }
 
 /** `leftTab`: what the tab's last page left (its id, its URL, the session it handed over). */
