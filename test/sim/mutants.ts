@@ -710,4 +710,14 @@ export const MUTANTS: Mutant[] = [
     find: 'key = `${LEFT}${page}:${group[1][0]}`;',
     replace: 'key = LEFT + group[1][0];',
   },
+  {
+    name: "a roll call hears only a tab's answer",
+    // seed 42077: the tab that held the send turn answered another's roll call 1.5 s late (the roll call's message 895 ms
+    // late, then its page busy 604 ms), though it said what it tracked and delivered meanwhile: its turn was taken, and
+    // what it had in flight, read from the outbox before its 2xx was heard, sent again
+    rule: 'nothing twice in the normal course',
+    file: 'tabs.ts',
+    find: '} else if (message.f) for (const answered of listening) answered(message.f, true);',
+    replace: '}',
+  },
 ];

@@ -240,6 +240,7 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: 'a tab reads the store before an input once a second', seed: 305 },
   { mutant: 'two pages hand over under one key', seed: 15705 },
+  { mutant: "a roll call hears only a tab's answer", seed: 42077 },
 ];
 
 /**
