@@ -40,7 +40,8 @@ export interface Tabs {
   send(message: TabMessage): void;
   /**
    * A roll call: the other tabs that answer within `ROLL_CALL` ms (at once when all of `wanted` have,
-   * or any tab when `wanted` is missing). Null without a channel: nobody can be asked.
+   * or any tab when `wanted` is missing; a wanted tab answers by any message). Null without a channel: nobody can be
+   * asked.
    */
   alive(wanted?: readonly string[]): Promise<Set<string> | null>;
 }
@@ -54,11 +55,12 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
   /** This tab's visibility, as last told to the others. */
   let visible = false;
   /** Roll calls waiting for answers. */
-  const listening = new Set<(tab: string) => void>();
+  const listening = new Set<(tab: string, said?: boolean) => void>();
 
   const send = (message: TabMessage) => {
     try {
-      channel?.postMessage(message);
+      // (signed: a word of this tab's answers a roll call that wants it, `alive`)
+      channel?.postMessage(message.k === 'vis' ? message : { ...message, f: id });
     } catch {
       // A closed channel (the page is going away): nothing to tell.
     }
@@ -68,12 +70,12 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
     visible = isVisible;
     send({ k: 'vis', tab: id, visible, hello });
   };
-  const receive = (message: TabMessage) => {
+  const receive = (message: TabMessage & { f?: string }) => {
     if (!message || typeof message !== 'object') return;
     if (message.k === 'vis') {
       for (const answered of listening) answered(message.tab);
       if (message.hello) announce(visible);
-    }
+    } else if (message.f) for (const answered of listening) answered(message.f, true);
     hear(message);
   };
 
@@ -102,7 +104,12 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
           listening.delete(hear);
           resolve(answered);
         };
-        const hear = (tab: string) => {
+        // A wanted tab heard from since the roll call began is alive, whatever it said (`said`): its answer may come
+        // late, its page busy with a long task or the browser's processes busy, and it may hold the send turn, its
+        // request in flight (test/sim seed 42077: an answer 895 ms late, then 604 ms busy; the turn taken, what it
+        // sent was read from the outbox before its 2xx was heard, and sent again). An answer says the visibility.
+        const hear = (tab: string, said?: boolean) => {
+          if (said && !wanted?.includes(tab)) return;
           answered.add(tab);
           if (!wanted || wanted.every((t) => answered.has(t))) done();
         };

@@ -30,7 +30,8 @@ describe('the tabs channel', () => {
     a.send({ k: 'consent', c: 'denied', t: 1 });
     a.announce(false);
     await vi.waitFor(() => expect(heard.get('b')!.filter((m) => m.k !== 'vis' || !m.hello).slice(-1)).toEqual([{ k: 'vis', tab: 'a', visible: false }]));
-    expect(heard.get('b')).toContainEqual({ k: 'consent', c: 'denied', t: 1 });
+    // (signed by who says it: a word of a tab's answers a roll call that wants it)
+    expect(heard.get('b')).toContainEqual({ k: 'consent', c: 'denied', t: 1, f: 'a' });
     expect(heard.get('a')!.every((m) => m.k === 'vis' && m.tab === 'b')).toBe(true);
   });
 
@@ -71,6 +72,26 @@ describe('the tabs channel', () => {
     c.close();
     await vi.waitFor(() => expect(heard.get('a')).toContainEqual({ k: 'vis', tab: 'c', visible: true }));
     expect([...(await a.alive(['b', 'c']))!]).toEqual(['b']);
+  });
+
+  it('a wanted tab heard from since the roll call began is alive, its answer late; with none wanted, only an answer counts', async () => {
+    // (test/sim seed 42077: the tab that held the send turn answered 1.5 s late, its page busy and the browser busy,
+    // while it said what it sent; its turn was taken, and what it had in flight read from the outbox and sent again)
+    const a = tab('a');
+    // A tab busy with a long task: it answers no roll call in time, but what it said before the task comes in.
+    const c = new BroadcastChannel('stint:test');
+    let started = Date.now();
+    const wanted = a.alive(['c']);
+    c.postMessage({ k: 'sent', ids: ['x'], f: 'c' });
+    expect([...(await wanted)!]).toEqual(['c']);
+    expect(Date.now() - started).toBeLessThan(500);
+    // (a start's roll call asks who is there, and learns each one's visibility from its answer: a word is no answer)
+    started = Date.now();
+    const any = a.alive();
+    c.postMessage({ k: 'sent', ids: ['y'], f: 'c' });
+    expect([...(await any)!]).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    c.close();
   });
 
   it('a page without a channel (gone, or no BroadcastChannel) cannot ask: null', async () => {

@@ -719,4 +719,14 @@ export const MUTANTS: Mutant[] = [
     find: '(clearTimeout(late), (late = setTimeout(again, VERIFY_LATE)));',
     replace: 'void VERIFY_LATE;',
   },
+  {
+    name: "a roll call hears only a tab's answer",
+    // seed 42077: the tab that held the send turn answered another's roll call 1.5 s late (the roll call's message 895 ms
+    // late, then its page busy 604 ms), though it said what it tracked and delivered meanwhile: its turn was taken, and
+    // what it had in flight, read from the outbox before its 2xx was heard, sent again
+    rule: 'nothing twice in the normal course',
+    file: 'tabs.ts',
+    find: '} else if (message.f) for (const answered of listening) answered(message.f, true);',
+    replace: '}',
+  },
 ];

@@ -241,6 +241,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a tab reads the store before an input once a second', seed: 305 },
   { mutant: 'two pages hand over under one key', seed: 15705 },
   { mutant: 'a tab reads the store again only just after its write', seed: 41929 },
+  { mutant: "a roll call hears only a tab's answer", seed: 42077 },
 ];
 
 /**
