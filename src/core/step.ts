@@ -166,8 +166,9 @@ export function consent(m: Model, fx: Effect[], [, at, state, from, gpc, told]: 
   // The latest decision wins in every tab, whatever order the channel brings them in; of two in the same ms the
   // refusal (test/sim seed 27470: a page's stale grant, told 444 ms late, undid a refusal taken after it; seed 7548:
   // a loading page's refusal and another tab's grant in one ms, each tab kept the other's). A tab of an older Stint
-  // tells no time (0): heard as taken now.
-  const t = told || at;
+  // tells no time (0): heard as taken now. This page's decision comes after any it heard, though in the same ms
+  // (test/sim seed 8097: a refusal then a grant in one ms, the other tab kept the refusal).
+  const t = from === 'tab' ? told || at : Math.max(at, m.decidedAt + 1);
   if (from === 'tab' && (t < m.decidedAt || (t === m.decidedAt && state === 'granted'))) return;
   if (from !== 'config' && from !== 'default') m.decidedAt = Math.max(m.decidedAt, t);
   decide(m, fx, at, state, from, gpc, t);
@@ -223,11 +224,13 @@ function decide(m: Model, fx: Effect[], at: number, consent: ConsentState, from:
     m.newTab = true;
     m.lifeAt = at;
     m.withdrawn = true;
-  } else if ((mode === 'denied' || mode === 'anonymous') && from !== 'default') {
+  } else if ((mode === 'denied' || mode === 'anonymous') && from !== 'default' && from !== 'tab') {
     // A refusal before this page stored anything: what an earlier grant left on the device goes too (the visitor
     // withdrew where Stint did not run, in the CMP of another page, or the site's configuration says so now). A
-    // page's default is no decision: it leaves what another tab was granted. Where a session is found, the refusal
-    // withdraws that grant: marked for the pages away (test/sim regression: a frozen tab reloaded sent identified).
+    // page's default is no decision: it leaves what another tab was granted; nor is another tab's refusal this page's
+    // to erase: that tab erased the device, and a grant it took since may have stored a new one (test/sim seed 8097).
+    // Where a session is found, the refusal withdraws that grant: marked for the pages away (test/sim regression: a
+    // frozen tab reloaded sent identified).
     fx.push(['erase', t, true]);
   }
   if (mode === 'denied') {

@@ -149,7 +149,9 @@ describe('changes of consent', () => {
     ["another tab's same state is not told back", 'granted', 'granted', 'tab', []],
     ['a withdrawal erases everything, in every tab', 'granted', 'denied', 'page', ['tellConsent', 'debug', 'erase', 'resolveReady']],
     ['back to pending after a grant erases too, and holds again', 'granted', 'pending', 'page', ['tellConsent', 'debug', 'erase']],
-    ['a refusal from pending erases what an earlier grant left on the device', 'pending', 'denied', 'tab', ['debug', 'erase', 'resolveReady']],
+    ['a refusal from pending erases what an earlier grant left on the device', 'pending', 'denied', 'page', ['tellConsent', 'debug', 'erase', 'resolveReady']],
+    // (that tab erased the device as it refused; a grant after it may have stored since: test/sim seed 8097)
+    ["another tab's refusal erases nothing in a page that stored nothing", 'pending', 'denied', 'tab', ['debug', 'resolveReady']],
     ['a configured refusal erases it too', 'pending', 'denied', 'config', ['debug', 'erase', 'resolveReady']],
   ];
   it.each(cases)('%s', (_, from, to, where, effects) => {
@@ -213,7 +215,7 @@ describe('changes of consent', () => {
   it('a refusal in a page that had no grant marks a withdrawal only where the device holds a session; leaving anonymous for a grant marks none', () => {
     const t = boot({ consent: 'pending' });
     t.take();
-    t.send(consent, 1000, 'denied', 'tab', false);
+    t.send(consent, 1000, 'denied', 'page', false);
     // (the shell marks it where it finds a session: a grant this page did not hear, test/sim regression)
     expect(t.take().filter((e) => e[0] === 'erase')).toEqual([['erase', 1000, true]]);
     const anonymous = boot({ consent: 'denied', settings: { onDenied: 'anonymous' } });
@@ -260,6 +262,19 @@ describe('changes of consent', () => {
     t.take();
     t.send('consent', 1500, 'denied', 'tab', false, 1100);
     expect(t.take().filter((e) => e[0] === 'erase')).toEqual([['erase', 1100]]);
+  });
+
+  it('a decision taken here comes after any heard, though in the same ms (test/sim seed 8097)', () => {
+    const t = boot({ consent: 'pending' });
+    t.send('consent', 1000, 'denied', 'tab', false, 1000);
+    t.send('consent', 1000, 'granted', 'page', false);
+    expect(t.model.consentMode).toBe('granted');
+    expect(t.take().find((e) => e[0] === 'tellConsent')).toEqual(['tellConsent', 'granted', 1001]);
+    // (and another tab, which heard this page's refusal in that ms, takes the grant after it)
+    const other = boot({ consent: 'pending' });
+    other.send('consent', 1002, 'denied', 'tab', false, 1000);
+    other.send('consent', 1003, 'granted', 'tab', false, 1001);
+    expect(other.model.consentMode).toBe('granted');
   });
 
   it("a withdrawal on the device before a later decision heard from a tab does not undo it", () => {

@@ -729,4 +729,21 @@ export const MUTANTS: Mutant[] = [
     find: '} else if (message.f) for (const answered of listening) answered(message.f, true);',
     replace: '}',
   },
+  {
+    name: "another tab's refusal erases the device in a page that stored nothing",
+    // seed 8097 (helper's triage): a tab refused, then granted in the same ms; a pending tab heard the refusal 2 ms
+    // later, found the grant's new cookie, took it for a grant it had not heard, and erased it with the database
+    rule: 'every event arrives',
+    file: 'core/step.ts',
+    find: "from !== 'default' && from !== 'tab') {",
+    replace: "from !== 'default') {",
+  },
+  {
+    name: "a page's decision in the ms of one it heard ties with it",
+    // seed 8097: a tab refused, then granted in one ms; the other tab heard both with one time, and kept the refusal
+    rule: 'every event arrives',
+    file: 'core/step.ts',
+    find: "const t = from === 'tab' ? told || at : Math.max(at, m.decidedAt + 1);",
+    replace: "const t = from === 'tab' ? told || at : at;",
+  },
 ];

@@ -242,6 +242,16 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'two pages hand over under one key', seed: 15705 },
   { mutant: 'a tab reads the store again only just after its write', seed: 41929 },
   { mutant: "a roll call hears only a tab's answer", seed: 42077 },
+  {
+    mutant: "another tab's refusal erases the device in a page that stored nothing",
+    seed: 8097,
+    unit: "test/core/consent.test.ts: another tab's refusal erases nothing in a page that stored nothing",
+  },
+  {
+    mutant: "a page's decision in the ms of one it heard ties with it",
+    seed: 8097,
+    unit: 'test/core/consent.test.ts: a decision taken here comes after any heard, though in the same ms (test/sim seed 8097)',
+  },
 ];
 
 /**

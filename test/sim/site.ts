@@ -254,7 +254,8 @@ export function startSite(o: SiteOptions): Site {
     const known = consent.get(id) || { granted: null, denied: null, heard: [], decidedAt: 0 };
     consent.set(id, known);
     if (typeof from == 'number' && (from < known.decidedAt || (from === known.decidedAt && state === 'granted'))) return;
-    if (from !== 'config') known.decidedAt = Math.max(known.decidedAt, typeof from == 'number' ? from : loop.now());
+    // (a page's own decision comes after any it heard, though in the same ms)
+    if (from !== 'config') known.decidedAt = typeof from == 'number' ? from : Math.max(loop.now(), known.decidedAt + 1);
     const before = known.heard.at(-1)?.state ?? String(o.config.consent ?? 'granted');
     known.heard.push({ at: loop.now(), state: String(state) });
     const task = (pages.get(id)?.taskNo ?? 0) + (next ? 1 : 0);
