@@ -710,4 +710,14 @@ export const MUTANTS: Mutant[] = [
     find: 'key = `${LEFT}${page}:${group[1][0]}`;',
     replace: 'key = LEFT + group[1][0];',
   },
+  {
+    name: "a page that leaves waits for its roll call's timer",
+    // seed 40255: a tab hidden while another, crashed 2 minutes before, still counted as shown, closed 1.1 s later,
+    // before its roll call's timer (put off to the next whole second in a hidden page) ran: its exit recorded the site
+    // shown, and the next session named foreground_timeout
+    rule: 'sessions as the rules give',
+    file: 'core/site.ts',
+    find: 'at - m.asked[0] >= ROLL_CALL',
+    replace: 'at - m.asked[0] >= Infinity',
+  },
 ];

@@ -240,6 +240,11 @@ export const REGRESSIONS: Regression[] = [
   },
   { mutant: 'a tab reads the store before an input once a second', seed: 305 },
   { mutant: 'two pages hand over under one key', seed: 15705 },
+  {
+    mutant: "a page that leaves waits for its roll call's timer",
+    seed: 40255,
+    unit: "test/core/site.test.ts: leaves past its roll call's bound before its timer ran (a hidden page's waits for a whole second): the tabs that did not answer crashed, and the exit records the background (test/sim seed 40255)",
+  },
 ];
 
 /**
