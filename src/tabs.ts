@@ -10,6 +10,7 @@
  * e2e/bfcache.spec.ts; https://github.com/w3c/web-locks/issues/81). A page in the cache has closed its
  * channel: it is not an open tab.
  */
+import { ROLL_CALL } from './core/site';
 import type { ConsentState } from './types';
 
 /** What tabs tell each other. */
@@ -45,9 +46,6 @@ export interface Tabs {
    */
   alive(wanted?: readonly string[]): Promise<Set<string> | null>;
 }
-
-/** How long a roll call waits for answers: a live tab answers in a few ms, a crashed one never. */
-const ROLL_CALL = 1000;
 
 /** `hear`: every message of another tab (roll calls answered here). */
 export function startTabs(name: string, id: string, hear: (message: TabMessage) => void): Tabs {

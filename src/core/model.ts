@@ -117,6 +117,8 @@ export interface Model {
   left: boolean;
   /** The other tabs of the site that said they are visible. */
   visibleTabs: readonly string[];
+  /** Those of them this page's last roll call asked (as it was hidden), not yet heard since, and when it asked. */
+  asked: [at: number, tabs: readonly string[]] | null;
   /** The site's state as this tab last recorded it, for when no session is kept. */
   recorded: boolean;
   /** `application_initialized` is still to be reported in this tab. */
@@ -136,9 +138,7 @@ export interface Model {
    * start, until storage answers (landing.ts `land`).
    */
   linked: [value: string, at: number, browser: string] | null;
-  /**
-   * Storage's answer, held while a landing page waits for the links part, which reads its link (at most `LINK_WAIT`).
-   */
+  /** Storage's answer, held while a landing page waits for the links part, which reads its link (`LINK_WAIT`). */
   answer: InputOf<'opened'> | null;
   /** The parts whose code has come (parts.ts): the core calls it from then on. */
   parts: PartName[];

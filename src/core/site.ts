@@ -15,6 +15,8 @@ import { partOf } from './parts';
 import { encodeState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
+/** How long a roll call waits for answers: a live tab answers in a few ms, a crashed one never (tabs.ts). */
+export const ROLL_CALL = 1000;
 const RETRY: Effect = ['retry'];
 
 /**
@@ -41,12 +43,13 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
   // while hidden. test/sim regression: the reload took the session as the hide left it, and repeated an eventIndex)
   if (!m.left) leave(m, fx, 'hideTab');
   // Another tab said it is visible: unless it crashed meanwhile, the site is still in the foreground.
-  if (!background) fx.push(['rollCall', m.visibleTabs]);
+  if (!background) (m.asked = [at, m.visibleTabs]), fx.push(['rollCall', m.visibleTabs]);
 }
 
 /** Another tab of the site said whether it is visible. */
 export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>): void {
   const was = siteBackground(m);
+  if (m.asked) m.asked = [m.asked[0], m.asked[1].filter((t) => t !== tab)];
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
   // While this page holds its calls (consent pending, storage opening), the change the message brings is held too, at
@@ -81,8 +84,13 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // records its return, but its write may reach the store before the exit's (a cookie write lags): the store must not
   // say background while a tab is shown (test/sim seed 4787: a tab shown 53 s after another closed, then ended for
   // background_timeout). From now on this page hears no other tab.
-  const background = !m.visibleTabs.length;
+  // A roll call past its bound counts, though its timer has not run (a hidden page's waits for the next whole second in
+  // Chromium): the tabs it asked that did not answer crashed (test/sim seed 40255: a tab closed 1.1 s after it was
+  // hidden recorded the site shown by a tab crashed 2 minutes before, and the next session named foreground_timeout).
+  const gone = m.asked && at - m.asked[0] >= ROLL_CALL ? m.asked[1] : [];
+  const background = m.visibleTabs.every((t) => gone.includes(t));
   m.visibleTabs = [];
+  m.asked = null;
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, background);
   else if (knownBackground(m) !== background) change(m, fx, at, background, true);
   sendNow(m, fx, at, true);

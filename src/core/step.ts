@@ -76,6 +76,7 @@ export function start(s: Start): Model {
     viewed: null,
     pageHidden: s.pageHidden,
     visibleTabs: [],
+    asked: null,
     left: false,
     recorded: s.pageHidden,
     newTab: s.newTab,

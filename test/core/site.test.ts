@@ -208,6 +208,21 @@ describe('other tabs of the site', () => {
     expect([last(t).name, Date.parse(last(t).timestamp)]).toEqual(['application_background', 2000]);
   });
 
+  it("leaves past its roll call's bound before its timer ran (a hidden page's waits for a whole second): the tabs that did not answer crashed, and the exit records the background (test/sim seed 40255)", () => {
+    const leaving = (answer: boolean, at: number) => {
+      const t = running();
+      t.send(tab, 500, 'other', true);
+      t.send(visibility, 1000, true);
+      if (answer) t.send(tab, 1003, 'other', true);
+      t.send(pagehide, at, false);
+      return t.model.session!.siteBackground;
+    };
+    expect(leaving(false, 2137)).toBe(true);
+    // (within the bound, it may still answer; and a tab that answered lives)
+    expect(leaving(false, 1999)).toBe(false);
+    expect(leaving(true, 2137)).toBe(false);
+  });
+
   it('a tab that answers the roll call keeps the site in the foreground', () => {
     const t = running();
     t.send(tab, 500, 'other', true);

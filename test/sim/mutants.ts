@@ -746,4 +746,14 @@ export const MUTANTS: Mutant[] = [
     find: "const t = from === 'tab' ? told || at : Math.max(at, m.decidedAt + 1);",
     replace: "const t = from === 'tab' ? told || at : at;",
   },
+  {
+    name: "a page that leaves waits for its roll call's timer",
+    // seed 40255: a tab hidden while another, crashed 2 minutes before, still counted as shown, closed 1.1 s later,
+    // before its roll call's timer (put off to the next whole second in a hidden page) ran: its exit recorded the site
+    // shown, and the next session named foreground_timeout
+    rule: 'sessions as the rules give',
+    file: 'core/site.ts',
+    find: 'at - m.asked[0] >= ROLL_CALL',
+    replace: 'at - m.asked[0] >= Infinity',
+  },
 ];

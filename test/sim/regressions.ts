@@ -252,6 +252,11 @@ export const REGRESSIONS: Regression[] = [
     seed: 8097,
     unit: 'test/core/consent.test.ts: a decision taken here comes after any heard, though in the same ms (test/sim seed 8097)',
   },
+  {
+    mutant: "a page that leaves waits for its roll call's timer",
+    seed: 40255,
+    unit: "test/core/site.test.ts: leaves past its roll call's bound before its timer ran (a hidden page's waits for a whole second): the tabs that did not answer crashed, and the exit records the background (test/sim seed 40255)",
+  },
 ];
 
 /**
