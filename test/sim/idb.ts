@@ -8,6 +8,7 @@
  * - a page that goes away (closed, navigated, crashed) leaves its unfinished transactions to the browser: those it
  *   had asked to commit land or not, as the seed says; the others abort (https://github.com/w3c/IndexedDB/issues/381);
  * - a database deleted (a consent withdrawal) closes every connection first (`versionchange`);
+ * - a page in Chromium's back/forward cache whose transaction another page's waits behind is evicted;
  * - an open that creates or upgrades a database runs the spec's upgrade transaction
  *   (https://w3c.github.io/IndexedDB/#upgrade-a-database): `upgradeneeded` fires in a transaction of mode
  *   `versionchange`, the stores it creates and the new version exist once it commits, and `success` comes after; if it
@@ -165,6 +166,8 @@ export interface IdbWorld {
   gone(page: IdbPage, lands: (what: string) => boolean): void;
   /** `page` enters WebKit's back/forward cache: its unfinished transactions are dropped (it holds its connections) */
   abandon(page: IdbPage): void;
+  /** `page` enters Chromium's back/forward cache: evicted if a transaction of another page waits behind its own */
+  cached(page: IdbPage): void;
   /** what the databases hold (committed), for the invariants and the log */
   read(name: string, store: string): Map<string, unknown> | null;
   databases(): string[];
@@ -190,7 +193,7 @@ export function startIdb(
   committed: (db: string, store: string, key: string, value: unknown) => void = () => {},
   hooks: {
     cached(page: IdbPage): boolean;
-    evict(page: IdbPage): void;
+    evict(page: IdbPage, why: string): void;
     /** a page asked to write `value` (a put, not yet committed) */
     put?(page: IdbPage, store: string, value: unknown): void;
     /** a page asked for a write (a put or a delete) */
@@ -216,15 +219,31 @@ export function startIdb(
     // tracked every few ms while IndexedDB stalled, and thousands of transactions queued)
     const writing = new Set<string>();
     const reading = new Set<string>();
+    /** the unfinished transactions of pages in the back/forward cache met so far, and those pages that block another */
+    const cached: Transaction[] = [];
+    const blocking = new Set<IdbPage>();
     for (const tx of db.transactions) {
       const blocked = tx.scope.some((s) => writing.has(s) || (tx.mode !== 'readonly' && reading.has(s)));
       if (tx.state === 'waiting' && !blocked) {
         tx.state = 'running';
         advance(tx);
-      }
+      } else if (tx.state === 'waiting')
+        for (const c of cached) if (c.page !== tx.page && conflict(c, tx)) blocking.add(c.page);
       for (const s of tx.scope) (tx.mode === 'readonly' ? reading : writing).add(s);
+      if (hooks.cached(tx.page) && tx.page.state !== 'gone') cached.push(tx);
     }
+    // A page in the back/forward cache whose transaction another page's waits behind is evicted (Chromium's rule:
+    // DisallowInactiveClientReason kTransactionIsOngoingAndBlockingOthers). Not done, a cached page that had not heard
+    // its read's answer held the outbox's store for good: every later read and write of it waited (seed 45050)
+    for (const page of blocking)
+      if (hooks.cached(page) && page.state !== 'gone') {
+        probe('idb: a cached page evicted: its transaction blocked another page');
+        hooks.evict(page, "evicted: its transaction blocked another page's");
+      }
   };
+  /** Two transactions of overlapping scopes, one of which writes: the later waits for the earlier. */
+  const conflict = (a: Transaction, b: Transaction) =>
+    (a.mode !== 'readonly' || b.mode !== 'readonly') && a.scope.some((s) => b.scope.includes(s));
 
   const valueOf = (tx: Transaction, store: string, key: string) => {
     const written = tx.writes.get(store);
@@ -417,7 +436,7 @@ export function startIdb(
     const holder = upgrading.get(name);
     if (!holder || !hooks.cached(holder.page)) return;
     probe('idb: a cached page evicted: its upgrade blocked another page');
-    hooks.evict(holder.page);
+    hooks.evict(holder.page, "evicted: its upgrade blocked another page's open");
   };
 
   function objectStore(tx: Transaction, name: string) {
@@ -659,8 +678,10 @@ export function startIdb(
             // A page in the back/forward cache that holds a connection is evicted (Chromium's and Firefox's rule: a
             // cached page must not block another's versionchange); a frozen page hears it.
             for (const connection of open)
-              if (hooks.cached(connection.page)) (probe('idb: a cached page evicted by a deletion'), hooks.evict(connection.page));
-              else
+              if (hooks.cached(connection.page)) {
+                probe('idb: a cached page evicted by a deletion');
+                hooks.evict(connection.page, 'evicted: it held a database another page deletes');
+              } else
                 loop.at(0, connection.page, 'idb versionchange', () => {
                   const handler = connection.object.onversionchange;
                   if (typeof handler === 'function') handler.call(connection.object, { type: 'versionchange' });
@@ -703,6 +724,9 @@ export function startIdb(
           if (tx.upgrade) probe('idb: an upgrade aborted as its page went');
           abort(tx, 'AbortError', 'cache');
         }
+    },
+    cached(page) {
+      for (const db of dbs.values()) if (db.transactions.some((tx) => tx.page === page)) schedule(db);
     },
     read: (name, store) => dbs.get(name)?.stores.get(store) || null,
     databases: () => [...dbs.keys()],

@@ -18,6 +18,7 @@ export const PROBES = {
   'idb: an upgrade waited for its page': "an open's upgradeneeded waited for its page, frozen or in the cache",
   'idb: an open waited behind an upgrade': "a page's open of the database came while another page's upgrade ran",
   'idb: a cached page evicted: its upgrade blocked another page': "a page in the cache held an upgrade another's open awaited",
+  'idb: a cached page evicted: its transaction blocked another page': "a page in the cache held a transaction another's awaited",
   'idb: a write refused: the disk is full': 'a transaction that wrote aborted with QuotaExceededError at its commit',
   'idb: a database not created: the disk is full': "an open's upgrade that created the database aborted for quota",
   "storage: a localStorage read missed another tab's write": "a page read localStorage before another tab's write reached its tab",

@@ -202,7 +202,7 @@ export function startSite(o: SiteOptions): Site {
   const tabOf = new Map<Page, string>();
   const idb = startIdb(loop, random.fork('idb'), log, (db, store, key, value) => onCommit?.(db, store, key, value), {
     cached: (page) => (page as Page).cached,
-    evict: (page) => kill(page as Page, 'evicted: it held a database another page deletes'),
+    evict: (page, why) => kill(page as Page, why),
     // (the session's count as each page writes it to IndexedDB, where cookies are blocked)
     put: (page, store, value) => store === 'session' && record(page as Page, typeof value === 'string' ? value : '', true),
     wrote: (page) => onUse?.((page as Page).id, 'idb'),
@@ -499,6 +499,7 @@ export function startSite(o: SiteOptions): Site {
       page.state = 'paused';
       // (WebKit drops what the page left unwritten as it enters the cache: https://bugs.webkit.org/show_bug.cgi?id=315804)
       if (o.scenario?.engine === 'webkit') idb.abandon(page);
+      else idb.cached(page);
     } else kill(page, 'left');
   }
 
