@@ -101,13 +101,9 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
         if (id) guard(() => shell.now('profile', id));
       },
     });
+    // (the tab's last page wrote its exit as it left, by another way to the browser's store than this page's writes: it
+    // may land after this page's first write, which the read `VERIFY_LATE` after it finds. Test/sim seed 7001)
     shell.now('opened', chain.found, shell.keeper.mechanism(), othersOpen, chain.copy, handed);
-    // The tab's last page wrote its exit as it left, to the browser's store by another way than this page's writes: it
-    // may land after this page's first write (test/sim seed 7001: a leaving page's eventIndex 44 over the next page's
-    // 45, and a new tab counted from 44). Once that moment has passed, the store is read again.
-    if (!handed) return;
-    const settle = setTimeout(() => guard(() => readAgain(shell)), SETTLE);
-    shell.unwatch.push(() => clearTimeout(settle));
   };
 }
 

@@ -314,15 +314,6 @@ export const MUTANTS: Mutant[] = [
     replace: 'return;',
   },
   {
-    name: 'a page does not read the store again once its tab\'s last page has written',
-    // seed 7001: a page's leaving write of eventIndex 44 reached the jar after the next page of its tab wrote 45 (two
-    // documents, two ways to the browser's store); a new tab 5 s later counted from 44
-    rule: 'eventIndex once',
-    file: 'shell/effects.ts',
-    find: 'if (!handed) return;',
-    replace: 'return;',
-  },
-  {
     name: 'a refused hand-over counts as judged',
     // seed 1009: localStorage (full) refused a hidden tab's hand-over of what it beaconed; following the site's record,
     // the tab found those entries in no list, took them as judged sent, and the failure 35 ms later sent nothing again
