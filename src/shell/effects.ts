@@ -42,6 +42,8 @@ export interface Effects {
   outcome: Outcome | null;
   /** When the page last saw the browser offline before the sender started: it learns that when it starts. */
   offline: number | null;
+  /** Before a request: a read of the store again that is due, its timer asleep (signals.ts `settleAfter`). */
+  overdue(): void;
 }
 
 /**
@@ -95,7 +97,7 @@ function whenOpened(shell: Shell, effects: Effects, movedTo: (mechanism: string)
         appVersion: config.appVersion,
       }),
       recording: effects.recording,
-      heed: () => heedWithdrawal(shell),
+      heed: () => (heedWithdrawal(shell), effects.overdue()),
       heard: ({ profile: id, said }) => {
         debug(54, JSON.stringify(said));
         if (id) guard(() => shell.now('profile', id));
@@ -190,7 +192,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
   const effects: Effects = {
     perform: (effect) => (perform[effect[0]] as (payload: unknown, more: unknown) => void)(effect[1], effect[2]),
     recording: config.debug ? { kept: [], start: null } : null,
-    ...{ lostEarly: 0, handOff: '', outcome: null, offline: null },
+    ...{ lostEarly: 0, handOff: '', outcome: null, offline: null, overdue: () => {} },
   };
   const opened = whenOpened(shell, effects, movedTo);
   const perform: { [T in Effect[0]]: (payload: Extract<Effect, [T, ...unknown[]]>[1], more: never) => void } = {

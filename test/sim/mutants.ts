@@ -423,6 +423,16 @@ export const MUTANTS: Mutant[] = [
     replace: '',
   },
   {
+    name: "a read again due while a hidden page's timer sleeps waits for it",
+    // seed 37883: a closing tab's eventIndex 4 landed in the jar 157 ms late over the 5 of a hidden tab that heard it;
+    // the tab's read again, due 500 ms after the state heard, slept till the next whole second, and the tab crashed
+    // first (32 ms after a request it sent meanwhile); a new tab counted 5 again
+    rule: 'eventIndex once',
+    file: 'shell/signals.ts',
+    find: 'effects.overdue = () => void (timer !== undefined && Date.now() >= due && settled());',
+    replace: '',
+  },
+  {
     name: 'a page back from the cache holds back what no write kept',
     // seed 24210: a write the disk refused while its page was in the cache, unheard; back, the page held every entry for
     // the outbox's read, which IndexedDB stalled, and left again: the event never in any request

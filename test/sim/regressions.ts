@@ -216,6 +216,7 @@ export const REGRESSIONS: Regression[] = [
     seed: 5034,
     unit: 'test/settle.test.ts: reads it SETTLE after the last state heard, once per SETTLE while tabs talk, and no more once they stop',
   },
+  { mutant: "a read again due while a hidden page's timer sleeps waits for it", seed: 37883 },
   { mutant: 'a write-back writes what the store holds already', seed: 21640 },
   { mutant: 'a tab does not read the store again after its write', seed: 27538 },
   // (the channel's tail and hidden tabs' timers: seeds past 2,000)
