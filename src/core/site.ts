@@ -28,7 +28,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
   if (hidden) (landed(m, fx, true), engaging(m)?.report(m, fx, at));
   m.pageHidden = hidden;
   engaging(m)?.act(m, fx, at);
-  fx.push(['announce', !hidden]);
+  fx.push(hidden ? ['announce', false, m.visibleTabs] : ['announce', true]);
   const background = siteBackground(m);
   // (while a restore or a resume reads the store again, the session this page knows is older than the one its held
   // calls run in: the change is judged when it runs. test/sim regression: a page hidden 42 ms after its restore lost
@@ -45,7 +45,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
 }
 
 /** Another tab of the site said whether it is visible. */
-export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>): void {
+export function tab(m: Model, fx: Effect[], [, at, tab, visible, records]: InputOf<'tab'>): void {
   const was = siteBackground(m);
   const others = m.visibleTabs.filter((t) => t !== tab);
   m.visibleTabs = visible ? [...others, tab] : others;
@@ -55,7 +55,11 @@ export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>
   if (m.hold && was !== siteBackground(m)) return void run(m, fx, { type: 'visibility', at, background: !was });
   // An anonymous page's session is its own, which no other tab's write moves: the hide of the last tab shown, heard,
   // takes the site to the background in it (test/sim seed 16140: a gap of 32 s judged by the foreground's timeout).
-  if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
+  // And a tab hidden or gone that took this one for shown recorded none: of the tabs it names, each hidden before it
+  // heard the others, the greatest id records it (`records`, src/tabs.ts; test/sim seed 44427: two tabs hidden 30 ms
+  // apart, each hide heard 48 ms late, and 44 s in the background judged by the foreground's timeout).
+  if ((records || m.consentMode === 'anonymous') && siteBackground(m) && knownBackground(m) === false)
+    change(m, fx, at, true);
 }
 
 /** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
@@ -81,14 +85,15 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // records its return, but its write may reach the store before the exit's (a cookie write lags): the store must not
   // say background while a tab is shown (test/sim seed 4787: a tab shown 53 s after another closed, then ended for
   // background_timeout). From now on this page hears no other tab.
-  const background = !m.visibleTabs.length;
+  const shown = m.visibleTabs;
+  const background = !shown.length;
   m.visibleTabs = [];
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, background);
   else if (knownBackground(m) !== background) change(m, fx, at, background, true);
   sendNow(m, fx, at, true);
   // (after the save, which tells the tabs the session as this page leaves it: a page restored from the cache before
   // this pagehide ran, as Chromium may, hears it; test/sim regression "a restored page before the other left")
-  fx.push(['leaveTabs']);
+  fx.push(['leaveTabs', shown]);
   // The tab's next page gets the session as this page leaves it, for when its store does not answer in time (WebKit
   // can stall IndexedDB behind a cached page's transaction: db.ts): the tab's sessionStorage answers at once.
   leave(m, fx, 'leaveTab');

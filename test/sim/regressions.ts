@@ -242,6 +242,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'two pages hand over under one key', seed: 15705 },
   { mutant: 'a tab reads the store again only just after its write', seed: 41929 },
   { mutant: "a roll call hears only a tab's answer", seed: 42077 },
+  { mutant: 'a tab taken for shown by one hidden records nothing', seed: 44427 },
 ];
 
 /**
