@@ -15,8 +15,12 @@ import type { ConsentState } from './types';
 
 /** What tabs tell each other. */
 export type TabMessage =
-  /** a tab's visibility; `hello`: a roll call, which every other tab answers with its own */
-  | { k: 'vis'; tab: string; visible: boolean; hello?: 1 }
+  /**
+   * a tab's visibility; `hello`: a roll call, which every other tab answers with its own; `c`: a tab hidden or gone
+   * while it took others for shown names them (and itself, hidden): each may be hidden too, unheard, and the greatest
+   * id records the site's background
+   */
+  | { k: 'vis'; tab: string; visible: boolean; hello?: 1; c?: string[] }
   /** an encoded session state, after every change */
   | { k: 'state'; v: string }
   /** a consent decision taken in one tab at `t` applies to the site */
@@ -32,12 +36,12 @@ export interface Tabs {
   /** Joins the site's tabs, visible or not (at start, and after a back/forward-cache restore). */
   join(visible: boolean): void;
   /**
-   * Leaves (on pagehide, at shutdown): says so, and lets go of the channel, which would keep the page out of the
-   * back/forward cache.
+   * Leaves (on pagehide, at shutdown): says so, naming the tabs it took for shown (`TabMessage` `c`), and lets go of
+   * the channel, which would keep the page out of the back/forward cache.
    */
-  leave(): void;
-  /** Tells the other tabs whether this one is visible. */
-  announce(visible: boolean): void;
+  leave(taken?: readonly string[]): void;
+  /** Tells the other tabs whether this one is visible; hidden, the tabs it takes for shown (`TabMessage` `c`). */
+  announce(visible: boolean, taken?: readonly string[]): void;
   send(message: TabMessage): void;
   /**
    * A roll call: the other tabs that answer within `ROLL_CALL` ms (at once when all of `wanted` have,
@@ -46,6 +50,12 @@ export interface Tabs {
    */
   alive(wanted?: readonly string[]): Promise<Set<string> | null>;
 }
+
+/**
+ * Whether tab `id` records the site's background for a tab hidden or gone that named it among those it took for shown
+ * (`c`): each of them may have hidden before it heard the others, and recorded none; the greatest id records it.
+ */
+export const records = (c: string[] | undefined, id: string): boolean => !!c?.includes(id) && c.every((t) => t <= id);
 
 /** `hear`: every message of another tab (roll calls answered here). */
 export function startTabs(name: string, id: string, hear: (message: TabMessage) => void): Tabs {
@@ -64,9 +74,9 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
     }
   };
   /** Tells the others whether this tab is visible; `hello` asks each of them to answer with its own. */
-  const announce = (isVisible: boolean, hello?: 1) => {
+  const announce = (isVisible: boolean, hello?: 1, c?: string[]) => {
     visible = isVisible;
-    send({ k: 'vis', tab: id, visible, hello });
+    send({ k: 'vis', tab: id, visible, hello, c });
   };
   const receive = (message: TabMessage & { f?: string }) => {
     if (!message || typeof message !== 'object') return;
@@ -86,12 +96,12 @@ export function startTabs(name: string, id: string, hear: (message: TabMessage) 
       channel.onmessage = ({ data }) => receive(data);
       announce(visible, 1);
     },
-    leave() {
-      announce(false);
+    leave(taken) {
+      announce(false, undefined, taken as string[]);
       channel?.close();
       channel = null;
     },
-    announce,
+    announce: (isVisible, taken) => announce(isVisible, undefined, taken && [...taken, id]),
     send,
     alive(wanted) {
       if (!channel) return Promise.resolve(null);

@@ -7,7 +7,7 @@
  * time (delivery.spec.ts, two tabs and a failing collector).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startTabs, type TabMessage, type Tabs } from '../src/tabs';
+import { records, startTabs, type TabMessage, type Tabs } from '../src/tabs';
 
 const open: Tabs[] = [];
 const heard = new Map<string, TabMessage[]>();
@@ -92,6 +92,22 @@ describe('the tabs channel', () => {
     expect([...(await any)!]).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     c.close();
+  });
+
+  it('a tab hidden or gone while it took others for shown names them: of those named, the greatest id records the background', async () => {
+    // (test/sim seed 44427: two tabs hidden 30 ms apart, each hide heard 48 ms late: each took the other for shown, and
+    // neither recorded the background, 44 s of it judged by the foreground's timeout)
+    const a = tab('a');
+    const b = tab('b');
+    const c = tab('c');
+    b.announce(false, ['a', 'c']);
+    await vi.waitFor(() => expect(heard.get('a')).toContainEqual({ k: 'vis', tab: 'b', visible: false, c: ['a', 'c', 'b'] }));
+    // (hidden, it names itself: it may be the one; gone, it names the others only)
+    c.leave(['a']);
+    await vi.waitFor(() => expect(heard.get('a')).toContainEqual({ k: 'vis', tab: 'c', visible: false, c: ['a'] }));
+    expect([records(['a', 'c', 'b'], 'c'), records(['a', 'c', 'b'], 'a'), records(['a', 'c', 'b'], 'b')]).toEqual([true, false, false]);
+    // (named with no greater id; a tab not named records nothing, nor does any when none are named)
+    expect([records(['a'], 'a'), records(['a', 'c'], 'b'), records(undefined, 'z')]).toEqual([true, false, false]);
   });
 
   it('a page without a channel (gone, or no BroadcastChannel) cannot ask: null', async () => {

@@ -189,7 +189,7 @@ export interface Inputs {
    */
   withdrawal: [when: number];
   visibility: [hidden: boolean];
-  tab: [tab: string, visible: boolean];
+  tab: [tab: string, visible: boolean, recordsBackground?: boolean];
   tabsGone: [gone: readonly string[]];
   pagehide: [persisted: boolean];
   restore: [place: Place, from?: string | null];
@@ -261,12 +261,12 @@ export type Effect =
    */
   | [type: 'erase', withdrawn?: number, found?: boolean]
   | [type: 'tellConsent', consent: ConsentState, at: number]
-  /** this page's visibility, told to the other tabs */
-  | [type: 'announce', visible: boolean]
+  /** this page's visibility, told to the other tabs; hidden, the tabs it takes for shown */
+  | [type: 'announce', visible: boolean, shown?: readonly string[]]
   /** ask these tabs whether they are alive; those that do not answer come back as `tabsGone` */
   | [type: 'rollCall', tabs: readonly string[]]
   | [type: 'joinTabs', visible: boolean]
-  | [type: 'leaveTabs']
+  | [type: 'leaveTabs', shown?: readonly string[]]
   /**
    * the tab's id (and that it reported application_initialized) is left for its next page with the session as this
    * page leaves it (`handOver`, encoded; '' for none: pagehide, with consent), or taken back (null: a restore)

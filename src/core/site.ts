@@ -30,7 +30,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
   if (hidden) (landed(m, fx, true), engaging(m)?.report(m, fx, at));
   m.pageHidden = hidden;
   engaging(m)?.act(m, fx, at);
-  fx.push(['announce', !hidden]);
+  fx.push(hidden ? ['announce', false, m.visibleTabs] : ['announce', true]);
   const background = siteBackground(m);
   // (while a restore or a resume reads the store again, the session this page knows is older than the one its held
   // calls run in: the change is judged when it runs. test/sim regression: a page hidden 42 ms after its restore lost
@@ -47,7 +47,7 @@ export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visi
 }
 
 /** Another tab of the site said whether it is visible. */
-export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>): void {
+export function tab(m: Model, fx: Effect[], [, at, tab, visible, records]: InputOf<'tab'>): void {
   const was = siteBackground(m);
   if (m.asked) m.asked = [m.asked[0], m.asked[1].filter((t) => t !== tab)];
   const others = m.visibleTabs.filter((t) => t !== tab);
@@ -58,7 +58,11 @@ export function tab(m: Model, fx: Effect[], [, at, tab, visible]: InputOf<'tab'>
   if (m.hold && was !== siteBackground(m)) return void run(m, fx, { type: 'visibility', at, background: !was });
   // An anonymous page's session is its own, which no other tab's write moves: the hide of the last tab shown, heard,
   // takes the site to the background in it (test/sim seed 16140: a gap of 32 s judged by the foreground's timeout).
-  if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);
+  // And a tab hidden or gone that took this one for shown recorded none: of the tabs it names, each hidden before it
+  // heard the others, the greatest id records it (`records`, src/tabs.ts; test/sim seed 44427: two tabs hidden 30 ms
+  // apart, each hide heard 48 ms late, and 44 s in the background judged by the foreground's timeout).
+  if ((records || m.consentMode === 'anonymous') && siteBackground(m) && knownBackground(m) === false)
+    change(m, fx, at, true);
 }
 
 /** Visible tabs that did not answer a roll call crashed: forgotten, and the site may be in the background now. */
@@ -88,7 +92,8 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   // Chromium): the tabs it asked that did not answer crashed (test/sim seed 40255: a tab closed 1.1 s after it was
   // hidden recorded the site shown by a tab crashed 2 minutes before, and the next session named foreground_timeout).
   const gone = m.asked && at - m.asked[0] >= ROLL_CALL ? m.asked[1] : [];
-  const background = m.visibleTabs.every((t) => gone.includes(t));
+  const shown = m.visibleTabs.filter((t) => !gone.includes(t));
+  const background = !shown.length;
   m.visibleTabs = [];
   m.asked = null;
   if (!persisted && m.settings.lifecycleEvents) lifecycle(m, fx, at, 'application_exit', undefined, background);
@@ -96,7 +101,7 @@ export function pagehide(m: Model, fx: Effect[], [, at, persisted]: InputOf<'pag
   sendNow(m, fx, at, true);
   // (after the save, which tells the tabs the session as this page leaves it: a page restored from the cache before
   // this pagehide ran, as Chromium may, hears it; test/sim regression "a restored page before the other left")
-  fx.push(['leaveTabs']);
+  fx.push(['leaveTabs', shown]);
   // The tab's next page gets the session as this page leaves it, for when its store does not answer in time (WebKit
   // can stall IndexedDB behind a cached page's transaction: db.ts): the tab's sessionStorage answers at once.
   leave(m, fx, 'leaveTab');

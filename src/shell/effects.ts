@@ -227,7 +227,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
     copy: (value) => sendCopy(config.serverCookie, 'POST', value),
     await: (name, ms) => setTimeout(() => guard(() => shell.now('late', name)), ms),
     tellConsent: (consent, at) => tabs.send({ k: 'consent', c: consent, t: at }),
-    announce: (visible) => tabs.announce((shell.shown = visible)),
+    announce: (visible, shown) => tabs.announce((shell.shown = visible), shown),
     rollCall(wanted) {
       tabs.alive(wanted).then((alive) =>
         guard(() => {
@@ -237,7 +237,7 @@ export function startEffects(shell: Shell, leftTab: [string, string | undefined,
       );
     },
     joinTabs: (visible) => tabs.join((shell.shown = visible)),
-    leaveTabs: () => ((shell.shown = false), tabs.leave()),
+    leaveTabs: (shown) => ((shell.shown = false), tabs.leave(shown)),
     leaveTab: (handOver) => leaveTab(handOver === null ? null : shell.tabId, handOver ?? ''),
     hideTab: (handOver) => leaveTab(shell.tabId, handOver, true),
     resolveReady: () => shell.waiting.splice(0).forEach((resolve) => resolve()),

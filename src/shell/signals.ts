@@ -16,7 +16,7 @@ import { watchPage } from '../lifecycle/page';
 import { readWithdrawn } from '../consent/withdrawn';
 import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../log';
-import type { TabMessage } from '../tabs';
+import { records, type TabMessage } from '../tabs';
 import type { Shell } from '../tracker';
 import { heedWithdrawal, readAgain, SETTLE, type Effects } from './effects';
 
@@ -120,7 +120,7 @@ export function watchSignals(shell: Shell, effects: Effects): Signals {
   const settle = settleAfter(shell, effects);
   return {
     hear(message) {
-      if (message.k === 'vis') now('tab', message.tab, message.visible);
+      if (message.k === 'vis') now('tab', message.tab, message.visible, records(message.c, tabs.id));
       else if (message.k === 'state') (now('stored', message.v), settle());
       else if (message.k === 'sent') shell.sender?.sentElsewhere(message.ids, message.a === 1);
       else if (message.k === 'sending') shell.sender?.sendingElsewhere(message.ids);

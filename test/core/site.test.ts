@@ -233,6 +233,29 @@ describe('other tabs of the site', () => {
     expect(t.names()).not.toContain('application_background');
   });
 
+  it('hidden while it took another for shown, which hid before it heard this one: the tab that records it records the background', () => {
+    // (test/sim seed 44427: two tabs hidden 30 ms apart, each hide heard 48 ms late; 44 s in the background judged by
+    // the foreground's timeout, and an exit sent in the session that was over)
+    for (const records of [true, false]) {
+      const t = running({ settings: { backgroundTimeout: 20_000, foregroundTimeout: 60_000 } });
+      t.send(tab, 500, 'other', true);
+      t.send(visibility, 1000, true);
+      // Told to the other tabs: the tabs it took for shown, which may be hidden too.
+      expect(t.effects.find((e) => e[0] === 'announce')).toEqual(['announce', false, ['other']]);
+      t.send(tab, 1050, 'other', false, records);
+      expect(t.names().includes('application_background'), String(records)).toBe(records);
+      if (!records) continue;
+      expect(Date.parse(last(t).timestamp)).toBe(1050);
+      t.send(pagehide, 45_000, false);
+      expect(t.names().slice(-2)).toEqual(['application_background', 'session_end']);
+    }
+    // Shown, or the session says the background already: nothing to record.
+    const t = running();
+    t.send(tab, 500, 'other', true);
+    t.send(tab, 1050, 'other', false, true);
+    expect(t.names()).not.toContain('application_background');
+  });
+
   it('a tab that says it is hidden is no longer counted', () => {
     const t = running();
     t.send(tab, 500, 'other', true);

@@ -757,4 +757,13 @@ export const MUTANTS: Mutant[] = [
     find: 'at - m.asked[0] >= ROLL_CALL',
     replace: 'at - m.asked[0] >= Infinity',
   },
+  {
+    name: 'a tab taken for shown by one hidden records nothing',
+    // seed 44427: two tabs hidden 30 ms apart, each hide heard 48 ms late: each took the other for shown and recorded no
+    // background; 44 s in the background were judged by the foreground's timeout, and the exit went in the session over
+    rule: 'sessions as the rules give',
+    file: 'tabs.ts',
+    find: '=> !!c?.includes(id) && c.every((t) => t <= id);',
+    replace: '=> !c && !id;',
+  },
 ];

@@ -259,6 +259,7 @@ export const REGRESSIONS: Regression[] = [
     seed: 40255,
     unit: "test/core/site.test.ts: leaves past its roll call's bound before its timer ran (a hidden page's waits for a whole second): the tabs that did not answer crashed, and the exit records the background (test/sim seed 40255)",
   },
+  { mutant: 'a tab taken for shown by one hidden records nothing', seed: 44427 },
 ];
 
 /**
