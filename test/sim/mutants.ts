@@ -401,8 +401,8 @@ export const MUTANTS: Mutant[] = [
     // seed 16140: a hidden anonymous page heard the last shown tab hide, and judged a gap of 32 s by the foreground's
     rule: 'sessions as the rules give',
     file: 'core/site.ts',
-    find: "if (m.consentMode === 'anonymous' && siteBackground(m) && knownBackground(m) === false) change(m, fx, at, true);",
-    replace: '',
+    find: "if ((records || m.consentMode === 'anonymous') && siteBackground(m)",
+    replace: 'if (records && siteBackground(m)',
   },
   {
     name: 'a later exit hands over again what an earlier one did',
