@@ -300,5 +300,5 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 12753, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 19665, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 27487, fault: "a session_end's duration from the earlier of two tabs' starts 1 ms apart, the later's session_start arrived" },
-  { seed: 45050, fault: "a page in Chromium's back/forward cache kept a read of the outbox it never heard: every later one waited" },
+  { seed: 45050, fault: "a page in Chromium's back/forward cache kept a read of the outbox it never heard: every later one waited" },  { seed: 47765, fault: "held calls released 30 ms after another tab took their index: timed from that tab's write of an older session" },
 ];
