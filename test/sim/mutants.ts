@@ -766,4 +766,23 @@ export const MUTANTS: Mutant[] = [
     find: '=> !!c?.includes(id) && c.every((t) => t <= id);',
     replace: '=> !c && !id;',
   },
+  {
+    name: "a page keeps the tabs' channel in the back/forward cache",
+    // issue 64's fidelity: a message on a channel a cached page kept open evicts it in Chromium and Firefox, and the
+    // visitor's way back reloads the page (the simulator models it since; Stint leaves the channel at pagehide)
+    rule: 'the host page comes first',
+    file: 'tabs.ts',
+    find: '      channel?.close();\n      channel = null;\n    },',
+    replace: '      channel = null;\n    },',
+  },
+  {
+    name: 'a refused store hands the session to memory, past the mirror',
+    // issue 64: the oracle's `storeRefused` excuses a boundary judged by what a page held alone after the disk refused
+    // the session's write; a refusal must not excuse a page that dropped the mirror, which still held the session
+    // (found by seeds 123, 605, 813, 856, 968 of 1-1,000: eventIndex twice, and sessions the rules do not give)
+    rule: 'sessions as the rules give',
+    file: 'session/keeper.ts',
+    find: 'chain.primary = mirror || memoryStore();',
+    replace: 'chain.primary = memoryStore();',
+  },
 ];

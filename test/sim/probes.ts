@@ -33,6 +33,7 @@ export const PROBES = {
   'net: a body near the 60 KB a request carries': 'a request or beacon over 50 KB: a burst cut at the bound',
   'channel: a message tens of ms late': "a tab heard another's channel message 10-99 ms after it was posted",
   'channel: a message hundreds of ms late': 'a tab busy with a long task heard a channel message 100-900 ms late',
+  'channel: a cached page evicted by a message': 'a message reached a page in the back/forward cache on a channel it kept',
   "timers: a hidden page's timer put off to a whole second": "a hidden page's timer ran at the next whole second",
   'page: a crash mid-task': 'a page crashed at one of its calls of a browser API, in the middle of a task',
 } as const satisfies Record<string, string>;

@@ -260,6 +260,8 @@ export const REGRESSIONS: Regression[] = [
     unit: "test/core/site.test.ts: leaves past its roll call's bound before its timer ran (a hidden page's waits for a whole second): the tabs that did not answer crashed, and the exit records the background (test/sim seed 40255)",
   },
   { mutant: 'a tab taken for shown by one hidden records nothing', seed: 44427 },
+  { mutant: "a page keeps the tabs' channel in the back/forward cache", seed: 1 },
+  { mutant: 'a refused store hands the session to memory, past the mirror', seed: 813 },
 ];
 
 /**
@@ -300,5 +302,6 @@ export const SIMULATOR_FAULTS: { seed: number; fault: string }[] = [
   { seed: 12753, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 19665, fault: 'granted, refused at its load, granted again: taken as anonymous, its refuted beacon a double' },
   { seed: 27487, fault: "a session_end's duration from the earlier of two tabs' starts 1 ms apart, the later's session_start arrived" },
-  { seed: 45050, fault: "a page in Chromium's back/forward cache kept a read of the outbox it never heard: every later one waited" },  { seed: 47765, fault: "held calls released 30 ms after another tab took their index: timed from that tab's write of an older session" },
+  { seed: 45050, fault: "a page in Chromium's back/forward cache kept a read of the outbox it never heard: every later one waited" },
+  { seed: 47765, fault: "held calls released 30 ms after another tab took their index: timed from that tab's write of an older session" },
 ];

@@ -393,6 +393,16 @@ export function startSite(o: SiteOptions): Site {
         if (told) sending.push(told);
         for (const other of all) {
           if (other === channel || other.closed) continue;
+          // A message that reaches a page in the back/forward cache evicts it in Chromium and Firefox (Chromium's
+          // RendererEvictionReason kBroadcastChannelOnMessage; WebKit keeps it): the visitor's way back reloads the
+          // page. Stint leaves the channel at pagehide (core/site.ts), so that its tag costs the page no instant return.
+          if (other.page.cached && o.scenario?.engine !== 'webkit') {
+            probe('channel: a cached page evicted by a message');
+            const what = 'evicted from the back/forward cache by a message on a channel it kept open there';
+            (faults.push(`${other.page.id}: ${what}`), log(`FAULT ${other.page.id}: ${what}`));
+            kill(other.page, 'evicted: a channel message reached it in the cache');
+            continue;
+          }
           // In order per sender, interleaved across senders.
           const key = `${page.id}>${other.page.id}`;
           const ms = latency();
