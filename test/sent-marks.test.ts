@@ -117,13 +117,16 @@ describe('a hand-over refuted under a full localStorage', () => {
     expect(readVerdicts()).toMatchObject({ left: [], again: ['a', 'b'] });
   });
 
-  it('stint:again and the mark both refused: it stays handed over as it was, awaiting (never taken as judged sent)', () => {
+  it('stint:again and the mark both refused: the judging page holds the refutation, sends it again, and a later 2xx does not take it as delivered (simulator seeds 49719, 52286)', () => {
     handOver([[T, ['a', 'b']]], 'p');
     refused.add('stint:again').add('stint:left');
     judgeHandedOver(failure);
-    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0]]);
-    // (its page, reading the site's last outcome, a failure soon after it left, sends it again)
-    storage.items.set('stint:outcome', `0 ${T + 50} 1`);
+    // (localStorage keeps the hand-over as it was; this page reads its own refutation in its place)
+    expect(storage.getItem('stint:left:p:a')).toBe(JSON.stringify([T, ['a', 'b'], 0]));
+    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
     expect(resent(['a', 'b'], T)).toEqual(['a', 'b']);
+    judgeHandedOver(later2xx);
+    expect(storage.getItem('stint:sent')).toBeNull();
+    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
   });
 });

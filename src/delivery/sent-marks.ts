@@ -44,8 +44,10 @@ const MAX_LEFT = 200;
 type Group = [at: number, ids: string[], seq: number, refuted?: 1];
 type HandedOver = Group[];
 
-/** This page's hand-overs that localStorage refused. */
+/** This page's hand-overs that localStorage refused (and its refutations of others' it refused to record). */
 let unwritten: HandedOver = [];
+/** The keys of hand-overs this page refuted where localStorage refused the record: their copy is in `unwritten`. */
+const shadowed = new Set<string>();
 /** This page's part of its hand-overs' keys (its outbox chunks' tag: random). */
 let page = '';
 
@@ -99,6 +101,7 @@ function leftKeys(): string[] {
 function readGroups(): [key: string | null, group: Group][] {
   const groups: [string | null, Group][] = unwritten.map((g) => [null, g]);
   for (const key of leftKeys()) {
+    if (shadowed.has(key)) continue;
     const [at, ids, seq, refuted] = readJson(key);
     if (typeof at != 'number' || !Array.isArray(ids)) continue;
     groups.push([key, refuted === 1 ? [at, ids, +seq! || 0, 1] : [at, ids, +seq! || 0]]);
@@ -120,7 +123,11 @@ function write(key: string | null, group: Group, was?: Group): void {
   const own = key === null;
   // (named by its page and its first entry's id: that page hands over no other with that entry)
   if (own && leftKeys().length < MAX_LEFT) key = `${LEFT}${page}:${group[1][0]}`;
-  if (!(key && writeJson(key, group[1].length ? group : [])) && own && group[1].length) unwritten.push(group);
+  if ((key && writeJson(key, group[1].length ? group : [])) || !group[1].length) return;
+  // A refutation that localStorage refuses to record stays in this page's memory, in place of what it refutes, which
+  // the site's next 2xx would take as delivered (test/sim seed 49719: a beacon lost as the network went down, refuted
+  // by a failure 8 s later with stint:again and the record refused, judged sent by a 2xx 9 s after that: never sent)
+  if (own || group[3]) (unwritten.push(group), own || shadowed.add(key!));
 }
 
 /** Page `tag` hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
@@ -143,7 +150,8 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   const ids = judged.flatMap(([, g]) => (sent(g) ? [] : g[1]));
   // localStorage full, stint:again refused: the refuted stay handed over, marked so (a page that reads them sends them
   // again, and a later 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went
-  // down, its entries removed by its page restored from the cache); where that is refused too, they stay as they were
+  // down, its entries removed by its page restored from the cache); where that is refused too, this page holds them
+  // (`write`)
   const noted = !ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS));
   for (const [key, g] of judged) write(key, sent(g) || noted ? [g[0], [], 0] : [g[0], g[1], g[2], 1], g);
 }
@@ -176,4 +184,5 @@ export function eraseMarks(): void {
   // (`stint:left`: the list an earlier release kept)
   for (const key of [KEY, AGAIN, 'stint:left', ...leftKeys()]) writeJson(key, []);
   unwritten = [];
+  shadowed.clear();
 }

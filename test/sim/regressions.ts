@@ -262,6 +262,7 @@ export const REGRESSIONS: Regression[] = [
   { mutant: 'a tab taken for shown by one hidden records nothing', seed: 44427 },
   { mutant: "a page keeps the tabs' channel in the back/forward cache", seed: 1 },
   { mutant: 'a refused store hands the session to memory, past the mirror', seed: 813 },
+  { mutant: 'a refutation localStorage refuses is forgotten', seed: 49719 }, // (and 52286)
 ];
 
 /**
