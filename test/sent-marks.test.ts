@@ -6,7 +6,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { follow, VERDICT } from '../src/core/verdict';
 import type { Delivery, Outcome } from '../src/core/send-model';
-import { eraseMarks, handOver, judgeHandedOver, judgeLast, readVerdicts } from '../src/delivery/sent-marks';
+import { eraseMarks, handOver, judgeHandedOver, judgeLast, readMarks, readVerdicts } from '../src/delivery/sent-marks';
+import { startOutbox } from '../src/delivery/outbox';
+import type { Entry } from '../src/core/event';
+import { memoryOutbox } from './helpers';
 
 /** A localStorage whose keys that begin with one of `refused` throw QuotaExceededError on a write that grows them. */
 function fullStorage(refused: Set<string>) {
@@ -128,5 +131,22 @@ describe('a hand-over refuted under a full localStorage', () => {
     judgeHandedOver(later2xx);
     expect(storage.getItem('stint:sent')).toBeNull();
     expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
+  });
+});
+
+describe('a removal the disk refused', () => {
+  const entry = (id: string): Entry => ({ id, at: T, appId: 'app', name: 'e', props: '{}', index: 1, hidden: false, ctx: '{}' });
+
+  it("marks its events sent: the next page that reads the outbox removes them unsent (test/sim seed 39524: a 2xx's removal refused by a full disk, its events sent again later)", async () => {
+    const store = memoryOutbox();
+    await store.put([['c1', [entry('a'), entry('b')]]]);
+    const full = { ...store, remove: () => Promise.reject(new DOMException('full', 'QuotaExceededError')) };
+    const outbox = startOutbox(full, () => {});
+    outbox.remove([['c1', ['a'], false]]);
+    outbox.commit(false);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect([...readMarks()]).toEqual(['a']);
+    const read = await startOutbox(store, () => {}).read([]);
+    expect(read.chunks).toEqual([['c1', [entry('b')]]]);
   });
 });

@@ -139,19 +139,17 @@ function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
 
 type Alarm = ReturnType<typeof alarm>;
 
-/** The timer of the next cycle: `wait` sets it unless it is set, `now` runs the cycle at once. */
+/**
+ * The timer of the next cycle: `wait` sets it unless it is set to come sooner (an event held for a beacon's verdict,
+ * 10 s: scripts/chaos.mjs seed 207; the core keeps the backoff in each wait), `now` runs the cycle at once.
+ */
 function alarm(cycle: () => void) {
-  let timer: ReturnType<typeof setTimeout> | 0 = 0;
-  const wake = () => {
-    timer = 0;
-    cycle();
-  };
+  let [timer, due]: [ReturnType<typeof setTimeout> | 0, number] = [0, 0];
+  const wake = () => void ((timer = 0), cycle());
+  const set = (ms: number) => ((due = Date.now() + ms), (timer = setTimeout(wake, ms)));
   return {
-    wait: (ms: number) => void (timer ||= setTimeout(wake, ms)),
-    now() {
-      clearTimeout(timer);
-      wake();
-    },
+    wait: (ms: number) => void ((!timer || Date.now() + ms < due) && (clearTimeout(timer), set(ms))),
+    now: () => (clearTimeout(timer), wake()),
     clear: () => clearTimeout(timer),
   };
 }

@@ -795,4 +795,13 @@ export const MUTANTS: Mutant[] = [
     find: 'if (own || group[3]) (unwritten.push(group), own || shadowed.add(key!));',
     replace: 'if (own) unwritten.push(group);',
   },
+  {
+    name: "the sender's timer keeps its first wait",
+    // scripts/chaos.mjs seed 207 (real Chromium): a tab's events tracked while a closed tab's beacon awaited its verdict
+    // waited for that verdict's 10 s, and a new page's flush() with them; the simulator checks no latency: a unit test
+    rule: 'a flush() resolves in time',
+    file: 'delivery/sender.ts',
+    find: 'void ((!timer || Date.now() + ms < due) &&',
+    replace: 'void (!timer &&',
+  },
 ];
