@@ -11,14 +11,19 @@ import { startOutbox } from '../src/delivery/outbox';
 import type { Entry } from '../src/core/event';
 import { memoryOutbox } from './helpers';
 
-/** A localStorage whose keys that begin with one of `refused` throw QuotaExceededError on a write that grows them. */
-function fullStorage(refused: Set<string>) {
+/**
+ * A localStorage whose keys that begin with one of `refused` throw QuotaExceededError on a write that grows them (one of
+ * `always`: on any write).
+ */
+function fullStorage(refused: Set<string>, always: Set<string>) {
   const items = new Map<string, string>();
   return {
     getItem: (key: string) => items.get(key) ?? null,
     setItem(key: string, value: string) {
       const full = [...refused].some((r) => key.startsWith(r));
-      if (full && value.length > (items.get(key) ?? '').length) throw new DOMException('full', 'QuotaExceededError');
+      const grows = value.length > (items.get(key) ?? '').length;
+      if ((full && grows) || [...always].some((r) => key.startsWith(r)))
+        throw new DOMException('full', 'QuotaExceededError');
       items.set(key, value);
     },
     removeItem: (key: string) => void items.delete(key),
@@ -32,10 +37,12 @@ function fullStorage(refused: Set<string>) {
 
 const T = 1_800_000_000_000;
 let refused: Set<string>;
+let always: Set<string>;
 let storage: ReturnType<typeof fullStorage>;
 beforeEach(() => {
   refused = new Set();
-  storage = fullStorage(refused);
+  always = new Set();
+  storage = fullStorage(refused, always);
   vi.stubGlobal('localStorage', storage);
   // (what a page's memory holds of its refused hand-overs goes too)
   eraseMarks();
@@ -109,28 +116,42 @@ describe('a hand-over refuted under a full localStorage', () => {
     handOver([[T, ['a', 'b']]], 'p');
     refused.add('stint:again');
     judgeHandedOver(failure);
-    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
+    expect(readVerdicts().left).toEqual([[0, ['a', 'b'], 0, 1]]);
     expect(resent(['a', 'b'], T)).toEqual(['a', 'b']);
     judgeHandedOver(later2xx);
     expect(storage.getItem('stint:sent')).toBeNull();
-    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
+    expect(readVerdicts().left).toEqual([[0, ['a', 'b'], 0, 1]]);
     // (room again: the next outcome records it as sent again, the hand-over gone)
     refused.clear();
     judgeHandedOver([true, T + VERDICT + 9_000, 3]);
     expect(readVerdicts()).toMatchObject({ left: [], again: ['a', 'b'] });
   });
 
-  it('stint:again and the mark both refused: the judging page holds the refutation, sends it again, and a later 2xx does not take it as delivered (simulator seeds 49719, 52286)', () => {
+  it('stint:again refused, localStorage full: the mark, shorter than the hand-over it replaces, lands; no later outcome takes it as sent, whichever page reads it (simulator seeds 49719, 52286, 53650)', () => {
     handOver([[T, ['a', 'b']]], 'p');
     refused.add('stint:again').add('stint:left');
     judgeHandedOver(failure);
+    expect(storage.getItem('stint:left:p:a')).toBe(JSON.stringify([0, ['a', 'b'], 0, 1]));
+    expect(resent(['a', 'b'], T)).toEqual(['a', 'b']);
+    // (a 2xx, or a failure long after they left, seen by this page or the next once this one went)
+    judgeHandedOver(later2xx);
+    judgeHandedOver([false, T + 30_000, 3]);
+    expect(storage.getItem('stint:sent')).toBeNull();
+    expect(readVerdicts().left).toEqual([[0, ['a', 'b'], 0, 1]]);
+  });
+
+  it('a storage that refuses every write of the hand-overs: the judging page holds the refutation, sends it again, and a later 2xx does not take it as delivered', () => {
+    handOver([[T, ['a', 'b']]], 'p');
+    refused.add('stint:again');
+    always.add('stint:left');
+    judgeHandedOver(failure);
     // (localStorage keeps the hand-over as it was; this page reads its own refutation in its place)
     expect(storage.getItem('stint:left:p:a')).toBe(JSON.stringify([T, ['a', 'b'], 0]));
-    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
+    expect(readVerdicts().left).toEqual([[0, ['a', 'b'], 0, 1]]);
     expect(resent(['a', 'b'], T)).toEqual(['a', 'b']);
     judgeHandedOver(later2xx);
     expect(storage.getItem('stint:sent')).toBeNull();
-    expect(readVerdicts().left).toEqual([[T, ['a', 'b'], 0, 1]]);
+    expect(readVerdicts().left).toEqual([[0, ['a', 'b'], 0, 1]]);
   });
 });
 

@@ -150,10 +150,12 @@ export function judgeHandedOver([ok, at, seq = 0]: Outcome): void {
   const ids = judged.flatMap(([, g]) => (sent(g) ? [] : g[1]));
   // localStorage full, stint:again refused: the refuted stay handed over, marked so (a page that reads them sends them
   // again, and a later 2xx does not take them as delivered: simulator seed 15980, a beacon lost as the network went
-  // down, its entries removed by its page restored from the cache); where that is refused too, this page holds them
-  // (`write`)
+  // down, its entries removed by its page restored from the cache). The mark is written shorter than what it replaces
+  // (its time and order no longer count), so that a full localStorage takes it: held in this page's memory alone, the
+  // refutation went with the page (seed 53650: the judging page reloaded, and the next took the hand-over as sent);
+  // where it is refused all the same (a storage that refuses any write), this page holds it (`write`)
   const noted = !ids.length || writeJson(AGAIN, [...readIds(AGAIN), ...ids].slice(-MAX_MARKS));
-  for (const [key, g] of judged) write(key, sent(g) || noted ? [g[0], [], 0] : [g[0], g[1], g[2], 1], g);
+  for (const [key, g] of judged) write(key, sent(g) || noted ? [g[0], [], 0] : [0, g[1], 0, 1], g);
 }
 
 /** The site's last outcome judges what is still handed over, where no page did (the page that shared it died first). */

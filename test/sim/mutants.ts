@@ -789,7 +789,8 @@ export const MUTANTS: Mutant[] = [
     name: 'a refutation localStorage refuses is forgotten',
     // seed 49719: a hidden tab's beacon lost as the network went down; another tab's failure refuted it 8 s later, with
     // localStorage full (stint:again and the hand-over's mark refused): the hand-over stayed as it was, and the same
-    // tab's 2xx 9 s after that judged it sent. Its event was never sent again
+    // tab's 2xx 9 s after that judged it sent. Its event was never sent again (since the mark is written shorter, it
+    // lands in a full localStorage: this path is for a storage that refuses any write, a unit test's)
     rule: 'every event arrives',
     file: 'delivery/sent-marks.ts',
     find: 'if (own || group[3]) (unwritten.push(group), own || shadowed.add(key!));',
@@ -803,5 +804,15 @@ export const MUTANTS: Mutant[] = [
     file: 'delivery/sender.ts',
     find: 'void ((!timer || Date.now() + ms < due) &&',
     replace: 'void (!timer &&',
+  },
+  {
+    name: "a refutation's mark is as long as the hand-over",
+    // seed 53650: localStorage full, a refutation held in the judging page's memory alone went with it (a reload 42 s
+    // later, the network down all along); the next page judged the hand-over by the site's last failure, 42 s after
+    // it left: sent. Its event was never sent
+    rule: 'every event arrives',
+    file: 'delivery/sent-marks.ts',
+    find: '[g[0], [], 0] : [0, g[1], 0, 1], g);',
+    replace: '[g[0], [], 0] : [g[0], g[1], g[2], 1], g);',
   },
 ];
