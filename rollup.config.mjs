@@ -10,7 +10,7 @@ import { mangleInternal } from './scripts/internal-names.mjs';
 /**
  * One name cache for every minified file, the tags' and the npm build's, so that an internal name is shortened
  * the same way everywhere. `dist/names.json` keeps its property names (`$name` -> short): a flight recorder's log
- * (`debugLog()`, src/recorder.ts) is read and replayed with it (test/core/replay.test.ts `readLog`).
+ * (`debugLog()`, src/ground/recorder.ts) is read and replayed with it (test/core/replay.test.ts `readLog`).
  */
 const NAME_CACHE = {
   props: undefined,

@@ -229,7 +229,7 @@ test('consent "tcf": a CMP that answers at once with a stored grant is followed 
   expect((await deviceOf(page, context)).cookies).toEqual(['_stint']);
 });
 
-/** The parts of Stint the page loaded beside its tag (`stint.<name>.js`, src/parts.ts), by their path. */
+/** The parts of Stint the page loaded beside its tag (`stint.<name>.js`, src/door/parts.ts), by their path. */
 const partsOf = (page: Page) =>
   page.evaluate(() => performance.getEntriesByType('resource').map((r) => new URL(r.name).pathname).filter((path) => /\/stint\.\w+\.js$/.test(path)));
 

@@ -31,7 +31,7 @@ bothBuilds(() => {
 inChromium('which session sends is a decision of the core, the same in every engine: test/core/rules.test.ts "sampled", test/core/session.test.ts "sampleRate"', () =>
 test('sampleRate: a session sends whole or not at all, by its id; an unsampled one is kept and timed; every batch says its rate', async ({ page, build, run, collector }) => {
   await openStint(page, build, run, { sampleRate: 0.5 });
-  // The rule (src/core/rules.ts `sampled`): the session id's first 32 bits, against the rate.
+  // The rule (src/core/session/rules.ts `sampled`): the session id's first 32 bits, against the rate.
   const sends = (id: string) => parseInt(id.slice(0, 8), 16) < 0.5 * 2 ** 32;
   const sessions: string[] = [];
   for (let i = 0; i < 12; i++) {

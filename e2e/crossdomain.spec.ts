@@ -3,7 +3,7 @@
  * and localhost (two sites to the browser: two cookie jars, two storages). The decisions are test/core/link.test.ts's.
  */
 import type { Page } from '@playwright/test';
-import { linkCheck } from '../src/core/landing';
+import { linkCheck } from '../src/core/session/landing';
 import { baseUrl, call, consoleOf, expect, inChromium, pageUrl, test, waitForStint, type Build } from './fixtures';
 import { bothBuilds } from './npm';
 

@@ -1,5 +1,5 @@
 /**
- * Engaged time (`engagement: { idle }`, src/core/engagement.ts): the person's real input (trusted keys), the page's
+ * Engaged time (`engagement: { idle }`, src/core/engaged/engagement.ts): the person's real input (trusted keys), the page's
  * clock, visibility stubbed as web-vitals' tests do (headless pages stay visible: fixtures.ts `setVisibility`), the
  * window's focus and blur as the browser fires them on `window`, and a freeze and a back/forward-cache round trip
  * faked the same way (the drivers disable the cache; only a Chromium of its own freezes for real: freeze.spec.ts).

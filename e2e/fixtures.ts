@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { test as base, expect as playwrightExpect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import type { EventSession } from '../src/core/envelope';
+import type { EventSession } from '../src/core/formats/envelope';
 import { startTwice } from './start';
 import { withWebKit } from './webkit/page';
 export { inTrackedOrder } from './order';
@@ -83,7 +83,7 @@ export class Collector {
    * second the events are not there (bounded: ten times). A jump of that clock can pass the bound of something in
    * flight (a request's answer, 30 s, src/delivery/transport.ts; a database's, 2-3 s), which the sender then waits
    * out on the page's clock before it sends again. (The events that never came in CI, which this was first written
-   * for, were lost by the outbox's read race, fixed in core/send.ts `read`; the clock's bounds are a cause of their own.)
+   * for, were lost by the outbox's read race, fixed in core/send/send.ts `read`; the clock's bounds are a cause of their own.)
    */
   async waitTicking(page: Page, count: number, where: (e: StintEvent) => boolean = () => true): Promise<StintEvent[]> {
     for (let i = 0; i < 10; i++) {

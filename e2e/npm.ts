@@ -1,6 +1,6 @@
 /**
  * Every engine plays every spec once, on the script tag build (the default `build`). The two builds differ
- * only in their entry point (src/tag.ts: the command queue and data attributes; src/index.ts: `createTracker`
+ * only in their entry point (src/tags/tag.ts: the command queue and data attributes; src/index.ts: `createTracker`
  * and the separate pipeline and consent entries), so the ESM build plays the tests where that entry matters:
  * importing it, one tracker per page, its own pipeline and consent entries, the framework recipes. Their titles
  * begin with "the ESM build ›". (Tree shaking, the types and server-side rendering are proven in Node:

@@ -6,7 +6,7 @@
  * A person clicks the app's links, goes back and forward; the collector's record is the truth.
  */
 import type { Page } from '@playwright/test';
-import { readSession } from '../src/core/headers';
+import { readSession } from '../src/core/session/headers';
 import { baseUrl, expect, test, type StintEvent } from './fixtures';
 import { esmBuild } from './npm';
 

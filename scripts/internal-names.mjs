@@ -10,15 +10,15 @@ export const INTERNAL_NAMES = [
   'calls', 'chars', 'earlier', 'effects', 'kept',
   // core/event.ts, core/context.ts: what an event carries on its way
   'mechanism', 'props', 'ctx', 'chunk', 'pageJson', 'lastCtx', 'made', 'ctxJson',
-  // core/route.ts: the wait for a route
+  // core/route/route.ts: the wait for a route
   'withHash', 'last', 'seen', 'since', 'oldTitle', 'redrawn',
   // the shell's adapters: storage being opened, where the session is written, delivery, the tabs, the send turn
   'primary', 'mirror', 'found', 'synchronous', 'early', 'chain', 'othersOpen', 'sentElsewhere', 'sendingElsewhere', 'leave', 'alive', 'goOn', 'give', 'heard', 'said',
   // core/step.ts, core/ids.ts: shut down; the ids' source; where a page is
   'shutDown', 'fresh', 'derive', 'place',
-  // core/rules.ts: a rule's outcome
+  // core/session/rules.ts: a rule's outcome
   'current', 'ending',
-  // core/send.ts: delivery's model; a reply; an entry's place in the queue
+  // core/send/send.ts: delivery's model; a reply; an entry's place in the queue
   'queue', 'known', 'inflight', 'awaiting', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
   'moved', 'seq',
   // the page's signals (lifecycle/page.ts), the tag's names and parts (loaders.ts, parts.ts), the cookie's probe,
@@ -27,13 +27,13 @@ export const INTERNAL_NAMES = [
   'leaving', 'increment', 'linker', 'watchLinks', 'linked', 'watchCopy',
   // core/model.ts: storage's answer a landing page holds, the parts come; the shell's rooms (tracker.ts `Shell`)
   'answer', 'parts', 'keeper', 'shown', 'unwatch', 'lostEarly', 'handOff', 'follow', 'hear',
-  // core/state.ts: the session's fields that are neither sent, exported (readSession's) nor a builtin's name (stored by
+  // core/session/state.ts: the session's fields that are neither sent, exported (readSession's) nor a builtin's name (stored by
   // their short keys alone)
   'firstEventAt', 'siteBackground', 'backgroundReported', 'attributesAt', 'lastPage', 'businessUserId',
   'profileId', 'copiedAt',
-  // the shell's wiring (tracker.ts `Shell`, shell/effects.ts), delivery's model and its shell (core/send-model.ts, delivery/sender.ts)
+  // the shell's wiring (tracker.ts `Shell`, shell/effects.ts), delivery's model and its shell (core/send/send-model.ts, delivery/sender.ts)
   'model', 'recording', 'dispatch', 'perform', 'tabs', 'live', 'saved', 'chunks', 'retryAfter', 'batch',
-  // core/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
+  // core/engaged/engagement.ts: a page's engagement, the steps the input part hands over (what the core calls of them), the calls they are given
   'engage', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
   // delivery's rooms and what they tell each other: the outcome a request had, the entries a leaving page handed over
   'handed', 'marked', 'mirrored', 'asked', 'again',

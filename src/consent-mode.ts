@@ -5,8 +5,8 @@
  * command sets it, then what it says (`granted`, `denied`: a refusal), as the visitor changes their mind.
  */
 import { watchConsentMode } from './consent/google';
-import type { ConsentSignal } from './types';
+import type { ConsentSignal } from './ground/types';
 
-export type { ConsentSignal } from './types';
+export type { ConsentSignal } from './ground/types';
 
 export const googleConsentMode = (): ConsentSignal => watchConsentMode;

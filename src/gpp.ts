@@ -6,8 +6,8 @@
  * changes their mind.
  */
 import { watchGpp } from './consent/gpp';
-import type { ConsentSignal } from './types';
+import type { ConsentSignal } from './ground/types';
 
-export type { ConsentSignal } from './types';
+export type { ConsentSignal } from './ground/types';
 
 export const gpp = (): ConsentSignal => watchGpp;

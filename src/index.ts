@@ -2,11 +2,11 @@
  * Stint: browser session tracking. Importing this module touches no browser global, so it is safe
  * in server-side rendering; `createTracker` outside a browser returns a tracker that does nothing.
  */
-import { inertTracker, publicTracker } from './api';
-import { configFor, trackerFor } from './create';
-import { debug } from './log';
-import { NPM } from './loaders';
-import type { StintConfig, Tracker } from './types';
+import { inertTracker, publicTracker } from './door/api';
+import { configFor, trackerFor } from './door/create';
+import { debug } from './ground/log';
+import { NPM } from './door/loaders';
+import type { StintConfig, Tracker } from './ground/types';
 
 export type {
   AttributeValue,
@@ -20,8 +20,8 @@ export type {
   StorageMechanism,
   TagConfig,
   Tracker,
-} from './types';
-export { VERSION } from './version';
+} from './ground/types';
+export { VERSION } from './ground/version';
 
 /**
  * Creates a tracker. Throws a TypeError naming the field when the config is wrong; never throws

@@ -5,10 +5,10 @@
  * the receiver's base (its origin, or origin and a prefix); `/v1/logs`, or `logsPath`, is joined to it.
  */
 import { otlpFormat } from './core/formats/otlp';
-import { fault } from './log';
-import type { OtlpOptions, WireFormat } from './types';
+import { fault } from './ground/log';
+import type { OtlpOptions, WireFormat } from './ground/types';
 
-export type { OtlpOptions, WireFormat } from './types';
+export type { OtlpOptions, WireFormat } from './ground/types';
 
 /** `o` is a plain object whose every member passes `ok`. */
 const every = (o: unknown, ok: (key: string, value: unknown) => boolean) =>

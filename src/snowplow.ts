@@ -5,10 +5,10 @@
  * path is joined to it, or `postPath` where a first-party proxy uses another.
  */
 import { snowplowFormat } from './core/formats/snowplow';
-import { fault } from './log';
-import type { SnowplowOptions, WireFormat } from './types';
+import { fault } from './ground/log';
+import type { SnowplowOptions, WireFormat } from './ground/types';
 
-export type { SnowplowOptions, WireFormat } from './types';
+export type { SnowplowOptions, WireFormat } from './ground/types';
 
 export function snowplow(options: SnowplowOptions = {}): WireFormat {
   const path = options?.postPath;

@@ -5,8 +5,8 @@
  * changes their mind.
  */
 import { watchTcf } from './consent/tcf';
-import type { ConsentSignal } from './types';
+import type { ConsentSignal } from './ground/types';
 
-export type { ConsentSignal } from './types';
+export type { ConsentSignal } from './ground/types';
 
 export const tcf = (): ConsentSignal => watchTcf;

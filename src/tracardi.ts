@@ -4,10 +4,10 @@
  * where `sourceId` is the REST event source configured in Tracardi for the site.
  */
 import { tracardiFormat } from './core/formats/tracardi';
-import { fault } from './log';
-import type { TracardiOptions, WireFormat } from './types';
+import { fault } from './ground/log';
+import type { TracardiOptions, WireFormat } from './ground/types';
 
-export type { TracardiOptions, WireFormat } from './types';
+export type { TracardiOptions, WireFormat } from './ground/types';
 
 export function tracardi(options: TracardiOptions): WireFormat {
   const id = options?.sourceId;

@@ -10,7 +10,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pack } from '../src/core/batch';
+import { pack } from '../src/core/send/batch';
 import type { Entry } from '../src/core/event';
 import type { Batch, Format } from '../src/core/formats/format';
 import { nativeFormat } from '../src/core/formats/native';

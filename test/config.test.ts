@@ -1,17 +1,17 @@
-import { sentence } from '../src/messages';
+import { sentence } from '../src/door/messages';
 import { describe, expect, it, vi } from 'vitest';
-import { resolveConfig as resolve, type Names } from '../src/config';
-import { NPM, tagNames } from '../src/loaders';
+import { resolveConfig as resolve, type Names } from '../src/shell/config';
+import { NPM, tagNames } from '../src/door/loaders';
 import { nativeFormat } from '../src/core/formats/native';
 import { snowplow } from '../src/snowplow';
 import { googleConsentMode } from '../src/consent-mode';
 import { tcf } from '../src/tcf';
 import { otlp } from '../src/otlp';
 import { tracardi } from '../src/tracardi';
-import type { StintConfig, TagConfig } from '../src/types';
+import type { StintConfig, TagConfig } from '../src/ground/types';
 
 const ok = { collector: '/collect', appId: 'shop' };
-/** Where a script tag runs from (its consent parts load beside it: src/parts.ts). */
+/** Where a script tag runs from (its consent parts load beside it: src/door/parts.ts). */
 const WHERE = { base: 'https://shop.example/js/stint.js', nonce: '', scriptUrl: (url: string) => url };
 /** As an npm app resolves its config (a script tag: `tagNames`). */
 const resolveConfig = (config: StintConfig | TagConfig, names: Names = NPM) => resolve(config, names);

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
-import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/batch';
+import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/send/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
 import { beacon, post, sendNow, takeDue } from '../src/delivery/transport';
-import { setLeaving } from '../src/db';
-import { parseRetryAfter } from '../src/core/batch';
+import { setLeaving } from '../src/ground/db';
+import { parseRetryAfter } from '../src/core/send/batch';
 import { gunzipSync } from 'node:zlib';
-import { VERSION } from '../src/version';
+import { VERSION } from '../src/ground/version';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-21T10:00:00Z');

@@ -1,9 +1,9 @@
 /**
  * The README, docs/ and CHANGELOG.md against what they describe, so that none can go stale in silence: every relative
  * link and anchor resolves; every docs page opens with its contents; every repository path they quote exists; the
- * configuration tables are the interfaces of src/types.ts (each option, its type, whether it is required, its default
- * as resolveConfig fills it in, the tag's data attribute as src/tag.ts reads it); the messages page lists every code of
- * src/messages.ts with its sentence; the README's sizes are scripts/size.json's; the README's commands are the ones CI
+ * configuration tables are the interfaces of src/ground/types.ts (each option, its type, whether it is required, its default
+ * as resolveConfig fills it in, the tag's data attribute as src/tags/tag.ts reads it); the messages page lists every code of
+ * src/door/messages.ts with its sentence; the README's sizes are scripts/size.json's; the README's commands are the ones CI
  * runs, and its npm blocks run as pasted. (The tested blocks: test/readme.test.ts; the tests a page names:
  * test/promises.test.ts.)
  */
@@ -11,9 +11,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config';
-import { NPM } from '../src/loaders';
-import { MESSAGES, sentence } from '../src/messages';
+import { resolveConfig } from '../src/shell/config';
+import { NPM } from '../src/door/loaders';
+import { MESSAGES, sentence } from '../src/door/messages';
 
 const root = join(__dirname, '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -144,9 +144,9 @@ describe('the paths the documents quote', () => {
   });
 });
 
-/** The members of `name` in src/types.ts: their type as written, and whether they are required. */
+/** The members of `name` in src/ground/types.ts: their type as written, and whether they are required. */
 function members(name: string): Map<string, { type: string; required: boolean }> {
-  const source = ts.createSourceFile('types.ts', read('src/types.ts'), ts.ScriptTarget.Latest, true);
+  const source = ts.createSourceFile('types.ts', read('src/ground/types.ts'), ts.ScriptTarget.Latest, true);
   const out = new Map<string, { type: string; required: boolean }>();
   source.forEachChild((node) => {
     if (!ts.isInterfaceDeclaration(node) || node.name.text !== name) return;
@@ -162,7 +162,7 @@ function members(name: string): Map<string, { type: string; required: boolean }>
 
 const kebab = (s: string) => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
-describe('docs/configuration.md is the config of src/types.ts', () => {
+describe('docs/configuration.md is the config of src/ground/types.ts', () => {
   const page = read('docs/configuration.md');
   const interfaces = [...page.matchAll(/<!-- options: (\w+) -->/g)].map((m) => m[1]);
 
@@ -196,8 +196,8 @@ describe('docs/configuration.md is the config of src/types.ts', () => {
     }
   });
 
-  it("StintConfig's tag attributes are those src/tag.ts (and each pipeline's tag) reads into the config", () => {
-    const tags = ['src/tag.ts', ...readdirSync(join(root, 'src/tags')).map((f) => `src/tags/${f}`)].map(read).join();
+  it("StintConfig's tag attributes are those src/tags/tag.ts (and each pipeline's tag) reads into the config", () => {
+    const tags = ['src/tags/tag.ts', ...readdirSync(join(root, 'src/tags')).map((f) => `src/tags/${f}`)].map(read).join();
     const named = Object.fromEntries([...tags.matchAll(/(\w+): data\.(\w+)/g)].map((m) => [m[1], kebab(m[2])]));
     for (const [option, , , attribute] of table(page, 'options: StintConfig'))
       expect(attribute, option).toBe(named[option] ? `data-${named[option]}` : '—');
@@ -206,7 +206,7 @@ describe('docs/configuration.md is the config of src/types.ts', () => {
   });
 });
 
-describe('docs/messages.md is src/messages.ts', () => {
+describe('docs/messages.md is src/door/messages.ts', () => {
   const page = read('docs/messages.md');
   // (each code's cell holds its anchor, `<a id="2"></a>2`: the short message's `messages.md#2`)
   const rows = tableUnder(page, 'Every code').map((r) => [r[0].replace(/<a id="(\d+)"><\/a>\1/, '$1'), ...r.slice(1)]);
@@ -220,7 +220,7 @@ describe('docs/messages.md is src/messages.ts', () => {
   });
 
   it("lists what each checked field must be (message 2), every field of messages.ts's EXPECTED", () => {
-    const source = read('src/messages.ts');
+    const source = read('src/door/messages.ts');
     const from = source.indexOf('const EXPECTED');
     const block = source.slice(from, source.indexOf('};', from));
     const fields = [...block.matchAll(/^\s+'?([\w.]+)'?: /gm)].map((m) => m[1]);

@@ -5,7 +5,7 @@
  * its id; the page ended it at once and counted on from the old session's index).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeState } from '../src/core/state';
+import { encodeState } from '../src/core/session/state';
 import { state } from './helpers';
 
 const opened: unknown[] = [];

@@ -1,6 +1,6 @@
 import { nameUuid, type Ids } from '../src/core/ids';
-import type { Timeouts } from '../src/core/rules';
-import type { SessionState } from '../src/core/state';
+import type { Timeouts } from '../src/core/session/rules';
+import type { SessionState } from '../src/core/session/state';
 
 export const MIN = 60_000;
 export const T: Timeouts = { foregroundTimeout: 30 * MIN, backgroundTimeout: 5 * MIN, maxSessionDuration: 0 };

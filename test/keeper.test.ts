@@ -5,11 +5,11 @@
  * (e2e/freeze.spec.ts: the resumed tab's next event took another tab's `eventIndex`).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodeState } from '../src/core/state';
-import { setLeaving } from '../src/db';
+import { encodeState } from '../src/core/session/state';
+import { setLeaving } from '../src/ground/db';
 import { startKeeper } from '../src/session/keeper';
-import type { Tabs } from '../src/tabs';
-import type { SessionStore } from '../src/types';
+import type { Tabs } from '../src/session/tabs';
+import type { SessionStore } from '../src/ground/types';
 import { state } from './helpers';
 
 /** A synchronous store that counts its writes. */

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERNAL_NAMES } from '../scripts/internal-names.mjs';
-import { encodeState, type SessionState } from '../src/core/state';
+import { encodeState, type SessionState } from '../src/core/session/state';
 
 const names: string[] = INTERNAL_NAMES;
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -63,13 +63,13 @@ describe('the names the build shortens', () => {
 
   it('are no member of what is stored, told to the other tabs, or given by the page', () => {
     const crossing = new Set([
-      ...members(read('src/types.ts')),
-      ...members(block('src/tabs.ts', 'export type TabMessage')),
-      ...members(block('src/core/envelope.ts', 'export interface EventSession')),
-      ...members(block('src/core/envelope.ts', 'export interface WholeEvent')),
+      ...members(read('src/ground/types.ts')),
+      ...members(block('src/session/tabs.ts', 'export type TabMessage')),
+      ...members(block('src/core/formats/envelope.ts', 'export interface EventSession')),
+      ...members(block('src/core/formats/envelope.ts', 'export interface WholeEvent')),
       ...members(block('src/delivery/outbox-store.ts', 'interface Stored')),
       ...members(block('src/delivery/outbox-store.ts', 'interface Chunk')),
-      ...members(block('src/api.ts', 'export interface Running')),
+      ...members(block('src/door/api.ts', 'export interface Running')),
       ...members(block('src/consent/tcf.ts', 'export interface TCData')),
       ...members(block('src/consent/gpp-read.ts', 'export interface GppSection')),
       ...members(block('src/consent/gpp-read.ts', 'export interface GppPing')),
@@ -83,7 +83,7 @@ describe('the names the build shortens', () => {
   });
 
   it('are no key of a stored session: it is stored by its fields’ short keys (state.ts), whole and lean', () => {
-    const state = Object.fromEntries(members(block('src/core/state.ts', 'export interface SessionState')).map((n) => [n, 1]));
+    const state = Object.fromEntries(members(block('src/core/session/state.ts', 'export interface SessionState')).map((n) => [n, 1]));
     for (const lean of [false, true]) {
       const stored = Object.keys(JSON.parse(encodeState(state as unknown as SessionState, lean).slice(2)));
       expect(stored.length).toBeGreaterThan(10);

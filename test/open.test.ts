@@ -5,7 +5,7 @@
  * went on from the hand-over alone, and its next event repeated an `eventIndex` the mirror had counted past.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeState, encodeState, type SessionState } from '../src/core/state';
+import { decodeState, encodeState, type SessionState } from '../src/core/session/state';
 import { openStorage, type Opened } from '../src/session/open';
 import { state } from './helpers';
 

@@ -5,13 +5,13 @@
  * a body under the request limit, a batch split, never cut; the path joined with one slash.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES, pack, byteLength } from '../src/core/batch';
+import { MAX_BODY_BYTES, pack, byteLength } from '../src/core/send/batch';
 import type { Entry } from '../src/core/event';
 import { joinUrl, type Batch } from '../src/core/formats/format';
 import { otlpFormat } from '../src/core/formats/otlp';
 import { attribute, endSession, identify, newSession, track } from '../src/core/step';
 import { otlp } from '../src/otlp';
-import { VERSION } from '../src/version';
+import { VERSION } from '../src/ground/version';
 import { boot, MIN } from './core/harness';
 
 interface Record {

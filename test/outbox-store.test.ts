@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../src/core/event';
-import type { StintDb } from '../src/db';
+import type { StintDb } from '../src/ground/db';
 import { idbOutbox } from '../src/delivery/outbox-store';
 
 function fakeDb() {

@@ -3,7 +3,7 @@
  * Retry-After and backoff. The real browser paths (beacons, IndexedDB, tabs) are in e2e/delivery.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MAX_QUEUE_EVENTS } from '../src/core/batch';
+import { MAX_QUEUE_EVENTS } from '../src/core/send/batch';
 import type { Entry } from '../src/core/event';
 import { nativeFormat } from '../src/core/formats/native';
 import type { OutboxStore } from '../src/delivery/outbox-store';
@@ -294,7 +294,7 @@ describe('Sender', () => {
     out.add(first);
     await vi.advanceTimersByTimeAsync(2000);
     expect(sent()).toEqual([first.id]);
-    // Hidden: what is queued leaves by beacon, and awaits the site's next outcome (10 s at most: core/verdict.ts).
+    // Hidden: what is queued leaves by beacon, and awaits the site's next outcome (10 s at most: core/send/verdict.ts).
     out.add(entry());
     out.beacon(false);
     await vi.advanceTimersByTimeAsync(1500);

@@ -4,8 +4,8 @@
  * down, its entries then removed from the outbox by its page restored from the cache).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { follow, VERDICT } from '../src/core/verdict';
-import type { Delivery, Outcome } from '../src/core/send-model';
+import { follow, VERDICT } from '../src/core/send/verdict';
+import type { Delivery, Outcome } from '../src/core/send/send-model';
 import { eraseMarks, handOver, judgeHandedOver, judgeLast, readMarks, readVerdicts } from '../src/delivery/sent-marks';
 import { startOutbox } from '../src/delivery/outbox';
 import type { Entry } from '../src/core/event';

@@ -1,12 +1,12 @@
 /**
- * The reference handlers of the `serverCookie` endpoint (src/server-cookie.ts, exported by `stint/collector`): Node's
+ * The reference handlers of the `serverCookie` endpoint (src/session/server-cookie.ts, exported by `stint/collector`): Node's
  * `http` on a real server, Express-style middleware given a body its parser read, the Fetch API with its own Request.
  * Their answers are test/core/headers.test.ts's (`copyAnswer`); here, that each runtime carries them out.
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverCookieFetch, serverCookieHandler } from '../src/collector';
-import { encodeState } from '../src/core/state';
+import { encodeState } from '../src/core/session/state';
 import { state } from './helpers';
 
 const lean = encodeURIComponent(encodeState(state({ businessUserId: 'alice@example.com' }), true));

@@ -1,5 +1,5 @@
 /**
- * The tabs' channel (src/tabs.ts), over Node's own BroadcastChannel (the browser's API): what a tab hears,
+ * The tabs' channel (src/session/tabs.ts), over Node's own BroadcastChannel (the browser's API): what a tab hears,
  * and the roll call: a live tab answers at once, a tab that left (or crashed, or sits in the back/forward
  * cache) does not, and the roll call never waits past its bound. What the site makes of the answers (a
  * crashed visible tab forgotten, the site in the background) is the core's (test/core/site.test.ts); the
@@ -7,7 +7,7 @@
  * time (delivery.spec.ts, two tabs and a failing collector).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { records, startTabs, type TabMessage, type Tabs } from '../src/tabs';
+import { records, startTabs, type TabMessage, type Tabs } from '../src/session/tabs';
 
 const open: Tabs[] = [];
 const heard = new Map<string, TabMessage[]>();

@@ -61,7 +61,7 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
 createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: 'pro' });`,
       true,
     );
-    // (the link's pattern, `\d{1,15}`: a landing page's reading of its link, core/landing.ts)
+    // (the link's pattern, `\d{1,15}`: a landing page's reading of its link, core/session/landing.ts)
     const marks = ['popstate', 'pushState', 'touchstart', 'auxclick', 'page_engagement', '\\d{1,15}'];
     for (const mark of marks) expect(code, mark).not.toContain(mark);
     for (const mark of marks) expect(later.join('\n'), mark).toContain(mark);
@@ -78,7 +78,7 @@ createTracker({ collector: '/collect', appId: 'app' }).track('signup', { plan: '
 
   it('no tag carries the parsing of the user agent: it is read where the events land (stint/collector, the pipelines)', () => {
     const read = (file: string) => readFileSync(`${dist}/${file}`, 'utf8');
-    // (the GREASE brand's pattern and the Windows versions' table: core/agent.ts)
+    // (the GREASE brand's pattern and the Windows versions' table: core/formats/agent.ts)
     for (const mark of ['Not.?A.?Brand', 'Windows NT'])
       for (const tag of ['stint.js', 'stint.snowplow.js', 'stint.tracardi.js', 'stint.otlp.js']) expect(read(tag), `${tag} ${mark}`).not.toContain(mark);
     expect(read('collector.mjs') + readdirSync(`${dist}/chunks`).map((f) => read(`chunks/${f}`)).join(''), 'the collector').toContain('Windows NT');

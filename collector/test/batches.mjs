@@ -9,7 +9,7 @@ const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 
 /**
  * A shared context: one session of one device, on `path`.
- * @returns {import('../../src/core/envelope').SharedContext}
+ * @returns {import('../../src/core/formats/envelope').SharedContext}
  */
 export function context({ sessionId = randomUUID(), userId = randomUUID(), path = '/', firstEventId = null } = {}) {
   return {
@@ -39,12 +39,12 @@ export function context({ sessionId = randomUUID(), userId = randomUUID(), path 
 /**
  * An envelope of `count` events (fresh ids) in one context; `at` its first event's time.
  * @param {{ count?: number, appId?: string, appVersion?: string, sampleRate?: number, dropped?: number, at?: number,
- *   shared?: import('../../src/core/envelope').SharedContext }} [o]
- * @returns {import('../../src/core/envelope').Envelope}
+ *   shared?: import('../../src/core/formats/envelope').SharedContext }} [o]
+ * @returns {import('../../src/core/formats/envelope').Envelope}
  */
 export function envelope({ count = 20, appId = 'shop-web', appVersion, sampleRate = 1, dropped = 0, at = 1795255200000, shared } = {}) {
   const events = Array.from({ length: count }, (_, i) => {
-    /** @type {import('../../src/core/envelope').CompactEvent} */
+    /** @type {import('../../src/core/formats/envelope').CompactEvent} */
     const event = [randomUUID(), i % 5 ? 'add_to_cart' : 'page_view', i % 5 ? { sku: `A-${i}`, price: 12.5 } : {}, i * 250];
     return i ? event : [...event, { i: 1 }];
   });
@@ -54,6 +54,6 @@ export function envelope({ count = 20, appId = 'shop-web', appVersion, sampleRat
 
 /**
  * The event ids of an envelope.
- * @param {import('../../src/core/envelope').Envelope} batch
+ * @param {import('../../src/core/formats/envelope').Envelope} batch
  */
 export const idsOf = (batch) => batch.events.map((e) => e[0]);

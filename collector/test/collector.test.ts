@@ -4,7 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeState } from '../../src/core/state';
+import { encodeState } from '../../src/core/session/state';
 import { state } from '../../test/helpers';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { join } from 'node:path';

@@ -5,7 +5,7 @@
  * time `session_end` reports, the entry and exit pages, the events and page views.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageEvent } from '../../src/core/envelope';
+import type { PageEvent } from '../../src/core/formats/envelope';
 import { MIN } from '../../test/core/harness';
 import { post, serveTemp, type Served } from './helpers';
 import { S, T0, visit } from './visit';

@@ -2,8 +2,8 @@
  * A visit as Stint's own code sends it: played through the core (test/core/harness.ts, as the shell drives it), its
  * events packed into native batches by the delivery's own `pack` and format. The events, whole, and the bodies.
  */
-import { pack } from '../../src/core/batch';
-import type { PageEvent } from '../../src/core/envelope';
+import { pack } from '../../src/core/send/batch';
+import type { PageEvent } from '../../src/core/formats/envelope';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
 import { track } from '../../src/core/step';

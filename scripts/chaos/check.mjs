@@ -5,7 +5,7 @@
 
 /** A beacon's or an exit's request lands within this of it. */
 const LANDS = 2000;
-/** The verdict's window (core/verdict.ts VERDICT) and delivery's trust in a 2xx (core/send-model.ts TRUST). */
+/** The verdict's window (core/send/verdict.ts VERDICT) and delivery's trust in a 2xx (core/send/send-model.ts TRUST). */
 const VERDICT = 10_000;
 const TRUST = 5 * 60_000;
 /** Two tabs that find the same index within this are the race the issue allows; past it, a fault. */

@@ -17,8 +17,8 @@
  *   (`region: [...]`) is taken only when it denies: Stint cannot tell where the visitor is.
  * - Nothing yet: pending (nothing stored or sent; held), as for a TCF CMP that has not answered.
  */
-import { note } from '../log';
-import type { ConsentState } from '../types';
+import { note } from '../ground/log';
+import type { ConsentState } from '../ground/types';
 
 /** What the consent commands pushed so far say of `analytics_storage`. */
 export interface ConsentMode {

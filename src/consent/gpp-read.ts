@@ -11,7 +11,7 @@
  * or else each it supports) must have been read; while one is missing consent stays pending (one warning names it).
  * Otherwise consent is granted: the US laws are opt-out.
  */
-import type { ConsentState } from '../types';
+import type { ConsentState } from '../ground/types';
 
 /** A parsed section's fields that Stint reads (the US sections: 0 not applicable, 1 yes, 2 no). */
 export interface GppSection {

@@ -8,8 +8,8 @@
  * name; it answers by return values or by callbacks, and says which sections apply in `getGPPData`). What its answers
  * mean: gpp-read.ts.
  */
-import { note } from '../log';
-import type { ConsentState } from '../types';
+import { note } from '../ground/log';
+import type { ConsentState } from '../ground/types';
 import {
   gppConsent,
   readable,

@@ -2,8 +2,8 @@
  * An IAB TCF v2.2 consent management platform, followed through `window.__tcfapi`: a consent signal
  * (`consent: tcf()` from 'stint/tcf', or `consent: 'tcf'` with the script tag).
  */
-import { note } from '../log';
-import type { ConsentState } from '../types';
+import { note } from '../ground/log';
+import type { ConsentState } from '../ground/types';
 
 /** The part of the TCF v2.2 TCData that Stint reads. */
 export interface TCData {

@@ -4,13 +4,13 @@
  * the pipeline's name for the visitor (`profile`); a part's code, come or late (`part`, `late`: parts.ts). Pure, as
  * every step (step.ts).
  */
-import type { Properties } from '../types';
+import type { Properties } from '../ground/types';
 import type { Effect, InputOf, Model, Settings } from './model';
 import { partOf } from './parts';
 import { change, lifecycle, release, siteBackground } from './record';
-import { apply, keep } from './outcome';
-import { expire, merge } from './rules';
-import { complete, decodeState, encodeState, type SessionState } from './state';
+import { apply, keep } from './session/outcome';
+import { expire, merge } from './session/rules';
+import { complete, decodeState, encodeState, type SessionState } from './session/state';
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */
 export function initialized(settings: Settings, found: SessionState | null, othersOpen: boolean): Properties {

@@ -2,7 +2,7 @@
  * The page context every event carries, in the spirit of Tracardi's session object, made from what the
  * shell read of the page (`Place`). What cannot be known is null, never guessed.
  */
-import { UTM_KEYS, type Utm } from './state';
+import { UTM_KEYS, type Utm } from './session/state';
 
 /** Where the page is, as the shell read it from the page's URL and title (or as the app said, in `page()`). */
 export interface Place {

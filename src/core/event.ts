@@ -5,10 +5,10 @@
  * device, app, UTM and time context) is serialised once for all the events that share it; an event's own
  * properties were serialised at the call, and its other parts are written by the format that sends it.
  */
-import type { ClientSession } from '../types';
+import type { ClientSession } from '../ground/types';
 import { NO_UTM, WEEKDAYS, type PageSnapshot } from './context';
-import type { OwnEvent, PageEvent, SharedContext } from './envelope';
-import type { SessionState } from './state';
+import type { OwnEvent, PageEvent, SharedContext } from './formats/envelope';
+import type { SessionState } from './session/state';
 
 /** An event as the page tracked it, before the session rules have seen it. */
 export interface RawEvent {
@@ -100,7 +100,7 @@ export interface Shared {
  * The event as an outbox entry: its own parts (id, time, name, properties, index, hidden), which each format
  * writes as it sends, and what it shares with the events around it (`ctx`). Events that share a context get
  * the same string, made once: the hot path writes nothing of the event's own. `expandEnvelope`
- * (core/envelope.ts) joins them back into a whole event.
+ * (core/formats/envelope.ts) joins them back into a whole event.
  */
 export function entryOf(
   e: RawEvent,

@@ -3,13 +3,13 @@
  * (`structuredClone` copies a model; random ids come from a seed in it), so that a step reads as a table row,
  * logs, and replays in Node. Every input carries its own time (`at`, epoch ms): the core has no clock.
  */
-import type { Engagement } from './engagement';
+import type { Engagement } from './engaged/engagement';
 import type { PartName } from './parts';
-import type { ConsentState } from '../types';
+import type { ConsentState } from '../ground/types';
 import type { PageSnapshot, Place } from './context';
 import type { Entry, RawEvent, Shared, Surroundings } from './event';
 import type { Seed } from './ids';
-import type { SessionState, Utm } from './state';
+import type { SessionState, Utm } from './session/state';
 
 /** What consent allows: `anonymous` is a refusal with `onDenied: 'anonymous'` (cookieless events, memory only). */
 export type ConsentMode = 'pending' | 'granted' | 'denied' | 'anonymous';
@@ -279,7 +279,7 @@ export type Effect =
   | [type: 'hideTab', handOver: string]
   /** a part is waited for at most `ms`: a `late` input then, if it has not come */
   | [type: 'await', name: PartName, ms: number]
-  /** the server's copy of the session is renewed with this value (URI-encoded: core/copy.ts) */
+  /** the server's copy of the session is renewed with this value (URI-encoded: core/session/copy.ts) */
   | [type: 'copy', value: string]
   | [type: 'resolveReady']
   /** shut down: no more signals, no more sending, and ready() resolves */

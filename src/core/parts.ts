@@ -4,9 +4,9 @@
  * part). It is kept here, beside the step table, not in the model: a `part` input names the part that came (plain
  * data, so that a log replays), and the core calls its code only once the model says it came.
  */
-import type { copyDue } from './copy';
-import type { EngageSteps } from './engagement';
-import type { land } from './landing';
+import type { copyDue } from './session/copy';
+import type { EngageSteps } from './engaged/engagement';
+import type { land } from './session/landing';
 import type { Model } from './model';
 
 export interface PartCode {

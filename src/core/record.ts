@@ -7,16 +7,16 @@
  * in order once they have, so that the session comes out as if it had run when it was made. Past the
  * hold's bound (the outbox's), or with consent refused, an event is dropped (counted, when past the bound).
  */
-import { withAttribute, withIncrement } from './attributes';
-import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './batch';
+import { withAttribute, withIncrement } from './session/attributes';
+import { byteLength, MAX_EVENT_BYTES, MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from './send/batch';
 import { OWN_CHARS, type RawEvent } from './event';
 import { freshId, idsOf } from './ids';
-import { apply, enqueue, keep } from './outcome';
-import type { Kit } from './engagement';
+import { apply, enqueue, keep } from './session/outcome';
+import type { Kit } from './engaged/engagement';
 import { partOf } from './parts';
 import type { Call, Effect, Held, Hold, Model } from './model';
-import { endReason, expire, newCampaign, onActivity, onEvent, onVisibility, restart, stop } from './rules';
-import type { Properties } from '../types';
+import { endReason, expire, newCampaign, onActivity, onEvent, onVisibility, restart, stop } from './session/rules';
+import type { Properties } from '../ground/types';
 
 export const EMPTY: Hold = { calls: null, events: 0, chars: 0 };
 

@@ -5,17 +5,17 @@
  * names the step that takes it (`STEPS`, below). No browser global, no clock, nothing from the shell: test/core/
  * replays it.
  */
-import type { ClientSession, ConsentState } from '../types';
+import type { ClientSession, ConsentState } from '../ground/types';
 import { snapshot, type Place } from './context';
 import { clientSession } from './event';
 import { freshId, idsOf, type Seed } from './ids';
 import type { ConsentFrom, Effect, Input, InputOf, Inputs, Model, Next, Settings, Step } from './model';
 import { late, opened, part, profile, reread, stored, surroundings } from './answers';
-import { linkFor } from './link';
+import { linkFor } from './session/link';
 import { EMPTY, engaging, enter, run, siteBackground } from './record';
-import { apply } from './outcome';
-import { endReason, onActivity } from './rules';
-import { move, page, pagehide, restore, resume, route, tab, tabsGone, visibility } from './site';
+import { apply } from './session/outcome';
+import { endReason, onActivity } from './session/rules';
+import { move, page, pagehide, restore, resume, route, tab, tabsGone, visibility } from './session/site';
 
 const READY: Effect = ['resolveReady'];
 

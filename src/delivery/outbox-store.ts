@@ -1,13 +1,13 @@
 /**
  * The outbox in IndexedDB, its own object store. What goes in and out, and in which chunk, is delivery's decision
- * (core/send-model.ts `chunked`, `remove`): chunks of about one request each, so that a burst of 1,000 events is one
- * transaction of a few records (one `put` per event costs ~90 µs of main thread in Chromium), and a delivered batch
+ * (core/send/send-model.ts `chunked`, `remove`): chunks of about one request each, so that a burst of 1,000 events is
+ * one transaction of a few records (one `put` per event costs ~90 µs of main thread in Chromium), and a delivered batch
  * mostly deletes whole chunks.
  */
 import { promisifyRequest } from 'idb-keyval';
 import type { Entry } from '../core/event';
-import type { Chunks, Removal } from '../core/send-model';
-import { finished, onSuccess, type StintDb } from '../db';
+import type { Chunks, Removal } from '../core/send/send-model';
+import { finished, onSuccess, type StintDb } from '../ground/db';
 
 export interface OutboxStore {
   /** Writes these chunks, each whole (one transaction). */

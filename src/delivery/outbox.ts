@@ -1,5 +1,5 @@
 /**
- * The outbox follows delivery's decisions (core/send.ts): the chunks it writes at the end of the task that queued
+ * The outbox follows delivery's decisions (core/send/send.ts): the chunks it writes at the end of the task that queued
  * them, and what leaves at the end of the task that delivered it or gave it up, one transaction each way; the write's
  * outcome is told back (`written`). What is removed before it was written is not written.
  *
@@ -8,7 +8,7 @@
  * open: https://github.com/w3c/IndexedDB/issues/381). It marks what left instead, synchronously (`sent-marks.ts`), and
  * whoever reads those entries next removes them unsent.
  */
-import type { Chunks, Removal, Verdicts } from '../core/send-model';
+import type { Chunks, Removal, Verdicts } from '../core/send/send-model';
 import { within } from './bounded';
 import type { OutboxStore } from './outbox-store';
 import { judgeLast, mark, readHandedOver, readMarks, unmark } from './sent-marks';
@@ -61,7 +61,7 @@ async function readOthers(from: OutboxStore, known: string[]) {
 /** `written`: how the outbox's writes of these chunks went (false: it failed, and writes nothing more). */
 export function startOutbox(initial: OutboxStore | null, written: (keys: string[], ok: boolean) => void): Outbox {
   let store = initial;
-  /** Writes stop at the first that fails; what was written is still read and removed (core/send.ts `written`). */
+  /** Writes stop at the first that fails; what was written is still read and removed (core/send/send.ts `written`). */
   let writable = true;
   let writes: Chunks = [];
   let removals: Removal[] = [];

@@ -1,10 +1,10 @@
 /**
  * The last delivery outcome of the site's pages, in localStorage (`stint:outcome`: `1 <ms> <n>` a 2xx, `0 <ms> <n>` a
  * failure or the browser going offline, the n-th shared), so that a page that has sent nothing yet knows whether
- * delivery works before it counts a beacon as delivered (core/send.ts `works`). Written with consent only (where there
- * is an outbox), erased at a withdrawal; where localStorage is refused, a page judges by what it learned itself.
+ * delivery works before it counts a beacon as delivered (core/send/send.ts `works`). Written with consent only (where
+ * there is an outbox), erased at a withdrawal; where localStorage is refused, a page judges by what it learned itself.
  */
-import type { Outcome } from '../core/send-model';
+import type { Outcome } from '../core/send/send-model';
 
 const KEY = 'stint:outcome';
 

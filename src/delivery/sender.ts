@@ -1,6 +1,6 @@
 /**
  * Delivery's shell: the timer, the requests, the turn and the outbox's storage. What to send, when, and what a
- * reply means are the send core's steps (core/send.ts); this file turns signals into its inputs, with their time,
+ * reply means are the send core's steps (core/send/send.ts); this file turns signals into its inputs, with their time,
  * and carries out its effects in order.
  *
  * Events are written to the outbox (when storage is allowed) at the end of the task that tracked them; delivered and
@@ -19,11 +19,11 @@ import {
   type SendInput,
   type SendInputs,
   type Shared,
-} from '../core/send';
-import type { Outcome, Reply } from '../core/send-model';
-import { note, type Recording } from '../recorder';
-import { guard, warn } from '../log';
-import type { Tabs } from '../tabs';
+} from '../core/send/send';
+import type { Outcome, Reply } from '../core/send/send-model';
+import { note, type Recording } from '../ground/recorder';
+import { guard, warn } from '../ground/log';
+import type { Tabs } from '../session/tabs';
 import { startOutbox, type Outbox } from './outbox';
 import { readOutcome, shareOutcome } from './outcome';
 import { handOver, judgeHandedOver, judgeLast, readVerdicts } from './sent-marks';
@@ -66,7 +66,7 @@ export interface Sender {
   flush(): Promise<void>;
   /**
    * The page is hidden (and may never come back): every entry that is not already in flight goes out by
-   * beacon now (core/send.ts `beaconed` says what then counts as delivered). `leaving`: pagehide.
+   * beacon now (core/send/send.ts `beaconed` says what then counts as delivered). `leaving`: pagehide.
    */
   beacon(leaving: boolean): void;
   /** Another tab delivered these (`answered`: the collector's 2xx, just now): forget them. */
@@ -86,7 +86,7 @@ export interface Sender {
    * The page runs again after a freeze, or is back from the back/forward cache: another tab may have taken the turn
    * and sent what this one holds meanwhile. A claim or a send begun before is void (a send stops after its request);
    * the next claims the turn and reads the outbox first, and until it has, what the page holds is not beaconed (it
-   * stays in the outbox: core/send.ts `back`).
+   * stays in the outbox: core/send/send.ts `back`).
    */
   resume(): void;
   /** Stops sending; `clear` (consent withdrawn) also drops everything queued, so that nothing more is sent. */
@@ -96,7 +96,7 @@ export interface Sender {
 }
 
 const online = () => navigator.onLine !== false;
-/** What the site's pages hold of the entries that await a verdict, where there are some (core/verdict.ts). */
+/** What the site's pages hold of the entries that await a verdict, where there are some (core/send/verdict.ts). */
 const shared = (o: SenderOptions, model: Delivery) => (o.store && model.awaiting.size ? readVerdicts() : null);
 
 const find = <T extends SendEffect[0]>(fx: SendEffect[], type: T) =>

@@ -8,15 +8,15 @@
  * again (the collector drops them by `eventId`).
  *
  * What a leaving page sent by beacon, or had in flight, while delivery worked is not known delivered yet
- * (core/verdict.ts): it hands those ids over with the time they left (`stint:left`). The site's next delivery outcome
- * judges them, whichever page learns it (`judgeHandedOver`): a 2xx makes them sent, a failure soon after they left
- * sends them again (`stint:again`); a sender that reads them meanwhile awaits that verdict. A hand-over that
+ * (core/send/verdict.ts): it hands those ids over with the time they left (`stint:left`). The site's next delivery
+ * outcome judges them, whichever page learns it (`judgeHandedOver`): a 2xx makes them sent, a failure soon after they
+ * left sends them again (`stint:again`); a sender that reads them meanwhile awaits that verdict. A hand-over that
  * localStorage refuses (its quota full) stays in the page's memory, where only the page itself judges it: taken as
  * judged by the site, its entries counted as delivered though a failure followed (test/sim: a hidden tab's lost beacon,
  * never sent again).
  */
-import type { Outcome, Verdicts } from '../core/send-model';
-import { VERDICT } from '../core/verdict';
+import type { Outcome, Verdicts } from '../core/send/send-model';
+import { VERDICT } from '../core/send/verdict';
 import { readOutcome } from './outcome';
 
 const KEY = 'stint:sent';
@@ -130,7 +130,7 @@ function write(key: string | null, group: Group, was?: Group): void {
   if (own || group[3]) (unwritten.push(group), own || shadowed.add(key!));
 }
 
-/** Page `tag` hands these over (core/verdict.ts), after the outcomes the site has shared so far. */
+/** Page `tag` hands these over (core/send/verdict.ts), after the outcomes the site has shared so far. */
 export function handOver(list: [at: number, ids: string[]][], tag: string): void {
   page = tag;
   const seq = readOutcome()?.[2] ?? 0;

@@ -6,9 +6,9 @@
  * with Access-Control-Allow-Origin for a cross-origin page to read the status (and expose Retry-After).
  */
 import type { RequestOptions } from '../core/formats/format';
-import type { Reply } from '../core/send';
-import { lifeMark } from '../db';
-import { guard } from '../log';
+import type { Reply } from '../core/send/send';
+import { lifeMark } from '../ground/db';
+import { guard } from '../ground/log';
 
 const init = (body: string | ArrayBuffer, o: RequestOptions, encoding?: string, signal?: AbortSignal): RequestInit => ({
   method: 'POST',
@@ -49,7 +49,7 @@ const gzipping = new Set<() => void>();
 
 /**
  * Sends at once, plain, every post still being gzipped: the page leaves or freezes, and a request in flight must
- * have left by then (it counts as delivered, core/send.ts `beaconed`), which an unfinished gzip would not have.
+ * have left by then (it counts as delivered, core/send/send.ts `beaconed`), which an unfinished gzip would not have.
  */
 export function sendNow(): void {
   for (const now of gzipping) now();

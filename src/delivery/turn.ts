@@ -12,8 +12,8 @@
  * than `HOLD`. A database that does not answer in time is no reason to stop sending: the sender then
  * goes on without the turn (and gives back a claim that landed late with the rest).
  */
-import { finished, onSuccess, type StintDb } from '../db';
-import type { Tabs } from '../tabs';
+import { finished, onSuccess, type StintDb } from '../ground/db';
+import type { Tabs } from '../session/tabs';
 import { within } from './bounded';
 
 export interface Turn {

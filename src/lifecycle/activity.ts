@@ -1,5 +1,5 @@
-import type { InputWatcher } from '../config';
-import { engagementSteps } from '../core/engagement';
+import type { InputWatcher } from '../shell/config';
+import { engagementSteps } from '../core/engaged/engagement';
 
 /**
  * The person's input, for `activity: 'input'`: trusted `pointerdown`, `keydown`, `wheel`, `scroll` and

@@ -1,17 +1,17 @@
 /**
- * Cross-domain continuity in the page (`crossDomain`, core/link.ts): a page decorates the links and forms to the other
- * domains at the moment they are used, so that the time a link carries is the click's (a link decorated at load would
- * go stale on a page read for minutes). The landing page's side is links.ts.
+ * Cross-domain continuity in the page (`crossDomain`, core/session/link.ts): a page decorates the links and forms to
+ * the other domains at the moment they are used, so that the time a link carries is the click's (a link decorated at
+ * load would go stale on a page read for minutes). The landing page's side is links.ts.
  */
-import { land, linkCheck } from '../core/landing';
-import { LINK_PARAM } from '../core/link';
-import { guard } from '../log';
+import { land, linkCheck } from '../core/session/landing';
+import { LINK_PARAM } from '../core/session/link';
+import { guard } from '../ground/log';
 import { browserOf, withLink } from './links';
 
 /**
  * Watches the links and forms to `domains` (and their subdomains), decorating each as it is used with `value()` (null:
- * not now). On a landing page (`landing`), hands over how its link is read and adopted (core/landing.ts `land`), which
- * travels with the decoration.
+ * not now). On a landing page (`landing`), hands over how its link is read and adopted (core/session/landing.ts
+ * `land`), which travels with the decoration.
  */
 export type LinkWatcher = (
   domains: string[],
@@ -28,7 +28,7 @@ export type LinkWatcher = (
 // scripts/internal-names.mjs)
 export const decorateLinks: LinkWatcher = (domains, fields, landing) => {
   landing?.(land);
-  // (the link's fields, and their check in this browser: core/landing.ts `linkCheck`)
+  // (the link's fields, and their check in this browser: core/session/landing.ts `linkCheck`)
   const value = () => {
     const v = fields();
     return v && v + '.' + linkCheck(v, browserOf());

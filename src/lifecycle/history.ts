@@ -3,7 +3,7 @@
  * (wrapped), back and forward, and a link to a fragment (`popstate`: the HTML standard fires it for every
  * same-document navigation, "update document for history step application":
  * https://html.spec.whatwg.org/multipage/browsing-the-web.html#update-document-for-history-step-application).
- * When a change is reported is decided by src/core/route.ts; this shell turns the browser's signals into its
+ * When a change is reported is decided by src/core/route/route.ts; this shell turns the browser's signals into its
  * inputs (a URL change, the app's first change to the document, a task after the frame, the bound's timer)
  * and carries out what it asks.
  *
@@ -13,8 +13,8 @@
  * it. On stop the wrapper is taken out if nothing wrapped it since; otherwise it stays in that chain and
  * only passes the call on.
  */
-import { guard } from '../log';
-import { routeStart, routeStep, type RouteEffect, type RouteInput } from '../core/route';
+import { guard } from '../ground/log';
+import { routeStart, routeStep, type RouteEffect, type RouteInput } from '../core/route/route';
 
 /** The Navigation API's `navigate` event, what is read of it (not in TypeScript's DOM types yet). */
 type NavigateEvent = Event & { navigationType: string; destination: { url: string; sameDocument: boolean } };
@@ -56,7 +56,7 @@ export function watchHistory(
     clearTimeout(task);
     watch?.disconnect();
   };
-  /** What the core's effects are here (src/core/route.ts `RouteEffect`). */
+  /** What the core's effects are here (src/core/route/route.ts `RouteEffect`). */
   const perform: { [E in RouteEffect as E[0]]: (...values: E extends [string, ...infer V] ? V : never) => void } = {
     watch(delay: number, from?: string, to?: string) {
       if (from) onRoute(from, to);

@@ -1,10 +1,10 @@
 /**
- * Cross-domain continuity in the page (`crossDomain`, core/link.ts): the landing page takes the `_stint` parameter
- * out of its URL, which the core reads once the links part has come (core/answers.ts `opened`, at most `LINK_WAIT`).
- * (The decoration of the links to the other domains is decorate.ts, which a script tag loads beside it and an npm
- * app's bundler splits off, with the reading of a landing page's link.)
+ * Cross-domain continuity in the page (`crossDomain`, core/session/link.ts): the landing page takes the `_stint`
+ * parameter out of its URL, which the core reads once the links part has come (core/answers.ts `opened`, at most
+ * `LINK_WAIT`). (The decoration of the links to the other domains is decorate.ts, which a script tag loads beside it
+ * and an npm app's bundler splits off, with the reading of a landing page's link.)
  */
-import { LINK_PARAM } from '../core/link';
+import { LINK_PARAM } from '../core/session/link';
 
 /**
  * The `_stint` parameter this page came with, or null; taken out of the address (`replaceState`, the rest of the URL
@@ -21,7 +21,7 @@ export function takeLink(): string | null {
   }
 }
 
-/** The browser a link is bound to (core/landing.ts `linkCheck`): its user agent and language. */
+/** The browser a link is bound to (core/session/landing.ts `linkCheck`): its user agent and language. */
 export const browserOf = (): string => navigator.userAgent + ' ' + navigator.language;
 
 /** `url` (or a query) with `_stint` set to `value` (removed when empty), the rest of it as it was. */

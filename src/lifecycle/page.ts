@@ -6,7 +6,7 @@
  * The shell turns each signal into an input for the core (shell/signals.ts), after what the browser needs at that
  * moment.
  */
-import { guard } from '../log';
+import { guard } from '../ground/log';
 
 /** What the shell does at each signal (each turned into an input for the core there). */
 export interface PageSignals {
@@ -57,7 +57,8 @@ export function watchPage(on: PageSignals): () => void {
   // auto-commit in a frozen tab blocks the other tabs' reads until it resumes), and its requests in flight count
   // as delivered, as a leaving page's do: they outlive the freeze, and another tab must not send them again. At
   // `resume`, another tab may have sent and written meanwhile: the sender claims the turn and reads the outbox
-  // again before it sends, and the core reads the session again before it records anything (core/site.ts `resume`).
+  // again before it sends, and the core reads the session again before it records anything (core/session/site.ts
+  // `resume`).
   const onFreeze = () =>
     guard(() => {
       on.mayLeave();

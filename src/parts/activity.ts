@@ -1,8 +1,8 @@
 /**
  * `dist/stint.activity.js`: the watch of the person's input, loaded beside a script tag whose config sets `activity:
- * 'input'` (src/parts.ts).
+ * 'input'` (src/door/parts.ts).
  */
-import { handPart } from '../parts';
+import { handPart } from '../door/parts';
 import { inputWatch } from '../lifecycle/activity';
 
 handPart(inputWatch);

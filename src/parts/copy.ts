@@ -1,8 +1,8 @@
 /**
- * `dist/stint.copy.js`: when the server's copy of the session is renewed (core/copy.ts), loaded beside a script tag
- * whose config sets `serverCookie` (src/parts.ts).
+ * `dist/stint.copy.js`: when the server's copy of the session is renewed (core/session/copy.ts), loaded beside a script
+ * tag whose config sets `serverCookie` (src/door/parts.ts).
  */
-import { handPart } from '../parts';
-import { copyDue } from '../core/copy';
+import { handPart } from '../door/parts';
+import { copyDue } from '../core/session/copy';
 
 handPart((hand: (due: typeof copyDue) => void) => (hand(copyDue), () => {}));

@@ -1,7 +1,8 @@
 /**
- * `dist/stint.gpp.js`: the GPP signal, loaded beside a script tag whose config names `consent: 'gpp'` (src/parts.ts).
+ * `dist/stint.gpp.js`: the GPP signal, loaded beside a script tag whose config names `consent: 'gpp'`
+ * (src/door/parts.ts).
  */
-import { handPart } from '../parts';
+import { handPart } from '../door/parts';
 import { watchGpp } from '../consent/gpp';
 
 handPart(watchGpp);

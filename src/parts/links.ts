@@ -1,8 +1,8 @@
 /**
  * `dist/stint.links.js`: the decoration of the links and forms to the site's other domains, loaded beside a script tag
- * whose config sets `crossDomain` (src/parts.ts).
+ * whose config sets `crossDomain` (src/door/parts.ts).
  */
-import { handPart } from '../parts';
+import { handPart } from '../door/parts';
 import { decorateLinks } from '../lifecycle/decorate';
 
 handPart(decorateLinks);

@@ -4,12 +4,12 @@
  * is given. A store that starts failing hands the session on to the next one, the mirror or memory:
  * nothing is lost, and the core is told where it lives now.
  */
-import { merge } from '../core/rules';
-import { complete, decodeState, encodeState, type SessionState } from '../core/state';
-import { lifeMark } from '../db';
-import { warn } from '../log';
-import type { Tabs } from '../tabs';
-import type { SessionStore } from '../types';
+import { merge } from '../core/session/rules';
+import { complete, decodeState, encodeState, type SessionState } from '../core/session/state';
+import { lifeMark } from '../ground/db';
+import { warn } from '../ground/log';
+import type { Tabs } from './tabs';
+import type { SessionStore } from '../ground/types';
 import type { Chain } from './stores/chain';
 import { memoryStore } from './stores/memory';
 

@@ -6,10 +6,10 @@
  * fresh session rather than lost. A store that answers after all is reconciled: the stand-in takes it
  * on, and the session this page kept is written there.
  */
-import { stintDb, type StintDb } from '../db';
-import type { CookieOptions, SessionStore } from '../types';
-import { merge } from '../core/rules';
-import { complete, decodeState, type SessionState } from '../core/state';
+import { stintDb, type StintDb } from '../ground/db';
+import type { CookieOptions, SessionStore } from '../ground/types';
+import { merge } from '../core/session/rules';
+import { complete, decodeState, type SessionState } from '../core/session/state';
 import { copyName } from './copy';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';
 

@@ -4,12 +4,12 @@
  * refused) and serialised now. The public queries read the model through the core's own pure functions.
  */
 import { globalPrivacyControl } from '../consent/gpc';
-import { sessionHeaders } from '../core/headers';
+import { sessionHeaders } from '../core/session/headers';
 import { currentSession, isReady } from '../core/step';
-import { localOffset } from '../device';
-import { consentState, eventName, pageValues, propsJson, readPlace, userId } from '../input';
-import { dumpLog } from '../recorder';
-import type { Shell, TimedTracker } from '../tracker';
+import { localOffset } from './device';
+import { consentState, eventName, pageValues, propsJson, readPlace, userId } from './input';
+import { dumpLog } from '../ground/recorder';
+import type { Shell, TimedTracker } from './tracker';
 import type { Effects } from './effects';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */

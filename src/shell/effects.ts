@@ -4,10 +4,10 @@
  */
 import { joinUrl } from '../core/formats/format';
 import type { Effect } from '../core/model';
-import type { Outcome } from '../core/send-model';
-import type { Recording } from '../recorder';
-import { decodeState, type SessionState } from '../core/state';
-import { deleteStintDb } from '../db';
+import type { Outcome } from '../core/send/send-model';
+import type { Recording } from '../ground/recorder';
+import { decodeState, type SessionState } from '../core/session/state';
+import { deleteStintDb } from '../ground/db';
 import { within } from '../delivery/bounded';
 import { idbOutbox } from '../delivery/outbox-store';
 import { startSender } from '../delivery/sender';
@@ -16,14 +16,14 @@ import { eraseOutcome } from '../delivery/outcome';
 import { markWithdrawn, readWithdrawn } from '../consent/withdrawn';
 import { sendTurn } from '../delivery/turn';
 import { handedOver, leaveTab } from '../lifecycle/tab-mark';
-import { debug, guard, warn } from '../log';
+import { debug, guard, warn } from '../ground/log';
 import { copyName, sendCopy } from '../session/copy';
 import { startKeeper } from '../session/keeper';
 import { openStorage, type Opened } from '../session/open';
 import { readCookies } from '../session/stores/cookie';
 import { localMirror } from '../session/stores/local';
 import { eraseSession } from '../session/stores/chain';
-import type { Shell } from '../tracker';
+import type { Shell } from './tracker';
 
 /** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
 const REREAD_WAIT = 1000;

@@ -9,15 +9,15 @@ import type { PartCode, PartName } from '../core/parts';
 import { keepPart } from '../core/parts';
 import { KIT } from '../core/record';
 import { gpcRefuses } from '../core/step';
-import { setLeaving } from '../db';
+import { setLeaving } from '../ground/db';
 import { abandonReplies, takeDue, wentOffline } from '../delivery/transport';
-import { readPlace } from '../input';
+import { readPlace } from './input';
 import { watchPage } from '../lifecycle/page';
 import { readWithdrawn } from '../consent/withdrawn';
 import { cameFrom, handedOver } from '../lifecycle/tab-mark';
-import { guard } from '../log';
-import { records, type TabMessage } from '../tabs';
-import type { Shell } from '../tracker';
+import { guard } from '../ground/log';
+import { records, type TabMessage } from '../session/tabs';
+import type { Shell } from './tracker';
 import { heedWithdrawal, readAgain, SETTLE, type Effects } from './effects';
 
 export interface Signals {
@@ -28,8 +28,8 @@ export interface Signals {
 }
 
 /**
- * The browser offline before the sender starts is an outcome it learns when it does (core/verdict.ts): a request a page
- * left in flight just before may have been lost (test/sim regression). Returns the function that stops.
+ * The browser offline before the sender starts is an outcome it learns when it does (core/send/verdict.ts): a request a
+ * page left in flight just before may have been lost (test/sim regression). Returns the function that stops.
  */
 function watchOffline(shell: Shell, effects: Effects): () => void {
   const offline = () => void (shell.sender || !wentOffline() || (effects.offline = Date.now()));

@@ -3,6 +3,6 @@
  * `data-snowplow-post-path`).
  */
 import { snowplow } from '../snowplow';
-import { runTag } from '../tag';
+import { runTag } from './tag';
 
 runTag({ snowplow }, (data) => ({ snowplow: data.snowplowPostPath ? { postPath: data.snowplowPostPath } : undefined }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_ATTRIBUTES, MAX_ATTRIBUTE_BYTES, withAttribute, withIncrement } from '../../src/core/attributes';
+import { MAX_ATTRIBUTES, MAX_ATTRIBUTE_BYTES, withAttribute, withIncrement } from '../../src/core/session/attributes';
 
 describe('session attributes', () => {
   it('sets scalars', () => {

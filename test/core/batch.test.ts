@@ -1,14 +1,14 @@
 /**
- * What each answer of the collector does to a batch (core/batch.ts `retryable`, core/send.ts `reply`): delivered, sent
+ * What each answer of the collector does to a batch (core/send/batch.ts `retryable`, core/send/send.ts `reply`): delivered, sent
  * again after a backoff, halved, or dropped (counted, with one warning). Every failure that may pass is retried, for up
  * to a week, as Snowplow's trackers retry every status but 400, 401, 403, 410 and 422 (those say the batch itself is
  * wrong, and 413 its size): a collector that answers 404 during a deploy loses nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_AGE, retryable } from '../../src/core/batch';
+import { MAX_AGE, retryable } from '../../src/core/send/batch';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
-import { delivery, sendStep, type Delivery, type SendEffect, type SendInput } from '../../src/core/send';
+import { delivery, sendStep, type Delivery, type SendEffect, type SendInput } from '../../src/core/send/send';
 
 const T0 = 1_700_000_000_000;
 const SHARED = { profile: null, sampleRate: 1 };

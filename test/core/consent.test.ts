@@ -3,14 +3,14 @@
  * stored, held, dropped, erased and sent for each consent state and each change of it.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/batch';
+import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS } from '../../src/core/send/batch';
 import { OWN_CHARS } from '../../src/core/event';
 import { isReady } from '../../src/core/step';
 import { state } from '../helpers';
 import { boot, id, kinds, MIN, place } from './harness';
 import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
 import { profile, stored } from '../../src/core/answers';
-import { page, pagehide, tab, visibility } from '../../src/core/site';
+import { page, pagehide, tab, visibility } from '../../src/core/session/site';
 
 describe('the consent a tracker starts with', () => {
   // [case, configured consent, the browser's GPC, config: respect GPC / onDenied, mode, effects at start]

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { browserFromUserAgent, osFromUserAgent, readAgent } from '../../src/core/agent';
+import { browserFromUserAgent, osFromUserAgent, readAgent } from '../../src/core/formats/agent';
 import { utmOf } from '../../src/core/context';
 
-describe('operating system from the user agent (read where the events land: core/agent.ts)', () => {
+describe('operating system from the user agent (read where the events land: core/formats/agent.ts)', () => {
   it.each([
     ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36', 'Windows', null],
     ['Mozilla/5.0 (Windows NT 6.1; Win64; x64; rv:109.0) Gecko/20100101 Firefox/115.0', 'Windows', '7'],

@@ -1,10 +1,10 @@
 /**
- * Engaged time (`engagement: { idle }`, core/engagement.ts): the rule as tables, with the time in the input. A page
+ * Engaged time (`engagement: { idle }`, core/engaged/engagement.ts): the rule as tables, with the time in the input. A page
  * starts at 0, visible and focused, its storage open; idle is 5 s unless a row says otherwise.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { onEngaged } from '../../src/core/engagement';
+import { onEngaged } from '../../src/core/engaged/engagement';
 import { activity, endSession, track } from '../../src/core/step';
 import type { Inputs } from '../../src/core/model';
 import { fuzzSeed } from '../seed';

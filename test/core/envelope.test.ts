@@ -1,7 +1,7 @@
 /**
  * The wire format: what the page sends (shared contexts sent once per batch, each event an array of what is its own,
  * what the batch implies left out) rebuilds, through the exported `expandEnvelope`, into exactly the whole events,
- * the user agent read there (core/agent.ts), valid against the schema (schemas/envelope.json).
+ * the user agent read there (core/formats/agent.ts), valid against the schema (schemas/envelope.json).
  */
 import Ajv from 'ajv';
 import fc from 'fast-check';
@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expandEnvelope } from '../../src/collector';
 import type { PageSnapshot } from '../../src/core/context';
-import { readAgent } from '../../src/core/agent';
-import type { PageEvent, WholeEvent } from '../../src/core/envelope';
+import { readAgent } from '../../src/core/formats/agent';
+import type { PageEvent, WholeEvent } from '../../src/core/formats/envelope';
 import { entryOf, wholeOf, type Entry, type RawEvent, type Surroundings } from '../../src/core/event';
 import type { Batch } from '../../src/core/formats/format';
 import { nativeFormat } from '../../src/core/formats/native';

@@ -3,18 +3,18 @@
  * it asked for. No browser, no clock: every input carries its time, every id is fixed.
  */
 import type { Place } from '../../src/core/context';
-import type { PageEvent } from '../../src/core/envelope';
+import type { PageEvent } from '../../src/core/formats/envelope';
 import { wholeOf } from '../../src/core/event';
 import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
 import { consent, start, step, STEPS, type Start } from '../../src/core/step';
 import { opened } from '../../src/core/answers';
-import { copyDue } from '../../src/core/copy';
-import { engagementSteps } from '../../src/core/engagement';
+import { copyDue } from '../../src/core/session/copy';
+import { engagementSteps } from '../../src/core/engaged/engagement';
 import { keepPart, type PartName } from '../../src/core/parts';
-import { land } from '../../src/core/landing';
+import { land } from '../../src/core/session/landing';
 import { KIT } from '../../src/core/record';
-import type { ConsentState } from '../../src/types';
-import type { SessionState } from '../../src/core/state';
+import type { ConsentState } from '../../src/ground/types';
+import type { SessionState } from '../../src/core/session/state';
 import { MIN } from '../helpers';
 
 export { MIN };

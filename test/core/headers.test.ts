@@ -1,15 +1,15 @@
 /**
- * The session for the site's own requests (src/core/headers.ts): `sessionHeaders()` in the page, and `readSession` on a
+ * The session for the site's own requests (src/core/session/headers.ts): `sessionHeaders()` in the page, and `readSession` on a
  * server, which must decide the end of a session exactly as the browser does (the timeouts' boundaries, a fake clock);
  * the server's copy of the session (`serverCookie`): when the page sends it, and what the endpoint answers.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COPY_EVERY, copyDue } from '../../src/core/copy';
-import { copyAnswer, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/headers';
-import { complete, decodeState, encodeState } from '../../src/core/state';
+import { COPY_EVERY, copyDue } from '../../src/core/session/copy';
+import { copyAnswer, readSession, SESSION_HEADER, sessionHeaders } from '../../src/core/session/headers';
+import { complete, decodeState, encodeState } from '../../src/core/session/state';
 import { currentSession, track } from '../../src/core/step';
-import { visibility } from '../../src/core/site';
+import { visibility } from '../../src/core/session/site';
 import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
 import { boot, MIN } from './harness';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { freshId, nameUuid, type Seed } from '../../src/core/ids';
-import { UUID_PATTERN } from '../../src/core/state';
+import { UUID_PATTERN } from '../../src/core/session/state';
 
 describe('nameUuid', () => {
   it('is a version-8 RFC 9562 UUID', () => {
@@ -25,7 +25,7 @@ describe('nameUuid', () => {
 describe('the seed of random ids', () => {
   it("is 128 bits from the browser's crypto, new on every page", async () => {
     vi.stubGlobal('location', { href: 'https://shop.example/' });
-    const { randomSeed } = await import('../../src/input');
+    const { randomSeed } = await import('../../src/shell/input');
     const seeds = [randomSeed(), randomSeed()];
     for (const seed of seeds) expect(seed.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32)).toBe(true);
     expect(seeds[0]).not.toEqual(seeds[1]);

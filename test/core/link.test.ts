@@ -1,20 +1,20 @@
 /**
- * Cross-domain continuity's decisions (src/core/link.ts, landing.ts): what a link carries, when the landing page takes it
+ * Cross-domain continuity's decisions (src/core/session/link.ts, landing.ts): what a link carries, when the landing page takes it
  * (fresh, well formed, its check that of its fields in this browser), what the landing page's session becomes, and when
  * a link is decorated at all. The page's side
  * (decoration at the click, the parameter out of the URL) is e2e/lifecycle.spec.ts "crossDomain…".
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adopt, linkCheck, readLink } from '../../src/core/landing';
-import { LINK_MAX_AGE, linkFor, linkValue } from '../../src/core/link';
-import { decodeState, encodeState } from '../../src/core/state';
+import { adopt, linkCheck, readLink } from '../../src/core/session/landing';
+import { LINK_MAX_AGE, linkFor, linkValue } from '../../src/core/session/link';
+import { decodeState, encodeState } from '../../src/core/session/state';
 import { state } from '../helpers';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place } from './harness';
 import { track } from '../../src/core/step';
 import { LINK_WAIT } from '../../src/core/answers';
-import { page } from '../../src/core/site';
+import { page } from '../../src/core/session/site';
 
 const NOW = 1_700_000_000_000;
 /** The browser the links are made and followed in (its user agent and language: lifecycle/links.ts `browserOf`). */

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { merge } from '../../src/core/rules';
-import type { SessionState } from '../../src/core/state';
+import { merge } from '../../src/core/session/rules';
+import type { SessionState } from '../../src/core/session/state';
 import { eventId, state } from '../helpers';
 import { fuzzSeed } from '../seed';
 

@@ -5,14 +5,14 @@
  * wait, engaged time, events, a hide.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../src/config';
+import { resolveConfig } from '../../src/shell/config';
 import { gpp } from '../../src/gpp';
 import type { Input, Model } from '../../src/core/model';
 import { start, step } from '../../src/core/step';
 import { otlp } from '../../src/otlp';
-import { NPM } from '../../src/loaders';
-import { settingsOf } from '../../src/tracker';
-import type { StintConfig } from '../../src/types';
+import { NPM } from '../../src/door/loaders';
+import { settingsOf } from '../../src/shell/tracker';
+import type { StintConfig } from '../../src/ground/types';
 import { keepParts, place } from './harness';
 
 /** Every option of the config, set (a custom store, a consent signal and a pipeline's format among them: code). */

@@ -1,11 +1,11 @@
 /**
- * Page views and the page context every event carries (src/core/site.ts `pageView`, `move`): the referrer,
+ * Page views and the page context every event carries (src/core/session/site.ts `pageView`, `move`): the referrer,
  * the title and URL the app gives, a single-page app's route changes and moves.
  */
 import { describe, expect, it } from 'vitest';
 import { boot, place } from './harness';
 import { track } from '../../src/core/step';
-import { move, page, route } from '../../src/core/site';
+import { move, page, route } from '../../src/core/session/site';
 
 function running() {
   const t = boot({ newTab: false, place: place('/landing?utm_source=news', { referrer: 'https://search.example/' }) });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PageEvent as WholeEvent } from '../../src/core/envelope';
+import type { PageEvent as WholeEvent } from '../../src/core/formats/envelope';
 import type { Input, Inputs, Model } from '../../src/core/model';
 import { WEEKDAYS } from '../../src/core/context';
 import { weekday, wholeOf } from '../../src/core/event';
@@ -14,7 +14,7 @@ import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
 import { attribute, consent, endSession, identify, newSession, shutdown, track } from '../../src/core/step';
 import { opened, profile, reread } from '../../src/core/answers';
-import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from '../../src/core/site';
+import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from '../../src/core/session/site';
 
 const SEED = fuzzSeed('core properties');
 const NIL = '00000000-0000-0000-0000-000000000000';

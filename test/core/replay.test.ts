@@ -1,5 +1,5 @@
 /**
- * The flight recorder's log replays (src/recorder.ts, `debug: true`): the model before the first input kept, each
+ * The flight recorder's log replays (src/ground/recorder.ts, `debug: true`): the model before the first input kept, each
  * input in turn through `step`, reaches the model the log ends with, and each step asks for the effects it logged.
  * The model and the inputs are plain data: `structuredClone` copies a model, JSON carries it.
  */
@@ -9,8 +9,8 @@ import type { Input, Model } from '../../src/core/model';
 import { startSender } from '../../src/delivery/sender';
 import { memoryOutbox } from '../helpers';
 import { step } from '../../src/core/step';
-import { dump } from '../../src/messages';
-import { note, type DebugLog, type Recording } from '../../src/recorder';
+import { dump } from '../../src/door/messages';
+import { note, type DebugLog, type Recording } from '../../src/ground/recorder';
 import { readLog, replayLog } from './replay';
 import { boot, MIN, place } from './harness';
 

@@ -1,5 +1,5 @@
 /**
- * Reads and replays a flight recorder's log (`debugLog()`, src/recorder.ts). The builds shorten the core's internal
+ * Reads and replays a flight recorder's log (`debugLog()`, src/ground/recorder.ts). The builds shorten the core's internal
  * property names; `dist/names.json` (written by the build) maps each back, and `readLog` renames every key it knows,
  * but not the keys of a session's attributes (the site's own names). `replayLog` runs the log's inputs through the
  * core from the model it starts with, checks (`check`: the test's own expect) that each step asks for the effects
@@ -8,9 +8,9 @@
 import { nativeFormat } from '../../src/core/formats/native';
 import type { Format } from '../../src/core/formats/format';
 import type { Model } from '../../src/core/model';
-import { sendStep, type Delivery } from '../../src/core/send';
+import { sendStep, type Delivery } from '../../src/core/send/send';
 import { step } from '../../src/core/step';
-import type { DebugLog } from '../../src/recorder';
+import type { DebugLog } from '../../src/ground/recorder';
 import { keepParts } from './harness';
 
 /** A log as JSON, with the build's short names (`$name` -> short, dist/names.json) read back. */

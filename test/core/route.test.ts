@@ -1,10 +1,10 @@
 /**
- * When a single-page app's route change is reported (src/core/route.ts): a table of what the app does and
+ * When a single-page app's route change is reported (src/core/route/route.ts): a table of what the app does and
  * when, played through the signals the shell (src/lifecycle/history.ts) would give, in simulated time. The
  * answer is each route change reported: when, from where to where, and the title the page view reads then.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { routeStart, routeStep, SETTLE, UNTITLED, type RouteEffect, type RouteInput } from '../../src/core/route';
+import { routeStart, routeStep, SETTLE, UNTITLED, type RouteEffect, type RouteInput } from '../../src/core/route/route';
 
 /** The page's animation frames come every 16 ms (none when hidden); the task after a frame runs 1 ms after it, a poll's 4 ms after the poll (nested timers are clamped). */
 const FRAME = 16;

@@ -1,10 +1,10 @@
 /**
- * Delivery's decisions (core/send.ts), with the time in every input: what a reply means, when to try again, what
+ * Delivery's decisions (core/send/send.ts), with the time in every input: what a reply means, when to try again, what
  * a beacon counts as delivered, the bound and its losses. The shell's paths (timers, fetch, IndexedDB, the turn)
  * are in test/sender.test.ts and e2e/delivery.spec.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_AGE, MAX_QUEUE_EVENTS, RETRY_EARLY } from '../../src/core/batch';
+import { MAX_AGE, MAX_QUEUE_EVENTS, RETRY_EARLY } from '../../src/core/send/batch';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
 import {
@@ -16,9 +16,9 @@ import {
   type Reply,
   type SendEffect,
   type SendInput,
-} from '../../src/core/send';
-import { TRUST, type Outcome } from '../../src/core/send-model';
-import { VERDICT } from '../../src/core/verdict';
+} from '../../src/core/send/send';
+import { TRUST, type Outcome } from '../../src/core/send/send-model';
+import { VERDICT } from '../../src/core/send/verdict';
 
 const T0 = 1_700_000_000_000;
 const SHARED = { profile: null, sampleRate: 1 };
@@ -617,7 +617,7 @@ describe('the model is plain data', () => {
   });
 });
 
-describe('the verdict on what left by beacon while delivery worked (core/verdict.ts)', () => {
+describe('the verdict on what left by beacon while delivery worked (core/send/verdict.ts)', () => {
   /** Three entries beaconed at T0+50 while delivery worked: they await a verdict. */
   function beaconed() {
     const d = queued(3);

@@ -5,12 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { currentSession, dueToEnd } from '../../src/core/step';
-import { decodeState, encodeState } from '../../src/core/state';
+import { decodeState, encodeState } from '../../src/core/session/state';
 import { state } from '../helpers';
 import { boot, kinds, MIN, type Options } from './harness';
 import { activity, attribute, consent, endSession, identify, newSession, track } from '../../src/core/step';
 import { profile, stored } from '../../src/core/answers';
-import { page, visibility } from '../../src/core/site';
+import { page, visibility } from '../../src/core/session/site';
 import { place } from './harness';
 
 function running(o: Options = {}) {

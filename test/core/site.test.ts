@@ -1,15 +1,15 @@
 /**
- * The site's foreground and background and the page's life, decided by the core (src/core/site.ts): the
+ * The site's foreground and background and the page's life, decided by the core (src/core/session/site.ts): the
  * application_* events, what is saved and sent when the page is hidden or leaves, the other tabs' part in
  * it, and the back/forward cache.
  */
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/core/model';
-import { decodeState, encodeState, type SessionState } from '../../src/core/state';
+import { decodeState, encodeState, type SessionState } from '../../src/core/session/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
 import { attribute, consent, currentSession, endSession, identify, track } from '../../src/core/step';
 import { reread, stored } from '../../src/core/answers';
-import { page, pagehide, restore, resume, tab, tabsGone, visibility } from '../../src/core/site';
+import { page, pagehide, restore, resume, tab, tabsGone, visibility } from '../../src/core/session/site';
 
 /** A tracker whose storage has answered (a first visit), and whose start is taken. */
 function running(o: Options = {}) {
@@ -344,7 +344,7 @@ describe('the page leaves', () => {
     t.send(restore, 5000, place('/a'));
     const effects = t.take();
     expect(effects[0]).toEqual(['joinTabs', true]);
-    // Back in the foreground: a failing collector may be tried now (the sender decides: core/batch.ts retryEarly);
+    // Back in the foreground: a failing collector may be tried now (the sender decides: core/send/batch.ts retryEarly);
     // the store is read again before anything is recorded.
     expect(kinds(effects)).toEqual(['joinTabs', 'leaveTab', 'retry', 'reread']);
     t.send(reread, 5001, null, '');

@@ -5,7 +5,7 @@
  * effect is a console warning, an event that fits arrives) is the shell's.
  */
 import { describe, expect, it } from 'vitest';
-import { byteLength, MAX_EVENT_BYTES } from '../../src/core/batch';
+import { byteLength, MAX_EVENT_BYTES } from '../../src/core/send/batch';
 import { consent, track } from '../../src/core/step';
 import { boot, place, type Tracker } from './harness';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { complete, decodeState, encodeState } from '../../src/core/state';
+import { complete, decodeState, encodeState } from '../../src/core/session/state';
 import { state } from '../helpers';
 
 describe('the stored value', () => {

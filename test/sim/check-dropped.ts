@@ -6,12 +6,12 @@
  * sender a consent decision started again: a refusal erases it with the rest). A report the collector took whose
  * answer its page did not hear is given back and reported again: counted twice, as such a request's events are sent.
  */
-import { retryable } from '../../src/core/batch';
+import { retryable } from '../../src/core/send/batch';
 import type { Sent } from './net';
 import type { Site } from './site';
 
 /**
- * A final answer: the batch given up (core/batch.ts FINAL). Not a 413 of more than one event: Stint halves the batch
+ * A final answer: the batch given up (core/send/batch.ts FINAL). Not a 413 of more than one event: Stint halves the batch
  * and sends it again (send.ts `reply`).
  */
 export const final = (r: Sent): boolean =>

@@ -4,7 +4,7 @@
  * by a carve-out with a predicate of its own (CARVE_OUTS), and counted, so that a run says how often each applied.
  * After the drain the session oracle (oracle.ts) judges every session that arrived, its tolerances counted likewise.
  */
-import { retryable } from '../../src/core/batch';
+import { retryable } from '../../src/core/send/batch';
 import { LEAVE_WAIT, type Arrival, type Sent } from './net';
 import { droppedCheck, final } from './check-dropped';
 import { writeView } from './check-write';
@@ -21,7 +21,7 @@ export interface Violation {
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
-/** An answer that gives a batch up (src/core/batch.ts: 404 and the other failures that may pass are sent again). */
+/** An answer that gives a batch up (src/core/send/batch.ts: 404 and the other failures that may pass are sent again). */
 const finalAnswer = final;
 
 /** What docs/delivery.md does not promise ("What is not promised"), each as the case the simulator can tell. */
@@ -392,7 +392,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
   };
 
   /**
-   * Delivery was known to work at `at` (docs/delivery.md, core/send.ts `works`): the browser online, and the last
+   * Delivery was known to work at `at` (docs/delivery.md, core/send/send.ts `works`): the browser online, and the last
    * outcome the site's pages learned before it a 2xx, at most five minutes old.
    */
   const worked = (at: number, order: number, page: string) => {
@@ -451,7 +451,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     return page.crashedTask !== o.task && !(o.taken && page.crashedAt === o.at);
   };
   /**
-   * The verdict on what left at `at` (core/verdict.ts): the first delivery outcome the site's pages learned after it
+   * The verdict on what left at `at` (core/send/verdict.ts): the first delivery outcome the site's pages learned after it
    * was a failure, within ten seconds: what left then is sent again. An anonymous `page` judges by its own outcomes
    * alone, as it knows no other (`known`; seed 20411: another tab's 2xx came first, then its own failure refuted it).
    */
@@ -551,7 +551,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     const death = site.deaths.get(c.page);
     if (!(page.crashed || page.discarded) || !death || death.at < c.at) return false;
     // (a beacon's fate is recorded in the task that sent it: kept in the outbox, or handed over awaiting its verdict,
-    // core/send.ts; only a crash in that task comes first)
+    // core/send/send.ts; only a crash in that task comes first)
     if (c.kind === 'beacon') return page.crashed && death.at === c.at;
     if (c.heard !== 'answer' || c.ignored || c.answeredAt! >= death.at) return true;
     const chunks = writes.chunksOf(id);
@@ -723,7 +723,7 @@ export function startChecks(site: Site, timeouts: Timeouts, anonymous = false): 
     // (tracked while refused, onDenied 'drop': nothing is kept)
     if (life.kind === 'refusedHeld' || (life.kind === 'granted' && erased(t, life))) return 'refused';
     const carried = net.requests.filter((r) => r.ids.includes(t.id));
-    // (a final answer, src/core/batch.ts: 404 and the other failures that may pass are sent again)
+    // (a final answer, src/core/send/batch.ts: 404 and the other failures that may pass are sent again)
     if (carried.some(finalAnswer)) return 'givenUp';
     // (lost: never reached, or not taken: a 5xx, 429, 408, 3xx, or a 413 a beacon never hears, or a request halves)
     const lost = carried.filter((r) => r.reached === null || (r.status !== null && (r.status < 200 || r.status >= 300)));

@@ -19,7 +19,7 @@ export const MUTANTS: Mutant[] = [
     // its events left the queue unsent, and a flush resolved without them (the outbox still held them: a later read sent
     // them, when one came)
     rule: 'a resolved flush() means a 2xx',
-    file: 'core/send.ts',
+    file: 'core/send/send.ts',
     find: 'const gone = d.asked.filter((c) => d.saved[c] && !there.has(c));',
     replace: 'const gone = Object.keys(d.saved).filter((c) => !there.has(c));',
   },
@@ -56,7 +56,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a beacon counts without news',
     // this round: a page that knew nothing of delivery counted its beacon delivered (an offline reload lost it all)
     rule: 'every event arrives',
-    file: 'core/verdict.ts',
+    file: 'core/send/verdict.ts',
     find: 'return online && !!known && known[0] && at - known[1] <= TRUST;',
     replace: 'return online && (!known || known[0]);',
   },
@@ -64,7 +64,7 @@ export const MUTANTS: Mutant[] = [
     name: 'no verdict on a beacon',
     // this round: a beacon counted delivered at once, before the site's next outcome could say it was lost
     rule: 'every event arrives',
-    file: 'core/verdict.ts',
+    file: 'core/send/verdict.ts',
     find: 'for (const id of ids) if (!d.awaiting.has(id)) d.awaiting.set(id, left);',
     replace: 'for (const id of ids) if (!d.awaiting.has(id)) d.awaiting.set(id, left - VERDICT);',
   },
@@ -80,7 +80,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a leaving page writes an older count back',
     // this round: Chromium runs the leaving page's pagehide after the restored page's pageshow
     rule: 'eventIndex once',
-    file: 'tracker.ts',
+    file: 'shell/tracker.ts',
     find: "const due = input[0] === 'pagehide' || dueToEnd(shell.model, at);",
     replace: 'const due = dueToEnd(shell.model, at);',
   },
@@ -129,7 +129,7 @@ export const MUTANTS: Mutant[] = [
     name: "a page's own outcome before the site's",
     // this round: a 2xx after another tab's failure took what a leaving page had in flight as delivered
     rule: 'every event arrives',
-    file: 'core/verdict.ts',
+    file: 'core/send/verdict.ts',
     find: 'if (shared) follow(d, fx, shared);',
     replace: '',
   },
@@ -180,12 +180,12 @@ export const MUTANTS: Mutant[] = [
     // this round: a tab tracked while hidden, froze, was discarded and reloaded; the reload took the session as the
     // hide had left it in the tab's item, and repeated the hidden event's eventIndex
     rule: 'eventIndex once',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: "  if (!m.left) leave(m, fx, 'hideTab');",
     replace: "  if (shown) leave(m, fx, 'hideTab');",
     also: [
       {
-        file: 'core/site.ts',
+        file: 'core/session/site.ts',
         find: "export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {",
         replace: "export function visibility(m: Model, fx: Effect[], [, at, hidden]: InputOf<'visibility'>): void {\n  const shown = !m.pageHidden;",
       },
@@ -272,7 +272,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a background gap judged by the foreground timeout',
     // issue 64: the session oracle's own (test/sim/oracle.ts): a session boundary by the wrong timeout
     rule: 'sessions as the rules give',
-    file: 'core/rules.ts',
+    file: 'core/session/rules.ts',
     find: 'if (now - s.lastEventAt > (s.siteBackground ? t.backgroundTimeout : t.foregroundTimeout)) {',
     replace: 'if (now - s.lastEventAt > t.foregroundTimeout) {',
   },
@@ -280,7 +280,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a session_end names the other timeout',
     // issue 64: the session oracle's own: a session's end and the next start for a reason the rules do not give
     rule: 'sessions as the rules give',
-    file: 'core/rules.ts',
+    file: 'core/session/rules.ts',
     find: "return s.siteBackground ? 'background_timeout' : 'foreground_timeout';",
     replace: "return s.siteBackground ? 'foreground_timeout' : 'background_timeout';",
   },
@@ -300,7 +300,7 @@ export const MUTANTS: Mutant[] = [
     // its hide with the session as it had left it (in the background): nothing was recorded, and 80 s in the
     // background were judged by the foreground timeout
     rule: 'sessions as the rules give',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: "  if (m.hold && m.storageState === 'open') run(m, fx, { type: 'visibility', at, background });\n  else if",
     replace: '  if',
   },
@@ -374,7 +374,7 @@ export const MUTANTS: Mutant[] = [
     name: 'an uncounted loss',
     // issue 64: the checks of then never read `dropped`: a batch given up went uncounted, and every seed passed
     rule: 'every loss counted',
-    file: 'core/send-queue.ts',
+    file: 'core/send/send-queue.ts',
     find: 'd.dropped += list.length;',
     replace: '',
   },
@@ -392,7 +392,7 @@ export const MUTANTS: Mutant[] = [
     // seed 4787: the exit said background while another tab was shown; that tab's correction reached the cookie jar
     // before the exit's write, and the next page ended the session for background_timeout 53 s later
     rule: 'sessions as the rules give',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: 'const background = !m.visibleTabs.length;',
     replace: 'const background = true;',
   },
@@ -400,7 +400,7 @@ export const MUTANTS: Mutant[] = [
     name: "an anonymous page does not hear the site's background",
     // seed 16140: a hidden anonymous page heard the last shown tab hide, and judged a gap of 32 s by the foreground's
     rule: 'sessions as the rules give',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: "if ((records || m.consentMode === 'anonymous') && siteBackground(m)",
     replace: 'if (records && siteBackground(m)',
   },
@@ -409,7 +409,7 @@ export const MUTANTS: Mutant[] = [
     // seed 9824: a page froze with a request in flight and handed it over; it left 3 s later, the answer unheard, and
     // handed it over again with the new time: a failure 10 s after the first exit sent again what the collector held
     rule: 'nothing twice in the normal course',
-    file: 'core/send-away.ts',
+    file: 'core/send/send-away.ts',
     find: '.filter((id) => !d.awaiting.has(id));',
     replace: ';',
   },
@@ -437,7 +437,7 @@ export const MUTANTS: Mutant[] = [
     // seed 24210: a write the disk refused while its page was in the cache, unheard; back, the page held every entry for
     // the outbox's read, which IndexedDB stalled, and left again: the event never in any request
     rule: 'every event arrives',
-    file: 'core/send-away.ts',
+    file: 'core/send/send-away.ts',
     find: 'live(d).forEach((e) => d.saved[e.chunk] && d.unconfirmed.add(e.id))',
     replace: 'live(d).forEach((e) => d.unconfirmed.add(e.id))',
   },
@@ -464,7 +464,7 @@ export const MUTANTS: Mutant[] = [
     // seed 31172: two pages pending; the last shown closed, recording nothing; the other, granted 70 s later, recorded
     // the site as last it had seen it, shown, and the next page ended the session by the foreground's timeout
     rule: 'sessions as the rules give',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: 'if (m.hold && was !== siteBackground(m))',
     replace: 'if (false)',
   },
@@ -482,7 +482,7 @@ export const MUTANTS: Mutant[] = [
     // seed 5117: a page restored into a pending consent released held calls that went on in the session as a new tab
     // rolled it over: each derived the next from another last activity, two sessions of one index
     rule: 'one live session',
-    file: 'core/rules.ts',
+    file: 'core/session/rules.ts',
     find: 'ids.derive(prev.sessionId)',
     replace: 'ids.derive(`${prev.sessionId}/${prev.lastEventAt}`)',
   },
@@ -491,7 +491,7 @@ export const MUTANTS: Mutant[] = [
     // seed 1325: a page's outbox write waited behind its stalled open; a withdrawal erased the device, and the write
     // began after it, storing the events the withdrawal had erased (the deletion that waited behind it took them later)
     rule: 'nothing stored without consent',
-    file: 'db.ts',
+    file: 'ground/db.ts',
     find: 'drop() {\n      deleted = true;',
     replace: 'drop() {\n      deleted = false;',
   },
@@ -526,7 +526,7 @@ export const MUTANTS: Mutant[] = [
     // seed 5879: a read of the outbox stalled behind IndexedDB answered after another tab's delivery of those events
     // was heard, with the chunks as they were before that tab's removal landed: they were sent a second time
     rule: 'nothing twice in the normal course',
-    file: 'core/send.ts',
+    file: 'core/send/send.ts',
     find: 'if (since?.has(e.id)) continue;',
     replace: 'void since;',
   },
@@ -555,7 +555,7 @@ export const MUTANTS: Mutant[] = [
     // seed 7886: a chunk written while its page was in the back/forward cache, its answer heard after the restored
     // page's drain began: its read did not count the chunk as the page's, and another tab had delivered it meanwhile
     rule: 'nothing twice in the normal course',
-    file: 'core/send-away.ts',
+    file: 'core/send/send-away.ts',
     find: 'd.unanswered = open.length ? [open, at + UNANSWERED_WAIT] : null;',
     replace: 'd.unanswered = null;',
   },
@@ -628,7 +628,7 @@ export const MUTANTS: Mutant[] = [
     // seed 32548: two tabs wrote the session_end they both found, each in its own chunk; one removed the other's at
     // once (nothing new in it), which that tab took for delivered, and it removed in turn, whole, the chunk that held it
     rule: 'every event arrives',
-    file: 'core/send.ts',
+    file: 'core/send/send.ts',
     find: 'if (copies.size) for (const e of live(d))',
     replace: 'if (copies.size < 0) for (const e of live(d))',
   },
@@ -646,7 +646,7 @@ export const MUTANTS: Mutant[] = [
     // seed 36285: two tabs found the session over, one session_end id in each tab's chunk; one delivered its own and
     // removed it, the other forgot its copy but left it in its chunk, which the first read later and sent again
     rule: 'nothing twice in the normal course',
-    file: 'core/send.ts',
+    file: 'core/send/send.ts',
     find: 'set.has(e.id) && d.live[e.chunk]',
     replace: 'false',
   },
@@ -726,7 +726,7 @@ export const MUTANTS: Mutant[] = [
     // late, then its page busy 604 ms), though it said what it tracked and delivered meanwhile: its turn was taken, and
     // what it had in flight, read from the outbox before its 2xx was heard, sent again
     rule: 'nothing twice in the normal course',
-    file: 'tabs.ts',
+    file: 'session/tabs.ts',
     find: '} else if (message.f) for (const answered of listening) answered(message.f, true);',
     replace: '}',
   },
@@ -753,7 +753,7 @@ export const MUTANTS: Mutant[] = [
     // before its roll call's timer (put off to the next whole second in a hidden page) ran: its exit recorded the site
     // shown, and the next session named foreground_timeout
     rule: 'sessions as the rules give',
-    file: 'core/site.ts',
+    file: 'core/session/site.ts',
     find: 'at - m.asked[0] >= ROLL_CALL',
     replace: 'at - m.asked[0] >= Infinity',
   },
@@ -762,7 +762,7 @@ export const MUTANTS: Mutant[] = [
     // seed 44427: two tabs hidden 30 ms apart, each hide heard 48 ms late: each took the other for shown and recorded no
     // background; 44 s in the background were judged by the foreground's timeout, and the exit went in the session over
     rule: 'sessions as the rules give',
-    file: 'tabs.ts',
+    file: 'session/tabs.ts',
     find: '=> !!c?.includes(id) && c.every((t) => t <= id);',
     replace: '=> !c && !id;',
   },
@@ -771,7 +771,7 @@ export const MUTANTS: Mutant[] = [
     // issue 64's fidelity: a message on a channel a cached page kept open evicts it in Chromium and Firefox, and the
     // visitor's way back reloads the page (the simulator models it since; Stint leaves the channel at pagehide)
     rule: 'the host page comes first',
-    file: 'tabs.ts',
+    file: 'session/tabs.ts',
     find: '      channel?.close();\n      channel = null;\n    },',
     replace: '      channel = null;\n    },',
   },

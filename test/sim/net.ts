@@ -9,8 +9,8 @@
  * nobody to hear its answer: a network that is down loses it. The collector keeps each event once (by `eventId`) and
  * records every request, so that the invariants can say where each event went.
  */
-import { expandEnvelope, type WholeEvent } from '../../src/core/envelope';
-import { retryable } from '../../src/core/batch';
+import { expandEnvelope, type WholeEvent } from '../../src/core/formats/envelope';
+import { retryable } from '../../src/core/send/batch';
 import type { Loop, Owner } from './loop';
 import { probe } from './probes';
 import type { Random } from './random';
@@ -312,7 +312,7 @@ export function startNet(loop: Loop, random: Random, log: (line: string) => void
               page.timer(Math.min(LEAVE_WAIT, record.at + 30_000 - loop.now()), `fetch ${sent} failure taken`, () => {
                 if (page.restoredAt <= record.at && page.stoppedAt <= record.at) net.learned(page, false, true);
               });
-            // (what Stint sends again is a failure it learns; a final answer drops the batch: src/core/batch.ts)
+            // (what Stint sends again is a failure it learns; a final answer drops the batch: src/core/send/batch.ts)
             else if (status >= 200 && status < 300) net.learned(page, true);
             else if (retryable(status)) net.learned(page, false);
             if (status === null) return reject(page.error('TypeError', 'Failed to fetch'));

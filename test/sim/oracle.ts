@@ -19,7 +19,7 @@
  * lifecycle events): no less than Stint saw, so that a stretch the oracle finds too long was too long for Stint as
  * well. Where the docs let Stint judge otherwise, a tolerance (TOLERANCES) names the cause, and a run counts it.
  */
-import type { WholeEvent } from '../../src/core/envelope';
+import type { WholeEvent } from '../../src/core/formats/envelope';
 import type { Site } from './site';
 import { JAR_LAG } from './storage';
 import { HEARD, startTimeline, type May, type Timeline } from './timeline';

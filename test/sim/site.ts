@@ -395,7 +395,7 @@ export function startSite(o: SiteOptions): Site {
           if (other === channel || other.closed) continue;
           // A message that reaches a page in the back/forward cache evicts it in Chromium and Firefox (Chromium's
           // RendererEvictionReason kBroadcastChannelOnMessage; WebKit keeps it): the visitor's way back reloads the
-          // page. Stint leaves the channel at pagehide (core/site.ts), so that its tag costs the page no instant return.
+          // page. Stint leaves the channel at pagehide (core/session/site.ts), so that its tag costs the page no instant return.
           if (other.page.cached && o.scenario?.engine !== 'webkit') {
             probe('channel: a cached page evicted by a message');
             const what = 'evicted from the back/forward cache by a message on a channel it kept open there';

@@ -19,7 +19,7 @@ export const HEARD = 25;
 const START = 4000;
 /** A page back from the cache or a freeze holds what it tracks while it reads the store again: 1 s at most. */
 const REREAD = 1000;
-/** A roll call waits this long for a tab that crashed (src/tabs.ts `ROLL_CALL`). */
+/** A roll call waits this long for a tab that crashed (src/session/tabs.ts `ROLL_CALL`). */
 const ROLL_CALL = 1000;
 
 /** What Stint may hold of the site's state in a stretch, and why it may differ from the truth. */

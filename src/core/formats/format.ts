@@ -4,7 +4,7 @@
  * the apps that use them (`stint/snowplow`, `stint/tracardi`, `stint/otlp`), so that the others carry none of
  * their code.
  *
- * The contract with batching (core/batch.ts `pack`), in the types below: pack walks the queue, asks `item`
+ * The contract with batching (core/send/batch.ts `pack`), in the types below: pack walks the queue, asks `item`
  * for each entry's JSON (which it measures, so that a request stays under its byte limit, and never reads),
  * counts each shared context (`Entry.ctx`) once, keeps the entries of one `group` together, and hands the
  * items and entries it kept to `body` (what a body adds around them is `overhead`). Every part of a body is

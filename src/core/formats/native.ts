@@ -9,7 +9,7 @@
  * - `i`, the event index, only where it is not the previous event's plus one;
  * - `c`, the index of its context, only where it is not the previous event's (the first's: 0);
  * - `b: 1` for an event of a hidden page (a visible page's is the rule).
- * `expandEnvelope` (core/envelope.ts) rebuilds every event whole.
+ * `expandEnvelope` (core/formats/envelope.ts) rebuilds every event whole.
  */
 import type { Entry } from '../event';
 import type { Format } from './format';

@@ -16,8 +16,8 @@
  * - The resource is the app (`service.name`: the app id, `service.version`) and Stint (`telemetry.sdk.*`),
  *   the same for every batch of a page; the batch's `dropped` is on its first record (`stint.dropped`).
  */
-import { VERSION } from '../../version';
-import type { SharedContext } from '../envelope';
+import { VERSION } from '../../ground/version';
+import type { SharedContext } from './envelope';
 import type { Entry } from '../event';
 import type { Batch, Format, RequestOptions } from './format';
 

@@ -4,11 +4,11 @@
  * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
  * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
-import { merge } from '../../core/rules';
-import { complete, decodeState, type SessionState } from '../../core/state';
-import type { CookieOptions, SessionStore } from '../../types';
+import { merge } from '../../core/session/rules';
+import { complete, decodeState, type SessionState } from '../../core/session/state';
+import type { CookieOptions, SessionStore } from '../../ground/types';
 import { cookieStore, readCookies } from './cookie';
-import { lifeMark, type StintDb } from '../../db';
+import { lifeMark, type StintDb } from '../../ground/db';
 import { idbSessionStore } from './idb';
 import { eraseMirror, localMirror } from './local';
 import { memoryStore } from './memory';

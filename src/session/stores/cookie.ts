@@ -1,6 +1,6 @@
 /** The first-party cookie: synchronous, shared by every tab of the site, and the default home of the session. */
-import type { CookieOptions, SessionStore } from '../../types';
-import { decodeState } from '../../core/state';
+import type { CookieOptions, SessionStore } from '../../ground/types';
+import { decodeState } from '../../core/session/state';
 
 export interface CookieStore extends SessionStore {
   /** Writes and reads back (the only way to see cookies that are silently dropped); finds `domain: 'auto'`. */

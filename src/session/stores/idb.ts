@@ -1,6 +1,6 @@
 /** The session in Stint's IndexedDB database (where cookies are blocked): its `session` object store, one key. */
 import { promisifyRequest } from 'idb-keyval';
-import { finished, SESSION_KEY, type StintDb } from '../../db';
+import { finished, SESSION_KEY, type StintDb } from '../../ground/db';
 
 export function idbSessionStore(db: StintDb) {
   return {

@@ -6,7 +6,7 @@
  * to open); behind the cookie it is written at most every few seconds, and whenever the page is hidden or leaves;
  * behind IndexedDB, at every save (keeper.ts).
  */
-import type { SessionStore } from '../../types';
+import type { SessionStore } from '../../ground/types';
 
 const KEY = 'stint:mirror';
 

@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../types';
+import type { SessionStore } from '../../ground/types';
 
 /** The last resort, where cookies and IndexedDB are both refused: the session lives as long as the page. */
 export function memoryStore(): SessionStore {

@@ -5,13 +5,13 @@
  * a silent step of the session rules); a page that exits is an `application_exit`; a page that is hidden
  * or leaves saves and sends what it has at once, since it may never come back.
  */
-import { snapshot } from './context';
-import { freshId } from './ids';
-import type { Effect, InputOf, Model } from './model';
-import { change, EMPTY, engaging, enter, knownBackground, lifecycle, release, run, siteBackground } from './record';
+import { snapshot } from '../context';
+import { freshId } from '../ids';
+import type { Effect, InputOf, Model } from '../model';
+import { change, EMPTY, engaging, enter, knownBackground, lifecycle, release, run, siteBackground } from '../record';
 import { keep } from './outcome';
-import { landed } from './answers';
-import { partOf } from './parts';
+import { landed } from '../answers';
+import { partOf } from '../parts';
 import { encodeState } from './state';
 
 const SAVE_NOW: Effect = ['save', true];
@@ -59,8 +59,8 @@ export function tab(m: Model, fx: Effect[], [, at, tab, visible, records]: Input
   // An anonymous page's session is its own, which no other tab's write moves: the hide of the last tab shown, heard,
   // takes the site to the background in it (test/sim seed 16140: a gap of 32 s judged by the foreground's timeout).
   // And a tab hidden or gone that took this one for shown recorded none: of the tabs it names, each hidden before it
-  // heard the others, the greatest id records it (`records`, src/tabs.ts; test/sim seed 44427: two tabs hidden 30 ms
-  // apart, each hide heard 48 ms late, and 44 s in the background judged by the foreground's timeout).
+  // heard the others, the greatest id records it (`records`, src/session/tabs.ts; test/sim seed 44427: two tabs hidden
+  // 30 ms apart, each hide heard 48 ms late, and 44 s in the background judged by the foreground's timeout).
   if ((records || m.consentMode === 'anonymous') && siteBackground(m) && knownBackground(m) === false)
     change(m, fx, at, true);
 }
@@ -148,7 +148,7 @@ function readFirst(m: Model, fx: Effect[]): void {
 
 /**
  * This page may never come back: what it has is saved and sent now (`closed` after pagehide), and the server's copy of
- * the session renewed when it is due (`serverCookie`: core/copy.ts, in the copy part).
+ * the session renewed when it is due (`serverCookie`: core/session/copy.ts, in the copy part).
  */
 function sendNow(m: Model, fx: Effect[], at: number, closed: boolean): void {
   if (m.storageState !== 'open') return;

@@ -11,8 +11,8 @@ interface UserAgentData {
 /**
  * The parts of the context that do not change while the page lives, as a JSON fragment (`"device":{...},"app":{...},
  * "userAgent":{...}`): the screen, the language, and what the browser says of itself, as it says it (read where the
- * events land: core/agent.ts). `onUpdate` gets it again once the platform's version arrives from User-Agent Client
- * Hints.
+ * events land: core/formats/agent.ts). `onUpdate` gets it again once the platform's version arrives from User-Agent
+ * Client Hints.
  */
 export function deviceContext(onUpdate: (fragment: string) => void): string {
   const nav = navigator as Navigator & { userAgentData?: UserAgentData };

@@ -6,7 +6,7 @@
  * sets it from the server: at most once a day per device, which its session records (`copiedAt`, in every tab).
  * Travels in the copy part (`stint.copy.js`; npm: a chunk): a site without `serverCookie` loads none of it.
  */
-import type { Model } from './model';
+import type { Model } from '../model';
 import { endReason } from './rules';
 
 /** How often the copy is renewed at most: once a day. */

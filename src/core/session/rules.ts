@@ -2,7 +2,7 @@
  * The session rules: pure functions of (previous state, now, visibility, config).
  * No cookie, clock or browser global in here; ids come from the `Ids` the caller passes.
  */
-import type { Ids } from './ids';
+import type { Ids } from '../ids';
 import { UTM_KEYS, type EndReason, type SessionState, type Utm } from './state';
 
 export interface Timeouts {

@@ -10,12 +10,12 @@
  * only the format it sends (`dist/stint.js`, `dist/stint.snowplow.js`, `dist/stint.tracardi.js`,
  * `dist/stint.otlp.js`); a pipeline's script sends its format when the config names none.
  */
-import { isMethod, type Running } from './api';
-import { configFor, trackerFor } from './create';
-import { tagNames } from './loaders';
-import { whereFrom } from './parts';
-import { describe, describeError, error, internalError } from './log';
-import type { StintConfig } from './types';
+import { isMethod, type Running } from '../door/api';
+import { configFor, trackerFor } from '../door/create';
+import { tagNames } from '../door/loaders';
+import { whereFrom } from '../door/parts';
+import { describe, describeError, error, internalError } from '../ground/log';
+import type { StintConfig } from '../ground/types';
 
 type Call = [ArrayLike<unknown>, number?];
 

@@ -6,7 +6,7 @@
  * starts as it would have without it. Only with consent, never under GPC (the shell asks `linkFor` at each click).
  */
 import type { ServerSession } from './headers';
-import type { Model } from './model';
+import type { Model } from '../model';
 import { endReason } from './rules';
 import type { SessionState } from './state';
 

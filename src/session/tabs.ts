@@ -10,8 +10,8 @@
  * e2e/bfcache.spec.ts; https://github.com/w3c/web-locks/issues/81). A page in the cache has closed its
  * channel: it is not an open tab.
  */
-import { ROLL_CALL } from './core/site';
-import type { ConsentState } from './types';
+import { ROLL_CALL } from '../core/session/site';
+import type { ConsentState } from '../ground/types';
 
 /** What tabs tell each other. */
 export type TabMessage =

@@ -1,14 +1,14 @@
 /**
  * The flight recorder (`debug: true`): the last inputs the two cores took (the session's, core/step.ts, and delivery's,
- * core/send.ts, each `['send', input]`) and the effects each asked for, with the models before the first of them and
- * the models now, as JSON a developer can paste into a bug report. The cores' inputs and models are plain data, so the
- * log replays: test/core/replay.test.ts runs one again in Node and reaches the same models and the same outbox
+ * core/send/send.ts, each `['send', input]`) and the effects each asked for, with the models before the first of them
+ * and the models now, as JSON a developer can paste into a bug report. The cores' inputs and models are plain data, so
+ * the log replays: test/core/replay.test.ts runs one again in Node and reaches the same models and the same outbox
  * (`replayLog` there). Nothing is kept without `debug: true`; what writes the log (`dump`) comes with the messages'
  * sentences (the debug part: messages.ts), and `debugLog()` answers once it has. The builds shorten the cores' internal
  * names: `dist/names.json` gives them back (`readLog` there).
  */
-import type { Effect, Input, Model } from './core/model';
-import type { Delivery, SendEffect, SendInput } from './core/send-model';
+import type { Effect, Input, Model } from '../core/model';
+import type { Delivery, SendEffect, SendInput } from '../core/send/send-model';
 
 /** A step the log keeps: the session core's input, or delivery's (`['send', input]`), and the effects it asked for. */
 export type Logged = [input: Input | readonly ['send', SendInput], effects: (Effect | SendEffect)[]];

@@ -1,5 +1,5 @@
 /** Session attributes: pure checks and updates, bounded so that the session cookie never overflows. */
-import type { AttributeValue } from '../types';
+import type { AttributeValue } from '../../ground/types';
 import type { Attributes } from './state';
 
 export const MAX_ATTRIBUTES = 50;

@@ -4,9 +4,9 @@
  * answers make the whole of the tracker that does nothing outside a browser. Each call is given its
  * time here (or the time a queued tag call was made): the time of everything it does.
  */
-import { internalError } from './log';
-import type { TimedTracker } from './tracker';
-import type { Tracker } from './types';
+import { internalError } from '../ground/log';
+import type { TimedTracker } from '../shell/tracker';
+import type { Tracker } from '../ground/types';
 
 export type Method = keyof Tracker;
 

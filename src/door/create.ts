@@ -4,11 +4,11 @@
  * npm import may share a page) gets the running one, so that the visitor is never split in two.
  */
 import { running, type Running } from './api';
-import { resolveConfig, type Config, type Names } from './config';
-import { fault, guard, setDebug, setSentences, warn } from './log';
-import { setDump } from './recorder';
-import { startTracker } from './tracker';
-import type { StintConfig, TagConfig } from './types';
+import { resolveConfig, type Config, type Names } from '../shell/config';
+import { fault, guard, setDebug, setSentences, warn } from '../ground/log';
+import { setDump } from '../ground/recorder';
+import { startTracker } from '../shell/tracker';
+import type { StintConfig, TagConfig } from '../ground/types';
 
 /** The trackers of this page by cookie name, on a global that every copy of Stint finds. */
 const TRACKERS = Symbol.for('stint.trackers');

@@ -1,12 +1,12 @@
 /** Checks the integrator's config once, at `createTracker`, with a TypeError that names the field. */
-import type { copyDue } from './core/copy';
-import type { engagementSteps } from './core/engagement';
-import type { Format } from './core/formats/format';
-import type { Settings } from './core/model';
-import type { LinkWatcher } from './lifecycle/decorate';
-import { describeError, fault, warn, type Sentences } from './log';
-import type { Dump } from './recorder';
-import type { ConsentSignal, ConsentState, StintConfig, TagConfig } from './types';
+import type { copyDue } from '../core/session/copy';
+import type { engagementSteps } from '../core/engaged/engagement';
+import type { Format } from '../core/formats/format';
+import type { Settings } from '../core/model';
+import type { LinkWatcher } from '../lifecycle/decorate';
+import { describeError, fault, warn, type Sentences } from '../ground/log';
+import type { Dump } from '../ground/recorder';
+import type { ConsentSignal, ConsentState, StintConfig, TagConfig } from '../ground/types';
 
 export interface Config extends Required<
   Omit<
@@ -39,13 +39,13 @@ export interface Config extends Required<
  */
 export type RouteWatcher = (hash: boolean, onRoute: (from: string, to?: string) => void, since: string) => () => void;
 
-/** Loads when the server's copy is renewed (core/copy.ts) and hands it over (`hand`). Returns the stop. */
+/** Loads when the server's copy is renewed (core/session/copy.ts) and hands it over (`hand`). Returns the stop. */
 export type CopyWatcher = (hand: (due: typeof copyDue) => void) => () => void;
 
 /**
  * Watches the person's input: `onInput` with its time, at most once a second. With `engage` (for `engagement`): also
  * media playing, and the window's focus and blur (`onInput` with its time and whether it has the focus), and the part
- * hands engaged time's steps to `engage` (they travel with the watch: core/engagement.ts). Returns the stop.
+ * hands engaged time's steps to `engage` (they travel with the watch: core/engaged/engagement.ts). Returns the stop.
  */
 export type InputWatcher = (
   onInput: (at: number, focused?: boolean) => void,

@@ -7,25 +7,25 @@
  * ARCHITECTURE.md walks one event through it.
  */
 import type { Config } from './config';
-import { globalPrivacyControl } from './consent/gpc';
-import { freshId } from './core/ids';
-import type { Dispatch, Input, Inputs, Model, Settings } from './core/model';
-import { dueToEnd, start, step } from './core/step';
-import type { Sender } from './delivery/sender';
+import { globalPrivacyControl } from '../consent/gpc';
+import { freshId } from '../core/ids';
+import type { Dispatch, Input, Inputs, Model, Settings } from '../core/model';
+import { dueToEnd, start, step } from '../core/step';
+import type { Sender } from '../delivery/sender';
 import { deviceContext, localOffset, timeZone } from './device';
 import { randomSeed, readPlace } from './input';
-import { browserOf, takeLink } from './lifecycle/links';
-import { takeTab } from './lifecycle/tab-mark';
-import { guard } from './log';
-import type { Keeper } from './session/keeper';
-import type { Opener } from './session/open';
-import { startTabs, type Tabs } from './tabs';
-import type { StintDb } from './db';
-import type { Tracker } from './types';
-import { note } from './recorder';
-import { startCalls } from './shell/calls';
-import { startEffects } from './shell/effects';
-import { watchSignals } from './shell/signals';
+import { browserOf, takeLink } from '../lifecycle/links';
+import { takeTab } from '../lifecycle/tab-mark';
+import { guard } from '../ground/log';
+import type { Keeper } from '../session/keeper';
+import type { Opener } from '../session/open';
+import { startTabs, type Tabs } from '../session/tabs';
+import type { StintDb } from '../ground/db';
+import type { Tracker } from '../ground/types';
+import { note } from '../ground/recorder';
+import { startCalls } from './calls';
+import { startEffects } from './effects';
+import { watchSignals } from './signals';
 
 /** A tracker's methods as the shell runs them: the time of the call first, then the page's arguments. */
 export type TimedTracker = {

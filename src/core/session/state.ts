@@ -1,4 +1,4 @@
-import type { AttributeValue } from '../types';
+import type { AttributeValue } from '../../ground/types';
 
 /**
  * Why a session ended. `restored`: the device's storage was gone and the session came back from the server's copy
@@ -74,7 +74,8 @@ export interface SessionState {
    */
   engaged: [ms: number, from: number, to: number] | null;
   /**
-   * When the server's copy of the session was last renewed from this device (`serverCookie`: core/copy.ts), or null.
+   * When the server's copy of the session was last renewed from this device (`serverCookie`: core/session/copy.ts), or
+   * null.
    */
   copiedAt: number | null;
 }

@@ -8,7 +8,7 @@
  * its own, `[id, name, properties, t]`, where `t` is ms from the batch's `at`; a fifth member, an object, says what the
  * batch does not imply: `i`, its event index (else the previous event's plus one), `c`, its context (else the previous
  * event's, the first's 0), and `b: 1` when its page was hidden (else it was visible). The user agent is read here
- * (core/agent.ts), not in the page: the whole event's `os` and `app` name and version.
+ * (core/formats/agent.ts), not in the page: the whole event's `os` and `app` name and version.
  */
 import { readAgent, type UserAgent } from './agent';
 
@@ -32,7 +32,7 @@ export interface SentContext {
   page: Page;
   device: Device;
   app: { type: 'browser'; language: string | null; bot: boolean };
-  /** what the browser says of itself (read by the collector: core/agent.ts) */
+  /** what the browser says of itself (read by the collector: core/formats/agent.ts) */
   userAgent: UserAgent;
   utm: Record<string, string | null>;
   time: { timeZone: string | null; weekday: string };

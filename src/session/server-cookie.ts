@@ -1,11 +1,11 @@
 /**
- * The reference handlers of the `serverCookie` endpoint (the answers are core/headers.ts `copyAnswer`'s): for Node's
- * `http`, Express-style middleware and the Fetch API (edge runtimes, Deno, Bun). No dependency: each takes the request
- * as its runtime gives it. Safari does not cap a cookie its server set, as it caps one written by script
+ * The reference handlers of the `serverCookie` endpoint (the answers are core/session/headers.ts `copyAnswer`'s): for
+ * Node's `http`, Express-style middleware and the Fetch API (edge runtimes, Deno, Bun). No dependency: each takes the
+ * request as its runtime gives it. Safari does not cap a cookie its server set, as it caps one written by script
  * (https://webkit.org/tracking-prevention/#intelligent-tracking-prevention-itp): the page reads this one only when its
  * own storage is gone, and never writes it.
  */
-import { copyAnswer, type CopyCookie } from './core/headers';
+import { copyAnswer, type CopyCookie } from '../core/session/headers';
 
 /** The longest body read: a session's lean value is a few hundred characters. */
 const BODY_MAX = 4096;

@@ -3,7 +3,7 @@
  * server or an edge function makes of them, or of the cookie, by the same rules as the browser (`stint/collector`
  * `readSession`). Pure: the time is given.
  */
-import type { Model } from './model';
+import type { Model } from '../model';
 import { endReason, type Timeouts } from './rules';
 import { decodeState, encodeState, type EndReason } from './state';
 

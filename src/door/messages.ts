@@ -4,12 +4,12 @@
  * call or the field, and what it was given) and its sentence; docs/messages.md lists them, each with what to do
  * (test/docs.test.ts checks they agree).
  */
-import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTES } from './core/attributes';
-import { MAX_EVENT_BYTES, MAX_QUEUE_EVENTS } from './core/batch';
-import type { DebugLog, Recording } from './recorder';
-import type { Model } from './core/model';
-import type { Delivery } from './core/send-model';
-import { VERSION } from './version';
+import { MAX_ATTRIBUTE_BYTES, MAX_ATTRIBUTES } from '../core/session/attributes';
+import { MAX_EVENT_BYTES, MAX_QUEUE_EVENTS } from '../core/send/batch';
+import type { DebugLog, Recording } from '../ground/recorder';
+import type { Model } from '../core/model';
+import type { Delivery } from '../core/send/send-model';
+import { VERSION } from '../ground/version';
 
 /** What a valid value of each checked field of the config (or of a format's options) is. */
 const EXPECTED: Record<string, string> = {

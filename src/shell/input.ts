@@ -4,10 +4,10 @@
  * call is refused, so that nothing fails later, far from its cause), serialised now (the page may change
  * its objects afterwards), and given its ids: random UUIDs, which need the browser's crypto.
  */
-import type { Place } from './core/context';
-import type { Seed } from './core/ids';
-import { describe, warn } from './log';
-import type { ConsentState, PageValues } from './types';
+import type { Place } from '../core/context';
+import type { Seed } from '../core/ids';
+import { describe, warn } from '../ground/log';
+import type { ConsentState, PageValues } from '../ground/types';
 
 /** An event name: a non-empty string. */
 export function eventName(name: unknown): name is string {

@@ -5,8 +5,8 @@
  * entry. No browser global, no clock.
  */
 import { MAX_BATCH_EVENTS } from './batch';
-import type { Entry } from './event';
-import type { Batch, Format } from './formats/format';
+import type { Entry } from '../event';
+import type { Batch, Format } from '../formats/format';
 
 /** How long an event waits for others to join its batch. */
 export const FLUSH_AFTER = 1000;

@@ -35,7 +35,7 @@ import {
 import { bound, chunkOf, cut, delivered, giveUp, live, push, take, wait } from './send-queue';
 import { back, beacon, beaconed } from './send-away';
 import { follow, judge, learn, leave, VERDICT } from './verdict';
-import type { Format } from './formats/format';
+import type { Format } from '../formats/format';
 
 export {
   delivery,

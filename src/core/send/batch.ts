@@ -2,8 +2,8 @@
  * What one request carries, and what to do when it fails: pure rules of delivery, kept apart from the
  * sender's state so that they read (and are tested) on their own.
  */
-import type { Entry } from './event';
-import type { Batch, Format } from './formats/format';
+import type { Entry } from '../event';
+import type { Batch, Format } from '../formats/format';
 
 /** Bytes per request: under the 64 KiB that keepalive requests and beacons may have in flight together. */
 export const MAX_BODY_BYTES = 60_000;

@@ -4,8 +4,8 @@
  * changes in place, the effects are pushed.
  */
 import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack } from './batch';
-import { entryChars, type Entry } from './event';
-import type { Format } from './formats/format';
+import { entryChars, type Entry } from '../event';
+import type { Format } from '../formats/format';
 import type { Chunks, Delivery, Fx, Queued, Removal, Shared } from './send-model';
 
 /** The entries in the queue (compacted: once per look at all of them, not once per add). */

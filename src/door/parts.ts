@@ -13,7 +13,7 @@
  * defined. An npm app imports them instead ('stint/tcf', 'stint/gpp', 'stint/consent-mode'), and its bundler splits
  * the others off as chunks that load the same way (loaders.ts).
  */
-import { error } from './log';
+import { error } from '../ground/log';
 
 /** What a part gives: a watcher, which starts with its arguments and returns the function that stops it. */
 type Watcher<A extends unknown[]> = (...args: A) => () => void;

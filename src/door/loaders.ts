@@ -1,14 +1,15 @@
 /**
  * What each entry can name in its config: `format` and `consent` as strings. A script tag carries one format and
- * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/, src/parts.ts);
- * an npm app carries the native format, and it imports the others it uses, so that its bundler leaves out the rest.
+ * loads the consent signal it names, TCF's, GPP's or Google Consent Mode's, from beside it (src/tags/,
+ * src/door/parts.ts); an npm app carries the native format, and it imports the others it uses, so that its bundler
+ * leaves out the rest.
  */
-import type { CopyWatcher, Formats, InputWatcher, Names, RouteWatcher } from './config';
-import { nativeFormat } from './core/formats/native';
+import type { CopyWatcher, Formats, InputWatcher, Names, RouteWatcher } from '../shell/config';
+import { nativeFormat } from '../core/formats/native';
 import { partWatcher, type Where } from './parts';
-import type { LinkWatcher } from './lifecycle/decorate';
-import { describeError, error } from './log';
-import type { ConsentSignal } from './types';
+import type { LinkWatcher } from '../lifecycle/decorate';
+import { describeError, error } from '../ground/log';
+import type { ConsentSignal } from '../ground/types';
 
 /**
  * A watcher of an npm app's that its bundler splits off (a dynamic `import()`, a chunk of its own): loaded when the
@@ -36,11 +37,14 @@ const later =
 /** An npm app's: the watches of routes, input and links load when its config names them. */
 export const NPM: Names = {
   formats: { native: () => nativeFormat },
-  routes: later(() => import('./lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
-  input: later(() => import('./lifecycle/activity').then((m) => m.inputWatch), 'config.activity or config.engagement'),
-  linker: later(() => import('./lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
+  routes: later(() => import('../lifecycle/history').then((m) => m.watchHistory), 'config.autoPageViews'),
+  input: later(() => import('../lifecycle/activity').then((m) => m.inputWatch), 'config.activity or config.engagement'),
+  linker: later(() => import('../lifecycle/decorate').then((m) => m.decorateLinks), 'config.crossDomain'),
   copy: later(
-    () => import('./core/copy').then((m) => (hand: (due: typeof m.copyDue) => void) => (hand(m.copyDue), () => {})),
+    () =>
+      import('../core/session/copy').then(
+        (m) => (hand: (due: typeof m.copyDue) => void) => (hand(m.copyDue), () => {}),
+      ),
     'config.serverCookie',
   ),
   debug: later(

@@ -3,12 +3,12 @@
  * is announced by its `session_start`, the next state is kept (saved at the end of the task), and each event
  * leaves for the outbox in the session of the moment it was tracked.
  */
-import { entryOf, type RawEvent } from './event';
-import { nameUuid } from './ids';
-import type { Effect, Model } from './model';
+import { entryOf, type RawEvent } from '../event';
+import { nameUuid } from '../ids';
+import type { Effect, Model } from '../model';
 import { sampled, type Ended, type Outcome } from './rules';
 import type { EndReason, SessionState } from './state';
-import type { PageSnapshot } from './context';
+import type { PageSnapshot } from '../context';
 
 /** Saved at the end of the task (the same effect every time: nothing to allocate on the hot path). */
 const SAVE: Effect = ['save'];
