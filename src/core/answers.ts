@@ -5,7 +5,8 @@
  * every step (step.ts).
  */
 import type { Properties } from '../ground/types';
-import type { Effect, InputOf, Model, Settings } from './model';
+import type { InputOf, Model, Settings } from './model';
+import type { Effect } from './effect';
 import { partOf } from './parts';
 import { change, lifecycle, release, siteBackground } from './record';
 import { apply, keep } from './session/outcome';

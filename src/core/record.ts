@@ -14,7 +14,8 @@ import { freshId, idsOf } from './ids';
 import { apply, enqueue, keep } from './session/outcome';
 import type { Kit } from './engaged/engagement';
 import { partOf } from './parts';
-import type { Call, Effect, Held, Hold, Model } from './model';
+import type { Call, Held, Hold, Model } from './model';
+import type { Effect } from './effect';
 import { endReason, expire, newCampaign, onActivity, onEvent, onVisibility, restart, stop } from './session/rules';
 import type { Properties } from '../ground/types';
 

@@ -7,8 +7,10 @@
  * sentences (the debug part: messages.ts), and `debugLog()` answers once it has. The builds shorten the cores' internal
  * names: `dist/names.json` gives them back (`readLog` there).
  */
-import type { Effect, Input, Model } from '../core/model';
-import type { Delivery, SendEffect, SendInput } from '../core/send/send-model';
+import type { Input, Model } from '../core/model';
+import type { Effect } from '../core/effect';
+import type { Delivery, SendInput } from '../core/send/send-model';
+import type { SendEffect } from '../core/send/send-effect';
 
 /** A step the log keeps: the session core's input, or delivery's (`['send', input]`), and the effects it asked for. */
 export type Logged = [input: Input | readonly ['send', SendInput], effects: (Effect | SendEffect)[]];

@@ -3,7 +3,7 @@
  * small function per effect, in the order the step gave them. What an adapter learns comes back as an input.
  */
 import { joinUrl } from '../core/formats/format';
-import type { Effect } from '../core/model';
+import type { Effect } from '../core/effect';
 import type { Outcome } from '../core/send/send-model';
 import type { Recording } from '../ground/recorder';
 import { decodeState, type SessionState } from '../core/session/state';

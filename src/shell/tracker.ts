@@ -9,7 +9,8 @@
 import type { Config } from './config';
 import { globalPrivacyControl } from '../consent/gpc';
 import { freshId } from '../core/ids';
-import type { Dispatch, Input, Inputs, Model, Settings } from '../core/model';
+import type { Input, Inputs, Model, Settings } from '../core/model';
+import type { Dispatch } from '../core/effect';
 import { dueToEnd, start, step } from '../core/step';
 import type { Sender } from '../delivery/sender';
 import { deviceContext, localOffset, timeZone } from './device';

@@ -5,7 +5,8 @@
 import type { Place } from '../../src/core/context';
 import type { PageEvent } from '../../src/core/formats/envelope';
 import { wholeOf } from '../../src/core/event';
-import type { Effect, Input, Inputs, Model, Settings, Step } from '../../src/core/model';
+import type { Input, Inputs, Model, Settings } from '../../src/core/model';
+import type { Effect, Step } from '../../src/core/effect';
 import { consent, start, step, STEPS, type Start } from '../../src/core/step';
 import { opened } from '../../src/core/answers';
 import { copyDue } from '../../src/core/session/copy';

@@ -4,7 +4,7 @@
  * it, and the back/forward cache.
  */
 import { describe, expect, it } from 'vitest';
-import type { Effect } from '../../src/core/model';
+import type { Effect } from '../../src/core/effect';
 import { decodeState, encodeState, type SessionState } from '../../src/core/session/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
 import { attribute, consent, currentSession, endSession, identify, track } from '../../src/core/step';

@@ -19,7 +19,7 @@ export const MUTANTS: Mutant[] = [
     // its events left the queue unsent, and a flush resolved without them (the outbox still held them: a later read sent
     // them, when one came)
     rule: 'a resolved flush() means a 2xx',
-    file: 'core/send/send.ts',
+    file: 'core/send/send-read.ts',
     find: 'const gone = d.asked.filter((c) => d.saved[c] && !there.has(c));',
     replace: 'const gone = Object.keys(d.saved).filter((c) => !there.has(c));',
   },
@@ -393,7 +393,7 @@ export const MUTANTS: Mutant[] = [
     // before the exit's write, and the next page ended the session for background_timeout 53 s later
     rule: 'sessions as the rules give',
     file: 'core/session/site.ts',
-    find: 'const background = !m.visibleTabs.length;',
+    find: 'const background = !shown.length;',
     replace: 'const background = true;',
   },
   {
@@ -526,7 +526,7 @@ export const MUTANTS: Mutant[] = [
     // seed 5879: a read of the outbox stalled behind IndexedDB answered after another tab's delivery of those events
     // was heard, with the chunks as they were before that tab's removal landed: they were sent a second time
     rule: 'nothing twice in the normal course',
-    file: 'core/send/send.ts',
+    file: 'core/send/send-read.ts',
     find: 'if (since?.has(e.id)) continue;',
     replace: 'void since;',
   },
@@ -628,7 +628,7 @@ export const MUTANTS: Mutant[] = [
     // seed 32548: two tabs wrote the session_end they both found, each in its own chunk; one removed the other's at
     // once (nothing new in it), which that tab took for delivered, and it removed in turn, whole, the chunk that held it
     rule: 'every event arrives',
-    file: 'core/send/send.ts',
+    file: 'core/send/send-read.ts',
     find: 'if (copies.size) for (const e of live(d))',
     replace: 'if (copies.size < 0) for (const e of live(d))',
   },

@@ -9,7 +9,8 @@
  * closed stretch goes to the page view (`page_engagement`, sent when the page view ends or the page is hidden) and,
  * as a held call like any other (record.ts `engaged`), to the session, whose union across tabs `session_end` carries.
  */
-import type { Effect, InputOf, Model } from '../model';
+import type { InputOf, Model } from '../model';
+import type { Effect } from '../effect';
 import type { enter, run, siteBackground } from '../record';
 import type { Outcome, Timeouts } from '../session/rules';
 import type { SessionState } from '../session/state';

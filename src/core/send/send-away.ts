@@ -2,7 +2,8 @@
  * Delivery's steps as a page goes away and comes back: what is queued goes by beacon as the page hides or leaves, and
  * awaits its verdict; a page that comes back (a restore, a resume) first learns what the site did meanwhile.
  */
-import type { Beacon, Queued, SendStep } from './send-model';
+import type { Beacon, Queued } from './send-model';
+import type { SendStep } from './send-effect';
 import { cut, live } from './send-queue';
 import { leave, works } from './verdict';
 

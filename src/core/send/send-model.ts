@@ -6,7 +6,7 @@
  */
 import { MAX_BATCH_EVENTS } from './batch';
 import type { Entry } from '../event';
-import type { Batch, Format } from '../formats/format';
+import type { Batch } from '../formats/format';
 
 /** How long an event waits for others to join its batch. */
 export const FLUSH_AFTER = 1000;
@@ -208,50 +208,6 @@ export type SendInput = {
   [T in keyof SendInputs]: readonly [type: T, at: number, ...rest: SendInputs[T]];
 }[keyof SendInputs];
 
-/** What the shell does, in order. */
-export type SendEffect =
-  /** to the outbox, at the end of the task, each chunk whole (a `written` input) */
-  | [type: 'write', chunks: Chunks]
-  /**
-   * out of the outbox, at the end of the task: per chunk, these entries, or (`whole`) the chunk, nothing else left in
-   * it
-   */
-  | [type: 'remove', list: Removal[]]
-  /** what this task wrote and removed, now; a `leaving` page marks its removals (outbox.ts) */
-  | [type: 'commit', leaving: boolean]
-  /** nothing more is written or removed */
-  | [type: 'abandon']
-  /** the other tabs forget these: delivered */
-  | [type: 'sent', ids: string[], answered?: true]
-  /** the other tabs do not beacon these: this tab read them from the outbox and sends them */
-  | [type: 'sending', ids: string[]]
-  /** a `cycle` input after `ms`, unless one is set already */
-  | [type: 'wait', ms: number]
-  /** a `cycle` input now, in place of the one set */
-  | [type: 'now']
-  /** claim the turn, read the outbox but the chunks known (a `read` input), then ask `next` until it posts nothing */
-  | [type: 'drain', known: string[]]
-  /** the request to await (a `reply` input) */
-  | [type: 'post', body: string]
-  /** beacons, in order, until the browser refuses one (a `beaconed` input) */
-  | [type: 'beacon', list: Beacon[], leaving: boolean, healthy: boolean]
-  /** a delivered batch's answer, for the format */
-  | [type: 'answered', text: string]
-  /**
-   * a delivery outcome the site's other pages should know (the shell shares it, and with it the verdict on what pages
-   * that left handed over: verdict.ts)
-   */
-  | [type: 'outcome', outcome: Outcome]
-  /**
-   * these entries left by beacon, or in flight as the page left, and await a verdict: handed over to the site's pages,
-   * whose next outcomes judge them (verdict.ts, delivery/sent-marks.ts), under keys of this page's (`tag`)
-   */
-  | [type: 'handOver', awaiting: [at: number, ids: string[]][], tag: string]
-  /** these flushes resolve */
-  | [type: 'settle', ids: number[]]
-  /** a message (log.ts): its code, and where it comes from */
-  | [type: 'warn', code: number, where: string];
-
 /**
  * A new model: `url`, where batches go; `dropped`, events lost before the sender started; `kept`, whether there is an
  * outbox; `tag`, this page's part of the outbox chunks' keys (random: two pages never make the same key).
@@ -287,11 +243,3 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   limit: MAX_BATCH_EVENTS,
   stopped: false,
 });
-
-export type Fx = SendEffect[];
-export type SendStep<T extends keyof SendInputs> = (
-  d: Delivery,
-  fx: Fx,
-  input: readonly [T, number, ...SendInputs[T]],
-  format: Format,
-) => void;

@@ -6,7 +6,8 @@
 import { MAX_QUEUE_CHARS, MAX_QUEUE_EVENTS, pack } from './batch';
 import { entryChars, type Entry } from '../event';
 import type { Format } from '../formats/format';
-import type { Chunks, Delivery, Fx, Queued, Removal, Shared } from './send-model';
+import type { Chunks, Delivery, Queued, Removal, Shared } from './send-model';
+import type { Fx } from './send-effect';
 
 /** The entries in the queue (compacted: once per look at all of them, not once per add). */
 export const live = (d: Delivery) => {

@@ -9,7 +9,8 @@
  * (test/sim regression: an offline reload, and a collector that fails while a page is reloaded, lost every event).
  */
 import { delivered } from './send-queue';
-import { TRUST, type Delivery, type Fx, type Outcome, type Queued, type Verdicts } from './send-model';
+import { TRUST, type Delivery, type Outcome, type Queued, type Verdicts } from './send-model';
+import { type Fx } from './send-effect';
 
 /** How long a beacon's entries wait for news of delivery before they count as delivered. */
 export const VERDICT = 10_000;

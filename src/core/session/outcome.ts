@@ -5,7 +5,8 @@
  */
 import { entryOf, type RawEvent } from '../event';
 import { nameUuid } from '../ids';
-import type { Effect, Model } from '../model';
+import type { Model } from '../model';
+import type { Effect } from '../effect';
 import { sampled, type Ended, type Outcome } from './rules';
 import type { EndReason, SessionState } from './state';
 import type { PageSnapshot } from '../context';

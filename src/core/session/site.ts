@@ -7,7 +7,8 @@
  */
 import { snapshot } from '../context';
 import { freshId } from '../ids';
-import type { Effect, InputOf, Model } from '../model';
+import type { InputOf, Model } from '../model';
+import type { Effect } from '../effect';
 import { change, EMPTY, engaging, enter, knownBackground, lifecycle, release, run, siteBackground } from '../record';
 import { keep } from './outcome';
 import { landed } from '../answers';
