@@ -6,9 +6,9 @@
  */
 import { otlpFormat } from './core/formats/otlp';
 import { fault } from './ground/log';
-import type { OtlpOptions, WireFormat } from './ground/types';
+import type { OtlpOptions, WireFormat } from './ground/format-options';
 
-export type { OtlpOptions, WireFormat } from './ground/types';
+export type { OtlpOptions, WireFormat } from './ground/format-options';
 
 /** `o` is a plain object whose every member passes `ok`. */
 const every = (o: unknown, ok: (key: string, value: unknown) => boolean) =>

@@ -6,9 +6,9 @@
  */
 import { snowplowFormat } from './core/formats/snowplow';
 import { fault } from './ground/log';
-import type { SnowplowOptions, WireFormat } from './ground/types';
+import type { SnowplowOptions, WireFormat } from './ground/format-options';
 
-export type { SnowplowOptions, WireFormat } from './ground/types';
+export type { SnowplowOptions, WireFormat } from './ground/format-options';
 
 export function snowplow(options: SnowplowOptions = {}): WireFormat {
   const path = options?.postPath;

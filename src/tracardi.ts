@@ -5,9 +5,9 @@
  */
 import { tracardiFormat } from './core/formats/tracardi';
 import { fault } from './ground/log';
-import type { TracardiOptions, WireFormat } from './ground/types';
+import type { TracardiOptions, WireFormat } from './ground/format-options';
 
-export type { TracardiOptions, WireFormat } from './ground/types';
+export type { TracardiOptions, WireFormat } from './ground/format-options';
 
 export function tracardi(options: TracardiOptions): WireFormat {
   const id = options?.sourceId;

@@ -144,19 +144,21 @@ describe('the paths the documents quote', () => {
   });
 });
 
-/** The members of `name` in src/ground/types.ts: their type as written, and whether they are required. */
+/** The members of `name` in src/ground/types.ts (or format-options.ts): their type as written, and whether they are required. */
 function members(name: string): Map<string, { type: string; required: boolean }> {
-  const source = ts.createSourceFile('types.ts', read('src/ground/types.ts'), ts.ScriptTarget.Latest, true);
   const out = new Map<string, { type: string; required: boolean }>();
-  source.forEachChild((node) => {
-    if (!ts.isInterfaceDeclaration(node) || node.name.text !== name) return;
-    for (const m of node.members)
-      if (ts.isPropertySignature(m) && m.type)
-        out.set(m.name.getText(source), {
-          type: m.type.getText(source).replace(/\s+/g, ' '),
-          required: !m.questionToken,
-        });
-  });
+  for (const file of ['src/ground/types.ts', 'src/ground/format-options.ts']) {
+    const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.Latest, true);
+    source.forEachChild((node) => {
+      if (!ts.isInterfaceDeclaration(node) || node.name.text !== name) return;
+      for (const m of node.members)
+        if (ts.isPropertySignature(m) && m.type)
+          out.set(m.name.getText(source), {
+            type: m.type.getText(source).replace(/\s+/g, ' '),
+            required: !m.questionToken,
+          });
+    });
+  }
   return out;
 }
 

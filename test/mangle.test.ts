@@ -64,6 +64,7 @@ describe('the names the build shortens', () => {
   it('are no member of what is stored, told to the other tabs, or given by the page', () => {
     const crossing = new Set([
       ...members(read('src/ground/types.ts')),
+      ...members(read('src/ground/format-options.ts')),
       ...members(block('src/session/tabs.ts', 'export type TabMessage')),
       ...members(block('src/core/formats/envelope.ts', 'export interface EventSession')),
       ...members(block('src/core/formats/envelope.ts', 'export interface WholeEvent')),

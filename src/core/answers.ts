@@ -10,7 +10,8 @@ import type { Effect } from './effect';
 import { partOf } from './parts';
 import { change, lifecycle, release, siteBackground } from './record';
 import { apply, keep } from './session/outcome';
-import { expire, merge } from './session/rules';
+import { expire } from './session/rules';
+import { merge } from './session/merge';
 import { complete, decodeState, encodeState, type SessionState } from './session/state';
 
 /** The properties of `application_initialized`, from what the device held at start (`found`). */

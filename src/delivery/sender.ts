@@ -12,23 +12,22 @@ import type { Entry } from '../core/event';
 import type { Answer, Format, RequestOptions } from '../core/formats/format';
 import {
   delivery,
-  FLUSH_AFTER,
   sendStep,
   type Delivery,
   type SendEffect,
   type SendInput,
-  type SendInputs,
   type Shared,
 } from '../core/send/send';
-import type { Outcome, Reply } from '../core/send/send-model';
+import type { Outcome } from '../core/send/send-model';
 import { note, type Recording } from '../ground/recorder';
 import { guard, warn } from '../ground/log';
 import type { Tabs } from '../session/tabs';
+import { alarm, cycler, find, online, shared, type Alarm, type Run } from './cycle';
 import { startOutbox, type Outbox } from './outbox';
 import { readOutcome, shareOutcome } from './outcome';
-import { handOver, judgeHandedOver, judgeLast, readVerdicts } from './sent-marks';
+import { handOver, judgeHandedOver, judgeLast } from './sent-marks';
 import type { OutboxStore } from './outbox-store';
-import { beacon, post, sendNow, watchNetwork } from './transport';
+import { beacon, sendNow, watchNetwork } from './transport';
 import type { Turn } from './turn';
 
 export interface SenderOptions {
@@ -95,15 +94,7 @@ export interface Sender {
   readonly model: Delivery;
 }
 
-const online = () => navigator.onLine !== false;
-/** What the site's pages hold of the entries that await a verdict, where there are some (core/send/verdict.ts). */
-const shared = (o: SenderOptions, model: Delivery) => (o.store && model.awaiting.size ? readVerdicts() : null);
-
-const find = <T extends SendEffect[0]>(fx: SendEffect[], type: T) =>
-  fx.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
-
 type Performs = { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...unknown[]]>[1], more: never) => void };
-type Run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]) => SendEffect[];
 
 /**
  * The send core, stepped: each input with its time, noted by the flight recorder (`debug: true`), then its effects in
@@ -135,77 +126,6 @@ function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
     if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
   };
   return { run, add };
-}
-
-type Alarm = ReturnType<typeof alarm>;
-
-/**
- * The timer of the next cycle: `wait` sets it unless it is set to come sooner (an event held for a beacon's verdict,
- * 10 s: scripts/chaos.mjs seed 207; the core keeps the backoff in each wait), `now` runs the cycle at once.
- */
-function alarm(cycle: () => void) {
-  let [timer, due]: [ReturnType<typeof setTimeout> | 0, number] = [0, 0];
-  const wake = () => void ((timer = 0), cycle());
-  const set = (ms: number) => ((due = Date.now() + ms), (timer = setTimeout(wake, ms)));
-  return {
-    wait: (ms: number) => void ((!timer || Date.now() + ms < due) && (clearTimeout(timer), set(ms))),
-    now: () => (clearTimeout(timer), wake()),
-    clear: () => clearTimeout(timer),
-  };
-}
-
-/**
- * The cycle: in this tab's turn, reads the outbox and sends until the queue is empty or the collector fails. `void`:
- * a claim or a drain begun before it (a freeze, a resume) is void.
- */
-function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, replies: Set<() => void>) {
-  let busy = false;
-  let epoch = 0;
-  const later = (delay: number) => run('later', delay);
-  const heard = (answer: Reply) => guard(() => run('reply', answer, Math.random(), shared(o, model)));
-  /** Sends until the queue is empty or the collector fails. Runs in this tab's turn. */
-  const drain = async (known: string[]) => {
-    const began = epoch;
-    run('reading');
-    const read = await outbox.read(known).catch(() => null);
-    run('read', read && read.chunks, read ? read.keys : [], read?.handed, read?.marked);
-    for (;;) {
-      if (began !== epoch) return later(0);
-      o.heed?.();
-      const next = find(run('next', o.batch()), 'post');
-      if (!next) return;
-      await post(o.url, next[1], o.request, replies, heard);
-    }
-  };
-
-  /** A cycle asked for while one ran (its timer fired during a request): run once that one ends. */
-  let missed = false;
-  const cycle = async () => {
-    if (busy) return void (missed = true);
-    const asked = find(run('cycle', online(), shared(o, model)), 'drain');
-    if (!asked) return;
-    busy = true;
-    try {
-      // Not a Web Lock, which keeps a navigating page out of Firefox's back/forward cache (turn.ts says why).
-      const began = epoch;
-      const mine = !o.turn || (await o.turn.claim());
-      // (a claim that straddled a freeze may be another tab's turn by now: it was taken from a frozen page)
-      if (began !== epoch) later(0);
-      else if (mine) await drain(asked[1]);
-      else later(FLUSH_AFTER);
-    } catch {
-      // A database that failed: the next cycle tries again.
-      later(FLUSH_AFTER);
-    } finally {
-      o.turn?.give();
-      busy = false;
-    }
-    // (the core's wait for it may have fired during the drain: a stalled read's retry, a verdict's time; simulator
-    // seed 33341 lost a whole outbox to a read retry that fired while the tab's own events were in flight)
-    if (missed) (missed = false), void cycle();
-  };
-
-  return { cycle, void: () => void epoch++ };
 }
 
 /** What the sender does for each of the send core's effects (those that need an answer are read by who asked). */

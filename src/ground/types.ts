@@ -1,4 +1,5 @@
-/** Public types of Stint. Everything a page can pass in or get back is declared here. */
+/** Public types of Stint. Everything a page can pass in or get back is declared here (the formats' options beside). */
+import type { OtlpOptions, SnowplowOptions, TracardiOptions, WireFormat } from './format-options';
 
 /** What the visitor answered: `pending` until a banner or a CMP says otherwise. */
 export type ConsentState = 'granted' | 'pending' | 'denied';
@@ -26,9 +27,9 @@ export interface ClientSession {
 }
 
 /**
- * Where the session lives. The value is an opaque, versioned string: store it as it is.
- * Any method may return a promise; an async store is read once at start and events tracked
- * before it answers are held, then processed in order with their own timestamps.
+ * Where the session lives. The value is an opaque, versioned string: store it as it is. Any method may return a
+ * promise; an async store is read once at start and events tracked before it answers are held, then processed in order
+ * with their own timestamps.
  */
 export interface SessionStore {
   /** Reported as `storageMechanism` while this store holds the session (default `CUSTOM`). */
@@ -173,55 +174,13 @@ export interface TagConfig extends Omit<StintConfig, 'format' | 'consent'> {
 export type Properties = Record<string, unknown>;
 
 /**
- * A pipeline's wire format, made by `snowplow()` ('stint/snowplow'), `tracardi()` ('stint/tracardi') or `otlp()`
- * ('stint/otlp').
- */
-export interface WireFormat {
-  readonly path: string;
-}
-
-/**
  * A consent signal from outside the page's banner, made by `tcf()` ('stint/tcf'), `gpp()` ('stint/gpp') or
  * `googleConsentMode()` ('stint/consent-mode'): it calls `onChange` with each decision, and `isDefault` when the state
  * is what the page assumes until the visitor decides (applied in this tab only, never told to the others).
  */
 export type ConsentSignal = (onChange: (state: ConsentState, isDefault?: boolean) => void) => () => void;
 
-export interface SnowplowOptions {
-  /**
-   * Replaces the tracker protocol's path (default `/com.snowplowanalytics.snowplow/tp2`), as Snowplow's own
-   * `postPath` does: for a first-party proxy, or a collector configured with custom paths.
-   */
-  postPath?: string;
-}
-
-export interface TracardiOptions {
-  /** The id of the REST event source configured in Tracardi for this site. */
-  sourceId: string;
-}
-
-export interface OtlpOptions {
-  /**
-   * Replaces the path joined to the collector URL (default `/v1/logs`), as the receiver's `logs_url_path` does.
-   */
-  logsPath?: string;
-  /**
-   * Headers for every request (a collector behind auth). A beacon cannot carry headers: with them, what a
-   * leaving page sends goes by keepalive fetch. The receiver's CORS `allowed_headers` must name each of them
-   * and `Content-Type`.
-   */
-  headers?: Record<string, string>;
-  /**
-   * Resource attributes besides Stint's (`service.name`: the app id, `service.version`: the app version,
-   * `telemetry.sdk.*`), e.g. `{ 'deployment.environment.name': 'production' }`.
-   */
-  resource?: Record<string, string | number | boolean>;
-}
-
-/**
- * What the app knows better than Stint about the page it shows, for `page(properties, values)`. A value
- * left out (or null) is read from the page as usual.
- */
+/** What the app knows better than Stint of the page it shows, for `page(properties, values)`; null, left out: read. */
 export interface PageValues {
   /** Default: `document.title` at the call (a router may not have set it yet). */
   title?: string | null;

@@ -4,7 +4,7 @@
  * is given. A store that starts failing hands the session on to the next one, the mirror or memory:
  * nothing is lost, and the core is told where it lives now.
  */
-import { merge } from '../core/session/rules';
+import { merge } from '../core/session/merge';
 import { complete, decodeState, encodeState, type SessionState } from '../core/session/state';
 import { lifeMark } from '../ground/db';
 import { warn } from '../ground/log';

@@ -8,7 +8,7 @@
  */
 import { stintDb, type StintDb } from '../ground/db';
 import type { CookieOptions, SessionStore } from '../ground/types';
-import { merge } from '../core/session/rules';
+import { merge } from '../core/session/merge';
 import { complete, decodeState, type SessionState } from '../core/session/state';
 import { copyName } from './copy';
 import { inMemory, openChain, openCustom, when, type Chain, type Opening } from './stores/chain';

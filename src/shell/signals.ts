@@ -8,7 +8,7 @@ import { globalPrivacyControl } from '../consent/gpc';
 import type { PartCode, PartName } from '../core/parts';
 import { keepPart } from '../core/parts';
 import { KIT } from '../core/record';
-import { gpcRefuses } from '../core/step';
+import { gpcRefuses } from '../core/consent';
 import { setLeaving } from '../ground/db';
 import { abandonReplies, takeDue, wentOffline } from '../delivery/transport';
 import { readPlace } from './input';
@@ -18,7 +18,8 @@ import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../ground/log';
 import { records, type TabMessage } from '../session/tabs';
 import type { Shell } from './tracker';
-import { heedWithdrawal, readAgain, SETTLE, type Effects } from './effects';
+import { SETTLE, type Effects } from './effects';
+import { heedWithdrawal, readAgain } from './store';
 
 export interface Signals {
   /** A message of another tab of the site. */

@@ -8,7 +8,8 @@ import { OWN_CHARS } from '../../src/core/event';
 import { isReady } from '../../src/core/step';
 import { state } from '../helpers';
 import { boot, id, kinds, MIN, place } from './harness';
-import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
+import { attribute, identify, shutdown, track } from '../../src/core/step';
+import { consent } from '../../src/core/consent';
 import { profile, stored } from '../../src/core/answers';
 import { page, pagehide, tab, visibility } from '../../src/core/session/site';
 

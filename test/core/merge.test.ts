@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { merge } from '../../src/core/session/rules';
+import { merge } from '../../src/core/session/merge';
 import type { SessionState } from '../../src/core/session/state';
 import { eventId, state } from '../helpers';
 import { fuzzSeed } from '../seed';

@@ -12,7 +12,8 @@ import { weekday, wholeOf } from '../../src/core/event';
 import { step } from '../../src/core/step';
 import { fuzzSeed } from '../seed';
 import { boot, MIN, place, type Tracker } from './harness';
-import { attribute, consent, endSession, identify, newSession, shutdown, track } from '../../src/core/step';
+import { attribute, endSession, identify, newSession, shutdown, track } from '../../src/core/step';
+import { consent } from '../../src/core/consent';
 import { opened, profile, reread } from '../../src/core/answers';
 import { move, page, pagehide, restore, route, tab, tabsGone, visibility } from '../../src/core/session/site';
 

@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { attribute, consent, identify, shutdown, track } from '../../src/core/step';
+import { attribute, identify, shutdown, track } from '../../src/core/step';
+import { consent } from '../../src/core/consent';
 import { reread } from '../../src/core/answers';
 import { page, pagehide, restore, tab, tabsGone, visibility } from '../../src/core/session/site';
 
@@ -13,7 +14,7 @@ const CORE = join(__dirname, '../../src/core');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 const sources = files(CORE).map((file) => ({ path: file, file: file.slice(CORE.length + 1), text: readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '') }));
 /** What the core may import besides itself: the public types, the version. */
-const OUTSIDE = ['types', 'version'].map((name) => resolve(CORE, '../ground', name));
+const OUTSIDE = ['types', 'format-options', 'version'].map((name) => resolve(CORE, '../ground', name));
 
 /** What a browser or a clock is reached through. */
 const GLOBALS = ['window', 'document', 'navigator', 'location', 'history', 'screen', 'localStorage', 'sessionStorage', 'indexedDB', 'crypto', 'fetch', 'BroadcastChannel', 'setTimeout', 'setInterval', 'queueMicrotask', 'requestAnimationFrame', 'addEventListener', 'performance', 'Intl', 'Temporal', 'console', 'Math.random'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVITY_EVERY, endReason, expire, merge, onActivity, onEvent, onVisibility, restart, sampled, stop } from '../../src/core/session/rules';
+import { ACTIVITY_EVERY, endReason, expire, onActivity, onEvent, onVisibility, restart, sampled, stop } from '../../src/core/session/rules';
+import { merge } from '../../src/core/session/merge';
 import { MIN, T, eventId, fixedIds, state } from '../helpers';
 
 const S0 = state(); // one event at t=1000, foreground

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../src/core/effect';
 import { decodeState, encodeState, type SessionState } from '../../src/core/session/state';
 import { boot, id, kinds, MIN, place, type Options } from './harness';
-import { attribute, consent, currentSession, endSession, identify, track } from '../../src/core/step';
+import { attribute, currentSession, endSession, identify, track } from '../../src/core/step';
+import { consent } from '../../src/core/consent';
 import { reread, stored } from '../../src/core/answers';
 import { page, pagehide, restore, resume, tab, tabsGone, visibility } from '../../src/core/session/site';
 

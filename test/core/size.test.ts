@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { byteLength, MAX_EVENT_BYTES } from '../../src/core/send/batch';
-import { consent, track } from '../../src/core/step';
+import { track } from '../../src/core/step';
+import { consent } from '../../src/core/consent';
 import { boot, place, type Tracker } from './harness';
 
 /** What an event carries besides its name, properties and page, at most (src/core/record.ts `BOUNDED_PARTS`): those three have the rest. */

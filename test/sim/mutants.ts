@@ -113,7 +113,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a withdrawal away is not heard',
     // this round: a page restored after a withdrawal elsewhere wrote its session back and sent it
     rule: 'nothing sent after a refusal',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "if (m.grantedAt !== null && when > m.grantedAt) consent(m, fx, ['consent', at, 'denied', 'tab', false, when]);",
     replace: '',
   },
@@ -121,7 +121,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a tab whose write failed sends alone',
     // this round: a write aborted as the page entered the cache; back, it sent without the turn what another tab read
     rule: 'nothing twice in the normal course',
-    file: 'delivery/sender.ts',
+    file: 'delivery/cycle.ts',
     find: 'const mine = !o.turn || (await o.turn.claim());',
     replace: 'const mine = !model.kept || !o.turn || (await o.turn.claim());',
   },
@@ -161,7 +161,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a restore does not read the mirror',
     // this round: a page that left before its store answered went on in memory, and back counted from its own count
     rule: 'eventIndex once',
-    file: 'shell/effects.ts',
+    file: 'shell/store.ts',
     find: "shell.now('reread', value, handedOver() || handOff(), shell.keeper?.mirrored());",
     replace: "shell.now('reread', value, handedOver() || handOff());",
   },
@@ -229,7 +229,7 @@ export const MUTANTS: Mutant[] = [
     // seed 33341: a tab's read of the outbox had no answer in 3 s; the read again it asked for fell due while its own
     // events were in flight, and was dropped: 185 events of the pages before stayed in the outbox, never sent
     rule: 'every event arrives',
-    file: 'delivery/sender.ts',
+    file: 'delivery/cycle.ts',
     find: 'if (missed) (missed = false), void cycle();',
     replace: '',
   },
@@ -238,7 +238,7 @@ export const MUTANTS: Mutant[] = [
     // seed 35483: a page restored from the cache, which had not heard the site's grant, was told "denied" and erased,
     // but marked no withdrawal: a tab frozen meanwhile, resumed to be reloaded, sent identifying events as it left
     rule: 'nothing sent after a refusal',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "fx.push(['erase', t, true]);",
     replace: "fx.push(['erase']);",
   },
@@ -253,7 +253,7 @@ export const MUTANTS: Mutant[] = [
     // (a page looks for a withdrawal before it sends or beacons too since seeds 18728 and 25477: that covers this one)
     also: [
       {
-        file: 'shell/effects.ts',
+        file: 'shell/store.ts',
         find: "if (when > (shell.model.grantedAt ?? Infinity)) shell.now('withdrawal', when);",
         replace: 'void when;',
       },
@@ -383,7 +383,7 @@ export const MUTANTS: Mutant[] = [
     // seed 3383: pending, a refusal, 96 s in the background, shown, a grant: the session began at the load, the
     // changes heard during the refusal unkept, and the next page ended it by the foreground timeout
     rule: 'sessions as the rules give',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "if (was === 'denied' && m.lifeAt !== null) m.lifeAt = at;",
     replace: '',
   },
@@ -473,7 +473,7 @@ export const MUTANTS: Mutant[] = [
     // seed 7162: a grant heard by an anonymous tab deleted the database the granting tab had just written its session's
     // start in: the start never sent, and its session judged without it
     rule: 'every event arrives',
-    file: 'shell/effects.ts',
+    file: 'shell/store.ts',
     find: 'if (withdrawn === undefined) return;',
     replace: '',
   },
@@ -609,7 +609,7 @@ export const MUTANTS: Mutant[] = [
     // seed 27538: a new tab wrote eventIndex 20; a tab that had read 17 15 ms before wrote 18 over it, then read 18 and
     // took 19 and 20 again, 50 and 90 ms later, its message late
     rule: 'eventIndex once',
-    file: 'shell/effects.ts',
+    file: 'shell/store.ts',
     find: 'timer ??= setTimeout(() => ((timer = undefined), again()), VERIFY);',
     replace: 'void VERIFY;',
   },
@@ -637,7 +637,7 @@ export const MUTANTS: Mutant[] = [
     // seed 15392: a claim of the turn waited a second on a roll call, the tab's chunk written meanwhile; another tab
     // delivered and removed it, its `sent` 654 ms late, and the read took the chunk missing for a write landed after it
     rule: 'nothing twice in the normal course',
-    file: 'delivery/sender.ts',
+    file: 'delivery/cycle.ts',
     find: "run('reading');",
     replace: '',
   },
@@ -654,7 +654,7 @@ export const MUTANTS: Mutant[] = [
     name: 'a request does not look for a withdrawal another tab stored',
     // seed 18728: a refusal's message came 777 ms late; a request the tab sent meanwhile identified the visitor
     rule: 'nothing sent after a refusal',
-    file: 'delivery/sender.ts',
+    file: 'delivery/cycle.ts',
     find: 'o.heed?.();',
     replace: '',
   },
@@ -671,7 +671,7 @@ export const MUTANTS: Mutant[] = [
     // seed 27470: a loading page told the grant its consent platform remembered; the message came 444 ms late, after a
     // refusal in another tab, and the refusing tab took it: it stored the session again and sent who the visitor is
     rule: 'nothing stored without consent',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "if (from === 'tab' && (t < m.decidedAt || (t === m.decidedAt && state === 'granted'))) return;",
     replace: '',
   },
@@ -680,7 +680,7 @@ export const MUTANTS: Mutant[] = [
     // seed 7548's schedule: a loading page told the refusal its platform remembered in the ms another tab granted; each
     // tab took the other's, and the tabs went on apart (the granting one refused, the loading one granted)
     rule: 'nothing stored without consent',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "(t === m.decidedAt && state === 'granted')",
     replace: 'false',
   },
@@ -689,7 +689,7 @@ export const MUTANTS: Mutant[] = [
     // seed 7548: the tab that withdrew on another's refusal, heard 62 ms late, marked the device at the hearing, after
     // the grant the other tab took meanwhile: that tab found the mark 80 s later and erased the site's outbox
     rule: 'every event arrives',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "fx.push(was === 'granted' ? ['erase', t] : ['erase']);",
     replace: "fx.push(was === 'granted' ? ['erase', at] : ['erase']);",
   },
@@ -716,7 +716,7 @@ export const MUTANTS: Mutant[] = [
     // seed 41929: a crashing tab's cookie write of eventIndex 8 landed 41 ms after a tab's write of 10, 1 ms after that
     // tab read the jar again; no read came after, and a page loaded 2 s later took 9 and 10 again
     rule: 'eventIndex once',
-    file: 'shell/effects.ts',
+    file: 'shell/store.ts',
     find: '(clearTimeout(late), (late = setTimeout(again, VERIFY_LATE)));',
     replace: 'void VERIFY_LATE;',
   },
@@ -735,7 +735,7 @@ export const MUTANTS: Mutant[] = [
     // seed 8097 (helper's triage): a tab refused, then granted in the same ms; a pending tab heard the refusal 2 ms
     // later, found the grant's new cookie, took it for a grant it had not heard, and erased it with the database
     rule: 'every event arrives',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "from !== 'default' && from !== 'tab') {",
     replace: "from !== 'default') {",
   },
@@ -743,7 +743,7 @@ export const MUTANTS: Mutant[] = [
     name: "a page's decision in the ms of one it heard ties with it",
     // seed 8097: a tab refused, then granted in one ms; the other tab heard both with one time, and kept the refusal
     rule: 'every event arrives',
-    file: 'core/step.ts',
+    file: 'core/consent.ts',
     find: "const t = from === 'tab' ? told || at : Math.max(at, m.decidedAt + 1);",
     replace: "const t = from === 'tab' ? told || at : at;",
   },
@@ -801,7 +801,7 @@ export const MUTANTS: Mutant[] = [
     // scripts/chaos.mjs seed 207 (real Chromium): a tab's events tracked while a closed tab's beacon awaited its verdict
     // waited for that verdict's 10 s, and a new page's flush() with them; the simulator checks no latency: a unit test
     rule: 'a flush() resolves in time',
-    file: 'delivery/sender.ts',
+    file: 'delivery/cycle.ts',
     find: 'void ((!timer || Date.now() + ms < due) &&',
     replace: 'void (!timer &&',
   },

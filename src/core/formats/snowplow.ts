@@ -18,7 +18,7 @@
  * IndexedDB, memory and custom stores become LOCAL_STORAGE, which is what Snowplow's own web tracker
  * reports for storage that is not its cookie (and a custom store that declares an enum value keeps it).
  */
-import type { SnowplowOptions } from '../../ground/types';
+import type { SnowplowOptions } from '../../ground/format-options';
 import { VERSION } from '../../ground/version';
 import { wholeOf } from '../event';
 import type { Format } from './format';

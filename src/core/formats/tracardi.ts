@@ -18,7 +18,7 @@
  *   `_compute_data_from_user_agent`); with one, the session's `app` is the browser, and the version stays in the
  *   session's context, which is the payload's.
  */
-import type { TracardiOptions } from '../../ground/types';
+import type { TracardiOptions } from '../../ground/format-options';
 import { wholeOf } from '../event';
 import type { Format } from './format';
 

@@ -4,7 +4,7 @@
  * back, IndexedDB is opened and read. Behind a working cookie, localStorage keeps a mirror from which
  * a lost cookie (cleared, capped by the browser, evicted) is restored, synchronously.
  */
-import { merge } from '../../core/session/rules';
+import { merge } from '../../core/session/merge';
 import { complete, decodeState, type SessionState } from '../../core/session/state';
 import type { CookieOptions, SessionStore } from '../../ground/types';
 import { cookieStore, readCookies } from './cookie';
