@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SETTLE } from '../src/shell/effects';
 import { settleAfter } from '../src/shell/signals';
-import type { Shell } from '../src/shell/tracker';
+import type { Shell } from '../src/shell/shell';
 
 function shell(values: string[]) {
   const heard: unknown[] = [];

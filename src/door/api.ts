@@ -5,7 +5,7 @@
  * time here (or the time a queued tag call was made): the time of everything it does.
  */
 import { internalError } from '../ground/log';
-import type { TimedTracker } from '../shell/tracker';
+import type { TimedTracker } from '../shell/shell';
 import type { Tracker } from '../ground/types';
 
 export type Method = keyof Tracker;

@@ -9,7 +9,7 @@ import { currentSession, isReady } from '../core/step';
 import { localOffset } from './device';
 import { consentState, eventName, pageValues, propsJson, readPlace, userId } from './input';
 import { dumpLog } from '../ground/recorder';
-import type { Shell, TimedTracker } from './tracker';
+import type { Shell, TimedTracker } from './shell';
 import type { Effects } from './effects';
 
 /** How long `shutdown()` waits for the collector before it stops anyway. */

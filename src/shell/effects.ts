@@ -16,7 +16,7 @@ import { sendCopy } from '../session/copy';
 import { startKeeper } from '../session/keeper';
 import { openStorage, type Opened } from '../session/open';
 import { eraseDevice, heedWithdrawal, reread, verifyAfter } from './store';
-import type { Shell } from './tracker';
+import type { Shell } from './shell';
 
 export interface Effects {
   perform(effect: Effect): void;

@@ -17,7 +17,7 @@ import { readWithdrawn } from '../consent/withdrawn';
 import { cameFrom, handedOver } from '../lifecycle/tab-mark';
 import { guard } from '../ground/log';
 import { records, type TabMessage } from '../session/tabs';
-import type { Shell } from './tracker';
+import type { Shell } from './shell';
 import { SETTLE, type Effects } from './effects';
 import { heedWithdrawal, readAgain } from './store';
 

@@ -13,7 +13,7 @@ import { copyName, sendCopy } from '../session/copy';
 import { readCookies } from '../session/stores/cookie';
 import { localMirror } from '../session/stores/local';
 import { eraseSession } from '../session/stores/chain';
-import type { Shell } from './tracker';
+import type { Shell } from './shell';
 
 /** How long a page back from the back/forward cache waits for its store before it goes on with what it knows. */
 const REREAD_WAIT = 1000;
