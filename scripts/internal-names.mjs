@@ -19,7 +19,7 @@ export const INTERNAL_NAMES = [
   // core/session/rules.ts: a rule's outcome
   'current', 'ending',
   // core/send/send.ts: delivery's model; a reply; an entry's place in the queue
-  'queue', 'known', 'inflight', 'awaiting', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped',
+  'queue', 'known', 'inflight', 'awaiting', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped', 'draining', 'missed',
   'moved', 'seq',
   // the page's signals (lifecycle/page.ts), the tag's names and parts (loaders.ts, parts.ts), the cookie's probe,
   // what a held call carries

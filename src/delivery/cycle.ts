@@ -40,7 +40,6 @@ export function alarm(cycle: () => void) {
  * a claim or a drain begun before it (a freeze, a resume) is void.
  */
 export function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: Run, replies: Set<() => void>) {
-  let busy = false;
   let epoch = 0;
   const later = (delay: number) => run('later', delay);
   const heard = (answer: Reply) => guard(() => run('reply', answer, Math.random(), shared(o, model)));
@@ -59,13 +58,9 @@ export function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: R
     }
   };
 
-  /** A cycle asked for while one ran (its timer fired during a request): run once that one ends. */
-  let missed = false;
   const cycle = async () => {
-    if (busy) return void (missed = true);
     const asked = find(run('cycle', online(), shared(o, model)), 'drain');
     if (!asked) return;
-    busy = true;
     try {
       // Not a Web Lock, which keeps a navigating page out of Firefox's back/forward cache (turn.ts says why).
       const began = epoch;
@@ -79,11 +74,9 @@ export function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: R
       later(FLUSH_AFTER);
     } finally {
       o.turn?.give();
-      busy = false;
+      // (a cycle asked for meanwhile runs now: the send core's `cycle` effect)
+      run('drained');
     }
-    // (the core's wait for it may have fired during the drain: a stalled read's retry, a verdict's time; simulator
-    // seed 33341 lost a whole outbox to a read retry that fired while the tab's own events were in flight)
-    if (missed) (missed = false), void cycle();
   };
 
   return { cycle, void: () => void epoch++ };

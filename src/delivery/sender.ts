@@ -129,7 +129,13 @@ function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
 }
 
 /** What the sender does for each of the send core's effects (those that need an answer are read by who asked). */
-function performs(o: SenderOptions, outbox: Outbox, timer: Alarm, waiters: Map<number, () => void>): Performs {
+function performs(
+  o: SenderOptions,
+  outbox: Outbox,
+  timer: Alarm,
+  waiters: Map<number, () => void>,
+  cycle: () => void,
+): Performs {
   return {
     write: (list) => outbox.write(list),
     remove: (list) => outbox.remove(list),
@@ -139,6 +145,7 @@ function performs(o: SenderOptions, outbox: Outbox, timer: Alarm, waiters: Map<n
     sending: (ids) => o.tabs?.send({ k: 'sending', ids }),
     wait: timer.wait,
     now: timer.now,
+    cycle,
     answered(text) {
       const answer = o.format.answer?.(text);
       if (answer) o.heard(answer);
@@ -166,7 +173,7 @@ export function startSender(o: SenderOptions): Sender {
   let waiter = 0;
   /** The give-up of the request awaited now. */
   const replies = new Set<() => void>();
-  const { run, add } = stepper(model, o, performs(o, outbox, timer, waiters));
+  const { run, add } = stepper(model, o, performs(o, outbox, timer, waiters, () => void cycle()));
   const later = (delay: number) => run('later', delay);
   const { cycle, void: voidTurn } = cycler(o, model, outbox, run, replies);
 

@@ -186,6 +186,15 @@ describe('cycle: whether to send now', () => {
     d.stopped = stopped;
     expect(step(d, ['cycle', T0, online])).toEqual(effects);
   });
+  it('one drain at a time: a cycle asked for during one runs once it ends (its `cycle` effect; test/sim seed 33341)', () => {
+    const d = queued(1);
+    expect(kinds(step(d, ['cycle', T0, true]))).toEqual(['drain']);
+    expect(step(d, ['cycle', T0 + 1, true])).toEqual([]);
+    expect(step(d, ['drained', T0 + 2])).toEqual([['cycle']]);
+    expect(step(d, ['cycle', T0 + 2, true])).toEqual([['drain', [`00${T0 + 1}:t1`]]]);
+    // (a drain during which nothing asked: nothing more)
+    expect(step(d, ['drained', T0 + 3])).toEqual([]);
+  });
 });
 
 describe('read: what the outbox holds joins the queue', () => {
@@ -224,6 +233,7 @@ describe('read: what the outbox holds joins the queue', () => {
     step(d, ['written', T0 + 3, [`00${T0 + 1}:t1`], true]);
     step(d, ['read', T0 + 4, [['b', [entry(2, T0 + 2)]]], ['b']]);
     expect(ids(d.queue)).toEqual(ids([entry(1), entry(2)]));
+    step(d, ['drained', T0 + 4]);
     // Known there when the next drain is asked, and missing from its keys: another tab delivered it.
     step(d, ['cycle', T0 + 5, true]);
     step(d, ['read', T0 + 6, [], ['b']]);

@@ -229,9 +229,9 @@ export const MUTANTS: Mutant[] = [
     // seed 33341: a tab's read of the outbox had no answer in 3 s; the read again it asked for fell due while its own
     // events were in flight, and was dropped: 185 events of the pages before stayed in the outbox, never sent
     rule: 'every event arrives',
-    file: 'delivery/cycle.ts',
-    find: 'if (missed) (missed = false), void cycle();',
-    replace: '',
+    file: 'core/send/send.ts',
+    find: "d.missed && ((d.missed = false), fx.push(['cycle']))",
+    replace: 'd.missed && (d.missed = false)',
   },
   {
     name: 'a refusal in a page that knew no grant marks nothing',

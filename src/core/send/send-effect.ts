@@ -27,6 +27,8 @@ export type SendEffect =
   | [type: 'now']
   /** claim the turn, read the outbox but the chunks known (a `read` input), then ask `next` until it posts nothing */
   | [type: 'drain', known: string[]]
+  /** a cycle asked for during the drain that just ended: run it now */
+  | [type: 'cycle']
   /** the request to await (a `reply` input) */
   | [type: 'post', body: string]
   /** beacons, in order, until the browser refuses one (a `beaconed` input) */

@@ -146,6 +146,9 @@ export interface Delivery {
   /** Events per request in this drain (a 413 halves it). */
   limit: number;
   stopped: boolean;
+  /** A drain runs (its claim, its read, its requests); `missed`: a cycle was asked for meanwhile, run once it ends. */
+  draining: boolean;
+  missed: boolean;
 }
 
 /** What each input carries after its time, by its type. */
@@ -163,6 +166,8 @@ export interface SendInputs {
   cycle: [online: boolean, shared?: Verdicts | null];
   /** the drain, in this tab's turn, reads the outbox's keys now (a claim may have waited a second for a roll call) */
   reading: [];
+  /** the drain ended (done, failed, or void) */
+  drained: [];
   /**
    * the outbox was read (null: it failed, or did not answer in time): the chunks other pages left, and every key there;
    * `handed`, what leaving pages handed over awaiting a verdict; `marked`, the ids leaving pages sent (sent-marks.ts)
@@ -242,4 +247,6 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   waiters: [],
   limit: MAX_BATCH_EVENTS,
   stopped: false,
+  draining: false,
+  missed: false,
 });

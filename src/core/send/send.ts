@@ -70,6 +70,9 @@ const flush: SendStep<'flush'> = (d, fx, [, , id]) => {
 };
 
 const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
+  // (one drain at a time: a cycle due during one, its timer fired during a request, runs once it ends; simulator seed
+  // 33341 lost a whole outbox to a read retry that fired while the tab's own events were in flight)
+  if (d.draining) return void (d.missed = true);
   // Offline: `online` brings us back.
   if (d.stopped) return;
   // (what left by beacon is judged by what the site's pages learned since, else by the time it waited: verdict.ts)
@@ -82,6 +85,7 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
   else {
     d.asked = Object.keys(d.saved);
     d.since = new Set();
+    d.draining = true;
     fx.push(['drain', Object.keys(d.live)]);
   }
 };
@@ -203,6 +207,7 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   flush,
   later: (d, fx, [, at, delay]) => wait(d, fx, at, delay),
   cycle,
+  drained: (d, fx) => ((d.draining = false), d.missed && ((d.missed = false), fx.push(['cycle']))),
   reading,
   read,
   written,
