@@ -1,5 +1,5 @@
 /**
- * Delivery's model (plain data), the inputs it takes and the effects it asks for (its steps: send.ts; the queue's
+ * Delivery's model (plain data) and the inputs it takes (its effects: send-effect.ts; its steps: send.ts; the queue's
  * bookkeeping they share: send-queue.ts). It owns its queue: each entry as it keeps it (a copy of what the session core
  * gave, with its place in the queue and the outbox chunk that holds it), and the chunks it knows; no adapter changes an
  * entry. No browser global, no clock.
@@ -138,10 +138,7 @@ export interface Delivery {
   triedAt: number;
   told: boolean;
   seq: number;
-  /**
-   * Flushes waiting: each for the entries queued when it was asked (up to the `seq` `last`), `left` of them still
-   * queued.
-   */
+  /** Flushes waiting: each for the entries queued as it was asked (up to the `seq` `last`), `left` of them queued. */
   waiters: [last: number, left: number, id: number][];
   /** Events per request in this drain (a 413 halves it). */
   limit: number;
