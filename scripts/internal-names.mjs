@@ -37,6 +37,10 @@ export const INTERNAL_NAMES = [
   'engage', 'act', 'report', 'lapse', 'splitStretch', 'nextView', 'refocus', 'mergeStretch',
   // delivery's rooms and what they tell each other: the outcome a request had, the entries a leaving page handed over
   'handed', 'marked', 'mirrored', 'asked', 'again',
+  // delivery's model (send-model.ts): the writes a page found unanswered, an entry's copies, a request let go; the
+  // sender's check between requests (sender.ts `heed`); the keeper's last write; consent's last decision (core/consent.ts);
+  // the kit engaged time's steps are given (record.ts `KIT`)
+  'unanswered', 'copies', 'abandoned', 'heed', 'wroteLately', 'decidedAt', 'run',
 ];
 
 /** The terser option that shortens them. */
