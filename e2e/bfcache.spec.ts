@@ -117,8 +117,11 @@ async function startedOn(page: Page, build: Build, blocked: boolean) {
   await call(page, 'ready');
 }
 
-/** Leaves by `script` (a link's navigation, history back or forward) for page `n`; whether it was restored from the cache. */
-async function goTo(page: Page, script: string, n: number) {
+/**
+ * Leaves by `script` (a link's navigation, history back or forward) for page `n`: whether it was restored from the cache,
+ * and where not, why (Chromium's `notRestoredReasons`: a restore that failed names its cause).
+ */
+async function goTo(page: Page, script: string, n: number): Promise<Trip> {
   await page.evaluate(() => {
     (window as any).__left = true;
     addEventListener('pageshow', (e) => ((window as any).__persisted = e.persisted));
@@ -126,8 +129,14 @@ async function goTo(page: Page, script: string, n: number) {
   await page.evaluate((script) => void setTimeout(new Function(script) as () => void), script);
   await page.waitForFunction((n) => new URLSearchParams(location.search).get('p') === String(n) && document.readyState === 'complete', n);
   await page.waitForFunction(() => !(window as any).__left || (window as any).__persisted !== undefined);
-  return page.evaluate(() => (window as any).__persisted === true);
+  return page.evaluate(() => {
+    const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming & { notRestoredReasons?: unknown };
+    return { restored: (window as any).__persisted === true, reasons: entry.notRestoredReasons ? JSON.stringify(entry.notRestoredReasons) : null };
+  });
 }
+
+/** A round trip's account, for an assertion's message. */
+const told = (trip: Trip, what: string) => `${what}${trip.restored ? '' : ` (loaded anew; why not restored: ${trip.reasons})`}`;
 
 for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
   test(`five pages, then back and forward, the session in ${where}: each restored page takes the session first (no eventIndex twice), and its page view names the page the visitor came back from`, async ({
@@ -150,14 +159,15 @@ for (const where of ['a cookie', 'IndexedDB (cookies blocked)'] as const) {
     await call(page, 'page');
     await call(page, 'track', 'here', { p: 1 });
     for (let n = 2; n <= 5; n++) {
-      expect(await go(`location.href = location.href.replace(/p=\\d/, 'p=${n}')`, n), `page ${n} is loaded`).toBe(false);
+      expect((await go(`location.href = location.href.replace(/p=\\d/, 'p=${n}')`, n)).restored, `page ${n} is loaded`).toBe(false);
       await started();
       await call(page, 'page');
       await call(page, 'track', 'here', { p: n });
     }
     // Back to 4, back to 3, forward to 4: each restored from the cache, where it records a page view of its own.
     for (const [n, step] of [[4, 'back'], [3, 'back'], [4, 'forward']] as const) {
-      expect(await go(`history.${step}()`, n), `page ${n} is restored`).toBe(true);
+      const trip = await go(`history.${step}()`, n);
+      expect(trip.restored, told(trip, `page ${n} is restored`)).toBe(true);
       await call(page, 'track', 'here', { p: n, restored: true });
     }
     await call(page, 'flush');
@@ -226,10 +236,11 @@ for (const [how, title] of Object.entries(titles)) test(title, async ({ page, bu
         };
       }),
     );
-  expect(await goTo(page, `location.href = location.href.replace(/p=1/, 'p=2')`, 2), 'page 2 is loaded').toBe(false);
+  expect((await goTo(page, `location.href = location.href.replace(/p=1/, 'p=2')`, 2)).restored, 'page 2 is loaded').toBe(false);
   await startedOn(page, build, true);
   for (let i = 0; i < 3; i++) await call(page, 'track', 'here', { p: 2 });
-  expect(await goTo(page, 'history.back()', 1), 'page 1 is restored').toBe(true);
+  const back = await goTo(page, 'history.back()', 1);
+  expect(back.restored, told(back, 'page 1 is restored')).toBe(true);
   await call(page, 'track', 'here', { p: 1, restored: true });
   await call(page, 'flush');
   const events = await collector.exactly(5, (e) => e.name === 'here', page);
@@ -265,7 +276,7 @@ test("the session in IndexedDB (cookies blocked), a restored page's store stalle
       });
     }),
   );
-  expect(await goTo(page, `location.href = location.href.replace(/p=1/, 'p=2')`, 2), 'page 2 is loaded').toBe(false);
+  expect((await goTo(page, `location.href = location.href.replace(/p=1/, 'p=2')`, 2)).restored, 'page 2 is loaded').toBe(false);
   await startedOn(page, build, true);
   for (let i = 0; i < 3; i++) await call(page, 'track', 'here', { p: 2 });
   await call(page, 'flush');
