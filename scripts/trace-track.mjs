@@ -49,12 +49,17 @@ export async function traceTrack() {
     const files = [];
     let pauses = 0;
     let done;
-    const traced = new Promise((resolve) => (done = resolve));
+    let fail;
+    let finished = false;
+    const traced = new Promise((resolve, reject) => ((done = () => ((finished = true), resolve())), (fail = reject)));
+    // A command sent while paused fails only if the trace has ended (the browser closing under a last step):
+    // before that, a failure fails the trace; after it, it is no rejection left unhandled (CI of f2484df).
+    const send = (method) => cdp.send(method).catch((error) => finished || fail(error));
     cdp.on('Debugger.paused', ({ callFrames: [top] }) => {
       if (!(scripts.get(top.location.scriptId) || '').endsWith('/stint.js')) {
         // The page's own code: the `debugger` statement, then the return from the call.
-        if (files.length && top.functionName.endsWith('traceTrack')) return done(), cdp.send('Debugger.resume');
-        return cdp.send('Debugger.stepInto');
+        if (files.length && top.functionName.endsWith('traceTrack')) return done(), send('Debugger.resume');
+        return send('Debugger.stepInto');
       }
       const at = { line: top.location.lineNumber + 1, column: top.location.columnNumber };
       let source = map.originalPositionFor(at).source;
@@ -65,11 +70,12 @@ export async function traceTrack() {
       if (!source && fn) source = map.originalPositionFor({ line: fn.lineNumber + 1, column: fn.columnNumber, bias: SourceMapConsumer.LEAST_UPPER_BOUND }).source;
       const file = (source || '(unmapped)').replace(/^.*?(src\/|node_modules\/)/, '$1');
       if (files.at(-1) !== file) files.push(file);
-      if (++pauses > MAX_PAUSES) return done(), cdp.send('Debugger.resume');
-      cdp.send('Debugger.stepInto');
+      if (++pauses > MAX_PAUSES) return done(), send('Debugger.resume');
+      send('Debugger.stepInto');
     });
     page.evaluate(() => window.traceTrack()).catch(() => {});
     await traced;
+    await cdp.send('Debugger.disable');
     return { pauses, files, crossed: [...new Set(files)] };
   } finally {
     await browser.close();
