@@ -2,7 +2,7 @@
  * The sender's cycle (sender.ts): in this tab's turn, it reads the outbox and sends one request at a time until the
  * queue is empty or the collector fails; its timer runs the next cycle when the send core asks.
  */
-import { FLUSH_AFTER, type Delivery, type SendEffect, type SendInputs } from '../core/send/send';
+import { FLUSH_AFTER, type Delivery, type SendAnswer, type SendInputs } from '../core/send/send';
 import type { Reply } from '../core/send/send-model';
 import { guard } from '../ground/log';
 import type { Outbox } from './outbox';
@@ -14,10 +14,8 @@ export const online = () => navigator.onLine !== false;
 /** What the site's pages hold of the entries that await a verdict, where there are some (core/send/verdict.ts). */
 export const shared = (o: SenderOptions, model: Delivery) => (o.store && model.awaiting.size ? readVerdicts() : null);
 
-export const find = <T extends SendEffect[0]>(fx: SendEffect[], type: T) =>
-  fx.find((effect): effect is Extract<SendEffect, [T, ...unknown[]]> => effect[0] === type);
-
-export type Run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]) => SendEffect[];
+/** Steps the send core with an input of now (sender.ts): its effects are carried out, its answer returned. */
+export type Run = <T extends keyof SendInputs>(type: T, ...rest: SendInputs[T]) => SendAnswer<T> | undefined;
 export type Alarm = ReturnType<typeof alarm>;
 
 /**
@@ -52,14 +50,14 @@ export function cycler(o: SenderOptions, model: Delivery, outbox: Outbox, run: R
     for (;;) {
       if (began !== epoch) return later(0);
       o.heed?.();
-      const next = find(run('next', o.batch()), 'post');
+      const next = run('next', o.batch());
       if (!next) return;
       await post(o.url, next[1], o.request, replies, heard);
     }
   };
 
   const cycle = async () => {
-    const asked = find(run('cycle', online(), shared(o, model)), 'drain');
+    const asked = run('cycle', online(), shared(o, model));
     if (!asked) return;
     try {
       // Not a Web Lock, which keeps a navigating page out of Firefox's back/forward cache (turn.ts says why).

@@ -14,6 +14,7 @@ import {
   delivery,
   sendStep,
   type Delivery,
+  type SendAnswer,
   type SendEffect,
   type SendInput,
   type Shared,
@@ -22,7 +23,7 @@ import type { Outcome } from '../core/send/send-model';
 import { note, type Recording } from '../ground/recorder';
 import { guard, warn } from '../ground/log';
 import type { Tabs } from '../session/tabs';
-import { alarm, cycler, find, online, shared, type Alarm, type Run } from './cycle';
+import { alarm, cycler, online, shared, type Alarm, type Run } from './cycle';
 import { startOutbox, type Outbox } from './outbox';
 import { readOutcome, shareOutcome } from './outcome';
 import { handOver, judgeHandedOver, judgeLast } from './sent-marks';
@@ -98,7 +99,7 @@ type Performs = { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...un
 
 /**
  * The send core, stepped: each input with its time, noted by the flight recorder (`debug: true`), then its effects in
- * order (`run` gives them back: those that need an answer, drain, post, beacon, are read by the caller that asked).
+ * order; `run` gives its answer (what to drain, post, beacon) back to the caller that asked.
  * The entries tracked in a task are given to the core at its end, or before any other input: one step for a burst (a
  * step per event, with its input and effects, cost a `track()` half as much again). The outbox writes at the end of
  * the task anyway, and every other input (a flush, a beacon at pagehide) comes after them.
@@ -106,11 +107,12 @@ type Performs = { [T in SendEffect[0]]?: (payload: Extract<SendEffect, [T, ...un
 function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
   let adding: Entry[] = [];
   const step = (input: SendInput) => {
-    const effects = sendStep(model, input, o.format);
-    if (o.recording) note(o.recording, null, ['send', input], effects);
+    const [effects, answer] = sendStep(model, input, o.format);
+    // (the log shows the answer after the effects, where the caller acts on it)
+    if (o.recording) note(o.recording, null, ['send', input], answer ? [...effects, answer] : effects);
     for (const effect of effects)
       (perform[effect[0]] as ((payload: unknown, more: unknown) => void) | undefined)?.(effect[1], effect[2]);
-    return effects;
+    return answer;
   };
   const added = () => {
     if (!adding.length) return;
@@ -120,7 +122,7 @@ function stepper(model: Delivery, o: SenderOptions, perform: Performs) {
   };
   const run: Run = (type, ...rest) => {
     added();
-    return step([type, Date.now(), ...rest] as unknown as SendInput);
+    return step([type, Date.now(), ...rest] as unknown as SendInput) as SendAnswer<typeof type> | undefined;
   };
   const add = (entry: Entry) => {
     if (adding.push(entry) === 1) queueMicrotask(() => guard(added));
@@ -181,7 +183,7 @@ export function startSender(o: SenderOptions): Sender {
   const beaconQueue = (leaving: boolean) => {
     sendNow(); // (a request still being gzipped leaves now, plain: in flight, it is not beaconed again)
     const site = o.store ? readOutcome() : null;
-    const [, list, , healthy] = find(run('beacon', leaving, online(), o.batch(), site), 'beacon')!;
+    const [, list, healthy] = run('beacon', leaving, online(), o.batch(), site)!;
     let n = 0;
     while (n < list.length && beacon(o.url, list[n].body, o.request)) n++;
     run('beaconed', list.slice(0, n), list.slice(n), leaving, healthy);

@@ -10,10 +10,10 @@
 import type { Input, Model } from '../core/model';
 import type { Effect } from '../core/effect';
 import type { Delivery, SendInput } from '../core/send/send-model';
-import type { SendEffect } from '../core/send/send-effect';
+import type { SendAnswer, SendEffect } from '../core/send/send-effect';
 
 /** A step the log keeps: the session core's input, or delivery's (`['send', input]`), and the effects it asked for. */
-export type Logged = [input: Input | readonly ['send', SendInput], effects: (Effect | SendEffect)[]];
+export type Logged = [input: Input | readonly ['send', SendInput], effects: (Effect | SendEffect | SendAnswer)[]];
 
 /** What `debugLog()` answers, parsed. */
 export interface DebugLog {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_AGE, retryable } from '../../src/core/send/batch';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
-import { delivery, sendStep, type Delivery, type SendEffect, type SendInput } from '../../src/core/send/send';
+import { delivery, sendStep, type Delivery, type SendAnswer, type SendEffect, type SendInput } from '../../src/core/send/send';
 
 const T0 = 1_700_000_000_000;
 const SHARED = { profile: null, sampleRate: 1 };
@@ -22,8 +22,13 @@ const entry = (n: number, at = T0 + n): Entry => ({
   hidden: false,
   ctx: '{}',
 });
-const step = (d: Delivery, input: SendInput) => sendStep(d, input, nativeFormat);
-const warned = (fx: SendEffect[]) => fx.filter((e) => e[0] === 'warn').map((e) => e[1]);
+type Step = (SendEffect | SendAnswer)[];
+/** A step's effects, then its answer to the caller that asked (what to drain, post or beacon), as the log shows them. */
+const step = (d: Delivery, input: SendInput): Step => {
+  const [effects, answer] = sendStep(d, input, nativeFormat);
+  return answer ? [...effects, answer] : effects;
+};
+const warned = (fx: Step) => fx.filter((e) => e[0] === 'warn').map((e) => e[1]);
 
 type Fate = 'delivered' | 'retried' | 'halved' | 'dropped';
 

@@ -40,7 +40,11 @@ export function replayLog(log: DebugLog, check: (actual: unknown, logged: unknow
   const json = (value: unknown) => JSON.parse(JSON.stringify(value, (_, v) => (v instanceof Set || v instanceof Map ? [...v] : v)));
   for (const [input, effects] of log.steps) {
     if (input[0] === 'send') {
-      if (delivery) check(json(sendStep(delivery, input[1], format)), json(effects));
+      if (delivery) {
+        // (the log shows a step's answer after its effects: delivery/sender.ts)
+        const [fx, answer] = sendStep(delivery, input[1], format);
+        check(json(answer ? [...fx, answer] : fx), json(effects));
+      }
       continue;
     }
     const next = step(model, input);

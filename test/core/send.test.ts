@@ -14,6 +14,7 @@ import {
   type Beacon,
   type Delivery,
   type Reply,
+  type SendAnswer,
   type SendEffect,
   type SendInput,
 } from '../../src/core/send/send';
@@ -42,8 +43,13 @@ const outboxed = () => delivery('/c', 0, true, 't');
 const named = (list: unknown) =>
   (list as [string, (Entry | string)[]][]).flatMap(([, l]) => l.map((e) => (typeof e == 'string' ? e : e.id)));
 
-const step = (d: Delivery, input: SendInput) => sendStep(d, input, nativeFormat);
-const kinds = (fx: SendEffect[]) => fx.map((e) => e[0]);
+type Step = (SendEffect | SendAnswer)[];
+/** A step's effects, then its answer to the caller that asked (what to drain, post or beacon), as the log shows them. */
+const step = (d: Delivery, input: SendInput): Step => {
+  const [effects, answer] = sendStep(d, input, nativeFormat);
+  return answer ? [...effects, answer] : effects;
+};
+const kinds = (fx: Step) => fx.map((e) => e[0]);
 const ids = (list: readonly Entry[]) => list.map((e) => e.id);
 /** The ids of the events a body carries, and the losses it reports. */
 const body = (text: string) => {
@@ -167,7 +173,7 @@ describe('add: queued, written, and sent after a short wait', () => {
 
 describe('cycle: whether to send now', () => {
   // [case, online, retryAt (from T0), stopped, effects]
-  const cases: [string, boolean, number, boolean, SendEffect[]][] = [
+  const cases: [string, boolean, number, boolean, Step][] = [
     [
       'online, no backoff: claim the turn and drain (the outbox read but for the chunks it knows)',
       true,
@@ -459,8 +465,8 @@ describe('reply: what the collector said', () => {
 describe('beacon: the page is hidden, or leaving', () => {
   /** A beacon at T0+50 and the browser's answer: `accepted` of the bodies taken; `site`: what the site's pages know. */
   function hide(d: Delivery, leaving: boolean, online: boolean, accepted = Infinity, site: Outcome | null = null) {
-    const fx = step(d, ['beacon', T0 + 50, leaving, online, SHARED, site]);
-    const [, list, , healthy] = fx.find((e) => e[0] === 'beacon') as [string, Beacon[], boolean, boolean];
+    const [fx, answer] = sendStep(d, ['beacon', T0 + 50, leaving, online, SHARED, site], nativeFormat);
+    const [, list, healthy] = answer!;
     const n = Math.min(accepted, list.length);
     return { list, healthy, fx, after: step(d, ['beaconed', T0 + 51, list.slice(0, n), list.slice(n), leaving, healthy]) };
   }
@@ -641,7 +647,7 @@ describe('the verdict on what left by beacon while delivery worked (core/send/ve
   const all = [1, 2, 3].map((n) => entry(n).id);
 
   // [case, what happens next (a step at a time), delivered, sent again (back in the queue, posted next)]
-  const cases: [string, (d: Delivery) => SendEffect[], boolean, boolean][] = [
+  const cases: [string, (d: Delivery) => Step, boolean, boolean][] = [
     ['the next answer is a 2xx: delivered', (d) => (step(d, ['add', T0 + 60, [entry(4)]]), post(d, T0 + 61), step(d, ['reply', T0 + 70, reply(204), 0])), true, false],
     ['the next answer is a failure, soon after: sent again', (d) => (step(d, ['add', T0 + 60, [entry(4)]]), post(d, T0 + 61), step(d, ['reply', T0 + 70, reply(503), 0])), false, true],
     ['the browser goes offline soon after: sent again', (d) => step(d, ['offline', T0 + 70]), false, true],

@@ -14,7 +14,7 @@ const UNANSWERED_WAIT = 3000;
  * What is queued and not in flight goes by beacon now (see `Sender.beacon`): the bodies, for the shell to send in
  * order.
  */
-export const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared, site], format) => {
+export const beacon: SendStep<'beacon'> = (d, fx, [, at, , online, shared, site], format) => {
   // Offline, a beacon is lost for sure: the outbox keeps the entries for the next start.
   let rest = online
     ? live(d).filter((e) => !d.inflight.has(e.id) && !d.unconfirmed.has(e.id) && !d.awaiting.has(e.id))
@@ -28,7 +28,7 @@ export const beacon: SendStep<'beacon'> = (d, fx, [, at, leaving, online, shared
     list.push({ entries, body, dropped: d.dropped });
     d.dropped = 0;
   }
-  fx.push(['beacon', list, leaving, works(d, at, online, site)]);
+  return ['beacon', list, works(d, at, online, site)];
 };
 
 /**

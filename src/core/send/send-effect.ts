@@ -25,14 +25,8 @@ export type SendEffect =
   | [type: 'wait', ms: number]
   /** a `cycle` input now, in place of the one set */
   | [type: 'now']
-  /** claim the turn, read the outbox but the chunks known (a `read` input), then ask `next` until it posts nothing */
-  | [type: 'drain', known: string[]]
   /** a cycle asked for during the drain that just ended: run it now */
   | [type: 'cycle']
-  /** the request to await (a `reply` input) */
-  | [type: 'post', body: string]
-  /** beacons, in order, until the browser refuses one (a `beaconed` input) */
-  | [type: 'beacon', list: Beacon[], leaving: boolean, healthy: boolean]
   /** a delivered batch's answer, for the format */
   | [type: 'answered', text: string]
   /**
@@ -50,10 +44,24 @@ export type SendEffect =
   /** a message (log.ts): its code, and where it comes from */
   | [type: 'warn', code: number, where: string];
 
+/**
+ * What a step answers the caller that asked (delivery/cycle.ts, sender.ts), beside its effects: the work only that
+ * caller can do, at once, with what it holds (a claim of the turn, a request, the browser's beacons).
+ */
+export interface SendAnswers {
+  /** claim the turn, read the outbox but the chunks known (a `read` input), then ask `next` until it posts nothing */
+  cycle: [type: 'drain', known: string[]];
+  /** the request to await (a `reply` input) */
+  next: [type: 'post', body: string];
+  /** beacons, in order, until the browser refuses one (a `beaconed` input) */
+  beacon: [type: 'beacon', list: Beacon[], healthy: boolean];
+}
+export type SendAnswer<T = keyof SendAnswers> = T extends keyof SendAnswers ? SendAnswers[T] : never;
+
 export type Fx = SendEffect[];
 export type SendStep<T extends keyof SendInputs> = (
   d: Delivery,
   fx: Fx,
   input: readonly [T, number, ...SendInputs[T]],
   format: Format,
-) => void;
+) => SendAnswer<T> | void;

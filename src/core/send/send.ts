@@ -23,7 +23,7 @@ import {
   retryEarly,
 } from './batch';
 import { FLUSH_AFTER, type Delivery, type SendInput, type SendInputs } from './send-model';
-import { type Fx, type SendEffect, type SendStep } from './send-effect';
+import { type Fx, type SendAnswer, type SendEffect, type SendStep } from './send-effect';
 import { bound, chunkOf, cut, delivered, giveUp, live, push, take, wait } from './send-queue';
 import { back, beacon, beaconed } from './send-away';
 import { read, reading } from './send-read';
@@ -40,13 +40,20 @@ export {
   type SendInputs,
   type Shared,
 } from './send-model';
-export type { SendEffect };
+export type { SendAnswer, SendEffect };
 
-/** One input: the model changes in place, and the effects are returned. `format` makes the bodies. */
-export function sendStep(d: Delivery, input: SendInput, format: Format): SendEffect[] {
+/**
+ * One input: the model changes in place; the effects are returned, with the answer to the caller that asked (a
+ * `cycle`, `next` or `beacon`: what to drain, post or beacon), or none. `format` makes the bodies.
+ */
+export function sendStep<T extends keyof SendInputs>(
+  d: Delivery,
+  input: Extract<SendInput, readonly [T, ...unknown[]]>,
+  format: Format,
+): [effects: SendEffect[], answer: SendAnswer<T> | undefined] {
   const fx: Fx = [];
-  (STEPS[input[0]] as SendStep<keyof SendInputs>)(d, fx, input, format);
-  return fx;
+  const answer = (STEPS[input[0]] as SendStep<T>)(d, fx, input as never, format);
+  return [fx, answer || undefined];
 }
 
 const add: SendStep<'add'> = (d, fx, [, at, entries]) => {
@@ -74,20 +81,21 @@ const cycle: SendStep<'cycle'> = (d, fx, [, at, online, shared]) => {
   // 33341 lost a whole outbox to a read retry that fired while the tab's own events were in flight)
   if (d.draining) return void (d.missed = true);
   // Offline: `online` brings us back.
-  if (d.stopped) return;
+  if (d.stopped) return undefined;
   // (what left by beacon is judged by what the site's pages learned since, else by the time it waited: verdict.ts)
   if (shared) follow(d, fx, shared);
   judge(d, fx, at);
   if (d.awaiting.size) wait(d, fx, at, Math.min(...d.awaiting.values()) + VERDICT - at);
-  if (!online) return;
+  if (!online) return undefined;
   if (d.unanswered && at < d.unanswered[1]) wait(d, fx, at, d.unanswered[1] - at);
   else if (at < d.retryAt) wait(d, fx, at, 0);
   else {
     d.asked = Object.keys(d.saved);
     d.since = new Set();
     d.draining = true;
-    fx.push(['drain', Object.keys(d.live)]);
+    return ['drain', Object.keys(d.live)];
   }
+  return undefined;
 };
 
 const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
@@ -96,7 +104,7 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
     const old = live(d).filter((e) => at - e.at > MAX_AGE);
     if (old.length) giveUp(d, fx, old, [44, `${old.length} events`]);
     const waiting = d.queue.filter((e) => !d.inflight.has(e.id) && !d.awaiting.has(e.id));
-    if (!waiting.length) return;
+    if (!waiting.length) break;
     const { entries, body } = cut(d, fx, waiting.slice(0, d.limit), format, at, shared);
     if (!body) continue;
     d.carried = d.dropped;
@@ -106,9 +114,9 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
     // request: told now, or hidden during it, it beaconed them (scripts/chaos.mjs: twice, two tabs 12 ms apart).
     const told = entries.filter((e) => d.unconfirmed.has(e.id)).map((e) => e.id);
     if (told.length) fx.push(['sending', told]);
-    fx.push(['post', body]);
-    return;
+    return ['post', body];
   }
+  return undefined;
 };
 
 const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, moved, abandoned }, random, shared]) => {
@@ -207,7 +215,7 @@ const STEPS: { [T in keyof SendInputs]: SendStep<T> } = {
   flush,
   later: (d, fx, [, at, delay]) => wait(d, fx, at, delay),
   cycle,
-  drained: (d, fx) => ((d.draining = false), d.missed && ((d.missed = false), fx.push(['cycle']))),
+  drained: (d, fx) => void ((d.draining = false), d.missed && ((d.missed = false), fx.push(['cycle']))),
   reading,
   read,
   written,
