@@ -101,10 +101,13 @@ export function bound(d: Delivery, fx: Fx) {
   d.full = gone.length > 0;
 }
 
-/** Appends an entry this tab does not know yet (its copy, in `chunk`); false when it knows it. */
+/**
+ * Appends an entry this tab does not know yet, in `chunk`; false when it knows it. The entry changes owner (no copy per
+ * event): the session core made it for delivery alone, and what the outbox reads is its own.
+ */
 export function push(d: Delivery, entry: Entry, chunk: string): boolean {
   if (d.known.has(entry.id)) return false;
-  const e: Queued = { ...entry, seq: ++d.seq, chunk };
+  const e = Object.assign(entry, { seq: ++d.seq, chunk }) as Queued;
   d.known.add(e.id);
   d.queue.push(e);
   d.chars += entryChars(e);
