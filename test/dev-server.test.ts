@@ -93,27 +93,30 @@ async function startCollector(dir: string, args: string[]) {
 }
 
 /**
- * What the page sent to the collector, as each request finished: each answer, and the URLs of the page views in the
- * batches the collector took (204: their transaction committed); `until(n)`: once n page views were taken, within 10 s.
+ * What the page sent to the collector, as each request finished: each answer (its status, and whether the collector
+ * allowed the request's Origin: its CORS headers, which it gives an origin it was given, name Retry-After; Vite's own
+ * CORS names none), and the URLs of the page views in the batches the collector took (204: their transaction
+ * committed); `until(n)`: once n page views were taken, within 10 s.
  */
 function sentBy(page: Page, collect: string) {
-  const statuses: number[] = [];
+  const answers: [status: number, allowed: boolean][] = [];
   const views: string[] = [];
   const sent = (url: string) => new URL(url).pathname === new URL(collect).pathname;
   page.on('requestfinished', async (request) => {
     if (!sent(request.url())) return;
-    const status = (await request.response())?.status() ?? 0;
-    statuses.push(status);
+    const response = await request.response();
+    const status = response?.status() ?? 0;
+    answers.push([status, response?.headers()['access-control-expose-headers'] === 'Retry-After']);
     if (status !== 204) return;
     for (const event of expandEnvelope(JSON.parse(request.postData()!))) {
       if (event.name === 'page_view') views.push(event.context.page.url);
     }
   });
   // (refused by CORS: a collector that was not given the page's origin)
-  page.on('requestfailed', (request) => void (sent(request.url()) && statuses.push(0)));
+  page.on('requestfailed', (request) => void (sent(request.url()) && answers.push([0, false])));
   const until = async (n: number) => {
     for (let waited = 0; views.length < n && waited < 10_000; waited += 50) await page.waitForTimeout(50);
-    return { statuses, views };
+    return { answers, views };
   };
   return until;
 }
@@ -136,7 +139,8 @@ describe('a dev server passes /collect on to stint-collector, as docs/getting-st
       const url = vite.resolvedUrls!.local[0];
       // The page's command, with the origin this Vite prints (its own port) and the collector's port
       const [flag] = command();
-      collector = await startCollector(dir, [flag, new URL(url).origin, '--port', String(port)]);
+      const { origin } = new URL(url);
+      collector = await startCollector(dir, [flag, origin, '--port', String(port)]);
       const page = await browser.newPage();
       page.setDefaultTimeout(10_000);
       const until = sentBy(page, collector.url);
@@ -148,7 +152,8 @@ describe('a dev server passes /collect on to stint-collector, as docs/getting-st
       }
       const routes = ['', 'products', 'about'].map((path) => url + path);
       const sent = await until(routes.length);
-      expect(sent).toEqual({ statuses: sent.statuses.map(() => 204), views: routes });
+      // (the collector allowed the page's origin: the proxy passed the page's Origin header on, and it was given)
+      expect(sent).toEqual({ answers: sent.answers.map(() => [204, true]), views: routes });
       await page.close();
       // What it stored: one session, one tracker (Strict Mode runs effects twice), each route once, with its title.
       const events = await collector.stored();
@@ -188,7 +193,7 @@ describe('a dev server passes /collect on to stint-collector, as docs/getting-st
       page.setDefaultTimeout(10_000);
       const until = sentBy(page, collector.url);
       await page.goto(url);
-      expect(await until(1)).toEqual({ statuses: [204], views: [url] });
+      expect(await until(1)).toEqual({ answers: [[204, true]], views: [url] });
       await page.close();
       const events = await collector.stored();
       const views = events.filter((e) => e.name === 'page_view').map((e) => [e.page_url, e.page_title]);
