@@ -129,6 +129,7 @@ describe('a dev server passes /collect on to stint-collector, as docs/getting-st
   afterAll(() => browser?.close());
 
   it("the React Router recipe under Vite's dev server: its proxy passes /collect to npx stint-collector --origin, which stores the landing page and each route", async () => {
+    const [flag] = command();
     const port = await freePort();
     const dir = project(port);
     let vite: ViteDevServer | undefined;
@@ -138,7 +139,6 @@ describe('a dev server passes /collect on to stint-collector, as docs/getting-st
       await vite.listen();
       const url = vite.resolvedUrls!.local[0];
       // The page's command, with the origin this Vite prints (its own port) and the collector's port
-      const [flag] = command();
       const { origin } = new URL(url);
       collector = await startCollector(dir, [flag, origin, '--port', String(port)]);
       const page = await browser.newPage();
