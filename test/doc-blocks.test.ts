@@ -72,6 +72,8 @@ const CHECKS = {
   'collector/test/docs.test.ts: run in a project of their own': (b: Block) =>
     b.doc === 'docs/collect-and-query.md' || pipelines(b, 'stint/collector'),
   "test/docs.test.ts: the README's commands": (b: Block) => b.doc === 'README.md' && b.lang === 'sh',
+  "test/dev-server.test.ts: the collector's command under Vite": (b: Block) =>
+    b.doc === 'docs/getting-started.md' && b.section === 'In development: /collect under the dev server' && b.lang === 'sh',
   'npm: type-checked and run, below': (b: Block) => b.lang === 'js',
   'messages: what Stint prints, below': (b: Block) => b.doc === 'docs/messages.md' && b.lang === '',
   'Iglu: the resolver of schemas/iglu, below': (b: Block) => pipelines(b, 'Snowplow') && b.lang === 'json',

@@ -1,8 +1,8 @@
 /**
  * The README and the pages of docs/ show tested code as it is: each block marked `<!-- tested: <file> -->` is that file
- * (a recipe the e2e suite builds into a real app), or, for a page, part of it (a snippet the e2e suite loads). The
- * recipes' and the snippets' blocks must be marked, once across the documents, so that none of them drifts from what
- * is tested.
+ * (a recipe the e2e suite builds into a real app, a dev server's config that test/dev-server.test.ts runs), or, for a
+ * page, part of it (a snippet the e2e suite loads). The recipes' and the snippets' blocks must be marked, once across
+ * the documents, so that none of them drifts from what is tested.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +21,9 @@ const marked = documents.flatMap((doc) =>
 
 const REQUIRED = [
   'e2e/apps/react/src/main.jsx',
+  'e2e/apps/react/src/routes.jsx',
+  'e2e/apps/react/vite.config.js',
+  'e2e/apps/next/next.config.dev.mjs',
   'e2e/apps/next/app/stint.jsx',
   'e2e/apps/next/app/layout.jsx',
   'e2e/apps/vue/src/main.js',

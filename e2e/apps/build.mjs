@@ -54,6 +54,7 @@ function install() {
 async function vite(app, source, { dev = false, plugin }) {
   const { build } = await import('vite');
   await build({
+    // (react/vite.config.js is the dev server's, docs/getting-started.md's: test/dev-server.test.ts runs it)
     configFile: false,
     root: join(here, source),
     base: `/apps/${app}/`,

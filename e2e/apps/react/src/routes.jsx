@@ -1,4 +1,4 @@
-// The shop's routes (React Router's data routers), under the path the e2e server gives this app.
+// src/routes.jsx: the shop's routes, under the app's base path (Vite's `base`: '/' unless set)
 import { useEffect } from 'react';
 import { Link, Outlet, useParams, useSearchParams } from 'react-router';
 
