@@ -79,6 +79,8 @@ async function show(id) {
     $('session-title').textContent = e.message;
     return;
   }
+  // (another session picked meanwhile: its answer draws)
+  if (id !== location.hash.slice(1)) return;
   events.clear();
   for (const event of answer.events) events.set(event.eventId, event);
   const now = Date.now();
