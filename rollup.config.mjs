@@ -73,6 +73,19 @@ const schemaCopy = {
   },
 };
 
+/**
+ * The demo's timeline beside it: stint-collector's page of sessions (collector/src/ui.mjs) draws a session with the
+ * demo's own drawing code and styles, not a second copy of them.
+ */
+const timelineCopy = {
+  name: 'timeline-copy',
+  generateBundle() {
+    for (const name of ['timeline.js', 'timeline.css']) {
+      this.emitFile({ type: 'asset', fileName: name, source: readFileSync(`demo/public/${name}`, 'utf8') });
+    }
+  },
+};
+
 /** The package's entries: `stint` and its subpaths. */
 const ENTRIES = { index: 'src/index.ts', snowplow: 'src/snowplow.ts', tracardi: 'src/tracardi.ts', otlp: 'src/otlp.ts', tcf: 'src/tcf.ts', gpp: 'src/gpp.ts', 'consent-mode': 'src/consent-mode.ts', collector: 'src/collector.ts' };
 
@@ -183,11 +196,11 @@ export default [
     plugins: [dts()],
   })),
   // stint-collector (collector/, a workspace) carries the decoder it is tested with: `stint/collector` as one plain ES
-  // module, and the envelope's schema, in collector/lib/ (not in git: made here). So the collector needs no `stint`
-  // from a registry, and its tarball runs alone.
+  // module, the envelope's schema and the demo's timeline, in collector/lib/ (not in git: made here). So the collector
+  // needs no `stint` from a registry, and its tarball runs alone.
   {
     input: 'src/collector.ts',
     output: { file: 'collector/lib/stint.mjs', format: 'es', banner: '// Built from src/collector.ts by `npm run build` (rollup.config.mjs): do not edit.' },
-    plugins: [ts(), schemaCopy],
+    plugins: [ts(), schemaCopy, timelineCopy],
   },
 ];

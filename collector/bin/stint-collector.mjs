@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 const HELP = `stint-collector: takes Stint's native format and stores it in DuckDB.
 
   npx stint-collector [--port 8788] [--host 127.0.0.1] [--db stint.duckdb] [--origin https://shop.example]...
+                     [--ui [host:]port | off]
 
   --port <n>          the port to listen on (default $PORT, else 8788; 0 for any free one)
   --host <address>    the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
@@ -15,6 +16,8 @@ const HELP = `stint-collector: takes Stint's native format and stores it in Duck
   --cookie-path <p>   the serverCookie endpoint (default /stint/id; '' for none)
   --limit <bytes>     a body's size at most, as sent and unzipped (default 1048576: 413 past it)
   --queue <events>    events waiting for the writer at most (default 20000: 503 with Retry-After past it)
+  --ui <[host:]port>  the page of your sessions, on a port of its own (default 127.0.0.1 on the collect port + 1;
+                      a port alone is on 127.0.0.1; off for none). The collect port serves no stored data.
   -h, --help          this
 
   npx stint-collector query "<sql>" [--db stint.duckdb]
@@ -44,6 +47,7 @@ try {
       'cookie-path': { type: 'string' },
       limit: { type: 'string' },
       queue: { type: 'string' },
+      ui: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -78,6 +82,14 @@ for (const origin of origins) {
   if (new URL(origin, 'http://x').origin !== origin) fail(`--origin ${origin} is not an origin (scheme://host[:port])`);
 }
 
+const { serveUi, uiAddress } = await import('../src/ui.mjs');
+let uiAt;
+try {
+  uiAt = values.ui === undefined ? undefined : uiAddress(values.ui);
+} catch (e) {
+  fail(e.message);
+}
+
 let serveCollector;
 try {
   ({ serveCollector } = await import('../src/index.mjs'));
@@ -101,12 +113,22 @@ const collector = await serveCollector({
 
 const where = `${collector.url}${values.path || '/collect'}`;
 const cors = origins.length ? `CORS for ${origins.join(', ')}` : 'same-origin only';
+// The page of your sessions, on a port of its own: the data is the site's, not its visitors'.
+let ui = null;
+if (uiAt !== null) {
+  const at = uiAt ?? { port: port === 0 ? 0 : Number(new URL(collector.url).port) + 1 };
+  ui = await serveUi(collector.store, at).catch(async (e) => {
+    await collector.close();
+    fail(e.code === 'EADDRINUSE' ? `port ${at.port} is busy (--ui [host:]port, or --ui off)` : e.message, 1);
+  });
+}
 console.log(`stint-collector: collector: '${where}' (stores into ${values.db || 'stint.duckdb'}; ${cors})`);
+if (ui) console.log(`stint-collector: your sessions: ${ui.url}/ (--ui to move it, --ui off for none)`);
 
 // A graceful stop: the requests under way are answered once their batches are committed, then the database closes.
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
-    collector.close().then(
+    Promise.all([ui?.close(), collector.close()]).then(
       () => process.exit(0),
       (e) => fail(e.message, 1),
     );

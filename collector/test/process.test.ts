@@ -25,7 +25,8 @@ async function spawnCollector(args: string[], cwd: string): Promise<{ child: Chi
   }
   const url = /'(http:\/\/[^']+)\/collect'/.exec(out)?.[1];
   if (!url) throw new Error(`stint-collector printed ${JSON.stringify(out)}`);
-  return { child, url, line: out.trim() };
+  // (its first line: the page of sessions' comes after it)
+  return { child, url, line: out.split('\n')[0] };
 }
 
 /** POSTs a body over `agent`: its status and Retry-After, or the error that ended it. */

@@ -232,9 +232,11 @@ export class Timeline {
 
   /**
    * Draws `lanes` (buildModel) up to `now`: this browser's device id and consent state, the collector's
-   * requests and outages, this browser's consent changes; `window`: only the last so many ms.
+   * requests and outages, this browser's consent changes; `window`: only the last so many ms. stint-collector's
+   * page of sessions draws one session with `requests: null` (no collector row: it knows no requests) and, for a
+   * session that is over, `live: false` (the axis ends at `now`, the session's end, with no line saying "now").
    */
-  render(lanes, { now, thisDevice, thisBrowser, consent, requests = [], outages = [], consentMarks = [], window: span = null }) {
+  render(lanes, { now, thisDevice, thisBrowser, consent, requests = [], outages = [], consentMarks = [], window: span = null, live = true }) {
     const focused = this.root.contains(document.activeElement) ? document.activeElement.dataset?.id : null;
     const visible = lanes.map((lane) => ({ ...lane, sessions: lane.sessions.filter((s) => !span || s.until >= now - span) })).filter((l) => l.sessions.length);
     // The axis: from the first thing shown to now, a little margin on both sides.
@@ -249,7 +251,8 @@ export class Timeline {
     const px = (t) => ((Math.min(Math.max(t, from), to) - from) / (to - from)) * trackPx;
     const trackPx = this.root.querySelector('.tl-track')?.clientWidth || Math.max(this.root.clientWidth - LABEL, 200);
 
-    const rows = [this.axis(from, to, x, px, trackPx, now, consentMarks), this.collectorRow(requests, outages, x, width, now, from)];
+    const rows = [this.axis(from, to, x, px, trackPx, now, consentMarks, live)];
+    if (requests) rows.push(this.collectorRow(requests, outages, x, width, now, from));
     if (!visible.length) rows.push(el('p', { class: 'tl-empty' }, 'No events yet. Act on the right (or open this page in another tab or browser) and watch them arrive.'));
     for (const lane of visible) rows.push(this.lane(lane, { x, px, width, trackPx, thisDevice, thisBrowser, consent }));
     this.root.replaceChildren(...rows);
@@ -262,7 +265,7 @@ export class Timeline {
     else if (!focused) this.hideTip();
   }
 
-  axis(from, to, x, px, trackPx, now, consentMarks) {
+  axis(from, to, x, px, trackPx, now, consentMarks, live) {
     const step = STEPS.find((s) => (to - from) / s <= 8) || STEPS.at(-1);
     const ticks = [];
     // (no tick label so close to an end that it would be cut)
@@ -293,8 +296,8 @@ export class Timeline {
     return el(
       'div',
       { class: 'tl-row tl-axis-row', 'aria-hidden': 'true' },
-      el('div', { class: 'tl-label' }, el('span', { class: 'tl-now' }, `now ${clock(now)}`)),
-      el('div', { class: 'tl-track tl-axis', style: { height: `${height}px` } }, ...ticks, ...flags, el('span', { class: 'tl-nowline', style: { left: x(now) } })),
+      el('div', { class: 'tl-label' }, live ? el('span', { class: 'tl-now' }, `now ${clock(now)}`) : null),
+      el('div', { class: 'tl-track tl-axis', style: { height: `${height}px` } }, ...ticks, ...flags, live ? el('span', { class: 'tl-nowline', style: { left: x(now) } }) : null),
     );
   }
 
