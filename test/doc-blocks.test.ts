@@ -272,6 +272,19 @@ describe("docs/pipelines.md's Snowplow configs", () => {
       expect(stint.vendorPrefixes).toContain(vendor);
     }
   });
+
+  it("Snowplow Micro's line mounts the package's schemas/iglu where Micro's embedded Iglu registry reads it", () => {
+    // (a fragment: it needs Docker) Micro's image has /config on its classpath (snowplow-micro build.sbt,
+    // scriptClasspath), and its Iglu client reads the embedded registry at iglu-client-embedded/ there
+    // (iglu-scala-client Registry.EmbeddedRegistry), as <vendor>/<name>/jsonschema/<version> under schemas/.
+    const line = ALL.find((b) => pipelines(b, 'Snowplow') && b.lang === 'sh' && b.code.includes('snowplow-micro'))!;
+    const [, from, to] = /source="\$PWD\/node_modules\/stint\/([\w/]+)",destination=(\S+) /.exec(line.code)!;
+    expect(to).toBe('/config/iglu-client-embedded/schemas');
+    expect(from).toBe('schemas/iglu');
+    expect(JSON.parse(read('package.json')).files).toContain('schemas');
+    expect(walk(from)).toContain('dev.stint/context/jsonschema/1-0-2');
+    expect(/^docker run -p (\d+):9090 /.exec(line.code)?.[1]).toBe('9090');
+  });
 });
 
 /**
@@ -283,7 +296,7 @@ function yamlMaps(text: string): Record<string, unknown> {
   const open = [{ indent: -1, map: top }];
   for (const line of text.split('\n').map((l) => l.replace(/(^|\s)#.*$/, '').trimEnd())) {
     if (!line) continue;
-    const m = /^( *)([\w.-]+):(?: (.+))?$/.exec(line);
+    const m = /^( *)([\w./-]+):(?: (.+))?$/.exec(line);
     if (!m) throw new SyntaxError(`not a line of a map: ${line}`);
     const [, indent, key, value] = m;
     while (open.at(-1)!.indent >= indent.length) open.pop();
@@ -295,30 +308,54 @@ function yamlMaps(text: string): Record<string, unknown> {
   return top;
 }
 
-describe("docs/pipelines.md's OpenTelemetry Collector config", () => {
-  it("takes logs on the otlp() block's port, CORS for exact origins, with the core distribution's components", () => {
-    const [block, ...more] = taken('otelcol: a config for otlp(), below');
-    expect(more).toEqual([]);
-    const config = yamlMaps(block.code) as Record<string, Record<string, Record<string, unknown>>>;
+describe("docs/pipelines.md's OpenTelemetry Collector configs", () => {
+  const configs = taken('otelcol: a config for otlp(), below').map(
+    (block) => yamlMaps(block.code) as Record<string, Record<string, Record<string, unknown>>>,
+  );
+  const logsOf = (config: (typeof configs)[number]) =>
+    (config.service.pipelines as Record<string, Record<'receivers' | 'processors' | 'exporters', string[]>>).logs;
+
+  it("take logs on the otlp() block's port, CORS for exact origins, with the core distribution's components", () => {
+    expect(configs.length).toBe(2);
     const tracker = ALL.find((b) => pipelines(b, 'OpenTelemetry') && b.lang === 'js')!;
     const port = new URL(/collector: '([^']+)'/.exec(tracker.code)![1]).port;
-    const http = (config.receivers.otlp.protocols as Record<string, Record<string, unknown>>).http;
-    // (on every interface: the receiver's default, localhost, is out of the browsers' reach)
-    expect(http.endpoint).toBe(`0.0.0.0:${port}`);
-    // (a cross-origin beacon is preflighted with credentials: "*" would not do; each an origin, with no path)
-    const { allowed_origins } = http.cors as Record<string, string[]>;
-    for (const origin of allowed_origins) expect(new URL(origin).origin).toBe(origin);
-    // The components the core distribution (otelcol) has (opentelemetry-collector, cmd/otelcorecol/components.go).
-    const CORE = {
-      receivers: ['otlp', 'nop'],
-      processors: ['batch', 'memory_limiter'],
-      exporters: ['debug', 'nop', 'otlp', 'otlphttp'],
-    };
-    const { logs } = config.service.pipelines as Record<string, Record<keyof typeof CORE, string[]>>;
-    for (const kind of ['receivers', 'processors', 'exporters'] as const) {
-      expect(logs[kind].length).toBeGreaterThan(0);
-      for (const name of logs[kind]) expect(Object.keys(config[kind]), kind).toContain(name);
-      for (const name of Object.keys(config[kind])) expect(CORE[kind], kind).toContain(name);
+    for (const config of configs) {
+      const http = (config.receivers.otlp.protocols as Record<string, Record<string, unknown>>).http;
+      // (on every interface: the receiver's default, localhost, is out of the browsers' reach)
+      expect(http.endpoint).toBe(`0.0.0.0:${port}`);
+      // (a cross-origin beacon is preflighted with credentials: "*" would not do; each an origin, with no path)
+      const { allowed_origins } = http.cors as Record<string, string[]>;
+      for (const origin of allowed_origins) expect(new URL(origin).origin).toBe(origin);
+      // The components the core distribution (otelcol) has (opentelemetry-collector, cmd/otelcorecol/components.go),
+      // each named by its type, or its type and a name after a slash (`otlphttp/next`).
+      const CORE = {
+        receivers: ['otlp', 'nop'],
+        processors: ['batch', 'memory_limiter'],
+        exporters: ['debug', 'nop', 'otlp', 'otlphttp'],
+      };
+      const logs = logsOf(config);
+      for (const kind of ['receivers', 'processors', 'exporters'] as const) {
+        expect(logs[kind].length).toBeGreaterThan(0);
+        for (const name of logs[kind]) expect(Object.keys(config[kind]), kind).toContain(name);
+        for (const name of Object.keys(config[kind])) expect(CORE[kind], kind).toContain(name.split('/')[0]);
+      }
+      // An exporter beyond debug, with the base URL otlphttp appends /v1/logs to.
+      const exporters = logs.exporters.filter((name) => name.startsWith('otlphttp'));
+      expect(exporters.length).toBeGreaterThan(0);
+      for (const name of exporters) expect(new URL(config.exporters[name].endpoint as string).pathname).toBe('/');
     }
+    // The second sends every record to two backends.
+    expect(logsOf(configs[1]).exporters.filter((name) => name.startsWith('otlphttp/'))).toHaveLength(2);
+  });
+
+  it('the docker line mounts the config where the image reads it, and publishes the receiver\'s port', () => {
+    // (a fragment: it needs Docker) opentelemetry-collector-releases distributions/otelcol/Dockerfile:
+    // CMD ["--config", "/etc/otelcol/config.yaml"].
+    const line = ALL.find((b) => pipelines(b, 'OpenTelemetry') && b.lang === 'sh')!;
+    const docker = /^docker run -p (\d+):(\d+) -v "\$PWD\/otelcol\.yaml:(\S+)" otel\/opentelemetry-collector:\d+\.\d+\.\d+$/;
+    const [, published, port, mounted] = docker.exec(line.code)!;
+    expect(mounted).toBe('/etc/otelcol/config.yaml');
+    const http = (configs[0].receivers.otlp.protocols as Record<string, Record<string, unknown>>).http;
+    expect([published, port]).toEqual([String(http.endpoint).split(':')[1], String(http.endpoint).split(':')[1]]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * stint-collector: a collector for Stint's native format that runs and stores. `serveCollector` is what
  * `npx stint-collector` runs (an HTTP server); `startCollector` is the same collector without a server of its own, for
- * a Node server that has one (`handle` serves its routes; `receive` takes a body read already).
+ * a Node server that has one (`handle` serves its routes; `receive` takes a body read already); `queryFile` asks a
+ * database file, read-only, once the collector that writes it has stopped.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -9,6 +10,9 @@ import { serverCookieHandler } from '../lib/stint.mjs';
 import { createHandler } from './http.mjs';
 import { decodeBody, readBatch } from './read.mjs';
 import { openStore } from './store.mjs';
+
+// (`npx stint-collector query`'s reading, for a site's own Node code: it needs no DuckDB client of its own)
+export { queryFile } from './query.mjs';
 
 export const DEFAULTS = Object.freeze({
   port: 8788,

@@ -7,6 +7,7 @@ import type { PageEvent } from '../../src/core/formats/envelope';
 import type { Entry } from '../../src/core/event';
 import { nativeFormat } from '../../src/core/formats/native';
 import { track } from '../../src/core/step';
+import { pagehide } from '../../src/core/session/site';
 import { boot, MIN, place } from '../../test/core/harness';
 
 export const S = 1000;
@@ -54,4 +55,28 @@ export function visit(): { events: PageEvent[]; bodies: string[] } {
   const t = play();
   const entries = t.effects.flatMap((e) => (e[0] === 'enqueue' ? [e[1] as Entry] : []));
   return { events: t.events(), bodies: bodies(entries, t.model.settings.appVersion) };
+}
+
+/**
+ * The walk of docs/collect-and-query.md's five minutes, as its step 2's config sends it (`appId: 'shop-web'`, no
+ * `appVersion`, `engagement: true`): a site of two pages, each a page load of its own; /a read for 25 s, a link to /b
+ * read for 29 s, the tab closed 55 s after the start. Each page's events as its own tracker makes them, the second opened on the session the
+ * first left (its cookie). A browser gives the same eight events (checked by hand in Chromium with the tag,
+ * 2026-11-29); the session stays open: nothing ends it in a minute.
+ */
+export function walk(): { events: PageEvent[]; bodies: string[] } {
+  const settings = { appId: 'shop-web', appVersion: null, engagement: { idle: 5 * S } };
+  const load = (path: string, at: number, found: Parameters<ReturnType<typeof boot>['open']>[1], until: number) => {
+    const t = boot({ at: T0 + at, newTab: !found, place: place(path), settings });
+    t.open(T0 + at, found);
+    t.send('page', T0 + at, '{}', place(path));
+    for (let act = at + 2 * S; act <= until; act += 2 * S) t.send('activity', T0 + act);
+    t.send(pagehide, T0 + until + 5 * S, false);
+    return t;
+  };
+  const a = load('/a', 0, null, 20 * S);
+  const b = load('/b', 26 * S, structuredClone(a.model.session), 50 * S);
+  // (each page sends its own batches)
+  const sent = (t: typeof a) => bodies(t.effects.flatMap((e) => (e[0] === 'enqueue' ? [e[1] as Entry] : [])), null);
+  return { events: [...a.events(), ...b.events()], bodies: [...sent(a), ...sent(b)] };
 }
