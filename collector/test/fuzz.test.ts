@@ -145,10 +145,10 @@ describe('the fuzz', () => {
         expect(rows.map((r) => r.p)).toEqual([first, second]);
         if ([first, second].some((text) => JSON.stringify(JSON.parse(text)) !== text)) atRisk++;
       }),
-      { seed, numRuns: 80 },
+      { seed, numRuns: 50 },
     );
     // (many runs sent numbers that JSON.parse and JSON.stringify would change)
-    expect(atRisk).toBeGreaterThan(20);
+    expect(atRisk).toBeGreaterThan(15);
     // In SQL, as sent: nested, and read as the number it is.
     const batch = envelope({ count: 2 });
     const sent = '{"id":9007199254740993,"huge":1e400,"n":{"deep":[1,{"id":-9007199254740993}]}}';
