@@ -11,7 +11,9 @@ const HELP = `stint-collector: takes Stint's native format and stores it in Duck
   --port <n>          the port to listen on (default $PORT, else 8788; 0 for any free one)
   --host <address>    the address to listen on (default 127.0.0.1; 0.0.0.0 for every interface)
   --db <file>         the DuckDB file, created when missing (default ./stint.duckdb)
-  --origin <origin>   a site origin answered with CORS, repeatable (default none: same-origin only)
+  --origin <origin>   a site origin to take batches from, with CORS, repeatable; '*' for any (default none:
+                      same-origin only; a batch from another origin is refused, 403). A site whose proxy
+                      sends /collect here with this collector's Host header needs its origin given too
   --path <path>       where Stint posts (default /collect)
   --cookie-path <p>   the serverCookie endpoint (default /stint/id; '' for none)
   --limit <bytes>     a body's size at most, as sent and unzipped (default 1048576: 413 past it)
@@ -79,7 +81,8 @@ if (command) fail(`no command ${command} (--help lists them)`);
 
 const origins = values.origin || [];
 for (const origin of origins) {
-  if (new URL(origin, 'http://x').origin !== origin) fail(`--origin ${origin} is not an origin (scheme://host[:port])`);
+  if (origin === '*' || new URL(origin, 'http://x').origin === origin) continue;
+  fail(`--origin ${origin} is not an origin (scheme://host[:port], or '*' for any)`);
 }
 
 const { serveUi, uiAddress } = await import('../src/ui.mjs');
@@ -112,7 +115,8 @@ const collector = await serveCollector({
 }).catch((e) => fail(e.code === 'EADDRINUSE' ? `port ${port ?? 8788} is busy (--port)` : e.message, 1));
 
 const where = `${collector.url}${values.path || '/collect'}`;
-const cors = origins.length ? `CORS for ${origins.join(', ')}` : 'same-origin only';
+const named = origins.includes('*') ? 'any origin' : origins.join(', ');
+const cors = origins.length ? `CORS for ${named}` : 'same-origin only';
 // The page of your sessions, on a port of its own: the data is the site's, not its visitors'.
 let ui = null;
 if (uiAt !== null) {
@@ -125,12 +129,27 @@ if (uiAt !== null) {
 console.log(`stint-collector: collector: '${where}' (stores into ${values.db || 'stint.duckdb'}; ${cors})`);
 if (ui) console.log(`stint-collector: your sessions: ${ui.url}/ (--ui to move it, --ui off for none)`);
 
-// A graceful stop: the requests under way are answered once their batches are committed, then the database closes.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    Promise.all([ui?.close(), collector.close()]).then(
-      () => process.exit(0),
-      (e) => fail(e.message, 1),
-    );
-  });
+/**
+ * The stop, on SIGTERM or Ctrl-C (SIGINT): no batch taken from then on, every one taken committed, then a line saying
+ * what the run stored. Within 5 s, or it says so and exits 1: what was committed is in DuckDB's log, whatever comes.
+ */
+const STOP_WITHIN_MS = 4_500; // (and the exit, within 5 s)
+let stopping = false;
+function stop(signal) {
+  if (stopping) return;
+  stopping = true;
+  setTimeout(() => {
+    const { queued } = collector.store.state();
+    fail(`not stopped within 5 s of ${signal}: ${queued} events taken not committed (Stint sends them again)`, 1);
+  }, STOP_WITHIN_MS);
+  Promise.all([ui?.close(), collector.close()]).then(
+    () => {
+      const { committed, batches } = collector.store.state();
+      const stored = `${committed} events stored, from ${batches} batches, in this run`;
+      console.log(`stint-collector: stopped (${signal}): ${stored}`);
+      process.exit(0);
+    },
+    (e) => fail(e.message, 1),
+  );
 }
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => stop(signal));

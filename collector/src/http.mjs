@@ -1,6 +1,7 @@
 /**
  * The collector's HTTP face, for Node's `http`: the native format at `path` (POST, `text/plain`, plain or gzip), the
- * `serverCookie` endpoint at `cookiePath` (stint/collector's own handler), `GET /health`; CORS for the origins given.
+ * `serverCookie` endpoint at `cookiePath` (stint/collector's own handler), `GET /health`; CORS for the origins given,
+ * and a 403 for a batch from another origin.
  */
 import { readBody } from './read.mjs';
 
@@ -8,17 +9,40 @@ import { readBody } from './read.mjs';
 const PREFLIGHT_MAX_AGE = '7200';
 
 /**
- * CORS headers for a request from `origin`: only for the origins given. The native format is a simple request (no
- * preflight, so `sendBeacon` works cross-origin), with Content-Encoding only when gzipped, which then preflights;
+ * CORS headers for a request from `origin`, an origin given ('*': any, echoed): the native format is a simple request
+ * (no preflight, so `sendBeacon` works cross-origin), with Content-Encoding only when gzipped, which then preflights;
  * Retry-After is exposed, since Stint reads it (docs/pipelines.md, "The native format").
  * @param {Set<string>} origins
  * @param {string | undefined} origin
  */
 function corsFor(origins, origin) {
-  if (!origins.size) return {};
-  if (!origin || !origins.has(origin)) return { Vary: 'Origin' };
+  if (!origin || !(origins.has(origin) || origins.has('*'))) return origins.size ? { Vary: 'Origin' } : {};
   return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'Retry-After', Vary: 'Origin' };
 }
+
+/** Whether `origin` is the one the request was sent to, its Host's (as a proxy that passes the Host on keeps it). */
+function sameOrigin(origin, host) {
+  try {
+    const { protocol, host: its } = new URL(origin);
+    return its === new URL(`${protocol}//${host}`).host;
+  } catch {
+    return false; // (`null`, an opaque origin, is no one's)
+  }
+}
+
+/**
+ * What to do for a POST from an origin not admitted, in one line. A site that proxies the collect path to the
+ * collector (nginx, Vite's server.proxy) sends its own origin, and its proxy often the collector's Host: it is a
+ * cross-origin request here, and that site's origin must be given too.
+ */
+function fixFor(origin, path) {
+  const given = origin === 'null' ? "--origin '*' (an opaque origin, null, has no name)" : `--origin ${origin}`;
+  const proxied = `a site that proxies ${path} here needs its origin given too, or '*' for any`;
+  return `start the collector with ${given}; ${proxied}`;
+}
+
+/** Origins logged at most: each is logged once, and a sender of made-up origins does not fill the memory or the log. */
+const LOGGED_MAX = 100;
 
 /** Ends `res` with `status`, its headers and a reason (the body of a 4xx or 5xx). */
 function answer(res, status, headers, reason) {
@@ -32,12 +56,13 @@ function answer(res, status, headers, reason) {
  * @typedef {object} Routes
  * @property {string} path where batches are posted
  * @property {string} cookiePath the serverCookie endpoint ('' for none)
- * @property {Set<string>} origins answered with CORS
+ * @property {Set<string>} origins taken from and answered with CORS ('*': any); same-origin and no Origin are taken
  * @property {number} limit bytes of a body, read and unzipped
  * @property {(bytes: Buffer, encoding: string | undefined) =>
  *   Promise<{ status: number, headers?: Record<string, string>, reason?: string }>} receive
  * @property {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void} cookie
  * @property {() => object} health
+ * @property {(line: string) => void} log a line for the operator (stderr)
  */
 
 /**
@@ -45,17 +70,42 @@ function answer(res, status, headers, reason) {
  * @param {Routes} routes
  * @returns {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>}
  */
-export function createHandler({ path, cookiePath, origins, limit, receive, cookie, health }) {
+export function createHandler({ path, cookiePath, origins, limit, receive, cookie, health, log }) {
+  const logged = new Set();
+
+  /**
+   * A POST from an origin not given is refused, 403, before its body is read: a simple request is not stopped by
+   * CORS, so the origins are the collector's to check. The refusal is readable by the page (its origin allowed on this
+   * answer alone, and on the preflight that comes first), so that Stint can say why its batches are refused.
+   */
+  function refuse(req, res, origin) {
+    if (!logged.has(origin) && logged.size < LOGGED_MAX) {
+      logged.add(origin);
+      log(`stint-collector: refused a batch from ${origin} (403, nothing stored): ${fixFor(origin, path)}`);
+    }
+    req.resume();
+    const cors = { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
+    answer(res, 403, cors, `the origin ${origin} is not one this collector takes from: ${fixFor(origin, path)}`);
+  }
+
   async function collect(req, res, cors) {
+    const { origin } = req.headers;
+    const listed = 'Access-Control-Allow-Origin' in cors;
+    const admitted = !origin || listed || sameOrigin(origin, req.headers.host);
     if (req.method === 'OPTIONS') {
-      const allowed = 'Access-Control-Allow-Origin' in cors;
-      const preflight = {
+      // (an origin not admitted is answered too: the POST that follows gets its 403, which the page can then read)
+      if (admitted && !listed) return answer(res, 204, cors);
+      return answer(res, 204, {
+        ...cors,
+        'Access-Control-Allow-Origin': origin,
+        Vary: 'Origin',
         'Access-Control-Allow-Methods': 'POST',
         'Access-Control-Allow-Headers': 'Content-Type, Content-Encoding',
-      };
-      return answer(res, 204, allowed ? { ...cors, ...preflight, 'Access-Control-Max-Age': PREFLIGHT_MAX_AGE } : cors);
+        'Access-Control-Max-Age': PREFLIGHT_MAX_AGE,
+      });
     }
     if (req.method !== 'POST') return answer(res, 405, { ...cors, Allow: 'POST, OPTIONS' }, 'POST a batch here');
+    if (!admitted) return refuse(req, res, origin);
     let bytes;
     try {
       bytes = await readBody(req, limit);

@@ -24,12 +24,25 @@ export const DEFAULTS = Object.freeze({
   limit: 1024 * 1024,
   maxQueue: 20_000,
   maxGroup: 5_000,
+  log: (line) => console.error(line),
+});
+
+/**
+ * The answer to a batch read once the collector is stopping: not taken, sent again by Stint after Retry-After (a
+ * restart's time, about), and the connection closed, so that a keep-alive sender cannot hold the stop open.
+ */
+const STOPPING = Object.freeze({
+  status: 503,
+  headers: Object.freeze({ 'Retry-After': '5', Connection: 'close' }),
+  reason: 'the collector is stopping',
 });
 
 /**
  * @typedef {object} CollectorOptions
  * @property {string} [db] the DuckDB file, created when missing ('./stint.duckdb'; ':memory:' keeps nothing)
- * @property {string[]} [origins] the origins answered with CORS (none: same-origin only)
+ * @property {string[]} [origins] the origins taken from, answered with CORS ('*': any; none: same-origin only): a batch
+ *   from another is refused, 403
+ * @property {(line: string) => void} [log] where a line for the operator goes (a refused origin's): stderr
  * @property {string} [path] where Stint posts (`collector` in its config): '/collect'
  * @property {string} [cookiePath] the `serverCookie` endpoint: '/stint/id' ('' for none)
  * @property {{ name?: string, domain?: string, maxAgeDays?: number, secure?: boolean }} [cookie] its cookie's options
@@ -54,6 +67,8 @@ export async function startCollector(options = {}) {
   // (an option given as undefined, as the command line leaves one it was not given, is the default)
   const o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   const store = await openStore({ file: o.db, maxQueue: o.maxQueue, maxGroup: o.maxGroup });
+  /** Set by `close`: a batch read from then on is not taken, so that a stop ends however busy the senders are. */
+  let stopping = false;
 
   /**
    * Takes a request's body: stored and committed (204), or refused with the reason.
@@ -70,6 +85,7 @@ export async function startCollector(options = {}) {
       if (e?.status) return { status: e.status, reason: e.message };
       throw e;
     }
+    if (stopping) return STOPPING;
     const stored = store.write(batch);
     if (!stored) {
       const { retryAfter } = store.state();
@@ -91,9 +107,18 @@ export async function startCollector(options = {}) {
     receive,
     cookie: serverCookieHandler(o.cookie),
     health: () => ({ ok: true, ...store.state() }),
+    log: o.log,
   });
-  return { handle, receive, store, close: () => store.close() };
+  /** Takes no batch from now on, and closes the store once every batch taken is committed. */
+  function close() {
+    stopping = true;
+    return store.close();
+  }
+  return { handle, receive, store, close };
 }
+
+/** How long a stop waits, after the commit, for a request still under way (not taken) before it cuts it. */
+const STRAGGLERS_MS = 1000;
 
 /**
  * The collector on its own HTTP server: what `npx stint-collector` runs. Resolves once it listens.
@@ -102,7 +127,16 @@ export async function startCollector(options = {}) {
 export async function serveCollector(options = {}) {
   const { port = DEFAULTS.port, host = DEFAULTS.host, ...rest } = options;
   const collector = await startCollector(rest);
-  const server = createServer(collector.handle);
+  /** The responses under way, which a stop tells to close their connection. */
+  const answering = new Set();
+  /** The stop, once begun. */
+  let stopping = null;
+  const server = createServer((req, res) => {
+    answering.add(res);
+    if (stopping) res.setHeader('Connection', 'close');
+    res.once('close', () => answering.delete(res));
+    return collector.handle(req, res);
+  });
   // (a page's keepalive requests reuse connections; an idle one is closed before a proxy's 60 s would cut it)
   server.keepAliveTimeout = 30_000;
   await new Promise((resolve, reject) => {
@@ -114,15 +148,25 @@ export async function serveCollector(options = {}) {
   });
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  /**
+   * No new connection; the idle ones closed at once, each busy one after its answer (a batch read from now on is
+   * answered 503, not taken); every batch taken committed, then the database closed. A connection still open a
+   * second after the commit holds no batch taken (a body still on its way): it is cut.
+   */
+  async function stop() {
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
+    server.closeIdleConnections();
+    await collector.close();
+    const cut = setTimeout(() => server.closeAllConnections(), STRAGGLERS_MS);
+    await closed;
+    clearTimeout(cut);
+  }
   return {
     url: `http://${shown}:${address.port}`,
     ...collector,
-    /** Stops taking requests, answers those under way (their batches committed), then closes the database. */
-    async close() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      server.closeIdleConnections();
-      await closed;
-      await collector.close();
-    },
+    /** Stops taking batches, answers those taken once committed, then closes the database (`stop`). */
+    close: () => (stopping ||= stop()),
   };
 }

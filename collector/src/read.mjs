@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 // The package's own decoder, built from src/collector.ts with the schema beside it (rollup.config.mjs).
 import { expandEnvelope } from '../lib/stint.mjs';
+import { propertiesAsSent, SURROGATE_ESCAPE } from './exact.mjs';
 import { contextRow, eventRow, uuid } from './schema.mjs';
 
 const unzip = promisify(gunzip);
@@ -70,9 +71,6 @@ export async function decodeBody(bytes, encoding, limit) {
     throw refusal(400, `the body does not unzip: ${e?.message}`);
   }
 }
-
-/** A JSON escape of half a surrogate pair: only then can a parsed string hold one (JSON.stringify writes them so). */
-const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /**
  * Every string of `value` well-formed: half a surrogate pair (an emoji cut in two by the page) becomes U+FFFD, as the
@@ -150,6 +148,7 @@ function batchOf(text, { id, receivedAt }) {
   const rows = [];
   const ids = [];
   const at = Number(envelope.at);
+  const properties = propertiesAsSent(text, events);
   let c = 0;
   for (let i = 0; i < events.length; i++) {
     const event = events[i];
@@ -160,7 +159,7 @@ function batchOf(text, { id, receivedAt }) {
     const eventId = uuid(event.eventId);
     ids.push(eventId);
     // (its time as expandEnvelope made it, the batch's `at` plus its `t`: a time it could write, or it threw)
-    rows.push(JSON.stringify(eventRow(event, eventId, id, c, at + t)));
+    rows.push(JSON.stringify(eventRow(event, eventId, id, c, at + t, properties[i])));
     if (!contexts.has(c)) contexts.set(c, { context: c, line: contextLine(event, batch, c) });
   }
   return {

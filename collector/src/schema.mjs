@@ -25,7 +25,8 @@ const EVENT_COLUMNS = [
   ['event_id', 'UUID PRIMARY KEY'],
   ['name', 'VARCHAR NOT NULL'],
   ['timestamp', 'TIMESTAMPTZ NOT NULL', 'BIGINT'],
-  ['properties', 'JSON'],
+  // (its JSON text travels as a string, which DuckDB stores as it is: read as JSON, it would write its numbers again)
+  ['properties', 'JSON', 'VARCHAR'],
   ['event_index', 'BIGINT'],
   ['visibility', 'VARCHAR'],
   ['batch_id', 'UUID NOT NULL'],
@@ -98,12 +99,13 @@ export const uuid = (text) =>
  * @param {string} batchId
  * @param {number} c
  * @param {number} time
+ * @param {string} properties its properties' JSON text (exact.mjs)
  */
-export const eventRow = (event, eventId, batchId, c, time) => ({
+export const eventRow = (event, eventId, batchId, c, time, properties) => ({
   event_id: eventId,
   name: event.name,
   timestamp: time,
-  properties: event.properties,
+  properties,
   event_index: event.session.eventIndex,
   visibility: event.context.visibility,
   batch_id: batchId,
@@ -185,7 +187,8 @@ function insert(name, columns, ignore = '') {
   const shape = Object.fromEntries(columns.map(([column, type, wire]) => [column, wire || sqlType(type)]));
   const line = JSON.stringify(shape);
   const select = columns
-    .map(([column, , wire]) => (wire ? `make_timestamptz(r."${column}" * 1000)` : `r."${column}"`) + ` AS "${column}"`)
+    .map(([column, , wire]) => (wire === 'BIGINT' ? `make_timestamptz(r."${column}" * 1000)` : `r."${column}"`))
+    .map((expression, i) => `${expression} AS "${columns[i][0]}"`)
     .join(', ');
   return `INSERT ${ignore}INTO ${name} BY NAME SELECT ${select}
 FROM (SELECT from_json(line, '${line}') AS r FROM (SELECT unnest(string_split($1, chr(10))) AS line))`;

@@ -24,8 +24,8 @@ import { SCHEMA } from './schema.mjs';
  *   committed; null when the queue is full
  * @property {(sql: string, values?: unknown[]) => Promise<Record<string, unknown>[]>} query its rows: whole numbers
  *   as numbers (as strings past 2^53), times as Dates, JSON as its text
- * @property {() => { queued: number, committed: number, retryAfter: number }} state events waiting, events committed
- *   since the start, and the seconds a 503 asks a sender to wait
+ * @property {() => { queued: number, committed: number, batches: number, retryAfter: number }} state events waiting,
+ *   events stored and batches committed since the start, and the seconds a 503 asks a sender to wait
  * @property {() => Promise<void>} close what is queued is written first
  */
 
@@ -54,29 +54,9 @@ export async function openStore({ file = 'stint.duckdb', maxQueue = 20_000, maxG
   /** @type {{ batch: Batch, done: (stored: number) => void, fail: (e: unknown) => void }[]} */
   const queue = [];
   let queued = 0;
-  let committed = 0;
-  /** Events a second, as the last group went: how long the queue takes to drain (Retry-After). */
-  let rate = 0;
+  const totals = { committed: 0, batches: 0, rate: 0 };
   let writing = null;
   let closed = false;
-
-  /**
-   * Commits a group; when that fails, each of its batches alone, so that one the database refuses (which the reading
-   * should have refused first) fails its own request only, which Stint will send again.
-   */
-  async function commitGroup(group) {
-    const started = performance.now();
-    try {
-      const counts = await commit(group.map((w) => w.batch));
-      group.forEach((w, i) => w.done(counts[i]));
-    } catch (e) {
-      if (group.length === 1) group[0].fail(e);
-      else for (const w of group) await commit([w.batch]).then(([n]) => w.done(n), w.fail);
-    }
-    const events = group.reduce((n, w) => n + w.batch.count, 0);
-    committed += events;
-    rate = events / Math.max(0.001, (performance.now() - started) / 1000);
-  }
 
   /** The writer: takes what waits, up to `maxGroup` events, commits it, and goes on while anything waits. */
   async function drain() {
@@ -85,7 +65,7 @@ export async function openStore({ file = 'stint.duckdb', maxQueue = 20_000, maxG
       let n = 0;
       const fits = () => n === 0 || events + queue[n].batch.count <= maxGroup;
       while (n < queue.length && fits()) events += queue[n++].batch.count;
-      await commitGroup(queue.splice(0, n));
+      await commitGroup(commit, queue.splice(0, n), totals);
       queued -= events;
     }
     writing = null;
@@ -106,8 +86,9 @@ export async function openStore({ file = 'stint.duckdb', maxQueue = 20_000, maxG
     },
     state: () => ({
       queued,
-      committed,
-      retryAfter: rate ? Math.min(RETRY_AFTER_MAX, Math.max(1, Math.ceil(queued / rate))) : 1,
+      committed: totals.committed,
+      batches: totals.batches,
+      retryAfter: totals.rate ? Math.min(RETRY_AFTER_MAX, Math.max(1, Math.ceil(queued / totals.rate))) : 1,
     }),
     async close() {
       if (closed) return;
@@ -119,6 +100,33 @@ export async function openStore({ file = 'stint.duckdb', maxQueue = 20_000, maxG
       instance.closeSync();
     },
   };
+}
+
+/**
+ * Commits a group; when that fails, each of its batches alone, so that one the database refuses (which the reading
+ * should have refused first) fails its own request only, which Stint will send again. Adds to `totals` the events it
+ * stored (each `eventId` once) and the batches it committed, since the start, and sets the rate, in events a second,
+ * as this group went: how long the queue takes to drain (Retry-After).
+ * @param {(batches: Batch[]) => Promise<number[]>} commit
+ * @param {{ batch: Batch, done: (stored: number) => void, fail: (e: unknown) => void }[]} group
+ * @param {{ committed: number, batches: number, rate: number }} totals
+ */
+async function commitGroup(commit, group, totals) {
+  const started = performance.now();
+  const settle = (w, n) => {
+    totals.committed += n;
+    totals.batches++;
+    w.done(n);
+  };
+  try {
+    const counts = await commit(group.map((w) => w.batch));
+    group.forEach((w, i) => settle(w, counts[i]));
+  } catch (e) {
+    if (group.length === 1) group[0].fail(e);
+    else for (const w of group) await commit([w.batch]).then(([n]) => settle(w, n), w.fail);
+  }
+  const events = group.reduce((n, w) => n + w.batch.count, 0);
+  totals.rate = events / Math.max(0.001, (performance.now() - started) / 1000);
 }
 
 /** A row with its BIGINTs (counts, indices, ms) as numbers, which they are short of 2^53. */

@@ -2,6 +2,7 @@
  * stint-collector over HTTP, on 127.0.0.1: what it answers (docs/collect-and-query.md, "What it answers") and what it
  * stores. Each test uses its own batches (fresh ids), so that the tests can share one collector.
  */
+import { request, type IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeState } from '../../src/core/session/state';
@@ -175,26 +176,90 @@ describe('refuses, and stores nothing', () => {
   });
 });
 
-describe('CORS, the serverCookie endpoint, health', () => {
-  it('the origins given get Access-Control-Allow-Origin and Retry-After exposed, and a preflight; others none', async () => {
-    const from = (origin: string) => post(url, envelope({ count: 1 }), { Origin: origin });
-    const mine = await from('https://shop.example');
+/** A preflight of a gzipped batch from `origin`. */
+const preflight = (at: string, origin: string) =>
+  fetch(at, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-encoding' } });
+
+/** A POST of a batch with node:http, which sends any Host header: its status, headers, and the batch's event ids. */
+function postRaw(base: string, batch: ReturnType<typeof envelope>, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; ids: string[] }>((resolve, reject) => {
+    const req = request(`${base}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, ids: idsOf(batch) }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(batch));
+  });
+}
+
+describe('origins and CORS, the serverCookie endpoint, health', () => {
+  it('the origins given get Access-Control-Allow-Origin and Retry-After exposed, and a preflight', async () => {
+    const mine = await post(url, envelope({ count: 1 }), { Origin: 'https://shop.example' });
     expect([mine.status, mine.headers.get('access-control-allow-origin'), mine.headers.get('access-control-expose-headers')]).toEqual([204, 'https://shop.example', 'Retry-After']);
-    const other = await from('https://evil.example');
-    expect([other.status, other.headers.get('access-control-allow-origin')]).toEqual([204, null]);
-    const preflight = (origin: string) => fetch(url, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-encoding' } });
-    const allowed = await preflight('https://shop.example');
+    const allowed = await preflight(url, 'https://shop.example');
     expect([allowed.status, allowed.headers.get('access-control-allow-origin'), allowed.headers.get('access-control-allow-headers')]).toEqual([204, 'https://shop.example', 'Content-Type, Content-Encoding']);
-    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('same-origin only by default: no CORS header for any origin', async () => {
-    const plain = await serveTemp();
+  it('an origin not given: 403 saying to start the collector with --origin <it>, nothing stored, logged once per origin', async () => {
+    const logged: string[] = [];
+    const strict = await serveTemp({ origins: ['https://shop.example'], log: (line) => logged.push(line) });
     try {
-      const res = await post(`${plain.url}/collect`, envelope({ count: 1 }), { Origin: 'https://shop.example' });
-      expect([res.status, res.headers.get('access-control-allow-origin'), res.headers.get('vary')]).toEqual([204, null, null]);
+      const at = `${strict.url}/collect`;
+      // (the same collector takes a batch from the origin given: a refusal below is the origin's alone)
+      expect((await post(at, envelope({ count: 1 }), { Origin: 'https://shop.example' })).status).toBe(204);
+      const before = await fingerprint(strict.store);
+      const refused = [];
+      for (const origin of ['https://evil.example', 'http://localhost:5173', 'https://evil.example', 'null']) {
+        refused.push(await post(at, envelope({ count: 2 }), { Origin: origin }));
+      }
+      expect(refused.map((r) => r.status)).toEqual([403, 403, 403, 403]);
+      expect(refused[0].text).toBe(
+        'the origin https://evil.example is not one this collector takes from: start the collector with --origin https://evil.example; a site that proxies /collect here needs its origin given too, or \'*\' for any\n',
+      );
+      expect(refused[3].text).toMatch(/start the collector with --origin '\*' \(an opaque origin, null, has no name\)/);
+      // Readable by the page (so that Stint can say why), and its preflight answered, so that a gzipped batch gets it too.
+      expect(refused[1].headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect((await preflight(at, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      expect(await fingerprint(strict.store)).toEqual(before);
+      expect(logged).toEqual([
+        "stint-collector: refused a batch from https://evil.example (403, nothing stored): start the collector with --origin https://evil.example; a site that proxies /collect here needs its origin given too, or '*' for any",
+        expect.stringMatching(/^stint-collector: refused a batch from http:\/\/localhost:5173 \(403, nothing stored\): start the collector with --origin http:\/\/localhost:5173;/),
+        expect.stringMatching(/^stint-collector: refused a batch from null \(403, nothing stored\): start the collector with --origin '\*'/),
+      ]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it("same-origin only by default: taken with no Origin (curl, a server) and from the collector's own origin (its Host); a proxy that keeps the Host too; one that does not is refused", async () => {
+    const plain = await serveTemp({ log: () => {} });
+    const host = new URL(plain.url).host;
+    try {
+      const none = await postRaw(plain.url, envelope({ count: 1 }), {});
+      const own = await postRaw(plain.url, envelope({ count: 1 }), { Origin: plain.url });
+      // A site's dev server that proxies /collect here: Origin is the site's; the Host its proxy passes on decides.
+      const kept = await postRaw(plain.url, envelope({ count: 1 }), { Origin: 'http://localhost:5173', Host: 'localhost:5173' });
+      const changed = await postRaw(plain.url, envelope({ count: 1 }), { Origin: 'http://localhost:5173', Host: host });
+      expect([none, own, kept, changed].map((r) => [r.status, r.headers['access-control-allow-origin'], r.headers.vary])).toEqual([
+        [204, undefined, undefined],
+        [204, undefined, undefined],
+        [204, undefined, undefined],
+        [403, 'http://localhost:5173', 'Origin'],
+      ]);
+      expect(await countStored(plain.store, [none, own, kept].flatMap((r) => r.ids))).toBe(3);
     } finally {
       await plain.close();
+    }
+  });
+
+  it("--origin '*' takes any origin, CORS echoing it", async () => {
+    const any = await serveTemp({ origins: ['*'], log: () => {} });
+    try {
+      const res = await post(`${any.url}/collect`, envelope({ count: 1 }), { Origin: 'https://anywhere.example' });
+      expect([res.status, res.headers.get('access-control-allow-origin'), res.headers.get('access-control-expose-headers')]).toEqual([204, 'https://anywhere.example', 'Retry-After']);
+      expect((await preflight(`${any.url}/collect`, 'https://else.example')).headers.get('access-control-allow-origin')).toBe('https://else.example');
+    } finally {
+      await any.close();
     }
   });
 

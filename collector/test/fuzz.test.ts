@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandEnvelope } from '../../src/collector';
 import { fuzzSeed } from '../../test/seed';
-import { envelope } from './batches.mjs';
+import { envelope, idsOf } from './batches.mjs';
 import { fingerprint, post, serveTemp, type Served } from './helpers';
 
 let collector: Served & { db: string };
@@ -86,6 +86,29 @@ const bodies = fc.oneof(
   { arbitrary: broken, weight: 4 },
 );
 
+/**
+ * A JSON text of properties as an app might send them, numbers written any way JSON allows: past 2^53, past a double's
+ * range either way, more digits than a double holds, -0, exponents, trailing zeros, and plain ones; nested. (Its keys
+ * are unique and not array indices, so that its text is one a JSON.parse and JSON.stringify would keep, numbers aside.)
+ */
+const NUMBERS = ['9007199254740993', '-9007199254740993', '123456789012345678901234567890', '1e400', '-1E+400', '1e-400', '-0', '-0.0',
+  '0.1000000000000000055511151231257827', '1.50', '1E2', '0.0000001', '0.000001', '12.5', '0', '-3', '123456789012345'];
+const number = fc.oneof(fc.constantFrom(...NUMBERS), fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)), fc.bigInt().map(String));
+const { json } = fc.letrec<{ json: string; object: string }>((tie) => ({
+  json: fc.oneof(
+    { depthSize: 'small' },
+    number,
+    fc.string({ maxLength: 6 }).map((t) => JSON.stringify(t)),
+    fc.array(tie('json'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
+    tie('object'),
+  ),
+  object: fc
+    .uniqueArray(fc.tuple(fc.string({ maxLength: 4 }).map((k) => `k${k}`), tie('json')), { maxLength: 3, selector: ([k]) => k })
+    .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`),
+}));
+const propertiesText = fc.uniqueArray(fc.tuple(fc.string({ maxLength: 4 }).map((k) => `k${k}`), json), { maxLength: 4, selector: ([k]) => k })
+  .map((members) => `{${members.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(',')}}`);
+
 describe('the fuzz', () => {
   it('every bad body answers 400 and leaves the store as it was; what the schema takes is stored (204), never a 500', async () => {
     const seed = fuzzSeed('collector: bad bodies');
@@ -107,6 +130,35 @@ describe('the fuzz', () => {
       { seed, numRuns: 250 },
     );
     expect(refused).toBeGreaterThan(150);
+  }, 60_000);
+
+  it('properties are stored as sent: each number as written (past 2^53, 1e400, nested, any form JSON allows), in SQL too', async () => {
+    const seed = fuzzSeed('collector: numbers as sent');
+    let atRisk = 0;
+    await fc.assert(
+      fc.asyncProperty(propertiesText, propertiesText, async (first, second) => {
+        const batch = envelope({ count: 2 });
+        const body = JSON.stringify(batch).replace('{}', () => first).replace('{"sku":"A-1","price":12.5}', () => second);
+        const res = await post(url, body);
+        expect(res.status, res.text).toBe(204);
+        const rows = await collector.store.query('SELECT properties::VARCHAR AS p FROM event_rows WHERE event_id IN ($1::UUID, $2::UUID) ORDER BY event_index', idsOf(batch));
+        expect(rows.map((r) => r.p)).toEqual([first, second]);
+        if ([first, second].some((text) => JSON.stringify(JSON.parse(text)) !== text)) atRisk++;
+      }),
+      { seed, numRuns: 50 },
+    );
+    // (many runs sent numbers that JSON.parse and JSON.stringify would change)
+    expect(atRisk).toBeGreaterThan(15);
+    // In SQL, as sent: nested, and read as the number it is.
+    const batch = envelope({ count: 2 });
+    const sent = '{"id":9007199254740993,"huge":1e400,"n":{"deep":[1,{"id":-9007199254740993}]}}';
+    expect((await post(url, JSON.stringify(batch).replace('{}', () => sent))).status).toBe(204);
+    const [row] = await collector.store.query(
+      `SELECT properties->>'id' AS id, (properties->>'id')::HUGEINT = 9007199254740993 AS exact, properties->>'huge' AS huge,
+        properties->'n'->'deep'->1->>'id' AS deep FROM events WHERE event_id = $1::UUID`,
+      [batch.events[0][0]],
+    );
+    expect(row).toEqual({ id: '9007199254740993', exact: true, huge: '1e400', deep: '-9007199254740993' });
   }, 60_000);
 
   it('strings of any code points (half an emoji, NUL, any key) are stored, as the browser would send them: well-formed', async () => {

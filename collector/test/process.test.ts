@@ -2,7 +2,7 @@
  * `npx stint-collector` as a process, and the collector under load: a kill -9 in the middle of sending loses no batch
  * it answered 204 to; a hundred senders at once are each answered; a stop drains what is under way; the command line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -15,18 +15,22 @@ import { countStored, serveTemp, tempDir } from './helpers';
 
 const BIN = fileURLToPath(new URL('../bin/stint-collector.mjs', import.meta.url));
 
-/** `npx stint-collector ...args` in `cwd`; resolves once it has printed its line, with the URL the line names. */
-async function spawnCollector(args: string[], cwd: string): Promise<{ child: ChildProcess; url: string; line: string }> {
+/**
+ * `npx stint-collector ...args` in `cwd`; resolves once it has printed its line, with the URL the line names, and
+ * `out()`, all it has printed so far.
+ */
+async function spawnCollector(args: string[], cwd: string) {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  for await (const chunk of child.stdout!) {
-    out += chunk;
-    if (out.includes('\n')) break;
-  }
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  await Promise.race([
+    new Promise((resolve) => child.stdout!.on('data', () => out.includes('\n') && resolve(undefined))),
+    once(child, 'exit'),
+  ]);
   const url = /'(http:\/\/[^']+)\/collect'/.exec(out)?.[1];
   if (!url) throw new Error(`stint-collector printed ${JSON.stringify(out)}`);
   // (its first line: the page of sessions' comes after it)
-  return { child, url, line: out.split('\n')[0] };
+  return { child, url, line: out.split('\n')[0], out: () => out };
 }
 
 /** POSTs a body over `agent`: its status and Retry-After, or the error that ended it. */
@@ -108,6 +112,58 @@ describe('stint-collector, the process', () => {
     }
   });
 
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s under keep-alive load: it exits 0 within 5 s, every batch answered 204 stored and no other, and a line says how many', async (signal) => {
+    const { dir, remove } = tempDir();
+    const db = join(dir, 'stint.duckdb');
+    const { child, url, line: started, out } = await spawnCollector(['--port', '0', '--db', db, '--origin', '*'], dir);
+    // (and its line with --origin '*', which takes these senders' no Origin as it takes any)
+    expect(started).toMatch(/\(stores into .*stint\.duckdb; CORS for any origin\)$/);
+    const exited = once(child, 'exit');
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    const answered: string[][] = [];
+    const after: number[] = [];
+    let signalled = 0;
+    let exitedAt = 0;
+    void exited.then(() => (exitedAt = performance.now()));
+    try {
+      // 8 senders posting in a loop on keep-alive connections (bounded: 400 batches each); the signal once 40 are stored.
+      const senders = Array.from({ length: 8 }, async () => {
+        for (let i = 0; i < 400 && !exitedAt; i++) {
+          const batch = envelope();
+          const sentAfter = signalled > 0;
+          const { status } = await send(url, JSON.stringify(batch), agent);
+          if (status === 204) answered.push(idsOf(batch));
+          if (sentAfter) after.push(status);
+          if (answered.length >= 40 && !signalled) {
+            signalled = performance.now();
+            child.kill(signal);
+          }
+        }
+      });
+      const [code] = await exited;
+      await Promise.all(senders);
+      expect(signalled).toBeGreaterThan(0);
+      // The senders kept at it after the signal: the stop had every chance to take more.
+      expect(after.length).toBeGreaterThan(0);
+      expect(code).toBe(0);
+      expect(exitedAt - signalled, 'ms from the signal to the exit').toBeLessThan(5_000);
+      const line = /^stint-collector: stopped \((SIG\w+)\): (\d+) events stored, from (\d+) batches, in this run$/m.exec(out());
+      expect(line?.slice(1).map(String)).toEqual([signal, String(answered.length * 20), String(answered.length)]);
+      // After the exit, the database holds every batch answered 204, and no other.
+      const again = await startCollector({ db });
+      try {
+        expect(await countStored(again.store, answered.flat())).toBe(answered.length * 20);
+        expect(await again.store.query('SELECT count(*) AS n, sum(stored) AS events FROM batches')).toEqual([{ n: answered.length, events: answered.length * 20 }]);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      agent.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      remove();
+    }
+  }, 30_000);
+
   it('the store closes only once what was handed to it is committed', async () => {
     const { dir, remove } = tempDir();
     try {
@@ -125,6 +181,16 @@ describe('stint-collector, the process', () => {
     }
   });
 
+  it('a batch read once the stop has begun is not taken: 503, Retry-After, the connection closed; nothing stored', async () => {
+    const collector = await startCollector({ db: ':memory:' });
+    expect((await collector.receive(JSON.stringify(envelope()))).status).toBe(204);
+    const closed = collector.close();
+    const answer = await collector.receive(JSON.stringify(envelope()));
+    await closed;
+    expect(answer).toEqual({ status: 503, headers: { 'Retry-After': '5', Connection: 'close' }, reason: 'the collector is stopping' });
+    expect(collector.store.state()).toMatchObject({ committed: 20, batches: 1 });
+  });
+
   it('one line on start: the URL to give Stint as its collector, the database, same-origin only by default; --help', async () => {
     const { dir, remove } = tempDir();
     try {
@@ -137,7 +203,7 @@ describe('stint-collector, the process', () => {
       const help = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'inherit'] });
       let text = '';
       for await (const chunk of help.stdout!) text += chunk;
-      expect(text).toContain('--origin <origin>   a site origin answered with CORS, repeatable (default none: same-origin only)');
+      expect(text).toContain("--origin <origin>   a site origin to take batches from, with CORS, repeatable; '*' for any");
       const wrong = spawn(process.execPath, [BIN, '--prot', '1'], { stdio: ['ignore', 'ignore', 'pipe'] });
       let said = '';
       for await (const chunk of wrong.stderr!) said += chunk;
@@ -148,7 +214,7 @@ describe('stint-collector, the process', () => {
     } finally {
       remove();
     }
-  });
+  }, 15_000);
 });
 
 describe('under load', () => {
