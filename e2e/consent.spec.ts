@@ -259,7 +259,7 @@ test('a consent part that does not load: one console error naming it, and consen
   await call(page, 'track', 'held');
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.consent 'tcf' ${new URL('/dist/stint.tcf.js', page.url())} (#11: debug: true or docs/messages.md#11)`];
+  const once = [`[stint] config.consent 'tcf' ${new URL('/dist/stint.tcf.js', page.url())} (#11: debug: true or node_modules/stint/docs/messages.md#11)`];
   await expect.poll(said).toEqual(once);
   await call(page, 'flush');
   await collector.expectNothingSent(context);
@@ -508,7 +508,7 @@ test("the page's own consent signal that throws when started: createTracker does
     }
   }, build);
   expect(thrown).toBeNull();
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] config.consent (CMP not there) (#5: debug: true or docs/messages.md#5)')).toHaveLength(1);
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] config.consent (CMP not there) (#5: debug: true or node_modules/stint/docs/messages.md#5)')).toHaveLength(1);
   expect(await call(page, 'getSession')).toBeNull();
   await collector.expectNothingSent(page.context());
   expect(seen.errors).toEqual([]);

@@ -237,7 +237,7 @@ bothBuilds(() => {
         console.error('marker');
       });
       await expect.poll(() => seen.errors.includes('marker')).toBe(true);
-      expect(seen.errors.filter((e) => /\(#(9|14)[:)]/.test(e))).toEqual(['[stint] stint("page") (#14: debug: true or docs/messages.md#14)']);
+      expect(seen.errors.filter((e) => /\(#(9|14)[:)]/.test(e))).toEqual(['[stint] stint("page") (#14: debug: true or node_modules/stint/docs/messages.md#14)']);
     }
   });
 });
@@ -247,7 +247,7 @@ test('each script tag carries one pipeline\'s format: asked for another, one con
   await page.goto(pageUrl(build, run, { format: 'snowplow' }) + '&script=stint.js');
   await page.waitForFunction(() => (window as any).__stintLoaded === true);
   await expect.poll(() => seen.errors.length).toBe(1);
-  expect(seen.errors[0]).toBe("[stint] config.format 'snowplow' needs stint.snowplow.js (#3: debug: true or docs/messages.md#3)");
+  expect(seen.errors[0]).toBe("[stint] config.format 'snowplow' needs stint.snowplow.js (#3: debug: true or node_modules/stint/docs/messages.md#3)");
 });
 
 test('the tag replays queued calls in order with the time they were made', async ({ page, build, run, collector }) => {
@@ -286,7 +286,7 @@ test('the tag replays queued calls in order with the time they were made', async
   const [init] = await collector.waitFor(1, (e) => e.name === 'application_initialized');
   expect(init.session.eventIndex).toBe(2);
   expect(Date.parse(init.timestamp)).toBeLessThanOrEqual(Date.parse(q1.timestamp));
-  await expect.poll(() => seen.errors.filter((e) => e === '[stint] stint("nonsense") (#10: debug: true or docs/messages.md#10)').length).toBe(1);
+  await expect.poll(() => seen.errors.filter((e) => e === '[stint] stint("nonsense") (#10: debug: true or node_modules/stint/docs/messages.md#10)').length).toBe(1);
   // Once loaded, stint() answers at once and returns the method's result.
   expect(typeof (await call(page, 'track', 'direct'))).toBe('string');
 });
@@ -299,7 +299,7 @@ test('the bundle alone starts from its data attributes and records a page view',
   expect(view.context.page.path).toBe('/e2e/app.html');
   const seen = consoleOf(page);
   await call(page, 'noSuchMethod');
-  await expect.poll(() => seen.errors).toEqual(['[stint] stint("noSuchMethod") (#10: debug: true or docs/messages.md#10)']);
+  await expect.poll(() => seen.errors).toEqual(['[stint] stint("noSuchMethod") (#10: debug: true or node_modules/stint/docs/messages.md#10)']);
 });
 
 test('shutdown(): what is queued is sent, then the tracker does nothing', async ({ page, build, run, collector }) => {

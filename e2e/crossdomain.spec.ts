@@ -117,7 +117,7 @@ for (const [what, param] of foreign)
     expect(landed.session.userId).not.toBe('11111111-1111-4111-8111-111111111111');
     expect(landed.session.sessionIndex).toBe(1);
     const part = new URL('/dist/stint.links.js', page.url());
-    expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain ${part} (#11: debug: true or docs/messages.md#11)`] : []);
+    expect(seen.errors.filter((e) => e.startsWith('[stint]'))).toEqual(failed ? [`[stint] config.crossDomain ${part} (#11: debug: true or node_modules/stint/docs/messages.md#11)`] : []);
   }), what.includes('does not load'));
 
 test("crossDomain: a link is bound to the browser that made it: opened in a browser of another user agent and language, or with any one character of its session id changed, it joins nothing; as made, it joins", async ({ page, browser, build, run, collector }) => {

@@ -1,8 +1,24 @@
 /**
  * Delivery that loses nothing: the outbox, retries, offline, unload, tabs, and the Snowplow protocol.
  */
-import type { BrowserContext } from '@playwright/test';
-import { baseUrl, call, crash, consoleOf, expect, newTab, openStint, outboxSize, setVisibility, test, waitForStint } from './fixtures';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext } from '@playwright/test';
+import {
+  baseUrl,
+  call,
+  Collector,
+  crash,
+  consoleOf,
+  expect,
+  inChromium,
+  newTab,
+  openStint,
+  outboxSize,
+  setVisibility,
+  test,
+  waitForStint,
+} from './fixtures';
 
 const KEEPALIVE_LIMIT = 64 * 1024;
 
@@ -210,7 +226,7 @@ test('two tabs, a shared outbox and a failing collector: after recovery, every e
   for (let i = 1; i < failed.length; i++) expect(failed[i].at, `request ${i} started before ${i - 1} was answered`).toBeGreaterThanOrEqual(failed[i - 1].end!);
 });
 
-test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning that names the redirect', async ({ page, build, run, collector }) => {
+test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with one warning per page that names the redirect', async ({ page, build, run, collector }) => {
   const seen = consoleOf(page);
   await openStint(page, build, run);
   await call(page, 'flush');
@@ -227,7 +243,10 @@ test('a redirect (301, 302, 303) is no delivery: the batch is sent again, with o
   expect(requests.slice(1, 7).map((r) => r.status)).toEqual([301, 200, 302, 200, 303, 200]);
   expect(requests.every((r) => !r.dropped)).toBe(true);
   expect(duplicates).toBe(0);
-  expect(seen.warnings.filter((w) => /^\[stint\] the collector \S+ \(#46:/.test(w))).toHaveLength(3);
+  // (said once per page, in plain words: docs/messages.md#46)
+  const url = new URL(`/collect/${run}`, page.url()).href;
+  const said = `[stint] nothing reaches ${url}: it redirects. Set collector to the URL that answers (node_modules/stint/docs/messages.md#46)`;
+  expect(seen.warnings.filter((w) => /nothing reaches/.test(w))).toEqual([said]);
 });
 
 test('after a long backoff, a page back in the foreground, or a network back, tries again at once', async ({ page, build, run, collector }) => {
@@ -316,4 +335,70 @@ test('after a long backoff, a page back in the foreground, or a network back, tr
   await collector.waitFor(1, (e) => e.name === 'network-back');
   await collector.proveSent(page);
   expect((await collector.summary()).duplicates).toBe(0);
+});
+
+/** A server on 127.0.0.1 (closed by the caller) that answers every request with 204 and counts them. */
+async function listening(answer: (n: number) => void): Promise<Server> {
+  let n = 0;
+  const server = createServer((req, res) => (req.resume(), res.writeHead(204).end(), answer(++n)));
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return server;
+}
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+/**
+ * A page in a context of its own (its own outbox), debug off, whose requests to `collector` are counted as they start;
+ * it tracks one event. Returns its console, and how many requests it has started to the collector.
+ */
+async function sendTo(browser: Browser, run: string, collector: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = consoleOf(page);
+  await page.addInitScript((url) => {
+    const real = window.fetch;
+    (window as any).__tries = 0;
+    window.fetch = (input, init) => (String(input).startsWith(url) && (window as any).__tries++, real(input, init));
+  }, new URL(collector, baseUrl()).href);
+  await openStint(page, 'tag', run, { collector });
+  await call(page, 'track', 'configured');
+  const tries = () => page.evaluate(() => (window as any).__tries as number);
+  return { context, page, seen, tries, said: () => seen.warnings.filter((w) => w.startsWith('[stint] nothing reaches')) };
+}
+
+inChromium("what is said is Stint's own decision (test/core/send.test.ts); the failures are the browser's own", () => {
+  test('nothing reaches the collector: one warning in plain words, debug off, for a refused port, a 404 and a CORS refusal; none for a collector that answers', async ({ browser, run, collector }) => {
+    const origin = new URL(baseUrl()).origin;
+    // A port nothing listens on: taken, then let go.
+    const free = await listening(() => {});
+    const port = portOf(free);
+    await new Promise((done) => free.close(done));
+    // A collector on another origin that takes the batches and answers without CORS headers.
+    let reached = 0;
+    const bare = await listening((n) => (reached = n));
+    // A URL that answers 404 (a run of the demo collector's own, every answer a 404).
+    const absent = new Collector(`${run}-404`);
+    await absent.fault(404, 100);
+    const cases = [`http://127.0.0.1:${port}/collect`, `/collect/${absent.run}`, `http://127.0.0.1:${portOf(bare)}/collect`];
+    // (side by side, and with a page whose collector answers: a context each, so that each has an outbox of its own)
+    const [ok, ...pages] = await Promise.all([`/collect/${run}`, ...cases].map((url) => sendTo(browser, run, url)));
+    try {
+      await call(ok.page, 'flush');
+      await collector.exactly(1, (e) => e.name === 'configured', ok.page);
+      // A third try begins once the second failure was answered (the 404's first), and the backoff waited out.
+      for (const { tries } of pages) await expect.poll(tries, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+      expect(reached, 'the batches reached the collector that answers no CORS').toBeGreaterThanOrEqual(3);
+      const fix = `Start it with --origin ${origin}`;
+      const docs = (code: number) => `(node_modules/stint/docs/messages.md#${code})`;
+      expect(pages.map(({ said }) => said())).toEqual([
+        [`[stint] nothing reaches ${cases[0]}: the connection was refused, or no CORS for ${origin}. ${fix} ${docs(47)}`],
+        [`[stint] nothing reaches ${origin}${cases[1]}: HTTP 404, no collector there. In development, proxy it to npx stint-collector ${docs(48)}`],
+        [`[stint] nothing reaches ${cases[2]}: the connection was refused, or no CORS for ${origin}. ${fix} ${docs(47)}`],
+      ]);
+      expect(ok.seen.warnings).toEqual([]);
+    } finally {
+      await Promise.all([ok, ...pages].map(({ context }) => context.close()));
+      await new Promise((done) => bare.close(done));
+      await absent.heal();
+    }
+  });
 });

@@ -91,7 +91,7 @@ test('past the bound, held events are dropped and every loss is counted in a lat
   expect(arrived.length + (await droppedIn(collector))).toBe(6000 + 2);
   // One warning per bound that was met (README: "past that, one warning"): the hold's, then the outbox's
   // (the 5,000 held events and application_initialized are one over its bound).
-  expect(seen.warnings.filter((w) => /\(#(26|42):/.test(w))).toEqual(['[stint] held events (#26: debug: true or docs/messages.md#26)', '[stint] outbox (#42: debug: true or docs/messages.md#42)']);
+  expect(seen.warnings.filter((w) => /\(#(26|42):/.test(w))).toEqual(['[stint] held events (#26: debug: true or node_modules/stint/docs/messages.md#26)', '[stint] outbox (#42: debug: true or node_modules/stint/docs/messages.md#42)']);
 });
 
 test('nothing is sent twice when a page closes or navigates right after tracking (10 closes, 10 navigations)', async ({

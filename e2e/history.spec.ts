@@ -263,7 +263,7 @@ test("a routes' watch that does not load: one console error, and route changes a
   await page.goto(`${baseUrl()}/e2e/spa.html?${new URLSearchParams({ build: 'tag', run, router: 'react', patch: 'before', config: '{}' })}`);
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.autoPageViews ${new URL('/dist/stint.history.js', page.url())} (#11: debug: true or docs/messages.md#11)`];
+  const once = [`[stint] config.autoPageViews ${new URL('/dist/stint.history.js', page.url())} (#11: debug: true or node_modules/stint/docs/messages.md#11)`];
   await expect.poll(said).toEqual(once);
   await page.getByRole('link', { name: 'Products', exact: true }).click();
   await expect(page).toHaveTitle('Products · Shop');
@@ -308,6 +308,6 @@ test("page(properties, { title, url, referrer }): the page's own values, kept by
   // The previous page view's URL is the referrer of the next.
   expect(second.context.page.referrer).toBe(url('/shop/checkout?utm_source=mail'));
   expect(third.context.page.path).toBe('/e2e/app.html');
-  expect(seen.warnings.filter((w) => w === '[stint] page (#23: debug: true or docs/messages.md#23)')).toHaveLength(2);
+  expect(seen.warnings.filter((w) => w === '[stint] page (#23: debug: true or node_modules/stint/docs/messages.md#23)')).toHaveLength(2);
   await collector.expectValid();
 });

@@ -206,7 +206,7 @@ test("the tag loads the input watch beside it only with activity: 'input'; one t
   await waitForStint(page);
   // (the engine logs the failed request too, in its own words)
   const said = () => seen.errors.filter((e) => e.startsWith('[stint]'));
-  const once = [`[stint] config.activity or config.engagement ${new URL('/dist/stint.activity.js', page.url())} (#11: debug: true or docs/messages.md#11)`];
+  const once = [`[stint] config.activity or config.engagement ${new URL('/dist/stint.activity.js', page.url())} (#11: debug: true or node_modules/stint/docs/messages.md#11)`];
   await expect.poll(said).toEqual(once);
   const before = await call<{ sessionId: string }>(page, 'getSession');
   await call(page, 'track', 'with-failed-part');

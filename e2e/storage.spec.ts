@@ -220,7 +220,7 @@ test('IndexedDB out of quota: the session moves to its localStorage mirror, and 
   });
   await call(page, 'track', 'during');
   // The outbox write of 'during' failed: from now on the session is in the mirror behind IndexedDB (localStorage).
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or docs/messages.md#40)').length).toBe(1);
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or node_modules/stint/docs/messages.md#40)').length).toBe(1);
   await call(page, 'track', 'after');
   await call(page, 'flush');
   const [before] = await collector.waitFor(1, (e) => e.name === 'before');
@@ -230,7 +230,7 @@ test('IndexedDB out of quota: the session moves to its localStorage mirror, and 
   expect(after.session.storageMechanism).toBe('LOCAL_STORAGE');
   expect(new Set([before, during, after].map((e) => e.session.sessionId)).size).toBe(1);
   expect(after.session.eventIndex).toBe(during.session.eventIndex + 1);
-  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or docs/messages.md#40)').length).toBe(1);
+  await expect.poll(() => seen.warnings.filter((w) => w === '[stint] outbox (#40: debug: true or node_modules/stint/docs/messages.md#40)').length).toBe(1);
   expect(seen.errors).toEqual([]);
 });
 

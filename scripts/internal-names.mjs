@@ -20,7 +20,7 @@ export const INTERNAL_NAMES = [
   'current', 'ending',
   // core/send/send.ts: delivery's model; a reply; an entry's place in the queue
   'queue', 'known', 'inflight', 'awaiting', 'unconfirmed', 'carried', 'full', 'failures', 'retryAt', 'triedAt', 'told', 'waiters', 'limit', 'stopped', 'draining', 'missed',
-  'moved', 'seq',
+  'moved', 'refused', 'refusals', 'seq',
   // the page's signals (lifecycle/page.ts), the tag's names and parts (loaders.ts, parts.ts), the cookie's probe,
   // what a held call carries
   'mayLeave', 'froze', 'resumed', 'watchRoutes', 'watchInput', 'formats', 'routes', 'missing', 'scriptUrl', 'works',

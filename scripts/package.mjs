@@ -8,12 +8,14 @@
 //     an ES module and a CommonJS module under `moduleResolution: node16`, `lib: ["ES2022"]`,
 //     `types: ["node"]`, without `skipLibCheck` (a server-side renderer's setup).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 const bin = (name) => join(root, 'node_modules/.bin', name);
 const run = (command, args, cwd = root) => execFileSync(command, args, { cwd, stdio: 'inherit' });
 /** Runs a checker quietly: its whole report is printed if it fails. */
@@ -25,6 +27,40 @@ const check = (command, args) => {
     throw new Error(`package: ${command.split('/').pop()} ${args.join(' ')} failed (its report is above)`);
   }
 };
+
+/** A picture in docs/ ships only under this (the tarball's 1 MB holds the Markdown, which the messages point to). */
+const DOC_PICTURE = 100_000;
+
+/**
+ * Every pointer the shipped scripts print resolves in the install: a message ends `(#45: debug: true or
+ * node_modules/stint/docs/messages.md#45)` (src/ground/log.ts), a path from the app's root, where npm installs the
+ * package (`scratch` here). Each code a message can have (the shipped debug chunk's MESSAGES, the plain ones of
+ * src/delivery/unreached.ts, and each written out in a script) is an anchor of that file. Returns how many codes.
+ */
+function checkPointers(installed, app, files) {
+  const scripts = files.filter((f) => /^package\/dist\/.+\.(js|cjs|mjs)$/.test(f)).map((f) => join(installed, f.slice(8)));
+  const plain = readFileSync(join(root, 'src/delivery/unreached.ts'), 'utf8').match(/PLAIN[^{]*\{([^}]*)\}/)[1];
+  const codes = new Set([...plain.matchAll(/(\d+):/g)].map((m) => m[1]));
+  let printed = 0;
+  for (const file of scripts) {
+    const text = readFileSync(file, 'utf8');
+    for (const [, path, code] of text.matchAll(/([\w./-]*docs\/messages\.md)#(\d*)/g)) {
+      printed++;
+      if (!existsSync(join(app, path))) throw new Error(`package: ${file.slice(installed.length + 1)} points to ${path}, which is not there from the app's root`);
+      if (code) codes.add(code);
+    }
+    if (/^messages-.*\.cjs$/.test(basename(file))) for (const code of Object.keys(require(file).MESSAGES)) codes.add(code);
+  }
+  if (!printed) throw new Error('package: no script points to docs/messages.md');
+  const page = readFileSync(join(installed, 'docs/messages.md'), 'utf8');
+  const missing = [...codes].filter((code) => !page.includes(`<a id="${code}"></a>`));
+  if (missing.length) throw new Error(`package: docs/messages.md has no anchor for #${missing.join(', #')}`);
+  for (const f of files.filter((f) => /^package\/docs\/.+\.png$/.test(f))) {
+    const bytes = statSync(join(installed, f.slice(8))).size;
+    if (bytes > DOC_PICTURE) throw new Error(`package: ${f} is ${bytes} B, over ${DOC_PICTURE} B`);
+  }
+  return codes.size;
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'stint-package-'));
 try {
@@ -39,9 +75,10 @@ try {
   // What the package holds: the builds, the schemas, the license and the README. No source maps: they were 3.76 MB
   // of the tarball (each carries its sources), for what an app's bundler minifies again and a site serves as is; whoever
   // steps through Stint's own code builds them in a clone (`npm run build`, docs/development.md).
-  const stray = files.filter((f) => !/^package\/(dist\/.+\.(js|cjs|mjs|d\.ts|d\.cts|d\.mts|json)|schemas\/.+|LICENSE|README\.md|package\.json)$/.test(f));
+  // The docs its messages point to (`node_modules/stint/docs/messages.md#45`), as Markdown; a picture only if small.
+  const stray = files.filter((f) => !/^package\/(dist\/.+\.(js|cjs|mjs|d\.ts|d\.cts|d\.mts|json)|schemas\/.+|docs\/[\w-]+\.(md|png)|LICENSE|README\.md|package\.json)$/.test(f));
   if (stray.length) throw new Error(`package: files that should not ship: ${stray.slice(0, 10).join(', ')}`);
-  for (const f of ['LICENSE', 'README.md']) if (!files.includes(`package/${f}`)) throw new Error(`package: ${f} is missing`);
+  for (const f of ['LICENSE', 'README.md', 'docs/messages.md']) if (!files.includes(`package/${f}`)) throw new Error(`package: ${f} is missing`);
   if (unpackedSize > 1_000_000) throw new Error(`package: ${unpackedSize} B unpacked, over 1 MB`);
   /** The scripts a site serves: dist/stint.js, the other tags and the parts beside them (no types: classic scripts that export nothing). */
   const scripts = files.map((f) => /^package\/dist\/(stint(?:\.\w+)?\.js)$/.exec(f)?.[1]).filter(Boolean);
@@ -103,7 +140,9 @@ export = tracker;
   run('node', ['-e', `for (const f of ${JSON.stringify(scripts)}) require('fs').statSync(require.resolve('stint/' + f))`], scratch);
   if (scripts.length < 10) throw new Error(`package: only ${scripts.length} scripts in dist/: ${scripts}`);
   run('node', ['-e', "const { expandEnvelope } = require('stint/collector'); if (expandEnvelope({ v: 3, contexts: [], events: [] }).length !== 0) process.exit(1);"], scratch);
+  const pointers = checkPointers(installed, scratch, files);
   console.log(`package: ${files.length} files, ${size} B packed, ${unpackedSize} B unpacked, no maps`);
+  console.log(`package: ${pointers} codes the messages point to, each an anchor of the docs/messages.md it ships, by a path from the app's root`);
   console.log(`package: publint, attw, node16 ESM and CommonJS consumers without DOM types, the ${scripts.length} scripts a site serves by name: ok`);
 } catch (e) {
   // (what failed has printed its report above: one line more says which check it was)

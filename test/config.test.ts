@@ -102,7 +102,7 @@ describe('resolveConfig', () => {
       warn.mockClear();
       const config = resolveConfig({ ...ok, sampleRate: 0.5, [typo]: 1 } as never);
       expect(config.sampleRate).toBe(0.5);
-      expect(warn.mock.calls.map((c) => c.join(' '))).toEqual([`[stint] config.${typo} (#15: debug: true or docs/messages.md#15)`]);
+      expect(warn.mock.calls.map((c) => c.join(' '))).toEqual([`[stint] config.${typo} (#15: debug: true or node_modules/stint/docs/messages.md#15)`]);
       // (the nearest option is named by the sentence: debug: true)
       expect(sentence(15, `config.${typo}`)).toBe(`is not an option: ignored (the nearest is ${near})`);
       expect(typo in config).toBe(false);
@@ -120,7 +120,7 @@ describe('resolveConfig', () => {
     let stop = () => {};
     expect(() => (stop = throwing.signal!(() => {}))).not.toThrow();
     expect(() => stop()).not.toThrow();
-    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent (CMP not there) (#5: debug: true or docs/messages.md#5)']);
+    expect(warn.mock.calls.map((c) => c.join(' '))).toEqual(['[stint] config.consent (CMP not there) (#5: debug: true or node_modules/stint/docs/messages.md#5)']);
     expect(sentence(5, 'config.consent')).toBe('threw when started: consent stays pending');
     for (const made of [() => { throw new Error('stop'); }, undefined]) {
       const signal = resolveConfig({ ...ok, consent: (() => made) as never }).signal!;
@@ -163,7 +163,7 @@ describe('resolveConfig', () => {
       ['consent', 'gpp', "import gpp from its entry, 'stint/gpp', then consent: gpp()"],
       ['consent', 'google', "import googleConsentMode from its entry, 'stint/consent-mode', then consent: googleConsentMode()"],
     ]) {
-      expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`[stint] config.${field} '${name}' (#4: debug: true or docs/messages.md#4)`);
+      expect(() => resolveConfig({ ...ok, [field]: name })).toThrow(`[stint] config.${field} '${name}' (#4: debug: true or node_modules/stint/docs/messages.md#4)`);
       expect(sentence(4, `config.${field} '${name}'`)).toContain(says);
     }
     expect(resolveConfig({ ...ok, format: 'snowplow', snowplow: { postPath: '/p/tp2' } }, tagNames({ snowplow }, WHERE)).format.path).toBe('/p/tp2');

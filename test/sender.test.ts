@@ -28,6 +28,7 @@ beforeEach(() => {
   vi.stubGlobal('addEventListener', () => {});
   vi.stubGlobal('removeEventListener', () => {});
   vi.stubGlobal('navigator', { onLine: true });
+  vi.stubGlobal('location', { href: 'http://localhost:5173/shop', origin: 'http://localhost:5173' });
   vi.stubGlobal('fetch', async (_url: string, init: { body: string }) => {
     const reply = replies.shift() || { status: 200 };
     bodies.push({ ...eventsOf(init.body), status: reply.status });
@@ -78,7 +79,7 @@ describe('Sender', () => {
     for (const e of list) out.add(e);
     // (the task's entries reach the core at its end)
     await Promise.resolve();
-    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or docs/messages.md#42)')).toHaveLength(1);
+    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or node_modules/stint/docs/messages.md#42)')).toHaveLength(1);
     await drain(out);
     expect(sent()).toEqual(list.slice(5).map((e) => e.id));
     expect(bodies[0].dropped).toBe(5);
@@ -102,13 +103,13 @@ describe('Sender', () => {
     await drain(out);
     out.add(entry());
     await drain(out);
-    const warning = `[stint] 1 events (HTTP ${status}) (#45: debug: true or docs/messages.md#45)`;
+    const warning = `[stint] 1 events (HTTP ${status}) (#45: debug: true or node_modules/stint/docs/messages.md#45)`;
     expect(warnings.filter((w) => w === warning)).toHaveLength(1);
     expect(bodies.map((b) => b.dropped)).toEqual([0, 1]);
   });
 
   it('5xx, 404, 408, 429 and network errors are retried with growing delays; Retry-After wins', async () => {
-    replies = [{ status: 503 }, { status: 404 }, { status: 408 }, { status: 0 }, { status: 429, headers: { 'Retry-After': '120' } }];
+    replies = [{ status: 503 }, { status: 404 }, { status: 408 }, { status: 0 }, { status: 0 }, { status: 429, headers: { 'Retry-After': '120' } }];
     const times: number[] = [];
     const realFetch = globalThis.fetch;
     vi.stubGlobal('fetch', (...args: Parameters<typeof fetch>) => {
@@ -124,10 +125,42 @@ describe('Sender', () => {
     expect(gaps[1]).toBeGreaterThanOrEqual(1000); // 2 s, jittered
     expect(gaps[2]).toBeGreaterThanOrEqual(2000); // 4 s, jittered
     expect(gaps[3]).toBeGreaterThanOrEqual(4000); // 8 s, jittered
-    expect(gaps[4]).toBeGreaterThanOrEqual(120_000); // Retry-After: 120
+    expect(gaps[4]).toBeGreaterThanOrEqual(8000); // 16 s, jittered
+    expect(gaps[5]).toBeGreaterThanOrEqual(120_000); // Retry-After: 120
     // Tried in every request until one was accepted, and accepted exactly once.
     expect(bodies.map((b) => b.status)).toEqual([503, 404, 408, 429, 200]);
     expect(bodies.filter((b) => b.status === 200).flatMap((b) => b.events.map((x) => x.eventId))).toEqual([e.id]);
+     // Said once each, in plain words, without debug: no collector at the URL; a network error while online, the second
+    // failure in a row before any 2xx (a refused connection or CORS: core/send/batch.ts `unreached`).
+    expect(warnings).toEqual([
+      '[stint] nothing reaches http://localhost:5173/c: HTTP 404, no collector there. In development, proxy it to npx ' +
+        'stint-collector (node_modules/stint/docs/messages.md#48)',
+      '[stint] nothing reaches http://localhost:5173/c: the connection was refused, or no CORS for ' +
+        'http://localhost:5173. Start it with --origin http://localhost:5173 (node_modules/stint/docs/messages.md#47)',
+    ]);
+  });
+
+  it('a network error as the browser goes offline is not a refusal: the next one, online, is the first in a row', async () => {
+    const listeners: Record<string, () => void> = {};
+    vi.stubGlobal('addEventListener', (type: string, listener: () => void) => void (listeners[type] = listener));
+    let failed = 0;
+    vi.stubGlobal('fetch', () => {
+      // (the first as the network goes: the browser offline when its error is taken)
+      if (++failed === 1) vi.stubGlobal('navigator', { onLine: false });
+      return Promise.reject(new TypeError('Failed to fetch'));
+    });
+    const out = sender();
+    out.add(entry());
+    void out.flush();
+    for (let i = 0; i < 10 && failed < 1; i++) await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(1000);
+    vi.stubGlobal('navigator', { onLine: true });
+    listeners.online();
+    for (let i = 0; i < 10 && failed < 2; i++) await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(failed).toBe(2);
+    expect(warnings).toEqual([]);
+    out.stop();
   });
 
   it('events older than a week are given up on, with a warning', async () => {
@@ -181,7 +214,7 @@ describe('Sender', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(removed).toEqual([100]);
     expect(count()).toBe(MAX_QUEUE_EVENTS);
-    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or docs/messages.md#42)')).toHaveLength(1);
+    expect(warnings.filter((w) => w === '[stint] outbox (#42: debug: true or node_modules/stint/docs/messages.md#42)')).toHaveLength(1);
     // Online again: the newest 5,000 leave, and the first batch counts the 100 dropped.
     vi.stubGlobal('navigator', { onLine: true });
     await drain(out);

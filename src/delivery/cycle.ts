@@ -3,7 +3,7 @@
  * queue is empty or the collector fails; its timer runs the next cycle when the send core asks.
  */
 import { FLUSH_AFTER, type Delivery, type SendAnswer, type SendInputs } from '../core/send/send';
-import type { Reply } from '../core/send/send-model';
+import type { Reply } from '../core/send/batch';
 import { guard } from '../ground/log';
 import type { Outbox } from './outbox';
 import { readVerdicts } from './sent-marks';

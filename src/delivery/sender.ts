@@ -21,7 +21,7 @@ import {
 } from '../core/send/send';
 import type { Outcome } from '../core/send/send-model';
 import { note, type Recording } from '../ground/recorder';
-import { guard, warn } from '../ground/log';
+import { guard, tell, warn } from '../ground/log';
 import type { Tabs } from '../session/tabs';
 import { alarm, cycler, online, shared, type Alarm, type Run } from './cycle';
 import { startOutbox, type Outbox } from './outbox';
@@ -30,6 +30,7 @@ import { handOver, judgeHandedOver, judgeLast } from './sent-marks';
 import type { OutboxStore } from './outbox-store';
 import { beacon, sendNow, watchNetwork } from './transport';
 import type { Turn } from './turn';
+import { unreachedText } from './unreached';
 
 export interface SenderOptions {
   /** where batches go */
@@ -159,6 +160,8 @@ function performs(
     outcome: ([ok, at]) => o.store && (judgeLast(), judgeHandedOver([ok, at, shareOutcome([ok, at])])),
     handOver: (list, tag) => o.store && handOver(list, tag),
     warn,
+    unreached: (code, status) =>
+      tell(code, unreachedText(code, new URL(o.url, location.href).href, status, location.origin)),
   };
 }
 

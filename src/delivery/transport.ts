@@ -139,10 +139,11 @@ export function post(
       // A network error may be the page's own navigation: Chromium rejects a keepalive fetch in flight as the next
       // document commits, just before or after pagehide, while the request goes on and lands (e2e/guarantees.spec.ts
       // "nothing is sent twice when a page closes or navigates", whose judged failure sent its pages' beacons again).
-      // Heard a moment later it is news only from a page that is still here: one that left hears it as none.
+      // Heard a moment later it is news only from a page that is still here: one that left hears it as none. Online, it
+      // may be the configuration (a refused connection, CORS: core/send/batch.ts `unreached`); offline, it is not.
       .then(settle, () => {
         if (awaited.has(giveUp)) awaited.set(giveUp, Math.min(awaited.get(giveUp)!, Date.now() + LEAVE_WAIT));
-        setTimeout(() => giveUp(lifeMark() < 0 ? ABANDONED : FAILED), LEAVE_WAIT);
+        setTimeout(() => giveUp(lifeMark() < 0 ? ABANDONED : wentOffline() ? FAILED : REFUSED), LEAVE_WAIT);
       });
   });
 }
@@ -150,6 +151,7 @@ export function post(
 /** A network error, an answer that did not come in time, or one given up on. */
 const FAILED: Reply = { status: 0, retryAfter: null, text: '' };
 const MOVED: Reply = { ...FAILED, moved: true };
+const REFUSED: Reply = { ...FAILED, refused: true };
 const ABANDONED: Reply = { ...FAILED, abandoned: true };
 
 /**

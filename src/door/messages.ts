@@ -115,7 +115,6 @@ export const MESSAGES: Record<number, string | ((where: string) => string)> = {
   43: 'is too large for any request: dropped (counted in dropped)',
   44: 'were undelivered for a week: dropped (counted in dropped)',
   45: 'were refused by the collector: dropped (counted in dropped)',
-  46: 'redirects: batches wait for its own URL',
   50: 'is what consent is now',
   51: 'is where the session is kept',
   52: 'is ignored: consent refused (anonymous)',

@@ -15,8 +15,14 @@ let debugging = false;
 /** Said before the sentences came (bounded): said again, in full, once they have (`debug: true`). */
 let early: [Say, number, string][] = [];
 
+/**
+ * Where a message's code is explained: docs/messages.md as the package installs it, from the app's root where a
+ * developer reads the console (scripts/package.mjs checks that each code's anchor is in the file the package ships).
+ */
+const DOCS = 'node_modules/stint/docs/messages.md#';
+
 /** A message without its sentence: its code, and where the sentence is (as React's production errors say). */
-const short = (code: number, where: string) => `${PREFIX}${where} (#${code}: debug: true or docs/messages.md#${code})`;
+const short = (code: number, where: string) => `${PREFIX}${where} (#${code}: debug: true or ${DOCS}${code})`;
 
 function say(to: Say, code: number, where: string, quiet?: boolean): void {
   if (sentences) return to(`${PREFIX}${where} ${sentences(code, where)} (#${code})`);
@@ -42,6 +48,8 @@ export function fault(code: number, where: string): TypeError {
   if (debugging) say(console.error, code, where, true);
   return new TypeError(short(code, where));
 }
+/** A message in plain words, with or without debug (the tag carries its text: delivery/unreached.ts), and its code. */
+export const tell = (code: number, text: string): void => console.warn(`${PREFIX}${text} (${DOCS}${code})`);
 /** A part's own message (a part is loaded only where configured: it carries its sentences). */
 export const note = (message: string): void => console.warn(PREFIX + message);
 

@@ -376,12 +376,26 @@ describe('next: the request to send', () => {
 });
 
 describe('reply: what the collector said', () => {
-  // [case, reply, random, delivered, dropped after, wait after (ms from the reply), limit, warning]
-  const cases: [string, Reply, number, boolean, number, number | null, number, [number, string] | null][] = [
+  // [case, reply, random, delivered, dropped after, wait after (ms from the reply), limit, warning (its code, and where
+  // or the status for one that says nothing reaches the collector)]
+  const cases: [string, Reply, number, boolean, number, number | null, number, [number, string | number] | null][] = [
     ['2xx: delivered, out of the outbox and the other tabs', reply(204), 0, true, 0, null, 500, null],
     ['413: the batch is halved, the losses it carried kept', reply(413), 0, false, 2, null, 2, null],
     ['a final 4xx: dropped, counted, one warning', reply(400), 0, false, 2 + 4, null, 500, [45, '4 events (HTTP 400)']],
-    ['404 (a collector misrouted for a while): retried, as a 5xx is', reply(404), 0, false, 2, 500, 500, null],
+    ['404 (a collector misrouted for a while): retried, as a 5xx is; said', reply(404), 0, false, 2, 500, 500, [48, 404]],
+    ['405: no collector there, as 404', reply(405), 0, false, 2, 500, 500, [48, 405]],
+    ['501 (a server with no POST, as Python http.server): no collector there', reply(501), 0, false, 2, 500, 500, [48, 501]],
+    ['a 403 of any other collector: dropped, as every final 4xx', reply(403), 0, false, 6, null, 500, [45, '4 events (HTTP 403)']],
+    [
+      "stint-collector's 403 to an origin it was not started with: dropped, and said as such",
+      reply(403, null, { text: 'start the collector with --origin http://localhost:5173' }),
+      0,
+      false,
+      6,
+      null,
+      500,
+      [49, 403],
+    ],
     ['a network error: retried after 1 s (jitter 0.5 to 1)', reply(0), 0, false, 2, 500, 500, null],
     ['5xx: retried, the jitter drawn from the input', reply(503), 0.5, false, 2, 750, 500, null],
     ['408: retried', reply(408), 0.998, false, 2, 999, 500, null],
@@ -395,7 +409,7 @@ describe('reply: what the collector said', () => {
       2,
       500,
       500,
-      [46, 'the collector /c'],
+      [46, 0],
     ],
   ];
   it.each(cases)('%s', (_, answer, random, isDelivered, dropped, wait, limit, warning) => {
@@ -413,7 +427,7 @@ describe('reply: what the collector said', () => {
     expect(fx.find((e) => e[0] === 'wait')?.[1] ?? null).toBe(wait);
     if (wait !== null) expect(d.retryAt).toBe(T0 + 20 + wait);
     expect(d.limit).toBe(limit);
-    const warned = fx.filter((e) => e[0] === 'warn').map((e) => e.slice(1));
+    const warned = fx.filter((e) => e[0] === 'warn' || e[0] === 'unreached').map((e) => e.slice(1));
     expect(warned).toEqual(warning ? [warning] : []);
   });
 
@@ -432,14 +446,50 @@ describe('reply: what the collector said', () => {
     expect([d.failures, d.retryAt]).toEqual([0, 0]);
   });
 
-  it('a redirect is said once until a batch is accepted', () => {
+  /** The next request of `d` answered `answer`: what nothing-reaches messages the step said (their codes). */
+  const answered = (d: Delivery, answer: Reply) => {
+    step(d, ['next', d.retryAt, SHARED]);
+    const fx = step(d, ['reply', d.retryAt, answer, 0]);
+    return fx.filter((e) => e[0] === 'unreached').map((e) => e[1]);
+  };
+  const REFUSED = reply(0, null, { refused: true });
+
+  it('nothing reaches the collector: each cause said once per page, not once per batch, a 2xx between or not', () => {
     const d = queued(1);
-    const redirect = () => (
-      step(d, ['next', d.retryAt, SHARED]),
-      step(d, ['reply', d.retryAt, reply(0, null, { moved: true }), 0])
-    );
-    expect(kinds(redirect())).toEqual(['outcome', 'warn', 'wait']);
-    expect(kinds(redirect())).toEqual(['outcome', 'wait']);
+    expect(answered(d, reply(0, null, { moved: true }))).toEqual([46]);
+    expect(answered(d, reply(0, null, { moved: true }))).toEqual([]);
+    expect(answered(d, reply(404))).toEqual([48]);
+    expect(answered(d, reply(501))).toEqual([]);
+    expect(answered(d, reply(200))).toEqual([]);
+    expect(answered(d, reply(0, null, { moved: true }))).toEqual([]);
+    expect(answered(d, reply(404))).toEqual([]);
+    // (each batch of the 403 is dropped: a new one each time)
+    const origin = reply(403, null, { text: 'start the collector with --origin https://shop.example' });
+    for (const said of [[49], [], []]) {
+      step(d, ['add', d.retryAt, [entry(10 + said.length)]]);
+      expect(answered(d, origin)).toEqual(said);
+    }
+  });
+
+  it('a network error while online (refused, CORS, or a blip): said at the second in a row, before any 2xx, once', () => {
+    const d = queued(1);
+    expect([REFUSED, REFUSED, REFUSED, REFUSED].map((r) => answered(d, r))).toEqual([[], [47], [], []]);
+    // A page that reached the collector has it right: failures after are an outage, or the network.
+    const reached = queued(1);
+    answered(reached, reply(200));
+    step(reached, ['add', T0 + 10, [entry(2)]]);
+    expect([REFUSED, REFUSED, REFUSED].map((r) => answered(reached, r))).toEqual([[], [], []]);
+    // So is one whose other tab delivered, the collector's 2xx just now.
+    const elsewhere = queued(1);
+    step(elsewhere, ['elsewhere', T0 + 5, ['none'], true]);
+    expect([REFUSED, REFUSED].map((r) => answered(elsewhere, r))).toEqual([[], []]);
+    // Offline (no `refused`: transport.ts), or no answer in 30 s: not the configuration.
+    const offline = queued(1);
+    expect([reply(0), reply(0), reply(0)].map((r) => answered(offline, r))).toEqual([[], [], []]);
+    // Two in a row: a failure offline, or another answer, between them starts the count again.
+    const between = queued(1);
+    const answers = [REFUSED, reply(0), REFUSED, reply(503), REFUSED, REFUSED];
+    expect(answers.map((r) => answered(between, r))).toEqual([[], [], [], [], [], [47]]);
   });
 
   it('a 413 for a single event drops it, counted', () => {

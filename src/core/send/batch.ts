@@ -59,6 +59,50 @@ export function retryDelay(failures: number, retryAfter: number | null, random: 
   return retryAfter === null ? Math.ceil(backoff * (0.5 + random / 2)) : Math.max(retryAfter, 500);
 }
 
+/** The collector's reply to a request. */
+export interface Reply {
+  /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal, no answer in time). */
+  status: number;
+  /** the Retry-After header, if any (seconds or an HTTP date: read by the reply step, against its time) */
+  retryAfter: string | null;
+  /** the answer's body (a format may read it) */
+  text: string;
+  /** the collector answered with a redirect, not followed (status 0) */
+  moved?: true;
+  /**
+   * the request failed while the browser was online (status 0): a refused connection, a collector that does not answer
+   * this origin (CORS), or a blip (the browser tells none of them apart)
+   */
+  refused?: true;
+  /**
+   * not waited for any more (status 0): the page came back from the back/forward cache, where WebKit never settles a
+   * request in flight (transport.ts `abandonReplies`); says nothing of the collector
+   */
+  abandoned?: true;
+}
+
+/**
+ * Whether a failed answer says that nothing reaches the collector for a reason of configuration, and which: the code of
+ * the message that says so in plain words (delivery/unreached.ts), or 0. A redirect (46); a network error while online
+ * (47: a refused connection or a CORS refusal, which the browser tells apart from nothing, not even from a blip: so
+ * only from the second in a row, `refusals`, and only before a batch `reached` the collector, after which it is an
+ * outage or the network, not the configuration); no collector at the URL (48: 404, 405, or 501, a server that has no
+ * POST); stint-collector refusing this page's origin (49: its 403 names `--origin`). What the answer does to the batch
+ * is `retryable`'s, as ever.
+ */
+export const unreached = (answer: Reply, refusals: number, reached: number): number =>
+  answer.moved
+    ? 46
+    : answer.refused
+      ? refusals > 1 && !reached
+        ? 47
+        : 0
+      : [404, 405, 501].includes(answer.status)
+        ? 48
+        : answer.status == 403 && answer.text.includes('--origin')
+          ? 49
+          : 0;
+
 /** A failing collector is tried again before the end of a long backoff at most this often (see `retryEarly`). */
 export const RETRY_EARLY = 30_000;
 

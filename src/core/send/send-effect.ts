@@ -42,7 +42,9 @@ export type SendEffect =
   /** these flushes resolve */
   | [type: 'settle', ids: number[]]
   /** a message (log.ts): its code, and where it comes from */
-  | [type: 'warn', code: number, where: string];
+  | [type: 'warn', code: number, where: string]
+  /** nothing reaches the collector, for the reason this message's code says (batch.ts `unreached`), in plain words */
+  | [type: 'unreached', code: number, status: number];
 
 /**
  * What a step answers the caller that asked (delivery/cycle.ts, sender.ts), beside its effects: the work only that

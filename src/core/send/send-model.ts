@@ -4,7 +4,7 @@
  * gave, with its place in the queue and the outbox chunk that holds it), and the chunks it knows; no adapter changes an
  * entry. No browser global, no clock.
  */
-import { MAX_BATCH_EVENTS } from './batch';
+import { MAX_BATCH_EVENTS, type Reply } from './batch';
 import type { Entry } from '../event';
 import type { Batch } from '../formats/format';
 
@@ -55,23 +55,6 @@ export type Removal = [chunk: string, ids: string[], whole: boolean];
 /** What a batch says of the page besides its events: the pipeline's name for the visitor, the share that sends. */
 export type Shared = Pick<Batch, 'profile' | 'sampleRate'>;
 
-/** The collector's reply to a request. */
-export interface Reply {
-  /** HTTP status, or 0 when the request failed (network error, offline, CORS refusal, no answer in time). */
-  status: number;
-  /** the Retry-After header, if any (seconds or an HTTP date: read by the reply step, against its time) */
-  retryAfter: string | null;
-  /** the answer's body (a format may read it) */
-  text: string;
-  /** the collector answered with a redirect, not followed (status 0) */
-  moved?: true;
-  /**
-   * not waited for any more (status 0): the page came back from the back/forward cache, where WebKit never settles a
-   * request in flight (transport.ts `abandonReplies`); says nothing of the collector
-   */
-  abandoned?: true;
-}
-
 /** One beacon's worth: its entries, its body, and the losses it reports (given back if the browser refuses it). */
 export interface Beacon {
   entries: Queued[];
@@ -81,7 +64,7 @@ export interface Beacon {
 
 /** Delivery as this tab knows it: plain data (`structuredClone` copies it). */
 export interface Delivery {
-  /** Where batches go (named in the warning about a redirect). */
+  /** Where batches go. */
   url: string;
   /** Entries known to this tab and not yet delivered, oldest first. */
   queue: Queued[];
@@ -128,10 +111,15 @@ export interface Delivery {
   full: boolean;
   /** Failures in a row. */
   failures: number;
+  /** Network errors in a row while the browser was online (`Reply` `refused`). */
+  refusals: number;
   /** The last delivery outcome this page knows (its own answers, another tab's delivery): see `Outcome`. */
   outcome: Outcome | null;
-  /** The collector answered with a redirect, and has not accepted a batch since: said once. */
-  moved: boolean;
+  /**
+   * What this page said of a collector nothing reaches (batch.ts `unreached`), each message once: bit `1 << code` (46
+   * to 49: bits 14 to 17, as JavaScript shifts); and bit 1, a batch reached the collector.
+   */
+  said: number;
   /** No request before this (backoff). */
   retryAt: number;
   /** When the last failure was answered, and whether the collector said how long to wait (Retry-After). */
@@ -235,8 +223,9 @@ export const delivery = (url: string, dropped: number, kept = false, tag = ''): 
   carried: 0,
   full: false,
   failures: 0,
+  refusals: 0,
   outcome: null,
-  moved: false,
+  said: 0,
   retryAt: 0,
   triedAt: 0,
   told: false,

@@ -21,6 +21,7 @@ import {
   retryable,
   retryDelay,
   retryEarly,
+  unreached,
 } from './batch';
 import { FLUSH_AFTER, type Delivery, type SendInput, type SendInputs } from './send-model';
 import { type Fx, type SendAnswer, type SendEffect, type SendStep } from './send-effect';
@@ -35,12 +36,12 @@ export {
   FLUSH_AFTER,
   type Beacon,
   type Delivery,
-  type Reply,
   type SendInput,
   type SendInputs,
   type Shared,
 } from './send-model';
 export type { SendAnswer, SendEffect };
+export type { Reply } from './batch';
 
 /**
  * One input: the model changes in place; the effects are returned, with the answer to the caller that asked (a
@@ -119,7 +120,8 @@ const next: SendStep<'next'> = (d, fx, [, at, shared], format) => {
   return undefined;
 };
 
-const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, moved, abandoned }, random, shared]) => {
+const reply: SendStep<'reply'> = (d, fx, [, at, answer, random, shared]) => {
+  const { status, retryAfter, text, abandoned } = answer;
   const batch = d.queue.filter((e) => d.inflight.has(e.id));
   // (entries handed over while in flight, at a freeze or pagehide, await their verdict: verdict.ts)
   const sent = [...d.inflight];
@@ -129,26 +131,28 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
   if (status >= 200 && status < 300) {
     // (a limit learned from a 413 holds for the rest of this drain)
     d.failures = d.retryAt = 0;
-    d.moved = false;
+    d.said |= 1;
     learn(d, fx, [true, at], shared);
     delivered(d, fx, batch, true);
     fx.push(['answered', text]);
     return;
   }
   d.dropped += d.carried;
+  // (said once per page and cause, in plain words, with or without debug: what the answer does to the batch is as ever)
+  d.refusals = answer.refused ? d.refusals + 1 : 0;
+  const why = unreached(answer, d.refusals, d.said & 1);
+  if (why && !(d.said & (1 << why))) (fx.push(['unreached', why, status]), (d.said |= 1 << why));
   if (status === 413 && sent.length > 1) {
     d.limit = Math.ceil(sent.length / 2);
   } else if (retryable(status)) {
     learn(d, fx, [false, at], shared);
-    if (moved && !d.moved) fx.push(['warn', 46, `the collector ${d.url}`]);
-    d.moved ||= !!moved;
     d.triedAt = at;
     const told = parseRetryAfter(retryAfter, at);
     d.told = told !== null;
     d.retryAt = at + retryDelay(++d.failures, told, random);
     wait(d, fx, at, 0);
   } else {
-    giveUp(d, fx, batch, [45, `${sent.length} events (HTTP ${status})`]);
+    giveUp(d, fx, batch, why ? null : [45, `${sent.length} events (HTTP ${status})`]);
   }
 };
 
@@ -157,7 +161,7 @@ const reply: SendStep<'reply'> = (d, fx, [, at, { status, retryAfter, text, move
  * collector is back (a verdict, or a leaving page's marks, say nothing of the collector now: verdict.ts).
  */
 const elsewhere: SendStep<'elsewhere'> = (d, fx, [, at, ids, answered]) => {
-  if (answered) ((d.failures = d.retryAt = 0), (d.outcome = [true, at]));
+  if (answered) ((d.failures = d.retryAt = 0), (d.outcome = [true, at]), (d.said |= 1));
   const set = new Set(ids);
   const mine = live(d).filter((e) => set.has(e.id) && d.live[e.chunk]);
   take(d, fx, set);
