@@ -54,7 +54,9 @@ export const running = (tracker: TimedTracker, config: string): Running => ({
   call(method, args, at) {
     if (!isMethod(method)) return;
     try {
-      return (tracker[method] as (at: number, ...a: unknown[]) => unknown)(at ?? Date.now(), ...args);
+      const answer = (tracker[method] as (at: number, ...a: unknown[]) => unknown)(at ?? Date.now(), ...args);
+      // (a page prerendered answers nothing while its calls are held: shell/shown.ts)
+      return answer ?? FAILED[method]();
     } catch (e) {
       internalError(e);
       return FAILED[method]();

@@ -22,12 +22,15 @@ import { startCalls } from './calls';
 import type { Shell, TimedTracker } from './shell';
 import { startEffects } from './effects';
 import { watchSignals } from './signals';
+import { whenShown } from './shown';
 
 /**
  * `startedAt`: when the page asked for the tracker (a tag's queued `init`), where its life begins; `onShutdown`: it is
- * being shut down.
+ * being shut down. A page prerendered starts once it is shown, at that time (shell/shown.ts).
  */
 export function startTracker(config: Config, startedAt: number, onShutdown: () => void): TimedTracker {
+  if ((document as { prerendering?: boolean }).prerendering)
+    return whenShown((at) => startTracker(config, at, onShutdown));
   /** The shell's own random ids (this page's name among the tabs, a new tab's id), from a seed of its own. */
   const own = { seed: randomSeed() };
   const leftTab = takeTab();
