@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { nativeFormat } from '../src/core/formats/native';
 import { byteLength, RETRY_EARLY, retryEarly } from '../src/core/send/batch';
 import { snowplowMechanism } from '../src/core/formats/snowplow';
@@ -158,6 +158,9 @@ describe("compression: 'gzip'", () => {
 
 describe('a network error, taken a moment later', () => {
   afterEach(() => (setLeaving(false), vi.useRealTimers(), vi.unstubAllGlobals()));
+
+  // (a browser's: Node 20 has no `navigator`, which a failure reads to tell a refusal from the network gone)
+  beforeEach(() => vi.stubGlobal('navigator', { onLine: true }));
 
   /** A post whose fetch fails at once; `reply()`: what it resolved with so far (null: nothing yet). */
   const failingPost = () => {
